@@ -1,0 +1,65 @@
+namespace Lance;
+
+/// <summary>The base of every error raised by Lance.Engine and Lance.Orm.</summary>
+public class LanceException : Exception
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public LanceException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and the error that caused it.</summary>
+    public LanceException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>
+/// The data does not fit the table's schema: a missing or mistyped column, a vector of the wrong
+/// length, a null in a non-nullable column. Nothing is written when this is thrown.
+/// </summary>
+public class LanceSchemaException : LanceException
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public LanceSchemaException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and the error that caused it.</summary>
+    public LanceSchemaException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>A file or folder is not a Lance dataset, or its bytes are not what the format allows.</summary>
+public class LanceFormatException : LanceException
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public LanceFormatException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and the error that caused it.</summary>
+    public LanceFormatException(string message, Exception? innerException) : base(message, innerException) { }
+}
+
+/// <summary>A table (dataset folder) that was asked for does not exist.</summary>
+public class LanceTableNotFoundException : LanceException
+{
+    /// <summary>Creates the exception for the table <paramref name="tableName"/> at <paramref name="path"/>.</summary>
+    public LanceTableNotFoundException(string tableName, string path)
+        : base($"Table '{tableName}' was not found: no Lance dataset at '{path}'.")
+    {
+        TableName = tableName;
+        Path = path;
+    }
+
+    /// <summary>The name of the table that was asked for.</summary>
+    public string TableName { get; }
+
+    /// <summary>The folder where the dataset was looked for.</summary>
+    public string Path { get; }
+}
+
+/// <summary>
+/// Another writer committed a version that conflicts with this one. The dataset is unchanged by
+/// the losing writer; re-read the table and apply the change again.
+/// </summary>
+public class LanceCommitConflictException : LanceException
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public LanceCommitConflictException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and the error that caused it.</summary>
+    public LanceCommitConflictException(string message, Exception? innerException) : base(message, innerException) { }
+}

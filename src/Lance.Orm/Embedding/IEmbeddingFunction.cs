@@ -1,0 +1,29 @@
+using System.Text.Json.Nodes;
+
+namespace Lance.Orm;
+
+/// <summary>
+/// Turns source values (text, for now) into vectors, for rows on insert and for queries at search
+/// time. Implementations are registered by name in <see cref="EmbeddingFunctionRegistry"/> so that a
+/// table re-creates its function when it is opened again.
+/// </summary>
+public interface IEmbeddingFunction
+{
+    /// <summary>The registry name, as LanceDB spells it (e.g. <c>sentence-transformers</c>).</summary>
+    string Name { get; }
+
+    /// <summary>The number of floats in each embedding.</summary>
+    int Dimensions { get; }
+
+    /// <summary>
+    /// The configuration that re-creates this function, stored in the table's schema metadata as
+    /// LanceDB's <c>model</c> object (e.g. <c>{"name": "all-MiniLM-L6-v2"}</c>). Never holds secrets.
+    /// </summary>
+    JsonObject GetConfiguration();
+
+    /// <summary>Embeds source values (one batch; the caller splits large inputs).</summary>
+    Task<float[][]> ComputeSourceEmbeddingsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken = default);
+
+    /// <summary>Embeds a query (some models treat queries differently from documents).</summary>
+    Task<float[]> ComputeQueryEmbeddingAsync(string query, CancellationToken cancellationToken = default);
+}

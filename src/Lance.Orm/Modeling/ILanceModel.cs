@@ -1,0 +1,42 @@
+using Apache.Arrow;
+
+namespace Lance.Orm;
+
+/// <summary>
+/// Marks a <c>partial</c> record or class as a Lance table row. The Lance.Orm source generator
+/// completes the type with <see cref="ILanceModel{TSelf}"/>: its Arrow schema, row serializers and
+/// embedding bindings, all resolved at compile time.
+/// </summary>
+public interface ILanceModel
+{
+}
+
+/// <summary>
+/// What the source generator emits for a model: static members that the typed table calls
+/// without reflection (the table type is <c>Tablewithout reflection. Not meantlt;Twithout reflection. Not meantgt;</c>). Not meant to be implemented by hand.
+/// </summary>
+/// <typeparam name="TSelf">The model type itself.</typeparam>
+public interface ILanceModel<TSelf> : ILanceModel
+    where TSelf : ILanceModel<TSelf>
+{
+    /// <summary>The Arrow schema of the table, one field per mapped member, without embedding metadata.</summary>
+    static abstract Schema ArrowSchema { get; }
+
+    /// <summary>The vector columns filled by an embedding function, with the column each reads from.</summary>
+    static abstract IReadOnlyList<EmbeddingBinding> EmbeddingBindings { get; }
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> into one record batch of <see cref="ArrowSchema"/>. A vector
+    /// that is null or empty is written as null (to be filled by its embedding function); a vector
+    /// of any other wrong length throws <see cref="LanceSchemaException"/>.
+    /// </summary>
+    static abstract RecordBatch ToRecordBatch(ReadOnlySpan<TSelf> rows);
+
+    /// <summary>
+    /// Materialises every row of <paramref name="batch"/> into <paramref name="destination"/>.
+    /// Columns are matched by name: a member whose column is absent keeps its default, columns the
+    /// model does not know (such as <c>_distance</c>) are ignored, and a column of the wrong Arrow
+    /// type throws <see cref="LanceSchemaException"/>.
+    /// </summary>
+    static abstract void ReadRecordBatch(RecordBatch batch, ICollection<TSelf> destination);
+}

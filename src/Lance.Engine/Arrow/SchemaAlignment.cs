@@ -1,0 +1,81 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace Lance.Engine.Arrow;
+
+/// <summary>Checks incoming batches against a dataset's schema before anything is written.</summary>
+internal static class SchemaAlignment
+{
+    /// <summary>
+    /// Returns <paramref name="batch"/> with its columns in the order of <paramref name="schema"/>,
+    /// or throws <see cref="LanceSchemaException"/> naming the first column that does not fit.
+    /// </summary>
+    public static RecordBatch Align(RecordBatch batch, Schema schema, string datasetPath)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        foreach (var field in batch.Schema.FieldsList)
+        {
+            if (schema.GetFieldIndex(field.Name) < 0)
+            {
+                throw new LanceSchemaException(
+                    $"Column '{field.Name}' is not in the schema of '{datasetPath}'. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
+            }
+        }
+
+        var columns = new IArrowArray[schema.FieldsList.Count];
+        var reordered = false;
+        for (var i = 0; i < columns.Length; i++)
+        {
+            var expected = schema.FieldsList[i];
+            var index = batch.Schema.GetFieldIndex(expected.Name);
+            if (index < 0)
+            {
+                throw new LanceSchemaException($"Column '{expected.Name}' ({Describe(expected.DataType)}) is missing from the rows added to '{datasetPath}'.");
+            }
+
+            var actual = batch.Schema.FieldsList[index];
+            if (!SameType(expected.DataType, actual.DataType))
+            {
+                throw new LanceSchemaException(
+                    $"Column '{expected.Name}' of '{datasetPath}' is {Describe(expected.DataType)} but the rows added hold {Describe(actual.DataType)}.");
+            }
+
+            var column = batch.Column(index);
+            if (!expected.IsNullable && column.NullCount > 0)
+            {
+                throw new LanceSchemaException(
+                    $"Column '{expected.Name}' of '{datasetPath}' is not nullable but {column.NullCount} of the rows added have null there.");
+            }
+
+            reordered |= index != i;
+            columns[i] = column;
+        }
+
+        return reordered || batch.Schema.FieldsList.Count != columns.Length ? new RecordBatch(schema, columns, batch.Length) : batch;
+    }
+
+    /// <summary>Whether two schemas have the same column names and types, in order.</summary>
+    public static bool SameColumns(Schema a, Schema b)
+        => a.FieldsList.Count == b.FieldsList.Count
+           && a.FieldsList.Zip(b.FieldsList).All(p => p.First.Name == p.Second.Name && SameType(p.First.DataType, p.Second.DataType));
+
+    /// <summary>Structural type equality (Arrow's C# types do not implement it).</summary>
+    public static bool SameType(IArrowType a, IArrowType b) => (a, b) switch
+    {
+        (FixedSizeListType x, FixedSizeListType y) => x.ListSize == y.ListSize && SameType(x.ValueDataType, y.ValueDataType),
+        (ListType x, ListType y) => SameType(x.ValueDataType, y.ValueDataType),
+        (StructType x, StructType y) => x.Fields.Count == y.Fields.Count && x.Fields.Zip(y.Fields).All(p => p.First.Name == p.Second.Name && SameType(p.First.DataType, p.Second.DataType)),
+        (TimestampType x, TimestampType y) => x.Unit == y.Unit && x.Timezone == y.Timezone,
+        (Decimal128Type x, Decimal128Type y) => x.Precision == y.Precision && x.Scale == y.Scale,
+        (FixedSizeBinaryType x, FixedSizeBinaryType y) => x.ByteWidth == y.ByteWidth,
+        _ => a.TypeId == b.TypeId,
+    };
+
+    /// <summary>A type as LanceDB users read it, e.g. <c>fixed_size_list&lt;float&gt;[384]</c>.</summary>
+    public static string Describe(IArrowType type) => type switch
+    {
+        FixedSizeListType list => $"fixed_size_list<{Describe(list.ValueDataType)}>[{list.ListSize}]",
+        ListType list => $"list<{Describe(list.ValueDataType)}>",
+        _ => type.Name,
+    };
+}

@@ -1,0 +1,21 @@
+namespace Lance.Engine;
+
+/// <summary>What creating a dataset does when one already exists at the path.</summary>
+public enum WriteMode
+{
+    /// <summary>Fail with <see cref="LanceException"/> if a dataset exists.</summary>
+    Create = 0,
+
+    /// <summary>Commit a new version that replaces the schema and all rows (older versions stay readable).</summary>
+    Overwrite = 1,
+}
+
+/// <summary>Options for writing data files.</summary>
+public sealed record DatasetWriteOptions
+{
+    /// <summary>The default options.</summary>
+    public static DatasetWriteOptions Default { get; } = new();
+
+    /// <summary>Rows per data file (and so per fragment); LanceDB's default is 1,048,576.</summary>
+    public int MaxRowsPerFile { get; init; } = 1024 * 1024;
+}

@@ -1,0 +1,74 @@
+namespace Lance.Engine.Format;
+
+/// <summary>
+/// One version of a Lance dataset: its schema, fragments and bookkeeping, as stored in
+/// <c>_versions/*.manifest</c>. Only what this engine writes or needs to read is modelled.
+/// </summary>
+internal sealed class Manifest
+{
+    /// <summary>Reader/writer feature flag: some fragment has a deletion file.</summary>
+    public const ulong FeatureDeletionFiles = 1;
+
+    /// <summary>Reader/writer feature flag: row ids are stable (not written by this engine).</summary>
+    public const ulong FeatureStableRowIds = 2;
+
+    /// <summary>The writer library name this engine records.</summary>
+    public const string CSharpLibraryName = "lance-csharp";
+
+    /// <summary>The dataset version, starting at 1.</summary>
+    public ulong Version { get; set; }
+
+    /// <summary>The table's schema (fields and schema metadata).</summary>
+    public LanceSchema Schema { get; set; } = new([]);
+
+    /// <summary>The fragments, in row order.</summary>
+    public IList<DataFragment> Fragments { get; set; } = new List<DataFragment>();
+
+    /// <summary>
+    /// The largest fragment id ever used (new fragments take the next id); 0 also when none was,
+    /// as Lance writes it.
+    /// </summary>
+    public uint MaxFragmentId { get; set; }
+
+    /// <summary>When the version was committed (defaults to the time the object was made).</summary>
+    public DateTimeOffset Timestamp { get; set; } = DateTimeOffset.UtcNow;
+
+    /// <summary>The library that wrote this version.</summary>
+    public string WriterLibrary { get; set; } = CSharpLibraryName;
+
+    /// <summary>The version of the library that wrote this version.</summary>
+    public string WriterVersion { get; set; } = "0.1.0";
+
+    /// <summary>
+    /// Features a reader must understand (see the <c>Feature*</c> constants). Encoding adds
+    /// <see cref="FeatureDeletionFiles"/> by itself when a fragment has a deletion file.
+    /// </summary>
+    public ulong ReaderFeatureFlags { get; set; }
+
+    /// <summary>Features a writer must understand (see the <c>Feature*</c> constants).</summary>
+    public ulong WriterFeatureFlags { get; set; }
+
+    /// <summary>The data file format name; always <c>lance</c>.</summary>
+    public string DataFileFormat { get; set; } = "lance";
+
+    /// <summary>The data file format version new files must use, e.g. <c>2.1</c>.</summary>
+    public string DataFormatVersion { get; set; } = "2.1";
+
+    /// <summary>The next row id to assign when row ids are stable; 0 otherwise.</summary>
+    public ulong NextRowId { get; set; }
+
+    /// <summary>Table configuration key/values (Lance's <c>config</c> map).</summary>
+    public IDictionary<string, string> Config { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
+
+    /// <summary>The transaction file under <c>_transactions/</c> that made this version, or empty.</summary>
+    public string TransactionFile { get; set; } = "";
+
+    /// <summary>
+    /// Where an index section starts in the manifest file, when there is one (read only: this
+    /// engine does not write index sections yet).
+    /// </summary>
+    public ulong? IndexSectionPosition { get; set; }
+
+    /// <summary>The total number of rows written to all fragments, deleted rows included.</summary>
+    public ulong PhysicalRows => Fragments.Aggregate(0UL, (sum, f) => sum + f.PhysicalRows);
+}

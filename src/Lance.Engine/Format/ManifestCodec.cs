@@ -1,0 +1,194 @@
+using System.Buffers.Binary;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using PbTable = Lance.Engine.Format.Protos.Table;
+
+namespace Lance.Engine.Format;
+
+/// <summary>
+/// Reads and writes manifest files: <c>[u32 length][Manifest protobuf]</c> followed by a 16-byte
+/// footer <c>u64 manifest position | u16 major=0 | u16 minor=2 | "LANC"</c>. Files written by
+/// Lance may hold index and transaction sections before the manifest; the footer's position
+/// skips them.
+/// </summary>
+internal static class ManifestCodec
+{
+    /// <summary>The four magic bytes that end every Lance file.</summary>
+    public static ReadOnlySpan<byte> Magic => "LANC"u8;
+
+    private const int FooterLength = 16;
+    private const ushort ManifestMajorVersion = 0;
+    private const ushort ManifestMinorVersion = 2;
+
+    /// <summary>Encodes a manifest as a complete manifest file.</summary>
+    public static byte[] Encode(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        byte[] message = ToProto(manifest).ToByteArray();
+        var file = new byte[4 + message.Length + FooterLength];
+        BinaryPrimitives.WriteUInt32LittleEndian(file, checked((uint)message.Length));
+        message.CopyTo(file, 4);
+        var footer = file.AsSpan(4 + message.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, 0); // the manifest starts the file
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[8..], ManifestMajorVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[10..], ManifestMinorVersion);
+        Magic.CopyTo(footer[12..]);
+        return file;
+    }
+
+    /// <summary>Decodes a whole manifest file.</summary>
+    /// <exception cref="LanceFormatException">The bytes are not a Lance manifest file.</exception>
+    public static Manifest Decode(ReadOnlySpan<byte> wholeFile)
+    {
+        if (wholeFile.Length < FooterLength + 4 || !wholeFile[^4..].SequenceEqual(Magic))
+        {
+            throw new LanceFormatException("Not a Lance manifest: the file does not end with the magic bytes \"LANC\".");
+        }
+
+        var footer = wholeFile[^FooterLength..];
+        ulong position = BinaryPrimitives.ReadUInt64LittleEndian(footer);
+        if (position > (ulong)(wholeFile.Length - FooterLength - 4))
+        {
+            throw new LanceFormatException($"Corrupt manifest: its footer points at byte {position}, past the end of the {wholeFile.Length}-byte file.");
+        }
+
+        var rest = wholeFile[(int)position..^FooterLength];
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(rest);
+        if (length > (uint)(rest.Length - 4))
+        {
+            throw new LanceFormatException($"Corrupt manifest: its message claims {length} bytes but only {rest.Length - 4} remain.");
+        }
+
+        PbTable.Manifest proto;
+        try
+        {
+            proto = PbTable.Manifest.Parser.ParseFrom(rest.Slice(4, (int)length));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException("Corrupt manifest: its protobuf message cannot be parsed.", e);
+        }
+
+        return FromProto(proto);
+    }
+
+    /// <summary>The protobuf form of a manifest.</summary>
+    public static PbTable.Manifest ToProto(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ulong deletionFlag = manifest.Fragments.Any(f => f.DeletionFile is not null) ? Manifest.FeatureDeletionFiles : 0;
+        var proto = new PbTable.Manifest
+        {
+            Version = manifest.Version,
+            Timestamp = Timestamp.FromDateTimeOffset(manifest.Timestamp),
+            WriterVersion = new PbTable.Manifest.Types.WriterVersion { Library = manifest.WriterLibrary, Version = manifest.WriterVersion },
+            // Readers that do not apply deletions must refuse the dataset, so the flag follows the content.
+            ReaderFeatureFlags = manifest.ReaderFeatureFlags | deletionFlag,
+            WriterFeatureFlags = manifest.WriterFeatureFlags | deletionFlag,
+            DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = manifest.DataFileFormat, Version = manifest.DataFormatVersion },
+            NextRowId = manifest.NextRowId,
+            TransactionFile = manifest.TransactionFile,
+            MaxFragmentId = manifest.MaxFragmentId,
+        };
+
+        proto.Fields.AddRange(manifest.Schema.ToProtoFields());
+        manifest.Schema.CopyMetadataTo(proto.SchemaMetadata);
+        foreach (var (key, value) in manifest.Config)
+        {
+            proto.Config[key] = value;
+        }
+
+        foreach (var fragment in manifest.Fragments)
+        {
+            var pbFragment = new PbTable.DataFragment { Id = fragment.Id, PhysicalRows = fragment.PhysicalRows };
+            foreach (var file in fragment.Files)
+            {
+                var pbFile = new PbTable.DataFile
+                {
+                    Path = file.Path,
+                    FileMajorVersion = file.FileMajorVersion,
+                    FileMinorVersion = file.FileMinorVersion,
+                    FileSizeBytes = file.FileSizeBytes,
+                };
+                pbFile.Fields.AddRange(file.Fields);
+                pbFile.ColumnIndices.AddRange(file.ColumnIndices);
+                pbFragment.Files.Add(pbFile);
+            }
+
+            if (fragment.DeletionFile is { } deletion)
+            {
+                pbFragment.DeletionFile = new PbTable.DeletionFile
+                {
+                    FileType = (PbTable.DeletionFile.Types.DeletionFileType)deletion.FileType,
+                    ReadVersion = deletion.ReadVersion,
+                    Id = deletion.Id,
+                    NumDeletedRows = deletion.NumDeletedRows,
+                };
+            }
+
+            proto.Fragments.Add(pbFragment);
+        }
+
+        return proto;
+    }
+
+    /// <summary>The manifest described by a protobuf message.</summary>
+    public static Manifest FromProto(PbTable.Manifest proto)
+    {
+        ArgumentNullException.ThrowIfNull(proto);
+        var manifest = new Manifest
+        {
+            Version = proto.Version,
+            Schema = LanceSchema.FromProto(proto.Fields, proto.SchemaMetadata),
+            // Old manifests lack the field: then the largest id present is the largest ever used.
+            MaxFragmentId = proto.HasMaxFragmentId ? proto.MaxFragmentId : (uint)proto.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max(),
+            Timestamp = proto.Timestamp is null ? default : proto.Timestamp.ToDateTimeOffset(),
+            WriterLibrary = proto.WriterVersion?.Library ?? "",
+            WriterVersion = proto.WriterVersion?.Version ?? "",
+            ReaderFeatureFlags = proto.ReaderFeatureFlags,
+            WriterFeatureFlags = proto.WriterFeatureFlags,
+            DataFileFormat = proto.DataFormat?.FileFormat ?? "lance",
+            // A manifest without data_format predates 2.x files: legacy (0.1) format.
+            DataFormatVersion = proto.DataFormat?.Version ?? "0.1",
+            NextRowId = proto.NextRowId,
+            TransactionFile = proto.TransactionFile,
+            IndexSectionPosition = proto.HasIndexSection ? proto.IndexSection : null,
+        };
+        foreach (var (key, value) in proto.Config)
+        {
+            manifest.Config[key] = value;
+        }
+
+        foreach (var pbFragment in proto.Fragments)
+        {
+            var fragment = new DataFragment { Id = pbFragment.Id, PhysicalRows = pbFragment.PhysicalRows };
+            foreach (var pbFile in pbFragment.Files)
+            {
+                fragment.Files.Add(new DataFile
+                {
+                    Path = pbFile.Path,
+                    Fields = pbFile.Fields.ToList(),
+                    ColumnIndices = pbFile.ColumnIndices.ToList(),
+                    FileMajorVersion = pbFile.FileMajorVersion,
+                    FileMinorVersion = pbFile.FileMinorVersion,
+                    FileSizeBytes = pbFile.FileSizeBytes,
+                });
+            }
+
+            if (pbFragment.DeletionFile is { } deletion)
+            {
+                fragment.DeletionFile = new DeletionFileInfo
+                {
+                    FileType = (DeletionFileType)deletion.FileType,
+                    ReadVersion = deletion.ReadVersion,
+                    Id = deletion.Id,
+                    NumDeletedRows = deletion.NumDeletedRows,
+                };
+            }
+
+            manifest.Fragments.Add(fragment);
+        }
+
+        return manifest;
+    }
+}

@@ -1,0 +1,14 @@
+namespace Lance.Engine;
+
+/// <summary>How the distance between a query vector and a stored vector is measured (LanceDB's <c>distance_type</c>).</summary>
+public enum DistanceMetric
+{
+    /// <summary>Squared Euclidean distance, LanceDB's default: <c>Σ (a−b)²</c>.</summary>
+    L2 = 0,
+
+    /// <summary>Cosine distance: <c>1 − cos(a, b)</c>, from 0 (same direction) to 2.</summary>
+    Cosine = 1,
+
+    /// <summary>Dot-product distance: <c>1 − a·b</c> (smaller is more similar).</summary>
+    Dot = 2,
+}

@@ -1,0 +1,103 @@
+namespace Lance.Engine.Query;
+
+/// <summary>
+/// Keeps the k smallest (distance, row) pairs seen so far in a bounded max-heap. Ties are broken by
+/// the smaller row id, so results are deterministic.
+/// </summary>
+internal sealed class TopK
+{
+    private readonly (float Distance, long Row)[] _heap;
+    private int _count;
+
+    public TopK(int k)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        _heap = new (float, long)[k];
+    }
+
+    public int Count => _count;
+
+    /// <summary>The largest distance kept, or +∞ while the heap is not full.</summary>
+    public float Threshold => _count < _heap.Length ? float.PositiveInfinity : _heap[0].Distance;
+
+    public void Offer(float distance, long row)
+    {
+        if (_count < _heap.Length)
+        {
+            _heap[_count] = (distance, row);
+            SiftUp(_count++);
+            return;
+        }
+
+        if (!Worse(_heap[0], (distance, row)))
+        {
+            return;
+        }
+
+        _heap[0] = (distance, row);
+        SiftDown(0);
+    }
+
+    /// <summary>Adds every pair kept by <paramref name="other"/>.</summary>
+    public void Merge(TopK other)
+    {
+        for (var i = 0; i < other._count; i++)
+        {
+            Offer(other._heap[i].Distance, other._heap[i].Row);
+        }
+    }
+
+    /// <summary>The kept pairs, nearest first.</summary>
+    public (float Distance, long Row)[] ToSortedArray()
+    {
+        var result = _heap.AsSpan(0, _count).ToArray();
+        Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Row.CompareTo(b.Row));
+        return result;
+    }
+
+    // True when a ranks after b (a is the worse of the two).
+    private static bool Worse((float Distance, long Row) a, (float Distance, long Row) b)
+        => a.Distance > b.Distance || (a.Distance == b.Distance && a.Row > b.Row);
+
+    private void SiftUp(int i)
+    {
+        while (i > 0)
+        {
+            var parent = (i - 1) / 2;
+            if (!Worse(_heap[i], _heap[parent]))
+            {
+                break;
+            }
+
+            (_heap[i], _heap[parent]) = (_heap[parent], _heap[i]);
+            i = parent;
+        }
+    }
+
+    private void SiftDown(int i)
+    {
+        while (true)
+        {
+            var left = (2 * i) + 1;
+            if (left >= _count)
+            {
+                break;
+            }
+
+            var worst = left;
+            var right = left + 1;
+            if (right < _count && Worse(_heap[right], _heap[left]))
+            {
+                worst = right;
+            }
+
+            if (!Worse(_heap[worst], _heap[i]))
+            {
+                break;
+            }
+
+            (_heap[i], _heap[worst]) = (_heap[worst], _heap[i]);
+            i = worst;
+        }
+    }
+}

@@ -1,0 +1,33 @@
+namespace Lance.Engine;
+
+/// <summary>An exact nearest-neighbour search over one vector column.</summary>
+public sealed record VectorSearchRequest
+{
+    /// <summary>Creates a request for the <paramref name="k"/> rows nearest to <paramref name="query"/>.</summary>
+    public VectorSearchRequest(string column, ReadOnlyMemory<float> query, int k)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(column);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(k);
+        Column = column;
+        Query = query;
+        K = k;
+    }
+
+    /// <summary>The vector column (a fixed-size list of float32).</summary>
+    public string Column { get; init; }
+
+    /// <summary>The query vector; its length must equal the column's dimension.</summary>
+    public ReadOnlyMemory<float> Query { get; init; }
+
+    /// <summary>How many rows to return at most.</summary>
+    public int K { get; init; }
+
+    /// <summary>The distance metric; L2 by default, as in LanceDB.</summary>
+    public DistanceMetric Metric { get; init; } = DistanceMetric.L2;
+
+    /// <summary>The columns to return (all when null); <c>_distance</c> is always appended.</summary>
+    public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>Whether to append the <c>_rowid</c> column (fragment id in the high 32 bits, row offset in the low).</summary>
+    public bool WithRowId { get; init; }
+}

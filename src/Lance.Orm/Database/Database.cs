@@ -1,0 +1,175 @@
+using System.Text.RegularExpressions;
+using Apache.Arrow;
+using Lance.Engine;
+
+namespace Lance.Orm;
+
+/// <summary>A folder of Lance tables. Get one from <see cref="LanceDb.ConnectAsync(string, CancellationToken)"/>.</summary>
+public sealed partial class Database
+{
+    private const string TableSuffix = ".lance";
+
+    internal Database(string path, DatabaseOptions options)
+    {
+        Uri = path;
+        Options = options;
+    }
+
+    /// <summary>The database folder (absolute).</summary>
+    public string Uri { get; }
+
+    internal DatabaseOptions Options { get; }
+
+    /// <summary>The names of the tables in the database, sorted.</summary>
+    public Task<IReadOnlyList<string>> TableNamesAsync(CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        IReadOnlyList<string> names = Directory.EnumerateDirectories(Uri, "*" + TableSuffix)
+            .Where(LanceDataset.Exists)
+            .Select(d => Path.GetFileName(d)[..^TableSuffix.Length])
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return Task.FromResult(names);
+    }
+
+    /// <summary>Creates an empty table for the model <typeparamref name="T"/>.</summary>
+    public Task<Table<T>> CreateTableAsync<T>(string name, CreateMode mode = CreateMode.Create, CancellationToken cancellationToken = default)
+        where T : ILanceModel<T>
+        => CreateTableAsync<T>(name, [], mode, cancellationToken);
+
+    /// <summary>
+    /// Creates a table for the model <typeparamref name="T"/> holding <paramref name="rows"/>; missing
+    /// vectors are computed by the model's embedding functions. The functions are stored in the
+    /// table's schema metadata, so the table re-creates them when opened again.
+    /// </summary>
+    /// <exception cref="LanceException">The table exists and <paramref name="mode"/> is <see cref="CreateMode.Create"/>.</exception>
+    public async Task<Table<T>> CreateTableAsync<T>(string name, IEnumerable<T> rows, CreateMode mode = CreateMode.Create, CancellationToken cancellationToken = default)
+        where T : ILanceModel<T>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var path = TablePath(name);
+        if (mode == CreateMode.ExistOk && LanceDataset.Exists(path))
+        {
+            var existing = await OpenTableAsync<T>(name, cancellationToken).ConfigureAwait(false);
+            await existing.AddAsync(rows, cancellationToken).ConfigureAwait(false);
+            return existing;
+        }
+
+        var bindings = T.EmbeddingBindings;
+        var configs = bindings.Select(b =>
+        {
+            var function = Options.Registry.GetOrCreate(b);
+            return new EmbeddingFunctionConfig(function.Name, function.GetConfiguration(), b.SourceColumn, b.VectorColumn);
+        }).ToList();
+        var schema = WithEmbeddingMetadata(T.ArrowSchema, configs);
+        var embeddings = Table<T>.Bind(bindings, configs, Options.Registry);
+        var batches = await Table<T>.ToBatchesAsync(rows, schema, embeddings, name, cancellationToken).ConfigureAwait(false);
+        var dataset = await CreateDatasetAsync(name, path, schema, batches, mode, cancellationToken).ConfigureAwait(false);
+        return new Table<T>(this, name, dataset, configs, embeddings);
+    }
+
+    /// <summary>
+    /// Creates an untyped table from an Arrow schema, optionally with embedding functions that fill
+    /// vector columns from source columns (the functions must be registered by name).
+    /// </summary>
+    public async Task<Table> CreateTableAsync(
+        string name, Schema schema, IReadOnlyList<EmbeddingFunctionConfig>? embeddingFunctions = null,
+        CreateMode mode = CreateMode.Create, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        var path = TablePath(name);
+        if (mode == CreateMode.ExistOk && LanceDataset.Exists(path))
+        {
+            return await OpenTableAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+
+        var configs = embeddingFunctions ?? EmbeddingFunctionConfig.FromMetadata(schema.Metadata, name);
+        var withMetadata = WithEmbeddingMetadata(schema, configs);
+        var dataset = await CreateDatasetAsync(name, path, withMetadata, [], mode, cancellationToken).ConfigureAwait(false);
+        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Options.Registry));
+    }
+
+    /// <summary>Opens a table without a model; its embedding functions are restored from its metadata.</summary>
+    /// <exception cref="LanceTableNotFoundException">There is no table of that name.</exception>
+    public async Task<Table> OpenTableAsync(string name, CancellationToken cancellationToken = default)
+    {
+        var dataset = await OpenDatasetAsync(name, cancellationToken).ConfigureAwait(false);
+        var configs = EmbeddingFunctionConfig.FromMetadata(dataset.Schema.Metadata, name);
+        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Options.Registry));
+    }
+
+    /// <summary>Opens a table as rows of <typeparamref name="T"/>; the table's columns must fit the model.</summary>
+    /// <exception cref="LanceTableNotFoundException">There is no table of that name.</exception>
+    /// <exception cref="LanceSchemaException">A column of the model is missing from the table or has another type.</exception>
+    public async Task<Table<T>> OpenTableAsync<T>(string name, CancellationToken cancellationToken = default)
+        where T : ILanceModel<T>
+    {
+        var dataset = await OpenDatasetAsync(name, cancellationToken).ConfigureAwait(false);
+        Table<T>.CheckSchema(dataset.Schema, name);
+        var configs = EmbeddingFunctionConfig.FromMetadata(dataset.Schema.Metadata, name);
+        var embeddings = Table<T>.Bind(T.EmbeddingBindings, configs, Options.Registry);
+        return new Table<T>(this, name, dataset, configs, embeddings);
+    }
+
+    /// <summary>Deletes the table's folder with all its versions.</summary>
+    /// <exception cref="LanceTableNotFoundException">There is no table of that name.</exception>
+    public Task DropTableAsync(string name, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var path = TablePath(name);
+        if (!LanceDataset.Exists(path))
+        {
+            throw new LanceTableNotFoundException(name, path);
+        }
+
+        Directory.Delete(path, recursive: true);
+        return Task.CompletedTask;
+    }
+
+    internal string TablePath(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!TableNamePattern().IsMatch(name))
+        {
+            throw new ArgumentException($"Invalid table name '{name}': use letters, digits, '_', '-' and '.', as LanceDB does.", nameof(name));
+        }
+
+        return Path.Combine(Uri, name + TableSuffix);
+    }
+
+    private async Task<LanceDataset> OpenDatasetAsync(string name, CancellationToken cancellationToken)
+    {
+        var path = TablePath(name);
+        if (!Directory.Exists(path))
+        {
+            throw new LanceTableNotFoundException(name, path);
+        }
+
+        return await LanceDataset.OpenAsync(path, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)
+    {
+        if (mode == CreateMode.Create && LanceDataset.Exists(path))
+        {
+            throw new LanceException($"Table '{name}' already exists in '{Uri}'. Open it, or create it with CreateMode.Overwrite.");
+        }
+
+        var options = new DatasetWriteOptions { MaxRowsPerFile = Options.MaxRowsPerFile };
+        return await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static Schema WithEmbeddingMetadata(Schema schema, IReadOnlyList<EmbeddingFunctionConfig> configs)
+    {
+        var metadata = schema.Metadata?.ToDictionary(p => p.Key, p => p.Value) ?? [];
+        if (configs.Count > 0)
+        {
+            metadata[EmbeddingFunctionConfig.MetadataKey] = EmbeddingFunctionConfig.ToMetadataJson(configs);
+        }
+
+        return new Schema(schema.FieldsList, metadata);
+    }
+
+    [GeneratedRegex("^[A-Za-z0-9_\\-.]+$")]
+    private static partial Regex TableNamePattern();
+}

@@ -1,0 +1,43 @@
+namespace Lance.Orm;
+
+/// <summary>The entry point: connects to a database, a local folder of Lance tables.</summary>
+public static class LanceDb
+{
+    /// <summary>
+    /// Connects to the database at <paramref name="uri"/> (a local folder, created if missing).
+    /// Each table is a <c>&lt;name&gt;.lance</c> dataset folder inside it, as LanceDB lays it out.
+    /// </summary>
+    public static Task<Database> ConnectAsync(string uri, CancellationToken cancellationToken = default)
+        => ConnectAsync(uri, new DatabaseOptions(), cancellationToken);
+
+    /// <summary>Connects with explicit <paramref name="options"/>.</summary>
+    public static Task<Database> ConnectAsync(string uri, DatabaseOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        ArgumentNullException.ThrowIfNull(options);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (uri.Contains("://", StringComparison.Ordinal) && !uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new NotSupportedException($"Only local folders are supported as databases; '{uri}' looks like a remote URI.");
+        }
+
+        var path = Path.GetFullPath(uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(uri).LocalPath : uri);
+        if (File.Exists(path))
+        {
+            throw new LanceException($"Cannot use '{path}' as a database: it is a file, not a folder.");
+        }
+
+        Directory.CreateDirectory(path);
+        return Task.FromResult(new Database(path, options));
+    }
+}
+
+/// <summary>Options for a database connection.</summary>
+public sealed record DatabaseOptions
+{
+    /// <summary>Where embedding functions are looked up by name; the process-wide registry by default.</summary>
+    public EmbeddingFunctionRegistry Registry { get; init; } = EmbeddingFunctionRegistry.Default;
+
+    /// <summary>Rows per data file (and fragment) when writing; LanceDB's default is 1,048,576.</summary>
+    public int MaxRowsPerFile { get; init; } = 1024 * 1024;
+}

@@ -1,0 +1,71 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using System.Text;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace Lance.Orm.Serialization;
+
+/// <summary>
+/// Reads a utf8 column of a record batch, decoding each value straight from the value buffer.
+/// Called by generated <see cref="ILanceModel{TSelf}.ReadRecordBatch"/> code; not meant for direct use.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly ref struct StringColumnReader
+{
+    private readonly ReadOnlySpan<int> _offsets;
+    private readonly ReadOnlySpan<byte> _data;
+    private readonly ReadOnlySpan<byte> _validity;
+    private readonly int _offset;
+
+    /// <summary>
+    /// Opens the column <paramref name="column"/> of <paramref name="batch"/>; a reader of an absent
+    /// column returns each row's fallback.
+    /// </summary>
+    /// <param name="batch">The record batch.</param>
+    /// <param name="column">The column name.</param>
+    /// <param name="modelType">The model type's name, for error messages.</param>
+    /// <param name="member">The member's name, for error messages.</param>
+    /// <exception cref="LanceSchemaException">The column exists with another Arrow type.</exception>
+    public StringColumnReader(RecordBatch batch, string column, string modelType, string member)
+        : this(ColumnLookup.Find(batch, column, StringType.Default, modelType, member))
+    {
+    }
+
+    private StringColumnReader(ArrayData? data)
+    {
+        if (data is null)
+        {
+            return;
+        }
+
+        _offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span).Slice(data.Offset, data.Length + 1);
+        _data = data.Buffers[2].Span;
+        _validity = ColumnLookup.Validity(data);
+        _offset = data.Offset;
+        IsPresent = true;
+    }
+
+    /// <summary>Whether the batch has the column.</summary>
+    public bool IsPresent { get; }
+
+    /// <summary>The value in <paramref name="row"/>: <c>""</c> for a null, <paramref name="fallback"/> when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    /// <param name="fallback">The member's default.</param>
+    public string Get(int row, string fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? "" : Decode(row);
+
+    /// <summary>The value in <paramref name="row"/>, null for a null, <paramref name="fallback"/> when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    /// <param name="fallback">The member's default.</param>
+    public string? GetNullable(int row, string? fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? null : Decode(row);
+
+    private string Decode(int row)
+    {
+        var start = _offsets[row];
+        return Encoding.UTF8.GetString(_data.Slice(start, _offsets[row + 1] - start));
+    }
+
+    private bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+}

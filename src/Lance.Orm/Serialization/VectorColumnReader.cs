@@ -1,0 +1,69 @@
+using System.ComponentModel;
+using System.Runtime.InteropServices;
+using Apache.Arrow;
+
+namespace Lance.Orm.Serialization;
+
+/// <summary>
+/// Reads a <c>fixed_size_list&lt;float32&gt;[dim]</c> column of a record batch into <c>float[]</c>
+/// members, span-copying each vector out of the child float buffer. Called by generated
+/// <see cref="ILanceModel{TSelf}.ReadRecordBatch"/> code; not meant for direct use.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly ref struct VectorColumnReader
+{
+    private readonly ReadOnlySpan<float> _values;
+    private readonly ReadOnlySpan<byte> _validity;
+    private readonly int _offset;
+    private readonly int _dimensions;
+
+    /// <summary>
+    /// Opens the vector column <paramref name="column"/> of <paramref name="batch"/>; a reader of an
+    /// absent column returns each row's fallback.
+    /// </summary>
+    /// <param name="batch">The record batch.</param>
+    /// <param name="column">The column name.</param>
+    /// <param name="dimensions">The number of floats the member's vectors have.</param>
+    /// <param name="modelType">The model type's name, for error messages.</param>
+    /// <param name="member">The member's name, for error messages.</param>
+    /// <exception cref="LanceSchemaException">The column exists with another Arrow type or dimension.</exception>
+    public VectorColumnReader(RecordBatch batch, string column, int dimensions, string modelType, string member)
+        : this(ColumnLookup.Find(batch, column, VectorField.CreateType(dimensions), modelType, member), dimensions)
+    {
+    }
+
+    private VectorColumnReader(ArrayData? data, int dimensions)
+    {
+        if (data is null)
+        {
+            return;
+        }
+
+        var items = data.Children[0];
+        _values = MemoryMarshal.Cast<byte, float>(items.Buffers[1].Span)
+            .Slice(items.Offset + (data.Offset * dimensions), data.Length * dimensions);
+        _validity = ColumnLookup.Validity(data);
+        _offset = data.Offset;
+        _dimensions = dimensions;
+        IsPresent = true;
+    }
+
+    /// <summary>Whether the batch has the column.</summary>
+    public bool IsPresent { get; }
+
+    /// <summary>The vector in <paramref name="row"/>: empty for a null, <paramref name="fallback"/> when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    /// <param name="fallback">The member's default.</param>
+    public float[] Get(int row, float[] fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? [] : Copy(row);
+
+    /// <summary>The vector in <paramref name="row"/>, null for a null, <paramref name="fallback"/> when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    /// <param name="fallback">The member's default.</param>
+    public float[]? GetNullable(int row, float[]? fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? null : Copy(row);
+
+    private float[] Copy(int row) => _values.Slice(row * _dimensions, _dimensions).ToArray();
+
+    private bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+}

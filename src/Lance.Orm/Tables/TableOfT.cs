@@ -1,0 +1,126 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Lance.Engine.Arrow;
+
+namespace Lance.Orm;
+
+/// <summary>
+/// A table of <typeparamref name="T"/> rows. Rows are converted by code the source generator wrote
+/// for the model (no reflection); vectors left empty are computed by the model's embedding functions.
+/// </summary>
+/// <typeparam name="T">The model: a <c>partial record</c> implementing <see cref="ILanceModel"/>.</typeparam>
+public sealed class Table<T> : Table
+    where T : ILanceModel<T>
+{
+    private const int RowsPerBatch = 8192;
+
+    internal Table(Database database, string name, Lance.Engine.LanceDataset dataset, IReadOnlyList<EmbeddingFunctionConfig> configs, IReadOnlyList<BoundEmbedding> embeddings)
+        : base(database, name, dataset, configs, embeddings)
+    {
+    }
+
+    /// <summary>Appends <paramref name="rows"/> as one new version, computing missing vectors.</summary>
+    /// <exception cref="LanceSchemaException">A row does not fit (e.g. a vector of the wrong length); nothing is written.</exception>
+    /// <exception cref="EmbeddingException">An embedding function failed; nothing is written.</exception>
+    public async Task AddAsync(IEnumerable<T> rows, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var batches = await ToBatchesAsync(rows, Schema, Embeddings, Name, cancellationToken).ConfigureAwait(false);
+        await Dataset.AppendAsync(batches, new Lance.Engine.DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads every row of the table.</summary>
+    public async IAsyncEnumerable<T> AsAsyncEnumerable([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var rows = new List<T>();
+        await foreach (var batch in ScanAsync(null, cancellationToken).ConfigureAwait(false))
+        {
+            rows.Clear();
+            T.ReadRecordBatch(batch, rows);
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+        }
+    }
+
+    /// <summary>Searches by text: the query is embedded by the model's embedding function.</summary>
+    public new VectorQuery<T> Search(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new VectorQuery<T>(this, QueryInput.FromText(text));
+    }
+
+    /// <summary>Searches by vector.</summary>
+    public new VectorQuery<T> Search(ReadOnlyMemory<float> vector) => new(this, QueryInput.FromVector(vector));
+
+    /// <summary>Searches by vector.</summary>
+    public new VectorQuery<T> Search(float[] vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return Search(vector.AsMemory());
+    }
+
+    internal static async Task<List<RecordBatch>> ToBatchesAsync(
+        IEnumerable<T> rows, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, string tableName, CancellationToken cancellationToken)
+    {
+        var batches = new List<RecordBatch>();
+        var buffer = new T[RowsPerBatch];
+        var count = 0;
+        foreach (var row in rows)
+        {
+            buffer[count++] = row;
+            if (count == buffer.Length)
+            {
+                batches.Add(await EmbeddingApplier.ApplyAsync(T.ToRecordBatch(buffer), tableSchema, embeddings, tableName, cancellationToken).ConfigureAwait(false));
+                count = 0;
+            }
+        }
+
+        if (count > 0)
+        {
+            batches.Add(await EmbeddingApplier.ApplyAsync(T.ToRecordBatch(buffer.AsSpan(0, count)), tableSchema, embeddings, tableName, cancellationToken).ConfigureAwait(false));
+        }
+
+        return batches;
+    }
+
+    /// <summary>
+    /// Binds the model's declared functions: the instance comes from the model's type (shared per
+    /// type), the stored entry (if any) supplies the configuration names.
+    /// </summary>
+    internal static IReadOnlyList<BoundEmbedding> Bind(IReadOnlyList<EmbeddingBinding> bindings, IReadOnlyList<EmbeddingFunctionConfig> stored, EmbeddingFunctionRegistry registry)
+    {
+        var result = new List<BoundEmbedding>();
+        foreach (var binding in bindings)
+        {
+            var config = stored.FirstOrDefault(c => c.VectorColumn == binding.VectorColumn)
+                ?? new EmbeddingFunctionConfig(binding.FunctionName, null, binding.SourceColumn, binding.VectorColumn);
+            result.Add(new BoundEmbedding(config, binding.Dimensions, () => registry.GetOrCreate(binding)));
+        }
+
+        // Functions stored with the table for columns the model does not bind still work by name.
+        foreach (var config in stored.Where(c => bindings.All(b => b.VectorColumn != c.VectorColumn)))
+        {
+            result.Add(new BoundEmbedding(config, 0, () => registry.GetOrCreate(config.Name, config.Model)));
+        }
+
+        return result;
+    }
+
+    /// <summary>Checks that every column of the model exists in <paramref name="schema"/> with the same type.</summary>
+    internal static void CheckSchema(Schema schema, string tableName)
+    {
+        foreach (var field in T.ArrowSchema.FieldsList)
+        {
+            var actual = schema.FieldsList.FirstOrDefault(f => f.Name == field.Name)
+                ?? throw new LanceSchemaException(
+                    $"Table '{tableName}' has no column '{field.Name}' that model {typeof(T).Name} needs. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
+            if (!SchemaAlignment.SameType(field.DataType, actual.DataType))
+            {
+                throw new LanceSchemaException(
+                    $"Column '{field.Name}' of table '{tableName}' is {SchemaAlignment.Describe(actual.DataType)} but model {typeof(T).Name} maps it to {SchemaAlignment.Describe(field.DataType)}.");
+            }
+        }
+    }
+}

@@ -90,20 +90,26 @@ public sealed class LanceDbPeer
         var stderr = process.StandardError.ReadToEndAsync(timeout.Token);
         try
         {
-            await process.StandardInput.WriteAsync(JsonSerializer.Serialize(args, ArgsOptions).AsMemory(), timeout.Token);
-            process.StandardInput.Close();
+            try
+            {
+                await process.StandardInput.WriteAsync(JsonSerializer.Serialize(args, ArgsOptions).AsMemory(), timeout.Token);
+                process.StandardInput.Close();
+            }
+            catch (IOException)
+            {
+                // Node quit before reading its arguments: its exit code and stderr below say why.
+            }
+
             await process.WaitForExitAsync(timeout.Token);
             await Task.WhenAll(stdout, stderr);
         }
-        catch (Exception e) when (e is OperationCanceledException or IOException)
+        catch (OperationCanceledException e)
         {
             KillQuietly(process);
             cancellationToken.ThrowIfCancellationRequested();
             var soFar = stderr.IsCompletedSuccessfully ? stderr.Result : "";
             throw new LanceDbPeerException(
-                e is IOException
-                    ? $"node {scriptName} stopped reading its input: {e.Message}"
-                    : $"node {scriptName} did not finish within {Timeout.TotalSeconds:0} s and was killed",
+                $"node {scriptName} did not finish within {Timeout.TotalSeconds:0.###} s and was killed. {soFar.Trim()}",
                 scriptName, exitCode: null, soFar, e);
         }
 
@@ -142,8 +148,11 @@ public sealed class LanceDbPeer
             ReadRows(root));
     }
 
-    /// <summary>Exact or indexed nearest-neighbour search as LanceDB runs it; rows come ordered by <c>_distance</c>.</summary>
-    /// <param name="metric"><c>"l2"</c> (squared Euclidean, as LanceDB reports it), <c>"cosine"</c> or <c>"dot"</c>.</param>
+    /// <summary>
+    /// LanceDB's <c>vectorSearch(vector).distanceType(metric).limit(k)</c>, rows ordered by <c>_distance</c>.
+    /// Metric <c>"l2"</c> reports the squared Euclidean distance, <c>"cosine"</c> 1 − cos, <c>"dot"</c> 1 − a·b.
+    /// <c>column</c> names the vector column when the table has several.
+    /// </summary>
     public async Task<PeerSearch> SearchAsync(
         string dbPath, string table, float[] vector, int k, string metric = "l2", IReadOnlyList<string>? columns = null,
         string? filter = null, string? column = null, CancellationToken cancellationToken = default)

@@ -23,7 +23,7 @@ internal sealed class ImmutableEquatableArray<T> : IEquatable<ImmutableEquatable
     public T this[int index] => _values[index];
 
     public bool Equals(ImmutableEquatableArray<T>? other) =>
-        other is not null && (ReferenceEquals(this, other) || _values.AsSpan().SequenceEqual(other._values));
+        other is not null && (ReferenceEquals(this, other) || _values.SequenceEqual(other._values));
 
     public override bool Equals(object? obj) => obj is ImmutableEquatableArray<T> other && Equals(other);
 

@@ -1,0 +1,12 @@
+using BenchmarkDotNet.Running;
+using Lance.Bench;
+
+// "compare": side-by-side figures with LanceDB (Node). Anything else: BenchmarkDotNet.
+if (args.Length > 0 && args[0] == "compare")
+{
+    await SideBySide.RunAsync(args);
+}
+else
+{
+    BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);
+}

@@ -1,0 +1,147 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Lance.Engine;
+using Lance.Orm;
+
+namespace Lance.Bench;
+
+/// <summary>
+/// Ingest and exact-search figures for Lance.Orm and for LanceDB (Node) on the same data, in one run:
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- compare [rows] [queries]</c>.
+/// </summary>
+public static class SideBySide
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 100_000;
+        var queryCount = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : 50;
+        const int Runs = 3;
+        var work = Path.Combine(Path.GetTempPath(), "lance-bench-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            Console.WriteLine($"Data: {rows:N0} rows x {BenchData.Dimension} float32, {queryCount} queries, k=10, L2, exact; {Environment.ProcessorCount} cores.");
+            var data = BenchData.Rows(rows);
+            var queries = BenchData.Queries(queryCount);
+            var batch = BenchRow.ToRecordBatch(data);
+            var ipc = Path.Combine(work, "rows.arrow");
+            var queryFile = Path.Combine(work, "queries.arrow");
+            await BenchData.WriteIpcAsync(ipc, batch);
+            await BenchData.WriteIpcAsync(queryFile, BenchData.QueryBatch(queries));
+
+            // Ours: typed rows through the generated serializer into a new table (embedding excluded).
+            var ingest = new List<double>();
+            Table<BenchRow>? table = null;
+            for (var run = 0; run < Runs; run++)
+            {
+                var db = await LanceDb.ConnectAsync(Path.Combine(work, $"ours-{run}"));
+                var clock = Stopwatch.StartNew();
+                table = await db.CreateTableAsync<BenchRow>("bench", data);
+                ingest.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            // Ours: exact search, after a warm-up that also loads the vectors.
+            for (var i = 0; i < Math.Min(5, queries.Length); i++)
+            {
+                await table!.Search(queries[i]).ToArrowAsync();
+            }
+
+            var latencies = new List<double>();
+            var total = Stopwatch.StartNew();
+            foreach (var query in queries)
+            {
+                var clock = Stopwatch.StartNew();
+                await table!.Search(query).ToArrowAsync();
+                latencies.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            var oursQps = queries.Length / total.Elapsed.TotalSeconds;
+
+            // LanceDB (Node): ingest the same rows from Arrow IPC, then search its own table; then search ours.
+            var nodeIngest = new List<double>();
+            JsonElement nodeSearch = default;
+            for (var run = 0; run < Runs; run++)
+            {
+                var result = Node("bench.mjs", new { mode = "ingest+search", ipc, queries = queryFile, db = Path.Combine(work, $"node-{run}"), table = "bench", k = 10, repeats = 1, warmup = 5 });
+                nodeIngest.Add(result.GetProperty("ingestSeconds").GetDouble());
+                nodeSearch = result;
+            }
+
+            var nodeOnOurs = Node("bench.mjs", new { mode = "search", queries = queryFile, db = Path.Combine(work, "ours-0"), table = "bench", k = 10, repeats = 1, warmup = 5 });
+
+            // Embedding included: MiniLM computes every vector on the way in (ours only; see docs).
+            var embedRows = Math.Min(rows, 2_000);
+            var texts = Enumerable.Range(0, embedRows).Select(i => new EmbeddedRow { Id = i, Text = $"Sentence number {i} talks about topic {i % 37} and item {i % 11}." }).ToList();
+            var embedDb = await LanceDb.ConnectAsync(Path.Combine(work, "embed"));
+            await (await embedDb.CreateTableAsync<EmbeddedRow>("warm", texts.Take(32))).CountRowsAsync();
+            var embedClock = Stopwatch.StartNew();
+            await embedDb.CreateTableAsync<EmbeddedRow>("embed", texts);
+            var embedSeconds = embedClock.Elapsed.TotalSeconds;
+
+            static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2; }
+            var oursIngest = Median(ingest);
+            var theirsIngest = Median(nodeIngest);
+            var oursLatency = Median(latencies);
+            var theirsLatency = nodeSearch.GetProperty("searchSecondsMedian").GetDouble();
+            var theirsQps = nodeSearch.GetProperty("queriesPerSecond").GetDouble();
+            var theirsOnOursQps = nodeOnOurs.GetProperty("queriesPerSecond").GetDouble();
+
+            Console.WriteLine();
+            Console.WriteLine("| measure | Lance.Orm | LanceDB (Node) | ratio |");
+            Console.WriteLine("|---|---|---|---|");
+            Console.WriteLine($"| ingest {rows:N0}x{BenchData.Dimension}, embedding excluded (median of {Runs}) | {oursIngest:F2} s = {rows / oursIngest:N0} rows/s | {theirsIngest:F2} s = {rows / theirsIngest:N0} rows/s | {theirsIngest / oursIngest:F2}x |");
+            Console.WriteLine($"| exact search k=10, median latency | {oursLatency * 1000:F1} ms | {theirsLatency * 1000:F1} ms | {theirsLatency / oursLatency:F2}x |");
+            Console.WriteLine($"| exact search k=10, queries/s | {oursQps:F1} | {theirsQps:F1} | {oursQps / theirsQps:F2}x |");
+            Console.WriteLine($"| LanceDB searching the table we wrote, queries/s | | {theirsOnOursQps:F1} | |");
+            Console.WriteLine($"| ingest {embedRows:N0} texts, MiniLM embedding included | {embedSeconds:F2} s = {embedRows / embedSeconds:N0} rows/s | n/a | |");
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static JsonElement Node(string script, object args)
+    {
+        var peer = FindPeer();
+        var start = new ProcessStartInfo("node", [Path.Combine(peer, script), JsonSerializer.Serialize(args)])
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            WorkingDirectory = peer,
+        };
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"node {script} failed: {stderr.Result}");
+        }
+
+        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
+    }
+
+    private static string FindPeer()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "tools", "lancedb-peer");
+            if (Directory.Exists(Path.Combine(candidate, "node_modules")))
+            {
+                return candidate;
+            }
+        }
+
+        throw new InvalidOperationException("tools/lancedb-peer/node_modules not found: run 'npm ci' in tools/lancedb-peer (or 'dotnet test' once).");
+    }
+}
+
+/// <summary>A row whose vector MiniLM computes from its text.</summary>
+public partial record EmbeddedRow : ILanceModel
+{
+    public long Id { get; init; }
+    [Source] public string Text { get; init; } = "";
+    [Vector(typeof(Lance.Orm.Embeddings.MiniLm))] public float[]? Vector { get; init; }
+}

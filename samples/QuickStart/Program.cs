@@ -1,0 +1,34 @@
+using System.Diagnostics;
+using Lance.Orm;
+using QuickStart;
+
+// Builds a Lance table of short texts, embedding them with all-MiniLM-L6-v2 on the way in,
+// then searches it by meaning. The table is a real Lance dataset: LanceDB opens it too.
+var dataPath = Path.Combine(AppContext.BaseDirectory, "data", "docs");
+var rows = Csv.ReadDocs(Path.Combine(AppContext.BaseDirectory, "docs.csv")).ToList();
+
+var db = await LanceDb.ConnectAsync(dataPath);
+var docs = await db.CreateTableAsync<Doc>("docs", CreateMode.Overwrite);
+
+var clock = Stopwatch.StartNew();
+await docs.AddAsync(rows);                                   // vectors computed from Text
+Console.WriteLine($"Added {await docs.CountRowsAsync()} rows to '{docs.Name}' in {clock.Elapsed.TotalSeconds:F1} s (version {docs.Version}).");
+Console.WriteLine($"Table folder: {dataPath}");
+
+foreach (var query in new[] { "young dog playing", "how to cook pasta", "stock prices falling" })
+{
+    var hits = await docs.Search(query).Limit(5).ToSearchResultsAsync();
+    Console.WriteLine();
+    Console.WriteLine($"Search: \"{query}\"");
+    var rank = 1;
+    foreach (var hit in hits)
+    {
+        Console.WriteLine($"  {rank++}. [{hit.Distance:F3}] #{hit.Row.Id} {hit.Row.Text}");
+    }
+}
+
+// Open the table again without the model: the embedding function is restored from the table.
+var table = await db.OpenTableAsync("docs");
+var again = await table.Search("young dog playing").ToListAsync<Doc>();
+Console.WriteLine();
+Console.WriteLine($"Reopened untyped with '{table.EmbeddingFunctions[0].Name}': {again.Count} rows, first #{again[0].Id} {again[0].Text}");

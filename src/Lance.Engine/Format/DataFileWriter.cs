@@ -1,0 +1,200 @@
+using System.Buffers.Binary;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Google.Protobuf;
+using Lance.Engine.Format.Encodings;
+using File2 = Lance.Engine.Format.Protos.File2;
+using PbFile = Lance.Engine.Format.Protos.File;
+
+namespace Lance.Engine.Format;
+
+/// <summary>
+/// Writes one Lance data file, file format 2.1: the column pages (every buffer 64-byte aligned),
+/// global buffer 0 (the schema and row count), one <c>ColumnMetadata</c> per column, the column
+/// and global-buffer offset tables, and the 40-byte footer.
+/// </summary>
+/// <remarks>
+/// Encodings: fixed-width values (numbers, bool as <c>Flat(1)</c>, vectors under 256 bytes as
+/// <c>FixedSizeList</c>) and strings whose longest value in the page is under 256 bytes use the
+/// mini-block layout; wider vectors and strings use the full-zip layout. Nulls become definition
+/// levels (mini-block: <c>Flat(16)</c> per chunk; full-zip: a control byte per value) in pages that
+/// hold any. No compression is applied: LanceDB reads all of these.
+/// </remarks>
+internal static class DataFileWriter
+{
+    /// <summary>The file format version written.</summary>
+    public const ushort MajorVersion = 2;
+
+    /// <summary>The file format version written.</summary>
+    public const ushort MinorVersion = 1;
+
+    /// <summary>Values this wide (bytes) or wider go to full-zip pages, as Lance decides.</summary>
+    public const int FullZipMinValueBytes = 256;
+
+    private const int BufferAlignment = 64;
+
+    /// <summary>Writes <paramref name="batches"/> (all of <paramref name="schema"/>'s columns) as one data file.</summary>
+    /// <param name="output">Where the file goes; written from its current position, not closed.</param>
+    /// <param name="schema">The table schema; every top-level field must be a column of each batch (matched by name).</param>
+    /// <param name="batches">The rows, in order; empty batches are allowed.</param>
+    /// <param name="options">Page sizing; <see cref="DataFileWriterOptions.Default"/> when null.</param>
+    /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
+    public static DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(batches);
+        options ??= DataFileWriterOptions.Default;
+
+        var sources = PrepareColumns(schema, batches);
+        long rows = batches.Sum(b => (long)b.Length);
+        var sink = new FileSink(output);
+        var columns = new List<File2.ColumnMetadata>(sources.Count);
+        using (var page = new GatheredPage())
+        {
+            foreach (var source in sources)
+            {
+                columns.Add(WriteColumn(sink, source, page, options));
+            }
+        }
+
+        var descriptor = new PbFile.FileDescriptor
+        {
+            Schema = new PbFile.Schema(),
+            Length = (ulong)rows,
+        };
+        descriptor.Schema.Fields.AddRange(schema.ToProtoFields());
+        schema.CopyMetadataTo(descriptor.Schema.Metadata);
+        byte[] descriptorBytes = descriptor.ToByteArray();
+        long descriptorPosition = sink.WriteAligned(descriptorBytes, BufferAlignment);
+
+        var columnPositions = new (long Position, long Length)[columns.Count];
+        for (int i = 0; i < columns.Count; i++)
+        {
+            byte[] bytes = columns[i].ToByteArray();
+            columnPositions[i] = (sink.Position, bytes.Length);
+            sink.Write(bytes);
+        }
+
+        long columnMetadataStart = columns.Count > 0 ? columnPositions[0].Position : sink.Position;
+        long columnTablePosition = sink.Position;
+        Span<byte> entry = stackalloc byte[16];
+        foreach (var (position, length) in columnPositions)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)position);
+            BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)length);
+            sink.Write(entry);
+        }
+
+        long globalTablePosition = sink.Position;
+        BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)descriptorPosition);
+        BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)descriptorBytes.Length);
+        sink.Write(entry);
+
+        Span<byte> footer = stackalloc byte[40];
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)columnMetadataStart);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer[8..], (ulong)columnTablePosition);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer[16..], (ulong)globalTablePosition);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[28..], (uint)columns.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], MajorVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], MinorVersion);
+        ManifestCodec.Magic.CopyTo(footer[36..]);
+        sink.Write(footer);
+
+        var fieldIds = schema.AllFields.Select(f => f.Id).ToArray();
+        return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
+    }
+
+    private static List<ColumnPageSource> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
+    {
+        var sources = new List<ColumnPageSource>(schema.Fields.Count);
+        foreach (var field in schema.Fields)
+        {
+            if (!field.IsLeaf)
+            {
+                throw new LanceSchemaException($"Column '{field.Name}' of type '{field.LogicalType}' is nested; nested columns cannot be written yet.");
+            }
+
+            IArrowType type = LanceLogicalTypes.TryGetArrowType(field.LogicalType)
+                ?? throw new LanceSchemaException($"Column '{field.Name}' has Lance type '{field.LogicalType}', which Lance.Engine cannot write yet.");
+            var arrays = new List<IArrowArray>(batches.Count);
+            foreach (var batch in batches)
+            {
+                int index = batch.Schema.GetFieldIndex(field.Name);
+                if (index < 0)
+                {
+                    throw new LanceSchemaException($"A batch has no column '{field.Name}'. Its columns: {string.Join(", ", batch.Schema.FieldsList.Select(f => f.Name))}.");
+                }
+
+                var array = batch.Column(index);
+                string? actual = LanceLogicalTypes.TryGetLogicalType(array.Data.DataType);
+                if (!string.Equals(actual, field.LogicalType, StringComparison.Ordinal))
+                {
+                    throw new LanceSchemaException(
+                        $"Column '{field.Name}' should be '{field.LogicalType}' but a batch holds {array.Data.DataType.Name} ({actual ?? "unsupported"}).");
+                }
+
+                if (!field.Nullable && array.NullCount > 0)
+                {
+                    throw new LanceSchemaException($"Column '{field.Name}' is not nullable but a batch holds {array.NullCount} null value(s) in it.");
+                }
+
+                arrays.Add(array);
+            }
+
+            sources.Add(new ColumnPageSource(field, type, arrays));
+        }
+
+        return sources;
+    }
+
+    private static File2.ColumnMetadata WriteColumn(FileSink sink, ColumnPageSource source, GatheredPage page, DataFileWriterOptions options)
+    {
+        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
+        foreach (var (start, count) in source.PlanPages(options.MaxPageBytes, options.MaxPageRows))
+        {
+            source.Gather(start, count, page);
+            var encoded = Encode(source, page);
+            var pageMetadata = new File2.ColumnMetadata.Types.Page
+            {
+                Length = (ulong)count,
+                Encoding = EncodingProtos.PageEncoding(encoded.Layout),
+                // Lance orders pages of all columns by their first row.
+                Priority = (ulong)start,
+            };
+            foreach (var buffer in encoded.Buffers)
+            {
+                pageMetadata.BufferOffsets.Add((ulong)sink.WriteAligned(buffer.Span, BufferAlignment));
+                pageMetadata.BufferSizes.Add((ulong)buffer.Length);
+            }
+
+            column.Pages.Add(pageMetadata);
+        }
+
+        return column;
+    }
+
+    private static EncodedPage Encode(ColumnPageSource source, GatheredPage page)
+    {
+        if (source.IsVariable)
+        {
+            long longest = 0;
+            var offsets = page.Offsets;
+            for (int i = 0; i < page.Count; i++)
+            {
+                longest = Math.Max(longest, offsets[i + 1] - offsets[i]);
+            }
+
+            return longest < FullZipMinValueBytes ? MiniBlockEncoder.EncodeVariable(page) : FullZipEncoder.EncodeVariable(page);
+        }
+
+        int bits = source.BitsPerValue;
+        var valueEncoding = source.Type is FixedSizeListType fsl
+            ? EncodingProtos.FixedSizeList(fsl.ListSize, bits / fsl.ListSize)
+            : EncodingProtos.Flat(bits);
+        return bits / 8 < FullZipMinValueBytes
+            ? MiniBlockEncoder.EncodeFixed(page, bits, valueEncoding)
+            : FullZipEncoder.EncodeFixed(page, bits, valueEncoding);
+    }
+}

@@ -1,0 +1,241 @@
+using System.Runtime.InteropServices;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+
+namespace Lance.Engine.Format.Encodings;
+
+/// <summary>
+/// Collects one column's decoded pages into Arrow buffers (values, offsets, validity) and builds
+/// the Arrow array at the end. Decoders append whole runs of values; only nulls are per value.
+/// </summary>
+internal sealed class ColumnBuilder
+{
+    private readonly IArrowType _type;
+    private readonly int _bitsPerValue;
+    private readonly bool _largeOffsets;
+    private byte[] _values;
+    private long _valueBytes;
+    private long[] _offsets; // variable width only; widened to 64 bits here, narrowed in Build
+    private byte[] _validity;
+    private int _length;
+    private int _nullCount;
+
+    /// <summary>Creates a builder for <paramref name="type"/>, sized for <paramref name="expectedRows"/> rows.</summary>
+    public ColumnBuilder(IArrowType type, long expectedRows)
+    {
+        _type = type;
+        int capacity = (int)Math.Min(expectedRows, System.Array.MaxLength);
+        _bitsPerValue = LanceLogicalTypes.FixedWidthBits(type);
+        IsVariable = LanceLogicalTypes.IsVariableWidth(type);
+        _largeOffsets = LanceLogicalTypes.HasLargeOffsets(type);
+        _values = IsVariable ? new byte[Math.Min(capacity * 16L, 1 << 20)] : new byte[(capacity * (long)_bitsPerValue + 7) / 8];
+        _offsets = IsVariable ? new long[capacity + 1] : [];
+        _validity = new byte[(capacity + 7) / 8];
+    }
+
+    /// <summary>Whether the column holds variable-width values.</summary>
+    public bool IsVariable { get; }
+
+    /// <summary>Bits per value for fixed-width columns (1 for bool).</summary>
+    public int BitsPerValue => _bitsPerValue;
+
+    /// <summary>The number of rows appended so far.</summary>
+    public int Length => _length;
+
+    /// <summary>Appends <paramref name="count"/> fixed-width values given as bytes (or as bits starting at <paramref name="bitOffset"/> for bool).</summary>
+    public void AppendFixed(ReadOnlySpan<byte> source, int count, int bitOffset = 0)
+    {
+        EnsureRows(count);
+        if (_bitsPerValue == 1)
+        {
+            EnsureValueBytes((_length + count + 7) / 8);
+            for (int i = 0; i < count; i++)
+            {
+                int s = bitOffset + i;
+                if ((source[s >> 3] & (1 << (s & 7))) != 0)
+                {
+                    int d = _length + i;
+                    _values[d >> 3] |= (byte)(1 << (d & 7));
+                }
+            }
+
+            _valueBytes = (_length + count + 7) / 8;
+        }
+        else
+        {
+            int bytes = checked(count * (_bitsPerValue / 8));
+            EnsureValueBytes(_valueBytes + bytes);
+            source[..bytes].CopyTo(_values.AsSpan((int)_valueBytes));
+            _valueBytes += bytes;
+        }
+
+        MarkValid(count);
+    }
+
+    /// <summary>Appends one variable-width value.</summary>
+    public void AppendVariable(ReadOnlySpan<byte> value)
+    {
+        EnsureRows(1);
+        EnsureValueBytes(_valueBytes + value.Length);
+        value.CopyTo(_values.AsSpan((int)_valueBytes));
+        _valueBytes += value.Length;
+        _offsets[_length + 1] = _valueBytes;
+        MarkValid(1);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> variable-width values that lie back to back in
+    /// <paramref name="data"/>, delimited by <paramref name="offsets"/> (count + 1 entries into data).
+    /// </summary>
+    public void AppendVariableRun(ReadOnlySpan<byte> data, ReadOnlySpan<uint> offsets, int count)
+    {
+        EnsureRows(count);
+        uint first = offsets[0];
+        int bytes = checked((int)(offsets[count] - first));
+        EnsureValueBytes(_valueBytes + bytes);
+        data.Slice((int)first, bytes).CopyTo(_values.AsSpan((int)_valueBytes));
+        for (int i = 1; i <= count; i++)
+        {
+            _offsets[_length + i] = _valueBytes + (offsets[i] - first);
+        }
+
+        _valueBytes += bytes;
+        MarkValid(count);
+    }
+
+    /// <summary>Appends <paramref name="count"/> nulls (zeroed or empty values).</summary>
+    public void AppendNulls(int count)
+    {
+        EnsureRows(count);
+        if (IsVariable)
+        {
+            for (int i = 1; i <= count; i++)
+            {
+                _offsets[_length + i] = _valueBytes;
+            }
+        }
+        else
+        {
+            long end = ((long)(_length + count) * _bitsPerValue + 7) / 8;
+            EnsureValueBytes(end);
+            _valueBytes = end; // new space is already zero
+        }
+
+        _length += count;
+        _nullCount += count;
+    }
+
+    /// <summary>
+    /// Marks as null the rows among the last <paramref name="definitions"/>.Length appended whose
+    /// definition level is not 0.
+    /// </summary>
+    public void ApplyDefinitions(ReadOnlySpan<ushort> definitions)
+    {
+        int first = _length - definitions.Length;
+        for (int i = 0; i < definitions.Length; i++)
+        {
+            if (definitions[i] != 0)
+            {
+                SetNull(first + i);
+            }
+        }
+    }
+
+    /// <summary>Marks the row <paramref name="row"/> (already appended) as null.</summary>
+    public void SetNull(int row)
+    {
+        byte mask = (byte)(1 << (row & 7));
+        if ((_validity[row >> 3] & mask) != 0)
+        {
+            _validity[row >> 3] &= (byte)~mask;
+            _nullCount++;
+        }
+    }
+
+    /// <summary>Builds the Arrow array from everything appended.</summary>
+    public IArrowArray Build()
+    {
+        var validity = _nullCount == 0 ? ArrowBuffer.Empty : new ArrowBuffer(_validity.AsMemory(0, (_length + 7) / 8));
+        var values = new ArrowBuffer(_values.AsMemory(0, (int)_valueBytes));
+        ArrayData data;
+        if (IsVariable)
+        {
+            ArrowBuffer offsets;
+            if (_largeOffsets)
+            {
+                offsets = new ArrowBuffer(MemoryMarshal.AsBytes(_offsets.AsSpan(0, _length + 1)).ToArray());
+            }
+            else
+            {
+                if (_valueBytes > int.MaxValue)
+                {
+                    throw new LanceFormatException($"A {_type.Name} column holds {_valueBytes} bytes, more than 32-bit offsets can address.");
+                }
+
+                var narrow = new int[_length + 1];
+                for (int i = 0; i <= _length; i++)
+                {
+                    narrow[i] = (int)_offsets[i];
+                }
+
+                offsets = new ArrowBuffer(MemoryMarshal.AsBytes(narrow.AsSpan()).ToArray());
+            }
+
+            data = new ArrayData(_type, _length, _nullCount, 0, [validity, offsets, values]);
+        }
+        else if (_type is FixedSizeListType fsl)
+        {
+            var child = new ArrayData(fsl.ValueDataType, _length * fsl.ListSize, 0, 0, [ArrowBuffer.Empty, values]);
+            data = new ArrayData(_type, _length, _nullCount, 0, [validity], [child]);
+        }
+        else
+        {
+            data = new ArrayData(_type, _length, _nullCount, 0, [validity, values]);
+        }
+
+        return ArrowArrayFactory.BuildArray(data);
+    }
+
+    private void MarkValid(int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int row = _length + i;
+            _validity[row >> 3] |= (byte)(1 << (row & 7));
+        }
+
+        _length += count;
+    }
+
+    private void EnsureRows(int more)
+    {
+        long needed = (long)_length + more;
+        if (needed > System.Array.MaxLength)
+        {
+            throw new LanceFormatException("A column holds more rows than one Arrow array can.");
+        }
+
+        if ((_validity.Length * 8L) < needed)
+        {
+            System.Array.Resize(ref _validity, (int)Math.Min(System.Array.MaxLength, Math.Max(needed, _validity.Length * 16L) / 8 + 1));
+        }
+
+        if (IsVariable && _offsets.Length < needed + 1)
+        {
+            System.Array.Resize(ref _offsets, (int)Math.Min(System.Array.MaxLength, Math.Max(needed + 1, _offsets.Length * 2L)));
+        }
+    }
+
+    private void EnsureValueBytes(long needed)
+    {
+        if (needed > System.Array.MaxLength)
+        {
+            throw new LanceFormatException($"A column holds more than {System.Array.MaxLength} bytes of values, more than one Arrow buffer here can hold.");
+        }
+
+        if (_values.Length < needed)
+        {
+            System.Array.Resize(ref _values, (int)Math.Min(System.Array.MaxLength, Math.Max(needed, _values.Length * 2L)));
+        }
+    }
+}

@@ -1,0 +1,38 @@
+namespace Lance.Engine.Format.Encodings;
+
+/// <summary>
+/// Writes to a stream while counting the position itself, so that output streams which cannot
+/// seek or report their position still get correct buffer offsets.
+/// </summary>
+internal sealed class FileSink
+{
+    private static readonly byte[] Zeros = new byte[64];
+    private readonly Stream _stream;
+
+    /// <summary>Wraps <paramref name="stream"/>; positions count from 0 at this point.</summary>
+    public FileSink(Stream stream) => _stream = stream;
+
+    /// <summary>The number of bytes written so far.</summary>
+    public long Position { get; private set; }
+
+    /// <summary>Writes <paramref name="bytes"/> and returns where they start.</summary>
+    public long Write(ReadOnlySpan<byte> bytes)
+    {
+        long start = Position;
+        _stream.Write(bytes);
+        Position += bytes.Length;
+        return start;
+    }
+
+    /// <summary>Pads with zeros to a multiple of <paramref name="alignment"/> (at most 64), then writes.</summary>
+    public long WriteAligned(ReadOnlySpan<byte> bytes, int alignment)
+    {
+        int pad = (int)((alignment - (Position % alignment)) % alignment);
+        if (pad > 0)
+        {
+            Write(Zeros.AsSpan(0, pad));
+        }
+
+        return Write(bytes);
+    }
+}

@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using Enc21 = Lance.Engine.Format.Protos.Encodings21;
+
+namespace Lance.Engine.Format.Encodings;
+
+/// <summary>
+/// Writes pages in Lance 2.1's full-zip layout, used for wide values (vectors of 256 bytes or
+/// more, long strings): each value is stored whole, preceded by a one-byte control word holding
+/// its definition level when the page has nulls. Without nulls a vector page is therefore one flat
+/// array of floats, which readers can scan in place.
+/// </summary>
+internal static class FullZipEncoder
+{
+    /// <summary>
+    /// Encodes fixed-width values. Without nulls the page's gathered values are used as they are
+    /// (the returned page aliases <paramref name="page"/>'s scratch memory: write it before reusing the page).
+    /// </summary>
+    public static EncodedPage EncodeFixed(GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding)
+    {
+        int width = bitsPerValue / 8;
+        ReadOnlyMemory<byte> zipped;
+        if (!page.HasNulls)
+        {
+            zipped = page.ValuesMemory;
+        }
+        else
+        {
+            var buffer = new byte[checked((long)page.Count * (width + 1))];
+            var values = page.Values;
+            var definitions = page.Definitions;
+            for (int i = 0, position = 0; i < page.Count; i++, position += width + 1)
+            {
+                // A null keeps its (meaningless) value bytes: fixed-width items are always visible.
+                buffer[position] = (byte)definitions[i];
+                values.Slice(i * width, width).CopyTo(buffer.AsSpan(position + 1));
+            }
+
+            zipped = buffer;
+        }
+
+        var layout = Layout(page);
+        layout.BitsPerValue = (uint)bitsPerValue;
+        layout.ValueCompression = valueEncoding;
+        return new EncodedPage([zipped], new Enc21.PageLayout { FullZipLayout = layout });
+    }
+
+    /// <summary>
+    /// Encodes variable-width values as <c>[control byte] u32 length, bytes</c> per value (a null
+    /// has only its control byte), plus a repetition index of <c>rows + 1</c> start offsets whose
+    /// width (1, 2, 4 or 8 bytes) is the smallest that holds the buffer's length, as Lance picks it.
+    /// </summary>
+    public static EncodedPage EncodeVariable(GatheredPage page)
+    {
+        var offsets = page.Offsets;
+        var definitions = page.Definitions;
+        bool hasDefinitions = page.HasNulls;
+        long total = 0;
+        for (int i = 0; i < page.Count; i++)
+        {
+            total += hasDefinitions ? 1 : 0;
+            if (definitions[i] == 0)
+            {
+                total += 4 + (offsets[i + 1] - offsets[i]);
+            }
+        }
+
+        var buffer = new byte[checked((int)total)];
+        int indexWidth = total <= byte.MaxValue ? 1 : total <= ushort.MaxValue ? 2 : total <= uint.MaxValue ? 4 : 8;
+        var index = new byte[(page.Count + 1) * indexWidth];
+        var values = page.Values;
+        int position = 0;
+        for (int i = 0; i < page.Count; i++)
+        {
+            WriteIndex(index, i, indexWidth, position);
+            if (hasDefinitions)
+            {
+                buffer[position++] = (byte)definitions[i];
+            }
+
+            if (definitions[i] == 0)
+            {
+                int length = (int)(offsets[i + 1] - offsets[i]);
+                BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(position), (uint)length);
+                values.Slice((int)offsets[i], length).CopyTo(buffer.AsSpan(position + 4));
+                position += 4 + length;
+            }
+        }
+
+        WriteIndex(index, page.Count, indexWidth, position);
+        var layout = Layout(page);
+        layout.BitsPerOffset = 32;
+        layout.ValueCompression = EncodingProtos.Variable32();
+        return new EncodedPage([buffer, index], new Enc21.PageLayout { FullZipLayout = layout });
+    }
+
+    private static Enc21.FullZipLayout Layout(GatheredPage page)
+    {
+        var layout = new Enc21.FullZipLayout
+        {
+            BitsRep = 0,
+            BitsDef = page.HasNulls ? 1u : 0u,
+            NumItems = (uint)page.Count,
+            NumVisibleItems = (uint)page.Count,
+        };
+        layout.Layers.Add(page.HasNulls ? Enc21.RepDefLayer.RepdefNullableItem : Enc21.RepDefLayer.RepdefAllValidItem);
+        return layout;
+    }
+
+    private static void WriteIndex(byte[] index, int entry, int width, long value)
+    {
+        var span = index.AsSpan(entry * width, width);
+        switch (width)
+        {
+            case 1: span[0] = (byte)value; break;
+            case 2: BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)value); break;
+            case 4: BinaryPrimitives.WriteUInt32LittleEndian(span, (uint)value); break;
+            default: BinaryPrimitives.WriteUInt64LittleEndian(span, (ulong)value); break;
+        }
+    }
+}

@@ -1,0 +1,95 @@
+using System.Buffers;
+
+namespace Lance.Engine.Format.Encodings;
+
+/// <summary>
+/// One page's worth of a column copied out of the Arrow arrays into contiguous, pooled scratch
+/// buffers: the values (bit-packed for bool), byte offsets for variable-width values, and one
+/// definition level per row (0 valid, 1 null) when the page has nulls. The encoders lay these out
+/// on disk without caring which Arrow arrays they came from.
+/// </summary>
+internal sealed class GatheredPage : IDisposable
+{
+    private byte[] _values = [];
+    private long[] _offsets = [];
+    private ushort[] _definitions = [];
+
+    /// <summary>The number of rows (values) in the page.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The number of null rows; 0 means no definition levels are needed.</summary>
+    public int NullCount { get; set; }
+
+    /// <summary>Whether any row is null.</summary>
+    public bool HasNulls => NullCount > 0;
+
+    /// <summary>The number of valid bytes in <see cref="Values"/>.</summary>
+    public int ValuesLength { get; set; }
+
+    /// <summary>The value bytes (fixed-width values back to back, bool bit-packed, or variable-width data).</summary>
+    public Span<byte> Values => _values.AsSpan(0, ValuesLength);
+
+    /// <summary>The value bytes as memory, for encoders that hand them to the file unchanged.</summary>
+    public ReadOnlyMemory<byte> ValuesMemory => _values.AsMemory(0, ValuesLength);
+
+    /// <summary>For variable-width pages, <see cref="Count"/> + 1 offsets into <see cref="Values"/>.</summary>
+    public Span<long> Offsets => _offsets.AsSpan(0, Count + 1);
+
+    /// <summary>One definition level per row: 0 for a valid value, 1 for a null.</summary>
+    public Span<ushort> Definitions => _definitions.AsSpan(0, Count);
+
+    /// <summary>Resets the page for <paramref name="count"/> rows and at least <paramref name="valueBytes"/> value bytes.</summary>
+    public void Reset(int count, int valueBytes, bool variable)
+    {
+        Count = count;
+        NullCount = 0;
+        ValuesLength = valueBytes;
+        Rent(ref _values, valueBytes);
+        Rent(ref _definitions, count);
+        _definitions.AsSpan(0, count).Clear();
+        if (variable)
+        {
+            Rent(ref _offsets, count + 1);
+        }
+    }
+
+    /// <summary>Makes room for <paramref name="valueBytes"/> value bytes, keeping what was gathered so far.</summary>
+    public void EnsureValueCapacity(int valueBytes)
+    {
+        if (_values.Length < valueBytes)
+        {
+            var bigger = ArrayPool<byte>.Shared.Rent(valueBytes);
+            _values.AsSpan().CopyTo(bigger);
+            Return(_values);
+            _values = bigger;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        Return(_values);
+        Return(_offsets);
+        Return(_definitions);
+        _values = [];
+        _offsets = [];
+        _definitions = [];
+    }
+
+    private static void Rent<T>(ref T[] array, int length)
+    {
+        if (array.Length < length)
+        {
+            Return(array);
+            array = ArrayPool<T>.Shared.Rent(length);
+        }
+    }
+
+    private static void Return<T>(T[] array)
+    {
+        if (array.Length > 0)
+        {
+            ArrayPool<T>.Shared.Return(array);
+        }
+    }
+}

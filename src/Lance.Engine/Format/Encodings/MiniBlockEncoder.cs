@@ -1,0 +1,217 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+using Enc21 = Lance.Engine.Format.Protos.Encodings21;
+
+namespace Lance.Engine.Format.Encodings;
+
+/// <summary>
+/// Writes pages in Lance 2.1's mini-block layout, used for narrow values (numbers, bools, short
+/// strings, small vectors). A page is cut into chunks of a power-of-two number of values (the last
+/// chunk may be shorter) so a reader can find any row from the chunk sizes alone. Page buffer 0
+/// holds one u16 per chunk, <c>((chunk bytes / 8 - 1) &lt;&lt; 4) | log2(values)</c> (0 for the
+/// last chunk); buffer 1 holds the chunks. A chunk is: u16 level count (0 without nulls), u16 size
+/// of the definition levels when present, u16 size of the value buffer, padding to 8, then the
+/// levels and the values, each padded to 8.
+/// </summary>
+internal static class MiniBlockEncoder
+{
+    /// <summary>Lance's cap on values per chunk (4 bits of log2 in the chunk word, limited to 12).</summary>
+    public const int MaxChunkValues = 4096;
+
+    /// <summary>Lance's cap on one chunk's value bytes (8 KiB less the chunk header).</summary>
+    public const int MaxChunkValueBytes = (8 * 1024) - 6;
+
+    /// <summary>The size Lance aims for when it cuts variable-width values into chunks.</summary>
+    public const int VariableChunkTargetBytes = 4 * 1024;
+
+    private const int Alignment = 8;
+    private const byte FillByte = 0xFE; // what Lance pads with; readers never look at it
+
+    /// <summary>
+    /// Values per full chunk for fixed-width values of <paramref name="bitsPerValue"/> bits: the
+    /// largest power of two that keeps the chunk's values under <see cref="MaxChunkValueBytes"/>,
+    /// the same choice Lance makes. Bools take 4096, so chunks start on byte boundaries.
+    /// </summary>
+    public static int ValuesPerChunk(int bitsPerValue)
+    {
+        if (bitsPerValue % 8 != 0)
+        {
+            return MaxChunkValues;
+        }
+
+        int bytes = bitsPerValue / 8;
+        int values = 1;
+        while (2 * bytes * values < MaxChunkValueBytes && 2 * values <= MaxChunkValues)
+        {
+            values *= 2;
+        }
+
+        return values;
+    }
+
+    /// <summary>Encodes a page of fixed-width values (<c>Flat</c> or <c>FixedSizeList</c>).</summary>
+    public static EncodedPage EncodeFixed(GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding)
+    {
+        int perChunk = ValuesPerChunk(bitsPerValue);
+        int count = page.Count;
+        var chunks = new List<(int Start, int Count, int ValueBytes)>((count + perChunk - 1) / perChunk);
+        for (int start = 0; start < count; start += perChunk)
+        {
+            int n = Math.Min(perChunk, count - start);
+            chunks.Add((start, n, (int)(((long)n * bitsPerValue + 7) / 8)));
+        }
+
+        return Serialize(page, chunks, valueEncoding, (chunk, destination) =>
+        {
+            int firstByte = (int)((long)chunk.Start * bitsPerValue / 8); // chunks of bools start on a byte
+            page.Values.Slice(firstByte, chunk.ValueBytes).CopyTo(destination);
+        });
+    }
+
+    /// <summary>
+    /// Encodes a page of variable-width values as <c>Variable{offsets: Flat(32)}</c>: each chunk's
+    /// value buffer is <c>n + 1</c> u32 offsets counted from the start of that buffer, then the bytes.
+    /// </summary>
+    public static EncodedPage EncodeVariable(GatheredPage page)
+    {
+        var offsets = page.Offsets;
+        var chunks = new List<(int Start, int Count, int ValueBytes)>();
+        int start = 0;
+        int count = page.Count;
+        while (start < count)
+        {
+            int remaining = count - start;
+            int n;
+            if (remaining <= MaxChunkValues && ChunkBufferSize(offsets, start, remaining) <= VariableChunkTargetBytes)
+            {
+                n = remaining; // the last chunk may hold any number of values
+            }
+            else
+            {
+                n = 1;
+                while (2 * n <= Math.Min(remaining, MaxChunkValues) && ChunkBufferSize(offsets, start, 2 * n) <= VariableChunkTargetBytes)
+                {
+                    n *= 2;
+                }
+
+                // A chunk other than the last must say log2(n) > 0, so it holds at least two values.
+                if (n == 1 && remaining > 1)
+                {
+                    n = 2;
+                }
+            }
+
+            int size = ChunkBufferSize(offsets, start, n);
+            if (size > ushort.MaxValue)
+            {
+                throw new LanceFormatException($"Values too large for a mini-block chunk ({size} bytes); they belong in a full-zip page.");
+            }
+
+            chunks.Add((start, n, size));
+            start += n;
+        }
+
+        return Serialize(page, chunks, EncodingProtos.Variable32(), (chunk, destination) =>
+        {
+            var pageOffsets = page.Offsets;
+            long first = pageOffsets[chunk.Start];
+            uint header = (uint)((chunk.Count + 1) * 4);
+            for (int i = 0; i <= chunk.Count; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(destination[(i * 4)..], header + (uint)(pageOffsets[chunk.Start + i] - first));
+            }
+
+            int bytes = (int)(pageOffsets[chunk.Start + chunk.Count] - first);
+            page.Values.Slice((int)first, bytes).CopyTo(destination[(int)header..]);
+            destination[((int)header + bytes)..].Clear(); // padding to 4 inside the buffer
+        });
+    }
+
+    // The value buffer of a variable chunk: offsets, bytes, padded to 4 so the offsets of the next
+    // reader-side view stay aligned (Lance does the same).
+    private static int ChunkBufferSize(ReadOnlySpan<long> offsets, int start, int n)
+    {
+        long size = ((n + 1) * 4L) + (offsets[start + n] - offsets[start]);
+        return (int)Math.Min(int.MaxValue, (size + 3) & ~3L);
+    }
+
+    private delegate void CopyChunkValues((int Start, int Count, int ValueBytes) chunk, Span<byte> destination);
+
+    private static EncodedPage Serialize(
+        GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, CopyChunkValues copyValues)
+    {
+        bool hasDefinitions = page.HasNulls;
+        int headerBytes = Pad(2 + (hasDefinitions ? 2 : 0) + 2);
+        long total = 0;
+        foreach (var chunk in chunks)
+        {
+            total += ChunkBytes(chunk.Count, chunk.ValueBytes, headerBytes, hasDefinitions);
+        }
+
+        var data = new byte[checked((int)total)];
+        data.AsSpan().Fill(FillByte);
+        var metadata = new byte[chunks.Count * 2];
+        var definitions = MemoryMarshal.AsBytes(page.Definitions);
+        int position = 0;
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            var chunk = chunks[c];
+            int chunkBytes = ChunkBytes(chunk.Count, chunk.ValueBytes, headerBytes, hasDefinitions);
+            var span = data.AsSpan(position, chunkBytes);
+            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(hasDefinitions ? chunk.Count : 0));
+            int cursor = 2;
+            if (hasDefinitions)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)(chunk.Count * 2));
+                cursor += 2;
+            }
+
+            BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)chunk.ValueBytes);
+            cursor = headerBytes;
+            if (hasDefinitions)
+            {
+                definitions.Slice(chunk.Start * 2, chunk.Count * 2).CopyTo(span[cursor..]);
+                cursor += Pad(chunk.Count * 2);
+            }
+
+            copyValues(chunk, span.Slice(cursor, chunk.ValueBytes));
+
+            bool last = c == chunks.Count - 1;
+            int log2 = last ? 0 : BitOperations.Log2((uint)chunk.Count);
+            BinaryPrimitives.WriteUInt16LittleEndian(metadata.AsSpan(c * 2), (ushort)((((chunkBytes / Alignment) - 1) << 4) | log2));
+            position += chunkBytes;
+        }
+
+        var layout = new Enc21.MiniBlockLayout
+        {
+            ValueCompression = valueEncoding,
+            NumBuffers = 1,
+            NumItems = (ulong)page.Count,
+        };
+        if (hasDefinitions)
+        {
+            layout.DefCompression = EncodingProtos.Flat(16);
+            layout.Layers.Add(Enc21.RepDefLayer.RepdefNullableItem);
+        }
+        else
+        {
+            layout.Layers.Add(Enc21.RepDefLayer.RepdefAllValidItem);
+        }
+
+        return new EncodedPage([metadata, data], new Enc21.PageLayout { MiniBlockLayout = layout });
+    }
+
+    private static int ChunkBytes(int count, int valueBytes, int headerBytes, bool hasDefinitions)
+    {
+        int bytes = headerBytes + (hasDefinitions ? Pad(count * 2) : 0) + Pad(valueBytes);
+        if (bytes > 32 * 1024)
+        {
+            throw new LanceFormatException($"A mini-block chunk of {bytes} bytes exceeds the format's 32 KiB limit.");
+        }
+
+        return bytes;
+    }
+
+    private static int Pad(int bytes) => (bytes + Alignment - 1) & ~(Alignment - 1);
+}

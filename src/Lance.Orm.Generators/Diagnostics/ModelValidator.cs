@@ -1,0 +1,204 @@
+using System.Collections.Generic;
+using System.Linq;
+using Lance.Orm.Generators.Model;
+using Microsoft.CodeAnalysis;
+
+namespace Lance.Orm.Generators.Diagnostics;
+
+/// <summary>
+/// Checks a <see cref="ModelSpec"/> against the rules (LANCE001–LANCE009) and plans what to emit.
+/// An invalid member is reported and left out, so one mistake yields one error rather than a
+/// cascade of compiler errors in generated code.
+/// </summary>
+internal static class ModelValidator
+{
+    private static readonly string[] ReservedColumns = ["_distance", "_rowid"];
+
+    /// <summary>Validates <paramref name="spec"/>; returns the plan, or null when nothing can be emitted.</summary>
+    public static ModelPlan? Validate(ModelSpec spec, List<Diagnostic> diagnostics)
+    {
+        var canEmit = true;
+        if (!spec.IsPartial)
+        {
+            diagnostics.Add(Create(DiagnosticDescriptors.ModelNotPartial, spec.Location, spec.Name, spec.NonPartialTypeName));
+            canEmit = false;
+        }
+
+        if (!spec.HasParameterlessConstructor)
+        {
+            diagnostics.Add(Create(DiagnosticDescriptors.NoParameterlessConstructor, spec.Location, spec.Name));
+            canEmit = false;
+        }
+
+        var columns = new List<ColumnPlan>();
+        var byColumn = new Dictionary<string, MemberSpec>();
+        foreach (var member in spec.Members)
+        {
+            if (PlanColumn(spec, member, diagnostics) is not { } column)
+            {
+                continue;
+            }
+
+            var at = member.ColumnAttributeLocation ?? member.Location;
+            if (string.IsNullOrWhiteSpace(member.ColumnName))
+            {
+                diagnostics.Add(Create(DiagnosticDescriptors.ReservedColumnName, at, spec.Name, member.Name, member.ColumnName, "which is empty"));
+            }
+            else if (ReservedColumns.Contains(member.ColumnName))
+            {
+                diagnostics.Add(Create(DiagnosticDescriptors.ReservedColumnName, at, spec.Name, member.Name, member.ColumnName,
+                    "which Lance reserves for its own results"));
+            }
+            else if (byColumn.TryGetValue(member.ColumnName, out var first))
+            {
+                diagnostics.Add(Create(DiagnosticDescriptors.DuplicateColumn, at, spec.Name, member.Name, member.ColumnName, first.Name));
+            }
+            else
+            {
+                byColumn.Add(member.ColumnName, member);
+                columns.Add(column);
+            }
+        }
+
+        var bindings = PlanBindings(spec, columns, diagnostics);
+        return canEmit ? new ModelPlan(spec, columns, bindings) : null;
+    }
+
+    private static ColumnPlan? PlanColumn(ModelSpec spec, MemberSpec member, List<Diagnostic> diagnostics)
+    {
+        if (member.Vector is { } vector)
+        {
+            if (member.Kind != MemberKind.FloatArray)
+            {
+                diagnostics.Add(Create(DiagnosticDescriptors.VectorOnNonFloatArray, vector.Location, spec.Name, member.Name, member.TypeDisplay));
+                return null;
+            }
+
+            if (vector.Function is { } function)
+            {
+                var problems = FunctionProblems(function);
+                if (problems.Count > 0)
+                {
+                    diagnostics.Add(Create(DiagnosticDescriptors.InvalidEmbeddingFunction, vector.ArgumentLocation,
+                        function.DisplayName, spec.Name, member.Name, string.Join("; ", problems)));
+                    return null;
+                }
+
+                return new ColumnPlan(member, function.Dimensions);
+            }
+
+            if (vector.Dimensions <= 0)
+            {
+                diagnostics.Add(Create(DiagnosticDescriptors.InvalidVectorDimension, vector.ArgumentLocation, spec.Name, member.Name, vector.Dimensions));
+                return null;
+            }
+
+            return new ColumnPlan(member, vector.Dimensions);
+        }
+
+        if (member.Kind is MemberKind.Unsupported or MemberKind.FloatArray)
+        {
+            diagnostics.Add(Create(DiagnosticDescriptors.UnsupportedMemberType, member.TypeLocation, spec.Name, member.Name, member.TypeDisplay));
+            return null;
+        }
+
+        return new ColumnPlan(member, 0);
+    }
+
+    private static List<string> FunctionProblems(FunctionSpec function)
+    {
+        var problems = new List<string>();
+        if (function.RegistryName is null)
+        {
+            problems.Add($"it has no [EmbeddingFunction(\"name\", Dimensions = N)] attribute; add one with its registry name and dimension");
+        }
+        else if (function.Dimensions <= 0)
+        {
+            problems.Add($"its [EmbeddingFunction] attribute gives no positive Dimensions; set Dimensions = N (the number of floats in each embedding)");
+        }
+
+        if (!function.ImplementsInterface)
+        {
+            problems.Add("it does not implement Lance.Orm.IEmbeddingFunction; implement it");
+        }
+
+        if (!function.HasPublicParameterlessConstructor)
+        {
+            problems.Add("it has no public parameterless constructor (or is abstract); add one so tables can create it");
+        }
+
+        return problems;
+    }
+
+    private static List<BindingPlan> PlanBindings(ModelSpec spec, List<ColumnPlan> columns, List<Diagnostic> diagnostics)
+    {
+        // Vectors with a function count as targets even when the function was rejected (LANCE004),
+        // so that a [Source] pointing at them does not add a second error.
+        var functionVectors = spec.Members.Where(static m => m.Kind == MemberKind.FloatArray && m.Vector?.Function is not null).ToList();
+        var valid = columns.Where(static c => c.Member.Vector?.Function is not null).ToDictionary(static c => c.Member.Name);
+        var fed = new Dictionary<string, MemberSpec>();
+        var bindings = new List<BindingPlan>();
+
+        foreach (var source in spec.Members.Where(static m => m.Source is not null))
+        {
+            var at = source.Source!.Location;
+            if (source.Kind != MemberKind.String)
+            {
+                diagnostics.Add(Mismatch(at,
+                    $"'{spec.Name}.{source.Name}' has [Source] but is of type '{source.TypeDisplay}'; an embedding source must be a string member"));
+                continue;
+            }
+
+            MemberSpec? target;
+            if (source.Source.VectorMember is not { } named)
+            {
+                if (functionVectors.Count != 1)
+                {
+                    diagnostics.Add(Mismatch(at, functionVectors.Count == 0
+                        ? $"'{spec.Name}.{source.Name}' has [Source] but '{spec.Name}' has no vector computed by an embedding function; " +
+                          "add [Vector(typeof(YourFunction))] to a float[] member, or remove [Source]"
+                        : $"'{spec.Name}.{source.Name}' has [Source] but '{spec.Name}' has several function-backed vectors " +
+                          $"({string.Join(", ", functionVectors.Select(static v => v.Name))}); name one: [Source(nameof({functionVectors[0].Name}))]"));
+                    continue;
+                }
+
+                target = functionVectors[0];
+            }
+            else if ((target = functionVectors.FirstOrDefault(v => v.Name == named)) is null)
+            {
+                diagnostics.Add(Mismatch(at,
+                    $"'{spec.Name}.{source.Name}' has [Source(\"{named}\")] but '{spec.Name}' has no vector member '{named}' computed by an embedding function; " +
+                    $"name a float[] member with [Vector(typeof(YourFunction))]"));
+                continue;
+            }
+
+            if (fed.TryGetValue(target.Name, out var previous))
+            {
+                diagnostics.Add(Mismatch(at,
+                    $"'{spec.Name}.{target.Name}' is already fed by '{previous.Name}'; an embedding function reads one source, so remove one of the [Source] attributes"));
+                continue;
+            }
+
+            fed.Add(target.Name, source);
+            if (valid.TryGetValue(target.Name, out var vector) && columns.Any(c => c.Member == source))
+            {
+                bindings.Add(new BindingPlan(source, vector.Member, vector.Member.Vector!.Function!, vector.Dimensions));
+            }
+        }
+
+        foreach (var vector in functionVectors.Where(v => !fed.ContainsKey(v.Name)))
+        {
+            diagnostics.Add(Mismatch(vector.Vector!.Location,
+                $"'{spec.Name}.{vector.Name}' is computed by '{vector.Vector.Function!.DisplayName}' but no member feeds it; " +
+                $"add [Source] to the string member it embeds"));
+        }
+
+        return bindings;
+    }
+
+    private static Diagnostic Mismatch(LocationInfo? location, string message) =>
+        Create(DiagnosticDescriptors.SourceVectorMismatch, location, message);
+
+    private static Diagnostic Create(DiagnosticDescriptor descriptor, LocationInfo? location, params object?[] arguments) =>
+        Diagnostic.Create(descriptor, location?.ToLocation(), arguments);
+}

@@ -1,0 +1,90 @@
+using Lance.Orm.Generators.Helpers;
+
+namespace Lance.Orm.Generators.Model;
+
+/// <summary>
+/// Everything the generator knows about one model type, as plain equatable data: the output of
+/// parsing, the input of validation and emitting. Holds no symbols or syntax, so it caches.
+/// </summary>
+/// <param name="Name">The type's simple name (<c>Doc</c>).</param>
+/// <param name="Namespace">The containing namespace, or null for the global namespace.</param>
+/// <param name="Keyword">The declaration keyword: <c>class</c>, <c>record</c> or <c>record struct</c>.</param>
+/// <param name="FullyQualifiedName">The type as emitted code names it (<c>global::App.Doc</c>).</param>
+/// <param name="HintName">The generated file's name.</param>
+/// <param name="ContainingTypes">Types the model is nested in, outermost first.</param>
+/// <param name="IsPartial">Whether the model and every containing type are <c>partial</c>.</param>
+/// <param name="NonPartialTypeName">The first type that lacks <c>partial</c>, when one does.</param>
+/// <param name="HasParameterlessConstructor">Whether <c>new T()</c> compiles inside the type.</param>
+/// <param name="Location">The type's identifier.</param>
+/// <param name="Members">The mapped members in declaration order.</param>
+/// <param name="RequiredUnmappedMembers">Required members that are not mapped: object initializers set them to default.</param>
+internal sealed record ModelSpec(
+    string Name,
+    string? Namespace,
+    string Keyword,
+    string FullyQualifiedName,
+    string HintName,
+    ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
+    bool IsPartial,
+    string? NonPartialTypeName,
+    bool HasParameterlessConstructor,
+    LocationInfo? Location,
+    ImmutableEquatableArray<MemberSpec> Members,
+    ImmutableEquatableArray<string> RequiredUnmappedMembers);
+
+/// <summary>A type a model is nested in.</summary>
+/// <param name="Keyword">Its declaration keyword.</param>
+/// <param name="Name">Its name, with type parameters if any.</param>
+internal sealed record ContainingTypeSpec(string Keyword, string Name);
+
+/// <summary>One property that becomes a column.</summary>
+/// <param name="Name">The property name.</param>
+/// <param name="Kind">Its C# shape.</param>
+/// <param name="IsNullable">Whether the C# type admits null (<c>long?</c>, <c>string?</c>, <c>float[]?</c>).</param>
+/// <param name="TypeDisplay">The C# type as written, for messages.</param>
+/// <param name="ColumnName">The column name (explicit or snake_case).</param>
+/// <param name="IsRequired">Whether the property is <c>required</c>.</param>
+/// <param name="Location">The property's identifier.</param>
+/// <param name="TypeLocation">The property's type.</param>
+/// <param name="ColumnAttributeLocation">The <c>[Column]</c> attribute, when there is one.</param>
+/// <param name="Vector">The <c>[Vector]</c> attribute, when there is one.</param>
+/// <param name="Source">The <c>[Source]</c> attribute, when there is one.</param>
+internal sealed record MemberSpec(
+    string Name,
+    MemberKind Kind,
+    bool IsNullable,
+    string TypeDisplay,
+    string ColumnName,
+    bool IsRequired,
+    LocationInfo? Location,
+    LocationInfo? TypeLocation,
+    LocationInfo? ColumnAttributeLocation,
+    VectorSpec? Vector,
+    SourceSpec? Source);
+
+/// <summary>A <c>[Vector]</c> attribute.</summary>
+/// <param name="Dimensions">The explicit dimension of <c>[Vector(384)]</c>, or 0.</param>
+/// <param name="Function">The function of <c>[Vector(typeof(F))]</c>, or null.</param>
+/// <param name="Location">The attribute.</param>
+/// <param name="ArgumentLocation">The attribute's argument.</param>
+internal sealed record VectorSpec(int Dimensions, FunctionSpec? Function, LocationInfo? Location, LocationInfo? ArgumentLocation);
+
+/// <summary>An embedding function type named by <c>[Vector(typeof(F))]</c>.</summary>
+/// <param name="FullyQualifiedName">The type as emitted code names it.</param>
+/// <param name="DisplayName">The type as messages name it.</param>
+/// <param name="RegistryName">The name in its <c>[EmbeddingFunction]</c> attribute, when it has one.</param>
+/// <param name="Dimensions">The attribute's <c>Dimensions</c>, or 0.</param>
+/// <param name="ImplementsInterface">Whether it implements <c>Lance.Orm.IEmbeddingFunction</c>.</param>
+/// <param name="HasPublicParameterlessConstructor">Whether <c>new F()</c> compiles (and F is not abstract).</param>
+internal sealed record FunctionSpec(
+    string FullyQualifiedName,
+    string DisplayName,
+    string? RegistryName,
+    int Dimensions,
+    bool ImplementsInterface,
+    bool HasPublicParameterlessConstructor);
+
+/// <summary>A <c>[Source]</c> attribute.</summary>
+/// <param name="VectorMember">The vector member it names, or null for the model's only one.</param>
+/// <param name="Location">The attribute.</param>
+internal sealed record SourceSpec(string? VectorMember, LocationInfo? Location);

@@ -1,0 +1,39 @@
+using Microsoft.CodeAnalysis;
+
+namespace Lance.Orm.Generators.Parsing;
+
+/// <summary>The Lance.Orm types the parser recognises, resolved once per model.</summary>
+internal sealed class KnownTypes
+{
+    private KnownTypes(Compilation compilation, INamedTypeSymbol lanceModel)
+    {
+        LanceModel = lanceModel;
+        VectorAttribute = compilation.GetTypeByMetadataName("Lance.Orm.VectorAttribute");
+        SourceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.SourceAttribute");
+        ColumnAttribute = compilation.GetTypeByMetadataName("Lance.Orm.ColumnAttribute");
+        IgnoreAttribute = compilation.GetTypeByMetadataName("Lance.Orm.IgnoreAttribute");
+        EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
+        EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
+    }
+
+    public INamedTypeSymbol LanceModel { get; }
+
+    public INamedTypeSymbol? VectorAttribute { get; }
+
+    public INamedTypeSymbol? SourceAttribute { get; }
+
+    public INamedTypeSymbol? ColumnAttribute { get; }
+
+    public INamedTypeSymbol? IgnoreAttribute { get; }
+
+    public INamedTypeSymbol? EmbeddingFunctionAttribute { get; }
+
+    public INamedTypeSymbol? EmbeddingFunction { get; }
+
+    /// <summary>The known types, or null when the compilation does not reference Lance.Orm.</summary>
+    public static KnownTypes? Resolve(Compilation compilation) =>
+        compilation.GetTypeByMetadataName("Lance.Orm.ILanceModel") is { } lanceModel ? new KnownTypes(compilation, lanceModel) : null;
+
+    public static bool Is(INamedTypeSymbol? candidate, INamedTypeSymbol? known) =>
+        candidate is not null && known is not null && SymbolEqualityComparer.Default.Equals(candidate, known);
+}

@@ -1,0 +1,301 @@
+using System.Collections.Generic;
+using System.Linq;
+using System.Threading;
+using Lance.Orm.Generators.Helpers;
+using Lance.Orm.Generators.Model;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.CodeAnalysis.CSharp.Syntax;
+
+namespace Lance.Orm.Generators.Parsing;
+
+/// <summary>Reads a model declaration's symbols into a <see cref="ModelSpec"/>. Judges nothing: validation does.</summary>
+internal static class ModelParser
+{
+    private const string LanceModelName = "ILanceModel";
+
+    /// <summary>
+    /// Cheap syntax test: a class or record whose base list names <c>ILanceModel</c> (not the
+    /// generic one, which a hand-written model implements itself).
+    /// </summary>
+    public static bool IsCandidate(SyntaxNode node, CancellationToken cancellationToken) =>
+        node is ClassDeclarationSyntax or RecordDeclarationSyntax
+        && ((TypeDeclarationSyntax)node).BaseList is { } baseList
+        && baseList.Types.Any(static t => SimpleName(t.Type) == LanceModelName);
+
+    /// <summary>
+    /// The spec of the model declared by <paramref name="context"/>'s node, or null when the node
+    /// does not really list <c>Lance.Orm.ILanceModel</c> or another part of the same type does too
+    /// (each model is generated once).
+    /// </summary>
+    public static ModelSpec? Parse(GeneratorSyntaxContext context, CancellationToken cancellationToken)
+    {
+        var declaration = (TypeDeclarationSyntax)context.Node;
+        var semanticModel = context.SemanticModel;
+        if (KnownTypes.Resolve(semanticModel.Compilation) is not { } known
+            || semanticModel.GetDeclaredSymbol(declaration, cancellationToken) is not { } type
+            || !ListsLanceModel(declaration, semanticModel, known, cancellationToken)
+            || !IsFirstDeclarationListingLanceModel(type, declaration, cancellationToken))
+        {
+            return null;
+        }
+
+        var containing = new List<ContainingTypeSpec>();
+        string? nonPartial = IsPartial(type, cancellationToken) ? null : type.Name;
+        for (var outer = type.ContainingType; outer is not null; outer = outer.ContainingType)
+        {
+            containing.Insert(0, new ContainingTypeSpec(Keyword(outer), outer.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat)));
+            if (nonPartial is null && !IsPartial(outer, cancellationToken))
+            {
+                nonPartial = outer.Name;
+            }
+        }
+
+        var fullyQualifiedName = type.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        return new ModelSpec(
+            Name: type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            Namespace: type.ContainingNamespace is { IsGlobalNamespace: false } ns ? ns.ToDisplayString() : null,
+            Keyword: Keyword(type),
+            FullyQualifiedName: fullyQualifiedName,
+            HintName: HintName(fullyQualifiedName),
+            ContainingTypes: containing.ToImmutableEquatableArray(),
+            IsPartial: nonPartial is null,
+            NonPartialTypeName: nonPartial,
+            HasParameterlessConstructor: !type.IsAbstract && (type.IsValueType || type.InstanceConstructors.Any(static c => c.Parameters.Length == 0)),
+            Location: LocationInfo.From(declaration.Identifier.GetLocation()),
+            Members: ParseMembers(type, known, cancellationToken).ToImmutableEquatableArray(),
+            RequiredUnmappedMembers: RequiredUnmappedMembers(type, known).ToImmutableEquatableArray());
+    }
+
+    private static IEnumerable<MemberSpec> ParseMembers(INamedTypeSymbol type, KnownTypes known, CancellationToken cancellationToken)
+    {
+        // Base members first, as a reader of the class hierarchy would list them; an override or
+        // a 'new' property counts once, in the most derived type.
+        var seen = new HashSet<string>();
+        var levels = new List<List<MemberSpec>>();
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            var level = new List<MemberSpec>();
+            foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                if (!seen.Add(property.Name) || !IsMapped(property, inherited: !SymbolEqualityComparer.Default.Equals(current, type), known))
+                {
+                    continue;
+                }
+
+                level.Add(ParseMember(property, known, cancellationToken));
+            }
+
+            levels.Insert(0, level);
+        }
+
+        return levels.SelectMany(static l => l);
+    }
+
+    private static IEnumerable<string> RequiredUnmappedMembers(INamedTypeSymbol type, KnownTypes known)
+    {
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var member in current.GetMembers())
+            {
+                var required = member is IPropertySymbol { IsRequired: true } property
+                    ? !IsMapped(property, inherited: !SymbolEqualityComparer.Default.Equals(current, type), known)
+                    : member is IFieldSymbol { IsRequired: true };
+                if (required)
+                {
+                    yield return member.Name;
+                }
+            }
+        }
+    }
+
+    private static bool IsMapped(IPropertySymbol property, bool inherited, KnownTypes known) =>
+        property.DeclaredAccessibility == Accessibility.Public
+        && !property.IsStatic
+        && !property.IsIndexer
+        && property.GetMethod is not null
+        && property.SetMethod is { } setter
+        && (!inherited || setter.DeclaredAccessibility != Accessibility.Private)
+        && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute));
+
+    private static MemberSpec ParseMember(IPropertySymbol property, KnownTypes known, CancellationToken cancellationToken)
+    {
+        var (kind, nullable) = Classify(property.Type);
+        var syntax = property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
+        var (identifier, typeSyntax) = syntax switch
+        {
+            PropertyDeclarationSyntax p => (LocationInfo.From(p.Identifier.GetLocation()), LocationInfo.From(p.Type)),
+            ParameterSyntax p => (LocationInfo.From(p.Identifier.GetLocation()), LocationInfo.From(p.Type)),
+            _ => (LocationInfo.From(property.Locations.FirstOrDefault()), LocationInfo.From(property.Locations.FirstOrDefault())),
+        };
+
+        string? columnName = null;
+        LocationInfo? columnLocation = null;
+        VectorSpec? vector = null;
+        SourceSpec? source = null;
+        foreach (var attribute in property.GetAttributes())
+        {
+            var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
+            var argumentSyntax = attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault();
+            var arguments = attribute.ConstructorArguments;
+            if (KnownTypes.Is(attribute.AttributeClass, known.ColumnAttribute))
+            {
+                columnName = arguments.Length == 1 ? arguments[0].Value as string : null;
+                columnLocation = LocationInfo.From(attributeSyntax);
+            }
+            else if (KnownTypes.Is(attribute.AttributeClass, known.SourceAttribute))
+            {
+                source = new SourceSpec(arguments.Length == 1 ? arguments[0].Value as string : null, LocationInfo.From(attributeSyntax));
+            }
+            else if (KnownTypes.Is(attribute.AttributeClass, known.VectorAttribute) && arguments.Length == 1)
+            {
+                vector = new VectorSpec(
+                    Dimensions: arguments[0].Value is int dimensions ? dimensions : 0,
+                    Function: arguments[0].Value is INamedTypeSymbol function ? ParseFunction(function, known) : null,
+                    Location: LocationInfo.From(attributeSyntax),
+                    ArgumentLocation: LocationInfo.From(argumentSyntax) ?? LocationInfo.From(attributeSyntax));
+            }
+        }
+
+        return new MemberSpec(
+            Name: property.Name,
+            Kind: kind,
+            IsNullable: nullable,
+            TypeDisplay: property.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat.AddMiscellaneousOptions(
+                SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier)),
+            ColumnName: columnName ?? ColumnNaming.ToSnakeCase(property.Name),
+            IsRequired: property.IsRequired,
+            Location: identifier,
+            TypeLocation: typeSyntax,
+            ColumnAttributeLocation: columnLocation,
+            Vector: vector,
+            Source: source);
+    }
+
+    private static FunctionSpec ParseFunction(INamedTypeSymbol function, KnownTypes known)
+    {
+        string? name = null;
+        var dimensions = 0;
+
+        // [EmbeddingFunction] is inherited: the nearest declaration wins.
+        for (var current = function; current is not null && name is null; current = current.BaseType)
+        {
+            foreach (var attribute in current.GetAttributes())
+            {
+                if (!KnownTypes.Is(attribute.AttributeClass, known.EmbeddingFunctionAttribute))
+                {
+                    continue;
+                }
+
+                name = attribute.ConstructorArguments.FirstOrDefault().Value as string ?? "";
+                foreach (var named in attribute.NamedArguments)
+                {
+                    if (named.Key == "Dimensions" && named.Value.Value is int value)
+                    {
+                        dimensions = value;
+                    }
+                }
+            }
+        }
+
+        return new FunctionSpec(
+            FullyQualifiedName: function.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat),
+            DisplayName: function.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat),
+            RegistryName: name,
+            Dimensions: dimensions,
+            ImplementsInterface: known.EmbeddingFunction is { } iface
+                && function.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, iface)),
+            HasPublicParameterlessConstructor: !function.IsAbstract
+                && function.TypeKind == TypeKind.Class
+                && function.InstanceConstructors.Any(static c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public));
+    }
+
+    private static (MemberKind Kind, bool Nullable) Classify(ITypeSymbol type)
+    {
+        if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
+        {
+            var inner = Classify(nullable.TypeArguments[0]).Kind;
+            return (inner is MemberKind.String or MemberKind.FloatArray ? MemberKind.Unsupported : inner, true);
+        }
+
+        // Reference types are nullable unless annotated otherwise (oblivious code may store nulls).
+        var referenceNullable = type.NullableAnnotation != NullableAnnotation.NotAnnotated;
+        return type switch
+        {
+            { SpecialType: SpecialType.System_Int64 } => (MemberKind.Int64, false),
+            { SpecialType: SpecialType.System_Int32 } => (MemberKind.Int32, false),
+            { SpecialType: SpecialType.System_Single } => (MemberKind.Float32, false),
+            { SpecialType: SpecialType.System_Double } => (MemberKind.Float64, false),
+            { SpecialType: SpecialType.System_Boolean } => (MemberKind.Boolean, false),
+            { SpecialType: SpecialType.System_String } => (MemberKind.String, referenceNullable),
+            IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Single } => (MemberKind.FloatArray, referenceNullable),
+            _ => (MemberKind.Unsupported, type.IsReferenceType && referenceNullable),
+        };
+    }
+
+    private static bool ListsLanceModel(TypeDeclarationSyntax declaration, SemanticModel semanticModel, KnownTypes known, CancellationToken cancellationToken) =>
+        declaration.BaseList!.Types.Any(t =>
+            SimpleName(t.Type) == LanceModelName
+            && KnownTypes.Is(semanticModel.GetTypeInfo(t.Type, cancellationToken).Type as INamedTypeSymbol, known.LanceModel));
+
+    private static bool IsFirstDeclarationListingLanceModel(INamedTypeSymbol type, TypeDeclarationSyntax declaration, CancellationToken cancellationToken)
+    {
+        // Other parts are judged by syntax alone: a second part naming some other 'ILanceModel'
+        // only moves where the model is generated from, never whether it is.
+        foreach (var reference in type.DeclaringSyntaxReferences)
+        {
+            if (reference.GetSyntax(cancellationToken) is not TypeDeclarationSyntax other)
+            {
+                continue;
+            }
+
+            if (other == declaration)
+            {
+                return true;
+            }
+
+            if (IsCandidate(other, cancellationToken))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+
+    private static bool IsPartial(INamedTypeSymbol type, CancellationToken cancellationToken) =>
+        type.DeclaringSyntaxReferences.Any(r =>
+            r.GetSyntax(cancellationToken) is TypeDeclarationSyntax t && t.Modifiers.Any(SyntaxKind.PartialKeyword));
+
+    private static string Keyword(INamedTypeSymbol type) => type switch
+    {
+        { IsRecord: true, TypeKind: TypeKind.Struct } => "record struct",
+        { IsRecord: true } => "record",
+        { TypeKind: TypeKind.Struct } => "struct",
+        { TypeKind: TypeKind.Interface } => "interface",
+        _ => "class",
+    };
+
+    private static string? SimpleName(TypeSyntax type) => type switch
+    {
+        IdentifierNameSyntax identifier => identifier.Identifier.ValueText,
+        QualifiedNameSyntax qualified => SimpleName(qualified.Right),
+        AliasQualifiedNameSyntax alias => SimpleName(alias.Name),
+        _ => null,
+    };
+
+    private static string HintName(string fullyQualifiedName)
+    {
+        var chars = fullyQualifiedName.Replace("global::", "").ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            if (!char.IsLetterOrDigit(chars[i]) && chars[i] != '.' && chars[i] != '_')
+            {
+                chars[i] = '_';
+            }
+        }
+
+        return new string(chars) + ".LanceModel.g.cs";
+    }
+}

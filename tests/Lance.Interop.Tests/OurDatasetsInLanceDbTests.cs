@@ -117,19 +117,20 @@ public sealed class OurDatasetsInLanceDbTests : IDisposable
         var db = await LanceDb.ConnectAsync(_db.Path, new DatabaseOptions { MaxRowsPerFile = 7000 });
         var table = await db.CreateTableAsync<InteropRow>("rows", Rows(0, 20_000));
         await table.AddAsync(Rows(20_000, 5));
-        await table.AddAsync(Rows(20_005, 5));
+        var last = Rows(20_005, 5);
+        await table.AddAsync(last);
 
         var versions = await _peer.VersionsAsync(_db.Path, "rows");
         var count = await _peer.CountAsync(_db.Path, "rows");
         var atFirst = await _peer.CountAsync(_db.Path, "rows", version: 1);
-        var small = Rows(20_007, 1)[0].Small!;
+        var small = last[3].Small!; // row 20,008
         var theirs = await _peer.SearchAsync(_db.Path, "rows", small, 10, "l2", column: "small");
         var ours = await table.Search(small).Column("small").ToListAsync();
 
         Assert.Equal(3, versions.Current);
         Assert.Equal(20_010, count);
         Assert.Equal(20_000, atFirst);
-        Assert.Equal(20_007, theirs.Rows[0].GetInt64("id"));
+        Assert.Equal(20_008, theirs.Rows[0].GetInt64("id"));
         Assert.Equal(ours.Select(r => r.Id), theirs.Rows.Select(r => r.GetInt64("id")));
     }
 

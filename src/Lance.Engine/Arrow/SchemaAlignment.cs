@@ -28,9 +28,17 @@ internal static class SchemaAlignment
         {
             var expected = schema.FieldsList[i];
             var index = batch.Schema.GetFieldIndex(expected.Name);
+            if (index < 0 && expected.IsNullable)
+            {
+                // A nullable column the rows leave out is filled with nulls, as LanceDB does.
+                columns[i] = ArrowEmpty.CreateNulls(expected.DataType, batch.Length);
+                reordered = true;
+                continue;
+            }
+
             if (index < 0)
             {
-                throw new LanceSchemaException($"Column '{expected.Name}' ({Describe(expected.DataType)}) is missing from the rows added to '{datasetPath}'.");
+                throw new LanceSchemaException($"Column '{expected.Name}' ({Describe(expected.DataType)}) is not nullable but is missing from the rows added to '{datasetPath}'.");
             }
 
             var actual = batch.Schema.FieldsList[index];

@@ -285,7 +285,7 @@ public sealed class LanceDataset
         }
     }
 
-    private RecordBatch Materialize(Manifest manifest, IReadOnlyList<Field> projection, (float Distance, long Row)[] ranked, bool withRowId)
+    private RecordBatch Materialize(Manifest manifest, List<Field> projection, (float Distance, long Row)[] ranked, bool withRowId)
     {
         // Take each fragment's winners, then put all of them in rank order.
         var pieces = new List<RecordBatch>();
@@ -455,7 +455,7 @@ public sealed class LanceDataset
             {
                 return ManifestCodec.Decode(File.ReadAllBytes(manifestPath));
             }
-            catch (Exception ex) when (ex is not LanceException and (IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException))
+            catch (Exception ex) when (ex is IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
             {
                 throw new LanceFormatException($"The manifest '{manifestPath}' of '{path}' is not a valid Lance manifest: {ex.Message}", ex);
             }

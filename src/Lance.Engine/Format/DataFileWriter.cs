@@ -186,7 +186,10 @@ internal static class DataFileWriter
                 longest = Math.Max(longest, offsets[i + 1] - offsets[i]);
             }
 
-            return longest < FullZipMinValueBytes ? MiniBlockEncoder.EncodeVariable(page) : FullZipEncoder.EncodeVariable(page);
+            int offsetBits = source.LargeOffsets ? 64 : 32;
+            return longest < FullZipMinValueBytes
+                ? MiniBlockEncoder.EncodeVariable(page, offsetBits)
+                : FullZipEncoder.EncodeVariable(page, offsetBits);
         }
 
         int bits = source.BitsPerValue;

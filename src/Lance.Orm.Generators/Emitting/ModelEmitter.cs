@@ -120,7 +120,7 @@ internal static class ModelEmitter
         writer.OpenBlock();
         foreach (var column in plan.Columns)
         {
-            writer.WriteLine($"{Local(column, "Writer")}.Append(row.{column.Member.Name});");
+            writer.WriteLine($"{Local(column, "Writer")}.Append(row.{Identifier(column.Member.Name)});");
         }
 
         writer.CloseBlock();
@@ -165,7 +165,7 @@ internal static class ModelEmitter
             writer.OpenBlock();
             foreach (var name in required)
             {
-                writer.WriteLine($"{name} = default!,");
+                writer.WriteLine($"{Identifier(name)} = default!,");
             }
 
             writer.CloseBlock(";");
@@ -184,12 +184,12 @@ internal static class ModelEmitter
         {
             var member = column.Member;
             var get = member.IsNullable ? "GetNullable" : "Get";
-            writer.WriteLine($"{member.Name} = {Local(column, "Reader")}.{get}(i, defaults.{member.Name}),");
+            writer.WriteLine($"{Identifier(member.Name)} = {Local(column, "Reader")}.{get}(i, defaults.{Identifier(member.Name)}),");
         }
 
         foreach (var name in spec.RequiredUnmappedMembers)
         {
-            writer.WriteLine($"{name} = defaults.{name},");
+            writer.WriteLine($"{Identifier(name)} = defaults.{Identifier(name)},");
         }
 
         writer.CloseBlock(");");
@@ -273,6 +273,10 @@ internal static class ModelEmitter
     };
 
     private static string Local(ColumnPlan column, string suffix) => ColumnNaming.ToCamelCase(column.Member.Name) + suffix;
+
+    /// <summary>A member name as code must spell it: <c>@class</c> for a member named after a keyword.</summary>
+    private static string Identifier(string name) =>
+        SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
     private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 

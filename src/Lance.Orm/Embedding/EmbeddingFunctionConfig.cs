@@ -41,7 +41,7 @@ public sealed record EmbeddingFunctionConfig
         var array = new JsonArray();
         foreach (var config in configs)
         {
-            array.Add(new JsonObject
+            array.Add((JsonNode)new JsonObject
             {
                 ["name"] = config.Name,
                 ["model"] = config.Model?.DeepClone() ?? new JsonObject(),

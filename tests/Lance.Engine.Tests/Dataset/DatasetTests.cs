@@ -47,7 +47,7 @@ public sealed class DatasetTests : IDisposable
 
         Assert.Equal(3UL, dataset.Version);
         Assert.Equal(25, dataset.CountRows());
-        var names = Directory.GetFiles(Path.Combine(TablePath, "_versions")).Select(Path.GetFileName).Order().ToArray();
+        var names = Directory.GetFiles(Path.Combine(TablePath, "_versions")).Select(f => Path.GetFileName(f)!).Order().ToArray();
         Assert.Equal(["18446744073709551612.manifest", "18446744073709551613.manifest", "18446744073709551614.manifest"], names);
     }
 

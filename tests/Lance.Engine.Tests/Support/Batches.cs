@@ -40,8 +40,7 @@ public static class Batches
             weights.Append(i / 4f);
             if (withNulls && i % 11 == 0)
             {
-                vectors.AppendNull();
-                for (var d = 0; d < dimension; d++) values.Append(0f);
+                vectors.AppendNull(); // appends the child slots itself
             }
             else
             {

@@ -20,7 +20,7 @@ internal sealed class CompiledModel : IDisposable
 
     public Assembly Assembly { get; }
 
-    /// <summary>Runs the generator over <paramref name="sources"/>, requires a clean compilation, loads the result.</summary>
+    /// <summary>Runs the generator over <paramref name="source"/>, requires a clean compilation, loads the result.</summary>
     public static CompiledModel Load(string source, params Compilation[] dependencies)
     {
         var context = new LoadContext();

@@ -87,16 +87,17 @@ internal sealed class ColumnBuilder
     /// Appends <paramref name="count"/> variable-width values that lie back to back in
     /// <paramref name="data"/>, delimited by <paramref name="offsets"/> (count + 1 entries into data).
     /// </summary>
-    public void AppendVariableRun(ReadOnlySpan<byte> data, ReadOnlySpan<uint> offsets, int count)
+    public void AppendVariableRun<T>(ReadOnlySpan<byte> data, ReadOnlySpan<T> offsets, int count)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
     {
         EnsureRows(count);
-        uint first = offsets[0];
-        int bytes = checked((int)(offsets[count] - first));
+        long first = long.CreateChecked(offsets[0]);
+        int bytes = checked((int)(long.CreateChecked(offsets[count]) - first));
         EnsureValueBytes(_valueBytes + bytes);
         data.Slice((int)first, bytes).CopyTo(_values.AsSpan((int)_valueBytes));
         for (int i = 1; i <= count; i++)
         {
-            _offsets[_length + i] = _valueBytes + (offsets[i] - first);
+            _offsets[_length + i] = _valueBytes + (long.CreateChecked(offsets[i]) - first);
         }
 
         _valueBytes += bytes;

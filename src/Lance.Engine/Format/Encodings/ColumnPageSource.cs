@@ -224,6 +224,7 @@ internal sealed class ColumnPageSource
         page.NullCount += nulls;
     }
 
+    // Items under a null vector do not count: Arrow builders null them along with the vector.
     private static bool HasNullItems(ArrayData list, ArrayData child, int dimension, int local, int n)
     {
         var bitmap = child.Buffers[0].Span;
@@ -232,12 +233,22 @@ internal sealed class ColumnPageSource
             return false;
         }
 
-        long first = ((long)list.Offset + local) * dimension + child.Offset;
-        for (long bit = first; bit < first + (long)n * dimension; bit++)
+        var listBitmap = list.NullCount == 0 ? default : list.Buffers[0].Span;
+        for (int row = 0; row < n; row++)
         {
-            if ((bitmap[(int)(bit >> 3)] & (1 << (int)(bit & 7))) == 0)
+            int listBit = list.Offset + local + row;
+            if (!listBitmap.IsEmpty && (listBitmap[listBit >> 3] & (1 << (listBit & 7))) == 0)
             {
-                return true;
+                continue;
+            }
+
+            long first = ((long)listBit * dimension) + child.Offset;
+            for (long bit = first; bit < first + dimension; bit++)
+            {
+                if ((bitmap[(int)(bit >> 3)] & (1 << (int)(bit & 7))) == 0)
+                {
+                    return true;
+                }
             }
         }
 

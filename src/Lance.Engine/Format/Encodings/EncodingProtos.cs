@@ -26,9 +26,9 @@ internal static class EncodingProtos
     public static Enc21.CompressiveEncoding Flat(int bitsPerValue) =>
         new() { Flat = new Enc21.Flat { BitsPerValue = (ulong)bitsPerValue } };
 
-    /// <summary><c>Variable{offsets: Flat(32)}</c>: byte strings with 32-bit offsets.</summary>
-    public static Enc21.CompressiveEncoding Variable32() =>
-        new() { Variable = new Enc21.Variable { Offsets = Flat(32) } };
+    /// <summary><c>Variable{offsets: Flat(bits)}</c>: byte strings with 32- or 64-bit offsets.</summary>
+    public static Enc21.CompressiveEncoding Variable(int offsetBits) =>
+        new() { Variable = new Enc21.Variable { Offsets = Flat(offsetBits) } };
 
     /// <summary><c>FixedSizeList{dimension, Flat(itemBits)}</c>: vectors flattened to their items.</summary>
     public static Enc21.CompressiveEncoding FixedSizeList(int dimension, int itemBits) =>

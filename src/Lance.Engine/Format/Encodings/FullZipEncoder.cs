@@ -45,12 +45,14 @@ internal static class FullZipEncoder
     }
 
     /// <summary>
-    /// Encodes variable-width values as <c>[control byte] u32 length, bytes</c> per value (a null
-    /// has only its control byte), plus a repetition index of <c>rows + 1</c> start offsets whose
-    /// width (1, 2, 4 or 8 bytes) is the smallest that holds the buffer's length, as Lance picks it.
+    /// Encodes variable-width values as <c>[control byte] length, bytes</c> per value (a null has
+    /// only its control byte; the length is as wide as the offsets, 32 or 64 bits), plus a
+    /// repetition index of <c>rows + 1</c> start offsets whose width (1, 2, 4 or 8 bytes) is the
+    /// smallest that holds the buffer's length, as Lance picks it.
     /// </summary>
-    public static EncodedPage EncodeVariable(GatheredPage page)
+    public static EncodedPage EncodeVariable(GatheredPage page, int offsetBits)
     {
+        int lengthBytes = offsetBits / 8;
         var offsets = page.Offsets;
         var definitions = page.Definitions;
         bool hasDefinitions = page.HasNulls;
@@ -60,7 +62,7 @@ internal static class FullZipEncoder
             total += hasDefinitions ? 1 : 0;
             if (definitions[i] == 0)
             {
-                total += 4 + (offsets[i + 1] - offsets[i]);
+                total += lengthBytes + (offsets[i + 1] - offsets[i]);
             }
         }
 
@@ -80,16 +82,24 @@ internal static class FullZipEncoder
             if (definitions[i] == 0)
             {
                 int length = (int)(offsets[i + 1] - offsets[i]);
-                BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(position), (uint)length);
-                values.Slice((int)offsets[i], length).CopyTo(buffer.AsSpan(position + 4));
-                position += 4 + length;
+                if (lengthBytes == 4)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(buffer.AsSpan(position), (uint)length);
+                }
+                else
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(buffer.AsSpan(position), (ulong)length);
+                }
+
+                values.Slice((int)offsets[i], length).CopyTo(buffer.AsSpan(position + lengthBytes));
+                position += lengthBytes + length;
             }
         }
 
         WriteIndex(index, page.Count, indexWidth, position);
         var layout = Layout(page);
-        layout.BitsPerOffset = 32;
-        layout.ValueCompression = EncodingProtos.Variable32();
+        layout.BitsPerOffset = (uint)offsetBits;
+        layout.ValueCompression = EncodingProtos.Variable(offsetBits);
         return new EncodedPage([buffer, index], new Enc21.PageLayout { FullZipLayout = layout });
     }
 

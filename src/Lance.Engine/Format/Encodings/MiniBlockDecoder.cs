@@ -84,12 +84,14 @@ internal static class MiniBlockDecoder
             var valueBuffer = chunk.Slice(cursor, valueBytes);
             if (values.IsVariable)
             {
-                if (values.Bits != 32)
+                if (values.Bits == 32)
                 {
-                    throw ValueEncoding.Unsupported(columnName, "Variable with 64-bit offsets in mini-blocks");
+                    builder.AppendVariableRun(valueBuffer, MemoryMarshal.Cast<byte, uint>(valueBuffer)[..(count + 1)], count);
                 }
-
-                builder.AppendVariableRun(valueBuffer, MemoryMarshal.Cast<byte, uint>(valueBuffer)[..(count + 1)], count);
+                else
+                {
+                    builder.AppendVariableRun(valueBuffer, MemoryMarshal.Cast<byte, ulong>(valueBuffer)[..(count + 1)], count);
+                }
             }
             else
             {

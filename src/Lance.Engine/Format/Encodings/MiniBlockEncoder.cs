@@ -70,11 +70,14 @@ internal static class MiniBlockEncoder
     }
 
     /// <summary>
-    /// Encodes a page of variable-width values as <c>Variable{offsets: Flat(32)}</c>: each chunk's
-    /// value buffer is <c>n + 1</c> u32 offsets counted from the start of that buffer, then the bytes.
+    /// Encodes a page of variable-width values as <c>Variable{offsets: Flat(32 or 64)}</c>: each
+    /// chunk's value buffer is <c>n + 1</c> offsets counted from the start of that buffer, then the
+    /// bytes. Large (64-bit offset) Arrow types must be written with 64-bit offsets: LanceDB hands
+    /// the decoded offsets to Arrow unchanged.
     /// </summary>
-    public static EncodedPage EncodeVariable(GatheredPage page)
+    public static EncodedPage EncodeVariable(GatheredPage page, int offsetBits)
     {
+        int offsetBytes = offsetBits / 8;
         var offsets = page.Offsets;
         var chunks = new List<(int Start, int Count, int ValueBytes)>();
         int start = 0;
@@ -83,14 +86,14 @@ internal static class MiniBlockEncoder
         {
             int remaining = count - start;
             int n;
-            if (remaining <= MaxChunkValues && ChunkBufferSize(offsets, start, remaining) <= VariableChunkTargetBytes)
+            if (remaining <= MaxChunkValues && ChunkBufferSize(offsets, start, remaining, offsetBytes) <= VariableChunkTargetBytes)
             {
                 n = remaining; // the last chunk may hold any number of values
             }
             else
             {
                 n = 1;
-                while (2 * n <= Math.Min(remaining, MaxChunkValues) && ChunkBufferSize(offsets, start, 2 * n) <= VariableChunkTargetBytes)
+                while (2 * n <= Math.Min(remaining, MaxChunkValues) && ChunkBufferSize(offsets, start, 2 * n, offsetBytes) <= VariableChunkTargetBytes)
                 {
                     n *= 2;
                 }
@@ -102,7 +105,7 @@ internal static class MiniBlockEncoder
                 }
             }
 
-            int size = ChunkBufferSize(offsets, start, n);
+            int size = ChunkBufferSize(offsets, start, n, offsetBytes);
             if (size > ushort.MaxValue)
             {
                 throw new LanceFormatException($"Values too large for a mini-block chunk ({size} bytes); they belong in a full-zip page.");
@@ -112,28 +115,36 @@ internal static class MiniBlockEncoder
             start += n;
         }
 
-        return Serialize(page, chunks, EncodingProtos.Variable32(), (chunk, destination) =>
+        return Serialize(page, chunks, EncodingProtos.Variable(offsetBits), (chunk, destination) =>
         {
             var pageOffsets = page.Offsets;
             long first = pageOffsets[chunk.Start];
-            uint header = (uint)((chunk.Count + 1) * 4);
+            int header = (chunk.Count + 1) * offsetBytes;
             for (int i = 0; i <= chunk.Count; i++)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(destination[(i * 4)..], header + (uint)(pageOffsets[chunk.Start + i] - first));
+                long offset = header + (pageOffsets[chunk.Start + i] - first);
+                if (offsetBytes == 4)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(destination[(i * 4)..], (uint)offset);
+                }
+                else
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(destination[(i * 8)..], (ulong)offset);
+                }
             }
 
             int bytes = (int)(pageOffsets[chunk.Start + chunk.Count] - first);
-            page.Values.Slice((int)first, bytes).CopyTo(destination[(int)header..]);
-            destination[((int)header + bytes)..].Clear(); // padding to 4 inside the buffer
+            page.Values.Slice((int)first, bytes).CopyTo(destination[header..]);
+            destination[(header + bytes)..].Clear(); // padding to the offset width inside the buffer
         });
     }
 
-    // The value buffer of a variable chunk: offsets, bytes, padded to 4 so the offsets of the next
-    // reader-side view stay aligned (Lance does the same).
-    private static int ChunkBufferSize(ReadOnlySpan<long> offsets, int start, int n)
+    // The value buffer of a variable chunk: offsets, bytes, padded to the offset width (Lance does
+    // the same, so that the buffer can be viewed as offsets).
+    private static int ChunkBufferSize(ReadOnlySpan<long> offsets, int start, int n, int offsetBytes)
     {
-        long size = ((n + 1) * 4L) + (offsets[start + n] - offsets[start]);
-        return (int)Math.Min(int.MaxValue, (size + 3) & ~3L);
+        long size = ((n + 1L) * offsetBytes) + (offsets[start + n] - offsets[start]);
+        return (int)Math.Min(int.MaxValue, (size + offsetBytes - 1) & ~(long)(offsetBytes - 1));
     }
 
     private delegate void CopyChunkValues((int Start, int Count, int ValueBytes) chunk, Span<byte> destination);

@@ -1,0 +1,316 @@
+using Lance.Orm.Generators.Tests.Infrastructure;
+using Microsoft.CodeAnalysis;
+
+namespace Lance.Orm.Generators.Tests;
+
+/// <summary>One test per rule: the id, and the exact text the squiggle covers.</summary>
+public sealed class DiagnosticTests
+{
+    [Fact]
+    public void LANCE001_model_not_partial_is_reported_on_the_type_name()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public record Doc : ILanceModel
+            {
+                public long Id { get; init; }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE001", "Doc", line: 1);
+        Assert.Contains("add the 'partial' modifier", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE001_names_a_containing_type_that_is_not_partial()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public static class Models
+            {
+                public partial record Doc : ILanceModel { public long Id { get; init; } }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE001", "Doc", line: 3);
+        Assert.Contains("'Models' is not partial", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE002_unsupported_type_is_reported_on_the_type_with_the_supported_ones()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                public long Id { get; init; }
+                public decimal Price { get; init; }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE002", "decimal", line: 4);
+        Assert.Contains("'Doc.Price' has type 'decimal'", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("long, int, float, double, bool, string", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE002_float_array_without_Vector_is_unsupported()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                public float[] Values { get; init; } = [];
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE002", "float[]", line: 3);
+    }
+
+    [Fact]
+    public void LANCE002_leaves_the_member_out_but_still_generates_the_model()
+    {
+        var run = GeneratorHarness.Run(TestSources.Usings + """
+            public partial record Doc : ILanceModel
+            {
+                public long Id { get; init; }
+                public Guid Key { get; init; }
+            }
+            """);
+
+        Assert.Equal("LANCE002", Assert.Single(run.GeneratorDiagnostics).Id);
+        Assert.DoesNotContain("Key", run.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain(run.CompilationProblems, d => d.Id != "LANCE002");
+    }
+
+    [Fact]
+    public void LANCE003_Vector_on_a_member_that_is_not_float_array_is_reported_on_the_attribute()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Vector(8)] public double[] Values { get; init; } = [];
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE003", "Vector(8)", line: 3);
+        Assert.Contains("declare it as float[]", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("[EmbeddingFunction(\"f\")]", "public", "IEmbeddingFunction", "no positive Dimensions")]
+    [InlineData("", "public", "IEmbeddingFunction", "no [EmbeddingFunction(")]
+    [InlineData("[EmbeddingFunction(\"f\", Dimensions = 8)]", "public", "IDisposable", "does not implement Lance.Orm.IEmbeddingFunction")]
+    [InlineData("[EmbeddingFunction(\"f\", Dimensions = 8)]", "private", "IEmbeddingFunction", "no public parameterless constructor")]
+    public void LANCE004_invalid_function_type_is_reported_on_the_typeof_argument(string attribute, string constructor, string @interface, string reason)
+    {
+        var diagnostic = SingleDiagnostic($$"""
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(Fn))] public float[]? Vector { get; init; }
+            }
+            {{attribute}}
+            public abstract class FnBase : {{@interface}}
+            {
+                public string Name => "f";
+                public int Dimensions => 8;
+                public JsonObject GetConfiguration() => new();
+                public Task<float[][]> ComputeSourceEmbeddingsAsync(IReadOnlyList<string> s, CancellationToken c = default) => throw new NotSupportedException();
+                public Task<float[]> ComputeQueryEmbeddingAsync(string q, CancellationToken c = default) => throw new NotSupportedException();
+                public void Dispose() { }
+            }
+            public sealed class Fn : FnBase { {{constructor}} Fn() { } }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE004", "typeof(Fn)", line: 4);
+        Assert.Contains(reason, diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE004_is_not_reported_when_the_attribute_is_inherited_from_a_base_class()
+    {
+        var run = GeneratorHarness.Run(TestSources.Doc + """
+            public sealed class MyMiniLm : MiniLm { }
+            public partial record Other : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(MyMiniLm))] public float[]? Vector { get; init; }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Contains("dimensions: 384", run.Sources["Other.LanceModel.g.cs"], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE005_Source_without_a_function_backed_vector_is_reported_on_the_attribute()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(4)] public float[]? Vector { get; init; }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE005", "Source", line: 3);
+        Assert.Contains("no vector computed by an embedding function", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE005_function_backed_vector_without_Source_is_reported_on_its_Vector_attribute()
+    {
+        var diagnostic = SingleDiagnostic(TestSources.MiniLm + """
+            public partial record Doc : ILanceModel
+            {
+                public string Text { get; init; } = "";
+                [Vector(typeof(MiniLm))] public float[]? Vector { get; init; }
+            }
+            """, skipLines: CountLines(TestSources.MiniLm));
+
+        AssertDiagnostic(diagnostic, "LANCE005", "Vector(typeof(MiniLm))", line: 4);
+        Assert.Contains("add [Source]", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE005_Source_on_a_member_that_is_not_a_string()
+    {
+        var diagnostic = SingleDiagnostic(TestSources.MiniLm + """
+            public partial record Doc : ILanceModel
+            {
+                [Source] public long Text { get; init; }
+                [Source] public string Body { get; init; } = "";
+                [Vector(typeof(MiniLm))] public float[]? Vector { get; init; }
+            }
+            """, skipLines: CountLines(TestSources.MiniLm));
+
+        AssertDiagnostic(diagnostic, "LANCE005", "Source", line: 3);
+        Assert.Contains("must be a string member", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE005_Source_naming_a_missing_vector()
+    {
+        var diagnostic = SingleDiagnostic(TestSources.MiniLm + """
+            public partial record Doc : ILanceModel
+            {
+                [Source("Nope")] public string Text { get; init; } = "";
+                [Source] public string Body { get; init; } = "";
+                [Vector(typeof(MiniLm))] public float[]? Vector { get; init; }
+            }
+            """, skipLines: CountLines(TestSources.MiniLm));
+
+        AssertDiagnostic(diagnostic, "LANCE005", "Source(\"Nope\")", line: 3);
+    }
+
+    [Fact]
+    public void Source_naming_one_of_two_vectors_binds_each()
+    {
+        var run = GeneratorHarness.Run(TestSources.Doc + """
+            public partial record Pair : ILanceModel
+            {
+                [Source(nameof(TitleVector))] public string Title { get; init; } = "";
+                [Source(nameof(BodyVector))] public string Body { get; init; } = "";
+                [Vector(typeof(MiniLm))] public float[]? TitleVector { get; init; }
+                [Vector(typeof(MiniLm))] public float[]? BodyVector { get; init; }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        var source = run.Sources["Pair.LanceModel.g.cs"];
+        Assert.Contains("sourceColumn: \"title\",\n            vectorColumn: \"title_vector\"", source, StringComparison.Ordinal);
+        Assert.Contains("sourceColumn: \"body\",\n            vectorColumn: \"body_vector\"", source, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE006_two_members_on_one_column_is_reported_on_the_second()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                public string ImageUri { get; init; } = "";
+                [Column("image_uri")] public string Picture { get; init; } = "";
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE006", "Column(\"image_uri\")", line: 4);
+        Assert.Contains("which 'ImageUri' already uses", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("_distance")]
+    [InlineData("_rowid")]
+    public void LANCE007_reserved_column_name_is_reported_on_the_Column_attribute(string name)
+    {
+        var diagnostic = SingleDiagnostic($$"""
+            public partial record Doc : ILanceModel
+            {
+                [Column("{{name}}")] public double Distance { get; init; }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE007", $"Column(\"{name}\")", line: 3);
+    }
+
+    [Fact]
+    public void LANCE008_vector_dimension_that_is_not_positive_is_reported_on_the_argument()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Vector(0)] public float[]? Vector { get; init; }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE008", "0", line: 3);
+    }
+
+    [Fact]
+    public void LANCE009_model_without_a_parameterless_constructor_is_reported_on_the_type_name()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc(long Id) : ILanceModel;
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE009", "Doc", line: 1);
+    }
+
+    [Fact]
+    public void Every_descriptor_is_catalogued_in_AnalyzerReleases_Shipped()
+    {
+        var shipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Lance.Orm.Generators", "AnalyzerReleases.Shipped.md"));
+        var ids = typeof(LanceModelGenerator).Assembly.GetType("Lance.Orm.Generators.Diagnostics.DiagnosticDescriptors")!
+            .GetFields().Select(f => ((DiagnosticDescriptor)f.GetValue(null)!).Id).ToList();
+
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Contains(id + " |", shipped, StringComparison.Ordinal));
+    }
+
+    /// <summary>Runs the generator over a snippet that must produce exactly one diagnostic.</summary>
+    /// <param name="body">The snippet (usings are added).</param>
+    /// <param name="skipLines">Lines of helper code at the start of the snippet, before the lines a test counts.</param>
+    private static Reported SingleDiagnostic(string body, int skipLines = 0)
+    {
+        var run = GeneratorHarness.Run(TestSources.Usings + body);
+        return new Reported(Assert.Single(run.GeneratorDiagnostics), run.Output, CountLines(TestSources.Usings) + skipLines);
+    }
+
+    /// <summary>Asserts the id, the text under the squiggle and its 1-based line within the counted snippet.</summary>
+    private static void AssertDiagnostic(Reported reported, string id, string squiggle, int line)
+    {
+        var diagnostic = reported.Diagnostic;
+        Assert.Equal(id, diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        // The generator reports file locations that hold no syntax tree (the cached spec keeps
+        // none); find the tree by its path to read the text under the squiggle.
+        var location = diagnostic.Location;
+        var lineSpan = location.GetLineSpan();
+        var tree = Assert.Single(reported.Compilation.SyntaxTrees, t => t.FilePath == lineSpan.Path);
+        Assert.Equal(squiggle, tree.GetText().ToString(location.SourceSpan));
+        Assert.Equal(line, lineSpan.StartLinePosition.Line + 1 - reported.LinesBefore);
+    }
+
+    private static int CountLines(string text) => text.Count(c => c == '\n');
+
+    private static string RepositoryRoot([System.Runtime.CompilerServices.CallerFilePath] string path = "") =>
+        Path.GetFullPath(Path.Combine(Path.GetDirectoryName(path)!, "..", ".."));
+
+    private sealed record Reported(Diagnostic Diagnostic, Compilation Compilation, int LinesBefore);
+}

@@ -88,7 +88,7 @@ public static class SideBySide
             var theirsOnOursQps = nodeOnOurs.GetProperty("queriesPerSecond").GetDouble();
 
             Console.WriteLine();
-            Console.WriteLine("| measure | Lance.Orm | LanceDB (Node) | ratio |");
+            Console.WriteLine("| measure | Lance.Orm | LanceDB (Node) | Lance.Orm faster by |");
             Console.WriteLine("|---|---|---|---|");
             Console.WriteLine($"| ingest {rows:N0}x{BenchData.Dimension}, embedding excluded (median of {Runs}) | {oursIngest:F2} s = {rows / oursIngest:N0} rows/s | {theirsIngest:F2} s = {rows / theirsIngest:N0} rows/s | {theirsIngest / oursIngest:F2}x |");
             Console.WriteLine($"| exact search k=10, median latency | {oursLatency * 1000:F1} ms | {theirsLatency * 1000:F1} ms | {theirsLatency / oursLatency:F2}x |");

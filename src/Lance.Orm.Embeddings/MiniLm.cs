@@ -16,7 +16,7 @@ namespace Lance.Orm.Embeddings;
 /// hopping to the thread pool; callers that must keep a UI thread free can wrap the call in
 /// <see cref="Task.Run(Func{Task})"/>. Cancellation is observed between batches.
 /// </remarks>
-[EmbeddingFunction(FunctionName, Dimensions = ModelDimensions)]
+[EmbeddingFunction("sentence-transformers", Dimensions = 384)]
 public class MiniLm : IEmbeddingFunction, IDisposable
 {
     /// <summary>The registry name, as LanceDB spells it.</summary>
@@ -172,7 +172,7 @@ public class MiniLm : IEmbeddingFunction, IDisposable
         return GetModel().Tokenize(text);
     }
 
-    /// <summary>Releases the ONNX Runtime session, if it was loaded.</summary>
+    /// <summary>Releases the ONNX Runtime session, if it was loaded. Do not dispose while calls are in flight.</summary>
     public void Dispose()
     {
         Dispose(disposing: true);

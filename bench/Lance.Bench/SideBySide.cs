@@ -79,6 +79,10 @@ public static class SideBySide
             await embedDb.CreateTableAsync<EmbeddedRow>("embed", texts);
             var embedSeconds = embedClock.Elapsed.TotalSeconds;
 
+            // LanceDB (Node): the same texts, the same model (written from our weights file to a local
+            // Hugging Face folder for transformers.js), vectors computed by LanceDB's embedding function.
+            var (nodeEmbed, nodeEmbedNote) = await NodeEmbedAsync(work, texts.Select(t => t.Text).ToList());
+
             static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2; }
             var oursIngest = Median(ingest);
             var theirsIngest = Median(nodeIngest);
@@ -94,12 +98,53 @@ public static class SideBySide
             Console.WriteLine($"| exact search k=10, median latency | {oursLatency * 1000:F1} ms | {theirsLatency * 1000:F1} ms | {theirsLatency / oursLatency:F2}x |");
             Console.WriteLine($"| exact search k=10, queries/s | {oursQps:F1} | {theirsQps:F1} | {oursQps / theirsQps:F2}x |");
             Console.WriteLine($"| LanceDB searching the table we wrote, queries/s | | {theirsOnOursQps:F1} | |");
-            Console.WriteLine($"| ingest {embedRows:N0} texts, MiniLM embedding included | {embedSeconds:F2} s = {embedRows / embedSeconds:N0} rows/s | n/a | |");
+            var theirsEmbed = nodeEmbed is { } e ? $"{e:F2} s = {embedRows / e:N0} rows/s" : "n/a";
+            var embedRatio = nodeEmbed is { } r ? $"{r / embedSeconds:F2}x" : "";
+            Console.WriteLine($"| ingest {embedRows:N0} texts, MiniLM embedding included | {embedSeconds:F2} s = {embedRows / embedSeconds:N0} rows/s | {theirsEmbed} | {embedRatio} |");
+            Console.WriteLine();
+            Console.WriteLine(nodeEmbedNote);
         }
         finally
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>
+    /// LanceDB ingesting <paramref name="texts"/> with all-MiniLM-L6-v2 computing the vectors on the way in
+    /// (tools/lancedb-peer/bench-embed.mjs), plus a check that its vectors match ours (cosine per sentence).
+    /// Returns the seconds (null when transformers.js is unavailable) and a note for under the table.
+    /// </summary>
+    private static async Task<(double? Seconds, string Note)> NodeEmbedAsync(string work, List<string> texts)
+    {
+        var modelDir = Path.Combine(work, "models");
+        var modelPath = Path.Combine(modelDir, "all-MiniLM-L6-v2");
+        Directory.CreateDirectory(Path.Combine(modelPath, "onnx"));
+        var (model, vocab) = Lance.Orm.Embeddings.MiniLmWeights.Read(Lance.Orm.Embeddings.MiniLmWeights.ResolvePath(null));
+        await File.WriteAllBytesAsync(Path.Combine(modelPath, "onnx", "model.onnx"), model);
+        await File.WriteAllBytesAsync(Path.Combine(modelPath, "vocab.txt"), vocab);
+        var textsFile = Path.Combine(work, "texts.json");
+        await File.WriteAllTextAsync(textsFile, JsonSerializer.Serialize(texts));
+
+        string[] checkTexts = ["The quick brown fox jumps over the lazy dog.", "Café naïve résumé: accents are stripped.", texts[^1]];
+        using var miniLm = new Lance.Orm.Embeddings.MiniLm();
+        var ours = await miniLm.ComputeSourceEmbeddingsAsync(checkTexts);
+
+        JsonElement result;
+        try
+        {
+            result = Node("bench-embed.mjs", new { modelDir, texts = textsFile, db = Path.Combine(work, "node-embed"), table = "embed", warmup = 32, check = new { texts = checkTexts, vectors = ours } });
+        }
+        catch (InvalidOperationException ex)
+        {
+            var reason = ex.Message.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Contains("Error", StringComparison.Ordinal)) ?? ex.Message;
+            return (null, $"LanceDB embedding ingest: n/a ({reason}). It needs LanceDB's optional dependency @huggingface/transformers; see tools/lancedb-peer/README.md.");
+        }
+
+        var cosines = result.GetProperty("check").GetProperty("cosines").EnumerateArray().Select(c => c.GetDouble().ToString("F6", CultureInfo.InvariantCulture));
+        return (result.GetProperty("seconds").GetDouble(),
+            $"LanceDB embedding ingest: {result.GetProperty("method").GetString()}, all-MiniLM-L6-v2 via transformers.js from the same ONNX weights, " +
+            $"mean pooling + normalize; {result.GetProperty("warmupRows").GetInt32()}-row warm-up excluded. Cosine(theirs, ours) on {checkTexts.Length} sentences: {string.Join(", ", cosines)}.");
     }
 
     private static JsonElement Node(string script, object args)

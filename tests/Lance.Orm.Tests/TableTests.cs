@@ -232,6 +232,18 @@ public sealed class TableTests : IDisposable
     }
 
     [Fact]
+    public async Task Exist_ok_opens_the_existing_table_without_adding_rows()
+    {
+        var db = await _db.ConnectAsync();
+        await db.CreateTableAsync<Note>("notes", Notes(5));
+
+        var opened = await db.CreateTableAsync<Note>("notes", Notes(3), CreateMode.ExistOk);
+
+        Assert.Equal(5, await opened.CountRowsAsync());
+        Assert.Equal(1UL, opened.Version);
+    }
+
+    [Fact]
     public async Task Each_add_is_one_version()
     {
         var db = await _db.ConnectAsync();

@@ -9,6 +9,6 @@ public enum CreateMode
     /// <summary>Replace the table's schema and rows with a new version (older versions stay readable).</summary>
     Overwrite = 1,
 
-    /// <summary>Open the existing table (its schema must fit the model).</summary>
+    /// <summary>Open the existing table (its schema must fit the model); as in LanceDB, the rows passed to create are then not added.</summary>
     ExistOk = 2,
 }

@@ -50,9 +50,8 @@ public sealed partial class Database
         var path = TablePath(name);
         if (mode == CreateMode.ExistOk && LanceDataset.Exists(path))
         {
-            var existing = await OpenTableAsync<T>(name, cancellationToken).ConfigureAwait(false);
-            await existing.AddAsync(rows, cancellationToken).ConfigureAwait(false);
-            return existing;
+            // As LanceDB's exist_ok: open the table (checking the model fits) and leave its rows alone.
+            return await OpenTableAsync<T>(name, cancellationToken).ConfigureAwait(false);
         }
 
         var bindings = T.EmbeddingBindings;

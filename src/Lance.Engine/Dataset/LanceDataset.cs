@@ -307,9 +307,12 @@ public sealed class LanceDataset
         for (var c = 0; c < projection.Count; c++)
         {
             var parts = pieces.Select(p => p.Column(c)).ToList();
-            var joined = parts.Count == 0
-                ? ArrowTake.Take(ReadFragmentOrEmpty(manifest, projection, c), [])
-                : parts.Count == 1 ? parts[0] : ArrowArrayConcatenator.Concatenate(parts);
+            var joined = parts.Count switch
+            {
+                0 => ArrowEmpty.Create(projection[c].DataType),
+                1 => parts[0],
+                _ => ArrowArrayConcatenator.Concatenate(parts),
+            };
             columns.Add(ArrowTake.Take(joined, order));
         }
 
@@ -322,16 +325,6 @@ public sealed class LanceDataset
         }
 
         return new RecordBatch(new Schema(fields, null), columns, ranked.Length);
-    }
-
-    private IArrowArray ReadFragmentOrEmpty(Manifest manifest, IReadOnlyList<Field> projection, int column)
-    {
-        if (manifest.Fragments.Count > 0)
-        {
-            return ReadColumn(manifest.Fragments[0], projection[column]);
-        }
-
-        return ArrowEmpty.Create(projection[column].DataType);
     }
 
     private int VectorDimension(string column)

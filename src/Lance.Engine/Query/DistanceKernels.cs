@@ -38,6 +38,36 @@ internal readonly struct DotKernel : IDistanceKernel
         => 1f - SimdLoops.Dot(query, vector);
 }
 
+/// <summary>One step of a pairwise reduction, in vector and scalar form: <c>acc + f(x, y)</c>.</summary>
+internal interface IPairReduction
+{
+    static abstract Vector256<float> Step(Vector256<float> acc, Vector256<float> x, Vector256<float> y);
+
+    static abstract float Step(float acc, float x, float y);
+}
+
+internal readonly struct SquaredDifference : IPairReduction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Step(Vector256<float> acc, Vector256<float> x, Vector256<float> y)
+    {
+        var d = x - y;
+        return acc + (d * d);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Step(float acc, float x, float y) => acc + ((x - y) * (x - y));
+}
+
+internal readonly struct Product : IPairReduction
+{
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Step(Vector256<float> acc, Vector256<float> x, Vector256<float> y) => acc + (x * y);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Step(float acc, float x, float y) => acc + (x * y);
+}
+
 /// <summary>
 /// The per-row loops, inlined into the scan. They are written here rather than called from
 /// TensorPrimitives because the scan is compiled fully optimised on its first call, and a call
@@ -47,45 +77,15 @@ internal readonly struct DotKernel : IDistanceKernel
 internal static class SimdLoops
 {
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-    {
-        ref var ra = ref MemoryMarshal.GetReference(a);
-        ref var rb = ref MemoryMarshal.GetReference(b);
-        var n = a.Length;
-        var i = 0;
-        var sum = 0f;
-        if (Vector256.IsHardwareAccelerated)
-        {
-            var acc0 = Vector256<float>.Zero;
-            var acc1 = Vector256<float>.Zero;
-            for (; i <= n - 16; i += 16)
-            {
-                var d0 = Vector256.LoadUnsafe(ref ra, (nuint)i) - Vector256.LoadUnsafe(ref rb, (nuint)i);
-                var d1 = Vector256.LoadUnsafe(ref ra, (nuint)(i + 8)) - Vector256.LoadUnsafe(ref rb, (nuint)(i + 8));
-                acc0 += d0 * d0;
-                acc1 += d1 * d1;
-            }
-
-            for (; i <= n - 8; i += 8)
-            {
-                var d = Vector256.LoadUnsafe(ref ra, (nuint)i) - Vector256.LoadUnsafe(ref rb, (nuint)i);
-                acc0 += d * d;
-            }
-
-            sum = Vector256.Sum(acc0 + acc1);
-        }
-
-        for (; i < n; i++)
-        {
-            var d = Unsafe.Add(ref ra, i) - Unsafe.Add(ref rb, i);
-            sum += d * d;
-        }
-
-        return sum;
-    }
+    public static float SquaredDistance(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => Reduce<SquaredDifference>(a, b);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    public static float Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b) => Reduce<Product>(a, b);
+
+    /// <summary>Σ f(aᵢ, bᵢ) with two 256-bit accumulators, then a scalar tail.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Reduce<TOp>(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        where TOp : IPairReduction
     {
         ref var ra = ref MemoryMarshal.GetReference(a);
         ref var rb = ref MemoryMarshal.GetReference(b);
@@ -98,13 +98,13 @@ internal static class SimdLoops
             var acc1 = Vector256<float>.Zero;
             for (; i <= n - 16; i += 16)
             {
-                acc0 += Vector256.LoadUnsafe(ref ra, (nuint)i) * Vector256.LoadUnsafe(ref rb, (nuint)i);
-                acc1 += Vector256.LoadUnsafe(ref ra, (nuint)(i + 8)) * Vector256.LoadUnsafe(ref rb, (nuint)(i + 8));
+                acc0 = TOp.Step(acc0, Vector256.LoadUnsafe(ref ra, (nuint)i), Vector256.LoadUnsafe(ref rb, (nuint)i));
+                acc1 = TOp.Step(acc1, Vector256.LoadUnsafe(ref ra, (nuint)(i + 8)), Vector256.LoadUnsafe(ref rb, (nuint)(i + 8)));
             }
 
             for (; i <= n - 8; i += 8)
             {
-                acc0 += Vector256.LoadUnsafe(ref ra, (nuint)i) * Vector256.LoadUnsafe(ref rb, (nuint)i);
+                acc0 = TOp.Step(acc0, Vector256.LoadUnsafe(ref ra, (nuint)i), Vector256.LoadUnsafe(ref rb, (nuint)i));
             }
 
             sum = Vector256.Sum(acc0 + acc1);
@@ -112,7 +112,7 @@ internal static class SimdLoops
 
         for (; i < n; i++)
         {
-            sum += Unsafe.Add(ref ra, i) * Unsafe.Add(ref rb, i);
+            sum = TOp.Step(sum, Unsafe.Add(ref ra, i), Unsafe.Add(ref rb, i));
         }
 
         return sum;

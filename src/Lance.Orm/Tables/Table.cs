@@ -10,7 +10,7 @@ namespace Lance.Orm;
 /// at the end of a query. Its embedding functions are restored from the schema metadata, so adds
 /// and text searches embed automatically. Get one from <see cref="Database.OpenTableAsync(string, CancellationToken)"/>.
 /// </summary>
-public class Table
+public partial class Table
 {
     private readonly IReadOnlyList<BoundEmbedding> _embeddings;
 

@@ -9,7 +9,7 @@ namespace Lance.Orm;
 /// for the model (no reflection); vectors left empty are computed by the model's embedding functions.
 /// </summary>
 /// <typeparam name="T">The model: a <c>partial record</c> implementing <see cref="ILanceModel"/>.</typeparam>
-public sealed class Table<T> : Table
+public sealed partial class Table<T> : Table
     where T : ILanceModel<T>
 {
     private const int RowsPerBatch = 8192;

@@ -39,6 +39,9 @@ internal sealed class LinqFilterTranslator
         return translator.Predicate(predicate.Body);
     }
 
+    /// <summary>The translated filter as SQL that LanceDB accepts.</summary>
+    public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema) => Translate(predicate, schema).ToSql();
+
     /// <summary>The columns a projection such as <c>x =&gt; new { x.Id, x.Text }</c> reads, in order of appearance.</summary>
     public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector)
     {
@@ -347,6 +350,13 @@ internal sealed class LinqFilterTranslator
         }
 
         members.Reverse();
+
+        // Only records nest: x.Name.Length is a string's property, not a struct field.
+        if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null)))
+        {
+            return null;
+        }
+
         if (members[^1].Name is "Value" or "HasValue" && Nullable.GetUnderlyingType(GetMemberType(members.Count > 1 ? members[^2] : members[0])) is not null)
         {
             return null;

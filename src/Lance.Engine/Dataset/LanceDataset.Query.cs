@@ -169,6 +169,25 @@ public sealed partial class LanceDataset
         return Task.FromResult(Materialize(manifest, projection, ranked, request.WithRowId));
     }
 
+    /// <summary>Deletes the rows that pass the SQL <paramref name="filter"/>, as one new version.</summary>
+    /// <returns>The number of rows deleted (0 commits nothing).</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(string filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filter);
+        return DeleteAsync(RowFilter.Parse(filter, _schema, Path), cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets columns of the rows that pass the SQL <paramref name="filter"/> (every row when null) to
+    /// constant <paramref name="values"/> (column name → value), as one new version.
+    /// </summary>
+    /// <returns>The number of rows updated.</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit its type.</exception>
+    public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+        => UpdateAsync(string.IsNullOrWhiteSpace(filter) ? null : RowFilter.Parse(filter, _schema, Path), values, cancellationToken);
+
     /// <summary>Binds a SQL or tree filter to the current schema; null when there is none.</summary>
     internal RowFilter? ResolveFilter(string? sql, FilterExpression? expression)
     {

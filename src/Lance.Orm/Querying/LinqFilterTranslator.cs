@@ -42,6 +42,46 @@ internal sealed class LinqFilterTranslator
     /// <summary>The translated filter as SQL that LanceDB accepts.</summary>
     public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema) => Translate(predicate, schema).ToSql();
 
+    /// <summary>
+    /// The column values an update sets, from <c>x =&gt; new T { A = 1, B = "b" }</c>; each value is
+    /// evaluated once and must not read the row.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The body is not an object initializer, or a value reads the row.</exception>
+    public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentNullException.ThrowIfNull(schema);
+        if (update.Body is not MemberInitExpression { NewExpression.Arguments.Count: 0 } init)
+        {
+            throw new NotSupportedException($"An update must be an object initializer such as x => new {typeof(T).Name} {{ Score = 1.5 }}, not '{update.Body}'.");
+        }
+
+        var translator = new LinqFilterTranslator(update.Parameters[0], schema);
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var binding in init.Bindings)
+        {
+            if (binding is not MemberAssignment assignment)
+            {
+                throw new NotSupportedException($"The update cannot translate '{binding}': only assignments 'Member = value' are supported.");
+            }
+
+            if (translator.DependsOnRow(assignment.Expression))
+            {
+                throw new NotSupportedException(
+                    $"The update cannot translate '{assignment}': a new value that reads the row is not supported yet; set constants or captured values.");
+            }
+
+            var column = ColumnNames.Of(assignment.Member);
+            var field = schema.FieldsList.FirstOrDefault(f => f.Name == column);
+            var value = Evaluate(assignment.Expression);
+            values[column] = value is Enum e
+                ? field?.DataType is StringType or LargeStringType ? e.ToString() : Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture)
+                : value is DateTimeOffset offset ? offset.UtcDateTime : value;
+        }
+
+        return values;
+    }
+
     /// <summary>The columns a projection such as <c>x =&gt; new { x.Id, x.Text }</c> reads, in order of appearance.</summary>
     public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector)
     {

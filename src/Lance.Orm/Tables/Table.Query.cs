@@ -37,6 +37,21 @@ public partial class Table
         return Dataset.CountRowsAsync(filter, cancellationToken);
     }
 
+    /// <summary>Deletes the rows that pass the SQL <paramref name="filter"/>, as one new version.</summary>
+    /// <returns>The number of rows deleted.</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(string filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filter);
+        return Dataset.DeleteAsync(filter, cancellationToken);
+    }
+
+    /// <summary>Sets columns (name → value) of the rows that pass the SQL <paramref name="filter"/> (all rows when null), as one new version.</summary>
+    /// <returns>The number of rows updated.</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is updated.</exception>
+    public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+        => Dataset.UpdateAsync(filter, values, cancellationToken);
+
     /// <summary>Runs a query: a plain query scans with the filter; a search embeds text if needed, then searches.</summary>
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
     {

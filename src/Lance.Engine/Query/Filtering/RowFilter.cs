@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Lance.Engine.Dataset;
 
 namespace Lance.Engine.Query.Filtering;
 
@@ -6,7 +7,7 @@ namespace Lance.Engine.Query.Filtering;
 /// A filter checked against a dataset's schema, ready to run over record batches column-at-a-time.
 /// SQL NULL counts as false: a row passes only where the filter is known to be true.
 /// </summary>
-internal sealed class RowFilter
+internal sealed class RowFilter : IRowPredicate
 {
     private readonly BoundNode _root;
     private readonly string? _text;

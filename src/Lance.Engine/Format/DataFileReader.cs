@@ -1,7 +1,9 @@
 using System.Buffers.Binary;
 using Apache.Arrow;
 using Google.Protobuf;
+using Lance.Engine.Arrow;
 using Lance.Engine.Format.Encodings;
+using Lance.Engine.Format.Nested;
 using Microsoft.Win32.SafeHandles;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
@@ -33,13 +35,14 @@ internal sealed class DataFileReader : IDisposable
         var footer = ReadRange(length - FooterLength, FooterLength).Span;
         if (!footer[36..].SequenceEqual(ManifestCodec.Magic))
         {
-            throw new LanceFormatException($"'{name}' is not a Lance data file: it does not end with \"LANC\".");
+            throw new LanceFormatException(
+                $"'{name}' is not a Lance data file, or is truncated: its last 4 bytes are not the magic \"LANC\" (file length {length} bytes).");
         }
 
-        long columnTablePosition = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]);
-        long globalTablePosition = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]);
-        int globalBuffers = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
-        int columnCount = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
+        long columnTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]), "column offset table");
+        long globalTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]), "global buffer offset table");
+        uint globalBuffers = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
+        uint columnCountRaw = BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
         MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
         MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
         if (MajorVersion != 2 || MinorVersion < 1)
@@ -53,9 +56,16 @@ internal sealed class DataFileReader : IDisposable
             throw new LanceFormatException($"'{name}' has no global buffer, so no schema.");
         }
 
+        if (columnCountRaw > (ulong)length / 16 || globalBuffers > (ulong)length / 16)
+        {
+            throw new LanceFormatException($"'{name}' is corrupt: its footer claims {columnCountRaw} columns and {globalBuffers} global buffers, more than a {length}-byte file can hold.");
+        }
+
+        int columnCount = (int)columnCountRaw;
         var globalTable = ReadRange(globalTablePosition, 16).Span;
         var descriptorBytes = ReadRange(
-            (long)BinaryPrimitives.ReadUInt64LittleEndian(globalTable), (int)BinaryPrimitives.ReadUInt64LittleEndian(globalTable[8..]));
+            Position(BinaryPrimitives.ReadUInt64LittleEndian(globalTable), "schema"),
+            Size(BinaryPrimitives.ReadUInt64LittleEndian(globalTable[8..]), "schema"));
         PbFile.FileDescriptor descriptor;
         try
         {
@@ -67,14 +77,19 @@ internal sealed class DataFileReader : IDisposable
         }
 
         Schema = LanceSchema.FromProto(descriptor.Schema?.Fields ?? [], descriptor.Schema?.Metadata);
+        if (descriptor.Length > int.MaxValue)
+        {
+            throw new LanceFormatException($"'{name}' claims {descriptor.Length} rows, more than one data file can hold here.");
+        }
+
         RowCount = (long)descriptor.Length;
 
-        var columnTable = ReadRange(columnTablePosition, checked(columnCount * 16)).Span;
+        var columnTable = ReadRange(columnTablePosition, columnCount * 16).Span;
         _columns = new (long, long)[columnCount];
         for (int i = 0; i < columnCount; i++)
         {
-            _columns[i] = ((long)BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16)..]),
-                (long)BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16 + 8)..]));
+            _columns[i] = (Position(BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16)..]), $"column {i}'s metadata"),
+                Size(BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16 + 8)..]), $"column {i}'s metadata"));
         }
 
         // In 2.1 every leaf field has one column, in pre-order; parents (structs, lists) have none.
@@ -85,6 +100,11 @@ internal sealed class DataFileReader : IDisposable
             {
                 _columnOfField[field.Id] = column++;
             }
+        }
+
+        if (column > columnCount)
+        {
+            throw new LanceFormatException($"'{name}' is corrupt: its schema has {column} leaf fields but the file has only {columnCount} columns.");
         }
     }
 
@@ -170,12 +190,17 @@ internal sealed class DataFileReader : IDisposable
         return new RecordBatch(schema.ToArrow(fields), arrays, checked((int)RowCount));
     }
 
-    /// <summary>Reads the column of one leaf field (matched by field id) as an Arrow array.</summary>
-    /// <exception cref="LanceFormatException">The file uses an encoding or type this engine cannot read.</exception>
+    /// <summary>Reads the column of one top-level field (matched by field id; nested fields from their leaves) as an Arrow array.</summary>
+    /// <exception cref="LanceFormatException">The file uses an encoding or type this engine cannot read, or is corrupt.</exception>
     public IArrowArray ReadColumn(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
         var type = LanceSchema.ToArrowType(field);
+        if (!field.IsLeaf)
+        {
+            return ReadNested(field, type);
+        }
+
         var builder = new ColumnBuilder(type, RowCount);
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
@@ -188,39 +213,179 @@ internal sealed class DataFileReader : IDisposable
             return builder.Build();
         }
 
-        var (position, length) = _columns[column];
-        var metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, checked((int)length)).Span);
-        foreach (var page in metadata.Pages)
-        {
-            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                buffers[i] = ReadRange((long)page.BufferOffsets[i], checked((int)page.BufferSizes[i]));
-            }
-
-            var layout = EncodingProtos.ReadPageLayout(page.Encoding, field.Name);
-            switch (layout.LayoutCase)
-            {
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.MiniBlockLayout:
-                    MiniBlockDecoder.Decode(layout.MiniBlockLayout, buffers, (long)page.Length, builder, field.Name);
-                    break;
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
-                    FullZipDecoder.Decode(layout.FullZipLayout, buffers, (long)page.Length, builder, field.Name);
-                    break;
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
-                    builder.AppendNulls(checked((int)page.Length));
-                    break;
-                default:
-                    throw ValueEncoding.Unsupported(field.Name, $"{layout.LayoutCase} page layout");
-            }
-        }
-
+        DecodeColumn(column, field.Name, builder, levels: null);
         if (builder.Length != RowCount)
         {
             throw new LanceFormatException($"'{_name}': column '{field.Name}' holds {builder.Length} rows but the file has {RowCount}.");
         }
 
         return builder.Build();
+    }
+
+    private IArrowArray ReadNested(LanceField field, Apache.Arrow.Types.IArrowType type)
+    {
+        var paths = LeafPath.Of(field);
+        if (paths.Any(p => !_columnOfField.ContainsKey(p.Leaf.Id)))
+        {
+            if (!field.Nullable)
+            {
+                throw new LanceFormatException($"'{_name}' has no columns for the non-nullable field '{field.Name}' (id {field.Id}).");
+            }
+
+            // A column added after this file was written.
+            return ArrowEmpty.CreateNulls(type, checked((int)RowCount));
+        }
+
+        var leaves = new List<LevelAssembler.Leaf>(paths.Count);
+        foreach (var path in paths)
+        {
+            var builder = new ColumnBuilder(LanceSchema.ToArrowType(path.Leaf), RowCount);
+            var levels = new LevelCollector(path);
+            DecodeColumn(_columnOfField[path.Leaf.Id], path.Name, builder, levels);
+            leaves.Add(new LevelAssembler.Leaf(path, levels, builder.Build()));
+        }
+
+        try
+        {
+            return LevelAssembler.Build(field, leaves, RowCount);
+        }
+        catch (LanceFormatException e)
+        {
+            throw new LanceFormatException($"'{_name}': {e.Message}", e);
+        }
+    }
+
+    private void DecodeColumn(int column, string name, ColumnBuilder builder, LevelCollector? levels)
+    {
+        if (column >= _columns.Length)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: column '{name}' should be column {column} but the file has {_columns.Length}.");
+        }
+
+        var (position, length) = _columns[column];
+        File2.ColumnMetadata metadata;
+        try
+        {
+            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: the metadata of column '{name}' cannot be parsed.", e);
+        }
+
+        long rowsSoFar = 0;
+        foreach (var page in metadata.Pages)
+        {
+            if (page.BufferOffsets.Count != page.BufferSizes.Count)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
+            }
+
+            if (page.Length > (ulong)(RowCount - rowsSoFar))
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
+            }
+
+            rowsSoFar += (long)page.Length;
+            Protos.Encodings21.PageLayout layout;
+            try
+            {
+                layout = EncodingProtos.ReadPageLayout(page.Encoding, name);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
+            }
+
+            if (levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+            {
+                continue;
+            }
+
+            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+            for (int i = 0; i < buffers.Length; i++)
+            {
+                buffers[i] = ReadRange(
+                    Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+            }
+
+            try
+            {
+                DecodePage(layout, buffers, (long)page.Length, builder, name, levels);
+            }
+            catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
+            {
+                throw new LanceFormatException($"'{_name}': {e.Message}", e);
+            }
+        }
+    }
+
+    private static void DecodePage(
+        Protos.Encodings21.PageLayout layout, ReadOnlyMemory<byte>[] buffers, long rows, ColumnBuilder builder, string name, LevelCollector? levels)
+    {
+        switch (layout.LayoutCase)
+        {
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.MiniBlockLayout:
+                MiniBlockDecoder.Decode(layout.MiniBlockLayout, buffers, rows, builder, name, levels);
+                break;
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
+                FullZipDecoder.Decode(layout.FullZipLayout, buffers, rows, builder, name, levels);
+                break;
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
+                if (levels is null)
+                {
+                    builder.AppendNulls(checked((int)rows));
+                }
+                else
+                {
+                    AllNullDecoder.Decode(layout.AllNullLayout, buffers, rows, builder, levels);
+                }
+
+                break;
+            default:
+                throw ValueEncoding.Unsupported(name, $"{layout.LayoutCase} page layout");
+        }
+    }
+
+    // A full-zip page of fixed-width values with no nulls (a vector page) is a flat array on disk:
+    // read it straight into the column's Arrow buffer, the only copy.
+    private bool TryReadFlatValuesInPlace(File2.ColumnMetadata.Types.Page page, Protos.Encodings21.PageLayout layout, ColumnBuilder builder)
+    {
+        if (layout.LayoutCase != Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout
+            || layout.FullZipLayout is not { BitsRep: 0, BitsDef: 0 } fullZip
+            || page.BufferOffsets.Count != 1
+            || builder.IsVariable
+            || builder.BitsPerValue % 8 != 0)
+        {
+            return false;
+        }
+
+        ValueEncoding values;
+        try
+        {
+            values = ValueEncoding.From(fullZip.ValueCompression, "");
+        }
+        catch (LanceFormatException)
+        {
+            return false; // DecodePage names the encoding in its error
+        }
+
+        if (values.IsVariable || values.Bits != builder.BitsPerValue)
+        {
+            return false;
+        }
+
+        int count = checked((int)page.Length);
+        long bytes = (long)count * (builder.BitsPerValue / 8);
+        long position = Position(page.BufferOffsets[0], "a page buffer");
+        if (bytes > (long)page.BufferSizes[0] || position + bytes > FileLength)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: a page of {count} values needs {bytes} bytes but its buffer holds {page.BufferSizes[0]}.");
+        }
+
+        var destination = builder.AppendFixedInPlace(count);
+        ReadInto(position, destination);
+        return true;
     }
 
     /// <summary>
@@ -265,29 +430,54 @@ internal sealed class DataFileReader : IDisposable
 
     private ReadOnlyMemory<byte> ReadRange(long position, int length)
     {
-        if (position < 0 || length < 0 || position + length > FileLength)
-        {
-            throw new LanceFormatException($"'{_name}' is corrupt: a range [{position}, {position + length}) lies outside the {FileLength}-byte file.");
-        }
-
+        CheckRange(position, length);
         if (_handle is null)
         {
             return _bytes.Slice((int)position, length);
         }
 
         var buffer = new byte[length];
-        int done = 0;
-        while (done < length)
+        ReadInto(position, buffer);
+        return buffer;
+    }
+
+    private void CheckRange(long position, long length)
+    {
+        if (position < 0 || length < 0 || position > FileLength - length)
         {
-            int read = RandomAccess.Read(_handle, buffer.AsSpan(done), position + done);
+            throw new LanceFormatException(
+                $"'{_name}' is corrupt or truncated: a range [{position}, {position + length}) lies outside the {FileLength}-byte file.");
+        }
+    }
+
+    private void ReadInto(long position, Span<byte> destination)
+    {
+        CheckRange(position, destination.Length);
+        if (_handle is null)
+        {
+            _bytes.Span.Slice((int)position, destination.Length).CopyTo(destination);
+            return;
+        }
+
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int read = RandomAccess.Read(_handle, destination[done..], position + done);
             if (read == 0)
             {
-                throw new LanceFormatException($"'{_name}' ended early while reading [{position}, {position + length}).");
+                throw new LanceFormatException($"'{_name}' ended early while reading [{position}, {position + destination.Length}): it was truncated.");
             }
 
             done += read;
         }
-
-        return buffer;
     }
+
+    // File positions and sizes are u64 on disk; anything beyond the file is corruption.
+    private long Position(ulong value, string what) => value <= (ulong)FileLength
+        ? (long)value
+        : throw new LanceFormatException($"'{_name}' is corrupt or truncated: the {what} is said to start at byte {value} of a {FileLength}-byte file.");
+
+    private int Size(ulong value, string what) => value <= (ulong)Math.Min(FileLength, System.Array.MaxLength)
+        ? (int)value
+        : throw new LanceFormatException($"'{_name}' is corrupt or truncated: the {what} is said to be {value} bytes long in a {FileLength}-byte file.");
 }

@@ -72,6 +72,21 @@ internal sealed class ColumnBuilder
         MarkValid(count);
     }
 
+    /// <summary>
+    /// Appends <paramref name="count"/> valid fixed-width values (whole bytes each) and returns the
+    /// span of the values buffer they occupy, for the caller to fill (e.g. straight from the file).
+    /// </summary>
+    public Span<byte> AppendFixedInPlace(int count)
+    {
+        EnsureRows(count);
+        int bytes = checked(count * (_bitsPerValue / 8));
+        EnsureValueBytes(_valueBytes + bytes);
+        var destination = _values.AsSpan((int)_valueBytes, bytes);
+        _valueBytes += bytes;
+        MarkValid(count);
+        return destination;
+    }
+
     /// <summary>Appends one variable-width value.</summary>
     public void AppendVariable(ReadOnlySpan<byte> value)
     {

@@ -1,0 +1,158 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Apache.Arrow;
+using Lance.Engine;
+using Lance.Engine.Tests.Format;
+
+namespace Lance.Interop.Tests;
+
+/// <summary>
+/// The type matrix (one column of every type the engine stores, nulls, empty and null lists, a
+/// 1 MB string, all-null columns) written by our engine and read back by us and by LanceDB (Node),
+/// value by value.
+/// </summary>
+public sealed class TypeMatrixInLanceDbTests : IDisposable
+{
+    private const int Rows = 1200;
+    private readonly TempCopy _db = TempCopy.Empty();
+    private readonly LanceDbPeer _peer = LanceDbPeer.Default;
+
+    public void Dispose() => _db.Dispose();
+
+    private async Task<(LanceDataset Dataset, List<RecordBatch> Written)> WriteMatrixAsync()
+    {
+        // Two fragments (a row cap per file), the first from two batches.
+        List<RecordBatch> written = [TypeMatrix.Batch(0, 700), TypeMatrix.Batch(700, 300), TypeMatrix.Batch(1000, Rows - 1000)];
+        var dataset = await LanceDataset.CreateAsync(
+            Path.Combine(_db.Path, "matrix.lance"), TypeMatrix.Schema, written, options: new DatasetWriteOptions { MaxRowsPerFile = 1000 });
+        return (dataset, written);
+    }
+
+    // apache-arrow 18 (JS) cannot decode LargeList: LanceDB casts those columns to List on the way out.
+    private static Dictionary<string, string> Select() => TypeMatrix.Schema.FieldsList.ToDictionary(
+        f => f.Name,
+        f => f.DataType is Apache.Arrow.Types.LargeListType list
+            ? $"arrow_cast({f.Name}, 'List({(list.ValueDataType is Apache.Arrow.Types.StringType ? "Utf8" : "unsupported")})')"
+            : f.Name);
+
+    private static Dictionary<long, JsonObject> ExpectedById(List<RecordBatch> batches)
+    {
+        var result = new Dictionary<long, JsonObject>();
+        foreach (var batch in batches)
+        {
+            for (int r = 0; r < batch.Length; r++)
+            {
+                var row = new JsonObject();
+                for (int c = 0; c < batch.ColumnCount; c++)
+                {
+                    row[batch.Schema.FieldsList[c].Name] = ArrowValues.Json(batch.Column(c), r);
+                }
+
+                result[long.Parse((string)row["id"]!, CultureInfo.InvariantCulture)] = row;
+            }
+        }
+
+        return result;
+    }
+
+    [Fact]
+    public async Task Our_reader_reads_back_every_value_of_every_type()
+    {
+        var (dataset, written) = await WriteMatrixAsync();
+        var reopened = await LanceDataset.OpenAsync(dataset.Path);
+
+        var read = new List<RecordBatch>();
+        await foreach (var batch in reopened.ScanAsync())
+        {
+            read.Add(batch);
+        }
+
+        Assert.Equal(written.SelectMany(ArrowValues.Rows), read.SelectMany(ArrowValues.Rows));
+    }
+
+    [Fact]
+    public async Task LanceDB_reads_back_every_value_of_every_type()
+    {
+        var (_, written) = await WriteMatrixAsync();
+        var expected = ExpectedById(written);
+
+        using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "matrix", select = Select() });
+
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(Rows, rows.Count);
+        var mismatches = new List<string>();
+        foreach (var row in rows)
+        {
+            long id = long.Parse(row.GetProperty("id").GetString()!, CultureInfo.InvariantCulture);
+            foreach (var (name, value) in expected[id])
+            {
+                if (!row.TryGetProperty(name, out var actual))
+                {
+                    mismatches.Add($"row {id}: LanceDB returned no column '{name}'");
+                }
+                else if (!SameJson(value, actual))
+                {
+                    mismatches.Add($"row {id}, column '{name}': expected {Shorten(value?.ToJsonString() ?? "null")}, LanceDB read {Shorten(actual.GetRawText())}");
+                }
+            }
+        }
+
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} values differ; first ones:\n{string.Join("\n", mismatches.Take(15))}");
+    }
+
+    [Fact]
+    public async Task LanceDB_sees_every_column_with_its_type_and_nullability()
+    {
+        await WriteMatrixAsync();
+
+        using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "matrix", filter = "id < 3", select = Select() });
+
+        var schema = doc.RootElement.GetProperty("schema").EnumerateArray()
+            .ToDictionary(f => f.GetProperty("name").GetString()!, f => (Type: f.GetProperty("type").GetString()!, Nullable: f.GetProperty("nullable").GetBoolean()));
+        Assert.Equal(TypeMatrix.Schema.FieldsList.Select(f => f.Name), schema.Keys);
+        Assert.All(TypeMatrix.Schema.FieldsList.Where(f => f.DataType is not Apache.Arrow.Types.LargeListType), f => Assert.Equal(f.IsNullable, schema[f.Name].Nullable));
+        Assert.Equal("Decimal[20e+4]", schema["dec"].Type); // apache-arrow's way of writing precision 20, scale 4
+        Assert.Equal("Timestamp<MICROSECOND, UTC>", schema["ts_utc"].Type);
+        Assert.Equal("Timestamp<MICROSECOND>", schema["ts"].Type);
+        Assert.Equal("FixedSizeList[4]<Float16>", schema["vec16"].Type);
+        Assert.Equal("Date32<DAY>", schema["day"].Type);
+    }
+
+    // Numbers compare as doubles (the peer prints float32 widened exactly); all else structurally.
+    private static bool SameJson(JsonNode? expected, JsonElement actual)
+    {
+        if (expected is null)
+        {
+            return actual.ValueKind == JsonValueKind.Null;
+        }
+
+        switch (expected)
+        {
+            case JsonObject obj:
+                return actual.ValueKind == JsonValueKind.Object
+                    && obj.Count == actual.EnumerateObject().Count()
+                    && obj.All(p => actual.TryGetProperty(p.Key, out var v) && SameJson(p.Value, v));
+            case JsonArray array:
+                return actual.ValueKind == JsonValueKind.Array
+                    && array.Count == actual.GetArrayLength()
+                    && array.Zip(actual.EnumerateArray()).All(p => SameJson(p.First, p.Second));
+            default:
+                var value = expected.AsValue();
+                if (value.TryGetValue<string>(out var text))
+                {
+                    return actual.ValueKind == JsonValueKind.String && actual.GetString() == text;
+                }
+
+                if (value.TryGetValue<bool>(out var flag))
+                {
+                    return actual.ValueKind is JsonValueKind.True or JsonValueKind.False && actual.GetBoolean() == flag;
+                }
+
+                return actual.ValueKind == JsonValueKind.Number
+                    && actual.GetDouble() == double.Parse(value.ToJsonString(), CultureInfo.InvariantCulture);
+        }
+    }
+
+    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + $"... ({text.Length} chars)";
+}

@@ -117,6 +117,10 @@ internal sealed class DataFileReader : IDisposable
     /// <summary>The file's size in bytes.</summary>
     public long FileLength { get; }
 
+    // Values are stored uncompressed or compressed, so a column rarely decodes to much more than
+    // the file; buffers still grow past this when a column really is larger.
+    private long InitialValueBytesCap => Math.Max(1 << 16, FileLength * 4);
+
     /// <summary>The file format's major version (2).</summary>
     public int MajorVersion { get; }
 
@@ -201,7 +205,7 @@ internal sealed class DataFileReader : IDisposable
             return ReadNested(field, type);
         }
 
-        var builder = new ColumnBuilder(type, RowCount);
+        var builder = new ColumnBuilder(type, RowCount, InitialValueBytesCap);
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
             if (!field.Nullable)
@@ -239,7 +243,7 @@ internal sealed class DataFileReader : IDisposable
         var leaves = new List<LevelAssembler.Leaf>(paths.Count);
         foreach (var path in paths)
         {
-            var builder = new ColumnBuilder(LanceSchema.ToArrowType(path.Leaf), RowCount);
+            var builder = new ColumnBuilder(LanceSchema.ToArrowType(path.Leaf), RowCount, InitialValueBytesCap);
             var levels = new LevelCollector(path);
             DecodeColumn(_columnOfField[path.Leaf.Id], path.Name, builder, levels);
             leaves.Add(new LevelAssembler.Leaf(path, levels, builder.Build()));

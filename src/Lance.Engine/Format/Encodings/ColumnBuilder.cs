@@ -21,13 +21,20 @@ internal sealed class ColumnBuilder
     private int _nullCount;
 
     /// <summary>Creates a builder for <paramref name="type"/>, sized for <paramref name="expectedRows"/> rows.</summary>
-    public ColumnBuilder(IArrowType type, long expectedRows)
+    /// <param name="type">The column's Arrow type.</param>
+    /// <param name="expectedRows">The rows expected (buffers grow past it if needed).</param>
+    /// <param name="maxInitialValueBytes">
+    /// A cap on the value bytes allocated up front, so that a corrupt row count in a small file
+    /// cannot make the reader allocate gigabytes before it finds the corruption.
+    /// </param>
+    public ColumnBuilder(IArrowType type, long expectedRows, long maxInitialValueBytes = long.MaxValue)
     {
         _type = type;
-        int capacity = (int)Math.Min(expectedRows, System.Array.MaxLength);
         _bitsPerValue = LanceLogicalTypes.FixedWidthBits(type);
         IsVariable = LanceLogicalTypes.IsVariableWidth(type);
         _largeOffsets = LanceLogicalTypes.HasLargeOffsets(type);
+        long cappedRows = Math.Min(expectedRows, Math.Max(1024, maxInitialValueBytes * 8 / Math.Max(1, _bitsPerValue)));
+        int capacity = (int)Math.Clamp(cappedRows, 0, System.Array.MaxLength - 1);
         _values = IsVariable ? new byte[Math.Min(capacity * 16L, 1 << 20)] : new byte[(capacity * (long)_bitsPerValue + 7) / 8];
         _offsets = IsVariable ? new long[capacity + 1] : [];
         _validity = new byte[(capacity + 7) / 8];

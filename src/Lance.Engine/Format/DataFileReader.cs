@@ -205,6 +205,15 @@ internal sealed class DataFileReader : IDisposable
             return ReadNested(field, type);
         }
 
+        if (type is Apache.Arrow.Types.DictionaryType dictionaryType && _columnOfField.TryGetValue(field.Id, out int dictionaryColumn))
+        {
+            var dictionary = new DictionaryPages.Reader(dictionaryType, RowCount, field.Name);
+            DecodeColumn(dictionaryColumn, field.Name, null, null, dictionary);
+            return dictionary.Length == RowCount
+                ? dictionary.Build()
+                : throw new LanceFormatException($"'{_name}': column '{field.Name}' holds {dictionary.Length} rows but the file has {RowCount}.");
+        }
+
         var builder = new ColumnBuilder(type, RowCount, InitialValueBytesCap);
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
@@ -259,7 +268,7 @@ internal sealed class DataFileReader : IDisposable
         }
     }
 
-    private void DecodeColumn(int column, string name, ColumnBuilder builder, LevelCollector? levels)
+    private void DecodeColumn(int column, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary = null)
     {
         if (column >= _columns.Length)
         {
@@ -301,7 +310,7 @@ internal sealed class DataFileReader : IDisposable
                 throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
             }
 
-            if (levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+            if (builder is not null && levels is null && TryReadFlatValuesInPlace(page, layout, builder))
             {
                 continue;
             }
@@ -315,7 +324,14 @@ internal sealed class DataFileReader : IDisposable
 
             try
             {
-                DecodePage(layout, buffers, (long)page.Length, builder, name, levels);
+                if (dictionary is not null)
+                {
+                    dictionary.Decode(layout, buffers, (long)page.Length);
+                }
+                else
+                {
+                    DecodePage(layout, buffers, (long)page.Length, builder!, name, levels);
+                }
             }
             catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
             {

@@ -56,6 +56,12 @@ internal static class DataFileWriter
         {
             foreach (var (field, type, arrays) in sources)
             {
+                if (type is DictionaryType)
+                {
+                    columns.Add(WriteDictionaryColumn(sink, field, arrays, page, options));
+                    continue;
+                }
+
                 if (field.IsLeaf)
                 {
                     columns.Add(WriteColumn(sink, new ColumnPageSource(field, type, arrays), page, options));
@@ -164,9 +170,28 @@ internal static class DataFileWriter
         return sources;
     }
 
+    private static File2.ColumnMetadata WriteDictionaryColumn(
+        FileSink sink, LanceField field, IReadOnlyList<IArrowArray> arrays, GatheredPage page, DataFileWriterOptions options)
+    {
+        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
+        long rows = arrays.Sum(a => (long)a.Length);
+        for (long start = 0; start < rows; start += options.MaxPageRows)
+        {
+            int count = (int)Math.Min(options.MaxPageRows, rows - start);
+            column.Pages.Add(WritePage(sink, DictionaryPages.Encode(field, arrays, start, count, page), start, count));
+        }
+
+        return column;
+    }
+
     private static File2.ColumnMetadata WriteNestedColumn(
         FileSink sink, LeafPath path, IReadOnlyList<IArrowArray> arrays, GatheredPage page, DataFileWriterOptions options)
     {
+        if (path.Fields.Any(f => f.LogicalType.StartsWith("dict:", StringComparison.Ordinal)))
+        {
+            throw new LanceSchemaException($"Column '{path.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
+        }
+
         var leaf = LevelShredder.Shred(path, arrays);
         var source = new ColumnPageSource(path.Leaf, LanceSchema.ToArrowType(path.Leaf), leaf.ValueRuns, checkNulls: false);
         var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };

@@ -51,6 +51,8 @@ public static class TypeMatrix
         ("vec8", new FixedSizeListType(new Field("item", UInt8Type.Default, true), 16), false, i => Vector(16, k => (byte)(i + k))),
         ("wide", new FixedSizeListType(new Field("item", FloatType.Default, true), 64), true, i => Nth(i, 8) ? null : Vector(64, k => (float)Math.Sin(i + k))),
         ("wide_nn", new FixedSizeListType(new Field("item", FloatType.Default, true), 64), false, i => Vector(64, k => (float)(i * k))),
+        ("tag", new DictionaryType(Int32Type.Default, StringType.Default, false), true, i => Nth(i, 7) ? null : $"tag {i % 5}"),
+        ("tag_nn", new DictionaryType(Int32Type.Default, StringType.Default, false), false, i => i % 3 == 0 ? "" : "ab"),
         ("nothing", Int32Type.Default, true, _ => null),
         ("no_text", StringType.Default, true, _ => null),
     ];

@@ -119,6 +119,36 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         Assert.Equal("Date32<DAY>", schema["day"].Type);
     }
 
+    [Fact]
+    public async Task LanceDB_reads_pages_of_only_empty_lists_wide_vectors_in_lists_and_lists_of_lists()
+    {
+        var vector = new Apache.Arrow.Types.FixedSizeListType(new Field("item", Apache.Arrow.Types.FloatType.Default, true), 96);
+        var columns = new (string Name, Apache.Arrow.Types.IArrowType Type, Func<int, object?> Value)[]
+        {
+            ("id", Apache.Arrow.Types.Int64Type.Default, i => (long)i),
+            ("hollow", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true)), i => i % 3 == 0 ? null : System.Array.Empty<object?>()),
+            ("vectors", new Apache.Arrow.Types.ListType(new Field("item", vector, true)),
+                i => i % 7 == 6 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 0 ? null : (object?)Enumerable.Range(0, 96).Select(d => (float)(i * 0.5 + k - d)).ToArray()).ToArray()),
+            ("grid", new Apache.Arrow.Types.ListType(new Field("item", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int16Type.Default, true)), true)),
+                i => i % 5 == 4 ? null : Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)Enumerable.Range(0, (i + k) % 3).Select(j => (object?)(short)(i + j)).ToArray()).ToArray()),
+        };
+        var schema = new Schema(columns.Select(c => new Field(c.Name, c.Type, c.Name != "id")), null);
+        var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, 300).Select(c.Value).ToList())), 300);
+        await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch]);
+        var expected = ExpectedById([batch]);
+
+        using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "edges" });
+
+        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(300, rows.Count);
+        var mismatches = rows
+            .SelectMany(row => expected[long.Parse(row.GetProperty("id").GetString()!, CultureInfo.InvariantCulture)]
+                .Where(p => !SameJson(p.Value, row.GetProperty(p.Key)))
+                .Select(p => $"row {row.GetProperty("id")}, column '{p.Key}': expected {Shorten(p.Value?.ToJsonString() ?? "null")}, LanceDB read {Shorten(row.GetProperty(p.Key).GetRawText())}"))
+            .ToList();
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} values differ; first ones:\n{string.Join("\n", mismatches.Take(15))}");
+    }
+
     // Numbers compare as doubles (the peer prints float32 widened exactly); all else structurally.
     private static bool SameJson(JsonNode? expected, JsonElement actual)
     {

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
 using Apache.Arrow;
 using Google.Protobuf;
 using Lance.Engine.Arrow;
@@ -24,6 +25,7 @@ internal sealed class DataFileReader : IDisposable
     private readonly string _name;
     private readonly (long Position, long Length)[] _columns;
     private readonly Dictionary<int, int> _columnOfField = [];
+    private MemoryMappedFile? _mapping;
 
     private DataFileReader(SafeFileHandle? handle, ReadOnlyMemory<byte> bytes, long length, string name)
     {
@@ -171,9 +173,11 @@ internal sealed class DataFileReader : IDisposable
     /// the file's own. A nullable field the file lacks (added later) reads as all nulls.
     /// </param>
     /// <param name="columns">The top-level columns to read, by name and in this order; null for all.</param>
-    public static RecordBatch Read(string path, LanceSchema? schema = null, IReadOnlyList<string>? columns = null)
+    /// <param name="mapFlatColumns">Map vector columns rather than read them (see <see cref="MapFlatColumns"/>).</param>
+    public static RecordBatch Read(string path, LanceSchema? schema = null, IReadOnlyList<string>? columns = null, bool mapFlatColumns = false)
     {
         using var reader = Open(path);
+        reader.MapFlatColumns = mapFlatColumns;
         return reader.Read(columns, schema);
     }
 
@@ -214,6 +218,11 @@ internal sealed class DataFileReader : IDisposable
                 : throw new LanceFormatException($"'{_name}': column '{field.Name}' holds {dictionary.Length} rows but the file has {RowCount}.");
         }
 
+        if (_columnOfField.TryGetValue(field.Id, out int flatColumn) && TryMapFixedWidthColumn(flatColumn, type) is { } mapped)
+        {
+            return mapped;
+        }
+
         var builder = new ColumnBuilder(type, RowCount, InitialValueBytesCap);
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
@@ -233,6 +242,114 @@ internal sealed class DataFileReader : IDisposable
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Below this many bytes a column is read rather than mapped (mapping has a fixed cost).
+    /// </summary>
+    public const int MinMappedColumnBytes = 1 << 20;
+
+    /// <summary>
+    /// Whether fixed-width columns stored flat without nulls (vector columns) are handed out as
+    /// memory-mapped views of the file instead of being read into managed memory (off by default).
+    /// Keep such an array reachable while using spans over its values: collecting it unmaps them.
+    /// Not on Windows, where a mapped file cannot be deleted.
+    /// </summary>
+    public bool MapFlatColumns { get; set; }
+
+    // A fixed-width column with no nulls whose pages are all full-zip flat buffers lying back to back
+    // (vectors of a multiple of 64 bytes always do) is, on disk, exactly its Arrow values buffer:
+    // map it (or slice the in-memory file) instead of copying it.
+    private IArrowArray? TryMapFixedWidthColumn(int column, Apache.Arrow.Types.IArrowType type)
+    {
+        int bits = LanceLogicalTypes.FixedWidthBits(type);
+        if (!MapFlatColumns || OperatingSystem.IsWindows() || bits % 8 != 0 || bits == 0 || type is Apache.Arrow.Types.DictionaryType || column >= _columns.Length)
+        {
+            return null;
+        }
+
+        long width = bits / 8;
+        long total = RowCount * width;
+        if (total < MinMappedColumnBytes || total > int.MaxValue)
+        {
+            return null;
+        }
+
+        var (position, length) = _columns[column];
+        File2.ColumnMetadata metadata;
+        try
+        {
+            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null; // the regular path reports it
+        }
+
+        long start = -1;
+        long next = -1;
+        foreach (var page in metadata.Pages)
+        {
+            Protos.Encodings21.PageLayout layout;
+            try
+            {
+                layout = EncodingProtos.ReadPageLayout(page.Encoding, "");
+            }
+            catch (LanceFormatException)
+            {
+                return null;
+            }
+
+            if (layout.FullZipLayout is not { BitsRep: 0, BitsDef: 0 } fullZip || page.BufferOffsets.Count != 1 || page.BufferSizes.Count != 1)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (ValueEncoding.From(fullZip.ValueCompression, "") is not { IsVariable: false } encoding || encoding.Bits != bits)
+                {
+                    return null;
+                }
+            }
+            catch (LanceFormatException)
+            {
+                return null;
+            }
+
+            long offset = (long)Math.Min(page.BufferOffsets[0], long.MaxValue);
+            if ((start >= 0 && offset != next) || page.BufferSizes[0] != page.Length * (ulong)width)
+            {
+                return null;
+            }
+
+            start = start < 0 ? offset : start;
+            next = offset + (long)page.BufferSizes[0];
+        }
+
+        if (start < 0 || next - start != total)
+        {
+            return null;
+        }
+
+        CheckRange(start, total);
+        ReadOnlyMemory<byte> memory;
+        if (_handle is null)
+        {
+            memory = _bytes.Slice((int)start, (int)total);
+        }
+        else
+        {
+            _mapping ??= MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            memory = MappedFileMemory.Map(_mapping, start, (int)total).Memory;
+        }
+
+        var values = new ArrowBuffer(memory);
+        int rows = (int)RowCount;
+        var data = type is Apache.Arrow.Types.FixedSizeListType fsl
+            ? new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty], [new ArrayData(fsl.ValueDataType, rows * fsl.ListSize, 0, 0, [ArrowBuffer.Empty, values])])
+            : new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty, values]);
+        return ArrowArrayFactory.BuildArray(data);
     }
 
     private IArrowArray ReadNested(LanceField field, Apache.Arrow.Types.IArrowType type)
@@ -437,7 +554,12 @@ internal sealed class DataFileReader : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _handle?.Dispose();
+    public void Dispose()
+    {
+        // Views already handed out stay valid: each holds its own mapping of the file.
+        _mapping?.Dispose();
+        _handle?.Dispose();
+    }
 
     private static string Describe(Protos.Encodings21.CompressiveEncoding? encoding) => encoding?.CompressionCase switch
     {

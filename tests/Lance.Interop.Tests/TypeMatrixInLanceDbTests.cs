@@ -149,6 +149,36 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} values differ; first ones:\n{string.Join("\n", mismatches.Take(15))}");
     }
 
+    [Fact]
+    public async Task LanceDB_reads_nested_columns_that_span_several_pages()
+    {
+        // More rows than one page holds (128Ki), so list and struct columns are cut into pages at row boundaries.
+        const int rows = 140_000;
+        var listType = new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true));
+        var structType = new Apache.Arrow.Types.StructType([new Field("n", Apache.Arrow.Types.Int32Type.Default, true)]);
+        var schema = new Schema(
+            [new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("l", listType, true), new Field("s", structType, true)], null);
+        var batch = new RecordBatch(
+            schema,
+            [
+                ArrowValues.Build(Apache.Arrow.Types.Int64Type.Default, Enumerable.Range(0, rows).Select(i => (object?)(long)i).ToList()),
+                ArrowValues.Build(listType, Enumerable.Range(0, rows).Select(i => i % 9 == 8 ? null : (object?)Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)(i + k)).ToArray()).ToList()),
+                ArrowValues.Build(structType, Enumerable.Range(0, rows).Select(i => i % 5 == 4 ? null : (object?)new object?[] { i % 3 == 0 ? null : i }).ToList()),
+            ],
+            rows);
+        await LanceDataset.CreateAsync(Path.Combine(_db.Path, "long.lance"), schema, [batch]);
+
+        using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "long" });
+
+        var actual = doc.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => $"{r.GetProperty("id").GetString()} {r.GetProperty("l").GetRawText()} {r.GetProperty("s").GetRawText()}")
+            .Order(StringComparer.Ordinal).ToList();
+        var expected = Enumerable.Range(0, rows)
+            .Select(i => $"{i} {ArrowValues.Json(batch.Column(1), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(2), i)?.ToJsonString() ?? "null"}")
+            .Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(expected, actual);
+    }
+
     // Numbers compare as doubles (the peer prints float32 widened exactly); all else structurally.
     private static bool SameJson(JsonNode? expected, JsonElement actual)
     {

@@ -35,7 +35,13 @@ internal sealed class ColumnBuilder
         _largeOffsets = LanceLogicalTypes.HasLargeOffsets(type);
         long cappedRows = Math.Min(expectedRows, Math.Max(1024, maxInitialValueBytes * 8 / Math.Max(1, _bitsPerValue)));
         int capacity = (int)Math.Clamp(cappedRows, 0, System.Array.MaxLength - 1);
-        _values = IsVariable ? new byte[Math.Min(capacity * 16L, 1 << 20)] : new byte[(capacity * (long)_bitsPerValue + 7) / 8];
+        long valueBytes = (capacity * (long)_bitsPerValue + 7) / 8;
+        // Whole-byte values are always written before they are read (nulls are cleared), so their
+        // buffer need not be zeroed first: a scan then writes each byte once. Bools are OR-ed in bit
+        // by bit and need zeroes.
+        _values = IsVariable ? new byte[Math.Min(capacity * 16L, 1 << 20)]
+            : _bitsPerValue == 1 ? new byte[valueBytes]
+            : GC.AllocateUninitializedArray<byte>((int)valueBytes);
         _offsets = IsVariable ? new long[capacity + 1] : [];
         _validity = new byte[(capacity + 7) / 8];
     }
@@ -141,7 +147,12 @@ internal sealed class ColumnBuilder
         {
             long end = ((long)(_length + count) * _bitsPerValue + 7) / 8;
             EnsureValueBytes(end);
-            _valueBytes = end; // new space is already zero
+            if (_bitsPerValue != 1)
+            {
+                _values.AsSpan((int)_valueBytes, (int)(end - _valueBytes)).Clear(); // the buffer may be uninitialized
+            }
+
+            _valueBytes = end; // bools: new space is already zero
         }
 
         _length += count;

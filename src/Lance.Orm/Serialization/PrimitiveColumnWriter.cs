@@ -1,11 +1,12 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
+using Apache.Arrow.Types;
 
 namespace Lance.Orm.Serialization;
 
 /// <summary>
-/// Writes a fixed-width column (<c>long</c>, <c>int</c>, <c>float</c>, <c>double</c>) straight into
+/// Writes a fixed-width column (integers, <c>Half</c>, <c>float</c>, <c>double</c>, and the stored form of dates, times, UUIDs and decimals) straight into
 /// one Arrow value buffer sized for the whole batch. Called by generated
 /// <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
 /// </summary>
@@ -16,13 +17,24 @@ public sealed class PrimitiveColumnWriter<T>
 {
     private readonly byte[] _values;
     private readonly int _length;
+    private readonly IArrowType _type;
     private ValidityBitmap _validity;
     private int _count;
 
     /// <summary>Creates a writer for <paramref name="length"/> rows.</summary>
     /// <param name="length">The number of rows in the batch.</param>
     public PrimitiveColumnWriter(int length)
+        : this(length, ArrowPrimitive<T>.Type)
     {
+    }
+
+    /// <summary>Creates a writer for <paramref name="length"/> rows of the fixed-width Arrow type <paramref name="type"/>, whose values are <typeparamref name="T"/>s.</summary>
+    /// <param name="length">The number of rows in the batch.</param>
+    /// <param name="type">The Arrow type (such as <c>timestamp[us]</c> for <see cref="long"/> values).</param>
+    public PrimitiveColumnWriter(int length, IArrowType type)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        _type = type;
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         _length = length;
         _values = new byte[checked(length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())];
@@ -57,7 +69,7 @@ public sealed class PrimitiveColumnWriter<T>
     {
         var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         var data = new ArrayData(
-            ArrowPrimitive<T>.Type,
+            _type,
             _count,
             _validity.NullCount,
             0,

@@ -33,7 +33,8 @@ public static class SerializerSideBySide
         Report("write scalars (5 columns): reflection", count, () => ReflectionSerializer.Write(scalars, 0));
         Report("write with 384-d vector (6 columns): generated", count, () => VectorRow.ToRecordBatch(vectors));
         Report("write with 384-d vector (6 columns): reflection", count, () => ReflectionSerializer.Write(vectors, SerializerData.Dimension));
-        Report("memcpy of the 384-d vector bytes", count, () => flat.AsSpan().CopyTo(target));
+        Report("memcpy of the 384-d vector bytes (into a warm buffer)", count, () => flat.AsSpan().CopyTo(target));
+        Report("memcpy of the 384-d vector bytes (into a new buffer)", count, () => flat.AsSpan().CopyTo(GC.AllocateUninitializedArray<float>(flat.Length)));
         Report("read scalars: generated", count, () => { var rows = new List<ScalarRow>(count); ScalarRow.ReadRecordBatch(scalarBatch, rows); });
         Report("read scalars: reflection", count, () => ReflectionSerializer.Read<ScalarRow>(scalarBatch));
         Report("read with vector: generated", count, () => { var rows = new List<VectorRow>(count); VectorRow.ReadRecordBatch(vectorBatch, rows); });

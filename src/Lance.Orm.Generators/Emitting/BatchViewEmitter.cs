@@ -24,7 +24,7 @@ internal static class BatchViewEmitter
         writer.WriteLine("/// vectors and lists of numbers as spans) with no row object and no allocation. A column the batch");
         writer.WriteLine("/// lacks (a projection) reads as default or empty. Valid only while the batch is.");
         writer.WriteLine("/// </summary>");
-        writer.WriteLine("public readonly ref struct BatchView");
+        writer.WriteLine($"public {ModelEmitter.New(plan)}readonly ref struct BatchView");
         writer.OpenBlock();
         foreach (var (column, _) in columns)
         {

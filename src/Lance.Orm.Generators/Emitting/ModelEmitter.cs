@@ -65,7 +65,7 @@ internal static class ModelEmitter
     private static void WriteSchema(SourceWriter writer, ModelPlan plan)
     {
         writer.WriteLine("/// <inheritdoc/>");
-        writer.WriteLine($"public static {Arrow}.Schema ArrowSchema {{ get; }} = new {Arrow}.Schema.Builder()");
+        writer.WriteLine($"public {New(plan)}static {Arrow}.Schema ArrowSchema {{ get; }} = new {Arrow}.Schema.Builder()");
         writer.Indent();
         foreach (var column in plan.Columns)
         {
@@ -86,11 +86,11 @@ internal static class ModelEmitter
         var type = $"{Generic}.IReadOnlyList<global::Lance.Orm.EmbeddingBinding>";
         if (plan.Bindings.Count == 0)
         {
-            writer.WriteLine($"public static {type} EmbeddingBindings {{ get; }} = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();");
+            writer.WriteLine($"public {New(plan)}static {type} EmbeddingBindings {{ get; }} = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();");
             return;
         }
 
-        writer.WriteLine($"public static {type} EmbeddingBindings {{ get; }} = global::System.Array.AsReadOnly(new global::Lance.Orm.EmbeddingBinding[]");
+        writer.WriteLine($"public {New(plan)}static {type} EmbeddingBindings {{ get; }} = global::System.Array.AsReadOnly(new global::Lance.Orm.EmbeddingBinding[]");
         writer.OpenBlock();
         foreach (var binding in plan.Bindings)
         {
@@ -445,6 +445,9 @@ internal static class ModelEmitter
 
     private static string EnumIndexOf(TypeSpec type) =>
         "static value => value switch { " + string.Concat(type.EnumMembers.Select((m, i) => $"{type.ClrType}.{Identifier(m)} => {Int(i)}, ")) + "_ => -1 }";
+
+    /// <summary><c>new </c> when a base model declares the same statics.</summary>
+    internal static string New(ModelPlan plan) => plan.Spec.HasModelBase ? "new " : "";
 
     internal static string Local(ColumnPlan column, string suffix) => ColumnNaming.ToCamelCase(column.Member.Name) + suffix;
 

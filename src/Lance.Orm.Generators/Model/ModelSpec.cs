@@ -15,6 +15,7 @@ namespace Lance.Orm.Generators.Model;
 /// <param name="IsPartial">Whether the model and every containing type are <c>partial</c>.</param>
 /// <param name="NonPartialTypeName">The first type that lacks <c>partial</c>, when one does.</param>
 /// <param name="IsGeneric">Whether the model or a type containing it is generic.</param>
+/// <param name="HasModelBase">Whether a base type is a Lance model too (its generated statics are hidden with <c>new</c>).</param>
 /// <param name="HasParameterlessConstructor">Whether <c>new T()</c> compiles inside the type.</param>
 /// <param name="Location">The type's identifier.</param>
 /// <param name="Members">The mapped members in declaration order.</param>
@@ -29,6 +30,7 @@ internal sealed record ModelSpec(
     bool IsPartial,
     string? NonPartialTypeName,
     bool IsGeneric,
+    bool HasModelBase,
     bool HasParameterlessConstructor,
     LocationInfo? Location,
     ImmutableEquatableArray<MemberSpec> Members,

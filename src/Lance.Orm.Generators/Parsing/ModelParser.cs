@@ -62,6 +62,7 @@ internal static class ModelParser
             IsPartial: nonPartial is null,
             NonPartialTypeName: nonPartial,
             IsGeneric: type.IsGenericType || containing.Any(static c => c.Name.Contains('<')),
+            HasModelBase: type.BaseType is { } baseType && baseType.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, known.LanceModel)),
             HasParameterlessConstructor: !type.IsAbstract && (type.IsValueType || type.InstanceConstructors.Any(static c => c.Parameters.Length == 0)),
             Location: LocationInfo.From(declaration.Identifier.GetLocation()),
             Members: ParseMembers(type, known, cancellationToken).ToImmutableEquatableArray(),

@@ -46,6 +46,18 @@ public sealed class ModelFeatureTests
     }
 
     [Fact]
+    public void A_null_list_in_a_non_nullable_list_member_throws_naming_member_row_and_column()
+    {
+        using var model = CompiledModel.Load(AllTypesSources.Models + """
+            public static class NullRows { public static Types.Collections[] Create() => [new(), new() { Longs = null! }]; }
+            """);
+
+        var error = Assert.Throws<LanceSchemaException>(() => Write(model.Type("Types.Collections"), (System.Array)model.Call("Types.NullRows", "Create")!));
+
+        Assert.Contains("Collections.Longs is null in row 1, but its column 'longs' is not nullable", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Generic_model_with_an_embedding_function_compiles_and_binds()
     {
         using var model = CompiledModel.Load(TestSources.Usings + TestSources.MiniLm + """

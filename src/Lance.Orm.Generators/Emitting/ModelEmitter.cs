@@ -280,13 +280,11 @@ internal static class ModelEmitter
 
         return type.Shape switch
         {
-            TypeShape.String or TypeShape.Binary or TypeShape.Struct => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}",
+            TypeShape.String or TypeShape.Binary or TypeShape.Struct or TypeShape.List => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}",
             TypeShape.Converted => $"rows.Length, {arrowType}, default",
             TypeShape.Decimal => $"rows.Length, {arrowType}, new {Serialization}.Decimal128Converter({Int(column.Precision)}, {Int(column.Scale)})",
             TypeShape.Enum when member.Options.AsInteger => $"rows.Length, {arrowType}, default",
             TypeShape.Enum => $"rows.Length, {EnumNames(type)}, {EnumIndexOf(type)}, {context}",
-            TypeShape.List when type.Element!.Shape == TypeShape.String => $"rows.Length, {context}",
-            TypeShape.List when type.Element!.Shape == TypeShape.Struct => $"rows.Length, {Literal(spec.Name)}, {Literal(member.Name)}",
             _ => "rows.Length",
         };
     }

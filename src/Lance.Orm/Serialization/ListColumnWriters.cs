@@ -10,12 +10,20 @@ internal struct ListLayout
 {
     private readonly byte[] _offsets;
     private readonly int _length;
+    private readonly bool _nullable;
+    private readonly string _modelType;
+    private readonly string _member;
+    private readonly string _column;
     private ValidityBitmap _validity;
 
-    public ListLayout(int length)
+    public ListLayout(int length, bool nullable, string modelType, string member, string column)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         _length = length;
+        _nullable = nullable;
+        _modelType = modelType;
+        _member = member;
+        _column = column;
         _offsets = new byte[checked((length + 1) * sizeof(int))];
     }
 
@@ -30,6 +38,13 @@ internal struct ListLayout
 
     public void EndNullRow(int childCount)
     {
+        if (!_nullable)
+        {
+            throw new LanceSchemaException(
+                $"{_modelType}.{_member} is null in row {Count}, but its column '{_column}' is not nullable. " +
+                $"Set a list (empty is fine), or declare {_modelType}.{_member} as nullable to store nulls.");
+        }
+
         _validity.SetNull(Count, _length);
         EndRow(childCount);
     }
@@ -54,9 +69,13 @@ public sealed class PrimitiveListColumnWriter<T>
 
     /// <summary>Creates a writer for <paramref name="length"/> rows.</summary>
     /// <param name="length">The number of rows in the batch.</param>
-    public PrimitiveListColumnWriter(int length)
+    /// <param name="nullable">Whether the column accepts nulls; when not, a null list throws <see cref="LanceSchemaException"/>.</param>
+    /// <param name="modelType">The model type's name, for error messages.</param>
+    /// <param name="member">The member's name, for error messages.</param>
+    /// <param name="column">The column's name, for error messages.</param>
+    public PrimitiveListColumnWriter(int length, bool nullable, string modelType, string member, string column)
     {
-        _layout = new ListLayout(length);
+        _layout = new ListLayout(length, nullable, modelType, member, column);
         _values = new T[Math.Max(16, length * 4)];
     }
 
@@ -124,12 +143,13 @@ public sealed class StringListColumnWriter
 
     /// <summary>Creates a writer for <paramref name="length"/> rows.</summary>
     /// <param name="length">The number of rows in the batch.</param>
+    /// <param name="nullable">Whether the column accepts nulls; when not, a null list throws <see cref="LanceSchemaException"/>.</param>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
-    public StringListColumnWriter(int length, string modelType, string member, string column)
+    public StringListColumnWriter(int length, bool nullable, string modelType, string member, string column)
     {
-        _layout = new ListLayout(length);
+        _layout = new ListLayout(length, nullable, modelType, member, column);
         _items = new StringListItems(length * 4, modelType, member, column);
     }
 
@@ -253,11 +273,13 @@ public sealed class ModelListColumnWriter<T>
 
     /// <summary>Creates a writer for <paramref name="length"/> rows.</summary>
     /// <param name="length">The number of rows in the batch.</param>
+    /// <param name="nullable">Whether the column accepts nulls; when not, a null list throws <see cref="LanceSchemaException"/>.</param>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
-    public ModelListColumnWriter(int length, string modelType, string member)
+    /// <param name="column">The column's name, for error messages.</param>
+    public ModelListColumnWriter(int length, bool nullable, string modelType, string member, string column)
     {
-        _layout = new ListLayout(length);
+        _layout = new ListLayout(length, nullable, modelType, member, column);
         _items = new List<T>(length);
         _modelType = modelType;
         _member = member;

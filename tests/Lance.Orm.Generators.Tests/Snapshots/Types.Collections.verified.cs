@@ -22,13 +22,13 @@ partial record Collections : global::Lance.Orm.ILanceModel<global::Types.Collect
     /// <inheritdoc/>
     public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Collections> rows)
     {
-        var longsWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<long>(rows.Length);
-        var doublesWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<double>(rows.Length);
-        var namesWriter = new global::Lance.Orm.Serialization.StringListColumnWriter(rows.Length, "Collections", "Names", "names");
-        var wordsWriter = new global::Lance.Orm.Serialization.StringListColumnWriter(rows.Length, "Collections", "Words", "words");
-        var tagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, "Collections", "Tags");
-        var moreTagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, "Collections", "MoreTags");
-        var floatsWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<float>(rows.Length);
+        var longsWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<long>(rows.Length, nullable: false, "Collections", "Longs", "longs");
+        var doublesWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<double>(rows.Length, nullable: true, "Collections", "Doubles", "doubles");
+        var namesWriter = new global::Lance.Orm.Serialization.StringListColumnWriter(rows.Length, nullable: false, "Collections", "Names", "names");
+        var wordsWriter = new global::Lance.Orm.Serialization.StringListColumnWriter(rows.Length, nullable: true, "Collections", "Words", "words");
+        var tagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, nullable: false, "Collections", "Tags", "tags");
+        var moreTagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, nullable: true, "Collections", "MoreTags", "more_tags");
+        var floatsWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<float>(rows.Length, nullable: false, "Collections", "Floats", "floats");
 
         foreach (var row in rows)
         {

@@ -35,9 +35,11 @@ public sealed class EmbeddingFunctionRegistry
 
     /// <summary>
     /// Returns the function registered as <paramref name="name"/> with <paramref name="configuration"/>,
-    /// sharing one instance per name and configuration (models are expensive to load).
+    /// sharing one instance per name and configuration (models are expensive to load). String values
+    /// of the form <c>$env:NAME</c> are replaced by that environment variable before the factory runs,
+    /// so stored configuration names secrets without holding them.
     /// </summary>
-    /// <exception cref="EmbeddingException">No function is registered under that name.</exception>
+    /// <exception cref="EmbeddingException">No function is registered under that name, or a referenced environment variable is not set.</exception>
     public IEmbeddingFunction GetOrCreate(string name, JsonObject? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(name);
@@ -51,7 +53,23 @@ public sealed class EmbeddingFunctionRegistry
         }
 
         var key = name + "\n" + (configuration?.ToJsonString() ?? "{}");
-        return _instances.GetOrAdd(key, _ => factory(configuration));
+        return _instances.GetOrAdd(key, _ => factory(EmbeddingSecrets.Resolve(configuration, name)));
+    }
+
+    /// <summary>
+    /// LanceDB Python's spelling: <c>registry.Get("open-clip").Create(options)</c>. Returns a creator
+    /// for the function registered as <paramref name="name"/>.
+    /// </summary>
+    /// <exception cref="EmbeddingException">No function is registered under that name.</exception>
+    public EmbeddingFunctionCreator Get(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        if (!_factories.ContainsKey(name))
+        {
+            GetOrCreate(name); // throws, listing the registered names
+        }
+
+        return new EmbeddingFunctionCreator(this, name);
     }
 
     /// <summary>Returns the shared instance for a model's binding, creating it on first use.</summary>

@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Lance.Orm;
 
 /// <summary>
-/// Turns source values (text, for now) into vectors, for rows on insert and for queries at search
+/// Turns source values (text, or image URIs for image functions) into vectors, for rows on insert and for queries at search
 /// time. Implementations are registered by name in <see cref="EmbeddingFunctionRegistry"/> so that a
 /// table re-creates its function when it is opened again.
 /// </summary>
@@ -14,6 +14,12 @@ public interface IEmbeddingFunction
 
     /// <summary>The number of floats in each embedding.</summary>
     int Dimensions { get; }
+
+    /// <summary>
+    /// The most source values handed to <see cref="ComputeSourceEmbeddingsAsync"/> at once when a
+    /// table embeds rows (256 unless the function says otherwise).
+    /// </summary>
+    int MaxBatchSize => 256;
 
     /// <summary>
     /// The configuration that re-creates this function, stored in the table's schema metadata as

@@ -154,6 +154,9 @@ public partial class Table
     {
         public Image Image { get; } = image;
 
+        // Empty until embedded: nothing can read it by accident, and the table recognises it by its manager.
+        public override Memory<float> Memory => CreateMemory(0);
+
         public override Span<float> GetSpan()
             => throw new InvalidOperationException($"The query image '{Image.Description}' has not been embedded yet; run the query on its table.");
 

@@ -14,6 +14,7 @@ internal static class ModuleInitializer
         var registry = EmbeddingFunctionRegistry.Default;
         registry.Register(MiniLm.FunctionName, config => MiniLm.FromConfiguration(config));
         registry.Register(OpenAiEmbeddings.FunctionName, config => OpenAiEmbeddings.FromConfiguration(config));
+        registry.Register(OpenClip.FunctionName, config => OpenClip.FromConfiguration(config));
     }
 #pragma warning restore CA2255
 }

@@ -15,6 +15,7 @@ internal static class ModuleInitializer
         registry.Register(MiniLm.FunctionName, config => MiniLm.FromConfiguration(config));
         registry.Register(OpenAiEmbeddings.FunctionName, config => OpenAiEmbeddings.FromConfiguration(config));
         registry.Register(OpenClip.FunctionName, config => OpenClip.FromConfiguration(config));
+        registry.Register(ResNet18.FunctionName, config => ResNet18.FromConfiguration(config));
     }
 #pragma warning restore CA2255
 }

@@ -40,7 +40,15 @@ public static class ClipImagePreprocessor
 
     /// <summary>Transforms decoded RGB pixels into <paramref name="destination"/> (3 × size × size floats).</summary>
     public static void Preprocess(byte[] rgb, int width, int height, int size, Span<float> destination)
+        => ResizeCropPlanar(rgb, width, height, size, destination, static (c, value) => ((value / 255f) - Mean[c]) / Std[c]);
+
+    /// <summary>
+    /// Resizes the shorter side to <paramref name="size"/> (bicubic), centre-crops a square and writes it
+    /// planar (channel, row, column) through <paramref name="transform"/> (channel, 0..255 value → float).
+    /// </summary>
+    public static void ResizeCropPlanar(byte[] rgb, int width, int height, int size, Span<float> destination, Func<int, byte, float> transform)
     {
+        ArgumentNullException.ThrowIfNull(transform);
         ArgumentNullException.ThrowIfNull(rgb);
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 1);
         if (destination.Length < 3 * size * size)
@@ -75,7 +83,7 @@ public static class ClipImagePreprocessor
                 var pixel = (row + x) * 3;
                 for (var c = 0; c < 3; c++)
                 {
-                    destination[(c * plane) + (y * size) + x] = ((resized[pixel + c] / 255f) - Mean[c]) / Std[c];
+                    destination[(c * plane) + (y * size) + x] = transform(c, resized[pixel + c]);
                 }
             }
         }

@@ -1,0 +1,126 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Configs;
+using BenchmarkDotNet.Jobs;
+using Lance.Orm;
+using Lance.Orm.Embeddings;
+using Microsoft.ML.OnnxRuntime;
+
+namespace Lance.Bench;
+
+/// <summary>
+/// What the ingest pipeline costs on top of the model: the same 512 sentences embedded (1) by the
+/// bare ONNX Runtime session on pre-tokenised, length-sorted batches of 32, (2) by the MiniLm function
+/// (tokenising, pooling, normalising), and (3) added to a table with <c>AddAsync</c> (Arrow batches,
+/// missing-vector detection, the retry pipeline, the Lance write and commit).
+/// Run: <c>dotnet run -c Release --project bench/Lance.Bench -- --filter *EmbeddingPipeline*</c>.
+/// </summary>
+[Config(typeof(Config))]
+[MemoryDiagnoser]
+public sealed class EmbeddingPipelineBenchmarks : IDisposable
+{
+    private const int Texts = 512;
+    private const int Batch = 32;
+
+    private string[] _texts = [];
+    private long[][] _tokens = [];
+    private int[] _order = [];
+    private InferenceSession? _session;
+    private MiniLm? _function;
+    private Table<EmbeddedRow>? _table;
+    private string _folder = "";
+    private long _nextId;
+
+    [GlobalSetup]
+    public async Task SetupAsync()
+    {
+        var corpus = QuickStartCorpus();
+        _texts = Enumerable.Range(0, Texts).Select(i => corpus[i % corpus.Count] + (i >= corpus.Count ? $" ({i / corpus.Count})" : "")).ToArray();
+        _function = new MiniLm();
+        _tokens = _texts.Select(t => _function.Tokenize(t).Select(id => (long)id).ToArray()).ToArray();
+        _order = Enumerable.Range(0, Texts).OrderBy(i => _tokens[i].Length).ToArray();
+
+        var (model, _) = MiniLmWeights.Read(MiniLmWeights.ResolvePath(null));
+        using var options = new SessionOptions
+        {
+            IntraOpNumThreads = Environment.ProcessorCount,
+            InterOpNumThreads = 1,
+            ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
+            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+        };
+        _session = new InferenceSession(model, options);
+
+        _folder = Path.Combine(Path.GetTempPath(), "lance-bench-embed-" + Guid.NewGuid().ToString("N"));
+        var db = await LanceDb.ConnectAsync(_folder);
+        _table = await db.CreateTableAsync<EmbeddedRow>("docs", CreateMode.Overwrite);
+        await _function.ComputeSourceEmbeddingsAsync(_texts.Take(32).ToArray()); // load the function's own session
+    }
+
+    [GlobalCleanup]
+    public void Dispose()
+    {
+        _session?.Dispose();
+        _function?.Dispose();
+        try { Directory.Delete(_folder, recursive: true); } catch (IOException) { }
+    }
+
+    [Benchmark(Baseline = true, Description = "ONNX session alone (pre-tokenised)")]
+    public float RawSession()
+    {
+        float checksum = 0;
+        for (var start = 0; start < Texts; start += Batch)
+        {
+            var rows = _order.AsSpan(start, Math.Min(Batch, Texts - start));
+            var seq = 0;
+            foreach (var r in rows) seq = Math.Max(seq, _tokens[r].Length);
+            var cells = rows.Length * seq;
+            var ids = new long[cells];
+            var mask = new long[cells];
+            var types = new long[cells];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                _tokens[rows[i]].CopyTo(ids, i * seq);
+                mask.AsSpan(i * seq, _tokens[rows[i]].Length).Fill(1);
+            }
+
+            using var idsValue = OrtValue.CreateTensorValueFromMemory(ids, [rows.Length, seq]);
+            using var maskValue = OrtValue.CreateTensorValueFromMemory(mask, [rows.Length, seq]);
+            using var typesValue = OrtValue.CreateTensorValueFromMemory(types, [rows.Length, seq]);
+            using var runOptions = new RunOptions();
+            using var outputs = _session!.Run(runOptions, ["input_ids", "attention_mask", "token_type_ids"], [idsValue, maskValue, typesValue], ["last_hidden_state"]);
+            checksum += outputs[0].GetTensorDataAsSpan<float>()[0];
+        }
+
+        return checksum;
+    }
+
+    [Benchmark(Description = "MiniLm function (tokenise + run + pool)")]
+    public async Task<int> Function() => (await _function!.ComputeSourceEmbeddingsAsync(_texts)).Length;
+
+    [Benchmark(Description = "Table<T>.AddAsync (embed + write + commit)")]
+    public async Task<ulong> AddAsync()
+    {
+        var first = _nextId;
+        _nextId += Texts;
+        await _table!.AddAsync(_texts.Select((t, i) => new EmbeddedRow { Id = first + i, Text = t }));
+        return _table.Version;
+    }
+
+    private static List<string> QuickStartCorpus()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var csv = Path.Combine(dir.FullName, "samples", "QuickStart", "docs.csv");
+            if (File.Exists(csv))
+            {
+                return File.ReadLines(csv).Skip(1).Select(line => line.Split('"')[1]).ToList();
+            }
+        }
+
+        throw new InvalidOperationException("samples/QuickStart/docs.csv not found above the benchmark's folder.");
+    }
+
+    private sealed class Config : ManualConfig
+    {
+        public Config() => AddJob(Job.Default.WithWarmupCount(3).WithIterationCount(7).WithInvocationCount(1).WithUnrollFactor(1));
+    }
+}

@@ -70,17 +70,48 @@ public sealed partial class Table<T> : Table
             buffer[count++] = row;
             if (count == buffer.Length)
             {
-                batches.Add(T.ToRecordBatch(buffer));
+                batches.Add(ToRecordBatch(buffer, run));
                 count = 0;
             }
         }
 
         if (count > 0 || batches.Count == 0)
         {
-            batches.Add(T.ToRecordBatch(buffer.AsSpan(0, count)));
+            batches.Add(ToRecordBatch(buffer.AsSpan(0, count), run));
         }
 
         return EmbeddingApplier.ApplyAllAsync(batches, tableSchema, embeddings, run, cancellationToken);
+    }
+
+    /// <summary>
+    /// Converts rows with the generated writer. A vector of the wrong length makes the writer throw;
+    /// when the caller asked to drop bad vectors, the rows that do not convert are left out instead
+    /// (NaN vectors, which convert, are handled with every other policy by the embedding applier).
+    /// </summary>
+    private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run)
+    {
+        try
+        {
+            return T.ToRecordBatch(rows);
+        }
+        catch (LanceSchemaException) when (run.Options.OnBadVectors == BadVectorHandling.Drop)
+        {
+            var kept = new List<T>(rows.Length);
+            foreach (var row in rows)
+            {
+                try
+                {
+                    T.ToRecordBatch([row]);
+                    kept.Add(row);
+                }
+                catch (LanceSchemaException)
+                {
+                    // a vector of the wrong length: dropped, as asked
+                }
+            }
+
+            return T.ToRecordBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+        }
     }
 
     /// <summary>

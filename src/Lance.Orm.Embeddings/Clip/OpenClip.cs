@@ -58,8 +58,11 @@ public class OpenClip : IImageEmbeddingFunction, IDisposable
     /// <remarks>When not configured, read from the text tower (which loads it).</remarks>
     public int Dimensions => _options.Dimensions ?? GetModelAsync(CancellationToken.None).GetAwaiter().GetResult().Dimensions;
 
-    /// <inheritdoc />
+    /// <summary>The most inputs sent per request or run through a tower at once.</summary>
     public int MaxBatchSize => _options.MaxBatchSize;
+
+    /// <inheritdoc />
+    public int SourceBatchSize => _options.MaxBatchSize;
 
     /// <summary>The options.</summary>
     public OpenClipOptions Options => _options;

@@ -51,8 +51,11 @@ public class OpenAiEmbeddings : IEmbeddingFunction
     /// <inheritdoc />
     public int Dimensions { get; }
 
-    /// <inheritdoc />
+    /// <summary>The most inputs sent per request or run through a tower at once.</summary>
     public int MaxBatchSize => _options.MaxBatchSize;
+
+    /// <inheritdoc />
+    public int SourceBatchSize => _options.MaxBatchSize;
 
     /// <summary>The model id.</summary>
     public string Model => _options.Model;

@@ -56,8 +56,8 @@ public class ResNet18 : IImageEmbeddingFunction, IDisposable
     public int Dimensions => ModelDimensions;
 
     /// <inheritdoc />
-    /// <remarks>The network takes one image per run.</remarks>
-    public int MaxBatchSize => 16;
+    /// <remarks>The network takes one image per run; 16 per call keeps progress reports frequent.</remarks>
+    public int SourceBatchSize => 16;
 
     /// <summary>Creates the function from stored configuration (<c>normalize</c>, optional <c>model_path</c>).</summary>
     /// <exception cref="EmbeddingException">A key has the wrong type.</exception>

@@ -281,7 +281,7 @@ internal static class EmbeddingApplier
         if (missing.Count > 0)
         {
             var function = Resolve(embedding, tableName);
-            var batchSize = Math.Max(1, function.MaxBatchSize);
+            var batchSize = Math.Max(1, function.SourceBatchSize);
             var operation = $"'{config.Name}' for column '{config.VectorColumn}' of table '{tableName}'";
             for (var start = 0; start < missing.Count; start += batchSize)
             {

@@ -16,10 +16,12 @@ public interface IEmbeddingFunction
     int Dimensions { get; }
 
     /// <summary>
-    /// The most source values handed to <see cref="ComputeSourceEmbeddingsAsync"/> at once when a
-    /// table embeds rows (256 unless the function says otherwise).
+    /// How many source values a table hands to <see cref="ComputeSourceEmbeddingsAsync"/> per call
+    /// (256 unless the function says otherwise): progress is reported and cancellation observed
+    /// between calls, and a remote function sends one request per call. Local models batch inside
+    /// a call as suits them (MiniLM sorts by length so that little padding is computed).
     /// </summary>
-    int MaxBatchSize => 256;
+    int SourceBatchSize => 256;
 
     /// <summary>
     /// The configuration that re-creates this function, stored in the table's schema metadata as

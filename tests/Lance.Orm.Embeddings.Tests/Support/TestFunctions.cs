@@ -13,7 +13,7 @@ public class RecordingFunction(string name = "recording", int dimensions = 4, in
 
     public int Dimensions { get; } = dimensions;
 
-    public int MaxBatchSize { get; } = maxBatchSize;
+    public int SourceBatchSize { get; } = maxBatchSize;
 
     public Func<int, CancellationToken, Task>? BeforeCall { get; set; }
 

@@ -109,3 +109,4 @@ public sealed class TypedModelTests : IDisposable
         Assert.Equal(2, byText.Count);
     }
 }
+

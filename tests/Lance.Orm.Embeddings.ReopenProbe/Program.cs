@@ -15,7 +15,7 @@ try
 {
     var db = await LanceDb.ConnectAsync(args[0]);
     var table = await db.OpenTableAsync(args[1]);
-    var hits = await table.Search(args[2]).Limit(3).ToArrowAsync();
+    var hits = await table.Search(args[2]).Limit(3).ToBatchAsync();
     var ids = (Int64Array)hits.Column("id");
     var result = new JsonObject
     {

@@ -102,7 +102,7 @@ public partial class Table
 
         // Every row, with the changed vector columns dropped so that all of them are embedded again.
         var rows = new List<RecordBatch>();
-        await foreach (var batch in Dataset.ScanAsync(null, cancellationToken).ConfigureAwait(false))
+        await foreach (var batch in Dataset.ScanAsync((IReadOnlyList<string>?)null, cancellationToken).ConfigureAwait(false))
         {
             var keep = Enumerable.Range(0, batch.ColumnCount).Where(i => changed.All(c => c.Config.VectorColumn != batch.Schema.FieldsList[i].Name)).ToList();
             rows.Add(new RecordBatch(new Schema(keep.Select(i => batch.Schema.FieldsList[i]), batch.Schema.Metadata), keep.Select(batch.Column), batch.Length));

@@ -141,8 +141,8 @@ public sealed class OpenClipTests : IDisposable
         var schema = new Schema([new Field("name", StringType.Default, false), new Field("image_uri", StringType.Default, false)], null);
         var table = await db.CreateTableAsync("pets", [new RecordBatch(schema, [names.Build(), uris.Build()], 3)], [new EmbeddingFunctionConfig(OpenClip.FunctionName, null, "image_uri", "vector")]);
 
-        var byImage = await table.Search(Image.FromBytes(BmpWriter.Solid(30, 30, 240, 20, 20))).Limit(1).ToArrowAsync();
-        var byText = await table.Search("hello").Limit(3).ToArrowAsync();
+        var byImage = await table.Search(Image.FromBytes(BmpWriter.Solid(30, 30, 240, 20, 20))).Limit(1).ToBatchAsync();
+        var byText = await table.Search("hello").Limit(3).ToBatchAsync();
 
         Assert.Equal("red", ((StringArray)byImage.Column("name")).GetString(0));
         Assert.Equal(3, byText.Length);

@@ -172,7 +172,7 @@ public sealed class IngestTests : IDisposable
         var table = await db.CreateTableAsync("q", Batches.Schema(Dim), [new EmbeddingFunctionConfig("flaky", null, "text", "vector")]);
         await table.AddAsync(Batches.TextOnly((1, "abc")));
 
-        var hits = await FakeClock.RunAsync(time, () => table.Search("abc").ToArrowAsync());
+        var hits = await FakeClock.RunAsync(time, () => table.Search("abc").ToBatchAsync());
 
         Assert.Equal(1, hits.Length);
         Assert.Equal(3, calls); // two refused query attempts, then one that works

@@ -60,7 +60,7 @@ public sealed class TableEmbeddingTests : IDisposable
 
         var reopened = await (await _db.ConnectAsync()).OpenTableAsync("docs");
         await reopened.AddAsync(Batches.TextOnly((3, "gamma")));
-        var hit = await reopened.Search("a much longer text").Limit(1).ToArrowAsync();
+        var hit = await reopened.Search("a much longer text").Limit(1).ToBatchAsync();
 
         Assert.Equal(2L, ((Int64Array)hit.Column("id")).GetValue(0));
         Assert.Equal(3, await reopened.CountRowsAsync());
@@ -117,7 +117,7 @@ public sealed class TableEmbeddingTests : IDisposable
 
         var table = await db.CreateTableAsync("pics", [new RecordBatch(schema, [images], 2)], [new EmbeddingFunctionConfig("test-image", null, "image", "vector")]);
 
-        var hit = await table.Search(Image.FromBytes(new byte[] { 9, 5, 8 })).Limit(1).ToArrowAsync();
+        var hit = await table.Search(Image.FromBytes(new byte[] { 9, 5, 8 })).Limit(1).ToBatchAsync();
         Assert.Equal(new byte[] { 9, 8 }, ((BinaryArray)hit.Column("image")).GetBytes(0).ToArray());
     }
 
@@ -127,7 +127,7 @@ public sealed class TableEmbeddingTests : IDisposable
         var db = await _db.ConnectAsync();
         var table = await db.CreateTableAsync("docs", [Batches.TextOnly((1, "alpha"))], [new EmbeddingFunctionConfig("recording", null, "text", "vector")]);
 
-        var ex = await Assert.ThrowsAsync<EmbeddingException>(() => table.Search(Image.FromBytes(new byte[] { 1 })).ToArrowAsync());
+        var ex = await Assert.ThrowsAsync<EmbeddingException>(() => table.Search(Image.FromBytes(new byte[] { 1 })).ToBatchAsync());
 
         Assert.Contains("text only", ex.Message);
     }
@@ -146,7 +146,7 @@ public sealed class TableEmbeddingTests : IDisposable
         Assert.Equal("""{"name":"length-model"}""", function.GetConfiguration().ToJsonString());
         var first = (await Batches.ReadAllAsync(table))[0].Vector;
         Assert.Equal(new[] { 2f, 1f }, first);
-        var hit = await table.Search("abcdeg").Limit(1).ToArrowAsync();
+        var hit = await table.Search("abcdeg").Limit(1).ToBatchAsync();
         Assert.Equal(2L, ((Int64Array)hit.Column("id")).GetValue(0));
     }
 

@@ -76,7 +76,7 @@ public sealed class ResNet18Tests(ResNetFixture fixture) : IClassFixture<ResNetF
         var schema = new Schema([new Field("name", StringType.Default, false), new Field("image_uri", StringType.Default, false)], null);
         var table = await db.CreateTableAsync("pictures", [new RecordBatch(schema, [names.Build(), uris.Build()], pictures.Length)], [new EmbeddingFunctionConfig(ResNet18.FunctionName, null, "image_uri", "vector")]);
 
-        var hits = await table.Search(Image.FromBytes(Disk(300))).Limit(1).ToArrowAsync();
+        var hits = await table.Search(Image.FromBytes(Disk(300))).Limit(1).ToBatchAsync();
 
         Assert.Equal("disk", ((StringArray)hits.Column("name")).GetString(0));
     }

@@ -82,12 +82,8 @@ public partial class Table
         IReadOnlyList<string> on, IEnumerable<RecordBatch> rows, MergeInsertOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var prepared = new List<RecordBatch>();
-        foreach (var batch in rows)
-        {
-            prepared.Add(await EmbeddingApplier.ApplyAsync(batch, Schema, Embeddings, Name, cancellationToken).ConfigureAwait(false));
-        }
-
+        var run = new EmbeddingRun(Name, Database.RetryPipeline, AddOptions.Default);
+        var prepared = await EmbeddingApplier.ApplyAllAsync(rows, Schema, Embeddings, run, cancellationToken).ConfigureAwait(false);
         return await Dataset.MergeInsertAsync(on, prepared, options, cancellationToken).ConfigureAwait(false);
     }
 

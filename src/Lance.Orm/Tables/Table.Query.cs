@@ -95,11 +95,14 @@ public partial class Table
                 throw new EmbeddingException($"Table '{Name}': {ex.Message}", ex);
             }
 
-            vector = await function.ComputeQueryEmbeddingAsync(text, cancellationToken).ConfigureAwait(false);
+            vector = await Database.RetryPipeline.ExecuteAsync(
+                $"'{embedding.Config.Name}' for a query on column '{column}' of table '{Name}'",
+                ct => function.ComputeQueryEmbeddingAsync(text, ct),
+                cancellationToken).ConfigureAwait(false);
         }
         else
         {
-            vector = input.Vector;
+            vector = await ResolveDeferredAsync(input.Vector, column, embedding, cancellationToken).ConfigureAwait(false);
         }
 
         var request = new VectorSearchRequest(column, vector, spec.Limit ?? 10)

@@ -12,7 +12,7 @@ namespace Lance.Orm;
 /// </summary>
 public partial class Table
 {
-    private readonly IReadOnlyList<BoundEmbedding> _embeddings;
+    private IReadOnlyList<BoundEmbedding> _embeddings;
 
     internal Table(Database database, string name, LanceDataset dataset, IReadOnlyList<EmbeddingFunctionConfig> configs, IReadOnlyList<BoundEmbedding> embeddings)
     {
@@ -36,7 +36,7 @@ public partial class Table
     public ulong Version => Dataset.Version;
 
     /// <summary>The embedding functions stored with the table.</summary>
-    public IReadOnlyList<EmbeddingFunctionConfig> EmbeddingFunctions { get; }
+    public IReadOnlyList<EmbeddingFunctionConfig> EmbeddingFunctions { get; private set; }
 
     internal LanceDataset Dataset { get; }
 
@@ -55,17 +55,8 @@ public partial class Table
     /// </summary>
     /// <exception cref="LanceSchemaException">The rows do not fit the table's schema; nothing is written.</exception>
     /// <exception cref="EmbeddingException">An embedding function is unknown or failed; nothing is written.</exception>
-    public async Task AddAsync(IEnumerable<RecordBatch> batches, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(batches);
-        var prepared = new List<RecordBatch>();
-        foreach (var batch in batches)
-        {
-            prepared.Add(await EmbeddingApplier.ApplyAsync(batch, Schema, _embeddings, Name, cancellationToken).ConfigureAwait(false));
-        }
-
-        await Dataset.AppendAsync(prepared, new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
-    }
+    public Task AddAsync(IEnumerable<RecordBatch> batches, CancellationToken cancellationToken = default)
+        => AddAsync(batches, AddOptions.Default, cancellationToken);
 
     /// <summary>Appends one record batch; see <see cref="AddAsync(IEnumerable{RecordBatch}, CancellationToken)"/>.</summary>
     public Task AddAsync(RecordBatch batch, CancellationToken cancellationToken = default)

@@ -24,7 +24,8 @@ public sealed partial class Table<T>
         IEnumerable<T> rows, IReadOnlyList<string> on, MergeInsertOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
-        var batches = await ToBatchesAsync(rows, Schema, Embeddings, Name, cancellationToken).ConfigureAwait(false);
+        var run = new EmbeddingRun(Name, Database.RetryPipeline, AddOptions.Default);
+        var batches = await ToBatchesAsync(rows, Schema, Embeddings, run, cancellationToken).ConfigureAwait(false);
         return await Dataset.MergeInsertAsync(on, batches, options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -49,6 +49,11 @@ public sealed partial class LanceDataset
                 $"The query vector has {request.Query.Length} dimensions but column '{request.Column}' of '{Path}' holds vectors of {dimension}.");
         }
 
+        if (TrySearchIndexed(manifest, request) is { } indexed)
+        {
+            return Task.FromResult(indexed);
+        }
+
         var projection = Project(request.Columns);
         var vectorField = _schema.GetFieldByName(request.Column);
         var topK = new TopK(request.K);

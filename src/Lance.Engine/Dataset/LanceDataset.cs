@@ -174,6 +174,7 @@ public sealed partial class LanceDataset
                 Schema = basis.Schema,
                 Fragments = fragments,
                 MaxFragmentId = fragments.Count == 0 ? 0u : (uint)fragments.Max(f => f.Id),
+                Indices = basis.Indices, // the new fragments are searched exactly until the index is optimised
             };
             if (TryCommit(Path, manifest))
             {

@@ -6,6 +6,14 @@ if (args.Length > 0 && args[0] == "compare")
 {
     await SideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "index-kernel")
+{
+    IndexKernelBench.Run();
+}
+else if (args.Length > 0 && args[0] == "index")
+{
+    await IndexBench.RunAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);

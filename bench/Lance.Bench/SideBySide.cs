@@ -150,7 +150,7 @@ public static class SideBySide
             $"mean pooling + normalize; {result.GetProperty("warmupRows").GetInt32()}-row warm-up excluded. Cosine(theirs, ours) on {checkTexts.Length} sentences: {string.Join(", ", cosines)}.");
     }
 
-    private static JsonElement Node(string script, object args)
+    internal static JsonElement Node(string script, object args)
     {
         var peer = FindPeer();
         var start = new ProcessStartInfo("node", [Path.Combine(peer, script), JsonSerializer.Serialize(args)])

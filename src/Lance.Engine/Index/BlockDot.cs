@@ -145,6 +145,60 @@ internal static class BlockDot
         }
     }
 
+    /// <summary>
+    /// The index c below <paramref name="dots"/>.Length minimising <c>norms[c] − 2·dots[c]</c>
+    /// (the squared L2 distance less the row's own norm), lowest index on ties, and that score.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int ArgMin(ReadOnlySpan<float> dots, ReadOnlySpan<float> norms, out float bestScore)
+    {
+        var n = dots.Length;
+        var c = 0;
+        var best = 0;
+        bestScore = float.PositiveInfinity;
+        if (Vector256.IsHardwareAccelerated && n >= 8)
+        {
+            ref var d = ref MemoryMarshal.GetReference(dots);
+            ref var m = ref MemoryMarshal.GetReference(norms);
+            var bestValues = Vector256.Create(float.PositiveInfinity);
+            var bestIndices = Vector256<int>.Zero;
+            var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
+            var step = Vector256.Create(8);
+            var two = Vector256.Create(2f);
+            for (; c <= n - 8; c += 8)
+            {
+                var score = Vector256.LoadUnsafe(ref m, (nuint)c) - (two * Vector256.LoadUnsafe(ref d, (nuint)c));
+                var less = Vector256.LessThan(score, bestValues);
+                bestValues = Vector256.ConditionalSelect(less, score, bestValues);
+                bestIndices = Vector256.ConditionalSelect(less.AsInt32(), indices, bestIndices);
+                indices += step;
+            }
+
+            for (var lane = 0; lane < 8; lane++)
+            {
+                var value = bestValues.GetElement(lane);
+                var index = bestIndices.GetElement(lane);
+                if (value < bestScore || (value == bestScore && index < best))
+                {
+                    bestScore = value;
+                    best = index;
+                }
+            }
+        }
+
+        for (; c < n; c++)
+        {
+            var score = norms[c] - (2 * dots[c]);
+            if (score < bestScore)
+            {
+                bestScore = score;
+                best = c;
+            }
+        }
+
+        return best;
+    }
+
     /// <summary>Squared norms of <paramref name="count"/> row-major vectors.</summary>
     public static float[] SquaredNorms(ReadOnlySpan<float> vectors, int count, int dimension)
     {

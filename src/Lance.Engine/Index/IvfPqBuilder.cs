@@ -154,7 +154,7 @@ internal static class IvfPqBuilder
                 BlockDot.Compute(rows, count, dimension, dimension, centroidsT, centroidPad, dots);
                 for (var r = 0; r < count; r++)
                 {
-                    var best = ArgMin(dots.AsSpan(r * centroidPad, model.Partitions), centroidNorms);
+                    var best = BlockDot.ArgMin(dots.AsSpan(r * centroidPad, model.Partitions), centroidNorms, out var partitionScore);
                     labels[start + r] = best;
                     if (model.Residual)
                     {
@@ -172,7 +172,7 @@ internal static class IvfPqBuilder
                     BlockDot.Compute(rows.AsSpan(m * sub), count, dimension, sub, booksT[m], IvfPqIndex.CodebookSize, dots);
                     for (var r = 0; r < count; r++)
                     {
-                        codes[((long)(start + r) * subVectors) + m] = (byte)ArgMin(dots.AsSpan(r * IvfPqIndex.CodebookSize, IvfPqIndex.CodebookSize), bookNorms[m]);
+                        codes[((long)(start + r) * subVectors) + m] = (byte)BlockDot.ArgMin(dots.AsSpan(r * IvfPqIndex.CodebookSize, IvfPqIndex.CodebookSize), bookNorms[m], out var codeScore);
                     }
                 }
 
@@ -246,23 +246,6 @@ internal static class IvfPqBuilder
         }
 
         return ids.ToArray();
-    }
-
-    private static int ArgMin(ReadOnlySpan<float> dots, ReadOnlySpan<float> norms)
-    {
-        var best = 0;
-        var bestScore = float.PositiveInfinity;
-        for (var c = 0; c < dots.Length; c++)
-        {
-            var score = norms[c] - (2 * dots[c]);
-            if (score < bestScore)
-            {
-                bestScore = score;
-                best = c;
-            }
-        }
-
-        return best;
     }
 
     private static float[] Gather(IReadOnlyList<IndexSource> sources, long[] rowIds, int[] picks, int dimension, bool normalize)

@@ -110,19 +110,7 @@ internal static class KMeans
             var local = 0;
             for (var r = 0; r < rows; r++)
             {
-                var dots = buffer.AsSpan(r * padded, padded);
-                var best = 0;
-                var bestScore = float.PositiveInfinity;
-                for (var c = 0; c < k; c++)
-                {
-                    var score = norms[c] - (2 * dots[c]);
-                    if (score < bestScore)
-                    {
-                        bestScore = score;
-                        best = c;
-                    }
-                }
-
+                var best = BlockDot.ArgMin(buffer.AsSpan(r * padded, k), norms, out var bestScore);
                 var i = start + r;
                 if (labels[i] != best)
                 {

@@ -110,12 +110,19 @@ public static class IndexBench
                 });
             }
 
+            if (node is { } raw)
+            {
+                Console.WriteLine($"LanceDB raw: {raw}");
+            }
+
             Console.WriteLine();
             var nodeBuild = node?.GetProperty("buildSeconds").GetDouble();
             var nodeBytes = node?.GetProperty("indexBytes").GetDouble();
             Console.WriteLine("| measure | Lance.Orm | LanceDB (Node) | ratio |");
             Console.WriteLine("|---|---|---|---|");
             Console.WriteLine($"| build IVF_PQ({partitions}, {subVectors}) | {oursBuild:F2} s | {Fmt(nodeBuild, "F1")} s | {(nodeBuild is { } nb ? $"{nb / oursBuild:F1}x faster" : "")} |");
+            var nodeCpu = node is { } nn && nn.TryGetProperty("buildCpuSeconds", out var cpuElement) ? cpuElement.GetDouble() : (double?)null;
+            Console.WriteLine($"| build CPU time (all threads) | {oursCpu:F1} s | {Fmt(nodeCpu, "F1")} s | {(nodeCpu is { } nc ? $"{nc / oursCpu:F1}x less" : "")} |");
             Console.WriteLine($"| index size | {oursBytes / 1e6:F1} MB | {Fmt(nodeBytes / 1e6, "F1")} MB | |");
             Console.WriteLine();
             Console.WriteLine("| nprobes | refine | recall@10 ours | recall@10 LanceDB | median latency ours | median latency LanceDB | p95 ours | p95 LanceDB |");

@@ -1,7 +1,7 @@
 // bench-index.mjs: LanceDB's side of the IVF-PQ index benchmark.
 //   {ipc, queries, truth, db, table, partitions, subVectors, metric?, k?, nprobes?:[..], refine?:[..],
 //    warmup?, sampleRate?, maxIterations?}
-//   -> {rows, ingestSeconds, buildSeconds, indexBytes, configs:[{nprobes, refine, latencyMedianMs,
+//   -> {rows, ingestSeconds, buildSeconds, buildCpuSeconds (all threads), indexBytes, configs:[{nprobes, refine, latencyMedianMs,
 //       latencyP95Ms, recall}]}
 // Ingests the rows of an Arrow IPC file, times createIndex(IVF_PQ), then for each (nprobes, refine)
 // runs every query (after a warm-up) and scores recall@k against the given exact ids (JSON array of
@@ -58,8 +58,11 @@ main(async (args) => {
   if (args.sampleRate) options.sampleRate = args.sampleRate;
   if (args.maxIterations) options.maxIterations = args.maxIterations;
   start = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
   await table.createIndex('vector', { config: lancedb.Index.ivfPq(options) });
   const buildSeconds = seconds(start);
+  const cpu = process.cpuUsage(cpuBefore);
+  const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const indexBytes = folderBytes(join(dbPath, `${name}.lance`, '_indices'));
 
   const search = (q, nprobes, refine) => {
@@ -92,5 +95,5 @@ main(async (args) => {
     }
   }
 
-  return { rows, ingestSeconds, buildSeconds, indexBytes, configs };
+  return { rows, ingestSeconds, buildSeconds, buildCpuSeconds, indexBytes, configs };
 });

@@ -92,7 +92,7 @@ public sealed partial class LanceDataset
         foreach (var metadata in targets)
         {
             var old = LoadIndex(metadata);
-            var field = manifest.Schema.AllFields.First(f => f.Id == metadata.Fields[0]);
+            var field = manifest.Schema.AllFields.First(f => f.Id == IndexedFieldId(metadata));
             var arrowField = _schema.GetFieldByName(field.Name);
             var sources = manifest.Fragments.Select(f => new IndexSource(f.Id, (FixedSizeListArray)ReadColumn(f, arrowField), DeletedRows(f))).ToList();
             var merged = await Task.Run(() => IvfPqBuilder.Fill(old, sources, null, null, cancellationToken), cancellationToken).ConfigureAwait(false);
@@ -158,7 +158,7 @@ public sealed partial class LanceDataset
 
         foreach (var metadata in manifest.Indices)
         {
-            if (metadata.DetailsTypeUrl == IvfPqTypeUrl && metadata.Fields.Count == 1 && metadata.Fields[0] == field.Id
+            if (metadata.DetailsTypeUrl == IvfPqTypeUrl && IndexedFieldId(metadata) == field.Id
                 && LoadIndex(metadata).Metric == request.Metric)
             {
                 return metadata;
@@ -370,7 +370,10 @@ public sealed partial class LanceDataset
             var metadata = new IndexMetadata
             {
                 Uuid = uuid,
-                Fields = [field.Id],
+                // The column is named in our details, not in Lance's field list: LanceDB would
+                // otherwise pick the index for its own vector searches and fail to open our file.
+                Fields = [],
+                Details = BitConverter.GetBytes(field.Id),
                 Name = name,
                 DatasetVersion = basis.Version,
                 Fragments = index.Fragments.ToList(),
@@ -442,7 +445,7 @@ public sealed partial class LanceDataset
     private VectorIndexInfo Describe(Manifest manifest, IndexMetadata metadata)
     {
         var index = LoadIndex(metadata);
-        var column = manifest.Schema.AllFields.FirstOrDefault(f => metadata.Fields.Contains(f.Id))?.Name ?? "";
+        var column = manifest.Schema.AllFields.FirstOrDefault(f => f.Id == IndexedFieldId(metadata))?.Name ?? "";
         var covered = new HashSet<ulong>(metadata.Fragments);
         var present = manifest.Fragments.Where(f => covered.Contains(f.Id)).Select(f => f.Id).ToList();
         var unindexed = manifest.Fragments.Where(f => !covered.Contains(f.Id))
@@ -463,6 +466,10 @@ public sealed partial class LanceDataset
 
         return (field, list.ListSize);
     }
+
+    /// <summary>The field id of the indexed column: kept in our index details (little-endian int32).</summary>
+    private static int IndexedFieldId(IndexMetadata metadata)
+        => metadata.Details.Length == 4 ? BitConverter.ToInt32(metadata.Details) : metadata.Fields.Count == 1 ? metadata.Fields[0] : -1;
 
     private static int DefaultSubVectors(int dimension)
         => dimension % 16 == 0 ? dimension / 16 : dimension % 8 == 0 ? dimension / 8 : dimension;

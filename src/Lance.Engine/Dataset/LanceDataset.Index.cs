@@ -230,8 +230,16 @@ public sealed partial class LanceDataset
         return result.ToSortedArray();
     }
 
+    /// <summary>
+    /// The hook for prefiltered searches: answers through an index when one serves the request,
+    /// returning only rows whose flag in <paramref name="allowed"/> (per fragment id, by row offset)
+    /// is true; null when no index serves the request.
+    /// </summary>
+    internal RecordBatch? TrySearchIndexed(VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
+        => TrySearchIndexed(_manifest, request, allowed);
+
     /// <summary>The search hook: answers through an index when one serves the request.</summary>
-    private RecordBatch? TrySearchIndexed(Manifest manifest, VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed = null)
+    internal RecordBatch? TrySearchIndexed(Manifest manifest, VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed = null)
     {
         if (FindIndex(manifest, request) is not { } metadata)
         {

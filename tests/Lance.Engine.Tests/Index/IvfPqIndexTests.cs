@@ -144,6 +144,26 @@ public sealed class IvfPqIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task A_prefilter_row_mask_keeps_indexed_and_unindexed_results_inside_the_mask()
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await dataset.CreateIndexAsync("vector", Small);
+        await dataset.AppendAsync([IndexData.Batch(IndexData.Vectors(500, Dim, seed: 31), 4000)]);
+        // Even rows of fragments 0 and 3 (the appended one), every row of fragments 1 and 2.
+        var even0 = Enumerable.Range(0, 1500).Select(r => r % 2 == 0).ToArray();
+        var even3 = Enumerable.Range(0, 500).Select(r => r % 2 == 0).ToArray();
+        var allowed = new Dictionary<ulong, bool[]> { [0] = even0, [3] = even3 };
+
+        var hits = dataset.TrySearchIndexed(new VectorSearchRequest("vector", vectors[10], 50) { Nprobes = 16, RefineFactor = 4 }, allowed)!;
+
+        var ids = IndexData.Ids(hits);
+        Assert.Equal(50, ids.Length);
+        Assert.All(ids.Where(id => id < 1500 || id >= 4000), id => Assert.Equal(0, id % 2));
+        Assert.DoesNotContain(11L, ids);
+        Assert.Equal(10L, ids[0]);
+    }
+
+    [Fact]
     public async Task An_index_on_a_column_that_is_not_a_vector_is_refused()
     {
         var (dataset, _) = await CreateAsync(rows: 300);

@@ -94,8 +94,19 @@ public sealed partial class LanceDataset
             var old = LoadIndex(metadata);
             var field = manifest.Schema.AllFields.First(f => f.Id == IndexedFieldId(metadata));
             var arrowField = _schema.GetFieldByName(field.Name);
-            var sources = manifest.Fragments.Select(f => new IndexSource(f.Id, (FixedSizeListArray)ReadColumn(f, arrowField), DeletedRows(f))).ToList();
-            var merged = await Task.Run(() => IvfPqBuilder.Fill(old, sources, null, null, cancellationToken), cancellationToken).ConfigureAwait(false);
+            var covered = new HashSet<ulong>(metadata.Fragments);
+            var sources = manifest.Fragments.Where(f => !covered.Contains(f.Id))
+                .Select(f => new IndexSource(f.Id, (FixedSizeListArray)ReadColumn(f, arrowField), DeletedRows(f))).ToList();
+            var mask = new RowMask(manifest.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max());
+            var kept = manifest.Fragments.Where(f => covered.Contains(f.Id)).ToList();
+            foreach (var fragment in kept)
+            {
+                mask.Allow(fragment.Id, LiveRows(fragment));
+            }
+
+            var merged = await Task.Run(
+                () => IvfPqBuilder.Merge(old, IvfPqBuilder.Fill(old, sources, null, null, cancellationToken), mask.Allows, kept.Select(f => f.Id).Concat(sources.Select(s => s.FragmentId))),
+                cancellationToken).ConfigureAwait(false);
             CommitIndex(manifest, merged, metadata.Name, field, null, cancellationToken);
             manifest = _manifest;
         }
@@ -179,6 +190,12 @@ public sealed partial class LanceDataset
     /// <param name="allowed">A prefilter: per fragment id, the rows that may be returned (all rows of fragments not listed), or null.</param>
     private (float Distance, long Row)[] SearchIndexed(Manifest manifest, IndexMetadata metadata, VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Nprobes, 1, nameof(request.Nprobes));
+        if (request.RefineFactor is { } factor)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1, nameof(request.RefineFactor));
+        }
+
         var index = LoadIndex(metadata);
         var vectorField = _schema.GetFieldByName(request.Column);
         var covered = new HashSet<ulong>(metadata.Fragments);

@@ -114,6 +114,11 @@ internal static class IvfPqBuilder
         var sub = model.SubDimension;
         var cosine = model.Metric == DistanceMetric.Cosine;
         var labels = new int[total];
+        if (total == 0)
+        {
+            return model with { RowIds = Enumerable.Range(0, model.Partitions).Select(_ => System.Array.Empty<long>()).ToArray(), Codes = Enumerable.Range(0, model.Partitions).Select(_ => System.Array.Empty<byte>()).ToArray(), Fragments = sources.Select(s => s.FragmentId).ToArray() };
+        }
+
         var codes = new byte[(long)total * subVectors];
         var byFragment = sources.ToDictionary(s => s.FragmentId);
 
@@ -222,6 +227,58 @@ internal static class IvfPqBuilder
             RowIds = partitionRows,
             Codes = partitionCodes,
             Fragments = sources.Select(s => s.FragmentId).ToArray(),
+        };
+    }
+
+    /// <summary>
+    /// The rows of <paramref name="old"/> that <paramref name="keep"/> accepts plus every row of
+    /// <paramref name="added"/> (encoded with the same model), partition by partition.
+    /// </summary>
+    public static IvfPqIndex Merge(IvfPqIndex old, IvfPqIndex added, Func<long, bool> keep, IEnumerable<ulong> fragments)
+    {
+        var m = old.SubVectors;
+        var rowIds = new long[old.Partitions][];
+        var codes = new byte[old.Partitions][];
+        for (var p = 0; p < old.Partitions; p++)
+        {
+            var oldRows = old.RowIds[p];
+            var kept = Enumerable.Range(0, oldRows.Length).Where(i => keep(oldRows[i])).ToArray();
+            var newRows = added.RowIds[p];
+            var n = kept.Length + newRows.Length;
+            var ids = new long[n];
+            var target = new byte[(long)n * m];
+            for (var s = 0; s < m; s++)
+            {
+                for (var i = 0; i < kept.Length; i++)
+                {
+                    target[(s * n) + i] = old.Codes[p][(s * oldRows.Length) + kept[i]];
+                }
+
+                System.Array.Copy(added.Codes[p], s * newRows.Length, target, (s * n) + kept.Length, newRows.Length);
+            }
+
+            for (var i = 0; i < kept.Length; i++)
+            {
+                ids[i] = oldRows[kept[i]];
+            }
+
+            newRows.CopyTo(ids, kept.Length);
+            rowIds[p] = ids;
+            codes[p] = target;
+        }
+
+        return new IvfPqIndex
+        {
+            Metric = old.Metric,
+            Dimension = old.Dimension,
+            Partitions = old.Partitions,
+            SubVectors = m,
+            Residual = old.Residual,
+            Centroids = old.Centroids,
+            Codebook = old.Codebook,
+            RowIds = rowIds,
+            Codes = codes,
+            Fragments = fragments.ToArray(),
         };
     }
 

@@ -13,7 +13,7 @@ namespace Lance.Engine.Index;
 /// Vectors are quantised as residuals from their partition's centroid when
 /// <see cref="Residual"/> is set; cosine indexes store unit vectors and search under L2.
 /// </summary>
-internal sealed class IvfPqIndex
+internal sealed record IvfPqIndex
 {
     /// <summary>Codewords per sub-vector (8-bit codes).</summary>
     public const int CodebookSize = 256;
@@ -231,12 +231,26 @@ internal sealed class IvfPqIndex
         }
     }
 
+    private readonly Lock _prepareLock = new();
+
     private void Prepare()
     {
-        if (_codebookTransposed is not null)
+        if (Volatile.Read(ref _codebookTransposed) is not null)
         {
             return;
         }
+
+        lock (_prepareLock)
+        {
+            if (_codebookTransposed is null)
+            {
+                PrepareLocked();
+            }
+        }
+    }
+
+    private void PrepareLocked()
+    {
 
         var sub = SubDimension;
         var transposed = new float[SubVectors][];
@@ -251,6 +265,6 @@ internal sealed class IvfPqIndex
         _centroidsTransposed = BlockDot.Transpose(Centroids, Partitions, Dimension);
         _centroidNorms = BlockDot.SquaredNorms(Centroids, Partitions, Dimension);
         _codebookNorms = norms;
-        _codebookTransposed = transposed;
+        Volatile.Write(ref _codebookTransposed, transposed);
     }
 }

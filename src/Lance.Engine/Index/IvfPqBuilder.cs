@@ -38,6 +38,7 @@ internal static class IvfPqBuilder
         cancellationToken.ThrowIfCancellationRequested();
 
         var ivfSample = sampleSize == ivfSampleSize ? sample : Subsample(sample, sampleSize, ivfSampleSize, dimension, random);
+        progress?.Report(new IndexBuildProgress(IndexBuildStage.TrainingPartitions, 0));
         var centroids = KMeans.Train(
             ivfSample, ivfSampleSize, dimension, partitions, options.MaxIterations, options.Seed, parallel: true,
             f => progress?.Report(new IndexBuildProgress(IndexBuildStage.TrainingPartitions, f)), cancellationToken);
@@ -69,6 +70,7 @@ internal static class IvfPqBuilder
         var codebook = new float[subVectors * IvfPqIndex.CodebookSize * sub];
         var codeWords = Math.Min(IvfPqIndex.CodebookSize, pqSampleSize);
         var trained = 0;
+        progress?.Report(new IndexBuildProgress(IndexBuildStage.TrainingCodebooks, 0));
         Parallel.For(0, subVectors, new ParallelOptions { CancellationToken = cancellationToken }, m =>
         {
             var part = new float[pqSampleSize * sub];

@@ -14,6 +14,14 @@ else if (args.Length > 0 && args[0] == "index")
 {
     await IndexBench.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "compare-filters")
+{
+    await FilterSideBySide.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "ops")
+{
+    await OperationsSideBySide.RunAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);

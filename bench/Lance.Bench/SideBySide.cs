@@ -47,7 +47,7 @@ public static class SideBySide
             GC.WaitForPendingFinalizers();
             for (var i = 0; i < Math.Min(5, queries.Length); i++)
             {
-                await table!.Search(queries[i]).ToArrowAsync();
+                await table!.Search(queries[i]).ToBatchAsync();
             }
 
             var latencies = new List<double>();
@@ -55,7 +55,7 @@ public static class SideBySide
             foreach (var query in queries)
             {
                 var clock = Stopwatch.StartNew();
-                await table!.Search(query).ToArrowAsync();
+                await table!.Search(query).ToBatchAsync();
                 latencies.Add(clock.Elapsed.TotalSeconds);
             }
 

@@ -6,6 +6,7 @@ using Lance.Engine.Dataset;
 using Lance.Engine.Format;
 using Lance.Engine.Index;
 using Lance.Engine.Query;
+using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine;
 
@@ -182,13 +183,16 @@ public sealed partial class LanceDataset
     /// <summary>
     /// Approximate search: the index's candidates (k × refine factor of them, re-ranked with the
     /// exact vectors when a refine factor is given) merged with an exact search of the fragments
-    /// the index does not cover. Deleted rows and rows outside <paramref name="allowed"/> are never returned.
+    /// the index does not cover. Deleted rows are never returned; a prefilter (and
+    /// <paramref name="allowed"/>) limits the rows scored, a postfilter applies to the ranked rows,
+    /// then the distance range, offset and limit, with the same semantics as exact search.
     /// </summary>
     /// <param name="manifest">The version searched.</param>
     /// <param name="metadata">The index.</param>
     /// <param name="request">The search.</param>
-    /// <param name="allowed">A prefilter: per fragment id, the rows that may be returned (all rows of fragments not listed), or null.</param>
-    private (float Distance, long Row)[] SearchIndexed(Manifest manifest, IndexMetadata metadata, VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
+    /// <param name="filter">The request's filter, resolved, or null.</param>
+    /// <param name="allowed">Extra row mask: per fragment id, the rows that may be returned (all rows of fragments not listed), or null.</param>
+    private (float Distance, long Row)[] SearchIndexed(Manifest manifest, IndexMetadata metadata, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Nprobes, 1, nameof(request.Nprobes));
         if (request.RefineFactor is { } factor)
@@ -199,52 +203,86 @@ public sealed partial class LanceDataset
         var index = LoadIndex(metadata);
         var vectorField = _schema.GetFieldByName(request.Column);
         var covered = new HashSet<ulong>(metadata.Fragments);
-        var mask = new RowMask(manifest.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max());
+        var prefilter = filter is not null && request.Prefilter ? filter : null;
+        var wanted = checked(request.K + request.Offset);
+        var lower = request.DistanceLower ?? float.NegativeInfinity;
+        var upper = request.DistanceUpper ?? float.PositiveInfinity;
+
+        // Per fragment: the rows that may be scored (live, passing the prefilter and the mask).
+        bool[]? Allowed(DataFragment fragment)
+        {
+            var mask = Combine(LiveRows(fragment), allowed?.GetValueOrDefault(fragment.Id));
+            if (prefilter is null)
+            {
+                return mask;
+            }
+
+            var passing = PassingRows(fragment, prefilter, out _)!;
+            var rows = new bool[fragment.PhysicalRows];
+            foreach (var row in passing)
+            {
+                rows[row] = true;
+            }
+
+            return Combine(rows, mask);
+        }
+
+        var rowMask = new RowMask(manifest.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max());
         foreach (var fragment in manifest.Fragments.Where(f => covered.Contains(f.Id)))
         {
-            mask.Allow(fragment.Id, Combine(LiveRows(fragment), allowed?.GetValueOrDefault(fragment.Id)));
+            rowMask.Allow(fragment.Id, Allowed(fragment));
         }
 
         var refine = request.RefineFactor ?? 0;
-        var candidates = new TopK(request.K * Math.Max(1, refine));
-        index.Search(request.Query.Span, request.Nprobes, mask, candidates);
-        var result = new TopK(request.K);
-        if (refine > 0)
+        var candidates = new TopK(wanted * Math.Max(1, refine));
+        index.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
+        var result = new TopK(wanted);
+        var queryNorm = MathF.Sqrt(SimdLoops.Dot(request.Query.Span, request.Query.Span));
+        foreach (var (approximate, row) in candidates.ToSortedArray())
         {
-            var queryNorm = MathF.Sqrt(SimdLoops.Dot(request.Query.Span, request.Query.Span));
-            foreach (var (_, row) in candidates.ToSortedArray())
+            var distance = approximate;
+            if (refine > 0)
             {
                 var fragment = manifest.Fragments.First(f => f.Id == (ulong)row >> 32);
                 var vectors = (FixedSizeListArray)ReadColumn(fragment, vectorField);
                 var vector = ArrowTake.FlatValues(vectors).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
-                var distance = request.Metric switch
+                distance = request.Metric switch
                 {
                     DistanceMetric.Cosine => CosineKernel.Distance(request.Query.Span, queryNorm, vector),
                     DistanceMetric.Dot => DotKernel.Distance(request.Query.Span, queryNorm, vector),
                     _ => L2Kernel.Distance(request.Query.Span, queryNorm, vector),
                 };
+            }
+
+            if (distance >= lower && distance < upper)
+            {
                 result.Offer(distance, row);
             }
-        }
-        else
-        {
-            result.Merge(candidates);
         }
 
         foreach (var fragment in manifest.Fragments.Where(f => !covered.Contains(f.Id)))
         {
             var vectors = (FixedSizeListArray)ReadColumn(fragment, vectorField);
-            var deleted = DeletedRows(fragment);
-            var filter = allowed?.GetValueOrDefault(fragment.Id);
-            if (filter is not null)
+            var mask = Allowed(fragment);
+            var rowIdBase = (long)fragment.Id << 32;
+            if (mask is null)
             {
-                deleted = [.. deleted, .. Enumerable.Range(0, filter.Length).Where(r => !filter[r])];
+                SearchFragment(request, vectors, index.Dimension, rowIdBase, DeletedRows(fragment), result, lower, upper);
+                continue;
             }
 
-            SearchFragment(request, vectors, index.Dimension, (long)fragment.Id << 32, deleted, result);
+            var rows = Enumerable.Range(0, mask.Length).Where(r => mask[r] && !vectors.IsNull(r)).ToArray();
+            SearchRows(request, vectors, index.Dimension, rows, rowIdBase, result, lower, upper);
         }
 
-        return result.ToSortedArray();
+        var ranked = result.ToSortedArray();
+        if (filter is not null && !request.Prefilter && ranked.Length > 0)
+        {
+            var passes = filter.Evaluate(Materialize(manifest, Project(filter.Columns), ranked, withRowId: false));
+            ranked = ranked.Where((_, i) => passes[i]).ToArray();
+        }
+
+        return ranked.Skip(request.Offset).Take(request.K).ToArray();
     }
 
     /// <summary>
@@ -253,17 +291,17 @@ public sealed partial class LanceDataset
     /// is true; null when no index serves the request.
     /// </summary>
     internal RecordBatch? TrySearchIndexed(VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
-        => TrySearchIndexed(_manifest, request, allowed);
+        => TrySearchIndexed(_manifest, request, ResolveFilter(request.Filter, request.FilterExpression), allowed);
 
     /// <summary>The search hook: answers through an index when one serves the request.</summary>
-    internal RecordBatch? TrySearchIndexed(Manifest manifest, VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed = null)
+    private RecordBatch? TrySearchIndexed(Manifest manifest, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
     {
         if (FindIndex(manifest, request) is not { } metadata)
         {
             return null;
         }
 
-        var ranked = SearchIndexed(manifest, metadata, request, allowed);
+        var ranked = SearchIndexed(manifest, metadata, request, filter, allowed);
         return Materialize(manifest, Project(request.Columns), ranked, request.WithRowId);
     }
 
@@ -420,9 +458,9 @@ public sealed partial class LanceDataset
                 // Another writer committed first: record the index on top of its version (the
                 // fragments it does not cover are searched exactly).
                 basis = TryReadLatest(Path) ?? throw new LanceFormatException($"The manifests of '{Path}' disappeared during a commit.");
-                if (attempt >= CommitAttempts)
+                if (attempt >= Transaction.CommitAttempts)
                 {
-                    throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{Path}' after {CommitAttempts} attempts: other writers keep committing.");
+                    throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{Path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
                 }
             }
         }
@@ -443,24 +481,8 @@ public sealed partial class LanceDataset
 
     private static Manifest NextVersion(Manifest basis, IList<IndexMetadata> indices)
     {
-        var next = new Manifest
-        {
-            Version = basis.Version + 1,
-            Schema = basis.Schema,
-            Fragments = basis.Fragments.ToList(),
-            MaxFragmentId = basis.MaxFragmentId,
-            ReaderFeatureFlags = basis.ReaderFeatureFlags,
-            WriterFeatureFlags = basis.WriterFeatureFlags,
-            DataFileFormat = basis.DataFileFormat,
-            DataFormatVersion = basis.DataFormatVersion,
-            NextRowId = basis.NextRowId,
-            Indices = indices,
-        };
-        foreach (var (key, value) in basis.Config)
-        {
-            next.Config[key] = value;
-        }
-
+        var next = basis.CopyForNextVersion();
+        next.Indices = indices;
         return next;
     }
 

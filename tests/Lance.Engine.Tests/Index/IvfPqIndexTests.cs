@@ -164,6 +164,37 @@ public sealed class IvfPqIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Indexed_prefilter_returns_k_rows_that_pass_and_postfilter_filters_the_nearest()
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await dataset.CreateIndexAsync("vector", Small);
+        var request = new VectorSearchRequest("vector", vectors[10], 10) { Nprobes = 16, RefineFactor = 10, Filter = "id >= 2000" };
+
+        var pre = IndexData.Ids(await dataset.SearchAsync(request));
+        var post = IndexData.Ids(await dataset.SearchAsync(request with { Prefilter = false }));
+
+        Assert.Equal(10, pre.Length);
+        Assert.All(pre, id => Assert.True(id >= 2000));
+        Assert.Equal(IndexData.Exact(vectors, vectors[10], 10, DistanceMetric.L2).Where(id => id >= 2000), post);
+    }
+
+    [Fact]
+    public async Task Indexed_offset_and_distance_range_behave_as_in_exact_search()
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await dataset.CreateIndexAsync("vector", Small);
+        var request = new VectorSearchRequest("vector", vectors[10], 15) { Nprobes = 16, RefineFactor = 20, WithRowId = true };
+        var all = await dataset.SearchAsync(request);
+        var distances = (FloatArray)all.Column("_distance");
+
+        var paged = IndexData.Ids(await dataset.SearchAsync(request with { K = 10, Offset = 5 }));
+        var ranged = await dataset.SearchAsync(request with { DistanceLower = distances.GetValue(3), DistanceUpper = distances.GetValue(8) });
+
+        Assert.Equal(IndexData.Ids(all).Skip(5), paged);
+        Assert.Equal(IndexData.Ids(all).Skip(3).Take(5), IndexData.Ids(ranged));
+    }
+
+    [Fact]
     public async Task An_index_on_a_column_that_is_not_a_vector_is_refused()
     {
         var (dataset, _) = await CreateAsync(rows: 300);

@@ -195,6 +195,27 @@ public sealed class IvfPqIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Deletes_and_compaction_keep_indexed_search_correct_and_optimize_reindexes_rewritten_rows()
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await dataset.CreateIndexAsync("vector", Small);
+        var request = new VectorSearchRequest("vector", vectors[42], 1) { Nprobes = 16, RefineFactor = 10 };
+
+        await dataset.DeleteAsync("id = 42");
+        var afterDelete = IndexData.Ids(await dataset.SearchAsync(request));
+        await dataset.CompactAsync(new CompactionOptions { TargetRowsPerFragment = 10_000 });
+        var compacted = Assert.Single(dataset.ListIndices());
+        var afterCompaction = IndexData.Ids(await dataset.SearchAsync(request with { Query = vectors[43] }));
+        await dataset.OptimizeIndexAsync();
+
+        Assert.NotEqual(42L, afterDelete[0]);
+        Assert.Equal(vectors.Length - 1, compacted.UnindexedRows);
+        Assert.Equal(43L, afterCompaction[0]);
+        Assert.Equal(0L, Assert.Single(dataset.ListIndices()).UnindexedRows);
+        Assert.Equal(43L, IndexData.Ids(await dataset.SearchAsync(request with { Query = vectors[43] }))[0]);
+    }
+
+    [Fact]
     public async Task An_index_on_a_column_that_is_not_a_vector_is_refused()
     {
         var (dataset, _) = await CreateAsync(rows: 300);

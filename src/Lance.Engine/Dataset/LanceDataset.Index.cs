@@ -39,6 +39,7 @@ public sealed partial class LanceDataset
     public async Task<VectorIndexInfo> CreateIndexAsync(string column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(column);
+        ThrowIfReadOnly();
         options ??= new IvfPqOptions();
         var manifest = _manifest;
         var (field, dimension) = IndexableColumn(manifest, column);
@@ -83,6 +84,7 @@ public sealed partial class LanceDataset
     /// <exception cref="LanceIndexException">No index has that name.</exception>
     public async Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)
     {
+        ThrowIfReadOnly();
         var manifest = _manifest;
         var targets = manifest.Indices.Where(i => i.DetailsTypeUrl == IvfPqTypeUrl && (name is null || i.Name == name)).ToList();
         if (name is not null && targets.Count == 0)

@@ -10,6 +10,14 @@ else if (args.Length > 0 && args[0] == "embed-overhead")
 {
     await EmbeddingOverhead.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "index-kernel")
+{
+    IndexKernelBench.Run();
+}
+else if (args.Length > 0 && args[0] == "index")
+{
+    await IndexBench.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "compare-filters")
 {
     await FilterSideBySide.RunAsync(args);

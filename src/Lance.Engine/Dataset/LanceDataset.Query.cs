@@ -129,6 +129,11 @@ public sealed partial class LanceDataset
 
         var projection = Project(request.Columns);
         var filter = ResolveFilter(request.Filter, request.FilterExpression);
+        if (TrySearchIndexed(manifest, request, filter, null) is { } indexed)
+        {
+            return Task.FromResult(indexed);
+        }
+
         var vectorField = _schema.GetFieldByName(request.Column);
         var wanted = checked(request.K + request.Offset);
         var topK = new TopK(wanted);

@@ -49,12 +49,19 @@ internal sealed class Transaction
             manifest.Schema = old.Schema;
             manifest.Fragments = old.Fragments.ToList();
             manifest.MaxFragmentId = Math.Max(basis.MaxFragmentId, old.MaxFragmentId);
+            manifest.Indices = old.Indices;
             return manifest;
         }
 
         if (NewSchema is not null)
         {
             manifest.Schema = NewSchema;
+        }
+
+        if (Overwrite)
+        {
+            // New data (maybe with another schema): no index describes it.
+            manifest.Indices = [];
         }
 
         var fragments = Overwrite

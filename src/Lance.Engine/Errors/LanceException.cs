@@ -63,3 +63,17 @@ public class LanceCommitConflictException : LanceException
     /// <summary>Creates the exception with a message and the error that caused it.</summary>
     public LanceCommitConflictException(string message, Exception? innerException) : base(message, innerException) { }
 }
+
+/// <summary>
+/// An index cannot be built or used as asked: the column is not a vector column, the options do
+/// not fit the data (sub-vectors that do not divide the dimension, more partitions than rows), or
+/// an index file is unreadable. A failed build leaves the table as it was.
+/// </summary>
+public class LanceIndexException : LanceException
+{
+    /// <summary>Creates the exception with a message.</summary>
+    public LanceIndexException(string message) : base(message) { }
+
+    /// <summary>Creates the exception with a message and the error that caused it.</summary>
+    public LanceIndexException(string message, Exception? innerException) : base(message, innerException) { }
+}

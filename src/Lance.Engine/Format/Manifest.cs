@@ -63,11 +63,11 @@ internal sealed class Manifest
     /// <summary>The transaction file under <c>_transactions/</c> that made this version, or empty.</summary>
     public string TransactionFile { get; set; } = "";
 
-    /// <summary>
-    /// Where an index section starts in the manifest file, when there is one (read only: this
-    /// engine does not write index sections yet).
-    /// </summary>
+    /// <summary>Where the index section started in the manifest file that was read, when it had one.</summary>
     public ulong? IndexSectionPosition { get; set; }
+
+    /// <summary>The indexes of this version (the manifest file's index section).</summary>
+    public IList<IndexMetadata> Indices { get; set; } = new List<IndexMetadata>();
 
     /// <summary>The total number of rows written to all fragments, deleted rows included.</summary>
     public ulong PhysicalRows => Fragments.Aggregate(0UL, (sum, f) => sum + f.PhysicalRows);

@@ -24,12 +24,27 @@ internal static class ManifestCodec
     public static byte[] Encode(Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        byte[] message = ToProto(manifest).ToByteArray();
-        var file = new byte[4 + message.Length + FooterLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(file, checked((uint)message.Length));
-        message.CopyTo(file, 4);
-        var footer = file.AsSpan(4 + message.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(footer, 0); // the manifest starts the file
+        // Lance writes the index section first and records its position in the manifest.
+        byte[] section = manifest.Indices.Count == 0 ? [] : IndexSectionCodec.ToProto(manifest.Indices).ToByteArray();
+        var sectionLength = section.Length == 0 ? 0 : 4 + section.Length;
+        var proto = ToProto(manifest);
+        if (sectionLength > 0)
+        {
+            proto.IndexSection = 0;
+        }
+
+        byte[] message = proto.ToByteArray();
+        var file = new byte[sectionLength + 4 + message.Length + FooterLength];
+        if (sectionLength > 0)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(file, checked((uint)section.Length));
+            section.CopyTo(file, 4);
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(sectionLength), checked((uint)message.Length));
+        message.CopyTo(file, sectionLength + 4);
+        var footer = file.AsSpan(sectionLength + 4 + message.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)sectionLength);
         BinaryPrimitives.WriteUInt16LittleEndian(footer[8..], ManifestMajorVersion);
         BinaryPrimitives.WriteUInt16LittleEndian(footer[10..], ManifestMinorVersion);
         Magic.CopyTo(footer[12..]);
@@ -84,7 +99,13 @@ internal static class ManifestCodec
             throw new LanceFormatException("Corrupt manifest: its protobuf message cannot be parsed.", e);
         }
 
-        return FromProto(proto);
+        var manifest = FromProto(proto);
+        if (proto.HasIndexSection)
+        {
+            manifest.Indices = IndexSectionCodec.Read(wholeFile, proto.IndexSection);
+        }
+
+        return manifest;
     }
 
     /// <summary>The protobuf form of a manifest.</summary>

@@ -2,7 +2,7 @@ using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine;
 
-/// <summary>An exact nearest-neighbour search over one vector column.</summary>
+/// <summary>A nearest-neighbour search over one vector column: exact, or through its vector index when it has one.</summary>
 public sealed record VectorSearchRequest
 {
     /// <summary>Creates a request for the <paramref name="k"/> rows nearest to <paramref name="query"/>.</summary>
@@ -29,6 +29,18 @@ public sealed record VectorSearchRequest
 
     /// <summary>The columns to return (all when null); <c>_distance</c> is always appended.</summary>
     public IReadOnlyList<string>? Columns { get; init; }
+
+    /// <summary>How many IVF partitions an indexed search probes (LanceDB's default: 20).</summary>
+    public int Nprobes { get; init; } = 20;
+
+    /// <summary>
+    /// When set, an indexed search takes <c>K × RefineFactor</c> candidates and re-ranks them with
+    /// the exact vectors; when null, indexed results carry approximate (quantised) distances.
+    /// </summary>
+    public int? RefineFactor { get; init; }
+
+    /// <summary>Whether to search every row exactly even when an index covers the column.</summary>
+    public bool BypassIndex { get; init; }
 
     /// <summary>Whether to append the <c>_rowid</c> column (fragment id in the high 32 bits, row offset in the low).</summary>
     public bool WithRowId { get; init; }

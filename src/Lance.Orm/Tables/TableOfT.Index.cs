@@ -1,0 +1,69 @@
+using System.Linq.Expressions;
+using System.Reflection;
+using System.Text;
+using Lance.Engine;
+
+namespace Lance.Orm;
+
+/// <summary>Vector indexes on a typed table.</summary>
+public sealed partial class Table<T>
+{
+    /// <summary>
+    /// Builds an IVF-PQ index on the vector property <paramref name="column"/> (e.g.
+    /// <c>x =&gt; x.Vector</c>) and commits a new version recording it. Searches with the index's
+    /// metric then use it (<see cref="VectorSearchRequest.Nprobes"/> partitions, default 20);
+    /// rows added later are searched exactly until <see cref="OptimizeIndexAsync"/>.
+    /// </summary>
+    /// <exception cref="LanceIndexException">The property is not a vector column, or the options do not fit the data; nothing is committed.</exception>
+    public Task<VectorIndexInfo> CreateIndexAsync<TVector>(Expression<Func<T, TVector>> column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        return Dataset.CreateIndexAsync(ColumnOf(column), options, cancellationToken);
+    }
+
+    /// <summary>Folds rows added since the index was built into it (every vector index when <paramref name="name"/> is null).</summary>
+    /// <exception cref="LanceIndexException">No index has that name.</exception>
+    public Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)
+        => Dataset.OptimizeIndexAsync(name, cancellationToken);
+
+    /// <summary>The vector indexes of the current version.</summary>
+    public IReadOnlyList<VectorIndexInfo> ListIndices() => Dataset.ListIndices();
+
+    /// <summary>The column a property selector names: its <c>[Column]</c> name, else its name in snake_case, as the generator maps it.</summary>
+    private string ColumnOf(LambdaExpression selector)
+    {
+        var body = selector.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : selector.Body;
+        if (body is not MemberExpression { Member: PropertyInfo property } member || member.Expression != selector.Parameters[0])
+        {
+            throw new ArgumentException($"Table '{Name}': the column selector must name a property of {typeof(T).Name}, like x => x.Vector; got {selector}.", nameof(selector));
+        }
+
+        return property.GetCustomAttribute<ColumnAttribute>()?.Name ?? SnakeCase(property.Name);
+    }
+
+    private static string SnakeCase(string name)
+    {
+        var builder = new StringBuilder(name.Length + 4);
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsUpper(c))
+            {
+                var previous = i > 0 ? name[i - 1] : '\0';
+                var next = i + 1 < name.Length ? name[i + 1] : '\0';
+                if (i > 0 && previous != '_' && (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && char.IsLower(next))))
+                {
+                    builder.Append('_');
+                }
+
+                builder.Append(char.ToLowerInvariant(c));
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+
+        return builder.ToString();
+    }
+}

@@ -1,0 +1,99 @@
+// bench-index.mjs: LanceDB's side of the IVF-PQ index benchmark.
+//   {ipc, queries, truth, db, table, partitions, subVectors, metric?, k?, nprobes?:[..], refine?:[..],
+//    warmup?, sampleRate?, maxIterations?}
+//   -> {rows, ingestSeconds, buildSeconds, buildCpuSeconds (all threads), indexBytes, configs:[{nprobes, refine, latencyMedianMs,
+//       latencyP95Ms, recall}]}
+// Ingests the rows of an Arrow IPC file, times createIndex(IVF_PQ), then for each (nprobes, refine)
+// runs every query (after a warm-up) and scores recall@k against the given exact ids (JSON array of
+// arrays of the "id" column's values).
+import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import * as lancedb from '@lancedb/lancedb';
+import { main, connect, required, arrow } from './lib/common.mjs';
+
+const { tableFromIPC } = arrow;
+
+function seconds(startNs) {
+  return Number(process.hrtime.bigint() - startNs) / 1e9;
+}
+
+function median(xs) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+}
+
+function quantile(xs, q) {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((s.length - 1) * q))];
+}
+
+function folderBytes(path) {
+  let total = 0;
+  for (const entry of readdirSync(path, { withFileTypes: true })) {
+    const full = join(path, entry.name);
+    total += entry.isDirectory() ? folderBytes(full) : statSync(full).size;
+  }
+  return total;
+}
+
+main(async (args) => {
+  const name = required(args, 'table', 'string');
+  const dbPath = required(args, 'db', 'string');
+  const k = args.k ?? 10;
+  const metric = args.metric ?? 'l2';
+  const queryTable = tableFromIPC(readFileSync(required(args, 'queries', 'string')));
+  const qcol = queryTable.getChild(queryTable.schema.fields[0].name);
+  const queries = [];
+  for (let i = 0; i < qcol.length; i++) queries.push(Float32Array.from(qcol.get(i).toArray()));
+  const truth = JSON.parse(readFileSync(required(args, 'truth', 'string'), 'utf8'));
+
+  const conn = await connect(dbPath);
+  const data = tableFromIPC(readFileSync(required(args, 'ipc', 'string')));
+  let start = process.hrtime.bigint();
+  const table = await conn.createTable(name, data, { mode: 'overwrite' });
+  const ingestSeconds = seconds(start);
+  const rows = await table.countRows();
+
+  const options = { numPartitions: args.partitions, numSubVectors: args.subVectors, distanceType: metric };
+  if (args.sampleRate) options.sampleRate = args.sampleRate;
+  if (args.maxIterations) options.maxIterations = args.maxIterations;
+  start = process.hrtime.bigint();
+  const cpuBefore = process.cpuUsage();
+  await table.createIndex('vector', { config: lancedb.Index.ivfPq(options) });
+  const buildSeconds = seconds(start);
+  const cpu = process.cpuUsage(cpuBefore);
+  const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
+  const indexBytes = folderBytes(join(dbPath, `${name}.lance`, '_indices'));
+
+  const search = (q, nprobes, refine) => {
+    let query = table.vectorSearch(q).column('vector').distanceType(metric).nprobes(nprobes).select(['id']).limit(k);
+    if (refine) query = query.refineFactor(refine);
+    return query.toArray();
+  };
+
+  const configs = [];
+  for (const nprobes of args.nprobes ?? [10, 20, 50]) {
+    for (const refine of args.refine ?? [0, 10]) {
+      const warmup = Math.min(args.warmup ?? 5, queries.length);
+      for (let i = 0; i < warmup; i++) await search(queries[i], nprobes, refine);
+      const latencies = [];
+      let found = 0;
+      for (let i = 0; i < queries.length; i++) {
+        const t = process.hrtime.bigint();
+        const hits = await search(queries[i], nprobes, refine);
+        latencies.push(seconds(t) * 1000);
+        const expected = new Set(truth[i].map(Number));
+        for (const hit of hits) if (expected.has(Number(hit.id))) found++;
+      }
+      configs.push({
+        nprobes,
+        refine,
+        latencyMedianMs: median(latencies),
+        latencyP95Ms: quantile(latencies, 0.95),
+        recall: found / (queries.length * k),
+      });
+    }
+  }
+
+  return { rows, ingestSeconds, buildSeconds, buildCpuSeconds, indexBytes, configs };
+});

@@ -189,6 +189,17 @@ public sealed class RowFilterTests
     }
 
     [Fact]
+    public void Changing_a_result_does_not_change_the_next_evaluation_of_the_same_column()
+    {
+        var batch = FilterTestData.Batch();
+        var filter = RowFilter.Parse("b", FilterTestData.Schema, Source);
+        var first = filter.Evaluate(batch);
+        System.Array.Fill(first, false);
+
+        Assert.Equal([true, false, false, true, false, true], filter.Evaluate(batch));
+    }
+
+    [Fact]
     public void A_tree_from_code_evaluates_like_the_same_sql()
     {
         var tree = new BinaryExpression(

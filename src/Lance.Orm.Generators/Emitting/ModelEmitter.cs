@@ -151,6 +151,11 @@ internal static class ModelEmitter
             writer.WriteLine($"var {Local(column, "Reader")} = new {ReaderType(column)}({ReaderArguments(spec, column)});");
         }
 
+        if (spec.Distance is { } distance)
+        {
+            writer.WriteLine($"var distanceReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_distance\", {Literal(spec.Name)}, {Literal(distance.Name)});");
+        }
+
         writer.WriteLine();
         writer.WriteLine("// A member whose column the batch lacks keeps the value a new row starts with.");
         var required = plan.Columns.Where(static c => c.Member.IsRequired).Select(static c => c.Member.Name)
@@ -187,9 +192,21 @@ internal static class ModelEmitter
             writer.WriteLine($"{Identifier(member.Name)} = {Local(column, "Reader")}.{get}(i, defaults.{Identifier(member.Name)}),");
         }
 
-        foreach (var name in spec.RequiredUnmappedMembers)
+        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name))
         {
             writer.WriteLine($"{Identifier(name)} = defaults.{Identifier(name)},");
+        }
+
+        if (spec.Distance is { } d)
+        {
+            var member = Identifier(d.Name);
+            writer.WriteLine((d.IsDouble, d.IsNullable) switch
+            {
+                (false, false) => $"{member} = distanceReader.Get(i, defaults.{member}),",
+                (false, true) => $"{member} = distanceReader.GetNullable(i, defaults.{member}),",
+                (true, false) => $"{member} = distanceReader.IsPresent ? distanceReader.Get(i, 0f) : defaults.{member},",
+                _ => $"{member} = distanceReader.IsPresent ? distanceReader.GetNullable(i, null) : defaults.{member},",
+            });
         }
 
         writer.CloseBlock(");");

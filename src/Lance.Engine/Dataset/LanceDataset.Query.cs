@@ -185,7 +185,7 @@ public sealed partial class LanceDataset
     /// <returns>The number of rows updated.</returns>
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
     /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit its type.</exception>
-    public Task<long> UpdateAsync(IReadOnlyDictionary<string, object?> values, string? filter = null, CancellationToken cancellationToken = default)
+    public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
         => UpdateAsync(string.IsNullOrWhiteSpace(filter) ? null : RowFilter.Parse(filter, _schema, Path), values, cancellationToken);
 
     /// <summary>Binds a SQL or tree filter to the current schema; null when there is none.</summary>

@@ -49,8 +49,8 @@ public partial class Table
     /// <summary>Sets columns (name → value) of the rows that pass the SQL <paramref name="filter"/> (all rows when null), as one new version.</summary>
     /// <returns>The number of rows updated.</returns>
     /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is updated.</exception>
-    public Task<long> UpdateAsync(IReadOnlyDictionary<string, object?> values, string? filter = null, CancellationToken cancellationToken = default)
-        => Dataset.UpdateAsync(values, filter, cancellationToken);
+    public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+        => Dataset.UpdateAsync(filter, values, cancellationToken);
 
     /// <summary>Runs a query: a plain query scans with the filter; a search embeds text if needed, then searches.</summary>
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)

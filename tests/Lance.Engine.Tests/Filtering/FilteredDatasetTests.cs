@@ -151,7 +151,7 @@ public sealed class FilteredDatasetTests : IDisposable
         var dataset = await CreateAsync(100);
 
         var deleted = await dataset.DeleteAsync("id >= 90 OR text IS NULL");
-        var updated = await dataset.UpdateAsync(new Dictionary<string, object?> { ["score"] = -1.0 }, "id < 5");
+        var updated = await dataset.UpdateAsync("id < 5", new Dictionary<string, object?> { ["score"] = -1.0 });
 
         Assert.Equal(10 + 13, deleted); // ids 90..99, and the 13 multiples of 7 below 90
         Assert.Equal(4, updated); // 1..4 (0 was deleted)

@@ -104,12 +104,12 @@ internal sealed class BoundColumn(FilterType type, int position, IReadOnlyList<s
             throw new ArgumentException($"The batch has no column '{Path[0]}' that the filter reads.", nameof(context));
         }
 
+        // A struct field is read as the child array holds it, not masked by the struct's own nulls:
+        // that is what LanceDB does (a non-nullable field of a null struct keeps its stored value).
         IArrowArray array = context.Batch.Column(index);
-        bool[]? parentValid = null;
         for (var depth = 1; depth < Path.Count; depth++)
         {
             var structArray = (StructArray)array;
-            parentValid = ArrowColumns.Combine(parentValid, ArrowColumns.Validity(structArray));
             var fields = ((StructType)structArray.Data.DataType).Fields;
             var child = fields.ToList().FindIndex(f => f.Name == Path[depth]);
             array = structArray.Fields[child];
@@ -119,7 +119,7 @@ internal sealed class BoundColumn(FilterType type, int position, IReadOnlyList<s
             }
         }
 
-        var vector = ArrowColumns.Read(array, parentValid);
+        var vector = ArrowColumns.Read(array, null);
         context.Columns[key] = vector;
         return vector;
     }

@@ -27,7 +27,7 @@ public sealed class FilterConformanceTests : IClassFixture<FilterConformanceTest
         // logic and nulls
         "i32 > 0 AND b", "i32 > 0 OR b", "NOT (i32 > 0)", "NOT (i32 > 0 AND f32 > 0)", "(i8 > 0 OR i16 > 0) AND NOT b",
         "i32 IS NULL OR i8 IS NULL", "i32 IS NULL", "i32 IS NOT NULL", "s IS NULL", "vec IS NULL", "vec IS NOT NULL",
-        "bin IS NULL", "bin IS NOT NULL", "i32 = NULL", "NOT (i32 = NULL)", "TRUE", "FALSE", "1 = 1", "i32 = i32",
+        "bin IS NULL", "bin IS NOT NULL", "bin = X'0a0102'", "bin > X'c8'", "i32 = NULL", "NOT (i32 = NULL)", "TRUE", "FALSE", "1 = 1", "i32 = i32",
 
         // IN and BETWEEN
         "i8 IN (1, 2, 3, -3)", "i8 NOT IN (1, 2, 3)", "i8 IN (1, NULL)", "i8 NOT IN (1, NULL)", "s IN ('apple', 'a_b')",

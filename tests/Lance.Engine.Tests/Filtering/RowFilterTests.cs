@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Apache.Arrow.Types;
 using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine.Tests.Filtering;
@@ -157,6 +158,17 @@ public sealed class RowFilterTests
     [InlineData("`meta`.`year` = 2024", new[] { 6 })]
     [InlineData("`i` = 7", new[] { 1 })]
     public void Struct_fields_and_back_quoted_names(string sql, int[] expected) => Assert.Equal(expected, Ids(sql));
+
+    [Fact]
+    public void Binary_columns_compare_with_hex_literals()
+    {
+        var schema = new Schema([new Field("bin", BinaryType.Default, true)], null);
+        var bins = new BinaryArray.Builder().Append([1, 2]).AppendNull().Append([0xAB]).Build();
+        var batch = new RecordBatch(schema, [bins], 3);
+
+        Assert.Equal([false, false, true], RowFilter.Parse("bin = X'ab'", schema, Source).Evaluate(batch));
+        Assert.Equal([true, false, false], RowFilter.Parse("bin < x'0203'", schema, Source).Evaluate(batch));
+    }
 
     [Fact]
     public void Columns_lists_the_top_level_columns_read_in_schema_order()

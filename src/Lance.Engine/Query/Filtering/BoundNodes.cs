@@ -419,11 +419,15 @@ internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode 
     {
         var n = result.Length;
         var order = new int[n];
-        var lb = l.Bytes!;
-        var rb = r.Bytes!;
+        var ld = l.Bytes!.Data.Span;
+        var lo = l.Bytes.Offsets;
+        var rd = r.Bytes!.Data.Span;
+        var ro = r.Bytes.Offsets;
         for (var i = 0; i < n; i++)
         {
-            order[i] = lb[l.IsScalar ? 0 : i].SequenceCompareTo(rb[r.IsScalar ? 0 : i]);
+            var li = l.IsScalar ? 0 : i;
+            var ri = r.IsScalar ? 0 : i;
+            order[i] = ld[lo[li]..lo[li + 1]].SequenceCompareTo(rd[ro[ri]..ro[ri + 1]]);
         }
 
         Dispatch<int>(order, false, [0], true, result);
@@ -635,10 +639,11 @@ internal sealed class BoundLike(BoundNode operand, LikePattern pattern, bool neg
 
         v = Expand(v, n);
         var result = new bool[n];
-        var bytes = v.Bytes!;
+        var data = v.Bytes!.Data.Span;
+        var offsets = v.Bytes.Offsets;
         for (var i = 0; i < n; i++)
         {
-            result[i] = pattern.IsMatch(bytes[i]) != negated;
+            result[i] = pattern.IsMatch(data[offsets[i]..offsets[i + 1]]) != negated;
         }
 
         return ColumnVector.OfBools(result, v.Valid);

@@ -8,7 +8,7 @@ namespace Lance.Bench;
 
 /// <summary>
 /// Filtered scans and filtered exact searches, Lance.Orm beside LanceDB (Node) on the same table in one run:
-/// <c>dotnet run -c Release --project bench/Lance.Bench -- compare-filters [rows] [queries]</c>.
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- compare-filters [rows] [queries] [ours-only]</c>.
 /// </summary>
 public static class FilterSideBySide
 {
@@ -86,6 +86,13 @@ public static class FilterSideBySide
             var oursPost = await Timed(q => table.Search(q).Where(searchFilter, prefilter: false).Select("id").ToBatchAsync());
             var firstOurs = await table.Search(queries[0]).Where(searchFilter).Select("id").ToBatchAsync();
             var oursFirstIds = Enumerable.Range(0, firstOurs.Length).Select(i => ((Int64Array)firstOurs.Column("id")).GetValue(i)!.Value.ToString(CultureInfo.InvariantCulture)).ToList();
+
+            if (args.Length > 3 && args[3] == "ours-only")
+            {
+                Console.WriteLine($"ours: unfiltered {oursUnfiltered * 1000:F1} ms, prefilter {oursPre * 1000:F1} ms ({oursUnfiltered / oursPre:F1}x), postfilter {oursPost * 1000:F1} ms; scans: "
+                    + string.Join("; ", ourScans.Select(x => $"{x.Filter}: {x.Seconds * 1000:F1} ms")));
+                return;
+            }
 
             // LanceDB (Node) on the very same table.
             var node = Node("bench-filter.mjs", new

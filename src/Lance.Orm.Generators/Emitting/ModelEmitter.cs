@@ -153,6 +153,12 @@ internal static class ModelEmitter
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(batch);");
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(destination);");
         WriteReaders(writer, plan);
+
+        if (spec.Distance is { } distance)
+        {
+            writer.WriteLine($"var distanceReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_distance\", {Literal(spec.Name)}, {Literal(distance.Name)});");
+        }
+
         writer.WriteLine();
         writer.WriteLine("// A member whose column the batch lacks keeps the value a new row starts with.");
         writer.WriteLine("var defaults = LanceCreateDefault();");
@@ -171,9 +177,21 @@ internal static class ModelEmitter
             writer.WriteLine($"{Identifier(column.Member.Name)} = {ReadExpression(column, "i", "defaults." + Identifier(column.Member.Name))},");
         }
 
-        foreach (var name in spec.RequiredUnmappedMembers)
+        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name))
         {
             writer.WriteLine($"{Identifier(name)} = defaults.{Identifier(name)},");
+        }
+
+        if (spec.Distance is { } d)
+        {
+            var member = Identifier(d.Name);
+            writer.WriteLine((d.IsDouble, d.IsNullable) switch
+            {
+                (false, false) => $"{member} = distanceReader.Get(i, defaults.{member}),",
+                (false, true) => $"{member} = distanceReader.GetNullable(i, defaults.{member}),",
+                (true, false) => $"{member} = distanceReader.IsPresent ? distanceReader.Get(i, 0f) : defaults.{member},",
+                _ => $"{member} = distanceReader.IsPresent ? distanceReader.GetNullable(i, null) : defaults.{member},",
+            });
         }
 
         writer.CloseBlock(");");

@@ -20,6 +20,7 @@ namespace Lance.Orm.Generators.Model;
 /// <param name="Location">The type's identifier.</param>
 /// <param name="Members">The mapped members in declaration order.</param>
 /// <param name="RequiredUnmappedMembers">Required members that are not mapped: object initializers set them to default.</param>
+/// <param name="Distance">The <c>[Distance]</c> member that search results fill, when there is one.</param>
 internal sealed record ModelSpec(
     string Name,
     string? Namespace,
@@ -34,7 +35,14 @@ internal sealed record ModelSpec(
     bool HasParameterlessConstructor,
     LocationInfo? Location,
     ImmutableEquatableArray<MemberSpec> Members,
-    ImmutableEquatableArray<string> RequiredUnmappedMembers);
+    ImmutableEquatableArray<string> RequiredUnmappedMembers,
+    DistanceSpec? Distance = null);
+
+/// <summary>A <c>[Distance]</c> member: filled from the <c>_distance</c> column of search results, never written.</summary>
+/// <param name="Name">The property name.</param>
+/// <param name="IsDouble">Whether it is a <c>double</c> (else <c>float</c>).</param>
+/// <param name="IsNullable">Whether it is <c>float?</c> / <c>double?</c>.</param>
+internal sealed record DistanceSpec(string Name, bool IsDouble, bool IsNullable);
 
 /// <summary>A type a model is nested in.</summary>
 /// <param name="Keyword">Its declaration keyword.</param>

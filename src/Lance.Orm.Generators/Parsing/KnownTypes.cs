@@ -12,6 +12,7 @@ internal sealed class KnownTypes
         SourceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.SourceAttribute");
         ColumnAttribute = compilation.GetTypeByMetadataName("Lance.Orm.ColumnAttribute");
         IgnoreAttribute = compilation.GetTypeByMetadataName("Lance.Orm.IgnoreAttribute");
+        DistanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.DistanceAttribute");
         EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
         EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
     }
@@ -25,6 +26,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? ColumnAttribute { get; }
 
     public INamedTypeSymbol? IgnoreAttribute { get; }
+
+    public INamedTypeSymbol? DistanceAttribute { get; }
 
     public INamedTypeSymbol? EmbeddingFunctionAttribute { get; }
 

@@ -66,7 +66,8 @@ internal static class ModelParser
             HasParameterlessConstructor: !type.IsAbstract && (type.IsValueType || type.InstanceConstructors.Any(static c => c.Parameters.Length == 0)),
             Location: LocationInfo.From(declaration.Identifier.GetLocation()),
             Members: ParseMembers(type, known, cancellationToken).ToImmutableEquatableArray(),
-            RequiredUnmappedMembers: RequiredUnmappedMembers(type, known).ToImmutableEquatableArray());
+            RequiredUnmappedMembers: RequiredUnmappedMembers(type, known).ToImmutableEquatableArray(),
+            Distance: ParseDistance(type, known));
     }
 
     private static IEnumerable<MemberSpec> ParseMembers(INamedTypeSymbol type, KnownTypes known, CancellationToken cancellationToken)
@@ -119,7 +120,38 @@ internal static class ModelParser
         && property.GetMethod is not null
         && property.SetMethod is { } setter
         && (!inherited || setter.DeclaredAccessibility != Accessibility.Private)
-        && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute));
+        && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute) || KnownTypes.Is(a.AttributeClass, known.DistanceAttribute));
+
+    /// <summary>The settable float or double property marked <c>[Distance]</c>, if any (others are left unmapped).</summary>
+    private static DistanceSpec? ParseDistance(INamedTypeSymbol type, KnownTypes known)
+    {
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.SetMethod is null || property.DeclaredAccessibility != Accessibility.Public
+                    || !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.DistanceAttribute)))
+                {
+                    continue;
+                }
+
+                var propertyType = property.Type;
+                var nullable = false;
+                if (propertyType is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper)
+                {
+                    propertyType = wrapper.TypeArguments[0];
+                    nullable = true;
+                }
+
+                if (propertyType.SpecialType is SpecialType.System_Single or SpecialType.System_Double)
+                {
+                    return new DistanceSpec(property.Name, propertyType.SpecialType == SpecialType.System_Double, nullable);
+                }
+            }
+        }
+
+        return null;
+    }
 
     private static MemberSpec ParseMember(IPropertySymbol property, KnownTypes known, CancellationToken cancellationToken)
     {

@@ -79,6 +79,16 @@ public sealed class ColumnAttribute : Attribute
     public int Scale { get; set; }
 }
 
+/// <summary>
+/// Marks a <c>float</c> or <c>double</c> member (nullable allowed) that search results fill with the
+/// row's distance to the query (LanceDB's <c>_distance</c>). It is not a column of the table: it is
+/// never written, and a plain query leaves it at its default.
+/// </summary>
+[AttributeUsage(AttributeTargets.Property, AllowMultiple = false)]
+public sealed class DistanceAttribute : Attribute
+{
+}
+
 /// <summary>Leaves a member out of the table.</summary>
 [AttributeUsage(AttributeTargets.Property | AttributeTargets.Field, AllowMultiple = false)]
 public sealed class IgnoreAttribute : Attribute

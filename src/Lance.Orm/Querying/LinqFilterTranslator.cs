@@ -39,6 +39,10 @@ internal sealed class LinqFilterTranslator
         return translator.Predicate(predicate.Body);
     }
 
+    /// <summary>Runs the translated filter over an in-memory batch (rows of any shape whose columns follow <paramref name="batch"/>'s schema).</summary>
+    public static bool[] Evaluate<T>(Expression<Func<T, bool>> predicate, RecordBatch batch, string source)
+        => RowFilter.FromExpression(Translate(predicate, batch.Schema), batch.Schema, source).Evaluate(batch);
+
     /// <summary>The translated filter as SQL that LanceDB accepts.</summary>
     public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema) => Translate(predicate, schema).ToSql();
 

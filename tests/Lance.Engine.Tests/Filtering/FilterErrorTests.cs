@@ -36,6 +36,8 @@ public sealed class FilterErrorTests
     [InlineData("s = 1", "column 's' (utf8)")]
     [InlineData("b = 1", "column 'b' (bool")]
     [InlineData("i IN (1.5)", "column 'i' (int32)")]
+    [InlineData("d < '2024-02-01'", "write date '2024-02-01'")]
+    [InlineData("ts = '2024-01-01 10:00:00'", "write timestamp '2024-01-01 10:00:00'")]
     public void Literals_the_column_type_cannot_hold_are_errors_as_in_LanceDB(string sql, string expected)
         => Assert.Contains(expected, Fails(sql).Message, StringComparison.Ordinal);
 

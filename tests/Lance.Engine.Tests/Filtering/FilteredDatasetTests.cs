@@ -145,6 +145,20 @@ public sealed class FilteredDatasetTests : IDisposable
         Assert.Contains(dataset.Path, ex.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Delete_and_update_take_sql_filters()
+    {
+        var dataset = await CreateAsync(100);
+
+        var deleted = await dataset.DeleteAsync("id >= 90 OR text IS NULL");
+        var updated = await dataset.UpdateAsync("id < 5", new Dictionary<string, object?> { ["score"] = -1.0 });
+
+        Assert.Equal(10 + 13, deleted); // ids 90..99, and the 13 multiples of 7 below 90
+        Assert.Equal(4, updated); // 1..4 (0 was deleted)
+        Assert.Equal(77, await dataset.CountRowsAsync(null));
+        Assert.Equal(4, await dataset.CountRowsAsync("score = -1"));
+    }
+
     private static IEnumerable<long> Ids(RecordBatch batch)
     {
         var ids = (Int64Array)batch.Column("id");

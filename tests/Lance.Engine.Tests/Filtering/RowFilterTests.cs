@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Apache.Arrow.Types;
 using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine.Tests.Filtering;
@@ -139,11 +140,11 @@ public sealed class RowFilterTests
     [Theory]
     [InlineData("d = date '2024-02-29'", new[] { 2 })]
     [InlineData("d > date '2024-01-01'", new[] { 2, 5 })]
-    [InlineData("d < '2000-01-01'", new[] { 6 })]
+    [InlineData("d < date '2000-01-01'", new[] { 6 })]
     [InlineData("d BETWEEN date '2023-12-31' AND date '2024-01-01'", new[] { 1, 4 })]
     [InlineData("ts > timestamp '2024-01-01 00:00:00'", new[] { 1, 5 })]
     [InlineData("ts >= timestamp '2024-01-01 00:00:00'", new[] { 1, 2, 5 })]
-    [InlineData("ts = '2024-01-01T10:00:00'", new[] { 1 })]
+    [InlineData("ts = timestamp '2024-01-01T10:00:00'", new[] { 1 })]
     [InlineData("ts < timestamp '1970-01-01 00:00:00.000001'", new[] { 6 })]
     [InlineData("ts > d", new[] { 1, 4, 5, 6 })]
     [InlineData("CAST(ts AS date) = d", new[] { 1, 4, 6 })]
@@ -157,6 +158,17 @@ public sealed class RowFilterTests
     [InlineData("`meta`.`year` = 2024", new[] { 6 })]
     [InlineData("`i` = 7", new[] { 1 })]
     public void Struct_fields_and_back_quoted_names(string sql, int[] expected) => Assert.Equal(expected, Ids(sql));
+
+    [Fact]
+    public void Binary_columns_compare_with_hex_literals()
+    {
+        var schema = new Schema([new Field("bin", BinaryType.Default, true)], null);
+        var bins = new BinaryArray.Builder().Append([1, 2]).AppendNull().Append([0xAB]).Build();
+        var batch = new RecordBatch(schema, [bins], 3);
+
+        Assert.Equal([false, false, true], RowFilter.Parse("bin = X'ab'", schema, Source).Evaluate(batch));
+        Assert.Equal([true, false, false], RowFilter.Parse("bin < x'0203'", schema, Source).Evaluate(batch));
+    }
 
     [Fact]
     public void Columns_lists_the_top_level_columns_read_in_schema_order()
@@ -186,6 +198,17 @@ public sealed class RowFilterTests
         var passes = RowFilter.Parse("i IS NULL OR s = 'it''s' OR meta.author = 'ann'", FilterTestData.Schema, Source).Evaluate(sliced);
 
         Assert.Equal([true, true, true], passes);
+    }
+
+    [Fact]
+    public void Changing_a_result_does_not_change_the_next_evaluation_of_the_same_column()
+    {
+        var batch = FilterTestData.Batch();
+        var filter = RowFilter.Parse("b", FilterTestData.Schema, Source);
+        var first = filter.Evaluate(batch);
+        System.Array.Fill(first, false);
+
+        Assert.Equal([true, false, false, true, false, true], filter.Evaluate(batch));
     }
 
     [Fact]

@@ -35,3 +35,18 @@ public partial record Named : ILanceModel
     public int HTMLSize { get; init; }
     [Column("Custom Name")] public string Renamed { get; init; } = "";
 }
+
+public partial record Scored : ILanceModel
+{
+    public long Id { get; init; }
+    [Vector(2)] public float[] Vector { get; init; } = [];
+    [Distance] public float Distance { get; init; } = -1;
+    [Distance] public double Unused { get; init; }
+}
+
+public partial record ScoredDouble : ILanceModel
+{
+    public long Id { get; init; }
+    [Vector(2)] public float[] Vector { get; init; } = [];
+    [Distance] public double? Score { get; init; }
+}

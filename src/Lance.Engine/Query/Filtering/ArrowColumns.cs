@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Arrays;
 using Apache.Arrow.Types;
@@ -34,8 +35,22 @@ internal static class ArrowColumns
         _ => (long.MinValue, long.MaxValue),
     };
 
+    // Decoded columns are shared (the dataset caches them, data files never change), so the
+    // widened copy of a top-level column is kept as long as the Arrow array lives.
+    private static readonly ConditionalWeakTable<IArrowArray, ColumnVector> Converted = [];
+
     /// <summary>Reads <paramref name="array"/> as a vector; <paramref name="parentValid"/> (a struct's validity) masks it.</summary>
     public static ColumnVector Read(IArrowArray array, bool[]? parentValid)
+    {
+        if (parentValid is not null)
+        {
+            return Convert(array, parentValid);
+        }
+
+        return Converted.GetValue(array, static a => Convert(a, null));
+    }
+
+    private static ColumnVector Convert(IArrowArray array, bool[]? parentValid)
     {
         var valid = Combine(Validity(array), parentValid);
         return array switch

@@ -104,12 +104,12 @@ internal sealed class BoundColumn(FilterType type, int position, IReadOnlyList<s
             throw new ArgumentException($"The batch has no column '{Path[0]}' that the filter reads.", nameof(context));
         }
 
+        // A struct field is read as the child array holds it, not masked by the struct's own nulls:
+        // that is what LanceDB does (a non-nullable field of a null struct keeps its stored value).
         IArrowArray array = context.Batch.Column(index);
-        bool[]? parentValid = null;
         for (var depth = 1; depth < Path.Count; depth++)
         {
             var structArray = (StructArray)array;
-            parentValid = ArrowColumns.Combine(parentValid, ArrowColumns.Validity(structArray));
             var fields = ((StructType)structArray.Data.DataType).Fields;
             var child = fields.ToList().FindIndex(f => f.Name == Path[depth]);
             array = structArray.Fields[child];
@@ -119,7 +119,7 @@ internal sealed class BoundColumn(FilterType type, int position, IReadOnlyList<s
             }
         }
 
-        var vector = ArrowColumns.Read(array, parentValid);
+        var vector = ArrowColumns.Read(array, null);
         context.Columns[key] = vector;
         return vector;
     }
@@ -419,11 +419,15 @@ internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode 
     {
         var n = result.Length;
         var order = new int[n];
-        var lb = l.Bytes!;
-        var rb = r.Bytes!;
+        var ld = l.Bytes!.Data.Span;
+        var lo = l.Bytes.Offsets;
+        var rd = r.Bytes!.Data.Span;
+        var ro = r.Bytes.Offsets;
         for (var i = 0; i < n; i++)
         {
-            order[i] = lb[l.IsScalar ? 0 : i].SequenceCompareTo(rb[r.IsScalar ? 0 : i]);
+            var li = l.IsScalar ? 0 : i;
+            var ri = r.IsScalar ? 0 : i;
+            order[i] = ld[lo[li]..lo[li + 1]].SequenceCompareTo(rd[ro[ri]..ro[ri + 1]]);
         }
 
         Dispatch<int>(order, false, [0], true, result);
@@ -635,10 +639,11 @@ internal sealed class BoundLike(BoundNode operand, LikePattern pattern, bool neg
 
         v = Expand(v, n);
         var result = new bool[n];
-        var bytes = v.Bytes!;
+        var data = v.Bytes!.Data.Span;
+        var offsets = v.Bytes.Offsets;
         for (var i = 0; i < n; i++)
         {
-            result[i] = pattern.IsMatch(bytes[i]) != negated;
+            result[i] = pattern.IsMatch(data[offsets[i]..offsets[i + 1]]) != negated;
         }
 
         return ColumnVector.OfBools(result, v.Valid);

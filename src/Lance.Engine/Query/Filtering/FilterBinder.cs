@@ -312,14 +312,12 @@ internal sealed class FilterBinder
             {
                 DateOnly d => Literal(Scalars.Int(target, d.DayNumber - BoundCast.UnixEpochDay)),
                 DateTime t => Literal(Scalars.Int(target, DateOnly.FromDateTime(ToUtc(t)).DayNumber - BoundCast.UnixEpochDay)),
-                string s when DateOnly.TryParseExact(s.Trim(), "yyyy-MM-dd", out var d) => Literal(Scalars.Int(target, d.DayNumber - BoundCast.UnixEpochDay)),
                 _ => null,
             },
             ValueKind.Timestamp => value switch
             {
                 DateTime t => Literal(Scalars.Int(target, BoundCast.ToTicks(ToUtc(t), target.Unit))),
                 DateOnly d => Literal(Scalars.Int(target, BoundCast.ToTicks(d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), target.Unit))),
-                string s when FilterParser.TryParseTimestamp(s, out var t) => Literal(Scalars.Int(target, BoundCast.ToTicks(t, target.Unit))),
                 _ => null,
             },
             ValueKind.Null => BindLiteral(literal),
@@ -328,6 +326,13 @@ internal sealed class FilterBinder
         if (result is not null)
         {
             return result;
+        }
+
+        if (target.Kind is ValueKind.Date or ValueKind.Timestamp && value is string text)
+        {
+            // As in LanceDB: a quoted string is text, not a date; say how to write one.
+            var keyword = target.Kind == ValueKind.Date ? "date" : "timestamp";
+            throw Error($"cannot compare {Describe(otherExpr, other)} ({TypeName(other)}) with the string '{text}'; write {keyword} '{text}'", literal);
         }
 
         if (target.Kind == ValueKind.Integer && value is double && !isColumn)

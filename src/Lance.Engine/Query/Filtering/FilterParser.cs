@@ -354,6 +354,19 @@ internal sealed class FilterParser
             return new LiteralExpression(token.IsWord("TRUE")) { Position = token.Position };
         }
 
+        if (token.IsWord("X") && Peek.Kind == TokenKind.String && Peek.Position == token.Position + 1)
+        {
+            var hex = Take();
+            try
+            {
+                return new LiteralExpression(Convert.FromHexString(hex.Text)) { Position = token.Position };
+            }
+            catch (FormatException)
+            {
+                throw Error($"expected an even number of hexadecimal digits in X'...', found '{hex.Text}'", hex.Position);
+            }
+        }
+
         if ((token.IsWord("DATE") || token.IsWord("TIMESTAMP")) && Peek.Kind == TokenKind.String)
         {
             var text = Take();

@@ -65,7 +65,8 @@ internal sealed class RowFilter : IRowPredicate
         var values = result.Bools!;
         if (result.Valid is null)
         {
-            return values;
+            // A bare boolean column's values are shared with the column cache: callers own what they get.
+            return _root is BoundColumn ? (bool[])values.Clone() : values;
         }
 
         var passes = new bool[batch.Length];

@@ -1,0 +1,80 @@
+// The filters are written the way users write them; CA1862 would rewrite the very calls under test.
+#pragma warning disable CA1862
+
+using System.Linq.Expressions;
+using Lance.Orm;
+
+namespace Lance.Interop.Tests;
+
+public partial record LinqRow : ILanceModel
+{
+    public long Id { get; init; }
+    public int? Rank { get; init; }
+    public double? Price { get; init; }
+    public bool Active { get; init; }
+    public string Name { get; init; } = "";
+    public string? Note { get; init; }
+    [Column("cat")] public string Category { get; init; } = "";
+
+    public static List<LinqRow> Sample() => Enumerable.Range(0, 120).Select(i => new LinqRow
+    {
+        Id = i,
+        Rank = i % 4 == 0 ? null : i % 50,
+        Price = i % 7 == 0 ? null : (i % 30) - 10.5,
+        Active = i % 3 == 0,
+        Name = i % 11 == 0 ? "" : $"{(i % 2 == 0 ? "Alpha" : "beta")}_{i}",
+        Note = i % 5 == 0 ? null : $"note {i % 9}",
+        Category = (i % 3) switch { 0 => "red", 1 => "green", _ => "blue" },
+    }).ToList();
+}
+
+/// <summary>
+/// The SQL our LINQ translator writes is valid LanceDB SQL with the same meaning: each LINQ filter,
+/// printed by the translator and run by LanceDB (Node), returns what LINQ-to-objects returns.
+/// </summary>
+public sealed class FilterConformanceLinqTests : IDisposable
+{
+    private static readonly int[] Ranks = [3, 7, 49];
+
+    private readonly TempCopy _db = TempCopy.Empty();
+
+    public void Dispose() => _db.Dispose();
+
+    public static readonly Dictionary<string, Expression<Func<LinqRow, bool>>> Filters = new()
+    {
+        ["nullable not equal keeps nulls"] = x => x.Rank != 7,
+        ["not of nullable less"] = x => !(x.Rank < 5),
+        ["is null"] = x => x.Note == null,
+        ["nullable double"] = x => x.Price > 0 && x.Price < 10,
+        ["starts with"] = x => x.Name.StartsWith("Alpha"),
+        ["lower"] = x => x.Name.ToLowerInvariant() == "alpha_2",
+        ["length"] = x => x.Name.Length == 6,
+        ["null or empty"] = x => string.IsNullOrEmpty(x.Name),
+        ["guarded string call"] = x => x.Note != null && x.Note.EndsWith("e 4"),
+        ["contains list"] = x => x.Rank.HasValue && Ranks.Contains(x.Rank.Value),
+        ["renamed column"] = x => x.Category == "green" || x.Active,
+        ["arithmetic"] = x => x.Id * 2 + 1 > 200 || x.Id % 13 == 0,
+        ["string concat"] = x => x.Category + "!" == "red!",
+    };
+
+    [Fact]
+    public async Task LanceDB_runs_our_translated_sql_with_linq_to_objects_meaning()
+    {
+        var db = await LanceDb.ConnectAsync(_db.Path);
+        var rows = LinqRow.Sample();
+        var table = await db.CreateTableAsync<LinqRow>("rows", rows);
+        using var copy = TempCopy.Of(_db.Path);
+        var sqls = Filters.ToDictionary(f => f.Key, f => LinqFilterTranslator.ToSql(f.Value, table.Schema));
+
+        using var doc = await LanceDbPeer.Default.RunAsync("filter-conformance", new { db = copy.Path, table = "rows", filters = sqls.Values.ToArray() });
+
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("filter").GetString()!, r => r.GetProperty("scan"));
+        foreach (var (name, filter) in Filters)
+        {
+            var scan = results[sqls[name]];
+            Assert.False(scan.TryGetProperty("error", out var error), $"{name}: LanceDB rejected '{sqls[name]}': {(error.ValueKind == System.Text.Json.JsonValueKind.String ? error.GetString() : "")}");
+            var expected = rows.Where(filter.Compile()).Select(r => r.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Assert.True(expected.SequenceEqual(scan.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!)), $"{name}: '{sqls[name]}' differs");
+        }
+    }
+}

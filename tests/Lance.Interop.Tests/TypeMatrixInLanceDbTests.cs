@@ -120,28 +120,30 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     [Fact]
-    public async Task LanceDB_reads_pages_of_only_empty_lists_wide_vectors_in_lists_and_lists_of_lists()
+    public async Task LanceDB_reads_all_null_and_sparse_list_pages_wide_vectors_in_lists_and_lists_of_lists()
     {
         var vector = new Apache.Arrow.Types.FixedSizeListType(new Field("item", Apache.Arrow.Types.FloatType.Default, true), 96);
         var columns = new (string Name, Apache.Arrow.Types.IArrowType Type, Func<int, object?> Value)[]
         {
             ("id", Apache.Arrow.Types.Int64Type.Default, i => (long)i),
             ("hollow", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true)), i => i % 3 == 0 ? null : System.Array.Empty<object?>()),
+            ("sparse", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true)), i => i % 40 == 0 ? new object?[] { i } : i % 7 == 0 ? null : System.Array.Empty<object?>()),
             ("vectors", new Apache.Arrow.Types.ListType(new Field("item", vector, true)),
                 i => i % 7 == 6 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 0 ? null : (object?)Enumerable.Range(0, 96).Select(d => (float)(i * 0.5 + k - d)).ToArray()).ToArray()),
             ("grid", new Apache.Arrow.Types.ListType(new Field("item", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int16Type.Default, true)), true)),
                 i => i % 5 == 4 ? null : Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)Enumerable.Range(0, (i + k) % 3).Select(j => (object?)(short)(i + j)).ToArray()).ToArray()),
         };
         var schema = new Schema(columns.Select(c => new Field(c.Name, c.Type, c.Name != "id")), null);
-        var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, 300).Select(c.Value).ToList())), 300);
+        const int rows = 6000; // enough null and empty lists that the sparse column needs several pages
+        var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, rows).Select(c.Value).ToList())), rows);
         await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch]);
         var expected = ExpectedById([batch]);
 
         using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "edges" });
 
-        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        Assert.Equal(300, rows.Count);
-        var mismatches = rows
+        var read = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(rows, read.Count);
+        var mismatches = read
             .SelectMany(row => expected[long.Parse(row.GetProperty("id").GetString()!, CultureInfo.InvariantCulture)]
                 .Where(p => !SameJson(p.Value, row.GetProperty(p.Key)))
                 .Select(p => $"row {row.GetProperty("id")}, column '{p.Key}': expected {Shorten(p.Value?.ToJsonString() ?? "null")}, LanceDB read {Shorten(row.GetProperty(p.Key).GetRawText())}"))

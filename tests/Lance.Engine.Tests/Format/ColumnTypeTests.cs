@@ -190,4 +190,15 @@ public class ColumnTypeTests
 
         Assert.Contains("must", error.Message);
     }
+    [Fact]
+    public void A_sparse_list_column_of_mostly_empty_lists_is_written_and_read_back()
+    {
+        var type = new ListType(new Field("item", Int64Type.Default, true));
+        var values = Enumerable.Range(0, 60_000).Select(i => i % 40 == 0 ? new object?[] { (long)i } : i % 7 == 0 ? null : (object?)System.Array.Empty<object?>()).ToList();
+        var batch = Single("sparse", type, true, values);
+
+        var (read, _) = RoundTrip(batch);
+
+        Assert.Equal(ArrowValues.Rows(batch), ArrowValues.Rows(read));
+    }
 }

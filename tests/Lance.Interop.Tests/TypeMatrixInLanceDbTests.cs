@@ -152,20 +152,22 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     [Fact]
-    public async Task LanceDB_reads_nested_columns_that_span_several_pages()
+    public async Task LanceDB_reads_nested_and_dictionary_columns_that_span_several_pages()
     {
         // More rows than one page holds (128Ki), so list and struct columns are cut into pages at row boundaries.
         const int rows = 140_000;
         var listType = new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true));
         var structType = new Apache.Arrow.Types.StructType([new Field("n", Apache.Arrow.Types.Int32Type.Default, true)]);
+        var dictionaryType = new Apache.Arrow.Types.DictionaryType(Apache.Arrow.Types.Int32Type.Default, Apache.Arrow.Types.StringType.Default, false);
         var schema = new Schema(
-            [new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("l", listType, true), new Field("s", structType, true)], null);
+            [new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("l", listType, true), new Field("s", structType, true), new Field("d", dictionaryType, true)], null);
         var batch = new RecordBatch(
             schema,
             [
                 ArrowValues.Build(Apache.Arrow.Types.Int64Type.Default, Enumerable.Range(0, rows).Select(i => (object?)(long)i).ToList()),
                 ArrowValues.Build(listType, Enumerable.Range(0, rows).Select(i => i % 9 == 8 ? null : (object?)Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)(i + k)).ToArray()).ToList()),
                 ArrowValues.Build(structType, Enumerable.Range(0, rows).Select(i => i % 5 == 4 ? null : (object?)new object?[] { i % 3 == 0 ? null : i }).ToList()),
+                ArrowValues.Build(dictionaryType, Enumerable.Range(0, rows).Select(i => i % 11 == 0 ? null : (object?)$"v{(i / 1000) % 250}").ToList()),
             ],
             rows);
         await LanceDataset.CreateAsync(Path.Combine(_db.Path, "long.lance"), schema, [batch]);
@@ -173,10 +175,10 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "long" });
 
         var actual = doc.RootElement.GetProperty("rows").EnumerateArray()
-            .Select(r => $"{r.GetProperty("id").GetString()} {r.GetProperty("l").GetRawText()} {r.GetProperty("s").GetRawText()}")
+            .Select(r => $"{r.GetProperty("id").GetString()} {r.GetProperty("l").GetRawText()} {r.GetProperty("s").GetRawText()} {r.GetProperty("d").GetRawText()}")
             .Order(StringComparer.Ordinal).ToList();
         var expected = Enumerable.Range(0, rows)
-            .Select(i => $"{i} {ArrowValues.Json(batch.Column(1), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(2), i)?.ToJsonString() ?? "null"}")
+            .Select(i => $"{i} {ArrowValues.Json(batch.Column(1), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(2), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(3), i)?.ToJsonString() ?? "null"}")
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, actual);
     }

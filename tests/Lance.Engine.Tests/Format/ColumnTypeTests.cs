@@ -201,4 +201,24 @@ public class ColumnTypeTests
 
         Assert.Equal(ArrowValues.Rows(batch), ArrowValues.Rows(read));
     }
+    [Fact]
+    public void A_list_inside_a_null_struct_reads_back_null_and_apart_from_empty_and_null_lists()
+    {
+        var type = new StructType([new Field("tags", new ListType(new Field("item", StringType.Default, true)), true), new Field("k", Int8Type.Default, true)]);
+        object?[] values =
+        [
+            new object?[] { new object?[] { "a", null }, (sbyte)1 },
+            null,
+            new object?[] { null, null },
+            new object?[] { System.Array.Empty<object?>(), (sbyte)4 },
+            null,
+        ];
+        var batch = Single("holder", type, true, values);
+
+        var (read, _) = RoundTrip(batch);
+
+        Assert.Equal(
+            ["{\"tags\":[\"a\",null],\"k\":1}", null, "{\"tags\":null,\"k\":null}", "{\"tags\":[],\"k\":4}", null],
+            Enumerable.Range(0, 5).Select(i => ArrowValues.Json(read.Column(0), i)?.ToJsonString()));
+    }
 }

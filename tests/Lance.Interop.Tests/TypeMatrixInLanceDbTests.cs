@@ -120,7 +120,7 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     [Fact]
-    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_wide_vectors_in_lists_and_lists_of_lists()
+    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_long_strings_and_wide_vectors_in_lists_and_lists_of_lists()
     {
         var vector = new Apache.Arrow.Types.FixedSizeListType(new Field("item", Apache.Arrow.Types.FloatType.Default, true), 96);
         var columns = new (string Name, Apache.Arrow.Types.IArrowType Type, Func<int, object?> Value)[]
@@ -132,6 +132,8 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
                 i => i % 7 == 6 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 0 ? null : (object?)Enumerable.Range(0, 96).Select(d => (float)(i * 0.5 + k - d)).ToArray()).ToArray()),
             ("holder", new Apache.Arrow.Types.StructType([new Field("tags", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.StringType.Default, true)), true), new Field("k", Apache.Arrow.Types.Int8Type.Default, true)]),
                 i => i % 6 == 5 ? null : new object?[] { i % 4 == 3 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 0 ? null : (object?)$"t{k}").ToArray(), i % 5 == 0 ? null : (sbyte)(i % 100) }),
+            ("essays", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.StringType.Default, true)),
+                i => i % 8 == 7 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 1 ? null : (object?)$"{i}/{k} {new string('§', 150 + (i % 90))}").ToArray()),
             ("grid", new Apache.Arrow.Types.ListType(new Field("item", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int16Type.Default, true)), true)),
                 i => i % 5 == 4 ? null : Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)Enumerable.Range(0, (i + k) % 3).Select(j => (object?)(short)(i + j)).ToArray()).ToArray()),
         };

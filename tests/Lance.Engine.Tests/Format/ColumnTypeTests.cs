@@ -221,4 +221,16 @@ public class ColumnTypeTests
             ["{\"tags\":[\"a\",null],\"k\":1}", null, "{\"tags\":null,\"k\":null}", "{\"tags\":[],\"k\":4}", null],
             Enumerable.Range(0, 5).Select(i => ArrowValues.Json(read.Column(0), i)?.ToJsonString()));
     }
+    [Fact]
+    public void Long_strings_in_lists_go_to_full_zip_pages_with_control_words()
+    {
+        var type = new ListType(new Field("item", StringType.Default, true));
+        var values = Enumerable.Range(0, 50).Select(i => i % 8 == 7 ? null : (object?)Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 1 ? null : (object?)new string('x', 300 + i)).ToArray()).ToList();
+        var batch = Single("essays", type, true, values);
+
+        var (read, reader) = RoundTrip(batch);
+
+        Assert.Equal(ArrowValues.Rows(batch), ArrowValues.Rows(read));
+        Assert.StartsWith("FullZip(Variable", reader.DescribePages(reader.Schema.Fields[0].Children[0])[0], StringComparison.Ordinal);
+    }
 }

@@ -41,26 +41,26 @@ public sealed class DiagnosticTests
             public partial record Doc : ILanceModel
             {
                 public long Id { get; init; }
-                public decimal Price { get; init; }
+                public TimeSpan Elapsed { get; init; }
             }
             """);
 
-        AssertDiagnostic(diagnostic, "LANCE002", "decimal", line: 4);
-        Assert.Contains("'Doc.Price' has type 'decimal'", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
-        Assert.Contains("long, int, float, double, bool, string", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+        AssertDiagnostic(diagnostic, "LANCE002", "TimeSpan", line: 4);
+        Assert.Contains("'Doc.Elapsed' has type 'TimeSpan'", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("long, int, short, sbyte, ulong, uint, ushort, byte, float, double, Half, decimal, bool, string", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]
-    public void LANCE002_float_array_without_Vector_is_unsupported()
+    public void LANCE002_ReadOnlyMemory_without_Vector_is_unsupported()
     {
         var diagnostic = SingleDiagnostic("""
             public partial record Doc : ILanceModel
             {
-                public float[] Values { get; init; } = [];
+                public ReadOnlyMemory<float> Values { get; init; }
             }
             """);
 
-        AssertDiagnostic(diagnostic, "LANCE002", "float[]", line: 3);
+        AssertDiagnostic(diagnostic, "LANCE002", "ReadOnlyMemory<float>", line: 3);
     }
 
     [Fact]
@@ -70,12 +70,12 @@ public sealed class DiagnosticTests
             public partial record Doc : ILanceModel
             {
                 public long Id { get; init; }
-                public Guid Key { get; init; }
+                public Dictionary<string, int> Counts { get; init; } = [];
             }
             """);
 
         Assert.Equal("LANCE002", Assert.Single(run.GeneratorDiagnostics).Id);
-        Assert.DoesNotContain("Key", run.SingleSource, StringComparison.Ordinal);
+        Assert.DoesNotContain("Counts", run.SingleSource, StringComparison.Ordinal);
         Assert.DoesNotContain(run.CompilationProblems, d => d.Id != "LANCE002");
     }
 
@@ -90,7 +90,7 @@ public sealed class DiagnosticTests
             """);
 
         AssertDiagnostic(diagnostic, "LANCE003", "Vector(8)", line: 3);
-        Assert.Contains("declare it as float[]", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("declare it as float[], ReadOnlyMemory<float>, Half[] or byte[]", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -270,6 +270,109 @@ public sealed class DiagnosticTests
             """);
 
         AssertDiagnostic(diagnostic, "LANCE009", "Doc", line: 1);
+    }
+
+    [Fact]
+    public void LANCE003_function_backed_vector_of_Half_is_reported_on_the_attribute()
+    {
+        var diagnostic = SingleDiagnostic(TestSources.MiniLm + """
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(MiniLm))] public Half[]? Vector { get; init; }
+            }
+            """, skipLines: CountLines(TestSources.MiniLm));
+
+        Assert.Equal("LANCE003", diagnostic.Diagnostic.Id);
+        Assert.Contains("an embedding function computes float vectors", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE010_dimension_given_twice_and_disagreeing_is_reported_on_the_attribute()
+    {
+        var diagnostic = SingleDiagnostic(TestSources.MiniLm + """
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(MiniLm), 512)] public float[]? Vector { get; init; }
+            }
+            """, skipLines: CountLines(TestSources.MiniLm));
+
+        AssertDiagnostic(diagnostic, "LANCE010", "Vector(typeof(MiniLm), 512)", line: 4);
+        Assert.Contains("declares 512 dimensions but its embedding function 'MiniLm' produces 384", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE010_is_not_reported_when_the_two_dimensions_agree()
+    {
+        var run = GeneratorHarness.Run(TestSources.Usings + TestSources.MiniLm + """
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(MiniLm), 384)] public float[]? Vector { get; init; }
+            }
+            """);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationProblems);
+    }
+
+    [Fact]
+    public void LANCE011_nested_type_that_is_not_a_model_is_reported_on_the_member_type()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public record Address { public string City { get; init; } = ""; }
+            public partial record Person : ILanceModel
+            {
+                public Address Home { get; init; } = new();
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE011", "Address", line: 4);
+        Assert.Contains("'Person.Home' holds 'Address', which is not a Lance model", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+        Assert.Contains("public partial record Address : ILanceModel", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE011_list_of_a_type_that_is_not_a_model_is_reported()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public class Address { public string City { get; set; } = ""; }
+            public partial record Person : ILanceModel
+            {
+                public List<Address> Homes { get; init; } = [];
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE011", "List<Address>", line: 4);
+    }
+
+    [Fact]
+    public void LANCE012_AsInteger_on_a_member_that_is_not_an_enum_is_reported_on_the_Column_attribute()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Column(AsInteger = true)] public string Kind { get; init; } = "";
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE012", "Column(AsInteger = true)", line: 3);
+        Assert.Contains("AsInteger applies to enum members only", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE012_decimal_scale_beyond_its_precision_is_reported()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Column(Precision = 4, Scale = 6)] public decimal Price { get; init; }
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE012", "Column(Precision = 4, Scale = 6)", line: 3);
+        Assert.Contains("Scale = 6 is outside 0 to 4", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 
     [Fact]

@@ -172,7 +172,7 @@ public sealed class RoundTripTests
     {
         using var model = CompiledModel.Load(TestSources.Doc);
         var schema = new Schema([Serialization.VectorField.Create("vector", 3)], null);
-        var writer = new Serialization.VectorColumnWriter(1, 3, "X", "V", "vector");
+        var writer = new Serialization.VectorColumnWriter<float>(1, 3, "X", "V", "vector");
         writer.Append([1, 2, 3]);
         var batch = new RecordBatch(schema, [writer.Build()], 1);
 

@@ -64,7 +64,7 @@ public sealed class SerializationTests
     [Fact]
     public void Vector_writer_stores_null_and_empty_vectors_as_null_slots()
     {
-        var writer = new VectorColumnWriter(3, 2, "M", "V", "v");
+        var writer = new VectorColumnWriter<float>(3, 2, "M", "V", "v");
         writer.Append([1f, 2f]);
         writer.Append(null);
         writer.Append([]);
@@ -83,6 +83,6 @@ public sealed class SerializationTests
         Assert.Equal(42L, new PrimitiveColumnReader<long>(batch, "id", "M", "Id").Get(0, 42L));
         Assert.False(new BooleanColumnReader(batch, "b", "M", "B").IsPresent);
         Assert.Equal("x", new StringColumnReader(batch, "s", "M", "S").Get(1, "x"));
-        Assert.Null(new VectorColumnReader(batch, "v", 4, "M", "V").GetNullable(0, null));
+        Assert.Null(new VectorColumnReader<float>(batch, "v", 4, "M", "V").GetNullable(0, null));
     }
 }

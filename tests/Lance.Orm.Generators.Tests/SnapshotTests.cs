@@ -9,6 +9,22 @@ public sealed class SnapshotTests
     [InlineData(nameof(TestSources.Reading), TestSources.Reading)]
     [InlineData(nameof(TestSources.Product), TestSources.Product)]
     public void Generated_code_matches_its_snapshot(string name, string source)
+        => MatchAll(name, source);
+
+    [Fact]
+    public void Generated_code_for_every_type_matches_its_snapshots()
+    {
+        var run = GeneratorHarness.Run(AllTypesSources.Models);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.CompilationProblems);
+        foreach (var (hint, source) in run.Sources)
+        {
+            Snapshot.Match(source, hint.Replace(".LanceModel.g.cs", "", StringComparison.Ordinal));
+        }
+    }
+
+    private static void MatchAll(string name, string source)
     {
         var run = GeneratorHarness.Run(source);
 

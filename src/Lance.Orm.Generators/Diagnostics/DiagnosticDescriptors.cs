@@ -21,16 +21,18 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor UnsupportedMemberType = new(
         id: "LANCE002",
         title: "Unsupported member type",
-        messageFormat: "'{0}.{1}' has type '{2}', which Lance.Orm cannot map to a column; use one of long, int, float, double, bool, string " +
-            "(each optionally nullable) or float[] with [Vector], or mark the member [Ignore]",
+        messageFormat: "'{0}.{1}' has type '{2}', which Lance.Orm cannot map to a column; use one of long, int, short, sbyte, ulong, uint, ushort, byte, " +
+            "float, double, Half, decimal, bool, string, byte[], Guid, DateTime, DateTimeOffset, DateOnly, TimeOnly, an enum, another Lance model " +
+            "(each optionally nullable), a T[] or List<T> of numbers, strings or Lance models, or float[], ReadOnlyMemory<float>, Half[] or byte[] with [Vector]; " +
+            "or mark the member [Ignore]",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
 
-    public static readonly DiagnosticDescriptor VectorOnNonFloatArray = new(
+    public static readonly DiagnosticDescriptor VectorOnNonVector = new(
         id: "LANCE003",
-        title: "[Vector] on a member that is not float[]",
-        messageFormat: "'{0}.{1}' has [Vector] but its type is '{2}'; declare it as float[] (or float[]?), or remove [Vector]",
+        title: "[Vector] on a member that cannot hold a vector",
+        messageFormat: "'{0}.{1}' has [Vector] but its type is '{2}'; {3}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -70,7 +72,7 @@ internal static class DiagnosticDescriptors
     public static readonly DiagnosticDescriptor InvalidVectorDimension = new(
         id: "LANCE008",
         title: "Vector dimension must be positive",
-        messageFormat: "'{0}.{1}' has [Vector({2})]; give the number of floats in each vector, such as [Vector(384)]",
+        messageFormat: "'{0}.{1}' has [Vector({2})]; give the number of elements in each vector, such as [Vector(384)]",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
@@ -80,6 +82,31 @@ internal static class DiagnosticDescriptors
         title: "Lance model needs a parameterless constructor",
         messageFormat: "'{0}' has no parameterless constructor (or is abstract), so rows cannot be read back into it; " +
             "add one, or use init properties instead of a primary constructor",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor DimensionMismatch = new(
+        id: "LANCE010",
+        title: "Vector dimension given twice and disagreeing",
+        messageFormat: "'{0}.{1}' declares {2} dimensions but its embedding function '{3}' produces {4}; remove the number from [Vector] or make it {4}",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor NestedTypeNotModel = new(
+        id: "LANCE011",
+        title: "Nested type is not a Lance model",
+        messageFormat: "'{0}.{1}' holds '{2}', which is not a Lance model, so it cannot be stored as a struct column; declare it 'partial' and list ILanceModel " +
+            "(public partial record {2} : ILanceModel), or mark the member [Ignore]",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidColumnOption = new(
+        id: "LANCE012",
+        title: "Column option does not fit the member",
+        messageFormat: "'{0}.{1}' has [Column] options that do not fit it: {2}",
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);

@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis;
 namespace Lance.Orm.Generators.Diagnostics;
 
 /// <summary>
-/// Checks a <see cref="ModelSpec"/> against the rules (LANCE001–LANCE009) and plans what to emit.
+/// Checks a <see cref="ModelSpec"/> against the rules (LANCE001–LANCE012) and plans what to emit.
 /// An invalid member is reported and left out, so one mistake yields one error rather than a
 /// cascade of compiler errors in generated code.
 /// </summary>
@@ -64,23 +64,46 @@ internal static class ModelValidator
         return canEmit ? new ModelPlan(spec, columns, bindings) : null;
     }
 
+    private const int DefaultPrecision = 38;
+    private const int DefaultScale = 18;
+
     private static ColumnPlan? PlanColumn(ModelSpec spec, MemberSpec member, List<Diagnostic> diagnostics)
     {
+        if (!OptionsFit(spec, member, diagnostics))
+        {
+            return null;
+        }
+
         if (member.Vector is { } vector)
         {
-            if (member.Kind != MemberKind.FloatArray)
+            if (member.Type.VectorElement is not { } element)
             {
-                diagnostics.Add(Create(DiagnosticDescriptors.VectorOnNonFloatArray, vector.Location, spec.Name, member.Name, member.TypeDisplay));
+                diagnostics.Add(Create(DiagnosticDescriptors.VectorOnNonVector, vector.Location, spec.Name, member.Name, member.TypeDisplay,
+                    "declare it as float[], ReadOnlyMemory<float>, Half[] or byte[] (each optionally nullable), or remove [Vector]"));
                 return null;
             }
 
             if (vector.Function is { } function)
             {
+                if (element != "float")
+                {
+                    diagnostics.Add(Create(DiagnosticDescriptors.VectorOnNonVector, vector.Location, spec.Name, member.Name, member.TypeDisplay,
+                        "an embedding function computes float vectors, so declare it as float[] or ReadOnlyMemory<float>, or give a dimension instead of a function"));
+                    return null;
+                }
+
                 var problems = FunctionProblems(function);
                 if (problems.Count > 0)
                 {
                     diagnostics.Add(Create(DiagnosticDescriptors.InvalidEmbeddingFunction, vector.ArgumentLocation,
                         function.DisplayName, spec.Name, member.Name, string.Join("; ", problems)));
+                    return null;
+                }
+
+                if (vector.Dimensions != 0 && vector.Dimensions != function.Dimensions)
+                {
+                    diagnostics.Add(Create(DiagnosticDescriptors.DimensionMismatch, vector.Location, spec.Name, member.Name, vector.Dimensions,
+                        function.DisplayName, function.Dimensions));
                     return null;
                 }
 
@@ -96,13 +119,51 @@ internal static class ModelValidator
             return new ColumnPlan(member, vector.Dimensions);
         }
 
-        if (member.Kind is MemberKind.Unsupported or MemberKind.FloatArray)
+        switch (member.Type.Shape)
         {
-            diagnostics.Add(Create(DiagnosticDescriptors.UnsupportedMemberType, member.TypeLocation, spec.Name, member.Name, member.TypeDisplay));
-            return null;
+            case TypeShape.NotAModel:
+                var nested = member.Type.Element?.ClrType ?? member.Type.ClrType;
+                diagnostics.Add(Create(DiagnosticDescriptors.NestedTypeNotModel, member.TypeLocation, spec.Name, member.Name,
+                    nested.Replace("global::", "")));
+                return null;
+            case TypeShape.Unsupported or TypeShape.Memory:
+                diagnostics.Add(Create(DiagnosticDescriptors.UnsupportedMemberType, member.TypeLocation, spec.Name, member.Name, member.TypeDisplay));
+                return null;
+            case TypeShape.Decimal:
+                return new ColumnPlan(member, 0, member.Options.Precision ?? DefaultPrecision, member.Options.Scale ?? DefaultScale);
+            default:
+                return new ColumnPlan(member, 0);
+        }
+    }
+
+    private static bool OptionsFit(ModelSpec spec, MemberSpec member, List<Diagnostic> diagnostics)
+    {
+        var options = member.Options;
+        string? problem = null;
+        if (options.AsInteger && member.Type.Shape != TypeShape.Enum)
+        {
+            problem = "AsInteger applies to enum members only; remove it";
+        }
+        else if ((options.Precision is not null || options.Scale is not null) && member.Type.Shape != TypeShape.Decimal)
+        {
+            problem = "Precision and Scale apply to decimal members only; remove them";
+        }
+        else if (options.Precision is < 1 or > 38)
+        {
+            problem = $"Precision = {options.Precision} is outside 1 to 38 (the digits a decimal128 holds)";
+        }
+        else if (options.Scale is { } scale && (scale < 0 || scale > 28 || scale > (options.Precision ?? DefaultPrecision)))
+        {
+            problem = $"Scale = {scale} is outside 0 to {System.Math.Min(28, options.Precision ?? DefaultPrecision)} (at most the precision, and at most 28 digits after the point as System.Decimal holds)";
         }
 
-        return new ColumnPlan(member, 0);
+        if (problem is null)
+        {
+            return true;
+        }
+
+        diagnostics.Add(Create(DiagnosticDescriptors.InvalidColumnOption, member.ColumnAttributeLocation ?? member.Location, spec.Name, member.Name, problem));
+        return false;
     }
 
     private static List<string> FunctionProblems(FunctionSpec function)
@@ -134,7 +195,7 @@ internal static class ModelValidator
     {
         // Vectors with a function count as targets even when the function was rejected (LANCE004),
         // so that a [Source] pointing at them does not add a second error.
-        var functionVectors = spec.Members.Where(static m => m.Kind == MemberKind.FloatArray && m.Vector?.Function is not null).ToList();
+        var functionVectors = spec.Members.Where(static m => m.Type.VectorElement is not null && m.Vector?.Function is not null).ToList();
         var valid = columns.Where(static c => c.Member.Vector?.Function is not null).ToDictionary(static c => c.Member.Name);
         var fed = new Dictionary<string, MemberSpec>();
         var bindings = new List<BindingPlan>();
@@ -142,7 +203,7 @@ internal static class ModelValidator
         foreach (var source in spec.Members.Where(static m => m.Source is not null))
         {
             var at = source.Source!.Location;
-            if (source.Kind != MemberKind.String)
+            if (source.Type.Shape != TypeShape.String)
             {
                 diagnostics.Add(Mismatch(at,
                     $"'{spec.Name}.{source.Name}' has [Source] but is of type '{source.TypeDisplay}'; an embedding source must be a string member"));
@@ -156,7 +217,7 @@ internal static class ModelValidator
                 {
                     diagnostics.Add(Mismatch(at, functionVectors.Count == 0
                         ? $"'{spec.Name}.{source.Name}' has [Source] but '{spec.Name}' has no vector computed by an embedding function; " +
-                          "add [Vector(typeof(YourFunction))] to a float[] member, or remove [Source]"
+                          "add [Vector(typeof(YourFunction))] to a float[] or ReadOnlyMemory<float> member, or remove [Source]"
                         : $"'{spec.Name}.{source.Name}' has [Source] but '{spec.Name}' has several function-backed vectors " +
                           $"({string.Join(", ", functionVectors.Select(static v => v.Name))}); name one: [Source(nameof({functionVectors[0].Name}))]"));
                     continue;

@@ -42,16 +42,21 @@ internal static class ModelEmitter
         WriteToRecordBatch(writer, plan);
         writer.WriteLine();
         WriteReadRecordBatch(writer, plan);
-        if (plan.Bindings.Count > 0)
-        {
-            writer.WriteLine();
-            WriteModuleInitializer(writer, plan);
-        }
-
+        writer.WriteLine();
+        WriteCreateDefault(writer, plan);
+        writer.WriteLine();
+        BatchViewEmitter.Write(writer, plan);
         writer.CloseBlock();
         foreach (var _ in spec.ContainingTypes)
         {
             writer.CloseBlock();
+        }
+
+        if (plan.Bindings.Count > 0)
+        {
+            // A module initializer may not live in a generic type, so it gets a file-local class of its own.
+            writer.WriteLine();
+            WriteModuleInitializer(writer, plan);
         }
 
         return writer.ToString();
@@ -60,15 +65,15 @@ internal static class ModelEmitter
     private static void WriteSchema(SourceWriter writer, ModelPlan plan)
     {
         writer.WriteLine("/// <inheritdoc/>");
-        writer.WriteLine($"public static {Arrow}.Schema ArrowSchema {{ get; }} = new {Arrow}.Schema.Builder()");
+        writer.WriteLine($"public {New(plan)}static {Arrow}.Schema ArrowSchema {{ get; }} = new {Arrow}.Schema.Builder()");
         writer.Indent();
         foreach (var column in plan.Columns)
         {
             var member = column.Member;
             var name = Literal(member.ColumnName);
-            writer.WriteLine(member.Kind == MemberKind.FloatArray
-                ? $".Field({Serialization}.VectorField.Create({name}, {Int(column.Dimensions)}))"
-                : $".Field(new {Arrow}.Field({name}, {ArrowType(member.Kind)}, nullable: {Bool(member.IsNullable)}))");
+            writer.WriteLine(column.IsVector
+                ? $".Field({Serialization}.VectorField.Create({name}, {Int(column.Dimensions)}, {PrimitiveArrowType(member.Type.VectorElement!)}))"
+                : $".Field(new {Arrow}.Field({name}, {ArrowType(column)}, nullable: {Bool(member.IsNullable)}))");
         }
 
         writer.WriteLine(".Build();");
@@ -81,11 +86,11 @@ internal static class ModelEmitter
         var type = $"{Generic}.IReadOnlyList<global::Lance.Orm.EmbeddingBinding>";
         if (plan.Bindings.Count == 0)
         {
-            writer.WriteLine($"public static {type} EmbeddingBindings {{ get; }} = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();");
+            writer.WriteLine($"public {New(plan)}static {type} EmbeddingBindings {{ get; }} = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();");
             return;
         }
 
-        writer.WriteLine($"public static {type} EmbeddingBindings {{ get; }} = global::System.Array.AsReadOnly(new global::Lance.Orm.EmbeddingBinding[]");
+        writer.WriteLine($"public {New(plan)}static {type} EmbeddingBindings {{ get; }} = global::System.Array.AsReadOnly(new global::Lance.Orm.EmbeddingBinding[]");
         writer.OpenBlock();
         foreach (var binding in plan.Bindings)
         {
@@ -110,9 +115,10 @@ internal static class ModelEmitter
         writer.WriteLine("/// <inheritdoc/>");
         writer.WriteLine($"public static {Arrow}.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<{spec.FullyQualifiedName}> rows)");
         writer.OpenBlock();
-        foreach (var column in plan.Columns)
+        for (var i = 0; i < plan.Columns.Count; i++)
         {
-            writer.WriteLine($"var {Local(column, "Writer")} = new {WriterType(column)}({WriterArguments(spec, column)});");
+            var column = plan.Columns[i];
+            writer.WriteLine($"var {Local(column, "Writer")} = new {WriterType(column)}({WriterArguments(spec, column, i)});");
         }
 
         writer.WriteLine();
@@ -120,7 +126,7 @@ internal static class ModelEmitter
         writer.OpenBlock();
         foreach (var column in plan.Columns)
         {
-            writer.WriteLine($"{Local(column, "Writer")}.Append(row.{Identifier(column.Member.Name)});");
+            writer.WriteLine(AppendStatement(column));
         }
 
         writer.CloseBlock();
@@ -146,30 +152,10 @@ internal static class ModelEmitter
         writer.OpenBlock();
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(batch);");
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(destination);");
-        foreach (var column in plan.Columns)
-        {
-            writer.WriteLine($"var {Local(column, "Reader")} = new {ReaderType(column)}({ReaderArguments(spec, column)});");
-        }
-
+        WriteReaders(writer, plan);
         writer.WriteLine();
         writer.WriteLine("// A member whose column the batch lacks keeps the value a new row starts with.");
-        var required = plan.Columns.Where(static c => c.Member.IsRequired).Select(static c => c.Member.Name)
-            .Concat(spec.RequiredUnmappedMembers).ToList();
-        if (required.Count == 0)
-        {
-            writer.WriteLine($"var defaults = new {type}();");
-        }
-        else
-        {
-            writer.WriteLine($"var defaults = new {type}");
-            writer.OpenBlock();
-            foreach (var name in required)
-            {
-                writer.WriteLine($"{Identifier(name)} = default!,");
-            }
-
-            writer.CloseBlock(";");
-        }
+        writer.WriteLine("var defaults = LanceCreateDefault();");
 
         writer.WriteLine($"if (destination is {Generic}.List<{type}> list)");
         writer.OpenBlock();
@@ -182,9 +168,7 @@ internal static class ModelEmitter
         writer.OpenBlock();
         foreach (var column in plan.Columns)
         {
-            var member = column.Member;
-            var get = member.IsNullable ? "GetNullable" : "Get";
-            writer.WriteLine($"{Identifier(member.Name)} = {Local(column, "Reader")}.{get}(i, defaults.{Identifier(member.Name)}),");
+            writer.WriteLine($"{Identifier(column.Member.Name)} = {ReadExpression(column, "i", "defaults." + Identifier(column.Member.Name))},");
         }
 
         foreach (var name in spec.RequiredUnmappedMembers)
@@ -203,10 +187,11 @@ internal static class ModelEmitter
         writer.WriteLine("/// Runs the module constructors of the embedding functions this model uses, so that each registers");
         writer.WriteLine("/// its name in <see cref=\"global::Lance.Orm.EmbeddingFunctionRegistry\"/> before a table is opened untyped.");
         writer.WriteLine("/// </summary>");
+        writer.WriteLine($"file static class {plan.Spec.HintName.Replace(".LanceModel.g.cs", "").Replace('.', '_')}_EmbeddingFunctions");
+        writer.OpenBlock();
         writer.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
         writer.WriteLine("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Usage\", \"CA2255:The 'ModuleInitializer' attribute should not be used in libraries\",");
         writer.WriteLine("    Justification = \"Registers embedding functions by name; it touches no app state.\")]");
-        writer.WriteLine("[global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]");
         writer.WriteLine("internal static void RunEmbeddingFunctionModuleConstructors()");
         writer.OpenBlock();
         foreach (var function in plan.Bindings.Select(static b => b.Function.FullyQualifiedName).Distinct())
@@ -215,72 +200,262 @@ internal static class ModelEmitter
         }
 
         writer.CloseBlock();
+        writer.CloseBlock();
     }
 
-    private static string WriterType(ColumnPlan column) => column.Member.Kind switch
+    private static void WriteCreateDefault(SourceWriter writer, ModelPlan plan)
     {
-        MemberKind.Boolean => $"{Serialization}.BooleanColumnWriter",
-        MemberKind.String => $"{Serialization}.StringColumnWriter",
-        MemberKind.FloatArray => $"{Serialization}.VectorColumnWriter",
-        var kind => $"{Serialization}.PrimitiveColumnWriter<{ClrType(kind)}>",
-    };
+        var spec = plan.Spec;
+        var type = spec.FullyQualifiedName;
+        writer.WriteLine("/// <inheritdoc/>");
+        writer.WriteLine($"static {type} global::Lance.Orm.ILanceModel<{type}>.CreateDefault() => LanceCreateDefault();");
+        writer.WriteLine();
+        var required = plan.Columns.Where(static c => c.Member.IsRequired).Select(static c => c.Member.Name)
+            .Concat(spec.RequiredUnmappedMembers).ToList();
+        if (required.Count == 0)
+        {
+            writer.WriteLine($"private static {type} LanceCreateDefault() => new {type}();");
+            return;
+        }
 
-    private static string WriterArguments(ModelSpec spec, ColumnPlan column)
+        writer.WriteLine($"private static {type} LanceCreateDefault() => new {type}");
+        writer.OpenBlock();
+        foreach (var name in required)
+        {
+            writer.WriteLine($"{Identifier(name)} = default!,");
+        }
+
+        writer.CloseBlock(";");
+    }
+
+    /// <summary>Opens one column reader per column of <c>batch</c>.</summary>
+    internal static void WriteReaders(SourceWriter writer, ModelPlan plan)
+    {
+        for (var i = 0; i < plan.Columns.Count; i++)
+        {
+            var column = plan.Columns[i];
+            writer.WriteLine($"var {Local(column, "Reader")} = new {ReaderType(column)}({ReaderArguments(plan.Spec, column, i)});");
+        }
+    }
+
+    private static string WriterType(ColumnPlan column)
+    {
+        var type = column.Member.Type;
+        if (column.IsVector)
+        {
+            return $"{Serialization}.VectorColumnWriter<{type.VectorElement}>";
+        }
+
+        return type.Shape switch
+        {
+            TypeShape.Boolean => $"{Serialization}.BooleanColumnWriter",
+            TypeShape.String => $"{Serialization}.StringColumnWriter",
+            TypeShape.Binary => $"{Serialization}.BinaryColumnWriter",
+            TypeShape.Primitive => $"{Serialization}.PrimitiveColumnWriter<{type.ClrType}>",
+            TypeShape.Converted => $"{Serialization}.ConvertedColumnWriter<{type.ClrType}, {type.Storage}, {Serialization}.{type.Converter}>",
+            TypeShape.Decimal => $"{Serialization}.ConvertedColumnWriter<decimal, global::System.Int128, {Serialization}.Decimal128Converter>",
+            TypeShape.Enum when column.Member.Options.AsInteger => $"{Serialization}.ConvertedColumnWriter<{type.ClrType}, {type.Storage}, {EnumConverter(type)}>",
+            TypeShape.Enum => $"{Serialization}.EnumColumnWriter<{type.ClrType}>",
+            TypeShape.Struct => $"{Serialization}.StructColumnWriter<{type.ClrType}>",
+            TypeShape.List => type.Element!.Shape switch
+            {
+                TypeShape.String => $"{Serialization}.StringListColumnWriter",
+                TypeShape.Struct => $"{Serialization}.ModelListColumnWriter<{type.Element.ClrType}>",
+                _ => $"{Serialization}.PrimitiveListColumnWriter<{type.Element.ClrType}>",
+            },
+            _ => throw new KeyNotFoundException(type.Shape.ToString()),
+        };
+    }
+
+    private static string WriterArguments(ModelSpec spec, ColumnPlan column, int index)
     {
         var member = column.Member;
+        var type = member.Type;
         var context = $"{Literal(spec.Name)}, {Literal(member.Name)}, {Literal(member.ColumnName)}";
-        return member.Kind switch
+        var arrowType = $"ArrowSchema.FieldsList[{Int(index)}].DataType";
+        if (column.IsVector)
         {
-            MemberKind.String => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}",
-            MemberKind.FloatArray => $"rows.Length, {Int(column.Dimensions)}, {context}",
+            return $"rows.Length, {Int(column.Dimensions)}, {context}";
+        }
+
+        return type.Shape switch
+        {
+            TypeShape.String or TypeShape.Binary or TypeShape.Struct or TypeShape.List => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}",
+            TypeShape.Converted => $"rows.Length, {arrowType}, default",
+            TypeShape.Decimal => $"rows.Length, {arrowType}, new {Serialization}.Decimal128Converter({Int(column.Precision)}, {Int(column.Scale)})",
+            TypeShape.Enum when member.Options.AsInteger => $"rows.Length, {arrowType}, default",
+            TypeShape.Enum => $"rows.Length, {EnumNames(type)}, {EnumIndexOf(type)}, {context}",
             _ => "rows.Length",
         };
     }
 
-    private static string ReaderType(ColumnPlan column) => column.Member.Kind switch
-    {
-        MemberKind.Boolean => $"{Serialization}.BooleanColumnReader",
-        MemberKind.String => $"{Serialization}.StringColumnReader",
-        MemberKind.FloatArray => $"{Serialization}.VectorColumnReader",
-        var kind => $"{Serialization}.PrimitiveColumnReader<{ClrType(kind)}>",
-    };
-
-    private static string ReaderArguments(ModelSpec spec, ColumnPlan column)
+    private static string AppendStatement(ColumnPlan column)
     {
         var member = column.Member;
-        var dimensions = member.Kind == MemberKind.FloatArray ? $"{Int(column.Dimensions)}, " : "";
-        return $"batch, {Literal(member.ColumnName)}, {dimensions}{Literal(spec.Name)}, {Literal(member.Name)}";
+        var writer = Local(column, "Writer");
+        var value = "row." + Identifier(member.Name);
+        if (member.Type.Shape == TypeShape.Struct && member.Type.IsValueType && member.IsNullable)
+        {
+            return $"{writer}.Append({value}.HasValue, {value}.GetValueOrDefault());";
+        }
+
+        if (!column.IsVector && member.Type.Shape == TypeShape.List && member.Type.Element!.Shape == TypeShape.String)
+        {
+            return $"{writer}.Append({value}!);";
+        }
+
+        return $"{writer}.Append({value});";
     }
 
-    private static string ArrowType(MemberKind kind) => kind switch
+    internal static string ReaderTypeOf(ColumnPlan column) => ReaderType(column);
+
+    internal static string ReaderArgumentsOf(ModelSpec spec, ColumnPlan column, int index) => ReaderArguments(spec, column, index);
+
+    private static string ReaderType(ColumnPlan column)
     {
-        MemberKind.Int64 => $"{Arrow}.Types.Int64Type.Default",
-        MemberKind.Int32 => $"{Arrow}.Types.Int32Type.Default",
-        MemberKind.Float32 => $"{Arrow}.Types.FloatType.Default",
-        MemberKind.Float64 => $"{Arrow}.Types.DoubleType.Default",
-        MemberKind.Boolean => $"{Arrow}.Types.BooleanType.Default",
-        MemberKind.String => $"{Arrow}.Types.StringType.Default",
-        _ => throw new KeyNotFoundException(kind.ToString()),
+        var type = column.Member.Type;
+        if (column.IsVector)
+        {
+            return $"{Serialization}.VectorColumnReader<{type.VectorElement}>";
+        }
+
+        return type.Shape switch
+        {
+            TypeShape.Boolean => $"{Serialization}.BooleanColumnReader",
+            TypeShape.String => $"{Serialization}.StringColumnReader",
+            TypeShape.Binary => $"{Serialization}.BinaryColumnReader",
+            TypeShape.Primitive => $"{Serialization}.PrimitiveColumnReader<{type.ClrType}>",
+            TypeShape.Converted => $"{Serialization}.ConvertedColumnReader<{type.ClrType}, {type.Storage}, {Serialization}.{type.Converter}>",
+            TypeShape.Decimal => $"{Serialization}.ConvertedColumnReader<decimal, global::System.Int128, {Serialization}.Decimal128Converter>",
+            TypeShape.Enum when column.Member.Options.AsInteger => $"{Serialization}.ConvertedColumnReader<{type.ClrType}, {type.Storage}, {EnumConverter(type)}>",
+            TypeShape.Enum => $"{Serialization}.EnumColumnReader<{type.ClrType}>",
+            TypeShape.Struct => $"{Serialization}.StructColumnReader<{type.ClrType}>",
+            TypeShape.List => type.Element!.Shape switch
+            {
+                TypeShape.String => $"{Serialization}.StringListColumnReader",
+                TypeShape.Struct => $"{Serialization}.ModelListColumnReader<{type.Element.ClrType}>",
+                _ => $"{Serialization}.PrimitiveListColumnReader<{type.Element.ClrType}>",
+            },
+            _ => throw new KeyNotFoundException(type.Shape.ToString()),
+        };
+    }
+
+    private static string ReaderArguments(ModelSpec spec, ColumnPlan column, int index)
+    {
+        var member = column.Member;
+        var type = member.Type;
+        var context = $"{Literal(spec.Name)}, {Literal(member.Name)}";
+        var name = Literal(member.ColumnName);
+        var arrowType = $"ArrowSchema.FieldsList[{Int(index)}].DataType";
+        if (column.IsVector)
+        {
+            return $"batch, {name}, {Int(column.Dimensions)}, {context}";
+        }
+
+        return type.Shape switch
+        {
+            TypeShape.Converted => $"batch, {name}, {arrowType}, default, {context}",
+            TypeShape.Decimal => $"batch, {name}, {arrowType}, new {Serialization}.Decimal128Converter({Int(column.Precision)}, {Int(column.Scale)}), {context}",
+            TypeShape.Enum when member.Options.AsInteger => $"batch, {name}, {arrowType}, default, {context}",
+            TypeShape.Enum => $"batch, {name}, {EnumNames(type)}, {EnumValues(type)}, {context}",
+            _ => $"batch, {name}, {context}",
+        };
+    }
+
+    private static string ReadExpression(ColumnPlan column, string row, string fallback)
+    {
+        var member = column.Member;
+        var type = member.Type;
+        var reader = Local(column, "Reader");
+        if (type.Shape == TypeShape.Struct && !column.IsVector)
+        {
+            return !member.IsNullable ? $"{reader}.Get({row}, {fallback})"
+                : type.IsValueType ? $"{reader}.IsPresent ? ({reader}.IsNull({row}) ? null : {reader}.Get({row}, default)) : {fallback}"
+                : $"{reader}.GetOrDefault({row}, {fallback})";
+        }
+
+        var get = member.IsNullable ? "GetNullable" : "Get";
+        if (!column.IsVector && type.Shape == TypeShape.List && type.Element!.Shape == TypeShape.String)
+        {
+            return $"{reader}.{get}({row}, {fallback}!)!";
+        }
+
+        return $"{reader}.{get}({row}, {fallback})";
+    }
+
+    private static string ArrowType(ColumnPlan column)
+    {
+        var type = column.Member.Type;
+        return type.Shape switch
+        {
+            TypeShape.Primitive => PrimitiveArrowType(type.ClrType),
+            TypeShape.Boolean => $"{Arrow}.Types.BooleanType.Default",
+            TypeShape.String => $"{Arrow}.Types.StringType.Default",
+            TypeShape.Binary => $"{Arrow}.Types.BinaryType.Default",
+            TypeShape.Converted => type.Converter switch
+            {
+                "TimestampConverter" => $"new {Arrow}.Types.TimestampType({Arrow}.Types.TimeUnit.Microsecond, (string?)null)",
+                "TimestampUtcConverter" => $"new {Arrow}.Types.TimestampType({Arrow}.Types.TimeUnit.Microsecond, \"UTC\")",
+                "Date32Converter" => $"{Arrow}.Types.Date32Type.Default",
+                "Time64Converter" => $"new {Arrow}.Types.Time64Type({Arrow}.Types.TimeUnit.Microsecond)",
+                "UuidConverter" => $"new {Arrow}.Types.FixedSizeBinaryType(16)",
+                var converter => throw new KeyNotFoundException(converter),
+            },
+            TypeShape.Decimal => $"new {Arrow}.Types.Decimal128Type({Int(column.Precision)}, {Int(column.Scale)})",
+            TypeShape.Enum when column.Member.Options.AsInteger => PrimitiveArrowType(type.Storage!),
+            TypeShape.Enum => $"new {Arrow}.Types.DictionaryType({Arrow}.Types.Int32Type.Default, {Arrow}.Types.StringType.Default, false)",
+            TypeShape.Struct => $"new {Arrow}.Types.StructType({type.ClrType}.ArrowSchema.FieldsList)",
+            TypeShape.List => $"new {Arrow}.Types.ListType(new {Arrow}.Field(\"item\", {ElementArrowType(type.Element!)}, nullable: true))",
+            _ => throw new KeyNotFoundException(type.Shape.ToString()),
+        };
+    }
+
+    private static string ElementArrowType(TypeSpec element) => element.Shape switch
+    {
+        TypeShape.String => $"{Arrow}.Types.StringType.Default",
+        TypeShape.Struct => $"new {Arrow}.Types.StructType({element.ClrType}.ArrowSchema.FieldsList)",
+        _ => PrimitiveArrowType(element.ClrType),
     };
 
-    private static string ClrType(MemberKind kind) => kind switch
+    private static string PrimitiveArrowType(string clrType) => clrType switch
     {
-        MemberKind.Int64 => "long",
-        MemberKind.Int32 => "int",
-        MemberKind.Float32 => "float",
-        MemberKind.Float64 => "double",
-        _ => throw new KeyNotFoundException(kind.ToString()),
+        "long" => $"{Arrow}.Types.Int64Type.Default",
+        "int" => $"{Arrow}.Types.Int32Type.Default",
+        "short" => $"{Arrow}.Types.Int16Type.Default",
+        "sbyte" => $"{Arrow}.Types.Int8Type.Default",
+        "ulong" => $"{Arrow}.Types.UInt64Type.Default",
+        "uint" => $"{Arrow}.Types.UInt32Type.Default",
+        "ushort" => $"{Arrow}.Types.UInt16Type.Default",
+        "byte" => $"{Arrow}.Types.UInt8Type.Default",
+        "global::System.Half" => $"{Arrow}.Types.HalfFloatType.Default",
+        "float" => $"{Arrow}.Types.FloatType.Default",
+        "double" => $"{Arrow}.Types.DoubleType.Default",
+        _ => throw new KeyNotFoundException(clrType),
     };
 
-    private static string Local(ColumnPlan column, string suffix) => ColumnNaming.ToCamelCase(column.Member.Name) + suffix;
+    private static string EnumConverter(TypeSpec type) => $"{Serialization}.EnumIntegerConverter<{type.ClrType}, {type.Storage}>";
+
+    private static string EnumNames(TypeSpec type) =>
+        "new string[] { " + string.Join(", ", type.EnumMembers.Select(Literal)) + " }";
+
+    private static string EnumValues(TypeSpec type) =>
+        $"new {type.ClrType}[] {{ " + string.Join(", ", type.EnumMembers.Select(m => $"{type.ClrType}.{Identifier(m)}")) + " }";
+
+    private static string EnumIndexOf(TypeSpec type) =>
+        "static value => value switch { " + string.Concat(type.EnumMembers.Select((m, i) => $"{type.ClrType}.{Identifier(m)} => {Int(i)}, ")) + "_ => -1 }";
+
+    /// <summary><c>new </c> when a base model declares the same statics.</summary>
+    internal static string New(ModelPlan plan) => plan.Spec.HasModelBase ? "new " : "";
+
+    internal static string Local(ColumnPlan column, string suffix) => ColumnNaming.ToCamelCase(column.Member.Name) + suffix;
 
     /// <summary>A member name as code must spell it: <c>@class</c> for a member named after a keyword.</summary>
-    private static string Identifier(string name) =>
+    internal static string Identifier(string name) =>
         SyntaxFacts.GetKeywordKind(name) != SyntaxKind.None ? "@" + name : name;
 
-    private static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
+    internal static string Literal(string value) => SymbolDisplay.FormatLiteral(value, quote: true);
 
-    private static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
+    internal static string Int(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Bool(bool value) => value ? "true" : "false";
 }

@@ -10,8 +10,14 @@ internal sealed record ModelPlan(ModelSpec Spec, IReadOnlyList<ColumnPlan> Colum
 
 /// <summary>A member that becomes a column.</summary>
 /// <param name="Member">The member.</param>
-/// <param name="Dimensions">The vector dimension; 0 for scalar columns.</param>
-internal sealed record ColumnPlan(MemberSpec Member, int Dimensions);
+/// <param name="Dimensions">The vector dimension; 0 for other columns.</param>
+/// <param name="Precision">A decimal column's precision; 0 for other columns.</param>
+/// <param name="Scale">A decimal column's scale.</param>
+internal sealed record ColumnPlan(MemberSpec Member, int Dimensions, int Precision = 0, int Scale = 0)
+{
+    /// <summary>Whether the member is written as a vector (<c>fixed_size_list</c>).</summary>
+    public bool IsVector => Dimensions > 0;
+}
 
 /// <summary>A vector column filled by an embedding function from a source column.</summary>
 /// <param name="Source">The string member that is embedded.</param>

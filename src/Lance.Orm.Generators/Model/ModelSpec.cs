@@ -14,6 +14,8 @@ namespace Lance.Orm.Generators.Model;
 /// <param name="ContainingTypes">Types the model is nested in, outermost first.</param>
 /// <param name="IsPartial">Whether the model and every containing type are <c>partial</c>.</param>
 /// <param name="NonPartialTypeName">The first type that lacks <c>partial</c>, when one does.</param>
+/// <param name="IsGeneric">Whether the model or a type containing it is generic.</param>
+/// <param name="HasModelBase">Whether a base type is a Lance model too (its generated statics are hidden with <c>new</c>).</param>
 /// <param name="HasParameterlessConstructor">Whether <c>new T()</c> compiles inside the type.</param>
 /// <param name="Location">The type's identifier.</param>
 /// <param name="Members">The mapped members in declaration order.</param>
@@ -27,6 +29,8 @@ internal sealed record ModelSpec(
     ImmutableEquatableArray<ContainingTypeSpec> ContainingTypes,
     bool IsPartial,
     string? NonPartialTypeName,
+    bool IsGeneric,
+    bool HasModelBase,
     bool HasParameterlessConstructor,
     LocationInfo? Location,
     ImmutableEquatableArray<MemberSpec> Members,
@@ -39,31 +43,44 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 
 /// <summary>One property that becomes a column.</summary>
 /// <param name="Name">The property name.</param>
-/// <param name="Kind">Its C# shape.</param>
-/// <param name="IsNullable">Whether the C# type admits null (<c>long?</c>, <c>string?</c>, <c>float[]?</c>).</param>
+/// <param name="Type">Its C# type.</param>
 /// <param name="TypeDisplay">The C# type as written, for messages.</param>
 /// <param name="ColumnName">The column name (explicit or snake_case).</param>
 /// <param name="IsRequired">Whether the property is <c>required</c>.</param>
 /// <param name="Location">The property's identifier.</param>
 /// <param name="TypeLocation">The property's type.</param>
 /// <param name="ColumnAttributeLocation">The <c>[Column]</c> attribute, when there is one.</param>
+/// <param name="Options">The <c>[Column]</c> attribute's named options.</param>
 /// <param name="Vector">The <c>[Vector]</c> attribute, when there is one.</param>
 /// <param name="Source">The <c>[Source]</c> attribute, when there is one.</param>
 internal sealed record MemberSpec(
     string Name,
-    MemberKind Kind,
-    bool IsNullable,
+    TypeSpec Type,
     string TypeDisplay,
     string ColumnName,
     bool IsRequired,
     LocationInfo? Location,
     LocationInfo? TypeLocation,
     LocationInfo? ColumnAttributeLocation,
+    ColumnOptions Options,
     VectorSpec? Vector,
-    SourceSpec? Source);
+    SourceSpec? Source)
+{
+    /// <summary>Whether the C# type admits null (<c>long?</c>, <c>string?</c>, <c>float[]?</c>).</summary>
+    public bool IsNullable => Type.IsNullable;
+}
+
+/// <summary>The named options of a <c>[Column]</c> attribute.</summary>
+/// <param name="AsInteger">Store an enum as its integer.</param>
+/// <param name="Precision">A decimal's precision, or null when not given.</param>
+/// <param name="Scale">A decimal's scale, or null when not given.</param>
+internal sealed record ColumnOptions(bool AsInteger, int? Precision, int? Scale)
+{
+    public static ColumnOptions None { get; } = new(false, null, null);
+}
 
 /// <summary>A <c>[Vector]</c> attribute.</summary>
-/// <param name="Dimensions">The explicit dimension of <c>[Vector(384)]</c>, or 0.</param>
+/// <param name="Dimensions">The explicit dimension of <c>[Vector(384)]</c> or <c>[Vector(typeof(F), 384)]</c>, or 0.</param>
 /// <param name="Function">The function of <c>[Vector(typeof(F))]</c>, or null.</param>
 /// <param name="Location">The attribute.</param>
 /// <param name="ArgumentLocation">The attribute's argument.</param>

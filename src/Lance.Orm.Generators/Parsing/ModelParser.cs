@@ -61,6 +61,8 @@ internal static class ModelParser
             ContainingTypes: containing.ToImmutableEquatableArray(),
             IsPartial: nonPartial is null,
             NonPartialTypeName: nonPartial,
+            IsGeneric: type.IsGenericType || containing.Any(static c => c.Name.Contains('<')),
+            HasModelBase: type.BaseType is { } baseType && baseType.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, known.LanceModel)),
             HasParameterlessConstructor: !type.IsAbstract && (type.IsValueType || type.InstanceConstructors.Any(static c => c.Parameters.Length == 0)),
             Location: LocationInfo.From(declaration.Identifier.GetLocation()),
             Members: ParseMembers(type, known, cancellationToken).ToImmutableEquatableArray(),
@@ -121,7 +123,7 @@ internal static class ModelParser
 
     private static MemberSpec ParseMember(IPropertySymbol property, KnownTypes known, CancellationToken cancellationToken)
     {
-        var (kind, nullable) = Classify(property.Type);
+        var type = Classify(property.Type, known);
         var syntax = property.DeclaringSyntaxReferences.FirstOrDefault()?.GetSyntax(cancellationToken);
         var (identifier, typeSyntax) = syntax switch
         {
@@ -132,6 +134,7 @@ internal static class ModelParser
 
         string? columnName = null;
         LocationInfo? columnLocation = null;
+        var options = ColumnOptions.None;
         VectorSpec? vector = null;
         SourceSpec? source = null;
         foreach (var attribute in property.GetAttributes())
@@ -143,15 +146,25 @@ internal static class ModelParser
             {
                 columnName = arguments.Length == 1 ? arguments[0].Value as string : null;
                 columnLocation = LocationInfo.From(attributeSyntax);
+                foreach (var named in attribute.NamedArguments)
+                {
+                    options = (named.Key, named.Value.Value) switch
+                    {
+                        ("AsInteger", bool asInteger) => options with { AsInteger = asInteger },
+                        ("Precision", int precision) => options with { Precision = precision },
+                        ("Scale", int scale) => options with { Scale = scale },
+                        _ => options,
+                    };
+                }
             }
             else if (KnownTypes.Is(attribute.AttributeClass, known.SourceAttribute))
             {
                 source = new SourceSpec(arguments.Length == 1 ? arguments[0].Value as string : null, LocationInfo.From(attributeSyntax));
             }
-            else if (KnownTypes.Is(attribute.AttributeClass, known.VectorAttribute) && arguments.Length == 1)
+            else if (KnownTypes.Is(attribute.AttributeClass, known.VectorAttribute) && arguments.Length is 1 or 2)
             {
                 vector = new VectorSpec(
-                    Dimensions: arguments[0].Value is int dimensions ? dimensions : 0,
+                    Dimensions: arguments[arguments.Length - 1].Value is int dimensions ? dimensions : 0,
                     Function: arguments[0].Value is INamedTypeSymbol function ? ParseFunction(function, known) : null,
                     Location: LocationInfo.From(attributeSyntax),
                     ArgumentLocation: LocationInfo.From(argumentSyntax) ?? LocationInfo.From(attributeSyntax));
@@ -160,8 +173,7 @@ internal static class ModelParser
 
         return new MemberSpec(
             Name: property.Name,
-            Kind: kind,
-            IsNullable: nullable,
+            Type: type,
             TypeDisplay: property.Type.ToDisplayString(SymbolDisplayFormat.MinimallyQualifiedFormat.AddMiscellaneousOptions(
                 SymbolDisplayMiscellaneousOptions.IncludeNullableReferenceTypeModifier)),
             ColumnName: columnName ?? ColumnNaming.ToSnakeCase(property.Name),
@@ -169,6 +181,7 @@ internal static class ModelParser
             Location: identifier,
             TypeLocation: typeSyntax,
             ColumnAttributeLocation: columnLocation,
+            Options: options,
             Vector: vector,
             Source: source);
     }
@@ -211,28 +224,116 @@ internal static class ModelParser
                 && function.InstanceConstructors.Any(static c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public));
     }
 
-    private static (MemberKind Kind, bool Nullable) Classify(ITypeSymbol type)
+    private static TypeSpec Classify(ITypeSymbol type, KnownTypes known, bool asElement = false)
     {
         if (type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } nullable)
         {
-            var inner = Classify(nullable.TypeArguments[0]).Kind;
-            return (inner is MemberKind.String or MemberKind.FloatArray ? MemberKind.Unsupported : inner, true);
+            var inner = Classify(nullable.TypeArguments[0], known, asElement);
+            return inner.IsValueType ? inner with { IsNullable = true } : TypeSpec.Simple(TypeShape.Unsupported, Display(type), true);
         }
 
         // Reference types are nullable unless annotated otherwise (oblivious code may store nulls).
         var referenceNullable = type.NullableAnnotation != NullableAnnotation.NotAnnotated;
-        return type switch
+        var name = Display(type);
+        switch (type.SpecialType)
         {
-            { SpecialType: SpecialType.System_Int64 } => (MemberKind.Int64, false),
-            { SpecialType: SpecialType.System_Int32 } => (MemberKind.Int32, false),
-            { SpecialType: SpecialType.System_Single } => (MemberKind.Float32, false),
-            { SpecialType: SpecialType.System_Double } => (MemberKind.Float64, false),
-            { SpecialType: SpecialType.System_Boolean } => (MemberKind.Boolean, false),
-            { SpecialType: SpecialType.System_String } => (MemberKind.String, referenceNullable),
-            IArrayTypeSymbol { Rank: 1, ElementType.SpecialType: SpecialType.System_Single } => (MemberKind.FloatArray, referenceNullable),
-            _ => (MemberKind.Unsupported, type.IsReferenceType && referenceNullable),
-        };
+            case SpecialType.System_Int64 or SpecialType.System_Int32 or SpecialType.System_Int16 or SpecialType.System_SByte
+                or SpecialType.System_UInt64 or SpecialType.System_UInt32 or SpecialType.System_UInt16 or SpecialType.System_Byte
+                or SpecialType.System_Single or SpecialType.System_Double:
+                return TypeSpec.Simple(TypeShape.Primitive, name, false);
+            case SpecialType.System_Boolean:
+                return TypeSpec.Simple(TypeShape.Boolean, name, false);
+            case SpecialType.System_String:
+                return TypeSpec.Simple(TypeShape.String, name, referenceNullable, valueType: false);
+            case SpecialType.System_Decimal:
+                return TypeSpec.Simple(TypeShape.Decimal, name, false);
+            case SpecialType.System_DateTime:
+                return Converted(name, "long", "TimestampConverter");
+        }
+
+        if (type is IArrayTypeSymbol { Rank: 1 } array)
+        {
+            if (array.ElementType.SpecialType == SpecialType.System_Byte)
+            {
+                return TypeSpec.Simple(TypeShape.Binary, "byte", referenceNullable, valueType: false);
+            }
+
+            return List(ListContainer.Array, array.ElementType, referenceNullable, known, asElement);
+        }
+
+        if (type is not INamedTypeSymbol named)
+        {
+            return TypeSpec.Simple(TypeShape.Unsupported, name, type.IsReferenceType && referenceNullable, type.IsValueType);
+        }
+
+        var definition = named.OriginalDefinition.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
+        switch (definition)
+        {
+            case "global::System.Half":
+                return TypeSpec.Simple(TypeShape.Primitive, definition, false);
+            case "global::System.DateTimeOffset":
+                return Converted(definition, "long", "TimestampUtcConverter");
+            case "global::System.DateOnly":
+                return Converted(definition, "int", "Date32Converter");
+            case "global::System.TimeOnly":
+                return Converted(definition, "long", "Time64Converter");
+            case "global::System.Guid":
+                return Converted(definition, "global::System.Int128", "UuidConverter");
+            case "global::System.Collections.Generic.List<T>":
+                return List(ListContainer.List, named.TypeArguments[0], referenceNullable, known, asElement);
+            case "global::System.ReadOnlyMemory<T>":
+                var element = Classify(named.TypeArguments[0], known, asElement: true);
+                return new TypeSpec(TypeShape.Memory, name, false, true, ListContainer.None, element, null, null, ImmutableEquatableArray<string>.Empty);
+        }
+
+        if (named.TypeKind == TypeKind.Enum && named.EnumUnderlyingType is { } underlying)
+        {
+            var seen = new HashSet<object?>();
+            var members = named.GetMembers().OfType<IFieldSymbol>()
+                .Where(static f => f.HasConstantValue)
+                .Where(f => seen.Add(f.ConstantValue))
+                .Select(static f => f.Name);
+            return new TypeSpec(TypeShape.Enum, name, false, true, ListContainer.None, null, Display(underlying), null, members.ToImmutableEquatableArray());
+        }
+
+        if (named.TypeKind is TypeKind.Class or TypeKind.Struct && named.SpecialType == SpecialType.None)
+        {
+            if (named.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, known.LanceModel)))
+            {
+                return TypeSpec.Simple(TypeShape.Struct, name, named.IsReferenceType && referenceNullable, named.IsValueType);
+            }
+
+            if (named.Locations.Any(static l => l.IsInSource))
+            {
+                return TypeSpec.Simple(TypeShape.NotAModel, name, named.IsReferenceType && referenceNullable, named.IsValueType);
+            }
+        }
+
+        return TypeSpec.Simple(TypeShape.Unsupported, name, type.IsReferenceType && referenceNullable, type.IsValueType);
     }
+
+    private static TypeSpec Converted(string clrType, string storage, string converter) =>
+        new(TypeShape.Converted, clrType, false, true, ListContainer.None, null, storage, converter, ImmutableEquatableArray<string>.Empty);
+
+    private static TypeSpec List(ListContainer container, ITypeSymbol elementType, bool nullable, KnownTypes known, bool asElement)
+    {
+        var element = Classify(elementType, known, asElement: true);
+        var supported = !asElement && element.Shape switch
+        {
+            TypeShape.Primitive => !element.IsNullable,
+            TypeShape.String => true,
+            TypeShape.Struct => !element.IsValueType || !element.IsNullable,
+            _ => false,
+        };
+        var name = container == ListContainer.Array
+            ? Display(elementType) + "[]"
+            : $"global::System.Collections.Generic.List<{Display(elementType)}>";
+        return new TypeSpec(supported ? TypeShape.List : element.Shape == TypeShape.NotAModel ? TypeShape.NotAModel : TypeShape.Unsupported,
+            name, nullable, false, container, element, null, null, ImmutableEquatableArray<string>.Empty);
+    }
+
+    private static string Display(ITypeSymbol type) =>
+        type.WithNullableAnnotation(NullableAnnotation.None).ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat);
 
     private static bool ListsLanceModel(TypeDeclarationSyntax declaration, SemanticModel semanticModel, KnownTypes known, CancellationToken cancellationToken) =>
         declaration.BaseList!.Types.Any(t =>

@@ -39,4 +39,10 @@ public interface ILanceModel<TSelf> : ILanceModel
     /// type throws <see cref="LanceSchemaException"/>.
     /// </summary>
     static abstract void ReadRecordBatch(RecordBatch batch, ICollection<TSelf> destination);
+
+    /// <summary>
+    /// A new row whose members hold the values a new row starts with (required members set to their
+    /// defaults): what a reader keeps for absent columns, and what a null nested model is written as.
+    /// </summary>
+    static abstract TSelf CreateDefault();
 }

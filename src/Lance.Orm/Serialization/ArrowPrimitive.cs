@@ -16,7 +16,8 @@ internal static class ArrowPrimitive<T>
         : typeof(T) == typeof(uint) ? UInt32Type.Default
         : typeof(T) == typeof(ushort) ? UInt16Type.Default
         : typeof(T) == typeof(byte) ? UInt8Type.Default
+        : typeof(T) == typeof(Half) ? HalfFloatType.Default
         : typeof(T) == typeof(float) ? FloatType.Default
         : typeof(T) == typeof(double) ? DoubleType.Default
-        : throw new NotSupportedException($"{typeof(T)} has no fixed-width Arrow type.");
+        : throw new NotSupportedException($"{typeof(T)} has no fixed-width Arrow type of its own; pass the Arrow type explicitly.");
 }

@@ -51,11 +51,17 @@ public readonly ref struct BooleanColumnReader
     public bool Get(int row, bool fallback) =>
         !IsPresent ? fallback : !IsNull(row) && BitUtility.GetBit(_values, _offset + row);
 
+    /// <summary>The value in <paramref name="row"/>: false for a null or when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    public bool Get(int row) => IsPresent && !IsNull(row) && BitUtility.GetBit(_values, _offset + row);
+
     /// <summary>The value in <paramref name="row"/>, null for a null, <paramref name="fallback"/> when the column is absent.</summary>
     /// <param name="row">The row index.</param>
     /// <param name="fallback">The member's default.</param>
     public bool? GetNullable(int row, bool? fallback) =>
         !IsPresent ? fallback : IsNull(row) ? null : BitUtility.GetBit(_values, _offset + row);
 
-    private bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+    /// <summary>Whether <paramref name="row"/> is null (false when the column is absent).</summary>
+    /// <param name="row">The row index.</param>
+    public bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
 }

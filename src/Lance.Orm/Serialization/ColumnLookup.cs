@@ -38,6 +38,14 @@ internal static class ColumnLookup
     private static bool Matches(IArrowType actual, IArrowType expected) => (actual, expected) switch
     {
         (FixedSizeListType a, FixedSizeListType e) => a.ListSize == e.ListSize && Matches(a.ValueDataType, e.ValueDataType),
+        (ListType a, ListType e) => Matches(a.ValueDataType, e.ValueDataType),
+        (DictionaryType a, DictionaryType e) => Matches(a.IndexType, e.IndexType) && Matches(a.ValueType, e.ValueType),
+        (TimestampType a, TimestampType e) => a.Unit == e.Unit && string.IsNullOrEmpty(a.Timezone) == string.IsNullOrEmpty(e.Timezone),
+        (Time64Type a, Time64Type e) => a.Unit == e.Unit,
+        (Decimal128Type a, Decimal128Type e) => a.Scale == e.Scale,
+        (FixedSizeBinaryType a, FixedSizeBinaryType e) => a.ByteWidth == e.ByteWidth,
+
+        // A struct's fields are matched by name, one by one, by the nested model's own readers.
         _ => actual.TypeId == expected.TypeId,
     };
 }

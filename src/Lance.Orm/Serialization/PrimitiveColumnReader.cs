@@ -1,6 +1,7 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
+using Apache.Arrow.Types;
 
 namespace Lance.Orm.Serialization;
 
@@ -32,6 +33,21 @@ public readonly ref struct PrimitiveColumnReader<T>
     {
     }
 
+    /// <summary>
+    /// Opens the column <paramref name="column"/> of <paramref name="batch"/>, which must have the
+    /// fixed-width Arrow type <paramref name="type"/> whose values are <typeparamref name="T"/>s.
+    /// </summary>
+    /// <param name="batch">The record batch.</param>
+    /// <param name="column">The column name.</param>
+    /// <param name="type">The expected Arrow type.</param>
+    /// <param name="modelType">The model type's name, for error messages.</param>
+    /// <param name="member">The member's name, for error messages.</param>
+    /// <exception cref="LanceSchemaException">The column exists with another Arrow type.</exception>
+    public PrimitiveColumnReader(RecordBatch batch, string column, IArrowType type, string modelType, string member)
+        : this(ColumnLookup.Find(batch, column, type, modelType, member))
+    {
+    }
+
     private PrimitiveColumnReader(ArrayData? data)
     {
         if (data is null)
@@ -48,6 +64,9 @@ public readonly ref struct PrimitiveColumnReader<T>
     /// <summary>Whether the batch has the column.</summary>
     public bool IsPresent { get; }
 
+    /// <summary>The column's values, one per row, read in place (a null row holds an unspecified value); empty when the column is absent.</summary>
+    public ReadOnlySpan<T> Values => _values;
+
     /// <summary>The value in <paramref name="row"/>: <c>default</c> for a null, <paramref name="fallback"/> when the column is absent.</summary>
     /// <param name="row">The row index.</param>
     /// <param name="fallback">The member's default.</param>
@@ -60,5 +79,7 @@ public readonly ref struct PrimitiveColumnReader<T>
     public T? GetNullable(int row, T? fallback) =>
         !IsPresent ? fallback : IsNull(row) ? null : _values[row];
 
-    private bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+    /// <summary>Whether <paramref name="row"/> is null (false when the column is absent).</summary>
+    /// <param name="row">The row index.</param>
+    public bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
 }

@@ -61,11 +61,26 @@ public readonly ref struct StringColumnReader
     public string? GetNullable(int row, string? fallback) =>
         !IsPresent ? fallback : IsNull(row) ? null : Decode(row);
 
+    /// <summary>The UTF-8 bytes of <paramref name="row"/>, read in place: empty for a null or when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    public ReadOnlySpan<byte> GetUtf8(int row)
+    {
+        if (!IsPresent)
+        {
+            return default;
+        }
+
+        var start = _offsets[row];
+        return _data.Slice(start, _offsets[row + 1] - start);
+    }
+
     private string Decode(int row)
     {
         var start = _offsets[row];
         return Encoding.UTF8.GetString(_data.Slice(start, _offsets[row + 1] - start));
     }
 
-    private bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+    /// <summary>Whether <paramref name="row"/> is null (false when the column is absent).</summary>
+    /// <param name="row">The row index.</param>
+    public bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
 }

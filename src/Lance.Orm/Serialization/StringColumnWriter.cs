@@ -38,8 +38,10 @@ public sealed class StringColumnWriter
         _modelType = modelType;
         _member = member;
         _column = column;
-        _offsets = new byte[checked((length + 1) * sizeof(int))];
-        _data = new byte[Math.Max(64, length * 16)];
+        // Every offset is written and only the written part of the data is handed to Arrow, so neither is zeroed first.
+        _offsets = GC.AllocateUninitializedArray<byte>(checked((length + 1) * sizeof(int)));
+        MemoryMarshal.Cast<byte, int>(_offsets.AsSpan())[0] = 0;
+        _data = GC.AllocateUninitializedArray<byte>(Math.Max(64, length * 16));
     }
 
     /// <summary>Appends the next row's value.</summary>

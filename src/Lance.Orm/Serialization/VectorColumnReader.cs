@@ -5,14 +5,16 @@ using Apache.Arrow;
 namespace Lance.Orm.Serialization;
 
 /// <summary>
-/// Reads a <c>fixed_size_list&lt;float32&gt;[dim]</c> column of a record batch into <c>float[]</c>
-/// members, span-copying each vector out of the child float buffer. Called by generated
-/// <see cref="ILanceModel{TSelf}.ReadRecordBatch"/> code; not meant for direct use.
+/// Reads a <c>fixed_size_list&lt;T&gt;[dim]</c> column of a record batch into vector members,
+/// span-copying each vector out of the child value buffer (or handing out the span itself, for row
+/// views). Called by generated <see cref="ILanceModel{TSelf}.ReadRecordBatch"/> code; not meant for direct use.
 /// </summary>
+/// <typeparam name="T">The element type: <see cref="float"/>, <see cref="Half"/> or <see cref="byte"/>.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public readonly ref struct VectorColumnReader
+public readonly ref struct VectorColumnReader<T>
+    where T : unmanaged
 {
-    private readonly ReadOnlySpan<float> _values;
+    private readonly ReadOnlySpan<T> _values;
     private readonly ReadOnlySpan<byte> _validity;
     private readonly int _offset;
     private readonly int _dimensions;
@@ -23,12 +25,12 @@ public readonly ref struct VectorColumnReader
     /// </summary>
     /// <param name="batch">The record batch.</param>
     /// <param name="column">The column name.</param>
-    /// <param name="dimensions">The number of floats the member's vectors have.</param>
+    /// <param name="dimensions">The number of elements the member's vectors have.</param>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <exception cref="LanceSchemaException">The column exists with another Arrow type or dimension.</exception>
     public VectorColumnReader(RecordBatch batch, string column, int dimensions, string modelType, string member)
-        : this(ColumnLookup.Find(batch, column, VectorField.CreateType(dimensions), modelType, member), dimensions)
+        : this(ColumnLookup.Find(batch, column, VectorField.CreateType(dimensions, ArrowPrimitive<T>.Type), modelType, member), dimensions)
     {
     }
 
@@ -40,7 +42,7 @@ public readonly ref struct VectorColumnReader
         }
 
         var items = data.Children[0];
-        _values = MemoryMarshal.Cast<byte, float>(items.Buffers[1].Span)
+        _values = MemoryMarshal.Cast<byte, T>(items.Buffers[1].Span)
             .Slice(items.Offset + (data.Offset * dimensions), data.Length * dimensions);
         _validity = ColumnLookup.Validity(data);
         _offset = data.Offset;
@@ -54,16 +56,33 @@ public readonly ref struct VectorColumnReader
     /// <summary>The vector in <paramref name="row"/>: empty for a null, <paramref name="fallback"/> when the column is absent.</summary>
     /// <param name="row">The row index.</param>
     /// <param name="fallback">The member's default.</param>
-    public float[] Get(int row, float[] fallback) =>
-        !IsPresent ? fallback : IsNull(row) ? [] : Copy(row);
+    public T[] Get(int row, T[] fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? [] : GetSpan(row).ToArray();
 
     /// <summary>The vector in <paramref name="row"/>, null for a null, <paramref name="fallback"/> when the column is absent.</summary>
     /// <param name="row">The row index.</param>
     /// <param name="fallback">The member's default.</param>
-    public float[]? GetNullable(int row, float[]? fallback) =>
-        !IsPresent ? fallback : IsNull(row) ? null : Copy(row);
+    public T[]? GetNullable(int row, T[]? fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? null : GetSpan(row).ToArray();
 
-    private float[] Copy(int row) => _values.Slice(row * _dimensions, _dimensions).ToArray();
+    /// <summary>A copy of the vector in <paramref name="row"/>: empty for a null, <paramref name="fallback"/> when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    /// <param name="fallback">The member's default.</param>
+    public ReadOnlyMemory<T> Get(int row, ReadOnlyMemory<T> fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? ReadOnlyMemory<T>.Empty : GetSpan(row).ToArray();
 
-    private bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+    /// <summary>A copy of the vector in <paramref name="row"/>, null for a null, <paramref name="fallback"/> when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    /// <param name="fallback">The member's default.</param>
+    public ReadOnlyMemory<T>? GetNullable(int row, ReadOnlyMemory<T>? fallback) =>
+        !IsPresent ? fallback : IsNull(row) ? null : GetSpan(row).ToArray();
+
+    /// <summary>The vector in <paramref name="row"/>, read in place: empty for a null or when the column is absent.</summary>
+    /// <param name="row">The row index.</param>
+    public ReadOnlySpan<T> GetSpan(int row) =>
+        !IsPresent || IsNull(row) ? default : _values.Slice(row * _dimensions, _dimensions);
+
+    /// <summary>Whether <paramref name="row"/> is null (false when the column is absent).</summary>
+    /// <param name="row">The row index.</param>
+    public bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
 }

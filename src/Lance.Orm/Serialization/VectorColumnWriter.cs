@@ -1,18 +1,19 @@
 using System.ComponentModel;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
-using Apache.Arrow.Types;
 
 namespace Lance.Orm.Serialization;
 
 /// <summary>
-/// Writes a <c>float[]</c> vector member as Arrow <c>fixed_size_list&lt;float32&gt;[dim]</c>: each
-/// vector is span-copied into one float buffer sized for the whole batch. A null or empty vector
-/// becomes a null slot (its embedding function fills it later). Called by generated
-/// <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// Writes a vector member (<c>float[]</c>, <c>Half[]</c>, <c>byte[]</c>, <c>ReadOnlyMemory&lt;float&gt;</c>)
+/// as Arrow <c>fixed_size_list&lt;T&gt;[dim]</c>: each vector is span-copied into one value buffer sized
+/// for the whole batch. A null or empty vector becomes a null slot (its embedding function fills it
+/// later). Called by generated <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
 /// </summary>
+/// <typeparam name="T">The element type: <see cref="float"/>, <see cref="Half"/> or <see cref="byte"/>.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
-public sealed class VectorColumnWriter
+public sealed class VectorColumnWriter<T>
+    where T : unmanaged
 {
     private readonly byte[] _values;
     private readonly int _length;
@@ -23,9 +24,9 @@ public sealed class VectorColumnWriter
     private ValidityBitmap _validity;
     private int _count;
 
-    /// <summary>Creates a writer for <paramref name="length"/> vectors of <paramref name="dimensions"/> floats.</summary>
+    /// <summary>Creates a writer for <paramref name="length"/> vectors of <paramref name="dimensions"/> elements.</summary>
     /// <param name="length">The number of rows in the batch.</param>
-    /// <param name="dimensions">The number of floats in each vector.</param>
+    /// <param name="dimensions">The number of elements in each vector.</param>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
@@ -38,28 +39,45 @@ public sealed class VectorColumnWriter
         _modelType = modelType;
         _member = member;
         _column = column;
-        _values = new byte[checked(length * dimensions * sizeof(float))];
+        _values = GC.AllocateUninitializedArray<byte>(checked(length * dimensions * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
     }
 
     /// <summary>Appends the next row's vector.</summary>
     /// <param name="vector">The vector; null or empty for a null slot.</param>
     /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
-    public void Append(float[]? vector)
+    public void Append(T[]? vector) => Append(new ReadOnlySpan<T>(vector));
+
+    /// <summary>Appends the next row's vector.</summary>
+    /// <param name="vector">The vector; empty for a null slot.</param>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    public void Append(ReadOnlyMemory<T> vector) => Append(vector.Span);
+
+    /// <summary>Appends the next row's vector.</summary>
+    /// <param name="vector">The vector; null or empty for a null slot.</param>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    public void Append(ReadOnlyMemory<T>? vector) => Append(vector.GetValueOrDefault().Span);
+
+    /// <summary>Appends the next row's vector.</summary>
+    /// <param name="vector">The vector; empty for a null slot.</param>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    public void Append(ReadOnlySpan<T> vector)
     {
-        if (vector is null || vector.Length == 0)
+        var slot = MemoryMarshal.Cast<byte, T>(_values.AsSpan()).Slice(_count * _dimensions, _dimensions);
+        if (vector.IsEmpty)
         {
             _validity.SetNull(_count, _length);
+            slot.Clear();
         }
         else if (vector.Length != _dimensions)
         {
             throw new LanceSchemaException(
-                $"{_modelType}.{_member} in row {_count} has {vector.Length} floats, but its column '{_column}' holds vectors of {_dimensions} " +
+                $"{_modelType}.{_member} in row {_count} has {vector.Length} elements, but its column '{_column}' holds vectors of {_dimensions} " +
                 $"(expected length {_dimensions}, actual length {vector.Length}). " +
-                $"Pass a vector of {_dimensions} floats, or leave it empty for the embedding function to fill.");
+                $"Pass a vector of {_dimensions} elements, or leave it empty for the embedding function to fill.");
         }
         else
         {
-            MemoryMarshal.AsBytes(vector.AsSpan()).CopyTo(_values.AsSpan(_count * _dimensions * sizeof(float)));
+            vector.CopyTo(slot);
         }
 
         _count++;
@@ -68,14 +86,15 @@ public sealed class VectorColumnWriter
     /// <summary>Returns the Arrow array of every vector appended so far.</summary>
     public IArrowArray Build()
     {
+        var size = System.Runtime.CompilerServices.Unsafe.SizeOf<T>();
         var items = new ArrayData(
-            FloatType.Default,
+            ArrowPrimitive<T>.Type,
             _count * _dimensions,
             0,
             0,
-            [ArrowBuffer.Empty, new ArrowBuffer(_values.AsMemory(0, _count * _dimensions * sizeof(float)))]);
+            [ArrowBuffer.Empty, new ArrowBuffer(_values.AsMemory(0, _count * _dimensions * size))]);
         var list = new ArrayData(
-            VectorField.CreateType(_dimensions),
+            VectorField.CreateType(_dimensions, ArrowPrimitive<T>.Type),
             _count,
             _validity.NullCount,
             0,

@@ -539,4 +539,34 @@ public sealed class OperationTests : IDisposable
         Assert.Equal(new MergeInsertResult(0, 0, 2), result);
         Assert.Equal(Expected(10).Where(r => r.Id is not (0 or 2)), await ReadAsync(dataset));
     }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("bad magic")]
+    public async Task A_damaged_newest_manifest_is_a_format_error_naming_the_file_and_older_versions_still_read(string damage)
+    {
+        var dataset = await CreateAsync(rows: 10);
+        await dataset.AppendAsync([Range(10, 5)]);
+        var newest = Directory.GetFiles(Path.Combine(TablePath, "_versions"), "*.manifest").Order(StringComparer.Ordinal).First(); // V2 names: newest sorts first
+        var bytes = await File.ReadAllBytesAsync(newest);
+        await File.WriteAllBytesAsync(newest, damage == "truncated" ? bytes[..(bytes.Length / 2)] : [.. bytes[..^4], .. "XXXX"u8.ToArray()]);
+
+        var error = await Assert.ThrowsAsync<LanceFormatException>(() => LanceDataset.OpenAsync(TablePath));
+
+        Assert.Contains(Path.GetFileName(newest), error.Message);
+        Assert.Equal(Expected(10), await ReadAsync(await LanceDataset.OpenAsync(TablePath, 1)));
+    }
+
+    [Fact]
+    public async Task A_damaged_data_file_is_a_format_error_naming_the_file()
+    {
+        var dataset = await CreateAsync(rows: 10);
+        var file = Directory.GetFiles(Path.Combine(TablePath, "data")).Single();
+        var bytes = await File.ReadAllBytesAsync(file);
+        await File.WriteAllBytesAsync(file, bytes[..(bytes.Length - 10)]);
+
+        var error = await Assert.ThrowsAsync<LanceFormatException>(async () => await ReadAsync(await LanceDataset.OpenAsync(TablePath)));
+
+        Assert.Contains(Path.GetFileName(file), error.Message);
+    }
 }

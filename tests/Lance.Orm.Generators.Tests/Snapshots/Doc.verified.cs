@@ -7,7 +7,7 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
     public static global::Apache.Arrow.Schema ArrowSchema { get; } = new global::Apache.Arrow.Schema.Builder()
         .Field(new global::Apache.Arrow.Field("id", global::Apache.Arrow.Types.Int64Type.Default, nullable: false))
         .Field(new global::Apache.Arrow.Field("text", global::Apache.Arrow.Types.StringType.Default, nullable: false))
-        .Field(global::Lance.Orm.Serialization.VectorField.Create("vector", 384))
+        .Field(global::Lance.Orm.Serialization.VectorField.Create("vector", 384, global::Apache.Arrow.Types.FloatType.Default))
         .Field(new global::Apache.Arrow.Field("score", global::Apache.Arrow.Types.DoubleType.Default, nullable: false))
         .Field(new global::Apache.Arrow.Field("published", global::Apache.Arrow.Types.BooleanType.Default, nullable: false))
         .Build();
@@ -29,7 +29,7 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
     {
         var idWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
         var textWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: false, "Doc", "Text", "text");
-        var vectorWriter = new global::Lance.Orm.Serialization.VectorColumnWriter(rows.Length, 384, "Doc", "Vector", "vector");
+        var vectorWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Doc", "Vector", "vector");
         var scoreWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<double>(rows.Length);
         var publishedWriter = new global::Lance.Orm.Serialization.BooleanColumnWriter(rows.Length);
 
@@ -60,12 +60,12 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
         global::System.ArgumentNullException.ThrowIfNull(destination);
         var idReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<long>(batch, "id", "Doc", "Id");
         var textReader = new global::Lance.Orm.Serialization.StringColumnReader(batch, "text", "Doc", "Text");
-        var vectorReader = new global::Lance.Orm.Serialization.VectorColumnReader(batch, "vector", 384, "Doc", "Vector");
+        var vectorReader = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "vector", 384, "Doc", "Vector");
         var scoreReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<double>(batch, "score", "Doc", "Score");
         var publishedReader = new global::Lance.Orm.Serialization.BooleanColumnReader(batch, "published", "Doc", "Published");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
-        var defaults = new global::Doc();
+        var defaults = LanceCreateDefault();
         if (destination is global::System.Collections.Generic.List<global::Doc> list)
         {
             list.EnsureCapacity(list.Count + batch.Length);
@@ -84,14 +84,77 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
         }
     }
 
+    /// <inheritdoc/>
+    static global::Doc global::Lance.Orm.ILanceModel<global::Doc>.CreateDefault() => LanceCreateDefault();
+
+    private static global::Doc LanceCreateDefault() => new global::Doc();
+
     /// <summary>
-    /// Runs the module constructors of the embedding functions this model uses, so that each registers
-    /// its name in <see cref="global::Lance.Orm.EmbeddingFunctionRegistry"/> before a table is opened untyped.
+    /// A zero-copy view of a record batch of <see cref="global::Doc"/> rows for hot loops:
+    /// each accessor reads one value in place (numbers from the value buffer, strings as UTF-8 spans,
+    /// vectors and lists of numbers as spans) with no row object and no allocation. A column the batch
+    /// lacks (a projection) reads as default or empty. Valid only while the batch is.
     /// </summary>
+    public readonly ref struct BatchView
+    {
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<long> _id;
+        private readonly global::Lance.Orm.Serialization.StringColumnReader _text;
+        private readonly global::Lance.Orm.Serialization.VectorColumnReader<float> _vector;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<double> _score;
+        private readonly global::Lance.Orm.Serialization.BooleanColumnReader _published;
+
+        /// <summary>Opens a view of <paramref name="batch"/>, checking the Arrow type of each column it has.</summary>
+        /// <param name="batch">The record batch.</param>
+        /// <exception cref="global::Lance.LanceSchemaException">A column has another Arrow type than the model's.</exception>
+        public BatchView(global::Apache.Arrow.RecordBatch batch)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(batch);
+            RowCount = batch.Length;
+            _id = new global::Lance.Orm.Serialization.PrimitiveColumnReader<long>(batch, "id", "Doc", "Id");
+            _text = new global::Lance.Orm.Serialization.StringColumnReader(batch, "text", "Doc", "Text");
+            _vector = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "vector", 384, "Doc", "Vector");
+            _score = new global::Lance.Orm.Serialization.PrimitiveColumnReader<double>(batch, "score", "Doc", "Score");
+            _published = new global::Lance.Orm.Serialization.BooleanColumnReader(batch, "published", "Doc", "Published");
+        }
+
+        /// <summary>The number of rows in the batch.</summary>
+        public int RowCount { get; }
+
+        /// <summary>The Id value (column <c>id</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public long Id(int row) => _id.Get(row, default);
+
+        /// <summary>The Text value, decoded (allocates; see TextUtf8) (column <c>text</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public string Text(int row) => _text.Get(row, "");
+
+        /// <summary>The UTF-8 bytes of Text, read in place (empty for a null), in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<byte> TextUtf8(int row) => _text.GetUtf8(row);
+
+        /// <summary>The vector Vector, read in place (empty for a null), (column <c>vector</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<float> Vector(int row) => _vector.GetSpan(row);
+
+        /// <summary>The Score value (column <c>score</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public double Score(int row) => _score.Get(row, default);
+
+        /// <summary>The Published value (column <c>published</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public bool Published(int row) => _published.Get(row, default);
+    }
+}
+
+/// <summary>
+/// Runs the module constructors of the embedding functions this model uses, so that each registers
+/// its name in <see cref="global::Lance.Orm.EmbeddingFunctionRegistry"/> before a table is opened untyped.
+/// </summary>
+file static class Doc_EmbeddingFunctions
+{
     [global::System.Runtime.CompilerServices.ModuleInitializer]
     [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
         Justification = "Registers embedding functions by name; it touches no app state.")]
-    [global::System.ComponentModel.EditorBrowsable(global::System.ComponentModel.EditorBrowsableState.Never)]
     internal static void RunEmbeddingFunctionModuleConstructors()
     {
         global::System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(global::MiniLm).Module.ModuleHandle);

@@ -53,7 +53,7 @@ partial class Product : global::Lance.Orm.ILanceModel<global::Shop.Catalog.Produ
         var stockCountReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<int>(batch, "stock_count", "Product", "StockCount");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
-        var defaults = new global::Shop.Catalog.Product();
+        var defaults = LanceCreateDefault();
         if (destination is global::System.Collections.Generic.List<global::Shop.Catalog.Product> list)
         {
             list.EnsureCapacity(list.Count + batch.Length);
@@ -69,5 +69,68 @@ partial class Product : global::Lance.Orm.ILanceModel<global::Shop.Catalog.Produ
                 StockCount = stockCountReader.Get(i, defaults.StockCount),
             });
         }
+    }
+
+    /// <inheritdoc/>
+    static global::Shop.Catalog.Product global::Lance.Orm.ILanceModel<global::Shop.Catalog.Product>.CreateDefault() => LanceCreateDefault();
+
+    private static global::Shop.Catalog.Product LanceCreateDefault() => new global::Shop.Catalog.Product();
+
+    /// <summary>
+    /// A zero-copy view of a record batch of <see cref="global::Shop.Catalog.Product"/> rows for hot loops:
+    /// each accessor reads one value in place (numbers from the value buffer, strings as UTF-8 spans,
+    /// vectors and lists of numbers as spans) with no row object and no allocation. A column the batch
+    /// lacks (a projection) reads as default or empty. Valid only while the batch is.
+    /// </summary>
+    public readonly ref struct BatchView
+    {
+        private readonly global::Lance.Orm.Serialization.StringColumnReader _code;
+        private readonly global::Lance.Orm.Serialization.StringColumnReader _htmlText;
+        private readonly global::Lance.Orm.Serialization.StringColumnReader _imageUri;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<int> _stockCount;
+
+        /// <summary>Opens a view of <paramref name="batch"/>, checking the Arrow type of each column it has.</summary>
+        /// <param name="batch">The record batch.</param>
+        /// <exception cref="global::Lance.LanceSchemaException">A column has another Arrow type than the model's.</exception>
+        public BatchView(global::Apache.Arrow.RecordBatch batch)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(batch);
+            RowCount = batch.Length;
+            _code = new global::Lance.Orm.Serialization.StringColumnReader(batch, "sku", "Product", "Code");
+            _htmlText = new global::Lance.Orm.Serialization.StringColumnReader(batch, "html_text", "Product", "HTMLText");
+            _imageUri = new global::Lance.Orm.Serialization.StringColumnReader(batch, "image_uri", "Product", "ImageUri");
+            _stockCount = new global::Lance.Orm.Serialization.PrimitiveColumnReader<int>(batch, "stock_count", "Product", "StockCount");
+        }
+
+        /// <summary>The number of rows in the batch.</summary>
+        public int RowCount { get; }
+
+        /// <summary>The Code value, decoded (allocates; see CodeUtf8) (column <c>sku</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public string Code(int row) => _code.Get(row, "");
+
+        /// <summary>The UTF-8 bytes of Code, read in place (empty for a null), in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<byte> CodeUtf8(int row) => _code.GetUtf8(row);
+
+        /// <summary>The HTMLText value, decoded (allocates; see HTMLTextUtf8) (column <c>html_text</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public string HTMLText(int row) => _htmlText.Get(row, "");
+
+        /// <summary>The UTF-8 bytes of HTMLText, read in place (empty for a null), in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<byte> HTMLTextUtf8(int row) => _htmlText.GetUtf8(row);
+
+        /// <summary>The ImageUri value, decoded (allocates; see ImageUriUtf8) (column <c>image_uri</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public string ImageUri(int row) => _imageUri.Get(row, "");
+
+        /// <summary>The UTF-8 bytes of ImageUri, read in place (empty for a null), in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<byte> ImageUriUtf8(int row) => _imageUri.GetUtf8(row);
+
+        /// <summary>The StockCount value (column <c>stock_count</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public int StockCount(int row) => _stockCount.Get(row, default);
     }
 }

@@ -15,8 +15,8 @@ partial record Reading : global::Lance.Orm.ILanceModel<global::Telemetry.Reading
         .Field(new global::Apache.Arrow.Field("label", global::Apache.Arrow.Types.StringType.Default, nullable: true))
         .Field(new global::Apache.Arrow.Field("level", global::Apache.Arrow.Types.Int32Type.Default, nullable: false))
         .Field(new global::Apache.Arrow.Field("gain", global::Apache.Arrow.Types.FloatType.Default, nullable: false))
-        .Field(global::Lance.Orm.Serialization.VectorField.Create("embedding", 384))
-        .Field(global::Lance.Orm.Serialization.VectorField.Create("extra", 4))
+        .Field(global::Lance.Orm.Serialization.VectorField.Create("embedding", 384, global::Apache.Arrow.Types.FloatType.Default))
+        .Field(global::Lance.Orm.Serialization.VectorField.Create("extra", 4, global::Apache.Arrow.Types.FloatType.Default))
         .Build();
 
     /// <inheritdoc/>
@@ -33,8 +33,8 @@ partial record Reading : global::Lance.Orm.ILanceModel<global::Telemetry.Reading
         var labelWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: true, "Reading", "Label", "label");
         var levelWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<int>(rows.Length);
         var gainWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<float>(rows.Length);
-        var embeddingWriter = new global::Lance.Orm.Serialization.VectorColumnWriter(rows.Length, 384, "Reading", "Embedding", "embedding");
-        var extraWriter = new global::Lance.Orm.Serialization.VectorColumnWriter(rows.Length, 4, "Reading", "Extra", "extra");
+        var embeddingWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Reading", "Embedding", "embedding");
+        var extraWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Reading", "Extra", "extra");
 
         foreach (var row in rows)
         {
@@ -79,11 +79,11 @@ partial record Reading : global::Lance.Orm.ILanceModel<global::Telemetry.Reading
         var labelReader = new global::Lance.Orm.Serialization.StringColumnReader(batch, "label", "Reading", "Label");
         var levelReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<int>(batch, "level", "Reading", "Level");
         var gainReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "gain", "Reading", "Gain");
-        var embeddingReader = new global::Lance.Orm.Serialization.VectorColumnReader(batch, "embedding", 384, "Reading", "Embedding");
-        var extraReader = new global::Lance.Orm.Serialization.VectorColumnReader(batch, "extra", 4, "Reading", "Extra");
+        var embeddingReader = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "embedding", 384, "Reading", "Embedding");
+        var extraReader = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "extra", 4, "Reading", "Extra");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
-        var defaults = new global::Telemetry.Reading();
+        var defaults = LanceCreateDefault();
         if (destination is global::System.Collections.Generic.List<global::Telemetry.Reading> list)
         {
             list.EnsureCapacity(list.Count + batch.Length);
@@ -105,5 +105,96 @@ partial record Reading : global::Lance.Orm.ILanceModel<global::Telemetry.Reading
                 Extra = extraReader.GetNullable(i, defaults.Extra),
             });
         }
+    }
+
+    /// <inheritdoc/>
+    static global::Telemetry.Reading global::Lance.Orm.ILanceModel<global::Telemetry.Reading>.CreateDefault() => LanceCreateDefault();
+
+    private static global::Telemetry.Reading LanceCreateDefault() => new global::Telemetry.Reading();
+
+    /// <summary>
+    /// A zero-copy view of a record batch of <see cref="global::Telemetry.Reading"/> rows for hot loops:
+    /// each accessor reads one value in place (numbers from the value buffer, strings as UTF-8 spans,
+    /// vectors and lists of numbers as spans) with no row object and no allocation. A column the batch
+    /// lacks (a projection) reads as default or empty. Valid only while the batch is.
+    /// </summary>
+    public readonly ref struct BatchView
+    {
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<long> _id;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<int> _count;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<float> _ratio;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<double> _score;
+        private readonly global::Lance.Orm.Serialization.BooleanColumnReader _flag;
+        private readonly global::Lance.Orm.Serialization.StringColumnReader _label;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<int> _level;
+        private readonly global::Lance.Orm.Serialization.PrimitiveColumnReader<float> _gain;
+        private readonly global::Lance.Orm.Serialization.VectorColumnReader<float> _embedding;
+        private readonly global::Lance.Orm.Serialization.VectorColumnReader<float> _extra;
+
+        /// <summary>Opens a view of <paramref name="batch"/>, checking the Arrow type of each column it has.</summary>
+        /// <param name="batch">The record batch.</param>
+        /// <exception cref="global::Lance.LanceSchemaException">A column has another Arrow type than the model's.</exception>
+        public BatchView(global::Apache.Arrow.RecordBatch batch)
+        {
+            global::System.ArgumentNullException.ThrowIfNull(batch);
+            RowCount = batch.Length;
+            _id = new global::Lance.Orm.Serialization.PrimitiveColumnReader<long>(batch, "id", "Reading", "Id");
+            _count = new global::Lance.Orm.Serialization.PrimitiveColumnReader<int>(batch, "count", "Reading", "Count");
+            _ratio = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "ratio", "Reading", "Ratio");
+            _score = new global::Lance.Orm.Serialization.PrimitiveColumnReader<double>(batch, "score", "Reading", "Score");
+            _flag = new global::Lance.Orm.Serialization.BooleanColumnReader(batch, "flag", "Reading", "Flag");
+            _label = new global::Lance.Orm.Serialization.StringColumnReader(batch, "label", "Reading", "Label");
+            _level = new global::Lance.Orm.Serialization.PrimitiveColumnReader<int>(batch, "level", "Reading", "Level");
+            _gain = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "gain", "Reading", "Gain");
+            _embedding = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "embedding", 384, "Reading", "Embedding");
+            _extra = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "extra", 4, "Reading", "Extra");
+        }
+
+        /// <summary>The number of rows in the batch.</summary>
+        public int RowCount { get; }
+
+        /// <summary>The Id value (column <c>id</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public long? Id(int row) => _id.GetNullable(row, null);
+
+        /// <summary>The Count value (column <c>count</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public int? Count(int row) => _count.GetNullable(row, null);
+
+        /// <summary>The Ratio value (column <c>ratio</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public float? Ratio(int row) => _ratio.GetNullable(row, null);
+
+        /// <summary>The Score value (column <c>score</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public double? Score(int row) => _score.GetNullable(row, null);
+
+        /// <summary>The Flag value (column <c>flag</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public bool? Flag(int row) => _flag.GetNullable(row, null);
+
+        /// <summary>The Label value, decoded (allocates; see LabelUtf8) (column <c>label</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public string? Label(int row) => _label.GetNullable(row, null);
+
+        /// <summary>The UTF-8 bytes of Label, read in place (empty for a null), in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<byte> LabelUtf8(int row) => _label.GetUtf8(row);
+
+        /// <summary>The Level value (column <c>level</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public int Level(int row) => _level.Get(row, default);
+
+        /// <summary>The Gain value (column <c>gain</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public float Gain(int row) => _gain.Get(row, default);
+
+        /// <summary>The vector Embedding, read in place (empty for a null), (column <c>embedding</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<float> Embedding(int row) => _embedding.GetSpan(row);
+
+        /// <summary>The vector Extra, read in place (empty for a null), (column <c>extra</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.ReadOnlySpan<float> Extra(int row) => _extra.GetSpan(row);
     }
 }

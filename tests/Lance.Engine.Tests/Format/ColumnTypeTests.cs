@@ -167,6 +167,7 @@ public class ColumnTypeTests
         string Type(string name) => lance.FindField(name)!.LogicalType;
         Assert.Equal("halffloat", Type("f16"));
         Assert.Equal("date32:day", Type("day"));
+        Assert.Equal("time64:us", Type("clock"));
         Assert.Equal("timestamp:us:-", Type("ts"));
         Assert.Equal("timestamp:us:UTC", Type("ts_utc"));
         Assert.Equal("decimal:128:20:4", Type("dec"));

@@ -120,28 +120,34 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     [Fact]
-    public async Task LanceDB_reads_pages_of_only_empty_lists_wide_vectors_in_lists_and_lists_of_lists()
+    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_long_strings_and_wide_vectors_in_lists_and_lists_of_lists()
     {
         var vector = new Apache.Arrow.Types.FixedSizeListType(new Field("item", Apache.Arrow.Types.FloatType.Default, true), 96);
         var columns = new (string Name, Apache.Arrow.Types.IArrowType Type, Func<int, object?> Value)[]
         {
             ("id", Apache.Arrow.Types.Int64Type.Default, i => (long)i),
             ("hollow", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true)), i => i % 3 == 0 ? null : System.Array.Empty<object?>()),
+            ("sparse", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true)), i => i % 40 == 0 ? new object?[] { i } : i % 7 == 0 ? null : System.Array.Empty<object?>()),
             ("vectors", new Apache.Arrow.Types.ListType(new Field("item", vector, true)),
                 i => i % 7 == 6 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 0 ? null : (object?)Enumerable.Range(0, 96).Select(d => (float)(i * 0.5 + k - d)).ToArray()).ToArray()),
+            ("holder", new Apache.Arrow.Types.StructType([new Field("tags", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.StringType.Default, true)), true), new Field("k", Apache.Arrow.Types.Int8Type.Default, true)]),
+                i => i % 6 == 5 ? null : new object?[] { i % 4 == 3 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 0 ? null : (object?)$"t{k}").ToArray(), i % 5 == 0 ? null : (sbyte)(i % 100) }),
+            ("essays", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.StringType.Default, true)),
+                i => i % 8 == 7 ? null : Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 1 ? null : (object?)$"{i}/{k} {new string('§', 150 + (i % 90))}").ToArray()),
             ("grid", new Apache.Arrow.Types.ListType(new Field("item", new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int16Type.Default, true)), true)),
                 i => i % 5 == 4 ? null : Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)Enumerable.Range(0, (i + k) % 3).Select(j => (object?)(short)(i + j)).ToArray()).ToArray()),
         };
         var schema = new Schema(columns.Select(c => new Field(c.Name, c.Type, c.Name != "id")), null);
-        var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, 300).Select(c.Value).ToList())), 300);
+        const int rows = 6000; // enough null and empty lists that the sparse column needs several pages
+        var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, rows).Select(c.Value).ToList())), rows);
         await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch]);
         var expected = ExpectedById([batch]);
 
         using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "edges" });
 
-        var rows = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        Assert.Equal(300, rows.Count);
-        var mismatches = rows
+        var read = doc.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(rows, read.Count);
+        var mismatches = read
             .SelectMany(row => expected[long.Parse(row.GetProperty("id").GetString()!, CultureInfo.InvariantCulture)]
                 .Where(p => !SameJson(p.Value, row.GetProperty(p.Key)))
                 .Select(p => $"row {row.GetProperty("id")}, column '{p.Key}': expected {Shorten(p.Value?.ToJsonString() ?? "null")}, LanceDB read {Shorten(row.GetProperty(p.Key).GetRawText())}"))
@@ -150,20 +156,22 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     [Fact]
-    public async Task LanceDB_reads_nested_columns_that_span_several_pages()
+    public async Task LanceDB_reads_nested_and_dictionary_columns_that_span_several_pages()
     {
         // More rows than one page holds (128Ki), so list and struct columns are cut into pages at row boundaries.
         const int rows = 140_000;
         var listType = new Apache.Arrow.Types.ListType(new Field("item", Apache.Arrow.Types.Int32Type.Default, true));
         var structType = new Apache.Arrow.Types.StructType([new Field("n", Apache.Arrow.Types.Int32Type.Default, true)]);
+        var dictionaryType = new Apache.Arrow.Types.DictionaryType(Apache.Arrow.Types.Int32Type.Default, Apache.Arrow.Types.StringType.Default, false);
         var schema = new Schema(
-            [new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("l", listType, true), new Field("s", structType, true)], null);
+            [new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("l", listType, true), new Field("s", structType, true), new Field("d", dictionaryType, true)], null);
         var batch = new RecordBatch(
             schema,
             [
                 ArrowValues.Build(Apache.Arrow.Types.Int64Type.Default, Enumerable.Range(0, rows).Select(i => (object?)(long)i).ToList()),
                 ArrowValues.Build(listType, Enumerable.Range(0, rows).Select(i => i % 9 == 8 ? null : (object?)Enumerable.Range(0, i % 4).Select(k => k == 2 ? null : (object?)(i + k)).ToArray()).ToList()),
                 ArrowValues.Build(structType, Enumerable.Range(0, rows).Select(i => i % 5 == 4 ? null : (object?)new object?[] { i % 3 == 0 ? null : i }).ToList()),
+                ArrowValues.Build(dictionaryType, Enumerable.Range(0, rows).Select(i => i % 11 == 0 ? null : (object?)$"v{(i / 1000) % 250}").ToList()),
             ],
             rows);
         await LanceDataset.CreateAsync(Path.Combine(_db.Path, "long.lance"), schema, [batch]);
@@ -171,10 +179,10 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "long" });
 
         var actual = doc.RootElement.GetProperty("rows").EnumerateArray()
-            .Select(r => $"{r.GetProperty("id").GetString()} {r.GetProperty("l").GetRawText()} {r.GetProperty("s").GetRawText()}")
+            .Select(r => $"{r.GetProperty("id").GetString()} {r.GetProperty("l").GetRawText()} {r.GetProperty("s").GetRawText()} {r.GetProperty("d").GetRawText()}")
             .Order(StringComparer.Ordinal).ToList();
         var expected = Enumerable.Range(0, rows)
-            .Select(i => $"{i} {ArrowValues.Json(batch.Column(1), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(2), i)?.ToJsonString() ?? "null"}")
+            .Select(i => $"{i} {ArrowValues.Json(batch.Column(1), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(2), i)?.ToJsonString() ?? "null"} {ArrowValues.Json(batch.Column(3), i)?.ToJsonString() ?? "null"}")
             .Order(StringComparer.Ordinal).ToList();
         Assert.Equal(expected, actual);
     }

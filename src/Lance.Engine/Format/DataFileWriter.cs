@@ -220,6 +220,11 @@ internal static class DataFileWriter
         return column;
     }
 
+    // Levels of null or empty lists ride in the mini-block chunk of the next value, and a chunk holds
+    // at most 32 KiB with its levels stored as u16: capping these levels per page keeps every chunk
+    // within the limit (a page with no values at all has no chunks).
+    private const int MaxSpecialLevelsPerPage = 2048;
+
     // Pages hold whole rows; they are cut where the value-based plan would cut (or at the row limit).
     private static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource source, DataFileWriterOptions options)
     {
@@ -230,7 +235,9 @@ internal static class DataFileWriter
         for (long row = 0; row < rows; row++)
         {
             bool valueCut = next < boundaries.Count && leaf.RowValueStart[row] >= boundaries[next];
-            bool levelCut = leaf.RowEntryStart[row] - leaf.RowEntryStart[pageStart] >= options.MaxPageRows;
+            long entries = leaf.RowEntryStart[row] - leaf.RowEntryStart[pageStart];
+            long specials = entries - (leaf.RowValueStart[row] - leaf.RowValueStart[pageStart]);
+            bool levelCut = entries >= options.MaxPageRows || specials >= MaxSpecialLevelsPerPage;
             if (row > pageStart && (valueCut || levelCut || row - pageStart >= options.MaxPageRows))
             {
                 yield return (pageStart, (int)(row - pageStart));

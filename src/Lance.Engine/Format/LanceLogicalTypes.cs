@@ -37,6 +37,8 @@ internal static class LanceLogicalTypes
         BinaryType => "binary",
         LargeBinaryType => "large_binary",
         Date32Type => "date32:day",
+        Time64Type { Unit: TimeUnit.Microsecond } => "time64:us",
+        Time64Type { Unit: TimeUnit.Nanosecond } => "time64:ns",
         // Only microseconds: Lance stores any unit, but LanceDB's default and ours is us.
         TimestampType { Unit: TimeUnit.Microsecond } ts when ts.Timezone is null || !ts.Timezone.Contains(':', StringComparison.Ordinal)
             => $"timestamp:us:{(string.IsNullOrEmpty(ts.Timezone) ? "-" : ts.Timezone)}",
@@ -77,6 +79,8 @@ internal static class LanceLogicalTypes
             case "binary": return BinaryType.Default;
             case "large_binary": return LargeBinaryType.Default;
             case "date32:day": return Date32Type.Default;
+            case "time64:us": return new Time64Type(TimeUnit.Microsecond);
+            case "time64:ns": return new Time64Type(TimeUnit.Nanosecond);
             case "dict:string:int32:false": return DictionaryOfStrings;
         }
 

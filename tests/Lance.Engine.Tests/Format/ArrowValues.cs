@@ -148,7 +148,7 @@ public static class ArrowValues
             case UInt16Type: MemoryMarshal.Write(destination, Convert.ToUInt16(value, CultureInfo.InvariantCulture)); break;
             case Int32Type: MemoryMarshal.Write(destination, Convert.ToInt32(value, CultureInfo.InvariantCulture)); break;
             case UInt32Type: MemoryMarshal.Write(destination, Convert.ToUInt32(value, CultureInfo.InvariantCulture)); break;
-            case Int64Type or TimestampType: MemoryMarshal.Write(destination, Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
+            case Int64Type or TimestampType or Time64Type: MemoryMarshal.Write(destination, Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
             case UInt64Type: MemoryMarshal.Write(destination, Convert.ToUInt64(value, CultureInfo.InvariantCulture)); break;
             case HalfFloatType: MemoryMarshal.Write(destination, (Half)value); break;
             case FloatType: MemoryMarshal.Write(destination, Convert.ToSingle(value, CultureInfo.InvariantCulture)); break;
@@ -254,6 +254,8 @@ public static class ArrowValues
                 return data.DataType is LargeStringType ? System.Text.Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes);
             }
 
+            case Time64Type:
+                return MemoryMarshal.Cast<byte, long>(values)[p].ToString(CultureInfo.InvariantCulture);
             case Date32Type:
                 return DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + MemoryMarshal.Cast<byte, int>(values)[p])
                     .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);

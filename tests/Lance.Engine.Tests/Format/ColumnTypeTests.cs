@@ -167,6 +167,7 @@ public class ColumnTypeTests
         string Type(string name) => lance.FindField(name)!.LogicalType;
         Assert.Equal("halffloat", Type("f16"));
         Assert.Equal("date32:day", Type("day"));
+        Assert.Equal("time64:us", Type("clock"));
         Assert.Equal("timestamp:us:-", Type("ts"));
         Assert.Equal("timestamp:us:UTC", Type("ts_utc"));
         Assert.Equal("decimal:128:20:4", Type("dec"));
@@ -189,5 +190,48 @@ public class ColumnTypeTests
         var error = Assert.Throws<LanceSchemaException>(() => RoundTrip(batch));
 
         Assert.Contains("must", error.Message);
+    }
+    [Fact]
+    public void A_sparse_list_column_of_mostly_empty_lists_is_written_and_read_back()
+    {
+        var type = new ListType(new Field("item", Int64Type.Default, true));
+        var values = Enumerable.Range(0, 60_000).Select(i => i % 40 == 0 ? new object?[] { (long)i } : i % 7 == 0 ? null : (object?)System.Array.Empty<object?>()).ToList();
+        var batch = Single("sparse", type, true, values);
+
+        var (read, _) = RoundTrip(batch);
+
+        Assert.Equal(ArrowValues.Rows(batch), ArrowValues.Rows(read));
+    }
+    [Fact]
+    public void A_list_inside_a_null_struct_reads_back_null_and_apart_from_empty_and_null_lists()
+    {
+        var type = new StructType([new Field("tags", new ListType(new Field("item", StringType.Default, true)), true), new Field("k", Int8Type.Default, true)]);
+        object?[] values =
+        [
+            new object?[] { new object?[] { "a", null }, (sbyte)1 },
+            null,
+            new object?[] { null, null },
+            new object?[] { System.Array.Empty<object?>(), (sbyte)4 },
+            null,
+        ];
+        var batch = Single("holder", type, true, values);
+
+        var (read, _) = RoundTrip(batch);
+
+        Assert.Equal(
+            ["{\"tags\":[\"a\",null],\"k\":1}", null, "{\"tags\":null,\"k\":null}", "{\"tags\":[],\"k\":4}", null],
+            Enumerable.Range(0, 5).Select(i => ArrowValues.Json(read.Column(0), i)?.ToJsonString()));
+    }
+    [Fact]
+    public void Long_strings_in_lists_go_to_full_zip_pages_with_control_words()
+    {
+        var type = new ListType(new Field("item", StringType.Default, true));
+        var values = Enumerable.Range(0, 50).Select(i => i % 8 == 7 ? null : (object?)Enumerable.Range(0, i % 3).Select(k => k == 1 && i % 2 == 1 ? null : (object?)new string('x', 300 + i)).ToArray()).ToList();
+        var batch = Single("essays", type, true, values);
+
+        var (read, reader) = RoundTrip(batch);
+
+        Assert.Equal(ArrowValues.Rows(batch), ArrowValues.Rows(read));
+        Assert.StartsWith("FullZip(Variable", reader.DescribePages(reader.Schema.Fields[0].Children[0])[0], StringComparison.Ordinal);
     }
 }

@@ -40,6 +40,7 @@ public static class TypeMatrix
         ("day", Date32Type.Default, true, i => Nth(i, 6) ? null : DateOnly.FromDayNumber(700_000 + (i * 13))),
         ("ts", new TimestampType(TimeUnit.Microsecond, (string?)null), true, i => Nth(i, 7) ? null : 1_700_000_000_000_000L + (i * 1_234_567L) - 5_000_000_000_000_000L * (i % 2)),
         ("ts_utc", new TimestampType(TimeUnit.Microsecond, "UTC"), true, i => Nth(i, 8) ? null : 1_600_000_000_123_456L + i),
+        ("clock", new Time64Type(TimeUnit.Microsecond), true, i => Nth(i, 6) ? null : (i * 1_000_003L) % 86_400_000_000L),
         ("dec", new Decimal128Type(20, 4), true, i => Nth(i, 9) ? null : (i * 1234.5678m) - 99_999.9999m),
         ("ints", new ListType(new Field("item", Int32Type.Default, true)), true, i => Nth(i, 5) ? null : List(i % 4, k => k == 1 && i % 3 == 0 ? null : i + k)),
         ("ints_nn", new ListType(new Field("item", Int64Type.Default, false)), false, i => List(i % 3, k => (long)(i * k))),

@@ -30,7 +30,7 @@ internal static class MiniBlockDecoder
 
         if (hasRep)
         {
-            CheckLevelEncoding(layout.RepCompression!, columnName, "repetition");
+            LevelDecoder.Check(layout.RepCompression, columnName, "repetition");
         }
 
         levels?.BeginPage(layout.Layers);
@@ -41,20 +41,9 @@ internal static class MiniBlockDecoder
         }
 
         bool hasDefinitions = layout.DefCompression is not null;
-        int definitionBits = 0;
         if (hasDefinitions)
         {
-            var definition = ValueEncoding.From(layout.DefCompression, columnName);
-            definitionBits = definition.Bits;
-            if (definition.IsVariable || definitionBits is not (8 or 16))
-            {
-                throw ValueEncoding.Unsupported(columnName, $"{ValueEncoding.Name(layout.DefCompression)} definition levels of {definitionBits} bits");
-            }
-        }
-
-        if (levels is not null && hasDefinitions && definitionBits != 16)
-        {
-            throw ValueEncoding.Unsupported(columnName, $"{definitionBits}-bit definition levels in a nested column");
+            LevelDecoder.Check(layout.DefCompression, columnName, "definition");
         }
 
         var values = ValueEncoding.From(layout.ValueCompression, columnName);
@@ -80,7 +69,8 @@ internal static class MiniBlockDecoder
         long items = levels is not null || layout.NumItems > 0 ? (long)layout.NumItems : rows;
         long remaining = items;
         int position = 0;
-        ushort[]? scratch = null;
+        ushort[]? repScratch = null;
+        ushort[]? defScratch = null;
         foreach (ushort rawWord in words)
         {
             ushort word = BitConverter.IsLittleEndian ? rawWord : BinaryPrimitives.ReverseEndianness(rawWord);
@@ -131,28 +121,17 @@ internal static class MiniBlockDecoder
             if (levels is not null)
             {
                 int entries = hasRep || hasDefinitions ? levelCount : count;
-                levels.AddRun(Levels(repetitions, entries, columnName), Levels(definitions, entries, columnName), entries, count, builder);
+                var repLevels = hasRep ? Scratch(ref repScratch, entries) : default;
+                var defLevels = hasDefinitions ? Scratch(ref defScratch, entries) : default;
+                LevelDecoder.Decode(layout.RepCompression, repetitions, repLevels, columnName, "repetition");
+                LevelDecoder.Decode(layout.DefCompression, definitions, defLevels, columnName, "definition");
+                levels.AddRun(repLevels, defLevels, entries, count, builder);
             }
             else if (hasDefinitions)
             {
-                scratch ??= new ushort[4096];
-                if (scratch.Length < count)
-                {
-                    scratch = new ushort[count];
-                }
-
-                if (definitions.Length < count * (definitionBits / 8))
-                {
-                    throw new LanceFormatException($"Column '{columnName}': a mini-block chunk has {definitions.Length} bytes of definition levels for {count} values.");
-                }
-
-                var definitionLevels = scratch.AsSpan(0, count);
-                for (int i = 0; i < count; i++)
-                {
-                    definitionLevels[i] = definitionBits == 16 ? BinaryPrimitives.ReadUInt16LittleEndian(definitions[(i * 2)..]) : definitions[i];
-                }
-
-                builder.ApplyDefinitions(definitionLevels);
+                var defLevels = Scratch(ref defScratch, count);
+                LevelDecoder.Decode(layout.DefCompression, definitions, defLevels, columnName, "definition");
+                builder.ApplyDefinitions(defLevels);
             }
 
             position += chunkBytes;
@@ -165,29 +144,14 @@ internal static class MiniBlockDecoder
         }
     }
 
-    // Levels stored as Flat(16): one u16 per entry.
-    private static ReadOnlySpan<ushort> Levels(ReadOnlySpan<byte> bytes, int entries, string columnName)
+    private static Span<ushort> Scratch(ref ushort[]? scratch, int count)
     {
-        if (bytes.IsEmpty)
+        if (scratch is null || scratch.Length < count)
         {
-            return default;
+            scratch = new ushort[Math.Max(count, 4096)];
         }
 
-        if (bytes.Length < entries * 2)
-        {
-            throw new LanceFormatException($"Column '{columnName}': a mini-block chunk has {bytes.Length} bytes of levels for {entries} entries.");
-        }
-
-        return MemoryMarshal.Cast<byte, ushort>(bytes)[..entries];
-    }
-
-    private static void CheckLevelEncoding(Enc21.CompressiveEncoding encoding, string columnName, string kind)
-    {
-        var levels = ValueEncoding.From(encoding, columnName);
-        if (levels.IsVariable || levels.Bits != 16)
-        {
-            throw ValueEncoding.Unsupported(columnName, $"{ValueEncoding.Name(encoding)} {kind} levels of {levels.Bits} bits");
-        }
+        return scratch.AsSpan(0, count);
     }
 
     // Offsets of a variable chunk: count + 1 of them, non-decreasing, inside the buffer.

@@ -29,9 +29,6 @@ internal sealed class LevelCollector
     /// <summary>Canonical definition codes per entry (see <see cref="LevelLayout"/>).</summary>
     public IReadOnlyList<ushort> Canonical => _canonical;
 
-    /// <summary>The repetition level that starts a row.</summary>
-    public int MaxRep => Path.IsList.Count(l => l);
-
     /// <summary>Starts a page whose layers (innermost first) are <paramref name="layers"/>.</summary>
     /// <exception cref="LanceFormatException">The layers do not fit the field's nesting.</exception>
     public LevelLayout BeginPage(IReadOnlyList<Enc21.RepDefLayer> layers)

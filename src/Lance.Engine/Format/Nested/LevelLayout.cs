@@ -63,9 +63,6 @@ internal sealed class LevelLayout
         }
     }
 
-    /// <summary>The number of layers (structs, lists and the leaf).</summary>
-    public int LayerCount => _isList.Length;
-
     /// <summary>The highest repetition level (the number of lists); 0 without lists.</summary>
     public int MaxRep { get; }
 
@@ -74,9 +71,6 @@ internal sealed class LevelLayout
 
     /// <summary>The deepest list layer, or -1 when there is no list.</summary>
     public int InnermostList { get; }
-
-    /// <summary>Whether layer <paramref name="layer"/> (0 = outermost) is a list.</summary>
-    public bool IsList(int layer) => _isList[layer];
 
     /// <summary>The layers as a page records them: innermost first.</summary>
     public IEnumerable<Enc21.RepDefLayer> LayersInnermostFirst => _meanings.Reverse();
@@ -177,9 +171,6 @@ internal sealed class LevelLayout
             return max;
         }
     }
-
-    /// <summary>The repetition level that starts a new element at the list layer <paramref name="listLayer"/>'s parent.</summary>
-    public int RepOfList(int listLayer) => MaxRep - _isList.Take(listLayer).Count(l => l);
 
     /// <summary>The outermost layer that gets a new element at an entry with repetition level <paramref name="rep"/>.</summary>
     /// <exception cref="LanceFormatException">The level is higher than the lists allow.</exception>

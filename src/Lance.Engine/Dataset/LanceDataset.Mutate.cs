@@ -198,7 +198,7 @@ public sealed partial class LanceDataset
         {
             0 => new RecordBatch(schema, schema.FieldsList.Select(f => ArrowEmpty.Create(f.DataType)), 0),
             1 => batches[0],
-            _ => new RecordBatch(schema, Enumerable.Range(0, schema.FieldsList.Count).Select(c => ArrowArrayConcatenator.Concatenate(batches.Select(b => b.Column(c)).ToList())), batches.Sum(b => b.Length)),
+            _ => new RecordBatch(schema, Enumerable.Range(0, schema.FieldsList.Count).Select(c => Lance.Engine.Arrow.ArrowConcat.Concatenate(batches.Select(b => b.Column(c)).ToList())), batches.Sum(b => b.Length)),
         };
 
         var sourceKeys = new Dictionary<string, int>(StringComparer.Ordinal);

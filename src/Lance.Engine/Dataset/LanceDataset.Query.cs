@@ -356,7 +356,7 @@ public sealed partial class LanceDataset
             {
                 0 => ArrowEmpty.Create(projection[c].DataType),
                 1 => parts[0],
-                _ => ArrowArrayConcatenator.Concatenate(parts),
+                _ => Lance.Engine.Arrow.ArrowConcat.Concatenate(parts),
             };
             columns.Add(ArrowTake.Take(joined, order));
         }

@@ -226,13 +226,24 @@ public sealed partial class LanceDataset
     {
         // After columns are added a fragment has several files; each field lives in one of them. A
         // nullable field no file holds (added as all-null) reads as nulls from the first file.
+        // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
+        var leaf = field;
+        while (leaf.Children.Count > 0)
+        {
+            leaf = leaf.Children[0];
+        }
+
         var file = fragment.Files.Count == 1
             ? fragment.Files[0]
-            : fragment.Files.FirstOrDefault(f => f.Fields.Contains(field.Id)) ?? fragment.Files[0];
+            : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
         var path = System.IO.Path.Combine(Path, VersionNames.DataFolder, file.Path);
         return _columnCache.GetOrAdd((path, field.Id), static (key, f) =>
         {
             using var reader = DataFileReader.Open(key.File);
+
+            // Vector columns are mapped from the file rather than copied (the cache keeps them alive);
+            // not on Windows, where a mapped file could not be deleted by cleanup.
+            reader.MapFlatColumns = !OperatingSystem.IsWindows();
             return reader.ReadColumn(f);
         }, field);
     }

@@ -147,7 +147,7 @@ public partial class Table
         }
 
         var columns = Enumerable.Range(0, batches[0].ColumnCount)
-            .Select(c => ArrowArrayConcatenator.Concatenate(batches.Select(b => b.Column(c)).ToList()))
+            .Select(c => Lance.Engine.Arrow.ArrowConcat.Concatenate(batches.Select(b => b.Column(c)).ToList()))
             .ToList();
         return new RecordBatch(batches[0].Schema, columns, batches.Sum(b => b.Length));
     }

@@ -6,6 +6,18 @@ if (args.Length > 0 && args[0] == "compare")
 {
     await SideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "embed-overhead")
+{
+    await EmbeddingOverhead.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "compare-filters")
+{
+    await FilterSideBySide.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "ops")
+{
+    await OperationsSideBySide.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "serializers")
 {
     await SerializerSideBySide.RunAsync(args);

@@ -29,18 +29,25 @@ foreach (var query in new[] { "young dog playing", "how to cook pasta", "stock p
 
 // Hot loops can skip row objects: the generated Doc.BatchView reads a result batch in place
 // (numbers from the value buffers, text as UTF-8 spans, vectors as spans over the float buffer).
-var batch = await docs.Search("young dog playing").Limit(100).ToArrowAsync();
-var view = new Doc.BatchView(batch);
 var published = 0;
 var textBytes = 0;
-for (var i = 0; i < view.RowCount; i++)
+var hitCount = 0;
+var dimensions = 0;
+await foreach (var batch in docs.Search("young dog playing").Limit(100).ToArrowAsync())
 {
-    published += view.Published(i) ? 1 : 0;
-    textBytes += view.TextUtf8(i).Length;
+    var view = new Doc.BatchView(batch);
+    for (var i = 0; i < view.RowCount; i++)
+    {
+        published += view.Published(i) ? 1 : 0;
+        textBytes += view.TextUtf8(i).Length;
+        dimensions = view.Vector(i).Length;
+    }
+
+    hitCount += view.RowCount;
 }
 
 Console.WriteLine();
-Console.WriteLine($"BatchView over {view.RowCount} hits: {published} published, {textBytes} bytes of text, vectors of {(view.RowCount > 0 ? view.Vector(0).Length : 0)} floats read in place.");
+Console.WriteLine($"BatchView over {hitCount} hits: {published} published, {textBytes} bytes of text, vectors of {dimensions} floats read in place.");
 
 // Open the table again without the model: the embedding function is restored from the table.
 var table = await db.OpenTableAsync("docs");

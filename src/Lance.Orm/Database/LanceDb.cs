@@ -38,6 +38,9 @@ public sealed record DatabaseOptions
     /// <summary>Where embedding functions are looked up by name; the process-wide registry by default.</summary>
     public EmbeddingFunctionRegistry Registry { get; init; } = EmbeddingFunctionRegistry.Default;
 
+    /// <summary>How embedding calls are retried (7 retries with capped exponential backoff by default; 0 disables).</summary>
+    public EmbeddingRetryOptions EmbeddingRetry { get; init; } = EmbeddingRetryOptions.Default;
+
     /// <summary>Rows per data file (and fragment) when writing; LanceDB's default is 1,048,576.</summary>
     public int MaxRowsPerFile { get; init; } = 1024 * 1024;
 }

@@ -1,35 +1,242 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.Arrow;
 
 namespace Lance.Orm;
 
 /// <summary>A table's embedding configuration entry joined with a way to get its function.</summary>
 internal sealed record BoundEmbedding(EmbeddingFunctionConfig Config, int Dimensions, Func<IEmbeddingFunction> Function);
 
+/// <summary>What one add (or re-embedding) runs with: the table, the retry pipeline and the caller's options.</summary>
+internal sealed class EmbeddingRun(string tableName, EmbeddingRetryPipeline pipeline, AddOptions options)
+{
+    private readonly Dictionary<string, (long Embedded, long Total)> _progress = new(StringComparer.Ordinal);
+
+    public string TableName { get; } = tableName;
+
+    public EmbeddingRetryPipeline Pipeline { get; } = pipeline;
+
+    public AddOptions Options { get; } = options;
+
+    public void Plan(string column, long rows)
+    {
+        var (embedded, total) = _progress.GetValueOrDefault(column);
+        _progress[column] = (embedded, total + rows);
+    }
+
+    public void Report(string column, long rows)
+    {
+        var (embedded, total) = _progress.GetValueOrDefault(column);
+        _progress[column] = (embedded + rows, total);
+        Options.Progress?.Report(new EmbeddingProgress(column, embedded + rows, total));
+    }
+}
+
 /// <summary>
-/// Fills null vectors of a record batch from their source column, working on Arrow arrays so the
-/// typed and untyped tables share one path.
+/// Prepares added rows on Arrow arrays, so typed and untyped tables share one path: bad vectors are
+/// handled as the caller asked, then null vectors are filled from their source column, in batches
+/// sized for each function, every call going through the retry pipeline.
 /// </summary>
 internal static class EmbeddingApplier
 {
-    /// <summary>How many source values are handed to a function at once.</summary>
-    public const int SourceBatchSize = 256;
-
-    public static async Task<RecordBatch> ApplyAsync(
-        RecordBatch batch, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, string tableName, CancellationToken cancellationToken)
+    /// <summary>Prepares every batch; all embedding happens before anything is written.</summary>
+    public static async Task<List<RecordBatch>> ApplyAllAsync(
+        IEnumerable<RecordBatch> batches, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, EmbeddingRun run, CancellationToken cancellationToken)
     {
-        foreach (var embedding in embeddings)
+        var sanitized = new List<RecordBatch>();
+        foreach (var batch in batches)
         {
-            batch = await ApplyOneAsync(batch, tableSchema, embedding, tableName, cancellationToken).ConfigureAwait(false);
+            var clean = SanitizeVectors(batch, tableSchema, run);
+            if (clean.Length > 0 || sanitized.Count == 0)
+            {
+                sanitized.Add(clean);
+            }
         }
 
-        return batch;
+        foreach (var embedding in embeddings)
+        {
+            foreach (var batch in sanitized)
+            {
+                run.Plan(embedding.Config.VectorColumn, MissingRows(batch, embedding.Config).Count);
+            }
+        }
+
+        for (var i = 0; i < sanitized.Count; i++)
+        {
+            foreach (var embedding in embeddings)
+            {
+                sanitized[i] = await ApplyOneAsync(sanitized[i], tableSchema, embedding, run, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        return sanitized;
+    }
+
+    /// <summary>Applies every sanitisation rule to the vector columns of <paramref name="batch"/>.</summary>
+    internal static RecordBatch SanitizeVectors(RecordBatch batch, Schema tableSchema, EmbeddingRun run)
+    {
+        HashSet<int>? dropped = null;
+        foreach (var field in tableSchema.FieldsList)
+        {
+            if (field.DataType is not FixedSizeListType { ValueDataType: FloatType } type)
+            {
+                continue;
+            }
+
+            var index = batch.Schema.GetFieldIndex(field.Name);
+            if (index < 0)
+            {
+                continue;
+            }
+
+            var column = batch.Column(index);
+            if (column is FixedSizeListArray fixedList && fixedList.Values is FloatArray && ((FixedSizeListType)fixedList.Data.DataType).ListSize == type.ListSize
+                && !HasNaN(fixedList, type.ListSize))
+            {
+                continue; // the common case: right length, no NaN; keep the column as it is
+            }
+
+            if (!TryReadVectors(column, out var lengthOf, out var valueAt))
+            {
+                continue; // not a float vector column; the schema check names it
+            }
+
+            var dim = type.ListSize;
+            var values = new float[batch.Length * dim];
+            var valid = new bool[batch.Length];
+            for (var row = 0; row < batch.Length; row++)
+            {
+                var length = lengthOf(row);
+                if (length < 0)
+                {
+                    continue; // null stays null (and is embedded where a function fills the column)
+                }
+
+                string? problem = length != dim ? $"has {length} values, but the column holds vectors of {dim}" : null;
+                for (var d = 0; problem is null && d < dim; d++)
+                {
+                    var value = valueAt(row, d);
+                    if (float.IsNaN(value))
+                    {
+                        problem = $"holds NaN at position {d}";
+                    }
+
+                    values[(row * dim) + d] = value;
+                }
+
+                if (problem is null)
+                {
+                    valid[row] = true;
+                    continue;
+                }
+
+                switch (run.Options.OnBadVectors)
+                {
+                    case BadVectorHandling.Drop:
+                        (dropped ??= []).Add(row);
+                        break;
+                    case BadVectorHandling.Fill:
+                        values.AsSpan(row * dim, dim).Fill(run.Options.FillValue);
+                        valid[row] = true;
+                        break;
+                    case BadVectorHandling.Null:
+                        values.AsSpan(row * dim, dim).Clear();
+                        break;
+                    default:
+                        throw new LanceSchemaException(
+                            $"The vector in column '{field.Name}' of row {row} added to table '{run.TableName}' {problem}. " +
+                            "Fix the data, or add with OnBadVectors = Drop, Fill or Null.");
+                }
+            }
+
+            batch = Replace(batch, field, index, BuildVectors(type, values, valid));
+        }
+
+        if (dropped is null)
+        {
+            return batch;
+        }
+
+        var keep = Enumerable.Range(0, batch.Length).Where(r => !dropped.Contains(r)).ToArray();
+        return ArrowTake.Take(batch, keep);
+    }
+
+    private static bool HasNaN(FixedSizeListArray list, int dim)
+    {
+        var values = ((FloatArray)list.Values).Values.Slice(list.Offset * dim, list.Length * dim);
+        if (values.IsEmpty || !float.IsNaN(System.Numerics.Tensors.TensorPrimitives.Max(values)))
+        {
+            return false; // Max propagates NaN, so one vectorised pass clears the common case
+        }
+
+        for (var row = 0; row < list.Length; row++)
+        {
+            if (list.IsValid(row))
+            {
+                foreach (var v in values.Slice(row * dim, dim))
+                {
+                    if (float.IsNaN(v))
+                    {
+                        return true;
+                    }
+                }
+            }
+        }
+
+        return false;
+    }
+
+    private static bool TryReadVectors(IArrowArray column, out Func<int, int> lengthOf, out Func<int, int, float> valueAt)
+    {
+        switch (column)
+        {
+            case FixedSizeListArray { Values: FloatArray floats } fixedList:
+            {
+                var size = ((FixedSizeListType)fixedList.Data.DataType).ListSize;
+                lengthOf = row => fixedList.IsNull(row) ? -1 : size;
+                valueAt = (row, d) => floats.GetValue(((fixedList.Offset + row) * size) + d) ?? float.NaN;
+                return true;
+            }
+
+            case ListArray { Values: FloatArray floats } list:
+                lengthOf = row => list.IsNull(row) ? -1 : list.GetValueLength(row);
+                valueAt = (row, d) => floats.GetValue(list.ValueOffsets[row] + d) ?? float.NaN;
+                return true;
+            default:
+                lengthOf = _ => -1;
+                valueAt = (_, _) => 0;
+                return false;
+        }
+    }
+
+    private static List<int> MissingRows(RecordBatch batch, EmbeddingFunctionConfig config)
+    {
+        var missing = new List<int>();
+        var sourceIndex = batch.Schema.GetFieldIndex(config.SourceColumn);
+        if (sourceIndex < 0)
+        {
+            return missing;
+        }
+
+        var sources = batch.Column(sourceIndex);
+        var vectorIndex = batch.Schema.GetFieldIndex(config.VectorColumn);
+        var existing = vectorIndex >= 0 ? batch.Column(vectorIndex) : null;
+        for (var row = 0; row < batch.Length; row++)
+        {
+            if ((existing is null || existing.IsNull(row)) && !sources.IsNull(row))
+            {
+                missing.Add(row);
+            }
+        }
+
+        return missing;
     }
 
     private static async Task<RecordBatch> ApplyOneAsync(
-        RecordBatch batch, Schema tableSchema, BoundEmbedding embedding, string tableName, CancellationToken cancellationToken)
+        RecordBatch batch, Schema tableSchema, BoundEmbedding embedding, EmbeddingRun run, CancellationToken cancellationToken)
     {
         var config = embedding.Config;
+        var tableName = run.TableName;
         var vectorField = tableSchema.FieldsList.FirstOrDefault(f => f.Name == config.VectorColumn)
             ?? throw new EmbeddingException($"Table '{tableName}' has no vector column '{config.VectorColumn}' for embedding function '{config.Name}'.");
         if (vectorField.DataType is not FixedSizeListType { ValueDataType: FloatType } vectorType)
@@ -44,22 +251,16 @@ internal static class EmbeddingApplier
             throw new EmbeddingException($"The rows added to table '{tableName}' have no source column '{config.SourceColumn}' for vector column '{config.VectorColumn}'.");
         }
 
-        if (batch.Column(sourceIndex) is not StringArray sources)
+        var sources = batch.Column(sourceIndex);
+        if (sources is not StringArray and not BinaryArray)
         {
-            throw new EmbeddingException($"Source column '{config.SourceColumn}' of table '{tableName}' must hold text to be embedded by '{config.Name}'; it holds {batch.Schema.FieldsList[sourceIndex].DataType.Name}.");
+            throw new EmbeddingException(
+                $"Source column '{config.SourceColumn}' of table '{tableName}' must hold text, image URIs or image bytes to be embedded by '{config.Name}'; it holds {batch.Schema.FieldsList[sourceIndex].DataType.Name}.");
         }
 
         var vectorIndex = batch.Schema.GetFieldIndex(config.VectorColumn);
         var existing = vectorIndex >= 0 ? batch.Column(vectorIndex) as FixedSizeListArray : null;
-        var missing = new List<int>();
-        for (var row = 0; row < batch.Length; row++)
-        {
-            if ((existing is null || existing.IsNull(row)) && !sources.IsNull(row))
-            {
-                missing.Add(row);
-            }
-        }
-
+        var missing = MissingRows(batch, config);
         if (missing.Count == 0 && existing is not null)
         {
             return batch;
@@ -80,21 +281,13 @@ internal static class EmbeddingApplier
         if (missing.Count > 0)
         {
             var function = Resolve(embedding, tableName);
-            for (var start = 0; start < missing.Count; start += SourceBatchSize)
+            var batchSize = Math.Max(1, function.SourceBatchSize);
+            var operation = $"'{config.Name}' for column '{config.VectorColumn}' of table '{tableName}'";
+            for (var start = 0; start < missing.Count; start += batchSize)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var rows = missing.GetRange(start, Math.Min(SourceBatchSize, missing.Count - start));
-                var texts = rows.Select(r => sources.GetString(r)!).ToArray();
-                float[][] vectors;
-                try
-                {
-                    vectors = await function.ComputeSourceEmbeddingsAsync(texts, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException and not EmbeddingException)
-                {
-                    throw new EmbeddingException($"Embedding function '{config.Name}' failed on column '{config.SourceColumn}' of table '{tableName}': {ex.Message}", ex);
-                }
-
+                var rows = missing.GetRange(start, Math.Min(batchSize, missing.Count - start));
+                var vectors = await EmbedAsync(function, sources, rows, config, run, operation, cancellationToken).ConfigureAwait(false);
                 if (vectors.Length != rows.Count)
                 {
                     throw new EmbeddingException($"Embedding function '{config.Name}' returned {vectors.Length} vectors for {rows.Count} values of '{config.SourceColumn}' in table '{tableName}'.");
@@ -111,6 +304,8 @@ internal static class EmbeddingApplier
                     vectors[i].CopyTo(values.AsSpan(rows[i] * dimension, dimension));
                     valid[rows[i]] = true;
                 }
+
+                run.Report(config.VectorColumn, rows.Count);
             }
         }
 
@@ -118,7 +313,32 @@ internal static class EmbeddingApplier
         return Replace(batch, vectorField, vectorIndex, column);
     }
 
-    private static IEmbeddingFunction Resolve(BoundEmbedding embedding, string tableName)
+    private static Task<float[][]> EmbedAsync(
+        IEmbeddingFunction function, IArrowArray sources, List<int> rows, EmbeddingFunctionConfig config, EmbeddingRun run, string operation, CancellationToken cancellationToken)
+    {
+        if (sources is StringArray strings)
+        {
+            var texts = new string[rows.Count];
+            for (var i = 0; i < texts.Length; i++)
+            {
+                texts[i] = strings.GetString(rows[i])!;
+            }
+
+            return run.Pipeline.ExecuteAsync(operation, ct => function.ComputeSourceEmbeddingsAsync(texts, ct), cancellationToken);
+        }
+
+        if (function is not IImageEmbeddingFunction images)
+        {
+            throw new EmbeddingException(
+                $"Source column '{config.SourceColumn}' of table '{run.TableName}' holds bytes, but embedding function '{config.Name}' does not embed images.");
+        }
+
+        var binary = (BinaryArray)sources;
+        var inputs = rows.Select(r => Image.FromBytes(binary.GetBytes(r).ToArray())).ToArray();
+        return run.Pipeline.ExecuteAsync(operation, ct => images.ComputeImageEmbeddingsAsync(inputs, ct), cancellationToken);
+    }
+
+    internal static IEmbeddingFunction Resolve(BoundEmbedding embedding, string tableName)
     {
         try
         {
@@ -153,7 +373,7 @@ internal static class EmbeddingApplier
         return new FixedSizeListArray(data);
     }
 
-    private static RecordBatch Replace(RecordBatch batch, Field field, int index, IArrowArray column)
+    internal static RecordBatch Replace(RecordBatch batch, Field field, int index, IArrowArray column)
     {
         var fields = batch.Schema.FieldsList.ToList();
         var columns = Enumerable.Range(0, batch.ColumnCount).Select(batch.Column).ToList();

@@ -35,12 +35,14 @@ public sealed record EmbeddingFunctionConfig
     public string VectorColumn { get; }
 
     /// <summary>Serializes entries as LanceDB's Python SDK does (a JSON list, indent 2).</summary>
+    /// <exception cref="EmbeddingException">A configuration holds a literal secret instead of a <c>$env:</c> reference.</exception>
     public static string ToMetadataJson(IEnumerable<EmbeddingFunctionConfig> configs)
     {
         ArgumentNullException.ThrowIfNull(configs);
         var array = new JsonArray();
         foreach (var config in configs)
         {
+            EmbeddingSecrets.EnsureNoLiteralSecrets(config.Model, config.Name);
             array.Add((JsonNode)new JsonObject
             {
                 ["name"] = config.Name,

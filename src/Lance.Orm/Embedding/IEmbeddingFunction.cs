@@ -3,7 +3,7 @@ using System.Text.Json.Nodes;
 namespace Lance.Orm;
 
 /// <summary>
-/// Turns source values (text, for now) into vectors, for rows on insert and for queries at search
+/// Turns source values (text, or image URIs for image functions) into vectors, for rows on insert and for queries at search
 /// time. Implementations are registered by name in <see cref="EmbeddingFunctionRegistry"/> so that a
 /// table re-creates its function when it is opened again.
 /// </summary>
@@ -14,6 +14,14 @@ public interface IEmbeddingFunction
 
     /// <summary>The number of floats in each embedding.</summary>
     int Dimensions { get; }
+
+    /// <summary>
+    /// How many source values a table hands to <see cref="ComputeSourceEmbeddingsAsync"/> per call
+    /// (256 unless the function says otherwise): progress is reported and cancellation observed
+    /// between calls, and a remote function sends one request per call. Local models batch inside
+    /// a call as suits them (MiniLM sorts by length so that little padding is computed).
+    /// </summary>
+    int SourceBatchSize => 256;
 
     /// <summary>
     /// The configuration that re-creates this function, stored in the table's schema metadata as

@@ -22,12 +22,8 @@ public sealed partial class Table<T> : Table
     /// <summary>Appends <paramref name="rows"/> as one new version, computing missing vectors.</summary>
     /// <exception cref="LanceSchemaException">A row does not fit (e.g. a vector of the wrong length); nothing is written.</exception>
     /// <exception cref="EmbeddingException">An embedding function failed; nothing is written.</exception>
-    public async Task AddAsync(IEnumerable<T> rows, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(rows);
-        var batches = await ToBatchesAsync(rows, Schema, Embeddings, Name, cancellationToken).ConfigureAwait(false);
-        await Dataset.AppendAsync(batches, new Lance.Engine.DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
-    }
+    public Task AddAsync(IEnumerable<T> rows, CancellationToken cancellationToken = default)
+        => AddAsync(rows, AddOptions.Default, cancellationToken);
 
     /// <summary>Reads every row of the table.</summary>
     public async IAsyncEnumerable<T> AsAsyncEnumerable([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -44,26 +40,11 @@ public sealed partial class Table<T> : Table
         }
     }
 
-    /// <summary>Searches by text: the query is embedded by the model's embedding function.</summary>
-    public new VectorQuery<T> Search(string text)
+    internal static Task<List<RecordBatch>> ToBatchesAsync(
+        IEnumerable<T> rows, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, EmbeddingRun run, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(text);
-        return new VectorQuery<T>(this, QueryInput.FromText(text));
-    }
-
-    /// <summary>Searches by vector.</summary>
-    public new VectorQuery<T> Search(ReadOnlyMemory<float> vector) => new(this, QueryInput.FromVector(vector));
-
-    /// <summary>Searches by vector.</summary>
-    public new VectorQuery<T> Search(float[] vector)
-    {
-        ArgumentNullException.ThrowIfNull(vector);
-        return Search(vector.AsMemory());
-    }
-
-    internal static async Task<List<RecordBatch>> ToBatchesAsync(
-        IEnumerable<T> rows, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, string tableName, CancellationToken cancellationToken)
-    {
+        // Rows become Arrow batches first (cheap), so progress knows the whole size before any
+        // embedding runs; then every batch is embedded. Nothing is written until all are ready.
         var batches = new List<RecordBatch>();
         var buffer = new T[RowsPerBatch];
         var count = 0;
@@ -72,17 +53,48 @@ public sealed partial class Table<T> : Table
             buffer[count++] = row;
             if (count == buffer.Length)
             {
-                batches.Add(await EmbeddingApplier.ApplyAsync(T.ToRecordBatch(buffer), tableSchema, embeddings, tableName, cancellationToken).ConfigureAwait(false));
+                batches.Add(ToRecordBatch(buffer, run));
                 count = 0;
             }
         }
 
-        if (count > 0)
+        if (count > 0 || batches.Count == 0)
         {
-            batches.Add(await EmbeddingApplier.ApplyAsync(T.ToRecordBatch(buffer.AsSpan(0, count)), tableSchema, embeddings, tableName, cancellationToken).ConfigureAwait(false));
+            batches.Add(ToRecordBatch(buffer.AsSpan(0, count), run));
         }
 
-        return batches;
+        return EmbeddingApplier.ApplyAllAsync(batches, tableSchema, embeddings, run, cancellationToken);
+    }
+
+    /// <summary>
+    /// Converts rows with the generated writer. A vector of the wrong length makes the writer throw;
+    /// when the caller asked to drop bad vectors, the rows that do not convert are left out instead
+    /// (NaN vectors, which convert, are handled with every other policy by the embedding applier).
+    /// </summary>
+    private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run)
+    {
+        try
+        {
+            return T.ToRecordBatch(rows);
+        }
+        catch (LanceSchemaException) when (run.Options.OnBadVectors == BadVectorHandling.Drop)
+        {
+            var kept = new List<T>(rows.Length);
+            foreach (var row in rows)
+            {
+                try
+                {
+                    T.ToRecordBatch([row]);
+                    kept.Add(row);
+                }
+                catch (LanceSchemaException)
+                {
+                    // a vector of the wrong length: dropped, as asked
+                }
+            }
+
+            return T.ToRecordBatch(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(kept));
+        }
     }
 
     /// <summary>

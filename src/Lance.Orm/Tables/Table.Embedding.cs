@@ -1,0 +1,174 @@
+using System.Buffers;
+using System.Runtime.InteropServices;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine;
+
+namespace Lance.Orm;
+
+public partial class Table
+{
+    /// <summary>
+    /// Appends Arrow rows as one new version. Bad vectors (wrong length, NaN) are handled as
+    /// <paramref name="options"/> says; null or absent vectors are then computed from their source
+    /// column by the table's embedding functions, in batches, with progress reported. Cancelling
+    /// commits nothing.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">The rows do not fit the table's schema, or a vector is bad and <see cref="AddOptions.OnBadVectors"/> is <see cref="BadVectorHandling.Error"/>; nothing is written.</exception>
+    /// <exception cref="EmbeddingException">An embedding function is unknown or failed (after its retries); nothing is written.</exception>
+    public async Task AddAsync(IEnumerable<RecordBatch> batches, AddOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ArgumentNullException.ThrowIfNull(options);
+        var run = new EmbeddingRun(Name, Database.RetryPipeline, options);
+        var prepared = await EmbeddingApplier.ApplyAllAsync(batches, Schema, _embeddings, run, cancellationToken).ConfigureAwait(false);
+        cancellationToken.ThrowIfCancellationRequested();
+        await Dataset.AppendAsync(prepared, new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Searches by image: the image is embedded by the table's image embedding function (such as
+    /// <c>open-clip</c> or <c>resnet18</c>) when the query runs.
+    /// </summary>
+    public VectorQuery Search(Image image)
+    {
+        ArgumentNullException.ThrowIfNull(image);
+        return new VectorQuery(this, ImageQuery(image));
+    }
+
+    /// <summary>A query input whose vector is the image's embedding, computed when the query runs.</summary>
+    internal static QueryInput ImageQuery(Image image) => QueryInput.FromVector(new DeferredQueryVector(image).Memory);
+
+    /// <summary>
+    /// Recomputes every vector of the table's embedded column(s) with the table's current functions
+    /// and commits the result as one new version (e.g. after a model's weights changed).
+    /// </summary>
+    /// <param name="progress">Told after each batch is embedded; may be null.</param>
+    /// <param name="cancellationToken">Stops the work; nothing is committed then.</param>
+    /// <exception cref="EmbeddingException">The table has no embedding function, or one failed; nothing is written.</exception>
+    public async Task ReembedAsync(IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        if (_embeddings.Count == 0)
+        {
+            throw new EmbeddingException($"Table '{Name}' has no embedding function to re-embed with.");
+        }
+
+        await ReembedCoreAsync(_embeddings, progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Switches the vector column <paramref name="vectorColumn"/> to <paramref name="function"/>:
+    /// every row's vector is recomputed from the column's source, the column's dimension follows the
+    /// function, and the new function is stored with the table, all in one new version. Readers of
+    /// older versions keep seeing the old vectors.
+    /// </summary>
+    /// <param name="vectorColumn">The vector column; it must already be filled by an embedding function.</param>
+    /// <param name="function">The new function (register its name so that the table re-creates it on open).</param>
+    /// <param name="progress">Told after each batch is embedded; may be null.</param>
+    /// <param name="cancellationToken">Stops the work; nothing is committed then.</param>
+    /// <exception cref="EmbeddingException">No embedding function fills that column, or the new one failed; nothing is written.</exception>
+    public async Task ReembedAsync(string vectorColumn, IEmbeddingFunction function, IProgress<EmbeddingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(vectorColumn);
+        ArgumentNullException.ThrowIfNull(function);
+        var current = _embeddings.FirstOrDefault(e => e.Config.VectorColumn == vectorColumn)
+            ?? throw new EmbeddingException(
+                $"Column '{vectorColumn}' of table '{Name}' is not filled by an embedding function, so there is no source to re-embed from. Embedded columns: {string.Join(", ", _embeddings.Select(e => e.Config.VectorColumn))}.");
+        var config = new EmbeddingFunctionConfig(function.Name, function.GetConfiguration(), current.Config.SourceColumn, vectorColumn);
+        var replaced = new BoundEmbedding(config, function.Dimensions, () => function);
+        await ReembedCoreAsync([replaced], progress, cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task ReembedCoreAsync(IReadOnlyList<BoundEmbedding> changed, IProgress<EmbeddingProgress>? progress, CancellationToken cancellationToken)
+    {
+        var embeddings = _embeddings.Where(e => changed.All(c => c.Config.VectorColumn != e.Config.VectorColumn)).Concat(changed).ToList();
+        var configs = embeddings.Select(e => e.Config).ToList();
+
+        // The new schema: changed vector columns take their function's dimension; metadata names the functions.
+        var fields = Schema.FieldsList.Select(field =>
+        {
+            var change = changed.FirstOrDefault(c => c.Config.VectorColumn == field.Name);
+            if (change is null)
+            {
+                return field;
+            }
+
+            var dimensions = change.Dimensions > 0 ? change.Dimensions : EmbeddingApplier.Resolve(change, Name).Dimensions;
+            return new Field(field.Name, new FixedSizeListType(new Field("item", FloatType.Default, true), dimensions), field.IsNullable, field.Metadata);
+        }).ToList();
+        var metadata = Schema.Metadata?.ToDictionary(p => p.Key, p => p.Value) ?? [];
+        metadata[EmbeddingFunctionConfig.MetadataKey] = EmbeddingFunctionConfig.ToMetadataJson(configs);
+        var schema = new Schema(fields, metadata);
+
+        // Every row, with the changed vector columns dropped so that all of them are embedded again.
+        var rows = new List<RecordBatch>();
+        await foreach (var batch in Dataset.ScanAsync((IReadOnlyList<string>?)null, cancellationToken).ConfigureAwait(false))
+        {
+            var keep = Enumerable.Range(0, batch.ColumnCount).Where(i => changed.All(c => c.Config.VectorColumn != batch.Schema.FieldsList[i].Name)).ToList();
+            rows.Add(new RecordBatch(new Schema(keep.Select(i => batch.Schema.FieldsList[i]), batch.Schema.Metadata), keep.Select(batch.Column), batch.Length));
+        }
+
+        var run = new EmbeddingRun(Name, Database.RetryPipeline, new AddOptions { Progress = progress });
+        var prepared = await EmbeddingApplier.ApplyAllAsync(rows, schema, changed, run, cancellationToken).ConfigureAwait(false);
+        var ordered = prepared.Select(b => new RecordBatch(schema, schema.FieldsList.Select(f => b.Column(b.Schema.GetFieldIndex(f.Name))), b.Length)).ToList();
+        cancellationToken.ThrowIfCancellationRequested();
+        await LanceDataset.CreateAsync(Dataset.Path, schema, ordered, WriteMode.Overwrite,
+            new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
+        await Dataset.RefreshAsync(cancellationToken).ConfigureAwait(false);
+        _embeddings = embeddings;
+        EmbeddingFunctions = configs;
+    }
+
+    /// <summary>Embeds a deferred image query (from <see cref="Search(Image)"/>); other vectors pass through.</summary>
+    private async Task<ReadOnlyMemory<float>> ResolveDeferredAsync(ReadOnlyMemory<float> vector, string column, BoundEmbedding? embedding, CancellationToken cancellationToken)
+    {
+        if (!MemoryMarshal.TryGetMemoryManager<float, DeferredQueryVector>(vector, out var deferred))
+        {
+            return vector;
+        }
+
+        if (embedding is null)
+        {
+            throw new EmbeddingException($"Table '{Name}' has no embedding function for column '{column}', so it cannot search by image.");
+        }
+
+        var function = EmbeddingApplier.Resolve(embedding, Name);
+        if (function is not IImageEmbeddingFunction images)
+        {
+            throw new EmbeddingException(
+                $"Embedding function '{embedding.Config.Name}' of column '{column}' in table '{Name}' embeds text only, so it cannot search by image '{deferred.Image.Description}'.");
+        }
+
+        var vectors = await Database.RetryPipeline.ExecuteAsync(
+            $"'{embedding.Config.Name}' for an image query on column '{column}' of table '{Name}'",
+            ct => images.ComputeImageEmbeddingsAsync([deferred.Image], ct),
+            cancellationToken).ConfigureAwait(false);
+        return vectors[0];
+    }
+
+    /// <summary>
+    /// Stands in for a query vector that is computed only when the query runs (an image query): the
+    /// query builder carries it as ordinary memory, and the table embeds the image before searching.
+    /// </summary>
+    private sealed class DeferredQueryVector(Image image) : MemoryManager<float>
+    {
+        public Image Image { get; } = image;
+
+        // Empty until embedded: nothing can read it by accident, and the table recognises it by its manager.
+        public override Memory<float> Memory => CreateMemory(0);
+
+        public override Span<float> GetSpan()
+            => throw new InvalidOperationException($"The query image '{Image.Description}' has not been embedded yet; run the query on its table.");
+
+        public override MemoryHandle Pin(int elementIndex = 0)
+            => throw new InvalidOperationException($"The query image '{Image.Description}' has not been embedded yet; run the query on its table.");
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+}

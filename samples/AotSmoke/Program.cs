@@ -8,9 +8,10 @@ var back = new List<Pet>();
 Pet.ReadRecordBatch(batch, back);
 var view = new Pet.BatchView(batch);
 Console.WriteLine($"{back.Count} {back[1].Name} {back[1].Kind} {view.Vector(1)[2]}");
-var db = await LanceDb.ConnectAsync(Path.Combine(Path.GetTempPath(), "aot-smoke-" + Environment.ProcessId));
+var folder = Path.Combine(Path.GetTempPath(), "aot-smoke-" + Environment.ProcessId);
+var db = await LanceDb.ConnectAsync(folder);
 var table = await db.CreateTableAsync("pets", rows.Select(r => new Stored { Id = r.Id, Name = r.Name, Vector = r.Vector }), CreateMode.Overwrite);
 var count = 0;
 await foreach (var _ in table.AsAsyncEnumerable()) count++;
 Console.WriteLine($"table {count}");
-
+Directory.Delete(folder, recursive: true);

@@ -19,8 +19,8 @@ public sealed class PackedPackageTests : IDisposable
     {
         var feed = Directory.CreateDirectory(Path.Combine(_work, "feed")).FullName;
         var src = Path.Combine(RepositoryRoot(), "src");
-        Run("dotnet", $"pack \"{Path.Combine(src, "Lance.Orm")}\" -c Release -o \"{feed}\" -p:Version={Version} -nologo", RepositoryRoot());
-        Run("dotnet", $"pack \"{Path.Combine(src, "Lance.Engine")}\" -c Release -o \"{feed}\" -p:Version={Version} --no-build -nologo", RepositoryRoot());
+        Run("dotnet", $"pack \"{Path.Combine(src, "Lance.Orm")}\" -c Release -o \"{feed}\" -p:PackageVersion={Version} -nologo", RepositoryRoot());
+        Run("dotnet", $"pack \"{Path.Combine(src, "Lance.Engine")}\" -c Release -o \"{feed}\" -p:PackageVersion={Version} --no-build -nologo", RepositoryRoot());
 
         using (var package = ZipFile.OpenRead(Path.Combine(feed, $"Lance.Orm.{Version}.nupkg")))
         {

@@ -201,7 +201,7 @@ public static class IndexBench
         var result = new float[(long)count * dimension];
         Parallel.For(0, (count + 4095) / 4096, block =>
         {
-            var random = new Random(HashCode.Combine(seed, block));
+            var random = new Random(unchecked((seed * 1_000_003) + block)); // not HashCode.Combine: that is randomised per process
             var coefficients = new float[rank];
             for (var i = block * 4096; i < Math.Min(count, (block + 1) * 4096); i++)
             {

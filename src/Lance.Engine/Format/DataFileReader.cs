@@ -207,6 +207,9 @@ internal sealed class DataFileReader : IDisposable
                 case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
                     FullZipDecoder.Decode(layout.FullZipLayout, buffers, (long)page.Length, builder, field.Name);
                     break;
+                case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout when layout.AllNullLayout.HasConstantValue:
+                    Compression.ConstantPage.Decode(layout.AllNullLayout, (long)page.Length, builder, field.Name);
+                    break;
                 case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
                     builder.AppendNulls(checked((int)page.Length));
                     break;

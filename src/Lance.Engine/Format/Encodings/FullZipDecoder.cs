@@ -10,6 +10,12 @@ internal static class FullZipDecoder
     /// <exception cref="LanceFormatException">The page uses repetition or encodings not supported, or is corrupt.</exception>
     public static void Decode(Enc21.FullZipLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName)
     {
+        if (Compression.CompressedFullZipDecoder.Handles(layout))
+        {
+            Compression.CompressedFullZipDecoder.Decode(layout, buffers, rows, builder, columnName);
+            return;
+        }
+
         if (layout.BitsRep != 0)
         {
             throw new LanceFormatException($"Column '{columnName}' has repetition levels (lists); nested data is not supported yet.");

@@ -13,6 +13,12 @@ internal static class MiniBlockDecoder
     /// <exception cref="LanceFormatException">The page uses repetition, dictionaries or encodings not supported, or is corrupt.</exception>
     public static void Decode(Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName)
     {
+        if (Compression.CompressedMiniBlockDecoder.Handles(layout))
+        {
+            Compression.CompressedMiniBlockDecoder.Decode(layout, buffers, rows, builder, columnName);
+            return;
+        }
+
         if (layout.RepCompression is not null)
         {
             throw new LanceFormatException($"Column '{columnName}' has repetition levels (lists); nested data is not supported yet.");

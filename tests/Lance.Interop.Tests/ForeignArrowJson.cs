@@ -90,7 +90,8 @@ public static class ForeignArrowJson
         switch (expected.ValueKind)
         {
             case JsonValueKind.Number:
-                return actual is JsonValue v && v.TryGetValue(out double d) && d == expected.GetDouble()
+                return actual is JsonValue v && v.GetValueKind() == JsonValueKind.Number
+                    && double.Parse(v.ToJsonString(), System.Globalization.CultureInfo.InvariantCulture) == expected.GetDouble()
                     ? null
                     : $"{path}: LanceDB {expected.GetRawText()}, ours {Show(actual)}";
             case JsonValueKind.Array:

@@ -172,30 +172,30 @@ main(async (args) => {
   const tables = [];
   const refused = [];
 
-  // Type matrix: each column is tried alone first, so one refused type names itself.
+  // Type matrix: one table per column (id + that column), so each type passes or fails on its own,
+  // then one table with every column LanceDB accepted.
   const all = typeColumns(n);
+  const half = Math.floor(n / 2);
   const storageVersions = ['2.0', '2.1', '2.2', 'legacy'];
   for (const sv of storageVersions) {
+    const suffix = sv.replace('.', '_');
     const options = { mode: 'overwrite', storageOptions: { new_table_data_storage_version: sv } };
-    const accepted = [];
-    for (const col of all) {
-      if (col.name === 'id') { accepted.push(col); continue; }
-      const probe = `probe_${sv.replace('.', '_')}`;
+    const accepted = [all[0]];
+    for (const col of all.slice(1)) {
+      const name = `col_${suffix}_${col.name}`;
       try {
-        const t = buildTable([all[0], col], 0, 64);
-        const tb = await conn.createTable(probe, t, options);
-        await tb.query().limit(1).toArray();
+        // Two appends so the table has two fragments.
+        const tb = await conn.createTable(name, buildTable([all[0], col], 0, half), options);
+        await tb.add(buildTable([all[0], col], half, n - half));
+        tables.push(await describe(conn, out, name, { kind: 'column', storageVersion: sv, column: col.name }));
         accepted.push(col);
       } catch (e) {
         refused.push({ storageVersion: sv, column: col.name, type: String(col.type), error: String(e?.message ?? e).split('\n')[0] });
-      } finally {
-        try { await conn.dropTable(probe); } catch { /* not created */ }
       }
     }
-    const name = `types_${sv.replace('.', '_')}`;
-    // Two appends so the table has two fragments.
-    const tb = await conn.createTable(name, buildTable(accepted, 0, Math.floor(n / 2)), options);
-    await tb.add(buildTable(accepted, Math.floor(n / 2), n - Math.floor(n / 2)));
+    const name = `types_${suffix}`;
+    const tb = await conn.createTable(name, buildTable(accepted, 0, half), options);
+    await tb.add(buildTable(accepted, half, n - half));
     tables.push(await describe(conn, out, name, { kind: 'types', storageVersion: sv }));
   }
 

@@ -42,7 +42,9 @@ internal sealed class DataFileReader : IDisposable
         int columnCount = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
         MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
         MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
-        if (MajorVersion != 2 || MinorVersion < 1)
+        // Footer version 0.3 is file format 2.0 (LanceDB's "stable" storage version before 2.1).
+        IsFormat20 = MajorVersion == 0 && MinorVersion == 3;
+        if (!IsFormat20 && (MajorVersion != 2 || MinorVersion < 1))
         {
             throw new LanceFormatException(
                 $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads format 2.1 (and later 2.x layouts it knows).");
@@ -78,10 +80,11 @@ internal sealed class DataFileReader : IDisposable
         }
 
         // In 2.1 every leaf field has one column, in pre-order; parents (structs, lists) have none.
+        // In 2.0 every field has one, parents included.
         int column = 0;
         foreach (var field in Schema.AllFields)
         {
-            if (field.IsLeaf)
+            if (field.IsLeaf || IsFormat20)
             {
                 _columnOfField[field.Id] = column++;
             }
@@ -96,6 +99,9 @@ internal sealed class DataFileReader : IDisposable
 
     /// <summary>The file's size in bytes.</summary>
     public long FileLength { get; }
+
+    /// <summary>Whether the file is of format 2.0 (footer version 0.3), read by <see cref="V20.ArrayEncodingDecoder"/>.</summary>
+    public bool IsFormat20 { get; }
 
     /// <summary>The file format's major version (2).</summary>
     public int MajorVersion { get; }
@@ -196,6 +202,12 @@ internal sealed class DataFileReader : IDisposable
             for (int i = 0; i < buffers.Length; i++)
             {
                 buffers[i] = ReadRange((long)page.BufferOffsets[i], checked((int)page.BufferSizes[i]));
+            }
+
+            if (IsFormat20)
+            {
+                V20.ArrayEncodingDecoder.Decode(page.Encoding, buffers, (long)page.Length, builder, field.Name);
+                continue;
             }
 
             var layout = EncodingProtos.ReadPageLayout(page.Encoding, field.Name);

@@ -1,11 +1,7 @@
 using System.Collections.Concurrent;
-using System.Runtime.CompilerServices;
 using Apache.Arrow;
-using Apache.Arrow.Types;
-using Lance.Engine.Arrow;
 using Lance.Engine.Dataset;
 using Lance.Engine.Format;
-using Lance.Engine.Query;
 
 namespace Lance.Engine;
 
@@ -23,19 +19,18 @@ public sealed partial class LanceDataset
     /// <summary>The name of the row-id column that searches append on request.</summary>
     public const string RowIdColumn = "_rowid";
 
-    private const int CommitAttempts = 20;
-
     // Data files never change once written, so decoded columns can be shared across versions.
-    private readonly ConcurrentDictionary<(string File, string Column), IArrowArray> _columnCache = new();
+    private readonly ConcurrentDictionary<(string File, int FieldId), IArrowArray> _columnCache = new();
     private readonly ConcurrentDictionary<string, HashSet<int>> _deletionCache = new();
     private Manifest _manifest;
     private Schema _schema;
 
-    private LanceDataset(string path, Manifest manifest)
+    private LanceDataset(string path, Manifest manifest, bool readOnly = false)
     {
         Path = path;
         _manifest = manifest;
         _schema = manifest.Schema.ToArrow();
+        IsReadOnly = readOnly;
     }
 
     /// <summary>The dataset folder.</summary>
@@ -47,6 +42,18 @@ public sealed partial class LanceDataset
     /// <summary>The current version number (1 for a new dataset).</summary>
     public ulong Version => _manifest.Version;
 
+    /// <summary>When the current version was committed.</summary>
+    public DateTimeOffset VersionTimestamp => _manifest.Timestamp;
+
+    /// <summary>
+    /// Whether this instance is a read-only view of an older version (from <see cref="CheckoutAsync(ulong, CancellationToken)"/>);
+    /// writes through it throw.
+    /// </summary>
+    public bool IsReadOnly { get; private set; }
+
+    /// <summary>The number of fragments (groups of rows stored together) in the current version.</summary>
+    public int FragmentCount => _manifest.Fragments.Count;
+
     /// <summary>Whether <paramref name="path"/> holds a Lance dataset (a <c>_versions</c> folder with a manifest).</summary>
     public static bool Exists(string path) => VersionNames.List(path).Count > 0;
 
@@ -55,13 +62,29 @@ public sealed partial class LanceDataset
     /// <paramref name="batches"/> (none for an empty table), committed as one version.
     /// </summary>
     /// <exception cref="LanceException">A dataset exists and <paramref name="mode"/> is <see cref="WriteMode.Create"/>, or the folder holds something that is not a dataset.</exception>
-    public static async Task<LanceDataset> CreateAsync(
+    /// <exception cref="LanceSchemaException">A batch does not fit <paramref name="schema"/>; nothing is committed.</exception>
+    public static Task<LanceDataset> CreateAsync(
         string path, Schema schema, IEnumerable<RecordBatch>? batches = null, WriteMode mode = WriteMode.Create,
+        DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+        => CreateAsync(path, schema, BatchStreams.From(batches ?? [], cancellationToken), mode, options, cancellationToken);
+
+    /// <summary>
+    /// Creates a dataset from a stream of batches of any length; memory stays bounded because data
+    /// files are cut at <see cref="DatasetWriteOptions.MaxRowsPerFile"/> rows or
+    /// <see cref="DatasetWriteOptions.MaxBytesPerFile"/> bytes. Nothing is committed unless the whole
+    /// stream is written.
+    /// </summary>
+    /// <exception cref="LanceException">A dataset exists and <paramref name="mode"/> is <see cref="WriteMode.Create"/>, or the folder holds something that is not a dataset.</exception>
+    /// <exception cref="LanceSchemaException">A batch does not fit <paramref name="schema"/>; nothing is committed.</exception>
+    public static async Task<LanceDataset> CreateAsync(
+        string path, Schema schema, IAsyncEnumerable<RecordBatch> batches, WriteMode mode = WriteMode.Create,
         DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(batches);
         var lanceSchema = LanceSchema.FromArrow(schema);
+        var arrowSchema = lanceSchema.ToArrow();
         var exists = Exists(path);
         if (exists && mode == WriteMode.Create)
         {
@@ -77,17 +100,14 @@ public sealed partial class LanceDataset
         Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.VersionsFolder));
         Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.DataFolder));
 
-        var written = await WriteFragmentsAsync(path, lanceSchema, batches ?? [], options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        var written = await WriteFragmentsAsync(
+            path, lanceSchema, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        var transaction = new Transaction("Overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written };
         for (var attempt = 0; ; attempt++)
         {
             var latest = exists || attempt > 0 ? TryReadLatest(path) : null;
-            var manifest = new Manifest
-            {
-                Version = (latest?.Version ?? 0) + 1,
-                Schema = lanceSchema,
-                Fragments = NumberFragments(written, 0),
-                MaxFragmentId = written.Count == 0 ? 0u : (uint)(written.Count - 1),
-            };
+            var basis = latest ?? new Manifest { Version = 0, Schema = lanceSchema };
+            var manifest = transaction.Build(basis);
             if (TryCommit(path, manifest))
             {
                 return new LanceDataset(path, manifest);
@@ -98,9 +118,9 @@ public sealed partial class LanceDataset
                 throw new LanceCommitConflictException($"Another writer created a dataset at '{path}' at the same time.");
             }
 
-            if (attempt >= CommitAttempts)
+            if (attempt >= Transaction.CommitAttempts)
             {
-                throw new LanceCommitConflictException($"Could not commit to '{path}' after {CommitAttempts} attempts: other writers keep committing.");
+                throw new LanceCommitConflictException($"Could not commit to '{path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
             }
         }
     }
@@ -123,9 +143,15 @@ public sealed partial class LanceDataset
     }
 
     /// <summary>Re-reads the newest committed version (another writer may have committed since).</summary>
+    /// <exception cref="InvalidOperationException">This is a read-only view of an older version.</exception>
     public Task RefreshAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (IsReadOnly)
+        {
+            throw new InvalidOperationException($"This is a read-only view of version {Version} of '{Path}'; open the dataset again to follow new versions.");
+        }
+
         var latest = TryReadLatest(Path);
         if (latest is not null && latest.Version != _manifest.Version)
         {
@@ -147,58 +173,6 @@ public sealed partial class LanceDataset
         return count;
     }
 
-    /// <summary>
-    /// Appends the rows of <paramref name="batches"/> as new fragments and commits one new version.
-    /// Batches must have the dataset's columns (by name, with the same types).
-    /// </summary>
-    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
-    public async Task AppendAsync(IEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(batches);
-        var aligned = batches.Select(b => SchemaAlignment.Align(b, _schema, Path)).ToList();
-        if (aligned.Sum(b => b.Length) == 0)
-        {
-            return;
-        }
-
-        var written = await WriteFragmentsAsync(Path, _manifest.Schema, aligned, options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var basis = _manifest;
-        for (var attempt = 0; ; attempt++)
-        {
-            var firstId = basis.Fragments.Count == 0 && basis.MaxFragmentId == 0 ? 0u : basis.MaxFragmentId + 1;
-            var fragments = new List<DataFragment>(basis.Fragments);
-            fragments.AddRange(NumberFragments(written, firstId));
-            var manifest = new Manifest
-            {
-                Version = basis.Version + 1,
-                Schema = basis.Schema,
-                Fragments = fragments,
-                MaxFragmentId = fragments.Count == 0 ? 0u : (uint)fragments.Max(f => f.Id),
-            };
-            if (TryCommit(Path, manifest))
-            {
-                SetManifest(manifest);
-                return;
-            }
-
-            // Another writer committed first. Appends never conflict with each other: rebase on the
-            // newest version (if its schema still matches) and try again.
-            var latest = TryReadLatest(Path) ?? throw new LanceFormatException($"The manifests of '{Path}' disappeared during a commit.");
-            if (!SchemaAlignment.SameColumns(latest.Schema.ToArrow(), _schema))
-            {
-                throw new LanceCommitConflictException(
-                    $"Another writer changed the schema of '{Path}' (version {latest.Version}) while rows were being appended; re-open the table and append again.");
-            }
-
-            if (attempt >= CommitAttempts)
-            {
-                throw new LanceCommitConflictException($"Could not commit to '{Path}' after {CommitAttempts} attempts: other writers keep committing.");
-            }
-
-            basis = latest;
-        }
-    }
-
     private List<Field> Project(IReadOnlyList<string>? columns)
     {
         if (columns is null)
@@ -216,15 +190,29 @@ public sealed partial class LanceDataset
         return new RecordBatch(new Schema(projection, null), columns, (int)fragment.PhysicalRows);
     }
 
+    /// <summary>Reads every column of a fragment (deleted rows included), in schema order.</summary>
+    private RecordBatch ReadFragment(DataFragment fragment) => ReadFragment(fragment, _schema.FieldsList);
+
     private IArrowArray ReadColumn(DataFragment fragment, Field field)
     {
-        var file = fragment.Files[0];
+        var lanceField = _manifest.Schema.FindField(field.Name)
+            ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Path}'.");
+        return ReadColumn(fragment, lanceField);
+    }
+
+    private IArrowArray ReadColumn(DataFragment fragment, LanceField field)
+    {
+        // After columns are added a fragment has several files; each field lives in one of them. A
+        // nullable field no file holds (added as all-null) reads as nulls from the first file.
+        var file = fragment.Files.Count == 1
+            ? fragment.Files[0]
+            : fragment.Files.FirstOrDefault(f => f.Fields.Contains(field.Id)) ?? fragment.Files[0];
         var path = System.IO.Path.Combine(Path, VersionNames.DataFolder, file.Path);
-        return _columnCache.GetOrAdd((path, field.Name), key =>
+        return _columnCache.GetOrAdd((path, field.Id), static (key, f) =>
         {
-            var batch = DataFileReader.Read(key.File, _manifest.Schema, [key.Column]);
-            return batch.Column(0);
-        });
+            using var reader = DataFileReader.Open(key.File);
+            return reader.ReadColumn(f);
+        }, field);
     }
 
     private HashSet<int> DeletedRows(DataFragment fragment)
@@ -244,59 +232,46 @@ public sealed partial class LanceDataset
         _schema = manifest.Schema.ToArrow();
     }
 
-    private static List<DataFragment> NumberFragments(List<(DataFile File, ulong Rows)> written, uint firstId)
-        => written.Select((w, i) => new DataFragment { Id = firstId + (ulong)i, Files = [w.File], PhysicalRows = w.Rows }).ToList();
-
-    private static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
-        string path, LanceSchema schema, IEnumerable<RecordBatch> batches, DatasetWriteOptions options, CancellationToken cancellationToken)
+    private void ThrowIfReadOnly()
     {
-        var result = new List<(DataFile, ulong)>();
-        var pending = new List<RecordBatch>();
-        var pendingRows = 0;
-        foreach (var batch in batches)
+        if (IsReadOnly)
         {
-            var offset = 0;
-            while (offset < batch.Length)
-            {
-                var take = Math.Min(batch.Length - offset, options.MaxRowsPerFile - pendingRows);
-                pending.Add(offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take));
-                pendingRows += take;
-                offset += take;
-                if (pendingRows == options.MaxRowsPerFile)
-                {
-                    result.Add(await WriteDataFileAsync(path, schema, pending, cancellationToken).ConfigureAwait(false));
-                    pending = [];
-                    pendingRows = 0;
-                }
-            }
+            throw new InvalidOperationException(
+                $"This is a read-only view of version {Version} of '{Path}'. Open the dataset to write, or restore this version first.");
         }
-
-        if (pendingRows > 0)
-        {
-            result.Add(await WriteDataFileAsync(path, schema, pending, cancellationToken).ConfigureAwait(false));
-        }
-
-        return result;
     }
 
-    private static async Task<(DataFile, ulong)> WriteDataFileAsync(string path, LanceSchema schema, List<RecordBatch> batches, CancellationToken cancellationToken)
+    /// <summary>
+    /// Commits <paramref name="transaction"/> as the next version. If another writer committed
+    /// first, the transaction is checked against what changed in between and rebuilt on the newest
+    /// version when compatible; otherwise <see cref="LanceCommitConflictException"/> is thrown and
+    /// nothing is committed.
+    /// </summary>
+    private Task CommitAsync(Transaction transaction, CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        var name = Guid.NewGuid().ToString("N") + ".lance";
-        var fullPath = System.IO.Path.Combine(path, VersionNames.DataFolder, name);
-        var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-        await using (stream.ConfigureAwait(false))
+        ThrowIfReadOnly();
+        var start = _manifest;
+        var basis = start;
+        for (var attempt = 0; ; attempt++)
         {
-            var info = DataFileWriter.Write(stream, schema, batches);
-            await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-            var file = new DataFile
+            cancellationToken.ThrowIfCancellationRequested();
+            var manifest = transaction.Build(basis);
+            CommitHooks.BeforeCommit?.Invoke();
+            if (TryCommit(Path, manifest))
             {
-                Path = name,
-                Fields = info.FieldIds,
-                ColumnIndices = info.ColumnIndices,
-                FileSizeBytes = (ulong)info.BytesWritten,
-            };
-            return (file, (ulong)info.RowCount);
+                SetManifest(manifest);
+                return Task.CompletedTask;
+            }
+
+            var latest = TryReadLatest(Path) ?? throw new LanceFormatException($"The manifests of '{Path}' disappeared during a commit.");
+            transaction.CheckCompatible(start, latest, Path);
+            if (attempt >= Transaction.CommitAttempts)
+            {
+                throw new LanceCommitConflictException(
+                    $"Could not commit the {transaction.Operation} to '{Path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
+            }
+
+            basis = latest;
         }
     }
 
@@ -304,17 +279,22 @@ public sealed partial class LanceDataset
     {
         foreach (var (_, manifestPath) in VersionNames.List(path))
         {
-            try
-            {
-                return ManifestCodec.Decode(File.ReadAllBytes(manifestPath));
-            }
-            catch (Exception ex) when (ex is IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException)
-            {
-                throw new LanceFormatException($"The manifest '{manifestPath}' of '{path}' is not a valid Lance manifest: {ex.Message}", ex);
-            }
+            return ReadManifest(path, manifestPath);
         }
 
         return null;
+    }
+
+    private static Manifest ReadManifest(string datasetPath, string manifestPath)
+    {
+        try
+        {
+            return ManifestCodec.Decode(File.ReadAllBytes(manifestPath));
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
+        {
+            throw new LanceFormatException($"The manifest '{manifestPath}' of '{datasetPath}' is not a valid Lance manifest: {ex.Message}", ex);
+        }
     }
 
     /// <summary>
@@ -331,8 +311,9 @@ public sealed partial class LanceDataset
             return false;
         }
 
-        var temp = System.IO.Path.Combine(folder, $".tmp-{Guid.NewGuid():N}.manifest-part");
+        var temp = System.IO.Path.Combine(folder, $"{TempManifestPrefix}{Guid.NewGuid():N}{TempManifestSuffix}");
         File.WriteAllBytes(temp, ManifestCodec.Encode(manifest));
+        CommitHooks.BeforeRename?.Invoke();
         try
         {
             File.Move(temp, final, overwrite: false);
@@ -344,4 +325,7 @@ public sealed partial class LanceDataset
             return false;
         }
     }
+
+    private const string TempManifestPrefix = ".tmp-";
+    private const string TempManifestSuffix = ".manifest-part";
 }

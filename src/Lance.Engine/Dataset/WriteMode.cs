@@ -18,4 +18,11 @@ public sealed record DatasetWriteOptions
 
     /// <summary>Rows per data file (and so per fragment); LanceDB's default is 1,048,576.</summary>
     public int MaxRowsPerFile { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of Arrow data per data file (estimated from the batches' buffers): a file is cut when
+    /// its rows reach this size. Rows of a file are held in memory until it is written, so this
+    /// bounds a write's memory. Default 512 MiB.
+    /// </summary>
+    public long MaxBytesPerFile { get; init; } = 512L << 20;
 }

@@ -71,4 +71,23 @@ internal sealed class Manifest
 
     /// <summary>The total number of rows written to all fragments, deleted rows included.</summary>
     public ulong PhysicalRows => Fragments.Aggregate(0UL, (sum, f) => sum + f.PhysicalRows);
+
+    /// <summary>
+    /// A copy of this manifest (every property, including ones added later) as the start of the
+    /// next version: the version number is one higher; collections are copied so the copy can be
+    /// changed without touching this one.
+    /// </summary>
+    public Manifest CopyForNextVersion()
+    {
+        var copy = (Manifest)MemberwiseClone();
+        copy.Version = Version + 1;
+        copy.Fragments = Fragments.ToList();
+        copy.Config = new Dictionary<string, string>(Config, StringComparer.Ordinal);
+        copy.TransactionFile = "";
+        copy.IndexSectionPosition = null;
+        copy.WriterLibrary = CSharpLibraryName;
+        copy.WriterVersion = new Manifest().WriterVersion;
+        copy.Timestamp = DateTimeOffset.UtcNow;
+        return copy;
+    }
 }

@@ -1,0 +1,381 @@
+using System.Globalization;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine.Arrow;
+using Lance.Engine.Dataset;
+using Lance.Engine.Format;
+
+namespace Lance.Engine;
+
+/// <summary>Changing rows: delete, update and merge-insert.</summary>
+public sealed partial class LanceDataset
+{
+    /// <summary>
+    /// Deletes the rows matching <paramref name="predicate"/> through deletion files (data files are
+    /// not rewritten; a fragment whose rows are all deleted is dropped), as one new version.
+    /// </summary>
+    /// <returns>The number of rows deleted (0 commits nothing).</returns>
+    internal async Task<long> DeleteAsync(IRowPredicate predicate, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        ThrowIfReadOnly();
+        var manifest = _manifest;
+        var fields = Project(predicate.Columns);
+        var transaction = new Transaction("delete");
+        long deleted = 0;
+        foreach (var fragment in manifest.Fragments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var mask = predicate.Evaluate(ReadFragment(fragment, fields));
+            var existing = DeletedRows(fragment);
+            var rows = new List<int>();
+            for (var row = 0; row < mask.Length; row++)
+            {
+                if (mask[row] && !existing.Contains(row))
+                {
+                    rows.Add(row);
+                }
+            }
+
+            if (rows.Count > 0)
+            {
+                deleted += rows.Count;
+                transaction.Replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
+            }
+        }
+
+        if (deleted > 0)
+        {
+            await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        }
+
+        return deleted;
+    }
+
+    /// <summary>
+    /// Sets columns of the rows matching <paramref name="predicate"/> (every row when null) to
+    /// values computed from each matching row, as one new version: the matching rows are deleted
+    /// from their fragments and written, changed, as new fragments (as Lance does).
+    /// </summary>
+    /// <param name="predicate">Which rows; null for all.</param>
+    /// <param name="setters">Per column, a function from a batch of the matching rows (all columns) to the column's new values.</param>
+    /// <param name="cancellationToken">Stops the update before it commits.</param>
+    /// <returns>The number of rows updated (0 commits nothing).</returns>
+    internal async Task<long> UpdateAsync(
+        IRowPredicate? predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(setters);
+        ThrowIfReadOnly();
+        if (setters.Count == 0)
+        {
+            throw new ArgumentException($"An update of '{Path}' needs at least one column to set.", nameof(setters));
+        }
+
+        var targets = setters.Keys.Select(name => _schema.FieldsList.FirstOrDefault(f => f.Name == name)
+            ?? throw new LanceSchemaException($"Cannot update column '{name}': it does not exist in '{Path}'. Columns: {string.Join(", ", _schema.FieldsList.Select(f => f.Name))}.")).ToList();
+        predicate ??= LambdaPredicate.All;
+        var manifest = _manifest;
+        var schema = _schema;
+        var filterFields = Project(predicate.Columns);
+        var transaction = new Transaction("update");
+        var changed = new List<RecordBatch>();
+        foreach (var fragment in manifest.Fragments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var mask = predicate.Evaluate(ReadFragment(fragment, filterFields));
+            var existing = DeletedRows(fragment);
+            var rows = Enumerable.Range(0, mask.Length).Where(r => mask[r] && !existing.Contains(r)).ToArray();
+            if (rows.Length == 0)
+            {
+                continue;
+            }
+
+            var matching = ArrowTake.Take(ReadFragment(fragment), rows);
+            var columns = Enumerable.Range(0, matching.ColumnCount).Select(matching.Column).ToList();
+            foreach (var field in targets)
+            {
+                var values = setters[field.Name](matching);
+                CheckColumn(field, values, matching.Length, "update");
+                columns[schema.GetFieldIndex(field.Name)] = values;
+            }
+
+            changed.Add(new RecordBatch(schema, columns, matching.Length));
+            transaction.Replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
+        }
+
+        if (changed.Count == 0)
+        {
+            return 0;
+        }
+
+        transaction.NewFragments.AddRange(await WriteFragmentsAsync(
+            Path, manifest.Schema, BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
+        await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        return changed.Sum(b => (long)b.Length);
+    }
+
+    /// <summary>
+    /// Sets columns of the rows matching <paramref name="predicate"/> (every row when null) to
+    /// constant values, as one new version.
+    /// </summary>
+    /// <returns>The number of rows updated.</returns>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit its type.</exception>
+    internal Task<long> UpdateAsync(IRowPredicate? predicate, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var setters = new Dictionary<string, Func<RecordBatch, IArrowArray>>(StringComparer.Ordinal);
+        foreach (var (name, value) in values)
+        {
+            var field = _schema.FieldsList.FirstOrDefault(f => f.Name == name)
+                ?? throw new LanceSchemaException($"Cannot update column '{name}': it does not exist in '{Path}'. Columns: {string.Join(", ", _schema.FieldsList.Select(f => f.Name))}.");
+            _ = ScalarArrays.Repeat(field, value, 0, Path); // checks the value's type before anything is written
+            setters[name] = batch => ScalarArrays.Repeat(field, value, batch.Length, Path);
+        }
+
+        return UpdateAsync(predicate, setters, cancellationToken);
+    }
+
+    /// <summary>
+    /// Merges <paramref name="source"/> rows into the table by the key columns <paramref name="on"/>,
+    /// as LanceDB's <c>merge_insert</c>: rows whose key matches a table row replace it (when
+    /// <see cref="MergeInsertOptions.WhenMatchedUpdateAll"/>), new keys are inserted (when
+    /// <see cref="MergeInsertOptions.WhenNotMatchedInsertAll"/>), and table rows no source row matches
+    /// are deleted (when <see cref="MergeInsertOptions.WhenNotMatchedBySourceDelete"/>), all in one
+    /// new version. A null key never matches.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A key column does not exist, or the source does not fit the schema.</exception>
+    /// <exception cref="LanceException">The source has a key twice, or a key matches several table rows while updating.</exception>
+    public Task<MergeInsertResult> MergeInsertAsync(
+        IReadOnlyList<string> on, IEnumerable<RecordBatch> source, MergeInsertOptions options, CancellationToken cancellationToken = default)
+        => MergeInsertAsync(on, source, options, notMatchedBySource: null, cancellationToken);
+
+    internal async Task<MergeInsertResult> MergeInsertAsync(
+        IReadOnlyList<string> on, IEnumerable<RecordBatch> source, MergeInsertOptions options, IRowPredicate? notMatchedBySource, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(on);
+        ArgumentNullException.ThrowIfNull(source);
+        ArgumentNullException.ThrowIfNull(options);
+        ThrowIfReadOnly();
+        if (on.Count == 0)
+        {
+            throw new ArgumentException($"A merge into '{Path}' needs at least one key column.", nameof(on));
+        }
+
+        var keyFields = Project(on);
+        var schema = _schema;
+        var manifest = _manifest;
+        var batches = source.Select(b => SchemaAlignment.Align(b, schema, Path)).Where(b => b.Length > 0).ToList();
+        var incoming = batches.Count switch
+        {
+            0 => new RecordBatch(schema, schema.FieldsList.Select(f => ArrowEmpty.Create(f.DataType)), 0),
+            1 => batches[0],
+            _ => new RecordBatch(schema, Enumerable.Range(0, schema.FieldsList.Count).Select(c => ArrowArrayConcatenator.Concatenate(batches.Select(b => b.Column(c)).ToList())), batches.Sum(b => b.Length)),
+        };
+
+        var sourceKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sourceKeyOf = KeyReader(on.Select(name => incoming.Column(schema.GetFieldIndex(name))).ToList());
+        for (var row = 0; row < incoming.Length; row++)
+        {
+            if (sourceKeyOf(row) is { } key && !sourceKeys.TryAdd(key, row))
+            {
+                throw new LanceException($"The rows merged into '{Path}' have the key ({key.Replace(KeySeparator, ", ", StringComparison.Ordinal)}) on {string.Join(", ", on)} more than once; each key may appear once.");
+            }
+        }
+
+        var matchedSource = new bool[incoming.Length];
+        var updatedSource = new List<int>();
+        var transaction = new Transaction("merge insert");
+        long deletedBySource = 0;
+        var bySourceFields = notMatchedBySource is null ? [] : Project(notMatchedBySource.Columns);
+        foreach (var fragment in manifest.Fragments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var keys = ReadFragment(fragment, keyFields);
+            var keyOf = KeyReader(Enumerable.Range(0, keys.ColumnCount).Select(keys.Column).ToList());
+            var existing = DeletedRows(fragment);
+            bool[]? bySourceMask = null;
+            var rows = new List<int>();
+            for (var row = 0; row < keys.Length; row++)
+            {
+                if (existing.Contains(row))
+                {
+                    continue;
+                }
+
+                if (keyOf(row) is { } key && sourceKeys.TryGetValue(key, out var sourceRow))
+                {
+                    if (options.WhenMatchedUpdateAll)
+                    {
+                        if (matchedSource[sourceRow])
+                        {
+                            throw new LanceException(
+                                $"The key ({key.Replace(KeySeparator, ", ", StringComparison.Ordinal)}) matches more than one row of '{Path}', so the merge cannot tell which to update; nothing was committed.");
+                        }
+
+                        rows.Add(row);
+                        updatedSource.Add(sourceRow);
+                    }
+
+                    matchedSource[sourceRow] = true;
+                }
+                else if (options.WhenNotMatchedBySourceDelete)
+                {
+                    if (notMatchedBySource is not null)
+                    {
+                        bySourceMask ??= notMatchedBySource.Evaluate(ReadFragment(fragment, bySourceFields));
+                        if (!bySourceMask[row])
+                        {
+                            continue;
+                        }
+                    }
+
+                    rows.Add(row);
+                    deletedBySource++;
+                }
+            }
+
+            if (rows.Count > 0)
+            {
+                transaction.Replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
+            }
+        }
+
+        var inserted = options.WhenNotMatchedInsertAll
+            ? Enumerable.Range(0, incoming.Length).Where(r => !matchedSource[r]).ToList()
+            : [];
+        var toWrite = updatedSource.Concat(inserted).ToArray();
+        if (toWrite.Length == 0 && transaction.Replaced.Count == 0)
+        {
+            return new MergeInsertResult(0, 0, 0);
+        }
+
+        if (toWrite.Length > 0)
+        {
+            transaction.NewFragments.AddRange(await WriteFragmentsAsync(
+                Path, manifest.Schema, BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
+        }
+
+        await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
+        return new MergeInsertResult(inserted.Count, updatedSource.Count, deletedBySource);
+    }
+
+    private const string KeySeparator = "\u001F";
+
+    /// <summary>The fragment with <paramref name="rows"/> deleted besides <paramref name="existing"/>; null when no row is left.</summary>
+    private DataFragment? WithDeletedRows(DataFragment fragment, HashSet<int> existing, IReadOnlyCollection<int> rows, ulong readVersion)
+    {
+        var all = new HashSet<int>(existing);
+        all.UnionWith(rows);
+        if ((ulong)all.Count >= fragment.PhysicalRows)
+        {
+            return null;
+        }
+
+        var deletion = new DeletionFileInfo
+        {
+            FileType = DeletionFileType.ArrowArray,
+            ReadVersion = readVersion,
+            Id = (ulong)Random.Shared.NextInt64(1, long.MaxValue),
+            NumDeletedRows = (ulong)all.Count,
+        };
+        var path = System.IO.Path.Combine(Path, VersionNames.DeletionsFolder, deletion.FileName(fragment.Id));
+        DeletionFileWriter.Write(path, all);
+        _deletionCache[path] = all;
+        return new DataFragment { Id = fragment.Id, Files = fragment.Files.ToList(), PhysicalRows = fragment.PhysicalRows, DeletionFile = deletion };
+    }
+
+    private void CheckColumn(Field field, IArrowArray values, int length, string operation)
+    {
+        if (values.Length != length)
+        {
+            throw new LanceSchemaException($"The {operation} of column '{field.Name}' of '{Path}' produced {values.Length} values for {length} rows.");
+        }
+
+        if (!SchemaAlignment.SameType(values.Data.DataType, field.DataType))
+        {
+            throw new LanceSchemaException(
+                $"The {operation} of column '{field.Name}' of '{Path}' produced {SchemaAlignment.Describe(values.Data.DataType)} values; the column holds {SchemaAlignment.Describe(field.DataType)}.");
+        }
+
+        if (!field.IsNullable && values.NullCount > 0)
+        {
+            throw new LanceSchemaException($"The {operation} of column '{field.Name}' of '{Path}' produced nulls, but the column is not nullable.");
+        }
+    }
+
+    /// <summary>A row's key over the key columns, as one string; null when any part is null (nulls never match).</summary>
+    private static Func<int, string?> KeyReader(IReadOnlyList<IArrowArray> columns)
+    {
+        var parts = columns.Select(KeyPart).ToArray();
+        if (parts.Length == 1)
+        {
+            return parts[0];
+        }
+
+        return row =>
+        {
+            var values = new string[parts.Length];
+            for (var i = 0; i < parts.Length; i++)
+            {
+                if (parts[i](row) is not { } value)
+                {
+                    return null;
+                }
+
+                values[i] = value;
+            }
+
+            return string.Join(KeySeparator, values);
+        };
+    }
+
+    private static Func<int, string?> KeyPart(IArrowArray array)
+    {
+        var c = CultureInfo.InvariantCulture;
+        return array switch
+        {
+            Int64Array a => r => a.GetValue(r)?.ToString(c),
+            Int32Array a => r => a.GetValue(r)?.ToString(c),
+            Int16Array a => r => a.GetValue(r)?.ToString(c),
+            Int8Array a => r => a.GetValue(r)?.ToString(c),
+            UInt64Array a => r => a.GetValue(r)?.ToString(c),
+            UInt32Array a => r => a.GetValue(r)?.ToString(c),
+            UInt16Array a => r => a.GetValue(r)?.ToString(c),
+            UInt8Array a => r => a.GetValue(r)?.ToString(c),
+            FloatArray a => r => a.GetValue(r)?.ToString("R", c),
+            DoubleArray a => r => a.GetValue(r)?.ToString("R", c),
+            BooleanArray a => r => a.GetValue(r)?.ToString(),
+            StringArray a => r => a.IsNull(r) ? null : a.GetString(r),
+            LargeStringArray a => r => a.IsNull(r) ? null : a.GetString(r),
+            BinaryArray a => r => a.IsNull(r) ? null : Convert.ToHexString(a.GetBytes(r)),
+            Date32Array a => r => a.IsNull(r) ? null : a.Values[r].ToString(c),
+            TimestampArray a => r => a.IsNull(r) ? null : a.Values[r].ToString(c),
+            _ => throw new LanceSchemaException($"A column of type {SchemaAlignment.Describe(array.Data.DataType)} cannot be a merge key."),
+        };
+    }
+}
+
+/// <summary>What a merge-insert does with matched and unmatched rows (LanceDB's <c>merge_insert</c> builder).</summary>
+public sealed record MergeInsertOptions
+{
+    /// <summary>Replace a table row with the source row that has its key.</summary>
+    public bool WhenMatchedUpdateAll { get; init; }
+
+    /// <summary>Insert source rows whose key no table row has.</summary>
+    public bool WhenNotMatchedInsertAll { get; init; }
+
+    /// <summary>Delete table rows whose key no source row has.</summary>
+    public bool WhenNotMatchedBySourceDelete { get; init; }
+
+    /// <summary>Update matches and insert the rest (the usual upsert).</summary>
+    public static MergeInsertOptions Upsert { get; } = new() { WhenMatchedUpdateAll = true, WhenNotMatchedInsertAll = true };
+
+    /// <summary>Insert only rows whose key is new (insert-if-not-exists).</summary>
+    public static MergeInsertOptions InsertIfNotExists { get; } = new() { WhenNotMatchedInsertAll = true };
+}
+
+/// <summary>What a merge-insert changed.</summary>
+/// <param name="Inserted">Source rows inserted with a new key.</param>
+/// <param name="Updated">Table rows replaced by a source row.</param>
+/// <param name="Deleted">Table rows deleted because no source row matched.</param>
+public sealed record MergeInsertResult(long Inserted, long Updated, long Deleted);

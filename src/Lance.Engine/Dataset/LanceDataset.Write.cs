@@ -1,0 +1,177 @@
+using Apache.Arrow;
+using Lance.Engine.Arrow;
+using Lance.Engine.Dataset;
+using Lance.Engine.Format;
+
+namespace Lance.Engine;
+
+/// <summary>Writing rows: append and overwrite.</summary>
+public sealed partial class LanceDataset
+{
+    /// <summary>
+    /// Appends the rows of <paramref name="batches"/> as new fragments and commits one new version.
+    /// Batches must have the dataset's columns (by name, with the same types); nullable columns they
+    /// lack are filled with nulls.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
+    public Task AppendAsync(IEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return AppendAsync(BatchStreams.From(batches, cancellationToken), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Appends a stream of batches of any length as new fragments and commits one new version once
+    /// the stream ends. Memory stays bounded: data files are written as soon as they reach
+    /// <see cref="DatasetWriteOptions.MaxRowsPerFile"/> rows or <see cref="DatasetWriteOptions.MaxBytesPerFile"/>
+    /// bytes. If the stream fails or is cancelled nothing is committed.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
+    public async Task AppendAsync(IAsyncEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ThrowIfReadOnly();
+        var schema = _schema;
+        var written = await WriteFragmentsAsync(
+            Path, _manifest.Schema, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        if (written.Count == 0)
+        {
+            return;
+        }
+
+        await CommitAsync(new Transaction("append") { NewFragments = written }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Replaces every row (and, when <paramref name="schema"/> is given, the schema) with the rows of
+    /// <paramref name="batches"/>, as one new version. Older versions stay readable until cleaned up.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    public async Task OverwriteAsync(IAsyncEnumerable<RecordBatch> batches, Schema? schema = null, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        ThrowIfReadOnly();
+        var lanceSchema = schema is null ? _manifest.Schema : LanceSchema.FromArrow(schema);
+        var arrowSchema = lanceSchema.ToArrow();
+        var written = await WriteFragmentsAsync(
+            Path, lanceSchema, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(new Transaction("overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Replaces every row with the rows of <paramref name="batches"/>, as one new version.</summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    public Task OverwriteAsync(IEnumerable<RecordBatch> batches, Schema? schema = null, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(batches);
+        return OverwriteAsync(BatchStreams.From(batches, cancellationToken), schema, options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes the batches as data files cut at the row and byte limits. On failure the files
+    /// written so far are deleted (they were never committed).
+    /// </summary>
+    private static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
+        string path, LanceSchema schema, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
+        DatasetWriteOptions options, CancellationToken cancellationToken)
+    {
+        if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
+        }
+
+        var result = new List<(DataFile, ulong)>();
+        try
+        {
+            var pending = new List<RecordBatch>();
+            var pendingRows = 0;
+            long pendingBytes = 0;
+            await foreach (var raw in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                var batch = align(raw);
+                var bytesPerRow = batch.Length == 0 ? 0 : Math.Max(1, BatchStreams.SizeOf(batch) / batch.Length);
+                var offset = 0;
+                while (offset < batch.Length)
+                {
+                    var byRows = options.MaxRowsPerFile - pendingRows;
+                    var byBytes = bytesPerRow == 0 ? long.MaxValue : Math.Max(1, (options.MaxBytesPerFile - pendingBytes) / bytesPerRow);
+                    var take = (int)Math.Min(Math.Min(batch.Length - offset, byRows), byBytes);
+                    pending.Add(offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take));
+                    pendingRows += take;
+                    pendingBytes += take * bytesPerRow;
+                    offset += take;
+                    if (pendingRows >= options.MaxRowsPerFile || pendingBytes >= options.MaxBytesPerFile)
+                    {
+                        result.Add(await WriteDataFileAsync(path, schema, pending, cancellationToken).ConfigureAwait(false));
+                        pending = [];
+                        pendingRows = 0;
+                        pendingBytes = 0;
+                    }
+                }
+            }
+
+            if (pendingRows > 0)
+            {
+                result.Add(await WriteDataFileAsync(path, schema, pending, cancellationToken).ConfigureAwait(false));
+            }
+
+            return result;
+        }
+        catch
+        {
+            foreach (var (file, _) in result)
+            {
+                TryDelete(System.IO.Path.Combine(path, VersionNames.DataFolder, file.Path));
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task<(DataFile, ulong)> WriteDataFileAsync(string path, LanceSchema schema, List<RecordBatch> batches, CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var name = Guid.NewGuid().ToString("N") + ".lance";
+        var fullPath = System.IO.Path.Combine(path, VersionNames.DataFolder, name);
+        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
+        try
+        {
+            var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+            await using (stream.ConfigureAwait(false))
+            {
+                var info = DataFileWriter.Write(stream, schema, batches);
+                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                var file = new DataFile
+                {
+                    Path = name,
+                    Fields = info.FieldIds,
+                    ColumnIndices = info.ColumnIndices,
+                    FileSizeBytes = (ulong)info.BytesWritten,
+                };
+                return (file, (ulong)info.RowCount);
+            }
+        }
+        catch
+        {
+            TryDelete(fullPath);
+            throw;
+        }
+    }
+
+    private static void TryDelete(string file)
+    {
+        try
+        {
+            File.Delete(file);
+        }
+        catch (IOException)
+        {
+            // Left for CleanupOldVersionsAsync: an uncommitted file is never read.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // As above.
+        }
+    }
+}

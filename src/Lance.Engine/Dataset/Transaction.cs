@@ -44,6 +44,14 @@ internal sealed class Transaction
     public Manifest Build(Manifest basis)
     {
         var manifest = basis.CopyForNextVersion();
+        // Lance's indices (kept from a LanceDB-written manifest) stay valid when rows are only
+        // added or marked deleted; anything that rewrites fragments or the schema drops them.
+        if (Overwrite || RestoreFrom is not null || NewSchema is not null
+            || Replaced.Any(r => r.Value is null || !r.Value.Files.Select(f => f.Path).SequenceEqual(basis.Fragments.First(f => f.Id == r.Key).Files.Select(f => f.Path), StringComparer.Ordinal)))
+        {
+            manifest.IndexSection = null;
+        }
+
         if (RestoreFrom is { } old)
         {
             manifest.Schema = old.Schema;

@@ -15,6 +15,38 @@ internal static class VersionNames
     public static string ManifestFileName(ulong version)
         => (ulong.MaxValue - version).ToString("D20", CultureInfo.InvariantCulture) + ".manifest";
 
+    /// <summary>The "V1" name of version <paramref name="version"/>'s manifest: <c>{version}.manifest</c>.</summary>
+    public static string V1ManifestFileName(ulong version)
+        => version.ToString(CultureInfo.InvariantCulture) + ".manifest";
+
+    /// <summary>
+    /// The name version <paramref name="version"/>'s manifest must get in <paramref name="datasetPath"/>:
+    /// the naming its existing manifests use (a dataset never mixes both), V2 for a new dataset.
+    /// </summary>
+    public static string ManifestFileName(string datasetPath, ulong version)
+        => UsesV1Names(datasetPath) ? V1ManifestFileName(version) : ManifestFileName(version);
+
+    /// <summary>Whether the dataset's manifests are named "V1" (<c>{version}.manifest</c>).</summary>
+    public static bool UsesV1Names(string datasetPath)
+    {
+        var folder = Path.Combine(datasetPath, VersionsFolder);
+        if (!Directory.Exists(folder))
+        {
+            return false;
+        }
+
+        foreach (var file in Directory.EnumerateFiles(folder, "*.manifest"))
+        {
+            var stem = Path.GetFileNameWithoutExtension(file);
+            if (ParseVersion(Path.GetFileName(file)) is not null)
+            {
+                return !(stem.Length == 20 && ulong.TryParse(stem, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > long.MaxValue);
+            }
+        }
+
+        return false;
+    }
+
     /// <summary>The version a manifest file name stands for, or null when the name is not a manifest's.</summary>
     public static ulong? ParseVersion(string fileName)
     {

@@ -69,6 +69,13 @@ internal sealed class Manifest
     /// </summary>
     public ulong? IndexSectionPosition { get; set; }
 
+    /// <summary>
+    /// The raw <c>IndexSection</c> message of a manifest written by Lance (its vector and scalar
+    /// indices), kept as bytes so that a version we commit on top of it still lists them for
+    /// LanceDB; null when there is none or when our change makes the indices stale.
+    /// </summary>
+    public byte[]? IndexSection { get; set; }
+
     /// <summary>The total number of rows written to all fragments, deleted rows included.</summary>
     public ulong PhysicalRows => Fragments.Aggregate(0UL, (sum, f) => sum + f.PhysicalRows);
 

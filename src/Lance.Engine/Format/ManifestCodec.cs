@@ -24,12 +24,27 @@ internal static class ManifestCodec
     public static byte[] Encode(Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        byte[] message = ToProto(manifest).ToByteArray();
-        var file = new byte[4 + message.Length + FooterLength];
-        BinaryPrimitives.WriteUInt32LittleEndian(file, checked((uint)message.Length));
-        message.CopyTo(file, 4);
-        var footer = file.AsSpan(4 + message.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(footer, 0); // the manifest starts the file
+        // A kept index section goes first, as Lance writes it, and the manifest points at it.
+        var section = manifest.IndexSection ?? [];
+        int start = section.Length == 0 ? 0 : 4 + section.Length;
+        var proto = ToProto(manifest);
+        if (section.Length > 0)
+        {
+            proto.IndexSection = 0;
+        }
+
+        byte[] message = proto.ToByteArray();
+        var file = new byte[start + 4 + message.Length + FooterLength];
+        if (section.Length > 0)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(file, checked((uint)section.Length));
+            section.CopyTo(file, 4);
+        }
+
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(start), checked((uint)message.Length));
+        message.CopyTo(file, start + 4);
+        var footer = file.AsSpan(start + 4 + message.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)start); // where the manifest starts
         BinaryPrimitives.WriteUInt16LittleEndian(footer[8..], ManifestMajorVersion);
         BinaryPrimitives.WriteUInt16LittleEndian(footer[10..], ManifestMinorVersion);
         Magic.CopyTo(footer[12..]);
@@ -69,7 +84,30 @@ internal static class ManifestCodec
             throw new LanceFormatException("Corrupt manifest: its protobuf message cannot be parsed.", e);
         }
 
-        return FromProto(proto);
+        var manifest = FromProto(proto);
+        if (proto.HasIndexSection)
+        {
+            manifest.IndexSection = ReadSection(wholeFile[..^FooterLength], proto.IndexSection, "index section");
+        }
+
+        return manifest;
+    }
+
+    // A [u32 length][message] section at `position`, checked against the bytes before the footer.
+    private static byte[] ReadSection(ReadOnlySpan<byte> body, ulong position, string what)
+    {
+        if (position > (ulong)body.Length - 4 || body.Length < 4)
+        {
+            throw new LanceFormatException($"Corrupt manifest: its {what} is said to start at byte {position}, past the end of the {body.Length}-byte body.");
+        }
+
+        uint length = BinaryPrimitives.ReadUInt32LittleEndian(body[(int)position..]);
+        if (length > (ulong)body.Length - position - 4)
+        {
+            throw new LanceFormatException($"Corrupt manifest: its {what} claims {length} bytes but only {(ulong)body.Length - position - 4} remain.");
+        }
+
+        return body.Slice((int)position + 4, (int)length).ToArray();
     }
 
     /// <summary>The protobuf form of a manifest.</summary>

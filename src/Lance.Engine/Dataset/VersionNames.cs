@@ -21,31 +21,13 @@ internal static class VersionNames
 
     /// <summary>
     /// The name version <paramref name="version"/>'s manifest must get in <paramref name="datasetPath"/>:
-    /// the naming its existing manifests use (a dataset never mixes both), V2 for a new dataset.
+    /// the naming of the version before it (a dataset never mixes both), so a dataset LanceDB made
+    /// with V1 names keeps them; V2 for a new dataset. One file check, no folder listing.
     /// </summary>
     public static string ManifestFileName(string datasetPath, ulong version)
-        => UsesV1Names(datasetPath) ? V1ManifestFileName(version) : ManifestFileName(version);
-
-    /// <summary>Whether the dataset's manifests are named "V1" (<c>{version}.manifest</c>).</summary>
-    public static bool UsesV1Names(string datasetPath)
-    {
-        var folder = Path.Combine(datasetPath, VersionsFolder);
-        if (!Directory.Exists(folder))
-        {
-            return false;
-        }
-
-        foreach (var file in Directory.EnumerateFiles(folder, "*.manifest"))
-        {
-            var stem = Path.GetFileNameWithoutExtension(file);
-            if (ParseVersion(Path.GetFileName(file)) is not null)
-            {
-                return !(stem.Length == 20 && ulong.TryParse(stem, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > long.MaxValue);
-            }
-        }
-
-        return false;
-    }
+        => version > 1 && File.Exists(Path.Combine(datasetPath, VersionsFolder, V1ManifestFileName(version - 1)))
+            ? V1ManifestFileName(version)
+            : ManifestFileName(version);
 
     /// <summary>The version a manifest file name stands for, or null when the name is not a manifest's.</summary>
     public static ulong? ParseVersion(string fileName)

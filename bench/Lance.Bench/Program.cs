@@ -6,6 +6,14 @@ if (args.Length > 0 && args[0] == "compare")
 {
     await SideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "compare-filters")
+{
+    await FilterSideBySide.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "ops")
+{
+    await OperationsSideBySide.RunAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);

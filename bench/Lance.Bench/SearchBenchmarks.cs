@@ -22,14 +22,14 @@ public class SearchBenchmarks
         var db = await LanceDb.ConnectAsync(_path);
         _table = await db.CreateTableAsync<BenchRow>("bench", BenchData.Rows(100_000));
         _query = BenchData.Queries(1)[0];
-        await _table.Search(_query).ToArrowAsync();
+        await _table.Search(_query).ToBatchAsync();
     }
 
     [GlobalCleanup]
     public void Cleanup() => Directory.Delete(_path, recursive: true);
 
     [Benchmark]
-    public Task<Apache.Arrow.RecordBatch> Search() => _table.Search(_query).DistanceType(Metric).ToArrowAsync();
+    public Task<Apache.Arrow.RecordBatch> Search() => _table.Search(_query).DistanceType(Metric).ToBatchAsync();
 }
 
 /// <summary>Generated serializer: 100k typed rows to one Arrow record batch.</summary>

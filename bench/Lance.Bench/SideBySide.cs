@@ -47,7 +47,7 @@ public static class SideBySide
             GC.WaitForPendingFinalizers();
             for (var i = 0; i < Math.Min(5, queries.Length); i++)
             {
-                await table!.Search(queries[i]).ToArrowAsync();
+                await table!.Search(queries[i]).ToBatchAsync();
             }
 
             var latencies = new List<double>();
@@ -55,7 +55,7 @@ public static class SideBySide
             foreach (var query in queries)
             {
                 var clock = Stopwatch.StartNew();
-                await table!.Search(query).ToArrowAsync();
+                await table!.Search(query).ToBatchAsync();
                 latencies.Add(clock.Elapsed.TotalSeconds);
             }
 
@@ -150,7 +150,7 @@ public static class SideBySide
             $"mean pooling + normalize; {result.GetProperty("warmupRows").GetInt32()}-row warm-up excluded. Cosine(theirs, ours) on {checkTexts.Length} sentences: {string.Join(", ", cosines)}.");
     }
 
-    private static JsonElement Node(string script, object args)
+    internal static JsonElement Node(string script, object args)
     {
         var peer = FindPeer();
         var start = new ProcessStartInfo("node", [Path.Combine(peer, script), JsonSerializer.Serialize(args)])

@@ -201,7 +201,7 @@ public sealed class TableTests : IDisposable
         ], null);
         var table = await db.CreateTableAsync("docs", schema, [new EmbeddingFunctionConfig("no-such-function", null, "text", "vector")]);
 
-        var ex = await Assert.ThrowsAsync<EmbeddingException>(() => table.Search("hello").ToArrowAsync());
+        var ex = await Assert.ThrowsAsync<EmbeddingException>(() => table.Search("hello").ToBatchAsync());
 
         Assert.Contains("no-such-function", ex.Message);
         Assert.Contains("docs", ex.Message);

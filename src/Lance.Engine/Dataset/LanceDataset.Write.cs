@@ -81,12 +81,29 @@ public sealed partial class LanceDataset
             throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
         }
 
-        var result = new List<(DataFile, ulong)>();
+        // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
+        // bounded by that many files' rows.
+        var writes = new List<Task<(DataFile File, ulong Rows)>>();
+        var parallelism = Math.Max(1, Environment.ProcessorCount);
         try
         {
             var pending = new List<RecordBatch>();
             var pendingRows = 0;
             long pendingBytes = 0;
+            async Task FlushAsync()
+            {
+                var batchesOfFile = pending;
+                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, batchesOfFile, cancellationToken), cancellationToken));
+                pending = [];
+                pendingRows = 0;
+                pendingBytes = 0;
+                var running = writes.Where(w => !w.IsCompleted).ToList();
+                if (running.Count >= parallelism)
+                {
+                    await Task.WhenAny(running).ConfigureAwait(false);
+                }
+            }
+
             await foreach (var raw in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 var batch = align(raw);
@@ -103,26 +120,33 @@ public sealed partial class LanceDataset
                     offset += take;
                     if (pendingRows >= options.MaxRowsPerFile || pendingBytes >= options.MaxBytesPerFile)
                     {
-                        result.Add(await WriteDataFileAsync(path, schema, pending, cancellationToken).ConfigureAwait(false));
-                        pending = [];
-                        pendingRows = 0;
-                        pendingBytes = 0;
+                        await FlushAsync().ConfigureAwait(false);
                     }
                 }
             }
 
             if (pendingRows > 0)
             {
-                result.Add(await WriteDataFileAsync(path, schema, pending, cancellationToken).ConfigureAwait(false));
+                await FlushAsync().ConfigureAwait(false);
             }
 
-            return result;
+            return [.. await Task.WhenAll(writes).ConfigureAwait(false)];
         }
         catch
         {
-            foreach (var (file, _) in result)
+            // Let every started write finish, then remove what was written (none of it is committed).
+            try
             {
-                TryDelete(System.IO.Path.Combine(path, VersionNames.DataFolder, file.Path));
+                await Task.WhenAll(writes).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                // The first failure is the one rethrown below.
+            }
+
+            foreach (var write in writes.Where(w => w.IsCompletedSuccessfully))
+            {
+                TryDelete(System.IO.Path.Combine(path, VersionNames.DataFolder, write.Result.File.Path));
             }
 
             throw;

@@ -304,8 +304,8 @@ public sealed partial class LanceDataset
     }
 
     /// <summary>
-    /// Writes the manifest under a temporary name and renames it to the version's name without
-    /// overwriting: false means another writer committed that version first.
+    /// Writes the manifest under a temporary name and publishes it under the version's name only
+    /// if no manifest has that name: false means another writer committed that version first.
     /// </summary>
     private static bool TryCommit(string path, Manifest manifest)
     {
@@ -320,16 +320,7 @@ public sealed partial class LanceDataset
         var temp = System.IO.Path.Combine(folder, $"{TempManifestPrefix}{Guid.NewGuid():N}{TempManifestSuffix}");
         File.WriteAllBytes(temp, ManifestCodec.Encode(manifest));
         CommitHooks.BeforeRename?.Invoke();
-        try
-        {
-            File.Move(temp, final, overwrite: false);
-            return true;
-        }
-        catch (IOException) when (File.Exists(final))
-        {
-            File.Delete(temp);
-            return false;
-        }
+        return AtomicPublish.TryPublish(temp, final);
     }
 
     private const string TempManifestPrefix = ".tmp-";

@@ -162,16 +162,56 @@ internal static class DistanceKernels
     /// (row-major, <paramref name="dimension"/> floats per row) into <paramref name="topK"/>.
     /// Rows for which <paramref name="skip"/> says true (nulls, deleted rows) are left out.
     /// </summary>
+    /// <remarks>Only distances in [<paramref name="lower"/>, <paramref name="upper"/>) are kept (NaN never is).</remarks>
     public static void Scan(
         DistanceMetric metric, ReadOnlySpan<float> query, ReadOnlySpan<float> vectors, int dimension,
-        int start, int end, long rowIdBase, Func<int, bool>? skip, TopK topK)
+        int start, int end, long rowIdBase, Func<int, bool>? skip, TopK topK,
+        float lower = float.NegativeInfinity, float upper = float.PositiveInfinity)
     {
         switch (metric)
         {
-            case DistanceMetric.L2: Scan<L2Kernel>(query, vectors, dimension, start, end, rowIdBase, skip, topK); break;
-            case DistanceMetric.Cosine: Scan<CosineKernel>(query, vectors, dimension, start, end, rowIdBase, skip, topK); break;
-            case DistanceMetric.Dot: Scan<DotKernel>(query, vectors, dimension, start, end, rowIdBase, skip, topK); break;
+            case DistanceMetric.L2: Scan<L2Kernel>(query, vectors, dimension, start, end, rowIdBase, skip, topK, lower, upper); break;
+            case DistanceMetric.Cosine: Scan<CosineKernel>(query, vectors, dimension, start, end, rowIdBase, skip, topK, lower, upper); break;
+            case DistanceMetric.Dot: Scan<DotKernel>(query, vectors, dimension, start, end, rowIdBase, skip, topK, lower, upper); break;
             default: throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric.");
+        }
+    }
+
+    /// <summary>
+    /// Scores only the rows listed in <paramref name="rows"/> (offsets into <paramref name="vectors"/>,
+    /// e.g. those a prefilter let through) into <paramref name="topK"/>: the distance kernel never
+    /// touches the other rows.
+    /// </summary>
+    public static void ScanRows(
+        DistanceMetric metric, ReadOnlySpan<float> query, ReadOnlySpan<float> vectors, int dimension,
+        ReadOnlySpan<int> rows, long rowIdBase, TopK topK,
+        float lower = float.NegativeInfinity, float upper = float.PositiveInfinity)
+    {
+        switch (metric)
+        {
+            case DistanceMetric.L2: ScanRows<L2Kernel>(query, vectors, dimension, rows, rowIdBase, topK, lower, upper); break;
+            case DistanceMetric.Cosine: ScanRows<CosineKernel>(query, vectors, dimension, rows, rowIdBase, topK, lower, upper); break;
+            case DistanceMetric.Dot: ScanRows<DotKernel>(query, vectors, dimension, rows, rowIdBase, topK, lower, upper); break;
+            default: throw new ArgumentOutOfRangeException(nameof(metric), metric, "Unknown distance metric.");
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ScanRows<TKernel>(
+        ReadOnlySpan<float> query, ReadOnlySpan<float> vectors, int dimension,
+        ReadOnlySpan<int> rows, long rowIdBase, TopK topK, float lower, float upper)
+        where TKernel : IDistanceKernel
+    {
+        var queryNorm = TensorPrimitives.Norm(query);
+        foreach (var row in rows)
+        {
+            var distance = TKernel.Distance(query, queryNorm, vectors.Slice(row * dimension, dimension));
+            if (!(distance >= lower && distance < upper))
+            {
+                continue;
+            }
+
+            topK.Offer(distance, rowIdBase + row);
         }
     }
 
@@ -180,7 +220,7 @@ internal static class DistanceKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Scan<TKernel>(
         ReadOnlySpan<float> query, ReadOnlySpan<float> vectors, int dimension,
-        int start, int end, long rowIdBase, Func<int, bool>? skip, TopK topK)
+        int start, int end, long rowIdBase, Func<int, bool>? skip, TopK topK, float lower, float upper)
         where TKernel : IDistanceKernel
     {
         // Once per query, so the library call is fine here.
@@ -193,7 +233,8 @@ internal static class DistanceKernels
             }
 
             var distance = TKernel.Distance(query, queryNorm, vectors.Slice(row * dimension, dimension));
-            if (float.IsNaN(distance))
+            // Also drops NaN, which compares false with everything.
+            if (!(distance >= lower && distance < upper))
             {
                 continue;
             }

@@ -17,6 +17,9 @@ internal sealed class TopK
 
     public int Count => _count;
 
+    /// <summary>The k this heap keeps.</summary>
+    public int Capacity => _heap.Length;
+
     /// <summary>The largest distance kept, or +∞ while the heap is not full.</summary>
     public float Threshold => _count < _heap.Length ? float.PositiveInfinity : _heap[0].Distance;
 

@@ -1,3 +1,5 @@
+using Lance.Engine.Query.Filtering;
+
 namespace Lance.Engine;
 
 /// <summary>An exact nearest-neighbour search over one vector column.</summary>
@@ -19,7 +21,7 @@ public sealed record VectorSearchRequest
     /// <summary>The query vector; its length must equal the column's dimension.</summary>
     public ReadOnlyMemory<float> Query { get; init; }
 
-    /// <summary>How many rows to return at most.</summary>
+    /// <summary>How many rows to return at most (after <see cref="Offset"/> rows are skipped).</summary>
     public int K { get; init; }
 
     /// <summary>The distance metric; L2 by default, as in LanceDB.</summary>
@@ -30,4 +32,25 @@ public sealed record VectorSearchRequest
 
     /// <summary>Whether to append the <c>_rowid</c> column (fragment id in the high 32 bits, row offset in the low).</summary>
     public bool WithRowId { get; init; }
+
+    /// <summary>A SQL filter (<c>id &gt; 10 AND name LIKE 'a%'</c>) that rows must pass; none when null.</summary>
+    public string? Filter { get; init; }
+
+    /// <summary>
+    /// Whether the filter runs before the search (LanceDB's default: the k nearest rows among those
+    /// that pass) or after it (the k nearest rows, then filtered, so fewer may come back).
+    /// </summary>
+    public bool Prefilter { get; init; } = true;
+
+    /// <summary>How many of the nearest rows to skip before returning <see cref="K"/>.</summary>
+    public int Offset { get; init; }
+
+    /// <summary>Only rows at a distance of at least this (inclusive); none when null.</summary>
+    public float? DistanceLower { get; init; }
+
+    /// <summary>Only rows at a distance below this (exclusive); none when null.</summary>
+    public float? DistanceUpper { get; init; }
+
+    /// <summary>A filter already in tree form (the ORM's translated LINQ); used when <see cref="Filter"/> is null.</summary>
+    internal FilterExpression? FilterExpression { get; init; }
 }

@@ -1,4 +1,5 @@
 using Lance.Engine;
+using Lance.Engine.Query.Filtering;
 
 namespace Lance.Orm;
 
@@ -13,11 +14,19 @@ internal readonly record struct QueryInput(string? Text, ReadOnlyMemory<float> V
 /// <summary>The state a query builder accumulates.</summary>
 internal sealed class QuerySpec
 {
-    public QuerySpec(QueryInput input) => Input = input;
+    public QuerySpec(QueryInput? input)
+    {
+        Input = input;
+        Limit = input is null ? null : 10;
+    }
 
-    public QueryInput Input { get; }
+    /// <summary>The search input; null for a plain (filter-only) query.</summary>
+    public QueryInput? Input { get; }
 
-    public int Limit { get; set; } = 10;
+    /// <summary>Rows to return at most: 10 for a search (as in LanceDB), all for a plain query, unless set.</summary>
+    public int? Limit { get; set; }
+
+    public int Offset { get; set; }
 
     public string? Column { get; set; }
 
@@ -26,4 +35,38 @@ internal sealed class QuerySpec
     public IReadOnlyList<string>? Columns { get; set; }
 
     public bool WithRowId { get; set; }
+
+    /// <summary>Filters given as SQL text, ANDed together.</summary>
+    public List<string> FilterSql { get; } = [];
+
+    /// <summary>Filters translated from LINQ, ANDed together (and with <see cref="FilterSql"/>).</summary>
+    public List<FilterExpression> Filters { get; } = [];
+
+    public bool Prefilter { get; set; } = true;
+
+    public float? DistanceLower { get; set; }
+
+    public float? DistanceUpper { get; set; }
+
+    /// <summary>
+    /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
+    /// (SQL parts parsed, errors naming <paramref name="source"/>); nothing when there is no filter.
+    /// </summary>
+    public (string? Sql, FilterExpression? Tree) ResolveFilter(string source)
+    {
+        if (Filters.Count == 0)
+        {
+            return FilterSql.Count switch
+            {
+                0 => (null, null),
+                1 => (FilterSql[0], null),
+                _ => (null, Combine(FilterSql.Select(sql => FilterParser.Parse(sql, source)))),
+            };
+        }
+
+        return (null, Combine(FilterSql.Select(sql => FilterParser.Parse(sql, source)).Concat(Filters)));
+    }
+
+    private static FilterExpression Combine(IEnumerable<FilterExpression> parts)
+        => parts.Aggregate((a, b) => new Engine.Query.Filtering.BinaryExpression(BinaryOperator.And, a, b));
 }

@@ -77,89 +77,10 @@ public partial class Table
     public IAsyncEnumerable<RecordBatch> ScanAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
         => Dataset.ScanAsync(columns, cancellationToken);
 
-    /// <summary>Searches by text: the query is embedded by the table's embedding function.</summary>
-    public VectorQuery Search(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return new VectorQuery(this, QueryInput.FromText(text));
-    }
-
-    /// <summary>Searches by vector.</summary>
-    public VectorQuery Search(ReadOnlyMemory<float> vector) => new(this, QueryInput.FromVector(vector));
-
-    /// <summary>Searches by vector.</summary>
-    public VectorQuery Search(float[] vector)
-    {
-        ArgumentNullException.ThrowIfNull(vector);
-        return Search(vector.AsMemory());
-    }
-
     /// <summary>Binds stored configuration entries to functions looked up by name (lazily: models load on first use).</summary>
     internal static IReadOnlyList<BoundEmbedding> BindByName(IReadOnlyList<EmbeddingFunctionConfig> configs, Schema schema, EmbeddingFunctionRegistry registry)
         => configs.Select(c => new BoundEmbedding(c, VectorDimensions(schema, c.VectorColumn), () => registry.GetOrCreate(c.Name, c.Model))).ToList();
 
     internal static int VectorDimensions(Schema schema, string column)
         => schema.FieldsList.FirstOrDefault(f => f.Name == column)?.DataType is FixedSizeListType list ? list.ListSize : 0;
-
-    /// <summary>Runs a query: embeds text if needed, then searches the dataset.</summary>
-    internal async Task<RecordBatch> ExecuteAsync(QuerySpec spec, CancellationToken cancellationToken)
-    {
-        var (column, embedding) = ResolveColumn(spec);
-        ReadOnlyMemory<float> vector;
-        if (spec.Input.Text is { } text)
-        {
-            if (embedding is null)
-            {
-                throw new EmbeddingException(
-                    $"Table '{Name}' has no embedding function for column '{column}', so it cannot search by text. Search with a vector instead, or create the table with an embedding function.");
-            }
-
-            IEmbeddingFunction function;
-            try
-            {
-                function = embedding.Function();
-            }
-            catch (EmbeddingException ex)
-            {
-                throw new EmbeddingException($"Table '{Name}': {ex.Message}", ex);
-            }
-
-            vector = await function.ComputeQueryEmbeddingAsync(text, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            vector = spec.Input.Vector;
-        }
-
-        var request = new VectorSearchRequest(column, vector, spec.Limit)
-        {
-            Metric = spec.Metric,
-            Columns = spec.Columns,
-            WithRowId = spec.WithRowId,
-        };
-        return await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
-    }
-
-    private (string Column, BoundEmbedding? Embedding) ResolveColumn(QuerySpec spec)
-    {
-        if (spec.Column is { } named)
-        {
-            return (named, _embeddings.FirstOrDefault(e => e.Config.VectorColumn == named));
-        }
-
-        if (spec.Input.Text is not null && _embeddings.Count == 1)
-        {
-            return (_embeddings[0].Config.VectorColumn, _embeddings[0]);
-        }
-
-        var vectors = Schema.FieldsList.Where(f => f.DataType is FixedSizeListType { ValueDataType: FloatType }).Select(f => f.Name).ToList();
-        var column = vectors.Count switch
-        {
-            1 => vectors[0],
-            0 => throw new LanceSchemaException($"Table '{Name}' has no vector column to search."),
-            _ when vectors.Contains("vector") => "vector",
-            _ => throw new LanceSchemaException($"Table '{Name}' has several vector columns ({string.Join(", ", vectors)}); choose one with .Column(name)."),
-        };
-        return (column, _embeddings.FirstOrDefault(e => e.Config.VectorColumn == column));
-    }
 }

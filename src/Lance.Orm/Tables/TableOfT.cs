@@ -44,23 +44,6 @@ public sealed partial class Table<T> : Table
         }
     }
 
-    /// <summary>Searches by text: the query is embedded by the model's embedding function.</summary>
-    public new VectorQuery<T> Search(string text)
-    {
-        ArgumentNullException.ThrowIfNull(text);
-        return new VectorQuery<T>(this, QueryInput.FromText(text));
-    }
-
-    /// <summary>Searches by vector.</summary>
-    public new VectorQuery<T> Search(ReadOnlyMemory<float> vector) => new(this, QueryInput.FromVector(vector));
-
-    /// <summary>Searches by vector.</summary>
-    public new VectorQuery<T> Search(float[] vector)
-    {
-        ArgumentNullException.ThrowIfNull(vector);
-        return Search(vector.AsMemory());
-    }
-
     internal static async Task<List<RecordBatch>> ToBatchesAsync(
         IEnumerable<T> rows, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, string tableName, CancellationToken cancellationToken)
     {

@@ -85,7 +85,7 @@ public sealed class OperationTests : IDisposable
     {
         var dataset = await CreateAsync();
 
-        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.UpdateAsync(null, new Dictionary<string, object?> { ["value"] = "many" }));
+        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.UpdateAsync((string?)null, new Dictionary<string, object?> { ["value"] = "many" }));
 
         Assert.Contains("'value'", error.Message);
         Assert.Contains("'many'", error.Message);
@@ -97,7 +97,7 @@ public sealed class OperationTests : IDisposable
     {
         var dataset = await CreateAsync();
 
-        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.UpdateAsync(null, new Dictionary<string, object?> { ["nope"] = 1 }));
+        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.UpdateAsync((string?)null, new Dictionary<string, object?> { ["nope"] = 1 }));
 
         Assert.Contains("'nope'", error.Message);
         Assert.Contains("id, name, value, vector", error.Message);

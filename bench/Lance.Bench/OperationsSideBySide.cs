@@ -1,0 +1,144 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Apache.Arrow;
+using Lance.Engine;
+using Lance.Engine.Dataset;
+
+namespace Lance.Bench;
+
+/// <summary>
+/// Table operations for the engine and for LanceDB (Node) on the same rows, in one run:
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- ops [rows]</c> (default 1,000,000 rows of
+/// id, text and a 384-d vector). Ingest (rows/s and MB/s of Arrow data), full scans with the files in
+/// the page cache, a delete of 20% of the rows, and compaction afterwards.
+/// </summary>
+public static class OperationsSideBySide
+{
+    public static async Task RunAsync(string[] args)
+    {
+        var rows = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 1_000_000;
+        const int Runs = 3;
+        var work = Path.Combine(Path.GetTempPath(), "lance-ops-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var batch = BenchRow.ToRecordBatch(BenchData.Rows(rows));
+            var megabytes = BatchBytes(batch) / 1e6;
+            Console.WriteLine($"Data: {rows:N0} rows of (id int64, text utf8, vector float32[{BenchData.Dimension}]) = {megabytes:N0} MB of Arrow data; {Environment.ProcessorCount} cores.");
+            var ipc = Path.Combine(work, "rows.arrow");
+            await BenchData.WriteIpcAsync(ipc, batch);
+
+            // Ours: Arrow batches of 64k rows (as a stream would bring them) into a new dataset.
+            var slices = Enumerable.Range(0, (rows + 65535) / 65536).Select(i => batch.Slice(i * 65536, Math.Min(65536, rows - i * 65536))).ToList();
+            var ingest = new List<double>();
+            var path = "";
+            for (var run = 0; run < Runs; run++)
+            {
+                path = Path.Combine(work, $"ours-{run}.lance");
+                GC.Collect();
+                var clock = Stopwatch.StartNew();
+                await LanceDataset.CreateAsync(path, batch.Schema, slices);
+                ingest.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            // Scans: a fresh dataset object each time (no decoded-column cache), files in the page cache.
+            async Task<double> ScanAsync(IReadOnlyList<string>? columns)
+            {
+                var dataset = await LanceDataset.OpenAsync(path);
+                var clock = Stopwatch.StartNew();
+                long count = 0;
+                await foreach (var b in dataset.ScanAsync(columns))
+                {
+                    count += b.Length;
+                }
+
+                var seconds = clock.Elapsed.TotalSeconds;
+                if (count != rows)
+                {
+                    throw new InvalidOperationException($"scan returned {count} rows, expected {rows}");
+                }
+
+                return seconds;
+            }
+
+            await ScanAsync(null);
+            var scans = new List<double>();
+            var vectorScans = new List<double>();
+            for (var run = 0; run < Runs; run++)
+            {
+                scans.Add(await ScanAsync(null));
+            }
+
+            for (var run = 0; run < Runs; run++)
+            {
+                vectorScans.Add(await ScanAsync(["vector"]));
+            }
+
+            var target = await LanceDataset.OpenAsync(path);
+            var clock2 = Stopwatch.StartNew();
+            var deleted = await target.DeleteAsync(new LambdaPredicate(["id"], b =>
+            {
+                var ids = ((Int64Array)b.Column(0)).Values;
+                var mask = new bool[ids.Length];
+                for (var i = 0; i < mask.Length; i++)
+                {
+                    mask[i] = ids[i] % 5 == 0;
+                }
+
+                return mask;
+            }));
+            var deleteSeconds = clock2.Elapsed.TotalSeconds;
+            clock2.Restart();
+            var compaction = await target.CompactAsync();
+            var compactSeconds = clock2.Elapsed.TotalSeconds;
+
+            var node = Node("bench-ops.mjs", new { ipc, db = Path.Combine(work, "node"), table = "bench", runs = Runs, deleteFilter = "id % 5 = 0" });
+            var nodeIngest = Median(node.GetProperty("ingestSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
+            var nodeScan = Median(node.GetProperty("scanSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
+            var nodeVectorScan = Median(node.GetProperty("scanVectorSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
+            var nodeDelete = node.GetProperty("deleteSeconds").GetDouble();
+            var nodeCompact = node.GetProperty("compactSeconds").GetDouble();
+            var vectorMb = rows * BenchData.Dimension * 4 / 1e6;
+
+            Console.WriteLine();
+            Console.WriteLine("| measure | Lance.Engine | LanceDB (Node) | Lance.Engine faster by |");
+            Console.WriteLine("|---|---|---|---|");
+            var ours = Median(ingest);
+            Console.WriteLine($"| ingest {rows:N0} rows (median of {Runs}) | {ours:F2} s = {rows / ours:N0} rows/s, {megabytes / ours:N0} MB/s | {nodeIngest:F2} s = {rows / nodeIngest:N0} rows/s, {megabytes / nodeIngest:N0} MB/s | {nodeIngest / ours:F2}x |");
+            var scan = Median(scans);
+            Console.WriteLine($"| full scan, all columns (median of {Runs}) | {scan:F2} s = {megabytes / scan / 1000:F2} GB/s | {nodeScan:F2} s = {megabytes / nodeScan / 1000:F2} GB/s | {nodeScan / scan:F2}x |");
+            var vectorScan = Median(vectorScans);
+            Console.WriteLine($"| full scan, vector column (median of {Runs}) | {vectorScan:F2} s = {vectorMb / vectorScan / 1000:F2} GB/s | {nodeVectorScan:F2} s = {vectorMb / nodeVectorScan / 1000:F2} GB/s | {nodeVectorScan / vectorScan:F2}x |");
+            Console.WriteLine($"| delete `id % 5 = 0` ({deleted:N0} rows) | {deleteSeconds * 1000:F0} ms | {nodeDelete * 1000:F0} ms | {nodeDelete / deleteSeconds:F2}x |");
+            Console.WriteLine($"| compact after the delete ({compaction.FragmentsRemoved} fragments rewritten) | {compactSeconds:F2} s | {nodeCompact:F2} s (optimize) | {nodeCompact / compactSeconds:F2}x |");
+            Console.WriteLine();
+            Console.WriteLine($"LanceDB's compaction statistics: {node.GetProperty("compactStats").GetRawText()}");
+        }
+        finally
+        {
+            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static double Median(List<double> xs)
+    {
+        var s = xs.Order().ToList();
+        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
+    }
+
+    private static long BatchBytes(RecordBatch batch)
+    {
+        long total = 0;
+        for (var c = 0; c < batch.ColumnCount; c++)
+        {
+            total += Bytes(batch.Column(c).Data);
+        }
+
+        return total;
+
+        static long Bytes(ArrayData data) => data.Buffers.Sum(b => (long)b.Length) + (data.Children ?? []).Sum(Bytes);
+    }
+
+    private static JsonElement Node(string script, object args) => SideBySide.Node(script, args);
+}

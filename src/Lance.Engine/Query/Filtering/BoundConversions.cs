@@ -1,0 +1,375 @@
+using System.Globalization;
+using System.Text;
+using Apache.Arrow.Types;
+
+namespace Lance.Engine.Query.Filtering;
+
+/// <summary>A conversion, written by the user (<c>CAST</c>) or added by the binder (int → double, date → timestamp).</summary>
+internal sealed class BoundCast(BoundNode operand, FilterType target, string targetName, int position) : BoundNode(target, position)
+{
+    private static readonly long[] TicksPerSecond = [1, 1_000, 1_000_000, 1_000_000_000];
+
+    public override ColumnVector Evaluate(EvaluationContext context)
+    {
+        var v = operand.Evaluate(context);
+        if (v.Kind == ValueKind.Null)
+        {
+            return Scalars.Null(Type);
+        }
+
+        var n = v.IsScalar ? 1 : context.Length;
+        var from = v.Type;
+        switch (Type.Kind)
+        {
+            case ValueKind.Float:
+            {
+                var result = new double[n];
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Float => v.Floats![i],
+                        ValueKind.Integer => v.Ints![i],
+                        ValueKind.Boolean => v.Bools![i] ? 1 : 0,
+                        _ => v.IsValid(i) ? ParseDouble(context, v.Bytes![i]) : 0,
+                    };
+                }
+
+                return ColumnVector.OfFloats(result, v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.Integer:
+            {
+                var result = new long[n];
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Integer => v.Ints![i],
+                        ValueKind.Float => v.IsValid(i) ? FloatToInt(context, v.Floats![i]) : 0,
+                        ValueKind.Boolean => v.Bools![i] ? 1 : 0,
+                        _ => v.IsValid(i) ? ParseLong(context, v.Bytes![i]) : 0,
+                    };
+                }
+
+                return ColumnVector.OfInts(Type, result, v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.Boolean:
+            {
+                var result = new bool[n];
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Boolean => v.Bools![i],
+                        ValueKind.Integer => v.Ints![i] != 0,
+                        ValueKind.Float => v.Floats![i] != 0,
+                        _ => v.IsValid(i) && ParseBool(context, v.Bytes![i]),
+                    };
+                }
+
+                return ColumnVector.OfBools(result, v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.String or ValueKind.Binary:
+            {
+                if (from.Kind is ValueKind.String or ValueKind.Binary)
+                {
+                    return ColumnVector.OfBytes(Type, v.Bytes!, v.Valid, v.IsScalar);
+                }
+
+                var builder = new Utf8Values.Builder(n, n * 8);
+                for (var i = 0; i < n; i++)
+                {
+                    var text = !v.IsValid(i) ? "" : from.Kind switch
+                    {
+                        ValueKind.Integer => v.Ints![i].ToString(CultureInfo.InvariantCulture),
+                        ValueKind.Float => v.Floats![i].ToString("R", CultureInfo.InvariantCulture),
+                        ValueKind.Boolean => v.Bools![i] ? "true" : "false",
+                        ValueKind.Date => DateOnly.FromDayNumber(UnixEpochDay + (int)v.Ints![i]).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+                        _ => ToDateTime(v.Ints![i], from.Unit).ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'),
+                    };
+                    builder.Append(Encoding.UTF8.GetBytes(text));
+                }
+
+                return ColumnVector.OfBytes(Type, builder.Build(), v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.Date:
+            {
+                var result = new long[n];
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Date => v.Ints![i],
+                        ValueKind.Timestamp => FloorDiv(v.Ints![i], TicksPerSecond[(int)from.Unit] * 86_400),
+                        _ => v.IsValid(i) ? ParseDate(context, v.Bytes![i]) : 0,
+                    };
+                }
+
+                return ColumnVector.OfInts(Type, result, v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.Timestamp:
+            {
+                var result = new long[n];
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Timestamp => Rescale(v.Ints![i], from.Unit, Type.Unit),
+                        ValueKind.Date => v.Ints![i] * 86_400 * TicksPerSecond[(int)Type.Unit],
+                        _ => v.IsValid(i) ? ParseTimestamp(context, v.Bytes![i], Type.Unit) : 0,
+                    };
+                }
+
+                return ColumnVector.OfInts(Type, result, v.Valid, v.IsScalar);
+            }
+
+            default:
+                throw context.Error($"cannot cast to {targetName}", Position);
+        }
+    }
+
+    public static readonly int UnixEpochDay = new DateOnly(1970, 1, 1).DayNumber;
+
+    /// <summary>Ticks of <paramref name="from"/> as ticks of <paramref name="to"/> (truncating toward −∞ when coarser).</summary>
+    public static long Rescale(long value, TimeUnit from, TimeUnit to)
+    {
+        var f = TicksPerSecond[(int)from];
+        var t = TicksPerSecond[(int)to];
+        return f == t ? value : t > f ? value * (t / f) : FloorDiv(value, f / t);
+    }
+
+    public static long ToTicks(DateTime time, TimeUnit unit)
+    {
+        var ticks = time.Ticks - DateTime.UnixEpoch.Ticks; // 100 ns
+        return unit switch
+        {
+            TimeUnit.Second => FloorDiv(ticks, TimeSpan.TicksPerSecond),
+            TimeUnit.Millisecond => FloorDiv(ticks, TimeSpan.TicksPerMillisecond),
+            TimeUnit.Microsecond => FloorDiv(ticks, 10),
+            _ => ticks * 100,
+        };
+    }
+
+    public static DateTime ToDateTime(long value, TimeUnit unit) => unit switch
+    {
+        TimeUnit.Second => DateTime.UnixEpoch.AddTicks(value * TimeSpan.TicksPerSecond),
+        TimeUnit.Millisecond => DateTime.UnixEpoch.AddTicks(value * TimeSpan.TicksPerMillisecond),
+        TimeUnit.Microsecond => DateTime.UnixEpoch.AddTicks(value * 10),
+        _ => DateTime.UnixEpoch.AddTicks(FloorDiv(value, 100)),
+    };
+
+    private static long FloorDiv(long a, long b) => (a / b) - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
+
+    private long FloatToInt(EvaluationContext context, double value)
+    {
+        if (double.IsNaN(value) || value >= 9.2233720368547758E18 || value < -9.2233720368547758E18)
+        {
+            throw context.Error($"cannot cast {value.ToString(CultureInfo.InvariantCulture)} to {targetName}", Position);
+        }
+
+        return (long)Math.Truncate(value);
+    }
+
+    private double ParseDouble(EvaluationContext context, ReadOnlySpan<byte> text)
+        => double.TryParse(Encoding.UTF8.GetString(text).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? d
+            : throw context.Error($"cannot cast the string '{Encoding.UTF8.GetString(text)}' to {targetName}", Position);
+
+    private long ParseLong(EvaluationContext context, ReadOnlySpan<byte> text)
+        => long.TryParse(Encoding.UTF8.GetString(text).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+            ? l
+            : throw context.Error($"cannot cast the string '{Encoding.UTF8.GetString(text)}' to {targetName}", Position);
+
+    private bool ParseBool(EvaluationContext context, ReadOnlySpan<byte> text)
+    {
+        var s = Encoding.UTF8.GetString(text).Trim().ToLowerInvariant();
+        return s switch
+        {
+            "true" or "t" or "yes" or "1" => true,
+            "false" or "f" or "no" or "0" => false,
+            _ => throw context.Error($"cannot cast the string '{s}' to {targetName}", Position),
+        };
+    }
+
+    private long ParseDate(EvaluationContext context, ReadOnlySpan<byte> text)
+    {
+        var s = Encoding.UTF8.GetString(text).Trim();
+        return DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
+            ? d.DayNumber - UnixEpochDay
+            : throw context.Error($"cannot cast the string '{s}' to date", Position);
+    }
+
+    private long ParseTimestamp(EvaluationContext context, ReadOnlySpan<byte> text, TimeUnit unit)
+    {
+        var s = Encoding.UTF8.GetString(text);
+        return FilterParser.TryParseTimestamp(s, out var time)
+            ? ToTicks(time, unit)
+            : throw context.Error($"cannot cast the string '{s}' to timestamp", Position);
+    }
+}
+
+/// <summary>The string and math functions LanceDB users write.</summary>
+internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> arguments, FilterType type, int position) : BoundNode(type, position)
+{
+    /// <summary>The functions the binder accepts, with their argument count.</summary>
+    public static readonly IReadOnlyDictionary<string, int> Arity = new Dictionary<string, int>(StringComparer.Ordinal)
+    {
+        ["lower"] = 1,
+        ["upper"] = 1,
+        ["length"] = 1,
+        ["char_length"] = 1,
+        ["character_length"] = 1,
+        ["octet_length"] = 1,
+        ["starts_with"] = 2,
+        ["ends_with"] = 2,
+        ["contains"] = 2,
+        ["abs"] = 1,
+    };
+
+    public override ColumnVector Evaluate(EvaluationContext context)
+    {
+        var args = arguments.Select(a => a.Evaluate(context)).ToArray();
+        if (args.Any(a => a.Kind == ValueKind.Null))
+        {
+            return Scalars.Null(Type);
+        }
+
+        var n = args.All(a => a.IsScalar) ? 1 : context.Length;
+        var scalar = n == 1 && args.All(a => a.IsScalar);
+        switch (name)
+        {
+            case "lower" or "upper":
+                return ColumnVector.OfBytes(FilterType.String, ChangeCase(args[0], n, name == "upper"), args[0].Valid, scalar);
+            case "length" or "char_length" or "character_length" or "octet_length":
+            {
+                var result = new long[n];
+                var bytes = args[0].Bytes!;
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = name == "octet_length" ? bytes[i].Length : CountChars(bytes[i]);
+                }
+
+                return ColumnVector.OfInts(FilterType.Integer, result, args[0].Valid, scalar);
+            }
+
+            case "starts_with" or "ends_with" or "contains":
+            {
+                var result = new bool[n];
+                var (value, part) = (args[0], args[1]);
+                for (var i = 0; i < n; i++)
+                {
+                    var v = value.Bytes![value.IsScalar ? 0 : i];
+                    var p = part.Bytes![part.IsScalar ? 0 : i];
+                    result[i] = name switch
+                    {
+                        "starts_with" => v.StartsWith(p),
+                        "ends_with" => v.EndsWith(p),
+                        _ => v.IndexOf(p) >= 0,
+                    };
+                }
+
+                return ColumnVector.OfBools(result, scalar ? value.Valid : BothValid(value, part, n), scalar);
+            }
+
+            default: // abs
+            {
+                var v = args[0];
+                if (v.Kind == ValueKind.Float)
+                {
+                    var floats = new double[n];
+                    for (var i = 0; i < n; i++)
+                    {
+                        floats[i] = Math.Abs(v.Floats![i]);
+                    }
+
+                    return ColumnVector.OfFloats(floats, v.Valid, scalar);
+                }
+
+                var ints = new long[n];
+                for (var i = 0; i < n; i++)
+                {
+                    ints[i] = v.Ints![i] < 0 ? unchecked(-v.Ints[i]) : v.Ints[i];
+                }
+
+                return ColumnVector.OfInts(FilterType.Integer, ints, v.Valid, scalar);
+            }
+        }
+    }
+
+    /// <summary>Characters (Unicode scalar values) in UTF-8: bytes that are not continuation bytes.</summary>
+    public static int CountChars(ReadOnlySpan<byte> utf8)
+    {
+        var count = 0;
+        foreach (var b in utf8)
+        {
+            count += (b & 0xC0) != 0x80 ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    /// <summary>Lower- or upper-cases every value: ASCII in place, other text through .NET's invariant casing.</summary>
+    public static Utf8Values ChangeCase(ColumnVector v, int n, bool upper)
+    {
+        var bytes = v.Bytes!;
+        var builder = new Utf8Values.Builder(n, bytes.Offsets[n] - bytes.Offsets[0]);
+        for (var i = 0; i < n; i++)
+        {
+            var value = bytes[i];
+            if (System.Text.Ascii.IsValid(value))
+            {
+                var target = builder.Reserve(value.Length);
+                if (upper)
+                {
+                    System.Text.Ascii.ToUpper(value, target, out var written);
+                    builder.Commit(written);
+                }
+                else
+                {
+                    System.Text.Ascii.ToLower(value, target, out var written);
+                    builder.Commit(written);
+                }
+            }
+            else
+            {
+                var text = Encoding.UTF8.GetString(value);
+                builder.Append(Encoding.UTF8.GetBytes(upper ? text.ToUpperInvariant() : text.ToLowerInvariant()));
+            }
+        }
+
+        return builder.Build();
+    }
+}
+
+/// <summary><c>a || b</c>: string concatenation.</summary>
+internal sealed class BoundConcat(BoundNode left, BoundNode right, int position) : BoundNode(FilterType.String, position)
+{
+    public override ColumnVector Evaluate(EvaluationContext context)
+    {
+        var l = left.Evaluate(context);
+        var r = right.Evaluate(context);
+        if (l.Kind == ValueKind.Null || r.Kind == ValueKind.Null)
+        {
+            return Scalars.Null(FilterType.String);
+        }
+
+        var n = l.IsScalar && r.IsScalar ? 1 : context.Length;
+        var builder = new Utf8Values.Builder(n, n * 16);
+        for (var i = 0; i < n; i++)
+        {
+            var a = l.Bytes![l.IsScalar ? 0 : i];
+            var b = r.Bytes![r.IsScalar ? 0 : i];
+            var target = builder.Reserve(a.Length + b.Length);
+            a.CopyTo(target);
+            b.CopyTo(target[a.Length..]);
+            builder.Commit(a.Length + b.Length);
+        }
+
+        return ColumnVector.OfBytes(FilterType.String, builder.Build(), n == 1 ? l.Valid ?? r.Valid : BothValid(l, r, n), n == 1);
+    }
+}

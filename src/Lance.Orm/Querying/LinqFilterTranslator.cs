@@ -1,0 +1,611 @@
+using System.Collections;
+using System.Linq.Expressions;
+using System.Reflection;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine.Query.Filtering;
+using LinqBinary = System.Linq.Expressions.BinaryExpression;
+using LinqUnary = System.Linq.Expressions.UnaryExpression;
+using SqlBinary = Lance.Engine.Query.Filtering.BinaryExpression;
+using SqlUnary = Lance.Engine.Query.Filtering.UnaryExpression;
+
+namespace Lance.Orm;
+
+/// <summary>
+/// Translates a LINQ predicate over a model into the engine's filter tree, through the model's
+/// column names. Captured variables are evaluated once, here. The result keeps C#'s meaning for
+/// nulls (<c>x.Rank != 5</c> is true where Rank is null, as LINQ-to-objects says), as EF Core does.
+/// Anything it cannot translate throws <see cref="NotSupportedException"/> naming the
+/// sub-expression: nothing is ever filtered in memory behind the caller's back.
+/// </summary>
+internal sealed class LinqFilterTranslator
+{
+    private readonly ParameterExpression _row;
+    private readonly Schema _schema;
+
+    private LinqFilterTranslator(ParameterExpression row, Schema schema)
+    {
+        _row = row;
+        _schema = schema;
+    }
+
+    /// <summary>The filter tree of <paramref name="predicate"/> against the columns of <paramref name="schema"/>.</summary>
+    /// <exception cref="NotSupportedException">A part of the predicate has no filter equivalent; the message names it.</exception>
+    public static FilterExpression Translate<T>(Expression<Func<T, bool>> predicate, Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(predicate);
+        ArgumentNullException.ThrowIfNull(schema);
+        var translator = new LinqFilterTranslator(predicate.Parameters[0], schema);
+        return translator.Predicate(predicate.Body);
+    }
+
+    /// <summary>The translated filter as SQL that LanceDB accepts.</summary>
+    public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema) => Translate(predicate, schema).ToSql();
+
+    /// <summary>
+    /// The column values an update sets, from <c>x =&gt; new T { A = 1, B = "b" }</c>; each value is
+    /// evaluated once and must not read the row.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The body is not an object initializer, or a value reads the row.</exception>
+    public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema)
+    {
+        ArgumentNullException.ThrowIfNull(update);
+        ArgumentNullException.ThrowIfNull(schema);
+        if (update.Body is not MemberInitExpression { NewExpression.Arguments.Count: 0 } init)
+        {
+            throw new NotSupportedException($"An update must be an object initializer such as x => new {typeof(T).Name} {{ Score = 1.5 }}, not '{update.Body}'.");
+        }
+
+        var translator = new LinqFilterTranslator(update.Parameters[0], schema);
+        var values = new Dictionary<string, object?>(StringComparer.Ordinal);
+        foreach (var binding in init.Bindings)
+        {
+            if (binding is not MemberAssignment assignment)
+            {
+                throw new NotSupportedException($"The update cannot translate '{binding}': only assignments 'Member = value' are supported.");
+            }
+
+            if (translator.DependsOnRow(assignment.Expression))
+            {
+                throw new NotSupportedException(
+                    $"The update cannot translate '{assignment}': a new value that reads the row is not supported yet; set constants or captured values.");
+            }
+
+            var column = ColumnNames.Of(assignment.Member);
+            var field = schema.FieldsList.FirstOrDefault(f => f.Name == column);
+            var value = Evaluate(assignment.Expression);
+            values[column] = value is Enum e
+                ? field?.DataType is StringType or LargeStringType ? e.ToString() : Convert.ToInt64(e, System.Globalization.CultureInfo.InvariantCulture)
+                : value is DateTimeOffset offset ? offset.UtcDateTime : value;
+        }
+
+        return values;
+    }
+
+    /// <summary>The columns a projection such as <c>x =&gt; new { x.Id, x.Text }</c> reads, in order of appearance.</summary>
+    public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector)
+    {
+        var columns = new List<string>();
+        var visitor = new MemberCollector(selector.Parameters[0], columns);
+        visitor.Visit(selector.Body);
+        return columns;
+    }
+
+    private static NotSupportedException Unsupported(Expression e, string why = "")
+        => new($"The LINQ filter cannot translate '{e}'{(why.Length > 0 ? ": " + why : "")}. Rewrite it with members of the row, constants, "
+            + "comparisons, && || !, arithmetic, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length, or collection.Contains(x.Member); "
+            + "or pass a SQL filter to Where(string).");
+
+    /// <summary>A boolean expression that never yields SQL NULL (so NOT and OR keep C#'s meaning).</summary>
+    private FilterExpression Predicate(Expression e)
+    {
+        switch (e)
+        {
+            case LinqBinary { NodeType: ExpressionType.AndAlso or ExpressionType.And } b when b.Type == typeof(bool):
+                return new SqlBinary(BinaryOperator.And, Predicate(b.Left), Predicate(b.Right));
+            case LinqBinary { NodeType: ExpressionType.OrElse or ExpressionType.Or } b when b.Type == typeof(bool):
+                return new SqlBinary(BinaryOperator.Or, Predicate(b.Left), Predicate(b.Right));
+            case LinqUnary { NodeType: ExpressionType.Not } u when u.Type == typeof(bool):
+                return new SqlUnary(UnaryOperator.Not, Predicate(u.Operand));
+            case LinqBinary { NodeType: ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
+                or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual } b:
+                return Comparison(b);
+            case MethodCallExpression call:
+                return Call(call);
+            case MemberExpression { Member.Name: "HasValue" } m when Nullable.GetUnderlyingType(m.Expression!.Type) is not null && DependsOnRow(m):
+                return new IsNullExpression(Value(m.Expression!), Negated: true);
+            case ConditionalExpression:
+                throw Unsupported(e, "conditional expressions are not supported");
+        }
+
+        if (!DependsOnRow(e))
+        {
+            return new LiteralExpression(Evaluate(e) is true);
+        }
+
+        // A bool member used as a predicate: true only where it is known true.
+        var value = Value(e);
+        return CanBeNull(e) ? new IsBooleanExpression(value, true, Negated: false) : value;
+    }
+
+    private FilterExpression Comparison(LinqBinary b)
+    {
+        var left = StripConvert(b.Left);
+        var right = StripConvert(b.Right);
+        if (IsNullConstant(right) || IsNullConstant(left))
+        {
+            var other = IsNullConstant(right) ? left : right;
+            if (b.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)
+            {
+                return new IsNullExpression(Value(other), Negated: b.NodeType == ExpressionType.NotEqual);
+            }
+
+            return new LiteralExpression(false); // C#: a lifted <, > with null is false
+        }
+
+        var op = b.NodeType switch
+        {
+            ExpressionType.Equal => BinaryOperator.Equal,
+            ExpressionType.NotEqual => BinaryOperator.NotEqual,
+            ExpressionType.LessThan => BinaryOperator.Less,
+            ExpressionType.LessThanOrEqual => BinaryOperator.LessOrEqual,
+            ExpressionType.GreaterThan => BinaryOperator.Greater,
+            _ => BinaryOperator.GreaterOrEqual,
+        };
+
+        // string.Compare(a, b) > 0 and a.CompareTo(b) < 0.
+        if (left is MethodCallExpression { Method.Name: "Compare" or "CompareOrdinal", Arguments.Count: 2 } compare && compare.Method.DeclaringType == typeof(string)
+            && right is ConstantExpression { Value: 0 })
+        {
+            (left, right) = (compare.Arguments[0], compare.Arguments[1]);
+        }
+        else if (left is MethodCallExpression { Method.Name: "CompareTo", Object: { } target, Arguments.Count: 1 } compareTo && target.Type == typeof(string)
+            && right is ConstantExpression { Value: 0 })
+        {
+            (left, right) = (target, compareTo.Arguments[0]);
+        }
+
+        var l = Value(left, right);
+        var r = Value(right, left);
+        var leftNull = CanBeNull(left);
+        var rightNull = CanBeNull(right);
+        var compared = new SqlBinary(op, l, r);
+        if (!leftNull && !rightNull)
+        {
+            return compared;
+        }
+
+        FilterExpression NotNull(FilterExpression x) => new IsNullExpression(x, Negated: true);
+        FilterExpression IsNull(FilterExpression x) => new IsNullExpression(x, Negated: false);
+        FilterExpression And(FilterExpression a, FilterExpression c) => new SqlBinary(BinaryOperator.And, a, c);
+        FilterExpression Or(FilterExpression a, FilterExpression c) => new SqlBinary(BinaryOperator.Or, a, c);
+
+        var bothKnown = leftNull && rightNull ? And(NotNull(l), And(NotNull(r), compared)) : And(NotNull(leftNull ? l : r), compared);
+        return op switch
+        {
+            // null == null is true in C#; null == value is false.
+            BinaryOperator.Equal => leftNull && rightNull ? Or(And(IsNull(l), IsNull(r)), bothKnown) : bothKnown,
+
+            // null != value is true; null != null is false.
+            BinaryOperator.NotEqual => leftNull && rightNull
+                ? Or(And(IsNull(l), NotNull(r)), Or(And(NotNull(l), IsNull(r)), bothKnown))
+                : Or(IsNull(leftNull ? l : r), compared),
+            _ => bothKnown,
+        };
+    }
+
+    private FilterExpression Call(MethodCallExpression call)
+    {
+        var method = call.Method;
+        if (!DependsOnRow(call))
+        {
+            return new LiteralExpression(Evaluate(call) is true);
+        }
+
+        if (method.DeclaringType == typeof(string) && call.Object is { } text && call.Arguments.Count >= 1)
+        {
+            if (call.Arguments.Count > 1 && !(call.Arguments[1] is ConstantExpression { Value: StringComparison.Ordinal }))
+            {
+                throw Unsupported(call, "only the ordinal overloads of string methods translate");
+            }
+
+            var function = method.Name switch
+            {
+                nameof(string.StartsWith) => "starts_with",
+                nameof(string.EndsWith) => "ends_with",
+                nameof(string.Contains) => "contains",
+                _ => throw Unsupported(call),
+            };
+            if (call.Arguments[0].Type != typeof(string))
+            {
+                throw Unsupported(call, "only string arguments translate");
+            }
+
+            var result = new FunctionExpression(function, [Value(text), Value(call.Arguments[0])]);
+            return CanBeNull(text) ? new IsBooleanExpression(result, true, Negated: false) : result;
+        }
+
+        if (method is { Name: nameof(string.IsNullOrEmpty), IsStatic: true } && method.DeclaringType == typeof(string))
+        {
+            var value = Value(call.Arguments[0]);
+            return new SqlBinary(BinaryOperator.Or, new IsNullExpression(value, false), new SqlBinary(BinaryOperator.Equal, value, new LiteralExpression("")));
+        }
+
+        if (method.Name == "Contains" && TryContains(call, out var collection, out var item))
+        {
+            return In(call, collection, item);
+        }
+
+        if (method.Name == "Equals" && call.Object is { } self && call.Arguments.Count == 1)
+        {
+            return Comparison(Expression.Equal(self, Expression.Convert(call.Arguments[0], self.Type)));
+        }
+
+        throw Unsupported(call);
+    }
+
+    /// <summary>Recognises <c>list.Contains(x.M)</c>, <c>Enumerable.Contains(source, x.M)</c> and <c>MemoryExtensions.Contains(span, x.M)</c>.</summary>
+    private bool TryContains(MethodCallExpression call, out Expression collection, out Expression item)
+    {
+        if (call.Object is { } instance && call.Arguments.Count == 1 && !DependsOnRow(instance) && instance.Type != typeof(string))
+        {
+            (collection, item) = (instance, call.Arguments[0]);
+            return true;
+        }
+
+        if (call.Object is null && call.Arguments.Count is 2 or 3 && call.Method.DeclaringType is { } declaring
+            && (declaring == typeof(Enumerable) || declaring == typeof(MemoryExtensions)) && !DependsOnRow(call.Arguments[0]))
+        {
+            if (call.Arguments.Count == 3 && call.Arguments[2] is not ConstantExpression { Value: null })
+            {
+                (collection, item) = (call.Arguments[0], call.Arguments[1]);
+                return false; // a comparer changes the meaning of equality
+            }
+
+            // C# 14 binds array.Contains(x) to MemoryExtensions.Contains(ReadOnlySpan<T>, T) through an implicit conversion.
+            var source = call.Arguments[0];
+            while (source is MethodCallExpression { Method.Name: "op_Implicit", Arguments.Count: 1 } conversion)
+            {
+                source = conversion.Arguments[0];
+            }
+
+            while (source is LinqUnary { NodeType: ExpressionType.Convert } convert)
+            {
+                source = convert.Operand;
+            }
+
+            (collection, item) = (source, call.Arguments[1]);
+            return true;
+        }
+
+        (collection, item) = (call, call);
+        return false;
+    }
+
+    private FilterExpression In(MethodCallExpression call, Expression collection, Expression item)
+    {
+        if (Evaluate(collection) is not IEnumerable values)
+        {
+            throw Unsupported(call, "the collection is null");
+        }
+
+        var target = StripConvert(item);
+        var literals = new List<FilterExpression>();
+        var hasNull = false;
+        foreach (var v in values)
+        {
+            if (v is null)
+            {
+                hasNull = true;
+            }
+            else
+            {
+                literals.Add(Literal(v, target, call));
+            }
+        }
+
+        var column = Value(target);
+        FilterExpression result = literals.Count == 0 ? new LiteralExpression(false) : new InExpression(column, literals, Negated: false);
+        if (CanBeNull(target))
+        {
+            // C#: a null member is "in" the list exactly when the list holds null.
+            result = literals.Count == 0
+                ? (hasNull ? new IsNullExpression(column, false) : result)
+                : hasNull
+                    ? new SqlBinary(BinaryOperator.Or, new IsNullExpression(column, false), result)
+                    : new IsBooleanExpression(result, true, Negated: false);
+        }
+
+        return result;
+    }
+
+    /// <summary>A value expression: a column, a constant, arithmetic or a string function.</summary>
+    private FilterExpression Value(Expression e, Expression? comparedWith = null)
+    {
+        e = StripConvert(e);
+        if (!DependsOnRow(e))
+        {
+            return Literal(Evaluate(e), comparedWith is null ? null : StripConvert(comparedWith), e);
+        }
+
+        switch (e)
+        {
+            case MemberExpression m when ColumnPath(m) is { } path:
+                return new ColumnExpression(path);
+            case MemberExpression { Member.Name: "Value" } m when Nullable.GetUnderlyingType(m.Expression!.Type) is not null:
+                return Value(m.Expression!, comparedWith);
+            case MemberExpression { Member.Name: "Length", Expression: { } s } when s.Type == typeof(string):
+                return new FunctionExpression("char_length", [Value(s)]);
+            case LinqBinary b when b.NodeType is ExpressionType.Add or ExpressionType.Subtract or ExpressionType.Multiply or ExpressionType.Divide or ExpressionType.Modulo
+                or ExpressionType.AddChecked or ExpressionType.SubtractChecked or ExpressionType.MultiplyChecked:
+                if (b.NodeType == ExpressionType.Add && b.Type == typeof(string))
+                {
+                    return new SqlBinary(BinaryOperator.Concat, Value(b.Left), Value(b.Right));
+                }
+
+                return new SqlBinary(
+                    b.NodeType switch
+                    {
+                        ExpressionType.Add or ExpressionType.AddChecked => BinaryOperator.Add,
+                        ExpressionType.Subtract or ExpressionType.SubtractChecked => BinaryOperator.Subtract,
+                        ExpressionType.Multiply or ExpressionType.MultiplyChecked => BinaryOperator.Multiply,
+                        ExpressionType.Divide => BinaryOperator.Divide,
+                        _ => BinaryOperator.Modulo,
+                    },
+                    Value(b.Left, b.Right),
+                    Value(b.Right, b.Left));
+            case LinqUnary { NodeType: ExpressionType.Negate or ExpressionType.NegateChecked } u:
+                return new SqlUnary(UnaryOperator.Negate, Value(u.Operand));
+            case MethodCallExpression { Method.Name: nameof(string.ToLower) or nameof(string.ToLowerInvariant), Object: { } s, Arguments.Count: 0 } when s.Type == typeof(string):
+                return new FunctionExpression("lower", [Value(s)]);
+            case MethodCallExpression { Method.Name: nameof(string.ToUpper) or nameof(string.ToUpperInvariant), Object: { } s, Arguments.Count: 0 } when s.Type == typeof(string):
+                return new FunctionExpression("upper", [Value(s)]);
+            case MethodCallExpression { Method.Name: nameof(Math.Abs), Method.DeclaringType: { } d, Arguments.Count: 1 } abs when d == typeof(Math):
+                return new FunctionExpression("abs", [Value(abs.Arguments[0])]);
+            case MemberExpression or ParameterExpression or MethodCallExpression:
+            default:
+                if (e.Type == typeof(bool))
+                {
+                    throw Unsupported(e, "a condition is used where a value is expected");
+                }
+
+                throw Unsupported(e);
+        }
+    }
+
+    /// <summary>The column path of <c>x.A</c> or <c>x.A.B</c> (a nested record's field), or null when <paramref name="m"/> is not one.</summary>
+    private IReadOnlyList<string>? ColumnPath(MemberExpression m)
+    {
+        var members = new List<MemberInfo>();
+        Expression? current = m;
+        while (current is MemberExpression member)
+        {
+            members.Add(member.Member);
+            current = member.Expression;
+        }
+
+        if (current != _row || members.Count == 0)
+        {
+            return null;
+        }
+
+        members.Reverse();
+
+        // Only records nest: x.Name.Length is a string's property, not a struct field.
+        if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null)))
+        {
+            return null;
+        }
+
+        if (members[^1].Name is "Value" or "HasValue" && Nullable.GetUnderlyingType(GetMemberType(members.Count > 1 ? members[^2] : members[0])) is not null)
+        {
+            return null;
+        }
+
+        return members.Select(ColumnNames.Of).ToList();
+    }
+
+    private static Type GetMemberType(MemberInfo member) => member switch
+    {
+        PropertyInfo p => p.PropertyType,
+        FieldInfo f => f.FieldType,
+        _ => typeof(object),
+    };
+
+    /// <summary>Whether the value can be null at run time: it reads a nullable column (or a field of a nullable struct).</summary>
+    private bool CanBeNull(Expression e)
+    {
+        var found = false;
+        new ColumnVisitor(this, path => found |= IsNullablePath(path)).Visit(e);
+        return found;
+    }
+
+    private bool IsNullablePath(IReadOnlyList<string> path)
+    {
+        var field = _schema.FieldsList.FirstOrDefault(f => f.Name == path[0]);
+        if (field is null)
+        {
+            return true;
+        }
+
+        var nullable = field.IsNullable;
+        var type = field.DataType;
+        foreach (var part in path.Skip(1))
+        {
+            var child = (type as StructType)?.Fields.FirstOrDefault(f => f.Name == part);
+            if (child is null)
+            {
+                return true;
+            }
+
+            nullable |= child.IsNullable;
+            type = child.DataType;
+        }
+
+        return nullable;
+    }
+
+    private bool DependsOnRow(Expression e)
+    {
+        var found = false;
+        new ParameterFinder(_row, () => found = true).Visit(e);
+        return found;
+    }
+
+    private static bool IsNullConstant(Expression e) => e is ConstantExpression { Value: null }
+        || (e is MemberExpression or MethodCallExpression && !new ParameterFinder(null, () => { }).HasParameter(e) && SafeEvaluate(e) is null);
+
+    private static object? SafeEvaluate(Expression e)
+    {
+        try
+        {
+            return Evaluate(e);
+        }
+        catch (InvalidOperationException)
+        {
+            return 1;
+        }
+    }
+
+    private static Expression StripConvert(Expression e)
+    {
+        while (e is LinqUnary { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } u
+            && (u.Method is null || u.Method.Name == "op_Implicit") && u.Operand.Type != typeof(object))
+        {
+            e = u.Operand;
+        }
+
+        return e;
+    }
+
+    /// <summary>Runs a sub-expression that does not read the row (a captured variable, a constant, a call): once, at translation.</summary>
+    private static object? Evaluate(Expression e)
+    {
+        switch (e)
+        {
+            case ConstantExpression c:
+                return c.Value;
+            case MemberExpression { Member: FieldInfo field } m:
+                return field.GetValue(m.Expression is null ? null : Evaluate(m.Expression));
+            case MemberExpression { Member: PropertyInfo property } m:
+                return property.GetValue(m.Expression is null ? null : Evaluate(m.Expression));
+            case LinqUnary { NodeType: ExpressionType.Convert } u when u.Method is null && !u.Type.IsByRefLike:
+                var inner = Evaluate(u.Operand);
+                return inner is null || u.Type.IsInstanceOfType(inner) ? inner : ConvertNumber(inner, Nullable.GetUnderlyingType(u.Type) ?? u.Type);
+            default:
+                return Expression.Lambda<Func<object?>>(Expression.Convert(e, typeof(object))).Compile(preferInterpretation: true)();
+        }
+    }
+
+    private static object ConvertNumber(object value, Type type) => type.IsEnum ? Enum.ToObject(type, value) : Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture);
+
+    /// <summary>A constant as a filter literal, shaped by what it is compared with (an enum as its name for a string column, else its number).</summary>
+    private LiteralExpression Literal(object? value, Expression? comparedWith, Expression origin)
+    {
+        var columnType = comparedWith is MemberExpression m && ColumnPath(m) is { } path ? FieldType(path) : null;
+
+        // C# compares enums as their underlying integers: give a string column the member's name back.
+        if (comparedWith is MemberExpression { Member: var member } && (Nullable.GetUnderlyingType(GetMemberType(member)) ?? GetMemberType(member)) is { IsEnum: true } enumType
+            && value is not null and not Enum && columnType is StringType or LargeStringType or DictionaryType)
+        {
+            value = Enum.ToObject(enumType, value);
+        }
+
+        return new LiteralExpression(value switch
+        {
+            null => null,
+            bool b => b,
+            string s => s,
+            char c => c.ToString(),
+            Enum en => columnType is StringType or LargeStringType or DictionaryType ? en.ToString() : Convert.ToInt64(en, System.Globalization.CultureInfo.InvariantCulture),
+            sbyte or byte or short or ushort or int or uint or long => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
+            ulong u => u <= long.MaxValue ? (long)u : throw Unsupported(origin, "the value is too large for a 64-bit integer"),
+            float f => (double)f,
+            double d => d,
+            decimal dec => (double)dec,
+            DateOnly date => date,
+            DateTime time => time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time,
+            DateTimeOffset offset => offset.UtcDateTime,
+            byte[] bytes => bytes,
+            Guid g => g.ToString(),
+            _ => throw Unsupported(origin, $"a {value.GetType().Name} value has no filter literal"),
+        });
+    }
+
+    private IArrowType? FieldType(IReadOnlyList<string> path)
+    {
+        var field = _schema.FieldsList.FirstOrDefault(f => f.Name == path[0]);
+        var type = field?.DataType;
+        foreach (var part in path.Skip(1))
+        {
+            type = (type as StructType)?.Fields.FirstOrDefault(f => f.Name == part)?.DataType;
+        }
+
+        return type;
+    }
+
+    private sealed class ParameterFinder(ParameterExpression? parameter, Action found) : ExpressionVisitor
+    {
+        private bool _any;
+
+        public bool HasParameter(Expression e)
+        {
+            Visit(e);
+            return _any;
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            if (parameter is null || node == parameter)
+            {
+                _any = true;
+                found();
+            }
+
+            return node;
+        }
+    }
+
+    private sealed class ColumnVisitor(LinqFilterTranslator owner, Action<IReadOnlyList<string>> column) : ExpressionVisitor
+    {
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (owner.ColumnPath(node) is { } path)
+            {
+                column(path);
+                return node;
+            }
+
+            return base.VisitMember(node);
+        }
+    }
+
+    private sealed class MemberCollector(ParameterExpression row, List<string> columns) : ExpressionVisitor
+    {
+        protected override Expression VisitMember(MemberExpression node)
+        {
+            if (node.Expression == row)
+            {
+                var name = ColumnNames.Of(node.Member);
+                if (!columns.Contains(name))
+                {
+                    columns.Add(name);
+                }
+
+                return node;
+            }
+
+            return base.VisitMember(node);
+        }
+
+        protected override Expression VisitParameter(ParameterExpression node)
+        {
+            if (node == row)
+            {
+                throw new NotSupportedException($"The projection uses the whole row '{node.Name}'; select its members instead (x => new {{ x.Id, x.Text }}), or leave Select out.");
+            }
+
+            return node;
+        }
+    }
+}

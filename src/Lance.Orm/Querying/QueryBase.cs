@@ -1,0 +1,183 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Lance.Engine;
+
+namespace Lance.Orm;
+
+/// <summary>The fluent part shared by every query: filter, paging, projection, row ids, and the Arrow and count terminals.</summary>
+/// <typeparam name="TSelf">The concrete builder type, returned by every fluent call.</typeparam>
+public abstract class QueryBase<TSelf>
+    where TSelf : QueryBase<TSelf>
+{
+    private protected QueryBase(Table table, QueryInput? input)
+    {
+        Table = table;
+        Spec = new QuerySpec(input);
+    }
+
+    private protected Table Table { get; }
+
+    private protected QuerySpec Spec { get; }
+
+    /// <summary>
+    /// Keeps rows that pass the SQL filter (<c>"id &gt; 10 AND name LIKE 'a%'"</c>), ANDed with earlier filters.
+    /// For a search, <paramref name="prefilter"/> (LanceDB's default) filters before the nearest rows are
+    /// chosen; false filters the nearest rows afterwards, so fewer than the limit may come back.
+    /// </summary>
+    public TSelf Where(string sql, bool prefilter = true)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(sql);
+        Spec.FilterSql.Add(sql);
+        Spec.Prefilter = prefilter;
+        return (TSelf)this;
+    }
+
+    /// <summary>Returns at most <paramref name="limit"/> rows (10 by default for a search, as in LanceDB; all for a plain query).</summary>
+    public TSelf Limit(int limit)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(limit);
+        Spec.Limit = limit;
+        return (TSelf)this;
+    }
+
+    /// <summary>Skips the first <paramref name="offset"/> rows (for a search, the nearest ones).</summary>
+    public TSelf Offset(int offset)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        Spec.Offset = offset;
+        return (TSelf)this;
+    }
+
+    /// <summary>Returns only the named columns (a search adds <c>_distance</c>).</summary>
+    public TSelf Select(params string[] columns)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        Spec.Columns = columns;
+        return (TSelf)this;
+    }
+
+    /// <summary>Adds the <c>_rowid</c> column to the results.</summary>
+    public TSelf WithRowId()
+    {
+        Spec.WithRowId = true;
+        return (TSelf)this;
+    }
+
+    /// <summary>Runs the query and streams the rows as Arrow record batches (a search: one batch, nearest first, with <c>_distance</c>).</summary>
+    public IAsyncEnumerable<RecordBatch> ToArrowAsync(CancellationToken cancellationToken = default) => Table.ExecuteAsync(Spec, cancellationToken);
+
+    /// <summary>Runs the query and returns all its rows as one record batch.</summary>
+    public async Task<RecordBatch> ToBatchAsync(CancellationToken cancellationToken = default)
+    {
+        var batches = new List<RecordBatch>();
+        await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            batches.Add(batch);
+        }
+
+        return Table.Concatenate(batches, Spec);
+    }
+
+    /// <summary>Counts the rows the query returns (for a plain query, counted without reading other columns).</summary>
+    public async Task<long> CountAsync(CancellationToken cancellationToken = default)
+    {
+        if (Spec.Input is null && Spec.Offset == 0 && Spec.Limit is null)
+        {
+            return await Table.CountAsync(Spec, cancellationToken).ConfigureAwait(false);
+        }
+
+        long count = 0;
+        await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            count += batch.Length;
+        }
+
+        return count;
+    }
+
+    /// <summary>Runs the query and materialises the rows as <typeparamref name="TModel"/>.</summary>
+    public async Task<List<TModel>> ToListAsync<TModel>(CancellationToken cancellationToken = default)
+        where TModel : ILanceModel<TModel>
+    {
+        var rows = new List<TModel>();
+        await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            TModel.ReadRecordBatch(batch, rows);
+        }
+
+        return rows;
+    }
+
+    /// <summary>Streams the rows as <typeparamref name="TModel"/>, one batch read at a time.</summary>
+    public async IAsyncEnumerable<TModel> AsAsyncEnumerable<TModel>([EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TModel : ILanceModel<TModel>
+    {
+        var rows = new List<TModel>();
+        await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
+        {
+            rows.Clear();
+            TModel.ReadRecordBatch(batch, rows);
+            foreach (var row in rows)
+            {
+                yield return row;
+            }
+        }
+    }
+}
+
+/// <summary>The fluent part shared by typed and untyped vector searches.</summary>
+/// <typeparam name="TSelf">The concrete builder type, returned by every fluent call.</typeparam>
+public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
+    where TSelf : VectorQueryBase<TSelf>
+{
+    private protected VectorQueryBase(Table table, QueryInput input) : base(table, input)
+    {
+    }
+
+    /// <summary>Searches the vector column <paramref name="column"/> (needed only when a table has several).</summary>
+    public TSelf Column(string column)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(column);
+        Spec.Column = column;
+        return (TSelf)this;
+    }
+
+    /// <summary>Measures distance with <paramref name="metric"/> (L2 by default, as in LanceDB).</summary>
+    public TSelf DistanceType(DistanceMetric metric)
+    {
+        Spec.Metric = metric;
+        return (TSelf)this;
+    }
+
+    /// <summary>Keeps rows whose distance is at least <paramref name="lower"/> (inclusive) and below <paramref name="upper"/> (exclusive); null leaves a side open.</summary>
+    public TSelf DistanceRange(float? lower = null, float? upper = null)
+    {
+        Spec.DistanceLower = lower;
+        Spec.DistanceUpper = upper;
+        return (TSelf)this;
+    }
+
+    /// <summary>Runs the search and returns each row of <typeparamref name="TModel"/> with its distance (and row id with <c>WithRowId()</c>).</summary>
+    public async Task<List<SearchResult<TModel>>> ToSearchResultsAsync<TModel>(CancellationToken cancellationToken = default)
+        where TModel : ILanceModel<TModel>
+    {
+        var batch = await ToBatchAsync(cancellationToken).ConfigureAwait(false);
+        var rows = new List<TModel>(batch.Length);
+        TModel.ReadRecordBatch(batch, rows);
+        var distances = (FloatArray)batch.Column(LanceDataset.DistanceColumn);
+        var rowIds = batch.Schema.GetFieldIndex(LanceDataset.RowIdColumn) is var index and >= 0 ? (UInt64Array)batch.Column(index) : null;
+        return rows.Select((row, i) => new SearchResult<TModel>(row, distances.GetValue(i) ?? float.NaN, rowIds?.GetValue(i))).ToList();
+    }
+}
+
+/// <summary>A vector search on an untyped table; choose the row type at the end with <c>ToListAsync&lt;TModel&gt;()</c>.</summary>
+public sealed class VectorQuery : VectorQueryBase<VectorQuery>
+{
+    internal VectorQuery(Table table, QueryInput input) : base(table, input) { }
+}
+
+/// <summary>A plain query (no vector) on an untyped table: filter, project, page.</summary>
+public sealed class LanceQuery : QueryBase<LanceQuery>
+{
+    internal LanceQuery(Table table) : base(table, null) { }
+}

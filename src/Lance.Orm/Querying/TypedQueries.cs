@@ -1,0 +1,140 @@
+using System.Linq.Expressions;
+using System.Runtime.CompilerServices;
+
+namespace Lance.Orm;
+
+/// <summary>A vector search on a table of <typeparamref name="T"/>.</summary>
+/// <typeparam name="T">The table's model.</typeparam>
+public sealed class VectorQuery<T> : VectorQueryBase<VectorQuery<T>>
+    where T : ILanceModel<T>
+{
+    internal VectorQuery(Table<T> table, QueryInput input) : base(table, input) { }
+
+    /// <summary>
+    /// Keeps rows for which <paramref name="predicate"/> holds, translated to the engine's filter
+    /// (never run in memory). <paramref name="prefilter"/> (the default) filters before the nearest
+    /// rows are chosen; false filters them afterwards, so fewer than the limit may come back.
+    /// </summary>
+    /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; the message names it.</exception>
+    public VectorQuery<T> Where(Expression<Func<T, bool>> predicate, bool prefilter = true)
+    {
+        Spec.Filters.Add(LinqFilterTranslator.Translate(predicate, Table.Schema));
+        Spec.Prefilter = prefilter;
+        return this;
+    }
+
+    /// <summary>Projects each row (<c>x =&gt; new { x.Id, x.Text }</c>): only the columns it reads are fetched.</summary>
+    public ProjectedQuery<T, TResult> Select<TResult>(Expression<Func<T, TResult>> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        Spec.Columns = LinqFilterTranslator.ProjectedColumns(selector);
+        return new ProjectedQuery<T, TResult>(this, selector);
+    }
+
+    /// <summary>Runs the search and returns the rows, nearest first.</summary>
+    public Task<List<T>> ToListAsync(CancellationToken cancellationToken = default) => ToListAsync<T>(cancellationToken);
+
+    /// <summary>Streams the rows, nearest first.</summary>
+    public IAsyncEnumerable<T> AsAsyncEnumerable(CancellationToken cancellationToken = default) => AsAsyncEnumerable<T>(cancellationToken);
+
+    /// <summary>Runs the search and returns the rows with their distances, nearest first.</summary>
+    public Task<List<SearchResult<T>>> ToSearchResultsAsync(CancellationToken cancellationToken = default) => ToSearchResultsAsync<T>(cancellationToken);
+
+    /// <summary>Runs the search and returns the nearest row, or null when none passes.</summary>
+    public async Task<T?> FirstOrDefaultAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await Limit(1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? default : rows[0];
+    }
+}
+
+/// <summary>A plain query (no vector) on a table of <typeparamref name="T"/>: filter, project, page.</summary>
+/// <typeparam name="T">The table's model.</typeparam>
+public sealed class LanceQuery<T> : QueryBase<LanceQuery<T>>
+    where T : ILanceModel<T>
+{
+    internal LanceQuery(Table<T> table) : base(table, null) { }
+
+    /// <summary>Keeps rows for which <paramref name="predicate"/> holds, translated to the engine's filter (never run in memory).</summary>
+    /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; the message names it.</exception>
+    public LanceQuery<T> Where(Expression<Func<T, bool>> predicate)
+    {
+        Spec.Filters.Add(LinqFilterTranslator.Translate(predicate, Table.Schema));
+        return this;
+    }
+
+    /// <summary>Projects each row (<c>x =&gt; new { x.Id, x.Text }</c>): only the columns it reads are fetched.</summary>
+    public ProjectedQuery<T, TResult> Select<TResult>(Expression<Func<T, TResult>> selector)
+    {
+        ArgumentNullException.ThrowIfNull(selector);
+        Spec.Columns = LinqFilterTranslator.ProjectedColumns(selector);
+        return new ProjectedQuery<T, TResult>(this, selector);
+    }
+
+    /// <summary>Runs the query and returns the rows in scan order.</summary>
+    public Task<List<T>> ToListAsync(CancellationToken cancellationToken = default) => ToListAsync<T>(cancellationToken);
+
+    /// <summary>Streams the rows in scan order.</summary>
+    public IAsyncEnumerable<T> AsAsyncEnumerable(CancellationToken cancellationToken = default) => AsAsyncEnumerable<T>(cancellationToken);
+
+    /// <summary>Returns the first row, or null when none passes.</summary>
+    public async Task<T?> FirstOrDefaultAsync(CancellationToken cancellationToken = default)
+    {
+        var rows = await Limit(1).ToListAsync(cancellationToken).ConfigureAwait(false);
+        return rows.Count == 0 ? default : rows[0];
+    }
+}
+
+/// <summary>A query whose rows are projected with a selector; only the columns the selector reads are fetched.</summary>
+/// <typeparam name="T">The table's model.</typeparam>
+/// <typeparam name="TResult">What the selector returns.</typeparam>
+public sealed class ProjectedQuery<T, TResult>
+    where T : ILanceModel<T>
+{
+    private readonly Func<IAsyncEnumerable<T>> _rows;
+    private readonly Func<T, TResult> _selector;
+
+    internal ProjectedQuery(VectorQuery<T> query, Expression<Func<T, TResult>> selector)
+    {
+        _rows = () => query.AsAsyncEnumerable();
+        _selector = selector.Compile(preferInterpretation: !RuntimeFeature.IsDynamicCodeSupported);
+    }
+
+    internal ProjectedQuery(LanceQuery<T> query, Expression<Func<T, TResult>> selector)
+    {
+        _rows = () => query.AsAsyncEnumerable();
+        _selector = selector.Compile(preferInterpretation: !RuntimeFeature.IsDynamicCodeSupported);
+    }
+
+    /// <summary>Runs the query and returns the projected rows.</summary>
+    public async Task<List<TResult>> ToListAsync(CancellationToken cancellationToken = default)
+    {
+        var result = new List<TResult>();
+        await foreach (var row in AsAsyncEnumerable(cancellationToken).ConfigureAwait(false))
+        {
+            result.Add(row);
+        }
+
+        return result;
+    }
+
+    /// <summary>Streams the projected rows.</summary>
+    public async IAsyncEnumerable<TResult> AsAsyncEnumerable([EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var row in _rows().WithCancellation(cancellationToken).ConfigureAwait(false))
+        {
+            yield return _selector(row);
+        }
+    }
+
+    /// <summary>Returns the first projected row, or default when none passes.</summary>
+    public async Task<TResult?> FirstOrDefaultAsync(CancellationToken cancellationToken = default)
+    {
+        await foreach (var row in AsAsyncEnumerable(cancellationToken).ConfigureAwait(false))
+        {
+            return row;
+        }
+
+        return default;
+    }
+}

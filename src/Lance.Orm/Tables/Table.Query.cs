@@ -1,0 +1,174 @@
+using System.Runtime.CompilerServices;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine;
+using Lance.Engine.Arrow;
+
+namespace Lance.Orm;
+
+/// <summary>Querying an untyped table: searches, plain queries and counts.</summary>
+public partial class Table
+{
+    /// <summary>Searches by text: the query is embedded by the table's embedding function.</summary>
+    public VectorQuery Search(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new VectorQuery(this, QueryInput.FromText(text));
+    }
+
+    /// <summary>Searches by vector.</summary>
+    public VectorQuery Search(ReadOnlyMemory<float> vector) => new(this, QueryInput.FromVector(vector));
+
+    /// <summary>Searches by vector.</summary>
+    public VectorQuery Search(float[] vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return Search(vector.AsMemory());
+    }
+
+    /// <summary>A plain query over the table's rows (no vector): add <c>Where</c>, <c>Select</c>, <c>Limit</c>, <c>Offset</c>.</summary>
+    public LanceQuery Query() => new(this);
+
+    /// <summary>Counts the rows that pass the SQL <paramref name="filter"/>.</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this table.</exception>
+    public Task<long> CountRowsAsync(string filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filter);
+        return Dataset.CountRowsAsync(filter, cancellationToken);
+    }
+
+    /// <summary>Deletes the rows that pass the SQL <paramref name="filter"/>, as one new version.</summary>
+    /// <returns>The number of rows deleted.</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(string filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filter);
+        return Dataset.DeleteAsync(filter, cancellationToken);
+    }
+
+    /// <summary>Sets columns (name → value) of the rows that pass the SQL <paramref name="filter"/> (all rows when null), as one new version.</summary>
+    /// <returns>The number of rows updated.</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is updated.</exception>
+    public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+        => Dataset.UpdateAsync(filter, values, cancellationToken);
+
+    /// <summary>Runs a query: a plain query scans with the filter; a search embeds text if needed, then searches.</summary>
+    internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var (sql, tree) = spec.ResolveFilter(Dataset.Path);
+        if (spec.Input is not { } input)
+        {
+            var scan = new ScanRequest
+            {
+                Columns = spec.Columns,
+                Filter = sql,
+                FilterExpression = tree,
+                Limit = spec.Limit,
+                Offset = spec.Offset,
+                WithRowId = spec.WithRowId,
+            };
+            await foreach (var batch in Dataset.ScanAsync(scan, cancellationToken).ConfigureAwait(false))
+            {
+                yield return batch;
+            }
+
+            yield break;
+        }
+
+        var (column, embedding) = ResolveColumn(spec);
+        ReadOnlyMemory<float> vector;
+        if (input.Text is { } text)
+        {
+            if (embedding is null)
+            {
+                throw new EmbeddingException(
+                    $"Table '{Name}' has no embedding function for column '{column}', so it cannot search by text. Search with a vector instead, or create the table with an embedding function.");
+            }
+
+            IEmbeddingFunction function;
+            try
+            {
+                function = embedding.Function();
+            }
+            catch (EmbeddingException ex)
+            {
+                throw new EmbeddingException($"Table '{Name}': {ex.Message}", ex);
+            }
+
+            vector = await function.ComputeQueryEmbeddingAsync(text, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            vector = input.Vector;
+        }
+
+        var request = new VectorSearchRequest(column, vector, spec.Limit ?? 10)
+        {
+            Metric = spec.Metric,
+            Columns = spec.Columns,
+            WithRowId = spec.WithRowId,
+            Filter = sql,
+            FilterExpression = tree,
+            Prefilter = spec.Prefilter,
+            Offset = spec.Offset,
+            DistanceLower = spec.DistanceLower,
+            DistanceUpper = spec.DistanceUpper,
+        };
+        yield return await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Counts a plain query's rows without reading more than the filter's columns.</summary>
+    internal Task<long> CountAsync(QuerySpec spec, CancellationToken cancellationToken)
+    {
+        var (sql, tree) = spec.ResolveFilter(Dataset.Path);
+        return Dataset.CountRowsAsync(sql, tree, cancellationToken);
+    }
+
+    /// <summary>One batch from many (an empty one with the projected schema when there are none).</summary>
+    internal RecordBatch Concatenate(List<RecordBatch> batches, QuerySpec spec)
+    {
+        if (batches.Count == 1)
+        {
+            return batches[0];
+        }
+
+        if (batches.Count == 0)
+        {
+            var fields = spec.Columns is null ? Schema.FieldsList.ToList() : spec.Columns.Select(c => Schema.GetFieldByName(c)).ToList();
+            if (spec.WithRowId)
+            {
+                fields.Add(new Field(LanceDataset.RowIdColumn, UInt64Type.Default, nullable: true));
+            }
+
+            return new RecordBatch(new Schema(fields, null), fields.Select(f => ArrowEmpty.Create(f.DataType)), 0);
+        }
+
+        var columns = Enumerable.Range(0, batches[0].ColumnCount)
+            .Select(c => ArrowArrayConcatenator.Concatenate(batches.Select(b => b.Column(c)).ToList()))
+            .ToList();
+        return new RecordBatch(batches[0].Schema, columns, batches.Sum(b => b.Length));
+    }
+
+    private (string Column, BoundEmbedding? Embedding) ResolveColumn(QuerySpec spec)
+    {
+        if (spec.Column is { } named)
+        {
+            return (named, _embeddings.FirstOrDefault(e => e.Config.VectorColumn == named));
+        }
+
+        if (spec.Input?.Text is not null && _embeddings.Count == 1)
+        {
+            return (_embeddings[0].Config.VectorColumn, _embeddings[0]);
+        }
+
+        var vectors = Schema.FieldsList.Where(f => f.DataType is FixedSizeListType { ValueDataType: FloatType }).Select(f => f.Name).ToList();
+        var column = vectors.Count switch
+        {
+            1 => vectors[0],
+            0 => throw new LanceSchemaException($"Table '{Name}' has no vector column to search."),
+            _ when vectors.Contains("vector") => "vector",
+            _ => throw new LanceSchemaException($"Table '{Name}' has several vector columns ({string.Join(", ", vectors)}); choose one with .Column(name)."),
+        };
+        return (column, _embeddings.FirstOrDefault(e => e.Config.VectorColumn == column));
+    }
+}

@@ -1,0 +1,30 @@
+using Lance.Engine;
+
+namespace Lance.Orm;
+
+/// <summary>Typed forms of the table operations.</summary>
+public sealed partial class Table<T>
+{
+    /// <summary>A read-only typed view of the table at <paramref name="version"/> (time travel).</summary>
+    /// <exception cref="LanceVersionNotFoundException">The table has no such version.</exception>
+    public new async Task<Table<T>> CheckoutAsync(ulong version, CancellationToken cancellationToken = default)
+        => new Table<T>(Database, Name, await Dataset.CheckoutAsync(version, cancellationToken).ConfigureAwait(false), EmbeddingFunctions, Embeddings);
+
+    /// <summary>A read-only typed view of the table at the version <paramref name="tag"/> names.</summary>
+    /// <exception cref="LanceVersionNotFoundException">The table has no such tag.</exception>
+    public new async Task<Table<T>> CheckoutAsync(string tag, CancellationToken cancellationToken = default)
+        => new Table<T>(Database, Name, await Dataset.CheckoutAsync(tag, cancellationToken).ConfigureAwait(false), EmbeddingFunctions, Embeddings);
+
+    /// <summary>
+    /// Upserts and more: merges <paramref name="rows"/> into the table by the key columns
+    /// <paramref name="on"/> (column names, e.g. <c>["id"]</c>), computing missing vectors first. One new version.
+    /// </summary>
+    /// <exception cref="LanceException">A key appears twice in the rows, or matches several table rows while updating.</exception>
+    public async Task<MergeInsertResult> MergeInsertAsync(
+        IEnumerable<T> rows, IReadOnlyList<string> on, MergeInsertOptions options, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        var batches = await ToBatchesAsync(rows, Schema, Embeddings, Name, cancellationToken).ConfigureAwait(false);
+        return await Dataset.MergeInsertAsync(on, batches, options, cancellationToken).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,55 @@
+using System.Linq.Expressions;
+using Lance.Engine.Query.Filtering;
+
+namespace Lance.Orm;
+
+/// <summary>Querying a table of <typeparamref name="T"/>: typed searches, queries and counts with LINQ filters.</summary>
+public sealed partial class Table<T>
+{
+    /// <summary>Searches by text: the query is embedded by the model's embedding function.</summary>
+    public new VectorQuery<T> Search(string text)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        return new VectorQuery<T>(this, QueryInput.FromText(text));
+    }
+
+    /// <summary>Searches by vector.</summary>
+    public new VectorQuery<T> Search(ReadOnlyMemory<float> vector) => new(this, QueryInput.FromVector(vector));
+
+    /// <summary>Searches by vector.</summary>
+    public new VectorQuery<T> Search(float[] vector)
+    {
+        ArgumentNullException.ThrowIfNull(vector);
+        return Search(vector.AsMemory());
+    }
+
+    /// <summary>A plain query over the rows (no vector): add <c>Where</c>, <c>Select</c>, <c>Limit</c>, <c>Offset</c>.</summary>
+    public new LanceQuery<T> Query() => new(this);
+
+    /// <summary>Counts the rows for which <paramref name="predicate"/> holds (translated, never run in memory).</summary>
+    /// <exception cref="NotSupportedException">A part of the predicate cannot be translated.</exception>
+    public Task<long> CountRowsAsync(Expression<Func<T, bool>> predicate, CancellationToken cancellationToken = default)
+        => Query().Where(predicate).CountAsync(cancellationToken);
+
+    /// <summary>Deletes the rows for which <paramref name="predicate"/> holds (translated, never run in memory), as one new version.</summary>
+    /// <returns>The number of rows deleted.</returns>
+    /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(Expression<Func<T, bool>> predicate, CancellationToken cancellationToken = default)
+    {
+        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, Schema), Schema, Dataset.Path);
+        return Dataset.DeleteAsync(filter, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets members of the rows for which <paramref name="predicate"/> holds, as one new version:
+    /// <c>UpdateAsync(x =&gt; x.Id == 3, x =&gt; new Doc { Score = 1.5, Text = "new" })</c>. Only the
+    /// members the initializer names change; their values are evaluated once, here.
+    /// </summary>
+    /// <returns>The number of rows updated.</returns>
+    /// <exception cref="NotSupportedException">The predicate cannot be translated, or the update is not an object initializer of constant values.</exception>
+    public Task<long> UpdateAsync(Expression<Func<T, bool>> predicate, Expression<Func<T, T>> update, CancellationToken cancellationToken = default)
+    {
+        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, Schema), Schema, Dataset.Path);
+        return Dataset.UpdateAsync(filter, LinqFilterTranslator.Assignments(update, Schema), cancellationToken);
+    }
+}

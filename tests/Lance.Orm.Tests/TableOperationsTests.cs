@@ -1,0 +1,87 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine;
+
+namespace Lance.Orm.Tests;
+
+public sealed class TableOperationsTests : IDisposable
+{
+    private readonly TempDb _db = new();
+
+    public void Dispose() => _db.Dispose();
+
+    private static IEnumerable<Point> Points(int start, int count)
+        => Enumerable.Range(start, count).Select(i => new Point { Id = i, Vector = [i, 0, 0, 1], Label = $"p{i}" });
+
+    [Fact]
+    public async Task A_typed_upsert_replaces_rows_by_key_and_computes_missing_vectors()
+    {
+        var db = await _db.ConnectAsync();
+        var notes = await db.CreateTableAsync("notes", Enumerable.Range(0, 5).Select(i => new Note { Id = i, Text = $"note {i}" }));
+
+        var result = await notes.MergeInsertAsync([new Note { Id = 2, Text = "changed", Rank = 9 }, new Note { Id = 7, Text = "new" }], ["id"], MergeInsertOptions.Upsert);
+
+        Assert.Equal(new MergeInsertResult(1, 1, 0), result);
+        var rows = await notes.AsAsyncEnumerable().ToListAsync();
+        Assert.Equal([0L, 1, 2, 3, 4, 7], rows.Select(r => r.Id).Order());
+        var changed = rows.Single(r => r.Id == 2);
+        Assert.Equal(("changed", (int?)9), (changed.Text, changed.Rank));
+        Assert.Equal(16, changed.Vector!.Length);
+        Assert.Equal((await new HashEmbedding().ComputeSourceEmbeddingsAsync(["changed"]))[0].ToArray(), changed.Vector);
+    }
+
+    [Fact]
+    public async Task A_typed_checkout_reads_rows_as_they_were_and_restore_brings_them_back()
+    {
+        var db = await _db.ConnectAsync();
+        var points = await db.CreateTableAsync("points", Points(0, 10));
+        await points.AddAsync(Points(10, 5));
+
+        var first = await points.CheckoutAsync(1);
+        Assert.True(first.IsReadOnly);
+        Assert.Equal(10, (await first.AsAsyncEnumerable().ToListAsync()).Count);
+        await Assert.ThrowsAsync<InvalidOperationException>(() => first.AddAsync(Points(20, 1)));
+
+        await points.RestoreAsync(1);
+
+        Assert.Equal(3UL, points.Version);
+        Assert.Equal(10, await points.CountRowsAsync());
+        Assert.Equal([1UL, 2UL, 3UL], (await points.ListVersionsAsync()).Select(v => v.Version));
+    }
+
+    [Fact]
+    public async Task Tags_compaction_and_cleanup_work_through_the_table()
+    {
+        var db = await _db.ConnectAsync();
+        var points = await db.CreateTableAsync("points", Points(0, 3));
+        for (var i = 1; i < 5; i++)
+        {
+            await points.AddAsync(Points(i * 3, 3));
+        }
+
+        await points.CreateTagAsync("start", 1);
+        var compaction = await points.CompactAsync();
+        var cleanup = await points.CleanupOldVersionsAsync(TimeSpan.Zero);
+
+        Assert.Equal(new CompactionResult(5, 1), compaction);
+        Assert.Equal(4, cleanup.VersionsRemoved);
+        Assert.Equal(15, await points.CountRowsAsync());
+        Assert.Equal(3, (await (await points.CheckoutAsync("start")).AsAsyncEnumerable().ToListAsync()).Count);
+    }
+
+    [Fact]
+    public async Task Columns_can_be_added_renamed_and_dropped_and_the_model_check_then_names_the_change()
+    {
+        var db = await _db.ConnectAsync();
+        var points = await db.CreateTableAsync("points", Points(0, 3));
+
+        await points.AddColumnAsync(new Field("weight", DoubleType.Default, nullable: true), 0.5);
+        await points.RenameColumnAsync("label", "name");
+        await points.DropColumnsAsync(["weight"]);
+
+        var untyped = await db.OpenTableAsync("points");
+        Assert.Equal(["id", "vector", "name"], untyped.Schema.FieldsList.Select(f => f.Name));
+        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => db.OpenTableAsync<Point>("points"));
+        Assert.Contains("label", error.Message);
+    }
+}

@@ -30,10 +30,11 @@ public sealed class LanceDbSeedTests
         Assert.Equal(Seeds.Rows, batch.Length);
         var ids = (Int64Array)batch.Column("id");
         var values = batch.Column(column);
+        Assert.Equal(Enumerable.Range(0, Seeds.Rows).Select(r => (long?)(Seeds.FirstId(seed) + r)), ids);
         for (int row = 0; row < batch.Length; row++)
         {
-            Assert.Equal(row, ids.GetValue(row));
-            Assert.True(Equals(Expected(column, row), Actual(values, row)), $"{seed} row {row}: expected {Expected(column, row)}, read {Actual(values, row)}");
+            int id = (int)ids.GetValue(row)!.Value;
+            Assert.True(Equals(Expected(column, id), Actual(values, row)), $"{seed} id {id}: expected {Expected(column, id)}, read {Actual(values, row)}");
         }
     }
 
@@ -42,8 +43,9 @@ public sealed class LanceDbSeedTests
     {
         using var reader = DataFileReader.FromBytes(Seeds.Bytes("2_0_v_f32.lance"), "2_0_v_f32.lance");
         var vectors = (FixedSizeListArray)reader.Read().Column("v_f32");
+        int first = Seeds.FirstId("2_0_v_f32.lance");
 
-        Assert.Equal(Enumerable.Range(0, Seeds.Rows).Select(r => Seeds.Null(r, 17)), Enumerable.Range(0, Seeds.Rows).Select(vectors.IsNull));
+        Assert.Equal(Enumerable.Range(0, Seeds.Rows).Select(r => Seeds.Null(first + r, 17)), Enumerable.Range(0, Seeds.Rows).Select(vectors.IsNull));
         Assert.Equal(Seeds.Rows * 8, vectors.Values.Length);
         Assert.All(((FloatArray)vectors.Values).Values.ToArray(), v => Assert.InRange(v, -1f, 1f));
     }

@@ -18,9 +18,16 @@ internal static class Seeds
 
     public static IReadOnlyList<string> Manifests => [.. Directory.GetFiles(Root, "*.manifest").Select(Path.GetFileName).Order()!];
 
-    // The generators of tools/lancedb-peer/make-corpus.mjs, for the rows of the seeds (the first
-    // fragment: rows 0 to 549).
+    // The generators of tools/lancedb-peer/make-corpus.mjs, for the rows of the seeds: each data file
+    // is one of its table's two fragments, rows 0 to 549 or 550 to 1099.
     public const int Rows = 550;
+
+    /// <summary>The id of the first row of a seed data file (0 or 550), read from the file itself.</summary>
+    public static int FirstId(string seed)
+    {
+        using var reader = Lance.Engine.Format.DataFileReader.FromBytes(Bytes(seed), seed);
+        return (int)((Apache.Arrow.Int64Array)reader.Read(["id"]).Column(0)).GetValue(0)!.Value;
+    }
 
     public static readonly string[] Words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"];
 

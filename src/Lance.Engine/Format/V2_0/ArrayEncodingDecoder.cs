@@ -242,17 +242,21 @@ internal static class ArrayEncodingDecoder
         int width = values.IsVariable ? 0 : values.BitsPerValue / 8;
         var output = values.IsVariable ? new List<byte>() : null;
         var fixedOutput = values.IsVariable ? null : new byte[count * width];
+        // The 2.0 writer's own string dictionaries (8-bit indices) reserve index 0 for null and
+        // number the items from 1; dictionaries of Arrow dictionary columns index items directly.
+        bool oneBased = indices.BitsPerValue == 8;
         for (int i = 0; i < count; i++)
         {
             long index = indices.IndexAt(i);
-            bool valid = index >= 0 && index < items && (itemValidity is null || (itemValidity[index >> 3] & (1 << (int)(index & 7))) != 0);
-            if (index < 0 || index >= items)
+            if (oneBased)
             {
-                // Lance points null rows one past the items; anything further is corruption.
-                if (index != items)
-                {
-                    throw new LanceFormatException($"{what} is corrupt: dictionary index {index} of {items} items.");
-                }
+                index = index == 0 ? items : index - 1;
+            }
+
+            bool valid = index >= 0 && index < items && (itemValidity is null || (itemValidity[index >> 3] & (1 << (int)(index & 7))) != 0);
+            if ((index < 0 || index >= items) && !(oneBased && index == items))
+            {
+                throw new LanceFormatException($"{what} is corrupt: dictionary index {index} of {items} items.");
             }
 
             if (!valid)

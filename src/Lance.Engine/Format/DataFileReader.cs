@@ -125,6 +125,11 @@ internal sealed class DataFileReader : IDisposable
 
             return new DataFileReader(handle, default, length, path);
         }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            handle.Dispose();
+            throw CorruptInput.Wrap(path, e);
+        }
         catch
         {
             handle.Dispose();
@@ -141,7 +146,14 @@ internal sealed class DataFileReader : IDisposable
             throw new LanceFormatException($"'{name}' is too short ({bytes.Length} bytes) to be a Lance data file.");
         }
 
-        return new DataFileReader(null, bytes, bytes.Length, name);
+        try
+        {
+            return new DataFileReader(null, bytes, bytes.Length, name);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(name, e);
+        }
     }
 
     /// <summary>
@@ -181,8 +193,21 @@ internal sealed class DataFileReader : IDisposable
     public IArrowArray ReadColumn(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
+        try
+        {
+            return ReadColumnCore(field);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(_name, e, field.Name);
+        }
+    }
+
+    private IArrowArray ReadColumnCore(LanceField field)
+    {
         var type = LanceSchema.ToArrowType(field);
-        var builder = new ColumnBuilder(type, RowCount);
+        // The builder grows as pages are decoded; a corrupt row count must not size it up front.
+        var builder = new ColumnBuilder(type, Math.Min(RowCount, 4096 + FileLength * 8));
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
             if (!field.Nullable)
@@ -196,6 +221,17 @@ internal sealed class DataFileReader : IDisposable
 
         var (position, length) = _columns[column];
         var metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, checked((int)length)).Span);
+        ulong pageRows = 0;
+        foreach (var page in metadata.Pages)
+        {
+            pageRows += page.Length;
+            if (page.BufferOffsets.Count != page.BufferSizes.Count || pageRows > (ulong)RowCount)
+            {
+                throw new LanceFormatException(
+                    $"'{_name}' is corrupt: column '{field.Name}' has pages of more than the file's {RowCount} rows or mismatched buffer tables.");
+            }
+        }
+
         foreach (var page in metadata.Pages)
         {
             var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];

@@ -13,6 +13,12 @@ internal static class DeletionFileReader
 {
     private static readonly CompressionCodecFactory Codecs = new();
 
+    /// <summary>The most bytes one buffer of a deletion file may claim (2^26 deleted rows).</summary>
+    private const int MaxBufferBytes = 256 << 20;
+
+    /// <summary>How much a deletion file's buffers may expand over its size (sorted row ids compress well, not without bound).</summary>
+    private const int MaxExpansion = 1024;
+
     /// <summary>The deleted row offsets, sorted ascending.</summary>
     /// <exception cref="LanceFormatException">The file is not a deletion file; the message names it.</exception>
     public static int[] Read(string path)
@@ -48,7 +54,9 @@ internal static class DeletionFileReader
         var rows = new List<int>();
         try
         {
-            using var reader = new ArrowFileReader(stream, Apache.Arrow.Memory.MemoryAllocator.Default.Value, Codecs, leaveOpen: true);
+            // A corrupt length must fail fast instead of allocating gigabytes.
+            long limit = stream.CanSeek ? Math.Clamp(stream.Length * MaxExpansion, 1 << 20, MaxBufferBytes) : MaxBufferBytes;
+            using var reader = new ArrowFileReader(stream, new LimitedAllocator((int)limit, name), Codecs, leaveOpen: true);
             while (reader.ReadNextRecordBatch() is { } batch)
             {
                 using (batch)
@@ -70,6 +78,12 @@ internal static class DeletionFileReader
                 }
             }
         }
+        catch (OutOfMemoryException e) when (stream.CanSeek && stream.Length < MaxBufferBytes)
+        {
+            // Arrow sized an array from a corrupt length ("array dimensions exceeded"): a small file
+            // cannot legitimately need more memory than the limit above.
+            throw new LanceFormatException($"'{name}' is corrupt: a length in it asks for more memory than it can hold ({e.Message})", e);
+        }
         catch (Exception e) when (e is not LanceFormatException and not OutOfMemoryException)
         {
             // Arrow reports malformed input with assorted exception types, System.Exception included.
@@ -78,5 +92,30 @@ internal static class DeletionFileReader
 
         rows.Sort();
         return rows.ToArray();
+    }
+}
+
+/// <summary>An Arrow allocator that refuses buffers above a limit with a <see cref="LanceFormatException"/>.</summary>
+internal sealed class LimitedAllocator(int limit, string name) : Apache.Arrow.Memory.MemoryAllocator
+{
+    /// <inheritdoc/>
+    protected override System.Buffers.IMemoryOwner<byte> AllocateInternal(int length, out int bytesAllocated)
+    {
+        if (length < 0 || length > limit)
+        {
+            throw new LanceFormatException($"'{name}' is corrupt: it asks for a buffer of {length} bytes, more than the {limit} allowed.");
+        }
+
+        bytesAllocated = length;
+        return new Owner(new byte[length]);
+    }
+
+    private sealed class Owner(byte[] bytes) : System.Buffers.IMemoryOwner<byte>
+    {
+        public Memory<byte> Memory => bytes;
+
+        public void Dispose()
+        {
+        }
     }
 }

@@ -84,7 +84,16 @@ internal static class ManifestCodec
             throw new LanceFormatException("Corrupt manifest: its protobuf message cannot be parsed.", e);
         }
 
-        var manifest = FromProto(proto);
+        Manifest manifest;
+        try
+        {
+            manifest = FromProto(proto);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw new LanceFormatException($"Corrupt manifest: {e.Message}", e);
+        }
+
         if (proto.HasIndexSection)
         {
             manifest.IndexSection = ReadSection(wholeFile[..^FooterLength], proto.IndexSection, "index section");

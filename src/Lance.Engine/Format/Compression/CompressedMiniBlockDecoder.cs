@@ -217,7 +217,7 @@ internal static class CompressedMiniBlockDecoder
             var data = new byte[total];
             for (int i = 0; i < indices.Count; i++)
             {
-                dictionary.Value((int)indices.IndexAt(i)).CopyTo(data.AsSpan((int)offsets[i]));
+                dictionary.Value((int)CheckIndex(indices.IndexAt(i), dictionary.Count, what)).CopyTo(data.AsSpan((int)offsets[i]));
             }
 
             return DecodedValues.Variable(indices.Count, data, data.Length, offsets);

@@ -14,6 +14,10 @@ else if (args.Length > 0 && args[0] == "ops")
 {
     await OperationsSideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "foreign")
+{
+    await ForeignSideBySide.RunAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);

@@ -185,7 +185,14 @@ internal sealed class DataFileReader : IDisposable
                 ?? throw new LanceSchemaException(
                     $"Column '{name}' does not exist in '{_name}'. Columns: {string.Join(", ", schema.Fields.Select(f => f.Name))}.")).ToList();
         var arrays = fields.Select(ReadColumn).ToList();
-        return new RecordBatch(schema.ToArrow(fields), arrays, checked((int)RowCount));
+        try
+        {
+            return new RecordBatch(schema.ToArrow(fields), arrays, checked((int)RowCount));
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(_name, e);
+        }
     }
 
     /// <summary>Reads the column of one leaf field (matched by field id) as an Arrow array.</summary>

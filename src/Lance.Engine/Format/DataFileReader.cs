@@ -46,8 +46,9 @@ internal sealed class DataFileReader : IDisposable
         IsFormat20 = MajorVersion == 0 && MinorVersion == 3;
         if (!IsFormat20 && (MajorVersion != 2 || MinorVersion < 1))
         {
-            throw new LanceFormatException(
-                $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads format 2.1 (and later 2.x layouts it knows).");
+            throw new LanceFormatException(MajorVersion == 0
+                ? $"'{name}' uses the legacy Lance file format (v1, footer version 0.{MinorVersion}), which LanceDB writes for storage version \"legacy\"; Lance.Engine reads file formats 2.0, 2.1 and 2.2 only."
+                : $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads file formats 2.0, 2.1 and 2.2 (2.x layouts it knows).");
         }
 
         if (globalBuffers < 1)
@@ -297,6 +298,11 @@ internal sealed class DataFileReader : IDisposable
         var metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, checked((int)length)).Span);
         return metadata.Pages.Select(page =>
         {
+            if (IsFormat20)
+            {
+                return "2.0 " + V20.ArrayEncodingDecoder.Read(page.Encoding, field.Name).ArrayEncodingCase;
+            }
+
             var layout = EncodingProtos.ReadPageLayout(page.Encoding, field.Name);
             return layout.LayoutCase switch
             {

@@ -1,9 +1,10 @@
+using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
 namespace Lance.Engine.Arrow;
 
-/// <summary>Builds new arrays from chosen rows of existing ones (Arrow's "take").</summary>
+/// <summary>Builds new arrays from chosen rows of existing ones (Arrow's "take"), for every type the engine stores.</summary>
 internal static class ArrowTake
 {
     /// <summary>Takes <paramref name="rows"/> (in that order) from every column of <paramref name="batch"/>.</summary>
@@ -19,118 +20,155 @@ internal static class ArrowTake
     }
 
     /// <summary>Takes <paramref name="rows"/> (in that order) from <paramref name="array"/>.</summary>
-    public static IArrowArray Take(IArrowArray array, ReadOnlySpan<int> rows)
-    {
-        return array switch
-        {
-            Int8Array a => TakePrimitive<sbyte>(a, rows),
-            Int16Array a => TakePrimitive<short>(a, rows),
-            Int32Array a => TakePrimitive<int>(a, rows),
-            Int64Array a => TakePrimitive<long>(a, rows),
-            UInt8Array a => TakePrimitive<byte>(a, rows),
-            UInt16Array a => TakePrimitive<ushort>(a, rows),
-            UInt32Array a => TakePrimitive<uint>(a, rows),
-            UInt64Array a => TakePrimitive<ulong>(a, rows),
-            FloatArray a => TakePrimitive<float>(a, rows),
-            DoubleArray a => TakePrimitive<double>(a, rows),
-            BooleanArray a => TakeBoolean(a, rows),
-            StringArray a => TakeBinaryLike(a, rows, static (data) => new StringArray(data)),
-            BinaryArray a when a is not StringArray => TakeBinaryLike(a, rows, static (data) => new BinaryArray(data)),
-            FixedSizeListArray a => TakeFixedSizeList(a, rows),
-            _ => throw new NotSupportedException($"Taking rows of Arrow type '{array.Data.DataType.Name}' is not supported yet."),
-        };
-    }
+    public static IArrowArray Take(IArrowArray array, ReadOnlySpan<int> rows) => ArrowArrayFactory.BuildArray(TakeData(array.Data, rows));
 
-    private static IArrowArray TakePrimitive<T>(PrimitiveArray<T> array, ReadOnlySpan<int> rows)
-        where T : struct, IEquatable<T>
+    /// <summary>Takes rows (logical indices of <paramref name="data"/>) into new buffers.</summary>
+    public static ArrayData TakeData(ArrayData data, ReadOnlySpan<int> rows)
     {
-        var source = array.Values;
-        var values = new ArrowBuffer.Builder<T>(rows.Length);
-        var (validity, nulls) = TakeValidity(array, rows);
-        foreach (var row in rows)
+        var (validity, nulls) = TakeValidity(data, rows);
+        switch (data.DataType)
         {
-            values.Append(source[row]);
-        }
-
-        var data = new ArrayData(array.Data.DataType, rows.Length, nulls, 0, [validity, values.Build()]);
-        return ArrowArrayFactory.BuildArray(data);
-    }
-
-    private static BooleanArray TakeBoolean(BooleanArray array, ReadOnlySpan<int> rows)
-    {
-        var builder = new BooleanArray.Builder().Reserve(rows.Length);
-        foreach (var row in rows)
-        {
-            var value = array.GetValue(row);
-            if (value.HasValue)
+            case BooleanType:
             {
-                builder.Append(value.Value);
-            }
-            else
-            {
-                builder.AppendNull();
-            }
-        }
+                var bits = new byte[(rows.Length + 7) / 8];
+                var source = data.Buffers[1].Span;
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    int bit = data.Offset + rows[i];
+                    if ((source[bit >> 3] & (1 << (bit & 7))) != 0)
+                    {
+                        bits[i >> 3] |= (byte)(1 << (i & 7));
+                    }
+                }
 
-        return builder.Build();
-    }
-
-    private static IArrowArray TakeBinaryLike(BinaryArray array, ReadOnlySpan<int> rows, Func<ArrayData, IArrowArray> create)
-    {
-        var offsets = new ArrowBuffer.Builder<int>(rows.Length + 1);
-        var bytes = new ArrowBuffer.Builder<byte>();
-        var (validity, nulls) = TakeValidity(array, rows);
-        offsets.Append(0);
-        var length = 0;
-        foreach (var row in rows)
-        {
-            var value = array.GetBytes(row, out var isNull);
-            if (!isNull)
-            {
-                bytes.Append(value);
-                length += value.Length;
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, new ArrowBuffer(bits)]);
             }
 
-            offsets.Append(length);
-        }
-
-        var data = new ArrayData(array.Data.DataType, rows.Length, nulls, 0, [validity, offsets.Build(), bytes.Build()]);
-        return create(data);
-    }
-
-    private static FixedSizeListArray TakeFixedSizeList(FixedSizeListArray array, ReadOnlySpan<int> rows)
-    {
-        var type = (FixedSizeListType)array.Data.DataType;
-        var size = type.ListSize;
-        var (validity, nulls) = TakeValidity(array, rows);
-        var childRows = new int[rows.Length * size];
-        for (var i = 0; i < rows.Length; i++)
-        {
-            var start = (array.Offset + rows[i]) * size;
-            for (var j = 0; j < size; j++)
+            case StringType or BinaryType:
+                return TakeVariable<int>(data, rows, validity, nulls);
+            case LargeStringType or LargeBinaryType:
+                return TakeVariable<long>(data, rows, validity, nulls);
+            case FixedSizeListType list:
             {
-                childRows[(i * size) + j] = start + j;
-            }
-        }
+                int size = list.ListSize;
+                var childRows = new int[rows.Length * size];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    int start = (data.Offset + rows[i]) * size;
+                    for (int j = 0; j < size; j++)
+                    {
+                        childRows[(i * size) + j] = start + j;
+                    }
+                }
 
-        // Values is the whole child array; the list's own offset says where its first row starts.
-        var child = Take(array.Values, childRows);
-        var data = new ArrayData(type, rows.Length, nulls, 0, [validity], [child.Data]);
-        return new FixedSizeListArray(data);
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity], [TakeData(data.Children[0], childRows)]);
+            }
+
+            case ListType:
+                return TakeList<int>(data, rows, validity, nulls);
+            case LargeListType:
+                return TakeList<long>(data, rows, validity, nulls);
+            case StructType:
+            {
+                var childRows = new int[rows.Length];
+                for (int i = 0; i < rows.Length; i++)
+                {
+                    childRows[i] = data.Offset + rows[i];
+                }
+
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity], [.. data.Children.Select(c => TakeData(c, childRows))]);
+            }
+
+            case DictionaryType dictionary:
+            {
+                var indices = TakeFixed(data, rows, ((FixedWidthType)dictionary.IndexType).BitWidth / 8);
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, indices], [], data.Dictionary);
+            }
+
+            case FixedSizeBinaryType binary:
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, TakeFixed(data, rows, binary.ByteWidth)]);
+            case FixedWidthType fixedWidth:
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, TakeFixed(data, rows, fixedWidth.BitWidth / 8)]);
+            default:
+                throw new NotSupportedException($"Taking rows of Arrow type '{data.DataType.Name}' is not supported.");
+        }
     }
 
-    private static (ArrowBuffer Validity, int NullCount) TakeValidity(IArrowArray array, ReadOnlySpan<int> rows)
+    private static ArrowBuffer TakeFixed(ArrayData data, ReadOnlySpan<int> rows, int width)
     {
-        if (array.NullCount == 0)
+        var source = data.Buffers[1].Span;
+        var values = new byte[rows.Length * width];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            source.Slice((data.Offset + rows[i]) * width, width).CopyTo(values.AsSpan(i * width));
+        }
+
+        return new ArrowBuffer(values);
+    }
+
+    private static ArrayData TakeVariable<T>(ArrayData data, ReadOnlySpan<int> rows, ArrowBuffer validity, int nulls)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        var offsets = MemoryMarshal.Cast<byte, T>(data.Buffers[1].Span);
+        var bytes = data.Buffers[2].Span;
+        var newOffsets = new T[rows.Length + 1];
+        long total = 0;
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int p = data.Offset + rows[i];
+            total += long.CreateChecked(offsets[p + 1] - offsets[p]);
+            newOffsets[i + 1] = T.CreateChecked(total);
+        }
+
+        var newBytes = new byte[total];
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int p = data.Offset + rows[i];
+            int start = int.CreateChecked(offsets[p]);
+            int length = int.CreateChecked(offsets[p + 1] - offsets[p]);
+            bytes.Slice(start, length).CopyTo(newBytes.AsSpan(int.CreateChecked(newOffsets[i])));
+        }
+
+        return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, new ArrowBuffer(MemoryMarshal.AsBytes(newOffsets.AsSpan()).ToArray()), new ArrowBuffer(newBytes)]);
+    }
+
+    private static ArrayData TakeList<T>(ArrayData data, ReadOnlySpan<int> rows, ArrowBuffer validity, int nulls)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        var offsets = MemoryMarshal.Cast<byte, T>(data.Buffers[1].Span);
+        var newOffsets = new T[rows.Length + 1];
+        var childRows = new List<int>();
+        for (int i = 0; i < rows.Length; i++)
+        {
+            int p = data.Offset + rows[i];
+            int start = int.CreateChecked(offsets[p]);
+            int end = int.CreateChecked(offsets[p + 1]);
+            for (int c = start; c < end; c++)
+            {
+                childRows.Add(c);
+            }
+
+            newOffsets[i + 1] = T.CreateChecked(childRows.Count);
+        }
+
+        var child = TakeData(data.Children[0], CollectionsMarshal.AsSpan(childRows));
+        return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity, new ArrowBuffer(MemoryMarshal.AsBytes(newOffsets.AsSpan()).ToArray())], [child]);
+    }
+
+    private static (ArrowBuffer Validity, int NullCount) TakeValidity(ArrayData data, ReadOnlySpan<int> rows)
+    {
+        if (data.NullCount == 0 || data.Buffers[0].IsEmpty)
         {
             return (ArrowBuffer.Empty, 0);
         }
 
+        var source = data.Buffers[0].Span;
         var bits = new byte[(rows.Length + 7) / 8];
         var nulls = 0;
         for (var i = 0; i < rows.Length; i++)
         {
-            if (array.IsValid(rows[i]))
+            int bit = data.Offset + rows[i];
+            if ((source[bit >> 3] & (1 << (bit & 7))) != 0)
             {
                 bits[i >> 3] |= (byte)(1 << (i & 7));
             }
@@ -140,7 +178,7 @@ internal static class ArrowTake
             }
         }
 
-        return (new ArrowBuffer(bits), nulls);
+        return nulls == 0 ? (ArrowBuffer.Empty, 0) : (new ArrowBuffer(bits), nulls);
     }
 
     /// <summary>The values of a fixed-size list of float32, flattened, as a span over the Arrow buffer.</summary>

@@ -72,6 +72,8 @@ internal static class SchemaAlignment
     {
         (FixedSizeListType x, FixedSizeListType y) => x.ListSize == y.ListSize && SameType(x.ValueDataType, y.ValueDataType),
         (ListType x, ListType y) => SameType(x.ValueDataType, y.ValueDataType),
+        (LargeListType x, LargeListType y) => SameType(x.ValueDataType, y.ValueDataType),
+        (DictionaryType x, DictionaryType y) => SameType(x.IndexType, y.IndexType) && SameType(x.ValueType, y.ValueType),
         (StructType x, StructType y) => x.Fields.Count == y.Fields.Count && x.Fields.Zip(y.Fields).All(p => p.First.Name == p.Second.Name && SameType(p.First.DataType, p.Second.DataType)),
         (TimestampType x, TimestampType y) => x.Unit == y.Unit && x.Timezone == y.Timezone,
         (Decimal128Type x, Decimal128Type y) => x.Precision == y.Precision && x.Scale == y.Scale,
@@ -84,6 +86,12 @@ internal static class SchemaAlignment
     {
         FixedSizeListType list => $"fixed_size_list<{Describe(list.ValueDataType)}>[{list.ListSize}]",
         ListType list => $"list<{Describe(list.ValueDataType)}>",
+        LargeListType list => $"large_list<{Describe(list.ValueDataType)}>",
+        StructType structType => $"struct<{string.Join(", ", structType.Fields.Select(f => $"{f.Name}: {Describe(f.DataType)}"))}>",
+        TimestampType ts => $"timestamp[{ts.Unit}{(ts.Timezone is null ? "" : ", " + ts.Timezone)}]",
+        Decimal128Type d => $"decimal128({d.Precision}, {d.Scale})",
+        FixedSizeBinaryType b => $"fixed_size_binary[{b.ByteWidth}]",
+        DictionaryType d => $"dictionary<{Describe(d.IndexType)}, {Describe(d.ValueType)}>",
         _ => type.Name,
     };
 }

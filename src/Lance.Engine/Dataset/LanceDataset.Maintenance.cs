@@ -108,29 +108,78 @@ public sealed partial class LanceDataset
     /// column's values for them. One new version.
     /// </summary>
     /// <exception cref="LanceSchemaException">The name is taken, an input column does not exist, or the values do not fit.</exception>
-    public async Task AddColumnAsync(Field field, IReadOnlyList<string> inputs, Func<RecordBatch, IArrowArray>? compute, CancellationToken cancellationToken = default)
+    public Task AddColumnAsync(Field field, IReadOnlyList<string> inputs, Func<RecordBatch, IArrowArray>? compute, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(field);
         ArgumentNullException.ThrowIfNull(inputs);
-        ThrowIfReadOnly();
-        if (_schema.FieldsList.Any(f => f.Name == field.Name))
+        return AddColumnsAsync([new NewColumn(field, inputs, compute)], cancellationToken);
+    }
+
+    /// <summary>
+    /// Adds columns computed by SQL expressions over the existing columns, as LanceDB's
+    /// <c>add_columns({"name": "expression"})</c>: e.g. <c>{"double_id": "id * 2", "upper": "upper(name)"}</c>.
+    /// Each column's type follows its expression (integers int64, decimals double, text utf8,
+    /// comparisons bool, dates date32) and is nullable. One new version.
+    /// </summary>
+    /// <exception cref="LanceFilterException">An expression does not parse or names an unknown column; with the position.</exception>
+    /// <exception cref="LanceSchemaException">A name is taken.</exception>
+    public Task AddColumnsAsync(IReadOnlyDictionary<string, string> expressions, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(expressions);
+        var schema = _schema;
+        var columns = expressions.Select(pair =>
         {
-            throw new LanceSchemaException($"Cannot add column '{field.Name}' to '{Path}': a column of that name exists.");
+            var value = Query.Filtering.SqlValue.Parse(pair.Value, schema, Path);
+            var field = new Field(pair.Key, value.NaturalType(Path, pair.Key), nullable: true);
+            return new NewColumn(field, value.Columns, batch => value.Evaluate(batch, field));
+        }).ToList();
+        return AddColumnsAsync(columns, cancellationToken);
+    }
+
+    /// <summary>A column to add: its field, the columns its values are computed from, and how (null: all null).</summary>
+    internal sealed record NewColumn(Field Field, IReadOnlyList<string> Inputs, Func<RecordBatch, IArrowArray>? Compute);
+
+    /// <summary>Adds columns in one version; all computed ones of a fragment go into one new data file.</summary>
+    internal async Task AddColumnsAsync(IReadOnlyList<NewColumn> columns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        ThrowIfReadOnly();
+        if (columns.Count == 0)
+        {
+            return;
         }
 
-        if (compute is null && !field.IsNullable)
+        foreach (var column in columns)
         {
-            throw new LanceSchemaException($"Cannot add the non-nullable column '{field.Name}' to '{Path}' without values for the existing rows.");
+            if (_schema.FieldsList.Any(f => f.Name == column.Field.Name) || columns.Count(c => c.Field.Name == column.Field.Name) > 1)
+            {
+                throw new LanceSchemaException($"Cannot add column '{column.Field.Name}' to '{Path}': a column of that name exists.");
+            }
+
+            if (column.Compute is null && !column.Field.IsNullable)
+            {
+                throw new LanceSchemaException($"Cannot add the non-nullable column '{column.Field.Name}' to '{Path}' without values for the existing rows.");
+            }
         }
 
         var manifest = _manifest;
-        var added = SchemaEditing.Renumber(LanceSchema.FromArrow(new Schema([field], null)).Fields[0], manifest.Schema.MaxFieldId + 1, -1, null);
-        var newSchema = new LanceSchema(manifest.Schema.Fields.Append(added), manifest.Schema.Metadata);
-        var transaction = new Transaction("add column") { NewSchema = newSchema, CoversAllFragments = compute is not null };
-        if (compute is not null)
+        var nextId = manifest.Schema.MaxFieldId + 1;
+        var added = new List<LanceField>();
+        foreach (var column in columns)
         {
-            var inputFields = Project(inputs);
-            var fileSchema = new LanceSchema([added]);
+            var field = SchemaEditing.Renumber(LanceSchema.FromArrow(new Schema([column.Field], null)).Fields[0], nextId, -1, null);
+            nextId = field.Id + 1 + SchemaEditing.Descendants(field);
+            added.Add(field);
+        }
+
+        var newSchema = new LanceSchema(manifest.Schema.Fields.Concat(added), manifest.Schema.Metadata);
+        var computed = columns.Select((c, i) => (Column: c, Field: added[i])).Where(x => x.Column.Compute is not null).ToList();
+        var transaction = new Transaction("add columns") { NewSchema = newSchema, CoversAllFragments = computed.Count > 0 };
+        if (computed.Count > 0)
+        {
+            var inputFields = Project(computed.SelectMany(c => c.Column.Inputs).Distinct(StringComparer.Ordinal).ToList());
+            var fileSchema = new LanceSchema(computed.Select(c => c.Field));
+            var arrowSchema = new Schema(computed.Select(c => c.Column.Field), null);
             var written = new List<string>();
             try
             {
@@ -138,10 +187,15 @@ public sealed partial class LanceDataset
                 {
                     cancellationToken.ThrowIfCancellationRequested();
                     var batch = ReadFragment(fragment, inputFields);
-                    var values = compute(batch);
-                    CheckColumn(field, values, batch.Length, "new column");
-                    var column = new RecordBatch(new Schema([field], null), [values], batch.Length);
-                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, [column], cancellationToken).ConfigureAwait(false);
+                    var arrays = new List<IArrowArray>();
+                    foreach (var (column, _) in computed)
+                    {
+                        var values = column.Compute!(batch);
+                        CheckColumn(column.Field, values, batch.Length, "new column");
+                        arrays.Add(values);
+                    }
+
+                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
                     written.Add(file.Path);
                     transaction.Replaced[fragment.Id] = new DataFragment
                     {

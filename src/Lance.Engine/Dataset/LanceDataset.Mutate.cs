@@ -147,7 +147,36 @@ public sealed partial class LanceDataset
     /// <exception cref="LanceException">The source has a key twice, or a key matches several table rows while updating.</exception>
     public Task<MergeInsertResult> MergeInsertAsync(
         IReadOnlyList<string> on, IEnumerable<RecordBatch> source, MergeInsertOptions options, CancellationToken cancellationToken = default)
-        => MergeInsertAsync(on, source, options, notMatchedBySource: null, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var condition = options.NotMatchedBySourceCondition is { } sql ? Query.Filtering.RowFilter.Parse(sql, _schema, Path) : null;
+        return MergeInsertAsync(on, source, options, condition, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets columns of the rows matching the SQL <paramref name="filter"/> (every row when null) to
+    /// SQL expressions over the row (LanceDB's <c>values_sql</c>), e.g. <c>{"price": "price * 1.1"}</c>,
+    /// as one new version.
+    /// </summary>
+    /// <returns>The number of rows updated.</returns>
+    /// <exception cref="LanceFilterException">The filter or an expression does not parse or does not fit the schema; with the position.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or an expression's values do not fit it; nothing is committed.</exception>
+    public Task<long> UpdateWithSqlAsync(string? filter, IReadOnlyDictionary<string, string> valuesSql, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(valuesSql);
+        var schema = _schema;
+        var predicate = filter is null ? null : Query.Filtering.RowFilter.Parse(filter, schema, Path);
+        var setters = new Dictionary<string, Func<RecordBatch, IArrowArray>>(StringComparer.Ordinal);
+        foreach (var (name, sql) in valuesSql)
+        {
+            var field = schema.FieldsList.FirstOrDefault(f => f.Name == name)
+                ?? throw new LanceSchemaException($"Cannot update column '{name}': it does not exist in '{Path}'. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
+            var value = Query.Filtering.SqlValue.Parse(sql, schema, Path);
+            setters[name] = batch => value.Evaluate(batch, field);
+        }
+
+        return UpdateAsync(predicate, setters, cancellationToken);
+    }
 
     internal async Task<MergeInsertResult> MergeInsertAsync(
         IReadOnlyList<string> on, IEnumerable<RecordBatch> source, MergeInsertOptions options, IRowPredicate? notMatchedBySource, CancellationToken cancellationToken = default)
@@ -366,6 +395,12 @@ public sealed record MergeInsertOptions
 
     /// <summary>Delete table rows whose key no source row has.</summary>
     public bool WhenNotMatchedBySourceDelete { get; init; }
+
+    /// <summary>
+    /// With <see cref="WhenNotMatchedBySourceDelete"/>: delete only the unmatched table rows for which
+    /// this SQL filter holds (e.g. <c>region = 'eu'</c>); null deletes them all.
+    /// </summary>
+    public string? NotMatchedBySourceCondition { get; init; }
 
     /// <summary>Update matches and insert the rest (the usual upsert).</summary>
     public static MergeInsertOptions Upsert { get; } = new() { WhenMatchedUpdateAll = true, WhenNotMatchedInsertAll = true };

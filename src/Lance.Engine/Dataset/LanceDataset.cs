@@ -142,6 +142,28 @@ public sealed partial class LanceDataset
         return Task.FromResult(new LanceDataset(path, manifest));
     }
 
+    /// <summary>
+    /// Opens a read-only view of <paramref name="version"/> of the dataset at <paramref name="path"/>
+    /// without reading any other version's manifest (so an older version stays readable even when a
+    /// newer manifest is damaged).
+    /// </summary>
+    /// <exception cref="LanceTableNotFoundException">No folder at the path.</exception>
+    /// <exception cref="LanceVersionNotFoundException">The dataset has no such version.</exception>
+    /// <exception cref="LanceFormatException">That version's manifest is unreadable.</exception>
+    public static Task<LanceDataset> OpenAsync(string path, ulong version, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(path);
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!Directory.Exists(path))
+        {
+            throw new LanceTableNotFoundException(System.IO.Path.GetFileNameWithoutExtension(path), path);
+        }
+
+        var manifestPath = VersionNames.List(path).Where(v => v.Version == version).Select(v => v.Path).FirstOrDefault()
+            ?? throw new LanceVersionNotFoundException(path, version.ToString(System.Globalization.CultureInfo.InvariantCulture), $"'{path}' has no version {version}.");
+        return Task.FromResult(new LanceDataset(path, ReadManifest(path, manifestPath), readOnly: true));
+    }
+
     /// <summary>Re-reads the newest committed version (another writer may have committed since).</summary>
     /// <exception cref="InvalidOperationException">This is a read-only view of an older version.</exception>
     public Task RefreshAsync(CancellationToken cancellationToken = default)
@@ -295,7 +317,7 @@ public sealed partial class LanceDataset
     {
         try
         {
-            return ManifestCodec.Decode(File.ReadAllBytes(manifestPath));
+            return ManifestCodec.Decode(File.ReadAllBytes(manifestPath), manifestPath);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
         {

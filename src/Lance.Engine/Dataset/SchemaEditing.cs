@@ -15,6 +15,9 @@ internal static class SchemaEditing
         return Copy(field, ref next, parentId, newName, keepIds: false);
     }
 
+    /// <summary>The number of fields below <paramref name="field"/> (children, grandchildren, ...).</summary>
+    public static int Descendants(LanceField field) => field.Children.Sum(c => 1 + Descendants(c));
+
     /// <summary>A copy of <paramref name="field"/> (children and ids unchanged) with another name.</summary>
     public static LanceField Rename(LanceField field, string newName)
     {

@@ -1,7 +1,10 @@
 using System.Buffers.Binary;
+using System.IO.MemoryMappedFiles;
 using Apache.Arrow;
 using Google.Protobuf;
+using Lance.Engine.Arrow;
 using Lance.Engine.Format.Encodings;
+using Lance.Engine.Format.Nested;
 using Microsoft.Win32.SafeHandles;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
@@ -22,6 +25,7 @@ internal sealed class DataFileReader : IDisposable
     private readonly string _name;
     private readonly (long Position, long Length)[] _columns;
     private readonly Dictionary<int, int> _columnOfField = [];
+    private MemoryMappedFile? _mapping;
 
     private DataFileReader(SafeFileHandle? handle, ReadOnlyMemory<byte> bytes, long length, string name)
     {
@@ -33,13 +37,14 @@ internal sealed class DataFileReader : IDisposable
         var footer = ReadRange(length - FooterLength, FooterLength).Span;
         if (!footer[36..].SequenceEqual(ManifestCodec.Magic))
         {
-            throw new LanceFormatException($"'{name}' is not a Lance data file: it does not end with \"LANC\".");
+            throw new LanceFormatException(
+                $"'{name}' is not a Lance data file, or is truncated: its last 4 bytes are not the magic \"LANC\" (file length {length} bytes).");
         }
 
-        long columnTablePosition = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]);
-        long globalTablePosition = (long)BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]);
-        int globalBuffers = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
-        int columnCount = (int)BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
+        long columnTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]), "column offset table");
+        long globalTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]), "global buffer offset table");
+        uint globalBuffers = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
+        uint columnCountRaw = BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
         MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
         MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
         // Footer version 0.3 is file format 2.0 (LanceDB's "stable" storage version before 2.1).
@@ -56,9 +61,16 @@ internal sealed class DataFileReader : IDisposable
             throw new LanceFormatException($"'{name}' has no global buffer, so no schema.");
         }
 
+        if (columnCountRaw > (ulong)length / 16 || globalBuffers > (ulong)length / 16)
+        {
+            throw new LanceFormatException($"'{name}' is corrupt: its footer claims {columnCountRaw} columns and {globalBuffers} global buffers, more than a {length}-byte file can hold.");
+        }
+
+        int columnCount = (int)columnCountRaw;
         var globalTable = ReadRange(globalTablePosition, 16).Span;
         var descriptorBytes = ReadRange(
-            (long)BinaryPrimitives.ReadUInt64LittleEndian(globalTable), (int)BinaryPrimitives.ReadUInt64LittleEndian(globalTable[8..]));
+            Position(BinaryPrimitives.ReadUInt64LittleEndian(globalTable), "schema"),
+            Size(BinaryPrimitives.ReadUInt64LittleEndian(globalTable[8..]), "schema"));
         PbFile.FileDescriptor descriptor;
         try
         {
@@ -70,14 +82,19 @@ internal sealed class DataFileReader : IDisposable
         }
 
         Schema = LanceSchema.FromProto(descriptor.Schema?.Fields ?? [], descriptor.Schema?.Metadata);
+        if (descriptor.Length > int.MaxValue)
+        {
+            throw new LanceFormatException($"'{name}' claims {descriptor.Length} rows, more than one data file can hold here.");
+        }
+
         RowCount = (long)descriptor.Length;
 
-        var columnTable = ReadRange(columnTablePosition, checked(columnCount * 16)).Span;
+        var columnTable = ReadRange(columnTablePosition, columnCount * 16).Span;
         _columns = new (long, long)[columnCount];
         for (int i = 0; i < columnCount; i++)
         {
-            _columns[i] = ((long)BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16)..]),
-                (long)BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16 + 8)..]));
+            _columns[i] = (Position(BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16)..]), $"column {i}'s metadata"),
+                Size(BinaryPrimitives.ReadUInt64LittleEndian(columnTable[(i * 16 + 8)..]), $"column {i}'s metadata"));
         }
 
         // In 2.1 every leaf field has one column, in pre-order; parents (structs, lists) have none.
@@ -90,6 +107,11 @@ internal sealed class DataFileReader : IDisposable
                 _columnOfField[field.Id] = column++;
             }
         }
+
+        if (column > columnCount)
+        {
+            throw new LanceFormatException($"'{name}' is corrupt: its schema has {column} leaf fields but the file has only {columnCount} columns.");
+        }
     }
 
     /// <summary>The file's schema (from its global buffer 0).</summary>
@@ -100,6 +122,10 @@ internal sealed class DataFileReader : IDisposable
 
     /// <summary>The file's size in bytes.</summary>
     public long FileLength { get; }
+
+    // Values are stored uncompressed or compressed, so a column rarely decodes to much more than
+    // the file; buffers still grow past this when a column really is larger.
+    private long InitialValueBytesCap => Math.Max(1 << 16, FileLength * 4);
 
     /// <summary>Whether the file is of format 2.0 (footer version 0.3), read by <see cref="V20.ArrayEncodingDecoder"/>.</summary>
     public bool IsFormat20 { get; }
@@ -166,9 +192,11 @@ internal sealed class DataFileReader : IDisposable
     /// the file's own. A nullable field the file lacks (added later) reads as all nulls.
     /// </param>
     /// <param name="columns">The top-level columns to read, by name and in this order; null for all.</param>
-    public static RecordBatch Read(string path, LanceSchema? schema = null, IReadOnlyList<string>? columns = null)
+    /// <param name="mapFlatColumns">Map vector columns rather than read them (see <see cref="MapFlatColumns"/>).</param>
+    public static RecordBatch Read(string path, LanceSchema? schema = null, IReadOnlyList<string>? columns = null, bool mapFlatColumns = false)
     {
         using var reader = Open(path);
+        reader.MapFlatColumns = mapFlatColumns;
         return reader.Read(columns, schema);
     }
 
@@ -196,8 +224,8 @@ internal sealed class DataFileReader : IDisposable
         }
     }
 
-    /// <summary>Reads the column of one leaf field (matched by field id) as an Arrow array.</summary>
-    /// <exception cref="LanceFormatException">The file uses an encoding or type this engine cannot read.</exception>
+    /// <summary>Reads the column of one top-level field (matched by field id; nested fields from their leaves) as an Arrow array.</summary>
+    /// <exception cref="LanceFormatException">The file uses an encoding or type this engine cannot read, or is corrupt.</exception>
     public IArrowArray ReadColumn(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
@@ -214,8 +242,31 @@ internal sealed class DataFileReader : IDisposable
     private IArrowArray ReadColumnCore(LanceField field)
     {
         var type = LanceSchema.ToArrowType(field);
-        // The builder grows as pages are decoded; a corrupt row count must not size it up front.
-        var builder = new ColumnBuilder(type, Math.Min(RowCount, 4096 + FileLength * 8));
+        if (IsFormat20 && (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType))
+        {
+            throw new LanceFormatException($"'{_name}': column '{field.Name}' is {LanceSchema.ToArrowType(field).Name} in a format 2.0 file; Lance.Engine reads 2.0 files' flat columns only.");
+        }
+
+        if (!field.IsLeaf)
+        {
+            return ReadNested(field, type);
+        }
+
+        if (type is Apache.Arrow.Types.DictionaryType dictionaryType && _columnOfField.TryGetValue(field.Id, out int dictionaryColumn))
+        {
+            var dictionary = new DictionaryPages.Reader(dictionaryType, RowCount, field.Name);
+            DecodeColumn(dictionaryColumn, field.Name, null, null, dictionary);
+            return dictionary.Length == RowCount
+                ? dictionary.Build()
+                : throw new LanceFormatException($"'{_name}': column '{field.Name}' holds {dictionary.Length} rows but the file has {RowCount}.");
+        }
+
+        if (_columnOfField.TryGetValue(field.Id, out int flatColumn) && TryMapFixedWidthColumn(flatColumn, type) is { } mapped)
+        {
+            return mapped;
+        }
+
+        var builder = new ColumnBuilder(type, RowCount, InitialValueBytesCap);
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
             if (!field.Nullable)
@@ -227,59 +278,310 @@ internal sealed class DataFileReader : IDisposable
             return builder.Build();
         }
 
-        var (position, length) = _columns[column];
-        var metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, checked((int)length)).Span);
-        ulong pageRows = 0;
-        foreach (var page in metadata.Pages)
-        {
-            pageRows += page.Length;
-            if (page.BufferOffsets.Count != page.BufferSizes.Count || pageRows > (ulong)RowCount)
-            {
-                throw new LanceFormatException(
-                    $"'{_name}' is corrupt: column '{field.Name}' has pages of more than the file's {RowCount} rows or mismatched buffer tables.");
-            }
-        }
-
-        foreach (var page in metadata.Pages)
-        {
-            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                buffers[i] = ReadRange((long)page.BufferOffsets[i], checked((int)page.BufferSizes[i]));
-            }
-
-            if (IsFormat20)
-            {
-                V20.ArrayEncodingDecoder.Decode(page.Encoding, buffers, (long)page.Length, builder, field.Name);
-                continue;
-            }
-
-            var layout = EncodingProtos.ReadPageLayout(page.Encoding, field.Name);
-            switch (layout.LayoutCase)
-            {
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.MiniBlockLayout:
-                    MiniBlockDecoder.Decode(layout.MiniBlockLayout, buffers, (long)page.Length, builder, field.Name);
-                    break;
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
-                    FullZipDecoder.Decode(layout.FullZipLayout, buffers, (long)page.Length, builder, field.Name);
-                    break;
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout when layout.AllNullLayout.HasConstantValue:
-                    Compression.ConstantPage.Decode(layout.AllNullLayout, (long)page.Length, builder, field.Name);
-                    break;
-                case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
-                    builder.AppendNulls(checked((int)page.Length));
-                    break;
-                default:
-                    throw ValueEncoding.Unsupported(field.Name, $"{layout.LayoutCase} page layout");
-            }
-        }
-
+        DecodeColumn(column, field.Name, builder, levels: null);
         if (builder.Length != RowCount)
         {
             throw new LanceFormatException($"'{_name}': column '{field.Name}' holds {builder.Length} rows but the file has {RowCount}.");
         }
 
         return builder.Build();
+    }
+
+    /// <summary>
+    /// Below this many bytes a column is read rather than mapped (mapping has a fixed cost).
+    /// </summary>
+    public const int MinMappedColumnBytes = 1 << 20;
+
+    /// <summary>
+    /// Whether fixed-width columns stored flat without nulls (vector columns) are handed out as
+    /// memory-mapped views of the file instead of being read into managed memory (off by default).
+    /// Keep such an array reachable while using spans over its values: collecting it unmaps them.
+    /// Not on Windows, where a mapped file cannot be deleted.
+    /// </summary>
+    public bool MapFlatColumns { get; set; }
+
+    // A fixed-width column with no nulls whose pages are all full-zip flat buffers lying back to back
+    // (vectors of a multiple of 64 bytes always do) is, on disk, exactly its Arrow values buffer:
+    // map it (or slice the in-memory file) instead of copying it.
+    private IArrowArray? TryMapFixedWidthColumn(int column, Apache.Arrow.Types.IArrowType type)
+    {
+        int bits = LanceLogicalTypes.FixedWidthBits(type);
+        if (IsFormat20 || !MapFlatColumns || OperatingSystem.IsWindows() || bits % 8 != 0 || bits == 0 || type is Apache.Arrow.Types.DictionaryType || column >= _columns.Length)
+        {
+            return null;
+        }
+
+        long width = bits / 8;
+        long total = RowCount * width;
+        if (total < MinMappedColumnBytes || total > int.MaxValue)
+        {
+            return null;
+        }
+
+        var (position, length) = _columns[column];
+        File2.ColumnMetadata metadata;
+        try
+        {
+            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+        }
+        catch (InvalidProtocolBufferException)
+        {
+            return null; // the regular path reports it
+        }
+
+        long start = -1;
+        long next = -1;
+        foreach (var page in metadata.Pages)
+        {
+            Protos.Encodings21.PageLayout layout;
+            try
+            {
+                layout = EncodingProtos.ReadPageLayout(page.Encoding, "");
+            }
+            catch (LanceFormatException)
+            {
+                return null;
+            }
+
+            if (layout.FullZipLayout is not { BitsRep: 0, BitsDef: 0 } fullZip || page.BufferOffsets.Count != 1 || page.BufferSizes.Count != 1)
+            {
+                return null;
+            }
+
+            try
+            {
+                if (ValueEncoding.From(fullZip.ValueCompression, "") is not { IsVariable: false } encoding || encoding.Bits != bits)
+                {
+                    return null;
+                }
+            }
+            catch (LanceFormatException)
+            {
+                return null;
+            }
+
+            long offset = (long)Math.Min(page.BufferOffsets[0], long.MaxValue);
+            if ((start >= 0 && offset != next) || page.BufferSizes[0] != page.Length * (ulong)width)
+            {
+                return null;
+            }
+
+            start = start < 0 ? offset : start;
+            next = offset + (long)page.BufferSizes[0];
+        }
+
+        if (start < 0 || next - start != total)
+        {
+            return null;
+        }
+
+        CheckRange(start, total);
+        ReadOnlyMemory<byte> memory;
+        if (_handle is null)
+        {
+            memory = _bytes.Slice((int)start, (int)total);
+        }
+        else
+        {
+            _mapping ??= MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            memory = MappedFileMemory.Map(_mapping, start, (int)total).Memory;
+        }
+
+        var values = new ArrowBuffer(memory);
+        int rows = (int)RowCount;
+        var data = type is Apache.Arrow.Types.FixedSizeListType fsl
+            ? new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty], [new ArrayData(fsl.ValueDataType, rows * fsl.ListSize, 0, 0, [ArrowBuffer.Empty, values])])
+            : new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty, values]);
+        return ArrowArrayFactory.BuildArray(data);
+    }
+
+    private IArrowArray ReadNested(LanceField field, Apache.Arrow.Types.IArrowType type)
+    {
+        var paths = LeafPath.Of(field);
+        if (paths.Any(p => !_columnOfField.ContainsKey(p.Leaf.Id)))
+        {
+            if (!field.Nullable)
+            {
+                throw new LanceFormatException($"'{_name}' has no columns for the non-nullable field '{field.Name}' (id {field.Id}).");
+            }
+
+            // A column added after this file was written.
+            return ArrowEmpty.CreateNulls(type, checked((int)RowCount));
+        }
+
+        var leaves = new List<LevelAssembler.Leaf>(paths.Count);
+        foreach (var path in paths)
+        {
+            var builder = new ColumnBuilder(LanceSchema.ToArrowType(path.Leaf), RowCount, InitialValueBytesCap);
+            var levels = new LevelCollector(path);
+            DecodeColumn(_columnOfField[path.Leaf.Id], path.Name, builder, levels);
+            leaves.Add(new LevelAssembler.Leaf(path, levels, builder.Build()));
+        }
+
+        try
+        {
+            return LevelAssembler.Build(field, leaves, RowCount);
+        }
+        catch (LanceFormatException e)
+        {
+            throw new LanceFormatException($"'{_name}': {e.Message}", e);
+        }
+    }
+
+    private void DecodeColumn(int column, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary = null)
+    {
+        if (column >= _columns.Length)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: column '{name}' should be column {column} but the file has {_columns.Length}.");
+        }
+
+        var (position, length) = _columns[column];
+        File2.ColumnMetadata metadata;
+        try
+        {
+            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: the metadata of column '{name}' cannot be parsed.", e);
+        }
+
+        long rowsSoFar = 0;
+        foreach (var page in metadata.Pages)
+        {
+            if (page.BufferOffsets.Count != page.BufferSizes.Count)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
+            }
+
+            if (page.Length > (ulong)(RowCount - rowsSoFar))
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
+            }
+
+            rowsSoFar += (long)page.Length;
+            if (IsFormat20)
+            {
+                var pageBuffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+                for (int i = 0; i < pageBuffers.Length; i++)
+                {
+                    pageBuffers[i] = ReadRange(
+                        Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+                }
+
+                V20.ArrayEncodingDecoder.Decode(page.Encoding, pageBuffers, (long)page.Length, builder!, name);
+                continue;
+            }
+
+            Protos.Encodings21.PageLayout layout;
+            try
+            {
+                layout = EncodingProtos.ReadPageLayout(page.Encoding, name);
+            }
+            catch (InvalidProtocolBufferException e)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
+            }
+
+            if (builder is not null && levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+            {
+                continue;
+            }
+
+            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+            for (int i = 0; i < buffers.Length; i++)
+            {
+                buffers[i] = ReadRange(
+                    Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+            }
+
+            try
+            {
+                if (dictionary is not null)
+                {
+                    dictionary.Decode(layout, buffers, (long)page.Length);
+                }
+                else
+                {
+                    DecodePage(layout, buffers, (long)page.Length, builder!, name, levels);
+                }
+            }
+            catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
+            {
+                throw new LanceFormatException($"'{_name}': {e.Message}", e);
+            }
+        }
+    }
+
+    private static void DecodePage(
+        Protos.Encodings21.PageLayout layout, ReadOnlyMemory<byte>[] buffers, long rows, ColumnBuilder builder, string name, LevelCollector? levels)
+    {
+        switch (layout.LayoutCase)
+        {
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.MiniBlockLayout:
+                MiniBlockDecoder.Decode(layout.MiniBlockLayout, buffers, rows, builder, name, levels);
+                break;
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
+                FullZipDecoder.Decode(layout.FullZipLayout, buffers, rows, builder, name, levels);
+                break;
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout when levels is null && layout.AllNullLayout.HasConstantValue:
+                Compression.ConstantPage.Decode(layout.AllNullLayout, rows, builder, name);
+                break;
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
+                if (levels is null)
+                {
+                    builder.AppendNulls(checked((int)rows));
+                }
+                else
+                {
+                    AllNullDecoder.Decode(layout.AllNullLayout, buffers, rows, builder, levels);
+                }
+
+                break;
+            default:
+                throw ValueEncoding.Unsupported(name, $"{layout.LayoutCase} page layout");
+        }
+    }
+
+    // A full-zip page of fixed-width values with no nulls (a vector page) is a flat array on disk:
+    // read it straight into the column's Arrow buffer, the only copy.
+    private bool TryReadFlatValuesInPlace(File2.ColumnMetadata.Types.Page page, Protos.Encodings21.PageLayout layout, ColumnBuilder builder)
+    {
+        if (layout.LayoutCase != Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout
+            || layout.FullZipLayout is not { BitsRep: 0, BitsDef: 0 } fullZip
+            || page.BufferOffsets.Count != 1
+            || builder.IsVariable
+            || builder.BitsPerValue % 8 != 0)
+        {
+            return false;
+        }
+
+        ValueEncoding values;
+        try
+        {
+            values = ValueEncoding.From(fullZip.ValueCompression, "");
+        }
+        catch (LanceFormatException)
+        {
+            return false; // DecodePage names the encoding in its error
+        }
+
+        if (values.IsVariable || values.Bits != builder.BitsPerValue)
+        {
+            return false;
+        }
+
+        int count = checked((int)page.Length);
+        long bytes = (long)count * (builder.BitsPerValue / 8);
+        long position = Position(page.BufferOffsets[0], "a page buffer");
+        if (bytes > (long)page.BufferSizes[0] || position + bytes > FileLength)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: a page of {count} values needs {bytes} bytes but its buffer holds {page.BufferSizes[0]}.");
+        }
+
+        var destination = builder.AppendFixedInPlace(count);
+        ReadInto(position, destination);
+        return true;
     }
 
     /// <summary>
@@ -316,7 +618,12 @@ internal sealed class DataFileReader : IDisposable
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _handle?.Dispose();
+    public void Dispose()
+    {
+        // Views already handed out stay valid: each holds its own mapping of the file.
+        _mapping?.Dispose();
+        _handle?.Dispose();
+    }
 
     private static string Describe(Protos.Encodings21.CompressiveEncoding? encoding) => encoding?.CompressionCase switch
     {
@@ -329,29 +636,54 @@ internal sealed class DataFileReader : IDisposable
 
     private ReadOnlyMemory<byte> ReadRange(long position, int length)
     {
-        if (position < 0 || length < 0 || position + length > FileLength)
-        {
-            throw new LanceFormatException($"'{_name}' is corrupt: a range [{position}, {position + length}) lies outside the {FileLength}-byte file.");
-        }
-
+        CheckRange(position, length);
         if (_handle is null)
         {
             return _bytes.Slice((int)position, length);
         }
 
         var buffer = new byte[length];
-        int done = 0;
-        while (done < length)
+        ReadInto(position, buffer);
+        return buffer;
+    }
+
+    private void CheckRange(long position, long length)
+    {
+        if (position < 0 || length < 0 || position > FileLength - length)
         {
-            int read = RandomAccess.Read(_handle, buffer.AsSpan(done), position + done);
+            throw new LanceFormatException(
+                $"'{_name}' is corrupt or truncated: a range [{position}, {position + length}) lies outside the {FileLength}-byte file.");
+        }
+    }
+
+    private void ReadInto(long position, Span<byte> destination)
+    {
+        CheckRange(position, destination.Length);
+        if (_handle is null)
+        {
+            _bytes.Span.Slice((int)position, destination.Length).CopyTo(destination);
+            return;
+        }
+
+        int done = 0;
+        while (done < destination.Length)
+        {
+            int read = RandomAccess.Read(_handle, destination[done..], position + done);
             if (read == 0)
             {
-                throw new LanceFormatException($"'{_name}' ended early while reading [{position}, {position + length}).");
+                throw new LanceFormatException($"'{_name}' ended early while reading [{position}, {position + destination.Length}): it was truncated.");
             }
 
             done += read;
         }
-
-        return buffer;
     }
+
+    // File positions and sizes are u64 on disk; anything beyond the file is corruption.
+    private long Position(ulong value, string what) => value <= (ulong)FileLength
+        ? (long)value
+        : throw new LanceFormatException($"'{_name}' is corrupt or truncated: the {what} is said to start at byte {value} of a {FileLength}-byte file.");
+
+    private int Size(ulong value, string what) => value <= (ulong)Math.Min(FileLength, System.Array.MaxLength)
+        ? (int)value
+        : throw new LanceFormatException($"'{_name}' is corrupt or truncated: the {what} is said to be {value} bytes long in a {FileLength}-byte file.");
 }

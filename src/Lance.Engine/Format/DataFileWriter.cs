@@ -2,7 +2,9 @@ using System.Buffers.Binary;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
+using Lance.Engine.Arrow;
 using Lance.Engine.Format.Encodings;
+using Lance.Engine.Format.Nested;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
 
@@ -52,9 +54,25 @@ internal static class DataFileWriter
         var columns = new List<File2.ColumnMetadata>(sources.Count);
         using (var page = new GatheredPage())
         {
-            foreach (var source in sources)
+            foreach (var (field, type, arrays) in sources)
             {
-                columns.Add(WriteColumn(sink, source, page, options));
+                if (type is DictionaryType)
+                {
+                    columns.Add(WriteDictionaryColumn(sink, field, arrays, page, options));
+                    continue;
+                }
+
+                if (field.IsLeaf)
+                {
+                    columns.Add(WriteColumn(sink, new ColumnPageSource(field, type, arrays), page, options));
+                    continue;
+                }
+
+                // A nested column: one column per leaf, in pre-order, each with its rep/def levels.
+                foreach (var path in LeafPath.Of(field))
+                {
+                    columns.Add(WriteNestedColumn(sink, path, arrays, page, options));
+                }
             }
         }
 
@@ -102,22 +120,26 @@ internal static class DataFileWriter
         ManifestCodec.Magic.CopyTo(footer[36..]);
         sink.Write(footer);
 
-        var fieldIds = schema.AllFields.Select(f => f.Id).ToArray();
+        // In format 2.1 only leaves have columns, so only they are listed (as Lance does).
+        var fieldIds = schema.AllFields.Where(f => f.IsLeaf).Select(f => f.Id).ToArray();
         return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
     }
 
-    private static List<ColumnPageSource> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
+    private static List<(LanceField Field, IArrowType Type, List<IArrowArray> Arrays)> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
     {
-        var sources = new List<ColumnPageSource>(schema.Fields.Count);
+        var sources = new List<(LanceField, IArrowType, List<IArrowArray>)>(schema.Fields.Count);
         foreach (var field in schema.Fields)
         {
-            if (!field.IsLeaf)
+            IArrowType type;
+            try
             {
-                throw new LanceSchemaException($"Column '{field.Name}' of type '{field.LogicalType}' is nested; nested columns cannot be written yet.");
+                type = LanceSchema.ToArrowType(field);
+            }
+            catch (LanceFormatException e)
+            {
+                throw new LanceSchemaException($"Column '{field.Name}' has Lance type '{field.LogicalType}', which Lance.Engine cannot write.", e);
             }
 
-            IArrowType type = LanceLogicalTypes.TryGetArrowType(field.LogicalType)
-                ?? throw new LanceSchemaException($"Column '{field.Name}' has Lance type '{field.LogicalType}', which Lance.Engine cannot write yet.");
             var arrays = new List<IArrowArray>(batches.Count);
             foreach (var batch in batches)
             {
@@ -128,11 +150,10 @@ internal static class DataFileWriter
                 }
 
                 var array = batch.Column(index);
-                string? actual = LanceLogicalTypes.TryGetLogicalType(array.Data.DataType);
-                if (!string.Equals(actual, field.LogicalType, StringComparison.Ordinal))
+                if (!SchemaAlignment.SameType(type, array.Data.DataType))
                 {
                     throw new LanceSchemaException(
-                        $"Column '{field.Name}' should be '{field.LogicalType}' but a batch holds {array.Data.DataType.Name} ({actual ?? "unsupported"}).");
+                        $"Column '{field.Name}' should be {SchemaAlignment.Describe(type)} ('{field.LogicalType}') but a batch holds {SchemaAlignment.Describe(array.Data.DataType)}.");
                 }
 
                 if (!field.Nullable && array.NullCount > 0)
@@ -143,10 +164,107 @@ internal static class DataFileWriter
                 arrays.Add(array);
             }
 
-            sources.Add(new ColumnPageSource(field, type, arrays));
+            sources.Add((field, type, arrays));
         }
 
         return sources;
+    }
+
+    private static File2.ColumnMetadata WriteDictionaryColumn(
+        FileSink sink, LanceField field, IReadOnlyList<IArrowArray> arrays, GatheredPage page, DataFileWriterOptions options)
+    {
+        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
+        long rows = arrays.Sum(a => (long)a.Length);
+        for (long start = 0; start < rows; start += options.MaxPageRows)
+        {
+            int count = (int)Math.Min(options.MaxPageRows, rows - start);
+            column.Pages.Add(WritePage(sink, DictionaryPages.Encode(field, arrays, start, count, page), start, count));
+        }
+
+        return column;
+    }
+
+    private static File2.ColumnMetadata WriteNestedColumn(
+        FileSink sink, LeafPath path, IReadOnlyList<IArrowArray> arrays, GatheredPage page, DataFileWriterOptions options)
+    {
+        if (path.Fields.Any(f => f.LogicalType.StartsWith("dict:", StringComparison.Ordinal)))
+        {
+            throw new LanceSchemaException($"Column '{path.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
+        }
+
+        var leaf = LevelShredder.Shred(path, arrays);
+        var source = new ColumnPageSource(path.Leaf, LanceSchema.ToArrowType(path.Leaf), leaf.ValueRuns, checkNulls: false);
+        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
+        foreach (var (firstRow, rowCount) in PlanNestedPages(leaf, source, options))
+        {
+            long firstEntry = leaf.RowEntryStart[firstRow];
+            int entries = checked((int)(leaf.RowEntryStart[firstRow + rowCount] - firstEntry));
+            long firstValue = leaf.RowValueStart[firstRow];
+            int values = checked((int)(leaf.RowValueStart[firstRow + rowCount] - firstValue));
+            var levels = new PageLevels(leaf, firstEntry, entries);
+            EncodedPage encoded;
+            if (values == 0)
+            {
+                // Only null or empty lists: no values, just the levels (Lance's "complex all-null" page).
+                encoded = AllNullEncoder.Encode(levels);
+            }
+            else
+            {
+                source.Gather(firstValue, values, page);
+                encoded = Encode(source, page, levels);
+            }
+
+            column.Pages.Add(WritePage(sink, encoded, firstRow, rowCount));
+        }
+
+        return column;
+    }
+
+    // Pages hold whole rows; they are cut where the value-based plan would cut (or at the row limit).
+    private static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource source, DataFileWriterOptions options)
+    {
+        long rows = leaf.RowValueStart.Length - 1;
+        var boundaries = source.PlanPages(options.MaxPageBytes, options.MaxPageRows).Select(p => p.Start).Skip(1).ToList();
+        int next = 0;
+        long pageStart = 0;
+        for (long row = 0; row < rows; row++)
+        {
+            bool valueCut = next < boundaries.Count && leaf.RowValueStart[row] >= boundaries[next];
+            bool levelCut = leaf.RowEntryStart[row] - leaf.RowEntryStart[pageStart] >= options.MaxPageRows;
+            if (row > pageStart && (valueCut || levelCut || row - pageStart >= options.MaxPageRows))
+            {
+                yield return (pageStart, (int)(row - pageStart));
+                pageStart = row;
+            }
+
+            while (next < boundaries.Count && leaf.RowValueStart[row] >= boundaries[next])
+            {
+                next++;
+            }
+        }
+
+        if (rows > pageStart)
+        {
+            yield return (pageStart, (int)(rows - pageStart));
+        }
+    }
+
+    private static File2.ColumnMetadata.Types.Page WritePage(FileSink sink, EncodedPage encoded, long firstRow, int rows)
+    {
+        var pageMetadata = new File2.ColumnMetadata.Types.Page
+        {
+            Length = (ulong)rows,
+            Encoding = EncodingProtos.PageEncoding(encoded.Layout),
+            // Lance orders pages of all columns by their first row.
+            Priority = (ulong)firstRow,
+        };
+        foreach (var buffer in encoded.Buffers)
+        {
+            pageMetadata.BufferOffsets.Add((ulong)sink.WriteAligned(buffer.Span, BufferAlignment));
+            pageMetadata.BufferSizes.Add((ulong)buffer.Length);
+        }
+
+        return pageMetadata;
     }
 
     private static File2.ColumnMetadata WriteColumn(FileSink sink, ColumnPageSource source, GatheredPage page, DataFileWriterOptions options)
@@ -155,27 +273,13 @@ internal static class DataFileWriter
         foreach (var (start, count) in source.PlanPages(options.MaxPageBytes, options.MaxPageRows))
         {
             source.Gather(start, count, page);
-            var encoded = Encode(source, page);
-            var pageMetadata = new File2.ColumnMetadata.Types.Page
-            {
-                Length = (ulong)count,
-                Encoding = EncodingProtos.PageEncoding(encoded.Layout),
-                // Lance orders pages of all columns by their first row.
-                Priority = (ulong)start,
-            };
-            foreach (var buffer in encoded.Buffers)
-            {
-                pageMetadata.BufferOffsets.Add((ulong)sink.WriteAligned(buffer.Span, BufferAlignment));
-                pageMetadata.BufferSizes.Add((ulong)buffer.Length);
-            }
-
-            column.Pages.Add(pageMetadata);
+            column.Pages.Add(WritePage(sink, Encode(source, page, levels: null), start, count));
         }
 
         return column;
     }
 
-    private static EncodedPage Encode(ColumnPageSource source, GatheredPage page)
+    private static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels)
     {
         if (source.IsVariable)
         {
@@ -187,17 +291,23 @@ internal static class DataFileWriter
             }
 
             int offsetBits = source.LargeOffsets ? 64 : 32;
-            return longest < FullZipMinValueBytes
-                ? MiniBlockEncoder.EncodeVariable(page, offsetBits)
-                : FullZipEncoder.EncodeVariable(page, offsetBits);
+            return (longest < FullZipMinValueBytes, levels) switch
+            {
+                (true, _) => MiniBlockEncoder.EncodeVariable(page, offsetBits, levels),
+                (false, null) => FullZipEncoder.EncodeVariable(page, offsetBits),
+                (false, _) => FullZipEncoder.EncodeNested(page, levels, offsetBits, variable: true, EncodingProtos.Variable(offsetBits)),
+            };
         }
 
         int bits = source.BitsPerValue;
         var valueEncoding = source.Type is FixedSizeListType fsl
             ? EncodingProtos.FixedSizeList(fsl.ListSize, bits / fsl.ListSize)
             : EncodingProtos.Flat(bits);
-        return bits / 8 < FullZipMinValueBytes
-            ? MiniBlockEncoder.EncodeFixed(page, bits, valueEncoding)
-            : FullZipEncoder.EncodeFixed(page, bits, valueEncoding);
+        return (bits / 8 < FullZipMinValueBytes, levels) switch
+        {
+            (true, _) => MiniBlockEncoder.EncodeFixed(page, bits, valueEncoding, levels),
+            (false, null) => FullZipEncoder.EncodeFixed(page, bits, valueEncoding),
+            (false, _) => FullZipEncoder.EncodeNested(page, levels, bits, variable: false, valueEncoding),
+        };
     }
 }

@@ -7,10 +7,15 @@ namespace Lance.Engine.Format;
 /// <summary>
 /// Maps Arrow types to Lance's logical type strings and back. The strings are Lance's
 /// (<c>rust/lance-core/src/datatypes.rs</c>): other Lance readers parse them, so they must match exactly.
+/// Nested types (<c>list</c>, <c>large_list</c>, <c>struct</c>) are described by the string of the
+/// node alone; their children are fields of their own (see <see cref="LanceSchema"/>).
 /// </summary>
 internal static class LanceLogicalTypes
 {
     private const string FixedSizeListPrefix = "fixed_size_list:";
+
+    /// <summary>The dictionary types this engine stores: strings with 32-bit indices, as LanceDB and pandas make them.</summary>
+    public static readonly DictionaryType DictionaryOfStrings = new(Int32Type.Default, StringType.Default, false);
 
     /// <summary>The Lance type string of <paramref name="type"/>, or null when this engine cannot store it.</summary>
     public static string? TryGetLogicalType(IArrowType type) => type switch
@@ -24,19 +29,33 @@ internal static class LanceLogicalTypes
         UInt32Type => "uint32",
         Int64Type => "int64",
         UInt64Type => "uint64",
+        HalfFloatType => "halffloat",
         FloatType => "float",
         DoubleType => "double",
         StringType => "string",
         LargeStringType => "large_string",
         BinaryType => "binary",
         LargeBinaryType => "large_binary",
+        Date32Type => "date32:day",
+        // Only microseconds: Lance stores any unit, but LanceDB's default and ours is us.
+        TimestampType { Unit: TimeUnit.Microsecond } ts when ts.Timezone is null || !ts.Timezone.Contains(':', StringComparison.Ordinal)
+            => $"timestamp:us:{(string.IsNullOrEmpty(ts.Timezone) ? "-" : ts.Timezone)}",
+        Decimal128Type d => string.Create(CultureInfo.InvariantCulture, $"decimal:128:{d.Precision}:{d.Scale}"),
+        FixedSizeBinaryType b => string.Create(CultureInfo.InvariantCulture, $"fixed_size_binary:{b.ByteWidth}"),
         // Only vectors of fixed-width numbers: their items are stored flat, with no child field.
-        FixedSizeListType fsl when fsl.ValueDataType is not BooleanType && FixedWidthBits(fsl.ValueDataType) > 0
+        FixedSizeListType fsl when IsVectorItem(fsl.ValueDataType)
             => string.Create(CultureInfo.InvariantCulture, $"{FixedSizeListPrefix}{TryGetLogicalType(fsl.ValueDataType)}:{fsl.ListSize}"),
+        ListType list => list.ValueDataType is StructType ? "list.struct" : "list",
+        LargeListType list => list.ValueDataType is StructType ? "large_list.struct" : "large_list",
+        StructType => "struct",
+        DictionaryType { IndexType: Int32Type, ValueType: StringType } => "dict:string:int32:false",
         _ => null,
     };
 
-    /// <summary>The Arrow type for a Lance type string, or null when this engine cannot read it.</summary>
+    /// <summary>
+    /// The Arrow type of a leaf (childless) Lance type string, or null when this engine cannot read
+    /// it. Nested types need their children: see <see cref="LanceSchema.ToArrowType"/>.
+    /// </summary>
     public static IArrowType? TryGetArrowType(string logicalType)
     {
         switch (logicalType)
@@ -50,12 +69,30 @@ internal static class LanceLogicalTypes
             case "uint32": return UInt32Type.Default;
             case "int64": return Int64Type.Default;
             case "uint64": return UInt64Type.Default;
+            case "halffloat": return HalfFloatType.Default;
             case "float": return FloatType.Default;
             case "double": return DoubleType.Default;
             case "string": return StringType.Default;
             case "large_string": return LargeStringType.Default;
             case "binary": return BinaryType.Default;
             case "large_binary": return LargeBinaryType.Default;
+            case "date32:day": return Date32Type.Default;
+            case "dict:string:int32:false": return DictionaryOfStrings;
+        }
+
+        var parts = logicalType.Split(':');
+        switch (parts[0])
+        {
+            case "timestamp" when parts.Length == 3 && parts[1] == "us":
+                return new TimestampType(TimeUnit.Microsecond, parts[2] == "-" ? (string?)null : parts[2]);
+            case "decimal" when parts.Length == 4 && parts[1] == "128"
+                && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int precision)
+                && int.TryParse(parts[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int scale)
+                && precision is > 0 and <= 38:
+                return new Decimal128Type(precision, scale);
+            case "fixed_size_binary" when parts.Length == 2
+                && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 0:
+                return new FixedSizeBinaryType(width);
         }
 
         if (logicalType.StartsWith(FixedSizeListPrefix, StringComparison.Ordinal))
@@ -67,8 +104,7 @@ internal static class LanceLogicalTypes
                 && int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out int dimension)
                 && dimension > 0
                 && TryGetArrowType(rest[..colon].ToString()) is { } itemType
-                && itemType is not BooleanType
-                && FixedWidthBits(itemType) > 0)
+                && IsVectorItem(itemType))
             {
                 // Arrow's convention (and LanceDB's): the item field is called "item" and is nullable.
                 return new FixedSizeListType(new Field("item", itemType, nullable: true), dimension);
@@ -78,18 +114,20 @@ internal static class LanceLogicalTypes
         return null;
     }
 
+    /// <summary>Whether <paramref name="logicalType"/> names a node with child fields (list or struct).</summary>
+    public static bool IsNested(string logicalType) => logicalType is "struct" or "list" or "list.struct" or "large_list" or "large_list.struct";
+
     /// <summary>
     /// The width of one value in bits for fixed-width types (1 for bool, items × item width for
-    /// fixed-size lists), or 0 for variable-width types.
+    /// fixed-size lists), or 0 for variable-width and nested types.
     /// </summary>
     public static int FixedWidthBits(IArrowType type) => type switch
     {
         BooleanType => 1,
-        Int8Type or UInt8Type => 8,
-        Int16Type or UInt16Type => 16,
-        Int32Type or UInt32Type or FloatType => 32,
-        Int64Type or UInt64Type or DoubleType => 64,
+        DictionaryType => 0,
         FixedSizeListType fsl => FixedWidthBits(fsl.ValueDataType) * fsl.ListSize,
+        FixedSizeBinaryType binary => binary.ByteWidth * 8, // decimals too (Arrow's BitWidth is not the value width here)
+        FixedWidthType fixedWidth => fixedWidth.BitWidth,
         _ => 0,
     };
 
@@ -99,4 +137,9 @@ internal static class LanceLogicalTypes
 
     /// <summary>Whether <paramref name="type"/> uses 64-bit offsets (the "large" variants).</summary>
     public static bool HasLargeOffsets(IArrowType type) => type is LargeStringType or LargeBinaryType;
+
+    // Vector items: fixed-width numbers of whole bytes (no bools, no nested or binary types).
+    private static bool IsVectorItem(IArrowType type) =>
+        type is Int8Type or UInt8Type or Int16Type or UInt16Type or Int32Type or UInt32Type or Int64Type or UInt64Type
+            or HalfFloatType or FloatType or DoubleType;
 }

@@ -65,26 +65,7 @@ internal sealed class LanceSchema
         var fields = new List<LanceField>(schema.FieldsList.Count);
         foreach (var arrowField in schema.FieldsList)
         {
-            string logicalType = LanceLogicalTypes.TryGetLogicalType(arrowField.DataType)
-                ?? throw new LanceSchemaException(
-                    $"Column '{arrowField.Name}' has Arrow type {arrowField.DataType.Name} ({arrowField.DataType.TypeId}), which Lance.Engine cannot store yet. " +
-                    "Supported: bool, int8..int64, uint8..uint64, float, double, utf8, large_utf8, binary, large_binary and fixed_size_list of a fixed-width number.");
-            if (arrowField.DataType is FixedSizeListType { ValueField.HasMetadata: true })
-            {
-                // Lance keeps no child field for a fixed-size list, so item metadata would be lost silently.
-                throw new LanceSchemaException($"Column '{arrowField.Name}': metadata on the items of a fixed-size list cannot be stored.");
-            }
-
-            var field = new LanceField(nextId++, -1, arrowField.Name, logicalType, arrowField.IsNullable);
-            if (arrowField.HasMetadata)
-            {
-                foreach (var (key, value) in arrowField.Metadata)
-                {
-                    field.Metadata[key] = Encoding.UTF8.GetBytes(value);
-                }
-            }
-
-            fields.Add(field);
+            fields.Add(FromArrowField(arrowField, -1, arrowField.Name, ref nextId));
         }
 
         var metadata = new Dictionary<string, byte[]>(StringComparer.Ordinal);
@@ -99,14 +80,76 @@ internal sealed class LanceSchema
         return new LanceSchema(fields, metadata);
     }
 
-    /// <summary>The Arrow type of a field.</summary>
+    // Pre-order: a node takes its id before its children, as Lance numbers them.
+    private static LanceField FromArrowField(Field arrowField, int parentId, string path, ref int nextId)
+    {
+        string logicalType = LanceLogicalTypes.TryGetLogicalType(arrowField.DataType)
+            ?? throw new LanceSchemaException(
+                $"Column '{path}' has Arrow type {arrowField.DataType.Name} ({arrowField.DataType.TypeId}), which Lance.Engine cannot store. " +
+                "Supported: bool, int8..int64, uint8..uint64, float16/32/64, utf8, large_utf8, binary, large_binary, fixed_size_binary, date32, " +
+                "timestamp[us] (any time zone), decimal128, list, large_list, struct, fixed_size_list of a fixed-width number, and dictionary<int32, utf8>.");
+        if (arrowField.DataType is FixedSizeListType { ValueField.HasMetadata: true })
+        {
+            // Lance keeps no child field for a fixed-size list, so item metadata would be lost silently.
+            throw new LanceSchemaException($"Column '{path}': metadata on the items of a fixed-size list cannot be stored.");
+        }
+
+        var field = new LanceField(nextId++, parentId, arrowField.Name, logicalType, arrowField.IsNullable);
+        if (arrowField.HasMetadata)
+        {
+            foreach (var (key, value) in arrowField.Metadata)
+            {
+                field.Metadata[key] = Encoding.UTF8.GetBytes(value);
+            }
+        }
+
+        IEnumerable<Field> children = arrowField.DataType switch
+        {
+            ListType list => [list.ValueField],
+            LargeListType list => [list.ValueField],
+            StructType structType => structType.Fields,
+            _ => [],
+        };
+        foreach (var child in children)
+        {
+            field.Children.Add(FromArrowField(child, field.Id, $"{path}.{child.Name}", ref nextId));
+        }
+
+        if (arrowField.DataType is StructType { Fields.Count: 0 })
+        {
+            throw new LanceSchemaException($"Column '{path}' is a struct with no fields, which Lance cannot store.");
+        }
+
+        return field;
+    }
+
+    /// <summary>The Arrow type of a field, children included.</summary>
     /// <exception cref="LanceFormatException">The field's Lance type is one this engine cannot read.</exception>
     public static IArrowType ToArrowType(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
+        switch (field.LogicalType)
+        {
+            case "struct":
+                if (field.Children.Count == 0)
+                {
+                    throw new LanceFormatException($"Field '{field.Name}' is a struct with no child fields.");
+                }
+
+                return new StructType(field.Children.Select(ToArrowField).ToList());
+            case "list" or "list.struct" or "large_list" or "large_list.struct":
+                if (field.Children.Count != 1)
+                {
+                    throw new LanceFormatException($"Field '{field.Name}' of type '{field.LogicalType}' has {field.Children.Count} child fields; a list has exactly one.");
+                }
+
+                var item = ToArrowField(field.Children[0]);
+                return field.LogicalType.StartsWith("large_", StringComparison.Ordinal) ? new LargeListType(item) : new ListType(item);
+        }
+
         if (!field.IsLeaf)
         {
-            throw new LanceFormatException($"Field '{field.Name}' of type '{field.LogicalType}' has child fields; nested types are not supported yet.");
+            throw new LanceFormatException($"Field '{field.Name}' of type '{field.LogicalType}' has child fields, which that type cannot have.");
         }
 
         return LanceLogicalTypes.TryGetArrowType(field.LogicalType)
@@ -242,7 +285,8 @@ internal sealed class LanceSchema
     private static PbFile.Encoding LegacyEncodingOf(string logicalType) => logicalType switch
     {
         "string" or "large_string" or "binary" or "large_binary" => PbFile.Encoding.VarBinary,
-        "struct" or "list" or "large_list" => PbFile.Encoding.None,
+        "struct" or "list" or "list.struct" or "large_list" or "large_list.struct" => PbFile.Encoding.None,
+        "dict:string:int32:false" => PbFile.Encoding.Dictionary,
         _ => PbFile.Encoding.Plain,
     };
 }

@@ -52,12 +52,27 @@ internal static class ManifestCodec
     }
 
     /// <summary>Decodes a whole manifest file.</summary>
-    /// <exception cref="LanceFormatException">The bytes are not a Lance manifest file.</exception>
-    public static Manifest Decode(ReadOnlySpan<byte> wholeFile)
+    /// <param name="wholeFile">The file's bytes.</param>
+    /// <param name="name">The file's path or name, for error messages.</param>
+    /// <exception cref="LanceFormatException">The bytes are not a Lance manifest file, or it is truncated or corrupt.</exception>
+    public static Manifest Decode(ReadOnlySpan<byte> wholeFile, string? name = null)
+    {
+        try
+        {
+            return DecodeUnnamed(wholeFile);
+        }
+        catch (LanceFormatException e) when (name is not null)
+        {
+            throw new LanceFormatException($"'{name}': {e.Message}", e);
+        }
+    }
+
+    private static Manifest DecodeUnnamed(ReadOnlySpan<byte> wholeFile)
     {
         if (wholeFile.Length < FooterLength + 4 || !wholeFile[^4..].SequenceEqual(Magic))
         {
-            throw new LanceFormatException("Not a Lance manifest: the file does not end with the magic bytes \"LANC\".");
+            throw new LanceFormatException(
+                $"Not a Lance manifest, or truncated: the {wholeFile.Length}-byte file does not end with the magic bytes \"LANC\".");
         }
 
         var footer = wholeFile[^FooterLength..];

@@ -90,4 +90,20 @@ public partial class Table
 
         return await Dataset.MergeInsertAsync(on, prepared, options, cancellationToken).ConfigureAwait(false);
     }
+
+    /// <summary>
+    /// Adds columns computed by SQL expressions over the existing columns (LanceDB's
+    /// <c>add_columns</c>), e.g. <c>{"double_id": "id * 2"}</c>; one new version.
+    /// </summary>
+    /// <exception cref="LanceFilterException">An expression does not parse or names an unknown column.</exception>
+    public Task AddColumnsAsync(IReadOnlyDictionary<string, string> expressions, CancellationToken cancellationToken = default)
+        => Dataset.AddColumnsAsync(expressions, cancellationToken);
+
+    /// <summary>
+    /// Sets columns of the rows matching the SQL <paramref name="filter"/> (all rows when null) to SQL
+    /// expressions over the row (LanceDB's <c>values_sql</c>), e.g. <c>{"price": "price * 1.1"}</c>.
+    /// </summary>
+    /// <returns>The number of rows updated.</returns>
+    public Task<long> UpdateWithSqlAsync(string? filter, IReadOnlyDictionary<string, string> valuesSql, CancellationToken cancellationToken = default)
+        => Dataset.UpdateWithSqlAsync(filter, valuesSql, cancellationToken);
 }

@@ -51,7 +51,8 @@ public sealed class MultiProcessTests : IDisposable
         {
             using var writer = Start("chaos", round + 1, random.Next().ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.Equal("ready", await writer.StandardOutput.ReadLineAsync());
-            await Task.Delay(random.Next(150, 700));
+            Assert.NotNull(await writer.StandardOutput.ReadLineAsync()); // its first commit: the machine may be slow to start it
+            await Task.Delay(random.Next(20, 500));
             writer.Kill(entireProcessTree: true);
             await writer.WaitForExitAsync();
 
@@ -67,7 +68,7 @@ public sealed class MultiProcessTests : IDisposable
             }
         }
 
-        Assert.True(committed > 9, $"only {committed} versions were committed: the writers hardly ran");
+        Assert.True(committed >= 9, $"only {committed} versions were committed: the writers hardly ran");
 
         // Whatever the killed writers left half-written is cleaned up without touching committed data.
         var final = await LanceDataset.OpenAsync(TablePath);

@@ -479,4 +479,94 @@ public sealed class OperationTests : IDisposable
         Assert.Equal(2, dataset.CountRows());
         Assert.Equal(10, (await dataset.CheckoutAsync(1)).CountRows());
     }
+
+    [Fact]
+    public async Task Update_with_sql_values_computes_each_row_from_its_columns()
+    {
+        var dataset = await CreateAsync(rows: 20);
+
+        var updated = await dataset.UpdateWithSqlAsync("id >= 10", new Dictionary<string, string> { ["value"] = "value * 10 + 1", ["name"] = "upper(name)" });
+
+        Assert.Equal(10, updated);
+        var expected = Expected(20).Select(r => r.Id >= 10 ? r with { Value = r.Value * 10 + 1, Name = r.Name?.ToUpperInvariant() } : r);
+        Assert.Equal(expected, await ReadAsync(dataset));
+    }
+
+    [Fact]
+    public async Task An_sql_value_that_does_not_fit_the_column_names_both_and_commits_nothing()
+    {
+        var dataset = await CreateAsync(rows: 5);
+
+        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.UpdateWithSqlAsync(null, new Dictionary<string, string> { ["value"] = "name" }));
+
+        Assert.Contains("'value'", error.Message);
+        Assert.Contains("'name'", error.Message);
+        Assert.Equal(1UL, (await LanceDataset.OpenAsync(TablePath)).Version);
+        var parse = await Assert.ThrowsAsync<LanceFilterException>(() => dataset.UpdateWithSqlAsync(null, new Dictionary<string, string> { ["value"] = "value +" }));
+        Assert.Contains("value +", parse.Message);
+    }
+
+    [Fact]
+    public async Task Columns_computed_by_sql_expressions_are_added_in_one_version_with_their_natural_types()
+    {
+        var dataset = await CreateAsync(rows: 12, rowsPerFile: 5);
+
+        await dataset.AddColumnsAsync(new Dictionary<string, string> { ["double_id"] = "id * 2", ["shout"] = "upper(name)", ["big"] = "value > 5" });
+
+        Assert.Equal(2UL, dataset.Version);
+        var schema = (await LanceDataset.OpenAsync(TablePath)).Schema;
+        Assert.Equal(["int64", "utf8", "bool"], new[] { "double_id", "shout", "big" }.Select(n => schema.GetFieldByName(n).DataType.Name));
+        var rows = new List<(long, string?, bool?)>();
+        await foreach (var batch in dataset.ScanAsync(["double_id", "shout", "big"]))
+        {
+            for (var i = 0; i < batch.Length; i++)
+            {
+                rows.Add((((Int64Array)batch.Column(0)).GetValue(i)!.Value, ((StringArray)batch.Column(1)).GetString(i), ((BooleanArray)batch.Column(2)).GetValue(i)));
+            }
+        }
+
+        Assert.Equal(Expected(12).Select(r => (r.Id * 2, r.Name?.ToUpperInvariant(), r.Value is { } v ? v > 5 : (bool?)null)), rows);
+    }
+
+    [Fact]
+    public async Task Merge_insert_deletes_only_unmatched_rows_that_meet_the_condition()
+    {
+        var dataset = await CreateAsync(rows: 10);
+        var options = new MergeInsertOptions { WhenNotMatchedInsertAll = true, WhenNotMatchedBySourceDelete = true, NotMatchedBySourceCondition = "id < 3" };
+
+        var result = await dataset.MergeInsertAsync(["id"], [Batch([new Row(1, "one", 1)])], options);
+
+        Assert.Equal(new MergeInsertResult(0, 0, 2), result);
+        Assert.Equal(Expected(10).Where(r => r.Id is not (0 or 2)), await ReadAsync(dataset));
+    }
+
+    [Theory]
+    [InlineData("truncated")]
+    [InlineData("bad magic")]
+    public async Task A_damaged_newest_manifest_is_a_format_error_naming_the_file_and_older_versions_still_read(string damage)
+    {
+        var dataset = await CreateAsync(rows: 10);
+        await dataset.AppendAsync([Range(10, 5)]);
+        var newest = Directory.GetFiles(Path.Combine(TablePath, "_versions"), "*.manifest").Order(StringComparer.Ordinal).First(); // V2 names: newest sorts first
+        var bytes = await File.ReadAllBytesAsync(newest);
+        await File.WriteAllBytesAsync(newest, damage == "truncated" ? bytes[..(bytes.Length / 2)] : [.. bytes[..^4], .. "XXXX"u8.ToArray()]);
+
+        var error = await Assert.ThrowsAsync<LanceFormatException>(() => LanceDataset.OpenAsync(TablePath));
+
+        Assert.Contains(Path.GetFileName(newest), error.Message);
+        Assert.Equal(Expected(10), await ReadAsync(await LanceDataset.OpenAsync(TablePath, 1)));
+    }
+
+    [Fact]
+    public async Task A_damaged_data_file_is_a_format_error_naming_the_file()
+    {
+        var dataset = await CreateAsync(rows: 10);
+        var file = Directory.GetFiles(Path.Combine(TablePath, "data")).Single();
+        var bytes = await File.ReadAllBytesAsync(file);
+        await File.WriteAllBytesAsync(file, bytes[..(bytes.Length - 10)]);
+
+        var error = await Assert.ThrowsAsync<LanceFormatException>(async () => await ReadAsync(await LanceDataset.OpenAsync(TablePath)));
+
+        Assert.Contains(Path.GetFileName(file), error.Message);
+    }
 }

@@ -106,10 +106,10 @@ public class LanceSchemaTests
     [Fact]
     public void Unknown_lance_type_is_a_format_error_when_converted_to_arrow()
     {
-        var schema = new LanceSchema([new LanceField(0, -1, "x", "decimal:128:10:2", true)]);
+        var schema = new LanceSchema([new LanceField(0, -1, "x", "decimal:256:10:2", true)]);
 
         var error = Assert.Throws<LanceFormatException>(() => schema.ToArrow());
 
-        Assert.Contains("decimal:128:10:2", error.Message);
+        Assert.Contains("decimal:256:10:2", error.Message);
     }
 }

@@ -96,4 +96,54 @@ public class ManifestCodecTests
     {
         Assert.Throws<LanceFormatException>(() => ManifestCodec.Decode(new byte[64]));
     }
+    [Fact]
+    public void A_truncated_manifest_is_a_format_error_naming_the_file()
+    {
+        var bytes = ManifestCodec.Encode(Sample());
+
+        var error = Assert.Throws<LanceFormatException>(() => ManifestCodec.Decode(bytes.AsSpan(0, bytes.Length - 10), "_versions/5.manifest"));
+
+        Assert.Contains("_versions/5.manifest", error.Message);
+        Assert.Contains("truncated", error.Message);
+    }
+
+    [Fact]
+    public void A_manifest_with_bad_magic_bytes_is_a_format_error_naming_the_file()
+    {
+        var bytes = ManifestCodec.Encode(Sample());
+        bytes[^1] = (byte)'X';
+
+        var error = Assert.Throws<LanceFormatException>(() => ManifestCodec.Decode(bytes, "_versions/5.manifest"));
+
+        Assert.Contains("_versions/5.manifest", error.Message);
+        Assert.Contains("LANC", error.Message);
+    }
+
+    [Fact]
+    public void Any_cut_or_flipped_byte_of_a_manifest_is_a_format_error_or_decodes()
+    {
+        var bytes = ManifestCodec.Encode(Sample());
+        var unexpected = new List<string>();
+        for (int i = 0; i < bytes.Length; i++)
+        {
+            var flipped = (byte[])bytes.Clone();
+            flipped[i] ^= 0x5A;
+            foreach (var candidate in new[] { flipped, bytes[..i] })
+            {
+                try
+                {
+                    ManifestCodec.Decode(candidate, "m");
+                }
+                catch (LanceFormatException)
+                {
+                }
+                catch (Exception e)
+                {
+                    unexpected.Add($"byte {i}: {e.GetType().Name}: {e.Message}");
+                }
+            }
+        }
+
+        Assert.True(unexpected.Count == 0, string.Join("\n", unexpected.Take(10)));
+    }
 }

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Lance.Engine.Format.Encodings;
+using Lance.Engine.Format.Nested;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Format.Compression;
@@ -14,14 +15,21 @@ internal static class CompressedFullZipDecoder
     public static bool Handles(Enc21.FullZipLayout layout) =>
         layout.ValueCompression?.CompressionCase is Enc21.CompressiveEncoding.CompressionOneofCase.Fsst;
 
-    /// <summary>Decodes <paramref name="rows"/> rows of an FSST full-zip page into <paramref name="builder"/>.</summary>
+    /// <summary>Decodes a page of <paramref name="rows"/> rows of FSST strings into <paramref name="builder"/> (and, for a leaf of a nested column, its levels into <paramref name="levels"/>).</summary>
     /// <exception cref="LanceFormatException">The page is corrupt or uses an encoding not supported.</exception>
-    public static void Decode(Enc21.FullZipLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName)
+    public static void Decode(
+        Enc21.FullZipLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
+        LevelCollector? levels = null)
     {
         string what = $"Column '{columnName}'";
-        if (layout.BitsRep != 0)
+        if (layout.BitsRep != 0 && levels is null)
         {
-            throw new LanceFormatException($"{what} has repetition levels (lists) in compressed full-zip pages; nested data is not supported yet.");
+            throw new LanceFormatException($"{what} has repetition levels (lists) but its field is not a list.");
+        }
+
+        if (layout.BitsRep + layout.BitsDef > 32)
+        {
+            throw new LanceFormatException($"{what}: a full-zip page's control words need {layout.BitsRep + layout.BitsDef} bits, more than 32.");
         }
 
         if (!builder.IsVariable)
@@ -35,24 +43,40 @@ internal static class CompressedFullZipDecoder
         }
 
         var fsst = Decompressors.FullZipFsst(layout.ValueCompression.Fsst, what);
-        int controlBytes = layout.BitsDef switch { 0 => 0, <= 8 => 1, <= 16 => 2, _ => 4 };
+        int controlBytes = (layout.BitsRep + layout.BitsDef) switch { 0 => 0, <= 8 => 1, <= 16 => 2, _ => 4 };
+        int bitsDef = (int)layout.BitsDef;
+        uint defMask = bitsDef == 0 ? 0 : (uint)((1L << bitsDef) - 1);
+        levels?.BeginPage(layout.Layers);
+        // With levels, entries are the page's items (levels without a visible item take no bytes).
+        long entries = levels is null ? rows : layout.NumItems;
         int lengthBytes = layout.DetailsCase == Enc21.FullZipLayout.DetailsOneofCase.BitsPerOffset && layout.BitsPerOffset == 64 ? 8 : 4;
         var data = buffers[0].Span;
         byte[] scratch = new byte[256];
         int position = 0;
-        for (long row = 0; row < rows; row++)
+        for (long row = 0; row < entries; row++)
         {
-            if (controlBytes > 0)
+            if (controlBytes > 0 || levels is not null)
             {
-                Need(data, position, controlBytes, what);
-                uint control = controlBytes switch
+                uint control = 0;
+                if (controlBytes > 0)
                 {
-                    1 => data[position],
-                    2 => BinaryPrimitives.ReadUInt16LittleEndian(data[position..]),
-                    _ => BinaryPrimitives.ReadUInt32LittleEndian(data[position..]),
-                };
-                position += controlBytes;
-                if (control != 0)
+                    Need(data, position, controlBytes, what);
+                    control = controlBytes switch
+                    {
+                        1 => data[position],
+                        2 => BinaryPrimitives.ReadUInt16LittleEndian(data[position..]),
+                        _ => BinaryPrimitives.ReadUInt32LittleEndian(data[position..]),
+                    };
+                    position += controlBytes;
+                }
+
+                bool valid = control == 0;
+                if (levels is not null && !levels.Add((ushort)(control >> bitsDef), (ushort)(control & defMask), out valid))
+                {
+                    continue; // an empty or null list: no item, no bytes
+                }
+
+                if (!valid)
                 {
                     builder.AppendNulls(1);
                     continue;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Lance.Engine.Format.Encodings;
+using Lance.Engine.Format.Nested;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Format.Compression;
@@ -24,27 +25,40 @@ internal static class CompressedMiniBlockDecoder
         || (layout.RepCompression is not null && layout.RepCompression.CompressionCase != Enc21.CompressiveEncoding.CompressionOneofCase.Flat);
 
     /// <summary>One decoded chunk: its levels (null when absent) and values.</summary>
+    /// <param name="LevelCount">The number of rep/def levels (0 when the page has none).</param>
     /// <param name="Repetition">Repetition levels, one per level, or null.</param>
     /// <param name="Definition">Definition levels, one per level, or null.</param>
     /// <param name="Values">The chunk's values (dictionary indices when the page has a dictionary).</param>
-    public readonly record struct Chunk(ushort[]? Repetition, ushort[]? Definition, DecodedValues Values);
+    public readonly record struct Chunk(int LevelCount, ushort[]? Repetition, ushort[]? Definition, DecodedValues Values);
 
-    /// <summary>Decodes <paramref name="rows"/> rows of a page without repetition into <paramref name="builder"/>.</summary>
+    /// <summary>Decodes a page of <paramref name="rows"/> rows into <paramref name="builder"/> (and, for a leaf of a nested column, its levels into <paramref name="levels"/>).</summary>
     /// <exception cref="LanceFormatException">The page is corrupt or uses an encoding not supported.</exception>
-    public static void Decode(Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName)
+    public static void Decode(
+        Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
+        LevelCollector? levels = null)
     {
         string what = $"Column '{columnName}'";
-        if (layout.RepCompression is not null)
+        if (layout.RepCompression is not null && levels is null)
         {
-            throw new LanceFormatException($"{what} has repetition levels (lists) in compressed mini-block pages; nested data is not supported yet.");
+            throw new LanceFormatException($"{what} has repetition levels (lists) but its field is not a list.");
         }
 
+        levels?.BeginPage(layout.Layers);
         DecodedValues? dictionary = ReadDictionary(layout, buffers, what);
         long before = builder.Length;
-        foreach (var chunk in ReadChunks(layout, buffers, rows, what))
+        // Chunks count values (items); for a list column those differ from rows.
+        long items = levels is not null || layout.NumItems > 0 ? (long)layout.NumItems : rows;
+        foreach (var chunk in ReadChunks(layout, buffers, items, what))
         {
             var values = dictionary is null ? chunk.Values : Lookup(dictionary, chunk.Values, what);
             Append(values, builder, what);
+            if (levels is not null)
+            {
+                int entries = chunk.LevelCount > 0 ? chunk.LevelCount : values.Count;
+                levels.AddRun(chunk.Repetition, chunk.Definition, entries, values.Count, builder);
+                continue;
+            }
+
             if (chunk.Definition is { } definitions)
             {
                 if (definitions.Length != values.Count)
@@ -56,7 +70,7 @@ internal static class CompressedMiniBlockDecoder
             }
         }
 
-        if (builder.Length - before != rows)
+        if (levels is null && builder.Length - before != rows)
         {
             throw new LanceFormatException($"{what} is corrupt: a mini-block page promised {rows} rows but its chunks hold {builder.Length - before}.");
         }
@@ -83,7 +97,7 @@ internal static class CompressedMiniBlockDecoder
         return Decompressors.Block(layout.Dictionary, buffers[2].Span, (int)layout.NumDictionaryItems, what + " (dictionary)");
     }
 
-    /// <summary>Splits the page into chunks and decodes each one's levels and values.</summary>
+    /// <summary>Splits the page into chunks of <paramref name="rows"/> values in all and decodes each one's levels and values.</summary>
     public static IEnumerable<Chunk> ReadChunks(Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, string what)
     {
         if (buffers.Count < 2)
@@ -157,43 +171,13 @@ internal static class CompressedMiniBlockDecoder
         ushort[]? def = layout.DefCompression is null || levels == 0 ? null
             : Decompressors.Block(layout.DefCompression, definition.Span, levels, what + " (definition levels)").AsLevels(what);
 
-        // Without lists every level is one value; with them only levels of visible items carry one.
-        int items = count;
-        if (rep is not null && def is not null)
+        if ((rep is not null && rep.Length != levels) || (def is not null && def.Length != levels))
         {
-            items = CountItems(def, layout);
+            throw new LanceFormatException($"{what} is corrupt: a chunk's levels do not match its level count {levels}.");
         }
 
-        var values = Decompressors.MiniBlock(layout.ValueCompression, valueBuffers, items, what);
-        return new Chunk(rep, def, values);
-    }
-
-    // Levels above the item's own (an empty or null list) carry no value.
-    private static int CountItems(ushort[] def, Enc21.MiniBlockLayout layout)
-    {
-        int itemLayers = 0;
-        foreach (var layer in layout.Layers)
-        {
-            if (layer is Enc21.RepDefLayer.RepdefAllValidItem or Enc21.RepDefLayer.RepdefNullableItem)
-            {
-                itemLayers += layer == Enc21.RepDefLayer.RepdefNullableItem ? 1 : 0;
-            }
-            else
-            {
-                break;
-            }
-        }
-
-        int count = 0;
-        foreach (ushort level in def)
-        {
-            if (level <= itemLayers)
-            {
-                count++;
-            }
-        }
-
-        return count;
+        var values = Decompressors.MiniBlock(layout.ValueCompression, valueBuffers, count, what);
+        return new Chunk(rep is null && def is null ? 0 : levels, rep, def, values);
     }
 
     private static DecodedValues Lookup(DecodedValues dictionary, DecodedValues indices, string what)

@@ -21,14 +21,27 @@ internal sealed class ColumnBuilder
     private int _nullCount;
 
     /// <summary>Creates a builder for <paramref name="type"/>, sized for <paramref name="expectedRows"/> rows.</summary>
-    public ColumnBuilder(IArrowType type, long expectedRows)
+    /// <param name="type">The column's Arrow type.</param>
+    /// <param name="expectedRows">The rows expected (buffers grow past it if needed).</param>
+    /// <param name="maxInitialValueBytes">
+    /// A cap on the value bytes allocated up front, so that a corrupt row count in a small file
+    /// cannot make the reader allocate gigabytes before it finds the corruption.
+    /// </param>
+    public ColumnBuilder(IArrowType type, long expectedRows, long maxInitialValueBytes = long.MaxValue)
     {
         _type = type;
-        int capacity = (int)Math.Min(expectedRows, System.Array.MaxLength);
         _bitsPerValue = LanceLogicalTypes.FixedWidthBits(type);
         IsVariable = LanceLogicalTypes.IsVariableWidth(type);
         _largeOffsets = LanceLogicalTypes.HasLargeOffsets(type);
-        _values = IsVariable ? new byte[Math.Min(capacity * 16L, 1 << 20)] : new byte[(capacity * (long)_bitsPerValue + 7) / 8];
+        long cappedRows = Math.Min(expectedRows, Math.Max(1024, maxInitialValueBytes * 8 / Math.Max(1, _bitsPerValue)));
+        int capacity = (int)Math.Clamp(cappedRows, 0, System.Array.MaxLength - 1);
+        long valueBytes = (capacity * (long)_bitsPerValue + 7) / 8;
+        // Whole-byte values are always written before they are read (nulls are cleared), so their
+        // buffer need not be zeroed first: a scan then writes each byte once. Bools are OR-ed in bit
+        // by bit and need zeroes.
+        _values = IsVariable ? new byte[Math.Min(capacity * 16L, 1 << 20)]
+            : _bitsPerValue == 1 ? new byte[valueBytes]
+            : GC.AllocateUninitializedArray<byte>((int)valueBytes);
         _offsets = IsVariable ? new long[capacity + 1] : [];
         _validity = new byte[(capacity + 7) / 8];
     }
@@ -70,6 +83,21 @@ internal sealed class ColumnBuilder
         }
 
         MarkValid(count);
+    }
+
+    /// <summary>
+    /// Appends <paramref name="count"/> valid fixed-width values (whole bytes each) and returns the
+    /// span of the values buffer they occupy, for the caller to fill (e.g. straight from the file).
+    /// </summary>
+    public Span<byte> AppendFixedInPlace(int count)
+    {
+        EnsureRows(count);
+        int bytes = checked(count * (_bitsPerValue / 8));
+        EnsureValueBytes(_valueBytes + bytes);
+        var destination = _values.AsSpan((int)_valueBytes, bytes);
+        _valueBytes += bytes;
+        MarkValid(count);
+        return destination;
     }
 
     /// <summary>Appends one variable-width value.</summary>
@@ -119,7 +147,12 @@ internal sealed class ColumnBuilder
         {
             long end = ((long)(_length + count) * _bitsPerValue + 7) / 8;
             EnsureValueBytes(end);
-            _valueBytes = end; // new space is already zero
+            if (_bitsPerValue != 1)
+            {
+                _values.AsSpan((int)_valueBytes, (int)(end - _valueBytes)).Clear(); // the buffer may be uninitialized
+            }
+
+            _valueBytes = end; // bools: new space is already zero
         }
 
         _length += count;

@@ -13,13 +13,24 @@ internal sealed class ColumnPageSource
 {
     private readonly ArrayData[] _arrays;
     private readonly long[] _starts; // global row where each array starts; one extra entry = total length
+    private readonly bool _checkNulls;
 
     /// <summary>Wraps the column's arrays (one per batch, in order).</summary>
     public ColumnPageSource(LanceField field, IArrowType type, IReadOnlyList<IArrowArray> arrays)
+        : this(field, type, arrays.Select(a => a.Data).ToList(), checkNulls: true)
+    {
+    }
+
+    /// <summary>
+    /// Wraps arrays of values; <paramref name="checkNulls"/> false for the leaf values of a nested
+    /// column, whose nulls are judged by their levels (a value under a null struct may be null).
+    /// </summary>
+    public ColumnPageSource(LanceField field, IArrowType type, IReadOnlyList<ArrayData> arrays, bool checkNulls)
     {
         Field = field;
         Type = type;
-        _arrays = arrays.Select(a => a.Data).ToArray();
+        _checkNulls = checkNulls;
+        _arrays = [.. arrays];
         _starts = new long[_arrays.Length + 1];
         for (int i = 0; i < _arrays.Length; i++)
         {
@@ -216,7 +227,7 @@ internal sealed class ColumnPageSource
             }
         }
 
-        if (nulls > 0 && !Field.Nullable)
+        if (nulls > 0 && !Field.Nullable && _checkNulls)
         {
             throw new LanceSchemaException($"Column '{Field.Name}' is not nullable but holds {nulls} null value(s).");
         }

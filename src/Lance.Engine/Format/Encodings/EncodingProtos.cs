@@ -43,17 +43,26 @@ internal static class EncodingProtos
 
     /// <summary>Unpacks a page's layout.</summary>
     /// <exception cref="LanceFormatException">The page is not described by a 2.1 page layout.</exception>
-    public static Enc21.PageLayout ReadPageLayout(File2.Encoding encoding, string columnName)
+    public static Enc21.PageLayout ReadPageLayout(File2.Encoding? encoding, string columnName)
     {
-        if (encoding.LocationCase != File2.Encoding.LocationOneofCase.Direct)
+        if (encoding?.LocationCase != File2.Encoding.LocationOneofCase.Direct)
         {
-            throw new LanceFormatException($"Column '{columnName}': page encoding stored as {encoding.LocationCase}; only direct encodings are supported.");
+            throw new LanceFormatException(
+                $"Column '{columnName}': page encoding stored as {encoding?.LocationCase.ToString() ?? "nothing"}; only direct encodings are supported.");
         }
 
-        var any = Any.Parser.ParseFrom(encoding.Direct.Encoding);
-        if (any.TypeUrl.EndsWith(PageLayoutTypeUrl, StringComparison.Ordinal))
+        Any any;
+        try
         {
-            return Enc21.PageLayout.Parser.ParseFrom(any.Value);
+            any = Any.Parser.ParseFrom(encoding.Direct.Encoding);
+            if (any.TypeUrl.EndsWith(PageLayoutTypeUrl, StringComparison.Ordinal))
+            {
+                return Enc21.PageLayout.Parser.ParseFrom(any.Value);
+            }
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"Column '{columnName}': a page encoding cannot be parsed.", e);
         }
 
         throw new LanceFormatException(any.TypeUrl.EndsWith(ArrayEncodingTypeUrl, StringComparison.Ordinal)

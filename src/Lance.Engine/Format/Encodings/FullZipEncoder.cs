@@ -1,4 +1,6 @@
 using System.Buffers.Binary;
+using System.Numerics;
+using Lance.Engine.Format.Nested;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Format.Encodings;
@@ -101,6 +103,116 @@ internal static class FullZipEncoder
         layout.BitsPerOffset = (uint)offsetBits;
         layout.ValueCompression = EncodingProtos.Variable(offsetBits);
         return new EncodedPage([buffer, index], new Enc21.PageLayout { FullZipLayout = layout });
+    }
+
+    /// <summary>
+    /// Encodes a page of a nested column: per entry a control word <c>(rep &lt;&lt; bits_def) | def</c>
+    /// (1, 2 or 4 bytes), then, for an entry with a value, the value (fixed width: always; variable
+    /// width: length and bytes, only when valid). Adds the repetition index (one start offset per
+    /// row, then the end) whenever there are lists or the values are variable-width.
+    /// </summary>
+    /// <param name="page">The visible values, in order.</param>
+    /// <param name="levels">The page's levels.</param>
+    /// <param name="bits">Bits per value (fixed width) or per offset (variable width).</param>
+    /// <param name="variable">Whether the values are variable-width.</param>
+    /// <param name="valueEncoding">How the values are described.</param>
+    public static EncodedPage EncodeNested(GatheredPage page, PageLevels levels, int bits, bool variable, Enc21.CompressiveEncoding valueEncoding)
+    {
+        int maxRep = 0;
+        int maxDef = 0;
+        for (int i = 0; i < levels.Count; i++)
+        {
+            maxRep = Math.Max(maxRep, levels.Rep?[i] ?? 0);
+            maxDef = Math.Max(maxDef, levels.Def?[i] ?? 0);
+        }
+
+        int bitsRep = maxRep == 0 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)maxRep);
+        int bitsDef = maxDef == 0 ? 0 : 32 - BitOperations.LeadingZeroCount((uint)maxDef);
+        int controlBytes = (bitsRep + bitsDef) switch
+        {
+            0 => 0,
+            <= 8 => 1,
+            <= 16 => 2,
+            _ => 4,
+        };
+        int width = bits / 8;
+        var values = page.Values;
+        var offsets = variable ? page.Offsets : default;
+        using var buffer = new MemoryStream();
+        var rowStarts = new List<long>();
+        Span<byte> scratch = stackalloc byte[8];
+        int value = 0;
+        for (int i = 0; i < levels.Count; i++)
+        {
+            ushort rep = levels.Rep?[i] ?? 0;
+            ushort def = levels.Def?[i] ?? 0;
+            if (levels.Rep is null || rep == maxRep)
+            {
+                rowStarts.Add(buffer.Length);
+            }
+
+            uint control = ((uint)rep << bitsDef) | def;
+            BinaryPrimitives.WriteUInt32LittleEndian(scratch, control);
+            buffer.Write(scratch[..controlBytes]);
+            if (!levels.IsVisible(i))
+            {
+                continue;
+            }
+
+            if (!variable)
+            {
+                buffer.Write(values.Slice(value * width, width));
+            }
+            else if (def == 0)
+            {
+                long length = offsets[value + 1] - offsets[value];
+                BinaryPrimitives.WriteUInt64LittleEndian(scratch, (ulong)length);
+                buffer.Write(scratch[..width]);
+                buffer.Write(values.Slice((int)offsets[value], (int)length));
+            }
+
+            value++;
+        }
+
+        if (value != page.Count)
+        {
+            throw new InvalidOperationException($"A nested page's levels name {value} values but it holds {page.Count}.");
+        }
+
+        var layout = new Enc21.FullZipLayout
+        {
+            BitsRep = (uint)bitsRep,
+            BitsDef = (uint)bitsDef,
+            NumItems = (uint)levels.Count,
+            NumVisibleItems = (uint)page.Count,
+            ValueCompression = valueEncoding,
+        };
+        if (variable)
+        {
+            layout.BitsPerOffset = (uint)bits;
+        }
+        else
+        {
+            layout.BitsPerValue = (uint)bits;
+        }
+
+        layout.Layers.AddRange(levels.Layout.LayersInnermostFirst);
+        var zipped = buffer.ToArray();
+        if (levels.Rep is null && !variable)
+        {
+            return new EncodedPage([zipped], new Enc21.PageLayout { FullZipLayout = layout });
+        }
+
+        long total = zipped.Length;
+        int indexWidth = total <= byte.MaxValue ? 1 : total <= ushort.MaxValue ? 2 : total <= uint.MaxValue ? 4 : 8;
+        var index = new byte[(rowStarts.Count + 1) * indexWidth];
+        for (int r = 0; r < rowStarts.Count; r++)
+        {
+            WriteIndex(index, r, indexWidth, rowStarts[r]);
+        }
+
+        WriteIndex(index, rowStarts.Count, indexWidth, total);
+        return new EncodedPage([zipped, index], new Enc21.PageLayout { FullZipLayout = layout });
     }
 
     private static Enc21.FullZipLayout Layout(GatheredPage page)

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Lance.Engine.Format.Nested;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Format.Encodings;
@@ -10,19 +11,35 @@ internal static class MiniBlockDecoder
     private const int Alignment = 8;
 
     /// <summary>Decodes <paramref name="rows"/> rows from the page's buffers (chunk words, chunks).</summary>
-    /// <exception cref="LanceFormatException">The page uses repetition, dictionaries or encodings not supported, or is corrupt.</exception>
-    public static void Decode(Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName)
+    /// <param name="layout">The page's layout.</param>
+    /// <param name="buffers">The page's buffers.</param>
+    /// <param name="rows">The page's rows.</param>
+    /// <param name="builder">Receives the values (for a nested column, the visible ones).</param>
+    /// <param name="columnName">For messages.</param>
+    /// <param name="levels">For a leaf of a nested column, receives its rep/def levels; null for a flat column.</param>
+    /// <exception cref="LanceFormatException">The page uses dictionaries or encodings not supported, or is corrupt.</exception>
+    public static void Decode(
+        Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
+        LevelCollector? levels = null)
     {
         if (Compression.CompressedMiniBlockDecoder.Handles(layout))
         {
-            Compression.CompressedMiniBlockDecoder.Decode(layout, buffers, rows, builder, columnName);
+            Compression.CompressedMiniBlockDecoder.Decode(layout, buffers, rows, builder, columnName, levels);
             return;
         }
 
-        if (layout.RepCompression is not null)
+        bool hasRep = layout.RepCompression is not null;
+        if (hasRep && levels is null)
         {
-            throw new LanceFormatException($"Column '{columnName}' has repetition levels (lists); nested data is not supported yet.");
+            throw new LanceFormatException($"Column '{columnName}' has repetition levels (lists) but its field is not a list.");
         }
+
+        if (hasRep)
+        {
+            CheckLevelEncoding(layout.RepCompression!, columnName, "repetition");
+        }
+
+        levels?.BeginPage(layout.Layers);
 
         if (layout.Dictionary is not null)
         {
@@ -41,6 +58,11 @@ internal static class MiniBlockDecoder
             }
         }
 
+        if (levels is not null && hasDefinitions && definitionBits != 16)
+        {
+            throw ValueEncoding.Unsupported(columnName, $"{definitionBits}-bit definition levels in a nested column");
+        }
+
         var values = ValueEncoding.From(layout.ValueCompression, columnName);
         CheckWidth(values, builder, columnName);
         if (layout.NumBuffers != 1)
@@ -53,9 +75,16 @@ internal static class MiniBlockDecoder
             throw new LanceFormatException($"Column '{columnName}': a mini-block page needs 2 buffers but has {buffers.Count}.");
         }
 
+        if (buffers[0].Length % 2 != 0)
+        {
+            throw new LanceFormatException($"Column '{columnName}': a mini-block page's chunk table has an odd length ({buffers[0].Length} bytes).");
+        }
+
         var words = MemoryMarshal.Cast<byte, ushort>(buffers[0].Span);
         var data = buffers[1].Span;
-        long remaining = rows;
+        // Chunks count values (items); for a list column those differ from rows.
+        long items = levels is not null || layout.NumItems > 0 ? (long)layout.NumItems : rows;
+        long remaining = items;
         int position = 0;
         ushort[]? scratch = null;
         foreach (ushort rawWord in words)
@@ -64,47 +93,53 @@ internal static class MiniBlockDecoder
             int chunkBytes = ((word >> 4) + 1) * Alignment;
             int log2 = word & 0xF;
             int count = (int)(log2 == 0 ? remaining : Math.Min(1 << log2, remaining));
+            if (count <= 0)
+            {
+                throw new LanceFormatException($"Column '{columnName}': a mini-block page has more chunks than its {items} values fill.");
+            }
+
             if (position + chunkBytes > data.Length)
             {
                 throw new LanceFormatException($"Column '{columnName}': a mini-block chunk runs past the end of its page.");
             }
 
             var chunk = data.Slice(position, chunkBytes);
-            int cursor = 2; // the level count: equal to the value count when levels are present
-            int definitionBytes = 0;
-            if (hasDefinitions)
-            {
-                definitionBytes = BinaryPrimitives.ReadUInt16LittleEndian(chunk[cursor..]);
-                cursor += 2;
-            }
-
-            int valueBytes = BinaryPrimitives.ReadUInt16LittleEndian(chunk[cursor..]);
-            cursor = Pad(cursor + 2);
-            ReadOnlySpan<byte> definitions = default;
-            if (hasDefinitions)
-            {
-                definitions = chunk.Slice(cursor, definitionBytes);
-                cursor = Pad(cursor + definitionBytes);
-            }
-
-            var valueBuffer = chunk.Slice(cursor, valueBytes);
+            var reader = new ChunkReader(chunk, columnName);
+            int levelCount = reader.ReadU16(); // equal to the value count in a flat column with levels
+            int repetitionBytes = hasRep ? reader.ReadU16() : 0;
+            int definitionBytes = hasDefinitions ? reader.ReadU16() : 0;
+            int valueBytes = reader.ReadU16();
+            reader.Align();
+            var repetitions = reader.Take(repetitionBytes);
+            var definitions = reader.Take(definitionBytes);
+            var valueBuffer = reader.Take(valueBytes);
             if (values.IsVariable)
             {
                 if (values.Bits == 32)
                 {
-                    builder.AppendVariableRun(valueBuffer, MemoryMarshal.Cast<byte, uint>(valueBuffer)[..(count + 1)], count);
+                    builder.AppendVariableRun(valueBuffer, CheckedOffsets(MemoryMarshal.Cast<byte, uint>(valueBuffer), count, valueBuffer.Length, columnName), count);
                 }
                 else
                 {
-                    builder.AppendVariableRun(valueBuffer, MemoryMarshal.Cast<byte, ulong>(valueBuffer)[..(count + 1)], count);
+                    builder.AppendVariableRun(valueBuffer, CheckedOffsets(MemoryMarshal.Cast<byte, ulong>(valueBuffer), count, valueBuffer.Length, columnName), count);
                 }
             }
             else
             {
+                if ((long)count * values.Bits > (long)valueBuffer.Length * 8)
+                {
+                    throw new LanceFormatException($"Column '{columnName}': a mini-block chunk of {count} values holds only {valueBuffer.Length} value bytes.");
+                }
+
                 builder.AppendFixed(valueBuffer, count);
             }
 
-            if (hasDefinitions)
+            if (levels is not null)
+            {
+                int entries = hasRep || hasDefinitions ? levelCount : count;
+                levels.AddRun(Levels(repetitions, entries, columnName), Levels(definitions, entries, columnName), entries, count, builder);
+            }
+            else if (hasDefinitions)
             {
                 scratch ??= new ushort[4096];
                 if (scratch.Length < count)
@@ -112,13 +147,18 @@ internal static class MiniBlockDecoder
                     scratch = new ushort[count];
                 }
 
-                var levels = scratch.AsSpan(0, count);
-                for (int i = 0; i < count; i++)
+                if (definitions.Length < count * (definitionBits / 8))
                 {
-                    levels[i] = definitionBits == 16 ? BinaryPrimitives.ReadUInt16LittleEndian(definitions[(i * 2)..]) : definitions[i];
+                    throw new LanceFormatException($"Column '{columnName}': a mini-block chunk has {definitions.Length} bytes of definition levels for {count} values.");
                 }
 
-                builder.ApplyDefinitions(levels);
+                var definitionLevels = scratch.AsSpan(0, count);
+                for (int i = 0; i < count; i++)
+                {
+                    definitionLevels[i] = definitionBits == 16 ? BinaryPrimitives.ReadUInt16LittleEndian(definitions[(i * 2)..]) : definitions[i];
+                }
+
+                builder.ApplyDefinitions(definitionLevels);
             }
 
             position += chunkBytes;
@@ -127,7 +167,95 @@ internal static class MiniBlockDecoder
 
         if (remaining != 0)
         {
-            throw new LanceFormatException($"Column '{columnName}': a mini-block page promised {rows} rows but its chunks hold {rows - remaining}.");
+            throw new LanceFormatException($"Column '{columnName}': a mini-block page promised {items} values but its chunks hold {items - remaining}.");
+        }
+    }
+
+    // Levels stored as Flat(16): one u16 per entry.
+    private static ReadOnlySpan<ushort> Levels(ReadOnlySpan<byte> bytes, int entries, string columnName)
+    {
+        if (bytes.IsEmpty)
+        {
+            return default;
+        }
+
+        if (bytes.Length < entries * 2)
+        {
+            throw new LanceFormatException($"Column '{columnName}': a mini-block chunk has {bytes.Length} bytes of levels for {entries} entries.");
+        }
+
+        return MemoryMarshal.Cast<byte, ushort>(bytes)[..entries];
+    }
+
+    private static void CheckLevelEncoding(Enc21.CompressiveEncoding encoding, string columnName, string kind)
+    {
+        var levels = ValueEncoding.From(encoding, columnName);
+        if (levels.IsVariable || levels.Bits != 16)
+        {
+            throw ValueEncoding.Unsupported(columnName, $"{ValueEncoding.Name(encoding)} {kind} levels of {levels.Bits} bits");
+        }
+    }
+
+    // Offsets of a variable chunk: count + 1 of them, non-decreasing, inside the buffer.
+    private static ReadOnlySpan<T> CheckedOffsets<T>(ReadOnlySpan<T> offsets, int count, int bufferLength, string columnName)
+        where T : unmanaged, System.Numerics.IBinaryInteger<T>
+    {
+        if (offsets.Length < count + 1)
+        {
+            throw new LanceFormatException($"Column '{columnName}': a mini-block chunk of {count} strings has room for only {offsets.Length} offsets.");
+        }
+
+        offsets = offsets[..(count + 1)];
+        for (int i = 0; i < count; i++)
+        {
+            if (offsets[i + 1] < offsets[i])
+            {
+                throw new LanceFormatException($"Column '{columnName}': a mini-block chunk's offsets decrease ({offsets[i]} then {offsets[i + 1]}).");
+            }
+        }
+
+        if (long.CreateChecked(offsets[count]) > bufferLength || long.CreateChecked(offsets[0]) < (count + 1) * System.Runtime.CompilerServices.Unsafe.SizeOf<T>())
+        {
+            throw new LanceFormatException($"Column '{columnName}': a mini-block chunk's offsets point outside its {bufferLength}-byte buffer.");
+        }
+
+        return offsets;
+    }
+
+    /// <summary>Reads a chunk's header and buffers, refusing to read past its end.</summary>
+    private ref struct ChunkReader(ReadOnlySpan<byte> chunk, string columnName)
+    {
+        private readonly ReadOnlySpan<byte> _chunk = chunk;
+        private int _cursor;
+
+        public ushort ReadU16()
+        {
+            if (_cursor + 2 > _chunk.Length)
+            {
+                throw new LanceFormatException($"Column '{columnName}': a mini-block chunk of {_chunk.Length} bytes is too short for its header.");
+            }
+
+            _cursor += 2;
+            return BinaryPrimitives.ReadUInt16LittleEndian(_chunk[(_cursor - 2)..]);
+        }
+
+        public void Align() => _cursor = Pad(_cursor);
+
+        public ReadOnlySpan<byte> Take(int length)
+        {
+            if (length == 0)
+            {
+                return default;
+            }
+
+            if (_cursor + length > _chunk.Length)
+            {
+                throw new LanceFormatException($"Column '{columnName}': a mini-block chunk of {_chunk.Length} bytes names a buffer that runs past its end.");
+            }
+
+            var result = _chunk.Slice(_cursor, length);
+            _cursor = Pad(_cursor + length);
+            return result;
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
+using Lance.Engine.Format.Nested;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Format.Encodings;
@@ -51,7 +52,11 @@ internal static class MiniBlockEncoder
     }
 
     /// <summary>Encodes a page of fixed-width values (<c>Flat</c> or <c>FixedSizeList</c>).</summary>
-    public static EncodedPage EncodeFixed(GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding)
+    /// <param name="page">The values (for a nested column, only the visible ones).</param>
+    /// <param name="bitsPerValue">The width of one value.</param>
+    /// <param name="valueEncoding">How the values are described.</param>
+    /// <param name="levels">The levels of a nested column's page; null for a flat column (nulls come from <paramref name="page"/>).</param>
+    public static EncodedPage EncodeFixed(GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels = null)
     {
         int perChunk = ValuesPerChunk(bitsPerValue);
         int count = page.Count;
@@ -62,7 +67,7 @@ internal static class MiniBlockEncoder
             chunks.Add((start, n, (int)(((long)n * bitsPerValue + 7) / 8)));
         }
 
-        return Serialize(page, chunks, valueEncoding, (chunk, destination) =>
+        return Serialize(page, chunks, valueEncoding, levels, (chunk, destination) =>
         {
             int firstByte = (int)((long)chunk.Start * bitsPerValue / 8); // chunks of bools start on a byte
             page.Values.Slice(firstByte, chunk.ValueBytes).CopyTo(destination);
@@ -75,7 +80,7 @@ internal static class MiniBlockEncoder
     /// bytes. Large (64-bit offset) Arrow types must be written with 64-bit offsets: LanceDB hands
     /// the decoded offsets to Arrow unchanged.
     /// </summary>
-    public static EncodedPage EncodeVariable(GatheredPage page, int offsetBits)
+    public static EncodedPage EncodeVariable(GatheredPage page, int offsetBits, PageLevels? levels = null)
     {
         int offsetBytes = offsetBits / 8;
         var offsets = page.Offsets;
@@ -115,7 +120,7 @@ internal static class MiniBlockEncoder
             start += n;
         }
 
-        return Serialize(page, chunks, EncodingProtos.Variable(offsetBits), (chunk, destination) =>
+        return Serialize(page, chunks, EncodingProtos.Variable(offsetBits), levels, (chunk, destination) =>
         {
             var pageOffsets = page.Offsets;
             long first = pageOffsets[chunk.Start];
@@ -150,40 +155,80 @@ internal static class MiniBlockEncoder
     private delegate void CopyChunkValues((int Start, int Count, int ValueBytes) chunk, Span<byte> destination);
 
     private static EncodedPage Serialize(
-        GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, CopyChunkValues copyValues)
+        GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels,
+        CopyChunkValues copyValues)
     {
-        bool hasDefinitions = page.HasNulls;
-        int headerBytes = Pad(2 + (hasDefinitions ? 2 : 0) + 2);
-        long total = 0;
-        foreach (var chunk in chunks)
+        // Which levels each chunk carries: a flat column's definitions are one per value; a nested
+        // column's are sliced among the chunks by its entries.
+        ReadOnlySpan<ushort> rep = default;
+        ReadOnlySpan<ushort> def = default;
+        bool hasRep = false;
+        bool hasDefinitions;
+        List<(int Start, int Count)> levelRanges;
+        ulong[]? repetitionIndex = null;
+        if (levels is null)
         {
-            total += ChunkBytes(chunk.Count, chunk.ValueBytes, headerBytes, hasDefinitions);
+            hasDefinitions = page.HasNulls;
+            def = page.Definitions;
+            levelRanges = chunks.Select(c => (c.Start, c.Count)).ToList();
+        }
+        else
+        {
+            hasRep = levels.Rep is not null;
+            hasDefinitions = levels.Def is not null;
+            rep = levels.Rep;
+            def = levels.Def;
+            (levelRanges, repetitionIndex) = levels.SliceChunks(chunks.Select(c => c.Count).ToList());
+        }
+
+        int headerBytes = Pad(2 + (hasRep ? 2 : 0) + (hasDefinitions ? 2 : 0) + 2);
+        long total = 0;
+        for (int c = 0; c < chunks.Count; c++)
+        {
+            total += ChunkBytes(levelRanges[c].Count, chunks[c].ValueBytes, headerBytes, hasRep, hasDefinitions);
         }
 
         var data = new byte[checked((int)total)];
         data.AsSpan().Fill(FillByte);
         var metadata = new byte[chunks.Count * 2];
-        var definitions = MemoryMarshal.AsBytes(page.Definitions);
         int position = 0;
         for (int c = 0; c < chunks.Count; c++)
         {
             var chunk = chunks[c];
-            int chunkBytes = ChunkBytes(chunk.Count, chunk.ValueBytes, headerBytes, hasDefinitions);
+            var (levelStart, levelCount) = levelRanges[c];
+            if (levelCount > ushort.MaxValue)
+            {
+                throw new LanceFormatException($"A mini-block chunk would hold {levelCount} rep/def levels, more than the format's {ushort.MaxValue}.");
+            }
+
+            int chunkBytes = ChunkBytes(levelCount, chunk.ValueBytes, headerBytes, hasRep, hasDefinitions);
             var span = data.AsSpan(position, chunkBytes);
-            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(hasDefinitions ? chunk.Count : 0));
+            BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(hasRep || hasDefinitions ? levelCount : 0));
             int cursor = 2;
+            if (hasRep)
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)(levelCount * 2));
+                cursor += 2;
+            }
+
             if (hasDefinitions)
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)(chunk.Count * 2));
+                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)(levelCount * 2));
                 cursor += 2;
             }
 
             BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)chunk.ValueBytes);
             cursor = headerBytes;
+            if (hasRep)
+            {
+                MemoryMarshal.AsBytes(rep.Slice(levelStart, levelCount)).CopyTo(span[cursor..]);
+                cursor += Pad(levelCount * 2);
+            }
+
             if (hasDefinitions)
             {
-                definitions.Slice(chunk.Start * 2, chunk.Count * 2).CopyTo(span[cursor..]);
-                cursor += Pad(chunk.Count * 2);
+                MemoryMarshal.AsBytes(def.Slice(levelStart, levelCount)).CopyTo(span[cursor..]);
+                cursor += Pad(levelCount * 2);
             }
 
             copyValues(chunk, span.Slice(cursor, chunk.ValueBytes));
@@ -200,22 +245,38 @@ internal static class MiniBlockEncoder
             NumBuffers = 1,
             NumItems = (ulong)page.Count,
         };
+        if (hasRep)
+        {
+            layout.RepCompression = EncodingProtos.Flat(16);
+        }
+
         if (hasDefinitions)
         {
             layout.DefCompression = EncodingProtos.Flat(16);
-            layout.Layers.Add(Enc21.RepDefLayer.RepdefNullableItem);
+        }
+
+        if (levels is not null)
+        {
+            layout.Layers.AddRange(levels.Layout.LayersInnermostFirst);
         }
         else
         {
-            layout.Layers.Add(Enc21.RepDefLayer.RepdefAllValidItem);
+            layout.Layers.Add(hasDefinitions ? Enc21.RepDefLayer.RepdefNullableItem : Enc21.RepDefLayer.RepdefAllValidItem);
         }
 
-        return new EncodedPage([metadata, data], new Enc21.PageLayout { MiniBlockLayout = layout });
+        if (repetitionIndex is null)
+        {
+            return new EncodedPage([metadata, data], new Enc21.PageLayout { MiniBlockLayout = layout });
+        }
+
+        // Buffer 2: the repetition index, one (rows finished, leftover entries) pair of u64 per chunk.
+        layout.RepetitionIndexDepth = 1;
+        return new EncodedPage([metadata, data, MemoryMarshal.AsBytes(repetitionIndex.AsSpan()).ToArray()], new Enc21.PageLayout { MiniBlockLayout = layout });
     }
 
-    private static int ChunkBytes(int count, int valueBytes, int headerBytes, bool hasDefinitions)
+    private static int ChunkBytes(int levelCount, int valueBytes, int headerBytes, bool hasRep, bool hasDefinitions)
     {
-        int bytes = headerBytes + (hasDefinitions ? Pad(count * 2) : 0) + Pad(valueBytes);
+        int bytes = headerBytes + (hasRep ? Pad(levelCount * 2) : 0) + (hasDefinitions ? Pad(levelCount * 2) : 0) + Pad(valueBytes);
         if (bytes > 32 * 1024)
         {
             throw new LanceFormatException($"A mini-block chunk of {bytes} bytes exceeds the format's 32 KiB limit.");

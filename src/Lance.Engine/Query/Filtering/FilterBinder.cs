@@ -65,6 +65,18 @@ internal sealed class FilterBinder
         return (node, ordered);
     }
 
+    /// <summary>
+    /// Binds a value expression (e.g. <c>price * 1.1</c> for an update or a computed column): any
+    /// type, not only true/false.
+    /// </summary>
+    public static (BoundNode Node, IReadOnlyList<string> Columns) BindValue(FilterExpression root, Schema schema, string source, string text)
+    {
+        var binder = new FilterBinder(schema, source, text, root);
+        var node = binder.BindNode(root);
+        var ordered = schema.FieldsList.Select(f => f.Name).Where(binder._columns.Contains).ToList();
+        return (node, ordered);
+    }
+
     /// <summary>An error at <paramref name="at"/>'s position (with a caret under it for SQL).</summary>
     public LanceFilterException Error(string message, FilterExpression at) => Error(message, at.Position);
 

@@ -1,0 +1,71 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine.Format;
+using Lance.Engine.Tests.Support;
+
+namespace Lance.Engine.Tests.Format;
+
+/// <summary>Vector columns read straight into their Arrow buffer, or mapped from the file, give the same values.</summary>
+public sealed class VectorScanTests : IDisposable
+{
+    private const int Dimension = 256; // 1 KiB a vector: several full-zip pages back to back
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private (string Path, RecordBatch Batch) WriteVectors(int rows, bool withNulls)
+    {
+        var type = new FixedSizeListType(new Field("item", FloatType.Default, true), Dimension);
+        var values = Enumerable.Range(0, rows).Select(i => withNulls && i % 97 == 3 ? null : (object?)Enumerable.Range(0, Dimension).Select(d => (float)((i * 31) + d)).ToArray()).ToList();
+        var schema = new Schema([new Field("id", Int32Type.Default, false), new Field("vector", type, withNulls)], null);
+        var batch = new RecordBatch(schema, [ArrowValues.Build(Int32Type.Default, Enumerable.Range(0, rows).Select(i => (object?)i).ToList()), ArrowValues.Build(type, values)], rows);
+        var path = _temp.Combine($"vectors-{rows}-{withNulls}.lance");
+        using (var stream = File.Create(path))
+        {
+            DataFileWriter.Write(stream, LanceSchema.FromArrow(schema), [batch], new DataFileWriterOptions { MaxPageBytes = 1 << 20 });
+        }
+
+        return (path, batch);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void A_vector_column_spanning_many_pages_reads_back_equal_whether_read_or_mapped(bool mapped)
+    {
+        var (path, batch) = WriteVectors(3000, withNulls: false);
+
+        var read = DataFileReader.Read(path, columns: ["vector"], mapFlatColumns: mapped);
+
+        var buffer = ((FixedSizeListArray)read.Column(0)).Values.Data.Buffers[1].Memory;
+        Assert.Equal(mapped, System.Runtime.InteropServices.MemoryMarshal.TryGetMemoryManager<byte, MappedFileMemory>(buffer, out _));
+        Assert.Equal(ArrowValues.Rows(new RecordBatch(new Schema([batch.Schema.GetFieldByName("vector")], null), [batch.Column(1)], batch.Length)), ArrowValues.Rows(read));
+    }
+
+    [Fact]
+    public void A_vector_column_with_nulls_is_read_not_mapped_and_keeps_its_nulls()
+    {
+        var (path, batch) = WriteVectors(1500, withNulls: true);
+
+        var read = DataFileReader.Read(path, columns: ["vector"], mapFlatColumns: true);
+
+        Assert.Equal(batch.Column(1).NullCount, read.Column(0).NullCount);
+        Assert.Equal(
+            Enumerable.Range(0, batch.Length).Select(i => ArrowValues.Json(batch.Column(1), i)?.ToJsonString()),
+            Enumerable.Range(0, read.Length).Select(i => ArrowValues.Json(read.Column(0), i)?.ToJsonString()));
+    }
+
+    [Fact]
+    public void A_mapped_vector_column_stays_readable_after_its_reader_is_closed()
+    {
+        var (path, _) = WriteVectors(2000, withNulls: false);
+
+        var read = DataFileReader.Read(path, columns: ["vector"], mapFlatColumns: true);
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+
+        var values = Lance.Engine.Arrow.ArrowTake.FlatValues((FixedSizeListArray)read.Column(0));
+        Assert.Equal((1999 * 31) + 255, values[^1]);
+        GC.KeepAlive(read);
+    }
+}

@@ -41,12 +41,9 @@ internal sealed class DataFileReader : IDisposable
                 $"'{name}' is not a Lance data file, or is truncated: its last 4 bytes are not the magic \"LANC\" (file length {length} bytes).");
         }
 
-        long columnTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]), "column offset table");
-        long globalTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]), "global buffer offset table");
-        uint globalBuffers = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
-        uint columnCountRaw = BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
         MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
         MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
+
         // Footer version 0.3 is file format 2.0 (LanceDB's "stable" storage version before 2.1).
         IsFormat20 = MajorVersion == 0 && MinorVersion == 3;
         if (!IsFormat20 && (MajorVersion != 2 || MinorVersion < 1))
@@ -56,6 +53,10 @@ internal sealed class DataFileReader : IDisposable
                 : $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads file formats 2.0, 2.1 and 2.2 (2.x layouts it knows).");
         }
 
+        long columnTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]), "column offset table");
+        long globalTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]), "global buffer offset table");
+        uint globalBuffers = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
+        uint columnCountRaw = BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
         if (globalBuffers < 1)
         {
             throw new LanceFormatException($"'{name}' has no global buffer, so no schema.");

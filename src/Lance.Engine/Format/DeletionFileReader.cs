@@ -11,7 +11,6 @@ namespace Lance.Engine.Format;
 /// </summary>
 internal static class DeletionFileReader
 {
-    private static readonly CompressionCodecFactory Codecs = new();
 
     /// <summary>The most bytes one buffer of a deletion file may claim (2^26 deleted rows).</summary>
     private const int MaxBufferBytes = 256 << 20;
@@ -56,7 +55,8 @@ internal static class DeletionFileReader
         {
             // A corrupt length must fail fast instead of allocating gigabytes.
             long limit = stream.CanSeek ? Math.Clamp(stream.Length * MaxExpansion, 1 << 20, MaxBufferBytes) : MaxBufferBytes;
-            using var reader = new ArrowFileReader(stream, new LimitedAllocator((int)limit, name), Codecs, leaveOpen: true);
+            // A codec factory per file: no decompressor state is shared with a read that failed.
+            using var reader = new ArrowFileReader(stream, new LimitedAllocator((int)limit, name), new CompressionCodecFactory(), leaveOpen: true);
             while (reader.ReadNextRecordBatch() is { } batch)
             {
                 using (batch)

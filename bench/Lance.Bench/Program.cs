@@ -30,6 +30,10 @@ else if (args.Length > 0 && args[0] == "serializers")
 {
     await SerializerSideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "foreign")
+{
+    await ForeignSideBySide.RunAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);

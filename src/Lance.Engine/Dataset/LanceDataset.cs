@@ -284,6 +284,12 @@ public sealed partial class LanceDataset
     {
         ThrowIfReadOnly();
         var start = _manifest;
+        var knownFiles = start.Fragments.SelectMany(f => f.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        if (transaction.NewFragments.Count > 0 || transaction.Replaced.Values.Any(f => f is not null && f.Files.Any(x => !knownFiles.Contains(x.Path))))
+        {
+            DataFormatVersions.EnsureWritable(start, Path);
+        }
+
         var basis = start;
         for (var attempt = 0; ; attempt++)
         {
@@ -338,7 +344,7 @@ public sealed partial class LanceDataset
     {
         manifest.Timestamp = DateTimeOffset.UtcNow;
         var folder = System.IO.Path.Combine(path, VersionNames.VersionsFolder);
-        var final = System.IO.Path.Combine(folder, VersionNames.ManifestFileName(manifest.Version));
+        var final = System.IO.Path.Combine(folder, VersionNames.ManifestFileName(path, manifest.Version));
         if (File.Exists(final))
         {
             return false;

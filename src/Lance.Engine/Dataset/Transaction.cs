@@ -44,6 +44,15 @@ internal sealed class Transaction
     public Manifest Build(Manifest basis)
     {
         var manifest = basis.CopyForNextVersion();
+        // Lance's own indices (kept from a LanceDB-written manifest) stay valid when rows are only
+        // added or marked deleted; anything that rewrites fragments or the schema drops them. Ours
+        // know which fragments they cover and stay (rows they do not cover are searched exactly).
+        if (Overwrite || NewSchema is not null
+            || Replaced.Any(r => r.Value is null || !r.Value.Files.Select(f => f.Path).SequenceEqual(basis.Fragments.First(f => f.Id == r.Key).Files.Select(f => f.Path), StringComparer.Ordinal)))
+        {
+            manifest.Indices = manifest.Indices.Where(i => !i.IsForeign).ToList();
+        }
+
         if (RestoreFrom is { } old)
         {
             manifest.Schema = old.Schema;

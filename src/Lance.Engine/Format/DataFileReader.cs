@@ -41,18 +41,22 @@ internal sealed class DataFileReader : IDisposable
                 $"'{name}' is not a Lance data file, or is truncated: its last 4 bytes are not the magic \"LANC\" (file length {length} bytes).");
         }
 
+        MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
+        MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
+
+        // Footer version 0.3 is file format 2.0 (LanceDB's "stable" storage version before 2.1).
+        IsFormat20 = MajorVersion == 0 && MinorVersion == 3;
+        if (!IsFormat20 && (MajorVersion != 2 || MinorVersion < 1))
+        {
+            throw new LanceFormatException(MajorVersion == 0
+                ? $"'{name}' uses the legacy Lance file format (v1, footer version 0.{MinorVersion}), which LanceDB writes for storage version \"legacy\"; Lance.Engine reads file formats 2.0, 2.1 and 2.2 only."
+                : $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads file formats 2.0, 2.1 and 2.2 (2.x layouts it knows).");
+        }
+
         long columnTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]), "column offset table");
         long globalTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]), "global buffer offset table");
         uint globalBuffers = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
         uint columnCountRaw = BinaryPrimitives.ReadUInt32LittleEndian(footer[28..]);
-        MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
-        MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
-        if (MajorVersion != 2 || MinorVersion < 1)
-        {
-            throw new LanceFormatException(
-                $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads format 2.1 (and later 2.x layouts it knows).");
-        }
-
         if (globalBuffers < 1)
         {
             throw new LanceFormatException($"'{name}' has no global buffer, so no schema.");
@@ -95,10 +99,11 @@ internal sealed class DataFileReader : IDisposable
         }
 
         // In 2.1 every leaf field has one column, in pre-order; parents (structs, lists) have none.
+        // In 2.0 every field has one, parents included.
         int column = 0;
         foreach (var field in Schema.AllFields)
         {
-            if (field.IsLeaf)
+            if (field.IsLeaf || IsFormat20)
             {
                 _columnOfField[field.Id] = column++;
             }
@@ -123,6 +128,9 @@ internal sealed class DataFileReader : IDisposable
     // the file; buffers still grow past this when a column really is larger.
     private long InitialValueBytesCap => Math.Max(1 << 16, FileLength * 4);
 
+    /// <summary>Whether the file is of format 2.0 (footer version 0.3), read by <see cref="V20.ArrayEncodingDecoder"/>.</summary>
+    public bool IsFormat20 { get; }
+
     /// <summary>The file format's major version (2).</summary>
     public int MajorVersion { get; }
 
@@ -145,6 +153,11 @@ internal sealed class DataFileReader : IDisposable
 
             return new DataFileReader(handle, default, length, path);
         }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            handle.Dispose();
+            throw CorruptInput.Wrap(path, e);
+        }
         catch
         {
             handle.Dispose();
@@ -161,7 +174,14 @@ internal sealed class DataFileReader : IDisposable
             throw new LanceFormatException($"'{name}' is too short ({bytes.Length} bytes) to be a Lance data file.");
         }
 
-        return new DataFileReader(null, bytes, bytes.Length, name);
+        try
+        {
+            return new DataFileReader(null, bytes, bytes.Length, name);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(name, e);
+        }
     }
 
     /// <summary>
@@ -195,7 +215,14 @@ internal sealed class DataFileReader : IDisposable
                 ?? throw new LanceSchemaException(
                     $"Column '{name}' does not exist in '{_name}'. Columns: {string.Join(", ", schema.Fields.Select(f => f.Name))}.")).ToList();
         var arrays = fields.Select(ReadColumn).ToList();
-        return new RecordBatch(schema.ToArrow(fields), arrays, checked((int)RowCount));
+        try
+        {
+            return new RecordBatch(schema.ToArrow(fields), arrays, checked((int)RowCount));
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(_name, e);
+        }
     }
 
     /// <summary>Reads the column of one top-level field (matched by field id; nested fields from their leaves) as an Arrow array.</summary>
@@ -203,7 +230,24 @@ internal sealed class DataFileReader : IDisposable
     public IArrowArray ReadColumn(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
+        try
+        {
+            return ReadColumnCore(field);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(_name, e, field.Name);
+        }
+    }
+
+    private IArrowArray ReadColumnCore(LanceField field)
+    {
         var type = LanceSchema.ToArrowType(field);
+        if (IsFormat20 && (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType))
+        {
+            throw new LanceFormatException($"'{_name}': column '{field.Name}' is {LanceSchema.ToArrowType(field).Name} in a format 2.0 file; Lance.Engine reads 2.0 files' flat columns only.");
+        }
+
         if (!field.IsLeaf)
         {
             return ReadNested(field, type);
@@ -263,7 +307,7 @@ internal sealed class DataFileReader : IDisposable
     private IArrowArray? TryMapFixedWidthColumn(int column, Apache.Arrow.Types.IArrowType type)
     {
         int bits = LanceLogicalTypes.FixedWidthBits(type);
-        if (!MapFlatColumns || OperatingSystem.IsWindows() || bits % 8 != 0 || bits == 0 || type is Apache.Arrow.Types.DictionaryType || column >= _columns.Length)
+        if (IsFormat20 || !MapFlatColumns || OperatingSystem.IsWindows() || bits % 8 != 0 || bits == 0 || type is Apache.Arrow.Types.DictionaryType || column >= _columns.Length)
         {
             return null;
         }
@@ -417,6 +461,19 @@ internal sealed class DataFileReader : IDisposable
             }
 
             rowsSoFar += (long)page.Length;
+            if (IsFormat20)
+            {
+                var pageBuffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+                for (int i = 0; i < pageBuffers.Length; i++)
+                {
+                    pageBuffers[i] = ReadRange(
+                        Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+                }
+
+                V20.ArrayEncodingDecoder.Decode(page.Encoding, pageBuffers, (long)page.Length, builder!, name);
+                continue;
+            }
+
             Protos.Encodings21.PageLayout layout;
             try
             {
@@ -467,6 +524,9 @@ internal sealed class DataFileReader : IDisposable
                 break;
             case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
                 FullZipDecoder.Decode(layout.FullZipLayout, buffers, rows, builder, name, levels);
+                break;
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout when levels is null && layout.AllNullLayout.HasConstantValue:
+                Compression.ConstantPage.Decode(layout.AllNullLayout, rows, builder, name);
                 break;
             case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
                 if (levels is null)
@@ -541,6 +601,11 @@ internal sealed class DataFileReader : IDisposable
         var metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, checked((int)length)).Span);
         return metadata.Pages.Select(page =>
         {
+            if (IsFormat20)
+            {
+                return "2.0 " + V20.ArrayEncodingDecoder.Read(page.Encoding, field.Name).ArrayEncodingCase;
+            }
+
             var layout = EncodingProtos.ReadPageLayout(page.Encoding, field.Name);
             return layout.LayoutCase switch
             {

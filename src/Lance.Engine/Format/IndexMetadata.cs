@@ -32,4 +32,13 @@ internal sealed class IndexMetadata
 
     /// <summary>The folder name under <c>_indices/</c>.</summary>
     public string FolderName => Uuid.ToString("D");
+
+    /// <summary>
+    /// The entry as it was read, for indices this engine did not create (Lance's own, e.g. LanceDB's
+    /// IVF_PQ): written back unchanged, unknown fields included, so LanceDB keeps using them.
+    /// </summary>
+    public Protos.Table.IndexMetadata? Original { get; set; }
+
+    /// <summary>Whether this is an index another library (Lance) created, kept but not used here.</summary>
+    public bool IsForeign => Original is not null && DetailsTypeUrl != LanceDataset.IvfPqTypeUrl;
 }

@@ -14,6 +14,12 @@ internal static class IndexSectionCodec
         var section = new PbTable.IndexSection();
         foreach (var index in indices)
         {
+            if (index.IsForeign)
+            {
+                section.Indices.Add(index.Original!.Clone());
+                continue;
+            }
+
             var pb = new PbTable.IndexMetadata
             {
                 Uuid = new PbTable.UUID { Uuid = ByteString.CopyFrom(index.Uuid.ToByteArray(bigEndian: true)) },
@@ -74,6 +80,7 @@ internal static class IndexSectionCodec
             DetailsTypeUrl = pb.IndexDetails?.TypeUrl ?? "",
             Details = pb.IndexDetails?.Value.ToByteArray() ?? [],
             IndexVersion = pb.HasIndexVersion ? pb.IndexVersion : null,
+            Original = pb,
         }).ToList();
     }
 }

@@ -99,10 +99,19 @@ internal static class ManifestCodec
             throw new LanceFormatException("Corrupt manifest: its protobuf message cannot be parsed.", e);
         }
 
-        var manifest = FromProto(proto);
+        Manifest manifest;
+        try
+        {
+            manifest = FromProto(proto);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw new LanceFormatException($"Corrupt manifest: {e.Message}", e);
+        }
+
         if (proto.HasIndexSection)
         {
-            manifest.Indices = IndexSectionCodec.Read(wholeFile, proto.IndexSection);
+            manifest.Indices = IndexSectionCodec.Read(wholeFile[..^FooterLength], proto.IndexSection);
         }
 
         return manifest;

@@ -81,12 +81,6 @@ public class FixtureDataFileTests
     }
 
     [Fact]
-    public void Roaring_deletion_files_are_not_supported_yet()
-    {
-        Assert.Throws<NotSupportedException>(() => DeletionFileReader.Read("0-1-2.bin"));
-    }
-
-    [Fact]
     public void Unknown_column_names_are_a_schema_error()
     {
         var error = Assert.Throws<LanceSchemaException>(() => DataFileReader.Read(Fixtures.DataFile("fullzip"), columns: ["nope"]));

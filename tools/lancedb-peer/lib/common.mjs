@@ -10,7 +10,7 @@ import * as lancedb from '@lancedb/lancedb';
 const require = createRequire(import.meta.url);
 /** The apache-arrow module instance that LanceDB itself uses. */
 export const arrow = require('apache-arrow');
-const { Type } = arrow;
+const { Type, Precision } = arrow;
 
 /** Reads the JSON arguments: argv[2] as JSON, `@file` for a JSON file, or stdin when absent. */
 export async function readArgs() {
@@ -122,7 +122,8 @@ function base64(bytes) {
 }
 
 function listJson(sub) {
-  if (sub.nullCount === 0 && (sub.type.typeId === Type.Float)) {
+  // toArray() of a Float16 vector gives the raw half-precision bits, not numbers: read those one by one.
+  if (sub.nullCount === 0 && sub.type.typeId === Type.Float && sub.type.precision !== Precision.HALF) {
     return Array.from(sub.toArray(), floatJson);
   }
   const out = new Array(sub.length);

@@ -165,6 +165,14 @@ internal static class DictionaryPages
 
         private void ReadDictionary(Enc21.CompressiveEncoding encoding, ReadOnlySpan<byte> block, int count)
         {
+            if (encoding.CompressionCase != Enc21.CompressiveEncoding.CompressionOneofCase.Variable)
+            {
+                // LanceDB compresses dictionaries (e.g. General/LZ4 in 2.2): the compressive decoders undo that.
+                string what = $"Column '{columnName}' (dictionary)";
+                Compression.CompressedMiniBlockDecoder.Append(Compression.Decompressors.Block(encoding, block, count, what), _dictionary, what);
+                return;
+            }
+
             var values = ValueEncoding.From(encoding, columnName);
             if (!values.IsVariable || values.Bits != 32)
             {

@@ -19,6 +19,12 @@ internal static class FullZipDecoder
         Enc21.FullZipLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
         LevelCollector? levels = null)
     {
+        if (Compression.CompressedFullZipDecoder.Handles(layout))
+        {
+            Compression.CompressedFullZipDecoder.Decode(layout, buffers, rows, builder, columnName, levels);
+            return;
+        }
+
         if (layout.BitsRep != 0 && levels is null)
         {
             throw new LanceFormatException($"Column '{columnName}' has repetition levels (lists) but its field is not a list.");

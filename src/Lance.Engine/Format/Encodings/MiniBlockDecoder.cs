@@ -22,6 +22,12 @@ internal static class MiniBlockDecoder
         Enc21.MiniBlockLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
         LevelCollector? levels = null)
     {
+        if (Compression.CompressedMiniBlockDecoder.Handles(layout))
+        {
+            Compression.CompressedMiniBlockDecoder.Decode(layout, buffers, rows, builder, columnName, levels);
+            return;
+        }
+
         bool hasRep = layout.RepCompression is not null;
         if (hasRep && levels is null)
         {

@@ -1,0 +1,182 @@
+using System.Text.Json;
+using Lance.Engine;
+
+namespace Lance.Interop.Tests;
+
+/// <summary>
+/// Our engine opens every dataset of the LanceDB-written corpus and reads every value equal to what
+/// LanceDB returned for the same table. A column we cannot read fails the test with its name, type
+/// and the reason: nothing is skipped.
+/// </summary>
+public sealed class ForeignCorpusTests(ForeignCorpus corpus) : IClassFixture<ForeignCorpus>
+{
+    public static TheoryData<string> Tables =>
+    [
+        "types_2_0", "types_2_1", "types_2_2", "types_legacy",
+        "del_small_2_0", "del_small_2_1", "del_small_2_2",
+        "del_large_2_0", "del_large_2_1", "del_large_2_2",
+        "v1_names", "compacted", "ivf_pq",
+    ];
+
+    /// <summary>The columns of the type matrix (besides <c>id</c>), as make-corpus.mjs names them.</summary>
+    public static readonly string[] MatrixColumns =
+    [
+        "i8", "i16", "i32", "i32_runs", "i32_const", "i64", "i64_big", "u8", "u16", "u32", "u64", "f16", "f32", "f64", "b",
+        "s", "s_low", "s_long", "ls", "bin", "lbin", "fsb", "d32", "ts", "ts_tz", "dec", "l_i32", "l_s", "l_struct", "st",
+        "v_f32", "v_big", "v_f16", "v_u8", "dict_s",
+    ];
+
+    /// <summary>Storage versions as they appear in table names.</summary>
+    public static readonly string[] StorageVersions = ["2_0", "2_1", "2_2", "legacy"];
+
+    public static TheoryData<string, string> VersionColumns()
+    {
+        var data = new TheoryData<string, string>();
+        foreach (var version in StorageVersions)
+        {
+            foreach (var column in MatrixColumns)
+            {
+                data.Add(version, column);
+            }
+        }
+
+        return data;
+    }
+
+    /// <summary>
+    /// What the engine cannot read yet (issue 8 is open for them): every column of the legacy (0.1)
+    /// file format, and format 2.0's nested and dictionary columns. For these the test asserts the
+    /// opposite — a typed <see cref="LanceFormatException"/> (or schema error) that names the column or
+    /// format, never a wrong value or another exception — and fails once one becomes readable, so the
+    /// list must shrink with the code.
+    /// </summary>
+    public static readonly HashSet<string> NotYetReadable =
+    [
+        .. MatrixColumns.Select(c => $"col_legacy_{c}"),
+        "types_legacy",
+        "col_2_0_dict_s", "col_2_0_l_s", "col_2_0_l_i32", "col_2_0_l_struct", "col_2_0_st", "types_2_0",
+    ];
+
+    [Fact]
+    public void The_corpus_holds_one_table_per_matrix_column_and_storage_version()
+    {
+        var made = corpus.Report.RootElement.GetProperty("tables").EnumerateArray()
+            .Select(t => t.GetProperty("table").GetString()!).Where(t => t.StartsWith("col_", StringComparison.Ordinal)).Order().ToList();
+
+        Assert.Equal(StorageVersions.SelectMany(v => MatrixColumns.Select(c => $"col_{v}_{c}")).Order(), made);
+    }
+
+    [Theory]
+    [MemberData(nameof(VersionColumns))]
+    public async Task Every_value_of_a_matrix_column_equals_what_LanceDB_returns(string storageVersion, string column)
+    {
+        var table = $"col_{storageVersion}_{column}";
+        var failures = await CompareAsync(table);
+
+        AssertReadOrRefused(table, failures);
+    }
+
+    [Fact]
+    public void LanceDB_accepts_every_column_type_of_the_matrix_in_every_storage_version()
+    {
+        var refused = corpus.Report.RootElement.GetProperty("refused");
+
+        Assert.True(refused.GetArrayLength() == 0, $"LanceDB or apache-arrow refused: {refused.GetRawText()}");
+    }
+
+    [Theory]
+    [MemberData(nameof(Tables))]
+    public async Task Our_row_count_equals_LanceDBs(string table)
+    {
+        using var expected = corpus.Expected(table);
+        var dataset = await LanceDataset.OpenAsync(corpus.Dataset(table));
+
+        Assert.Equal(expected.RootElement.GetProperty("countRows").GetInt64(), dataset.CountRows());
+    }
+
+    [Theory]
+    [MemberData(nameof(Tables))]
+    public async Task Every_value_we_read_equals_what_LanceDB_returns(string table)
+    {
+        var failures = await CompareAsync(table);
+
+        AssertReadOrRefused(table, failures);
+    }
+
+    private static void AssertReadOrRefused(string table, List<string> failures)
+    {
+        if (!NotYetReadable.Contains(table))
+        {
+            Assert.True(failures.Count == 0, $"{table}: {failures.Count} column(s) differ from LanceDB:\n  " + string.Join("\n  ", failures));
+            return;
+        }
+
+        Assert.True(failures.Count > 0, $"{table} now reads equal to LanceDB: remove it from {nameof(NotYetReadable)}.");
+        var untyped = failures.Where(f => !f.Contains(nameof(LanceFormatException), StringComparison.Ordinal) && !f.Contains(nameof(LanceSchemaException), StringComparison.Ordinal)).ToList();
+        Assert.True(untyped.Count == 0, $"{table}: not refused with a typed format error:\n  " + string.Join("\n  ", untyped));
+    }
+
+    // Opens the table with our engine and compares every column, each read on its own so that one
+    // unreadable column does not hide the others. Returns "column (type): what differs" per failure.
+    private async Task<List<string>> CompareAsync(string table)
+    {
+        using var expected = corpus.Expected(table);
+        var rows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        var failures = new List<string>();
+        LanceDataset dataset;
+        try
+        {
+            dataset = await LanceDataset.OpenAsync(corpus.Dataset(table));
+        }
+        catch (LanceException e)
+        {
+            failures.Add($"{table} cannot be opened: {e.GetType().Name}: {e.Message}");
+            return failures;
+        }
+
+        foreach (var field in expected.RootElement.GetProperty("schema").EnumerateArray())
+        {
+            string column = field.GetProperty("name").GetString()!;
+            string type = field.GetProperty("type").GetString()!;
+            try
+            {
+                int row = 0;
+                string? difference = null;
+                await foreach (var batch in dataset.ScanAsync([column]))
+                {
+                    var array = batch.Column(0);
+                    for (int i = 0; i < batch.Length && difference is null; i++, row++)
+                    {
+                        if (row >= rows.Count)
+                        {
+                            difference = $"we read more than LanceDB's {rows.Count} rows";
+                            break;
+                        }
+
+                        var d = ForeignArrowJson.Difference(rows[row].GetProperty(column), ForeignArrowJson.Render(array, i));
+                        if (d is not null)
+                        {
+                            difference = $"row {row}{d}";
+                        }
+                    }
+                }
+
+                if (difference is null && row != rows.Count)
+                {
+                    difference = $"we read {row} rows, LanceDB {rows.Count}";
+                }
+
+                if (difference is not null)
+                {
+                    failures.Add($"{column} ({type}): {difference}");
+                }
+            }
+            catch (Exception e) when (e is LanceException or NotSupportedException or InvalidCastException or ArgumentException)
+            {
+                failures.Add($"{column} ({type}): {e.GetType().Name}: {e.Message}");
+            }
+        }
+
+        return failures;
+    }
+}

@@ -1,0 +1,169 @@
+using System.Globalization;
+using System.Text.Json;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine;
+
+namespace Lance.Interop.Tests;
+
+/// <summary>
+/// Round trips on datasets LanceDB created: over several rounds LanceDB appends, deletes and builds
+/// an IVF_PQ index, we append, and both sides must see the same rows and find the same nearest
+/// neighbours (exact search) every round; the manifest naming LanceDB chose is kept.
+/// </summary>
+public sealed class ForeignRoundTripTests : IDisposable
+{
+    private const int Dimension = 16;
+    private const string Table = "t";
+    private readonly TempCopy _db = TempCopy.Empty();
+    private readonly LanceDbPeer _peer = LanceDbPeer.Default;
+
+    public void Dispose() => _db.Dispose();
+
+    private string DatasetPath => Path.Combine(_db.Path, Table + ".lance");
+
+    [Theory]
+    [InlineData("2.1", false)]
+    [InlineData("2.1", true)]
+    public async Task LanceDB_and_we_take_turns_and_agree_every_round(string storageVersion, bool v1Names)
+    {
+        await OpsAsync(new { create = new { rows = 600, dim = Dimension, storageVersion, v1Names } });
+        var query = Vector(424242);
+        for (int round = 0; round < 3; round++)
+        {
+            var lance = await OpsAsync(new
+            {
+                add = new { start = 10_000 * (round + 1), rows = 300, dim = Dimension },
+                delete = $"id % 11 = {round}",
+                index = round == 1 ? new { numPartitions = 2, numSubVectors = 4 } : null,
+            });
+            var dataset = await LanceDataset.OpenAsync(DatasetPath);
+            Assert.Equal(lance.GetProperty("countRows").GetInt64(), dataset.CountRows());
+
+            await dataset.AppendAsync([Rows(100_000 * (round + 1), 200)]);
+            await AssertSameRowsAsync(dataset, $"round {round}");
+            await AssertSameNearestAsync(dataset, query, $"round {round}");
+            if (round >= 1)
+            {
+                // Our append kept LanceDB's index in the manifest.
+                var after = await OpsAsync(new { });
+                Assert.Contains("vector_idx", after.GetProperty("indices").EnumerateArray().Select(e => e.GetString()));
+            }
+        }
+
+        var names = Directory.GetFiles(Path.Combine(DatasetPath, "_versions"), "*.manifest").Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.All(names, name => Assert.Equal(v1Names, name!.Length < 20));
+    }
+
+    [Fact]
+    public async Task LanceDBs_index_search_still_runs_after_our_appends()
+    {
+        await OpsAsync(new { create = new { rows = 600, dim = Dimension }, index = new { numPartitions = 2, numSubVectors = 4 } });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+        await dataset.AppendAsync([Rows(100_000, 200)]);
+
+        var search = await _peer.SearchAsync(_db.Path, Table, Vector(7), k: 5);
+
+        Assert.Equal(5, search.Rows.Count);
+    }
+
+    [Theory]
+    [InlineData("2.0")]
+    [InlineData("2.2")]
+    public async Task Appending_to_a_dataset_of_another_file_format_is_refused_and_names_it(string storageVersion)
+    {
+        await OpsAsync(new { create = new { rows = 100, dim = Dimension, storageVersion } });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+
+        var error = await Assert.ThrowsAsync<LanceFormatException>(() => dataset.AppendAsync([Rows(1000, 10)]));
+
+        Assert.Contains($"format {storageVersion}", error.Message);
+        Assert.Contains(DatasetPath, error.Message);
+        Assert.Equal(100, (await _peer.CountAsync(_db.Path, Table)));
+    }
+
+    private async Task<JsonElement> OpsAsync(object args)
+    {
+        var merged = JsonSerializer.SerializeToElement(args);
+        var dict = merged.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
+        dict["db"] = _db.Path;
+        dict["table"] = Table;
+        using var doc = await _peer.RunAsync("foreign-ops", dict);
+        return doc.RootElement.Clone();
+    }
+
+    private async Task AssertSameRowsAsync(LanceDataset dataset, string when)
+    {
+        var scan = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text"]);
+        var ours = new List<(long, string?)>();
+        await foreach (var batch in dataset.ScanAsync(["id", "text"]))
+        {
+            var ids = (Int64Array)batch.Column(0);
+            var texts = (StringArray)batch.Column(1);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                ours.Add((ids.GetValue(i)!.Value, texts.GetString(i)));
+            }
+        }
+
+        Assert.True(ours.Count == scan.Rows.Count, $"{when}: we see {ours.Count} rows, LanceDB {scan.Rows.Count}");
+        Assert.Equal(scan.Rows.Select(r => (r.GetInt64("id"), r.GetString("text"))).Order(), ours.Order());
+    }
+
+    private async Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when)
+    {
+        using var doc = await _peer.RunAsync("search", new { db = _db.Path, table = Table, vector = query, k = 10, metric = "l2", columns = new[] { "id" }, exact = true });
+        var theirs = doc.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => (Id: long.Parse(r.GetProperty("id").GetString()!, CultureInfo.InvariantCulture), Distance: r.GetProperty("_distance").GetDouble())).ToList();
+        var result = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Columns = ["id"] });
+        var ids = (Int64Array)result.Column("id");
+        var distances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
+
+        Assert.True(theirs.Count == result.Length, $"{when}: LanceDB found {theirs.Count}, we {result.Length}");
+        for (int i = 0; i < theirs.Count; i++)
+        {
+            Assert.True(theirs[i].Id == ids.GetValue(i), $"{when}: neighbour {i} is {theirs[i].Id} for LanceDB, {ids.GetValue(i)} for us");
+            Assert.Equal(theirs[i].Distance, distances.GetValue(i)!.Value, 3);
+        }
+    }
+
+    // The same generator as foreign-ops.mjs, so our rows look like LanceDB's.
+    private static float[] Vector(int seed)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, Dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
+    }
+
+    private static RecordBatch Rows(int start, int count)
+    {
+        var ids = new Int64Array.Builder();
+        var texts = new StringArray.Builder();
+        var vectors = new FixedSizeListArray.Builder(FloatType.Default, Dimension);
+        var items = (FloatArray.Builder)vectors.ValueBuilder;
+        for (int i = 0; i < count; i++)
+        {
+            int id = start + i;
+            ids.Append(id);
+            if (id % 10 == 9)
+            {
+                texts.AppendNull();
+            }
+            else
+            {
+                texts.Append($"ours {id}");
+            }
+
+            vectors.Append();
+            items.AppendRange(Vector(id));
+        }
+
+        var schema = new Schema(
+            [
+                new Field("id", Int64Type.Default, nullable: false),
+                new Field("text", StringType.Default, nullable: true),
+                new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dimension), nullable: true),
+            ],
+            null);
+        return new RecordBatch(schema, [ids.Build(), texts.Build(), vectors.Build()], count);
+    }
+}

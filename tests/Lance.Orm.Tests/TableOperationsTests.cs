@@ -84,4 +84,23 @@ public sealed class TableOperationsTests : IDisposable
         var error = await Assert.ThrowsAsync<LanceSchemaException>(() => db.OpenTableAsync<Point>("points"));
         Assert.Contains("label", error.Message);
     }
+
+    [Fact]
+    public async Task A_search_through_an_index_takes_nprobes_and_refine_and_can_bypass_the_index()
+    {
+        var db = await _db.ConnectAsync();
+        var random = new Random(5);
+        var rows = Enumerable.Range(0, 400).Select(i => new Point { Id = i, Vector = [.. Enumerable.Range(0, 4).Select(_ => (float)random.NextDouble())] }).ToList();
+        var points = await db.CreateTableAsync("points", rows);
+        await points.CreateIndexAsync(x => x.Vector, new Lance.Engine.IvfPqOptions { NumPartitions = 8, NumSubVectors = 2 });
+        float[] query = [0.5f, 0.5f, 0.5f, 0.5f];
+
+        var exact = await points.Search(query).Limit(5).BypassVectorIndex().ToSearchResultsAsync();
+        var refined = await points.Search(query).Limit(5).Nprobes(8).RefineFactor(20).ToSearchResultsAsync();
+
+        // Probing every partition and re-ranking 100 candidates with exact vectors finds the exact answer.
+        Assert.Equal(exact.Select(r => r.Row.Id), refined.Select(r => r.Row.Id));
+        Assert.Equal(exact.Select(r => r.Distance), refined.Select(r => r.Distance));
+        Assert.Throws<ArgumentOutOfRangeException>(() => points.Search(query).Nprobes(0));
+    }
 }

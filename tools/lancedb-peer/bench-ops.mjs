@@ -1,5 +1,5 @@
 // bench-ops.mjs: LanceDB's side of the table-operation benchmarks.
-//   {ipc, db, table, runs?, deleteFilter?}
+//   {ipc, db, table, runs?, deleteFilter?, deleteFilter2?}
 //   -> {rows, ingestSeconds:[...], scanSeconds:[...], scanVectorSeconds:[...], deleteSeconds, deleted,
 //       compactSeconds, compactStats}
 // Ingest: createTable(table, <rows of ipc>, {mode:"overwrite"}), `runs` times. Scan: query().toArrow()
@@ -49,10 +49,16 @@ main(async (args) => {
   await table.delete(filter);
   const deleteSeconds = seconds(start);
   const deleted = rows - (await table.countRows());
+  let deleteSeconds2 = null;
+  if (args.deleteFilter2) {
+    start = process.hrtime.bigint();
+    await table.delete(args.deleteFilter2);
+    deleteSeconds2 = seconds(start);
+  }
 
   start = process.hrtime.bigint();
   const stats = await table.optimize();
   const compactSeconds = seconds(start);
 
-  return { rows, ingestSeconds, scanSeconds, scanVectorSeconds, deleteSeconds, deleted, compactSeconds, compactStats: stats?.compaction ?? null };
+  return { rows, ingestSeconds, scanSeconds, scanVectorSeconds, deleteSeconds, deleteSeconds2, deleted, compactSeconds, compactStats: stats?.compaction ?? null };
 });

@@ -157,6 +157,34 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>How many IVF partitions a search through a vector index probes (default 20, as LanceDB): more is slower and more exact.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="nprobes"/> is not positive.</exception>
+    public TSelf Nprobes(int nprobes)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(nprobes);
+        Spec.Nprobes = nprobes;
+        return (TSelf)this;
+    }
+
+    /// <summary>
+    /// In a search through a vector index, takes <c>limit × <paramref name="refineFactor"/></c>
+    /// candidates and re-ranks them with the exact vectors, so distances are exact too.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="refineFactor"/> is not positive.</exception>
+    public TSelf RefineFactor(int refineFactor)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(refineFactor);
+        Spec.RefineFactor = refineFactor;
+        return (TSelf)this;
+    }
+
+    /// <summary>Searches every row exactly even when a vector index covers the column (LanceDB's <c>bypassVectorIndex</c>).</summary>
+    public TSelf BypassVectorIndex()
+    {
+        Spec.BypassIndex = true;
+        return (TSelf)this;
+    }
+
     /// <summary>Runs the search and returns each row of <typeparamref name="TModel"/> with its distance (and row id with <c>WithRowId()</c>).</summary>
     public async Task<List<SearchResult<TModel>>> ToSearchResultsAsync<TModel>(CancellationToken cancellationToken = default)
         where TModel : ILanceModel<TModel>

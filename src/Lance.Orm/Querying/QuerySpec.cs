@@ -48,6 +48,15 @@ internal sealed class QuerySpec
 
     public float? DistanceUpper { get; set; }
 
+    /// <summary>IVF partitions an indexed search probes.</summary>
+    public int Nprobes { get; set; } = 20;
+
+    /// <summary>Candidates per result re-ranked with exact vectors in an indexed search; null for none.</summary>
+    public int? RefineFactor { get; set; }
+
+    /// <summary>Search every row exactly even when an index covers the column.</summary>
+    public bool BypassIndex { get; set; }
+
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
     /// (SQL parts parsed, errors naming <paramref name="source"/>); nothing when there is no filter.

@@ -116,6 +116,9 @@ public partial class Table
             Offset = spec.Offset,
             DistanceLower = spec.DistanceLower,
             DistanceUpper = spec.DistanceUpper,
+            Nprobes = spec.Nprobes,
+            RefineFactor = spec.RefineFactor,
+            BypassIndex = spec.BypassIndex,
         };
         yield return await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
     }

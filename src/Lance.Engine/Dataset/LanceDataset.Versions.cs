@@ -143,7 +143,7 @@ public sealed partial class LanceDataset
 
     /// <summary>
     /// Deletes versions committed more than <paramref name="olderThan"/> ago (never the newest
-    /// version and never a tagged one), then the data and deletion files that no remaining version
+    /// version and never a tagged one), then the data and deletion files and index folders that no remaining version
     /// uses. Files no version ever referenced (left by a writer that failed or was killed) are
     /// removed once they are seven days old, or at once with <paramref name="deleteUnverified"/>
     /// (only safe when no other writer is running).
@@ -213,6 +213,31 @@ public sealed partial class LanceDataset
                     files++;
                     File.Delete(file);
                 }
+            }
+        }
+
+        // Index folders: the same rule, per folder.
+        var indices = System.IO.Path.Combine(Path, IndicesFolder);
+        if (Directory.Exists(indices))
+        {
+            var keptIndices = kept.SelectMany(m => m.Indices).Select(i => i.FolderName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            var removedIndices = removed.SelectMany(r => r.Manifest.Indices).Select(i => i.FolderName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            foreach (var folder in Directory.EnumerateDirectories(indices))
+            {
+                var name = System.IO.Path.GetFileName(folder);
+                var info = new DirectoryInfo(folder);
+                if (keptIndices.Contains(name) || (!removedIndices.Contains(name) && info.LastWriteTimeUtc >= unverifiedCutoff.UtcDateTime))
+                {
+                    continue;
+                }
+
+                foreach (var file in info.EnumerateFiles("*", SearchOption.AllDirectories))
+                {
+                    bytes += file.Length;
+                    files++;
+                }
+
+                info.Delete(recursive: true);
             }
         }
 

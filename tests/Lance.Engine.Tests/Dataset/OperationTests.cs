@@ -569,4 +569,21 @@ public sealed class OperationTests : IDisposable
 
         Assert.Contains(Path.GetFileName(file), error.Message);
     }
+
+    [Fact]
+    public async Task Cleanup_removes_index_folders_only_old_versions_used()
+    {
+        var dataset = await LanceDataset.CreateAsync(TablePath, Items.Schema, [Range(0, 300)]);
+        await dataset.CreateIndexAsync("vector", new IvfPqOptions { NumPartitions = 4, NumSubVectors = 1, Name = "v" });
+        var first = Directory.GetDirectories(Path.Combine(TablePath, "_indices")).Single();
+        await dataset.AppendAsync([Range(300, 50)]);
+        await dataset.OptimizeIndexAsync("v");
+        var second = Directory.GetDirectories(Path.Combine(TablePath, "_indices")).Single(d => d != first);
+
+        await dataset.CleanupOldVersionsAsync(TimeSpan.Zero);
+
+        Assert.False(Directory.Exists(first));
+        Assert.True(Directory.Exists(second));
+        Assert.Equal(350, dataset.CountRows());
+    }
 }

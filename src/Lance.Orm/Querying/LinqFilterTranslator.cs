@@ -48,7 +48,8 @@ internal sealed class LinqFilterTranslator
 
     /// <summary>
     /// The column values an update sets, from <c>x =&gt; new T { A = 1, B = "b" }</c>; each value is
-    /// evaluated once and must not read the row.
+    /// evaluated once, or, when it reads the row (<c>Score = x.Score * 2</c>), a <see cref="RowExpression"/>
+    /// holding the SQL that computes it per row.
     /// </summary>
     /// <exception cref="NotSupportedException">The body is not an object initializer, or a value reads the row.</exception>
     public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema)
@@ -69,13 +70,14 @@ internal sealed class LinqFilterTranslator
                 throw new NotSupportedException($"The update cannot translate '{binding}': only assignments 'Member = value' are supported.");
             }
 
+            var column = ColumnNames.Of(assignment.Member);
             if (translator.DependsOnRow(assignment.Expression))
             {
-                throw new NotSupportedException(
-                    $"The update cannot translate '{assignment}': a new value that reads the row is not supported yet; set constants or captured values.");
+                // A value computed from the row (x.Score * 2) becomes a SQL expression evaluated per row.
+                values[column] = new RowExpression(translator.Value(assignment.Expression).ToSql());
+                continue;
             }
 
-            var column = ColumnNames.Of(assignment.Member);
             var field = schema.FieldsList.FirstOrDefault(f => f.Name == column);
             var value = Evaluate(assignment.Expression);
             values[column] = value is Enum e
@@ -613,3 +615,6 @@ internal sealed class LinqFilterTranslator
         }
     }
 }
+
+/// <summary>An update value computed from the row, as SQL over its columns (e.g. <c>score * 2</c>).</summary>
+internal sealed record RowExpression(string Sql);

@@ -52,13 +52,29 @@ public sealed class DeleteUpdateTests : IDisposable
     }
 
     [Fact]
-    public async Task UpdateAsync_with_a_value_that_reads_the_row_is_not_supported()
+    public async Task UpdateAsync_computes_values_that_read_the_row_per_row()
     {
         var table = await CreateAsync();
 
-        var ex = await Assert.ThrowsAsync<NotSupportedException>(() => table.UpdateAsync(x => x.Id == 1, x => new Item { Score = x.Score * 2 }));
+        var updated = await table.UpdateAsync(x => x.Id < 10, x => new Item { Score = x.Score * 2, Rank = 7 });
 
-        Assert.Contains("Score = (x.Score * 2)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(10, updated);
+        var rows = (await table.Query().ToListAsync()).ToDictionary(x => x.Id);
+        foreach (var original in Item.Sample(100))
+        {
+            var expected = original.Id < 10 ? original with { Score = original.Score * 2, Rank = 7 } : original;
+            Assert.Equal((expected.Score, expected.Rank), (rows[original.Id].Score, rows[original.Id].Rank));
+        }
+    }
+
+    [Fact]
+    public async Task UpdateAsync_with_a_row_value_that_cannot_be_translated_names_it_and_changes_nothing()
+    {
+        var table = await CreateAsync();
+
+        var ex = await Assert.ThrowsAsync<NotSupportedException>(() => table.UpdateAsync(x => x.Id == 1, x => new Item { Score = x.Name.GetHashCode() }));
+
+        Assert.Contains("GetHashCode", ex.Message, StringComparison.Ordinal);
         Assert.Equal(Item.Sample(100)[1].Score, (await table.Query().Where(x => x.Id == 1).FirstOrDefaultAsync())!.Score);
     }
 

@@ -203,10 +203,11 @@ internal static class ModelValidator
         foreach (var source in spec.Members.Where(static m => m.Source is not null))
         {
             var at = source.Source!.Location;
-            if (source.Type.Shape != TypeShape.String)
+            // Text or an image URI (string), or image bytes (byte[], stored as binary) for image functions.
+            if (source.Type.Shape is not (TypeShape.String or TypeShape.Binary) || source.Vector is not null)
             {
                 diagnostics.Add(Mismatch(at,
-                    $"'{spec.Name}.{source.Name}' has [Source] but is of type '{source.TypeDisplay}'; an embedding source must be a string member"));
+                    $"'{spec.Name}.{source.Name}' has [Source] but is of type '{source.TypeDisplay}'; an embedding source must be a string member (text or an image URI) or a byte[] member (image bytes)"));
                 continue;
             }
 

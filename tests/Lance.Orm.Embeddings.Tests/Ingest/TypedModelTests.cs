@@ -37,6 +37,13 @@ public partial record TinyPet : ILanceModel
     public string Name { get; init; } = "";
 }
 
+public partial record TinyPhoto : ILanceModel
+{
+    [Vector(typeof(TinyClip))] public float[]? Vector { get; init; }
+    [Source] public byte[] Photo { get; init; } = [];
+    public string Name { get; init; } = "";
+}
+
 public sealed class TypedModelTests : IDisposable
 {
     private readonly TempDb _db = new();
@@ -108,5 +115,20 @@ public sealed class TypedModelTests : IDisposable
         Assert.Equal("green", byImage!.Name);
         Assert.Equal(2, byText.Count);
     }
-}
 
+    [Fact]
+    public async Task A_typed_byte_array_source_is_embedded_as_image_bytes()
+    {
+        var db = await _db.ConnectAsync();
+        var photos = new[] { ("red", (byte)250, (byte)5, (byte)5), ("green", (byte)5, (byte)250, (byte)5) }
+            .Select(c => new TinyPhoto { Photo = BmpWriter.Solid(40, 40, c.Item2, c.Item3, c.Item4), Name = c.Item1 })
+            .ToList();
+
+        var table = await db.CreateTableAsync<TinyPhoto>("photos", photos);
+
+        Assert.Equal("photo", table.EmbeddingFunctions.Single().SourceColumn);
+        var byImage = await table.Search(Image.FromBytes(BmpWriter.Solid(10, 10, 5, 240, 5))).FirstOrDefaultAsync();
+        Assert.Equal("green", byImage!.Name);
+        Assert.Equal(photos[1].Photo, byImage.Photo);
+    }
+}

@@ -49,7 +49,7 @@ public static class EmbeddingOverhead
             for (var i = 0; i < steps.Length; i++)
             {
                 var ratios = seconds[i].Zip(seconds[0], (a, b) => a / b).ToList();
-                Console.WriteLine($"| {steps[i].Name} | {Median(seconds[i]):F3} s | {texts / Median(seconds[i]):F0} | {Median(ratios):F3} |");
+                Console.WriteLine($"| {steps[i].Name} | {BenchSupport.Median(seconds[i]):F3} s | {texts / BenchSupport.Median(seconds[i]):F0} | {BenchSupport.Median(ratios):F3} |");
             }
 
             // The pipeline alone (a function that costs nothing): robust to load, since it takes milliseconds.
@@ -61,7 +61,7 @@ public static class EmbeddingOverhead
                 pipeline.Add(clock.Elapsed.TotalSeconds);
             }
 
-            Console.WriteLine($"| AddAsync with a free function (the pipeline alone, 31 rounds) | {Median(pipeline) * 1000:F1} ms | {texts / Median(pipeline):F0} | {Median(pipeline) / Median(seconds[0]):F4} |");
+            Console.WriteLine($"| AddAsync with a free function (the pipeline alone, 31 rounds) | {BenchSupport.Median(pipeline) * 1000:F1} ms | {texts / BenchSupport.Median(pipeline):F0} | {BenchSupport.Median(pipeline) / BenchSupport.Median(seconds[0]):F4} |");
             Console.WriteLine();
             Console.WriteLine($"per-round seconds: {string.Join(" / ", seconds.Select(s => string.Join(", ", s.Select(v => v.ToString("F2", CultureInfo.InvariantCulture)))))}");
         }
@@ -69,11 +69,5 @@ public static class EmbeddingOverhead
         {
             bench.Cleanup();
         }
-    }
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[(sorted.Count / 2) - 1] + sorted[sorted.Count / 2]) / 2;
     }
 }

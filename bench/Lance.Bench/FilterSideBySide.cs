@@ -59,7 +59,7 @@ public static class FilterSideBySide
                     }
                 }
 
-                ourScans.Add((filter, count, Median(times)));
+                ourScans.Add((filter, count, BenchSupport.Median(times)));
             }
 
             // Ours: exact search unfiltered, prefiltered and postfiltered.
@@ -78,7 +78,7 @@ public static class FilterSideBySide
                     times.Add(clock.Elapsed.TotalSeconds);
                 }
 
-                return Median(times);
+                return BenchSupport.Median(times);
             }
 
             var oursUnfiltered = await Timed(q => table.Search(q).Select("id").ToBatchAsync());
@@ -95,7 +95,7 @@ public static class FilterSideBySide
             }
 
             // LanceDB (Node) on the very same table.
-            var node = Node("bench-filter.mjs", new
+            var node = BenchSupport.Node("bench-filter.mjs", new
             {
                 db = Path.Combine(work, "db"),
                 table = "bench",
@@ -139,55 +139,5 @@ public static class FilterSideBySide
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
-    }
-
-    private static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
-    }
-
-    private static JsonElement Node(string script, object args)
-    {
-        var peer = FindPeer();
-        var argsFile = Path.GetTempFileName();
-        File.WriteAllText(argsFile, JsonSerializer.Serialize(args));
-        try
-        {
-            var start = new ProcessStartInfo("node", [Path.Combine(peer, script), "@" + argsFile])
-            {
-                RedirectStandardOutput = true,
-                RedirectStandardError = true,
-                WorkingDirectory = peer,
-            };
-            using var process = Process.Start(start)!;
-            var stdout = process.StandardOutput.ReadToEndAsync();
-            var stderr = process.StandardError.ReadToEndAsync();
-            process.WaitForExit();
-            if (process.ExitCode != 0)
-            {
-                throw new InvalidOperationException($"node {script} failed: {stderr.Result}");
-            }
-
-            return JsonDocument.Parse(stdout.Result).RootElement.Clone();
-        }
-        finally
-        {
-            File.Delete(argsFile);
-        }
-    }
-
-    private static string FindPeer()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tools", "lancedb-peer");
-            if (Directory.Exists(Path.Combine(candidate, "node_modules")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tools/lancedb-peer/node_modules not found: run 'npm ci' in tools/lancedb-peer (or 'dotnet test' once).");
     }
 }

@@ -24,7 +24,7 @@ public static class ForeignSideBySide
         if (!Directory.Exists(Path.Combine(db, "big.lance")))
         {
             Console.WriteLine($"Making the dataset with LanceDB into {db} (once)...");
-            SideBySide.Node("make-bench-data.mjs", new { db });
+            BenchSupport.Node("make-bench-data.mjs", new { db });
         }
 
         var path = Path.Combine(db, "big.lance");
@@ -77,7 +77,7 @@ public static class ForeignSideBySide
             firstIds ??= [.. ((Int64Array)result.Column("id")).Select(v => v!.Value)];
         }
 
-        var node = SideBySide.Node("bench-foreign.mjs", new { db, table = "big", queries, k = K, runs = Runs });
+        var node = BenchSupport.Node("bench-foreign.mjs", new { db, table = "big", queries, k = K, runs = Runs });
         var nodeScanAll = Doubles(node, "scanSeconds");
         var nodeScanVector = Doubles(node, "scanVectorSeconds");
         var nodeSearch = Doubles(node, "searchSeconds");
@@ -88,11 +88,11 @@ public static class ForeignSideBySide
         Console.WriteLine();
         Console.WriteLine($"| measure (median of {Runs} scans, {queryCount} queries) | Lance.Engine | LanceDB (Node) | Lance.Engine faster by |");
         Console.WriteLine("|---|---|---|---|");
-        Row("full scan, all columns (rows/s)", rows / Median(scanAll), rows / Median(nodeScanAll));
-        Row("full scan, vector column (rows/s)", rows / Median(scanVector), rows / Median(nodeScanVector));
-        Row("full scan, vector column (MB/s of vectors)", vectorMb / Median(scanVector), vectorMb / Median(nodeScanVector));
+        Row("full scan, all columns (rows/s)", rows / BenchSupport.Median(scanAll), rows / BenchSupport.Median(nodeScanAll));
+        Row("full scan, vector column (rows/s)", rows / BenchSupport.Median(scanVector), rows / BenchSupport.Median(nodeScanVector));
+        Row("full scan, vector column (MB/s of vectors)", vectorMb / BenchSupport.Median(scanVector), vectorMb / BenchSupport.Median(nodeScanVector));
         Row($"exact search k={K}, first query (queries/s)", 1 / searchSeconds[0], 1 / nodeSearch[0]);
-        Row($"exact search k={K}, median query (queries/s)", 1 / Median(searchSeconds), 1 / Median(nodeSearch));
+        Row($"exact search k={K}, median query (queries/s)", 1 / BenchSupport.Median(searchSeconds), 1 / BenchSupport.Median(nodeSearch));
         Console.WriteLine();
         Console.WriteLine($"Same 10 nearest ids for the first query: {(sameNeighbours ? "yes" : "NO")} (ours {string.Join(",", firstIds!)}; LanceDB {string.Join(",", nodeIds)}).");
         Console.WriteLine($"Raw seconds, ours: scan {Join(scanAll)} | vector {Join(scanVector)} | search {Join(searchSeconds)}");
@@ -103,12 +103,6 @@ public static class ForeignSideBySide
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"| {name} | {ours:N1} | {theirs:N1} | {ours / theirs:0.0}× |"));
 
     private static List<double> Doubles(JsonElement node, string name) => [.. node.GetProperty(name).EnumerateArray().Select(e => e.GetDouble())];
-
-    private static double Median(List<double> values)
-    {
-        var sorted = values.Order().ToList();
-        return sorted.Count % 2 == 1 ? sorted[sorted.Count / 2] : (sorted[sorted.Count / 2 - 1] + sorted[sorted.Count / 2]) / 2;
-    }
 
     private static string Join(IEnumerable<double> values) => string.Join(" ", values.Select(v => v.ToString("0.000", CultureInfo.InvariantCulture)));
 

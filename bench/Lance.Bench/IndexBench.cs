@@ -102,7 +102,7 @@ public static class IndexBench
             JsonElement? node = null;
             if (withNode)
             {
-                node = SideBySide.Node("bench-index.mjs", new
+                node = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = "bench",
                     partitions, subVectors, metric = metric.ToString().ToLowerInvariant(), k = 10,

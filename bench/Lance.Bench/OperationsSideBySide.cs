@@ -92,10 +92,10 @@ public static class OperationsSideBySide
             var compaction = await target.CompactAsync();
             var compactSeconds = clock2.Elapsed.TotalSeconds;
 
-            var node = Node("bench-ops.mjs", new { ipc, db = Path.Combine(work, "node"), table = "bench", runs = Runs, deleteFilter = "id % 5 = 0", deleteFilter2 = "id % 5 = 1" });
-            var nodeIngest = Median(node.GetProperty("ingestSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
-            var nodeScan = Median(node.GetProperty("scanSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
-            var nodeVectorScan = Median(node.GetProperty("scanVectorSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
+            var node = BenchSupport.Node("bench-ops.mjs", new { ipc, db = Path.Combine(work, "node"), table = "bench", runs = Runs, deleteFilter = "id % 5 = 0", deleteFilter2 = "id % 5 = 1" });
+            var nodeIngest = BenchSupport.Median(node.GetProperty("ingestSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
+            var nodeScan = BenchSupport.Median(node.GetProperty("scanSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
+            var nodeVectorScan = BenchSupport.Median(node.GetProperty("scanVectorSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
             var nodeDelete = node.GetProperty("deleteSeconds").GetDouble();
             var nodeDeleteAgain = node.GetProperty("deleteSeconds2").GetDouble();
             var nodeCompact = node.GetProperty("compactSeconds").GetDouble();
@@ -104,11 +104,11 @@ public static class OperationsSideBySide
             Console.WriteLine();
             Console.WriteLine("| measure | Lance.Engine | LanceDB (Node) | Lance.Engine faster by |");
             Console.WriteLine("|---|---|---|---|");
-            var ours = Median(ingest);
+            var ours = BenchSupport.Median(ingest);
             Console.WriteLine($"| ingest {rows:N0} rows (median of {Runs}) | {ours:F2} s = {rows / ours:N0} rows/s, {megabytes / ours:N0} MB/s | {nodeIngest:F2} s = {rows / nodeIngest:N0} rows/s, {megabytes / nodeIngest:N0} MB/s | {nodeIngest / ours:F2}x |");
-            var scan = Median(scans);
+            var scan = BenchSupport.Median(scans);
             Console.WriteLine($"| full scan, all columns (median of {Runs}) | {scan:F2} s = {megabytes / scan / 1000:F2} GB/s | {nodeScan:F2} s = {megabytes / nodeScan / 1000:F2} GB/s | {nodeScan / scan:F2}x |");
-            var vectorScan = Median(vectorScans);
+            var vectorScan = BenchSupport.Median(vectorScans);
             Console.WriteLine($"| full scan, vector column (median of {Runs}) | {vectorScan:F2} s = {vectorMb / vectorScan / 1000:F2} GB/s | {nodeVectorScan:F2} s = {vectorMb / nodeVectorScan / 1000:F2} GB/s | {nodeVectorScan / vectorScan:F2}x |");
             Console.WriteLine($"| delete `id % 5 = 0` ({deleted:N0} rows; first delete of the process) | {deleteSeconds * 1000:F0} ms | {nodeDelete * 1000:F0} ms ({node.GetProperty("deleted").GetInt64():N0} rows) | {nodeDelete / deleteSeconds:F2}x |");
             Console.WriteLine($"| delete `id % 5 = 1` ({deletedAgain:N0} rows; second delete) | {deleteAgainSeconds * 1000:F0} ms | {nodeDeleteAgain * 1000:F0} ms | {nodeDeleteAgain / deleteAgainSeconds:F2}x |");
@@ -156,12 +156,6 @@ public static class OperationsSideBySide
         return total;
     }
 
-    private static double Median(List<double> xs)
-    {
-        var s = xs.Order().ToList();
-        return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2;
-    }
-
     private static long BatchBytes(RecordBatch batch)
     {
         long total = 0;
@@ -174,6 +168,4 @@ public static class OperationsSideBySide
 
         static long Bytes(ArrayData data) => data.Buffers.Sum(b => (long)b.Length) + (data.Children ?? []).Sum(Bytes);
     }
-
-    private static JsonElement Node(string script, object args) => SideBySide.Node(script, args);
 }

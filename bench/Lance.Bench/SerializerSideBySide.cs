@@ -64,7 +64,7 @@ public static class SerializerSideBySide
                 ours.Add(clock.Elapsed.TotalSeconds);
             }
 
-            Console.WriteLine($"| Lance.Orm CreateTableAsync, {nodeVectorRows:N0} rows with vector (serialize + write) | {nodeVectorRows / Median(ours):N0} | {Median(ours) * 1e9 / nodeVectorRows:N0} | |");
+            Console.WriteLine($"| Lance.Orm CreateTableAsync, {nodeVectorRows:N0} rows with vector (serialize + write) | {nodeVectorRows / BenchSupport.Median(ours):N0} | {BenchSupport.Median(ours) * 1e9 / nodeVectorRows:N0} | |");
             var oursScalar = new List<double>();
             for (var run = 0; run < 3; run++)
             {
@@ -74,11 +74,11 @@ public static class SerializerSideBySide
                 oursScalar.Add(clock.Elapsed.TotalSeconds);
             }
 
-            Console.WriteLine($"| Lance.Orm CreateTableAsync, {count:N0} scalar rows (serialize + write) | {count / Median(oursScalar):N0} | {Median(oursScalar) * 1e9 / count:N0} | |");
-            var scalarNode = Node(new { db = Path.Combine(work, "node-s"), rows = count, dim = 0, repeats = 3 });
+            Console.WriteLine($"| Lance.Orm CreateTableAsync, {count:N0} scalar rows (serialize + write) | {count / BenchSupport.Median(oursScalar):N0} | {BenchSupport.Median(oursScalar) * 1e9 / count:N0} | |");
+            var scalarNode = BenchSupport.Node("bench-add.mjs", new { db = Path.Combine(work, "node-s"), rows = count, dim = 0, repeats = 3 });
             Console.WriteLine($"| LanceDB (Node) makeArrowTable, {count:N0} scalar rows | {count / Median(scalarNode, "convertSeconds"):N0} | {Median(scalarNode, "convertSeconds") * 1e9 / count:N0} | |");
             Console.WriteLine($"| LanceDB (Node) table.add, {count:N0} scalar rows | {count / Median(scalarNode, "addSeconds"):N0} | {Median(scalarNode, "addSeconds") * 1e9 / count:N0} | |");
-            var vectorNode = Node(new { db = Path.Combine(work, "node-v"), rows = nodeVectorRows, dim = SerializerData.Dimension, repeats = 1 });
+            var vectorNode = BenchSupport.Node("bench-add.mjs", new { db = Path.Combine(work, "node-v"), rows = nodeVectorRows, dim = SerializerData.Dimension, repeats = 1 });
             Console.WriteLine($"| LanceDB (Node) makeArrowTable, {nodeVectorRows:N0} rows with vector | {nodeVectorRows / Median(vectorNode, "convertSeconds"):N0} | {Median(vectorNode, "convertSeconds") * 1e9 / nodeVectorRows:N0} | |");
             Console.WriteLine($"| LanceDB (Node) table.add, {nodeVectorRows:N0} rows with vector | {nodeVectorRows / Median(vectorNode, "addSeconds"):N0} | {Median(vectorNode, "addSeconds") * 1e9 / nodeVectorRows:N0} | |");
         }
@@ -110,47 +110,10 @@ public static class SerializerSideBySide
             allocated.Add(GC.GetAllocatedBytesForCurrentThread() - before);
         }
 
-        var median = Median(seconds);
+        var median = BenchSupport.Median(seconds);
         Console.WriteLine($"| {name} | {count / median:N0} | {median * 1e9 / count:F1} | {allocated.Order().ElementAt(allocated.Count / 2) / (double)count:F1} |");
     }
 
-    private static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
-
     private static double Median(JsonElement result, string property) =>
-        Median(result.GetProperty(property).EnumerateArray().Select(e => e.GetDouble()).ToList());
-
-    private static JsonElement Node(object args)
-    {
-        var peer = FindPeer();
-        var start = new ProcessStartInfo("node", [Path.Combine(peer, "bench-add.mjs"), JsonSerializer.Serialize(args)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = peer,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"node bench-add.mjs failed: {stderr.Result}");
-        }
-
-        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
-    }
-
-    private static string FindPeer()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tools", "lancedb-peer");
-            if (File.Exists(Path.Combine(candidate, "bench-add.mjs")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new DirectoryNotFoundException("tools/lancedb-peer (with bench-add.mjs) was not found above " + AppContext.BaseDirectory);
-    }
+        BenchSupport.Median(result.GetProperty(property).EnumerateArray().Select(e => e.GetDouble()).ToList());
 }

@@ -66,12 +66,12 @@ public static class SideBySide
             JsonElement nodeSearch = default;
             for (var run = 0; run < Runs; run++)
             {
-                var result = Node("bench.mjs", new { mode = "ingest+search", ipc, queries = queryFile, db = Path.Combine(work, $"node-{run}"), table = "bench", k = 10, repeats = 1, warmup = 5 });
+                var result = BenchSupport.Node("bench.mjs", new { mode = "ingest+search", ipc, queries = queryFile, db = Path.Combine(work, $"node-{run}"), table = "bench", k = 10, repeats = 1, warmup = 5 });
                 nodeIngest.Add(result.GetProperty("ingestSeconds").GetDouble());
                 nodeSearch = result;
             }
 
-            var nodeOnOurs = Node("bench.mjs", new { mode = "search", queries = queryFile, db = Path.Combine(work, "ours-0"), table = "bench", k = 10, repeats = 1, warmup = 5 });
+            var nodeOnOurs = BenchSupport.Node("bench.mjs", new { mode = "search", queries = queryFile, db = Path.Combine(work, "ours-0"), table = "bench", k = 10, repeats = 1, warmup = 5 });
 
             // Embedding included: MiniLM computes every vector on the way in (ours only; see docs).
             var embedRows = Math.Min(rows, 2_000);
@@ -86,10 +86,9 @@ public static class SideBySide
             // Hugging Face folder for transformers.js), vectors computed by LanceDB's embedding function.
             var (nodeEmbed, nodeEmbedNote) = await NodeEmbedAsync(work, texts.Select(t => t.Text).ToList());
 
-            static double Median(List<double> xs) { var s = xs.Order().ToList(); return s.Count % 2 == 1 ? s[s.Count / 2] : (s[(s.Count / 2) - 1] + s[s.Count / 2]) / 2; }
-            var oursIngest = Median(ingest);
-            var theirsIngest = Median(nodeIngest);
-            var oursLatency = Median(latencies);
+            var oursIngest = BenchSupport.Median(ingest);
+            var theirsIngest = BenchSupport.Median(nodeIngest);
+            var oursLatency = BenchSupport.Median(latencies);
             var theirsLatency = nodeSearch.GetProperty("searchSecondsMedian").GetDouble();
             var theirsQps = nodeSearch.GetProperty("queriesPerSecond").GetDouble();
             var theirsOnOursQps = nodeOnOurs.GetProperty("queriesPerSecond").GetDouble();
@@ -136,7 +135,7 @@ public static class SideBySide
         JsonElement result;
         try
         {
-            result = Node("bench-embed.mjs", new { modelDir, texts = textsFile, db = Path.Combine(work, "node-embed"), table = "embed", warmup = 32, check = new { texts = checkTexts, vectors = ours } });
+            result = BenchSupport.Node("bench-embed.mjs", new { modelDir, texts = textsFile, db = Path.Combine(work, "node-embed"), table = "embed", warmup = 32, check = new { texts = checkTexts, vectors = ours } });
         }
         catch (InvalidOperationException ex)
         {
@@ -148,41 +147,6 @@ public static class SideBySide
         return (result.GetProperty("seconds").GetDouble(),
             $"LanceDB embedding ingest: {result.GetProperty("method").GetString()}, all-MiniLM-L6-v2 via transformers.js from the same ONNX weights, " +
             $"mean pooling + normalize; {result.GetProperty("warmupRows").GetInt32()}-row warm-up excluded. Cosine(theirs, ours) on {checkTexts.Length} sentences: {string.Join(", ", cosines)}.");
-    }
-
-    internal static JsonElement Node(string script, object args)
-    {
-        var peer = FindPeer();
-        var start = new ProcessStartInfo("node", [Path.Combine(peer, script), JsonSerializer.Serialize(args)])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            WorkingDirectory = peer,
-        };
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        process.WaitForExit();
-        if (process.ExitCode != 0)
-        {
-            throw new InvalidOperationException($"node {script} failed: {stderr.Result}");
-        }
-
-        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
-    }
-
-    private static string FindPeer()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            var candidate = Path.Combine(dir.FullName, "tools", "lancedb-peer");
-            if (Directory.Exists(Path.Combine(candidate, "node_modules")))
-            {
-                return candidate;
-            }
-        }
-
-        throw new InvalidOperationException("tools/lancedb-peer/node_modules not found: run 'npm ci' in tools/lancedb-peer (or 'dotnet test' once).");
     }
 }
 

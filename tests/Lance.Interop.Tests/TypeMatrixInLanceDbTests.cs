@@ -30,13 +30,13 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     // apache-arrow 18 (JS) cannot decode LargeList: LanceDB casts those columns to List on the way out.
-    private static Dictionary<string, string> Select() => TypeMatrix.Schema.FieldsList.ToDictionary(
+    internal static Dictionary<string, string> Select() => TypeMatrix.Schema.FieldsList.ToDictionary(
         f => f.Name,
         f => f.DataType is Apache.Arrow.Types.LargeListType list
             ? $"arrow_cast({f.Name}, 'List({(list.ValueDataType is Apache.Arrow.Types.StringType ? "Utf8" : "unsupported")})')"
             : f.Name);
 
-    private static Dictionary<long, JsonObject> ExpectedById(List<RecordBatch> batches)
+    internal static Dictionary<long, JsonObject> ExpectedById(List<RecordBatch> batches)
     {
         var result = new Dictionary<long, JsonObject>();
         foreach (var batch in batches)
@@ -188,7 +188,7 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     // Numbers compare as doubles (the peer prints float32 widened exactly); all else structurally.
-    private static bool SameJson(JsonNode? expected, JsonElement actual)
+    internal static bool SameJson(JsonNode? expected, JsonElement actual)
     {
         if (expected is null)
         {
@@ -222,5 +222,5 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         }
     }
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + $"... ({text.Length} chars)";
+    internal static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + $"... ({text.Length} chars)";
 }

@@ -22,11 +22,11 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
     private const string Table = "t";
     private static readonly string[] ScalarColumns = ["id", "text", "n32", "score", "flag", "day", "tags", "meta"];
     private static readonly StructType MetaType = new([new Field("a", Int32Type.Default, true), new Field("b", StringType.Default, true)]);
-    private static readonly Schema RowSchema = new(
+    private static Schema RowSchema(int dimension) => new(
         [
             new Field("id", Int64Type.Default, nullable: false),
             new Field("text", StringType.Default, nullable: true),
-            new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dimension), nullable: true),
+            new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), dimension), nullable: true),
             new Field("n32", Int32Type.Default, nullable: true),
             new Field("score", DoubleType.Default, nullable: true),
             new Field("flag", BooleanType.Default, nullable: true),
@@ -106,7 +106,7 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
     [Fact]
     public async Task A_2_2_dataset_we_create_is_one_LanceDB_appends_to_deletes_from_and_compacts()
     {
-        var schema = new Schema(RowSchema.FieldsList.Take(3), null);
+        var schema = new Schema(RowSchema(Dimension).FieldsList.Take(3), null);
         var first = Rows(0, 500);
         await LanceDataset.CreateAsync(
             DatasetPath, schema, [new RecordBatch(schema, [first.Column(0), first.Column(1), first.Column(2)], first.Length)],
@@ -119,6 +119,38 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
         Assert.Equal(450, await _peer.CountAsync(_db.Path, Table));
         var dataset = await LanceDataset.OpenAsync(DatasetPath);
         Assert.Equal(450, dataset.CountRows());
+        AssertEveryDataFileIs22();
+    }
+
+    [Fact]
+    public async Task After_our_merge_insert_new_column_and_compaction_LanceDB_reads_the_2_2_table_and_deletes_indexes_and_compacts_it()
+    {
+        const int dimension = 16;
+        await OpsAsync(new { extra = true, create = new { rows = 400, dim = dimension, storageVersion = "2.2" } });
+        await OpsAsync(new { extra = true, add = new { start = 400, rows = 200, dim = dimension } });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+
+        var merged = await dataset.MergeInsertAsync(["id"], [Rows(590, 20, dimension)], MergeInsertOptions.Upsert);
+        await dataset.AddColumnsAsync(new Dictionary<string, string> { ["twice"] = "id * 2" });
+        await dataset.DeleteAsync("id % 5 = 0");
+        var compacted = await dataset.CompactAsync();
+
+        Assert.Equal((10L, 10L), (merged.Inserted, merged.Updated));
+        Assert.True(compacted.FragmentsAdded > 0, "nothing was compacted");
+        AssertEveryDataFileIs22();
+        string[] columns = ["id", "text", "twice", "n32", "tags", "meta"];
+        var scan = await _peer.ScanAsync(_db.Path, Table, columns: columns);
+        var ours = await OursByIdAsync(dataset, new ScanRequest { Columns = columns });
+        Assert.Equal(ours.Count, scan.Rows.Count);
+        AssertSame(ours, scan.Rows, "after our writes");
+        Assert.All(scan.Rows, row => Assert.Equal(row.GetInt64("id") * 2, row.GetInt64("twice")));
+
+        var lance = await OpsAsync(new { delete = "id % 7 = 0", index = new { numPartitions = 2, numSubVectors = 4 }, optimize = true });
+
+        var reopened = await LanceDataset.OpenAsync(DatasetPath);
+        Assert.Equal(ours.Keys.Count(id => id % 7 != 0), lance.GetProperty("countRows").GetInt64());
+        Assert.Equal(lance.GetProperty("countRows").GetInt64(), reopened.CountRows());
+        Assert.Contains("vector_idx", lance.GetProperty("indices").EnumerateArray().Select(e => e.GetString()));
         AssertEveryDataFileIs22();
     }
 
@@ -247,25 +279,26 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
         });
     }
 
-    private static float[] Vector(int seed)
+    private static float[] Vector(int seed, int dimension = Dimension)
     {
         var rng = new Random(seed);
-        return [.. Enumerable.Range(0, Dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
+        return [.. Enumerable.Range(0, dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
     }
 
     // Our rows, with the extra columns' values foreign-ops.mjs gives a LanceDB row of the same id.
-    private static RecordBatch Rows(int start, int count)
+    private static RecordBatch Rows(int start, int count, int dimension = Dimension)
     {
+        var schema = RowSchema(dimension);
         var ids = Enumerable.Range(start, count).ToList();
         var words = new[] { "alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa" };
         IArrowArray Column(int index, Func<int, object?> value) =>
-            ArrowValues.Build(RowSchema.FieldsList[index].DataType, ids.Select(value).ToList());
+            ArrowValues.Build(schema.FieldsList[index].DataType, ids.Select(value).ToList());
         return new RecordBatch(
-            RowSchema,
+            schema,
             [
                 Column(0, id => (long)id),
                 Column(1, id => id % 10 == 9 ? null : $"{words[id % 10]} ours {id}"),
-                Column(2, id => Vector(id)),
+                Column(2, id => Vector(id, dimension)),
                 Column(3, id => id % 7 == 3 ? null : id * 3 - 1000),
                 Column(4, id => id % 5 == 1 ? null : id / 8.0),
                 Column(5, id => id % 11 == 4 ? null : id % 3 == 0),

@@ -119,8 +119,10 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         Assert.Equal("Date32<DAY>", schema["day"].Type);
     }
 
-    [Fact]
-    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_long_strings_and_wide_vectors_in_lists_and_lists_of_lists()
+    [Theory]
+    [InlineData("2.1")]
+    [InlineData("2.2")]
+    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_long_strings_and_wide_vectors_in_lists_and_lists_of_lists(string storageVersion)
     {
         var vector = new Apache.Arrow.Types.FixedSizeListType(new Field("item", Apache.Arrow.Types.FloatType.Default, true), 96);
         var columns = new (string Name, Apache.Arrow.Types.IArrowType Type, Func<int, object?> Value)[]
@@ -140,7 +142,7 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         var schema = new Schema(columns.Select(c => new Field(c.Name, c.Type, c.Name != "id")), null);
         const int rows = 6000; // enough null and empty lists that the sparse column needs several pages
         var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, rows).Select(c.Value).ToList())), rows);
-        await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch]);
+        await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch], options: new DatasetWriteOptions { DataStorageVersion = storageVersion });
         var expected = ExpectedById([batch]);
 
         using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "edges" });

@@ -52,7 +52,7 @@ public static class OperationsSideBySide
                 await foreach (var b in dataset.ScanAsync(columns))
                 {
                     count += b.Length;
-                    checksum += Consume(b);
+                    checksum += BenchSupport.Consume(b);
                 }
 
                 GC.KeepAlive(checksum);
@@ -120,40 +120,6 @@ public static class OperationsSideBySide
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
-    }
-
-    // Reads every value a scan returns, as a consumer would: vectors summed with SIMD (all their
-    // bytes are read), ids summed, text lengths taken from the offsets.
-    private static double Consume(RecordBatch batch)
-    {
-        double total = 0;
-        for (var c = 0; c < batch.ColumnCount; c++)
-        {
-            switch (batch.Column(c))
-            {
-                case FixedSizeListArray vectors:
-                    var values = Lance.Engine.Arrow.ArrowTake.FlatValues(vectors);
-                    if (values.Length != vectors.Length * BenchData.Dimension)
-                    {
-                        throw new InvalidOperationException($"a batch of {vectors.Length} vectors exposes {values.Length} floats");
-                    }
-
-                    total += System.Numerics.Tensors.TensorPrimitives.Sum(values);
-                    break;
-                case Int64Array ids:
-                    foreach (var id in ids.Values)
-                    {
-                        total += id;
-                    }
-
-                    break;
-                case StringArray texts:
-                    total += texts.ValueOffsets[^1] - texts.ValueOffsets[0];
-                    break;
-            }
-        }
-
-        return total;
     }
 
     private static long BatchBytes(RecordBatch batch)

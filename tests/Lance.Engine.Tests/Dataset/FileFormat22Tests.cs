@@ -132,6 +132,20 @@ public sealed class FileFormat22Tests : IDisposable
     }
 
     [Fact]
+    public async Task An_append_whose_dataset_changed_format_meanwhile_conflicts_and_commits_nothing()
+    {
+        var stale = await LanceDataset.CreateAsync(TablePath, Items.Schema, [Range(0, 10)], options: As22);
+        var other = await LanceDataset.OpenAsync(TablePath);
+        await other.OverwriteAsync([Range(10, 10)], options: new DatasetWriteOptions { DataStorageVersion = "2.1" });
+
+        var error = await Assert.ThrowsAsync<LanceCommitConflictException>(() => stale.AppendAsync([Range(100, 5)]));
+
+        Assert.Contains("from 2.2 to 2.1", error.Message);
+        AssertEveryFileIs(minor: 1);
+        Assert.Equal(Items.ToRows(Range(10, 10)), await ReadAsync(await LanceDataset.OpenAsync(TablePath)));
+    }
+
+    [Fact]
     public async Task A_storage_version_the_engine_does_not_write_is_refused_by_name()
     {
         var error = await Assert.ThrowsAsync<ArgumentException>(() =>

@@ -13,7 +13,12 @@ namespace Lance.Engine.Format;
 /// instead of one u16 (same bit layout: size in 8-byte words less one, shifted by 4, and log2 of
 /// the value count), and each chunk header stores its value buffer sizes as u32 instead of u16
 /// (the level count and the rep/def sizes stay u16). LanceDB 0.31 writes every mini-block page of
-/// a 2.2 file that way. Full-zip, all-null and dictionary pages are the same as in 2.1.
+/// a 2.2 file that way (it also picks other compressions there, e.g. RLE definition levels and
+/// LZ4-compressed dictionaries, which readers accept but writers need not use). LanceDB 0.31 still
+/// reads 2.1-style chunks in a 2.2 file, but later Lance readers refuse a 2.2 mini-block page without
+/// <c>has_large_chunk</c>, so it is always set. Full-zip, all-null and dictionary pages are otherwise
+/// the same as in 2.1. A dataset must not mix versions: LanceDB scans such a dataset but refuses to
+/// append to, delete from or compact it ("All data files must have the same version").
 /// </remarks>
 /// <param name="Major">The major version (2).</param>
 /// <param name="Minor">The minor version (1 or 2).</param>

@@ -56,7 +56,7 @@ public sealed partial class LanceDataset
         foreach (var run in runs)
         {
             transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-                Path, manifest.Schema, LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
+                Path, manifest.Schema, manifest.DataFormatVersion, LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
             foreach (var fragment in run)
             {
                 transaction.Replaced[fragment.Id] = null;
@@ -195,7 +195,7 @@ public sealed partial class LanceDataset
                         arrays.Add(values);
                     }
 
-                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
+                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, manifest.DataFormatVersion, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
                     written.Add(file.Path);
                     transaction.Replaced[fragment.Id] = new DataFragment
                     {

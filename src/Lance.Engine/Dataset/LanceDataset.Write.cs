@@ -35,7 +35,7 @@ public sealed partial class LanceDataset
         ThrowIfReadOnly();
         var schema = _schema;
         var written = await WriteFragmentsAsync(
-            Path, _manifest.Schema, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            Path, _manifest.Schema, _manifest.DataFormatVersion, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         if (written.Count == 0)
         {
             return;
@@ -56,7 +56,7 @@ public sealed partial class LanceDataset
         var lanceSchema = schema is null ? _manifest.Schema : LanceSchema.FromArrow(schema);
         var arrowSchema = lanceSchema.ToArrow();
         var written = await WriteFragmentsAsync(
-            Path, lanceSchema, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            Path, lanceSchema, _manifest.DataFormatVersion, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         await CommitAsync(new Transaction("overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written }, cancellationToken).ConfigureAwait(false);
     }
 
@@ -73,7 +73,7 @@ public sealed partial class LanceDataset
     /// written so far are deleted (they were never committed).
     /// </summary>
     private static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
-        string path, LanceSchema schema, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
+        string path, LanceSchema schema, string dataFormatVersion, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
         if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
@@ -93,7 +93,7 @@ public sealed partial class LanceDataset
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, batchesOfFile, cancellationToken), cancellationToken));
+                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, dataFormatVersion, batchesOfFile, cancellationToken), cancellationToken));
                 pending = [];
                 pendingRows = 0;
                 pendingBytes = 0;
@@ -153,7 +153,7 @@ public sealed partial class LanceDataset
         }
     }
 
-    private static async Task<(DataFile, ulong)> WriteDataFileAsync(string path, LanceSchema schema, List<RecordBatch> batches, CancellationToken cancellationToken)
+    private static async Task<(DataFile, ulong)> WriteDataFileAsync(string path, LanceSchema schema, string dataFormatVersion, List<RecordBatch> batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = Guid.NewGuid().ToString("N") + ".lance";
@@ -164,10 +164,16 @@ public sealed partial class LanceDataset
             var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             await using (stream.ConfigureAwait(false))
             {
-                var info = DataFileWriter.Write(stream, schema, batches);
+                // Every data file of a dataset shares its format (see DataFormatVersions).
+                var info = dataFormatVersion == "2.0"
+                    ? Format.V20.DataFileWriter20.Write(stream, schema, batches)
+                    : DataFileWriter.Write(stream, schema, batches);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+                var (major, minor) = DataFormatVersions.FileVersion(dataFormatVersion);
                 var file = new DataFile
                 {
+                    FileMajorVersion = major,
+                    FileMinorVersion = minor,
                     Path = name,
                     Fields = info.FieldIds,
                     ColumnIndices = info.ColumnIndices,

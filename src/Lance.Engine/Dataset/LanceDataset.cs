@@ -100,8 +100,12 @@ public sealed partial class LanceDataset
         Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.VersionsFolder));
         Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.DataFolder));
 
+        // Overwriting keeps the dataset's data format, as LanceDB does (when this engine writes it).
+        var formatVersion = exists && TryReadLatest(path) is { } existing && DataFormatVersions.IsWritable(existing.DataFormatVersion)
+            ? existing.DataFormatVersion
+            : new Manifest().DataFormatVersion;
         var written = await WriteFragmentsAsync(
-            path, lanceSchema, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            path, lanceSchema, formatVersion, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         var transaction = new Transaction("Overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written };
         for (var attempt = 0; ; attempt++)
         {

@@ -1,0 +1,184 @@
+using System.Buffers.Binary;
+using System.Globalization;
+using System.Text.Json;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine;
+
+namespace Lance.Interop.Tests;
+
+/// <summary>
+/// Round trips on a dataset LanceDB created with storage version 2.0: we append and update (writing
+/// format 2.0 data files, as the dataset requires), LanceDB reads every row equal, appends, deletes,
+/// builds an IVF_PQ index and searches; we read and search again, with equal results every round.
+/// </summary>
+public sealed class Format20RoundTripTests : IDisposable
+{
+    private const int Dimension = 384;
+    private const string Table = "t";
+    private readonly TempCopy _db = TempCopy.Empty();
+    private readonly LanceDbPeer _peer = LanceDbPeer.Default;
+
+    public void Dispose() => _db.Dispose();
+
+    private string DatasetPath => Path.Combine(_db.Path, Table + ".lance");
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task We_append_and_update_a_LanceDB_2_0_dataset_and_both_sides_agree_every_round(bool v1Names)
+    {
+        await OpsAsync(new { create = new { rows = 300, dim = Dimension, storageVersion = "2.0", v1Names } });
+        var query = Vector(424242);
+        for (int round = 0; round < 3; round++)
+        {
+            string when = $"round {round}";
+            var dataset = await LanceDataset.OpenAsync(DatasetPath);
+            await dataset.AppendAsync([Rows(100_000 * (round + 1), 120)]);
+            long updated = await dataset.UpdateAsync($"id % 7 = {round}", new Dictionary<string, object?> { ["text"] = $"updated {round}" });
+            Assert.True(updated > 0, $"{when}: the update matched no rows");
+
+            // LanceDB reads every row as we do.
+            await AssertSameRowsAsync(dataset, when);
+
+            // LanceDB appends, deletes and (round 1) indexes on top of our 2.0 files, then searches.
+            var lance = await OpsAsync(new
+            {
+                add = new { start = 10_000 * (round + 1), rows = 150, dim = Dimension },
+                delete = $"id % 11 = {round}",
+                index = round == 1 ? new { numPartitions = 2, numSubVectors = 8 } : null,
+            });
+            var search = await _peer.SearchAsync(_db.Path, Table, query, k: 10, columns: ["id"]);
+            Assert.Equal(10, search.Rows.Count);
+
+            dataset = await LanceDataset.OpenAsync(DatasetPath);
+            Assert.Equal(lance.GetProperty("countRows").GetInt64(), dataset.CountRows());
+            await AssertSameRowsAsync(dataset, when + ", after LanceDB wrote");
+            await AssertSameNearestAsync(dataset, query, when);
+        }
+
+        AssertEveryDataFileIsFormat20();
+        var names = Directory.GetFiles(Path.Combine(DatasetPath, "_versions"), "*.manifest").Select(Path.GetFileNameWithoutExtension).ToList();
+        Assert.All(names, name => Assert.Equal(v1Names, name!.Length < 20));
+        var after = await OpsAsync(new { });
+        Assert.Contains("vector_idx", after.GetProperty("indices").EnumerateArray().Select(e => e.GetString()));
+    }
+
+    [Fact]
+    public async Task Appending_to_a_LanceDB_2_0_dataset_writes_format_2_0_files()
+    {
+        await OpsAsync(new { create = new { rows = 50, dim = Dimension, storageVersion = "2.0" } });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+
+        await dataset.AppendAsync([Rows(1000, 10)]);
+
+        AssertEveryDataFileIsFormat20();
+        Assert.Equal(60, await _peer.CountAsync(_db.Path, Table));
+    }
+
+    // Footer version 0.3 is file format 2.0: a 2.1 file in a 2.0 dataset would break LanceDB.
+    private void AssertEveryDataFileIsFormat20()
+    {
+        foreach (var file in Directory.GetFiles(Path.Combine(DatasetPath, "data"), "*.lance"))
+        {
+            var bytes = File.ReadAllBytes(file);
+            var version = (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(bytes.Length - 8)), BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(bytes.Length - 6)));
+            Assert.True(version == (0, 3), $"{Path.GetFileName(file)} has footer version {version.Item1}.{version.Item2}, not 0.3 (format 2.0)");
+        }
+    }
+
+    private async Task<JsonElement> OpsAsync(object args)
+    {
+        var merged = JsonSerializer.SerializeToElement(args);
+        var dict = merged.EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
+        dict["db"] = _db.Path;
+        dict["table"] = Table;
+        using var doc = await _peer.RunAsync("foreign-ops", dict);
+        return doc.RootElement.Clone();
+    }
+
+    private async Task AssertSameRowsAsync(LanceDataset dataset, string when)
+    {
+        var scan = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text", "vector"]);
+        var ours = new Dictionary<long, (string? Text, float[]? Vector)>();
+        await foreach (var batch in dataset.ScanAsync(["id", "text", "vector"]))
+        {
+            var ids = (Int64Array)batch.Column(0);
+            var texts = (StringArray)batch.Column(1);
+            var vectors = (FixedSizeListArray)batch.Column(2);
+            var items = (FloatArray)vectors.Values;
+            for (int i = 0; i < batch.Length; i++)
+            {
+                var vector = vectors.IsNull(i) ? null : items.Values.Slice((vectors.Offset + i) * Dimension, Dimension).ToArray();
+                ours.Add(ids.GetValue(i)!.Value, (texts.GetString(i), vector));
+            }
+        }
+
+        Assert.True(ours.Count == scan.Rows.Count, $"{when}: we see {ours.Count} rows, LanceDB {scan.Rows.Count}");
+        foreach (var row in scan.Rows)
+        {
+            long id = row.GetInt64("id");
+            Assert.True(ours.TryGetValue(id, out var mine), $"{when}: LanceDB has id {id}, we do not");
+            Assert.True(mine.Text == row.GetString("text"), $"{when}: id {id} has text '{row.GetString("text")}' for LanceDB, '{mine.Text}' for us");
+            Assert.True(
+                (mine.Vector ?? []).SequenceEqual(row.GetVector("vector") ?? []),
+                $"{when}: id {id} has another vector for LanceDB than for us");
+        }
+    }
+
+    private async Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when)
+    {
+        using var doc = await _peer.RunAsync("search", new { db = _db.Path, table = Table, vector = query, k = 10, metric = "l2", columns = new[] { "id" }, exact = true });
+        var theirs = doc.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => (Id: long.Parse(r.GetProperty("id").GetString()!, CultureInfo.InvariantCulture), Distance: r.GetProperty("_distance").GetDouble())).ToList();
+        var result = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Columns = ["id"] });
+        var ids = (Int64Array)result.Column("id");
+        var distances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
+
+        Assert.True(theirs.Count == result.Length, $"{when}: LanceDB found {theirs.Count}, we {result.Length}");
+        for (int i = 0; i < theirs.Count; i++)
+        {
+            Assert.True(theirs[i].Id == ids.GetValue(i), $"{when}: neighbour {i} is {theirs[i].Id} for LanceDB, {ids.GetValue(i)} for us");
+            Assert.Equal(theirs[i].Distance, distances.GetValue(i)!.Value, 2);
+        }
+    }
+
+    private static float[] Vector(int seed)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, Dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
+    }
+
+    private static RecordBatch Rows(int start, int count)
+    {
+        var ids = new Int64Array.Builder();
+        var texts = new StringArray.Builder();
+        var vectors = new FixedSizeListArray.Builder(FloatType.Default, Dimension);
+        var items = (FloatArray.Builder)vectors.ValueBuilder;
+        for (int i = 0; i < count; i++)
+        {
+            int id = start + i;
+            ids.Append(id);
+            if (id % 10 == 9)
+            {
+                texts.AppendNull();
+            }
+            else
+            {
+                texts.Append($"ours {id}");
+            }
+
+            vectors.Append();
+            items.AppendRange(Vector(id));
+        }
+
+        var schema = new Schema(
+            [
+                new Field("id", Int64Type.Default, nullable: false),
+                new Field("text", StringType.Default, nullable: true),
+                new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dimension), nullable: true),
+            ],
+            null);
+        return new RecordBatch(schema, [ids.Build(), texts.Build(), vectors.Build()], count);
+    }
+}

@@ -29,17 +29,25 @@ public sealed class Format20RoundTripTests : IDisposable
     public async Task We_append_and_update_a_LanceDB_2_0_dataset_and_both_sides_agree_every_round(bool v1Names)
     {
         await OpsAsync(new { create = new { rows = 300, dim = Dimension, storageVersion = "2.0", v1Names } });
+        // What every row's text must be: both sides are checked against it, not only against each other.
+        var texts = Enumerable.Range(0, 300).ToDictionary(id => (long)id, id => LanceDbText(id));
         var query = Vector(424242);
         for (int round = 0; round < 3; round++)
         {
             string when = $"round {round}";
             var dataset = await LanceDataset.OpenAsync(DatasetPath);
             await dataset.AppendAsync([Rows(100_000 * (round + 1), 120)]);
+            Enumerable.Range(100_000 * (round + 1), 120).ToList().ForEach(id => texts[id] = OurText(id));
             long updated = await dataset.UpdateAsync($"id % 7 = {round}", new Dictionary<string, object?> { ["text"] = $"updated {round}" });
-            Assert.True(updated > 0, $"{when}: the update matched no rows");
+            foreach (var id in texts.Keys.Where(id => id % 7 == round).ToList())
+            {
+                texts[id] = $"updated {round}";
+            }
 
-            // LanceDB reads every row as we do.
-            await AssertSameRowsAsync(dataset, when);
+            Assert.Equal(texts.Keys.Count(id => id % 7 == round), updated);
+
+            // LanceDB reads every row as we do, and as they were written.
+            await AssertSameRowsAsync(dataset, texts, when);
 
             // LanceDB appends, deletes and (round 1) indexes on top of our 2.0 files, then searches.
             var lance = await OpsAsync(new
@@ -48,12 +56,18 @@ public sealed class Format20RoundTripTests : IDisposable
                 delete = $"id % 11 = {round}",
                 index = round == 1 ? new { numPartitions = 2, numSubVectors = 8 } : null,
             });
+            Enumerable.Range(10_000 * (round + 1), 150).ToList().ForEach(id => texts[id] = LanceDbText(id));
+            foreach (var id in texts.Keys.Where(id => id % 11 == round).ToList())
+            {
+                texts.Remove(id);
+            }
+
             var search = await _peer.SearchAsync(_db.Path, Table, query, k: 10, columns: ["id"]);
             Assert.Equal(10, search.Rows.Count);
 
             dataset = await LanceDataset.OpenAsync(DatasetPath);
             Assert.Equal(lance.GetProperty("countRows").GetInt64(), dataset.CountRows());
-            await AssertSameRowsAsync(dataset, when + ", after LanceDB wrote");
+            await AssertSameRowsAsync(dataset, texts, when + ", after LanceDB wrote");
             await AssertSameNearestAsync(dataset, query, when);
         }
 
@@ -97,34 +111,45 @@ public sealed class Format20RoundTripTests : IDisposable
         return doc.RootElement.Clone();
     }
 
-    private async Task AssertSameRowsAsync(LanceDataset dataset, string when)
+    private async Task AssertSameRowsAsync(LanceDataset dataset, Dictionary<long, string?> texts, string when)
     {
         var scan = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text", "vector"]);
         var ours = new Dictionary<long, (string? Text, float[]? Vector)>();
         await foreach (var batch in dataset.ScanAsync(["id", "text", "vector"]))
         {
             var ids = (Int64Array)batch.Column(0);
-            var texts = (StringArray)batch.Column(1);
+            var textColumn = (StringArray)batch.Column(1);
             var vectors = (FixedSizeListArray)batch.Column(2);
             var items = (FloatArray)vectors.Values;
             for (int i = 0; i < batch.Length; i++)
             {
                 var vector = vectors.IsNull(i) ? null : items.Values.Slice((vectors.Offset + i) * Dimension, Dimension).ToArray();
-                ours.Add(ids.GetValue(i)!.Value, (texts.GetString(i), vector));
+                ours.Add(ids.GetValue(i)!.Value, (textColumn.IsNull(i) ? null : textColumn.GetString(i), vector));
             }
         }
 
         Assert.True(ours.Count == scan.Rows.Count, $"{when}: we see {ours.Count} rows, LanceDB {scan.Rows.Count}");
+        Assert.True(ours.Count == texts.Count, $"{when}: we see {ours.Count} rows, {texts.Count} were written");
         foreach (var row in scan.Rows)
         {
             long id = row.GetInt64("id");
             Assert.True(ours.TryGetValue(id, out var mine), $"{when}: LanceDB has id {id}, we do not");
-            Assert.True(mine.Text == row.GetString("text"), $"{when}: id {id} has text '{row.GetString("text")}' for LanceDB, '{mine.Text}' for us");
+            Assert.True(texts.TryGetValue(id, out var text), $"{when}: id {id} should not be there");
+            Assert.True(text == row.GetString("text"), $"{when}: id {id} has text '{row.GetString("text") ?? "null"}' for LanceDB, '{text ?? "null"}' was written");
+            Assert.True(text == mine.Text, $"{when}: id {id} has text '{mine.Text ?? "null"}' for us, '{text ?? "null"}' was written");
             Assert.True(
                 (mine.Vector ?? []).SequenceEqual(row.GetVector("vector") ?? []),
                 $"{when}: id {id} has another vector for LanceDB than for us");
+            Assert.True(id < 100_000 || mine.Vector!.SequenceEqual(Vector((int)id)), $"{when}: our row {id} does not read back the vector written");
         }
     }
+
+    private static readonly string[] Words = ["alpha", "beta", "gamma", "delta", "epsilon", "zeta", "eta", "theta", "iota", "kappa"];
+
+    // foreign-ops.mjs's texts, and ours (Rows).
+    private static string? LanceDbText(long id) => id % 10 == 9 ? null : $"{Words[id % 10]} {id}";
+
+    private static string? OurText(long id) => id % 10 == 9 ? null : $"ours {id}";
 
     private async Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when)
     {
@@ -159,13 +184,13 @@ public sealed class Format20RoundTripTests : IDisposable
         {
             int id = start + i;
             ids.Append(id);
-            if (id % 10 == 9)
+            if (OurText(id) is { } text)
             {
-                texts.AppendNull();
+                texts.Append(text);
             }
             else
             {
-                texts.Append($"ours {id}");
+                texts.AppendNull();
             }
 
             vectors.Append();

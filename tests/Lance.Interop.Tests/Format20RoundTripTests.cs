@@ -90,6 +90,26 @@ public sealed class Format20RoundTripTests : IDisposable
         Assert.Equal(60, await _peer.CountAsync(_db.Path, Table));
     }
 
+    [Fact]
+    public async Task A_column_we_add_and_our_compaction_on_a_LanceDB_2_0_dataset_read_equal_in_LanceDB()
+    {
+        await OpsAsync(new { create = new { rows = 200, dim = Dimension, storageVersion = "2.0" } });
+        await OpsAsync(new { add = new { start = 1000, rows = 100, dim = Dimension }, delete = "id % 3 = 0" });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+        await dataset.AppendAsync([Rows(5000, 50)]);
+
+        await dataset.AddColumnsAsync(new Dictionary<string, string> { ["twice"] = "id * 2" });
+        var compaction = await dataset.CompactAsync();
+
+        Assert.True(compaction.FragmentsRemoved > 1, $"compaction removed {compaction.FragmentsRemoved} fragments");
+        AssertEveryDataFileIsFormat20();
+        var scan = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text", "twice"]);
+        var expectedIds = Enumerable.Range(0, 200).Concat(Enumerable.Range(1000, 100)).Where(id => id % 3 != 0).Concat(Enumerable.Range(5000, 50)).Select(id => (long)id);
+        Assert.Equal(expectedIds.Order(), scan.Rows.Select(r => r.GetInt64("id")).Order());
+        Assert.All(scan.Rows, r => Assert.Equal(2 * r.GetInt64("id"), r.GetInt64("twice")));
+        Assert.All(scan.Rows, r => Assert.Equal(r.GetInt64("id") >= 5000 ? OurText(r.GetInt64("id")) : LanceDbText(r.GetInt64("id")), r.GetString("text")));
+    }
+
     // Footer version 0.3 is file format 2.0: a 2.1 file in a 2.0 dataset would break LanceDB.
     private void AssertEveryDataFileIsFormat20()
     {

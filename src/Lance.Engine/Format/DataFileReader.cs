@@ -245,7 +245,8 @@ internal sealed class DataFileReader : IDisposable
         var type = LanceSchema.ToArrowType(field);
         if (IsFormat20 && (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType) && _columnOfField.ContainsKey(field.Id))
         {
-            return new V20.NestedColumnReader(_name, Pages20, InitialValueBytesCap).Read(field, RowCount);
+            // Every list item LanceDB writes takes at least a bit of the file: more claimed is corruption.
+            return new V20.NestedColumnReader(_name, Pages20, InitialValueBytesCap, Math.Max(RowCount, FileLength * 8)).Read(field, RowCount);
         }
 
         if (!field.IsLeaf)

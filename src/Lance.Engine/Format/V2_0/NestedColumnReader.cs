@@ -29,7 +29,11 @@ internal readonly record struct Page20(File2.Encoding Encoding, ReadOnlyMemory<b
 /// <param name="fileName">The data file, for error messages.</param>
 /// <param name="pagesOf">The pages of a field's column (throws when the file has none for it).</param>
 /// <param name="maxInitialValueBytes">A cap on value bytes allocated before a column is read.</param>
-internal sealed class NestedColumnReader(string fileName, Func<LanceField, IReadOnlyList<Page20>> pagesOf, long maxInitialValueBytes)
+/// <param name="maxRows">
+/// The most rows any column of the file may claim (items of lists included): claims past it are
+/// corruption, refused before anything is allocated for them.
+/// </param>
+internal sealed class NestedColumnReader(string fileName, Func<LanceField, IReadOnlyList<Page20>> pagesOf, long maxInitialValueBytes, long maxRows)
 {
     /// <summary>Reads <paramref name="field"/>'s column (and its children's) as <paramref name="rows"/> rows.</summary>
     /// <exception cref="LanceFormatException">A column is corrupt or uses an encoding not supported.</exception>
@@ -54,8 +58,9 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
 
     private IArrowArray ReadLeaf(LanceField field, IArrowType type, long rows)
     {
+        var pages = CheckedPages(field, rows);
         var builder = new ColumnBuilder(type, rows, maxInitialValueBytes);
-        foreach (var page in CheckedPages(field, rows))
+        foreach (var page in pages)
         {
             ArrayEncodingDecoder.Decode(page.Encoding, page.Buffers, page.Length, builder, field.Name);
         }
@@ -89,13 +94,14 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
             throw Corrupt($"list field '{field.Name}' has {field.Children.Count} child fields instead of one.");
         }
 
+        var pages = CheckedPages(field, rows);
         int length = (int)rows;
         var ends = new long[length + 1];
         var validity = new byte[(length + 7) / 8];
         int nulls = 0;
         int row = 0;
         long pageStart = 0; // items before this page
-        foreach (var page in CheckedPages(field, rows))
+        foreach (var page in pages)
         {
             string what = $"Column '{field.Name}'";
             var encoding = ArrayEncodingDecoder.Read(page.Encoding, what);
@@ -188,10 +194,11 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
     private IArrowArray ReadDictionary(LanceField field, DictionaryType type, long rows)
     {
         string what = $"Column '{field.Name}'";
-        var indices = new ColumnBuilder(Int32Type.Default, rows);
+        var pages = CheckedPages(field, rows);
+        var indices = new ColumnBuilder(Int32Type.Default, rows, maxInitialValueBytes);
         var dictionary = new ColumnBuilder(type.ValueType, 0, maxInitialValueBytes);
         Span<byte> value = stackalloc byte[4];
-        foreach (var page in CheckedPages(field, rows))
+        foreach (var page in pages)
         {
             var encoding = ArrayEncodingDecoder.Read(page.Encoding, what);
             int count = (int)page.Length;
@@ -274,9 +281,9 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
     // The field's pages, after checking that they hold exactly `rows` rows between them.
     private IReadOnlyList<Page20> CheckedPages(LanceField field, long rows)
     {
-        if (rows > int.MaxValue)
+        if (rows > Math.Min(int.MaxValue, maxRows))
         {
-            throw Corrupt($"column '{field.Name}' would hold {rows} rows, more than one Arrow array can.");
+            throw Corrupt($"column '{field.Name}' would hold {rows} rows, more than this file can.");
         }
 
         var pages = pagesOf(field);

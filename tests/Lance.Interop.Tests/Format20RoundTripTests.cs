@@ -110,6 +110,22 @@ public sealed class Format20RoundTripTests : IDisposable
         Assert.All(scan.Rows, r => Assert.Equal(r.GetInt64("id") >= 5000 ? OurText(r.GetInt64("id")) : LanceDbText(r.GetInt64("id")), r.GetString("text")));
     }
 
+    [Fact]
+    public async Task Overwriting_a_LanceDB_2_0_dataset_keeps_format_2_0_and_LanceDB_reads_the_new_rows()
+    {
+        await OpsAsync(new { create = new { rows = 80, dim = Dimension, storageVersion = "2.0" } });
+        var rows = Rows(7000, 40);
+
+        await LanceDataset.CreateAsync(DatasetPath, rows.Schema, [rows], WriteMode.Overwrite);
+
+        AssertEveryDataFileIsFormat20();
+        var lance = await OpsAsync(new { add = new { start = 8000, rows = 5, dim = Dimension } });
+        Assert.Equal(45, lance.GetProperty("countRows").GetInt64());
+        var scan = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text"], filter: "id < 8000");
+        Assert.Equal(Enumerable.Range(7000, 40).Select(id => (long)id), scan.Rows.Select(r => r.GetInt64("id")).Order());
+        Assert.All(scan.Rows, r => Assert.Equal(OurText(r.GetInt64("id")), r.GetString("text")));
+    }
+
     // Footer version 0.3 is file format 2.0: a 2.1 file in a 2.0 dataset would break LanceDB.
     private void AssertEveryDataFileIsFormat20()
     {

@@ -112,6 +112,7 @@ public sealed partial class LanceDataset
             var latest = exists || attempt > 0 ? TryReadLatest(path) : null;
             var basis = latest ?? new Manifest { Version = 0, Schema = lanceSchema };
             var manifest = transaction.Build(basis);
+            manifest.DataFormatVersion = formatVersion; // every fragment is new, all of this format
             if (TryCommit(path, manifest))
             {
                 return new LanceDataset(path, manifest);

@@ -74,12 +74,14 @@ public sealed class ForeignRoundTripTests : IDisposable
     {
         await OpsAsync(new { create = new { rows = 100, dim = Dimension, storageVersion } });
         var dataset = await LanceDataset.OpenAsync(DatasetPath);
+        var files = Directory.GetFiles(Path.Combine(DatasetPath, "data"));
 
         var error = await Assert.ThrowsAsync<LanceFormatException>(() => dataset.AppendAsync([Rows(1000, 10)]));
 
         Assert.Contains($"format {format}", error.Message);
         Assert.Contains(DatasetPath, error.Message);
         Assert.Equal(100, (await _peer.CountAsync(_db.Path, Table)));
+        Assert.Equal(files, Directory.GetFiles(Path.Combine(DatasetPath, "data")));
     }
 
     private async Task<JsonElement> OpsAsync(object args)

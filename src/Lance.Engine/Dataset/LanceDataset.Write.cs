@@ -81,6 +81,9 @@ public sealed partial class LanceDataset
             throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
         }
 
+        // Refused before anything is written (the commit checks again): one format for every data file.
+        DataFormatVersions.EnsureWritable(dataFormatVersion, path);
+
         // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
         // bounded by that many files' rows.
         var writes = new List<Task<(DataFile File, ulong Rows)>>();

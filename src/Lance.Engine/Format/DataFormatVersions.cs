@@ -15,10 +15,17 @@ internal static class DataFormatVersions
     public static void EnsureWritable(Manifest manifest, string datasetPath)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        if (!IsWritable(manifest.DataFormatVersion))
+        EnsureWritable(manifest.DataFormatVersion, datasetPath);
+    }
+
+    /// <summary>Throws when new data files may not be added to a dataset of <c>data_format.version</c> <paramref name="version"/>.</summary>
+    /// <exception cref="LanceFormatException">The dataset stores a format this engine does not write.</exception>
+    public static void EnsureWritable(string version, string datasetPath)
+    {
+        if (!IsWritable(version))
         {
             throw new LanceFormatException(
-                $"'{datasetPath}' stores its data in Lance file format {manifest.DataFormatVersion}; Lance.Engine writes formats 2.0 and 2.1 only, "
+                $"'{datasetPath}' stores its data in Lance file format {version}; Lance.Engine writes formats 2.0 and 2.1 only, "
                 + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
                 + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
         }

@@ -48,6 +48,38 @@ public sealed class Format20TypeMatrixTests(ForeignCorpus corpus) : IClassFixtur
         Assert.True(failures.Count == 0, $"{failures.Count} column(s) differ in LanceDB after our 2.0 append:\n  " + string.Join("\n  ", failures));
     }
 
+    [Fact]
+    public async Task Nested_columns_we_append_over_several_offset_pages_read_equal_in_LanceDB()
+    {
+        // 47 copies of the 3,000 rows make a file of 141,000 rows: lists, structs and strings there
+        // span two pages (128Ki rows each), so the second page's lists find their items after the first's.
+        string[] columns = ["id", "l_i32", "l_s", "l_struct", "st", "s"];
+        const int Copies = 47;
+        using var db = TempCopy.Empty();
+        CopyFolder(corpus.Dataset(Table), Path.Combine(db.Path, Table + ".lance"));
+        var dataset = await LanceDataset.OpenAsync(Path.Combine(db.Path, Table + ".lance"));
+        var batches = new List<RecordBatch>();
+        await foreach (var batch in dataset.ScanAsync(columns))
+        {
+            batches.Add(batch);
+        }
+
+        await dataset.AppendAsync(Enumerable.Repeat(batches, Copies).SelectMany(b => b));
+
+        // Rows each side of the page boundary (row 131,072 of the file is id 2,072 of copy 43).
+        long[] ids = [0, 7, 2071, 2072, 2073, 2999];
+        using var expected = corpus.Expected(Table);
+        var want = expected.RootElement.GetProperty("rows").EnumerateArray().Where(r => ids.Contains(long.Parse(r.GetProperty("id").GetString()!, System.Globalization.CultureInfo.InvariantCulture))).ToList();
+        using var scan = await LanceDbPeer.Default.RunAsync("scan", new { db = db.Path, table = Table, columns, filter = $"id IN ({string.Join(", ", ids)})" });
+        var rows = scan.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal((Copies + 1) * ids.Length, rows.Count);
+        foreach (var column in columns)
+        {
+            var wanted = want.SelectMany(r => Enumerable.Repeat(Key(r, column), Copies + 1)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(wanted, rows.Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList());
+        }
+    }
+
     private static string Key(JsonElement row, string column) => row.GetProperty("id").GetRawText() + " " + row.GetProperty(column).GetRawText();
 
     private static void CopyFolder(string source, string destination)

@@ -78,6 +78,24 @@ public sealed class Format20TypeMatrixTests(ForeignCorpus corpus) : IClassFixtur
             var wanted = want.SelectMany(r => Enumerable.Repeat(Key(r, column), Copies + 1)).Order(StringComparer.Ordinal).ToList();
             Assert.Equal(wanted, rows.Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList());
         }
+
+        // And we read the same rows back from our own file.
+        var byId = want.ToDictionary(r => r.GetProperty("id").GetString()!);
+        int ours = 0;
+        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = columns, Filter = $"id IN ({string.Join(", ", ids)})" }))
+        {
+            for (int i = 0; i < batch.Length; i++, ours++)
+            {
+                var row = byId[ForeignArrowJson.Render(batch.Column(0), i)!.GetValue<string>()];
+                for (int c = 1; c < columns.Length; c++)
+                {
+                    var difference = ForeignArrowJson.Difference(row.GetProperty(columns[c]), ForeignArrowJson.Render(batch.Column(c), i));
+                    Assert.True(difference is null, $"{columns[c]} of id {row.GetProperty("id")}: {difference}");
+                }
+            }
+        }
+
+        Assert.Equal((Copies + 1) * ids.Length, ours);
     }
 
     private static string Key(JsonElement row, string column) => row.GetProperty("id").GetRawText() + " " + row.GetProperty(column).GetRawText();

@@ -68,17 +68,19 @@ public sealed class ForeignRoundTripTests : IDisposable
     }
 
     [Theory]
-    [InlineData("2.0")]
-    public async Task Appending_to_a_dataset_of_another_file_format_is_refused_and_names_it(string storageVersion)
+    [InlineData("legacy", "0.1")]
+    public async Task Appending_to_a_dataset_of_another_file_format_is_refused_and_names_it(string storageVersion, string format)
     {
         await OpsAsync(new { create = new { rows = 100, dim = Dimension, storageVersion } });
         var dataset = await LanceDataset.OpenAsync(DatasetPath);
+        var files = Directory.GetFiles(Path.Combine(DatasetPath, "data"));
 
         var error = await Assert.ThrowsAsync<LanceFormatException>(() => dataset.AppendAsync([Rows(1000, 10)]));
 
-        Assert.Contains($"format {storageVersion}", error.Message);
+        Assert.Contains($"format {format}", error.Message);
         Assert.Contains(DatasetPath, error.Message);
         Assert.Equal(100, (await _peer.CountAsync(_db.Path, Table)));
+        Assert.Equal(files, Directory.GetFiles(Path.Combine(DatasetPath, "data")));
     }
 
     private async Task<JsonElement> OpsAsync(object args)

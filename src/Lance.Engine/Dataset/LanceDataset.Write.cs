@@ -94,7 +94,7 @@ public sealed partial class LanceDataset
         }
 
         return LanceFileVersion.ForDataset(requested) ?? throw new ArgumentException(
-            $"DataStorageVersion \"{requested}\" is not a Lance file format version Lance.Engine writes; use \"2.1\" or \"2.2\".", nameof(options));
+            $"DataStorageVersion \"{requested}\" is not a Lance file format version Lance.Engine writes; use \"2.0\", \"2.1\" or \"2.2\".", nameof(options));
     }
 
     /// <summary>
@@ -194,7 +194,10 @@ public sealed partial class LanceDataset
             var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             await using (stream.ConfigureAwait(false))
             {
-                var info = DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
+                // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 has its own writer.
+                var info = version == LanceFileVersion.V2_0
+                    ? Format.V20.DataFileWriter20.Write(stream, schema, batches)
+                    : DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 var file = new DataFile
                 {

@@ -243,9 +243,10 @@ internal sealed class DataFileReader : IDisposable
     private IArrowArray ReadColumnCore(LanceField field)
     {
         var type = LanceSchema.ToArrowType(field);
-        if (IsFormat20 && (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType))
+        if (IsFormat20 && (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType) && _columnOfField.ContainsKey(field.Id))
         {
-            throw new LanceFormatException($"'{_name}': column '{field.Name}' is {LanceSchema.ToArrowType(field).Name} in a format 2.0 file; Lance.Engine reads 2.0 files' flat columns only.");
+            // Every list item LanceDB writes takes at least a bit of the file: more claimed is corruption.
+            return new V20.NestedColumnReader(_name, Pages20, InitialValueBytesCap, Math.Max(RowCount, FileLength * 8)).Read(field, RowCount);
         }
 
         if (!field.IsLeaf)
@@ -512,6 +513,46 @@ internal sealed class DataFileReader : IDisposable
                 throw new LanceFormatException($"'{_name}': {e.Message}", e);
             }
         }
+    }
+
+    // The pages of a field's column in a format 2.0 file (every field has one), their buffers read.
+    private List<V20.Page20> Pages20(LanceField field)
+    {
+        if (!_columnOfField.TryGetValue(field.Id, out int column) || column >= _columns.Length)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: it has no column for field '{field.Name}' (id {field.Id}).");
+        }
+
+        var (position, length) = _columns[column];
+        File2.ColumnMetadata metadata;
+        try
+        {
+            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: the metadata of column '{field.Name}' cannot be parsed.", e);
+        }
+
+        var pages = new List<V20.Page20>(metadata.Pages.Count);
+        foreach (var page in metadata.Pages)
+        {
+            if (page.BufferOffsets.Count != page.BufferSizes.Count || page.Length > int.MaxValue)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{field.Name}' has {page.BufferOffsets.Count} buffer offsets, {page.BufferSizes.Count} sizes and {page.Length} rows.");
+            }
+
+            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+            for (int i = 0; i < buffers.Length; i++)
+            {
+                buffers[i] = ReadRange(
+                    Position(page.BufferOffsets[i], $"a buffer of column '{field.Name}'"), Size(page.BufferSizes[i], $"a buffer of column '{field.Name}'"));
+            }
+
+            pages.Add(new V20.Page20(page.Encoding, buffers, (long)page.Length));
+        }
+
+        return pages;
     }
 
     private static void DecodePage(

@@ -125,7 +125,8 @@ internal static class DataFileWriter
         return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
     }
 
-    private static List<(LanceField Field, IArrowType Type, List<IArrowArray> Arrays)> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
+    /// <summary>Checks every batch against the schema and collects each top-level column's arrays.</summary>
+    internal static List<(LanceField Field, IArrowType Type, List<IArrowArray> Arrays)> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
     {
         var sources = new List<(LanceField, IArrowType, List<IArrowArray>)>(schema.Fields.Count);
         foreach (var field in schema.Fields)

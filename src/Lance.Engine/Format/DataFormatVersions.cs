@@ -1,12 +1,12 @@
 namespace Lance.Engine.Format;
 
 /// <summary>
-/// Which datasets this engine may add data files to. It writes file formats 2.1 (what LanceDB 0.31
-/// writes by default, <c>data_format.version = "2.1"</c>) and 2.2 (see <see cref="LanceFileVersion"/>).
-/// Lance requires every data file of a dataset to share one version (LanceDB fails with "All data
-/// files must have the same version" on a 2.2 dataset holding a 2.1 file), so new files always take
-/// the dataset's version, and writing to a dataset of another format (2.0, the legacy 0.1) is
-/// refused; reading them works.
+/// Which datasets this engine may add data files to. It writes file formats 2.0 (with
+/// <see cref="V20.DataFileWriter20"/>), 2.1 (what LanceDB 0.31 writes by default,
+/// <c>data_format.version = "2.1"</c>) and 2.2 (see <see cref="LanceFileVersion"/>). Lance requires
+/// every data file of a dataset to share one version (LanceDB fails with "All data files must have
+/// the same version" on a 2.2 dataset holding a 2.1 file), so new files always take the dataset's
+/// version, and writing to a dataset of the legacy 0.1 format is refused; reading it works.
 /// </summary>
 internal static class DataFormatVersions
 {
@@ -15,10 +15,17 @@ internal static class DataFormatVersions
     public static void EnsureWritable(Manifest manifest, string datasetPath)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        if (!IsWritable(manifest.DataFormatVersion))
+        EnsureWritable(manifest.DataFormatVersion, datasetPath);
+    }
+
+    /// <summary>Throws when new data files may not be added to a dataset of <c>data_format.version</c> <paramref name="version"/>.</summary>
+    /// <exception cref="LanceFormatException">The dataset stores a format this engine does not write.</exception>
+    public static void EnsureWritable(string version, string datasetPath)
+    {
+        if (!IsWritable(version))
         {
             throw new LanceFormatException(
-                $"'{datasetPath}' stores its data in Lance file format {manifest.DataFormatVersion}; Lance.Engine writes formats 2.1 and 2.2 only, "
+                $"'{datasetPath}' stores its data in Lance file format {version}; Lance.Engine writes formats 2.0, 2.1 and 2.2 only, "
                 + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
                 + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
         }

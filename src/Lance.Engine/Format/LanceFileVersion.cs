@@ -21,9 +21,16 @@ namespace Lance.Engine.Format;
 /// append to, delete from or compact it ("All data files must have the same version").
 /// </remarks>
 /// <param name="Major">The major version (2).</param>
-/// <param name="Minor">The minor version (1 or 2).</param>
+/// <param name="Minor">The minor version (0, 1 or 2).</param>
 internal readonly record struct LanceFileVersion(ushort Major, ushort Minor)
 {
+    /// <summary>
+    /// File format 2.0 (LanceDB: <c>new_table_data_storage_version: "2.0"</c>). Its files have their own
+    /// encodings (<see cref="V20.DataFileWriter20"/>) and say 0.3 in their footer, but the manifest records
+    /// them as 2.0.
+    /// </summary>
+    public static LanceFileVersion V2_0 { get; } = new(2, 0);
+
     /// <summary>File format 2.1, LanceDB 0.31's default and this engine's.</summary>
     public static LanceFileVersion V2_1 { get; } = new(2, 1);
 
@@ -39,6 +46,7 @@ internal readonly record struct LanceFileVersion(ushort Major, ushort Minor)
     /// </summary>
     public static LanceFileVersion? ForDataset(string dataFormatVersion) => dataFormatVersion switch
     {
+        "2.0" => V2_0,
         "2.1" => V2_1,
         "2.2" => V2_2,
         _ => null,

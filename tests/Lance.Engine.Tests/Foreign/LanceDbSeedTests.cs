@@ -18,6 +18,10 @@ public sealed class LanceDbSeedTests
         { "2_1_s_long.lance", "s_long" },
         { "2_0_s.lance", "s" },
         { "2_1_b.lance", "b" },
+        { "2_0_l_i32.lance", "l_i32" },
+        { "2_0_l_struct.lance", "l_struct" },
+        { "2_0_st.lance", "st" },
+        { "2_0_dict_s.lance", "dict_s" },
     };
 
     [Theory]
@@ -98,6 +102,10 @@ public sealed class LanceDbSeedTests
         Int32Array a => (long?)a.GetValue(row),
         StringArray a => a.GetString(row),
         BooleanArray a => a.GetValue(row),
+        DoubleArray a => a.GetValue(row)!.Value.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        DictionaryArray a => Actual(a.Dictionary, ((Int32Array)a.Indices).GetValue(row)!.Value),
+        ListArray a => "[" + string.Join(",", Enumerable.Range(a.ValueOffsets[row], a.GetValueLength(row)).Select(i => Actual(a.Values, i) ?? "null")) + "]",
+        StructArray a => "{" + string.Join(",", ((Apache.Arrow.Types.StructType)a.Data.DataType).Fields.Select((f, k) => $"{f.Name}={Actual(a.Fields[k], row) ?? "null"}")) + "}",
         _ => throw new NotSupportedException(array.GetType().Name),
     };
 
@@ -111,6 +119,13 @@ public sealed class LanceDbSeedTests
         "s_long" => Seeds.Null(i, 7) ? null : string.Concat(Enumerable.Repeat(Seeds.Words[i % 10] + " ", 20 + (i % 50))) + i,
         "s" => Seeds.Null(i, 7) ? null : i % 13 == 0 ? "" : $"{Seeds.Words[i % 10]}-{i}",
         "b" => Seeds.Null(i, 7) ? null : (bool?)(i % 3 == 0),
+        "dict_s" => Seeds.Null(i, 7) ? null : Seeds.Words[i % 6],
+        "l_i32" => Seeds.Null(i, 7) ? null : "[" + string.Join(",", Enumerable.Range(0, i % 4).Select(j => j == 1 && i % 5 == 0 ? "null" : $"{i + j}")) + "]",
+        "l_struct" => Seeds.Null(i, 7) ? null : "[" + string.Join(",", Enumerable.Range(0, i % 3).Select(j => $"{{x={(i * 10) + j},y=y{j}}}")) + "]",
+        // Format 2.0 keeps no struct validity: a null struct reads as a struct of nulls.
+        "st" => Seeds.Null(i, 7) ? "{a=null,inner={b=null,c=null}}"
+            : i % 5 == 0 ? $"{{a={i},inner={{b=null,c=null}}}}"
+            : $"{{a={i},inner={{b=b{i},c={(i / 2.0).ToString(System.Globalization.CultureInfo.InvariantCulture)}}}}}",
         _ => throw new ArgumentOutOfRangeException(nameof(column)),
     };
 }

@@ -35,7 +35,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
     [Fact]
     public void Mutated_data_files_read_or_fail_with_a_LanceException()
     {
-        var seeds = Seeds.DataFiles.Select(Seeds.Bytes).ToList();
+        var seeds = Seeds.DataFiles.Select(Seeds.Bytes).Append(OurFormat20File()).ToList();
 
         Fuzz("data file", seeds, bytes =>
         {
@@ -193,6 +193,15 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         yield return ManifestCodec.Encode(manifest);
         manifest.Indices = [];
         yield return ManifestCodec.Encode(manifest);
+    }
+
+    // Our 2.0 writer's file of every matrix type (lists, structs, dictionaries), a few rows.
+    private static byte[] OurFormat20File()
+    {
+        using var stream = new MemoryStream();
+        var batch = Lance.Engine.Tests.Format.TypeMatrix.Batch(4, 24); // past row 3, whose big_text is 1 MiB
+        Lance.Engine.Format.V20.DataFileWriter20.Write(stream, LanceSchema.FromArrow(batch.Schema), [batch]);
+        return stream.ToArray();
     }
 
     // A bitmap with an array container and a run container (cookie 12347).

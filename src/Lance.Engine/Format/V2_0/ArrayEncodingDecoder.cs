@@ -74,8 +74,8 @@ internal static class ArrayEncodingDecoder
         }
     }
 
-    // Values and, when some are null, an Arrow-style validity bitmap (1 = valid).
-    private static (DecodedValues Values, byte[]? Validity) DecodeArray(Enc20.ArrayEncoding encoding, IReadOnlyList<ReadOnlyMemory<byte>> buffers, int count, string what)
+    /// <summary>Decodes <paramref name="count"/> values and, when some are null, an Arrow-style validity bitmap (1 = valid).</summary>
+    internal static (DecodedValues Values, byte[]? Validity) DecodeArray(Enc20.ArrayEncoding encoding, IReadOnlyList<ReadOnlyMemory<byte>> buffers, int count, string what)
     {
         switch (encoding.ArrayEncodingCase)
         {

@@ -1,0 +1,416 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
+using Lance.Engine.Format.Encodings;
+using Enc20 = Lance.Engine.Format.Protos.Encodings20;
+using File2 = Lance.Engine.Format.Protos.File2;
+using PbFile = Lance.Engine.Format.Protos.File;
+
+namespace Lance.Engine.Format.V20;
+
+/// <summary>
+/// Writes one Lance data file of file format 2.0 (footer version 0.3), for datasets LanceDB created
+/// with storage version 2.0: every file of a dataset must share its format. The file layout is that
+/// of 2.1; the pages are 2.0 <c>ArrayEncoding</c>s, as LanceDB's 2.0 writer makes them:
+/// </summary>
+/// <remarks>
+/// <list type="bullet">
+/// <item>fixed-width values (numbers, bool as 1-bit <c>Flat</c>, vectors as <c>FixedSizeList</c>) in a
+/// <c>Nullable</c> wrapper: no nulls, all nulls, or a validity bitmap (buffer 0) beside the values (buffer 1);</item>
+/// <item>strings and binary as <c>Binary</c>: u64 end offsets (buffer 0; a null's end plus
+/// <c>null_adjustment</c>, which is the last end plus one) and the bytes (buffer 1);</item>
+/// <item>Arrow dictionary columns as <c>Dictionary</c> pages: int32 indices and a <c>Binary</c> dictionary
+/// of the page's distinct values, a null row pointing to a null item;</item>
+/// <item>every field has a column, in pre-order: a struct's is a header of one <c>SimpleStruct</c> page
+/// (2.0 keeps no struct validity), a list's holds <c>List</c> offset pages and its items follow as a column.</item>
+/// </list>
+/// </remarks>
+internal static class DataFileWriter20
+{
+    /// <summary>The footer version of format 2.0 files.</summary>
+    public const ushort MajorVersion = 0;
+
+    /// <summary>The footer version of format 2.0 files.</summary>
+    public const ushort MinorVersion = 3;
+
+    private const int BufferAlignment = 64;
+
+    /// <summary>Writes <paramref name="batches"/> (all of <paramref name="schema"/>'s columns) as one 2.0 data file.</summary>
+    /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
+    public static DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(batches);
+        options ??= DataFileWriterOptions.Default;
+
+        var sources = DataFileWriter.PrepareColumns(schema, batches);
+        long rows = batches.Sum(b => (long)b.Length);
+        var sink = new FileSink(output);
+        var columns = new List<File2.ColumnMetadata>();
+        using (var page = new GatheredPage())
+        {
+            var writer = new ColumnWriter(sink, columns, page, options);
+            foreach (var (field, type, arrays) in sources)
+            {
+                writer.WriteField(field, type, arrays.Select(a => a.Data).ToList(), topLevel: true);
+            }
+        }
+
+        var descriptor = new PbFile.FileDescriptor { Schema = new PbFile.Schema(), Length = (ulong)rows };
+        descriptor.Schema.Fields.AddRange(schema.ToProtoFields());
+        schema.CopyMetadataTo(descriptor.Schema.Metadata);
+        byte[] descriptorBytes = descriptor.ToByteArray();
+        long descriptorPosition = sink.WriteAligned(descriptorBytes, BufferAlignment);
+
+        var columnPositions = new (long Position, long Length)[columns.Count];
+        for (int i = 0; i < columns.Count; i++)
+        {
+            byte[] bytes = columns[i].ToByteArray();
+            columnPositions[i] = (sink.Position, bytes.Length);
+            sink.Write(bytes);
+        }
+
+        long columnMetadataStart = columns.Count > 0 ? columnPositions[0].Position : sink.Position;
+        long columnTablePosition = sink.Position;
+        Span<byte> entry = stackalloc byte[16];
+        foreach (var (position, length) in columnPositions)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)position);
+            BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)length);
+            sink.Write(entry);
+        }
+
+        long globalTablePosition = sink.Position;
+        BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)descriptorPosition);
+        BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)descriptorBytes.Length);
+        sink.Write(entry);
+
+        Span<byte> footer = stackalloc byte[40];
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)columnMetadataStart);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer[8..], (ulong)columnTablePosition);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer[16..], (ulong)globalTablePosition);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[28..], (uint)columns.Count);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], MajorVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], MinorVersion);
+        ManifestCodec.Magic.CopyTo(footer[36..]);
+        sink.Write(footer);
+
+        // In format 2.0 every field has a column, parents included, in pre-order (as LanceDB lists them).
+        var fieldIds = schema.AllFields.Select(f => f.Id).ToArray();
+        if (fieldIds.Length != columns.Count)
+        {
+            throw new InvalidOperationException($"Wrote {columns.Count} columns for {fieldIds.Length} fields.");
+        }
+
+        return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
+    }
+
+    private sealed class ColumnWriter(FileSink sink, List<File2.ColumnMetadata> columns, GatheredPage page, DataFileWriterOptions options)
+    {
+        public void WriteField(LanceField field, IArrowType type, List<ArrayData> arrays, bool topLevel)
+        {
+            var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
+            columns.Add(column); // pre-order: the parent's column before its children's
+            switch (type)
+            {
+                case DictionaryType when !topLevel:
+                    throw new LanceSchemaException($"Column '{field.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
+                case DictionaryType:
+                    WriteDictionary(arrays, column);
+                    break;
+                case StructType structType when !field.IsLeaf:
+                    WriteStruct(field, structType, arrays, column);
+                    break;
+                case ListType or LargeListType:
+                    WriteList(field, type, arrays, column);
+                    break;
+                default:
+                    WriteLeaf(field, type, arrays, column, topLevel);
+                    break;
+            }
+        }
+
+        private void WriteStruct(LanceField field, StructType type, List<ArrayData> arrays, File2.ColumnMetadata column)
+        {
+            long rows = arrays.Sum(a => (long)a.Length);
+            // LanceDB reads a struct header of exactly one page.
+            column.Pages.Add(Page(new Enc20.ArrayEncoding { Struct = new Enc20.SimpleStruct() }, [], 0, rows));
+            for (int k = 0; k < field.Children.Count; k++)
+            {
+                var child = field.Children[k];
+                int index = type.GetFieldIndex(child.Name);
+                var childArrays = arrays.Select(a => a.Children[index].Slice(a.Offset, a.Length)).ToList();
+                WriteField(child, type.Fields[index].DataType, childArrays, topLevel: false);
+            }
+        }
+
+        private void WriteList(LanceField field, IArrowType type, List<ArrayData> arrays, File2.ColumnMetadata column)
+        {
+            bool large = type is LargeListType;
+            var items = new List<ArrayData>(arrays.Count);
+            var ends = new List<ulong>(); // each list's end, counted from the column's first item
+            var nulls = new List<bool>();
+            ulong itemsBefore = 0;
+            foreach (var data in arrays)
+            {
+                long first = OffsetAt(data, 0, large);
+                long last = OffsetAt(data, data.Length, large);
+                items.Add(data.Children[0].Slice(checked((int)first), checked((int)(last - first))));
+                var validity = data.NullCount == 0 ? default : data.Buffers[0].Span;
+                for (int i = 0; i < data.Length; i++)
+                {
+                    ends.Add(itemsBefore + (ulong)(OffsetAt(data, i + 1, large) - first));
+                    int bit = data.Offset + i;
+                    nulls.Add(!validity.IsEmpty && (validity[bit >> 3] & (1 << (bit & 7))) == 0);
+                }
+
+                itemsBefore += (ulong)(last - first);
+            }
+
+            // Offsets pages of at most MaxPageRows lists, each counting ends from its own first item.
+            long total = ends.Count;
+            ulong pageBase = 0;
+            for (long start = 0; start < total; start += options.MaxPageRows)
+            {
+                int count = (int)Math.Min(options.MaxPageRows, total - start);
+                ulong numItems = ends[(int)(start + count - 1)] - pageBase;
+                ulong adjustment = numItems + 1;
+                var values = new byte[count * 8];
+                for (int i = 0; i < count; i++)
+                {
+                    ulong end = ends[(int)start + i] - pageBase;
+                    BinaryPrimitives.WriteUInt64LittleEndian(values.AsSpan(i * 8), nulls[(int)start + i] ? end + adjustment : end);
+                }
+
+                var encoding = new Enc20.ArrayEncoding
+                {
+                    List = new Enc20.List
+                    {
+                        Offsets = NoNulls(Flat(64, 0)),
+                        NullOffsetAdjustment = adjustment,
+                        NumItems = numItems,
+                    },
+                };
+                column.Pages.Add(Page(encoding, [values], start, count));
+                pageBase += numItems;
+            }
+
+            var child = field.Children[0];
+            WriteField(child, ((NestedType)type).Fields[0].DataType, items, topLevel: false);
+        }
+
+        private void WriteLeaf(LanceField field, IArrowType type, List<ArrayData> arrays, File2.ColumnMetadata column, bool topLevel)
+        {
+            var source = new ColumnPageSource(field, type, arrays, checkNulls: topLevel);
+            foreach (var (start, count) in source.PlanPages(options.MaxPageBytes, options.MaxPageRows))
+            {
+                source.Gather(start, count, page);
+                if (source.IsVariable)
+                {
+                    var (indices, adjustment) = EndOffsets(page);
+                    var binary = new Enc20.ArrayEncoding
+                    {
+                        Binary = new Enc20.Binary { Indices = NoNulls(Flat(64, 0)), Bytes = Flat(8, 1), NullAdjustment = adjustment },
+                    };
+                    column.Pages.Add(Page(binary, [indices, page.ValuesMemory.ToArray()], start, count));
+                    continue;
+                }
+
+                var values = type is FixedSizeListType fsl
+                    ? new Enc20.ArrayEncoding
+                    {
+                        FixedSizeList = new Enc20.FixedSizeList { Dimension = (uint)fsl.ListSize, Items = Flat(source.BitsPerValue / fsl.ListSize, 0) },
+                    }
+                    : Flat(source.BitsPerValue, 0);
+                if (!page.HasNulls)
+                {
+                    column.Pages.Add(Page(NoNulls(values), [page.ValuesMemory.ToArray()], start, count));
+                }
+                else if (page.NullCount == count)
+                {
+                    var allNull = new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { AllNulls = new Enc20.Nullable.Types.AllNull() } };
+                    column.Pages.Add(Page(allNull, [], start, count));
+                }
+                else
+                {
+                    SetBuffer(values, 1);
+                    var someNull = new Enc20.ArrayEncoding
+                    {
+                        Nullable = new Enc20.Nullable { SomeNulls = new Enc20.Nullable.Types.SomeNull { Validity = Flat(1, 0), Values = values } },
+                    };
+                    column.Pages.Add(Page(someNull, [Validity(page), page.ValuesMemory.ToArray()], start, count));
+                }
+            }
+        }
+
+        // Each page gets its own dictionary of the distinct values it holds, as LanceDB's 2.0 writer does.
+        private void WriteDictionary(List<ArrayData> arrays, File2.ColumnMetadata column)
+        {
+            var values = arrays.Select(a => (DictionaryArray)ArrowArrayFactory.BuildArray(a)).ToList();
+            long total = values.Sum(a => (long)a.Length);
+            int arrayIndex = 0;
+            int local = 0;
+            for (long start = 0; start < total; start += options.MaxPageRows)
+            {
+                int count = (int)Math.Min(options.MaxPageRows, total - start);
+                var items = new Dictionary<string, int>(StringComparer.Ordinal);
+                var ordered = new List<string>();
+                var indices = new int[count];
+                var isNull = new bool[count];
+                for (int i = 0; i < count; i++)
+                {
+                    while (local >= values[arrayIndex].Length)
+                    {
+                        arrayIndex++;
+                        local = 0;
+                    }
+
+                    var array = values[arrayIndex];
+                    if (array.IsNull(local) || array.Indices.IsNull(local))
+                    {
+                        isNull[i] = true;
+                    }
+                    else
+                    {
+                        int key = ((Int32Array)array.Indices).GetValue(local)!.Value;
+                        var text = ((StringArray)array.Dictionary).GetString(key);
+                        if (!items.TryGetValue(text, out int index))
+                        {
+                            index = ordered.Count;
+                            items.Add(text, index);
+                            ordered.Add(text);
+                        }
+
+                        indices[i] = index;
+                    }
+
+                    local++;
+                }
+
+                bool anyNull = isNull.Any(n => n);
+                int nullItem = ordered.Count;
+                var indexBytes = new byte[count * 4];
+                for (int i = 0; i < count; i++)
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(indexBytes.AsSpan(i * 4), isNull[i] ? nullItem : indices[i]);
+                }
+
+                int itemCount = ordered.Count + (anyNull ? 1 : 0);
+                var ends = new byte[itemCount * 8];
+                var bytes = new MemoryStream();
+                ulong end = 0;
+                for (int k = 0; k < ordered.Count; k++)
+                {
+                    var encoded = Encoding.UTF8.GetBytes(ordered[k]);
+                    bytes.Write(encoded);
+                    end += (ulong)encoded.Length;
+                    BinaryPrimitives.WriteUInt64LittleEndian(ends.AsSpan(k * 8), end);
+                }
+
+                ulong adjustment = end + 1;
+                if (anyNull)
+                {
+                    BinaryPrimitives.WriteUInt64LittleEndian(ends.AsSpan(nullItem * 8), end + adjustment);
+                }
+
+                var encoding = new Enc20.ArrayEncoding
+                {
+                    Dictionary = new Enc20.Dictionary
+                    {
+                        Indices = NoNulls(Flat(32, 0)),
+                        Items = new Enc20.ArrayEncoding
+                        {
+                            Binary = new Enc20.Binary { Indices = NoNulls(Flat(64, 1)), Bytes = Flat(8, 2), NullAdjustment = adjustment },
+                        },
+                        NumDictionaryItems = (uint)itemCount,
+                    },
+                };
+                column.Pages.Add(Page(encoding, [indexBytes, ends, bytes.ToArray()], start, count));
+            }
+        }
+
+        private File2.ColumnMetadata.Types.Page Page(Enc20.ArrayEncoding encoding, byte[][] buffers, long firstRow, long rows)
+        {
+            var metadata = new File2.ColumnMetadata.Types.Page
+            {
+                Length = (ulong)rows,
+                Encoding = new File2.Encoding
+                {
+                    Direct = new File2.DirectEncoding
+                    {
+                        Encoding = new Any { TypeUrl = ArrayEncodingDecoder.ArrayEncodingTypeUrl, Value = encoding.ToByteString() }.ToByteString(),
+                    },
+                },
+                Priority = (ulong)firstRow,
+            };
+            foreach (var buffer in buffers)
+            {
+                metadata.BufferOffsets.Add((ulong)sink.WriteAligned(buffer, BufferAlignment));
+                metadata.BufferSizes.Add((ulong)buffer.Length);
+            }
+
+            return metadata;
+        }
+
+        private static long OffsetAt(ArrayData data, int index, bool large) => large
+            ? MemoryMarshal.Cast<byte, long>(data.Buffers[1].Span)[data.Offset + index]
+            : MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span)[data.Offset + index];
+    }
+
+    private static (byte[] Indices, ulong Adjustment) EndOffsets(GatheredPage page)
+    {
+        var offsets = page.Offsets;
+        var definitions = page.Definitions;
+        ulong adjustment = (ulong)offsets[page.Count] + 1;
+        var indices = new byte[page.Count * 8];
+        for (int i = 0; i < page.Count; i++)
+        {
+            ulong end = (ulong)offsets[i + 1];
+            BinaryPrimitives.WriteUInt64LittleEndian(indices.AsSpan(i * 8), page.HasNulls && definitions[i] != 0 ? end + adjustment : end);
+        }
+
+        return (indices, adjustment);
+    }
+
+    private static byte[] Validity(GatheredPage page)
+    {
+        var bits = new byte[(page.Count + 7) / 8];
+        var definitions = page.Definitions;
+        for (int i = 0; i < page.Count; i++)
+        {
+            if (definitions[i] == 0)
+            {
+                bits[i >> 3] |= (byte)(1 << (i & 7));
+            }
+        }
+
+        return bits;
+    }
+
+    private static Enc20.ArrayEncoding Flat(int bits, uint buffer) => new()
+    {
+        Flat = new Enc20.Flat { BitsPerValue = (ulong)bits, Buffer = new Enc20.Buffer { BufferIndex = buffer, BufferType = Enc20.Buffer.Types.BufferType.Page } },
+    };
+
+    private static Enc20.ArrayEncoding NoNulls(Enc20.ArrayEncoding values) =>
+        new() { Nullable = new Enc20.Nullable { NoNulls = new Enc20.Nullable.Types.NoNull { Values = values } } };
+
+    // Points the values' (innermost) flat buffer at page buffer `index`.
+    private static void SetBuffer(Enc20.ArrayEncoding values, uint index)
+    {
+        if (values.ArrayEncodingCase == Enc20.ArrayEncoding.ArrayEncodingOneofCase.FixedSizeList)
+        {
+            SetBuffer(values.FixedSizeList.Items, index);
+        }
+        else
+        {
+            values.Flat.Buffer.BufferIndex = index;
+        }
+    }
+}

@@ -13,8 +13,8 @@ public sealed class ForeignCorpusTests(ForeignCorpus corpus) : IClassFixture<For
     public static TheoryData<string> Tables =>
     [
         "types_2_0", "types_2_1", "types_2_2", "types_legacy",
-        "del_small_2_0", "del_small_2_1", "del_small_2_2",
-        "del_large_2_0", "del_large_2_1", "del_large_2_2",
+        "del_small_2_0", "del_small_2_1", "del_small_2_2", "del_small_legacy",
+        "del_large_2_0", "del_large_2_1", "del_large_2_2", "del_large_legacy",
         "v1_names", "compacted", "ivf_pq",
     ];
 

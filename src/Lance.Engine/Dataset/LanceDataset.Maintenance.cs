@@ -51,6 +51,7 @@ public sealed partial class LanceDataset
             return new CompactionResult(0, 0);
         }
 
+        DataFormatVersions.EnsureWritable(manifest, Path);
         var transaction = new Transaction("compaction");
         var writeOptions = new DatasetWriteOptions { MaxRowsPerFile = options.TargetRowsPerFragment };
         foreach (var run in runs)
@@ -181,6 +182,7 @@ public sealed partial class LanceDataset
             var fileSchema = new LanceSchema(computed.Select(c => c.Field));
             var arrowSchema = new Schema(computed.Select(c => c.Column.Field), null);
             var written = new List<string>();
+            DataFormatVersions.EnsureWritable(manifest, Path);
             try
             {
                 foreach (var fragment in manifest.Fragments)

@@ -108,6 +108,7 @@ public sealed partial class LanceDataset
             return 0;
         }
 
+        DataFormatVersions.EnsureWritable(manifest, Path);
         transaction.NewFragments.AddRange(await WriteFragmentsAsync(
             Path, manifest.Schema, BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
@@ -280,6 +281,7 @@ public sealed partial class LanceDataset
 
         if (toWrite.Length > 0)
         {
+            DataFormatVersions.EnsureWritable(manifest, Path);
             transaction.NewFragments.AddRange(await WriteFragmentsAsync(
                 Path, manifest.Schema, BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         }

@@ -33,6 +33,7 @@ public sealed partial class LanceDataset
     {
         ArgumentNullException.ThrowIfNull(batches);
         ThrowIfReadOnly();
+        DataFormatVersions.EnsureWritable(_manifest, Path); // before writing, so a refusal leaves no file behind
         var schema = _schema;
         var written = await WriteFragmentsAsync(
             Path, _manifest.Schema, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
@@ -53,6 +54,7 @@ public sealed partial class LanceDataset
     {
         ArgumentNullException.ThrowIfNull(batches);
         ThrowIfReadOnly();
+        DataFormatVersions.EnsureWritable(_manifest, Path);
         var lanceSchema = schema is null ? _manifest.Schema : LanceSchema.FromArrow(schema);
         var arrowSchema = lanceSchema.ToArrow();
         var written = await WriteFragmentsAsync(

@@ -1,0 +1,126 @@
+using System.Globalization;
+using Lance.Engine;
+using Lance.Orm;
+
+namespace Lance.Interop.Tests;
+
+/// <summary>
+/// A typed table over a table LanceDB wrote in the legacy (0.1) file format, storage version
+/// "legacy": 2,500 rows in one data file of three batches, with a deletion file. Typed queries,
+/// filters and exact vector search agree with LanceDB on the same files; deleting works (a deletion
+/// file is format-neutral) and LanceDB sees it; appending is refused with a typed error before
+/// anything is written.
+/// </summary>
+public sealed class ForeignLegacyTableTests : IDisposable
+{
+    private const string Table = "items";
+    private const int Dimension = 16;
+    private readonly TempCopy _db = TempCopy.Empty();
+    private readonly LanceDbPeer _peer = LanceDbPeer.Default;
+
+    public void Dispose() => _db.Dispose();
+
+    private string DatasetPath => Path.Combine(_db.Path, Table + ".lance");
+
+    private async Task<Table<ForeignItem>> LegacyTableAsync()
+    {
+        using var made = await _peer.RunAsync("foreign-ops", new
+        {
+            db = _db.Path,
+            table = Table,
+            create = new { rows = 2500, dim = Dimension, storageVersion = "legacy" },
+            delete = "id % 9 = 4",
+        });
+        var db = await LanceDb.ConnectAsync(_db.Path);
+        return await db.OpenTableAsync<ForeignItem>(Table);
+    }
+
+    [Fact]
+    public async Task LanceDB_wrote_one_legacy_data_file_of_three_batches()
+    {
+        await LegacyTableAsync();
+
+        var file = Assert.Single(Directory.GetFiles(Path.Combine(DatasetPath, "data")));
+        using var reader = Lance.Engine.Format.DataFileReader.Open(file);
+        Assert.True(reader.IsLegacy);
+        Assert.Equal(["Legacy(Plain, 3 batches)"], reader.DescribePages(reader.Schema.FindField("vector")!));
+    }
+
+    [Fact]
+    public async Task A_typed_query_reads_the_rows_LanceDB_scans()
+    {
+        var table = await LegacyTableAsync();
+
+        var ours = await table.Query().ToListAsync();
+        var theirs = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text", "vector"]);
+
+        Assert.Equal(theirs.Rows.Count, ours.Count);
+        Assert.Equal(
+            theirs.Rows.Select(r => (r.GetInt64("id"), r.GetString("text"), string.Join(",", r.GetVector("vector")!))).Order(),
+            ours.Select(r => (r.Id, r.Text, string.Join(",", r.Vector!))).Order());
+    }
+
+    [Fact]
+    public async Task A_typed_filter_counts_what_LanceDB_counts()
+    {
+        var table = await LegacyTableAsync();
+
+        long ours = await table.Query().Where(x => x.Id < 1800 && x.Text != null).CountAsync();
+        long theirs = await _peer.CountAsync(_db.Path, Table, filter: "id < 1800 AND text IS NOT NULL");
+
+        Assert.Equal(theirs, ours);
+    }
+
+    [Fact]
+    public async Task An_exact_vector_search_finds_LanceDBs_nearest_ids_at_its_distances()
+    {
+        var table = await LegacyTableAsync();
+        var query = Vector(31337);
+
+        var ours = await table.Search(query).Limit(10).BypassVectorIndex().ToSearchResultsAsync();
+        using var doc = await _peer.RunAsync("search", new { db = _db.Path, table = Table, vector = query, k = 10, metric = "l2", columns = new[] { "id" }, exact = true });
+        var theirs = doc.RootElement.GetProperty("rows").EnumerateArray()
+            .Select(r => (Id: long.Parse(r.GetProperty("id").GetString()!, CultureInfo.InvariantCulture), Distance: r.GetProperty("_distance").GetDouble())).ToList();
+
+        Assert.Equal(theirs.Select(t => t.Id), ours.Select(o => o.Row.Id));
+        for (int i = 0; i < theirs.Count; i++)
+        {
+            Assert.Equal(theirs[i].Distance, ours[i].Distance, 3);
+        }
+    }
+
+    [Fact]
+    public async Task Deleting_from_a_legacy_table_works_and_LanceDB_sees_it()
+    {
+        var table = await LegacyTableAsync();
+
+        await table.DeleteAsync(x => x.Id >= 2000);
+
+        Assert.Equal(await _peer.CountAsync(_db.Path, Table), await table.CountRowsAsync());
+        Assert.Equal(0, await _peer.CountAsync(_db.Path, Table, filter: "id >= 2000"));
+        Assert.Equal(2000 - Enumerable.Range(0, 2000).Count(i => i % 9 == 4), await _peer.CountAsync(_db.Path, Table));
+    }
+
+    [Fact]
+    public async Task Appending_to_a_legacy_table_is_refused_and_leaves_it_untouched()
+    {
+        var table = await LegacyTableAsync();
+        var files = Directory.GetFiles(DatasetPath, "*", SearchOption.AllDirectories).Order().ToList();
+        long before = await _peer.CountAsync(_db.Path, Table);
+
+        var error = await Assert.ThrowsAsync<LanceFormatException>(() =>
+            table.AddAsync([new ForeignItem { Id = 90_000, Text = "new", Vector = Vector(1) }]));
+
+        Assert.Contains("legacy", error.Message);
+        Assert.Contains("0.1", error.Message);
+        Assert.Contains(DatasetPath, error.Message);
+        Assert.Equal(files, Directory.GetFiles(DatasetPath, "*", SearchOption.AllDirectories).Order());
+        Assert.Equal(before, await _peer.CountAsync(_db.Path, Table));
+    }
+
+    private static float[] Vector(int seed)
+    {
+        var rng = new Random(seed);
+        return [.. Enumerable.Range(0, Dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
+    }
+}

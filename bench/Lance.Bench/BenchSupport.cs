@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json;
+using Apache.Arrow;
 
 namespace Lance.Bench;
 
@@ -60,5 +61,40 @@ public static class BenchSupport
         }
 
         throw new InvalidOperationException("tools/lancedb-peer/node_modules not found: run 'npm ci' in tools/lancedb-peer (or 'dotnet test' once).");
+    }
+
+    // Reads every value a scan returns, as a consumer would: vectors summed with SIMD (all their
+    // bytes are read), ids summed, text lengths taken from the offsets.
+    public static double Consume(RecordBatch batch)
+    {
+        double total = 0;
+        for (var c = 0; c < batch.ColumnCount; c++)
+        {
+            switch (batch.Column(c))
+            {
+                case FixedSizeListArray vectors:
+                    var values = Lance.Engine.Arrow.ArrowTake.FlatValues(vectors);
+                    var width = ((Apache.Arrow.Types.FixedSizeListType)vectors.Data.DataType).ListSize;
+                    if (values.Length != vectors.Length * width)
+                    {
+                        throw new InvalidOperationException($"a batch of {vectors.Length} vectors exposes {values.Length} floats");
+                    }
+
+                    total += System.Numerics.Tensors.TensorPrimitives.Sum(values);
+                    break;
+                case Int64Array ids:
+                    foreach (var id in ids.Values)
+                    {
+                        total += id;
+                    }
+
+                    break;
+                case StringArray texts:
+                    total += texts.ValueOffsets[^1] - texts.ValueOffsets[0];
+                    break;
+            }
+        }
+
+        return total;
     }
 }

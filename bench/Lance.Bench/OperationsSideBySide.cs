@@ -11,7 +11,7 @@ namespace Lance.Bench;
 /// Table operations for the engine and for LanceDB (Node) on the same rows, in one run:
 /// <c>dotnet run -c Release --project bench/Lance.Bench -- ops [rows]</c> (default 1,000,000 rows of
 /// id, text and a 384-d vector). Ingest (rows/s and MB/s of Arrow data), full scans with the files in
-/// the page cache, a delete of 20% of the rows, and compaction afterwards.
+/// the page cache, a delete of 20% of the rows, compaction afterwards, and an upsert of 100,000 rows.
 /// </summary>
 public static class OperationsSideBySide
 {
@@ -52,7 +52,7 @@ public static class OperationsSideBySide
                 await foreach (var b in dataset.ScanAsync(columns))
                 {
                     count += b.Length;
-                    checksum += Consume(b);
+                    checksum += BenchSupport.Consume(b);
                 }
 
                 GC.KeepAlive(checksum);
@@ -92,7 +92,19 @@ public static class OperationsSideBySide
             var compaction = await target.CompactAsync();
             var compactSeconds = clock2.Elapsed.TotalSeconds;
 
-            var node = BenchSupport.Node("bench-ops.mjs", new { ipc, db = Path.Combine(work, "node"), table = "bench", runs = Runs, deleteFilter = "id % 5 = 0", deleteFilter2 = "id % 5 = 1" });
+            // Upsert of 100,000 rows keyed on id after the compaction: the first half of the source ids
+            // exist (their rows are replaced; a fifth of them were deleted above and are inserted again)
+            // and the second half are new.
+            var mergeRows = BenchData.Rows(100_000, seed: 999).Select((r, i) => r with { Id = rows - 50_000 + i }).ToArray();
+            var mergeBatch = BenchRow.ToRecordBatch(mergeRows);
+            var mergeIpc = Path.Combine(work, "merge.arrow");
+            await BenchData.WriteIpcAsync(mergeIpc, mergeBatch);
+            clock2.Restart();
+            var merged = await target.MergeInsertAsync(["id"], [mergeBatch], new MergeInsertOptions { WhenMatchedUpdateAll = true, WhenNotMatchedInsertAll = true });
+            var mergeSeconds = clock2.Elapsed.TotalSeconds;
+            var rowsAfterMerge = await target.CountRowsAsync(null);
+
+            var node = BenchSupport.Node("bench-ops.mjs", new { ipc, mergeIpc, db = Path.Combine(work, "node"), table = "bench", runs = Runs, deleteFilter = "id % 5 = 0", deleteFilter2 = "id % 5 = 1" });
             var nodeIngest = BenchSupport.Median(node.GetProperty("ingestSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
             var nodeScan = BenchSupport.Median(node.GetProperty("scanSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
             var nodeVectorScan = BenchSupport.Median(node.GetProperty("scanVectorSeconds").EnumerateArray().Select(e => e.GetDouble()).ToList());
@@ -113,6 +125,8 @@ public static class OperationsSideBySide
             Console.WriteLine($"| delete `id % 5 = 0` ({deleted:N0} rows; first delete of the process) | {deleteSeconds * 1000:F0} ms | {nodeDelete * 1000:F0} ms ({node.GetProperty("deleted").GetInt64():N0} rows) | {nodeDelete / deleteSeconds:F2}x |");
             Console.WriteLine($"| delete `id % 5 = 1` ({deletedAgain:N0} rows; second delete) | {deleteAgainSeconds * 1000:F0} ms | {nodeDeleteAgain * 1000:F0} ms | {nodeDeleteAgain / deleteAgainSeconds:F2}x |");
             Console.WriteLine($"| compact after the deletes ({compaction.FragmentsRemoved} fragments rewritten) | {compactSeconds:F2} s | {nodeCompact:F2} s (optimize) | {nodeCompact / compactSeconds:F2}x |");
+            var nodeMerge = node.GetProperty("mergeSeconds").GetDouble();
+            Console.WriteLine($"| merge-insert 100,000 rows on id ({merged.Updated:N0} updated, {merged.Inserted:N0} inserted; {rowsAfterMerge:N0} rows after) | {mergeSeconds:F2} s | {nodeMerge:F2} s ({node.GetProperty("rowsAfterMerge").GetInt64():N0} rows after) | {nodeMerge / mergeSeconds:F2}x |");
             Console.WriteLine();
             Console.WriteLine($"LanceDB's compaction statistics: {node.GetProperty("compactStats").GetRawText()}");
         }
@@ -120,40 +134,6 @@ public static class OperationsSideBySide
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
-    }
-
-    // Reads every value a scan returns, as a consumer would: vectors summed with SIMD (all their
-    // bytes are read), ids summed, text lengths taken from the offsets.
-    private static double Consume(RecordBatch batch)
-    {
-        double total = 0;
-        for (var c = 0; c < batch.ColumnCount; c++)
-        {
-            switch (batch.Column(c))
-            {
-                case FixedSizeListArray vectors:
-                    var values = Lance.Engine.Arrow.ArrowTake.FlatValues(vectors);
-                    if (values.Length != vectors.Length * BenchData.Dimension)
-                    {
-                        throw new InvalidOperationException($"a batch of {vectors.Length} vectors exposes {values.Length} floats");
-                    }
-
-                    total += System.Numerics.Tensors.TensorPrimitives.Sum(values);
-                    break;
-                case Int64Array ids:
-                    foreach (var id in ids.Values)
-                    {
-                        total += id;
-                    }
-
-                    break;
-                case StringArray texts:
-                    total += texts.ValueOffsets[^1] - texts.ValueOffsets[0];
-                    break;
-            }
-        }
-
-        return total;
     }
 
     private static long BatchBytes(RecordBatch batch)

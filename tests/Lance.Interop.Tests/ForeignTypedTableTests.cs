@@ -44,6 +44,24 @@ public sealed class ForeignTypedTableTests : IDisposable
     }
 
     [Fact]
+    public async Task Opening_a_table_with_LanceDBs_index_tells_the_databases_logger_that_the_index_is_kept_unused()
+    {
+        using (await LanceDbPeer.Default.RunAsync("foreign-ops", new { db = _db.Path, table = "items", create = new { rows = 300, dim = 16 }, index = new { numPartitions = 2, numSubVectors = 4 } }))
+        {
+        }
+
+        var logger = new Lance.Orm.Embeddings.Tests.ListLogger();
+        var db = await LanceDb.ConnectAsync(_db.Path, new DatabaseOptions { Logger = logger });
+
+        var table = await db.OpenTableAsync<ForeignItem>("items");
+
+        Assert.Equal(300, await table.CountRowsAsync());
+        var note = Assert.Single(logger.Entries);
+        Assert.Contains("'vector'", note.Message, StringComparison.Ordinal);
+        Assert.Contains("does not use it", note.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task A_model_that_matches_opens_and_counts_LanceDBs_rows()
     {
         var db = await LanceDbTableAsync();

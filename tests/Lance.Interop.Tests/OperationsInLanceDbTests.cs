@@ -2,6 +2,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine;
 using Lance.Engine.Dataset;
+using Lance.Engine.Tests.Support;
 
 namespace Lance.Interop.Tests;
 
@@ -11,15 +12,6 @@ namespace Lance.Interop.Tests;
 /// </summary>
 public sealed class OperationsInLanceDbTests : IDisposable
 {
-    private static readonly Schema ItemSchema = new(
-        [
-            new Field("id", Int64Type.Default, nullable: false),
-            new Field("name", StringType.Default, nullable: true),
-            new Field("value", Int32Type.Default, nullable: true),
-            new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), 2), nullable: false),
-        ],
-        null);
-
     private readonly TempCopy _db = TempCopy.Empty();
     private readonly LanceDbPeer _peer = LanceDbPeer.Default;
 
@@ -30,7 +22,7 @@ public sealed class OperationsInLanceDbTests : IDisposable
     [Fact]
     public async Task LanceDB_sees_our_rows_after_every_operation()
     {
-        var dataset = await LanceDataset.CreateAsync(TablePath, ItemSchema, [Items(0, 100)], options: new DatasetWriteOptions { MaxRowsPerFile = 25 });
+        var dataset = await LanceDataset.CreateAsync(TablePath, Items.Schema, [Items.Range(0, 100)], options: new DatasetWriteOptions { MaxRowsPerFile = 25 });
         await AssertSameAsync(dataset, "create");
 
         await dataset.DeleteAsync(IdWhere(id => id % 3 == 0));
@@ -40,14 +32,14 @@ public sealed class OperationsInLanceDbTests : IDisposable
         await dataset.UpdateAsync(IdWhere(id => id >= 90), new Dictionary<string, object?> { ["name"] = "late", ["value"] = null });
         await AssertSameAsync(dataset, "update");
 
-        await dataset.MergeInsertAsync(["id"], [Items(95, 10)], MergeInsertOptions.Upsert);
+        await dataset.MergeInsertAsync(["id"], [Items.Range(95, 10)], MergeInsertOptions.Upsert);
         await AssertSameAsync(dataset, "merge insert");
 
         await dataset.CompactAsync(new CompactionOptions { TargetRowsPerFragment = 1000 });
         Assert.Equal(1, dataset.FragmentCount);
         await AssertSameAsync(dataset, "compaction");
 
-        await dataset.AppendAsync([Items(200, 5)]);
+        await dataset.AppendAsync([Items.Range(200, 5)]);
         await dataset.AddColumnAsync(new Field("tier", Int16Type.Default, nullable: false), (short)7);
         await dataset.AddColumnAsync(new Field("double_id", Int64Type.Default, nullable: true), ["id"],
             batch => new Int64Array.Builder().AppendRange(((Int64Array)batch.Column(0)).Values.ToArray().Select(v => v * 2)).Build());
@@ -120,26 +112,6 @@ public sealed class OperationsInLanceDbTests : IDisposable
         FixedSizeListType => string.Join(",", row.GetVector(field.Name)!.Select(v => v.ToString("R", System.Globalization.CultureInfo.InvariantCulture))),
         _ => throw new NotSupportedException(field.DataType.Name),
     };
-
-    private static RecordBatch Items(long start, int count)
-    {
-        var ids = new Int64Array.Builder();
-        var names = new StringArray.Builder();
-        var values = new Int32Array.Builder();
-        var vectors = new FixedSizeListArray.Builder(FloatType.Default, 2);
-        var items = (FloatArray.Builder)vectors.ValueBuilder;
-        for (var id = start; id < start + count; id++)
-        {
-            ids.Append(id);
-            if (id % 4 == 0) names.AppendNull(); else names.Append($"n{id}");
-            if (id % 5 == 0) values.AppendNull(); else values.Append((int)(id % 10));
-            vectors.Append();
-            items.Append(id);
-            items.Append(-id / 2f);
-        }
-
-        return new RecordBatch(ItemSchema, [ids.Build(), names.Build(), values.Build(), vectors.Build()], count);
-    }
 
     private static LambdaPredicate IdWhere(Func<long, bool> predicate) => new(["id"], batch =>
     {

@@ -1,10 +1,11 @@
 // bench-ops.mjs: LanceDB's side of the table-operation benchmarks.
-//   {ipc, db, table, runs?, deleteFilter?, deleteFilter2?}
+//   {ipc, db, table, runs?, deleteFilter?, deleteFilter2?, mergeIpc?}
 //   -> {rows, ingestSeconds:[...], scanSeconds:[...], scanVectorSeconds:[...], deleteSeconds, deleted,
-//       compactSeconds, compactStats}
+//       compactSeconds, compactStats, mergeSeconds?, rowsAfterMerge?}
 // Ingest: createTable(table, <rows of ipc>, {mode:"overwrite"}), `runs` times. Scan: query().toArrow()
 // of every column, then of the vector column only, `runs` times each on the last table (the files are
 // in the page cache after the first). Delete: table.delete(deleteFilter). Compact: table.optimize().
+// Merge: mergeInsert("id").whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(<rows of mergeIpc>).
 import { readFileSync } from 'node:fs';
 import { main, connect, required, arrow } from './lib/common.mjs';
 
@@ -60,5 +61,15 @@ main(async (args) => {
   const stats = await table.optimize();
   const compactSeconds = seconds(start);
 
-  return { rows, ingestSeconds, scanSeconds, scanVectorSeconds, deleteSeconds, deleteSeconds2, deleted, compactSeconds, compactStats: stats?.compaction ?? null };
+  let mergeSeconds = null;
+  let rowsAfterMerge = null;
+  if (args.mergeIpc) {
+    const source = tableFromIPC(readFileSync(args.mergeIpc));
+    start = process.hrtime.bigint();
+    await table.mergeInsert('id').whenMatchedUpdateAll().whenNotMatchedInsertAll().execute(source);
+    mergeSeconds = seconds(start);
+    rowsAfterMerge = await table.countRows();
+  }
+
+  return { rows, ingestSeconds, scanSeconds, scanVectorSeconds, deleteSeconds, deleteSeconds2, deleted, compactSeconds, compactStats: stats?.compaction ?? null, mergeSeconds, rowsAfterMerge };
 });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Logging;
 using System.Collections.Concurrent;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -27,6 +28,49 @@ public sealed partial class LanceDataset
     {
         var manifest = _manifest;
         return manifest.Indices.Where(i => i.DetailsTypeUrl == IvfPqTypeUrl).Select(i => Describe(manifest, i)).ToList();
+    }
+
+    /// <summary>
+    /// Indexes recorded in the current version that this engine keeps but does not use: those
+    /// LanceDB (Lance) built, vector or scalar. Searches and filters on their columns run without
+    /// them (exactly), and they stay in the manifest, so LanceDB keeps using them, until an
+    /// operation rewrites the rows or the schema they cover.
+    /// </summary>
+    public IReadOnlyList<IgnoredIndexInfo> IgnoredIndices
+    {
+        get
+        {
+            var manifest = _manifest;
+            return manifest.Indices.Where(i => i.DetailsTypeUrl != IvfPqTypeUrl).Select(i => new IgnoredIndexInfo(
+                i.Name,
+                i.Fields.Select(id => manifest.Schema.AllFields.FirstOrDefault(f => f.Id == id)?.Name ?? $"#{id}").ToList(),
+                KindOf(i.DetailsTypeUrl),
+                i.Uuid)).ToList();
+        }
+    }
+
+    private static readonly Action<ILogger, string, string, string, string, Exception?> LogIgnoredIndex = LoggerMessage.Define<string, string, string, string>(
+        LogLevel.Information,
+        new EventId(1, "IgnoredIndex"),
+        "Dataset '{Dataset}': index '{Index}' ({Kind}) on {Columns} was written by another Lance library; Lance.Engine keeps it for LanceDB but does not use it, so queries on those columns run without it.");
+
+    private void LogIgnoredIndices(ILogger? logger)
+    {
+        if (logger is null || !logger.IsEnabled(LogLevel.Information))
+        {
+            return;
+        }
+
+        foreach (var index in IgnoredIndices)
+        {
+            LogIgnoredIndex(logger, Path, index.Name, index.Kind, string.Join(", ", index.Columns.Select(c => $"'{c}'")), null);
+        }
+    }
+
+    private static string KindOf(string typeUrl)
+    {
+        var name = typeUrl[(typeUrl.LastIndexOf('/') + 1)..];
+        return name.Length == 0 ? "an index with no recorded type" : name;
     }
 
     /// <summary>

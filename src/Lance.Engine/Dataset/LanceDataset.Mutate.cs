@@ -202,13 +202,13 @@ public sealed partial class LanceDataset
             _ => new RecordBatch(schema, Enumerable.Range(0, schema.FieldsList.Count).Select(c => Lance.Engine.Arrow.ArrowConcat.Concatenate(batches.Select(b => b.Column(c)).ToList())), batches.Sum(b => b.Length)),
         };
 
-        var sourceKeys = new Dictionary<string, int>(StringComparer.Ordinal);
+        var sourceKeys = new Dictionary<MergeKey, int>();
         var sourceKeyOf = KeyReader(on.Select(name => incoming.Column(schema.GetFieldIndex(name))).ToList());
         for (var row = 0; row < incoming.Length; row++)
         {
             if (sourceKeyOf(row) is { } key && !sourceKeys.TryAdd(key, row))
             {
-                throw new LanceException($"The rows merged into '{Path}' have the key ({key.Replace(KeySeparator, ", ", StringComparison.Ordinal)}) on {string.Join(", ", on)} more than once; each key may appear once.");
+                throw new LanceException($"The rows merged into '{Path}' have the key ({key}) on {string.Join(", ", on)} more than once; each key may appear once.");
             }
         }
 
@@ -239,7 +239,7 @@ public sealed partial class LanceDataset
                         if (matchedSource[sourceRow])
                         {
                             throw new LanceException(
-                                $"The key ({key.Replace(KeySeparator, ", ", StringComparison.Ordinal)}) matches more than one row of '{Path}', so the merge cannot tell which to update; nothing was committed.");
+                                $"The key ({key}) matches more than one row of '{Path}', so the merge cannot tell which to update; nothing was committed.");
                         }
 
                         rows.Add(row);
@@ -334,13 +334,22 @@ public sealed partial class LanceDataset
         }
     }
 
-    /// <summary>A row's key over the key columns, as one string; null when any part is null (nulls never match).</summary>
-    private static Func<int, string?> KeyReader(IReadOnlyList<IArrowArray> columns)
+    /// <summary>
+    /// A row's key over the key columns; null when any part is null (nulls never match). A single
+    /// integer, date or timestamp column (the usual id) is keyed by its value with no allocation;
+    /// other keys become one string.
+    /// </summary>
+    private static Func<int, MergeKey?> KeyReader(IReadOnlyList<IArrowArray> columns)
     {
+        if (columns.Count == 1 && IntegerKey(columns[0]) is { } integer)
+        {
+            return row => integer(row) is { } value ? new MergeKey(value, null) : null;
+        }
+
         var parts = columns.Select(KeyPart).ToArray();
         if (parts.Length == 1)
         {
-            return parts[0];
+            return row => parts[0](row) is { } value ? new MergeKey(0, value) : null;
         }
 
         return row =>
@@ -356,9 +365,24 @@ public sealed partial class LanceDataset
                 values[i] = value;
             }
 
-            return string.Join(KeySeparator, values);
+            return new MergeKey(0, string.Join(KeySeparator, values));
         };
     }
+
+    private static Func<int, long?>? IntegerKey(IArrowArray array) => array switch
+    {
+        Int64Array a => r => a.GetValue(r),
+        Int32Array a => r => a.GetValue(r),
+        Int16Array a => r => a.GetValue(r),
+        Int8Array a => r => a.GetValue(r),
+        UInt64Array a => r => a.IsNull(r) ? null : unchecked((long)a.Values[r]),
+        UInt32Array a => r => a.GetValue(r),
+        UInt16Array a => r => a.GetValue(r),
+        UInt8Array a => r => a.GetValue(r),
+        Date32Array a => r => a.IsNull(r) ? null : a.Values[r],
+        TimestampArray a => r => a.IsNull(r) ? null : a.Values[r],
+        _ => null,
+    };
 
     private static Func<int, string?> KeyPart(IArrowArray array)
     {
@@ -383,6 +407,13 @@ public sealed partial class LanceDataset
             TimestampArray a => r => a.IsNull(r) ? null : a.Values[r].ToString(c),
             _ => throw new LanceSchemaException($"A column of type {SchemaAlignment.Describe(array.Data.DataType)} cannot be a merge key."),
         };
+    }
+
+    /// <summary>A merge key: an integer value, or the text of the key's parts joined.</summary>
+    private readonly record struct MergeKey(long Number, string? Text)
+    {
+        public override string ToString() =>
+            Text is null ? Number.ToString(CultureInfo.InvariantCulture) : Text.Replace(KeySeparator, ", ", StringComparison.Ordinal);
     }
 }
 

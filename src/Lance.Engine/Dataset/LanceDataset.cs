@@ -129,7 +129,17 @@ public sealed partial class LanceDataset
     /// <exception cref="LanceTableNotFoundException">No folder at the path.</exception>
     /// <exception cref="LanceFormatException">The folder is not a Lance dataset, or its manifest is unreadable.</exception>
     public static Task<LanceDataset> OpenAsync(string path, CancellationToken cancellationToken = default)
+        => OpenAsync(path, DatasetOpenOptions.Default, cancellationToken);
+
+    /// <summary>
+    /// Opens the newest version of the dataset at <paramref name="path"/>, telling
+    /// <see cref="DatasetOpenOptions.Logger"/> about anything kept but not used (see <see cref="IgnoredIndices"/>).
+    /// </summary>
+    /// <exception cref="LanceTableNotFoundException">No folder at the path.</exception>
+    /// <exception cref="LanceFormatException">The folder is not a Lance dataset, or its manifest is unreadable.</exception>
+    public static Task<LanceDataset> OpenAsync(string path, DatasetOpenOptions options, CancellationToken cancellationToken = default)
     {
+        ArgumentNullException.ThrowIfNull(options);
         ArgumentException.ThrowIfNullOrEmpty(path);
         cancellationToken.ThrowIfCancellationRequested();
         if (!Directory.Exists(path))
@@ -139,7 +149,9 @@ public sealed partial class LanceDataset
 
         var manifest = TryReadLatest(path) ?? throw new LanceFormatException(
             $"'{path}' is not a Lance dataset: it has no manifest under '{VersionNames.VersionsFolder}'.");
-        return Task.FromResult(new LanceDataset(path, manifest));
+        var dataset = new LanceDataset(path, manifest);
+        dataset.LogIgnoredIndices(options.Logger);
+        return Task.FromResult(dataset);
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Text;
 
 namespace Lance.Orm.Generators.Helpers;
 
@@ -10,33 +9,7 @@ internal static class ColumnNaming
     /// a word starts at an upper-case letter that follows a lower-case letter or digit, or that
     /// ends a run of capitals followed by a lower-case letter.
     /// </summary>
-    public static string ToSnakeCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                var previous = i > 0 ? name[i - 1] : '\0';
-                var next = i + 1 < name.Length ? name[i + 1] : '\0';
-                var startsWord = i > 0 && previous != '_'
-                    && (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && char.IsLower(next)));
-                if (startsWord)
-                {
-                    builder.Append('_');
-                }
-
-                builder.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
-    }
+    public static string ToSnakeCase(string name) => Lance.Shared.SnakeCase.From(name);
 
     /// <summary><c>ImageUri</c> → <c>imageUri</c>, for local variable names in emitted code.</summary>
     public static string ToCamelCase(string name)

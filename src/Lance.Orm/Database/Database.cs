@@ -144,7 +144,7 @@ public sealed partial class Database
             throw new LanceTableNotFoundException(name, path);
         }
 
-        return await LanceDataset.OpenAsync(path, cancellationToken).ConfigureAwait(false);
+        return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)

@@ -43,4 +43,10 @@ public sealed record DatabaseOptions
 
     /// <summary>Rows per data file (and fragment) when writing; LanceDB's default is 1,048,576.</summary>
     public int MaxRowsPerFile { get; init; } = 1024 * 1024;
+
+    /// <summary>
+    /// Told when a table is opened about what it holds that Lance.Orm keeps but does not use, such as
+    /// indexes LanceDB built (see <see cref="Lance.Engine.LanceDataset.IgnoredIndices"/>); null for silence.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILogger? Logger { get; init; }
 }

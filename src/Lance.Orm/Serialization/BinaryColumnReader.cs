@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
@@ -12,10 +11,7 @@ namespace Lance.Orm.Serialization;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public readonly ref struct BinaryColumnReader
 {
-    private readonly ReadOnlySpan<int> _offsets;
-    private readonly ReadOnlySpan<byte> _data;
-    private readonly ReadOnlySpan<byte> _validity;
-    private readonly int _offset;
+    private readonly VariableWidthColumn _column;
 
     /// <summary>
     /// Opens the column <paramref name="column"/> of <paramref name="batch"/>; a reader of an absent
@@ -31,22 +27,10 @@ public readonly ref struct BinaryColumnReader
     {
     }
 
-    private BinaryColumnReader(ArrayData? data)
-    {
-        if (data is null)
-        {
-            return;
-        }
-
-        _offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span).Slice(data.Offset, data.Length + 1);
-        _data = data.Buffers[2].Span;
-        _validity = ColumnLookup.Validity(data);
-        _offset = data.Offset;
-        IsPresent = true;
-    }
+    private BinaryColumnReader(ArrayData? data) => _column = new VariableWidthColumn(data);
 
     /// <summary>Whether the batch has the column.</summary>
-    public bool IsPresent { get; }
+    public bool IsPresent => _column.IsPresent;
 
     /// <summary>A copy of the value in <paramref name="row"/>: empty for a null, <paramref name="fallback"/> when the column is absent.</summary>
     /// <param name="row">The row index.</param>
@@ -62,18 +46,9 @@ public readonly ref struct BinaryColumnReader
 
     /// <summary>The bytes of <paramref name="row"/>, read in place: empty for a null or when the column is absent.</summary>
     /// <param name="row">The row index.</param>
-    public ReadOnlySpan<byte> GetSpan(int row)
-    {
-        if (!IsPresent)
-        {
-            return default;
-        }
-
-        var start = _offsets[row];
-        return _data.Slice(start, _offsets[row + 1] - start);
-    }
+    public ReadOnlySpan<byte> GetSpan(int row) => _column.Bytes(row);
 
     /// <summary>Whether <paramref name="row"/> is null (false when the column is absent).</summary>
     /// <param name="row">The row index.</param>
-    public bool IsNull(int row) => !_validity.IsEmpty && !BitUtility.GetBit(_validity, _offset + row);
+    public bool IsNull(int row) => _column.IsNull(row);
 }

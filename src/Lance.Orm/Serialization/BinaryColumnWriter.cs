@@ -1,5 +1,4 @@
 using System.ComponentModel;
-using System.Runtime.InteropServices;
 using Apache.Arrow;
 
 namespace Lance.Orm.Serialization;
@@ -11,16 +10,7 @@ namespace Lance.Orm.Serialization;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class BinaryColumnWriter
 {
-    private readonly byte[] _offsets;
-    private readonly int _length;
-    private readonly bool _nullable;
-    private readonly string _modelType;
-    private readonly string _member;
-    private readonly string _column;
-    private byte[] _data;
-    private int _dataLength;
-    private ValidityBitmap _validity;
-    private int _count;
+    private VariableWidthBuilder _builder;
 
     /// <summary>Creates a writer for <paramref name="length"/> rows of the member <paramref name="modelType"/>.<paramref name="member"/>.</summary>
     /// <param name="length">The number of rows in the batch.</param>
@@ -28,19 +18,8 @@ public sealed class BinaryColumnWriter
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
-    public BinaryColumnWriter(int length, bool nullable, string modelType, string member, string column)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _length = length;
-        _nullable = nullable;
-        _modelType = modelType;
-        _member = member;
-        _column = column;
-        // Every offset is written and only the written part of the data is handed to Arrow, so neither is zeroed first.
-        _offsets = GC.AllocateUninitializedArray<byte>(checked((length + 1) * sizeof(int)));
-        MemoryMarshal.Cast<byte, int>(_offsets.AsSpan())[0] = 0;
-        _data = GC.AllocateUninitializedArray<byte>(Math.Max(64, length * 16));
-    }
+    public BinaryColumnWriter(int length, bool nullable, string modelType, string member, string column) =>
+        _builder = new VariableWidthBuilder(length, nullable, modelType, member, column, "byte[]?");
 
     /// <summary>Appends the next row's value.</summary>
     /// <param name="value">The value; null only when the column is nullable.</param>
@@ -49,44 +28,19 @@ public sealed class BinaryColumnWriter
     {
         if (value is null)
         {
-            if (!_nullable)
-            {
-                throw new LanceSchemaException(
-                    $"{_modelType}.{_member} is null in row {_count}, but its column '{_column}' is not nullable. " +
-                    $"Set a value, or declare {_modelType}.{_member} as byte[]? to store nulls.");
-            }
-
-            _validity.SetNull(_count, _length);
+            _builder.AppendNull();
         }
         else
         {
-            Append(value.AsSpan());
-            return;
+            _builder.Append(value);
         }
-
-        _count++;
-        MemoryMarshal.Cast<byte, int>(_offsets.AsSpan())[_count] = _dataLength;
     }
 
     /// <summary>Appends the next row's value.</summary>
     /// <param name="value">The bytes.</param>
-    public void Append(ReadOnlySpan<byte> value)
-    {
-        VariableWidth.Reserve(ref _data, _dataLength, value.Length, _column, _modelType, _member);
-        value.CopyTo(_data.AsSpan(_dataLength));
-        _dataLength += value.Length;
-        _count++;
-        MemoryMarshal.Cast<byte, int>(_offsets.AsSpan())[_count] = _dataLength;
-    }
+    public void Append(ReadOnlySpan<byte> value) => _builder.Append(value);
 
     /// <summary>Returns the Arrow array of every value appended so far.</summary>
     public IArrowArray Build() =>
-        new BinaryArray(
-            Apache.Arrow.Types.BinaryType.Default,
-            _count,
-            new ArrowBuffer(_offsets.AsMemory(0, (_count + 1) * sizeof(int))),
-            new ArrowBuffer(_data.AsMemory(0, _dataLength)),
-            _validity.Build(),
-            _validity.NullCount,
-            0);
+        new BinaryArray(Apache.Arrow.Types.BinaryType.Default, _builder.Count, _builder.Offsets, _builder.Data, _builder.Validity, _builder.NullCount, 0);
 }

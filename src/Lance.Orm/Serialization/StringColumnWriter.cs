@@ -1,6 +1,4 @@
 using System.ComponentModel;
-using System.Runtime.InteropServices;
-using System.Text;
 using Apache.Arrow;
 
 namespace Lance.Orm.Serialization;
@@ -13,16 +11,7 @@ namespace Lance.Orm.Serialization;
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class StringColumnWriter
 {
-    private readonly byte[] _offsets;
-    private readonly int _length;
-    private readonly bool _nullable;
-    private readonly string _modelType;
-    private readonly string _member;
-    private readonly string _column;
-    private byte[] _data;
-    private int _dataLength;
-    private ValidityBitmap _validity;
-    private int _count;
+    private VariableWidthBuilder _builder;
 
     /// <summary>Creates a writer for <paramref name="length"/> rows of the member <paramref name="modelType"/>.<paramref name="member"/>.</summary>
     /// <param name="length">The number of rows in the batch.</param>
@@ -30,19 +19,8 @@ public sealed class StringColumnWriter
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
-    public StringColumnWriter(int length, bool nullable, string modelType, string member, string column)
-    {
-        ArgumentOutOfRangeException.ThrowIfNegative(length);
-        _length = length;
-        _nullable = nullable;
-        _modelType = modelType;
-        _member = member;
-        _column = column;
-        // Every offset is written and only the written part of the data is handed to Arrow, so neither is zeroed first.
-        _offsets = GC.AllocateUninitializedArray<byte>(checked((length + 1) * sizeof(int)));
-        MemoryMarshal.Cast<byte, int>(_offsets.AsSpan())[0] = 0;
-        _data = GC.AllocateUninitializedArray<byte>(Math.Max(64, length * 16));
-    }
+    public StringColumnWriter(int length, bool nullable, string modelType, string member, string column) =>
+        _builder = new VariableWidthBuilder(length, nullable, modelType, member, column, "string?");
 
     /// <summary>Appends the next row's value.</summary>
     /// <param name="value">The value; null only when the column is nullable.</param>
@@ -51,53 +29,15 @@ public sealed class StringColumnWriter
     {
         if (value is null)
         {
-            if (!_nullable)
-            {
-                throw new LanceSchemaException(
-                    $"{_modelType}.{_member} is null in row {_count}, but its column '{_column}' is not nullable. " +
-                    $"Set a value, or declare {_modelType}.{_member} as string? to store nulls.");
-            }
-
-            _validity.SetNull(_count, _length);
+            _builder.AppendNull();
         }
         else
         {
-            // Most text is ASCII: try the cheap bound first and count exactly only when it might not fit.
-            if (_data.Length - _dataLength < value.Length * 3)
-            {
-                Reserve(Encoding.UTF8.GetByteCount(value));
-            }
-
-            _dataLength += Encoding.UTF8.GetBytes(value, _data.AsSpan(_dataLength));
+            _builder.AppendUtf8(value);
         }
-
-        _count++;
-        MemoryMarshal.Cast<byte, int>(_offsets.AsSpan())[_count] = _dataLength;
     }
 
     /// <summary>Returns the Arrow array of every value appended so far.</summary>
-    public IArrowArray Build()
-    {
-        return new StringArray(
-            _count,
-            new ArrowBuffer(_offsets.AsMemory(0, (_count + 1) * sizeof(int))),
-            new ArrowBuffer(_data.AsMemory(0, _dataLength)),
-            _validity.Build(),
-            _validity.NullCount);
-    }
-
-    private void Reserve(int bytes)
-    {
-        var needed = (long)_dataLength + bytes;
-        if (needed > System.Array.MaxLength)
-        {
-            throw new LanceSchemaException(
-                $"Column '{_column}' ({_modelType}.{_member}) holds more than 2 GB of text in one batch. Write the rows in smaller batches.");
-        }
-
-        if (needed > _data.Length)
-        {
-            System.Array.Resize(ref _data, (int)Math.Min(System.Array.MaxLength, Math.Max(needed, (long)_data.Length * 2)));
-        }
-    }
+    public IArrowArray Build() =>
+        new StringArray(_builder.Count, _builder.Offsets, _builder.Data, _builder.Validity, _builder.NullCount);
 }

@@ -68,6 +68,15 @@ public sealed class VectorColumnWriter<T>
             _validity.SetNull(_count, _length);
             slot.Clear();
         }
+        else if (vector.Length != _dimensions && BadVectorScope.Handling == BadVectorHandling.Null)
+        {
+            _validity.SetNull(_count, _length); // asked for: a wrong length becomes a null vector
+            slot.Clear();
+        }
+        else if (vector.Length != _dimensions && BadVectorScope.Handling == BadVectorHandling.Fill)
+        {
+            slot.Fill(FillValueOf(BadVectorScope.FillValue)); // asked for: a wrong length becomes the fill vector
+        }
         else if (vector.Length != _dimensions)
         {
             throw new LanceSchemaException(
@@ -81,6 +90,21 @@ public sealed class VectorColumnWriter<T>
         }
 
         _count++;
+    }
+
+    private static T FillValueOf(float value)
+    {
+        if (typeof(T) == typeof(float))
+        {
+            return (T)(object)value;
+        }
+
+        if (typeof(T) == typeof(Half))
+        {
+            return (T)(object)(Half)value;
+        }
+
+        return typeof(T) == typeof(byte) ? (T)(object)(byte)Math.Clamp(MathF.Round(value), 0, 255) : default;
     }
 
     /// <summary>Returns the Arrow array of every vector appended so far.</summary>

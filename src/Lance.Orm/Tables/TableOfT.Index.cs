@@ -1,6 +1,5 @@
 using System.Linq.Expressions;
 using System.Reflection;
-using System.Text;
 using Lance.Engine;
 
 namespace Lance.Orm;
@@ -38,32 +37,6 @@ public sealed partial class Table<T>
             throw new ArgumentException($"Table '{Name}': the column selector must name a property of {typeof(T).Name}, like x => x.Vector; got {selector}.", nameof(selector));
         }
 
-        return property.GetCustomAttribute<ColumnAttribute>()?.Name ?? SnakeCase(property.Name);
-    }
-
-    private static string SnakeCase(string name)
-    {
-        var builder = new StringBuilder(name.Length + 4);
-        for (var i = 0; i < name.Length; i++)
-        {
-            var c = name[i];
-            if (char.IsUpper(c))
-            {
-                var previous = i > 0 ? name[i - 1] : '\0';
-                var next = i + 1 < name.Length ? name[i + 1] : '\0';
-                if (i > 0 && previous != '_' && (char.IsLower(previous) || char.IsDigit(previous) || (char.IsUpper(previous) && char.IsLower(next))))
-                {
-                    builder.Append('_');
-                }
-
-                builder.Append(char.ToLowerInvariant(c));
-            }
-            else
-            {
-                builder.Append(c);
-            }
-        }
-
-        return builder.ToString();
+        return ColumnNames.Of(property);
     }
 }

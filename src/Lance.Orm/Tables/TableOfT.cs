@@ -67,12 +67,20 @@ public sealed partial class Table<T> : Table
     }
 
     /// <summary>
-    /// Converts rows with the generated writer. A vector of the wrong length makes the writer throw;
-    /// when the caller asked to drop bad vectors, the rows that do not convert are left out instead
-    /// (NaN vectors, which convert, are handled with every other policy by the embedding applier).
+    /// Converts rows with the generated writer. A vector of the wrong length makes the writer throw,
+    /// unless the caller asked to fill or null bad vectors: then the writer does so itself (inside a
+    /// <see cref="Serialization.BadVectorScope"/>). When the caller asked to drop them, the rows that
+    /// do not convert are left out. NaN vectors, which convert, are handled with every policy by the
+    /// embedding applier.
     /// </summary>
     private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run)
     {
+        if (run.Options.OnBadVectors is BadVectorHandling.Fill or BadVectorHandling.Null)
+        {
+            using var scope = Serialization.BadVectorScope.Enter(run.Options.OnBadVectors, run.Options.FillValue);
+            return T.ToRecordBatch(rows);
+        }
+
         try
         {
             return T.ToRecordBatch(rows);

@@ -87,6 +87,54 @@ public sealed class TypedModelTests : IDisposable
     }
 
     [Fact]
+    public async Task Typed_vectors_of_the_wrong_length_are_filled_when_asked()
+    {
+        var db = await _db.ConnectAsync();
+        var docs = await db.CreateTableAsync<TypedDoc>("docs");
+
+        await docs.AddAsync(
+            [new TypedDoc { Id = 1, Text = "ok", Vector = [1, 2, 3, 4] }, new TypedDoc { Id = 2, Text = "short", Vector = [1, 2] }, new TypedDoc { Id = 3, Text = "long", Vector = [1, 2, 3, 4, 5] }],
+            new AddOptions { OnBadVectors = BadVectorHandling.Fill, FillValue = 0.25f });
+
+        var rows = new List<TypedDoc>();
+        await foreach (var row in docs.AsAsyncEnumerable()) rows.Add(row);
+        var byId = rows.ToDictionary(r => r.Id);
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, byId[1].Vector);
+        Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, byId[2].Vector);
+        Assert.Equal(new float[] { 0.25f, 0.25f, 0.25f, 0.25f }, byId[3].Vector);
+    }
+
+    [Fact]
+    public async Task Typed_vectors_of_the_wrong_length_become_null_and_are_embedded_from_their_source_when_asked()
+    {
+        var db = await _db.ConnectAsync();
+        var docs = await db.CreateTableAsync<TypedDoc>("docs");
+
+        await docs.AddAsync(
+            [new TypedDoc { Id = 1, Text = "kept", Vector = [1, 2, 3, 4] }, new TypedDoc { Id = 2, Text = "short one", Vector = [9, 9] }],
+            new AddOptions { OnBadVectors = BadVectorHandling.Null });
+
+        var rows = new List<TypedDoc>();
+        await foreach (var row in docs.AsAsyncEnumerable()) rows.Add(row);
+        var byId = rows.ToDictionary(r => r.Id);
+        Assert.Equal(new float[] { 1, 2, 3, 4 }, byId[1].Vector);
+        Assert.Equal(new TypedRecording().Embed("short one"), byId[2].Vector);
+    }
+
+    [Fact]
+    public async Task A_fill_policy_ends_with_the_add_so_a_later_wrong_length_raises_again()
+    {
+        var db = await _db.ConnectAsync();
+        var docs = await db.CreateTableAsync<TypedDoc>("docs");
+        await docs.AddAsync([new TypedDoc { Id = 1, Text = "short", Vector = [1] }], new AddOptions { OnBadVectors = BadVectorHandling.Fill });
+
+        var error = await Assert.ThrowsAsync<LanceSchemaException>(() => docs.AddAsync([new TypedDoc { Id = 2, Text = "bad", Vector = [1, 2] }]));
+
+        Assert.Contains("'vector'", error.Message, StringComparison.Ordinal);
+        Assert.Equal(1, await docs.CountRowsAsync());
+    }
+
+    [Fact]
     public async Task Typed_rows_with_vectors_of_the_wrong_length_raise_by_default()
     {
         var db = await _db.ConnectAsync();

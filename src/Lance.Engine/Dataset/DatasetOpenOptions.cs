@@ -1,0 +1,23 @@
+using Microsoft.Extensions.Logging;
+
+namespace Lance.Engine.Dataset;
+
+/// <summary>Options for <see cref="LanceDataset.OpenAsync(string, DatasetOpenOptions, CancellationToken)"/>.</summary>
+public sealed record DatasetOpenOptions
+{
+    /// <summary>No logger.</summary>
+    public static DatasetOpenOptions Default { get; } = new();
+
+    /// <summary>
+    /// Told (at <see cref="LogLevel.Information"/>) about what the dataset holds that this engine keeps
+    /// but does not use, such as indexes LanceDB built; null for silence.
+    /// </summary>
+    public ILogger? Logger { get; init; }
+}
+
+/// <summary>An index kept in the manifest but not used by this engine (LanceDB's own, vector or scalar).</summary>
+/// <param name="Name">The index name.</param>
+/// <param name="Columns">The indexed columns.</param>
+/// <param name="Kind">The index details' type, e.g. <c>lance.index.pb.VectorIndexDetails</c> for the vector indexes LanceDB builds.</param>
+/// <param name="Uuid">The index id (its folder under <c>_indices/</c>).</param>
+public sealed record IgnoredIndexInfo(string Name, IReadOnlyList<string> Columns, string Kind, Guid Uuid);

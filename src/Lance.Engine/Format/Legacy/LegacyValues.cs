@@ -41,6 +41,11 @@ internal static class LegacyValues
             }
         }
 
+        if (total > System.Array.MaxLength)
+        {
+            throw new LanceFormatException($"'{file.Name}': column '{column}' holds {total} bytes, more than one Arrow buffer can.");
+        }
+
         if (map && pages.Count == 1 && total >= DataFileReader.MinMappedColumnBytes && file.TryMap(pages[0].Position, (int)total) is { } mapped)
         {
             return new ArrowBuffer(mapped);
@@ -70,6 +75,11 @@ internal static class LegacyValues
             {
                 throw new LanceFormatException($"'{file.Name}' is corrupt: the pages of column '{column}' claim more bits than the {file.Length}-byte file holds.");
             }
+        }
+
+        if ((totalBits + 7) / 8 > System.Array.MaxLength)
+        {
+            throw new LanceFormatException($"'{file.Name}': column '{column}' holds {totalBits} bools, more than one Arrow buffer can.");
         }
 
         var bits = new byte[(totalBits + 7) / 8];
@@ -143,9 +153,10 @@ internal static class LegacyValues
             positions[p] = table;
         }
 
-        if (!large && totalBytes > int.MaxValue)
+        if (totalBytes > System.Array.MaxLength)
         {
-            throw new LanceFormatException($"'{file.Name}': column '{column}' holds {totalBytes} bytes, more than 32-bit offsets can address.");
+            // Also keeps 32-bit offsets (string, binary) in range.
+            throw new LanceFormatException($"'{file.Name}': column '{column}' holds {totalBytes} bytes, more than one Arrow buffer can.");
         }
 
         int rows = (int)totalRows;

@@ -118,6 +118,44 @@ public sealed class ForeignLegacyTableTests : IDisposable
         Assert.Equal(before, await _peer.CountAsync(_db.Path, Table));
     }
 
+    [Fact]
+    public async Task Columns_LanceDB_added_to_a_legacy_table_read_from_their_own_data_file()
+    {
+        await LegacyTableAsync();
+        using var added = await _peer.RunAsync("foreign-ops", new
+        {
+            db = _db.Path,
+            table = Table,
+            addColumns = new[] { new { name = "twice", valueSql = "id * 2" }, new { name = "label", valueSql = "concat('x', cast(id as string))" } },
+        });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+
+        var ours = new List<(long, long, string?, string?)>();
+        await foreach (var batch in dataset.ScanAsync(["id", "twice", "label", "text"]))
+        {
+            var ids = (Apache.Arrow.Int64Array)batch.Column(0);
+            var twice = (Apache.Arrow.Int64Array)batch.Column(1);
+            var labels = (Apache.Arrow.StringArray)batch.Column(2);
+            var texts = (Apache.Arrow.StringArray)batch.Column(3);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                ours.Add((ids.GetValue(i)!.Value, twice.GetValue(i)!.Value, labels.GetString(i), texts.GetString(i)));
+            }
+        }
+
+        var theirs = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "twice", "label", "text"]);
+        var files = Directory.GetFiles(Path.Combine(DatasetPath, "data"));
+        Assert.Equal(2, files.Length);
+        Assert.All(files, f =>
+        {
+            using var reader = Lance.Engine.Format.DataFileReader.Open(f);
+            Assert.True(reader.IsLegacy);
+        });
+        Assert.Equal(
+            theirs.Rows.Select(r => (r.GetInt64("id"), r.GetInt64("twice"), r.GetString("label"), r.GetString("text"))).Order(),
+            ours.Order());
+    }
+
     private static float[] Vector(int seed)
     {
         var rng = new Random(seed);

@@ -1,9 +1,10 @@
 // foreign-ops.mjs {db, table, create?: {rows, dim, storageVersion?, v1Names?}, add?: {start, rows, dim},
-//                  delete?: "SQL", index?: {numPartitions, numSubVectors}}
+//                  delete?: "SQL", addColumns?: [{name, valueSql}], index?: {numPartitions, numSubVectors}}
 //   -> {version, countRows, dataFormat, indices:[name]}
-// LanceDB's side of the round trips with foreign datasets: creates, appends to, deletes from and
-// indexes an id/text/vector table, in that order for whatever is given. Rows are deterministic
-// (row i has id i, text "<word> i" or null every 10th, a vector from a fixed generator).
+// LanceDB's side of the round trips with foreign datasets: creates, appends to, deletes from, adds
+// computed columns to and indexes an id/text/vector table, in that order for whatever is given.
+// Rows are deterministic (row i has id i, text "<word> i" or null every 10th, a vector from a fixed
+// generator).
 import * as lancedb from '@lancedb/lancedb';
 import { main, connect, required, arrow as A } from './lib/common.mjs';
 
@@ -51,6 +52,7 @@ main(async (args) => {
   }
   if (args.add) await table.add(rows(args.add.start, args.add.rows, args.add.dim));
   if (args.delete) await table.delete(args.delete);
+  if (args.addColumns) await table.addColumns(args.addColumns);
   if (args.index) {
     await table.createIndex('vector', {
       config: lancedb.Index.ivfPq({ numPartitions: args.index.numPartitions, numSubVectors: args.index.numSubVectors }),

@@ -1,8 +1,9 @@
 // foreign-ops.mjs {db, table, create?: {rows, dim, storageVersion?, v1Names?}, add?: {start, rows, dim},
-//                  delete?: "SQL", addColumns?: [{name, valueSql}], index?: {numPartitions, numSubVectors}}
+//                  delete?: "SQL", readd?: "SQL", addColumns?: [{name, valueSql}], index?: {numPartitions, numSubVectors}}
 //   -> {version, countRows, dataFormat, indices:[name]}
 // LanceDB's side of the round trips with foreign datasets: creates, appends to, deletes from, adds
-// computed columns to and indexes an id/text/vector table, in that order for whatever is given.
+// computed columns to and indexes an id/text/vector table, in that order for whatever is given;
+// `readd` appends again the rows a filter selects (works on a table of any schema).
 // Rows are deterministic (row i has id i, text "<word> i" or null every 10th, a vector from a fixed
 // generator).
 import * as lancedb from '@lancedb/lancedb';
@@ -52,6 +53,7 @@ main(async (args) => {
   }
   if (args.add) await table.add(rows(args.add.start, args.add.rows, args.add.dim));
   if (args.delete) await table.delete(args.delete);
+  if (args.readd) await table.add(await table.query().where(args.readd).toArrow());
   if (args.addColumns) await table.addColumns(args.addColumns);
   if (args.index) {
     await table.createIndex('vector', {

@@ -132,4 +132,43 @@ public sealed class LegacySeedTests
         Assert.Equal(["Legacy(Dictionary, 2 batches)"], reader.DescribePages(reader.Schema.FindField("dict_s")!));
         Assert.Equal(["Legacy(Plain, 2 batches)"], reader.DescribePages(reader.Schema.FindField("id")!));
     }
+
+    [Fact]
+    public void A_legacy_manifest_keeps_its_dictionary_values_when_rewritten()
+    {
+        var manifest = ManifestCodec.Decode(Seeds.Bytes("legacy-dictionary.manifest"), "legacy-dictionary.manifest");
+        int dictionaryField = manifest.Schema.FindField("dict_s")!.Id;
+        Assert.Equal("0.1", manifest.DataFormatVersion);
+        Assert.Equal(Seeds.Words.Take(6), manifest.LegacyDictionaries[dictionaryField].Select(v => System.Text.Encoding.UTF8.GetString(v)));
+
+        var bytes = ManifestCodec.Encode(manifest.CopyForNextVersion());
+        var again = ManifestCodec.Decode(bytes);
+
+        Assert.Equal(Seeds.Words.Take(6), again.LegacyDictionaries[dictionaryField].Select(v => System.Text.Encoding.UTF8.GetString(v)));
+        Assert.Equal(manifest.Schema.AllFields.Select(f => f.ToString()), again.Schema.AllFields.Select(f => f.ToString()));
+    }
+
+    [Fact]
+    public void A_legacy_manifest_records_lists_as_plain_as_Lance_writes_them()
+    {
+        var manifest = ManifestCodec.Decode(Seeds.Bytes("legacy-dictionary.manifest"));
+
+        var fields = ManifestCodec.ToProto(manifest).Fields.ToDictionary(f => f.Name + "#" + f.Id, f => f.Encoding);
+
+        var list = manifest.Schema.FindField("l_struct")!;
+        Assert.Equal(Lance.Engine.Format.Protos.File.Encoding.Plain, fields[$"l_struct#{list.Id}"]);
+        Assert.Equal(Lance.Engine.Format.Protos.File.Encoding.None, fields[$"item#{list.Children[0].Id}"]);
+        Assert.Equal(Lance.Engine.Format.Protos.File.Encoding.Dictionary, fields[$"dict_s#{manifest.Schema.FindField("dict_s")!.Id}"]);
+    }
+
+    [Fact]
+    public void A_legacy_manifest_whose_dictionary_values_are_unknown_is_not_written()
+    {
+        var manifest = ManifestCodec.Decode(Seeds.Bytes("legacy-dictionary.manifest"));
+        manifest.LegacyDictionaries = new Dictionary<int, IReadOnlyList<byte[]>>();
+
+        var error = Assert.Throws<LanceFormatException>(() => ManifestCodec.Encode(manifest));
+
+        Assert.Contains("dict_s", error.Message);
+    }
 }

@@ -69,7 +69,6 @@ public sealed class ForeignRoundTripTests : IDisposable
 
     [Theory]
     [InlineData("2.0")]
-    [InlineData("2.2")]
     public async Task Appending_to_a_dataset_of_another_file_format_is_refused_and_names_it(string storageVersion)
     {
         await OpsAsync(new { create = new { rows = 100, dim = Dimension, storageVersion } });

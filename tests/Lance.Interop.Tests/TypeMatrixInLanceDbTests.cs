@@ -30,13 +30,13 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     // apache-arrow 18 (JS) cannot decode LargeList: LanceDB casts those columns to List on the way out.
-    private static Dictionary<string, string> Select() => TypeMatrix.Schema.FieldsList.ToDictionary(
+    internal static Dictionary<string, string> Select() => TypeMatrix.Schema.FieldsList.ToDictionary(
         f => f.Name,
         f => f.DataType is Apache.Arrow.Types.LargeListType list
             ? $"arrow_cast({f.Name}, 'List({(list.ValueDataType is Apache.Arrow.Types.StringType ? "Utf8" : "unsupported")})')"
             : f.Name);
 
-    private static Dictionary<long, JsonObject> ExpectedById(List<RecordBatch> batches)
+    internal static Dictionary<long, JsonObject> ExpectedById(List<RecordBatch> batches)
     {
         var result = new Dictionary<long, JsonObject>();
         foreach (var batch in batches)
@@ -119,8 +119,10 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         Assert.Equal("Date32<DAY>", schema["day"].Type);
     }
 
-    [Fact]
-    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_long_strings_and_wide_vectors_in_lists_and_lists_of_lists()
+    [Theory]
+    [InlineData("2.1")]
+    [InlineData("2.2")]
+    public async Task LanceDB_reads_all_null_and_sparse_list_pages_lists_in_null_structs_long_strings_and_wide_vectors_in_lists_and_lists_of_lists(string storageVersion)
     {
         var vector = new Apache.Arrow.Types.FixedSizeListType(new Field("item", Apache.Arrow.Types.FloatType.Default, true), 96);
         var columns = new (string Name, Apache.Arrow.Types.IArrowType Type, Func<int, object?> Value)[]
@@ -140,7 +142,7 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         var schema = new Schema(columns.Select(c => new Field(c.Name, c.Type, c.Name != "id")), null);
         const int rows = 6000; // enough null and empty lists that the sparse column needs several pages
         var batch = new RecordBatch(schema, columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(0, rows).Select(c.Value).ToList())), rows);
-        await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch]);
+        await LanceDataset.CreateAsync(Path.Combine(_db.Path, "edges.lance"), schema, [batch], options: new DatasetWriteOptions { DataStorageVersion = storageVersion });
         var expected = ExpectedById([batch]);
 
         using var doc = await _peer.RunAsync("scan-types", new { db = _db.Path, table = "edges" });
@@ -188,7 +190,7 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
     }
 
     // Numbers compare as doubles (the peer prints float32 widened exactly); all else structurally.
-    private static bool SameJson(JsonNode? expected, JsonElement actual)
+    internal static bool SameJson(JsonNode? expected, JsonElement actual)
     {
         if (expected is null)
         {
@@ -222,5 +224,5 @@ public sealed class TypeMatrixInLanceDbTests : IDisposable
         }
     }
 
-    private static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + $"... ({text.Length} chars)";
+    internal static string Shorten(string text) => text.Length <= 200 ? text : text[..200] + $"... ({text.Length} chars)";
 }

@@ -51,13 +51,12 @@ public sealed partial class LanceDataset
             return new CompactionResult(0, 0);
         }
 
-        DataFormatVersions.EnsureWritable(manifest, Path);
         var transaction = new Transaction("compaction");
         var writeOptions = new DatasetWriteOptions { MaxRowsPerFile = options.TargetRowsPerFragment };
         foreach (var run in runs)
         {
             transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-                Path, manifest.Schema, LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
+                Path, manifest.Schema, FileVersionFor(manifest, Path), LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
             foreach (var fragment in run)
             {
                 transaction.Replaced[fragment.Id] = null;
@@ -178,11 +177,11 @@ public sealed partial class LanceDataset
         var transaction = new Transaction("add columns") { NewSchema = newSchema, CoversAllFragments = computed.Count > 0 };
         if (computed.Count > 0)
         {
+            var version = FileVersionFor(manifest, Path);
             var inputFields = Project(computed.SelectMany(c => c.Column.Inputs).Distinct(StringComparer.Ordinal).ToList());
             var fileSchema = new LanceSchema(computed.Select(c => c.Field));
             var arrowSchema = new Schema(computed.Select(c => c.Column.Field), null);
             var written = new List<string>();
-            DataFormatVersions.EnsureWritable(manifest, Path);
             try
             {
                 foreach (var fragment in manifest.Fragments)
@@ -197,7 +196,7 @@ public sealed partial class LanceDataset
                         arrays.Add(values);
                     }
 
-                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
+                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, version, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
                     written.Add(file.Path);
                     transaction.Replaced[fragment.Id] = new DataFragment
                     {

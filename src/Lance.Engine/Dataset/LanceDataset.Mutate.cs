@@ -108,9 +108,8 @@ public sealed partial class LanceDataset
             return 0;
         }
 
-        DataFormatVersions.EnsureWritable(manifest, Path);
         transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-            Path, manifest.Schema, BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
+            Path, manifest.Schema, FileVersionFor(manifest, Path), BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return changed.Sum(b => (long)b.Length);
     }
@@ -281,9 +280,8 @@ public sealed partial class LanceDataset
 
         if (toWrite.Length > 0)
         {
-            DataFormatVersions.EnsureWritable(manifest, Path);
             transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-                Path, manifest.Schema, BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
+                Path, manifest.Schema, FileVersionFor(manifest, Path), BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         }
 
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);

@@ -33,10 +33,10 @@ public sealed partial class LanceDataset
     {
         ArgumentNullException.ThrowIfNull(batches);
         ThrowIfReadOnly();
-        DataFormatVersions.EnsureWritable(_manifest, Path); // before writing, so a refusal leaves no file behind
         var schema = _schema;
+        var manifest = _manifest;
         var written = await WriteFragmentsAsync(
-            Path, _manifest.Schema, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            Path, manifest.Schema, FileVersionFor(manifest, Path), batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         if (written.Count == 0)
         {
             return;
@@ -54,12 +54,13 @@ public sealed partial class LanceDataset
     {
         ArgumentNullException.ThrowIfNull(batches);
         ThrowIfReadOnly();
-        DataFormatVersions.EnsureWritable(_manifest, Path);
         var lanceSchema = schema is null ? _manifest.Schema : LanceSchema.FromArrow(schema);
         var arrowSchema = lanceSchema.ToArrow();
+        var version = RequestedFileVersion(options) ?? FileVersionFor(_manifest, Path);
         var written = await WriteFragmentsAsync(
-            Path, lanceSchema, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(new Transaction("overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written }, cancellationToken).ConfigureAwait(false);
+            Path, lanceSchema, version, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(
+            new Transaction("overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replaces every row with the rows of <paramref name="batches"/>, as one new version.</summary>
@@ -71,11 +72,37 @@ public sealed partial class LanceDataset
     }
 
     /// <summary>
-    /// Writes the batches as data files cut at the row and byte limits. On failure the files
-    /// written so far are deleted (they were never committed).
+    /// The file format version of the data files a write to the dataset at version
+    /// <paramref name="manifest"/> adds: the dataset's own (Lance refuses a dataset whose files differ).
+    /// Every write that makes data files (append, update, merge-insert, compaction, new columns)
+    /// takes its version from here.
+    /// </summary>
+    /// <exception cref="LanceFormatException">The dataset's format is one this engine does not write.</exception>
+    private static LanceFileVersion FileVersionFor(Manifest manifest, string path)
+    {
+        DataFormatVersions.EnsureWritable(manifest, path);
+        return LanceFileVersion.ForDataset(manifest.DataFormatVersion)!.Value;
+    }
+
+    /// <summary>The version <see cref="DatasetWriteOptions.DataStorageVersion"/> asks for; null when it is not set.</summary>
+    /// <exception cref="ArgumentException">It names a version this engine does not write.</exception>
+    private static LanceFileVersion? RequestedFileVersion(DatasetWriteOptions? options)
+    {
+        if (options?.DataStorageVersion is not { } requested)
+        {
+            return null;
+        }
+
+        return LanceFileVersion.ForDataset(requested) ?? throw new ArgumentException(
+            $"DataStorageVersion \"{requested}\" is not a Lance file format version Lance.Engine writes; use \"2.1\" or \"2.2\".", nameof(options));
+    }
+
+    /// <summary>
+    /// Writes the batches as data files of format <paramref name="version"/>, cut at the row and
+    /// byte limits. On failure the files written so far are deleted (they were never committed).
     /// </summary>
     private static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
-        string path, LanceSchema schema, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
+        string path, LanceSchema schema, LanceFileVersion version, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
         if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
@@ -95,7 +122,7 @@ public sealed partial class LanceDataset
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, batchesOfFile, cancellationToken), cancellationToken));
+                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, version, batchesOfFile, cancellationToken), cancellationToken));
                 pending = [];
                 pendingRows = 0;
                 pendingBytes = 0;
@@ -155,7 +182,8 @@ public sealed partial class LanceDataset
         }
     }
 
-    private static async Task<(DataFile, ulong)> WriteDataFileAsync(string path, LanceSchema schema, List<RecordBatch> batches, CancellationToken cancellationToken)
+    private static async Task<(DataFile, ulong)> WriteDataFileAsync(
+        string path, LanceSchema schema, LanceFileVersion version, List<RecordBatch> batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = Guid.NewGuid().ToString("N") + ".lance";
@@ -166,13 +194,15 @@ public sealed partial class LanceDataset
             var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             await using (stream.ConfigureAwait(false))
             {
-                var info = DataFileWriter.Write(stream, schema, batches);
+                var info = DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 var file = new DataFile
                 {
                     Path = name,
                     Fields = info.FieldIds,
                     ColumnIndices = info.ColumnIndices,
+                    FileMajorVersion = version.Major,
+                    FileMinorVersion = version.Minor,
                     FileSizeBytes = (ulong)info.BytesWritten,
                 };
                 return (file, (ulong)info.RowCount);

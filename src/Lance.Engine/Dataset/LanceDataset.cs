@@ -100,9 +100,13 @@ public sealed partial class LanceDataset
         Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.VersionsFolder));
         Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.DataFolder));
 
+        // A new dataset is 2.1 unless asked otherwise; an overwritten one keeps its version when it can.
+        var version = RequestedFileVersion(options)
+            ?? (exists && TryReadLatest(path) is { } existing ? LanceFileVersion.ForDataset(existing.DataFormatVersion) : null)
+            ?? LanceFileVersion.V2_1;
         var written = await WriteFragmentsAsync(
-            path, lanceSchema, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var transaction = new Transaction("Overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written };
+            path, lanceSchema, version, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        var transaction = new Transaction("Overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version };
         for (var attempt = 0; ; attempt++)
         {
             var latest = exists || attempt > 0 ? TryReadLatest(path) : null;
@@ -297,7 +301,8 @@ public sealed partial class LanceDataset
         ThrowIfReadOnly();
         var start = _manifest;
         var knownFiles = start.Fragments.SelectMany(f => f.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        if (transaction.NewFragments.Count > 0 || transaction.Replaced.Values.Any(f => f is not null && f.Files.Any(x => !knownFiles.Contains(x.Path))))
+        if (transaction.NewFileVersion is null
+            && (transaction.NewFragments.Count > 0 || transaction.Replaced.Values.Any(f => f is not null && f.Files.Any(x => !knownFiles.Contains(x.Path)))))
         {
             DataFormatVersions.EnsureWritable(start, Path);
         }

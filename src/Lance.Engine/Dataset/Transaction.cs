@@ -31,6 +31,13 @@ internal sealed class Transaction
     /// <summary>Replace every fragment by <see cref="NewFragments"/> (overwrite); never conflicts.</summary>
     public bool Overwrite { get; init; }
 
+    /// <summary>
+    /// With <see cref="Overwrite"/>: the file format version of <see cref="NewFragments"/>, which
+    /// becomes the dataset's <c>data_format.version</c>. Null keeps the basis's version (whose
+    /// format every new file then has).
+    /// </summary>
+    public LanceFileVersion? NewFileVersion { get; init; }
+
     /// <summary>Make the next version a copy of this older one (restore); never conflicts.</summary>
     public Manifest? RestoreFrom { get; init; }
 
@@ -73,6 +80,11 @@ internal sealed class Transaction
             manifest.Indices = [];
         }
 
+        if (NewFileVersion is { } version)
+        {
+            manifest.DataFormatVersion = version.ToString();
+        }
+
         var fragments = Overwrite
             ? []
             : basis.Fragments
@@ -107,6 +119,13 @@ internal sealed class Transaction
         {
             throw new LanceCommitConflictException(
                 $"Another writer changed the schema of '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
+        }
+
+        // New files have the version the dataset had when they were written; Lance refuses a mix.
+        if (NewFragments.Count > 0 && latest.DataFormatVersion != start.DataFormatVersion)
+        {
+            throw new LanceCommitConflictException(
+                $"Another writer changed the data file format of '{datasetPath}' from {start.DataFormatVersion} to {latest.DataFormatVersion} (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
         }
 
         var latestById = latest.Fragments.ToDictionary(f => f.Id);

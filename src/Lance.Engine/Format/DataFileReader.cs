@@ -606,7 +606,8 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
     }
 
     /// <summary>
-    /// Describes each page of a field's column, e.g. <c>MiniBlock(Flat(64), nulls)</c> or
+    /// Describes each page of a field's column, e.g. <c>MiniBlock(Flat(64), nulls)</c> (with
+    /// <c>, large chunks</c> for format 2.2's 32-bit chunk sizes) or
     /// <c>FullZip(FixedSizeList(384, Flat(32)))</c>: for diagnostics and tests of what was written.
     /// </summary>
     public IReadOnlyList<string> DescribePages(LanceField field)
@@ -635,7 +636,7 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             return layout.LayoutCase switch
             {
                 Protos.Encodings21.PageLayout.LayoutOneofCase.MiniBlockLayout =>
-                    $"MiniBlock({Describe(layout.MiniBlockLayout.ValueCompression)}{(layout.MiniBlockLayout.DefCompression is null ? "" : ", nulls")})",
+                    $"MiniBlock({Describe(layout.MiniBlockLayout.ValueCompression)}{(layout.MiniBlockLayout.DefCompression is null ? "" : ", nulls")}{(layout.MiniBlockLayout.HasLargeChunk ? ", large chunks" : "")})",
                 Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout =>
                     $"FullZip({Describe(layout.FullZipLayout.ValueCompression)}{(layout.FullZipLayout.BitsDef == 0 ? "" : ", nulls")})",
                 _ => layout.LayoutCase.ToString(),

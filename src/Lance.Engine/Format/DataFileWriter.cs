@@ -11,7 +11,7 @@ using PbFile = Lance.Engine.Format.Protos.File;
 namespace Lance.Engine.Format;
 
 /// <summary>
-/// Writes one Lance data file, file format 2.1: the column pages (every buffer 64-byte aligned),
+/// Writes one Lance data file, file format 2.1 (or 2.2, see <see cref="DataFileWriterOptions.Version"/>): the column pages (every buffer 64-byte aligned),
 /// global buffer 0 (the schema and row count), one <c>ColumnMetadata</c> per column, the column
 /// and global-buffer offset tables, and the 40-byte footer.
 /// </summary>
@@ -24,10 +24,10 @@ namespace Lance.Engine.Format;
 /// </remarks>
 internal static class DataFileWriter
 {
-    /// <summary>The file format version written.</summary>
+    /// <summary>The file format version written by default.</summary>
     public const ushort MajorVersion = 2;
 
-    /// <summary>The file format version written.</summary>
+    /// <summary>The file format version written by default.</summary>
     public const ushort MinorVersion = 1;
 
     /// <summary>Values this wide (bytes) or wider go to full-zip pages, as Lance decides.</summary>
@@ -115,8 +115,8 @@ internal static class DataFileWriter
         BinaryPrimitives.WriteUInt64LittleEndian(footer[16..], (ulong)globalTablePosition);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], 1);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[28..], (uint)columns.Count);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], MajorVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], MinorVersion);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], options.Version.Major);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], options.Version.Minor);
         ManifestCodec.Magic.CopyTo(footer[36..]);
         sink.Write(footer);
 
@@ -178,7 +178,7 @@ internal static class DataFileWriter
         for (long start = 0; start < rows; start += options.MaxPageRows)
         {
             int count = (int)Math.Min(options.MaxPageRows, rows - start);
-            column.Pages.Add(WritePage(sink, DictionaryPages.Encode(field, arrays, start, count, page), start, count));
+            column.Pages.Add(WritePage(sink, DictionaryPages.Encode(field, arrays, start, count, page, options.Version.HasLargeChunks), start, count));
         }
 
         return column;
@@ -211,7 +211,7 @@ internal static class DataFileWriter
             else
             {
                 source.Gather(firstValue, values, page);
-                encoded = Encode(source, page, levels);
+                encoded = Encode(source, page, levels, options.Version);
             }
 
             column.Pages.Add(WritePage(sink, encoded, firstRow, rowCount));
@@ -280,14 +280,15 @@ internal static class DataFileWriter
         foreach (var (start, count) in source.PlanPages(options.MaxPageBytes, options.MaxPageRows))
         {
             source.Gather(start, count, page);
-            column.Pages.Add(WritePage(sink, Encode(source, page, levels: null), start, count));
+            column.Pages.Add(WritePage(sink, Encode(source, page, levels: null, options.Version), start, count));
         }
 
         return column;
     }
 
-    private static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels)
+    private static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels, LanceFileVersion version)
     {
+        bool largeChunks = version.HasLargeChunks;
         if (source.IsVariable)
         {
             long longest = 0;
@@ -300,7 +301,7 @@ internal static class DataFileWriter
             int offsetBits = source.LargeOffsets ? 64 : 32;
             return (longest < FullZipMinValueBytes, levels) switch
             {
-                (true, _) => MiniBlockEncoder.EncodeVariable(page, offsetBits, levels),
+                (true, _) => MiniBlockEncoder.EncodeVariable(page, offsetBits, levels, largeChunks),
                 (false, null) => FullZipEncoder.EncodeVariable(page, offsetBits),
                 (false, _) => FullZipEncoder.EncodeNested(page, levels, offsetBits, variable: true, EncodingProtos.Variable(offsetBits)),
             };
@@ -312,7 +313,7 @@ internal static class DataFileWriter
             : EncodingProtos.Flat(bits);
         return (bits / 8 < FullZipMinValueBytes, levels) switch
         {
-            (true, _) => MiniBlockEncoder.EncodeFixed(page, bits, valueEncoding, levels),
+            (true, _) => MiniBlockEncoder.EncodeFixed(page, bits, valueEncoding, levels, largeChunks),
             (false, null) => FullZipEncoder.EncodeFixed(page, bits, valueEncoding),
             (false, _) => FullZipEncoder.EncodeNested(page, levels, bits, variable: false, valueEncoding),
         };

@@ -14,4 +14,7 @@ internal sealed class DataFileWriterOptions
 
     /// <summary>The most rows in one page, so that narrow columns are split too.</summary>
     public int MaxPageRows { get; init; } = 128 * 1024;
+
+    /// <summary>The file format version written: 2.1 (the default) or 2.2; a dataset's files all share its version.</summary>
+    public LanceFileVersion Version { get; init; } = LanceFileVersion.V2_1;
 }

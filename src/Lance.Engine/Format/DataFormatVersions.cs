@@ -1,13 +1,14 @@
 namespace Lance.Engine.Format;
 
 /// <summary>
-/// Which datasets this engine may add data files to. It writes file format 2.1, which is what
-/// LanceDB 0.31 writes by default (<c>data_format.version = "2.1"</c>). Lance requires every data
-/// file of a dataset to share one version (LanceDB fails with "All data files must have the same
-/// version" on a 2.2 dataset holding a 2.1 file), so writing new data files to a dataset of format
-/// 2.0, 2.2 or the legacy 0.1 format (LanceDB's storage version <c>"legacy"</c>) is refused before
-/// anything is written; reading every one of them works (legacy files through
-/// <see cref="Legacy.LegacyFileReader"/>), and so do deletions, which add no data file.
+/// Which datasets this engine may add data files to. It writes file formats 2.1 (what LanceDB 0.31
+/// writes by default, <c>data_format.version = "2.1"</c>) and 2.2 (see <see cref="LanceFileVersion"/>).
+/// Lance requires every data file of a dataset to share one version (LanceDB fails with "All data
+/// files must have the same version" on a 2.2 dataset holding a 2.1 file), so new files always take
+/// the dataset's version, and writing data files to a dataset of another format (2.0, or the legacy
+/// 0.1 format of LanceDB's storage version <c>"legacy"</c>) is refused before anything is written.
+/// Reading every one of them works (legacy files through <see cref="Legacy.LegacyFileReader"/>), and
+/// so do deletions, which add no data file.
 /// </summary>
 internal static class DataFormatVersions
 {
@@ -25,12 +26,12 @@ internal static class DataFormatVersions
                 ? $"the legacy Lance file format {Legacy} (LanceDB's storage version \"legacy\")"
                 : $"Lance file format {manifest.DataFormatVersion}";
             throw new LanceFormatException(
-                $"'{datasetPath}' stores its data in {format}; Lance.Engine writes format 2.1 only, "
+                $"'{datasetPath}' stores its data in {format}; Lance.Engine writes formats 2.1 and 2.2 only, "
                 + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
                 + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
         }
     }
 
-    /// <summary>Whether a dataset of this <c>data_format.version</c> takes 2.1 data files.</summary>
-    public static bool IsWritable(string version) => version == "2.1";
+    /// <summary>Whether this engine writes data files for a dataset of this <c>data_format.version</c>.</summary>
+    public static bool IsWritable(string version) => LanceFileVersion.ForDataset(version) is not null;
 }

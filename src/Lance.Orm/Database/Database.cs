@@ -154,7 +154,7 @@ public sealed partial class Database
             throw new LanceException($"Table '{name}' already exists in '{Uri}'. Open it, or create it with CreateMode.Overwrite.");
         }
 
-        var options = new DatasetWriteOptions { MaxRowsPerFile = Options.MaxRowsPerFile };
+        var options = new DatasetWriteOptions { MaxRowsPerFile = Options.MaxRowsPerFile, DataStorageVersion = Options.DataStorageVersion };
         return await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
     }
 

@@ -45,6 +45,13 @@ public sealed record DatabaseOptions
     public int MaxRowsPerFile { get; init; } = 1024 * 1024;
 
     /// <summary>
+    /// The Lance file format of tables this connection creates: <c>"2.1"</c> (the default, as
+    /// LanceDB's) or <c>"2.2"</c>, like LanceDB's <c>new_table_data_storage_version</c> storage option.
+    /// An existing table always keeps its own format when written to.
+    /// </summary>
+    public string? DataStorageVersion { get; init; }
+
+    /// <summary>
     /// Told when a table is opened about what it holds that Lance.Orm keeps but does not use, such as
     /// indexes LanceDB built (see <see cref="Lance.Engine.LanceDataset.IgnoredIndices"/>); null for silence.
     /// </summary>

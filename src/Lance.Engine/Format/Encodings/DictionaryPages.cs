@@ -18,7 +18,7 @@ internal static class DictionaryPages
 {
     /// <summary>Encodes rows [<paramref name="start"/>, + <paramref name="count"/>) of the column's dictionary arrays.</summary>
     /// <exception cref="LanceSchemaException">A null in a non-nullable column.</exception>
-    public static EncodedPage Encode(LanceField field, IReadOnlyList<IArrowArray> arrays, long start, int count, GatheredPage page)
+    public static EncodedPage Encode(LanceField field, IReadOnlyList<IArrowArray> arrays, long start, int count, GatheredPage page, bool largeChunks = false)
     {
         page.Reset(count, count * 4, variable: false);
         var indices = MemoryMarshal.Cast<byte, int>(page.Values);
@@ -73,7 +73,7 @@ internal static class DictionaryPages
             return new EncodedPage([], new Enc21.PageLayout { AllNullLayout = allNull });
         }
 
-        var encoded = MiniBlockEncoder.EncodeFixed(page, 32, EncodingProtos.Flat(32));
+        var encoded = MiniBlockEncoder.EncodeFixed(page, 32, EncodingProtos.Flat(32), largeChunks: largeChunks);
         encoded.Layout.MiniBlockLayout.Dictionary = EncodingProtos.Variable(32);
         encoded.Layout.MiniBlockLayout.NumDictionaryItems = (ulong)order.Count;
         return encoded with { Buffers = [encoded.Buffers[0], encoded.Buffers[1], DictionaryBlock(order)] };

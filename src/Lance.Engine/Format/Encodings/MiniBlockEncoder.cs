@@ -13,7 +13,8 @@ namespace Lance.Engine.Format.Encodings;
 /// holds one u16 per chunk, <c>((chunk bytes / 8 - 1) &lt;&lt; 4) | log2(values)</c> (0 for the
 /// last chunk); buffer 1 holds the chunks. A chunk is: u16 level count (0 without nulls), u16 size
 /// of the definition levels when present, u16 size of the value buffer, padding to 8, then the
-/// levels and the values, each padded to 8.
+/// levels and the values, each padded to 8. File format 2.2 writes the same chunks in Lance's
+/// "large chunk" form (<c>has_large_chunk</c>): u32 chunk words and u32 value buffer sizes.
 /// </summary>
 internal static class MiniBlockEncoder
 {
@@ -56,7 +57,9 @@ internal static class MiniBlockEncoder
     /// <param name="bitsPerValue">The width of one value.</param>
     /// <param name="valueEncoding">How the values are described.</param>
     /// <param name="levels">The levels of a nested column's page; null for a flat column (nulls come from <paramref name="page"/>).</param>
-    public static EncodedPage EncodeFixed(GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels = null)
+    /// <param name="largeChunks">Write format 2.2's large-chunk form (32-bit chunk words and value sizes).</param>
+    public static EncodedPage EncodeFixed(
+        GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels = null, bool largeChunks = false)
     {
         int perChunk = ValuesPerChunk(bitsPerValue);
         int count = page.Count;
@@ -67,7 +70,7 @@ internal static class MiniBlockEncoder
             chunks.Add((start, n, (int)(((long)n * bitsPerValue + 7) / 8)));
         }
 
-        return Serialize(page, chunks, valueEncoding, levels, (chunk, destination) =>
+        return Serialize(page, chunks, valueEncoding, levels, largeChunks, (chunk, destination) =>
         {
             int firstByte = (int)((long)chunk.Start * bitsPerValue / 8); // chunks of bools start on a byte
             page.Values.Slice(firstByte, chunk.ValueBytes).CopyTo(destination);
@@ -78,9 +81,10 @@ internal static class MiniBlockEncoder
     /// Encodes a page of variable-width values as <c>Variable{offsets: Flat(32 or 64)}</c>: each
     /// chunk's value buffer is <c>n + 1</c> offsets counted from the start of that buffer, then the
     /// bytes. Large (64-bit offset) Arrow types must be written with 64-bit offsets: LanceDB hands
-    /// the decoded offsets to Arrow unchanged.
+    /// the decoded offsets to Arrow unchanged. <paramref name="largeChunks"/> writes format 2.2's
+    /// large-chunk form.
     /// </summary>
-    public static EncodedPage EncodeVariable(GatheredPage page, int offsetBits, PageLevels? levels = null)
+    public static EncodedPage EncodeVariable(GatheredPage page, int offsetBits, PageLevels? levels = null, bool largeChunks = false)
     {
         int offsetBytes = offsetBits / 8;
         var offsets = page.Offsets;
@@ -120,7 +124,7 @@ internal static class MiniBlockEncoder
             start += n;
         }
 
-        return Serialize(page, chunks, EncodingProtos.Variable(offsetBits), levels, (chunk, destination) =>
+        return Serialize(page, chunks, EncodingProtos.Variable(offsetBits), levels, largeChunks, (chunk, destination) =>
         {
             var pageOffsets = page.Offsets;
             long first = pageOffsets[chunk.Start];
@@ -156,7 +160,7 @@ internal static class MiniBlockEncoder
 
     private static EncodedPage Serialize(
         GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels,
-        CopyChunkValues copyValues)
+        bool largeChunks, CopyChunkValues copyValues)
     {
         // Which levels each chunk carries: a flat column's definitions are one per value; a nested
         // column's are sliced among the chunks by its entries.
@@ -181,7 +185,9 @@ internal static class MiniBlockEncoder
             (levelRanges, repetitionIndex) = levels.SliceChunks(chunks.Select(c => c.Count).ToList());
         }
 
-        int headerBytes = Pad(2 + (hasRep ? 2 : 0) + (hasDefinitions ? 2 : 0) + 2);
+        // Large chunks (2.2) store the value buffer's size and each chunk word in 32 bits.
+        int sizeBytes = largeChunks ? 4 : 2;
+        int headerBytes = Pad(2 + (hasRep ? 2 : 0) + (hasDefinitions ? 2 : 0) + sizeBytes);
         long total = 0;
         for (int c = 0; c < chunks.Count; c++)
         {
@@ -190,7 +196,7 @@ internal static class MiniBlockEncoder
 
         var data = new byte[checked((int)total)];
         data.AsSpan().Fill(FillByte);
-        var metadata = new byte[chunks.Count * 2];
+        var metadata = new byte[chunks.Count * sizeBytes];
         int position = 0;
         for (int c = 0; c < chunks.Count; c++)
         {
@@ -217,7 +223,15 @@ internal static class MiniBlockEncoder
                 cursor += 2;
             }
 
-            BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)chunk.ValueBytes);
+            if (largeChunks)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(span[cursor..], (uint)chunk.ValueBytes);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)chunk.ValueBytes);
+            }
+
             cursor = headerBytes;
             if (hasRep)
             {
@@ -235,7 +249,16 @@ internal static class MiniBlockEncoder
 
             bool last = c == chunks.Count - 1;
             int log2 = last ? 0 : BitOperations.Log2((uint)chunk.Count);
-            BinaryPrimitives.WriteUInt16LittleEndian(metadata.AsSpan(c * 2), (ushort)((((chunkBytes / Alignment) - 1) << 4) | log2));
+            int word = (((chunkBytes / Alignment) - 1) << 4) | log2;
+            if (largeChunks)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(metadata.AsSpan(c * 4), (uint)word);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt16LittleEndian(metadata.AsSpan(c * 2), (ushort)word);
+            }
+
             position += chunkBytes;
         }
 
@@ -244,6 +267,7 @@ internal static class MiniBlockEncoder
             ValueCompression = valueEncoding,
             NumBuffers = 1,
             NumItems = (ulong)page.Count,
+            HasLargeChunk = largeChunks,
         };
         if (hasRep)
         {

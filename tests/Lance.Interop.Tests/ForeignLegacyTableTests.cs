@@ -156,6 +156,26 @@ public sealed class ForeignLegacyTableTests : IDisposable
             ours.Order());
     }
 
+    [Fact]
+    public async Task The_vectors_of_a_one_batch_legacy_file_are_handed_out_in_place_when_mapping_is_asked_for()
+    {
+        // 1,000 rows of 384 floats: one batch, 1.5 MB of vectors, enough to map.
+        using var made = await _peer.RunAsync("foreign-ops", new { db = _db.Path, table = "wide", create = new { rows = 1000, dim = 384, storageVersion = "legacy" } });
+        var bytes = File.ReadAllBytes(Assert.Single(Directory.GetFiles(Path.Combine(_db.Path, "wide.lance", "data"))));
+        using var reader = Lance.Engine.Format.DataFileReader.FromBytes(bytes, "wide.lance");
+        reader.MapFlatColumns = true;
+
+        var vectors = (Apache.Arrow.FixedSizeListArray)reader.ReadColumn(reader.Schema.FindField("vector")!);
+        var values = ((Apache.Arrow.FloatArray)vectors.Values).ValueBuffer.Memory;
+
+        Assert.True(System.Runtime.InteropServices.MemoryMarshal.TryGetArray(values, out var segment));
+        Assert.Same(bytes, segment.Array);
+        Assert.Equal(1000 * 384 * 4, segment.Count);
+        var theirs = await _peer.ScanAsync(_db.Path, "wide", columns: ["id", "vector"], filter: "id = 777");
+        var row = (int)((Apache.Arrow.Int64Array)reader.ReadColumn(reader.Schema.FindField("id")!)).Values.IndexOf(777);
+        Assert.Equal(theirs.Rows.Single().GetVector("vector"), ((Apache.Arrow.FloatArray)vectors.Values).Values.Slice(row * 384, 384).ToArray());
+    }
+
     private static float[] Vector(int seed)
     {
         var rng = new Random(seed);

@@ -8,8 +8,9 @@ namespace Lance.Interop.Tests;
 /// A typed table over a table LanceDB wrote in the legacy (0.1) file format, storage version
 /// "legacy": 2,500 rows in one data file of three batches, with a deletion file. Typed queries,
 /// filters and exact vector search agree with LanceDB on the same files; deleting works (a deletion
-/// file is format-neutral) and LanceDB sees it; appending is refused with a typed error before
-/// anything is written.
+/// file is format-neutral), also in rounds with LanceDB's own appends and deletes; columns LanceDB
+/// adds read from their own file; appending is refused with a typed error before anything is
+/// written; a one-batch vector column can be handed out without a copy.
 /// </summary>
 public sealed class ForeignLegacyTableTests : IDisposable
 {
@@ -99,6 +100,31 @@ public sealed class ForeignLegacyTableTests : IDisposable
         Assert.Equal(await _peer.CountAsync(_db.Path, Table), await table.CountRowsAsync());
         Assert.Equal(0, await _peer.CountAsync(_db.Path, Table, filter: "id >= 2000"));
         Assert.Equal(2000 - Enumerable.Range(0, 2000).Count(i => i % 9 == 4), await _peer.CountAsync(_db.Path, Table));
+    }
+
+    [Fact]
+    public async Task LanceDB_and_we_take_turns_deleting_and_agree_on_rows_and_nearest_ids_every_round()
+    {
+        var table = await LegacyTableAsync();
+        var query = Vector(4242);
+        for (int round = 0; round < 3; round++)
+        {
+            // LanceDB appends (legacy files of its own) and deletes; then we delete, from its fragments and ours.
+            using var lance = await _peer.RunAsync("foreign-ops", new
+            {
+                db = _db.Path,
+                table = Table,
+                add = new { start = 10_000 * (round + 1), rows = 300, dim = Dimension },
+                delete = $"id % 13 = {round}",
+            });
+            await table.RefreshAsync();
+            await table.DeleteAsync($"id % 17 = {round}");
+
+            Assert.Equal(await _peer.CountAsync(_db.Path, Table), await table.CountRowsAsync());
+            var ours = await table.Search(query).Limit(10).BypassVectorIndex().ToSearchResultsAsync();
+            var theirs = await _peer.SearchAsync(_db.Path, Table, query, k: 10, columns: ["id"]);
+            Assert.Equal(theirs.Rows.Select(r => r.GetInt64("id")), ours.Select(o => o.Row.Id));
+        }
     }
 
     [Fact]

@@ -1,8 +1,11 @@
 // foreign-ops.mjs {db, table, create?: {rows, dim, storageVersion?, v1Names?}, add?: {start, rows, dim},
-//                  delete?: "SQL", index?: {numPartitions, numSubVectors}, optimize?: bool, extra?: bool}
+//                  delete?: "SQL", readd?: "SQL", addColumns?: [{name, valueSql}],
+//                  index?: {numPartitions, numSubVectors}, optimize?: bool, extra?: bool}
 //   -> {version, countRows, indices:[name]}
 // LanceDB's side of the round trips with foreign datasets: creates, appends to, deletes from,
-// indexes and compacts (optimize) an id/text/vector table, in that order for whatever is given.
+// appends again (readd), adds computed columns to, indexes and compacts (optimize) an
+// id/text/vector table, in that order for whatever is given. `readd` appends again the rows a
+// filter selects, so it works on a table of any schema.
 // Rows are deterministic (row i has id i, text "<word> i" or null every 10th, a vector from a fixed
 // generator). With `extra`, created and added rows also have the columns n32 (int32), score
 // (float64), flag (bool), day (date32), tags (list<utf8>) and meta (struct<a: int32, b: utf8>),
@@ -72,6 +75,8 @@ main(async (args) => {
   }
   if (args.add) await table.add(rows(args.add.start, args.add.rows, args.add.dim, args.extra));
   if (args.delete) await table.delete(args.delete);
+  if (args.readd) await table.add(await table.query().where(args.readd).toArrow());
+  if (args.addColumns) await table.addColumns(args.addColumns);
   if (args.index) {
     await table.createIndex('vector', {
       config: lancedb.Index.ivfPq({ numPartitions: args.index.numPartitions, numSubVectors: args.index.numSubVectors }),

@@ -1,6 +1,7 @@
-// make-bench-data.mjs {db, table?, rows?, dim?, batch?} -> {db, table, rows, dim, version, seconds}
+// make-bench-data.mjs {db, table?, rows?, dim?, batch?, storageVersion?} -> {db, table, rows, dim, version, seconds}
 // Writes a large id/text/vector table with LanceDB's default settings (what a Python or Node
 // pipeline would have written), for the foreign-dataset benchmarks. Deterministic values.
+// storageVersion ("2.0", "2.1", "2.2", "legacy") overrides LanceDB's default file format.
 import { connect, main, required, arrow as A } from './lib/common.mjs';
 
 main(async (args) => {
@@ -36,7 +37,8 @@ main(async (args) => {
       children: [A.vectorFromArray(ids, new A.Int64()).data[0], A.vectorFromArray(texts, new A.Utf8()).data[0], vectors],
     });
     const t = new A.Table([new A.RecordBatch(schema, data)]);
-    if (table === undefined) table = await conn.createTable(name, t, { mode: 'overwrite' });
+    const storageOptions = args.storageVersion ? { new_table_data_storage_version: args.storageVersion } : undefined;
+    if (table === undefined) table = await conn.createTable(name, t, { mode: 'overwrite', storageOptions });
     else await table.add(t);
   }
   return { db, table: name, rows: await table.countRows(), dim, version: await table.version(), seconds: Number(process.hrtime.bigint() - start) / 1e9 };

@@ -2,8 +2,9 @@
 // Writes a corpus of datasets with LanceDB itself (the files our engine must open): every column
 // type of the engine's type matrix with nulls, in storage versions 2.0, 2.1 and 2.2 (and the legacy
 // 0.1 format), V1 and V2 manifest names, deletions below and above 5,000 rows (Arrow and Roaring
-// deletion files), a compacted table and one with an IVF_PQ index. Next to each table it writes
-// `<table>.expected.json`: what LanceDB's own scan returns, rendered as scan.mjs renders rows.
+// deletion files, in every storage version, legacy included), a compacted table and one with an
+// IVF_PQ index. Next to each table it writes `<table>.expected.json`: what LanceDB's own scan
+// returns, rendered as scan.mjs renders rows.
 // A column type that apache-arrow or LanceDB refuses is reported in `refused`, never dropped silently.
 import { mkdirSync, writeFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
@@ -200,7 +201,7 @@ main(async (args) => {
   }
 
   // Deletions, manifests names, compaction, index: on the id/text/vector shape.
-  for (const sv of ['2.0', '2.1', '2.2']) {
+  for (const sv of ['2.0', '2.1', '2.2', 'legacy']) {
     const suffix = sv.replace('.', '_');
     const options = { mode: 'overwrite', storageOptions: { new_table_data_storage_version: sv } };
     let name = `del_small_${suffix}`;

@@ -4,6 +4,7 @@ using Apache.Arrow;
 using Google.Protobuf;
 using Lance.Engine.Arrow;
 using Lance.Engine.Format.Encodings;
+using Lance.Engine.Format.Legacy;
 using Lance.Engine.Format.Nested;
 using Microsoft.Win32.SafeHandles;
 using File2 = Lance.Engine.Format.Protos.File2;
@@ -12,11 +13,12 @@ using PbFile = Lance.Engine.Format.Protos.File;
 namespace Lance.Engine.Format;
 
 /// <summary>
-/// Reads a Lance data file of format 2.1 into Arrow. Only the footer and metadata are read when it
+/// Reads a Lance data file of format 2.0, 2.1 or 2.2 into Arrow (legacy 0.1 files through
+/// <see cref="LegacyFileReader"/>). Only the footer and metadata are read when it
 /// opens; each column's page buffers are read when that column is asked for, so projecting a few
 /// columns of a wide file reads only those.
 /// </summary>
-internal sealed class DataFileReader : IDisposable
+internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
 {
     private const int FooterLength = 40;
 
@@ -25,6 +27,7 @@ internal sealed class DataFileReader : IDisposable
     private readonly string _name;
     private readonly (long Position, long Length)[] _columns;
     private readonly Dictionary<int, int> _columnOfField = [];
+    private readonly LegacyFileReader? _legacy;
     private MemoryMappedFile? _mapping;
 
     private DataFileReader(SafeFileHandle? handle, ReadOnlyMemory<byte> bytes, long length, string name)
@@ -44,13 +47,22 @@ internal sealed class DataFileReader : IDisposable
         MajorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[32..]);
         MinorVersion = BinaryPrimitives.ReadUInt16LittleEndian(footer[34..]);
 
-        // Footer version 0.3 is file format 2.0 (LanceDB's "stable" storage version before 2.1).
+        // Footer version 0.3 is file format 2.0 (LanceDB's "stable" storage version before 2.1);
+        // 0.1 and 0.2 are the legacy format LanceDB writes for storage version "legacy".
         IsFormat20 = MajorVersion == 0 && MinorVersion == 3;
+        if (MajorVersion == 0 && MinorVersion is 1 or 2)
+        {
+            _columns = [];
+            _legacy = new LegacyFileReader(this);
+            Schema = _legacy.Schema;
+            RowCount = _legacy.RowCount;
+            return;
+        }
+
         if (!IsFormat20 && (MajorVersion != 2 || MinorVersion < 1))
         {
-            throw new LanceFormatException(MajorVersion == 0
-                ? $"'{name}' uses the legacy Lance file format (v1, footer version 0.{MinorVersion}), which LanceDB writes for storage version \"legacy\"; Lance.Engine reads file formats 2.0, 2.1 and 2.2 only."
-                : $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads file formats 2.0, 2.1 and 2.2 (2.x layouts it knows).");
+            throw new LanceFormatException(
+                $"'{name}' uses Lance file format {MajorVersion}.{MinorVersion}; Lance.Engine reads the legacy format (0.1/0.2) and file formats 2.0, 2.1 and 2.2 (2.x layouts it knows).");
         }
 
         long columnTablePosition = Position(BinaryPrimitives.ReadUInt64LittleEndian(footer[8..]), "column offset table");
@@ -127,6 +139,9 @@ internal sealed class DataFileReader : IDisposable
     // Values are stored uncompressed or compressed, so a column rarely decodes to much more than
     // the file; buffers still grow past this when a column really is larger.
     private long InitialValueBytesCap => Math.Max(1 << 16, FileLength * 4);
+
+    /// <summary>Whether the file is of the legacy format (footer version 0.1 or 0.2), read by <see cref="LegacyFileReader"/>.</summary>
+    public bool IsLegacy => _legacy is not null;
 
     /// <summary>Whether the file is of format 2.0 (footer version 0.3), read by <see cref="V20.ArrayEncodingDecoder"/>.</summary>
     public bool IsFormat20 { get; }
@@ -242,6 +257,11 @@ internal sealed class DataFileReader : IDisposable
 
     private IArrowArray ReadColumnCore(LanceField field)
     {
+        if (_legacy is not null)
+        {
+            return _legacy.ReadColumn(field, MapFlatColumns && !OperatingSystem.IsWindows());
+        }
+
         var type = LanceSchema.ToArrowType(field);
         if (IsFormat20 && (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType) && _columnOfField.ContainsKey(field.Id))
         {
@@ -634,6 +654,11 @@ internal sealed class DataFileReader : IDisposable
     public IReadOnlyList<string> DescribePages(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
+        if (_legacy is not null)
+        {
+            return _legacy.DescribePages(field);
+        }
+
         if (!_columnOfField.TryGetValue(field.Id, out int column))
         {
             return [];
@@ -676,6 +701,31 @@ internal sealed class DataFileReader : IDisposable
             $"FixedSizeList({encoding.FixedSizeList.ItemsPerValue}, {Describe(encoding.FixedSizeList.Values)})",
         _ => ValueEncoding.Name(encoding),
     };
+
+    string ILegacyFileBytes.Name => _name;
+
+    long ILegacyFileBytes.Length => FileLength;
+
+    ReadOnlyMemory<byte> ILegacyFileBytes.Read(long position, int length) => ReadRange(position, length);
+
+    void ILegacyFileBytes.ReadInto(long position, Span<byte> destination) => ReadInto(position, destination);
+
+    ReadOnlyMemory<byte>? ILegacyFileBytes.TryMap(long position, int length)
+    {
+        CheckRange(position, length);
+        if (_handle is null)
+        {
+            return _bytes.Slice((int)position, length);
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            return null;
+        }
+
+        _mapping ??= MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+        return MappedFileMemory.Map(_mapping, position, length).Memory;
+    }
 
     private ReadOnlyMemory<byte> ReadRange(long position, int length)
     {

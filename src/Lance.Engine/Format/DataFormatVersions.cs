@@ -6,10 +6,15 @@ namespace Lance.Engine.Format;
 /// <c>data_format.version = "2.1"</c>) and 2.2 (see <see cref="LanceFileVersion"/>). Lance requires
 /// every data file of a dataset to share one version (LanceDB fails with "All data files must have
 /// the same version" on a 2.2 dataset holding a 2.1 file), so new files always take the dataset's
-/// version, and writing to a dataset of the legacy 0.1 format is refused; reading it works.
+/// version, and writing data files to a dataset of the legacy 0.1 format (LanceDB's storage version
+/// <c>"legacy"</c>) is refused before anything is written. Reading every one of them works (legacy
+/// files through <see cref="Legacy.LegacyFileReader"/>), and so do deletions, which add no data file.
 /// </summary>
 internal static class DataFormatVersions
 {
+    /// <summary>The <c>data_format.version</c> of datasets in the legacy format.</summary>
+    public const string Legacy = "0.1";
+
     /// <summary>Throws when new data files may not be added to a dataset whose manifest is <paramref name="manifest"/>.</summary>
     /// <exception cref="LanceFormatException">The dataset stores a format this engine does not write.</exception>
     public static void EnsureWritable(Manifest manifest, string datasetPath)
@@ -24,8 +29,11 @@ internal static class DataFormatVersions
     {
         if (!IsWritable(version))
         {
+            string format = version == Legacy
+                ? $"the legacy Lance file format {Legacy} (LanceDB's storage version \"legacy\")"
+                : $"Lance file format {version}";
             throw new LanceFormatException(
-                $"'{datasetPath}' stores its data in Lance file format {version}; Lance.Engine writes formats 2.0, 2.1 and 2.2 only, "
+                $"'{datasetPath}' stores its data in {format}; Lance.Engine writes formats 2.0, 2.1 and 2.2 only, "
                 + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
                 + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
         }

@@ -281,11 +281,12 @@ internal sealed class LanceSchema
         return new LanceSchema(topLevel, meta);
     }
 
-    // Lance still fills the legacy per-field encoding: var-binary for byte-string types, plain otherwise.
+    // Lance still fills the legacy per-field encoding, and its legacy (0.1) writer insists on it:
+    // var-binary for byte-string types, none for structs, plain otherwise (list offsets included).
     private static PbFile.Encoding LegacyEncodingOf(string logicalType) => logicalType switch
     {
         "string" or "large_string" or "binary" or "large_binary" => PbFile.Encoding.VarBinary,
-        "struct" or "list" or "list.struct" or "large_list" or "large_list.struct" => PbFile.Encoding.None,
+        "struct" => PbFile.Encoding.None,
         "dict:string:int32:false" => PbFile.Encoding.Dictionary,
         _ => PbFile.Encoding.Plain,
     };

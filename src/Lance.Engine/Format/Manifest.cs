@@ -69,6 +69,12 @@ internal sealed class Manifest
     /// <summary>The indexes of this version (the manifest file's index section).</summary>
     public IList<IndexMetadata> Indices { get; set; } = new List<IndexMetadata>();
 
+    /// <summary>
+    /// The values of each string dictionary field (by field id) of a legacy (0.1) dataset, which a
+    /// legacy manifest file holds itself (see <see cref="Legacy.LegacyManifestDictionaries"/>).
+    /// </summary>
+    public IDictionary<int, IReadOnlyList<byte[]>> LegacyDictionaries { get; set; } = new Dictionary<int, IReadOnlyList<byte[]>>();
+
     /// <summary>The total number of rows written to all fragments, deleted rows included.</summary>
     public ulong PhysicalRows => Fragments.Aggregate(0UL, (sum, f) => sum + f.PhysicalRows);
 

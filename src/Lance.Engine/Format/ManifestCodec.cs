@@ -24,27 +24,34 @@ internal static class ManifestCodec
     public static byte[] Encode(Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        // Lance writes the index section first and records its position in the manifest.
+        var proto = ToProto(manifest);
+        // A legacy (0.1) manifest file starts with the values of its dictionaries.
+        byte[] dictionaries = manifest.DataFormatVersion == DataFormatVersions.Legacy
+            ? Legacy.LegacyManifestDictionaries.Write(manifest.Schema, manifest.LegacyDictionaries, proto.Fields)
+            : [];
+
+        // Lance writes the index section next and records its position in the manifest.
         byte[] section = manifest.Indices.Count == 0 ? [] : IndexSectionCodec.ToProto(manifest.Indices).ToByteArray();
         var sectionLength = section.Length == 0 ? 0 : 4 + section.Length;
-        var proto = ToProto(manifest);
+        int start = dictionaries.Length;
         if (sectionLength > 0)
         {
-            proto.IndexSection = 0;
+            proto.IndexSection = (ulong)start;
         }
 
         byte[] message = proto.ToByteArray();
-        var file = new byte[sectionLength + 4 + message.Length + FooterLength];
+        var file = new byte[start + sectionLength + 4 + message.Length + FooterLength];
+        dictionaries.CopyTo(file, 0);
         if (sectionLength > 0)
         {
-            BinaryPrimitives.WriteUInt32LittleEndian(file, checked((uint)section.Length));
-            section.CopyTo(file, 4);
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(start), checked((uint)section.Length));
+            section.CopyTo(file, start + 4);
         }
 
-        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(sectionLength), checked((uint)message.Length));
-        message.CopyTo(file, sectionLength + 4);
-        var footer = file.AsSpan(sectionLength + 4 + message.Length);
-        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)sectionLength);
+        BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(start + sectionLength), checked((uint)message.Length));
+        message.CopyTo(file, start + sectionLength + 4);
+        var footer = file.AsSpan(start + sectionLength + 4 + message.Length);
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)(start + sectionLength));
         BinaryPrimitives.WriteUInt16LittleEndian(footer[8..], ManifestMajorVersion);
         BinaryPrimitives.WriteUInt16LittleEndian(footer[10..], ManifestMinorVersion);
         Magic.CopyTo(footer[12..]);
@@ -112,6 +119,11 @@ internal static class ManifestCodec
         if (proto.HasIndexSection)
         {
             manifest.Indices = IndexSectionCodec.Read(wholeFile[..^FooterLength], proto.IndexSection);
+        }
+
+        if (manifest.DataFormatVersion == DataFormatVersions.Legacy)
+        {
+            manifest.LegacyDictionaries = Legacy.LegacyManifestDictionaries.Read(wholeFile[..^FooterLength], proto.Fields);
         }
 
         return manifest;

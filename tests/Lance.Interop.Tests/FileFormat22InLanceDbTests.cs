@@ -123,6 +123,24 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
     }
 
     [Fact]
+    public async Task A_2_0_dataset_we_create_is_one_LanceDB_appends_to_deletes_from_and_compacts()
+    {
+        var schema = new Schema(RowSchema(Dimension).FieldsList.Take(3), null);
+        var first = Rows(0, 500);
+        await LanceDataset.CreateAsync(
+            DatasetPath, schema, [new RecordBatch(schema, [first.Column(0), first.Column(1), first.Column(2)], first.Length)],
+            options: new DatasetWriteOptions { DataStorageVersion = "2.0" });
+        AssertEveryDataFileIs20();
+
+        var lance = await OpsAsync(new { add = new { start = 1000, rows = 100, dim = Dimension }, delete = "id % 4 = 0", optimize = true });
+
+        Assert.Equal(450, lance.GetProperty("countRows").GetInt64());
+        Assert.Equal(450, await _peer.CountAsync(_db.Path, Table));
+        Assert.Equal(450, (await LanceDataset.OpenAsync(DatasetPath)).CountRows());
+        AssertEveryDataFileIs20();
+    }
+
+    [Fact]
     public async Task After_our_merge_insert_new_column_and_compaction_LanceDB_reads_the_2_2_table_and_deletes_indexes_and_compacts_it()
     {
         const int dimension = 16;
@@ -152,6 +170,20 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
         Assert.Equal(lance.GetProperty("countRows").GetInt64(), reopened.CountRows());
         Assert.Contains("vector_idx", lance.GetProperty("indices").EnumerateArray().Select(e => e.GetString()));
         AssertEveryDataFileIs22();
+    }
+
+    // 2.0 data files say 2.0 in the manifest and 0.3 in their footer, as LanceDB writes them.
+    private void AssertEveryDataFileIs20()
+    {
+        var (_, path) = Lance.Engine.Dataset.VersionNames.List(DatasetPath)[0];
+        var manifest = ManifestCodec.Decode(File.ReadAllBytes(path), path);
+        Assert.Equal("2.0", manifest.DataFormatVersion);
+        Assert.All(manifest.Fragments.SelectMany(f => f.Files), file =>
+        {
+            Assert.Equal((2u, 0u), (file.FileMajorVersion, file.FileMinorVersion));
+            using var reader = DataFileReader.Open(Path.Combine(DatasetPath, "data", file.Path));
+            Assert.Equal((0, 3), (reader.MajorVersion, reader.MinorVersion));
+        });
     }
 
     private void AssertEveryDataFileIs22()

@@ -27,8 +27,8 @@ public sealed record DatasetWriteOptions
     public long MaxBytesPerFile { get; init; } = 512L << 20;
 
     /// <summary>
-    /// The Lance file format version of a dataset being created or overwritten: <c>"2.1"</c> or
-    /// <c>"2.2"</c>, as LanceDB's <c>new_table_data_storage_version</c> storage option. Null (the
+    /// The Lance file format version of a dataset being created or overwritten: <c>"2.0"</c>,
+    /// <c>"2.1"</c> or <c>"2.2"</c>, as LanceDB's <c>new_table_data_storage_version</c> storage option. Null (the
     /// default) creates 2.1 datasets (LanceDB's default) and keeps an overwritten dataset's version.
     /// Appends and every other write ignore it: a dataset's new data files always have its version.
     /// </summary>

@@ -46,7 +46,7 @@ public sealed record DatabaseOptions
 
     /// <summary>
     /// The Lance file format of tables this connection creates: <c>"2.1"</c> (the default, as
-    /// LanceDB's) or <c>"2.2"</c>, like LanceDB's <c>new_table_data_storage_version</c> storage option.
+    /// LanceDB's), <c>"2.0"</c> or <c>"2.2"</c>, like LanceDB's <c>new_table_data_storage_version</c> storage option.
     /// An existing table always keeps its own format when written to.
     /// </summary>
     public string? DataStorageVersion { get; init; }

@@ -9,8 +9,8 @@ namespace Lance.Interop.Tests;
 /// "legacy": 2,500 rows in one data file of three batches, with a deletion file. Typed queries,
 /// filters and exact vector search agree with LanceDB on the same files; deleting works (a deletion
 /// file is format-neutral), also in rounds with LanceDB's own appends and deletes; columns LanceDB
-/// adds read from their own file; appending is refused with a typed error before anything is
-/// written; a one-batch vector column can be handed out without a copy.
+/// adds read from their own file; rows a typed table adds go to a legacy file LanceDB reads; a
+/// one-batch vector column can be handed out without a copy.
 /// </summary>
 public sealed class ForeignLegacyTableTests : IDisposable
 {
@@ -128,20 +128,23 @@ public sealed class ForeignLegacyTableTests : IDisposable
     }
 
     [Fact]
-    public async Task Appending_to_a_legacy_table_is_refused_and_leaves_it_untouched()
+    public async Task Rows_a_typed_table_adds_to_a_legacy_table_go_to_a_legacy_file_LanceDB_reads()
     {
         var table = await LegacyTableAsync();
-        var files = Directory.GetFiles(DatasetPath, "*", SearchOption.AllDirectories).Order().ToList();
         long before = await _peer.CountAsync(_db.Path, Table);
 
-        var error = await Assert.ThrowsAsync<LanceFormatException>(() =>
-            table.AddAsync([new ForeignItem { Id = 90_000, Text = "new", Vector = Vector(1) }]));
+        await table.AddAsync([new ForeignItem { Id = 90_000, Text = "new", Vector = Vector(1) }, new ForeignItem { Id = 90_001, Text = null, Vector = Vector(2) }]);
 
-        Assert.Contains("legacy", error.Message);
-        Assert.Contains("0.1", error.Message);
-        Assert.Contains(DatasetPath, error.Message);
-        Assert.Equal(files, Directory.GetFiles(DatasetPath, "*", SearchOption.AllDirectories).Order());
-        Assert.Equal(before, await _peer.CountAsync(_db.Path, Table));
+        Assert.Equal(before + 2, await _peer.CountAsync(_db.Path, Table));
+        var theirs = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text", "vector"], filter: "id >= 90000");
+        Assert.Equal(
+            [(90_000L, (string?)"new", string.Join(",", Vector(1))), (90_001L, null, string.Join(",", Vector(2)))],
+            theirs.Rows.Select(r => (r.GetInt64("id"), r.GetString("text"), string.Join(",", r.GetVector("vector")!))).Order());
+        Assert.All(Directory.GetFiles(Path.Combine(DatasetPath, "data")), f =>
+        {
+            using var reader = Lance.Engine.Format.DataFileReader.Open(f);
+            Assert.True(reader.IsLegacy);
+        });
     }
 
     [Fact]

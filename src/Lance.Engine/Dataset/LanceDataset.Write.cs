@@ -93,7 +93,8 @@ public sealed partial class LanceDataset
             return null;
         }
 
-        return LanceFileVersion.ForDataset(requested) ?? throw new ArgumentException(
+        // A new dataset (or an overwrite that changes the format) is 2.x: the legacy format is only kept, never chosen.
+        return LanceFileVersion.ForDataset(requested) is { IsLegacy: false } version ? version : throw new ArgumentException(
             $"DataStorageVersion \"{requested}\" is not a Lance file format version Lance.Engine writes; use \"2.0\", \"2.1\" or \"2.2\".", nameof(options));
     }
 
@@ -108,6 +109,12 @@ public sealed partial class LanceDataset
         if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
+        }
+
+        if (version.IsLegacy)
+        {
+            // Types the legacy writer does not write are refused before any file is written.
+            Format.Legacy.LegacyFileWriter.EnsureWritable(schema, path);
         }
 
         // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
@@ -194,8 +201,10 @@ public sealed partial class LanceDataset
             var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             await using (stream.ConfigureAwait(false))
             {
-                // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 has its own writer.
-                var info = version == LanceFileVersion.V2_0
+                // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 and legacy have their own writers.
+                var info = version.IsLegacy
+                    ? Format.Legacy.LegacyFileWriter.Write(stream, schema, batches)
+                    : version == LanceFileVersion.V2_0
                     ? Format.V20.DataFileWriter20.Write(stream, schema, batches)
                     : DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);

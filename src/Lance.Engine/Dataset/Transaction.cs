@@ -82,7 +82,7 @@ internal sealed class Transaction
 
         if (NewFileVersion is { } version)
         {
-            manifest.DataFormatVersion = version.ToString();
+            manifest.DataFormatVersion = version.DatasetVersion;
         }
 
         var fragments = Overwrite

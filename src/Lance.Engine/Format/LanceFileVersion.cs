@@ -31,11 +31,24 @@ internal readonly record struct LanceFileVersion(ushort Major, ushort Minor)
     /// </summary>
     public static LanceFileVersion V2_0 { get; } = new(2, 0);
 
+    /// <summary>
+    /// The legacy file format (LanceDB: <c>new_table_data_storage_version: "legacy"</c>), written by
+    /// <see cref="Legacy.LegacyFileWriter"/>. A legacy dataset's manifest says <c>data_format.version = "0.1"</c>,
+    /// while its files say 0.2, in their footer and in the manifest's <c>DataFile</c>, as LanceDB 0.31 writes them.
+    /// </summary>
+    public static LanceFileVersion Legacy { get; } = new(0, Format.Legacy.LegacyFileWriter.MinorVersion);
+
     /// <summary>File format 2.1, LanceDB 0.31's default and this engine's.</summary>
     public static LanceFileVersion V2_1 { get; } = new(2, 1);
 
     /// <summary>File format 2.2 (LanceDB: <c>new_table_data_storage_version: "2.2"</c>).</summary>
     public static LanceFileVersion V2_2 { get; } = new(2, 2);
+
+    /// <summary>Whether this is the legacy format (<see cref="Legacy"/>).</summary>
+    public bool IsLegacy => Major == 0;
+
+    /// <summary>The manifest's <c>data_format.version</c> of a dataset whose files have this version (<c>"0.1"</c> for legacy files).</summary>
+    public string DatasetVersion => IsLegacy ? DataFormatVersions.Legacy : ToString();
 
     /// <summary>Whether mini-block pages use 32-bit chunk words and value sizes (<c>has_large_chunk</c>).</summary>
     public bool HasLargeChunks => Major > 2 || (Major == 2 && Minor >= 2);
@@ -46,12 +59,13 @@ internal readonly record struct LanceFileVersion(ushort Major, ushort Minor)
     /// </summary>
     public static LanceFileVersion? ForDataset(string dataFormatVersion) => dataFormatVersion switch
     {
+        DataFormatVersions.Legacy => Legacy,
         "2.0" => V2_0,
         "2.1" => V2_1,
         "2.2" => V2_2,
         _ => null,
     };
 
-    /// <summary>The manifest's spelling, e.g. <c>2.2</c>.</summary>
+    /// <summary>The file's version as the manifest's <c>DataFile</c> records it, e.g. <c>2.2</c> (<c>0.2</c> for legacy files).</summary>
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"{Major}.{Minor}");
 }

@@ -1,0 +1,419 @@
+using System.Buffers.Binary;
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Google.Protobuf;
+using PbFile = Lance.Engine.Format.Protos.File;
+using PbTable = Lance.Engine.Format.Protos.Table;
+
+namespace Lance.Engine.Format.Legacy;
+
+/// <summary>
+/// Writes a data file of the legacy Lance format (what Lance's v1 file writer makes for a dataset of
+/// storage version <c>"legacy"</c>; <see cref="LegacyFileReader"/> reads it back). The rows are cut
+/// into batches of up to <see cref="RowsPerBatch"/> rows; for each batch, every field in schema
+/// order (a list's offsets before its items, a struct's children in its place) gets one page:
+/// plain values (bools bit-packed, fixed-size lists their items), var-binary values (the bytes, then
+/// <c>rows + 1</c> absolute i64 positions, where the page starts), or a list's <c>rows + 1</c>
+/// offsets from 0. Then the page table, the file's copy of its schema (a length-prefixed manifest
+/// holding only the fields), the metadata (batch offsets, positions) and the footer
+/// <c>u64 metadata position | u16 0 | u16 2 | "LANC"</c>.
+/// </summary>
+/// <remarks>
+/// The format has no validity: a null is written as Lance writes what lies under it in the Arrow
+/// buffers LanceDB builds: zeros for numbers, dates, decimals and every item of a vector, false
+/// for a bool, an empty string or binary (which Lance, and <see cref="LegacyFileReader"/>, read as
+/// null when the field is nullable), an empty list. A struct has no page: its children carry their
+/// own values. Dictionary columns are not written: their values live in the dataset's manifest,
+/// and <see cref="EnsureWritable"/> refuses them before any file is written.
+/// </remarks>
+internal static class LegacyFileWriter
+{
+    /// <summary>The rows per batch (page), as LanceDB writes them.</summary>
+    public const int RowsPerBatch = 1024;
+
+    /// <summary>The file version the footer and the manifest's <c>DataFile</c> record (0.2, what LanceDB 0.31 writes).</summary>
+    public const ushort MinorVersion = 2;
+
+    /// <summary>Throws unless every field of <paramref name="schema"/> can be written to a legacy file.</summary>
+    /// <exception cref="LanceSchemaException">A field has a type this writer does not write; nothing was written.</exception>
+    public static void EnsureWritable(LanceSchema schema, string datasetPath)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        foreach (var field in schema.Fields)
+        {
+            Check(field, LanceSchema.ToArrowType(field), datasetPath);
+        }
+    }
+
+    /// <summary>
+    /// Writes <paramref name="batches"/> (whose columns are the top-level fields of
+    /// <paramref name="schema"/>, in order) as one legacy data file.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A field cannot be written to a legacy file.</exception>
+    public static DataFileInfo Write(Stream stream, LanceSchema schema, IReadOnlyList<RecordBatch> batches)
+    {
+        ArgumentNullException.ThrowIfNull(stream);
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(batches);
+        EnsureWritable(schema, "(legacy data file)");
+        var output = new Output(stream);
+        var allFields = schema.AllFields.ToList();
+        int minId = allFields.Min(f => f.Id);
+        int maxId = allFields.Where(f => f.LogicalType != "struct").Select(f => f.Id).DefaultIfEmpty(minId).Max();
+        var groups = Groups(batches);
+        var table = new (long Position, long Count)[maxId - minId + 1, groups.Count];
+        var metadata = new PbFile.Metadata();
+        metadata.BatchOffsets.Add(0);
+        long rows = 0;
+        for (int b = 0; b < groups.Count; b++)
+        {
+            var group = groups[b];
+            for (int c = 0; c < schema.Fields.Count; c++)
+            {
+                var field = schema.Fields[c];
+                var segments = group.Segments.Select(s => new Segment(s.Batch.Column(c).Data, s.Start, s.Count)).ToList();
+                WriteField(output, field, LanceSchema.ToArrowType(field), segments, group.Rows, (id, position, count) => table[id - minId, b] = (position, count));
+            }
+
+            rows += group.Rows;
+            metadata.BatchOffsets.Add(checked((int)rows));
+        }
+
+        // The page table: field by field, batch by batch.
+        metadata.PageTablePosition = (ulong)output.Position;
+        var entry = new byte[16];
+        for (int f = 0; f < table.GetLength(0); f++)
+        {
+            for (int b = 0; b < groups.Count; b++)
+            {
+                BinaryPrimitives.WriteInt64LittleEndian(entry, table[f, b].Position);
+                BinaryPrimitives.WriteInt64LittleEndian(entry.AsSpan(8), table[f, b].Count);
+                output.Write(entry);
+            }
+        }
+
+        // The file's own copy of its schema, as Lance stores it: a manifest with only the fields.
+        var writer = new Manifest();
+        var copy = new PbTable.Manifest
+        {
+            Version = 1,
+            WriterVersion = new PbTable.Manifest.Types.WriterVersion { Library = writer.WriterLibrary, Version = writer.WriterVersion },
+            DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = "lance", Version = DataFormatVersions.Legacy },
+        };
+        copy.Fields.AddRange(schema.ToProtoFields());
+        schema.CopyMetadataTo(copy.SchemaMetadata);
+        metadata.ManifestPosition = (ulong)output.Position;
+        output.WriteMessage(copy);
+
+        long metadataPosition = output.Position;
+        output.WriteMessage(metadata);
+        var footer = new byte[LegacyFileReader.FooterLength];
+        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)metadataPosition);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer.AsSpan(8), 0);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer.AsSpan(10), MinorVersion);
+        ManifestCodec.Magic.CopyTo(footer.AsSpan(12));
+        output.Write(footer);
+        return new DataFileInfo(output.Position, [.. allFields.Select(f => f.Id)], [], rows);
+    }
+
+    private static void Check(LanceField field, IArrowType type, string datasetPath)
+    {
+        switch (type)
+        {
+            case StructType:
+                foreach (var child in field.Children)
+                {
+                    Check(child, LanceSchema.ToArrowType(child), datasetPath);
+                }
+
+                return;
+            case ListType or LargeListType:
+                Check(field.Children[0], LanceSchema.ToArrowType(field.Children[0]), datasetPath);
+                return;
+            case DictionaryType:
+                throw new LanceSchemaException(
+                    $"Column '{field.Name}' of '{datasetPath}' is a dictionary column, which Lance.Engine does not write to a dataset of the legacy Lance format "
+                    + $"{DataFormatVersions.Legacy} (its dictionary values live in the dataset's manifest); nothing was written.");
+            case BooleanType:
+                return;
+            case FixedSizeListType list when LanceLogicalTypes.FixedWidthBits(list.ValueDataType) is int bits && bits > 0 && bits % 8 == 0:
+                return;
+            case var _ when LanceLogicalTypes.IsVariableWidth(type):
+                return;
+            case FixedSizeListType:
+                break;
+            case var _ when LanceLogicalTypes.FixedWidthBits(type) is int bits && bits > 0 && bits % 8 == 0:
+                return;
+        }
+
+        throw new LanceSchemaException(
+            $"Column '{field.Name}' of '{datasetPath}' is {field.LogicalType}, which Lance.Engine does not write to a dataset of the legacy Lance format {DataFormatVersions.Legacy}; nothing was written.");
+    }
+
+    // Writes the pages of one field for one batch and records them in the page table.
+    private static void WriteField(Output output, LanceField field, IArrowType type, List<Segment> segments, int rows, Action<int, long, long> record)
+    {
+        switch (type)
+        {
+            case StructType:
+                for (int i = 0; i < field.Children.Count; i++)
+                {
+                    var child = field.Children[i];
+                    var childSegments = segments.Select(s => new Segment(s.Data.Children[i], s.Data.Offset + s.Start, s.Count)).ToList();
+                    WriteField(output, child, LanceSchema.ToArrowType(child), childSegments, rows, record);
+                }
+
+                return;
+            case ListType or LargeListType:
+                WriteList(output, field, type, segments, rows, record);
+                return;
+            case BooleanType:
+                record(field.Id, output.Position, rows);
+                WriteBits(output, segments, rows);
+                return;
+            case FixedSizeListType list:
+                record(field.Id, output.Position, rows);
+                WriteVectors(output, segments, list.ListSize, LanceLogicalTypes.FixedWidthBits(list.ValueDataType) / 8);
+                return;
+            case var _ when LanceLogicalTypes.IsVariableWidth(type):
+                record(field.Id, WriteBinary(output, segments, LanceLogicalTypes.HasLargeOffsets(type), rows), rows);
+                return;
+            default:
+                record(field.Id, output.Position, rows);
+                WriteFixed(output, segments, LanceLogicalTypes.FixedWidthBits(type) / 8);
+                return;
+        }
+    }
+
+    // Plain: the values back to back, zeros under nulls.
+    private static void WriteFixed(Output output, List<Segment> segments, int width)
+    {
+        foreach (var s in segments)
+        {
+            var values = s.Data.Buffers[1].Span.Slice((s.Data.Offset + s.Start) * width, s.Count * width);
+            if (s.Data.NullCount == 0)
+            {
+                output.Write(values);
+                continue;
+            }
+
+            var copy = values.ToArray();
+            for (int i = 0; i < s.Count; i++)
+            {
+                if (!IsValid(s.Data, s.Start + i))
+                {
+                    copy.AsSpan(i * width, width).Clear();
+                }
+            }
+
+            output.Write(copy);
+        }
+    }
+
+    // Plain fixed-size lists: every item, zeros for a null vector and for null items.
+    private static void WriteVectors(Output output, List<Segment> segments, int dimension, int width)
+    {
+        foreach (var s in segments)
+        {
+            var items = s.Data.Children[0];
+            int first = (s.Data.Offset + s.Start) * dimension;
+            var values = items.Buffers[1].Span.Slice((items.Offset + first) * width, s.Count * dimension * width);
+            if (s.Data.NullCount == 0 && items.NullCount == 0)
+            {
+                output.Write(values);
+                continue;
+            }
+
+            var copy = values.ToArray();
+            for (int i = 0; i < s.Count; i++)
+            {
+                bool valid = IsValid(s.Data, s.Start + i);
+                for (int j = 0; j < dimension; j++)
+                {
+                    if (!valid || !IsValid(items, first + (i * dimension) + j))
+                    {
+                        copy.AsSpan(((i * dimension) + j) * width, width).Clear();
+                    }
+                }
+            }
+
+            output.Write(copy);
+        }
+    }
+
+    // Plain bools: one bit per row, least significant bit first; false under nulls.
+    private static void WriteBits(Output output, List<Segment> segments, int rows)
+    {
+        var bits = new byte[(rows + 7) / 8];
+        int at = 0;
+        foreach (var s in segments)
+        {
+            var values = s.Data.Buffers[1].Span;
+            for (int i = 0; i < s.Count; i++, at++)
+            {
+                int bit = s.Data.Offset + s.Start + i;
+                if ((values[bit >> 3] & (1 << (bit & 7))) != 0 && IsValid(s.Data, s.Start + i))
+                {
+                    bits[at >> 3] |= (byte)(1 << (at & 7));
+                }
+            }
+        }
+
+        output.Write(bits);
+    }
+
+    // Var-binary: the bytes, then rows + 1 absolute positions (the page starts at them); nulls are empty.
+    private static long WriteBinary(Output output, List<Segment> segments, bool large, int rows)
+    {
+        var positions = new byte[(rows + 1L) * 8];
+        int row = 0;
+        BinaryPrimitives.WriteInt64LittleEndian(positions, output.Position);
+        foreach (var s in segments)
+        {
+            var offsets = s.Data.Buffers[1].Span;
+            var values = s.Data.Buffers[2].Span;
+            for (int i = 0; i < s.Count; i++, row++)
+            {
+                int index = s.Data.Offset + s.Start + i;
+                if (IsValid(s.Data, s.Start + i))
+                {
+                    long start = Offset(offsets, index, large);
+                    long end = Offset(offsets, index + 1, large);
+                    output.Write(values.Slice(checked((int)start), checked((int)(end - start))));
+                }
+
+                BinaryPrimitives.WriteInt64LittleEndian(positions.AsSpan((row + 1) * 8), output.Position);
+            }
+        }
+
+        long table = output.Position;
+        output.Write(positions);
+        return table;
+    }
+
+    // A list: rows + 1 offsets from 0 (null lists empty), then the items' pages of this batch.
+    private static void WriteList(Output output, LanceField field, IArrowType type, List<Segment> segments, int rows, Action<int, long, long> record)
+    {
+        bool large = type is LargeListType;
+        int width = large ? 8 : 4;
+        var offsets = new byte[(rows + 1L) * width];
+        var items = new List<Segment>();
+        long total = 0;
+        int row = 0;
+        foreach (var s in segments)
+        {
+            var source = s.Data.Buffers[1].Span;
+            var child = s.Data.Children[0];
+            for (int i = 0; i < s.Count; i++, row++)
+            {
+                int index = s.Data.Offset + s.Start + i;
+                if (IsValid(s.Data, s.Start + i))
+                {
+                    long start = Offset(source, index, large);
+                    long end = Offset(source, index + 1, large);
+                    if (end > start)
+                    {
+                        // Adjacent ranges merge into one segment of the child.
+                        if (items.Count > 0 && ReferenceEquals(items[^1].Data, child) && items[^1].Start + items[^1].Count == start)
+                        {
+                            items[^1] = items[^1] with { Count = items[^1].Count + checked((int)(end - start)) };
+                        }
+                        else
+                        {
+                            items.Add(new Segment(child, checked((int)start), checked((int)(end - start))));
+                        }
+
+                        total += end - start;
+                    }
+                }
+
+                if (large)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(offsets.AsSpan((row + 1) * 8), total);
+                }
+                else
+                {
+                    BinaryPrimitives.WriteInt32LittleEndian(offsets.AsSpan((row + 1) * 4), checked((int)total));
+                }
+            }
+        }
+
+        record(field.Id, output.Position, rows + 1L);
+        output.Write(offsets);
+        var itemField = field.Children[0];
+        WriteField(output, itemField, LanceSchema.ToArrowType(itemField), items, checked((int)total), record);
+    }
+
+    private static bool IsValid(ArrayData data, int index)
+    {
+        if (data.NullCount == 0 || data.Buffers[0].IsEmpty)
+        {
+            return true;
+        }
+
+        int bit = data.Offset + index;
+        return (data.Buffers[0].Span[bit >> 3] & (1 << (bit & 7))) != 0;
+    }
+
+    private static long Offset(ReadOnlySpan<byte> offsets, int index, bool large) => large
+        ? BinaryPrimitives.ReadInt64LittleEndian(offsets[(index * 8)..])
+        : BinaryPrimitives.ReadInt32LittleEndian(offsets[(index * 4)..]);
+
+    // Cuts the incoming batches into groups of up to RowsPerBatch rows (a group may span batches).
+    private static List<Group> Groups(IReadOnlyList<RecordBatch> batches)
+    {
+        var groups = new List<Group>();
+        var current = new List<(RecordBatch Batch, int Start, int Count)>();
+        int rows = 0;
+        foreach (var batch in batches)
+        {
+            int offset = 0;
+            while (offset < batch.Length)
+            {
+                int take = Math.Min(batch.Length - offset, RowsPerBatch - rows);
+                current.Add((batch, offset, take));
+                rows += take;
+                offset += take;
+                if (rows == RowsPerBatch)
+                {
+                    groups.Add(new Group(current, rows));
+                    current = [];
+                    rows = 0;
+                }
+            }
+        }
+
+        if (rows > 0)
+        {
+            groups.Add(new Group(current, rows));
+        }
+
+        return groups;
+    }
+
+    /// <summary>Rows <c>[Start, Start + Count)</c> (logical, before <see cref="ArrayData.Offset"/>) of an array.</summary>
+    private readonly record struct Segment(ArrayData Data, int Start, int Count);
+
+    private sealed record Group(List<(RecordBatch Batch, int Start, int Count)> Segments, int Rows);
+
+    // The stream with its position counted (the file is written front to back, once).
+    private sealed class Output(Stream stream)
+    {
+        public long Position { get; private set; }
+
+        public void Write(ReadOnlySpan<byte> bytes)
+        {
+            stream.Write(bytes);
+            Position += bytes.Length;
+        }
+
+        public void WriteMessage(IMessage message)
+        {
+            var bytes = message.ToByteArray();
+            var length = new byte[4];
+            BinaryPrimitives.WriteUInt32LittleEndian(length, checked((uint)bytes.Length));
+            Write(length);
+            Write(bytes);
+        }
+    }
+}

@@ -56,7 +56,7 @@ public sealed partial class LanceDataset
         foreach (var run in runs)
         {
             transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-                Path, manifest.Schema, FileVersionFor(manifest, Path), LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
+                Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
             foreach (var fragment in run)
             {
                 transaction.Replaced[fragment.Id] = null;
@@ -182,7 +182,7 @@ public sealed partial class LanceDataset
             var fileSchema = new LanceSchema(computed.Select(c => c.Field));
             if (version.IsLegacy)
             {
-                Format.Legacy.LegacyFileWriter.EnsureWritable(fileSchema, Path);
+                Format.Legacy.LegacyFileWriter.EnsureWritable(fileSchema, null, Path);
             }
             var arrowSchema = new Schema(computed.Select(c => c.Column.Field), null);
             var written = new List<string>();
@@ -200,7 +200,7 @@ public sealed partial class LanceDataset
                         arrays.Add(values);
                     }
 
-                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, version, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
+                    var (file, _) = await WriteDataFileAsync(Path, fileSchema, version, null, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
                     written.Add(file.Path);
                     transaction.Replaced[fragment.Id] = new DataFragment
                     {

@@ -109,7 +109,7 @@ public sealed partial class LanceDataset
         }
 
         transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-            Path, manifest.Schema, FileVersionFor(manifest, Path), BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
+            Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return changed.Sum(b => (long)b.Length);
     }
@@ -281,7 +281,7 @@ public sealed partial class LanceDataset
         if (toWrite.Length > 0)
         {
             transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-                Path, manifest.Schema, FileVersionFor(manifest, Path), BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
+                Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         }
 
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);

@@ -36,7 +36,7 @@ public sealed partial class LanceDataset
         var schema = _schema;
         var manifest = _manifest;
         var written = await WriteFragmentsAsync(
-            Path, manifest.Schema, FileVersionFor(manifest, Path), batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         if (written.Count == 0)
         {
             return;
@@ -58,7 +58,7 @@ public sealed partial class LanceDataset
         var arrowSchema = lanceSchema.ToArrow();
         var version = RequestedFileVersion(options) ?? FileVersionFor(_manifest, Path);
         var written = await WriteFragmentsAsync(
-            Path, lanceSchema, version, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            Path, lanceSchema, version, schema is null ? _manifest.LegacyDictionaries : null, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         await CommitAsync(
             new Transaction("overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version }, cancellationToken).ConfigureAwait(false);
     }
@@ -103,7 +103,7 @@ public sealed partial class LanceDataset
     /// byte limits. On failure the files written so far are deleted (they were never committed).
     /// </summary>
     private static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
-        string path, LanceSchema schema, LanceFileVersion version, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
+        string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
         if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
@@ -114,7 +114,7 @@ public sealed partial class LanceDataset
         if (version.IsLegacy)
         {
             // Types the legacy writer does not write are refused before any file is written.
-            Format.Legacy.LegacyFileWriter.EnsureWritable(schema, path);
+            Format.Legacy.LegacyFileWriter.EnsureWritable(schema, legacyDictionaries, path);
         }
 
         // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
@@ -129,7 +129,7 @@ public sealed partial class LanceDataset
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, version, batchesOfFile, cancellationToken), cancellationToken));
+                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken));
                 pending = [];
                 pendingRows = 0;
                 pendingBytes = 0;
@@ -190,7 +190,7 @@ public sealed partial class LanceDataset
     }
 
     private static async Task<(DataFile, ulong)> WriteDataFileAsync(
-        string path, LanceSchema schema, LanceFileVersion version, List<RecordBatch> batches, CancellationToken cancellationToken)
+        string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = Guid.NewGuid().ToString("N") + ".lance";
@@ -203,7 +203,7 @@ public sealed partial class LanceDataset
             {
                 // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 and legacy have their own writers.
                 var info = version.IsLegacy
-                    ? Format.Legacy.LegacyFileWriter.Write(stream, schema, batches)
+                    ? Format.Legacy.LegacyFileWriter.Write(stream, schema, legacyDictionaries, batches, name)
                     : version == LanceFileVersion.V2_0
                     ? Format.V20.DataFileWriter20.Write(stream, schema, batches)
                     : DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });

@@ -105,7 +105,7 @@ public sealed partial class LanceDataset
             ?? (exists && TryReadLatest(path) is { } existing ? LanceFileVersion.ForDataset(existing.DataFormatVersion) : null)
             ?? LanceFileVersion.V2_1;
         var written = await WriteFragmentsAsync(
-            path, lanceSchema, version, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            path, lanceSchema, version, null, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         var transaction = new Transaction("Overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version };
         for (var attempt = 0; ; attempt++)
         {

@@ -22,9 +22,11 @@ namespace Lance.Engine.Format.Legacy;
 /// The format has no validity: a null is written as Lance writes what lies under it in the Arrow
 /// buffers LanceDB builds: zeros for numbers, dates, decimals and every item of a vector, false
 /// for a bool, an empty string or binary (which Lance, and <see cref="LegacyFileReader"/>, read as
-/// null when the field is nullable), an empty list. A struct has no page: its children carry their
-/// own values. Dictionary columns are not written: their values live in the dataset's manifest,
-/// and <see cref="EnsureWritable"/> refuses them before any file is written.
+/// null when the field is nullable), an empty list, key 0 for a dictionary. A struct has no page:
+/// its children carry their own values. A dictionary column's keys index the values the dataset's
+/// manifest holds (<see cref="Manifest.LegacyDictionaries"/>; LanceDB refuses an append whose
+/// dictionary differs), and the file stores those values once more, var-binary, where its schema
+/// copy says; a value the dataset's dictionary lacks is refused.
 /// </remarks>
 internal static class LegacyFileWriter
 {
@@ -34,14 +36,17 @@ internal static class LegacyFileWriter
     /// <summary>The file version the footer and the manifest's <c>DataFile</c> record (0.2, what LanceDB 0.31 writes).</summary>
     public const ushort MinorVersion = 2;
 
-    /// <summary>Throws unless every field of <paramref name="schema"/> can be written to a legacy file.</summary>
+    /// <summary>
+    /// Throws unless every field of <paramref name="schema"/> can be written to a legacy file
+    /// (a dictionary field only when <paramref name="dictionaries"/> holds its values).
+    /// </summary>
     /// <exception cref="LanceSchemaException">A field has a type this writer does not write; nothing was written.</exception>
-    public static void EnsureWritable(LanceSchema schema, string datasetPath)
+    public static void EnsureWritable(LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, string datasetPath)
     {
         ArgumentNullException.ThrowIfNull(schema);
         foreach (var field in schema.Fields)
         {
-            Check(field, LanceSchema.ToArrowType(field), datasetPath);
+            Check(field, LanceSchema.ToArrowType(field), dictionaries, datasetPath);
         }
     }
 
@@ -49,14 +54,20 @@ internal static class LegacyFileWriter
     /// Writes <paramref name="batches"/> (whose columns are the top-level fields of
     /// <paramref name="schema"/>, in order) as one legacy data file.
     /// </summary>
-    /// <exception cref="LanceSchemaException">A field cannot be written to a legacy file.</exception>
-    public static DataFileInfo Write(Stream stream, LanceSchema schema, IReadOnlyList<RecordBatch> batches)
+    /// <param name="stream">Where the file goes.</param>
+    /// <param name="schema">The dataset's schema (or the fields of the file).</param>
+    /// <param name="dictionaries">The dataset's dictionary values by field id (from its manifest); null when it has none.</param>
+    /// <param name="batches">The rows.</param>
+    /// <param name="name">The file's name, for errors.</param>
+    /// <exception cref="LanceSchemaException">A field cannot be written to a legacy file, or a dictionary value is not the dataset's.</exception>
+    public static DataFileInfo Write(Stream stream, LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, IReadOnlyList<RecordBatch> batches, string name)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(batches);
-        EnsureWritable(schema, "(legacy data file)");
+        EnsureWritable(schema, dictionaries, name);
         var output = new Output(stream);
+        var keys = new DictionaryKeys(dictionaries ?? new Dictionary<int, IReadOnlyList<byte[]>>());
         var allFields = schema.AllFields.ToList();
         int minId = allFields.Min(f => f.Id);
         int maxId = allFields.Where(f => f.LogicalType != "struct").Select(f => f.Id).DefaultIfEmpty(minId).Max();
@@ -72,7 +83,7 @@ internal static class LegacyFileWriter
             {
                 var field = schema.Fields[c];
                 var segments = group.Segments.Select(s => new Segment(s.Batch.Column(c).Data, s.Start, s.Count)).ToList();
-                WriteField(output, field, LanceSchema.ToArrowType(field), segments, group.Rows, (id, position, count) => table[id - minId, b] = (position, count));
+                WriteField(output, field, LanceSchema.ToArrowType(field), segments, group.Rows, keys, (id, position, count) => table[id - minId, b] = (position, count));
             }
 
             rows += group.Rows;
@@ -92,6 +103,23 @@ internal static class LegacyFileWriter
             }
         }
 
+        // The dictionaries' values, once per file (var-binary), where the schema copy says.
+        var protoFields = schema.ToProtoFields();
+        foreach (var proto in protoFields.Where(p => keys.Used.ContainsKey(p.Id)))
+        {
+            var values = keys.Used[proto.Id];
+            var positions = new byte[(values.Count + 1L) * 8];
+            BinaryPrimitives.WriteInt64LittleEndian(positions, output.Position);
+            for (int i = 0; i < values.Count; i++)
+            {
+                output.Write(values[i]);
+                BinaryPrimitives.WriteInt64LittleEndian(positions.AsSpan((i + 1) * 8), output.Position);
+            }
+
+            proto.Dictionary = new PbFile.Dictionary { Offset = output.Position, Length = values.Count };
+            output.Write(positions);
+        }
+
         // The file's own copy of its schema, as Lance stores it: a manifest with only the fields.
         var writer = new Manifest();
         var copy = new PbTable.Manifest
@@ -100,7 +128,7 @@ internal static class LegacyFileWriter
             WriterVersion = new PbTable.Manifest.Types.WriterVersion { Library = writer.WriterLibrary, Version = writer.WriterVersion },
             DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = "lance", Version = DataFormatVersions.Legacy },
         };
-        copy.Fields.AddRange(schema.ToProtoFields());
+        copy.Fields.AddRange(protoFields);
         schema.CopyMetadataTo(copy.SchemaMetadata);
         metadata.ManifestPosition = (ulong)output.Position;
         output.WriteMessage(copy);
@@ -116,24 +144,29 @@ internal static class LegacyFileWriter
         return new DataFileInfo(output.Position, [.. allFields.Select(f => f.Id)], [], rows);
     }
 
-    private static void Check(LanceField field, IArrowType type, string datasetPath)
+    private static void Check(LanceField field, IArrowType type, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, string datasetPath)
     {
         switch (type)
         {
             case StructType:
                 foreach (var child in field.Children)
                 {
-                    Check(child, LanceSchema.ToArrowType(child), datasetPath);
+                    Check(child, LanceSchema.ToArrowType(child), dictionaries, datasetPath);
                 }
 
                 return;
             case ListType or LargeListType:
-                Check(field.Children[0], LanceSchema.ToArrowType(field.Children[0]), datasetPath);
+                Check(field.Children[0], LanceSchema.ToArrowType(field.Children[0]), dictionaries, datasetPath);
+                return;
+            case DictionaryType dictionary
+                when dictionary.IndexType is Int8Type or Int16Type or Int32Type or Int64Type
+                    && LanceLogicalTypes.IsVariableWidth(dictionary.ValueType)
+                    && dictionaries is not null && dictionaries.ContainsKey(field.Id):
                 return;
             case DictionaryType:
                 throw new LanceSchemaException(
-                    $"Column '{field.Name}' of '{datasetPath}' is a dictionary column, which Lance.Engine does not write to a dataset of the legacy Lance format "
-                    + $"{DataFormatVersions.Legacy} (its dictionary values live in the dataset's manifest); nothing was written.");
+                    $"Column '{field.Name}' of '{datasetPath}' is a dictionary column ({field.LogicalType}) whose values the dataset's manifest does not hold, "
+                    + $"which Lance.Engine does not write to a dataset of the legacy Lance format {DataFormatVersions.Legacy}; nothing was written.");
             case BooleanType:
                 return;
             case FixedSizeListType list when LanceLogicalTypes.FixedWidthBits(list.ValueDataType) is int bits && bits > 0 && bits % 8 == 0:
@@ -151,21 +184,25 @@ internal static class LegacyFileWriter
     }
 
     // Writes the pages of one field for one batch and records them in the page table.
-    private static void WriteField(Output output, LanceField field, IArrowType type, List<Segment> segments, int rows, Action<int, long, long> record)
+    private static void WriteField(Output output, LanceField field, IArrowType type, List<Segment> segments, int rows, DictionaryKeys keys, Action<int, long, long> record)
     {
         switch (type)
         {
+            case DictionaryType dictionary:
+                record(field.Id, output.Position, rows);
+                WriteKeys(output, field, segments, ((FixedWidthType)dictionary.IndexType).BitWidth / 8, keys);
+                return;
             case StructType:
                 for (int i = 0; i < field.Children.Count; i++)
                 {
                     var child = field.Children[i];
                     var childSegments = segments.Select(s => new Segment(s.Data.Children[i], s.Data.Offset + s.Start, s.Count)).ToList();
-                    WriteField(output, child, LanceSchema.ToArrowType(child), childSegments, rows, record);
+                    WriteField(output, child, LanceSchema.ToArrowType(child), childSegments, rows, keys, record);
                 }
 
                 return;
             case ListType or LargeListType:
-                WriteList(output, field, type, segments, rows, record);
+                WriteList(output, field, type, segments, rows, keys, record);
                 return;
             case BooleanType:
                 record(field.Id, output.Position, rows);
@@ -292,7 +329,7 @@ internal static class LegacyFileWriter
     }
 
     // A list: rows + 1 offsets from 0 (null lists empty), then the items' pages of this batch.
-    private static void WriteList(Output output, LanceField field, IArrowType type, List<Segment> segments, int rows, Action<int, long, long> record)
+    private static void WriteList(Output output, LanceField field, IArrowType type, List<Segment> segments, int rows, DictionaryKeys keys, Action<int, long, long> record)
     {
         bool large = type is LargeListType;
         int width = large ? 8 : 4;
@@ -341,7 +378,67 @@ internal static class LegacyFileWriter
         record(field.Id, output.Position, rows + 1L);
         output.Write(offsets);
         var itemField = field.Children[0];
-        WriteField(output, itemField, LanceSchema.ToArrowType(itemField), items, checked((int)total), record);
+        WriteField(output, itemField, LanceSchema.ToArrowType(itemField), items, checked((int)total), keys, record);
+    }
+
+    // Dictionary keys, plain, of the dataset's key width: each row's value looked up in the dataset's
+    // dictionary (key 0 under nulls).
+    private static void WriteKeys(Output output, LanceField field, List<Segment> segments, int width, DictionaryKeys keys)
+    {
+        var lookup = keys.For(field);
+        var page = new byte[segments.Sum(s => s.Count) * width];
+        int row = 0;
+        foreach (var s in segments)
+        {
+            var values = s.Data.Dictionary ?? throw new LanceSchemaException($"Column '{field.Name}' is a dictionary column, but a batch holds no dictionary for it.");
+            int sourceWidth = ((FixedWidthType)((DictionaryType)s.Data.DataType).IndexType).BitWidth / 8;
+            var sourceKeys = s.Data.Buffers[1].Span;
+            bool large = LanceLogicalTypes.HasLargeOffsets(values.DataType);
+            var offsets = values.Buffers[1].Span;
+            var bytes = values.Buffers[2].Span;
+            for (int i = 0; i < s.Count; i++, row++)
+            {
+                long key = 0;
+                if (IsValid(s.Data, s.Start + i))
+                {
+                    int at = (s.Data.Offset + s.Start + i) * sourceWidth;
+                    long source = sourceWidth switch
+                    {
+                        1 => (sbyte)sourceKeys[at],
+                        2 => BinaryPrimitives.ReadInt16LittleEndian(sourceKeys[at..]),
+                        4 => BinaryPrimitives.ReadInt32LittleEndian(sourceKeys[at..]),
+                        _ => BinaryPrimitives.ReadInt64LittleEndian(sourceKeys[at..]),
+                    };
+                    int index = values.Offset + checked((int)source);
+                    long start = Offset(offsets, index, large);
+                    var value = bytes.Slice(checked((int)start), checked((int)(Offset(offsets, index + 1, large) - start)));
+                    if (!lookup.TryGetValue(Convert.ToBase64String(value), out key))
+                    {
+                        throw new LanceSchemaException(
+                            $"Column '{field.Name}' holds the value '{System.Text.Encoding.UTF8.GetString(value)}', which is not among the {keys.Used[field.Id].Count} dictionary values "
+                            + $"of the legacy (0.1) dataset (Lance keeps one dictionary per legacy dataset, in its manifest); nothing was written.");
+                    }
+                }
+
+                switch (width)
+                {
+                    case 1:
+                        page[row] = (byte)key;
+                        break;
+                    case 2:
+                        BinaryPrimitives.WriteInt16LittleEndian(page.AsSpan(row * 2), (short)key);
+                        break;
+                    case 4:
+                        BinaryPrimitives.WriteInt32LittleEndian(page.AsSpan(row * 4), (int)key);
+                        break;
+                    default:
+                        BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(row * 8), key);
+                        break;
+                }
+            }
+        }
+
+        output.Write(page);
     }
 
     private static bool IsValid(ArrayData data, int index)
@@ -389,6 +486,32 @@ internal static class LegacyFileWriter
         }
 
         return groups;
+    }
+
+    // The dataset's dictionaries: each value's key, and the fields whose values the file must store.
+    private sealed class DictionaryKeys(IDictionary<int, IReadOnlyList<byte[]>> dictionaries)
+    {
+        private readonly Dictionary<int, Dictionary<string, long>> _lookups = [];
+
+        public Dictionary<int, IReadOnlyList<byte[]>> Used { get; } = [];
+
+        public Dictionary<string, long> For(LanceField field)
+        {
+            if (!_lookups.TryGetValue(field.Id, out var lookup))
+            {
+                var values = dictionaries[field.Id];
+                lookup = [];
+                for (int i = 0; i < values.Count; i++)
+                {
+                    lookup.TryAdd(Convert.ToBase64String(values[i]), i);
+                }
+
+                _lookups[field.Id] = lookup;
+                Used[field.Id] = values;
+            }
+
+            return lookup;
+        }
     }
 
     /// <summary>Rows <c>[Start, Start + Count)</c> (logical, before <see cref="ArrayData.Offset"/>) of an array.</summary>

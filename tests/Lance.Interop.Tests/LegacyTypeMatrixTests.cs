@@ -1,0 +1,68 @@
+using System.Text.Json;
+using Apache.Arrow;
+using Lance.Engine;
+
+namespace Lance.Interop.Tests;
+
+/// <summary>
+/// Every column type LanceDB's legacy (0.1) writer accepts, written by us in that format: we read
+/// LanceDB's legacy table of the type matrix (lists, structs, vectors, a dictionary column, nulls
+/// everywhere) and append its rows to it again as legacy data files; LanceDB must then return every
+/// row twice, equal. The legacy format keeps no nulls, so what we write for a null is what LanceDB
+/// wrote for it, and both copies read the same.
+/// </summary>
+public sealed class LegacyTypeMatrixTests(ForeignCorpus corpus) : IClassFixture<ForeignCorpus>
+{
+    private const string Table = "types_legacy";
+
+    [Fact]
+    public async Task Rows_of_every_matrix_type_we_append_to_a_legacy_dataset_read_equal_in_LanceDB()
+    {
+        using var db = TempCopy.Empty();
+        CopyFolder(corpus.Dataset(Table), Path.Combine(db.Path, Table + ".lance"));
+        var dataset = await LanceDataset.OpenAsync(Path.Combine(db.Path, Table + ".lance"));
+        var batches = new List<RecordBatch>();
+        await foreach (var batch in dataset.ScanAsync())
+        {
+            batches.Add(batch);
+        }
+
+        await dataset.AppendAsync(batches);
+
+        using var expected = corpus.Expected(Table);
+        using var scan = await LanceDbPeer.Default.RunAsync("scan", new { db = db.Path, table = Table });
+        var expectedRows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        var rows = scan.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        Assert.Equal(2 * expectedRows.Count, rows.Count);
+        var failures = new List<string>();
+        foreach (var field in expected.RootElement.GetProperty("schema").EnumerateArray())
+        {
+            string column = field.GetProperty("name").GetString()!;
+            var want = expectedRows.Concat(expectedRows).Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList();
+            var got = rows.Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList();
+            int first = Enumerable.Range(0, want.Count).FirstOrDefault(i => want[i] != got[i], -1);
+            if (first >= 0)
+            {
+                failures.Add($"{column} ({field.GetProperty("type").GetString()}): LanceDB read {got[first]}, expected {want[first]}");
+            }
+        }
+
+        Assert.True(failures.Count == 0, $"{failures.Count} column(s) differ in LanceDB after our legacy append:\n  " + string.Join("\n  ", failures));
+
+        // And LanceDB keeps appending to the table after us.
+        using var more = await LanceDbPeer.Default.RunAsync("foreign-ops", new { db = db.Path, table = Table, readd = "id < 100" });
+        Assert.Equal(2 * expectedRows.Count + 200, more.RootElement.GetProperty("countRows").GetInt64());
+    }
+
+    private static string Key(JsonElement row, string column) => row.GetProperty("id").GetRawText() + " " + row.GetProperty(column).GetRawText();
+
+    private static void CopyFolder(string source, string destination)
+    {
+        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
+        {
+            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(file, target);
+        }
+    }
+}

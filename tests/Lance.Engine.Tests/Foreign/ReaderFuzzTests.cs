@@ -49,7 +49,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
     {
         // The legacy seeds are among the data files above too; here they get the whole budget, so
         // the legacy reader's metadata, schema copy, page table and pages see many more mutations.
-        var seeds = Seeds.DataFiles.Where(f => f.StartsWith("legacy_", StringComparison.Ordinal)).Select(Seeds.Bytes).ToList();
+        var seeds = Seeds.DataFiles.Where(f => f.StartsWith("legacy_", StringComparison.Ordinal)).Select(Seeds.Bytes).Append(OurLegacyFile()).ToList();
         Assert.NotEmpty(seeds);
 
         Fuzz("legacy data file", seeds, bytes =>
@@ -216,6 +216,19 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         using var stream = new MemoryStream();
         var batch = Lance.Engine.Tests.Format.TypeMatrix.Batch(4, 24); // past row 3, whose big_text is 1 MiB
         Lance.Engine.Format.V20.DataFileWriter20.Write(stream, LanceSchema.FromArrow(batch.Schema), [batch]);
+        return stream.ToArray();
+    }
+
+    private static byte[] OurLegacyFile()
+    {
+        using var stream = new MemoryStream();
+        var batch = Lance.Engine.Tests.Format.TypeMatrix.Batch(4, 24);
+        var schema = LanceSchema.FromArrow(batch.Schema);
+        var dictionaries = new[] { "tag", "tag_nn" }.ToDictionary(
+            name => schema.FindField(name)!.Id,
+            name => (IReadOnlyList<byte[]>)[.. Enumerable.Range(0, ((Apache.Arrow.DictionaryArray)batch.Column(name)).Dictionary.Length)
+                .Select(i => ((Apache.Arrow.StringArray)((Apache.Arrow.DictionaryArray)batch.Column(name)).Dictionary).GetBytes(i).ToArray())]);
+        Lance.Engine.Format.Legacy.LegacyFileWriter.Write(stream, schema, dictionaries, [batch], "ours.lance");
         return stream.ToArray();
     }
 

@@ -3,12 +3,14 @@ namespace Lance.Engine.Format;
 /// <summary>
 /// Which datasets this engine may add data files to. It writes file formats 2.0 (with
 /// <see cref="V20.DataFileWriter20"/>), 2.1 (what LanceDB 0.31 writes by default,
-/// <c>data_format.version = "2.1"</c>) and 2.2 (see <see cref="LanceFileVersion"/>). Lance requires
-/// every data file of a dataset to share one version (LanceDB fails with "All data files must have
-/// the same version" on a 2.2 dataset holding a 2.1 file), so new files always take the dataset's
-/// version, and writing data files to a dataset of the legacy 0.1 format (LanceDB's storage version
-/// <c>"legacy"</c>) is refused before anything is written. Reading every one of them works (legacy
-/// files through <see cref="Legacy.LegacyFileReader"/>), and so do deletions, which add no data file.
+/// <c>data_format.version = "2.1"</c>), 2.2 (see <see cref="LanceFileVersion"/>) and the legacy
+/// format (<c>data_format.version = "0.1"</c>, LanceDB's storage version <c>"legacy"</c>, with
+/// <see cref="Legacy.LegacyFileWriter"/>, whose files say 0.2). Lance requires every data file of a
+/// dataset to share one version (LanceDB fails with "All data files must have the same version" on a
+/// 2.2 dataset holding a 2.1 file), so new files always take the dataset's version, and a dataset of
+/// any other <c>data_format.version</c> is refused before anything is written. Reading every one of
+/// them works (legacy files through <see cref="Legacy.LegacyFileReader"/>), and so do deletions,
+/// which add no data file.
 /// </summary>
 internal static class DataFormatVersions
 {
@@ -29,11 +31,8 @@ internal static class DataFormatVersions
     {
         if (!IsWritable(version))
         {
-            string format = version == Legacy
-                ? $"the legacy Lance file format {Legacy} (LanceDB's storage version \"legacy\")"
-                : $"Lance file format {version}";
             throw new LanceFormatException(
-                $"'{datasetPath}' stores its data in {format}; Lance.Engine writes formats 2.0, 2.1 and 2.2 only, "
+                $"'{datasetPath}' stores its data in Lance file format {version}; Lance.Engine writes formats 2.0, 2.1, 2.2 and the legacy {Legacy} only, "
                 + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
                 + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
         }

@@ -105,6 +105,18 @@ public sealed class LegacyFileWriterTests
         Assert.Contains("data/t.lance", error.Message);
     }
 
+    [Fact]
+    public async Task A_new_dataset_is_never_made_legacy()
+    {
+        using var folder = new Lance.Engine.Tests.Support.TempFolder();
+        var path = Path.Combine(folder.Path, "t.lance");
+
+        await Assert.ThrowsAsync<ArgumentException>(() => LanceDataset.CreateAsync(
+            path, TypeMatrix.Schema, [TypeMatrix.Batch(0, 10)], options: new DatasetWriteOptions { DataStorageVersion = "0.1" }));
+
+        Assert.False(Directory.Exists(Path.Combine(path, "data")) && Directory.EnumerateFiles(Path.Combine(path, "data")).Any());
+    }
+
     private static bool HoldsNullOrEmpty(JsonNode? node) => node switch
     {
         null => true,

@@ -309,6 +309,22 @@ internal static class LegacyFileWriter
         {
             var offsets = s.Data.Buffers[1].Span;
             var values = s.Data.Buffers[2].Span;
+            if (s.Data.NullCount == 0)
+            {
+                // No nulls: the segment's bytes are one run.
+                int firstIndex = s.Data.Offset + s.Start;
+                long first = Offset(offsets, firstIndex, large);
+                long origin = output.Position;
+                for (int i = 1; i <= s.Count; i++)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(positions.AsSpan((row + i) * 8), origin + (Offset(offsets, firstIndex + i, large) - first));
+                }
+
+                output.Write(values.Slice(checked((int)first), checked((int)(Offset(offsets, firstIndex + s.Count, large) - first))));
+                row += s.Count;
+                continue;
+            }
+
             for (int i = 0; i < s.Count; i++, row++)
             {
                 int index = s.Data.Offset + s.Start + i;

@@ -100,6 +100,39 @@ public sealed class ForeignLegacyAppendTests : IDisposable
     }
 
     [Fact]
+    public async Task Our_upsert_on_a_legacy_table_reads_equal_in_LanceDB_which_keeps_appending()
+    {
+        await OpsAsync(new { create = new { rows = 500, dim = Dimension, storageVersion = "legacy" } });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+
+        // Ids 400..599: 100 replace LanceDB's rows, 100 are new.
+        var result = await dataset.MergeInsertAsync(["id"], [Rows(400, 200)], MergeInsertOptions.Upsert);
+
+        Assert.Equal((100L, 100L), (result.Inserted, result.Updated));
+        await AssertSameRowsAsync(dataset, "after our upsert");
+        var theirs = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "text"], filter: "id >= 400 AND id < 410");
+        Assert.Equal(Enumerable.Range(400, 10).Select(i => i % 10 == 9 ? null : $"ours {i}"), theirs.Rows.OrderBy(r => r.GetInt64("id")).Select(r => r.GetString("text")));
+        var more = await OpsAsync(new { add = new { start = 10_000, rows = 50, dim = Dimension } });
+        Assert.Equal(650, more.GetProperty("countRows").GetInt64());
+        AssertAllFilesLegacy();
+    }
+
+    [Fact]
+    public async Task A_column_we_compute_on_a_legacy_table_goes_to_legacy_files_LanceDB_reads()
+    {
+        await OpsAsync(new { create = new { rows = 1500, dim = Dimension, storageVersion = "legacy" } });
+        var dataset = await LanceDataset.OpenAsync(DatasetPath);
+        await dataset.AppendAsync([Rows(100_000, 100)]);
+
+        await dataset.AddColumnsAsync(new Dictionary<string, string> { ["twice"] = "id * 2" });
+
+        var theirs = await _peer.ScanAsync(_db.Path, Table, columns: ["id", "twice"]);
+        Assert.Equal(1600, theirs.Rows.Count);
+        Assert.All(theirs.Rows, r => Assert.Equal(r.GetInt64("id") * 2, r.GetInt64("twice")));
+        AssertAllFilesLegacy();
+    }
+
+    [Fact]
     public async Task An_unknown_data_format_version_is_refused_before_anything_is_written()
     {
         await OpsAsync(new { create = new { rows = 100, dim = Dimension, storageVersion = "legacy" } });

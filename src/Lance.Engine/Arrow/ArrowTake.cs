@@ -48,6 +48,18 @@ internal static class ArrowTake
                 return TakeVariable<int>(data, rows, validity, nulls);
             case LargeStringType or LargeBinaryType:
                 return TakeVariable<long>(data, rows, validity, nulls);
+            case FixedSizeListType list when data.Children[0] is { DataType: FixedWidthType { BitWidth: var bits } } child
+                && bits % 8 == 0 && (child.NullCount == 0 || child.Buffers[0].IsEmpty):
+            {
+                // Vectors: each row's values are one contiguous run of bytes, copied whole (runs of
+                // consecutive rows in one copy) instead of value by value.
+                int valueBytes = bits / 8;
+                int rowBytes = list.ListSize * valueBytes;
+                long start = ((long)child.Offset * valueBytes) + ((long)data.Offset * rowBytes);
+                var values = new ArrayData(child.DataType, rows.Length * list.ListSize, 0, 0, [ArrowBuffer.Empty, TakeRows(child.Buffers[1].Span, start, rows, rowBytes)]);
+                return new ArrayData(data.DataType, rows.Length, nulls, 0, [validity], [values]);
+            }
+
             case FixedSizeListType list:
             {
                 int size = list.ListSize;
@@ -94,13 +106,29 @@ internal static class ArrowTake
         }
     }
 
-    private static ArrowBuffer TakeFixed(ArrayData data, ReadOnlySpan<int> rows, int width)
+    private static ArrowBuffer TakeFixed(ArrayData data, ReadOnlySpan<int> rows, int width) =>
+        TakeRows(data.Buffers[1].Span, (long)data.Offset * width, rows, width);
+
+    /// <summary>
+    /// Copies the <paramref name="rowBytes"/>-byte rows <paramref name="rows"/> of
+    /// <paramref name="source"/> (row r starting at byte <paramref name="start"/> + r × rowBytes) into a
+    /// new buffer, one copy per run of consecutive rows.
+    /// </summary>
+    private static ArrowBuffer TakeRows(ReadOnlySpan<byte> source, long start, ReadOnlySpan<int> rows, int rowBytes)
     {
-        var source = data.Buffers[1].Span;
-        var values = new byte[rows.Length * width];
-        for (int i = 0; i < rows.Length; i++)
+        var values = GC.AllocateUninitializedArray<byte>(checked(rows.Length * rowBytes));
+        var i = 0;
+        while (i < rows.Length)
         {
-            source.Slice((data.Offset + rows[i]) * width, width).CopyTo(values.AsSpan(i * width));
+            var first = rows[i];
+            var run = 1;
+            while (i + run < rows.Length && rows[i + run] == first + run)
+            {
+                run++;
+            }
+
+            source.Slice(checked((int)(start + ((long)first * rowBytes))), run * rowBytes).CopyTo(values.AsSpan(i * rowBytes));
+            i += run;
         }
 
         return new ArrowBuffer(values);

@@ -24,12 +24,6 @@ namespace Lance.Engine.Format;
 /// </remarks>
 internal static class DataFileWriter
 {
-    /// <summary>The file format version written by default.</summary>
-    public const ushort MajorVersion = 2;
-
-    /// <summary>The file format version written by default.</summary>
-    public const ushort MinorVersion = 1;
-
     /// <summary>Values this wide (bytes) or wider go to full-zip pages, as Lance decides.</summary>
     public const int FullZipMinValueBytes = 256;
 

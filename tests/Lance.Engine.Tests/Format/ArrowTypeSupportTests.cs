@@ -40,6 +40,20 @@ public class ArrowTypeSupportTests
 
     [Theory]
     [MemberData(nameof(ColumnNames))]
+    public void Take_of_runs_of_consecutive_rows_from_a_slice_keeps_every_value(string name)
+    {
+        var batch = TypeMatrix.Batch(0, 40);
+        var slice = batch.Slice(3, 30);
+        int[] rows = [0, 1, 2, 3, 10, 11, 29, 5, 6];
+
+        var taken = ArrowTake.Take(Column(slice, name), rows);
+
+        var all = Json(Column(batch, name));
+        Assert.Equal(rows.Select(r => all[r + 3]), Json(taken));
+    }
+
+    [Theory]
+    [MemberData(nameof(ColumnNames))]
     public void Null_filled_and_empty_arrays_exist_for_every_type(string name)
     {
         var type = TypeMatrix.Schema.GetFieldByName(name).DataType;

@@ -42,7 +42,7 @@ internal static class EncodingProtos
     public static File2.Encoding PageEncoding(Enc21.PageLayout layout) => Direct(PageLayoutTypeUrl, layout);
 
     /// <summary>Unpacks a page's layout.</summary>
-    /// <exception cref="LanceFormatException">The page is not described by a 2.1 page layout.</exception>
+    /// <exception cref="LanceFormatException">The page is not described by a page layout of format 2.1 or 2.2.</exception>
     public static Enc21.PageLayout ReadPageLayout(File2.Encoding? encoding, string columnName)
     {
         if (encoding?.LocationCase != File2.Encoding.LocationOneofCase.Direct)

@@ -447,6 +447,11 @@ internal sealed class BoundArithmetic(BinaryOperator op, BoundNode left, BoundNo
             return ColumnVector.Nulls(Type, n);
         }
 
+        if (Type.Kind != ValueKind.Float && !l.IsScalar && r.IsScalar && r.Valid is null)
+        {
+            return ByConstant(l, r.Ints![0], context);
+        }
+
         l = Expand(l, n);
         r = Expand(r, n);
         var valid = BothValid(l, r, n);
@@ -518,6 +523,76 @@ internal sealed class BoundArithmetic(BinaryOperator op, BoundNode left, BoundNo
         }
 
         return ColumnVector.OfInts(Type, ints, valid);
+    }
+
+    // The common shape `column op literal` (id % 5, price * 2): no array of copies of the literal.
+    private ColumnVector ByConstant(ColumnVector l, long c, EvaluationContext context)
+    {
+        var x = l.Ints!;
+        var ints = new long[x.Length];
+        switch (op)
+        {
+            case BinaryOperator.Add:
+                for (var i = 0; i < x.Length; i++)
+                {
+                    ints[i] = unchecked(x[i] + c);
+                }
+
+                break;
+            case BinaryOperator.Subtract:
+                for (var i = 0; i < x.Length; i++)
+                {
+                    ints[i] = unchecked(x[i] - c);
+                }
+
+                break;
+            case BinaryOperator.Multiply:
+                for (var i = 0; i < x.Length; i++)
+                {
+                    ints[i] = unchecked(x[i] * c);
+                }
+
+                break;
+            default:
+                if (c == 0)
+                {
+                    if (l.Valid is null ? x.Length > 0 : l.Valid.Contains(true))
+                    {
+                        throw context.Error("division by zero", Position);
+                    }
+
+                    break;
+                }
+
+                if (c == -1)
+                {
+                    for (var i = 0; i < x.Length; i++)
+                    {
+                        ints[i] = op == BinaryOperator.Divide ? unchecked(-x[i]) : 0;
+                    }
+
+                    break;
+                }
+
+                if (op == BinaryOperator.Divide)
+                {
+                    for (var i = 0; i < x.Length; i++)
+                    {
+                        ints[i] = x[i] / c;
+                    }
+                }
+                else
+                {
+                    for (var i = 0; i < x.Length; i++)
+                    {
+                        ints[i] = x[i] % c;
+                    }
+                }
+
+                break;
+        }
+
+        return ColumnVector.OfInts(Type, ints, l.Valid);
     }
 }
 

@@ -278,23 +278,6 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
         return rows;
     }
 
-    private async Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when)
-    {
-        using var doc = await _peer.RunAsync("search", new { db = _db.Path, table = Table, vector = query, k = 10, metric = "l2", columns = new[] { "id" }, exact = true });
-        var theirs = doc.RootElement.GetProperty("rows").EnumerateArray()
-            .Select(r => (Id: long.Parse(r.GetProperty("id").GetString()!, CultureInfo.InvariantCulture), Distance: r.GetProperty("_distance").GetDouble())).ToList();
-        var result = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Columns = ["id"] });
-        var ids = (Int64Array)result.Column("id");
-        var distances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
-
-        Assert.True(theirs.Count == 10 && result.Length == 10, $"{when}: LanceDB found {theirs.Count}, we {result.Length}");
-        for (int i = 0; i < theirs.Count; i++)
-        {
-            Assert.True(theirs[i].Id == ids.GetValue(i), $"{when}: neighbour {i} is {theirs[i].Id} for LanceDB, {ids.GetValue(i)} for us");
-            Assert.Equal(theirs[i].Distance, distances.GetValue(i)!.Value, 2);
-        }
-    }
-
     // LanceDB's IVF_PQ search (its index covers its own rows; ours are searched flat beside it)
     // returns live rows only: none we deleted or replaced by an update.
     private async Task AssertIndexSearchFindsLiveRowsAsync(LanceDataset dataset, float[] query, string when)
@@ -309,12 +292,6 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
             Assert.True(ours.TryGetValue(id, out var mine), $"{when}: LanceDB's index search returned id {id}, which is not a live row");
             Assert.Equal((string?)mine!["text"], row.GetString("text"));
         });
-    }
-
-    private static float[] Vector(int seed, int dimension = Dimension)
-    {
-        var rng = new Random(seed);
-        return [.. Enumerable.Range(0, dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
     }
 
     // Our rows, with the extra columns' values foreign-ops.mjs gives a LanceDB row of the same id.
@@ -340,4 +317,9 @@ public sealed class FileFormat22InLanceDbTests : IDisposable
             ],
             count);
     }
+
+    private Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when) =>
+        ForeignRows.AssertSameNearestAsync(_peer, _db.Path, Table, dataset, query, when, precision: 2, requireFull: true);
+
+    private static float[] Vector(int seed, int dimension = Dimension) => ForeignRows.Vector(seed, dimension);
 }

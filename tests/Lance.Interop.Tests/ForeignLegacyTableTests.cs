@@ -205,9 +205,5 @@ public sealed class ForeignLegacyTableTests : IDisposable
         Assert.Equal(theirs.Rows.Single().GetVector("vector"), ((Apache.Arrow.FloatArray)vectors.Values).Values.Slice(row * 384, 384).ToArray());
     }
 
-    private static float[] Vector(int seed)
-    {
-        var rng = new Random(seed);
-        return [.. Enumerable.Range(0, Dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
-    }
+    private static float[] Vector(int seed) => ForeignRows.Vector(seed, Dimension);
 }

@@ -97,60 +97,10 @@ public sealed class ForeignRoundTripTests : IDisposable
         Assert.Equal(scan.Rows.Select(r => (r.GetInt64("id"), r.GetString("text"))).Order(), ours.Order());
     }
 
-    private async Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when)
-    {
-        using var doc = await _peer.RunAsync("search", new { db = _db.Path, table = Table, vector = query, k = 10, metric = "l2", columns = new[] { "id" }, exact = true });
-        var theirs = doc.RootElement.GetProperty("rows").EnumerateArray()
-            .Select(r => (Id: long.Parse(r.GetProperty("id").GetString()!, CultureInfo.InvariantCulture), Distance: r.GetProperty("_distance").GetDouble())).ToList();
-        var result = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Columns = ["id"] });
-        var ids = (Int64Array)result.Column("id");
-        var distances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
+    private Task AssertSameNearestAsync(LanceDataset dataset, float[] query, string when) =>
+        ForeignRows.AssertSameNearestAsync(_peer, _db.Path, Table, dataset, query, when, precision: 3);
 
-        Assert.True(theirs.Count == result.Length, $"{when}: LanceDB found {theirs.Count}, we {result.Length}");
-        for (int i = 0; i < theirs.Count; i++)
-        {
-            Assert.True(theirs[i].Id == ids.GetValue(i), $"{when}: neighbour {i} is {theirs[i].Id} for LanceDB, {ids.GetValue(i)} for us");
-            Assert.Equal(theirs[i].Distance, distances.GetValue(i)!.Value, 3);
-        }
-    }
+    private static float[] Vector(int seed) => ForeignRows.Vector(seed, Dimension);
 
-    // The same generator as foreign-ops.mjs, so our rows look like LanceDB's.
-    private static float[] Vector(int seed)
-    {
-        var rng = new Random(seed);
-        return [.. Enumerable.Range(0, Dimension).Select(_ => (float)(rng.NextDouble() * 2 - 1))];
-    }
-
-    private static RecordBatch Rows(int start, int count)
-    {
-        var ids = new Int64Array.Builder();
-        var texts = new StringArray.Builder();
-        var vectors = new FixedSizeListArray.Builder(FloatType.Default, Dimension);
-        var items = (FloatArray.Builder)vectors.ValueBuilder;
-        for (int i = 0; i < count; i++)
-        {
-            int id = start + i;
-            ids.Append(id);
-            if (id % 10 == 9)
-            {
-                texts.AppendNull();
-            }
-            else
-            {
-                texts.Append($"ours {id}");
-            }
-
-            vectors.Append();
-            items.AppendRange(Vector(id));
-        }
-
-        var schema = new Schema(
-            [
-                new Field("id", Int64Type.Default, nullable: false),
-                new Field("text", StringType.Default, nullable: true),
-                new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dimension), nullable: true),
-            ],
-            null);
-        return new RecordBatch(schema, [ids.Build(), texts.Build(), vectors.Build()], count);
-    }
+    private static RecordBatch Rows(int start, int count) => ForeignRows.Rows(start, count, Dimension, id => id % 10 == 9 ? null : $"ours {id}");
 }

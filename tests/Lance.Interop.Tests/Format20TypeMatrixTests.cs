@@ -16,36 +16,9 @@ public sealed class Format20TypeMatrixTests(ForeignCorpus corpus) : IClassFixtur
     [Fact]
     public async Task Rows_of_every_matrix_type_we_append_to_a_2_0_dataset_read_equal_in_LanceDB()
     {
-        using var db = TempCopy.Empty();
-        CopyFolder(corpus.Dataset(Table), Path.Combine(db.Path, Table + ".lance"));
-        var dataset = await LanceDataset.OpenAsync(Path.Combine(db.Path, Table + ".lance"));
-        var batches = new List<RecordBatch>();
-        await foreach (var batch in dataset.ScanAsync())
-        {
-            batches.Add(batch);
-        }
+        using var db = TempCopy.DatabaseWith(corpus.Dataset(Table), Table);
 
-        await dataset.AppendAsync(batches);
-
-        using var expected = corpus.Expected(Table);
-        using var scan = await LanceDbPeer.Default.RunAsync("scan", new { db = db.Path, table = Table });
-        var expectedRows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        var rows = scan.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        Assert.Equal(2 * expectedRows.Count, rows.Count);
-        var failures = new List<string>();
-        foreach (var field in expected.RootElement.GetProperty("schema").EnumerateArray())
-        {
-            string column = field.GetProperty("name").GetString()!;
-            var want = expectedRows.Concat(expectedRows).Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList();
-            var got = rows.Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList();
-            int first = Enumerable.Range(0, want.Count).FirstOrDefault(i => want[i] != got[i], -1);
-            if (first >= 0)
-            {
-                failures.Add($"{column} ({field.GetProperty("type").GetString()}): LanceDB read {got[first]}, expected {want[first]}");
-            }
-        }
-
-        Assert.True(failures.Count == 0, $"{failures.Count} column(s) differ in LanceDB after our 2.0 append:\n  " + string.Join("\n  ", failures));
+        await CorpusReappend.AssertLanceDbReadsEveryRowTwiceAsync(corpus, db, Table, "2.0");
     }
 
     [Fact]
@@ -55,8 +28,7 @@ public sealed class Format20TypeMatrixTests(ForeignCorpus corpus) : IClassFixtur
         // span two pages (128Ki rows each), so the second page's lists find their items after the first's.
         string[] columns = ["id", "l_i32", "l_s", "l_struct", "st", "s"];
         const int Copies = 47;
-        using var db = TempCopy.Empty();
-        CopyFolder(corpus.Dataset(Table), Path.Combine(db.Path, Table + ".lance"));
+        using var db = TempCopy.DatabaseWith(corpus.Dataset(Table), Table);
         var dataset = await LanceDataset.OpenAsync(Path.Combine(db.Path, Table + ".lance"));
         var batches = new List<RecordBatch>();
         await foreach (var batch in dataset.ScanAsync(columns))
@@ -75,8 +47,8 @@ public sealed class Format20TypeMatrixTests(ForeignCorpus corpus) : IClassFixtur
         Assert.Equal((Copies + 1) * ids.Length, rows.Count);
         foreach (var column in columns)
         {
-            var wanted = want.SelectMany(r => Enumerable.Repeat(Key(r, column), Copies + 1)).Order(StringComparer.Ordinal).ToList();
-            Assert.Equal(wanted, rows.Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList());
+            var wanted = want.SelectMany(r => Enumerable.Repeat(CorpusReappend.Key(r, column), Copies + 1)).Order(StringComparer.Ordinal).ToList();
+            Assert.Equal(wanted, rows.Select(r => CorpusReappend.Key(r, column)).Order(StringComparer.Ordinal).ToList());
         }
 
         // And we read the same rows back from our own file.
@@ -96,17 +68,5 @@ public sealed class Format20TypeMatrixTests(ForeignCorpus corpus) : IClassFixtur
         }
 
         Assert.Equal((Copies + 1) * ids.Length, ours);
-    }
-
-    private static string Key(JsonElement row, string column) => row.GetProperty("id").GetRawText() + " " + row.GetProperty(column).GetRawText();
-
-    private static void CopyFolder(string source, string destination)
-    {
-        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

@@ -18,48 +18,20 @@ public sealed class LegacyTypeMatrixTests(ForeignCorpus corpus) : IClassFixture<
     [Fact]
     public async Task Rows_of_every_matrix_type_we_append_to_a_legacy_dataset_read_equal_in_LanceDB()
     {
-        using var db = TempCopy.Empty();
-        CopyFolder(corpus.Dataset(Table), Path.Combine(db.Path, Table + ".lance"));
-        var dataset = await LanceDataset.OpenAsync(Path.Combine(db.Path, Table + ".lance"));
-        var batches = new List<RecordBatch>();
-        await foreach (var batch in dataset.ScanAsync())
-        {
-            batches.Add(batch);
-        }
+        using var db = TempCopy.DatabaseWith(corpus.Dataset(Table), Table);
 
-        await dataset.AppendAsync(batches);
-
-        using var expected = corpus.Expected(Table);
-        using var scan = await LanceDbPeer.Default.RunAsync("scan", new { db = db.Path, table = Table });
-        var expectedRows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        var rows = scan.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        Assert.Equal(2 * expectedRows.Count, rows.Count);
-        var failures = new List<string>();
-        foreach (var field in expected.RootElement.GetProperty("schema").EnumerateArray())
-        {
-            string column = field.GetProperty("name").GetString()!;
-            var want = expectedRows.Concat(expectedRows).Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList();
-            var got = rows.Select(r => Key(r, column)).Order(StringComparer.Ordinal).ToList();
-            int first = Enumerable.Range(0, want.Count).FirstOrDefault(i => want[i] != got[i], -1);
-            if (first >= 0)
-            {
-                failures.Add($"{column} ({field.GetProperty("type").GetString()}): LanceDB read {got[first]}, expected {want[first]}");
-            }
-        }
-
-        Assert.True(failures.Count == 0, $"{failures.Count} column(s) differ in LanceDB after our legacy append:\n  " + string.Join("\n  ", failures));
+        var rows = await CorpusReappend.AssertLanceDbReadsEveryRowTwiceAsync(corpus, db, Table, "legacy");
 
         // And LanceDB keeps appending to the table after us.
         using var more = await LanceDbPeer.Default.RunAsync("foreign-ops", new { db = db.Path, table = Table, readd = "id < 100" });
-        Assert.Equal(2 * expectedRows.Count + 200, more.RootElement.GetProperty("countRows").GetInt64());
+        Assert.Equal(2 * rows + 200, more.RootElement.GetProperty("countRows").GetInt64());
     }
 
     [Fact]
     public async Task A_row_of_nulls_we_append_reads_in_LanceDB_as_we_read_it_back()
     {
-        using var db = TempCopy.Empty();
+        using var db = TempCopy.DatabaseWith(corpus.Dataset(Table), Table);
         var path = Path.Combine(db.Path, Table + ".lance");
-        CopyFolder(corpus.Dataset(Table), path);
         var dataset = await LanceDataset.OpenAsync(path);
 
         // Only the id and a dictionary value: every other column is null, which legacy files cannot mark.
@@ -86,9 +58,8 @@ public sealed class LegacyTypeMatrixTests(ForeignCorpus corpus) : IClassFixture<
     [Fact]
     public async Task A_dictionary_value_the_legacy_dataset_lacks_is_refused_and_nothing_is_written()
     {
-        using var db = TempCopy.Empty();
+        using var db = TempCopy.DatabaseWith(corpus.Dataset(Table), Table);
         var path = Path.Combine(db.Path, Table + ".lance");
-        CopyFolder(corpus.Dataset(Table), path);
         var dataset = await LanceDataset.OpenAsync(path);
         var files = Directory.GetFiles(path, "*", SearchOption.AllDirectories).Order().ToList();
 
@@ -106,17 +77,5 @@ public sealed class LegacyTypeMatrixTests(ForeignCorpus corpus) : IClassFixture<
         var keys = new Int32Array.Builder().Append(dictionaryKey).Build();
         var schema = new Schema([new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("dict_s", type, true)], null);
         return new RecordBatch(schema, [new Int64Array.Builder().Append(id).Build(), new DictionaryArray(type, keys, values)], 1);
-    }
-
-    private static string Key(JsonElement row, string column) => row.GetProperty("id").GetRawText() + " " + row.GetProperty(column).GetRawText();
-
-    private static void CopyFolder(string source, string destination)
-    {
-        foreach (var file in Directory.GetFiles(source, "*", SearchOption.AllDirectories))
-        {
-            var target = Path.Combine(destination, Path.GetRelativePath(source, file));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(file, target);
-        }
     }
 }

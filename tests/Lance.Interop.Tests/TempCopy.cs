@@ -24,6 +24,19 @@ public sealed class TempCopy : IDisposable
         return copy;
     }
 
+    /// <summary>A fresh database folder holding a copy of the dataset <paramref name="source"/> as table <paramref name="table"/>.</summary>
+    public static TempCopy DatabaseWith(string source, string table)
+    {
+        if (!Directory.Exists(source))
+        {
+            throw new DirectoryNotFoundException($"No dataset folder {source}.");
+        }
+
+        var db = Empty();
+        CopyDirectory(source, System.IO.Path.Combine(db.Path, table + ".lance"));
+        return db;
+    }
+
     /// <summary>A fresh empty temp folder (e.g. for a database LanceDB writes).</summary>
     public static TempCopy Empty()
     {

@@ -70,6 +70,20 @@ internal static class DataFileWriter
             }
         }
 
+        WriteTail(sink, schema, rows, columns, options.Version.Major, options.Version.Minor);
+
+        // In format 2.1 only leaves have columns, so only they are listed (as Lance does).
+        var fieldIds = schema.AllFields.Where(f => f.IsLeaf).Select(f => f.Id).ToArray();
+        return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
+    }
+
+    /// <summary>Checks every batch against the schema and collects each top-level column's arrays.</summary>
+    /// <summary>
+    /// Ends a file of format 2.x (2.0 files say 0.3): global buffer 0 (the schema and row count), one
+    /// <c>ColumnMetadata</c> per column, the column and global-buffer offset tables, and the 40-byte footer.
+    /// </summary>
+    internal static void WriteTail(FileSink sink, LanceSchema schema, long rows, List<File2.ColumnMetadata> columns, ushort major, ushort minor)
+    {
         var descriptor = new PbFile.FileDescriptor
         {
             Schema = new PbFile.Schema(),
@@ -109,17 +123,12 @@ internal static class DataFileWriter
         BinaryPrimitives.WriteUInt64LittleEndian(footer[16..], (ulong)globalTablePosition);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], 1);
         BinaryPrimitives.WriteUInt32LittleEndian(footer[28..], (uint)columns.Count);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], options.Version.Major);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], options.Version.Minor);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], major);
+        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], minor);
         ManifestCodec.Magic.CopyTo(footer[36..]);
         sink.Write(footer);
-
-        // In format 2.1 only leaves have columns, so only they are listed (as Lance does).
-        var fieldIds = schema.AllFields.Where(f => f.IsLeaf).Select(f => f.Id).ToArray();
-        return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
     }
 
-    /// <summary>Checks every batch against the schema and collects each top-level column's arrays.</summary>
     internal static List<(LanceField Field, IArrowType Type, List<IArrowArray> Arrays)> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
     {
         var sources = new List<(LanceField, IArrowType, List<IArrowArray>)>(schema.Fields.Count);

@@ -61,45 +61,7 @@ internal static class DataFileWriter20
             }
         }
 
-        var descriptor = new PbFile.FileDescriptor { Schema = new PbFile.Schema(), Length = (ulong)rows };
-        descriptor.Schema.Fields.AddRange(schema.ToProtoFields());
-        schema.CopyMetadataTo(descriptor.Schema.Metadata);
-        byte[] descriptorBytes = descriptor.ToByteArray();
-        long descriptorPosition = sink.WriteAligned(descriptorBytes, BufferAlignment);
-
-        var columnPositions = new (long Position, long Length)[columns.Count];
-        for (int i = 0; i < columns.Count; i++)
-        {
-            byte[] bytes = columns[i].ToByteArray();
-            columnPositions[i] = (sink.Position, bytes.Length);
-            sink.Write(bytes);
-        }
-
-        long columnMetadataStart = columns.Count > 0 ? columnPositions[0].Position : sink.Position;
-        long columnTablePosition = sink.Position;
-        Span<byte> entry = stackalloc byte[16];
-        foreach (var (position, length) in columnPositions)
-        {
-            BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)position);
-            BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)length);
-            sink.Write(entry);
-        }
-
-        long globalTablePosition = sink.Position;
-        BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)descriptorPosition);
-        BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)descriptorBytes.Length);
-        sink.Write(entry);
-
-        Span<byte> footer = stackalloc byte[40];
-        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)columnMetadataStart);
-        BinaryPrimitives.WriteUInt64LittleEndian(footer[8..], (ulong)columnTablePosition);
-        BinaryPrimitives.WriteUInt64LittleEndian(footer[16..], (ulong)globalTablePosition);
-        BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], 1);
-        BinaryPrimitives.WriteUInt32LittleEndian(footer[28..], (uint)columns.Count);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], MajorVersion);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], MinorVersion);
-        ManifestCodec.Magic.CopyTo(footer[36..]);
-        sink.Write(footer);
+        DataFileWriter.WriteTail(sink, schema, rows, columns, MajorVersion, MinorVersion);
 
         // In format 2.0 every field has a column, parents included, in pre-order (as LanceDB lists them).
         var fieldIds = schema.AllFields.Select(f => f.Id).ToArray();

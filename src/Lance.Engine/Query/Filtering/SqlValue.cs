@@ -85,18 +85,18 @@ internal sealed class SqlValue
                 var bools = new BooleanArray.Builder();
                 for (var i = 0; i < n; i++) { if (IsValid(i)) bools.Append(v.Bools![i]); else bools.AppendNull(); }
                 return bools.Build();
-            case (Int8Type, ValueKind.Integer): return Ints(new Int8Array.Builder(), v, n, x => checked((sbyte)x));
-            case (Int16Type, ValueKind.Integer): return Ints(new Int16Array.Builder(), v, n, x => checked((short)x));
-            case (Int32Type, ValueKind.Integer): return Ints(new Int32Array.Builder(), v, n, x => checked((int)x));
-            case (Int64Type, ValueKind.Integer): return Ints(new Int64Array.Builder(), v, n, x => x);
-            case (UInt8Type, ValueKind.Integer): return Ints(new UInt8Array.Builder(), v, n, x => checked((byte)x));
-            case (UInt16Type, ValueKind.Integer): return Ints(new UInt16Array.Builder(), v, n, x => checked((ushort)x));
-            case (UInt32Type, ValueKind.Integer): return Ints(new UInt32Array.Builder(), v, n, x => checked((uint)x));
-            case (UInt64Type, ValueKind.Integer): return Ints(new UInt64Array.Builder(), v, n, x => checked((ulong)x));
-            case (FloatType, ValueKind.Integer): return Ints(new FloatArray.Builder(), v, n, x => (float)x);
-            case (DoubleType, ValueKind.Integer): return Ints(new DoubleArray.Builder(), v, n, x => (double)x);
-            case (FloatType, ValueKind.Float): return Floats(new FloatArray.Builder(), v, n, x => (float)x);
-            case (DoubleType, ValueKind.Float): return Floats(new DoubleArray.Builder(), v, n, x => x);
+            case (Int8Type, ValueKind.Integer): return Build(new Int8Array.Builder(), v, n, v.Ints!, x => checked((sbyte)x));
+            case (Int16Type, ValueKind.Integer): return Build(new Int16Array.Builder(), v, n, v.Ints!, x => checked((short)x));
+            case (Int32Type, ValueKind.Integer): return Build(new Int32Array.Builder(), v, n, v.Ints!, x => checked((int)x));
+            case (Int64Type, ValueKind.Integer): return Build(new Int64Array.Builder(), v, n, v.Ints!, x => x);
+            case (UInt8Type, ValueKind.Integer): return Build(new UInt8Array.Builder(), v, n, v.Ints!, x => checked((byte)x));
+            case (UInt16Type, ValueKind.Integer): return Build(new UInt16Array.Builder(), v, n, v.Ints!, x => checked((ushort)x));
+            case (UInt32Type, ValueKind.Integer): return Build(new UInt32Array.Builder(), v, n, v.Ints!, x => checked((uint)x));
+            case (UInt64Type, ValueKind.Integer): return Build(new UInt64Array.Builder(), v, n, v.Ints!, x => checked((ulong)x));
+            case (FloatType, ValueKind.Integer): return Build(new FloatArray.Builder(), v, n, v.Ints!, x => (float)x);
+            case (DoubleType, ValueKind.Integer): return Build(new DoubleArray.Builder(), v, n, v.Ints!, x => (double)x);
+            case (FloatType, ValueKind.Float): return Build(new FloatArray.Builder(), v, n, v.Floats!, x => (float)x);
+            case (DoubleType, ValueKind.Float): return Build(new DoubleArray.Builder(), v, n, v.Floats!, x => x);
             case (StringType, ValueKind.String):
                 var strings = new StringArray.Builder();
                 for (var i = 0; i < n; i++) { if (IsValid(i)) strings.Append(System.Text.Encoding.UTF8.GetString(v.Bytes![v.IsScalar ? 0 : i])); else strings.AppendNull(); }
@@ -114,7 +114,8 @@ internal sealed class SqlValue
         }
     }
 
-    private static IArrowArray Ints<T, TArray, TBuilder>(PrimitiveArrayBuilder<T, TArray, TBuilder> builder, ColumnVector v, int n, Func<long, T> convert)
+    // One value per row (or the scalar's one value for every row), converted to the column's type.
+    private static IArrowArray Build<T, TArray, TBuilder, TValue>(PrimitiveArrayBuilder<T, TArray, TBuilder> builder, ColumnVector v, int n, TValue[] values, Func<TValue, T> convert)
         where T : struct
         where TArray : IArrowArray
         where TBuilder : class, IArrowArrayBuilder<TArray>
@@ -122,21 +123,7 @@ internal sealed class SqlValue
         builder.Reserve(n);
         for (var i = 0; i < n; i++)
         {
-            if (v.IsValid(i)) builder.Append(convert(v.Ints![v.IsScalar ? 0 : i])); else builder.AppendNull();
-        }
-
-        return builder.Build(null);
-    }
-
-    private static IArrowArray Floats<T, TArray, TBuilder>(PrimitiveArrayBuilder<T, TArray, TBuilder> builder, ColumnVector v, int n, Func<double, T> convert)
-        where T : struct
-        where TArray : IArrowArray
-        where TBuilder : class, IArrowArrayBuilder<TArray>
-    {
-        builder.Reserve(n);
-        for (var i = 0; i < n; i++)
-        {
-            if (v.IsValid(i)) builder.Append(convert(v.Floats![v.IsScalar ? 0 : i])); else builder.AppendNull();
+            if (v.IsValid(i)) builder.Append(convert(values[v.IsScalar ? 0 : i])); else builder.AppendNull();
         }
 
         return builder.Build(null);

@@ -46,11 +46,33 @@ public partial class Table
         return Dataset.DeleteAsync(filter, cancellationToken);
     }
 
-    /// <summary>Sets columns (name → value) of the rows that pass the SQL <paramref name="filter"/> (all rows when null), as one new version.</summary>
+    /// <summary>
+    /// Sets columns (name → value) of the rows that pass the SQL <paramref name="filter"/> (all rows
+    /// when null), as one new version. Each value is stored as a model member of its .NET type is
+    /// stored by an add (<see cref="DateTime"/> as wall-clock time in a column without a time zone,
+    /// <see cref="Guid"/> in RFC 4122 byte order, enums by name or number, …); a list column takes
+    /// any sequence, a struct column a dictionary of field name → value, and any column a one-row
+    /// Arrow array of its type.
+    /// </summary>
     /// <returns>The number of rows updated.</returns>
     /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit it; nothing is updated.</exception>
     public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
-        => Dataset.UpdateAsync(filter, values, cancellationToken);
+    {
+        ArgumentNullException.ThrowIfNull(values);
+        var schema = Schema;
+        var predicate = string.IsNullOrWhiteSpace(filter) ? null : Lance.Engine.Query.Filtering.RowFilter.Parse(filter, schema, Dataset.Path);
+        var setters = new Dictionary<string, Func<RecordBatch, IArrowArray>>(StringComparer.Ordinal);
+        foreach (var (column, value) in values)
+        {
+            var field = schema.FieldsList.FirstOrDefault(f => f.Name == column)
+                ?? throw new LanceSchemaException(
+                    $"Cannot update column '{column}': it does not exist in table '{Name}'. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
+            setters[column] = Updating.ModelUpdate.Repeat(Updating.ColumnValueWriter.OneRow(field, value, Name));
+        }
+
+        return Dataset.UpdateAsync(predicate, setters, cancellationToken);
+    }
 
     /// <summary>Runs a query: a plain query scans with the filter; a search embeds text if needed, then searches.</summary>
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)

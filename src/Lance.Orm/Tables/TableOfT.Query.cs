@@ -44,37 +44,21 @@ public sealed partial class Table<T>
     /// Sets members of the rows for which <paramref name="predicate"/> holds, as one new version:
     /// <c>UpdateAsync(x =&gt; x.Id == 3, x =&gt; new Doc { Score = 1.5, Text = "new" })</c>. Only the
     /// members the initializer names change. A value that reads the row (<c>Score = x.Score * 2</c>)
-    /// is translated like a filter and computed per row; other values are evaluated once, here.
+    /// is translated like a filter and computed per row; other values are evaluated once, here, and
+    /// written by the model's generated writer, so every member type an add stores (dates and times
+    /// of every kind, <see cref="Guid"/>, <see cref="decimal"/>, enums, lists, nested models,
+    /// vectors) is stored the same way by an update.
     /// </summary>
     /// <returns>The number of rows updated.</returns>
-    /// <exception cref="NotSupportedException">The predicate or a value cannot be translated, or the update is not an object initializer.</exception>
+    /// <exception cref="NotSupportedException">The predicate or a value cannot be translated, or the update is not an object initializer; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A value does not fit its column (e.g. a vector of the wrong length, a decimal with too many digits); nothing is updated.</exception>
     public Task<long> UpdateAsync(Expression<Func<T, bool>> predicate, Expression<Func<T, T>> update, CancellationToken cancellationToken = default)
     {
-        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, Schema), Schema, Dataset.Path);
-        var assignments = LinqFilterTranslator.Assignments(update, Schema);
-        if (!assignments.Values.Any(v => v is RowExpression))
-        {
-            return Dataset.UpdateAsync(filter, assignments, cancellationToken);
-        }
-
+        ArgumentNullException.ThrowIfNull(predicate);
+        ArgumentNullException.ThrowIfNull(update);
         var schema = Schema;
-        var setters = new Dictionary<string, Func<Apache.Arrow.RecordBatch, Apache.Arrow.IArrowArray>>(StringComparer.Ordinal);
-        foreach (var (column, value) in assignments)
-        {
-            var field = schema.FieldsList.FirstOrDefault(f => f.Name == column)
-                ?? throw new LanceSchemaException($"Cannot update column '{column}': it does not exist in table '{Name}'.");
-            if (value is RowExpression expression)
-            {
-                var sql = Lance.Engine.Query.Filtering.SqlValue.Parse(expression.Sql, schema, Dataset.Path);
-                setters[column] = batch => sql.Evaluate(batch, field);
-            }
-            else
-            {
-                _ = Lance.Engine.Dataset.ScalarArrays.Repeat(field, value, 0, Dataset.Path);
-                setters[column] = batch => Lance.Engine.Dataset.ScalarArrays.Repeat(field, value, batch.Length, Dataset.Path);
-            }
-        }
-
+        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, schema), schema, Dataset.Path);
+        var setters = Updating.ModelUpdate.Setters(update, schema, Name, Dataset.Path);
         return Dataset.UpdateAsync(filter, setters, cancellationToken);
     }
 }

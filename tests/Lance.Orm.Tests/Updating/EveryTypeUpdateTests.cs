@@ -36,25 +36,6 @@ public sealed class EveryTypeUpdateTests : IDisposable
         Extra = t.Extra, Where = t.Where, Maybe = t.Maybe, Vector = t.Vector, Vector16 = t.Vector16, Vector8 = t.Vector8, Memory = t.Memory,
     });
 
-    /// <summary>The untyped form of every column of <paramref name="t"/> but the id: plain .NET values, lists as sequences, structs as dictionaries.</summary>
-    internal static Dictionary<string, object?> Untyped(EveryType t)
-    {
-        static Dictionary<string, object?> LabelOf(Label l) => new() { ["name"] = l.Name, ["weight"] = l.Weight };
-        static Dictionary<string, object?> SpotOf(Spot s) => new() { ["x"] = s.X, ["y"] = s.Y };
-        return new()
-        {
-            ["i32"] = t.I32, ["i16"] = t.I16, ["i8"] = t.I8, ["u64"] = t.U64, ["u32"] = t.U32, ["u16"] = t.U16, ["u8"] = t.U8, ["f16"] = t.F16,
-            ["f32"] = t.F32, ["f64"] = t.F64, ["flag"] = t.Flag, ["text"] = t.Text, ["blob"] = t.Blob, ["money"] = t.Money, ["price"] = t.Price,
-            ["key"] = t.Key, ["at"] = t.At, ["when"] = t.When, ["day"] = t.Day, ["time"] = t.Time, ["shade"] = t.Shade, ["size"] = t.Size,
-            ["ni64"] = t.NI64, ["nu16"] = t.NU16, ["nf16"] = t.NF16, ["n_flag"] = t.NFlag, ["n_text"] = t.NText, ["n_blob"] = t.NBlob,
-            ["n_money"] = t.NMoney, ["n_key"] = t.NKey, ["n_at"] = t.NAt, ["n_when"] = t.NWhen, ["n_day"] = t.NDay, ["n_time"] = t.NTime,
-            ["n_shade"] = t.NShade, ["n_size"] = t.NSize, ["longs"] = t.Longs, ["doubles"] = t.Doubles, ["names"] = t.Names,
-            ["labels"] = t.Labels.Select(LabelOf).ToList(), ["more_labels"] = t.MoreLabels?.Select(LabelOf).ToList(), ["main"] = LabelOf(t.Main),
-            ["extra"] = t.Extra is null ? null : LabelOf(t.Extra), ["where"] = SpotOf(t.Where), ["maybe"] = t.Maybe is { } m ? SpotOf(m) : null,
-            ["vector"] = t.Vector, ["vector16"] = t.Vector16, ["vector8"] = t.Vector8, ["memory"] = t.Memory,
-        };
-    }
-
     [Fact]
     public async Task A_typed_update_stores_a_value_of_every_member_type_as_an_add_stores_it()
     {
@@ -100,7 +81,7 @@ public sealed class EveryTypeUpdateTests : IDisposable
         var untyped = await (await _db.ConnectAsync()).OpenTableAsync("every");
         var value = EveryType.Sample(8);
 
-        Assert.Equal(3, await untyped.UpdateAsync("id < 3", Untyped(value)));
+        Assert.Equal(3, await untyped.UpdateAsync("id < 3", EveryTypeValues.Untyped(value)));
 
         Assert.Equal(Rendered(Expected(i => i < 3, value)), await ReadAsync(untyped));
     }
@@ -112,7 +93,7 @@ public sealed class EveryTypeUpdateTests : IDisposable
         var untyped = await (await _db.ConnectAsync()).OpenTableAsync("every");
         var value = EveryType.Sample(9);
 
-        Assert.Equal(3, await untyped.UpdateAsync("id < 3", Untyped(value)));
+        Assert.Equal(3, await untyped.UpdateAsync("id < 3", EveryTypeValues.Untyped(value)));
 
         Assert.Equal(Rendered(Expected(i => i < 3, value)), await ReadAsync(untyped));
     }

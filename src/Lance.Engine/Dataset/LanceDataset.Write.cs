@@ -142,6 +142,8 @@ public sealed partial class LanceDataset
 
             await foreach (var raw in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
+                // A source that ignores the token still stops here, one batch after cancellation.
+                cancellationToken.ThrowIfCancellationRequested();
                 var batch = align(raw);
                 var bytesPerRow = batch.Length == 0 ? 0 : Math.Max(1, BatchStreams.SizeOf(batch) / batch.Length);
                 var offset = 0;

@@ -139,8 +139,9 @@ public sealed partial class Database
     private async Task<LanceDataset> OpenDatasetAsync(string name, CancellationToken cancellationToken)
     {
         var path = TablePath(name);
-        if (!Directory.Exists(path))
+        if (!LanceDataset.Exists(path))
         {
+            // A folder without versions is no table, as TableNamesAsync and LanceDB see it.
             throw new LanceTableNotFoundException(name, path);
         }
 

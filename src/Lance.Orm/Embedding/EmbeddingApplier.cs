@@ -44,8 +44,16 @@ internal static class EmbeddingApplier
         IEnumerable<RecordBatch> batches, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, EmbeddingRun run, CancellationToken cancellationToken)
     {
         var sanitized = new List<RecordBatch>();
+        var index = 0;
         foreach (var batch in batches)
         {
+            cancellationToken.ThrowIfCancellationRequested();
+            if (batch is null)
+            {
+                throw new ArgumentException($"Batch {index} of the batches added to table '{run.TableName}' is null; nothing was written. Remove the null batch.", nameof(batches));
+            }
+
+            index++;
             var clean = SanitizeVectors(batch, tableSchema, run);
             if (clean.Length > 0 || sanitized.Count == 0)
             {
@@ -65,6 +73,7 @@ internal static class EmbeddingApplier
         {
             foreach (var embedding in embeddings)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 sanitized[i] = await ApplyOneAsync(sanitized[i], tableSchema, embedding, run, cancellationToken).ConfigureAwait(false);
             }
         }

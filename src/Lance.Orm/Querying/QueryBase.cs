@@ -102,6 +102,7 @@ public abstract class QueryBase<TSelf>
         var rows = new List<TModel>();
         await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             TModel.ReadRecordBatch(batch, rows);
         }
 
@@ -115,6 +116,8 @@ public abstract class QueryBase<TSelf>
         var rows = new List<TModel>();
         await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
         {
+            // Checked per batch: rows already read are handed out, no further batch is materialised.
+            cancellationToken.ThrowIfCancellationRequested();
             rows.Clear();
             TModel.ReadRecordBatch(batch, rows);
             foreach (var row in rows)

@@ -57,9 +57,15 @@ public partial class Table
     /// <returns>The number of rows updated.</returns>
     /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is updated.</exception>
     /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit it; nothing is updated.</exception>
+    /// <exception cref="ArgumentException"><paramref name="values"/> is empty.</exception>
     public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(values);
+        if (values.Count == 0)
+        {
+            throw new ArgumentException($"An update of table '{Name}' needs at least one column to set.", nameof(values));
+        }
+
         var schema = Schema;
         var predicate = string.IsNullOrWhiteSpace(filter) ? null : Lance.Engine.Query.Filtering.RowFilter.Parse(filter, schema, Dataset.Path);
         var setters = new Dictionary<string, Func<RecordBatch, IArrowArray>>(StringComparer.Ordinal);

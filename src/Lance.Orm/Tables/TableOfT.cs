@@ -31,6 +31,7 @@ public sealed partial class Table<T> : Table
         var rows = new List<T>();
         await foreach (var batch in ScanAsync(null, cancellationToken).ConfigureAwait(false))
         {
+            cancellationToken.ThrowIfCancellationRequested();
             rows.Clear();
             T.ReadRecordBatch(batch, rows);
             foreach (var row in rows)
@@ -45,25 +46,50 @@ public sealed partial class Table<T> : Table
     {
         // Rows become Arrow batches first (cheap), so progress knows the whole size before any
         // embedding runs; then every batch is embedded. Nothing is written until all are ready.
+        // Cancellation is checked at every batch boundary, so a cancelled add stops within a batch.
+        cancellationToken.ThrowIfCancellationRequested();
         var batches = new List<RecordBatch>();
         var buffer = new T[RowsPerBatch];
         var count = 0;
+        long index = 0;
         foreach (var row in rows)
         {
+            if (row is null)
+            {
+                throw new ArgumentException(
+                    $"Row {index} of the rows added to table '{run.TableName}' is null; nothing was written. Remove the null row.", nameof(rows));
+            }
+
             buffer[count++] = row;
+            index++;
             if (count == buffer.Length)
             {
-                batches.Add(ToRecordBatch(buffer, run));
+                batches.Add(ToRecordBatch(buffer, run, index - count));
                 count = 0;
+                cancellationToken.ThrowIfCancellationRequested();
             }
         }
 
         if (count > 0 || batches.Count == 0)
         {
-            batches.Add(ToRecordBatch(buffer.AsSpan(0, count), run));
+            batches.Add(ToRecordBatch(buffer.AsSpan(0, count), run, index - count));
         }
 
         return EmbeddingApplier.ApplyAllAsync(batches, tableSchema, embeddings, run, cancellationToken);
+    }
+
+    /// <summary>Converts one batch of rows (the first is row <paramref name="first"/> of the add), naming the table in any error.</summary>
+    private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run, long first)
+    {
+        try
+        {
+            return ToRecordBatch(rows, run);
+        }
+        catch (LanceSchemaException e)
+        {
+            throw new LanceSchemaException(
+                $"Cannot add to table '{run.TableName}' (rows {first}–{first + rows.Length - 1}, counted from 0; a row number below is within them): {e.Message} Nothing was written.", e);
+        }
     }
 
     /// <summary>

@@ -25,6 +25,11 @@ internal static class ModelUpdate
             throw new NotSupportedException($"An update must be an object initializer such as x => new {typeof(T).Name} {{ Score = 1.5 }}, not '{update.Body}'.");
         }
 
+        if (init.Bindings.Count == 0)
+        {
+            throw new ArgumentException($"An update of table '{table}' needs at least one member to set.", nameof(update));
+        }
+
         var row = update.Parameters[0];
         var perRow = new List<MemberBinding>();
         var constant = new List<MemberAssignment>();

@@ -139,9 +139,8 @@ public sealed partial class Database
     private async Task<LanceDataset> OpenDatasetAsync(string name, CancellationToken cancellationToken)
     {
         var path = TablePath(name);
-        if (!LanceDataset.Exists(path))
+        if (!Directory.Exists(path))
         {
-            // A folder without versions is no table, as TableNamesAsync and LanceDB see it.
             throw new LanceTableNotFoundException(name, path);
         }
 

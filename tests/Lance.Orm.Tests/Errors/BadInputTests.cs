@@ -265,15 +265,4 @@ public sealed class BadInputTests : IDisposable
 
         Assert.Equal(("missing", "missing"), (untyped.TableName, typed.TableName));
     }
-
-    [Fact]
-    public async Task Opening_a_folder_that_is_not_a_table_is_a_table_not_found_exception_naming_it()
-    {
-        var db = await _db.ConnectAsync();
-        Directory.CreateDirectory(Path.Combine(db.Uri, "empty.lance"));
-
-        var error = await Assert.ThrowsAsync<LanceTableNotFoundException>(() => db.OpenTableAsync("empty"));
-
-        Assert.Equal("empty", error.TableName);
-    }
 }

@@ -83,6 +83,13 @@ internal sealed class LanceSchema
     // Pre-order: a node takes its id before its children, as Lance numbers them.
     private static LanceField FromArrowField(Field arrowField, int parentId, string path, ref int nextId)
     {
+        if (arrowField.DataType is TimestampType { Timezone: { } zone } && zone.Contains(':', StringComparison.Ordinal))
+        {
+            // Lance's type string is split at ':' (LanceDB refuses such a column too).
+            throw new LanceSchemaException(
+                $"Column '{path}' is a timestamp in the time zone '{zone}', an offset, which a Lance type string cannot hold; use a zone name such as 'UTC' or 'Etc/GMT-5'.");
+        }
+
         string logicalType = LanceLogicalTypes.TryGetLogicalType(arrowField.DataType)
             ?? throw new LanceSchemaException(
                 $"Column '{path}' has Arrow type {arrowField.DataType.Name} ({arrowField.DataType.TypeId}), which Lance.Engine cannot store. " +

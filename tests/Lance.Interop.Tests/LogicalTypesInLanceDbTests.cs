@@ -40,6 +40,7 @@ public sealed class LogicalTypesInLanceDbTests(ForeignCorpus corpus) : IClassFix
         "ts_ms < timestamp '2024-01-01 12:00:00.5'", "ts_ms = timestamp '2023-11-14 23:13:20.124'", "ts_ms > timestamp '2023-11-14 23:13:20.1239'",
         "ts_ms IN (timestamp '2023-11-14 23:13:20.124', timestamp '2023-11-14 22:13:20.123')",
         "ts_ns > timestamp '2023-11-14 22:13:21.123456796'", "ts_ns = timestamp '2023-11-14 22:13:21.123456796'", "ts_ns < timestamp '1966-11-01'",
+        "ts_ns = timestamp '2023-11-14 22:16:13.123458'", "ts_ns = timestamp '2023-11-14 22:16:13.1234585'", "ts_ns >= timestamp '2023-11-14T22:16:13.123458'",
         "ts_ms_utc > timestamp '2020-09-13 12:27:41'", "ts_ns_ny > timestamp '2022-04-15 01:24:00.2'", "ts_ns_ny < timestamp '2022-04-15 05:20:00.2'",
         "ts_s > date '1967-01-01'", "ts_ms_utc < date '2020-09-14'", "CAST(ts_ms AS date) = date '2023-11-15'", "ts_s = ts_ms", "ts_ms > '2023-11-14 22:13:21'",
 

@@ -40,10 +40,15 @@ public static class ForeignArrowJson
             case LargeStringArray a: return a.GetString(row);
             case BinaryArray a: return Convert.ToBase64String(a.GetBytes(row));
             case LargeBinaryArray a: return Convert.ToBase64String(a.GetBytes(row));
-            case Decimal128Array a: return Decimal128Words(a, row);
+            case Decimal128Array a: return DecimalWords(a.ValueBuffer.Span, a.Offset + row, 4);
+            case Decimal256Array a: return DecimalWords(a.ValueBuffer.Span, a.Offset + row, 8);
             case FixedSizeBinaryArray a: return Convert.ToBase64String(a.GetBytes(row));
             case Date32Array a: return a.GetDateOnly(row)!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             case TimestampArray a: return Timestamp(a, row);
+            case Date64Array a: return DateTimeOffset.FromUnixTimeMilliseconds(a.Values[row]).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            case Time32Array a: return a.Values[row];
+            case Time64Array a: return a.Values[row].ToString(CultureInfo.InvariantCulture);
+            case DurationArray a: return a.Values[row].ToString(CultureInfo.InvariantCulture);
             case ListArray a: return Items(a.Values, a.ValueOffsets[row], a.ValueOffsets[row + 1]);
             case LargeListArray a: return Items(a.Values, (int)a.ValueOffsets[row], (int)a.ValueOffsets[row + 1]);
             case FixedSizeListArray a:
@@ -68,6 +73,7 @@ public static class ForeignArrowJson
                     UInt8Array i => i.GetValue(row)!.Value,
                     UInt16Array i => i.GetValue(row)!.Value,
                     UInt32Array i => (int)i.GetValue(row)!.Value,
+                    UInt64Array i => (int)i.GetValue(row)!.Value,
                     _ => throw new NotSupportedException($"dictionary indices of type {a.Indices.Data.DataType.Name}"),
                 };
                 return Render(a.Dictionary, index);
@@ -179,12 +185,12 @@ public static class ForeignArrowJson
         return string.IsNullOrEmpty(type.Timezone) ? text : text + "Z";
     }
 
-    // apache-arrow renders a decimal128 as its four little-endian 32-bit words.
-    private static JsonArray Decimal128Words(Decimal128Array array, int row)
+    // apache-arrow renders a decimal as its little-endian 32-bit words (4 for decimal128, 8 for decimal256).
+    private static JsonArray DecimalWords(ReadOnlySpan<byte> values, int index, int count)
     {
-        var bytes = array.ValueBuffer.Span.Slice((array.Offset + row) * 16, 16);
+        var bytes = values.Slice(index * count * 4, count * 4);
         var words = new JsonArray();
-        for (int w = 0; w < 4; w++)
+        for (int w = 0; w < count; w++)
         {
             words.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[(w * 4)..]));
         }

@@ -24,6 +24,9 @@ public sealed class ForeignCorpusTests(ForeignCorpus corpus) : IClassFixture<For
         "i8", "i16", "i32", "i32_runs", "i32_const", "i64", "i64_big", "u8", "u16", "u32", "u64", "f16", "f32", "f64", "b",
         "s", "s_low", "s_long", "ls", "bin", "lbin", "fsb", "d32", "ts", "ts_tz", "dec", "l_i32", "l_s", "l_struct", "st",
         "v_f32", "v_big", "v_f16", "v_u8", "dict_s",
+        "dict_i8", "dict_i16", "dict_i64", "dict_u8", "dict_u16", "dict_u32", "dict_u64", "dict_ls", "dict_bin",
+        "ts_s", "ts_ms", "ts_ns", "ts_ms_utc", "ts_ns_ny", "d64", "t32_s", "t32_ms", "t64_us", "t64_ns",
+        "dur_s", "dur_ms", "dur_us", "dur_ns", "dec256",
     ];
 
     /// <summary>Storage versions as they appear in table names.</summary>

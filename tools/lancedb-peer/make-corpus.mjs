@@ -79,13 +79,38 @@ function typeColumns(n) {
     f('v_u8', new A.FixedSizeList(16, new A.Field('item', new A.Uint8(), true)), (i) =>
       nul(i, 17) ? null : Array.from({ length: 16 }, (_, j) => (i * 3 + j) % 256)),
     f('dict_s', new A.Dictionary(new A.Utf8(), new A.Int32()), (i) => (nul(i, 7) ? null : words[i % 6])),
+    // Dictionaries with every key width, and over large strings and binaries.
+    ...[['i8', new A.Int8()], ['i16', new A.Int16()], ['i64', new A.Int64()], ['u8', new A.Uint8()], ['u16', new A.Uint16()],
+      ['u32', new A.Uint32()], ['u64', new A.Uint64()]].map(([key, type]) =>
+      f(`dict_${key}`, new A.Dictionary(new A.Utf8(), type), (i) => (nul(i, 7) ? null : words[(i * 5) % 6]))),
+    f('dict_ls', new A.Dictionary(new A.LargeUtf8(), new A.Int32()), (i) => (nul(i, 8) ? null : words[i % 6])),
+    f('dict_bin', new A.Dictionary(new A.Binary(), new A.Uint8()), (i) => (nul(i, 8) ? null : words[(i * 7) % 6])),
+    // Every time unit (raw stored integers, so nanoseconds keep every digit), with and without a zone.
+    f('ts_s', new A.TimestampSecond(), (i) => (nul(i, 7) ? null : BigInt(i * 86413 - 100000000))),
+    f('ts_ms', new A.TimestampMillisecond(), (i) => (nul(i, 7) ? null : BigInt(i) * 3600001n + 1700000000123n - (i % 5 === 0 ? 2000000000000n : 0n))),
+    f('ts_ns', new A.TimestampNanosecond(), (i) => (nul(i, 7) ? null : BigInt(i) * 1000000007n + 1700000000123456789n - (i % 5 === 0 ? 1800000000000000000n : 0n))),
+    f('ts_ms_utc', new A.TimestampMillisecond('UTC'), (i) => (nul(i, 9) ? null : BigInt(i) * 999n + 1600000000000n)),
+    f('ts_ns_ny', new A.TimestampNanosecond('America/New_York'), (i) => (nul(i, 9) ? null : BigInt(i) * 123456789n + 1650000000000000000n)),
+    f('d64', new A.DateMillisecond(), (i) => (nul(i, 7) ? null : BigInt((i % 40000) - 10000) * BigInt(day))),
+    f('t32_s', new A.TimeSecond(), (i) => (nul(i, 7) ? null : (i * 37) % 86400)),
+    f('t32_ms', new A.TimeMillisecond(), (i) => (nul(i, 7) ? null : (i * 1237) % 86400000)),
+    f('t64_us', new A.TimeMicrosecond(), (i) => (nul(i, 7) ? null : (BigInt(i) * 1000003n) % 86400000000n)),
+    f('t64_ns', new A.TimeNanosecond(), (i) => (nul(i, 7) ? null : (BigInt(i) * 1000000007n) % 86400000000000n)),
+    ...[['s', new A.DurationSecond()], ['ms', new A.DurationMillisecond()], ['us', new A.DurationMicrosecond()], ['ns', new A.DurationNanosecond()]].map(([unit, type]) =>
+      f(`dur_${unit}`, type, (i) => (nul(i, 7) ? null : BigInt(i) * 1000003n - 1500000n))),
+    f('dec256', new A.Decimal(4, 50, 256), (i) => (nul(i, 7) ? null : decimalWords(BigInt(i) * 10n ** 40n + 12345n - 10n ** 44n, 8))),
   ];
 }
 
 function decimal128(v) {
-  const out = new Uint32Array(4);
-  let x = BigInt.asUintN(128, v);
-  for (let k = 0; k < 4; k++) { out[k] = Number(x & 0xffffffffn); x >>= 32n; }
+  return decimalWords(v, 4);
+}
+
+// A decimal's two's complement integer as little-endian 32-bit words (4 for 128 bits, 8 for 256).
+function decimalWords(v, count) {
+  const out = new Uint32Array(count);
+  let x = BigInt.asUintN(32 * count, v);
+  for (let k = 0; k < count; k++) { out[k] = Number(x & 0xffffffffn); x >>= 32n; }
   return out;
 }
 
@@ -94,14 +119,36 @@ function buildVector(col, start, n) {
   const values = Array.from({ length: n }, (_, k) => col.gen(start + k));
   if (col.type.typeId === A.Type.FixedSizeList) return fixedSizeList(values, col.type);
   if (col.type.typeId === A.Type.Dictionary) return dictionary(values, col.type);
+  if (values.some((v) => typeof v === 'bigint') || col.type.typeId === A.Type.Time
+    || (col.type.typeId === A.Type.Decimal && col.type.bitWidth === 256)) return fixedWidth(values, col.type);
   return A.vectorFromArray(values, col.type);
+}
+
+// Values given as raw stored integers (or decimal words), laid out by hand: apache-arrow's builders
+// take timestamps as milliseconds in a double, which loses nanoseconds.
+function fixedWidth(values, type) {
+  const stride = type.typeId === A.Type.Decimal ? type.bitWidth / 32 : 1;
+  const data = new type.ArrayType(values.length * stride);
+  const bitmap = new Uint8Array((values.length + 7) >> 3);
+  let nulls = 0;
+  values.forEach((v, i) => {
+    if (v === null) { nulls++; return; }
+    bitmap[i >> 3] |= 1 << (i & 7);
+    if (stride > 1) data.set(v, i * stride);
+    else data[i] = typeof data[0] === 'bigint' ? BigInt(v) : Number(v);
+  });
+  return A.makeVector(A.makeData({ type, length: values.length, nullCount: nulls, nullBitmap: nulls ? bitmap : null, data }));
 }
 
 // One fixed dictionary (the first six words) for every batch: LanceDB refuses an append whose
 // dictionary differs from the table's.
 function dictionary(values, type) {
-  const dict = A.vectorFromArray(words.slice(0, 6), type.dictionary);
-  const indices = Int32Array.from(values, (v) => (v === null ? 0 : words.indexOf(v)));
+  const binary = type.dictionary.typeId === A.Type.Binary || type.dictionary.typeId === A.Type.LargeBinary;
+  const entries = words.slice(0, 6).map((w) => (binary ? new TextEncoder().encode(w) : w));
+  const dict = A.vectorFromArray(entries, type.dictionary);
+  const Keys = type.indices.ArrayType;
+  const wide = type.indices.bitWidth === 64;
+  const indices = Keys.from(values, (v) => { const k = v === null ? 0 : words.indexOf(v); return wide ? BigInt(k) : k; });
   const bitmap = new Uint8Array((values.length + 7) >> 3);
   let nulls = 0;
   values.forEach((v, i) => { if (v === null) nulls++; else bitmap[i >> 3] |= 1 << (i & 7); });

@@ -1,7 +1,7 @@
 // scan-types.mjs {db, table, columns?, select?: {name: "SQL expression"}, filter?, limit?, version?}
 //   -> {version, rowCount, schema:[{name,type,nullable}], schemaError?, metadata:{k:v}, rows:[{col:value}]}
 // Like scan.mjs, but renders every type of the type matrix unambiguously, nested or not:
-// Decimal values become exact decimal strings ("-123.4500", the scale's digits kept) and
+// Decimal (128 and 256) values become exact decimal strings ("-123.4500", the scale's digits kept) and
 // Float16 values numbers; everything else as lib/common.mjs renders it (see README "Values").
 // apache-arrow 18 (JS) cannot decode LargeList at all, so such columns are read through `select`
 // with a cast LanceDB (DataFusion) evaluates, e.g. {"words": "arrow_cast(words, 'List(Utf8)')"}:
@@ -12,14 +12,16 @@ import { main, openTable, fieldsJson, metadataJson, arrow, valueAt as commonValu
 const { Type } = arrow;
 
 function decimalJson(vector, i, type) {
-  // The raw 128-bit little-endian two's complement integer, from the chunk holding row i.
+  // The raw 128- or 256-bit little-endian two's complement integer, from the chunk holding row i.
+  const count = type.bitWidth / 32;
+  const bits = BigInt(type.bitWidth);
   for (const data of vector.data) {
     if (i < data.length) {
-      const words = data.values; // Uint32Array, 4 words per value
-      const base = (data.offset + i) * 4;
+      const words = data.values; // Uint32Array, 4 (or 8) words per value
+      const base = (data.offset + i) * count;
       let raw = 0n;
-      for (let w = 3; w >= 0; w--) raw = (raw << 32n) | BigInt(words[base + w]);
-      if (raw >= 1n << 127n) raw -= 1n << 128n;
+      for (let w = count - 1; w >= 0; w--) raw = (raw << 32n) | BigInt(words[base + w]);
+      if (raw >= 1n << (bits - 1n)) raw -= 1n << bits;
       const negative = raw < 0n;
       let digits = (negative ? -raw : raw).toString().padStart(type.scale + 1, '0');
       if (type.scale > 0) digits = digits.slice(0, -type.scale) + '.' + digits.slice(-type.scale);

@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Apache.Arrow.Types;
 
 namespace Lance.Engine.Arrow;
 
@@ -43,23 +44,21 @@ internal static class ArrowConcat
         int shift = 0;
         foreach (var array in arrays)
         {
-            var keys = (Int32Array)array.Indices;
             for (int i = 0; i < array.Length; i++)
             {
-                if (array.IsValid(i) && keys.GetValue(i) is int key)
+                if (DictionaryArrays.IsNull(array.Data, i))
                 {
-                    indices.Append(key + shift);
+                    indices.AppendNull();
                 }
                 else
                 {
-                    indices.AppendNull();
+                    indices.Append(checked((int)DictionaryArrays.KeyAt(array.Data, i) + shift));
                 }
             }
 
             shift += array.Dictionary.Length;
         }
 
-        var data = indices.Build().Data;
-        return new DictionaryArray(new ArrayData(arrays[0].Data.DataType, data.Length, data.NullCount, 0, data.Buffers, [], dictionary.Data));
+        return DictionaryArrays.Create((DictionaryType)arrays[0].Data.DataType, indices.Build(), dictionary, column: null);
     }
 }

@@ -14,9 +14,6 @@ internal static class LanceLogicalTypes
 {
     private const string FixedSizeListPrefix = "fixed_size_list:";
 
-    /// <summary>The dictionary types this engine stores: strings with 32-bit indices, as LanceDB and pandas make them.</summary>
-    public static readonly DictionaryType DictionaryOfStrings = new(Int32Type.Default, StringType.Default, false);
-
     /// <summary>The Lance type string of <paramref name="type"/>, or null when this engine cannot store it.</summary>
     public static string? TryGetLogicalType(IArrowType type) => type switch
     {
@@ -37,12 +34,16 @@ internal static class LanceLogicalTypes
         BinaryType => "binary",
         LargeBinaryType => "large_binary",
         Date32Type => "date32:day",
-        Time64Type { Unit: TimeUnit.Microsecond } => "time64:us",
-        Time64Type { Unit: TimeUnit.Nanosecond } => "time64:ns",
-        // Only microseconds: Lance stores any unit, but LanceDB's default and ours is us.
-        TimestampType { Unit: TimeUnit.Microsecond } ts when ts.Timezone is null || !ts.Timezone.Contains(':', StringComparison.Ordinal)
-            => $"timestamp:us:{(string.IsNullOrEmpty(ts.Timezone) ? "-" : ts.Timezone)}",
+        Date64Type => "date64:ms",
+        Time32Type { Unit: TimeUnit.Second or TimeUnit.Millisecond } t => $"time32:{UnitName(t.Unit)}",
+        Time64Type { Unit: TimeUnit.Microsecond or TimeUnit.Nanosecond } t => $"time64:{UnitName(t.Unit)}",
+        DurationType d => $"duration:{UnitName(d.Unit)}",
+        // Lance splits the string at ':', so a zone written as an offset ("+05:00") cannot be stored
+        // (LanceDB refuses it too); names ("UTC", "America/New_York") can.
+        TimestampType ts when ts.Timezone is null || !ts.Timezone.Contains(':', StringComparison.Ordinal)
+            => $"timestamp:{UnitName(ts.Unit)}:{(string.IsNullOrEmpty(ts.Timezone) ? "-" : ts.Timezone)}",
         Decimal128Type d => string.Create(CultureInfo.InvariantCulture, $"decimal:128:{d.Precision}:{d.Scale}"),
+        Decimal256Type d => string.Create(CultureInfo.InvariantCulture, $"decimal:256:{d.Precision}:{d.Scale}"),
         FixedSizeBinaryType b => string.Create(CultureInfo.InvariantCulture, $"fixed_size_binary:{b.ByteWidth}"),
         // Only vectors of fixed-width numbers: their items are stored flat, with no child field.
         FixedSizeListType fsl when IsVectorItem(fsl.ValueDataType)
@@ -50,9 +51,15 @@ internal static class LanceLogicalTypes
         ListType list => list.ValueDataType is StructType ? "list.struct" : "list",
         LargeListType list => list.ValueDataType is StructType ? "large_list.struct" : "large_list",
         StructType => "struct",
-        DictionaryType { IndexType: Int32Type, ValueType: StringType } => "dict:string:int32:false",
+        // "dict:<value type>:<key type>:false" (Lance keeps no ordered flag).
+        DictionaryType d when IsDictionaryKey(d.IndexType) && IsVariableWidth(d.ValueType)
+            => $"dict:{TryGetLogicalType(d.ValueType)}:{TryGetLogicalType(d.IndexType)}:false",
         _ => null,
     };
+
+    /// <summary>Whether <paramref name="type"/> can be the key type of a dictionary column: any integer.</summary>
+    public static bool IsDictionaryKey(IArrowType type) =>
+        type is Int8Type or Int16Type or Int32Type or Int64Type or UInt8Type or UInt16Type or UInt32Type or UInt64Type;
 
     /// <summary>
     /// The Arrow type of a leaf (childless) Lance type string, or null when this engine cannot read
@@ -79,21 +86,29 @@ internal static class LanceLogicalTypes
             case "binary": return BinaryType.Default;
             case "large_binary": return LargeBinaryType.Default;
             case "date32:day": return Date32Type.Default;
+            case "date64:ms": return Date64Type.Default;
+            case "time32:s": return new Time32Type(TimeUnit.Second);
+            case "time32:ms": return new Time32Type(TimeUnit.Millisecond);
             case "time64:us": return new Time64Type(TimeUnit.Microsecond);
             case "time64:ns": return new Time64Type(TimeUnit.Nanosecond);
-            case "dict:string:int32:false": return DictionaryOfStrings;
         }
 
         var parts = logicalType.Split(':');
         switch (parts[0])
         {
-            case "timestamp" when parts.Length == 3 && parts[1] == "us":
-                return new TimestampType(TimeUnit.Microsecond, parts[2] == "-" ? (string?)null : parts[2]);
-            case "decimal" when parts.Length == 4 && parts[1] == "128"
+            case "timestamp" when parts.Length == 3 && TryParseUnit(parts[1]) is { } unit:
+                return new TimestampType(unit, parts[2] == "-" ? (string?)null : parts[2]);
+            case "duration" when parts.Length == 2 && TryParseUnit(parts[1]) is { } unit:
+                return DurationType.FromTimeUnit(unit);
+            case "decimal" when parts.Length == 4 && parts[1] is "128" or "256"
                 && int.TryParse(parts[2], NumberStyles.None, CultureInfo.InvariantCulture, out int precision)
                 && int.TryParse(parts[3], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int scale)
-                && precision is > 0 and <= 38:
-                return new Decimal128Type(precision, scale);
+                && precision > 0 && precision <= (parts[1] == "128" ? 38 : 76):
+                return parts[1] == "128" ? new Decimal128Type(precision, scale) : new Decimal256Type(precision, scale);
+            case "dict" when parts.Length == 4
+                && TryGetArrowType(parts[1]) is { } valueType && IsVariableWidth(valueType)
+                && TryGetArrowType(parts[2]) is { } keyType && IsDictionaryKey(keyType):
+                return new DictionaryType(keyType, valueType, false);
             case "fixed_size_binary" when parts.Length == 2
                 && int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out int width) && width > 0:
                 return new FixedSizeBinaryType(width);
@@ -141,6 +156,23 @@ internal static class LanceLogicalTypes
 
     /// <summary>Whether <paramref name="type"/> uses 64-bit offsets (the "large" variants).</summary>
     public static bool HasLargeOffsets(IArrowType type) => type is LargeStringType or LargeBinaryType;
+
+    private static string UnitName(TimeUnit unit) => unit switch
+    {
+        TimeUnit.Second => "s",
+        TimeUnit.Millisecond => "ms",
+        TimeUnit.Microsecond => "us",
+        _ => "ns",
+    };
+
+    private static TimeUnit? TryParseUnit(string name) => name switch
+    {
+        "s" => TimeUnit.Second,
+        "ms" => TimeUnit.Millisecond,
+        "us" => TimeUnit.Microsecond,
+        "ns" => TimeUnit.Nanosecond,
+        _ => null,
+    };
 
     // Vector items: fixed-width numbers of whole bytes (no bools, no nested or binary types).
     private static bool IsVectorItem(IArrowType type) =>

@@ -83,11 +83,19 @@ internal sealed class LanceSchema
     // Pre-order: a node takes its id before its children, as Lance numbers them.
     private static LanceField FromArrowField(Field arrowField, int parentId, string path, ref int nextId)
     {
+        if (arrowField.DataType is TimestampType { Timezone: { } zone } && zone.Contains(':', StringComparison.Ordinal))
+        {
+            // Lance's type string is split at ':' (LanceDB refuses such a column too).
+            throw new LanceSchemaException(
+                $"Column '{path}' is a timestamp in the time zone '{zone}', an offset, which a Lance type string cannot hold; use a zone name such as 'UTC' or 'Etc/GMT-5'.");
+        }
+
         string logicalType = LanceLogicalTypes.TryGetLogicalType(arrowField.DataType)
             ?? throw new LanceSchemaException(
                 $"Column '{path}' has Arrow type {arrowField.DataType.Name} ({arrowField.DataType.TypeId}), which Lance.Engine cannot store. " +
-                "Supported: bool, int8..int64, uint8..uint64, float16/32/64, utf8, large_utf8, binary, large_binary, fixed_size_binary, date32, " +
-                "timestamp[us] (any time zone), decimal128, list, large_list, struct, fixed_size_list of a fixed-width number, and dictionary<int32, utf8>.");
+                "Supported: bool, int8..int64, uint8..uint64, float16/32/64, utf8, large_utf8, binary, large_binary, fixed_size_binary, date32, date64, " +
+                "time32[s|ms], time64[us|ns], duration, timestamp (any unit; no zone or a named one), decimal128, decimal256, list, large_list, struct, " +
+                "fixed_size_list of a fixed-width number, and dictionaries of any integer key over utf8, large_utf8, binary or large_binary.");
         if (arrowField.DataType is FixedSizeListType { ValueField.HasMetadata: true })
         {
             // Lance keeps no child field for a fixed-size list, so item metadata would be lost silently.
@@ -287,7 +295,7 @@ internal sealed class LanceSchema
     {
         "string" or "large_string" or "binary" or "large_binary" => PbFile.Encoding.VarBinary,
         "struct" => PbFile.Encoding.None,
-        "dict:string:int32:false" => PbFile.Encoding.Dictionary,
+        _ when logicalType.StartsWith("dict:", StringComparison.Ordinal) => PbFile.Encoding.Dictionary,
         _ => PbFile.Encoding.Plain,
     };
 }

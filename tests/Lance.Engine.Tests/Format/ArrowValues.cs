@@ -15,8 +15,9 @@ namespace Lance.Engine.Tests.Format;
 /// </summary>
 /// <remarks>
 /// Values: numbers as their C# type (<see cref="Half"/> for float16), <see cref="string"/>,
-/// <c>byte[]</c>, <see cref="DateOnly"/> (date32), <see cref="long"/> microseconds since the epoch
-/// (timestamps), <see cref="decimal"/> (decimal128), <c>object?[]</c> for lists and structs (one
+/// <c>byte[]</c>, <see cref="DateOnly"/> (date32), <see cref="long"/> ticks of the type's unit (timestamps,
+/// date64 milliseconds, durations, times), <see cref="decimal"/> (decimal128, decimal256) or
+/// <see cref="BigInteger"/> (a decimal's unscaled integer), <c>object?[]</c> for lists and structs (one
 /// entry per field), arrays of numbers for fixed-size lists, and null.
 /// </remarks>
 public static class ArrowValues
@@ -103,10 +104,12 @@ public static class ArrowValues
 
             case DictionaryType dictionary:
             {
-                var distinct = values.OfType<string>().Distinct().ToList();
-                var indices = values.Select(v => v is string s ? distinct.IndexOf(s) : 0).ToArray();
-                return new ArrayData(type, n, nulls, 0, [validity, new ArrowBuffer(MemoryMarshal.AsBytes(indices.AsSpan()).ToArray())], [],
-                    BuildData(dictionary.ValueType, distinct.Cast<object?>().ToList()));
+                // Values are strings or byte arrays; the keys are as wide as the key type.
+                static string Content(object v) => v is string s ? "s" + s : "b" + Convert.ToBase64String((byte[])v);
+                var distinct = values.OfType<object>().DistinctBy(Content).ToList();
+                var keys = values.Select(v => v is null ? 0 : distinct.FindIndex(d => Content(d) == Content(v))).ToList();
+                var keyData = BuildData(dictionary.IndexType, keys.Select(k => (object?)k).ToList());
+                return new ArrayData(type, n, nulls, 0, [validity, keyData.Buffers[1]], [], BuildData(dictionary.ValueType, distinct.Cast<object?>().ToList()));
             }
 
             case FixedWidthType fixedWidth:
@@ -132,7 +135,8 @@ public static class ArrowValues
         FloatType => 0f,
         DoubleType => 0d,
         UInt8Type => (byte)0,
-        Decimal128Type => 0m,
+        Decimal128Type or Decimal256Type => 0m,
+        Time32Type => 0,
         FixedSizeBinaryType b => new byte[b.ByteWidth],
         Date32Type => DateOnly.FromDayNumber(0),
         _ => 0L,
@@ -148,15 +152,18 @@ public static class ArrowValues
             case UInt16Type: MemoryMarshal.Write(destination, Convert.ToUInt16(value, CultureInfo.InvariantCulture)); break;
             case Int32Type: MemoryMarshal.Write(destination, Convert.ToInt32(value, CultureInfo.InvariantCulture)); break;
             case UInt32Type: MemoryMarshal.Write(destination, Convert.ToUInt32(value, CultureInfo.InvariantCulture)); break;
-            case Int64Type or TimestampType or Time64Type: MemoryMarshal.Write(destination, Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
+            case Time32Type: MemoryMarshal.Write(destination, Convert.ToInt32(value, CultureInfo.InvariantCulture)); break;
+            case Int64Type or TimestampType or Time64Type or Date64Type or DurationType: MemoryMarshal.Write(destination, Convert.ToInt64(value, CultureInfo.InvariantCulture)); break;
             case UInt64Type: MemoryMarshal.Write(destination, Convert.ToUInt64(value, CultureInfo.InvariantCulture)); break;
             case HalfFloatType: MemoryMarshal.Write(destination, (Half)value); break;
             case FloatType: MemoryMarshal.Write(destination, Convert.ToSingle(value, CultureInfo.InvariantCulture)); break;
             case DoubleType: MemoryMarshal.Write(destination, Convert.ToDouble(value, CultureInfo.InvariantCulture)); break;
             case Date32Type: MemoryMarshal.Write(destination, ((DateOnly)value).DayNumber - DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber); break;
-            case Decimal128Type d:
+            case Decimal128Type or Decimal256Type:
             {
-                var unscaled = new BigInteger((decimal)value * (decimal)Math.Pow(10, d.Scale));
+                // A decimal256 may be given as its unscaled integer (decimal cannot hold 76 digits).
+                int scale = type is Decimal128Type d128 ? d128.Scale : ((Decimal256Type)type).Scale;
+                var unscaled = value is BigInteger big ? big : new BigInteger((decimal)value * (decimal)Math.Pow(10, scale));
                 unscaled.TryWriteBytes(destination, out _, isUnsigned: false, isBigEndian: false);
                 if (unscaled.Sign < 0)
                 {
@@ -254,27 +261,41 @@ public static class ArrowValues
                 return data.DataType is LargeStringType ? System.Text.Encoding.UTF8.GetString(bytes) : Convert.ToBase64String(bytes);
             }
 
-            case Time64Type:
+            case Time64Type or DurationType:
                 return MemoryMarshal.Cast<byte, long>(values)[p].ToString(CultureInfo.InvariantCulture);
+            case Time32Type:
+                return MemoryMarshal.Cast<byte, int>(values)[p];
+            case Date64Type:
+                return DateTimeOffset.FromUnixTimeMilliseconds(MemoryMarshal.Cast<byte, long>(values)[p]).UtcDateTime
+                    .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
             case Date32Type:
                 return DateOnly.FromDayNumber(DateOnly.FromDateTime(DateTime.UnixEpoch).DayNumber + MemoryMarshal.Cast<byte, int>(values)[p])
                     .ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
             case TimestampType ts:
             {
-                long micros = MemoryMarshal.Cast<byte, long>(values)[p];
-                long seconds = Math.DivRem(micros, 1_000_000, out long fraction);
+                long ticks = MemoryMarshal.Cast<byte, long>(values)[p];
+                (long perSecond, int digits) = ts.Unit switch
+                {
+                    TimeUnit.Second => (1L, 0),
+                    TimeUnit.Millisecond => (1_000L, 3),
+                    TimeUnit.Microsecond => (1_000_000L, 6),
+                    _ => (1_000_000_000L, 9),
+                };
+                long seconds = Math.DivRem(ticks, perSecond, out long fraction);
                 if (fraction < 0)
                 {
-                    fraction += 1_000_000;
+                    fraction += perSecond;
                     seconds--;
                 }
 
                 return DateTimeOffset.FromUnixTimeSeconds(seconds).UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)
-                    + "." + fraction.ToString("D6", CultureInfo.InvariantCulture) + (ts.Timezone is null ? "" : "Z");
+                    + (digits == 0 ? "" : "." + fraction.ToString("D" + digits, CultureInfo.InvariantCulture)) + (ts.Timezone is null ? "" : "Z");
             }
 
             case Decimal128Type d:
                 return DecimalText(new BigInteger(values.Slice(p * 16, 16), isUnsigned: false, isBigEndian: false), d.Scale);
+            case Decimal256Type d:
+                return DecimalText(new BigInteger(values.Slice(p * 32, 32), isUnsigned: false, isBigEndian: false), d.Scale);
             case FixedSizeBinaryType b:
                 return Convert.ToBase64String(values.Slice(p * b.ByteWidth, b.ByteWidth));
             case ListType:
@@ -302,8 +323,19 @@ public static class ArrowValues
                 return obj;
             }
 
-            case DictionaryType:
-                return Json(data.Dictionary, MemoryMarshal.Cast<byte, int>(values)[p]);
+            case DictionaryType dictionary:
+                int key = dictionary.IndexType switch
+                {
+                    Int8Type => (sbyte)values[p],
+                    UInt8Type => values[p],
+                    Int16Type => MemoryMarshal.Cast<byte, short>(values)[p],
+                    UInt16Type => MemoryMarshal.Cast<byte, ushort>(values)[p],
+                    Int32Type => MemoryMarshal.Cast<byte, int>(values)[p],
+                    UInt32Type => checked((int)MemoryMarshal.Cast<byte, uint>(values)[p]),
+                    Int64Type => checked((int)MemoryMarshal.Cast<byte, long>(values)[p]),
+                    _ => checked((int)MemoryMarshal.Cast<byte, ulong>(values)[p]),
+                };
+                return Json(data.Dictionary, key);
             default:
                 throw new NotSupportedException(data.DataType.Name);
         }

@@ -179,6 +179,18 @@ public class ColumnTypeTests
         Assert.Equal("fixed_size_list:halffloat:4", Type("vec16"));
         Assert.Equal("fixed_size_list:uint8:16", Type("vec8"));
         Assert.Equal("dict:string:int32:false", Type("tag"));
+        Assert.Equal("timestamp:s:-", Type("ts_s"));
+        Assert.Equal("timestamp:ms:UTC", Type("ts_ms_utc"));
+        Assert.Equal("timestamp:ns:America/New_York", Type("ts_ns_ny"));
+        Assert.Equal("date64:ms", Type("day64"));
+        Assert.Equal("time32:s", Type("clock_s"));
+        Assert.Equal("time32:ms", Type("clock_ms"));
+        Assert.Equal("time64:ns", Type("clock_ns"));
+        Assert.Equal("duration:us", Type("lag_us"));
+        Assert.Equal("decimal:256:50:6", Type("dec256"));
+        Assert.Equal("dict:string:int8:false", Type("tag8"));
+        Assert.Equal("dict:large_string:int64:false", Type("tag64"));
+        Assert.Equal("dict:binary:uint64:false", Type("tag_u64_bin"));
     }
 
     [Fact]

@@ -95,21 +95,32 @@ public class LanceSchemaTests
     [Fact]
     public void Unsupported_arrow_type_is_a_schema_error_naming_the_column_and_type()
     {
-        var arrow = new Schema.Builder().Field(new Field("when", Date64Type.Default, true)).Build();
+        var arrow = new Schema.Builder().Field(new Field("when", new IntervalType(IntervalUnit.YearMonth), true)).Build();
 
         var error = Assert.Throws<LanceSchemaException>(() => LanceSchema.FromArrow(arrow));
 
         Assert.Contains("'when'", error.Message);
-        Assert.Contains("date64", error.Message, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("interval", error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public void A_timestamp_whose_zone_is_an_offset_is_a_schema_error_naming_the_zone()
+    {
+        var arrow = new Schema.Builder().Field(new Field("when", new TimestampType(TimeUnit.Millisecond, "+05:00"), true)).Build();
+
+        var error = Assert.Throws<LanceSchemaException>(() => LanceSchema.FromArrow(arrow));
+
+        Assert.Contains("'when'", error.Message);
+        Assert.Contains("'+05:00'", error.Message);
     }
 
     [Fact]
     public void Unknown_lance_type_is_a_format_error_when_converted_to_arrow()
     {
-        var schema = new LanceSchema([new LanceField(0, -1, "x", "decimal:256:10:2", true)]);
+        var schema = new LanceSchema([new LanceField(0, -1, "x", "decimal:512:10:2", true)]);
 
         var error = Assert.Throws<LanceFormatException>(() => schema.ToArrow());
 
-        Assert.Contains("decimal:256:10:2", error.Message);
+        Assert.Contains("decimal:512:10:2", error.Message);
     }
 }

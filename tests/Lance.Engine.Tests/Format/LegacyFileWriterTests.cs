@@ -14,7 +14,7 @@ namespace Lance.Engine.Tests.Format;
 /// </summary>
 public sealed class LegacyFileWriterTests
 {
-    private static readonly string[] Dictionaries = ["tag", "tag_nn"];
+    private static readonly string[] Dictionaries = [.. TypeMatrix.Columns.Where(c => c.Type is Apache.Arrow.Types.DictionaryType).Select(c => c.Name)];
 
     private static (byte[] File, RecordBatch Input) WriteMatrix(int rows)
     {
@@ -23,8 +23,13 @@ public sealed class LegacyFileWriterTests
         var dictionaries = new Dictionary<int, IReadOnlyList<byte[]>>();
         foreach (var name in Dictionaries)
         {
-            var values = (StringArray)((DictionaryArray)batch.Column(name)).Dictionary;
-            dictionaries[schema.FindField(name)!.Id] = [.. Enumerable.Range(0, values.Length).Select(i => values.GetBytes(i).ToArray())];
+            var values = ((DictionaryArray)batch.Column(name)).Dictionary;
+            dictionaries[schema.FindField(name)!.Id] = [.. Enumerable.Range(0, values.Length).Select(i => values switch
+            {
+                BinaryArray b => b.GetBytes(i).ToArray(),
+                LargeBinaryArray b => b.GetBytes(i).ToArray(),
+                _ => throw new NotSupportedException(values.Data.DataType.Name),
+            })];
         }
 
         using var stream = new MemoryStream();

@@ -1,3 +1,4 @@
+using System.Numerics;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
@@ -56,6 +57,26 @@ public static class TypeMatrix
         ("tag_nn", new DictionaryType(Int32Type.Default, StringType.Default, false), false, i => i % 3 == 0 ? "" : "ab"),
         ("nothing", Int32Type.Default, true, _ => null),
         ("no_text", StringType.Default, true, _ => null),
+        // Every time unit LanceDB stores (raw ticks of the unit), with and without a zone; date64; decimal256.
+        ("ts_s", new TimestampType(TimeUnit.Second, (string?)null), true, i => Nth(i, 7) ? null : (i * 86_413L) - 100_000_000L),
+        ("ts_ms_utc", new TimestampType(TimeUnit.Millisecond, "UTC"), true, i => Nth(i, 8) ? null : 1_600_000_000_123L + (i * 999L) - (i % 3 == 0 ? 3_000_000_000_000L : 0)),
+        ("ts_ns", new TimestampType(TimeUnit.Nanosecond, (string?)null), true, i => Nth(i, 6) ? null : 1_700_000_000_123_456_789L + (i * 1_000_000_007L) - (i % 2 == 0 ? 1_800_000_000_000_000_000L : 0)),
+        ("ts_ns_ny", new TimestampType(TimeUnit.Nanosecond, "America/New_York"), true, i => Nth(i, 9) ? null : 1_650_000_000_000_000_000L + (i * 123_456_789L)),
+        ("day64", Date64Type.Default, true, i => Nth(i, 5) ? null : ((i % 40_000) - 10_000) * 86_400_000L),
+        ("clock_s", new Time32Type(TimeUnit.Second), true, i => Nth(i, 7) ? null : i * 37 % 86_400),
+        ("clock_ms", new Time32Type(TimeUnit.Millisecond), false, i => i * 1237 % 86_400_000),
+        ("clock_ns", new Time64Type(TimeUnit.Nanosecond), true, i => Nth(i, 9) ? null : i * 1_000_000_007L % 86_400_000_000_000L),
+        ("lag_s", DurationType.Second, true, i => Nth(i, 6) ? null : (i * 1_000_003L) - 1_500_000L),
+        ("lag_ms", DurationType.Millisecond, true, i => Nth(i, 7) ? null : (i * 1_000_003L) - 1_500_000L),
+        ("lag_us", DurationType.Microsecond, true, i => Nth(i, 8) ? null : long.MinValue + i),
+        ("lag_ns", DurationType.Nanosecond, false, i => long.MaxValue - i),
+        ("dec256", new Decimal256Type(50, 6), true, i => Nth(i, 7) ? null : (BigInteger.Pow(10, 44) * (i - 600)) + (i * 12_345)),
+        // Dictionaries with other key widths, and over large strings and binaries.
+        ("tag8", new DictionaryType(Int8Type.Default, StringType.Default, false), true, i => Nth(i, 6) ? null : $"t{i % 100}"),
+        ("tag_u16", new DictionaryType(UInt16Type.Default, StringType.Default, false), true, i => Nth(i, 8) ? null : $"u{i % 300}"),
+        ("tag64", new DictionaryType(Int64Type.Default, LargeStringType.Default, false), true, i => Nth(i, 5) ? null : $"large {i % 7}"),
+        ("tag_u64_bin", new DictionaryType(UInt64Type.Default, BinaryType.Default, false), true, i => Nth(i, 7) ? null : new[] { (byte)(i % 9), (byte)0xFF }),
+        ("tag_u8_lbin", new DictionaryType(UInt8Type.Default, LargeBinaryType.Default, false), false, i => new[] { (byte)(i % 4), (byte)1 }),
     ];
 
     /// <summary>The table's Arrow schema.</summary>

@@ -117,6 +117,16 @@ function timestampJson(raw, type) {
   return iso + fraction + (type.timezone ? 'Z' : '');
 }
 
+// A dictionary value, rendered as its value type: apache-arrow's own `get` fails on 64-bit keys
+// (a BigInt index) and gives binaries as raw bytes.
+function dictionaryJson(vector, i) {
+  for (const data of vector.data) {
+    if (i < data.length) return valueAt(data.dictionary, Number(data.values[data.offset + i]));
+    i -= data.length;
+  }
+  throw new RangeError('row index out of range');
+}
+
 function base64(bytes) {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('base64');
 }
@@ -161,10 +171,7 @@ export function valueAt(vector, i) {
       type.children.forEach((f, j) => { obj[f.name] = valueAt(vector.getChildAt(j), i); });
       return obj;
     }
-    case Type.Dictionary: {
-      const v = vector.get(i);
-      return typeof v === 'bigint' ? v.toString() : v;
-    }
+    case Type.Dictionary: return dictionaryJson(vector, i);
     default: {
       const v = vector.get(i);
       if (typeof v === 'bigint') return v.toString();

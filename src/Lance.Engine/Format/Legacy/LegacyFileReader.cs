@@ -224,11 +224,6 @@ internal sealed class LegacyFileReader
     // field says (var-binary for strings, where empty values read as null).
     private ArrayData ReadDictionary(LanceField field, DictionaryType type, int[] rows, int length)
     {
-        if (type.IndexType is not (Int8Type or Int16Type or Int32Type or Int64Type))
-        {
-            throw new LanceFormatException($"'{_file.Name}': dictionary column '{field.Name}' has {type.IndexType.Name} keys; Lance.Engine reads signed integer keys.");
-        }
-
         int keyBytes = ((FixedWidthType)type.IndexType).BitWidth / 8;
         var keys = LegacyValues.ReadFixed(_file, Pages(field, rows), keyBytes, map: false, field.Name);
         if (_stored[field.Id].Dictionary is not { } where)
@@ -248,16 +243,10 @@ internal sealed class LegacyFileReader
             : new ArrayData(type.ValueType, (int)where.Length, 0, 0,
                 [ArrowBuffer.Empty, LegacyValues.ReadFixed(_file, page, Math.Max(1, LanceLogicalTypes.FixedWidthBits(type.ValueType) / 8), map: false, field.Name)]);
 
-        var span = keys.Span;
+        var result = new ArrayData(type, length, 0, 0, [ArrowBuffer.Empty, keys], [], values);
         for (int i = 0; i < length; i++)
         {
-            long key = keyBytes switch
-            {
-                1 => (sbyte)span[i],
-                2 => BinaryPrimitives.ReadInt16LittleEndian(span[(i * 2)..]),
-                4 => BinaryPrimitives.ReadInt32LittleEndian(span[(i * 4)..]),
-                _ => BinaryPrimitives.ReadInt64LittleEndian(span[(i * 8)..]),
-            };
+            long key = DictionaryArrays.KeyAt(result, i);
             if (key < 0 || key >= where.Length)
             {
                 throw new LanceFormatException(
@@ -265,7 +254,7 @@ internal sealed class LegacyFileReader
             }
         }
 
-        return new ArrayData(type, length, 0, 0, [ArrowBuffer.Empty, keys], [], values);
+        return result;
     }
 
     // The pages of a field, one per batch, each holding exactly the rows the batch (or, for a list's

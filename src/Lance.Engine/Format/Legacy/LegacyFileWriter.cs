@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
+using Lance.Engine.Arrow;
 using PbFile = Lance.Engine.Format.Protos.File;
 using PbTable = Lance.Engine.Format.Protos.Table;
 
@@ -159,7 +160,7 @@ internal static class LegacyFileWriter
                 Check(field.Children[0], LanceSchema.ToArrowType(field.Children[0]), dictionaries, datasetPath);
                 return;
             case DictionaryType dictionary
-                when dictionary.IndexType is Int8Type or Int16Type or Int32Type or Int64Type
+                when LanceLogicalTypes.IsDictionaryKey(dictionary.IndexType)
                     && LanceLogicalTypes.IsVariableWidth(dictionary.ValueType)
                     && dictionaries is not null && dictionaries.ContainsKey(field.Id):
                 return;
@@ -407,27 +408,12 @@ internal static class LegacyFileWriter
         foreach (var s in segments)
         {
             var values = s.Data.Dictionary ?? throw new LanceSchemaException($"Column '{field.Name}' is a dictionary column, but a batch holds no dictionary for it.");
-            int sourceWidth = ((FixedWidthType)((DictionaryType)s.Data.DataType).IndexType).BitWidth / 8;
-            var sourceKeys = s.Data.Buffers[1].Span;
-            bool large = LanceLogicalTypes.HasLargeOffsets(values.DataType);
-            var offsets = values.Buffers[1].Span;
-            var bytes = values.Buffers[2].Span;
             for (int i = 0; i < s.Count; i++, row++)
             {
                 long key = 0;
                 if (IsValid(s.Data, s.Start + i))
                 {
-                    int at = (s.Data.Offset + s.Start + i) * sourceWidth;
-                    long source = sourceWidth switch
-                    {
-                        1 => (sbyte)sourceKeys[at],
-                        2 => BinaryPrimitives.ReadInt16LittleEndian(sourceKeys[at..]),
-                        4 => BinaryPrimitives.ReadInt32LittleEndian(sourceKeys[at..]),
-                        _ => BinaryPrimitives.ReadInt64LittleEndian(sourceKeys[at..]),
-                    };
-                    int index = values.Offset + checked((int)source);
-                    long start = Offset(offsets, index, large);
-                    var value = bytes.Slice(checked((int)start), checked((int)(Offset(offsets, index + 1, large) - start)));
+                    var value = DictionaryArrays.ValueBytes(values, checked((int)DictionaryArrays.KeyAt(s.Data, s.Start + i)));
                     if (!lookup.TryGetValue(Convert.ToBase64String(value), out key))
                     {
                         throw new LanceSchemaException(
@@ -436,21 +422,7 @@ internal static class LegacyFileWriter
                     }
                 }
 
-                switch (width)
-                {
-                    case 1:
-                        page[row] = (byte)key;
-                        break;
-                    case 2:
-                        BinaryPrimitives.WriteInt16LittleEndian(page.AsSpan(row * 2), (short)key);
-                        break;
-                    case 4:
-                        BinaryPrimitives.WriteInt32LittleEndian(page.AsSpan(row * 4), (int)key);
-                        break;
-                    default:
-                        BinaryPrimitives.WriteInt64LittleEndian(page.AsSpan(row * 8), key);
-                        break;
-                }
+                DictionaryArrays.WriteKey(page.AsSpan(row * width), width, key);
             }
         }
 

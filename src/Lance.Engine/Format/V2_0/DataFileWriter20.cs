@@ -5,6 +5,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Lance.Engine.Arrow;
 using Lance.Engine.Format.Encodings;
 using Enc20 = Lance.Engine.Format.Protos.Encodings20;
 using File2 = Lance.Engine.Format.Protos.File2;
@@ -83,8 +84,8 @@ internal static class DataFileWriter20
             {
                 case DictionaryType when !topLevel:
                     throw new LanceSchemaException($"Column '{field.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
-                case DictionaryType:
-                    WriteDictionary(arrays, column);
+                case DictionaryType dictionary:
+                    WriteDictionary(field, dictionary, arrays, column);
                     break;
                 case StructType structType when !field.IsLeaf:
                     WriteStruct(field, structType, arrays, column);
@@ -211,42 +212,46 @@ internal static class DataFileWriter20
             }
         }
 
-        // Each page gets its own dictionary of the distinct values it holds, as LanceDB's 2.0 writer does.
-        private void WriteDictionary(List<ArrayData> arrays, File2.ColumnMetadata column)
+        // Each page gets its own dictionary of the distinct values it holds, as LanceDB's 2.0 writer
+        // does, with indices as wide as the column's keys (LanceDB hands them to Arrow as such keys).
+        // A null row points at an extra null item after the values.
+        private void WriteDictionary(LanceField field, DictionaryType type, List<ArrayData> arrays, File2.ColumnMetadata column)
         {
-            var values = arrays.Select(a => (DictionaryArray)ArrowArrayFactory.BuildArray(a)).ToList();
-            long total = values.Sum(a => (long)a.Length);
+            int keyBits = ((FixedWidthType)type.IndexType).BitWidth;
+            int keyBytes = keyBits / 8;
+            bool large = LanceLogicalTypes.HasLargeOffsets(type.ValueType);
+            long total = arrays.Sum(a => (long)a.Length);
             int arrayIndex = 0;
             int local = 0;
             for (long start = 0; start < total; start += options.MaxPageRows)
             {
                 int count = (int)Math.Min(options.MaxPageRows, total - start);
                 var items = new Dictionary<string, int>(StringComparer.Ordinal);
-                var ordered = new List<string>();
+                var ordered = new List<byte[]>();
                 var indices = new int[count];
                 var isNull = new bool[count];
                 for (int i = 0; i < count; i++)
                 {
-                    while (local >= values[arrayIndex].Length)
+                    while (local >= arrays[arrayIndex].Length)
                     {
                         arrayIndex++;
                         local = 0;
                     }
 
-                    var array = values[arrayIndex];
-                    if (array.IsNull(local) || array.Indices.IsNull(local))
+                    var array = arrays[arrayIndex];
+                    if (DictionaryArrays.IsNull(array, local))
                     {
                         isNull[i] = true;
                     }
                     else
                     {
-                        int key = ((Int32Array)array.Indices).GetValue(local)!.Value;
-                        var text = ((StringArray)array.Dictionary).GetString(key);
-                        if (!items.TryGetValue(text, out int index))
+                        var value = DictionaryArrays.ValueBytes(array.Dictionary!, (int)DictionaryArrays.KeyAt(array, local));
+                        string content = DictionaryArrays.ContentKey(value);
+                        if (!items.TryGetValue(content, out int index))
                         {
                             index = ordered.Count;
-                            items.Add(text, index);
-                            ordered.Add(text);
+                            items.Add(content, index);
+                            ordered.Add(value.ToArray());
                         }
 
                         indices[i] = index;
@@ -257,10 +262,16 @@ internal static class DataFileWriter20
 
                 bool anyNull = isNull.Any(n => n);
                 int nullItem = ordered.Count;
-                var indexBytes = new byte[count * 4];
+                if (nullItem - (anyNull ? 0 : 1) > DictionaryArrays.MaxKey(type.IndexType))
+                {
+                    throw new LanceSchemaException(
+                        $"Column '{field.Name}' holds more distinct values (and nulls) in a page than its {type.IndexType.Name} dictionary keys can index.");
+                }
+
+                var indexBytes = new byte[count * keyBytes];
                 for (int i = 0; i < count; i++)
                 {
-                    BinaryPrimitives.WriteInt32LittleEndian(indexBytes.AsSpan(i * 4), isNull[i] ? nullItem : indices[i]);
+                    DictionaryArrays.WriteKey(indexBytes.AsSpan(i * keyBytes), keyBytes, isNull[i] ? nullItem : indices[i]);
                 }
 
                 int itemCount = ordered.Count + (anyNull ? 1 : 0);
@@ -269,9 +280,8 @@ internal static class DataFileWriter20
                 ulong end = 0;
                 for (int k = 0; k < ordered.Count; k++)
                 {
-                    var encoded = Encoding.UTF8.GetBytes(ordered[k]);
-                    bytes.Write(encoded);
-                    end += (ulong)encoded.Length;
+                    bytes.Write(ordered[k]);
+                    end += (ulong)ordered[k].Length;
                     BinaryPrimitives.WriteUInt64LittleEndian(ends.AsSpan(k * 8), end);
                 }
 
@@ -285,7 +295,7 @@ internal static class DataFileWriter20
                 {
                     Dictionary = new Enc20.Dictionary
                     {
-                        Indices = NoNulls(Flat(32, 0)),
+                        Indices = NoNulls(Flat(keyBits, 0)),
                         Items = new Enc20.ArrayEncoding
                         {
                             Binary = new Enc20.Binary { Indices = NoNulls(Flat(64, 1)), Bytes = Flat(8, 2), NullAdjustment = adjustment },

@@ -2,6 +2,7 @@ using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.Arrow;
 using Lance.Engine.Format.Compression;
 using Lance.Engine.Format.Encodings;
 using Enc20 = Lance.Engine.Format.Protos.Encodings20;
@@ -274,8 +275,7 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
             throw Corrupt($"column '{field.Name}' holds {indices.Length} rows where {rows} are expected.");
         }
 
-        var data = indices.Build().Data;
-        return new DictionaryArray(new ArrayData(type, data.Length, data.NullCount, 0, data.Buffers, [], dictionary.Build().Data));
+        return DictionaryArrays.Create(type, (Int32Array)indices.Build(), dictionary.Build(), field.Name);
     }
 
     // The field's pages, after checking that they hold exactly `rows` rows between them.

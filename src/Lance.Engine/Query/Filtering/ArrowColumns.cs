@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Arrays;
 using Apache.Arrow.Types;
+using Lance.Engine.Arrow;
 
 namespace Lance.Engine.Query.Filtering;
 
@@ -19,6 +20,8 @@ internal static class ArrowColumns
         BinaryType or LargeBinaryType or FixedSizeBinaryType => new FilterType(ValueKind.Binary),
         Date32Type or Date64Type => new FilterType(ValueKind.Date),
         TimestampType t => new FilterType(ValueKind.Timestamp, t.Unit),
+        // As in LanceDB, a dictionary column compares as its values.
+        DictionaryType d => TypeOf(d.ValueType),
         _ => new FilterType(ValueKind.Other),
     };
 
@@ -52,6 +55,11 @@ internal static class ArrowColumns
 
     private static ColumnVector Convert(IArrowArray array, bool[]? parentValid)
     {
+        if (array is DictionaryArray dictionary)
+        {
+            return ConvertDictionary(dictionary, parentValid);
+        }
+
         var valid = Combine(Validity(array), parentValid);
         return array switch
         {
@@ -77,6 +85,32 @@ internal static class ArrowColumns
             TimestampArray a => ColumnVector.OfInts(new FilterType(ValueKind.Timestamp, ((TimestampType)a.Data.DataType).Unit), a.Values.ToArray(), valid),
             _ => ColumnVector.Opaque(array.Length, valid),
         };
+    }
+
+    // A dictionary column read as the plain column of its values (each row's value looked up).
+    private static ColumnVector ConvertDictionary(DictionaryArray array, bool[]? parentValid)
+    {
+        var rows = new int[array.Length];
+        bool[]? valid = null;
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (DictionaryArrays.IsNull(array.Data, i))
+            {
+                valid ??= Enumerable.Repeat(true, rows.Length).ToArray();
+                valid[i] = false;
+            }
+            else
+            {
+                rows[i] = (int)DictionaryArrays.KeyAt(array.Data, i);
+            }
+        }
+
+        if (array.Dictionary.Length == 0)
+        {
+            return Convert(ArrowEmpty.CreateNulls(array.Dictionary.Data.DataType, array.Length), parentValid); // every row is null
+        }
+
+        return Convert(ArrowTake.Take(array.Dictionary, rows), Combine(valid, parentValid));
     }
 
     /// <summary>Per-row validity of an array, or null when it has no nulls.</summary>

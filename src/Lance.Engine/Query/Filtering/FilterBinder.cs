@@ -170,6 +170,25 @@ internal sealed class FilterBinder
 
     private static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
 
+    // As in LanceDB, a timestamp without a zone compared with a column in a named zone is wall-clock
+    // time in that zone (timestamp '2024-01-01 09:00' against an America/New_York column is 14:00 UTC).
+    private DateTime InZoneOf(IArrowType? column, DateTime time, LiteralExpression literal)
+    {
+        if (time.Kind != DateTimeKind.Unspecified || column is not TimestampType { Timezone: { Length: > 0 } zone } || zone is "UTC" or "Etc/UTC" or "+00:00")
+        {
+            return time;
+        }
+
+        try
+        {
+            return DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeToUtc(time, TimeZoneInfo.FindSystemTimeZoneById(zone)), DateTimeKind.Utc);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            throw Error($"the timestamp {new LiteralExpression(time).ToSql()} has no single time in the column's zone '{zone}' ({e.Message})", literal);
+        }
+    }
+
     private BoundNode BindNegate(UnaryExpression u)
     {
         var operand = BindNode(u.Operand);
@@ -316,7 +335,7 @@ internal sealed class FilterBinder
             },
             ValueKind.Timestamp => value switch
             {
-                DateTime t => Literal(Scalars.Int(target, BoundCast.ToTicks(ToUtc(t), target.Unit))),
+                DateTime t => Literal(Scalars.Int(target, BoundCast.ToTicks(InZoneOf(arrow, ToUtc(t), literal), target.Unit))),
                 DateOnly d => Literal(Scalars.Int(target, BoundCast.ToTicks(d.ToDateTime(TimeOnly.MinValue, DateTimeKind.Utc), target.Unit))),
                 _ => null,
             },
@@ -474,6 +493,7 @@ internal sealed class FilterBinder
         TimestampType t => $"timestamp[{t.Unit switch { TimeUnit.Second => "s", TimeUnit.Millisecond => "ms", TimeUnit.Microsecond => "us", _ => "ns" }}{(t.Timezone is { } tz ? ", " + tz : "")}]",
         FixedSizeListType l => $"fixed_size_list<{Describe(l.ValueDataType)}>[{l.ListSize}]",
         StructType => "struct",
+        DictionaryType d => $"dictionary<{Describe(d.IndexType)}, {Describe(d.ValueType)}>",
         _ => type.Name,
     };
 

@@ -474,27 +474,57 @@ internal sealed class FilterParser
     {
         if (TryParseTimestamp(text.Text, out var time))
         {
-            return time;
+            // LanceDB's timestamp literal holds microseconds: finer digits are cut off (not rounded).
+            return new DateTime(time.Ticks - (time.Ticks % 10), time.Kind);
         }
 
-        throw Error($"expected a timestamp as 'YYYY-MM-DD HH:MM:SS[.ffffff]', found '{text.Text}'", text.Position);
+        throw Error($"expected a timestamp as 'YYYY-MM-DD HH:MM:SS[.fffffffff]', found '{text.Text}'", text.Position);
     }
 
-    /// <summary>Reads <c>YYYY-MM-DD[( |T)HH:MM[:SS[.fffffff]]][Z|±HH:MM]</c> as a UTC time.</summary>
+    /// <summary>
+    /// Reads <c>YYYY-MM-DD[( |T)HH:MM[:SS[.fffffffff]]][Z|±HH:MM]</c>: with a zone as a UTC time, without
+    /// one as wall-clock time (kind <see cref="DateTimeKind.Unspecified"/>), which is UTC unless it is
+    /// compared with a column in a named zone. Digits past the seventh (100 ns) are dropped.
+    /// </summary>
     public static bool TryParseTimestamp(string text, out DateTime time)
     {
-        string[] formats =
+        string[] naive =
         [
             "yyyy-MM-dd", "yyyy-MM-dd HH:mm", "yyyy-MM-dd HH:mm:ss", "yyyy-MM-dd HH:mm:ss.FFFFFFF",
             "yyyy-MM-ddTHH:mm", "yyyy-MM-ddTHH:mm:ss", "yyyy-MM-ddTHH:mm:ss.FFFFFFF",
-            "yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK",
         ];
-        if (DateTime.TryParseExact(text.Trim(), formats, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out time))
+        string[] zoned = ["yyyy-MM-dd HH:mm:ssK", "yyyy-MM-dd HH:mm:ss.FFFFFFFK", "yyyy-MM-ddTHH:mm:ssK", "yyyy-MM-ddTHH:mm:ss.FFFFFFFK"];
+        string trimmed = AtMostSevenFractionDigits(text.Trim());
+        if (DateTime.TryParseExact(trimmed, naive, CultureInfo.InvariantCulture, DateTimeStyles.None, out time))
+        {
+            time = DateTime.SpecifyKind(time, DateTimeKind.Unspecified);
+            return true;
+        }
+
+        if (DateTime.TryParseExact(trimmed, zoned, CultureInfo.InvariantCulture, DateTimeStyles.AdjustToUniversal | DateTimeStyles.AssumeUniversal, out time))
         {
             time = DateTime.SpecifyKind(time, DateTimeKind.Utc);
             return true;
         }
 
         return false;
+    }
+
+    // Nanosecond literals have nine fraction digits; DateTime holds seven.
+    private static string AtMostSevenFractionDigits(string text)
+    {
+        int dot = text.IndexOf('.', StringComparison.Ordinal);
+        if (dot < 0)
+        {
+            return text;
+        }
+
+        int end = dot + 1;
+        while (end < text.Length && char.IsAsciiDigit(text[end]))
+        {
+            end++;
+        }
+
+        return end - dot - 1 <= 7 ? text : string.Concat(text.AsSpan(0, dot + 8), text.AsSpan(end));
     }
 }

@@ -52,32 +52,43 @@ internal static class UpdatedTableDifferences
         var failures = new List<string>();
         foreach (var version in versions.EnumerateArray())
         {
-            ulong number = version.GetProperty("version").GetUInt64();
-            string op = version.GetProperty("op").GetString()!;
-            var rows = version.GetProperty("rows").EnumerateArray().ToList();
-            LanceDataset dataset;
-            try
-            {
-                dataset = await LanceDataset.OpenAsync(datasetPath, number);
-            }
-            catch (LanceException e)
-            {
-                failures.Add($"v{number} ({op}) cannot be opened: {e.GetType().Name}: {e.Message}");
-                continue;
-            }
+            failures.AddRange(await CompareVersionAsync(datasetPath, version, version.GetProperty("op").GetString()!));
+        }
 
-            if (dataset.CountRows() != version.GetProperty("countRows").GetInt64())
-            {
-                failures.Add($"v{number} ({op}): we count {dataset.CountRows()} rows, LanceDB {version.GetProperty("countRows").GetInt64()}");
-            }
+        return failures;
+    }
 
-            foreach (var field in version.GetProperty("schema").EnumerateArray())
+    /// <summary>
+    /// Compares our scan of one version (<c>{version, countRows, schema, rows}</c> as the peer
+    /// scripts report it) column by column; one line per column that differs.
+    /// </summary>
+    public static async Task<List<string>> CompareVersionAsync(string datasetPath, JsonElement version, string op)
+    {
+        var failures = new List<string>();
+        ulong number = version.GetProperty("version").GetUInt64();
+        var rows = version.GetProperty("rows").EnumerateArray().ToList();
+        LanceDataset dataset;
+        try
+        {
+            dataset = await LanceDataset.OpenAsync(datasetPath, number);
+        }
+        catch (LanceException e)
+        {
+            failures.Add($"v{number} ({op}) cannot be opened: {e.GetType().Name}: {e.Message}");
+            return failures;
+        }
+
+        if (dataset.CountRows() != version.GetProperty("countRows").GetInt64())
+        {
+            failures.Add($"v{number} ({op}): we count {dataset.CountRows()} rows, LanceDB {version.GetProperty("countRows").GetInt64()}");
+        }
+
+        foreach (var field in version.GetProperty("schema").EnumerateArray())
+        {
+            string column = field.GetProperty("name").GetString()!;
+            if (await DifferenceAsync(dataset, column, rows) is { } difference)
             {
-                string column = field.GetProperty("name").GetString()!;
-                if (await DifferenceAsync(dataset, column, rows) is { } difference)
-                {
-                    failures.Add($"v{number} ({op}) {column} ({field.GetProperty("type").GetString()}): {difference}");
-                }
+                failures.Add($"v{number} ({op}) {column} ({field.GetProperty("type").GetString()}): {difference}");
             }
         }
 

@@ -1,9 +1,11 @@
-// make-nested.mjs {db, table, storageVersion, rows?: 2500}
+// make-nested.mjs {db, table, storageVersion, rows?: 2500, scanOnly?: bool}
 //   -> {table, storageVersion, version, countRows, schema, rows}
 // A table LanceDB writes (two appends, so two fragments; in the legacy format several batches per
 // file) with every nesting of lists and structs: lists of structs (with null and empty lists, null
-// structs, and lists inside), structs of lists, lists of lists, large lists, and LanceDB's own scan
-// of it (rows rendered as scan.mjs renders them). Row i's values depend on i alone.
+// structs, and lists inside), structs of lists, lists of lists, then a large list and a large string
+// column LanceDB adds, and LanceDB's own scan of it (rows rendered as scan.mjs renders them; the large
+// list cast to a list, which apache-arrow reads). Row i's values depend on i alone. With `scanOnly`,
+// the table is not made: only scanned the same way (e.g. after our own append to it).
 import { main, connect, required, arrow as A, fieldsJson, rowsJson } from './lib/common.mjs';
 
 const f = (name, type, nullable = true) => new A.Field(name, type, nullable);
@@ -54,15 +56,29 @@ main(async (args) => {
   const storageVersion = required(args, 'storageVersion', 'string');
   const n = args.rows ?? 2500;
   const half = Math.floor(n / 2);
-  const tb = await conn.createTable(name, table(0, half), { mode: 'overwrite', storageOptions: { new_table_data_storage_version: storageVersion } });
-  await tb.add(table(half, n - half));
-  const result = await tb.query().toArrow();
+  let tb;
+  if (args.scanOnly) {
+    tb = await conn.openTable(name);
+  } else {
+    tb = await conn.createTable(name, table(0, half), { mode: 'overwrite', storageOptions: { new_table_data_storage_version: storageVersion } });
+    await tb.add(table(half, n - half));
+    // Large lists and large strings: apache-arrow (JS) has no large list, so LanceDB makes the column
+    // from SQL, and its scan casts it to a list for us (the values are what is compared).
+    await tb.addColumns([
+      { name: 'll_i', valueSql: "arrow_cast(make_array(id, id * 2, id % 7), 'LargeList(Int64)')" },
+      { name: 'ls', valueSql: "arrow_cast(concat('large-', id), 'LargeUtf8')" },
+    ]);
+  }
+  const select = Object.fromEntries(columns.map(([c]) => [c, c]));
+  select.ll_i = "arrow_cast(ll_i, 'List(Int64)')";
+  select.ls = 'ls';
+  const result = await tb.query().select(select).toArrow();
   return {
     table: name,
     storageVersion,
     version: await tb.version(),
     countRows: await tb.countRows(),
-    schema: fieldsJson(await tb.schema()),
+    schema: fieldsJson(result.schema),
     rows: rowsJson(result),
   };
 });

@@ -1,8 +1,9 @@
 // make-updated.mjs {db, table, storageVersion, rows?: 600, stableRowIds?: bool}
 //   -> {table, storageVersion, versions: [{version, op, countRows, schema, rows}]}
 // A table LanceDB creates in one storage version and then changes the way users do: an append,
-// `update` with values and with SQL (booleans, numbers, strings, lists, structs, vectors), deletes,
-// an upsert (`mergeInsert`), `addColumns`, `dropColumns`, and updates of the added column. After
+// `update` with values and with SQL (booleans, numbers, strings, lists, structs, vectors; one value
+// or null for all rewritten rows), deletes, an upsert (`mergeInsert`), `addColumns`, `dropColumns`
+// (top-level and nested fields), renames, and updates after each. After
 // each step the table's version, the operation and LanceDB's own scan of that version (rows
 // rendered as scan.mjs renders them) are recorded, so every version can be compared value by value.
 // The rows are deterministic: row i's values depend on i alone (see columns), nulls included.
@@ -128,5 +129,11 @@ main(async (args) => {
   await record('update after drop (every 4th row)');
   await table.update({ where: 'id % 13 = 0', valuesSql: { i32: 'NULL', b: 'NULL', s: 'NULL' } });
   await record('update to null (every 13th row)');
+  await table.dropColumns(['st.f', 'l_st.item.y']);
+  await record('drop nested fields');
+  await table.alterColumns([{ path: 'st.a', rename: 'aa' }, { path: 's_low', rename: 'word' }]);
+  await record('rename columns');
+  await table.update({ where: 'id % 5 = 3', valuesSql: { i32: 'i32 + 1', word: "concat(word, '?')" } });
+  await record('update after renames (every 5th row)');
   return { table: name, storageVersion, versions };
 });

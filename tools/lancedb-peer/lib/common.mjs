@@ -98,8 +98,10 @@ const fractionDigits = [0, 3, 6, 9];
 
 /** The raw stored integer of a fixed-width value (exact, unlike Vector.get for timestamps). */
 function rawAt(vector, i) {
+  // A sliced Data (a list's items, a struct's child inside a list) has its values already sliced:
+  // its `offset` applies to the validity bitmap only.
   for (const data of vector.data) {
-    if (i < data.length) return data.values[data.offset + i];
+    if (i < data.length) return data.values[i];
     i -= data.length;
   }
   throw new RangeError('row index out of range');

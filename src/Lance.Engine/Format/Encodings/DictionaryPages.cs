@@ -141,6 +141,12 @@ internal static class DictionaryPages
         {
             if (layout.LayoutCase == Enc21.PageLayout.LayoutOneofCase.AllNullLayout)
             {
+                if (ConstantLayoutDecoder.HasScalar(layout.AllNullLayout, buffers.Count))
+                {
+                    // LanceDB cannot store a dictionary value as a page constant; never read one as nulls.
+                    throw ValueEncoding.Unsupported(columnName, "constant page (one value for every row) in a dictionary column");
+                }
+
                 _indices.AppendNulls(checked((int)pageRows));
                 return;
             }

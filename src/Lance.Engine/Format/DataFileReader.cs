@@ -586,19 +586,12 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             case Protos.Encodings21.PageLayout.LayoutOneofCase.FullZipLayout:
                 FullZipDecoder.Decode(layout.FullZipLayout, buffers, rows, builder, name, levels);
                 break;
-            case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout when levels is null && layout.AllNullLayout.HasConstantValue:
+            case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout when levels is null && layout.AllNullLayout.HasConstantValue && buffers.Length == 0:
                 Compression.ConstantPage.Decode(layout.AllNullLayout, rows, builder, name);
                 break;
             case Protos.Encodings21.PageLayout.LayoutOneofCase.AllNullLayout:
-                if (levels is null)
-                {
-                    builder.AppendNulls(checked((int)rows));
-                }
-                else
-                {
-                    AllNullDecoder.Decode(layout.AllNullLayout, buffers, rows, builder, levels);
-                }
-
+                // Nulls, or (2.2) a constant, under levels that may say which rows are null.
+                AllNullDecoder.Decode(layout.AllNullLayout, buffers, rows, builder, name, levels);
                 break;
             default:
                 throw ValueEncoding.Unsupported(name, $"{layout.LayoutCase} page layout");

@@ -109,6 +109,11 @@ function bigColumns() {
   cols.push({ name: 's_all_big', type: () => new A.Utf8(), gen: (i) => text(r, 20000 + i * 100), nullable: false });
   cols.push({ name: 's_repeated_big', type: () => new A.Utf8(), gen: (i) => (i % 3 === 0 ? null : 'lance '.repeat(12000 + (i % 4))) });
   cols.push({ name: 'bin_all_big_nullable', type: () => new A.Binary(), gen: (i) => (i % 9 === 4 ? null : bytes(r, 30000)) });
+  // Big strings as list items: the same per-value compression under repetition levels.
+  cols.push({
+    name: 'l_s_big', type: () => new A.List(new A.Field('item', new A.Utf8(), true)),
+    gen: (i) => (i % 7 === 2 ? null : Array.from({ length: i % 3 }, (_, j) => (j === 1 ? null : text(r, i % 2 ? 36000 : 10)))),
+  });
   return cols;
 }
 

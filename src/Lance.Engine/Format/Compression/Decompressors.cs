@@ -131,6 +131,20 @@ internal static class Decompressors
         return new Fsst(fsst.SymbolTable.Span, what);
     }
 
+    /// <summary>
+    /// The buffer compression of a full-zip page whose values are each one LZ4 or ZSTD buffer
+    /// (Lance's per-value <c>General</c> over plain variable-width values).
+    /// </summary>
+    public static Enc21.CompressionScheme FullZipGeneral(Enc21.General general, string what)
+    {
+        if (general.Values?.CompressionCase is not Enc21.CompressiveEncoding.CompressionOneofCase.Variable || general.Compression is null)
+        {
+            throw Unsupported(general.Values, "full-zip compressed values", what);
+        }
+
+        return general.Compression.Scheme;
+    }
+
     /// <summary>The error for an encoding this reader does not decode in this position.</summary>
     public static LanceFormatException Unsupported(Enc21.CompressiveEncoding? encoding, string position, string what) =>
         new($"{what} uses the Lance encoding {Encodings.ValueEncoding.Name(encoding)} for {position}, which Lance.Engine cannot decode there.");

@@ -22,6 +22,9 @@ internal static class Decompressors
         {
             case FlatCase:
                 return Flat(encoding.Flat, Buffer(buffers, 0, what).Span, count, what);
+            case Enc21.CompressiveEncoding.CompressionOneofCase.FixedSizeList when encoding.FixedSizeList.HasValidity:
+                // Vectors with null items: the chunk's item validity bits, then the items.
+                return FixedSizeList(encoding.FixedSizeList, Buffer(buffers, 1, what).Span, count, what, Buffer(buffers, 0, what).Span);
             case Enc21.CompressiveEncoding.CompressionOneofCase.FixedSizeList:
                 return FixedSizeList(encoding.FixedSizeList, Buffer(buffers, 0, what).Span, count, what);
             case Enc21.CompressiveEncoding.CompressionOneofCase.Variable:
@@ -175,11 +178,11 @@ internal static class Decompressors
         return DecodedValues.Fixed(count, bits, source[..(int)needed].ToArray());
     }
 
-    private static DecodedValues FixedSizeList(Enc21.FixedSizeList fsl, ReadOnlySpan<byte> data, int count, string what)
+    private static DecodedValues FixedSizeList(Enc21.FixedSizeList fsl, ReadOnlySpan<byte> data, int count, string what, ReadOnlySpan<byte> itemValidity = default)
     {
-        if (fsl.HasValidity)
+        if (fsl.HasValidity && itemValidity.IsEmpty && count > 0)
         {
-            throw Unsupported(new Enc21.CompressiveEncoding { FixedSizeList = fsl }, "vectors with null items", what);
+            throw Unsupported(new Enc21.CompressiveEncoding { FixedSizeList = fsl }, "vectors with null items outside a mini-block chunk", what);
         }
 
         if (fsl.Values?.CompressionCase != FlatCase || fsl.ItemsPerValue == 0 || fsl.ItemsPerValue > int.MaxValue)
@@ -187,8 +190,20 @@ internal static class Decompressors
             throw Unsupported(fsl.Values, "fixed-size list items", what);
         }
 
-        var items = Flat(fsl.Values.Flat, data, checked(count * (int)fsl.ItemsPerValue), what);
-        return DecodedValues.Fixed(count, checked(items.BitsPerValue * (int)fsl.ItemsPerValue), items.Data);
+        int itemCount = checked(count * (int)fsl.ItemsPerValue);
+        var items = Flat(fsl.Values.Flat, data, itemCount, what);
+        int bits = checked(items.BitsPerValue * (int)fsl.ItemsPerValue);
+        if (!fsl.HasValidity)
+        {
+            return DecodedValues.Fixed(count, bits, items.Data);
+        }
+
+        if (itemValidity.Length < (itemCount + 7) / 8)
+        {
+            throw Corrupt(what, $"{itemCount} vector items need {(itemCount + 7) / 8} bytes of validity but the chunk has {itemValidity.Length}");
+        }
+
+        return DecodedValues.FixedWithItemValidity(count, bits, items.Data, items.DataLength, itemValidity[..((itemCount + 7) / 8)].ToArray());
     }
 
     private static int OffsetBits(Enc21.Variable variable, string what)

@@ -66,6 +66,18 @@ public sealed class ForeignEdgeTableTests(ForeignEdgeTables tables) : IClassFixt
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Tables))]
+    public async Task LanceDB_reads_every_value_we_append_in_its_tables_storage_version(string table)
+    {
+        using var expected = tables.Expected(table);
+        using var db = TempCopy.DatabaseWith(tables.Dataset(table), table);
+
+        int rows = await CorpusReappend.AssertLanceDbReadsEveryRowTwiceAsync(expected, db, table, table[(table.LastIndexOf('_') - 1)..].Replace('_', '.'));
+
+        Assert.Equal(expected.RootElement.GetProperty("rowCount").GetInt32(), rows);
+    }
+
     [Fact]
     public void LanceDB_writes_every_edge_case_column_in_every_storage_version()
     {

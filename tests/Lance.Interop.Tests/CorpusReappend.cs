@@ -17,6 +17,16 @@ internal static class CorpusReappend
     /// </summary>
     public static async Task<int> AssertLanceDbReadsEveryRowTwiceAsync(ForeignCorpus corpus, TempCopy db, string table, string format)
     {
+        using var expected = corpus.Expected(table);
+        return await AssertLanceDbReadsEveryRowTwiceAsync(expected, db, table, format);
+    }
+
+    /// <summary>
+    /// Appends the rows of <paramref name="table"/> (a copy in <paramref name="db"/>) to themselves and
+    /// asserts LanceDB reads each twice, equal to <paramref name="expected"/> (its scan of the original).
+    /// </summary>
+    public static async Task<int> AssertLanceDbReadsEveryRowTwiceAsync(JsonDocument expected, TempCopy db, string table, string format)
+    {
         var dataset = await LanceDataset.OpenAsync(Path.Combine(db.Path, table + ".lance"));
         var batches = new List<RecordBatch>();
         await foreach (var batch in dataset.ScanAsync())
@@ -26,7 +36,6 @@ internal static class CorpusReappend
 
         await dataset.AppendAsync(batches);
 
-        using var expected = corpus.Expected(table);
         using var scan = await LanceDbPeer.Default.RunAsync("scan", new { db = db.Path, table });
         var expectedRows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
         var rows = scan.RootElement.GetProperty("rows").EnumerateArray().ToList();

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Lance.Engine;
 
 namespace Lance.Interop.Tests;
@@ -133,67 +132,9 @@ public sealed class ForeignCorpusTests(ForeignCorpus corpus) : IClassFixture<For
         Assert.True(untyped.Count == 0, $"{table}: not refused with a typed format error:\n  " + string.Join("\n  ", untyped));
     }
 
-    // Opens the table with our engine and compares every column, each read on its own so that one
-    // unreadable column does not hide the others. Returns "column (type): what differs" per failure.
     private async Task<List<string>> CompareAsync(string table)
     {
         using var expected = corpus.Expected(table);
-        var rows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
-        var failures = new List<string>();
-        LanceDataset dataset;
-        try
-        {
-            dataset = await LanceDataset.OpenAsync(corpus.Dataset(table));
-        }
-        catch (LanceException e)
-        {
-            failures.Add($"{table} cannot be opened: {e.GetType().Name}: {e.Message}");
-            return failures;
-        }
-
-        foreach (var field in expected.RootElement.GetProperty("schema").EnumerateArray())
-        {
-            string column = field.GetProperty("name").GetString()!;
-            string type = field.GetProperty("type").GetString()!;
-            try
-            {
-                int row = 0;
-                string? difference = null;
-                await foreach (var batch in dataset.ScanAsync([column]))
-                {
-                    var array = batch.Column(0);
-                    for (int i = 0; i < batch.Length && difference is null; i++, row++)
-                    {
-                        if (row >= rows.Count)
-                        {
-                            difference = $"we read more than LanceDB's {rows.Count} rows";
-                            break;
-                        }
-
-                        var d = ForeignArrowJson.Difference(rows[row].GetProperty(column), ForeignArrowJson.Render(array, i));
-                        if (d is not null)
-                        {
-                            difference = $"row {row}{d}";
-                        }
-                    }
-                }
-
-                if (difference is null && row != rows.Count)
-                {
-                    difference = $"we read {row} rows, LanceDB {rows.Count}";
-                }
-
-                if (difference is not null)
-                {
-                    failures.Add($"{column} ({type}): {difference}");
-                }
-            }
-            catch (Exception e) when (e is LanceException or NotSupportedException or InvalidCastException or ArgumentException)
-            {
-                failures.Add($"{column} ({type}): {e.GetType().Name}: {e.Message}");
-            }
-        }
-
-        return failures;
+        return await ForeignScanComparison.CompareAsync(corpus.Dataset(table), expected);
     }
 }

@@ -372,7 +372,7 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
 
             try
             {
-                if (ValueEncoding.From(fullZip.ValueCompression, "") is not { IsVariable: false } encoding || encoding.Bits != bits)
+                if (ValueEncoding.From(fullZip.ValueCompression, "") is not { IsVariable: false, ItemValidityBytes: 0 } encoding || encoding.Bits != bits)
                 {
                     return null;
                 }
@@ -617,7 +617,7 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             return false; // DecodePage names the encoding in its error
         }
 
-        if (values.IsVariable || values.Bits != builder.BitsPerValue)
+        if (values.IsVariable || values.Bits != builder.BitsPerValue || values.ItemValidityBytes != 0)
         {
             return false;
         }

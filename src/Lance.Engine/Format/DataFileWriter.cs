@@ -315,6 +315,11 @@ internal static class DataFileWriter
         var valueEncoding = source.Type is FixedSizeListType fsl
             ? EncodingProtos.FixedSizeList(fsl.ListSize, bits / fsl.ListSize)
             : EncodingProtos.Flat(bits);
+        if (page.HasNullItems)
+        {
+            valueEncoding.FixedSizeList.HasValidity = true; // vectors with null items keep their item validity
+        }
+
         return (bits / 8 < FullZipMinValueBytes, levels) switch
         {
             (true, _) => MiniBlockEncoder.EncodeFixed(page, bits, valueEncoding, levels, largeChunks),

@@ -6,16 +6,18 @@ using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 namespace Lance.Engine.Format.Compression;
 
 /// <summary>
-/// Reads full-zip pages whose values are compressed one by one (LanceDB writes long strings with
-/// FSST): per row an optional control word, a length, and that many compressed bytes.
+/// Reads full-zip pages whose values are compressed one by one: per row an optional control word, a
+/// length, and that many compressed bytes. LanceDB writes long strings with FSST, and values over
+/// 32 KiB (strings and binaries alike) each as one LZ4 or ZSTD buffer (a <c>General</c> encoding).
 /// </summary>
 internal static class CompressedFullZipDecoder
 {
     /// <summary>Whether the page needs this decoder rather than the plain one.</summary>
     public static bool Handles(Enc21.FullZipLayout layout) =>
-        layout.ValueCompression?.CompressionCase is Enc21.CompressiveEncoding.CompressionOneofCase.Fsst;
+        layout.ValueCompression?.CompressionCase is Enc21.CompressiveEncoding.CompressionOneofCase.Fsst
+            or Enc21.CompressiveEncoding.CompressionOneofCase.General;
 
-    /// <summary>Decodes a page of <paramref name="rows"/> rows of FSST strings into <paramref name="builder"/> (and, for a leaf of a nested column, its levels into <paramref name="levels"/>).</summary>
+    /// <summary>Decodes a page of <paramref name="rows"/> rows of compressed values into <paramref name="builder"/> (and, for a leaf of a nested column, its levels into <paramref name="levels"/>).</summary>
     /// <exception cref="LanceFormatException">The page is corrupt or uses an encoding not supported.</exception>
     public static void Decode(
         Enc21.FullZipLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
@@ -34,7 +36,7 @@ internal static class CompressedFullZipDecoder
 
         if (!builder.IsVariable)
         {
-            throw new LanceFormatException($"{what}: its pages store FSST strings, which does not match its type.");
+            throw new LanceFormatException($"{what}: its pages store compressed variable-width values, which does not match its type.");
         }
 
         if (buffers.Count < 1)
@@ -42,7 +44,10 @@ internal static class CompressedFullZipDecoder
             throw new LanceFormatException($"{what} is corrupt: a full-zip page has no buffers.");
         }
 
-        var fsst = Decompressors.FullZipFsst(layout.ValueCompression.Fsst, what);
+        var general = layout.ValueCompression.CompressionCase == Enc21.CompressiveEncoding.CompressionOneofCase.General
+            ? Decompressors.FullZipGeneral(layout.ValueCompression.General, what)
+            : (Enc21.CompressionScheme?)null;
+        var fsst = general is null ? Decompressors.FullZipFsst(layout.ValueCompression.Fsst, what) : null;
         int controlBytes = (layout.BitsRep + layout.BitsDef) switch { 0 => 0, <= 8 => 1, <= 16 => 2, _ => 4 };
         int bitsDef = (int)layout.BitsDef;
         uint defMask = bitsDef == 0 ? 0 : (uint)((1L << bitsDef) - 1);
@@ -91,9 +96,19 @@ internal static class CompressedFullZipDecoder
                 throw new LanceFormatException($"{what} is corrupt: row {row} claims {length} bytes but only {data.Length - position} remain in its page.");
             }
 
-            int written = 0;
-            fsst.Decode(data.Slice(position, (int)length), ref scratch, ref written, what);
-            builder.AppendVariable(scratch.AsSpan(0, written));
+            var compressed = data.Slice(position, (int)length);
+            if (fsst is not null)
+            {
+                int written = 0;
+                fsst.Decode(compressed, ref scratch, ref written, what);
+                builder.AppendVariable(scratch.AsSpan(0, written));
+            }
+            else
+            {
+                // Lance compresses even an empty value on its own; an empty buffer is an empty value too.
+                builder.AppendVariable(compressed.IsEmpty ? [] : GeneralCompression.Decompress(general!.Value, compressed, what));
+            }
+
             position += (int)length;
         }
     }

@@ -239,6 +239,10 @@ internal static class CompressedMiniBlockDecoder
         else
         {
             builder.AppendFixed(values.Span, values.Count);
+            if (values.ItemValidity is { } items)
+            {
+                builder.ApplyItemValidity(items, values.Count, 0, what);
+            }
         }
     }
 

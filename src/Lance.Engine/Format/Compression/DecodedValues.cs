@@ -37,9 +37,19 @@ internal sealed class DecodedValues
     /// <summary>The value bytes in use.</summary>
     public ReadOnlySpan<byte> Span => Data.AsSpan(0, DataLength);
 
+    /// <summary>
+    /// For fixed-size lists with null items: one bit per item (set = valid), the values' items in
+    /// order from bit 0; null when every item is valid.
+    /// </summary>
+    public byte[]? ItemValidity { get; private init; }
+
     /// <summary>Fixed-width values.</summary>
     public static DecodedValues Fixed(int count, int bitsPerValue, byte[] data, int? dataLength = null) =>
         new(count, bitsPerValue, data, dataLength ?? data.Length, null);
+
+    /// <summary>Fixed-size lists whose items may be null (<paramref name="itemValidity"/>: see <see cref="ItemValidity"/>).</summary>
+    public static DecodedValues FixedWithItemValidity(int count, int bitsPerValue, byte[] data, int dataLength, byte[]? itemValidity) =>
+        new(count, bitsPerValue, data, dataLength, null) { ItemValidity = itemValidity };
 
     /// <summary>Variable-width values.</summary>
     public static DecodedValues Variable(int count, byte[] data, int dataLength, long[] offsets) =>

@@ -22,6 +22,9 @@ internal static class Decompressors
         {
             case FlatCase:
                 return Flat(encoding.Flat, Buffer(buffers, 0, what).Span, count, what);
+            case Enc21.CompressiveEncoding.CompressionOneofCase.FixedSizeList when encoding.FixedSizeList.HasValidity:
+                // Vectors with null items: the chunk's item validity bits, then the items.
+                return FixedSizeList(encoding.FixedSizeList, Buffer(buffers, 1, what).Span, count, what, Buffer(buffers, 0, what).Span);
             case Enc21.CompressiveEncoding.CompressionOneofCase.FixedSizeList:
                 return FixedSizeList(encoding.FixedSizeList, Buffer(buffers, 0, what).Span, count, what);
             case Enc21.CompressiveEncoding.CompressionOneofCase.Variable:
@@ -131,6 +134,20 @@ internal static class Decompressors
         return new Fsst(fsst.SymbolTable.Span, what);
     }
 
+    /// <summary>
+    /// The buffer compression of a full-zip page whose values are each one LZ4 or ZSTD buffer
+    /// (Lance's per-value <c>General</c> over plain variable-width values).
+    /// </summary>
+    public static Enc21.CompressionScheme FullZipGeneral(Enc21.General general, string what)
+    {
+        if (general.Values?.CompressionCase is not Enc21.CompressiveEncoding.CompressionOneofCase.Variable || general.Compression is null)
+        {
+            throw Unsupported(general.Values, "full-zip compressed values", what);
+        }
+
+        return general.Compression.Scheme;
+    }
+
     /// <summary>The error for an encoding this reader does not decode in this position.</summary>
     public static LanceFormatException Unsupported(Enc21.CompressiveEncoding? encoding, string position, string what) =>
         new($"{what} uses the Lance encoding {Encodings.ValueEncoding.Name(encoding)} for {position}, which Lance.Engine cannot decode there.");
@@ -161,11 +178,11 @@ internal static class Decompressors
         return DecodedValues.Fixed(count, bits, source[..(int)needed].ToArray());
     }
 
-    private static DecodedValues FixedSizeList(Enc21.FixedSizeList fsl, ReadOnlySpan<byte> data, int count, string what)
+    private static DecodedValues FixedSizeList(Enc21.FixedSizeList fsl, ReadOnlySpan<byte> data, int count, string what, ReadOnlySpan<byte> itemValidity = default)
     {
-        if (fsl.HasValidity)
+        if (fsl.HasValidity && itemValidity.IsEmpty && count > 0)
         {
-            throw Unsupported(new Enc21.CompressiveEncoding { FixedSizeList = fsl }, "vectors with null items", what);
+            throw Unsupported(new Enc21.CompressiveEncoding { FixedSizeList = fsl }, "vectors with null items outside a mini-block chunk", what);
         }
 
         if (fsl.Values?.CompressionCase != FlatCase || fsl.ItemsPerValue == 0 || fsl.ItemsPerValue > int.MaxValue)
@@ -173,8 +190,20 @@ internal static class Decompressors
             throw Unsupported(fsl.Values, "fixed-size list items", what);
         }
 
-        var items = Flat(fsl.Values.Flat, data, checked(count * (int)fsl.ItemsPerValue), what);
-        return DecodedValues.Fixed(count, checked(items.BitsPerValue * (int)fsl.ItemsPerValue), items.Data);
+        int itemCount = checked(count * (int)fsl.ItemsPerValue);
+        var items = Flat(fsl.Values.Flat, data, itemCount, what);
+        int bits = checked(items.BitsPerValue * (int)fsl.ItemsPerValue);
+        if (!fsl.HasValidity)
+        {
+            return DecodedValues.Fixed(count, bits, items.Data);
+        }
+
+        if (itemValidity.Length < (itemCount + 7) / 8)
+        {
+            throw Corrupt(what, $"{itemCount} vector items need {(itemCount + 7) / 8} bytes of validity but the chunk has {itemValidity.Length}");
+        }
+
+        return DecodedValues.FixedWithItemValidity(count, bits, items.Data, items.DataLength, itemValidity[..((itemCount + 7) / 8)].ToArray());
     }
 
     private static int OffsetBits(Enc21.Variable variable, string what)

@@ -19,6 +19,8 @@ internal sealed class ColumnBuilder
     private byte[] _validity;
     private int _length;
     private int _nullCount;
+    private byte[]? _itemValidity; // fixed-size lists with a null item only: one bit per item, set = valid
+    private int _itemNullCount;
 
     /// <summary>Creates a builder for <paramref name="type"/>, sized for <paramref name="expectedRows"/> rows.</summary>
     /// <param name="type">The column's Arrow type.</param>
@@ -175,6 +177,36 @@ internal sealed class ColumnBuilder
         }
     }
 
+    /// <summary>
+    /// For a fixed-size-list column: marks null the items of the last <paramref name="rows"/> rows
+    /// appended whose bit in <paramref name="bits"/> is clear (one bit per item, those rows' items in
+    /// order from bit <paramref name="bitOffset"/>).
+    /// </summary>
+    /// <exception cref="LanceFormatException">The column is not a fixed-size list, or the bits are too few.</exception>
+    public void ApplyItemValidity(ReadOnlySpan<byte> bits, int rows, int bitOffset, string what)
+    {
+        if (_type is not FixedSizeListType fsl)
+        {
+            throw new LanceFormatException($"{what}: its pages hold item validity, which only vectors (fixed-size lists) have.");
+        }
+
+        long items = (long)rows * fsl.ListSize;
+        if (bitOffset < 0 || bitOffset + items > bits.Length * 8L)
+        {
+            throw new LanceFormatException($"{what} is corrupt: {items} vector items but {bits.Length * 8L - bitOffset} validity bits.");
+        }
+
+        long firstItem = (long)(_length - rows) * fsl.ListSize;
+        for (long k = 0; k < items; k++)
+        {
+            long bit = bitOffset + k;
+            if ((bits[(int)(bit >> 3)] & (1 << (int)(bit & 7))) == 0)
+            {
+                SetItemNull(firstItem + k);
+            }
+        }
+    }
+
     /// <summary>Marks the row <paramref name="row"/> (already appended) as null.</summary>
     public void SetNull(int row)
     {
@@ -219,7 +251,15 @@ internal sealed class ColumnBuilder
         }
         else if (_type is FixedSizeListType fsl)
         {
-            var child = new ArrayData(fsl.ValueDataType, _length * fsl.ListSize, 0, 0, [ArrowBuffer.Empty, values]);
+            long items = (long)_length * fsl.ListSize;
+            var itemValidity = ArrowBuffer.Empty;
+            if (_itemNullCount > 0)
+            {
+                GrowItemValidity(items);
+                itemValidity = new ArrowBuffer(_itemValidity!.AsMemory(0, (int)((items + 7) / 8)));
+            }
+
+            var child = new ArrayData(fsl.ValueDataType, _length * fsl.ListSize, _itemNullCount, 0, [itemValidity, values]);
             data = new ArrayData(_type, _length, _nullCount, 0, [validity], [child]);
         }
         else
@@ -228,6 +268,38 @@ internal sealed class ColumnBuilder
         }
 
         return ArrowArrayFactory.BuildArray(data);
+    }
+
+    private void SetItemNull(long item)
+    {
+        GrowItemValidity(item + 1);
+        byte mask = (byte)(1 << (int)(item & 7));
+        if ((_itemValidity![item >> 3] & mask) != 0)
+        {
+            _itemValidity[item >> 3] &= (byte)~mask;
+            _itemNullCount++;
+        }
+    }
+
+    // Items are valid until marked otherwise: new bytes start all set.
+    private void GrowItemValidity(long items)
+    {
+        long bytes = (items + 7) / 8;
+        if (_itemValidity is not null && _itemValidity.Length >= bytes)
+        {
+            return;
+        }
+
+        long size = Math.Max(bytes, Math.Max(64, (_itemValidity?.Length ?? 0) * 2L));
+        if (size > System.Array.MaxLength)
+        {
+            throw new LanceFormatException("A vector column holds more items than one Arrow array can.");
+        }
+
+        var grown = new byte[size];
+        grown.AsSpan().Fill(0xFF);
+        _itemValidity?.CopyTo(grown, 0);
+        _itemValidity = grown;
     }
 
     private void MarkValid(int count)

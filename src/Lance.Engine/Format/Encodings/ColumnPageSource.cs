@@ -106,7 +106,7 @@ internal sealed class ColumnPageSource
     }
 
     /// <summary>Copies rows [<paramref name="start"/>, start + <paramref name="count"/>) into <paramref name="page"/>.</summary>
-    /// <exception cref="LanceSchemaException">A null in a non-nullable column, or a null inside a vector.</exception>
+    /// <exception cref="LanceSchemaException">A null in a non-nullable column.</exception>
     public void Gather(long start, int count, GatheredPage page)
     {
         if (IsVariable)
@@ -141,7 +141,13 @@ internal sealed class ColumnPageSource
                 var child = data.Children[0];
                 if (child.NullCount != 0 && HasNullItems(data, child, fsl.ListSize, local, n))
                 {
-                    throw new LanceSchemaException($"Column '{Field.Name}' has a vector with a null item; vectors may be null, their items may not.");
+                    // Vectors with null items: their validity bits go to the page with the items.
+                    if (!page.HasNullItems)
+                    {
+                        page.BeginItemValidity(checked(count * fsl.ListSize));
+                    }
+
+                    ClearBits(child.Buffers[0].Span, checked((int)((((long)data.Offset + local) * fsl.ListSize) + child.Offset)), page.ItemValidity, written * fsl.ListSize, n * fsl.ListSize);
                 }
 
                 int itemBytes = byteWidth / fsl.ListSize;
@@ -264,6 +270,20 @@ internal sealed class ColumnPageSource
         }
 
         return false;
+    }
+
+    // Clears the destination bits whose source bit is clear (the destination starts all set).
+    private static void ClearBits(ReadOnlySpan<byte> source, int sourceBit, Span<byte> destination, int destinationBit, int count)
+    {
+        for (int i = 0; i < count; i++)
+        {
+            int s = sourceBit + i;
+            if ((source[s >> 3] & (1 << (s & 7))) == 0)
+            {
+                int d = destinationBit + i;
+                destination[d >> 3] &= (byte)~(1 << (d & 7));
+            }
+        }
     }
 
     private static void CopyBits(ReadOnlySpan<byte> source, int sourceBit, Span<byte> destination, int destinationBit, int count)

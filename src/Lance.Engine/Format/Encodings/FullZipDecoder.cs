@@ -59,6 +59,12 @@ internal static class FullZipDecoder
             return;
         }
 
+        if (values.ItemValidityBytes != 0)
+        {
+            DecodeVectorsWithNullItems(data, controlBytes, values, count, builder, columnName);
+            return;
+        }
+
         if (!values.IsVariable)
         {
             int width = values.Bits / 8;
@@ -101,6 +107,30 @@ internal static class FullZipDecoder
         }
     }
 
+    // Vectors with null items: per row a control word (when nullable), the items' validity bits
+    // (whole bytes), then the items.
+    private static void DecodeVectorsWithNullItems(
+        ReadOnlySpan<byte> data, int controlBytes, ValueEncoding values, int count, ColumnBuilder builder, string columnName)
+    {
+        int width = values.Bits / 8;
+        int stride = controlBytes + values.ItemValidityBytes + width;
+        if ((long)count * stride > data.Length)
+        {
+            throw new LanceFormatException($"Column '{columnName}': a full-zip page of {count} values of {stride} bytes holds only {data.Length} bytes.");
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            var entry = data.Slice(i * stride, stride);
+            builder.AppendFixed(entry[(controlBytes + values.ItemValidityBytes)..], 1);
+            builder.ApplyItemValidity(entry.Slice(controlBytes, values.ItemValidityBytes), 1, 0, $"Column '{columnName}'");
+            if (controlBytes > 0 && Control(entry, controlBytes) != 0)
+            {
+                builder.SetNull(builder.Length - 1);
+            }
+        }
+    }
+
     private static void DecodeNested(
         Enc21.FullZipLayout layout, ReadOnlySpan<byte> data, int controlBytes, ValueEncoding values, ColumnBuilder builder, string columnName,
         LevelCollector levels)
@@ -121,7 +151,13 @@ internal static class FullZipDecoder
 
             if (!values.IsVariable)
             {
+                var validity = cursor.Take(values.ItemValidityBytes);
                 builder.AppendFixed(cursor.Take(width), 1);
+                if (values.ItemValidityBytes != 0)
+                {
+                    builder.ApplyItemValidity(validity, 1, 0, $"Column '{columnName}'");
+                }
+
                 if (!valid)
                 {
                     builder.SetNull(builder.Length - 1);

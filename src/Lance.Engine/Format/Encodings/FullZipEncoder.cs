@@ -19,6 +19,11 @@ internal static class FullZipEncoder
     /// </summary>
     public static EncodedPage EncodeFixed(GatheredPage page, int bitsPerValue, Enc21.CompressiveEncoding valueEncoding)
     {
+        if (page.HasNullItems && valueEncoding.FixedSizeList is { HasValidity: true } fsl)
+        {
+            return EncodeVectorsWithNullItems(page, bitsPerValue, (int)fsl.ItemsPerValue, valueEncoding);
+        }
+
         int width = bitsPerValue / 8;
         ReadOnlyMemory<byte> zipped;
         if (!page.HasNulls)
@@ -44,6 +49,44 @@ internal static class FullZipEncoder
         layout.BitsPerValue = (uint)bitsPerValue;
         layout.ValueCompression = valueEncoding;
         return new EncodedPage([zipped], new Enc21.PageLayout { FullZipLayout = layout });
+    }
+
+    // Vectors with null items: per row [control byte when nullable][item validity bits, whole
+    // bytes][items]; the layout's bits per value counts the validity bytes too, as Lance's does.
+    private static EncodedPage EncodeVectorsWithNullItems(GatheredPage page, int bitsPerValue, int itemsPerValue, Enc21.CompressiveEncoding valueEncoding)
+    {
+        int width = bitsPerValue / 8;
+        int validityBytes = (itemsPerValue + 7) / 8;
+        int control = page.HasNulls ? 1 : 0;
+        int stride = control + validityBytes + width;
+        var buffer = new byte[checked((long)page.Count * stride)];
+        var values = page.Values;
+        var itemValidity = page.ItemValidity;
+        var definitions = page.Definitions;
+        for (int i = 0, position = 0; i < page.Count; i++, position += stride)
+        {
+            if (control > 0)
+            {
+                buffer[position] = (byte)definitions[i];
+            }
+
+            var validity = buffer.AsSpan(position + control, validityBytes);
+            for (int k = 0; k < itemsPerValue; k++)
+            {
+                int bit = (i * itemsPerValue) + k;
+                if ((itemValidity[bit >> 3] & (1 << (bit & 7))) != 0)
+                {
+                    validity[k >> 3] |= (byte)(1 << (k & 7));
+                }
+            }
+
+            values.Slice(i * width, width).CopyTo(buffer.AsSpan(position + control + validityBytes));
+        }
+
+        var layout = Layout(page);
+        layout.BitsPerValue = (uint)((validityBytes + width) * 8);
+        layout.ValueCompression = valueEncoding;
+        return new EncodedPage([buffer], new Enc21.PageLayout { FullZipLayout = layout });
     }
 
     /// <summary>
@@ -138,6 +181,9 @@ internal static class FullZipEncoder
         int width = bits / 8;
         var values = page.Values;
         var offsets = variable ? page.Offsets : default;
+        // Vectors with null items carry their items' validity bits (whole bytes) ahead of the items.
+        int itemsPerValue = !variable && page.HasNullItems && valueEncoding.FixedSizeList is { HasValidity: true } fsl ? (int)fsl.ItemsPerValue : 0;
+        var validity = new byte[(itemsPerValue + 7) / 8];
         using var buffer = new MemoryStream();
         var rowStarts = new List<long>();
         Span<byte> scratch = stackalloc byte[8];
@@ -161,6 +207,21 @@ internal static class FullZipEncoder
 
             if (!variable)
             {
+                if (itemsPerValue > 0)
+                {
+                    System.Array.Clear(validity);
+                    for (int k = 0; k < itemsPerValue; k++)
+                    {
+                        int bit = (value * itemsPerValue) + k;
+                        if ((page.ItemValidity[bit >> 3] & (1 << (bit & 7))) != 0)
+                        {
+                            validity[k >> 3] |= (byte)(1 << (k & 7));
+                        }
+                    }
+
+                    buffer.Write(validity);
+                }
+
                 buffer.Write(values.Slice(value * width, width));
             }
             else if (def == 0)
@@ -193,7 +254,7 @@ internal static class FullZipEncoder
         }
         else
         {
-            layout.BitsPerValue = (uint)bits;
+            layout.BitsPerValue = (uint)(bits + (validity.Length * 8));
         }
 
         layout.Layers.AddRange(levels.Layout.LayersInnermostFirst);

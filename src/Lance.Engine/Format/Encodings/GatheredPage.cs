@@ -5,14 +5,16 @@ namespace Lance.Engine.Format.Encodings;
 /// <summary>
 /// One page's worth of a column copied out of the Arrow arrays into contiguous, pooled scratch
 /// buffers: the values (bit-packed for bool), byte offsets for variable-width values, and one
-/// definition level per row (0 valid, 1 null) when the page has nulls. The encoders lay these out
-/// on disk without caring which Arrow arrays they came from.
+/// definition level per row (0 valid, 1 null) when the page has nulls, and for vectors with null
+/// items one validity bit per item. The encoders lay these out on disk without caring which Arrow
+/// arrays they came from.
 /// </summary>
 internal sealed class GatheredPage : IDisposable
 {
     private byte[] _values = [];
     private long[] _offsets = [];
     private ushort[] _definitions = [];
+    private byte[] _itemValidity = [];
 
     /// <summary>The number of rows (values) in the page.</summary>
     public int Count { get; private set; }
@@ -38,11 +40,32 @@ internal sealed class GatheredPage : IDisposable
     /// <summary>One definition level per row: 0 for a valid value, 1 for a null.</summary>
     public Span<ushort> Definitions => _definitions.AsSpan(0, Count);
 
+    /// <summary>Whether some vector (fixed-size list) of the page has a null item; see <see cref="ItemValidity"/>.</summary>
+    public bool HasNullItems { get; private set; }
+
+    /// <summary>
+    /// For vectors with null items: one bit per item (set = valid), the page's items in order from
+    /// bit 0; empty when <see cref="HasNullItems"/> is false.
+    /// </summary>
+    public Span<byte> ItemValidity => HasNullItems ? _itemValidity.AsSpan(0, (ItemCount + 7) / 8) : default;
+
+    private int ItemCount { get; set; }
+
+    /// <summary>Starts the item validity of a page of <paramref name="items"/> vector items, every item valid.</summary>
+    public void BeginItemValidity(int items)
+    {
+        Rent(ref _itemValidity, (items + 7) / 8);
+        _itemValidity.AsSpan(0, (items + 7) / 8).Fill(0xFF);
+        ItemCount = items;
+        HasNullItems = true;
+    }
+
     /// <summary>Resets the page for <paramref name="count"/> rows and at least <paramref name="valueBytes"/> value bytes.</summary>
     public void Reset(int count, int valueBytes, bool variable)
     {
         Count = count;
         NullCount = 0;
+        HasNullItems = false;
         ValuesLength = valueBytes;
         Rent(ref _values, valueBytes);
         Rent(ref _definitions, count);
@@ -71,6 +94,8 @@ internal sealed class GatheredPage : IDisposable
         Return(_values);
         Return(_offsets);
         Return(_definitions);
+        Return(_itemValidity);
+        _itemValidity = [];
         _values = [];
         _offsets = [];
         _definitions = [];

@@ -14,7 +14,9 @@ namespace Lance.Engine.Format.Encodings;
 /// last chunk); buffer 1 holds the chunks. A chunk is: u16 level count (0 without nulls), u16 size
 /// of the definition levels when present, u16 size of the value buffer, padding to 8, then the
 /// levels and the values, each padded to 8. File format 2.2 writes the same chunks in Lance's
-/// "large chunk" form (<c>has_large_chunk</c>): u32 chunk words and u32 value buffer sizes.
+/// "large chunk" form (<c>has_large_chunk</c>): u32 chunk words and u32 value buffer sizes. Vectors
+/// with null items (<c>FixedSizeList</c> with validity) have two value buffers per chunk: the chunk's
+/// item validity bits, then its items.
 /// </summary>
 internal static class MiniBlockEncoder
 {
@@ -70,11 +72,12 @@ internal static class MiniBlockEncoder
             chunks.Add((start, n, (int)(((long)n * bitsPerValue + 7) / 8)));
         }
 
+        int itemsPerValue = page.HasNullItems && valueEncoding.FixedSizeList is { HasValidity: true } fsl ? (int)fsl.ItemsPerValue : 0;
         return Serialize(page, chunks, valueEncoding, levels, largeChunks, (chunk, destination) =>
         {
             int firstByte = (int)((long)chunk.Start * bitsPerValue / 8); // chunks of bools start on a byte
             page.Values.Slice(firstByte, chunk.ValueBytes).CopyTo(destination);
-        });
+        }, itemsPerValue);
     }
 
     /// <summary>
@@ -158,9 +161,11 @@ internal static class MiniBlockEncoder
 
     private delegate void CopyChunkValues((int Start, int Count, int ValueBytes) chunk, Span<byte> destination);
 
+    // itemsPerValue > 0: vectors with null items, each chunk's item validity bits written as a value
+    // buffer ahead of the items (Lance's FixedSizeList with validity).
     private static EncodedPage Serialize(
         GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels,
-        bool largeChunks, CopyChunkValues copyValues)
+        bool largeChunks, CopyChunkValues copyValues, int itemsPerValue = 0)
     {
         // Which levels each chunk carries: a flat column's definitions are one per value; a nested
         // column's are sliced among the chunks by its entries.
@@ -187,11 +192,13 @@ internal static class MiniBlockEncoder
 
         // Large chunks (2.2) store the value buffer's size and each chunk word in 32 bits.
         int sizeBytes = largeChunks ? 4 : 2;
-        int headerBytes = Pad(2 + (hasRep ? 2 : 0) + (hasDefinitions ? 2 : 0) + sizeBytes);
+        int valueBuffers = itemsPerValue > 0 ? 2 : 1;
+        int headerBytes = Pad(2 + (hasRep ? 2 : 0) + (hasDefinitions ? 2 : 0) + (sizeBytes * valueBuffers));
+        int ValidityBytes((int Start, int Count, int ValueBytes) chunk) => itemsPerValue > 0 ? (int)(((long)chunk.Count * itemsPerValue + 7) / 8) : 0;
         long total = 0;
         for (int c = 0; c < chunks.Count; c++)
         {
-            total += ChunkBytes(levelRanges[c].Count, chunks[c].ValueBytes, headerBytes, hasRep, hasDefinitions);
+            total += ChunkBytes(levelRanges[c].Count, chunks[c].ValueBytes, headerBytes, hasRep, hasDefinitions, ValidityBytes(chunks[c]));
         }
 
         var data = new byte[checked((int)total)];
@@ -207,7 +214,8 @@ internal static class MiniBlockEncoder
                 throw new LanceFormatException($"A mini-block chunk would hold {levelCount} rep/def levels, more than the format's {ushort.MaxValue}.");
             }
 
-            int chunkBytes = ChunkBytes(levelCount, chunk.ValueBytes, headerBytes, hasRep, hasDefinitions);
+            int validityBytes = ValidityBytes(chunk);
+            int chunkBytes = ChunkBytes(levelCount, chunk.ValueBytes, headerBytes, hasRep, hasDefinitions, validityBytes);
             var span = data.AsSpan(position, chunkBytes);
             BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(hasRep || hasDefinitions ? levelCount : 0));
             int cursor = 2;
@@ -223,13 +231,18 @@ internal static class MiniBlockEncoder
                 cursor += 2;
             }
 
-            if (largeChunks)
+            foreach (int size in itemsPerValue > 0 ? [validityBytes, chunk.ValueBytes] : (int[])[chunk.ValueBytes])
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(span[cursor..], (uint)chunk.ValueBytes);
-            }
-            else
-            {
-                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)chunk.ValueBytes);
+                if (largeChunks)
+                {
+                    BinaryPrimitives.WriteUInt32LittleEndian(span[cursor..], (uint)size);
+                }
+                else
+                {
+                    BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)size);
+                }
+
+                cursor += sizeBytes;
             }
 
             cursor = headerBytes;
@@ -243,6 +256,12 @@ internal static class MiniBlockEncoder
             {
                 MemoryMarshal.AsBytes(def.Slice(levelStart, levelCount)).CopyTo(span[cursor..]);
                 cursor += Pad(levelCount * 2);
+            }
+
+            if (itemsPerValue > 0)
+            {
+                CopyItemValidity(page.ItemValidity, chunk.Start * itemsPerValue, span.Slice(cursor, validityBytes), chunk.Count * itemsPerValue);
+                cursor += Pad(validityBytes);
             }
 
             copyValues(chunk, span.Slice(cursor, chunk.ValueBytes));
@@ -265,7 +284,7 @@ internal static class MiniBlockEncoder
         var layout = new Enc21.MiniBlockLayout
         {
             ValueCompression = valueEncoding,
-            NumBuffers = 1,
+            NumBuffers = (ulong)valueBuffers,
             NumItems = (ulong)page.Count,
             HasLargeChunk = largeChunks,
         };
@@ -298,9 +317,23 @@ internal static class MiniBlockEncoder
         return new EncodedPage([metadata, data, MemoryMarshal.AsBytes(repetitionIndex.AsSpan()).ToArray()], new Enc21.PageLayout { MiniBlockLayout = layout });
     }
 
-    private static int ChunkBytes(int levelCount, int valueBytes, int headerBytes, bool hasRep, bool hasDefinitions)
+    // The validity bits of `count` items from bit `firstBit`, shifted to start at bit 0.
+    private static void CopyItemValidity(ReadOnlySpan<byte> bits, int firstBit, Span<byte> destination, int count)
     {
-        int bytes = headerBytes + (hasRep ? Pad(levelCount * 2) : 0) + (hasDefinitions ? Pad(levelCount * 2) : 0) + Pad(valueBytes);
+        destination.Clear();
+        for (int i = 0; i < count; i++)
+        {
+            int s = firstBit + i;
+            if ((bits[s >> 3] & (1 << (s & 7))) != 0)
+            {
+                destination[i >> 3] |= (byte)(1 << (i & 7));
+            }
+        }
+    }
+
+    private static int ChunkBytes(int levelCount, int valueBytes, int headerBytes, bool hasRep, bool hasDefinitions, int validityBytes = 0)
+    {
+        int bytes = headerBytes + (hasRep ? Pad(levelCount * 2) : 0) + (hasDefinitions ? Pad(levelCount * 2) : 0) + (validityBytes > 0 ? Pad(validityBytes) : 0) + Pad(valueBytes);
         if (bytes > 32 * 1024)
         {
             throw new LanceFormatException($"A mini-block chunk of {bytes} bytes exceeds the format's 32 KiB limit.");

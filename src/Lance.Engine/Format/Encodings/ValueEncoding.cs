@@ -11,6 +11,12 @@ namespace Lance.Engine.Format.Encodings;
 /// <param name="Bits">Bits per value (fixed) or per offset (variable).</param>
 internal readonly record struct ValueEncoding(bool IsVariable, int Bits)
 {
+    /// <summary>
+    /// For vectors with null items (<c>FixedSizeList</c> with validity) in a full-zip page: the bytes
+    /// of item validity bits stored ahead of each value's <see cref="Bits"/>; 0 otherwise.
+    /// </summary>
+    public int ItemValidityBytes { get; init; }
+
     /// <summary>Reads a compressive encoding.</summary>
     /// <exception cref="LanceFormatException">The encoding is one this engine cannot decode; the message names it.</exception>
     public static ValueEncoding From(Enc21.CompressiveEncoding? encoding, string columnName)
@@ -21,18 +27,22 @@ internal readonly record struct ValueEncoding(bool IsVariable, int Bits)
                 return new ValueEncoding(false, FlatBits(encoding.Flat, columnName));
             case Enc21.CompressiveEncoding.CompressionOneofCase.FixedSizeList:
                 var fsl = encoding.FixedSizeList;
-                if (fsl.HasValidity)
-                {
-                    throw Unsupported(columnName, "FixedSizeList with item validity (vectors with null items)");
-                }
-
                 var items = From(fsl.Values, columnName);
-                if (items.IsVariable)
+                if (items.IsVariable || items.ItemValidityBytes != 0)
                 {
-                    throw Unsupported(columnName, "FixedSizeList of variable-width items");
+                    throw Unsupported(columnName, "FixedSizeList of variable-width items or of lists");
                 }
 
-                return new ValueEncoding(false, checked(items.Bits * (int)fsl.ItemsPerValue));
+                if (fsl.ItemsPerValue == 0 || fsl.ItemsPerValue > int.MaxValue)
+                {
+                    throw Unsupported(columnName, $"FixedSizeList of {fsl.ItemsPerValue} items");
+                }
+
+                // With validity, each value is its items' validity bits (whole bytes) then the items.
+                return new ValueEncoding(false, checked(items.Bits * (int)fsl.ItemsPerValue))
+                {
+                    ItemValidityBytes = fsl.HasValidity ? (int)((fsl.ItemsPerValue + 7) / 8) : 0,
+                };
             case Enc21.CompressiveEncoding.CompressionOneofCase.Variable:
                 var variable = encoding.Variable;
                 if (variable.Values is not null && variable.Values.Scheme != Enc21.CompressionScheme.CompressionAlgorithmUnspecified)

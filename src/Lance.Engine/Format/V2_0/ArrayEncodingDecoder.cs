@@ -119,12 +119,13 @@ internal static class ArrayEncodingDecoder
                 }
 
                 var (items, itemValidity) = DecodeArray(fsl.Items ?? Missing(what), buffers, checked(count * (int)fsl.Dimension), what);
-                if (items.IsVariable || itemValidity is not null)
+                if (items.IsVariable || items.ItemValidity is not null)
                 {
-                    throw new LanceFormatException($"{what} uses a 2.0 FixedSizeList of variable-width or nullable items, which Lance.Engine cannot decode.");
+                    throw new LanceFormatException($"{what} uses a 2.0 FixedSizeList of variable-width items or of lists, which Lance.Engine cannot decode.");
                 }
 
-                return (DecodedValues.Fixed(count, checked(items.BitsPerValue * (int)fsl.Dimension), items.Data, items.DataLength), null);
+                // Nullable items (vectors with null items) keep their validity bits with the vectors.
+                return (DecodedValues.FixedWithItemValidity(count, checked(items.BitsPerValue * (int)fsl.Dimension), items.Data, items.DataLength, itemValidity), null);
             case Enc20.ArrayEncoding.ArrayEncodingOneofCase.FixedSizeBinary:
                 var fsb = encoding.FixedSizeBinary;
                 var (bytes, _) = DecodeArray(fsb.Bytes ?? Missing(what), buffers, checked(count * (int)fsb.ByteWidth), what);

@@ -191,6 +191,29 @@ internal static class DataFileWriter20
                         FixedSizeList = new Enc20.FixedSizeList { Dimension = (uint)fsl.ListSize, Items = Flat(source.BitsPerValue / fsl.ListSize, 0) },
                     }
                     : Flat(source.BitsPerValue, 0);
+                if (page.HasNullItems && page.NullCount < count)
+                {
+                    // Vectors with null items, as LanceDB writes them: nullable items inside the list,
+                    // their validity in the buffer after the rows' (when rows are null too).
+                    uint first = page.HasNulls ? 1u : 0u;
+                    values.FixedSizeList.Items = new Enc20.ArrayEncoding
+                    {
+                        Nullable = new Enc20.Nullable
+                        {
+                            SomeNulls = new Enc20.Nullable.Types.SomeNull { Validity = Flat(1, first), Values = Flat(source.BitsPerValue / ((FixedSizeListType)type).ListSize, first + 1) },
+                        },
+                    };
+                    byte[] itemValidity = page.ItemValidity.ToArray();
+                    column.Pages.Add(page.HasNulls
+                        ? Page(
+                            new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { SomeNulls = new Enc20.Nullable.Types.SomeNull { Validity = Flat(1, 0), Values = values } } },
+                            [Validity(page), itemValidity, page.ValuesMemory.ToArray()],
+                            start,
+                            count)
+                        : Page(NoNulls(values), [itemValidity, page.ValuesMemory.ToArray()], start, count));
+                    continue;
+                }
+
                 if (!page.HasNulls)
                 {
                     column.Pages.Add(Page(NoNulls(values), [page.ValuesMemory.ToArray()], start, count));

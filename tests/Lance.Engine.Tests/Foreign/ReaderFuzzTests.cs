@@ -224,10 +224,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         using var stream = new MemoryStream();
         var batch = Lance.Engine.Tests.Format.TypeMatrix.Batch(4, 24);
         var schema = LanceSchema.FromArrow(batch.Schema);
-        var dictionaries = new[] { "tag", "tag_nn" }.ToDictionary(
-            name => schema.FindField(name)!.Id,
-            name => (IReadOnlyList<byte[]>)[.. Enumerable.Range(0, ((Apache.Arrow.DictionaryArray)batch.Column(name)).Dictionary.Length)
-                .Select(i => ((Apache.Arrow.StringArray)((Apache.Arrow.DictionaryArray)batch.Column(name)).Dictionary).GetBytes(i).ToArray())]);
+        var dictionaries = Lance.Engine.Tests.Format.TypeMatrix.DictionaryValues(batch, schema);
         Lance.Engine.Format.Legacy.LegacyFileWriter.Write(stream, schema, dictionaries, [batch], "ours.lance");
         return stream.ToArray();
     }

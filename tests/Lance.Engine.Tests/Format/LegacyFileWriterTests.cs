@@ -14,23 +14,11 @@ namespace Lance.Engine.Tests.Format;
 /// </summary>
 public sealed class LegacyFileWriterTests
 {
-    private static readonly string[] Dictionaries = [.. TypeMatrix.Columns.Where(c => c.Type is Apache.Arrow.Types.DictionaryType).Select(c => c.Name)];
-
     private static (byte[] File, RecordBatch Input) WriteMatrix(int rows)
     {
         var batch = TypeMatrix.Batch(0, rows);
         var schema = LanceSchema.FromArrow(batch.Schema);
-        var dictionaries = new Dictionary<int, IReadOnlyList<byte[]>>();
-        foreach (var name in Dictionaries)
-        {
-            var values = ((DictionaryArray)batch.Column(name)).Dictionary;
-            dictionaries[schema.FindField(name)!.Id] = [.. Enumerable.Range(0, values.Length).Select(i => values switch
-            {
-                BinaryArray b => b.GetBytes(i).ToArray(),
-                LargeBinaryArray b => b.GetBytes(i).ToArray(),
-                _ => throw new NotSupportedException(values.Data.DataType.Name),
-            })];
-        }
+        var dictionaries = TypeMatrix.DictionaryValues(batch, schema);
 
         using var stream = new MemoryStream();
         // Pieces that cut across the pages: 700 rows, then the rest.

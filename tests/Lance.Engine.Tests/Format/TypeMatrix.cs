@@ -86,6 +86,20 @@ public static class TypeMatrix
     public static RecordBatch Batch(int first, int rows) => new(
         Schema, Columns.Select(c => ArrowValues.Build(c.Type, Enumerable.Range(first, rows).Select(c.Value).ToList())), rows);
 
+    /// <summary>
+    /// The values of every dictionary column of <paramref name="batch"/> by field id of
+    /// <paramref name="schema"/>: what a legacy (0.1) manifest holds for a legacy file of the batch.
+    /// </summary>
+    internal static Dictionary<int, IReadOnlyList<byte[]>> DictionaryValues(RecordBatch batch, Lance.Engine.Format.LanceSchema schema) =>
+        batch.Schema.FieldsList.Where(f => f.DataType is DictionaryType).ToDictionary(
+            f => schema.FindField(f.Name)!.Id,
+            f => (IReadOnlyList<byte[]>)[.. ((DictionaryArray)batch.Column(f.Name)).Dictionary switch
+            {
+                BinaryArray values => Enumerable.Range(0, values.Length).Select(i => values.GetBytes(i).ToArray()),
+                LargeBinaryArray values => Enumerable.Range(0, values.Length).Select(i => values.GetBytes(i).ToArray()),
+                var other => throw new NotSupportedException(other.Data.DataType.Name),
+            }]);
+
     private static bool Nth(int i, int n) => i % n == n - 1;
 
     private static object?[] List(int count, Func<int, object?> item) => Enumerable.Range(0, count).Select(item).ToArray();

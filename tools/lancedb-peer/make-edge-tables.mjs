@@ -66,14 +66,20 @@ function vectorColumns(dimensions, rows) {
 function narrowVectorColumns() {
   const cols = vectorColumns([2, 8], narrowRows);
   cols.push({ name: 'v_f32_8_all_null', type: () => new A.FixedSizeList(8, new A.Field('item', new A.Float32(), true)), gen: () => null });
+  // Valid vectors whose every item is null, and some null vectors.
+  cols.push({ name: 'v_f32_4_items_all_null', type: () => new A.FixedSizeList(4, new A.Field('item', new A.Float32(), true)), gen: (i) => (i % 6 === 1 ? null : [null, null, null, null]) });
   return cols;
 }
 
 function wideVectorColumns() {
   const cols = vectorColumns([64, 256], wideRows);
   const r = rng(5);
-  cols.push({ type: () => new A.FixedSizeList(8, new A.Field('item', new A.Float32(), true)), gen: () => null });
   cols.push({ name: 'v_f32_64_all_null', type: () => new A.FixedSizeList(64, new A.Field('item', new A.Float32(), true)), gen: () => null });
+  // Valid vectors whose every item is null, and some null vectors.
+  cols.push({
+    name: 'v_f64_64_items_all_null', type: () => new A.FixedSizeList(64, new A.Field('item', new A.Float64(), true)),
+    gen: (i) => (i % 6 === 1 ? null : new Array(64).fill(null)),
+  });
   // Null only in the second fragment: the first fragment's pages have no nulls at all.
   cols.push({
     name: 'v_f32_128_late_nulls', type: () => new A.FixedSizeList(128, new A.Field('item', new A.Float32(), true)),

@@ -100,6 +100,21 @@ internal sealed class ColumnBuilder
         return destination;
     }
 
+    /// <summary>
+    /// Like <see cref="AppendFixedInPlace"/>, as memory rather than a span, for callers that fill it
+    /// from several threads. Append nothing else before it is filled: growing moves the buffer.
+    /// </summary>
+    public Memory<byte> AppendFixedRun(int count)
+    {
+        EnsureRows(count);
+        int bytes = checked(count * (_bitsPerValue / 8));
+        EnsureValueBytes(_valueBytes + bytes);
+        var destination = _values.AsMemory((int)_valueBytes, bytes);
+        _valueBytes += bytes;
+        MarkValid(count);
+        return destination;
+    }
+
     /// <summary>Appends one variable-width value.</summary>
     public void AppendVariable(ReadOnlySpan<byte> value)
     {

@@ -544,7 +544,8 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             throw new LanceFormatException($"'{_name}' is corrupt: the metadata of column '{name}' cannot be parsed.", e);
         }
 
-        if (builder is not null && levels is null && dictionary is null && !IsFormat20 && TryReadFlatPagesInParallel(metadata, builder, name))
+        if (builder is not null && levels is null && dictionary is null && !IsFormat20
+            && (TryReadFlatPagesInParallel(metadata, builder, name) || TryDecodePagesInParallel(metadata, builder, name)))
         {
             return;
         }
@@ -576,43 +577,115 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
                 continue;
             }
 
-            Protos.Encodings21.PageLayout layout;
-            try
+            DecodePage21(page, name, builder, levels, dictionary);
+        }
+    }
+
+    // Decodes one page of a 2.1/2.2 column into the builder (or the dictionary reader).
+    private void DecodePage21(File2.ColumnMetadata.Types.Page page, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary)
+    {
+        Protos.Encodings21.PageLayout layout;
+        try
+        {
+            layout = EncodingProtos.ReadPageLayout(page.Encoding, name);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
+        }
+
+        if (builder is not null && levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+        {
+            return;
+        }
+
+        var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = ReadRange(
+                Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+        }
+
+        try
+        {
+            if (dictionary is not null)
             {
-                layout = EncodingProtos.ReadPageLayout(page.Encoding, name);
+                dictionary.Decode(layout, buffers, (long)page.Length);
             }
-            catch (InvalidProtocolBufferException e)
+            else
             {
-                throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
+                DecodePage(layout, buffers, (long)page.Length, builder!, name, levels);
+            }
+        }
+        catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
+        {
+            throw new LanceFormatException($"'{_name}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Below this many bytes of page buffers a column's pages are decoded one after the other rather
+    /// than in parallel (1 MiB; tests lower it to decode small columns in parallel).
+    /// </summary>
+    internal long ParallelDecodeMinBytes { get; set; } = 1 << 20;
+
+    // The pages of a flat column decode independently: each into a builder of its own, on every core,
+    // a window of pages at a time (so at most that many decoded pages wait at once), then appended in
+    // order to the column's builder.
+    private bool TryDecodePagesInParallel(File2.ColumnMetadata metadata, ColumnBuilder builder, string name)
+    {
+        var pages = metadata.Pages;
+        if (pages.Count < 2 || Environment.ProcessorCount == 1 || pages.Sum(p => p.BufferSizes.Sum(size => (double)size)) < ParallelDecodeMinBytes)
+        {
+            return false;
+        }
+
+        long rowsSoFar = 0;
+        foreach (var page in pages)
+        {
+            if (page.BufferOffsets.Count != page.BufferSizes.Count)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
             }
 
-            if (builder is not null && levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+            if (page.Length > (ulong)(RowCount - rowsSoFar))
             {
-                continue;
+                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
             }
 
-            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                buffers[i] = ReadRange(
-                    Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
-            }
+            rowsSoFar += (long)page.Length;
+        }
 
-            try
+        int window = Environment.ProcessorCount * 2;
+        for (int first = 0; first < pages.Count; first += window)
+        {
+            var decoded = new ColumnBuilder[Math.Min(window, pages.Count - first)];
+            InParallel(decoded.Length, i =>
             {
-                if (dictionary is not null)
-                {
-                    dictionary.Decode(layout, buffers, (long)page.Length);
-                }
-                else
-                {
-                    DecodePage(layout, buffers, (long)page.Length, builder!, name, levels);
-                }
-            }
-            catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
+                var page = pages[first + i];
+                var part = builder.ForPage((long)page.Length);
+                DecodePage21(page, name, part, levels: null, dictionary: null);
+                decoded[i] = part;
+            });
+            foreach (var part in decoded)
             {
-                throw new LanceFormatException($"'{_name}': {e.Message}", e);
+                builder.AppendBuilder(part);
             }
+        }
+
+        return true;
+    }
+
+    // Parallel.For, throwing what the body threw (a LanceFormatException, say) rather than an AggregateException.
+    private static void InParallel(int count, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
     }
 
@@ -735,7 +808,7 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             }
         }
 
-        Parallel.For(0, pieces.Count, i =>
+        InParallel(pieces.Count, i =>
         {
             var (position, at, bytes) = pieces[i];
             ReadInto(position, destination.Span.Slice(at, bytes));

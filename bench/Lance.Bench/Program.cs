@@ -34,6 +34,14 @@ else if (args.Length > 0 && args[0] == "foreign")
 {
     await ForeignSideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "first-query")
+{
+    await FirstQuerySideBySide.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "first-query-child")
+{
+    await FirstQuerySideBySide.RunChildAsync(args);
+}
 else
 {
     BenchmarkSwitcher.FromAssembly(typeof(BenchData).Assembly).Run(args);

@@ -22,6 +22,74 @@ internal static class ArrowTake
     /// <summary>Takes <paramref name="rows"/> (in that order) from <paramref name="array"/>.</summary>
     public static IArrowArray Take(IArrowArray array, ReadOnlySpan<int> rows) => ArrowArrayFactory.BuildArray(TakeData(array.Data, rows));
 
+    /// <summary>
+    /// Takes <paramref name="rows"/> (in that order) from one column whose rows lie in consecutive
+    /// <paramref name="pieces"/> (row i of the column is row i - (rows before it) of its piece).
+    /// </summary>
+    public static IArrowArray Take(IReadOnlyList<IArrowArray> pieces, ReadOnlySpan<int> rows)
+    {
+        if (pieces.Count == 1 || rows.IsEmpty)
+        {
+            return Take(pieces[0], rows);
+        }
+
+        var starts = new long[pieces.Count + 1];
+        for (var i = 0; i < pieces.Count; i++)
+        {
+            starts[i + 1] = starts[i] + pieces[i].Length;
+        }
+
+        // Take each piece's rows in one go, then put them back in the order asked for.
+        var pieceOf = new int[rows.Length];
+        var counts = new int[pieces.Count];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            var found = System.Array.BinarySearch(starts, (long)rows[i]);
+            var piece = found >= 0 ? found : ~found - 1;
+            if (piece < 0 || piece >= pieces.Count)
+            {
+                throw new ArgumentOutOfRangeException(nameof(rows), rows[i], $"Row {rows[i]} is outside a column of {starts[^1]} rows.");
+            }
+
+            pieceOf[i] = piece;
+            counts[piece]++;
+        }
+
+        var taken = new List<IArrowArray>();
+        var firstOut = new int[pieces.Count];
+        var position = 0;
+        for (var piece = 0; piece < pieces.Count; piece++)
+        {
+            if (counts[piece] == 0)
+            {
+                continue;
+            }
+
+            var local = new int[counts[piece]];
+            var n = 0;
+            for (var i = 0; i < rows.Length; i++)
+            {
+                if (pieceOf[i] == piece)
+                {
+                    local[n++] = (int)(rows[i] - starts[piece]);
+                }
+            }
+
+            taken.Add(Take(pieces[piece], local));
+            firstOut[piece] = position;
+            position += n;
+        }
+
+        var order = new int[rows.Length];
+        var next = (int[])firstOut.Clone();
+        for (var i = 0; i < rows.Length; i++)
+        {
+            order[i] = next[pieceOf[i]]++;
+        }
+
+        return Take(taken.Count == 1 ? taken[0] : ArrowConcat.Concatenate(taken), order);
+    }
+
     /// <summary>Takes rows (logical indices of <paramref name="data"/>) into new buffers.</summary>
     public static ArrayData TakeData(ArrayData data, ReadOnlySpan<int> rows)
     {

@@ -313,7 +313,7 @@ public sealed partial class LanceDataset
             var rowIdBase = (long)fragment.Id << 32;
             if (mask is null)
             {
-                SearchFragment(request, vectors, index.Dimension, rowIdBase, DeletedRows(fragment), result, lower, upper);
+                SearchFragment(request, vectors, index.Dimension, rowIdBase, DeletedRows(fragment), 0, result, lower, upper);
                 continue;
             }
 

@@ -142,21 +142,31 @@ public sealed partial class LanceDataset
         foreach (var fragment in manifest.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var vectors = (FixedSizeListArray)ReadColumn(fragment, vectorField);
-            var rowIdBase = (long)fragment.Id << 32;
-            if (filter is not null && request.Prefilter)
+
+            // A LanceDB file's vectors come as one mapped array per page (see ReadColumnPieces).
+            var pieces = ReadColumnPieces(fragment, vectorField);
+            var passing = filter is not null && request.Prefilter ? PassingRows(fragment, filter, out _)! : null;
+            var firstRow = 0;
+            foreach (var piece in pieces)
             {
-                var rows = PassingRows(fragment, filter, out _)!;
-                if (vectors.NullCount > 0)
+                var vectors = (FixedSizeListArray)piece;
+                var rowIdBase = ((long)fragment.Id << 32) + firstRow;
+                if (passing is not null)
                 {
-                    rows = rows.Where(r => !vectors.IsNull(r)).ToArray();
+                    var rows = RowsWithin(passing, firstRow, vectors.Length);
+                    if (vectors.NullCount > 0)
+                    {
+                        rows = rows.Where(r => !vectors.IsNull(r)).ToArray();
+                    }
+
+                    SearchRows(request, vectors, dimension, rows, rowIdBase, topK, lower, upper);
+                }
+                else
+                {
+                    SearchFragment(request, vectors, dimension, rowIdBase, DeletedRows(fragment), firstRow, topK, lower, upper);
                 }
 
-                SearchRows(request, vectors, dimension, rows, rowIdBase, topK, lower, upper);
-            }
-            else
-            {
-                SearchFragment(request, vectors, dimension, rowIdBase, DeletedRows(fragment), topK, lower, upper);
+                firstRow += vectors.Length;
             }
         }
 
@@ -299,11 +309,29 @@ public sealed partial class LanceDataset
         }
     }
 
-    private static void SearchFragment(VectorSearchRequest request, FixedSizeListArray vectors, int dimension, long rowIdBase, HashSet<int> deleted, TopK topK, float lower, float upper)
+    // The rows of `passing` (ascending fragment rows) that fall in [first, first + count), made relative to first.
+    private static int[] RowsWithin(int[] passing, int first, int count)
+    {
+        var from = System.Array.BinarySearch(passing, first);
+        from = from >= 0 ? from : ~from;
+        var to = System.Array.BinarySearch(passing, first + count);
+        to = to >= 0 ? to : ~to;
+        var rows = new int[to - from];
+        for (var i = 0; i < rows.Length; i++)
+        {
+            rows[i] = passing[from + i] - first;
+        }
+
+        return rows;
+    }
+
+    // Scores the rows of `vectors`, which are the fragment's rows from `firstRow` on (a piece of its column).
+    private static void SearchFragment(
+        VectorSearchRequest request, FixedSizeListArray vectors, int dimension, long rowIdBase, HashSet<int> deleted, int firstRow, TopK topK, float lower, float upper)
     {
         var hasNulls = vectors.NullCount > 0;
         Func<int, bool>? skip = hasNulls || deleted.Count > 0
-            ? row => (hasNulls && vectors.IsNull(row)) || deleted.Contains(row)
+            ? row => (hasNulls && vectors.IsNull(row)) || deleted.Contains(firstRow + row)
             : null;
 
         // Split the fragment into blocks scanned in parallel, each into its own heap, merged after.
@@ -340,7 +368,10 @@ public sealed partial class LanceDataset
         {
             var fragment = manifest.Fragments.First(f => f.Id == group.Key);
             var rows = group.Select(x => (int)(x.hit.Row & 0xFFFFFFFF)).ToArray();
-            pieces.Add(ArrowTake.Take(ReadFragment(fragment, projection), rows));
+
+            // Vector columns are taken from their mapped pieces: the winners' rows only, no copy of the column.
+            var taken = projection.Select(field => ArrowTake.Take(ReadColumnPieces(fragment, field), rows)).ToList();
+            pieces.Add(new RecordBatch(new Schema(projection, null), taken, rows.Length));
             foreach (var (_, rank) in group)
             {
                 order[rank] = position++;

@@ -21,6 +21,9 @@ public sealed partial class LanceDataset
 
     // Data files never change once written, so decoded columns can be shared across versions.
     private readonly ConcurrentDictionary<(string File, int FieldId), IArrowArray> _columnCache = new();
+
+    // Vector columns mapped from their files, as arrays in row order (empty: the column is not mappable).
+    private readonly ConcurrentDictionary<(string File, int FieldId), IReadOnlyList<IArrowArray>> _mappedColumnCache = new();
     private readonly ConcurrentDictionary<string, HashSet<int>> _deletionCache = new();
     private Manifest _manifest;
     private Schema _schema;
@@ -240,19 +243,7 @@ public sealed partial class LanceDataset
 
     private IArrowArray ReadColumn(DataFragment fragment, LanceField field)
     {
-        // After columns are added a fragment has several files; each field lives in one of them. A
-        // nullable field no file holds (added as all-null) reads as nulls from the first file.
-        // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-        var leaf = field;
-        while (leaf.Children.Count > 0)
-        {
-            leaf = leaf.Children[0];
-        }
-
-        var file = fragment.Files.Count == 1
-            ? fragment.Files[0]
-            : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
-        var path = System.IO.Path.Combine(Path, VersionNames.DataFolder, file.Path);
+        var path = FilePath(fragment, field);
         return _columnCache.GetOrAdd((path, field.Id), static (key, f) =>
         {
             using var reader = DataFileReader.Open(key.File);
@@ -262,6 +253,47 @@ public sealed partial class LanceDataset
             reader.MapFlatColumns = !OperatingSystem.IsWindows();
             return reader.ReadColumn(f);
         }, field);
+    }
+
+    /// <summary>
+    /// A fragment's column as arrays in row order: for a vector column whose pages are flat, views
+    /// of the data file (one per run of pages lying back to back), so a search reads the page cache
+    /// in place and no copy of the column is made or kept in managed memory; otherwise the one
+    /// array <see cref="ReadColumn(DataFragment, LanceField)"/> reads.
+    /// </summary>
+    private IReadOnlyList<IArrowArray> ReadColumnPieces(DataFragment fragment, Field field)
+    {
+        var lanceField = _manifest.Schema.FindField(field.Name)
+            ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Path}'.");
+        var path = FilePath(fragment, lanceField);
+        if (field.DataType is not Apache.Arrow.Types.FixedSizeListType || OperatingSystem.IsWindows() || _columnCache.TryGetValue((path, lanceField.Id), out _))
+        {
+            return [ReadColumn(fragment, lanceField)];
+        }
+
+        var pieces = _mappedColumnCache.GetOrAdd((path, lanceField.Id), static (key, f) =>
+        {
+            using var reader = DataFileReader.Open(key.File);
+            return reader.TryMapFlatColumn(f) ?? [];
+        }, lanceField);
+        return pieces.Count > 0 ? pieces : [ReadColumn(fragment, lanceField)];
+    }
+
+    // After columns are added a fragment has several files; each field lives in one of them. A
+    // nullable field no file holds (added as all-null) reads as nulls from the first file.
+    // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
+    private string FilePath(DataFragment fragment, LanceField field)
+    {
+        var leaf = field;
+        while (leaf.Children.Count > 0)
+        {
+            leaf = leaf.Children[0];
+        }
+
+        var file = fragment.Files.Count == 1
+            ? fragment.Files[0]
+            : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
+        return System.IO.Path.Combine(Path, VersionNames.DataFolder, file.Path);
     }
 
     private HashSet<int> DeletedRows(DataFragment fragment)

@@ -322,95 +322,171 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
     /// </summary>
     public bool MapFlatColumns { get; set; }
 
+    /// <summary>The most bytes one mapped view of <see cref="TryMapFlatColumn"/> covers (a run longer than this is split).</summary>
+    internal const int MaxMappedArrayBytes = 1 << 30;
+
+    /// <summary>
+    /// Maps a fixed-width column with no nulls whose pages are all full-zip flat buffers (a vector
+    /// column as LanceDB and this engine write it) as arrays that are views of the file: nothing is
+    /// copied and nothing is held in managed memory, the bytes stay in the OS page cache. Pages that
+    /// lie back to back make one array; a file LanceDB wrote in one go interleaves each column's
+    /// pages with the other columns', so its vector column maps as one array per page. The arrays
+    /// come in row order and together hold every row of the file.
+    /// </summary>
+    /// <returns>The arrays, or null when the column is stored otherwise (then <see cref="ReadColumn"/> reads it), or on Windows.</returns>
+    /// <remarks>Keep the arrays reachable while using spans over their values: collecting them unmaps the views.</remarks>
+    /// <exception cref="LanceFormatException">The file is corrupt.</exception>
+    public IReadOnlyList<IArrowArray>? TryMapFlatColumn(LanceField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        try
+        {
+            return TryMapFlatColumnCore(field);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(_name, e, field.Name);
+        }
+    }
+
+    private List<IArrowArray>? TryMapFlatColumnCore(LanceField field)
+    {
+        if (_legacy is not null || !field.IsLeaf || !_columnOfField.TryGetValue(field.Id, out int column) || (_handle is not null && OperatingSystem.IsWindows()))
+        {
+            return null;
+        }
+
+        var type = LanceSchema.ToArrowType(field);
+        long width = LanceLogicalTypes.FixedWidthBits(type) / 8;
+        if (RowCount * width < MinMappedColumnBytes || FlatPageRuns(column, type) is not { } runs)
+        {
+            return null;
+        }
+
+        long rowsPerArray = MaxMappedArrayBytes / width;
+        var arrays = new List<IArrowArray>(runs.Count);
+        foreach (var (position, rows) in runs)
+        {
+            for (long done = 0; done < rows; done += rowsPerArray)
+            {
+                arrays.Add(MappedArray(type, position + (done * width), (int)Math.Min(rowsPerArray, rows - done), width));
+            }
+        }
+
+        return arrays;
+    }
+
     // A fixed-width column with no nulls whose pages are all full-zip flat buffers lying back to back
     // (vectors of a multiple of 64 bytes always do) is, on disk, exactly its Arrow values buffer:
     // map it (or slice the in-memory file) instead of copying it.
     private IArrowArray? TryMapFixedWidthColumn(int column, Apache.Arrow.Types.IArrowType type)
     {
+        long width = LanceLogicalTypes.FixedWidthBits(type) / 8;
+        long total = RowCount * width;
+        if (!MapFlatColumns || OperatingSystem.IsWindows() || total < MinMappedColumnBytes || total > int.MaxValue
+            || FlatPageRuns(column, type) is not [var (position, rows)])
+        {
+            return null;
+        }
+
+        return MappedArray(type, position, (int)rows, width);
+    }
+
+    // The pages of a fixed-width column as runs of pages lying back to back in the file, each as
+    // (position, rows); null unless every page is a full-zip buffer of exactly its values (no control
+    // words, no repetition index, no compression) and the pages hold exactly the file's rows.
+    private List<(long Position, long Rows)>? FlatPageRuns(int column, Apache.Arrow.Types.IArrowType type)
+    {
         int bits = LanceLogicalTypes.FixedWidthBits(type);
-        if (IsFormat20 || !MapFlatColumns || OperatingSystem.IsWindows() || bits % 8 != 0 || bits == 0 || type is Apache.Arrow.Types.DictionaryType || column >= _columns.Length)
+        if (IsFormat20 || bits % 8 != 0 || bits == 0 || type is Apache.Arrow.Types.DictionaryType || column >= _columns.Length)
         {
             return null;
         }
 
         long width = bits / 8;
-        long total = RowCount * width;
-        if (total < MinMappedColumnBytes || total > int.MaxValue)
-        {
-            return null;
-        }
-
-        var (position, length) = _columns[column];
+        var (metadataPosition, metadataLength) = _columns[column];
         File2.ColumnMetadata metadata;
         try
         {
-            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(metadataPosition, (int)metadataLength).Span);
         }
         catch (InvalidProtocolBufferException)
         {
             return null; // the regular path reports it
         }
 
-        long start = -1;
+        var runs = new List<(long Position, long Rows)>();
+        long rowsSoFar = 0;
         long next = -1;
         foreach (var page in metadata.Pages)
         {
-            Protos.Encodings21.PageLayout layout;
-            try
-            {
-                layout = EncodingProtos.ReadPageLayout(page.Encoding, "");
-            }
-            catch (LanceFormatException)
-            {
-                return null;
-            }
-
-            if (layout.FullZipLayout is not { BitsRep: 0, BitsDef: 0 } fullZip || page.BufferOffsets.Count != 1 || page.BufferSizes.Count != 1)
-            {
-                return null;
-            }
-
-            try
-            {
-                if (ValueEncoding.From(fullZip.ValueCompression, "") is not { IsVariable: false, ItemValidityBytes: 0 } encoding || encoding.Bits != bits)
-                {
-                    return null;
-                }
-            }
-            catch (LanceFormatException)
+            if (!IsFlatPage(page, bits) || page.Length > (ulong)(RowCount - rowsSoFar) || page.BufferSizes[0] != page.Length * (ulong)width)
             {
                 return null;
             }
 
             long offset = (long)Math.Min(page.BufferOffsets[0], long.MaxValue);
-            if ((start >= 0 && offset != next) || page.BufferSizes[0] != page.Length * (ulong)width)
+            long bytes = (long)page.BufferSizes[0];
+            if (offset > FileLength - bytes)
             {
                 return null;
             }
 
-            start = start < 0 ? offset : start;
-            next = offset + (long)page.BufferSizes[0];
+            if (runs.Count > 0 && offset == next)
+            {
+                runs[^1] = (runs[^1].Position, runs[^1].Rows + (long)page.Length);
+            }
+            else if (page.Length > 0)
+            {
+                runs.Add((offset, (long)page.Length));
+            }
+
+            rowsSoFar += (long)page.Length;
+            next = offset + bytes;
         }
 
-        if (start < 0 || next - start != total)
+        return runs.Count > 0 && rowsSoFar == RowCount ? runs : null;
+    }
+
+    // Whether a page is a full-zip page of fixed-width values of `bits` with no control words and one
+    // buffer (no repetition index): its buffer is its values, back to back.
+    private static bool IsFlatPage(File2.ColumnMetadata.Types.Page page, int bits)
+    {
+        if (page.BufferOffsets.Count != 1 || page.BufferSizes.Count != 1)
         {
-            return null;
+            return false;
         }
 
-        CheckRange(start, total);
+        try
+        {
+            return EncodingProtos.ReadPageLayout(page.Encoding, "").FullZipLayout is { BitsRep: 0, BitsDef: 0 } fullZip
+                && ValueEncoding.From(fullZip.ValueCompression, "") is { IsVariable: false, ItemValidityBytes: 0 } encoding
+                && encoding.Bits == bits;
+        }
+        catch (LanceFormatException)
+        {
+            return false; // the regular path names the encoding in its error
+        }
+    }
+
+    // An array of `rows` fixed-width values with no nulls whose values buffer is the file's bytes
+    // from `position`: a view of the mapped file, or a slice of the in-memory one.
+    private IArrowArray MappedArray(Apache.Arrow.Types.IArrowType type, long position, int rows, long width)
+    {
+        int bytes = checked((int)(rows * width));
+        CheckRange(position, bytes);
         ReadOnlyMemory<byte> memory;
         if (_handle is null)
         {
-            memory = _bytes.Slice((int)start, (int)total);
+            memory = _bytes.Slice((int)position, bytes);
         }
         else
         {
             _mapping ??= MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
-            memory = MappedFileMemory.Map(_mapping, start, (int)total).Memory;
+            memory = MappedFileMemory.Map(_mapping, position, bytes).Memory;
         }
 
         var values = new ArrowBuffer(memory);
-        int rows = (int)RowCount;
         var data = type is Apache.Arrow.Types.FixedSizeListType fsl
             ? new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty], [new ArrayData(fsl.ValueDataType, rows * fsl.ListSize, 0, 0, [ArrowBuffer.Empty, values])])
             : new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty, values]);
@@ -468,6 +544,12 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             throw new LanceFormatException($"'{_name}' is corrupt: the metadata of column '{name}' cannot be parsed.", e);
         }
 
+        if (builder is not null && levels is null && dictionary is null && !IsFormat20
+            && (TryReadFlatPagesInParallel(metadata, builder, name) || TryDecodePagesInParallel(metadata, builder, name)))
+        {
+            return;
+        }
+
         long rowsSoFar = 0;
         foreach (var page in metadata.Pages)
         {
@@ -495,43 +577,115 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
                 continue;
             }
 
-            Protos.Encodings21.PageLayout layout;
-            try
+            DecodePage21(page, name, builder, levels, dictionary);
+        }
+    }
+
+    // Decodes one page of a 2.1/2.2 column into the builder (or the dictionary reader).
+    private void DecodePage21(File2.ColumnMetadata.Types.Page page, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary)
+    {
+        Protos.Encodings21.PageLayout layout;
+        try
+        {
+            layout = EncodingProtos.ReadPageLayout(page.Encoding, name);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
+        }
+
+        if (builder is not null && levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+        {
+            return;
+        }
+
+        var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
+        for (int i = 0; i < buffers.Length; i++)
+        {
+            buffers[i] = ReadRange(
+                Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+        }
+
+        try
+        {
+            if (dictionary is not null)
             {
-                layout = EncodingProtos.ReadPageLayout(page.Encoding, name);
+                dictionary.Decode(layout, buffers, (long)page.Length);
             }
-            catch (InvalidProtocolBufferException e)
+            else
             {
-                throw new LanceFormatException($"'{_name}' is corrupt: a page encoding of column '{name}' cannot be parsed.", e);
+                DecodePage(layout, buffers, (long)page.Length, builder!, name, levels);
+            }
+        }
+        catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
+        {
+            throw new LanceFormatException($"'{_name}': {e.Message}", e);
+        }
+    }
+
+    /// <summary>
+    /// Below this many bytes of page buffers a column's pages are decoded one after the other rather
+    /// than in parallel (1 MiB; tests lower it to decode small columns in parallel).
+    /// </summary>
+    internal long ParallelDecodeMinBytes { get; set; } = 1 << 20;
+
+    // The pages of a flat column decode independently: each into a builder of its own, on every core,
+    // a window of pages at a time (so at most that many decoded pages wait at once), then appended in
+    // order to the column's builder.
+    private bool TryDecodePagesInParallel(File2.ColumnMetadata metadata, ColumnBuilder builder, string name)
+    {
+        var pages = metadata.Pages;
+        if (pages.Count < 2 || Environment.ProcessorCount == 1 || pages.Sum(p => p.BufferSizes.Sum(size => (double)size)) < ParallelDecodeMinBytes)
+        {
+            return false;
+        }
+
+        long rowsSoFar = 0;
+        foreach (var page in pages)
+        {
+            if (page.BufferOffsets.Count != page.BufferSizes.Count)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
             }
 
-            if (builder is not null && levels is null && TryReadFlatValuesInPlace(page, layout, builder))
+            if (page.Length > (ulong)(RowCount - rowsSoFar))
             {
-                continue;
+                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
             }
 
-            var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
-            for (int i = 0; i < buffers.Length; i++)
-            {
-                buffers[i] = ReadRange(
-                    Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
-            }
+            rowsSoFar += (long)page.Length;
+        }
 
-            try
+        int window = Environment.ProcessorCount * 2;
+        for (int first = 0; first < pages.Count; first += window)
+        {
+            var decoded = new ColumnBuilder[Math.Min(window, pages.Count - first)];
+            InParallel(decoded.Length, i =>
             {
-                if (dictionary is not null)
-                {
-                    dictionary.Decode(layout, buffers, (long)page.Length);
-                }
-                else
-                {
-                    DecodePage(layout, buffers, (long)page.Length, builder!, name, levels);
-                }
-            }
-            catch (LanceFormatException e) when (!e.Message.StartsWith($"'{_name}'", StringComparison.Ordinal))
+                var page = pages[first + i];
+                var part = builder.ForPage((long)page.Length);
+                DecodePage21(page, name, part, levels: null, dictionary: null);
+                decoded[i] = part;
+            });
+            foreach (var part in decoded)
             {
-                throw new LanceFormatException($"'{_name}': {e.Message}", e);
+                builder.AppendBuilder(part);
             }
+        }
+
+        return true;
+    }
+
+    // Parallel.For, throwing what the body threw (a LanceFormatException, say) rather than an AggregateException.
+    private static void InParallel(int count, Action<int> body)
+    {
+        try
+        {
+            Parallel.For(0, count, body);
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
     }
 
@@ -592,6 +746,63 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
             default:
                 throw ValueEncoding.Unsupported(name, $"{layout.LayoutCase} page layout");
         }
+    }
+
+    /// <summary>The bytes one thread reads at a time when a column's flat pages are read in parallel.</summary>
+    private const int ParallelReadPieceBytes = 8 << 20;
+
+    // A column whose pages are all full-zip flat buffers (a vector column that could not be mapped:
+    // its pages do not lie back to back, or the caller wants it in memory) is read straight into its
+    // one Arrow buffer, page by page and in pieces on every core: the only copy, and no page buffers.
+    private bool TryReadFlatPagesInParallel(File2.ColumnMetadata metadata, ColumnBuilder builder, string name)
+    {
+        if (builder.IsVariable || builder.BitsPerValue % 8 != 0 || builder.BitsPerValue == 0 || metadata.Pages.Count == 0)
+        {
+            return false;
+        }
+
+        int width = builder.BitsPerValue / 8;
+        var pages = new List<(long Position, long Destination, long Bytes)>(metadata.Pages.Count);
+        long rows = 0;
+        foreach (var page in metadata.Pages)
+        {
+            if (!IsFlatPage(page, builder.BitsPerValue))
+            {
+                return false;
+            }
+
+            if (page.Length > (ulong)(RowCount - rows))
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
+            }
+
+            long bytes = (long)page.Length * width;
+            long position = Position(page.BufferOffsets[0], "a page buffer");
+            if (bytes > (long)page.BufferSizes[0] || position > FileLength - bytes)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of {page.Length} values needs {bytes} bytes but its buffer holds {page.BufferSizes[0]}.");
+            }
+
+            pages.Add((position, rows * width, bytes));
+            rows += (long)page.Length;
+        }
+
+        var destination = builder.AppendFixedRun(checked((int)rows));
+        var pieces = new List<(long Position, int Destination, int Bytes)>();
+        foreach (var (position, start, bytes) in pages)
+        {
+            for (long done = 0; done < bytes; done += ParallelReadPieceBytes)
+            {
+                pieces.Add((position + done, (int)(start + done), (int)Math.Min(ParallelReadPieceBytes, bytes - done)));
+            }
+        }
+
+        InParallel(pieces.Count, i =>
+        {
+            var (position, at, bytes) = pieces[i];
+            ReadInto(position, destination.Span.Slice(at, bytes));
+        });
+        return true;
     }
 
     // A full-zip page of fixed-width values with no nulls (a vector page) is a flat array on disk:

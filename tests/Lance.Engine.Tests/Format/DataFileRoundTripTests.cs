@@ -144,6 +144,24 @@ public class DataFileRoundTripTests
     }
 
     [Theory]
+    [MemberData(nameof(TypesWithAndWithoutNulls))]
+    public void Every_supported_type_spread_over_many_pages_reads_back_equal_when_its_pages_are_decoded_in_parallel(string type, bool nulls)
+    {
+        // 999 rows a page at most: page boundaries fall inside bytes of the validity and bool buffers.
+        var array = Column(type, 10_000, nulls);
+        var lance = LanceSchema.FromArrow(new Schema([new Field("c", ArrowType(array), nullable: true)], null));
+        using var stream = new MemoryStream();
+        DataFileWriter.Write(stream, lance, [new RecordBatch(lance.ToArrow(), [array], array.Length)], new DataFileWriterOptions { MaxPageRows = 999, MaxPageBytes = 16 << 10 });
+        using var reader = DataFileReader.FromBytes(stream.ToArray());
+        reader.ParallelDecodeMinBytes = 0;
+
+        var read = reader.Read();
+
+        Assert.True(reader.DescribePages(reader.Schema.Fields[0]).Count >= 11);
+        AssertSameValues(array, read.Column(0));
+    }
+
+    [Theory]
     [InlineData("int64", "MiniBlock(Flat(64))")]
     [InlineData("float", "MiniBlock(Flat(32))")]
     [InlineData("bool", "MiniBlock(Flat(1))")]

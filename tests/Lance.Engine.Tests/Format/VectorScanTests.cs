@@ -68,4 +68,62 @@ public sealed class VectorScanTests : IDisposable
         Assert.Equal((1999 * 31) + 255, values[^1]);
         GC.KeepAlive(read);
     }
+
+    [Fact]
+    public void A_vector_column_whose_pages_lie_back_to_back_maps_as_one_view()
+    {
+        var (path, batch) = WriteVectors(3000, withNulls: false);
+        using var reader = DataFileReader.Open(path);
+        var field = reader.Schema.FindField("vector")!;
+
+        var pieces = reader.TryMapFlatColumn(field);
+
+        Assert.True(reader.DescribePages(field).Count > 1);
+        var piece = Assert.Single(pieces!);
+        Assert.True(IsMapped(piece));
+        Assert.Equal(Values(batch.Column(1)), Values(piece));
+    }
+
+    [Fact]
+    public void A_vector_column_whose_pages_lie_apart_maps_as_one_view_per_page_with_the_same_values()
+    {
+        var (path, batch) = WriteVectors(3000, withNulls: false);
+        ApartPages.Rewrite(path, 256 << 10);
+        using var reader = DataFileReader.Open(path);
+        var field = reader.Schema.FindField("vector")!;
+
+        var pieces = reader.TryMapFlatColumn(field)!;
+
+        Assert.Equal(12, reader.DescribePages(field).Count); // 256 vectors of 1 KiB a page
+        Assert.Equal(12, pieces.Count);
+        Assert.All(pieces, piece => Assert.True(IsMapped(piece)));
+        Assert.Equal(Values(batch.Column(1)), pieces.SelectMany(Values));
+    }
+
+    [Fact]
+    public void A_vector_column_whose_pages_lie_apart_reads_into_one_buffer_with_the_same_values()
+    {
+        var (path, batch) = WriteVectors(3000, withNulls: false);
+        ApartPages.Rewrite(path, 256 << 10);
+
+        var read = DataFileReader.Read(path, columns: ["vector"], mapFlatColumns: true);
+
+        Assert.False(IsMapped(read.Column(0))); // one array needs one buffer: read, in parallel, page by page
+        Assert.Equal(0, read.Column(0).NullCount);
+        Assert.Equal(Values(batch.Column(1)), Values(read.Column(0)));
+    }
+
+    [Fact]
+    public void A_vector_column_with_nulls_is_not_mapped_page_by_page()
+    {
+        var (path, _) = WriteVectors(1500, withNulls: true);
+        using var reader = DataFileReader.Open(path);
+
+        Assert.Null(reader.TryMapFlatColumn(reader.Schema.FindField("vector")!));
+    }
+
+    private static bool IsMapped(IArrowArray vectors) =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetMemoryManager<byte, MappedFileMemory>(((FixedSizeListArray)vectors).Values.Data.Buffers[1].Memory, out _);
+
+    private static float[] Values(IArrowArray vectors) => Lance.Engine.Arrow.ArrowTake.FlatValues((FixedSizeListArray)vectors).ToArray();
 }

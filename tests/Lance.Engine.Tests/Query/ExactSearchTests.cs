@@ -89,6 +89,44 @@ public sealed class ExactSearchTests : IDisposable
         Assert.Contains("'text'", ex.Message);
     }
 
+    [Theory]
+    [InlineData(null)]
+    [InlineData("id >= 1000")]
+    public async Task Search_over_vectors_whose_pages_lie_apart_returns_what_a_naive_scan_returns(string? filter)
+    {
+        // 512 bytes a vector, 128 a page: a column of 24 pages, each apart from the next as LanceDB
+        // lays out a file written in one call, and big enough (1.5 MB) to be mapped.
+        const int Dim = 128;
+        var batch = Batches.Docs(0, 3000, Dim, seed: 5, withNulls: false);
+        var path = _temp.Combine("t.lance");
+        await LanceDataset.CreateAsync(path, batch.Schema, [batch]);
+        ApartPages.Rewrite(Directory.GetFiles(Path.Combine(path, "data"), "*.lance").Single(), 64 << 10);
+        var dataset = await LanceDataset.OpenAsync(path);
+        await dataset.DeleteAsync("id % 10 = 3");
+        var vectors = (FixedSizeListArray)batch.Column("vector");
+        var random = new Random(3);
+
+        for (var q = 0; q < 3; q++)
+        {
+            var query = Enumerable.Range(0, Dim).Select(_ => (float)(random.NextDouble() * 2 - 1)).ToArray();
+            var expected = Reference([batch], query, DistanceMetric.L2)
+                .Where(e => e.Id % 10 != 3 && (filter is null || e.Id >= 1000)).Take(10).ToList();
+
+            var hits = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Filter = filter, Columns = ["id", "vector"] });
+
+            var ids = (Int64Array)hits.Column("id");
+            var distances = (FloatArray)hits.Column("_distance");
+            Assert.Equal(expected.Select(e => e.Id), Enumerable.Range(0, hits.Length).Select(i => ids.GetValue(i)!.Value));
+            for (var i = 0; i < hits.Length; i++)
+            {
+                Assert.Equal(expected[i].Distance, distances.GetValue(i)!.Value, 1e-3);
+                Assert.Equal(
+                    Lance.Engine.Arrow.ArrowTake.FlatValues(vectors).Slice((int)expected[i].Id * Dim, Dim).ToArray(),
+                    Lance.Engine.Arrow.ArrowTake.FlatValues((FixedSizeListArray)hits.Column("vector")).Slice(i * Dim, Dim).ToArray());
+            }
+        }
+    }
+
     private static IEnumerable<(long Id, double Distance)> Reference(IEnumerable<RecordBatch> batches, float[] query, DistanceMetric metric)
     {
         var all = new List<(long, double)>();

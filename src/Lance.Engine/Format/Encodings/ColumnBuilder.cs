@@ -13,6 +13,7 @@ internal sealed class ColumnBuilder
     private readonly IArrowType _type;
     private readonly int _bitsPerValue;
     private readonly bool _largeOffsets;
+    private readonly long _maxInitialValueBytes;
     private byte[] _values;
     private long _valueBytes;
     private long[] _offsets; // variable width only; widened to 64 bits here, narrowed in Build
@@ -32,6 +33,7 @@ internal sealed class ColumnBuilder
     public ColumnBuilder(IArrowType type, long expectedRows, long maxInitialValueBytes = long.MaxValue)
     {
         _type = type;
+        _maxInitialValueBytes = maxInitialValueBytes;
         _bitsPerValue = LanceLogicalTypes.FixedWidthBits(type);
         IsVariable = LanceLogicalTypes.IsVariableWidth(type);
         _largeOffsets = LanceLogicalTypes.HasLargeOffsets(type);
@@ -100,6 +102,58 @@ internal sealed class ColumnBuilder
         _valueBytes += bytes;
         MarkValid(count);
         return destination;
+    }
+
+    /// <summary>
+    /// Like <see cref="AppendFixedInPlace"/>, as memory rather than a span, for callers that fill it
+    /// from several threads. Append nothing else before it is filled: growing moves the buffer.
+    /// </summary>
+    public Memory<byte> AppendFixedRun(int count)
+    {
+        EnsureRows(count);
+        int bytes = checked(count * (_bitsPerValue / 8));
+        EnsureValueBytes(_valueBytes + bytes);
+        var destination = _values.AsMemory((int)_valueBytes, bytes);
+        _valueBytes += bytes;
+        MarkValid(count);
+        return destination;
+    }
+
+    /// <summary>A new, empty builder of the same type for one page of <paramref name="rows"/> rows, decoded on its own and then added with <see cref="AppendBuilder"/>.</summary>
+    public ColumnBuilder ForPage(long rows) => new(_type, rows, _maxInitialValueBytes);
+
+    /// <summary>Appends every row of <paramref name="page"/> (a builder of the same type): values, offsets and nulls.</summary>
+    public void AppendBuilder(ColumnBuilder page)
+    {
+        int count = page._length;
+        EnsureRows(count);
+        if (IsVariable)
+        {
+            EnsureValueBytes(_valueBytes + page._valueBytes);
+            page._values.AsSpan(0, (int)page._valueBytes).CopyTo(_values.AsSpan((int)_valueBytes));
+            for (int i = 1; i <= count; i++)
+            {
+                _offsets[_length + i] = _valueBytes + page._offsets[i];
+            }
+
+            _valueBytes += page._valueBytes;
+        }
+        else if (_bitsPerValue == 1)
+        {
+            EnsureValueBytes((_length + count + 7) / 8);
+            CopyBits(page._values, _values, _length, count);
+            _valueBytes = (_length + count + 7) / 8;
+        }
+        else
+        {
+            EnsureValueBytes(_valueBytes + page._valueBytes);
+            page._values.AsSpan(0, (int)page._valueBytes).CopyTo(_values.AsSpan((int)_valueBytes));
+            _valueBytes += page._valueBytes;
+        }
+
+        CopyBits(page._validity, _validity, _length, count);
+        _nullCount += page._nullCount;
+        _length += count;
     }
 
     /// <summary>Appends one variable-width value.</summary>
@@ -300,6 +354,25 @@ internal sealed class ColumnBuilder
         grown.AsSpan().Fill(0xFF);
         _itemValidity?.CopyTo(grown, 0);
         _itemValidity = grown;
+    }
+
+    // ORs the first `count` bits of `source` into `destination` from bit `at` (the destination's bits there are still zero).
+    private static void CopyBits(byte[] source, byte[] destination, int at, int count)
+    {
+        if (at % 8 == 0)
+        {
+            source.AsSpan(0, (count + 7) / 8).CopyTo(destination.AsSpan(at / 8));
+            return;
+        }
+
+        for (int i = 0; i < count; i++)
+        {
+            if ((source[i >> 3] & (1 << (i & 7))) != 0)
+            {
+                int d = at + i;
+                destination[d >> 3] |= (byte)(1 << (d & 7));
+            }
+        }
     }
 
     private void MarkValid(int count)

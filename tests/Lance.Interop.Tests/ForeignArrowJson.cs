@@ -40,9 +40,16 @@ public static class ForeignArrowJson
             case LargeStringArray a: return a.GetString(row);
             case BinaryArray a: return Convert.ToBase64String(a.GetBytes(row));
             case LargeBinaryArray a: return Convert.ToBase64String(a.GetBytes(row));
-            case Decimal128Array a: return Decimal128Words(a, row);
+            case Decimal128Array a: return DecimalWords(a.ValueBuffer.Span, a.Offset + row, 4);
+            case Decimal256Array a: return DecimalWords(a.ValueBuffer.Span, a.Offset + row, 8);
             case FixedSizeBinaryArray a: return Convert.ToBase64String(a.GetBytes(row));
             case Date32Array a: return a.GetDateOnly(row)!.Value.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
+            case Date64Array a:
+                return DateTimeOffset.FromUnixTimeMilliseconds(a.GetValue(row)!.Value).UtcDateTime
+                    .ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture);
+            case Time32Array a: return TimeOfDay(a.GetValue(row)!.Value, ((Time32Type)a.Data.DataType).Unit);
+            case Time64Array a: return TimeOfDay(a.GetValue(row)!.Value, ((Time64Type)a.Data.DataType).Unit);
+            case DurationArray a: return a.GetValue(row)!.Value.ToString(CultureInfo.InvariantCulture);
             case TimestampArray a: return Timestamp(a, row);
             case ListArray a: return Items(a.Values, a.ValueOffsets[row], a.ValueOffsets[row + 1]);
             case LargeListArray a: return Items(a.Values, (int)a.ValueOffsets[row], (int)a.ValueOffsets[row + 1]);
@@ -64,10 +71,11 @@ public static class ForeignArrowJson
                     Int8Array i => i.GetValue(row)!.Value,
                     Int16Array i => i.GetValue(row)!.Value,
                     Int32Array i => i.GetValue(row)!.Value,
-                    Int64Array i => (int)i.GetValue(row)!.Value,
+                    Int64Array i => checked((int)i.GetValue(row)!.Value),
                     UInt8Array i => i.GetValue(row)!.Value,
                     UInt16Array i => i.GetValue(row)!.Value,
-                    UInt32Array i => (int)i.GetValue(row)!.Value,
+                    UInt32Array i => checked((int)i.GetValue(row)!.Value),
+                    UInt64Array i => checked((int)i.GetValue(row)!.Value),
                     _ => throw new NotSupportedException($"dictionary indices of type {a.Indices.Data.DataType.Name}"),
                 };
                 return Render(a.Dictionary, index);
@@ -152,17 +160,34 @@ public static class ForeignArrowJson
     private static JsonNode Float(double value) =>
         double.IsNaN(value) ? "NaN" : double.IsPositiveInfinity(value) ? "Infinity" : double.IsNegativeInfinity(value) ? "-Infinity" : JsonValue.Create(value);
 
+    private static (long PerSecond, int Digits) Ticks(TimeUnit unit) => unit switch
+    {
+        TimeUnit.Second => (1L, 0),
+        TimeUnit.Millisecond => (1_000L, 3),
+        TimeUnit.Microsecond => (1_000_000L, 6),
+        _ => (1_000_000_000L, 9),
+    };
+
+    // A time of day as the peer renders it: HH:MM:SS plus the unit's fraction digits.
+    private static string TimeOfDay(long raw, TimeUnit unit)
+    {
+        (long perSecond, int digits) = Ticks(unit);
+        long seconds = Math.DivRem(raw, perSecond, out long fraction);
+        if (fraction < 0)
+        {
+            fraction += perSecond;
+            seconds--;
+        }
+
+        var text = string.Create(CultureInfo.InvariantCulture, $"{seconds / 3600:00}:{seconds / 60 % 60:00}:{seconds % 60:00}");
+        return digits == 0 ? text : text + "." + fraction.ToString(CultureInfo.InvariantCulture).PadLeft(digits, '0');
+    }
+
     private static string Timestamp(TimestampArray array, int row)
     {
         var type = (TimestampType)array.Data.DataType;
         long raw = array.Values[row];
-        (long perSecond, int digits) = type.Unit switch
-        {
-            TimeUnit.Second => (1L, 0),
-            TimeUnit.Millisecond => (1_000L, 3),
-            TimeUnit.Microsecond => (1_000_000L, 6),
-            _ => (1_000_000_000L, 9),
-        };
+        (long perSecond, int digits) = Ticks(type.Unit);
         long seconds = Math.DivRem(raw, perSecond, out long fraction);
         if (fraction < 0)
         {
@@ -179,12 +204,12 @@ public static class ForeignArrowJson
         return string.IsNullOrEmpty(type.Timezone) ? text : text + "Z";
     }
 
-    // apache-arrow renders a decimal128 as its four little-endian 32-bit words.
-    private static JsonArray Decimal128Words(Decimal128Array array, int row)
+    // apache-arrow renders a decimal as its little-endian 32-bit words (4 for decimal128, 8 for decimal256).
+    private static JsonArray DecimalWords(ReadOnlySpan<byte> buffer, int index, int count)
     {
-        var bytes = array.ValueBuffer.Span.Slice((array.Offset + row) * 16, 16);
+        var bytes = buffer.Slice(index * count * 4, count * 4);
         var words = new JsonArray();
-        for (int w = 0; w < 4; w++)
+        for (int w = 0; w < count; w++)
         {
             words.Add(System.Buffers.Binary.BinaryPrimitives.ReadUInt32LittleEndian(bytes[(w * 4)..]));
         }

@@ -96,13 +96,38 @@ function floatJson(x) {
 const unitsPerSecond = [1n, 1000n, 1000000n, 1000000000n]; // TimeUnit: SECOND, MILLISECOND, MICROSECOND, NANOSECOND
 const fractionDigits = [0, 3, 6, 9];
 
-/** The raw stored integer of a fixed-width value (exact, unlike Vector.get for timestamps). */
-function rawAt(vector, i) {
+/** The chunk (Data) of a vector holding row i, and the row's index in it. */
+function chunkAt(vector, i) {
   for (const data of vector.data) {
-    if (i < data.length) return data.values[data.offset + i];
+    if (i < data.length) return { data, index: i };
     i -= data.length;
   }
   throw new RangeError('row index out of range');
+}
+
+/** The raw stored integer of a fixed-width value (exact, unlike Vector.get for timestamps). */
+function rawAt(vector, i) {
+  const { data, index } = chunkAt(vector, i);
+  return data.values[data.offset + index];
+}
+
+/** A time of day as `HH:MM:SS` plus the unit's fraction digits (`.123`, `.123456`, `.123456789`). */
+function timeJson(raw, type) {
+  const per = unitsPerSecond[type.unit];
+  const ticks = BigInt(raw);
+  let seconds = ticks / per;
+  let frac = ticks % per;
+  if (frac < 0n) { frac += per; seconds -= 1n; }
+  const pad = (x) => x.toString().padStart(2, '0');
+  const text = `${pad(seconds / 3600n)}:${pad((seconds / 60n) % 60n)}:${pad(seconds % 60n)}`;
+  const digits = fractionDigits[type.unit];
+  return digits === 0 ? text : `${text}.${frac.toString().padStart(digits, '0')}`;
+}
+
+/** A decimal as apache-arrow gives it: its little-endian 32-bit words (4 for Decimal128, 8 for Decimal256). */
+function decimalWords(vector, i, words) {
+  const { data, index } = chunkAt(vector, i);
+  return Array.from(data.values.subarray((data.offset + index) * words, (data.offset + index + 1) * words));
 }
 
 function timestampJson(raw, type) {
@@ -150,9 +175,14 @@ export function valueAt(vector, i) {
     case Type.FixedSizeBinary: return base64(vector.get(i));
     case Type.Timestamp: return timestampJson(rawAt(vector, i), type);
     case Type.Date: {
-      const iso = new Date(vector.get(i)).toISOString();
+      // Date32 holds days, Date64 milliseconds: both from the raw stored integer.
+      const ms = type.unit === 0 ? Number(rawAt(vector, i)) * 86400000 : Number(rawAt(vector, i));
+      const iso = new Date(ms).toISOString();
       return type.unit === 0 ? iso.slice(0, 10) : iso;
     }
+    case Type.Time: return timeJson(rawAt(vector, i), type);
+    case Type.Duration: return BigInt(rawAt(vector, i)).toString();
+    case Type.Decimal: return decimalWords(vector, i, type.bitWidth / 32);
     case Type.List:
     case Type.LargeList:
     case Type.FixedSizeList: return listJson(vector.get(i));
@@ -162,8 +192,9 @@ export function valueAt(vector, i) {
       return obj;
     }
     case Type.Dictionary: {
-      const v = vector.get(i);
-      return typeof v === 'bigint' ? v.toString() : v;
+      // vector.get fails for 64-bit keys (a BigInt index): look the key up by hand.
+      const { data, index } = chunkAt(vector, i);
+      return valueAt(data.dictionary, Number(data.values[data.offset + index]));
     }
     default: {
       const v = vector.get(i);

@@ -531,6 +531,10 @@ function randomSpec(r, name, args, kinds) {
   const ncols = r.int(3, 12);
   const columns = [{ name: 'id', type: { k: 'int64' }, nullable: r.chance(0.3) }];
   for (let j = 1; j < ncols; j++) columns.push({ name: `c${j}`, type: randomType(r, kinds, 0), nullable: r.chance(0.75) });
+  // A float32 vector column in a third of the tables (when vectors are drawn at all), so searches get compared.
+  if (kinds.includes('vector') && r.chance(0.35)) {
+    columns.push({ name: `c${ncols}`, type: { k: 'vector', item: 'float32', dim: r.pick([2, 4, 8, 16]) }, nullable: r.chance(0.7) });
+  }
   const ctx = newCtx(r, 0);
   const rows = randomRows(r, columns, r.int(0, args.rows ?? 60), ctx);
   return { table: name, storageVersion, stableRowIds: r.chance(0.3), columns, rows, ops: [], seed: r.int(0, 2 ** 30) };

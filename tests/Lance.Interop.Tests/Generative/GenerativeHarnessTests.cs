@@ -76,11 +76,12 @@ public sealed class GenerativeHarnessTests(ITestOutputHelper output)
             Log($"seed {seed}: {outcome.Counts}; {outcome.Failures.Count} failures; {catalogue.CategoryCount} categories so far ({clock.Elapsed.TotalSeconds:0} s)");
         }
 
-        // One shrunk case per category: a short budget each in CI, a longer one in long mode.
+        // One shrunk case per category: a short budget each in CI, a longer one in long mode (where
+        // shrinking may take another third of the time asked for, at least two minutes).
         await catalogue.ShrinkAsync(
             new GenerativeShrinker(driver),
-            TimeSpan.FromSeconds(longMode ? 90 : 5),
-            longMode ? TimeSpan.MaxValue : TimeSpan.FromSeconds(50),
+            TimeSpan.FromSeconds(longMode ? 45 : 5),
+            longMode ? clock.Elapsed + TimeSpan.FromSeconds(Math.Max(120, longSeconds / 3)) : TimeSpan.FromSeconds(50),
             clock,
             Log);
 

@@ -85,6 +85,11 @@ public sealed class FailureCatalogue
             text.AppendLine($"  refused by LanceDB or apache-arrow (left out of the table): {line}");
         }
 
+        foreach (var line in Counts.LanceDbContradictions)
+        {
+            text.AppendLine($"  LanceDB contradicts itself (not counted against us): {line}");
+        }
+
         foreach (var (signature, category) in _categories)
         {
             text.AppendLine();

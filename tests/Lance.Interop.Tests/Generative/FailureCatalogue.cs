@@ -55,11 +55,19 @@ public sealed class FailureCatalogue
         return true;
     }
 
-    /// <summary>Shrinks each category's first case, <paramref name="each"/> at most, stopping at <paramref name="until"/> on <paramref name="clock"/>.</summary>
-    public async Task ShrinkAsync(GenerativeShrinker shrinker, TimeSpan each, TimeSpan until, Stopwatch clock, Action<string> log)
+    /// <summary>
+    /// Shrinks each category's first case (only those whose signature contains one of <paramref name="only"/>, when given),
+    /// <paramref name="each"/> at most, stopping at <paramref name="until"/> on <paramref name="clock"/>.
+    /// </summary>
+    public async Task ShrinkAsync(GenerativeShrinker shrinker, TimeSpan each, TimeSpan until, Stopwatch clock, Action<string> log, IReadOnlyList<string>? only = null)
     {
         foreach (var category in _categories.Values.Where(c => c.Spec is not null && c.Shrunk is null))
         {
+            if (only is not null && !only.Any(o => category.First.Signature.Contains(o, StringComparison.Ordinal)))
+            {
+                continue;
+            }
+
             if (clock.Elapsed > until)
             {
                 break;

@@ -502,7 +502,8 @@ function randomFilter(r, columns, rows, depth = 0) {
   if (['utf8', 'large_utf8', 'dictionary'].includes(col.type.k)) {
     const s = sample();
     const text = typeof s === 'string' ? s : 'a';
-    const cut = text.slice(0, r.int(0, Math.min(3, text.length)));
+    const chars = Array.from(text); // by code point: never half an emoji (a lone surrogate)
+    const cut = chars.slice(0, r.int(0, Math.min(3, chars.length))).join('');
     return `${name} ${r.chance(0.2) ? 'NOT ' : ''}LIKE ${sqlString(r.pick([cut + '%', '%' + cut + '%', cut + '_%', '%']))}`;
   }
   return `${name} = ${a}`;

@@ -73,7 +73,17 @@ public sealed class GenerativeDriver(LanceDbPeer peer)
         {
             var table = entry.GetProperty("table").GetString()!;
             outcome.Specs[table] = JsonNode.Parse(entry.GetProperty("spec").GetRawText())!.AsObject();
-            outcome.Failures.AddRange(await _comparer.CheckAsync(folder, seed, entry, outcome.Counts, cancellationToken));
+            try
+            {
+                outcome.Failures.AddRange(await _comparer.CheckAsync(folder, seed, entry, outcome.Counts, cancellationToken));
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // The check itself broke (a harness bug): a failure like any other, and the run goes on.
+                outcome.Failures.Add(new GenerativeFailure(
+                    seed, table, entry.GetProperty("storageVersion").GetString()!, entry.GetProperty("stableRowIds").GetBoolean(),
+                    "harness", $"{e.GetType().Name}: {e.Message}", e.GetType().Name));
+            }
         }
 
         return outcome;

@@ -16,7 +16,7 @@ namespace Lance.Interop.Tests.Generative;
 /// seeds from <c>LANCE_FUZZ_SEED</c> (default: from the clock) upwards for that long;
 /// <c>LANCE_FUZZ_REPORT=file</c> appends progress and the catalogue there as it goes;
 /// <c>LANCE_FUZZ_TYPES=int32,utf8,list</c> draws columns from those kinds only (to look past a known category).
-/// <c>LANCE_FUZZ_SHRINK=a|b</c> shrinks only the categories whose signature contains one of those (all when unset).
+/// <c>LANCE_FUZZ_SHRINK=a;b</c> shrinks only the categories whose signature contains one of those (all when unset).
 /// </remarks>
 public sealed class GenerativeHarnessTests(ITestOutputHelper output)
 {
@@ -35,7 +35,7 @@ public sealed class GenerativeHarnessTests(ITestOutputHelper output)
             ? long.Parse(f, CultureInfo.InvariantCulture)
             : DateTimeOffset.UtcNow.ToUnixTimeSeconds() % 1_000_000;
         var reportPath = Environment.GetEnvironmentVariable("LANCE_FUZZ_REPORT");
-        var only = Environment.GetEnvironmentVariable("LANCE_FUZZ_SHRINK") is { Length: > 0 } o ? o.Split('|') : null;
+        var only = Environment.GetEnvironmentVariable("LANCE_FUZZ_SHRINK") is { Length: > 0 } o ? o.Split(';') : null;
         var types = Environment.GetEnvironmentVariable("LANCE_FUZZ_TYPES") is { Length: > 0 } t ? t.Split(',', StringSplitOptions.TrimEntries) : null;
         var longMode = longSeconds > 0;
         void Log(string line)

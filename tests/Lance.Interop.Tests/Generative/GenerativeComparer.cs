@@ -1,0 +1,401 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using System.Text.Json.Nodes;
+using Apache.Arrow;
+using Apache.Arrow.Ipc;
+using Lance.Engine;
+
+namespace Lance.Interop.Tests.Generative;
+
+/// <summary>What one table's check covered (for the harness's figures).</summary>
+public sealed class GenerativeCounts
+{
+    /// <summary>Tables checked.</summary>
+    public int Tables { get; set; }
+
+    /// <summary>Table versions read and compared value by value.</summary>
+    public int Versions { get; set; }
+
+    /// <summary>LanceDB operations applied to the tables (the ones it refused not counted).</summary>
+    public int Operations { get; set; }
+
+    /// <summary>Filters whose count and ids were compared.</summary>
+    public int Filters { get; set; }
+
+    /// <summary>Exact vector searches compared.</summary>
+    public int Searches { get; set; }
+
+    /// <summary>Tables our engine wrote to and LanceDB read back.</summary>
+    public int Writes { get; set; }
+
+    /// <summary>Cases where LanceDB's <c>countRows(filter)</c> differs from the rows of its own filtered scan.</summary>
+    public List<string> LanceDbContradictions { get; } = [];
+
+    /// <summary>Adds another run's counts to these.</summary>
+    public void Add(GenerativeCounts other)
+    {
+        LanceDbContradictions.AddRange(other.LanceDbContradictions);
+        Tables += other.Tables;
+        Versions += other.Versions;
+        Operations += other.Operations;
+        Filters += other.Filters;
+        Searches += other.Searches;
+        Writes += other.Writes;
+    }
+
+    /// <inheritdoc/>
+    public override string ToString() =>
+        $"{Tables} tables, {Versions} versions, {Operations} LanceDB operations, {Filters} filters, {Searches} searches, {Writes} tables written by us";
+}
+
+/// <summary>
+/// Compares our engine with LanceDB on one table that fuzz-tables.mjs generated: every version value
+/// by value, every filter's count and ids, an exact vector search; then our writes (append, update,
+/// delete), made again by LanceDB on a twin copy, read back by LanceDB from both and compared.
+/// </summary>
+public sealed class GenerativeComparer(LanceDbPeer peer)
+{
+    /// <summary>Checks table <paramref name="entry"/> of the manifest in database folder <paramref name="db"/>.</summary>
+    public async Task<List<GenerativeFailure>> CheckAsync(string db, long seed, JsonElement entry, GenerativeCounts counts, CancellationToken cancellationToken)
+    {
+        var table = entry.GetProperty("table").GetString()!;
+        var storage = entry.GetProperty("storageVersion").GetString()!;
+        var stable = entry.GetProperty("stableRowIds").GetBoolean();
+        var ops = entry.TryGetProperty("opsApplied", out var applied) ? applied.EnumerateArray().Select(o => o.GetString()!).ToList() : [];
+        var failures = new List<GenerativeFailure>();
+        void Fail(string stage, string detail, string kind, string? column = null, string? type = null, long? version = null) =>
+            failures.Add(new GenerativeFailure(seed, table, storage, stable, stage, detail, kind, column, type, version) { Ops = ops });
+
+        if (entry.TryGetProperty("error", out var error))
+        {
+            // LanceDB itself could not make the table (not our failure): nothing to compare.
+            return failures;
+        }
+
+        counts.Tables++;
+        counts.Operations += ops.Count;
+        var path = Path.Combine(db, table + ".lance");
+        foreach (var version in entry.GetProperty("versions").EnumerateArray().Select(v => v.GetInt64()))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            counts.Versions++;
+            await CompareVersionAsync(db, table, path, version, Fail);
+        }
+
+        LanceDataset latest;
+        try
+        {
+            latest = await LanceDataset.OpenAsync(path, cancellationToken);
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            Fail("open", Describe(e), KindOf(e));
+            return failures;
+        }
+
+        foreach (var filter in entry.GetProperty("filters").EnumerateArray())
+        {
+            if (!filter.TryGetProperty("count", out var count))
+            {
+                continue; // LanceDB refused the filter: nothing to compare with.
+            }
+
+            counts.Filters++;
+            var text = filter.GetProperty("filter").GetString()!;
+            List<string> ids = [.. filter.GetProperty("ids").EnumerateArray().Select(i => i.GetString()!)];
+            if (count.GetInt64() != ids.Count)
+            {
+                // LanceDB contradicts itself: countRows(filter) is not the number of rows its filtered
+                // scan returns. Its scan (the rows) is the judge; the contradiction is reported apart.
+                counts.LanceDbContradictions.Add(
+                    $"seed {seed}, table {table} (storage {storage}{(stable ? ", stable row ids" : "")}): `{text}`: countRows {count.GetInt64()}, its filtered scan {ids.Count} rows");
+            }
+
+            await CompareFilterAsync(latest, text, ids.Count, ids, Fail, cancellationToken);
+        }
+
+        if (entry.TryGetProperty("search", out var search) && search.ValueKind == JsonValueKind.Object && !search.TryGetProperty("error", out _))
+        {
+            counts.Searches++;
+            await CompareSearchAsync(latest, search, Fail, cancellationToken);
+        }
+
+        if (entry.TryGetProperty("write", out var write) && write.ValueKind == JsonValueKind.Object)
+        {
+            counts.Writes++;
+            await CompareWritesAsync(db, table, entry, write, Fail, cancellationToken);
+        }
+
+        return failures;
+    }
+
+    private delegate void FailureSink(string stage, string detail, string kind, string? column = null, string? type = null, long? version = null);
+
+    private static async Task CompareVersionAsync(string db, string table, string path, long version, FailureSink fail)
+    {
+        using var expected = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(db, $"{table}.v{version}.json")));
+        var rows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
+        var fields = expected.RootElement.GetProperty("schema").EnumerateArray()
+            .Select(f => (Name: f.GetProperty("name").GetString()!, Type: f.GetProperty("type").GetString()!)).ToList();
+        LanceDataset dataset;
+        try
+        {
+            dataset = await LanceDataset.OpenAsync(path, (ulong)version);
+        }
+        catch (Exception e)
+        {
+            fail("open", Describe(e), KindOf(e), version: version);
+            return;
+        }
+
+        var ours = dataset.Schema.FieldsList.Select(f => f.Name).ToList();
+        if (!ours.SequenceEqual(fields.Select(f => f.Name)))
+        {
+            fail("schema", $"LanceDB's columns [{string.Join(", ", fields.Select(f => f.Name))}], ours [{string.Join(", ", ours)}]", "mismatch", version: version);
+            return;
+        }
+
+        foreach (var (name, type) in fields)
+        {
+            // Each column is read on its own (with the id), so one unreadable column does not hide the others.
+            try
+            {
+                var values = await ReadByIdAsync(dataset, name);
+                if (values.Count != rows.Count)
+                {
+                    fail("rows", $"LanceDB has {rows.Count} rows, we read {values.Count}", "mismatch", name, type, version);
+                    return;
+                }
+
+                foreach (var row in rows)
+                {
+                    var id = row.GetProperty("id").GetString()!;
+                    if (!values.TryGetValue(id, out var actual))
+                    {
+                        fail("rows", $"row id {id} is missing from our scan", "mismatch", name, type, version);
+                        break;
+                    }
+
+                    if (ForeignArrowJson.Difference(row.GetProperty(name), actual) is { } difference)
+                    {
+                        fail("read", $"row id {id}{difference}", "mismatch", name, type, version);
+                        break;
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                fail("read", Describe(e), KindOf(e), name, type, version);
+            }
+        }
+    }
+
+    // Our values of one column keyed by the row's id (rendered as the peer renders ids: a decimal string).
+    private static async Task<Dictionary<string, JsonNode?>> ReadByIdAsync(LanceDataset dataset, string column)
+    {
+        var values = new Dictionary<string, JsonNode?>();
+        var columns = column == "id" ? new[] { "id" } : ["id", column];
+        await foreach (var batch in dataset.ScanAsync(columns))
+        {
+            var ids = batch.Column(0);
+            var array = batch.Column(columns.Length - 1);
+            for (int i = 0; i < batch.Length; i++)
+            {
+                var id = ForeignArrowJson.Render(ids, i)?.GetValue<string>() ?? "null";
+                values[id] = ForeignArrowJson.Render(array, i);
+            }
+        }
+
+        return values;
+    }
+
+    private static async Task CompareFilterAsync(
+        LanceDataset dataset, string filter, long count, List<string> ids, FailureSink fail, CancellationToken cancellationToken)
+    {
+        // A filter's category is the set of column types it compares (besides the id).
+        var types = string.Join(", ", dataset.Schema.FieldsList
+            .Where(f => f.Name != "id" && Regex.IsMatch(filter, $@"(?<![\w.]){Regex.Escape(f.Name)}(?![\w])"))
+            .Select(f => f.DataType.Name).Distinct().Order(StringComparer.Ordinal));
+        try
+        {
+            var ourCount = await dataset.CountRowsAsync(filter, cancellationToken);
+            var ourIds = new List<string>();
+            await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter }, cancellationToken))
+            {
+                for (int i = 0; i < batch.Length; i++)
+                {
+                    ourIds.Add(ForeignArrowJson.Render(batch.Column(0), i)?.GetValue<string>() ?? "null");
+                }
+            }
+
+            ourIds.Sort(CompareIds);
+            if (ourCount != count || !ourIds.SequenceEqual(ids))
+            {
+                var missing = ids.Except(ourIds).Take(5);
+                var extra = ourIds.Except(ids).Take(5);
+                fail("filter", $"`{filter}`: LanceDB counts {count} (ids {ids.Count}), we count {ourCount} (ids {ourIds.Count}); "
+                    + $"only LanceDB's: [{string.Join(", ", missing)}], only ours: [{string.Join(", ", extra)}]", "mismatch", type: types);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            fail("filter", $"`{filter}`: {Describe(e)}", KindOf(e), type: types);
+        }
+    }
+
+    private static int CompareIds(string a, string b) =>
+        long.Parse(a, CultureInfo.InvariantCulture).CompareTo(long.Parse(b, CultureInfo.InvariantCulture));
+
+    private static async Task CompareSearchAsync(LanceDataset dataset, JsonElement search, FailureSink fail, CancellationToken cancellationToken)
+    {
+        var column = search.GetProperty("column").GetString()!;
+        var query = search.GetProperty("query").EnumerateArray().Select(x => (float)x.GetDouble()).ToArray();
+        var k = search.GetProperty("k").GetInt32();
+        var ids = search.GetProperty("ids").EnumerateArray().Select(i => i.GetString()!).ToList();
+        var distances = search.GetProperty("distances").EnumerateArray()
+            .Select(d => d.ValueKind == JsonValueKind.Number ? d.GetDouble() : double.Parse(d.GetString()!, CultureInfo.InvariantCulture)).ToList();
+        try
+        {
+            var result = await dataset.SearchAsync(new VectorSearchRequest(column, query, k) { Columns = ["id"] }, cancellationToken);
+            var ourIds = Enumerable.Range(0, result.Length).Select(i => ForeignArrowJson.Render(result.Column("id"), i)?.GetValue<string>() ?? "null").ToList();
+            var ourDistances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
+            if (ourIds.Count != ids.Count)
+            {
+                fail("search", $"k={k} on {column}: LanceDB finds {ids.Count} rows [{string.Join(", ", ids)}], we {ourIds.Count} [{string.Join(", ", ourIds)}]", "mismatch", column);
+                return;
+            }
+
+            for (int i = 0; i < ids.Count; i++)
+            {
+                double ours = ourDistances.GetValue(i) ?? double.NaN;
+                bool sameDistance = Math.Abs(ours - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(distances[i])) || ours.Equals(distances[i]);
+                // Rows at the same distance may come in either order: only the distance must agree then.
+                bool tie = distances.Count(d => Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d))) > 1;
+                if (!sameDistance || (!tie && ourIds[i] != ids[i]))
+                {
+                    fail("search", $"k={k} on {column}: neighbour {i} is id {ids[i]} at {distances[i]} for LanceDB, id {ourIds[i]} at {ours} for us", "mismatch", column);
+                    return;
+                }
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            fail("search", $"on {column}: {Describe(e)}", KindOf(e), column);
+        }
+    }
+
+    // Our engine appends, updates and deletes on one copy; LanceDB does the same on a twin copy; LanceDB
+    // then reads both, and every value must agree.
+    private async Task CompareWritesAsync(string db, string table, JsonElement entry, JsonElement write, FailureSink fail, CancellationToken cancellationToken)
+    {
+        var source = Path.Combine(db, table + ".lance");
+        using var ours = TempCopy.DatabaseWith(source, table);
+        using var twin = TempCopy.DatabaseWith(source, table);
+        var ipc = entry.TryGetProperty("append", out var append) && append.ValueKind == JsonValueKind.String ? append.GetString() : null;
+        JsonElement? update = write.TryGetProperty("update", out var u) && u.ValueKind == JsonValueKind.Object ? u : null;
+        var delete = write.TryGetProperty("delete", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null;
+        using var twinResult = await peer.RunAsync("fuzz-tables", new { twin = new { db = twin.Path, table, ipc, update, delete } }, cancellationToken);
+        var done = twinResult.RootElement.GetProperty("done").EnumerateArray().Select(x => x.GetString()!).ToHashSet();
+
+        var stage = "write:open";
+        try
+        {
+            var dataset = await LanceDataset.OpenAsync(Path.Combine(ours.Path, table + ".lance"), cancellationToken);
+            if (done.Contains("add"))
+            {
+                stage = "write:add";
+                using var stream = File.OpenRead(ipc!);
+                using var reader = new ArrowFileReader(stream);
+                var batches = new List<RecordBatch>();
+                while (await reader.ReadNextRecordBatchAsync(cancellationToken) is { } batch)
+                {
+                    batches.Add(batch);
+                }
+
+                await dataset.AppendAsync(batches, cancellationToken: cancellationToken);
+            }
+
+            if (done.Contains("update"))
+            {
+                stage = "write:update";
+                var where = update!.Value.TryGetProperty("where", out var w) && w.ValueKind == JsonValueKind.String ? w.GetString() : null;
+                var values = update.Value.GetProperty("valuesSql").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString()!);
+                await dataset.UpdateWithSqlAsync(where, values, cancellationToken);
+            }
+
+            if (done.Contains("delete"))
+            {
+                stage = "write:delete";
+                await dataset.DeleteAsync(delete!, cancellationToken);
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            fail(stage, Describe(e), KindOf(e));
+            return;
+        }
+
+        PeerScan theirs;
+        PeerScan mine;
+        try
+        {
+            theirs = await peer.ScanAsync(twin.Path, table, cancellationToken: cancellationToken);
+            mine = await peer.ScanAsync(ours.Path, table, cancellationToken: cancellationToken);
+        }
+        catch (LanceDbPeerException e)
+        {
+            fail("write:lancedb-read", $"after our [{string.Join(", ", done)}], LanceDB cannot read the table: {FirstLine(e.Message)}", "LanceDB: " + Normalize(
+                e.StandardError.Split('\n').FirstOrDefault(l => l.Contains("Error", StringComparison.Ordinal)) ?? FirstLine(e.Message)));
+            return;
+        }
+
+        var byId = mine.Rows.ToDictionary(r => r.Values["id"].GetString() ?? "null");
+        if (mine.Rows.Count != theirs.Rows.Count)
+        {
+            fail("write:rows", $"after [{string.Join(", ", done)}], LanceDB reads {theirs.Rows.Count} rows from its twin, {mine.Rows.Count} from ours", "mismatch");
+            return;
+        }
+
+        foreach (var row in theirs.Rows)
+        {
+            var id = row.Values["id"].GetString() ?? "null";
+            if (!byId.TryGetValue(id, out var other))
+            {
+                fail("write:rows", $"after [{string.Join(", ", done)}], row id {id} is missing from our table as LanceDB reads it", "mismatch");
+                return;
+            }
+
+            foreach (var (column, value) in row.Values)
+            {
+                var actual = other.Values.TryGetValue(column, out var a) ? JsonNode.Parse(a.GetRawText()) : null;
+                if (ForeignArrowJson.Difference(value, actual) is { } difference)
+                {
+                    var type = theirs.Schema.FirstOrDefault(f => f.Name == column)?.Type;
+                    fail("write:rows", $"after [{string.Join(", ", done)}], row id {id}{difference} (LanceDB reading its twin, then ours)", "mismatch", column, type);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>An exception's category: its type and its message with paths, column names and numbers left out.</summary>
+    private static string KindOf(Exception e) => $"{e.GetType().Name}: {Normalize(FirstLine(e.Message))}";
+
+    private static string Normalize(string message)
+    {
+        var text = Regex.Replace(message, @"'?/[^\s']+'?", "<path>");
+        text = Regex.Replace(text, @"\b(c\d+|a\d+_\d+)(_r)*\b", "<col>");
+        text = Regex.Replace(text, @"-?\d+(\.\d+)?", "N");
+        text = Regex.Replace(text, @"`[^`]*`", "<expr>");
+        return text.Length <= 160 ? text : text[..160];
+    }
+
+    private static string Describe(Exception e) => $"{e.GetType().Name}: {FirstLine(e.Message)}";
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n')[0];
+        return line.Length <= 400 ? line : line[..400] + "…";
+    }
+}

@@ -174,7 +174,12 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
                 case 15: return Expression.Call(Member("Tags"), typeof(List<int>).GetMethod("Contains")!, Expression.Constant(_random.Next(-3, 4)));
                 case 16: return Member("B");
                 case 17: return Compare(_random.Next(2) == 0 ? ExpressionType.Equal : ExpressionType.NotEqual, Member("Note"), Expression.Constant(_random.Next(3) == 0 ? null : Of("Note"), typeof(string)));
-                case 18: return Expression.Call(Member("Name"), typeof(string).GetMethod("StartsWith", [typeof(string)])!, Expression.Constant(((string)Of("Name")!)[..Math.Min(2, ((string)Of("Name")!).Length)]));
+                case 18:
+                {
+                    var name = (string)Of("Name")!;
+                    return Expression.Call(Member("Name"), typeof(string).GetMethod("StartsWith", [typeof(string)])!, Expression.Constant(name[..Math.Min(2, name.Length)]));
+                }
+
                 default: return Compare(order, Member("S"), Expression.Constant(_random.Next(-300, 300)));
             }
         }

@@ -41,6 +41,8 @@ internal sealed class FilterBinder
     private readonly string? _text;
     private readonly FilterExpression _root;
     private readonly SortedSet<string> _columns = new(StringComparer.Ordinal);
+    private bool _resolving = true;
+    private (BoundNode Node, FilterExpression Expression)? _literalTarget;
 
     private FilterBinder(Schema schema, string source, string? text, FilterExpression root)
     {
@@ -90,7 +92,29 @@ internal sealed class FilterBinder
         return new LanceFilterException($"Invalid filter on '{_source}': {message}. The filter was: {_root.ToSql()}");
     }
 
-    private BoundNode BindNode(FilterExpression e) => e switch
+    /// <summary>
+    /// Binds one node. LanceDB converts literals to a column's type (and fails when it cannot) only in
+    /// comparisons, BETWEEN and IN reached from the root through AND/OR alone (Lance's resolve_expr);
+    /// everywhere else (under NOT, inside functions, CAST, IS TRUE) literals keep their own type and
+    /// meet the other side in DataFusion's common type. <see cref="_resolving"/> says which applies;
+    /// <see cref="_literalTarget"/> is the column whose type the literals of <c>col op (a + b)</c> take.
+    /// </summary>
+    private BoundNode BindNode(FilterExpression e)
+    {
+        var (resolving, target) = (_resolving, _literalTarget);
+        _resolving = resolving && e is BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or };
+        _literalTarget = target is not null && e is BinaryExpression { Operator: >= BinaryOperator.Equal } ? target : null;
+        try
+        {
+            return target is not null && e is LiteralExpression literal ? CoerceLiteral(literal, target.Value.Node, target.Value.Expression) : BindCore(e, resolving);
+        }
+        finally
+        {
+            (_resolving, _literalTarget) = (resolving, target);
+        }
+    }
+
+    private BoundNode BindCore(FilterExpression e, bool resolving) => e switch
     {
         ColumnExpression c => BindColumn(c),
         LiteralExpression l => BindLiteral(l),
@@ -104,11 +128,11 @@ internal sealed class FilterBinder
         BinaryExpression { Operator: BinaryOperator.Concat } b => new BoundConcat(
             Expect(BindNode(b.Left), b.Left, ValueKind.String, "||"), Expect(BindNode(b.Right), b.Right, ValueKind.String, "||"), b.Position),
         BinaryExpression { Operator: >= BinaryOperator.Add } b => BindArithmetic(b),
-        BinaryExpression b => BindComparison(b.Operator, b.Left, b.Right, b.Position),
+        BinaryExpression b => BindComparison(b.Operator, b.Left, b.Right, b.Position, resolving),
         IsNullExpression n => new BoundIsNull(BindNode(n.Operand), n.Negated, n.Position),
         IsBooleanExpression ib => new BoundIsBoolean(Expect(BindNode(ib.Operand), ib.Operand, ValueKind.Boolean, "IS TRUE/FALSE"), ib.Value, ib.Negated, ib.Position),
-        InExpression i => BindIn(i),
-        BetweenExpression bt => BindBetween(bt),
+        InExpression i => BindIn(i, resolving),
+        BetweenExpression bt => BindBetween(bt, resolving),
         LikeExpression like => BindLike(like),
         CastExpression cast => BindCast(cast),
         FunctionExpression f => BindFunction(f),
@@ -229,13 +253,13 @@ internal sealed class FilterBinder
         : new BoundCast(node, type, type.Describe(), node.Position);
 
     /// <summary>Binds <c>left op right</c> so both sides have one kind.</summary>
-    private BoundCompare BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position)
+    private BoundCompare BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
     {
-        var (left, right) = BindComparable(leftExpr, rightExpr);
+        var (left, right) = BindComparable(leftExpr, rightExpr, resolving);
         return new BoundCompare(op, left, right, position);
     }
 
-    private (BoundNode Left, BoundNode Right) BindComparable(FilterExpression leftExpr, FilterExpression rightExpr)
+    private (BoundNode Left, BoundNode Right) BindComparable(FilterExpression leftExpr, FilterExpression rightExpr, bool resolving)
     {
         if (UnwrapCast(leftExpr, rightExpr) is { } unwrapped)
         {
@@ -247,16 +271,25 @@ internal sealed class FilterBinder
             return (swapped.Right, swapped.Left);
         }
 
-        if (rightExpr is LiteralExpression rl && leftExpr is not LiteralExpression)
+        if (resolving && leftExpr is ColumnExpression && rightExpr is LiteralExpression rl)
         {
             var left = BindNode(leftExpr);
-            return IsNaturalLiteral(rl, left) ? Unify(left, leftExpr, BindLiteral(rl), rightExpr) : (left, CoerceLiteral(rl, left, leftExpr));
+            return rl.Value is decimal ? Unify(left, leftExpr, BindLiteral(rl), rightExpr) : (left, CoerceLiteral(rl, left, leftExpr));
         }
 
-        if (leftExpr is LiteralExpression ll && rightExpr is not LiteralExpression)
+        if (resolving && rightExpr is ColumnExpression && leftExpr is LiteralExpression ll)
         {
             var right = BindNode(rightExpr);
-            return IsNaturalLiteral(ll, right) ? Unify(BindLiteral(ll), leftExpr, right, rightExpr) : (CoerceLiteral(ll, right, rightExpr), right);
+            return ll.Value is decimal ? Unify(BindLiteral(ll), leftExpr, right, rightExpr) : (CoerceLiteral(ll, right, rightExpr), right);
+        }
+
+        if (resolving && leftExpr is ColumnExpression && rightExpr is BinaryExpression)
+        {
+            var left = BindNode(leftExpr);
+            _literalTarget = (left, leftExpr);
+            var right = BindNode(rightExpr);
+            _literalTarget = null;
+            return Unify(left, leftExpr, right, rightExpr);
         }
 
         return Unify(BindNode(leftExpr), leftExpr, BindNode(rightExpr), rightExpr);
@@ -285,16 +318,6 @@ internal sealed class FilterBinder
         return (inner, new BoundLiteral(Scalars.Int(inner.Type, value > long.MaxValue ? unchecked((long)(ulong)value) : (long)value), literal.Position) { Value = literal.Value });
     }
 
-    /// <summary>
-    /// Whether a number compared with <paramref name="other"/> keeps its own type (int64, float64) and
-    /// meets it in DataFusion's common type. LanceDB converts a literal to the type of a column it is
-    /// compared with (and fails when it cannot), but leaves literals compared with expressions
-    /// (<c>f32 + 0 = 0.1</c> compares as float64) to DataFusion's coercion.
-    /// </summary>
-    private static bool IsNaturalLiteral(LiteralExpression literal, BoundNode other)
-        => (other is not BoundColumn && other.Type.IsNumeric && literal.Value is long or ulong or double)
-            || (other.Type.IsNumeric && literal.Value is decimal);
-
     private (BoundNode Left, BoundNode Right) Unify(BoundNode left, FilterExpression leftExpr, BoundNode right, FilterExpression rightExpr)
     {
         var (a, b) = (left.Type, right.Type);
@@ -318,6 +341,22 @@ internal sealed class FilterBinder
         {
             var common = NumericTypes.Comparison(a, b)!.Value;
             return (To(left, common), To(right, common));
+        }
+
+        // DataFusion compares a number with a string as strings, and parses a string compared with a date or timestamp.
+        if ((a.IsNumeric && b.Kind == ValueKind.String) || (a.Kind == ValueKind.String && b.IsNumeric))
+        {
+            return (To(left, FilterType.String), To(right, FilterType.String));
+        }
+
+        if (a.Kind is ValueKind.Date or ValueKind.Timestamp && b.Kind == ValueKind.String)
+        {
+            return (left, To(right, a));
+        }
+
+        if (b.Kind is ValueKind.Date or ValueKind.Timestamp && a.Kind == ValueKind.String)
+        {
+            return (To(left, b), right);
         }
 
         if (a.Kind == ValueKind.Time && b.Kind == ValueKind.Time)
@@ -362,6 +401,8 @@ internal sealed class FilterBinder
             {
                 long l when NumericTypes.Fits(l, target.Number) => Literal(Scalars.Int(target, l)),
                 ulong u when NumericTypes.Fits(u, target.Number) => Literal(Scalars.Int(target, unchecked((long)u))),
+                string digits when Int128.TryParse(digits.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                    && NumericTypes.Fits(parsed, target.Number) => Literal(Scalars.Int(target, parsed > long.MaxValue ? unchecked((long)(ulong)parsed) : (long)parsed)),
                 _ => null,
             },
             ValueKind.Float => value switch
@@ -369,6 +410,8 @@ internal sealed class FilterBinder
                 long l => Literal(Scalars.Float(target, NumericTypes.Round(l, target.Number))),
                 ulong u => Literal(Scalars.Float(target, NumericTypes.Round(u, target.Number))),
                 double d => Literal(Scalars.Float(target, NumericTypes.Round(d, target.Number))),
+                string number when double.TryParse(number.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
+                    => Literal(Scalars.Float(target, NumericTypes.Round(parsed, target.Number))),
                 _ => null,
             },
             ValueKind.Decimal => value switch
@@ -427,7 +470,7 @@ internal sealed class FilterBinder
         }
     }
 
-    private BoundNode BindIn(InExpression i)
+    private BoundNode BindIn(InExpression i, bool resolving)
     {
         if (i.Values.All(v => v is LiteralExpression))
         {
@@ -443,7 +486,8 @@ internal sealed class FilterBinder
             }
 
             var literals = i.Values.Cast<LiteralExpression>().ToList();
-            if (literals.All(l => IsNaturalLiteral(l, operand) || l.Value is null))
+            var resolved = resolving && i.Operand is ColumnExpression { Path.Count: 1 };
+            if (!resolved && operand.Type.IsNumeric && literals.All(l => l.Value is null or long or ulong or double or decimal))
             {
                 // An expression IN numbers: all meet in DataFusion's common type.
                 var common = operand.Type;
@@ -464,7 +508,7 @@ internal sealed class FilterBinder
         BoundNode? any = null;
         foreach (var value in i.Values)
         {
-            var equal = BindComparison(BinaryOperator.Equal, i.Operand, value, value.Position);
+            var equal = BindComparison(BinaryOperator.Equal, i.Operand, value, value.Position, resolving);
             any = any is null ? equal : new BoundLogical(false, any, equal, i.Position);
         }
 
@@ -480,10 +524,10 @@ internal sealed class FilterBinder
         return new BoundLiteral(value, at.Position) { Value = (at as LiteralExpression)?.Value };
     }
 
-    private BoundNode BindBetween(BetweenExpression b)
+    private BoundNode BindBetween(BetweenExpression b, bool resolving)
     {
-        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, b.Low, b.Position);
-        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, b.High, b.Position);
+        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, b.Low, b.Position, resolving);
+        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, b.High, b.Position, resolving);
         var both = new BoundLogical(true, low, high, b.Position);
         return b.Negated ? new BoundNot(both, b.Position) : both;
     }

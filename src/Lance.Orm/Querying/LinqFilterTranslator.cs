@@ -487,7 +487,8 @@ internal sealed class LinqFilterTranslator
         members.Reverse();
 
         // Only records nest: x.Name.Length is a string's property, not a struct field.
-        if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null)))
+        if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null
+            || t.IsArray || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>)))))
         {
             return null;
         }

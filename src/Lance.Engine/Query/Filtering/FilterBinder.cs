@@ -401,8 +401,6 @@ internal sealed class FilterBinder
             {
                 long l when NumericTypes.Fits(l, target.Number) => Literal(Scalars.Int(target, l)),
                 ulong u when NumericTypes.Fits(u, target.Number) => Literal(Scalars.Int(target, unchecked((long)u))),
-                string digits when Int128.TryParse(digits.Trim(), System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
-                    && NumericTypes.Fits(parsed, target.Number) => Literal(Scalars.Int(target, parsed > long.MaxValue ? unchecked((long)(ulong)parsed) : (long)parsed)),
                 _ => null,
             },
             ValueKind.Float => value switch
@@ -410,8 +408,6 @@ internal sealed class FilterBinder
                 long l => Literal(Scalars.Float(target, NumericTypes.Round(l, target.Number))),
                 ulong u => Literal(Scalars.Float(target, NumericTypes.Round(u, target.Number))),
                 double d => Literal(Scalars.Float(target, NumericTypes.Round(d, target.Number))),
-                string number when double.TryParse(number.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var parsed)
-                    => Literal(Scalars.Float(target, NumericTypes.Round(parsed, target.Number))),
                 _ => null,
             },
             ValueKind.Decimal => value switch

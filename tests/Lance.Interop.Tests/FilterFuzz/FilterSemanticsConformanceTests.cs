@@ -49,6 +49,24 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "array_has(lstr, 'a')", "array_has(lstr, '')", "array_has(lf, 0)", "array_has(lf, -0.0)", "array_has(lf, CAST('NaN' AS double))",
             "array_has(li, '5')", "array_has(li, 5.5)", "array_has(li, 3000000000)", "array_has(li, id)", "array_has_any(li, make_array(1, 5))", "li IS NULL",
         ],
+        ["strings below NOT"] =
+        [
+            "NOT (u64 IN ('1', NULL, '1'))", "NOT (u64 IN ('1', '0'))", "NOT (u64 IN ('01'))", "NOT (i32 IN ('100', 'x'))", "NOT (i8 IN (1, '-128'))",
+            "NOT (f64 IN ('1.5'))", "NOT (s IN (1, 2))", "NOT (u64 = '01')", "NOT (i32 > '9')",
+        ],
+        ["function argument types"] =
+        [
+            "array_has(li, 9223372036854775807)",
+            "array_has(li, arrow_cast('1', 'UInt64'))", "array_has(li, arrow_cast('1', 'Decimal128(5, 1)'))", "array_has(li, arrow_cast('1', 'Int64'))",
+            "array_has(li, 1.0)", "array_has(lf, arrow_cast('1', 'Decimal128(5, 1)'))", "array_has_any(li, [1, 18446744073709551615])",
+        ],
+        ["casts folded away"] =
+        [
+            "CAST(dec AS smallint) NOT BETWEEN 3 AND NULL", "CAST(dec AS smallint) BETWEEN 3 AND NULL", "CAST(dec AS smallint) <= NULL",
+            "CAST(dec AS smallint) > 3", "CAST(dec AS smallint) = 1", "CAST(dec AS int) = 1", "3 < CAST(dec AS tinyint unsigned)",
+            "CAST(dec AS smallint) IN (1, NULL)", "NOT (CAST(dec AS smallint) IN (3, NULL))", "CAST(dec AS smallint) = CAST(NULL AS int)",
+            "CAST(dec AS smallint) IS NULL", "CAST(i16 AS tinyint) <= NULL", "CAST(i16 AS tinyint) IN (1, 100)",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -83,6 +101,15 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void List_functions_answer_as_in_LanceDB_nulls_included() => AssertCategory("lists");
+
+    [Fact]
+    public void Numbers_meet_quoted_strings_as_strings_below_NOT_as_in_LanceDB() => AssertCategory("strings below NOT");
+
+    [Fact]
+    public void Function_arguments_keep_their_literal_types_as_in_LanceDB() => AssertCategory("function argument types");
+
+    [Fact]
+    public void Comparisons_with_NULL_and_unwrapped_casts_never_run_the_cast_as_in_LanceDB() => AssertCategory("casts folded away");
 
     [Fact]
     public void Time_columns_compare_with_arrow_cast_constants_as_in_LanceDB() => AssertCategory("time");

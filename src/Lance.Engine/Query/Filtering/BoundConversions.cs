@@ -10,6 +10,9 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
 {
     private static readonly long[] TicksPerSecond = [1, 1_000, 1_000_000, 1_000_000_000];
 
+    /// <summary>What is converted.</summary>
+    public BoundNode Operand => operand;
+
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var v = operand.Evaluate(context);

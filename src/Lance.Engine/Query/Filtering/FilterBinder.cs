@@ -253,11 +253,23 @@ internal sealed class FilterBinder
         : new BoundCast(node, type, type.Describe(), node.Position);
 
     /// <summary>Binds <c>left op right</c> so both sides have one kind.</summary>
-    private BoundCompare BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
+    private BoundNode BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
     {
         var (left, right) = BindComparable(leftExpr, rightExpr, resolving);
-        return new BoundCompare(op, left, right, position);
+
+        // DataFusion's simplifier folds `x op NULL` to NULL before running anything, so x (a cast
+        // that would fail, say) is never evaluated: `CAST(dec AS smallint) <= NULL` is simply null.
+        return IsNullConstant(left) || IsNullConstant(right)
+            ? BoundLiteral.Null(FilterType.Boolean, position)
+            : new BoundCompare(op, left, right, position);
     }
+
+    private static bool IsNullConstant(BoundNode node) => node switch
+    {
+        BoundLiteral literal => literal.IsNull,
+        BoundCast cast => IsNullConstant(cast.Operand),
+        _ => false,
+    };
 
     private (BoundNode Left, BoundNode Right) BindComparable(FilterExpression leftExpr, FilterExpression rightExpr, bool resolving)
     {
@@ -309,13 +321,42 @@ internal sealed class FilterBinder
         }
 
         var inner = BindNode(cast.Operand);
-        var value = literal.Value is long l ? (Int128)l : (ulong)literal.Value;
-        if (inner.Type.Kind != ValueKind.Integer || !NumericTypes.Fits(value, inner.Type.Number) || !NumericTypes.Fits(value, target.Type.Number))
+        return UnwrappedLiteral(inner, target.Type, literal) is { } unwrapped ? (inner, unwrapped) : null;
+    }
+
+    /// <summary>
+    /// The integer <paramref name="literal"/> as a constant of <paramref name="inner"/>'s type, when
+    /// DataFusion would unwrap <c>CAST(inner AS castType)</c> compared with it: the integer fits the cast
+    /// type and the inner type exactly. Inner decimals are unwrapped too, although the cast truncates
+    /// (DataFusion does so: <c>CAST(1.5 AS smallint) = 1</c> is false there, as it compares <c>1.5 = 1.00</c>).
+    /// </summary>
+    private static BoundLiteral? UnwrappedLiteral(BoundNode inner, FilterType castType, LiteralExpression literal)
+    {
+        if (literal.Value is not (long or ulong) || castType.Kind != ValueKind.Integer)
         {
             return null;
         }
 
-        return (inner, new BoundLiteral(Scalars.Int(inner.Type, value > long.MaxValue ? unchecked((long)(ulong)value) : (long)value), literal.Position) { Value = literal.Value });
+        var value = literal.Value is long l ? (Int128)l : (ulong)literal.Value;
+        if (!NumericTypes.Fits(value, castType.Number))
+        {
+            return null;
+        }
+
+        if (inner.Type.Kind == ValueKind.Decimal)
+        {
+            var unscaled = (System.Numerics.BigInteger)value * NumericTypes.Pow10(inner.Type.Scale);
+            return System.Numerics.BigInteger.Abs(unscaled) < NumericTypes.Pow10(inner.Type.Precision)
+                ? new BoundLiteral(Scalars.Decimal(inner.Type, unscaled), literal.Position) { Value = literal.Value }
+                : null;
+        }
+
+        if (inner.Type.Kind != ValueKind.Integer || !NumericTypes.Fits(value, inner.Type.Number))
+        {
+            return null;
+        }
+
+        return new BoundLiteral(Scalars.Int(inner.Type, value > long.MaxValue ? unchecked((long)(ulong)value) : (long)value), literal.Position) { Value = literal.Value };
     }
 
     private (BoundNode Left, BoundNode Right) Unify(BoundNode left, FilterExpression leftExpr, BoundNode right, FilterExpression rightExpr)
@@ -482,7 +523,32 @@ internal sealed class FilterBinder
             }
 
             var literals = i.Values.Cast<LiteralExpression>().ToList();
+            if (i.Operand is CastExpression cast && CastTypes.TryGetValue(cast.TypeName, out var castTarget) && literals.Any(l => l.Value is not null))
+            {
+                // DataFusion unwraps the cast of `CAST(x AS int) IN (1, 2)` as it does for `=`, when every integer qualifies.
+                var inner = BindNode(cast.Operand);
+                var unwrapped = literals.Select(l => l.Value is null ? BoundLiteral.Null(inner.Type, l.Position) : UnwrappedLiteral(inner, castTarget.Type, l)).ToList();
+                if (unwrapped.All(u => u is not null))
+                {
+                    return new BoundInList(inner, unwrapped!, i.Negated, i.Position);
+                }
+            }
+
             var resolved = resolving && i.Operand is ColumnExpression { Path.Count: 1 };
+            var hasString = operand.Type.Kind == ValueKind.String || literals.Any(l => l.Value is string);
+            if (!resolved && hasString && (operand.Type.IsNumeric || literals.Any(l => l.Value is long or ulong or double or decimal)))
+            {
+                // Outside Lance's literal resolution DataFusion meets a number and a string as strings:
+                // `NOT (u64 IN ('1', '01'))` compares the text of u64 with '1' and '01'.
+                if (!operand.Type.IsNumeric && operand.Type.Kind != ValueKind.String)
+                {
+                    throw Error($"IN cannot compare {Describe(i.Operand, operand)} ({TypeName(operand)}) with both numbers and strings", i.Operand);
+                }
+
+                var texts = literals.Select(l => l.Value is null ? BoundLiteral.Null(FilterType.String, l.Position) : Constant(To(BindLiteral(l), FilterType.String), l)).ToList();
+                return new BoundInList(To(operand, FilterType.String), texts, i.Negated, i.Position);
+            }
+
             if (!resolved && operand.Type.IsNumeric && literals.All(l => l.Value is null or long or ulong or double or decimal))
             {
                 // An expression IN numbers: all meet in DataFusion's common type.
@@ -645,6 +711,13 @@ internal sealed class FilterBinder
         {
             var needle = BindNode(f.Arguments[1]);
             var common = MeetItems(itemType, needle.Type, f.Arguments[1]);
+            if (common.Kind == ValueKind.Decimal && (itemType.Kind != ValueKind.Decimal || needle.Type.Kind != ValueKind.Decimal))
+            {
+                // DataFusion's array_has finds no element type for an integer list and a uint64 or
+                // decimal value (their common type would be a decimal): "No function matches".
+                throw Error($"array_has cannot look for {needle.Type.Describe()} values in a list of {itemType.Describe()}; cast one of them", f.Arguments[1]);
+            }
+
             return new BoundListFunction(name, list, common, To(needle, common), [], f.Position);
         }
 

@@ -14,6 +14,10 @@ internal sealed class FilterParser
     private readonly List<Token> _tokens;
     private int _next;
 
+    // How many function calls the parser is inside: their arguments are parsed by DataFusion itself,
+    // which keeps an integer beyond int64 as uint64 (Lance's own parsing makes it a float64).
+    private int _functionDepth;
+
     private FilterParser(string text, string source)
     {
         _text = text;
@@ -315,9 +319,9 @@ internal sealed class FilterParser
         }
 
         var primary = ParsePrimary();
-        if (primary is LiteralExpression { Value: ulong u } && !negated)
+        if (primary is LiteralExpression { Value: ulong u } && !negated && _functionDepth == 0)
         {
-            // As in DataFusion's SQL: an integer beyond int64 is a float64 literal.
+            // As in Lance's SQL: an integer beyond int64 is a float64 literal (a uint64 in function arguments).
             return new LiteralExpression((double)u) { Position = primary.Position };
         }
 
@@ -425,11 +429,20 @@ internal sealed class FilterParser
             var arguments = new List<FilterExpression>();
             if (!TakeSymbol(")"))
             {
-                do
+                _functionDepth++;
+                try
                 {
-                    arguments.Add(ParseOr());
+                    do
+                    {
+                        arguments.Add(ParseOr());
+                    }
+                    while (TakeSymbol(","));
                 }
-                while (TakeSymbol(","));
+                finally
+                {
+                    _functionDepth--;
+                }
+
                 ExpectSymbol(")", $"to close the call to {token.Text}");
             }
 

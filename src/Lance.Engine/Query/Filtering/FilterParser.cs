@@ -481,7 +481,8 @@ internal sealed class FilterParser
             }
 
             // Beyond int64: ParseUnary makes it long.MinValue when negated, else a float.
-            return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var u) ? u : double.Parse(text, CultureInfo.InvariantCulture);
+            // (object) keeps the ulong a ulong: the conditional's common type would be double.
+            return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var u) ? (object)u : double.Parse(text, CultureInfo.InvariantCulture);
         }
 
         return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);

@@ -159,6 +159,11 @@ internal sealed class LinqFilterTranslator
             _ => BinaryOperator.GreaterOrEqual,
         };
 
+        if (op is not (BinaryOperator.Equal or BinaryOperator.NotEqual) && (EnumOrder(left, right, b.NodeType) ?? EnumOrder(right, left, Flip(b.NodeType))) is { } byName)
+        {
+            return byName;
+        }
+
         // string.Compare(a, b) > 0 and a.CompareTo(b) < 0.
         if (left is MethodCallExpression { Method.Name: "Compare" or "CompareOrdinal", Arguments.Count: 2 } compare && compare.Method.DeclaringType == typeof(string)
             && right is ConstantExpression { Value: 0 })
@@ -200,6 +205,48 @@ internal sealed class LinqFilterTranslator
         };
     }
 
+    private static ExpressionType Flip(ExpressionType order) => order switch
+    {
+        ExpressionType.LessThan => ExpressionType.GreaterThan,
+        ExpressionType.LessThanOrEqual => ExpressionType.GreaterThanOrEqual,
+        ExpressionType.GreaterThan => ExpressionType.LessThan,
+        ExpressionType.GreaterThanOrEqual => ExpressionType.LessThanOrEqual,
+        _ => order,
+    };
+
+    /// <summary>
+    /// <c>x.Color &lt; Color.Blue</c> on an enum stored by name: C# orders enums by number, the column by
+    /// name, so the comparison becomes the list of the names whose numbers satisfy it.
+    /// </summary>
+    private FilterExpression? EnumOrder(Expression member, Expression constant, ExpressionType order)
+    {
+        if (member is not MemberExpression m || ColumnPath(m) is not { } path || DependsOnRow(constant)
+            || (Nullable.GetUnderlyingType(m.Type) ?? m.Type) is not { IsEnum: true } enumType
+            || FieldType(path) is not (StringType or LargeStringType or DictionaryType)
+            || Evaluate(constant) is not { } bound)
+        {
+            return null;
+        }
+
+        var limit = Convert.ToDecimal(bound, System.Globalization.CultureInfo.InvariantCulture);
+        var names = Enum.GetValuesAsUnderlyingType(enumType).Cast<object>()
+            .Where(v => Convert.ToDecimal(v, System.Globalization.CultureInfo.InvariantCulture) is var n && order switch
+            {
+                ExpressionType.LessThan => n < limit,
+                ExpressionType.LessThanOrEqual => n <= limit,
+                ExpressionType.GreaterThan => n > limit,
+                _ => n >= limit,
+            })
+            .Select(v => Enum.GetName(enumType, v))
+            .OfType<string>()
+            .Distinct()
+            .Select(name => (FilterExpression)new LiteralExpression(name))
+            .ToList();
+        var column = new ColumnExpression(path);
+        FilterExpression result = names.Count == 0 ? new LiteralExpression(false) : new InExpression(column, names, Negated: false);
+        return CanBeNull(m) && names.Count > 0 ? new IsBooleanExpression(result, true, Negated: false) : result;
+    }
+
     private FilterExpression Call(MethodCallExpression call)
     {
         var method = call.Method;
@@ -237,6 +284,11 @@ internal sealed class LinqFilterTranslator
             return new SqlBinary(BinaryOperator.Or, new IsNullExpression(value, false), new SqlBinary(BinaryOperator.Equal, value, new LiteralExpression("")));
         }
 
+        if (method.Name == "Contains" && TryListHas(call) is { } has)
+        {
+            return has;
+        }
+
         if (method.Name == "Contains" && TryContains(call, out var collection, out var item))
         {
             return In(call, collection, item);
@@ -248,6 +300,39 @@ internal sealed class LinqFilterTranslator
         }
 
         throw Unsupported(call);
+    }
+
+    /// <summary>Whether <paramref name="e"/> reads a list column of the row (<c>x.Tags</c>).</summary>
+    private bool IsListColumn(Expression e)
+        => StripConvert(e) is MemberExpression m && ColumnPath(m) is { } path && FieldType(path) is ListType or LargeListType or FixedSizeListType;
+
+    /// <summary><c>x.Tags.Contains(v)</c>, <c>Enumerable.Contains(x.Tags, v)</c>: <c>array_has(tags, v)</c>.</summary>
+    private FilterExpression? TryListHas(MethodCallExpression call)
+    {
+        Expression? list = null;
+        Expression? item = null;
+        if (call.Object is { } instance && call.Arguments.Count == 1)
+        {
+            (list, item) = (instance, call.Arguments[0]);
+        }
+        else if (call.Object is null && call.Arguments.Count == 2 && call.Method.DeclaringType is { } declaring && (declaring == typeof(Enumerable) || declaring == typeof(MemoryExtensions)))
+        {
+            var source = call.Arguments[0];
+            while (source is MethodCallExpression { Method.Name: "op_Implicit", Arguments.Count: 1 } conversion)
+            {
+                source = conversion.Arguments[0];
+            }
+
+            (list, item) = (source, call.Arguments[1]);
+        }
+
+        if (list is null || item is null || !IsListColumn(list) || DependsOnRow(item))
+        {
+            return null;
+        }
+
+        var has = new FunctionExpression("array_has", [Value(list), Literal(Evaluate(item), null, item)]);
+        return CanBeNull(list) ? new IsBooleanExpression(has, true, Negated: false) : has;
     }
 
     /// <summary>Recognises <c>list.Contains(x.M)</c>, <c>Enumerable.Contains(source, x.M)</c> and <c>MemoryExtensions.Contains(span, x.M)</c>.</summary>
@@ -342,6 +427,10 @@ internal sealed class LinqFilterTranslator
                 return Value(m.Expression!, comparedWith);
             case MemberExpression { Member.Name: "Length", Expression: { } s } when s.Type == typeof(string):
                 return new FunctionExpression("char_length", [Value(s)]);
+            case MemberExpression { Member.Name: "Count" or "Length", Expression: { } list } when IsListColumn(list):
+                return new FunctionExpression("array_length", [Value(list)]);
+            case MethodCallExpression { Method.Name: nameof(Enumerable.Count), Arguments: [var source] } count when count.Method.DeclaringType == typeof(Enumerable) && IsListColumn(source):
+                return new FunctionExpression("array_length", [Value(source)]);
             case LinqBinary b when b.NodeType is ExpressionType.Add or ExpressionType.Subtract or ExpressionType.Multiply or ExpressionType.Divide or ExpressionType.Modulo
                 or ExpressionType.AddChecked or ExpressionType.SubtractChecked or ExpressionType.MultiplyChecked:
                 if (b.NodeType == ExpressionType.Add && b.Type == typeof(string))
@@ -398,7 +487,8 @@ internal sealed class LinqFilterTranslator
         members.Reverse();
 
         // Only records nest: x.Name.Length is a string's property, not a struct field.
-        if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null)))
+        if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null
+            || t.IsArray || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>)))))
         {
             return null;
         }
@@ -523,19 +613,35 @@ internal sealed class LinqFilterTranslator
             bool b => b,
             string s => s,
             char c => c.ToString(),
-            Enum en => columnType is StringType or LargeStringType or DictionaryType ? en.ToString() : Convert.ToInt64(en, System.Globalization.CultureInfo.InvariantCulture),
+            Enum en => columnType is StringType or LargeStringType or DictionaryType ? en.ToString() : EnumNumber(en),
             sbyte or byte or short or ushort or int or uint or long => Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture),
-            ulong u => u <= long.MaxValue ? (long)u : throw Unsupported(origin, "the value is too large for a 64-bit integer"),
+            ulong u => u,
             float f => (double)f,
             double d => d,
-            decimal dec => (double)dec,
+            decimal dec => dec,
+
+            // Each constant as the ORM's writer stores the member: a DateTime's wall-clock time whatever its
+            // Kind (timestamp without a zone), a DateTimeOffset's instant in UTC, whole microseconds.
             DateOnly date => date,
-            DateTime time => time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time,
-            DateTimeOffset offset => offset.UtcDateTime,
+            DateTime time => TruncateToMicroseconds(DateTime.SpecifyKind(time, DateTimeKind.Unspecified)),
+            DateTimeOffset offset => TruncateToMicroseconds(offset.UtcDateTime),
+            TimeOnly clock => new TimeOnly(clock.Ticks - (clock.Ticks % TimeSpan.TicksPerMicrosecond)),
             byte[] bytes => bytes,
-            Guid g => g.ToString(),
+
+            // A Guid is stored as its 16 RFC 4122 (big-endian) bytes.
+            Guid g => columnType is StringType or LargeStringType ? g.ToString() : g.ToByteArray(bigEndian: true),
             _ => throw Unsupported(origin, $"a {value.GetType().Name} value has no filter literal"),
         });
+    }
+
+    private static object EnumNumber(Enum value) => Convert.GetTypeCode(value) == TypeCode.UInt64
+        ? Convert.ToUInt64(value, System.Globalization.CultureInfo.InvariantCulture)
+        : Convert.ToInt64(value, System.Globalization.CultureInfo.InvariantCulture);
+
+    private static DateTime TruncateToMicroseconds(DateTime time)
+    {
+        var rest = (time.Ticks - DateTime.UnixEpoch.Ticks) % TimeSpan.TicksPerMicrosecond;
+        return time.AddTicks(-(rest < 0 ? rest + TimeSpan.TicksPerMicrosecond : rest));
     }
 
     private IArrowType? FieldType(IReadOnlyList<string> path)

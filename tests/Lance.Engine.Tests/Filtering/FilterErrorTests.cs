@@ -58,7 +58,7 @@ public sealed class FilterErrorTests
     [InlineData("d = date '2024-13-01'", 9, "expected a date")]
     [InlineData("i + 1", 2, "must be true or false")]
     [InlineData("s LIKE i", 7, "pattern of LIKE must be a string")]
-    [InlineData("i AND b", 0, "AND needs a boolean operand, but column 'i' is integer")]
+    [InlineData("i AND b", 0, "AND needs a boolean operand, but column 'i' is int32")]
     [InlineData("meta.nope = 1", 0, "has no field 'nope'. Fields: author, year")]
     public void Errors_say_what_was_expected_and_where(string sql, int position, string expected)
     {

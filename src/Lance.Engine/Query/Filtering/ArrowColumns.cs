@@ -14,8 +14,14 @@ internal static class ArrowColumns
     public static FilterType TypeOf(IArrowType type) => type switch
     {
         BooleanType => FilterType.Boolean,
-        Int8Type or Int16Type or Int32Type or Int64Type or UInt8Type or UInt16Type or UInt32Type or UInt64Type => FilterType.Integer,
-        FloatType or DoubleType or HalfFloatType => FilterType.Float,
+        Int8Type or Int16Type or Int32Type or Int64Type or UInt8Type or UInt16Type or UInt32Type or UInt64Type
+            or FloatType or DoubleType or HalfFloatType => FilterType.Of(NumericTypes.Of(type)),
+        Decimal128Type d => FilterType.Decimal(NumberType.Decimal128, d.Precision, d.Scale),
+        Decimal256Type d => FilterType.Decimal(NumberType.Decimal256, d.Precision, d.Scale),
+        DictionaryType d => TypeOf(d.ValueType),
+        Time32Type t => new FilterType(ValueKind.Time, t.Unit),
+        Time64Type t => new FilterType(ValueKind.Time, t.Unit),
+        ListType or LargeListType or FixedSizeListType => new FilterType(ValueKind.List),
         StringType or LargeStringType => FilterType.String,
         BinaryType or LargeBinaryType or FixedSizeBinaryType => new FilterType(ValueKind.Binary),
         Date32Type or Date64Type => new FilterType(ValueKind.Date),
@@ -25,17 +31,13 @@ internal static class ArrowColumns
         _ => new FilterType(ValueKind.Other),
     };
 
-    /// <summary>The range of values an integer Arrow type holds.</summary>
-    public static (decimal Min, decimal Max) IntegerRange(IArrowType type) => type switch
+    /// <summary>The element type of a list type.</summary>
+    public static IArrowType? ElementType(IArrowType type) => type switch
     {
-        Int8Type => (sbyte.MinValue, sbyte.MaxValue),
-        Int16Type => (short.MinValue, short.MaxValue),
-        Int32Type => (int.MinValue, int.MaxValue),
-        UInt8Type => (byte.MinValue, byte.MaxValue),
-        UInt16Type => (ushort.MinValue, ushort.MaxValue),
-        UInt32Type => (uint.MinValue, uint.MaxValue),
-        UInt64Type => (ulong.MinValue, long.MaxValue), // evaluated as int64
-        _ => (long.MinValue, long.MaxValue),
+        ListType l => l.ValueDataType,
+        LargeListType l => l.ValueDataType,
+        FixedSizeListType l => l.ValueDataType,
+        _ => null,
     };
 
     // Decoded columns are shared (the dataset caches them, data files never change), so the
@@ -61,19 +63,28 @@ internal static class ArrowColumns
         }
 
         var valid = Combine(Validity(array), parentValid);
+        var type = TypeOf(array.Data.DataType);
         return array switch
         {
-            Int8Array a => Ints(a.Values, valid),
-            Int16Array a => Ints(a.Values, valid),
-            Int32Array a => Ints(a.Values, valid),
-            Int64Array a => ColumnVector.OfInts(FilterType.Integer, a.Values.ToArray(), valid),
-            UInt8Array a => Ints(a.Values, valid),
-            UInt16Array a => Ints(a.Values, valid),
-            UInt32Array a => Ints(a.Values, valid),
-            UInt64Array a => Ints(a.Values, valid),
-            FloatArray a => Floats(a.Values, valid),
-            DoubleArray a => ColumnVector.OfFloats(a.Values.ToArray(), valid),
-            HalfFloatArray a => Floats(a.Values, valid),
+            Int8Array a => Ints(type, a.Values, valid),
+            Int16Array a => Ints(type, a.Values, valid),
+            Int32Array a => Ints(type, a.Values, valid),
+            Int64Array a => ColumnVector.OfInts(type, a.Values.ToArray(), valid),
+            UInt8Array a => Ints(type, a.Values, valid),
+            UInt16Array a => Ints(type, a.Values, valid),
+            UInt32Array a => Ints(type, a.Values, valid),
+            UInt64Array a => Ints(type, a.Values, valid),
+            FloatArray a => Floats(type, a.Values, valid),
+            DoubleArray a => ColumnVector.OfFloats(type, a.Values.ToArray(), valid),
+            HalfFloatArray a => Floats(type, a.Values, valid),
+            Decimal128Array a => ColumnVector.OfDecimals(type, Decimals(a, 16), valid),
+            Decimal256Array a => ColumnVector.OfDecimals(type, Decimals(a, 32), valid),
+            DictionaryArray a => Decode(a, valid),
+            Time32Array a => ColumnVector.OfInts(type, Widen(a.Values), valid),
+            Time64Array a => ColumnVector.OfInts(type, a.Values.ToArray(), valid),
+            ListArray a => ColumnVector.OfList(Rebase(a.ValueOffsets), () => Read(a.Values, null), valid),
+            LargeListArray a => ColumnVector.OfList(LargeRebase(a.ValueOffsets), () => Read(a.Values, null), valid),
+            FixedSizeListArray a => ColumnVector.OfList(FixedListOffsets(a), () => Read(a.Values, null), valid),
             BooleanArray a => ColumnVector.OfBools(Bools(a), valid),
             StringArray a => ColumnVector.OfBytes(FilterType.String, Offsets(a.ValueBuffer.Memory, a.ValueOffsets), valid),
             LargeStringArray a => ColumnVector.OfBytes(FilterType.String, LargeOffsets(a.ValueBuffer.Memory, a.ValueOffsets), valid),
@@ -160,9 +171,115 @@ internal static class ArrowColumns
         return result;
     }
 
-    private static ColumnVector Ints<T>(ReadOnlySpan<T> values, bool[]? valid)
+    private static ColumnVector Ints<T>(FilterType type, ReadOnlySpan<T> values, bool[]? valid)
         where T : struct, INumber<T>
-        => ColumnVector.OfInts(FilterType.Integer, Widen(values), valid);
+        => ColumnVector.OfInts(type, Widen(values), valid);
+
+    // Unscaled decimal values: little-endian two's complement of 16 or 32 bytes each.
+    private static System.Numerics.BigInteger[] Decimals(IArrowArray array, int width)
+    {
+        var bytes = array.Data.Buffers[1].Span;
+        var result = new System.Numerics.BigInteger[array.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = new System.Numerics.BigInteger(bytes.Slice((array.Offset + i) * width, width), isUnsigned: false, isBigEndian: false);
+        }
+
+        return result;
+    }
+
+    // A dictionary column is filtered by its values, as DataFusion does: the value of each row's key.
+    private static ColumnVector Decode(DictionaryArray array, bool[]? valid)
+    {
+        var keys = Read(array.Indices, null);
+        var values = Read(array.Dictionary, null);
+        var n = array.Length;
+        var rowValid = new bool[n];
+        var any = false;
+        for (var i = 0; i < n; i++)
+        {
+            rowValid[i] = (valid is null || valid[i]) && keys.IsValid(i) && values.IsValid((int)keys.Ints![i]);
+            any |= !rowValid[i];
+        }
+
+        var take = new int[n];
+        for (var i = 0; i < n; i++)
+        {
+            take[i] = rowValid[i] ? (int)keys.Ints![i] : 0;
+        }
+
+        return Take(values, take, any ? rowValid : null);
+    }
+
+    /// <summary>The values at <paramref name="indices"/> of <paramref name="values"/>, with the given validity.</summary>
+    public static ColumnVector Take(ColumnVector values, int[] indices, bool[]? valid)
+    {
+        var n = indices.Length;
+        switch (values.Kind)
+        {
+            case ValueKind.Boolean:
+                return ColumnVector.OfBools(Gather(values.Bools!, indices), valid);
+            case ValueKind.Float:
+                return ColumnVector.OfFloats(values.Type, Gather(values.Floats!, indices), valid);
+            case ValueKind.Decimal:
+                return ColumnVector.OfDecimals(values.Type, Gather(values.Decimals!, indices), valid);
+            case ValueKind.String or ValueKind.Binary:
+                var builder = new Utf8Values.Builder(n, n * 8);
+                for (var i = 0; i < n; i++)
+                {
+                    builder.Append(values.Bytes!.Count == 0 ? [] : values.Bytes[indices[i]]);
+                }
+
+                return ColumnVector.OfBytes(values.Type, builder.Build(), valid);
+            case ValueKind.Other or ValueKind.List or ValueKind.Null:
+                return ColumnVector.Opaque(n, valid);
+            default:
+                return ColumnVector.OfInts(values.Type, Gather(values.Ints!, indices), valid);
+        }
+    }
+
+    private static T[] Gather<T>(T[] source, int[] indices)
+    {
+        var result = new T[indices.Length];
+        if (source.Length == 0)
+        {
+            return result;
+        }
+
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = source[indices[i]];
+        }
+
+        return result;
+    }
+
+    // List offsets relative to the first item the (possibly sliced) list array holds, whose
+    // values the child vector is read from as a whole.
+    private static int[] Rebase(ReadOnlySpan<int> offsets) => offsets.ToArray();
+
+    private static int[] LargeRebase(ReadOnlySpan<long> offsets)
+    {
+        var result = new int[offsets.Length];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = checked((int)offsets[i]);
+        }
+
+        return result;
+    }
+
+    private static int[] FixedListOffsets(FixedSizeListArray array)
+    {
+        var size = ((FixedSizeListType)array.Data.DataType).ListSize;
+        var result = new int[array.Length + 1];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = (array.Offset + i) * size;
+        }
+
+        return result;
+    }
 
     private static long[] Widen<T>(ReadOnlySpan<T> values)
         where T : struct, INumber<T>
@@ -176,7 +293,7 @@ internal static class ArrowColumns
         return result;
     }
 
-    private static ColumnVector Floats<T>(ReadOnlySpan<T> values, bool[]? valid)
+    private static ColumnVector Floats<T>(FilterType type, ReadOnlySpan<T> values, bool[]? valid)
         where T : struct, INumber<T>
     {
         var result = new double[values.Length];
@@ -185,7 +302,7 @@ internal static class ArrowColumns
             result[i] = double.CreateTruncating(values[i]);
         }
 
-        return ColumnVector.OfFloats(result, valid);
+        return ColumnVector.OfFloats(type, result, valid);
     }
 
     private static long[] Date64Days(ReadOnlySpan<long> millis)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using Apache.Arrow.Types;
 
@@ -9,6 +10,9 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
 {
     private static readonly long[] TicksPerSecond = [1, 1_000, 1_000_000, 1_000_000_000];
 
+    /// <summary>What is converted.</summary>
+    public BoundNode Operand => operand;
+
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var v = operand.Evaluate(context);
@@ -17,7 +21,7 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
             return Scalars.Null(Type);
         }
 
-        var n = v.IsScalar ? 1 : context.Length;
+        var n = v.IsScalar ? 1 : v.Length;
         var from = v.Type;
         switch (Type.Kind)
         {
@@ -26,16 +30,18 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
                 var result = new double[n];
                 for (var i = 0; i < n; i++)
                 {
-                    result[i] = from.Kind switch
+                    var value = from.Kind switch
                     {
                         ValueKind.Float => v.Floats![i],
-                        ValueKind.Integer => v.Ints![i],
+                        ValueKind.Integer => (double)NumericTypes.Value(v.Ints![i], from.Number),
+                        ValueKind.Decimal => (double)v.Decimals![i] / Math.Pow(10, from.Scale),
                         ValueKind.Boolean => v.Bools![i] ? 1 : 0,
                         _ => v.IsValid(i) ? ParseDouble(context, v.Bytes![i]) : 0,
                     };
+                    result[i] = NumericTypes.Round(value, Type.Number);
                 }
 
-                return ColumnVector.OfFloats(result, v.Valid, v.IsScalar);
+                return ColumnVector.OfFloats(Type, result, v.Valid, v.IsScalar);
             }
 
             case ValueKind.Integer:
@@ -43,16 +49,50 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
                 var result = new long[n];
                 for (var i = 0; i < n; i++)
                 {
-                    result[i] = from.Kind switch
+                    if (!v.IsValid(i))
                     {
-                        ValueKind.Integer => v.Ints![i],
-                        ValueKind.Float => v.IsValid(i) ? FloatToInt(context, v.Floats![i]) : 0,
+                        continue;
+                    }
+
+                    Int128 value = from.Kind switch
+                    {
+                        ValueKind.Integer => NumericTypes.Value(v.Ints![i], from.Number),
+                        ValueKind.Float => FloatToInt(context, v.Floats![i]),
+                        ValueKind.Decimal => DecimalToInt(context, BigInteger.Divide(v.Decimals![i], NumericTypes.Pow10(from.Scale))),
                         ValueKind.Boolean => v.Bools![i] ? 1 : 0,
-                        _ => v.IsValid(i) ? ParseLong(context, v.Bytes![i]) : 0,
+                        _ => ParseInteger(context, v.Bytes![i]),
                     };
+                    if (!NumericTypes.Fits(value, Type.Number))
+                    {
+                        throw context.Error($"cannot cast the value {value} to {targetName}: it is out of range", Position);
+                    }
+
+                    result[i] = value > long.MaxValue ? unchecked((long)(ulong)value) : (long)value;
                 }
 
                 return ColumnVector.OfInts(Type, result, v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.Decimal:
+            {
+                var result = new BigInteger[n];
+                var scale = NumericTypes.Pow10(Type.Scale);
+                for (var i = 0; i < n; i++)
+                {
+                    if (!v.IsValid(i))
+                    {
+                        continue;
+                    }
+
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Integer => (BigInteger)NumericTypes.Value(v.Ints![i], from.Number) * scale,
+                        ValueKind.Decimal => Rescale(v.Decimals![i], from.Scale, Type.Scale),
+                        _ => FloatToDecimal(context, v.Floats![i]),
+                    };
+                }
+
+                return ColumnVector.OfDecimals(Type, result, v.Valid, v.IsScalar);
             }
 
             case ValueKind.Boolean:
@@ -84,7 +124,8 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
                 {
                     var text = !v.IsValid(i) ? "" : from.Kind switch
                     {
-                        ValueKind.Integer => v.Ints![i].ToString(CultureInfo.InvariantCulture),
+                        ValueKind.Integer => NumericTypes.Value(v.Ints![i], from.Number).ToString(CultureInfo.InvariantCulture),
+                        ValueKind.Decimal => DecimalText(v.Decimals![i], from.Scale),
                         ValueKind.Float => v.Floats![i].ToString("R", CultureInfo.InvariantCulture),
                         ValueKind.Boolean => v.Bools![i] ? "true" : "false",
                         ValueKind.Date => DateOnly.FromDayNumber(UnixEpochDay + (int)v.Ints![i]).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
@@ -128,6 +169,21 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
                 return ColumnVector.OfInts(Type, result, v.Valid, v.IsScalar);
             }
 
+            case ValueKind.Time:
+            {
+                var result = new long[n];
+                for (var i = 0; i < n; i++)
+                {
+                    result[i] = from.Kind switch
+                    {
+                        ValueKind.Time => Rescale(v.Ints![i], from.Unit, Type.Unit),
+                        _ => v.IsValid(i) ? ParseTime(context, v.Bytes![i], Type.Unit) : 0,
+                    };
+                }
+
+                return ColumnVector.OfInts(Type, result, v.Valid, v.IsScalar);
+            }
+
             default:
                 throw context.Error($"cannot cast to {targetName}", Position);
         }
@@ -165,24 +221,55 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
 
     private static long FloorDiv(long a, long b) => (a / b) - ((a % b != 0 && (a < 0) != (b < 0)) ? 1 : 0);
 
-    private long FloatToInt(EvaluationContext context, double value)
+    private Int128 FloatToInt(EvaluationContext context, double value)
     {
-        if (double.IsNaN(value) || value >= 9.2233720368547758E18 || value < -9.2233720368547758E18)
+        if (double.IsNaN(value) || value >= 1.8446744073709552E19 || value < -9.2233720368547758E18)
         {
             throw context.Error($"cannot cast {value.ToString(CultureInfo.InvariantCulture)} to {targetName}", Position);
         }
 
-        return (long)Math.Truncate(value);
+        return (Int128)Math.Truncate(value);
     }
 
-    private double ParseDouble(EvaluationContext context, ReadOnlySpan<byte> text)
-        => double.TryParse(Encoding.UTF8.GetString(text).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
-            ? d
+    private Int128 DecimalToInt(EvaluationContext context, BigInteger value)
+        => value >= long.MinValue && value <= ulong.MaxValue
+            ? (Int128)value
+            : throw context.Error($"cannot cast the value {value} to {targetName}: it is out of range", Position);
+
+    private BigInteger FloatToDecimal(EvaluationContext context, double value)
+    {
+        // Arrow: round(value × 10^scale), half away from zero; a value that does not fit is an error.
+        var scaled = Math.Round(value * Math.Pow(10, Type.Scale), MidpointRounding.AwayFromZero);
+        if (!double.IsFinite(scaled) || Math.Abs(scaled) >= Math.Pow(10, Type.Precision))
+        {
+            throw context.Error($"cannot cast {value.ToString(CultureInfo.InvariantCulture)} to {Type.Describe()}", Position);
+        }
+
+        return new BigInteger(scaled);
+    }
+
+    /// <summary>An unscaled decimal of scale <paramref name="from"/> as one of scale <paramref name="to"/> (coercions only ever widen the scale).</summary>
+    public static BigInteger Rescale(BigInteger value, int from, int to)
+        => to >= from ? value * NumericTypes.Pow10(to - from) : BigInteger.Divide(value, NumericTypes.Pow10(from - to));
+
+    /// <summary>A decimal as text with all of its scale's digits (<c>1.50</c>).</summary>
+    public static string DecimalText(BigInteger unscaled, int scale)
+    {
+        var digits = BigInteger.Abs(unscaled).ToString(CultureInfo.InvariantCulture).PadLeft(scale + 1, '0');
+        var text = scale == 0 ? digits : digits[..^scale] + "." + digits[^scale..];
+        return unscaled.Sign < 0 ? "-" + text : text;
+    }
+
+    private Int128 ParseInteger(EvaluationContext context, ReadOnlySpan<byte> text)
+        => Int128.TryParse(Encoding.UTF8.GetString(text).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
+            ? l
             : throw context.Error($"cannot cast the string '{Encoding.UTF8.GetString(text)}' to {targetName}", Position);
 
-    private long ParseLong(EvaluationContext context, ReadOnlySpan<byte> text)
-        => long.TryParse(Encoding.UTF8.GetString(text).Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var l)
-            ? l
+    // 'NaN' reads as Rust reads it: the positive quiet NaN (.NET's double.NaN has the sign bit set,
+    // which the total order puts below every number).
+    private double ParseDouble(EvaluationContext context, ReadOnlySpan<byte> text)
+        => double.TryParse(Encoding.UTF8.GetString(text).Trim(), NumberStyles.Float, CultureInfo.InvariantCulture, out var d)
+            ? double.IsNaN(d) ? BitConverter.Int64BitsToDouble(0x7FF8000000000000) : d
             : throw context.Error($"cannot cast the string '{Encoding.UTF8.GetString(text)}' to {targetName}", Position);
 
     private bool ParseBool(EvaluationContext context, ReadOnlySpan<byte> text)
@@ -202,6 +289,25 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
         return DateOnly.TryParseExact(s, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var d)
             ? d.DayNumber - UnixEpochDay
             : throw context.Error($"cannot cast the string '{s}' to date", Position);
+    }
+
+    private long ParseTime(EvaluationContext context, ReadOnlySpan<byte> text, TimeUnit unit)
+    {
+        var s = Encoding.UTF8.GetString(text).Trim();
+        string[] formats = ["HH:mm:ss", "HH:mm:ss.FFFFFFF", "HH:mm"];
+        var fraction = s.IndexOf('.', StringComparison.Ordinal);
+
+        // .NET keeps 100 ns; nanoseconds beyond that are read from the digits themselves.
+        var extraNanos = 0L;
+        if (fraction >= 0 && s.Length - fraction - 1 > 7)
+        {
+            extraNanos = long.Parse(s[(fraction + 8)..].PadRight(2, '0')[..2], CultureInfo.InvariantCulture);
+            s = s[..(fraction + 8)];
+        }
+
+        return TimeOnly.TryParseExact(s, formats, CultureInfo.InvariantCulture, DateTimeStyles.None, out var time)
+            ? Rescale((time.Ticks * 100) + extraNanos, TimeUnit.Nanosecond, unit)
+            : throw context.Error($"cannot cast the string '{s}' to a time", Position);
     }
 
     private long ParseTimestamp(EvaluationContext context, ReadOnlySpan<byte> text, TimeUnit unit)
@@ -229,6 +335,7 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
         ["ends_with"] = 2,
         ["contains"] = 2,
         ["abs"] = 1,
+        ["isnan"] = 1,
     };
 
     public override ColumnVector Evaluate(EvaluationContext context)
@@ -276,7 +383,19 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
                 return ColumnVector.OfBools(result, scalar ? value.Valid : BothValid(value, part, n), scalar);
             }
 
-            default: // abs
+            case "isnan":
+            {
+                var v = args[0];
+                var result = new bool[n];
+                for (var i = 0; i < n && v.Kind == ValueKind.Float; i++)
+                {
+                    result[i] = double.IsNaN(v.Floats![i]);
+                }
+
+                return ColumnVector.OfBools(result, v.Valid, scalar);
+            }
+
+            default: // abs, in the argument's type
             {
                 var v = args[0];
                 if (v.Kind == ValueKind.Float)
@@ -287,16 +406,41 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
                         floats[i] = Math.Abs(v.Floats![i]);
                     }
 
-                    return ColumnVector.OfFloats(floats, v.Valid, scalar);
+                    return ColumnVector.OfFloats(v.Type, floats, v.Valid, scalar);
+                }
+
+                if (v.Kind == ValueKind.Decimal)
+                {
+                    var decimals = new BigInteger[n];
+                    for (var i = 0; i < n; i++)
+                    {
+                        decimals[i] = BigInteger.Abs(v.Decimals![i]);
+                    }
+
+                    return ColumnVector.OfDecimals(v.Type, decimals, v.Valid, scalar);
                 }
 
                 var ints = new long[n];
+                var (min, _) = NumericTypes.Range(v.Type.Number);
+                var signed = NumericTypes.IsSigned(v.Type.Number);
                 for (var i = 0; i < n; i++)
                 {
-                    ints[i] = v.Ints![i] < 0 ? unchecked(-v.Ints[i]) : v.Ints[i];
+                    var x = v.Ints![i];
+                    if (signed && x < 0)
+                    {
+                        // abs(MIN) does not fit the type: DataFusion fails rather than wrap.
+                        if (x == min && v.IsValid(i))
+                        {
+                            throw context.Error($"abs({x}) overflows {v.Type.Describe()}", Position);
+                        }
+
+                        x = -x;
+                    }
+
+                    ints[i] = x;
                 }
 
-                return ColumnVector.OfInts(FilterType.Integer, ints, v.Valid, scalar);
+                return ColumnVector.OfInts(v.Type, ints, v.Valid, scalar);
             }
         }
     }

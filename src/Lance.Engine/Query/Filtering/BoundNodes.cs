@@ -38,8 +38,9 @@ internal abstract class BoundNode(FilterType type, int position)
         return v.Kind switch
         {
             ValueKind.Boolean => ColumnVector.OfBools(Fill(v.Bools![0], length), valid),
-            ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp => ColumnVector.OfInts(v.Type, Fill(v.Ints![0], length), valid),
-            ValueKind.Float => ColumnVector.OfFloats(Fill(v.Floats![0], length), valid),
+            ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp or ValueKind.Time => ColumnVector.OfInts(v.Type, Fill(v.Ints![0], length), valid),
+            ValueKind.Float => ColumnVector.OfFloats(v.Type, Fill(v.Floats![0], length), valid),
+            ValueKind.Decimal => ColumnVector.OfDecimals(v.Type, Fill(v.Decimals![0], length), valid),
             ValueKind.String or ValueKind.Binary => ColumnVector.OfBytes(v.Type, Repeat(v.Bytes!, length), valid),
             _ => ColumnVector.Nulls(v.Type, length),
         };
@@ -149,8 +150,9 @@ internal static class Scalars
     public static ColumnVector Null(FilterType type) => type.Kind switch
     {
         ValueKind.Boolean => ColumnVector.OfBools([false], [false], true),
-        ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp => ColumnVector.OfInts(type, [0], [false], true),
-        ValueKind.Float => ColumnVector.OfFloats([0], [false], true),
+        ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp or ValueKind.Time => ColumnVector.OfInts(type, [0], [false], true),
+        ValueKind.Float => ColumnVector.OfFloats(type, [0], [false], true),
+        ValueKind.Decimal => ColumnVector.OfDecimals(type, [BigInteger.Zero], [false], true),
         ValueKind.String or ValueKind.Binary => ColumnVector.OfBytes(type, Utf8Values.Single(""), [false], true),
         _ => ColumnVector.NullScalar,
     };
@@ -160,6 +162,10 @@ internal static class Scalars
     public static ColumnVector Int(FilterType type, long value) => ColumnVector.OfInts(type, [value], null, true);
 
     public static ColumnVector Float(double value) => ColumnVector.OfFloats([value], null, true);
+
+    public static ColumnVector Float(FilterType type, double value) => ColumnVector.OfFloats(type, [value], null, true);
+
+    public static ColumnVector Decimal(FilterType type, BigInteger value) => ColumnVector.OfDecimals(type, [value], null, true);
 
     public static ColumnVector Bytes(FilterType type, ReadOnlySpan<byte> value) => ColumnVector.OfBytes(type, Utf8Values.Single(value), null, true);
 }
@@ -308,7 +314,7 @@ internal readonly struct GreaterOrEqualOp : IComparison
     public static bool Test<T>(T a, T b) where T : IComparisonOperators<T, T, bool> => a >= b;
 }
 
-/// <summary>A comparison of two values of the same kind (the binder has made them so).</summary>
+/// <summary>A comparison of two values of the same type (the binder has made them so): integers by value (unsigned as unsigned), floats in IEEE total order, decimals exactly.</summary>
 internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode right, int position) : BoundNode(FilterType.Boolean, position)
 {
     public override ColumnVector Evaluate(EvaluationContext context)
@@ -324,11 +330,17 @@ internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode 
         var result = new bool[n];
         switch (l.Kind)
         {
-            case ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp:
-                Dispatch<long>(l.Ints!, l.IsScalar, r.Ints!, r.IsScalar, result);
+            case ValueKind.Integer when l.Type.Number == NumberType.UInt64:
+                Dispatch(UnsignedKeys(l.Ints!), l.IsScalar, UnsignedKeys(r.Ints!), r.IsScalar, result);
+                break;
+            case ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp or ValueKind.Time:
+                Dispatch(l.Ints!, l.IsScalar, r.Ints!, r.IsScalar, result);
                 break;
             case ValueKind.Float:
-                Dispatch<double>(l.Floats!, l.IsScalar, r.Floats!, r.IsScalar, result);
+                Dispatch(TotalOrderKeys(l.Floats!), l.IsScalar, TotalOrderKeys(r.Floats!), r.IsScalar, result);
+                break;
+            case ValueKind.Decimal:
+                Dispatch(l.Decimals!, l.IsScalar, r.Decimals!, r.IsScalar, result);
                 break;
             case ValueKind.Boolean:
                 CompareBools(l, r, result);
@@ -341,6 +353,29 @@ internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode 
         }
 
         return ColumnVector.OfBools(result, BothValid(l, r, n));
+    }
+
+    /// <summary>Keys whose signed order is the unsigned order of <c>uint64</c> bits.</summary>
+    private static long[] UnsignedKeys(long[] values)
+    {
+        var keys = new long[values.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = values[i] ^ long.MinValue;
+        }
+
+        return keys;
+    }
+
+    private static long[] TotalOrderKeys(double[] values)
+    {
+        var keys = new long[values.Length];
+        for (var i = 0; i < keys.Length; i++)
+        {
+            keys[i] = NumericTypes.TotalOrderKey(values[i]);
+        }
+
+        return keys;
     }
 
     private void Dispatch<T>(T[] l, bool ls, T[] r, bool rs, bool[] result)
@@ -434,205 +469,195 @@ internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode 
     }
 }
 
-/// <summary><c>+ - * / %</c> over integers (64-bit, truncating division) or doubles.</summary>
+/// <summary>
+/// <c>+ - * / %</c> as DataFusion evaluates them: integers in their (coerced) type, wrapping on
+/// overflow for + − ×, failing on division by zero and on <c>MIN / -1</c>; floats rounded to their
+/// width; decimals exactly, scaled as Arrow scales them.
+/// </summary>
 internal sealed class BoundArithmetic(BinaryOperator op, BoundNode left, BoundNode right, FilterType type, int position) : BoundNode(type, position)
 {
     public override ColumnVector Evaluate(EvaluationContext context)
     {
-        var n = context.Length;
         var l = left.Evaluate(context);
         var r = right.Evaluate(context);
         if (l.Kind == ValueKind.Null || r.Kind == ValueKind.Null)
         {
-            return ColumnVector.Nulls(Type, n);
+            return Scalars.Null(Type);
         }
 
-        if (Type.Kind != ValueKind.Float && !l.IsScalar && r.IsScalar && r.Valid is null)
+        var scalar = l.IsScalar && r.IsScalar;
+        var n = scalar ? 1 : context.Length;
+        var valid = scalar ? (l.IsValid(0) && r.IsValid(0) ? null : new[] { false }) : BothValid(l, r, n);
+        bool IsValid(int i) => valid is null || valid[i];
+        switch (Type.Kind)
         {
-            return ByConstant(l, r.Ints![0], context);
-        }
-
-        l = Expand(l, n);
-        r = Expand(r, n);
-        var valid = BothValid(l, r, n);
-        if (Type.Kind == ValueKind.Float)
-        {
-            var a = l.Floats!;
-            var b = r.Floats!;
-            var result = new double[n];
-            for (var i = 0; i < n; i++)
+            case ValueKind.Float:
             {
-                result[i] = op switch
+                var result = new double[n];
+                for (var i = 0; i < n; i++)
                 {
-                    BinaryOperator.Add => a[i] + b[i],
-                    BinaryOperator.Subtract => a[i] - b[i],
-                    BinaryOperator.Multiply => a[i] * b[i],
-                    BinaryOperator.Divide => a[i] / b[i],
-                    _ => a[i] % b[i],
-                };
+                    var a = l.Floats![l.IsScalar ? 0 : i];
+                    var b = r.Floats![r.IsScalar ? 0 : i];
+                    var value = op switch
+                    {
+                        BinaryOperator.Add => a + b,
+                        BinaryOperator.Subtract => a - b,
+                        BinaryOperator.Multiply => a * b,
+                        BinaryOperator.Divide => a / b,
+                        _ => a % b,
+                    };
+                    result[i] = NumericTypes.Round(value, Type.Number);
+                }
+
+                return ColumnVector.OfFloats(Type, result, valid, scalar);
             }
 
-            return ColumnVector.OfFloats(result, valid);
-        }
-
-        var x = l.Ints!;
-        var y = r.Ints!;
-        var ints = new long[n];
-        switch (op)
-        {
-            case BinaryOperator.Add:
+            case ValueKind.Decimal:
+            {
+                var result = new BigInteger[n];
+                var (s1, s2, s) = (l.Type.Scale, r.Type.Scale, Type.Scale);
                 for (var i = 0; i < n; i++)
                 {
-                    ints[i] = unchecked(x[i] + y[i]);
-                }
-
-                break;
-            case BinaryOperator.Subtract:
-                for (var i = 0; i < n; i++)
-                {
-                    ints[i] = unchecked(x[i] - y[i]);
-                }
-
-                break;
-            case BinaryOperator.Multiply:
-                for (var i = 0; i < n; i++)
-                {
-                    ints[i] = unchecked(x[i] * y[i]);
-                }
-
-                break;
-            default:
-                for (var i = 0; i < n; i++)
-                {
-                    if (y[i] == 0)
+                    if (!IsValid(i))
                     {
-                        if (valid is null || valid[i])
-                        {
-                            throw context.Error("division by zero", Position);
-                        }
-
                         continue;
                     }
 
-                    ints[i] = op == BinaryOperator.Divide
-                        ? (y[i] == -1 ? unchecked(-x[i]) : x[i] / y[i])
-                        : (y[i] == -1 ? 0 : x[i] % y[i]);
+                    var a = l.Decimals![l.IsScalar ? 0 : i];
+                    var b = r.Decimals![r.IsScalar ? 0 : i];
+                    result[i] = op switch
+                    {
+                        BinaryOperator.Add => NumericTypes.WrapDecimal((a * NumericTypes.Pow10(s - s1)) + (b * NumericTypes.Pow10(s - s2)), Type.Number),
+                        BinaryOperator.Subtract => NumericTypes.WrapDecimal((a * NumericTypes.Pow10(s - s1)) - (b * NumericTypes.Pow10(s - s2)), Type.Number),
+                        BinaryOperator.Multiply => NumericTypes.WrapDecimal(a * b, Type.Number),
+                        BinaryOperator.Divide => Checked(context, b.IsZero ? null : BigInteger.Divide(a * NumericTypes.Pow10(s - s1 + s2), b)),
+                        _ => Checked(context, b.IsZero ? null : BigInteger.Remainder(a * NumericTypes.Pow10(s - s1), b * NumericTypes.Pow10(s - s2))),
+                    };
                 }
 
-                break;
-        }
+                return ColumnVector.OfDecimals(Type, result, valid, scalar);
+            }
 
-        return ColumnVector.OfInts(Type, ints, valid);
+            default:
+            {
+                var result = new long[n];
+                var number = Type.Number;
+                var unsigned = number == NumberType.UInt64;
+                var (min, _) = NumericTypes.Range(number);
+                for (var i = 0; i < n; i++)
+                {
+                    var a = l.Ints![l.IsScalar ? 0 : i];
+                    var b = r.Ints![r.IsScalar ? 0 : i];
+                    switch (op)
+                    {
+                        case BinaryOperator.Add: result[i] = NumericTypes.Wrap(unchecked(a + b), number); break;
+                        case BinaryOperator.Subtract: result[i] = NumericTypes.Wrap(unchecked(a - b), number); break;
+                        case BinaryOperator.Multiply: result[i] = NumericTypes.Wrap(unchecked(a * b), number); break;
+                        default:
+                            if (!IsValid(i))
+                            {
+                                break;
+                            }
+
+                            if (b == 0)
+                            {
+                                throw context.Error("division by zero", Position);
+                            }
+
+                            if (unsigned)
+                            {
+                                result[i] = op == BinaryOperator.Divide ? (long)((ulong)a / (ulong)b) : (long)((ulong)a % (ulong)b);
+                            }
+                            else if (b == -1)
+                            {
+                                // MIN / -1 overflows (an error in DataFusion); MIN % -1 is 0.
+                                if (op == BinaryOperator.Divide && a == min)
+                                {
+                                    throw context.Error($"arithmetic overflow: {a} / -1 does not fit {Type.Describe()}", Position);
+                                }
+
+                                result[i] = op == BinaryOperator.Divide ? -a : 0;
+                            }
+                            else
+                            {
+                                result[i] = op == BinaryOperator.Divide ? a / b : a % b;
+                            }
+
+                            break;
+                    }
+                }
+
+                return ColumnVector.OfInts(Type, result, valid, scalar);
+            }
+        }
     }
 
-    // The common shape `column op literal` (id % 5, price * 2): no array of copies of the literal.
-    private ColumnVector ByConstant(ColumnVector l, long c, EvaluationContext context)
+    private BigInteger Checked(EvaluationContext context, BigInteger? value)
     {
-        var x = l.Ints!;
-        var ints = new long[x.Length];
-        switch (op)
+        if (value is null)
         {
-            case BinaryOperator.Add:
-                for (var i = 0; i < x.Length; i++)
-                {
-                    ints[i] = unchecked(x[i] + c);
-                }
-
-                break;
-            case BinaryOperator.Subtract:
-                for (var i = 0; i < x.Length; i++)
-                {
-                    ints[i] = unchecked(x[i] - c);
-                }
-
-                break;
-            case BinaryOperator.Multiply:
-                for (var i = 0; i < x.Length; i++)
-                {
-                    ints[i] = unchecked(x[i] * c);
-                }
-
-                break;
-            default:
-                if (c == 0)
-                {
-                    if (l.Valid is null ? x.Length > 0 : l.Valid.Contains(true))
-                    {
-                        throw context.Error("division by zero", Position);
-                    }
-
-                    break;
-                }
-
-                if (c == -1)
-                {
-                    for (var i = 0; i < x.Length; i++)
-                    {
-                        ints[i] = op == BinaryOperator.Divide ? unchecked(-x[i]) : 0;
-                    }
-
-                    break;
-                }
-
-                if (op == BinaryOperator.Divide)
-                {
-                    for (var i = 0; i < x.Length; i++)
-                    {
-                        ints[i] = x[i] / c;
-                    }
-                }
-                else
-                {
-                    for (var i = 0; i < x.Length; i++)
-                    {
-                        ints[i] = x[i] % c;
-                    }
-                }
-
-                break;
+            throw context.Error("division by zero", Position);
         }
 
-        return ColumnVector.OfInts(Type, ints, l.Valid);
+        if (!NumericTypes.FitsDecimal(value.Value, Type.Number))
+        {
+            throw context.Error($"arithmetic overflow: the result does not fit {Type.Describe()}", Position);
+        }
+
+        return value.Value;
     }
 }
 
-/// <summary>Unary minus.</summary>
+/// <summary>Unary minus: integers wrap in their type (<c>-(-128)</c> is -128 for int8), a float's sign flips (NaN's too).</summary>
 internal sealed class BoundNegate(BoundNode operand, int position) : BoundNode(operand.Type, position)
 {
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var v = operand.Evaluate(context);
-        if (v.Kind == ValueKind.Float)
+        switch (v.Kind)
         {
-            var result = new double[v.Floats!.Length];
-            for (var i = 0; i < result.Length; i++)
+            case ValueKind.Float:
             {
-                result[i] = -v.Floats[i];
+                var result = new double[v.Floats!.Length];
+                for (var i = 0; i < result.Length; i++)
+                {
+                    result[i] = -v.Floats[i];
+                }
+
+                return ColumnVector.OfFloats(v.Type, result, v.Valid, v.IsScalar);
             }
 
-            return ColumnVector.OfFloats(result, v.Valid, v.IsScalar);
-        }
+            case ValueKind.Decimal:
+            {
+                var result = new BigInteger[v.Decimals!.Length];
+                for (var i = 0; i < result.Length; i++)
+                {
+                    result[i] = NumericTypes.WrapDecimal(-v.Decimals[i], v.Type.Number);
+                }
 
-        if (v.Kind == ValueKind.Null)
-        {
-            return v;
+                return ColumnVector.OfDecimals(v.Type, result, v.Valid, v.IsScalar);
+            }
+
+            case ValueKind.Null:
+                return v;
         }
 
         var ints = new long[v.Ints!.Length];
         for (var i = 0; i < ints.Length; i++)
         {
-            ints[i] = unchecked(-v.Ints[i]);
+            ints[i] = NumericTypes.Wrap(unchecked(-v.Ints[i]), v.Type.Number);
         }
 
         return ColumnVector.OfInts(v.Type, ints, v.Valid, v.IsScalar);
     }
 }
 
-/// <summary><c>x [NOT] IN (constants)</c>: a null in the list makes a non-match unknown.</summary>
+/// <summary><c>x [NOT] IN (constants)</c>: a null in the list makes a non-match unknown; floats match by total order (-0.0 is not 0.0, NaN is NaN).</summary>
 internal sealed class BoundInList(BoundNode operand, IReadOnlyList<BoundLiteral> values, bool negated, int position) : BoundNode(FilterType.Boolean, position)
 {
     private readonly HashSet<long> _ints = [.. values.Where(v => !v.IsNull && v.Scalar.Ints is not null).Select(v => v.Scalar.Ints![0])];
-    private readonly HashSet<double> _floats = [.. values.Where(v => !v.IsNull && v.Scalar.Floats is not null).Select(v => v.Scalar.Floats![0])];
+    private readonly HashSet<long> _floats = [.. values.Where(v => !v.IsNull && v.Scalar.Floats is not null).Select(v => BitConverter.DoubleToInt64Bits(v.Scalar.Floats![0]))];
+    private readonly HashSet<BigInteger> _decimals = [.. values.Where(v => !v.IsNull && v.Scalar.Decimals is not null).Select(v => v.Scalar.Decimals![0])];
     private readonly HashSet<bool> _bools = [.. values.Where(v => !v.IsNull && v.Scalar.Bools is not null).Select(v => v.Scalar.Bools![0])];
     private readonly byte[][] _bytes = [.. values.Where(v => !v.IsNull && v.Scalar.Bytes is not null).Select(v => v.Scalar.Bytes![0].ToArray())];
     private readonly bool _hasNull = values.Any(v => v.IsNull);
@@ -650,7 +675,7 @@ internal sealed class BoundInList(BoundNode operand, IReadOnlyList<BoundLiteral>
         var found = new bool[n];
         switch (v.Kind)
         {
-            case ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp:
+            case ValueKind.Integer or ValueKind.Date or ValueKind.Timestamp or ValueKind.Time:
                 for (var i = 0; i < n; i++)
                 {
                     found[i] = _ints.Contains(v.Ints![i]);
@@ -660,7 +685,14 @@ internal sealed class BoundInList(BoundNode operand, IReadOnlyList<BoundLiteral>
             case ValueKind.Float:
                 for (var i = 0; i < n; i++)
                 {
-                    found[i] = _floats.Contains(v.Floats![i]);
+                    found[i] = _floats.Contains(BitConverter.DoubleToInt64Bits(v.Floats![i]));
+                }
+
+                break;
+            case ValueKind.Decimal:
+                for (var i = 0; i < n; i++)
+                {
+                    found[i] = _decimals.Contains(v.Decimals![i]);
                 }
 
                 break;

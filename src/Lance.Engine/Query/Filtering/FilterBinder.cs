@@ -14,19 +14,19 @@ internal sealed class FilterBinder
 {
     private static readonly Dictionary<string, (FilterType Type, IArrowType? Arrow)> CastTypes = new(StringComparer.Ordinal)
     {
-        ["tinyint"] = (FilterType.Integer, Int8Type.Default),
-        ["smallint"] = (FilterType.Integer, Int16Type.Default),
-        ["int"] = (FilterType.Integer, Int32Type.Default),
-        ["integer"] = (FilterType.Integer, Int32Type.Default),
-        ["bigint"] = (FilterType.Integer, Int64Type.Default),
-        ["tinyint unsigned"] = (FilterType.Integer, UInt8Type.Default),
-        ["smallint unsigned"] = (FilterType.Integer, UInt16Type.Default),
-        ["int unsigned"] = (FilterType.Integer, UInt32Type.Default),
-        ["integer unsigned"] = (FilterType.Integer, UInt32Type.Default),
-        ["bigint unsigned"] = (FilterType.Integer, UInt64Type.Default),
-        ["float"] = (FilterType.Float, FloatType.Default),
-        ["real"] = (FilterType.Float, FloatType.Default),
-        ["double"] = (FilterType.Float, DoubleType.Default),
+        ["tinyint"] = (FilterType.Of(NumberType.Int8), Int8Type.Default),
+        ["smallint"] = (FilterType.Of(NumberType.Int16), Int16Type.Default),
+        ["int"] = (FilterType.Of(NumberType.Int32), Int32Type.Default),
+        ["integer"] = (FilterType.Of(NumberType.Int32), Int32Type.Default),
+        ["bigint"] = (FilterType.Of(NumberType.Int64), Int64Type.Default),
+        ["tinyint unsigned"] = (FilterType.Of(NumberType.UInt8), UInt8Type.Default),
+        ["smallint unsigned"] = (FilterType.Of(NumberType.UInt16), UInt16Type.Default),
+        ["int unsigned"] = (FilterType.Of(NumberType.UInt32), UInt32Type.Default),
+        ["integer unsigned"] = (FilterType.Of(NumberType.UInt32), UInt32Type.Default),
+        ["bigint unsigned"] = (FilterType.Of(NumberType.UInt64), UInt64Type.Default),
+        ["float"] = (FilterType.Of(NumberType.Float32), FloatType.Default),
+        ["real"] = (FilterType.Of(NumberType.Float32), FloatType.Default),
+        ["double"] = (FilterType.Of(NumberType.Float64), DoubleType.Default),
         ["string"] = (FilterType.String, StringType.Default),
         ["varchar"] = (FilterType.String, StringType.Default),
         ["binary"] = (new FilterType(ValueKind.Binary), BinaryType.Default),
@@ -41,6 +41,8 @@ internal sealed class FilterBinder
     private readonly string? _text;
     private readonly FilterExpression _root;
     private readonly SortedSet<string> _columns = new(StringComparer.Ordinal);
+    private bool _resolving = true;
+    private (BoundNode Node, FilterExpression Expression)? _literalTarget;
 
     private FilterBinder(Schema schema, string source, string? text, FilterExpression root)
     {
@@ -90,7 +92,29 @@ internal sealed class FilterBinder
         return new LanceFilterException($"Invalid filter on '{_source}': {message}. The filter was: {_root.ToSql()}");
     }
 
-    private BoundNode BindNode(FilterExpression e) => e switch
+    /// <summary>
+    /// Binds one node. LanceDB converts literals to a column's type (and fails when it cannot) only in
+    /// comparisons, BETWEEN and IN reached from the root through AND/OR alone (Lance's resolve_expr);
+    /// everywhere else (under NOT, inside functions, CAST, IS TRUE) literals keep their own type and
+    /// meet the other side in DataFusion's common type. <see cref="_resolving"/> says which applies;
+    /// <see cref="_literalTarget"/> is the column whose type the literals of <c>col op (a + b)</c> take.
+    /// </summary>
+    private BoundNode BindNode(FilterExpression e)
+    {
+        var (resolving, target) = (_resolving, _literalTarget);
+        _resolving = resolving && e is BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or };
+        _literalTarget = target is not null && e is BinaryExpression { Operator: >= BinaryOperator.Equal } ? target : null;
+        try
+        {
+            return target is not null && e is LiteralExpression literal ? CoerceLiteral(literal, target.Value.Node, target.Value.Expression) : BindCore(e, resolving);
+        }
+        finally
+        {
+            (_resolving, _literalTarget) = (resolving, target);
+        }
+    }
+
+    private BoundNode BindCore(FilterExpression e, bool resolving) => e switch
     {
         ColumnExpression c => BindColumn(c),
         LiteralExpression l => BindLiteral(l),
@@ -104,11 +128,11 @@ internal sealed class FilterBinder
         BinaryExpression { Operator: BinaryOperator.Concat } b => new BoundConcat(
             Expect(BindNode(b.Left), b.Left, ValueKind.String, "||"), Expect(BindNode(b.Right), b.Right, ValueKind.String, "||"), b.Position),
         BinaryExpression { Operator: >= BinaryOperator.Add } b => BindArithmetic(b),
-        BinaryExpression b => BindComparison(b.Operator, b.Left, b.Right, b.Position),
+        BinaryExpression b => BindComparison(b.Operator, b.Left, b.Right, b.Position, resolving),
         IsNullExpression n => new BoundIsNull(BindNode(n.Operand), n.Negated, n.Position),
         IsBooleanExpression ib => new BoundIsBoolean(Expect(BindNode(ib.Operand), ib.Operand, ValueKind.Boolean, "IS TRUE/FALSE"), ib.Value, ib.Negated, ib.Position),
-        InExpression i => BindIn(i),
-        BetweenExpression bt => BindBetween(bt),
+        InExpression i => BindIn(i, resolving),
+        BetweenExpression bt => BindBetween(bt, resolving),
         LikeExpression like => BindLike(like),
         CastExpression cast => BindCast(cast),
         FunctionExpression f => BindFunction(f),
@@ -149,7 +173,10 @@ internal sealed class FilterBinder
         }
 
         _columns.Add(field.Name);
-        return new BoundColumn(ArrowColumns.TypeOf(type), c.Position, path) { ArrowType = type };
+
+        // A dictionary column compares as its values (LanceDB: `tag = 'red'`).
+        var valueType = type is DictionaryType dictionary ? dictionary.ValueType : type;
+        return new BoundColumn(ArrowColumns.TypeOf(valueType), c.Position, path) { ArrowType = valueType };
     }
 
     private static Field? SingleOrNull(List<Field> fields) => fields.Count == 1 ? fields[0] : null;
@@ -159,7 +186,10 @@ internal sealed class FilterBinder
         null => ColumnVector.NullScalar,
         bool b => Scalars.Bool(b),
         long i => Scalars.Int(FilterType.Integer, i),
+        ulong u => Scalars.Int(FilterType.Of(NumberType.UInt64), unchecked((long)u)),
         double d => Scalars.Float(d),
+        TimeOnly t => Scalars.Int(new FilterType(ValueKind.Time, TimeUnit.Microsecond), t.Ticks / TimeSpan.TicksPerMicrosecond),
+        decimal m => DecimalScalar(m),
         string s => Scalars.Bytes(FilterType.String, Encoding.UTF8.GetBytes(s)),
         byte[] bytes => Scalars.Bytes(new FilterType(ValueKind.Binary), bytes),
         DateOnly date => Scalars.Int(new FilterType(ValueKind.Date), date.DayNumber - BoundCast.UnixEpochDay),
@@ -167,6 +197,14 @@ internal sealed class FilterBinder
         _ => throw new ArgumentException($"A filter literal cannot hold a {l.Value.GetType().Name}.", nameof(l)),
     }, l.Position)
     { Value = l.Value };
+
+    /// <summary>A C# decimal as a decimal128(38, its scale) constant, exactly.</summary>
+    private static ColumnVector DecimalScalar(decimal value)
+    {
+        var scale = value.Scale;
+        var unscaled = System.Numerics.BigInteger.Parse(Math.Abs(value).ToString(System.Globalization.CultureInfo.InvariantCulture).Replace(".", "", StringComparison.Ordinal), System.Globalization.CultureInfo.InvariantCulture);
+        return Scalars.Decimal(FilterType.Decimal(NumberType.Decimal128, NumericTypes.MaxDecimal128Precision, scale), value < 0 ? -unscaled : unscaled);
+    }
 
     private static DateTime ToUtc(DateTime time) => time.Kind == DateTimeKind.Local ? time.ToUniversalTime() : time;
 
@@ -197,6 +235,12 @@ internal sealed class FilterBinder
             throw Error($"'-' needs a number, but {Describe(u.Operand, operand)} is {operand.Type.Describe()}", u);
         }
 
+        if (operand.Type.IsUnsigned)
+        {
+            // DataFusion: "Negation only supports numeric, interval and timestamp types" (unsigned ones excluded).
+            throw Error($"'-' cannot negate {Describe(u.Operand, operand)}: it is unsigned ({operand.Type.Describe()})", u);
+        }
+
         return new BoundNegate(operand, u.Position);
     }
 
@@ -212,41 +256,126 @@ internal sealed class FilterBinder
             }
         }
 
-        var isFloat = left.Type.Kind == ValueKind.Float || right.Type.Kind == ValueKind.Float;
-        if (isFloat)
+        if (left.Type.Kind == ValueKind.Null || right.Type.Kind == ValueKind.Null)
         {
-            return new BoundArithmetic(b.Operator, ToFloat(left), ToFloat(right), FilterType.Float, b.Position);
+            var known = left.Type.Kind == ValueKind.Null ? right.Type : left.Type;
+            return new BoundArithmetic(b.Operator, left, right, known.Kind == ValueKind.Null ? FilterType.Integer : known, b.Position);
         }
 
-        return new BoundArithmetic(b.Operator, left, right, FilterType.Integer, b.Position);
+        var (l, r, result) = NumericTypes.Arithmetic(left.Type, right.Type, b.Operator)!.Value;
+        return new BoundArithmetic(b.Operator, To(left, l), To(right, r), result, b.Position);
     }
 
-    private static BoundNode ToFloat(BoundNode node) => node.Type.Kind == ValueKind.Integer
-        ? new BoundCast(node, FilterType.Float, "double", node.Position)
-        : node;
+    /// <summary><paramref name="node"/> converted to <paramref name="type"/> (nothing when it already is).</summary>
+    private static BoundNode To(BoundNode node, FilterType type) => node.Type == type || node.Type.Kind == ValueKind.Null
+        ? node
+        : new BoundCast(node, type, type.Describe(), node.Position);
 
     /// <summary>Binds <c>left op right</c> so both sides have one kind.</summary>
-    private BoundCompare BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position)
+    private BoundNode BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
     {
-        var (left, right) = BindComparable(leftExpr, rightExpr);
-        return new BoundCompare(op, left, right, position);
+        var (left, right) = BindComparable(leftExpr, rightExpr, resolving);
+
+        // DataFusion's simplifier folds `x op NULL` to NULL before running anything, so x (a cast
+        // that would fail, say) is never evaluated: `CAST(dec AS smallint) <= NULL` is simply null.
+        return IsNullConstant(left) || IsNullConstant(right)
+            ? BoundLiteral.Null(FilterType.Boolean, position)
+            : new BoundCompare(op, left, right, position);
     }
 
-    private (BoundNode Left, BoundNode Right) BindComparable(FilterExpression leftExpr, FilterExpression rightExpr)
+    private static bool IsNullConstant(BoundNode node) => node switch
     {
-        if (rightExpr is LiteralExpression rl && leftExpr is not LiteralExpression)
+        BoundLiteral literal => literal.IsNull,
+        BoundCast cast => IsNullConstant(cast.Operand),
+        _ => false,
+    };
+
+    private (BoundNode Left, BoundNode Right) BindComparable(FilterExpression leftExpr, FilterExpression rightExpr, bool resolving)
+    {
+        if (UnwrapCast(leftExpr, rightExpr) is { } unwrapped)
         {
-            var left = BindNode(leftExpr);
-            return (left, CoerceLiteral(rl, left, leftExpr));
+            return unwrapped;
         }
 
-        if (leftExpr is LiteralExpression ll && rightExpr is not LiteralExpression)
+        if (UnwrapCast(rightExpr, leftExpr) is { } swapped)
+        {
+            return (swapped.Right, swapped.Left);
+        }
+
+        if (resolving && leftExpr is ColumnExpression && rightExpr is LiteralExpression rl)
+        {
+            var left = BindNode(leftExpr);
+            return rl.Value is decimal ? Unify(left, leftExpr, BindLiteral(rl), rightExpr) : (left, CoerceLiteral(rl, left, leftExpr));
+        }
+
+        if (resolving && rightExpr is ColumnExpression && leftExpr is LiteralExpression ll)
         {
             var right = BindNode(rightExpr);
-            return (CoerceLiteral(ll, right, rightExpr), right);
+            return ll.Value is decimal ? Unify(BindLiteral(ll), leftExpr, right, rightExpr) : (CoerceLiteral(ll, right, rightExpr), right);
+        }
+
+        if (resolving && leftExpr is ColumnExpression && rightExpr is BinaryExpression)
+        {
+            var left = BindNode(leftExpr);
+            _literalTarget = (left, leftExpr);
+            var right = BindNode(rightExpr);
+            _literalTarget = null;
+            return Unify(left, leftExpr, right, rightExpr);
         }
 
         return Unify(BindNode(leftExpr), leftExpr, BindNode(rightExpr), rightExpr);
+    }
+
+    /// <summary>
+    /// DataFusion's "unwrap cast in comparison": <c>CAST(int_expr AS int_type) op integer</c> compares
+    /// the expression itself with the integer when the integer fits the expression's type, so the cast
+    /// (which could fail, or wrap) never runs.
+    /// </summary>
+    private (BoundNode Left, BoundNode Right)? UnwrapCast(FilterExpression castSide, FilterExpression literalSide)
+    {
+        if (castSide is not CastExpression cast || literalSide is not LiteralExpression { Value: long or ulong } literal
+            || !CastTypes.TryGetValue(cast.TypeName, out var target) || target.Type.Kind != ValueKind.Integer)
+        {
+            return null;
+        }
+
+        var inner = BindNode(cast.Operand);
+        return UnwrappedLiteral(inner, target.Type, literal) is { } unwrapped ? (inner, unwrapped) : null;
+    }
+
+    /// <summary>
+    /// The integer <paramref name="literal"/> as a constant of <paramref name="inner"/>'s type, when
+    /// DataFusion would unwrap <c>CAST(inner AS castType)</c> compared with it: the integer fits the cast
+    /// type and the inner type exactly. Inner decimals are unwrapped too, although the cast truncates
+    /// (DataFusion does so: <c>CAST(1.5 AS smallint) = 1</c> is false there, as it compares <c>1.5 = 1.00</c>).
+    /// </summary>
+    private static BoundLiteral? UnwrappedLiteral(BoundNode inner, FilterType castType, LiteralExpression literal)
+    {
+        if (literal.Value is not (long or ulong) || castType.Kind != ValueKind.Integer)
+        {
+            return null;
+        }
+
+        var value = literal.Value is long l ? (Int128)l : (ulong)literal.Value;
+        if (!NumericTypes.Fits(value, castType.Number))
+        {
+            return null;
+        }
+
+        if (inner.Type.Kind == ValueKind.Decimal)
+        {
+            var unscaled = (System.Numerics.BigInteger)value * NumericTypes.Pow10(inner.Type.Scale);
+            return System.Numerics.BigInteger.Abs(unscaled) < NumericTypes.Pow10(inner.Type.Precision)
+                ? new BoundLiteral(Scalars.Decimal(inner.Type, unscaled), literal.Position) { Value = literal.Value }
+                : null;
+        }
+
+        if (inner.Type.Kind != ValueKind.Integer || !NumericTypes.Fits(value, inner.Type.Number))
+        {
+            return null;
+        }
+
+        return new BoundLiteral(Scalars.Int(inner.Type, value > long.MaxValue ? unchecked((long)(ulong)value) : (long)value), literal.Position) { Value = literal.Value };
     }
 
     private (BoundNode Left, BoundNode Right) Unify(BoundNode left, FilterExpression leftExpr, BoundNode right, FilterExpression rightExpr)
@@ -257,7 +386,7 @@ internal sealed class FilterBinder
             return (left, right);
         }
 
-        if (a.Kind == b.Kind && a.Kind != ValueKind.Other)
+        if (a.Kind == b.Kind && a.Kind is not (ValueKind.Other or ValueKind.List or ValueKind.Integer or ValueKind.Float or ValueKind.Decimal or ValueKind.Time))
         {
             if (a.Kind == ValueKind.Timestamp && a.Unit != b.Unit)
             {
@@ -270,7 +399,30 @@ internal sealed class FilterBinder
 
         if (a.IsNumeric && b.IsNumeric)
         {
-            return (ToFloat(left), ToFloat(right));
+            var common = NumericTypes.Comparison(a, b)!.Value;
+            return (To(left, common), To(right, common));
+        }
+
+        // DataFusion compares a number with a string as strings, and parses a string compared with a date or timestamp.
+        if ((a.IsNumeric && b.Kind == ValueKind.String) || (a.Kind == ValueKind.String && b.IsNumeric))
+        {
+            return (To(left, FilterType.String), To(right, FilterType.String));
+        }
+
+        if (a.Kind is ValueKind.Date or ValueKind.Timestamp && b.Kind == ValueKind.String)
+        {
+            return (left, To(right, a));
+        }
+
+        if (b.Kind is ValueKind.Date or ValueKind.Timestamp && a.Kind == ValueKind.String)
+        {
+            return (To(left, b), right);
+        }
+
+        if (a.Kind == ValueKind.Time && b.Kind == ValueKind.Time)
+        {
+            var finer = (TimeUnit)Math.Max((int)a.Unit, (int)b.Unit);
+            return (To(left, new FilterType(ValueKind.Time, finer)), To(right, new FilterType(ValueKind.Time, finer)));
         }
 
         if (a.Kind == ValueKind.Date && b.Kind == ValueKind.Timestamp)
@@ -303,22 +455,30 @@ internal sealed class FilterBinder
             return BoundLiteral.Null(target.Kind == ValueKind.Other ? FilterType.Null : target, literal.Position);
         }
 
-        var arrow = (other as BoundColumn)?.ArrowType;
-        var isColumn = other is BoundColumn;
         BoundLiteral? result = target.Kind switch
         {
             ValueKind.Integer => value switch
             {
-                long l when arrow is null || InRange(l, arrow) => Literal(Scalars.Int(target, l)),
-                double d when !isColumn => null, // mixed arithmetic: compare as doubles below
+                long l when NumericTypes.Fits(l, target.Number) => Literal(Scalars.Int(target, l)),
+                ulong u when NumericTypes.Fits(u, target.Number) => Literal(Scalars.Int(target, unchecked((long)u))),
                 _ => null,
             },
             ValueKind.Float => value switch
             {
-                long l => Literal(Scalars.Float(arrow is FloatType or HalfFloatType ? (float)l : l)),
-                double d => Literal(Scalars.Float(arrow is FloatType or HalfFloatType ? (float)d : d)),
+                long l => Literal(Scalars.Float(target, NumericTypes.Round(l, target.Number))),
+                ulong u => Literal(Scalars.Float(target, NumericTypes.Round(u, target.Number))),
+                double d => Literal(Scalars.Float(target, NumericTypes.Round(d, target.Number))),
                 _ => null,
             },
+            ValueKind.Decimal => value switch
+            {
+                // An integer becomes the column's decimal when it fits its precision; a float never does (LanceDB).
+                long or ulong => DecimalLiteral(value is long l ? l : (System.Numerics.BigInteger)(ulong)value),
+                _ => null,
+            },
+            ValueKind.Time => value is TimeOnly time
+                ? Literal(Scalars.Int(target, BoundCast.Rescale(time.Ticks / TimeSpan.TicksPerMicrosecond, TimeUnit.Microsecond, target.Unit)))
+                : null,
             ValueKind.String => value is string s ? Literal(Scalars.Bytes(target, Encoding.UTF8.GetBytes(s))) : null,
             ValueKind.Binary => value switch
             {
@@ -354,24 +514,19 @@ internal sealed class FilterBinder
             throw Error($"cannot compare {Describe(otherExpr, other)} ({TypeName(other)}) with the string '{text}'; write {keyword} '{text}'", literal);
         }
 
-        if (target.Kind == ValueKind.Integer && value is double && !isColumn)
-        {
-            throw Error("compare integer expressions with integers, or CAST them to double", literal);
-        }
-
         var what = other is BoundColumn column ? $"column '{string.Join(".", column.Path)}' ({TypeName(other)})" : $"{Describe(otherExpr, other)} ({TypeName(other)})";
         throw Error($"cannot compare {what} with {DescribeLiteral(value)}", literal);
 
         BoundLiteral Literal(ColumnVector scalar) => new(scalar, literal.Position) { Value = value };
+
+        BoundLiteral? DecimalLiteral(System.Numerics.BigInteger number)
+        {
+            var unscaled = number * NumericTypes.Pow10(target.Scale);
+            return System.Numerics.BigInteger.Abs(unscaled) < NumericTypes.Pow10(target.Precision) ? Literal(Scalars.Decimal(target, unscaled)) : null;
+        }
     }
 
-    private static bool InRange(long value, IArrowType type)
-    {
-        var (min, max) = ArrowColumns.IntegerRange(type);
-        return value >= min && value <= max;
-    }
-
-    private BoundNode BindIn(InExpression i)
+    private BoundNode BindIn(InExpression i, bool resolving)
     {
         if (i.Values.All(v => v is LiteralExpression))
         {
@@ -381,7 +536,52 @@ internal sealed class FilterBinder
                 throw Error($"IN cannot test {Describe(i.Operand, operand)} ({TypeName(operand)})", i.Operand);
             }
 
-            var values = i.Values.Select(v => CoerceLiteral((LiteralExpression)v, operand, i.Operand)).ToList();
+            if (operand.Type.Kind == ValueKind.List)
+            {
+                throw Error($"IN cannot test {Describe(i.Operand, operand)} ({TypeName(operand)})", i.Operand);
+            }
+
+            var literals = i.Values.Cast<LiteralExpression>().ToList();
+            if (i.Operand is CastExpression cast && CastTypes.TryGetValue(cast.TypeName, out var castTarget) && literals.Any(l => l.Value is not null))
+            {
+                // DataFusion unwraps the cast of `CAST(x AS int) IN (1, 2)` as it does for `=`, when every integer qualifies.
+                var inner = BindNode(cast.Operand);
+                var unwrapped = literals.Select(l => l.Value is null ? BoundLiteral.Null(inner.Type, l.Position) : UnwrappedLiteral(inner, castTarget.Type, l)).ToList();
+                if (unwrapped.All(u => u is not null))
+                {
+                    return new BoundInList(inner, unwrapped!, i.Negated, i.Position);
+                }
+            }
+
+            var resolved = resolving && i.Operand is ColumnExpression { Path.Count: 1 };
+            var hasString = operand.Type.Kind == ValueKind.String || literals.Any(l => l.Value is string);
+            if (!resolved && hasString && (operand.Type.IsNumeric || literals.Any(l => l.Value is long or ulong or double or decimal)))
+            {
+                // Outside Lance's literal resolution DataFusion meets a number and a string as strings:
+                // `NOT (u64 IN ('1', '01'))` compares the text of u64 with '1' and '01'.
+                if (!operand.Type.IsNumeric && operand.Type.Kind != ValueKind.String)
+                {
+                    throw Error($"IN cannot compare {Describe(i.Operand, operand)} ({TypeName(operand)}) with both numbers and strings", i.Operand);
+                }
+
+                var texts = literals.Select(l => l.Value is null ? BoundLiteral.Null(FilterType.String, l.Position) : Constant(To(BindLiteral(l), FilterType.String), l)).ToList();
+                return new BoundInList(To(operand, FilterType.String), texts, i.Negated, i.Position);
+            }
+
+            if (!resolved && operand.Type.IsNumeric && literals.All(l => l.Value is null or long or ulong or double or decimal))
+            {
+                // An expression IN numbers: all meet in DataFusion's common type.
+                var common = operand.Type;
+                foreach (var l in literals.Where(l => l.Value is not null))
+                {
+                    common = NumericTypes.Comparison(common, BindLiteral(l).Type)!.Value;
+                }
+
+                var typed = literals.Select(l => l.Value is null ? BoundLiteral.Null(common, l.Position) : Constant(To(BindLiteral(l), common), l)).ToList();
+                return new BoundInList(To(operand, common), typed, i.Negated, i.Position);
+            }
+
+            var values = literals.Select(v => CoerceLiteral(v, operand, i.Operand)).ToList();
             return new BoundInList(operand, values, i.Negated, i.Position);
         }
 
@@ -389,17 +589,26 @@ internal sealed class FilterBinder
         BoundNode? any = null;
         foreach (var value in i.Values)
         {
-            var equal = BindComparison(BinaryOperator.Equal, i.Operand, value, value.Position);
+            var equal = BindComparison(BinaryOperator.Equal, i.Operand, value, value.Position, resolving);
             any = any is null ? equal : new BoundLogical(false, any, equal, i.Position);
         }
 
         return i.Negated ? new BoundNot(any!, i.Position) : any!;
     }
 
-    private BoundNode BindBetween(BetweenExpression b)
+    private static readonly RecordBatch NoRows = new(new Schema([], null), [], 0);
+
+    /// <summary>A node that reads no column, evaluated once into a literal.</summary>
+    private BoundLiteral Constant(BoundNode node, FilterExpression at)
     {
-        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, b.Low, b.Position);
-        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, b.High, b.Position);
+        var value = node.Evaluate(new EvaluationContext(NoRows, (message, _) => Error(message, at)));
+        return new BoundLiteral(value, at.Position) { Value = (at as LiteralExpression)?.Value };
+    }
+
+    private BoundNode BindBetween(BetweenExpression b, bool resolving)
+    {
+        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, b.Low, b.Position, resolving);
+        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, b.High, b.Position, resolving);
         var both = new BoundLogical(true, low, high, b.Position);
         return b.Negated ? new BoundNot(both, b.Position) : both;
     }
@@ -432,9 +641,9 @@ internal sealed class FilterBinder
         var from = operand.Type.Kind;
         var allowed = from == ValueKind.Null || from == target.Type.Kind || target.Type.Kind switch
         {
-            ValueKind.Integer or ValueKind.Float => from is ValueKind.Integer or ValueKind.Float or ValueKind.Boolean or ValueKind.String,
+            ValueKind.Integer or ValueKind.Float => from is ValueKind.Integer or ValueKind.Float or ValueKind.Decimal or ValueKind.Boolean or ValueKind.String,
             ValueKind.Boolean => from is ValueKind.Integer or ValueKind.Float or ValueKind.String,
-            ValueKind.String => from is not ValueKind.Other,
+            ValueKind.String => from is not (ValueKind.Other or ValueKind.List),
             ValueKind.Binary => from is ValueKind.String,
             ValueKind.Date => from is ValueKind.Timestamp or ValueKind.String,
             ValueKind.Timestamp => from is ValueKind.Date or ValueKind.String,
@@ -448,11 +657,21 @@ internal sealed class FilterBinder
         return new BoundCast(operand, target.Type, cast.TypeName, cast.Position);
     }
 
-    private BoundFunction BindFunction(FunctionExpression f)
+    private BoundNode BindFunction(FunctionExpression f)
     {
+        if (BoundListFunction.Names.TryGetValue(f.Name, out var listFunction))
+        {
+            return BindListFunction(f, listFunction);
+        }
+
+        if (f.Name == "arrow_cast")
+        {
+            return BindArrowCast(f);
+        }
+
         if (!BoundFunction.Arity.TryGetValue(f.Name, out var arity))
         {
-            throw Error($"unknown function '{f.Name}'. Functions: {string.Join(", ", BoundFunction.Arity.Keys)}", f);
+            throw Error($"unknown function '{f.Name}'. Functions: {string.Join(", ", BoundFunction.Arity.Keys.Concat(BoundListFunction.Names.Keys).Append("arrow_cast"))}", f);
         }
 
         if (f.Arguments.Count != arity)
@@ -461,14 +680,15 @@ internal sealed class FilterBinder
         }
 
         var args = f.Arguments.Select(BindNode).ToList();
-        if (f.Name == "abs")
+        if (f.Name is "abs" or "isnan")
         {
             if (!args[0].Type.IsNumeric && args[0].Type.Kind != ValueKind.Null)
             {
-                throw Error($"abs needs a number, but {Describe(f.Arguments[0], args[0])} is {args[0].Type.Describe()}", f.Arguments[0]);
+                throw Error($"{f.Name} needs a number, but {Describe(f.Arguments[0], args[0])} is {args[0].Type.Describe()}", f.Arguments[0]);
             }
 
-            return new BoundFunction(f.Name, args, args[0].Type.Kind == ValueKind.Float ? FilterType.Float : FilterType.Integer, f.Position);
+            var type = f.Name == "isnan" ? FilterType.Boolean : args[0].Type.Kind == ValueKind.Null ? FilterType.Integer : args[0].Type;
+            return new BoundFunction(f.Name, args, type, f.Position);
         }
 
         for (var i = 0; i < args.Count; i++)
@@ -476,13 +696,119 @@ internal sealed class FilterBinder
             Expect(args[i], f.Arguments[i], ValueKind.String, f.Name);
         }
 
-        var type = f.Name switch
+        var resultType = f.Name switch
         {
             "lower" or "upper" => FilterType.String,
             "starts_with" or "ends_with" or "contains" => FilterType.Boolean,
             _ => FilterType.Integer,
         };
-        return new BoundFunction(f.Name, args, type, f.Position);
+        return new BoundFunction(f.Name, args, resultType, f.Position);
+    }
+
+    private BoundListFunction BindListFunction(FunctionExpression f, string name)
+    {
+        var arity = name == "array_length" ? 1 : 2;
+        if (f.Arguments.Count != arity)
+        {
+            throw Error($"{f.Name} takes {arity} argument{(arity == 1 ? "" : "s")}, not {f.Arguments.Count}", f);
+        }
+
+        var list = BindNode(f.Arguments[0]);
+        var itemArrow = (list as BoundColumn)?.ArrowType is { } arrow ? ArrowColumns.ElementType(arrow) : null;
+        if (list.Type.Kind != ValueKind.List || itemArrow is null)
+        {
+            throw Error($"{f.Name} needs a list column first, but {Describe(f.Arguments[0], list)} is {TypeName(list)}", f.Arguments[0]);
+        }
+
+        var itemType = ArrowColumns.TypeOf(itemArrow is DictionaryType d ? d.ValueType : itemArrow);
+        if (name == "array_length")
+        {
+            return new BoundListFunction(name, list, itemType, null, [], f.Position);
+        }
+
+        if (name == "array_has")
+        {
+            var needle = BindNode(f.Arguments[1]);
+            var common = MeetItems(itemType, needle.Type, f.Arguments[1]);
+            if (common.Kind == ValueKind.Decimal && (itemType.Kind != ValueKind.Decimal || needle.Type.Kind != ValueKind.Decimal))
+            {
+                // DataFusion's array_has finds no element type for an integer list and a uint64 or
+                // decimal value (their common type would be a decimal): "No function matches".
+                throw Error($"array_has cannot look for {needle.Type.Describe()} values in a list of {itemType.Describe()}; cast one of them", f.Arguments[1]);
+            }
+
+            return new BoundListFunction(name, list, common, To(needle, common), [], f.Position);
+        }
+
+        var items = f.Arguments[1] switch
+        {
+            ArrayExpression array => array.Items,
+            FunctionExpression { Name: "make_array" } make => make.Arguments,
+            _ => throw Error($"{f.Name} needs a list of constants such as [1, 2] second", f.Arguments[1]),
+        };
+        var needles = items.Select(e => e is LiteralExpression l ? BindLiteral(l) : throw Error($"{f.Name} takes constants in its list", e)).ToList();
+        var type = needles.Aggregate(itemType, (t, n) => MeetItems(t, n.Type, f.Arguments[1]));
+        return new BoundListFunction(name, list, type, null, [.. needles.Select(n => n.IsNull ? BoundLiteral.Null(type, n.Position) : Constant(To(n, type), f.Arguments[1]))], f.Position);
+    }
+
+    // The type a list's items and a value looked for meet in: numbers in their common type, else one kind.
+    private FilterType MeetItems(FilterType item, FilterType needle, FilterExpression at)
+    {
+        if (needle.Kind == ValueKind.Null)
+        {
+            return item;
+        }
+
+        if (item.IsNumeric && needle.IsNumeric)
+        {
+            return NumericTypes.Comparison(item, needle)!.Value;
+        }
+
+        if (item.Kind == needle.Kind && item.Kind is not (ValueKind.List or ValueKind.Other))
+        {
+            return item;
+        }
+
+        throw Error($"cannot look for {needle.Describe()} values in a list of {item.Describe()}", at);
+    }
+
+    /// <summary><c>arrow_cast('text', 'Type')</c>: a constant of an Arrow type that SQL has no literal for (a time, a uint64).</summary>
+    private BoundLiteral BindArrowCast(FunctionExpression f)
+    {
+        if (f.Arguments is not [LiteralExpression { Value: { } value } literal, LiteralExpression { Value: string typeName }])
+        {
+            throw Error("arrow_cast takes a constant and the name of an Arrow type in quotes", f);
+        }
+
+        var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+        var decimalType = System.Text.RegularExpressions.Regex.Match(typeName, @"^Decimal128\((\d+),\s*(\d+)\)$");
+        if (decimalType.Success && decimal.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var number))
+        {
+            var (precision, scale) = (int.Parse(decimalType.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture), int.Parse(decimalType.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture));
+            var exact = DecimalScalar(number);
+            var unscaled = BoundCast.Rescale(exact.Decimals![0], exact.Type.Scale, scale);
+            return new BoundLiteral(Scalars.Decimal(FilterType.Decimal(NumberType.Decimal128, precision, scale), unscaled), f.Position) { Value = number };
+        }
+
+        FilterType? type = typeName switch
+        {
+            "UInt64" => FilterType.Of(NumberType.UInt64),
+            "Int64" => FilterType.Of(NumberType.Int64),
+            "Float64" => FilterType.Of(NumberType.Float64),
+            "Float32" => FilterType.Of(NumberType.Float32),
+            "Time64(Microsecond)" or "Time64(µs)" => new FilterType(ValueKind.Time, TimeUnit.Microsecond),
+            "Time64(Nanosecond)" or "Time64(ns)" => new FilterType(ValueKind.Time, TimeUnit.Nanosecond),
+            "Time32(Millisecond)" or "Time32(ms)" => new FilterType(ValueKind.Time, TimeUnit.Millisecond),
+            "Time32(Second)" or "Time32(s)" => new FilterType(ValueKind.Time, TimeUnit.Second),
+            _ => null,
+        };
+        if (type is null)
+        {
+            throw Error($"arrow_cast to '{typeName}' is not supported here", f);
+        }
+
+        var source = new BoundLiteral(Scalars.Bytes(FilterType.String, Encoding.UTF8.GetBytes(text)), literal.Position);
+        return Constant(new BoundCast(source, type.Value, typeName, f.Position), f);
     }
 
     private static string TypeName(BoundNode node) => node is BoundColumn { ArrowType: { } arrow } ? Describe(arrow) : node.Type.Describe();

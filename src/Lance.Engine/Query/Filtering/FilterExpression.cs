@@ -38,7 +38,8 @@ internal sealed record ColumnExpression(IReadOnlyList<string> Path) : FilterExpr
 
 /// <summary>
 /// A constant: null, <see cref="bool"/>, <see cref="long"/>, <see cref="double"/>, <see cref="string"/>,
-/// <see cref="byte"/>[], <see cref="DateOnly"/> (a date) or <see cref="DateTime"/> (a timestamp, UTC when its kind is not local).
+/// <see cref="ulong"/>, <see cref="byte"/>[], <see cref="DateOnly"/> (a date), <see cref="DateTime"/> (a timestamp, UTC when its
+/// kind is not local) or <see cref="TimeOnly"/> (a time of day).
 /// </summary>
 internal sealed record LiteralExpression(object? Value) : FilterExpression
 {
@@ -48,6 +49,11 @@ internal sealed record LiteralExpression(object? Value) : FilterExpression
         null => "NULL",
         bool b => b ? "TRUE" : "FALSE",
         long l => l.ToString(CultureInfo.InvariantCulture),
+
+        // SQL has no uint64 literal (a number above int64's range is a float to LanceDB).
+        ulong u => u <= long.MaxValue ? u.ToString(CultureInfo.InvariantCulture) : $"arrow_cast('{u.ToString(CultureInfo.InvariantCulture)}', 'UInt64')",
+        decimal m => $"arrow_cast('{m.ToString(CultureInfo.InvariantCulture)}', 'Decimal128(38, {m.Scale})')",
+        TimeOnly t => $"arrow_cast('{t.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}', 'Time64(Microsecond)')",
         double d when double.IsNaN(d) => "CAST('NaN' AS double)",
         double d when double.IsInfinity(d) => d > 0 ? "CAST('Infinity' AS double)" : "CAST('-Infinity' AS double)",
         double d => FormatDouble(d),
@@ -214,4 +220,11 @@ internal sealed record FunctionExpression(string Name, IReadOnlyList<FilterExpre
 {
     /// <inheritdoc/>
     public override string ToSql() => $"{Name}({string.Join(", ", Arguments.Select(a => a.ToSql()))})";
+}
+
+/// <summary>A list of values: <c>[1, 2, 3]</c> (the second argument of <c>array_has_any</c> and <c>array_has_all</c>).</summary>
+internal sealed record ArrayExpression(IReadOnlyList<FilterExpression> Items) : FilterExpression
+{
+    /// <inheritdoc/>
+    public override string ToSql() => $"[{string.Join(", ", Items.Select(i => i.ToSql()))}]";
 }

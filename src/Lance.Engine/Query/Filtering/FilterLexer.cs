@@ -157,7 +157,7 @@ internal static class FilterLexer
                     tokens.Add(new Token(TokenKind.Symbol, two, start));
                     i += 2;
                 }
-                else if (c is '=' or '<' or '>' or '+' or '-' or '*' or '/' or '%' or '(' or ')' or ',' or '.')
+                else if (c is '=' or '<' or '>' or '+' or '-' or '*' or '/' or '%' or '(' or ')' or ',' or '.' or '[' or ']')
                 {
                     tokens.Add(new Token(TokenKind.Symbol, c.ToString(), start));
                     i++;

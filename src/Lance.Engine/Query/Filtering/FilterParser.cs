@@ -14,6 +14,10 @@ internal sealed class FilterParser
     private readonly List<Token> _tokens;
     private int _next;
 
+    // How many function calls the parser is inside: their arguments are parsed by DataFusion itself,
+    // which keeps an integer beyond int64 as uint64 (Lance's own parsing makes it a float64).
+    private int _functionDepth;
+
     private FilterParser(string text, string source)
     {
         _text = text;
@@ -283,12 +287,12 @@ internal sealed class FilterParser
         }
     }
 
-    private FilterExpression ParseUnary()
+    private FilterExpression ParseUnary(bool negated = false)
     {
         var token = Peek;
         if (TakeSymbol("-"))
         {
-            var operand = ParseUnary();
+            var operand = ParseUnary(negated: true);
 
             // Fold a negated number so that -9223372036854775808 and typed literals work.
             if (operand is LiteralExpression { Value: long l })
@@ -301,9 +305,9 @@ internal sealed class FilterParser
                 return new LiteralExpression(-d) { Position = token.Position };
             }
 
-            if (operand is LiteralExpression { Value: ulong u } && u == 9223372036854775808UL)
+            if (operand is LiteralExpression { Value: ulong big })
             {
-                return new LiteralExpression(long.MinValue) { Position = token.Position };
+                return new LiteralExpression(big == 9223372036854775808UL ? long.MinValue : -(double)big) { Position = token.Position };
             }
 
             return new UnaryExpression(UnaryOperator.Negate, operand) { Position = token.Position };
@@ -315,9 +319,10 @@ internal sealed class FilterParser
         }
 
         var primary = ParsePrimary();
-        if (primary is LiteralExpression { Value: ulong })
+        if (primary is LiteralExpression { Value: ulong u } && !negated && _functionDepth == 0)
         {
-            throw Error($"the number {token.Text} is too large for a 64-bit integer", token.Position);
+            // As in Lance's SQL: an integer beyond int64 is a float64 literal (a uint64 in function arguments).
+            return new LiteralExpression((double)u) { Position = primary.Position };
         }
 
         return primary;
@@ -334,6 +339,19 @@ internal sealed class FilterParser
                 return new LiteralExpression(token.Text) { Position = token.Position };
             case TokenKind.QuotedName:
                 return ParseColumn(token);
+            case TokenKind.Symbol when token.Text == "[":
+                var items = new List<FilterExpression>();
+                if (!TakeSymbol("]"))
+                {
+                    do
+                    {
+                        items.Add(ParseOr());
+                    }
+                    while (TakeSymbol(","));
+                    ExpectSymbol("]", "to close the list");
+                }
+
+                return new ArrayExpression(items) { Position = token.Position };
             case TokenKind.Symbol when token.Text == "(":
                 var inner = ParseOr();
                 ExpectSymbol(")", "to close the parenthesis");
@@ -411,11 +429,20 @@ internal sealed class FilterParser
             var arguments = new List<FilterExpression>();
             if (!TakeSymbol(")"))
             {
-                do
+                _functionDepth++;
+                try
                 {
-                    arguments.Add(ParseOr());
+                    do
+                    {
+                        arguments.Add(ParseOr());
+                    }
+                    while (TakeSymbol(","));
                 }
-                while (TakeSymbol(","));
+                finally
+                {
+                    _functionDepth--;
+                }
+
                 ExpectSymbol(")", $"to close the call to {token.Text}");
             }
 
@@ -453,8 +480,9 @@ internal sealed class FilterParser
                 return l;
             }
 
-            // Only valid when negated (long.MinValue); ParseUnary decides.
-            return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var u) ? u : ulong.MaxValue;
+            // Beyond int64: ParseUnary makes it long.MinValue when negated, else a float.
+            // (object) keeps the ulong a ulong: the conditional's common type would be double.
+            return ulong.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var u) ? (object)u : double.Parse(text, CultureInfo.InvariantCulture);
         }
 
         return double.Parse(text, NumberStyles.Float, CultureInfo.InvariantCulture);

@@ -1,0 +1,136 @@
+using System.Globalization;
+
+namespace Lance.Interop.Tests.FilterFuzz;
+
+/// <summary>
+/// Random SQL filters over <see cref="FilterFuzzTable"/>: comparisons, IN, BETWEEN, IS [NOT] NULL,
+/// LIKE, arithmetic of every width (and mixed widths), negation, abs, CAST, isnan, the list functions,
+/// AND/OR/NOT; literals at and beyond each type's range, ±0.0, NaN and ±∞. Mostly well typed, so
+/// most filters run, but some are ill typed on purpose: LanceDB's refusals must be ours too.
+/// </summary>
+public sealed class RandomFilterGenerator(int seed)
+{
+    private static readonly string[] Signed = ["id", "i8", "i16", "i32", "i64"];
+    private static readonly string[] Unsigned = ["u8", "u16", "u32", "u64"];
+    private static readonly string[] Floats = ["f32", "f64"];
+    private static readonly string[] Comparisons = ["=", "!=", "<", "<=", ">", ">="];
+    private static readonly string[] Arithmetic = ["+", "-", "*", "/", "%"];
+    private static readonly string[] CastTypes = ["tinyint", "smallint", "int", "bigint", "tinyint unsigned", "int unsigned", "bigint unsigned", "float", "double"];
+
+    private static readonly string[] IntLiterals =
+    [
+        "0", "1", "2", "3", "7", "100", "127", "128", "255", "256", "32767", "32768", "65535", "65536", "2147483647", "2147483648",
+        "4294967295", "4294967296", "9223372036854775807", "-1", "-2", "-100", "-128", "-129", "-32768", "-32769", "-2147483648",
+        "-9223372036854775808", "18446744073709551615", "99999999", "100000000",
+    ];
+
+    private static readonly string[] FloatLiterals =
+    [
+        "0.0", "-0.0", "0.5", "-1.5", "1.5", "0.1", "1e300", "-1e300", "3e38", "1e-300", "2.5",
+        "CAST('NaN' AS double)", "CAST('Infinity' AS double)", "CAST('-Infinity' AS double)",
+    ];
+
+    private readonly Random _random = new(seed);
+
+    /// <summary>The next filter.</summary>
+    public string Next() => Bool(_random.Next(1, 4));
+
+    private T Pick<T>(IReadOnlyList<T> values) => values[_random.Next(values.Count)];
+
+    private bool Chance(int oneIn) => _random.Next(oneIn) == 0;
+
+    private string Bool(int depth)
+    {
+        if (depth > 1 && Chance(3))
+        {
+            return _random.Next(3) switch
+            {
+                0 => $"({Bool(depth - 1)}) AND ({Bool(depth - 1)})",
+                1 => $"({Bool(depth - 1)}) OR ({Bool(depth - 1)})",
+                _ => $"NOT ({Bool(depth - 1)})",
+            };
+        }
+
+        return _random.Next(15) switch
+        {
+            0 or 1 or 2 => $"{Number(depth)} {Pick(Comparisons)} {NumberOrLiteral(depth)}",
+            3 or 4 => $"{NumericColumn()} {Pick(Comparisons)} {Literal()}",
+            5 => $"{AnyColumn()} IS {(Chance(2) ? "NOT " : "")}NULL",
+            6 => $"{NumericColumn()} {(Chance(3) ? "NOT " : "")}IN ({string.Join(", ", Enumerable.Range(0, _random.Next(1, 4)).Select(_ => Chance(6) ? "NULL" : Literal()))})",
+            7 => $"{Number(depth)} {(Chance(3) ? "NOT " : "")}BETWEEN {Literal()} AND {Literal()}",
+            8 => Text(),
+            9 => Pick(["b", "NOT b", "b = true", "b IS NOT TRUE", "b IS FALSE", "b IS NULL"]),
+            10 => $"isnan({Number(depth)})",
+            11 or 12 => List(),
+            13 => Pick(["d > date '2022-01-01'", "d <= date '1970-01-01'", "ts > timestamp '2000-01-01 00:00:00'", "ts = timestamp '1970-01-01 00:00:00'",
+                "d = date '1970-01-01'", "ts < timestamp '1969-12-31 23:59:59.999999'", "tm IS NULL", "d IS NOT NULL"]),
+            _ => $"{Number(depth)} {Pick(Comparisons)} {Number(depth)}",
+        };
+    }
+
+    private string Text() => _random.Next(6) switch
+    {
+        0 => $"s {Pick(Comparisons)} '{Pick(FilterFuzzTable.Words).Replace("'", "''", StringComparison.Ordinal)}'",
+        1 => $"tag {Pick(Comparisons)} '{Pick(FilterFuzzTable.Tags)}'",
+        2 => $"tag {(Chance(2) ? "NOT " : "")}IN ('{Pick(FilterFuzzTable.Tags)}', '{Pick(FilterFuzzTable.Tags)}')",
+        3 => $"{Pick(["s", "tag"])} {(Chance(3) ? "NOT " : "")}LIKE '{Pick(["%a%", "a%", "_", "%", "b\\_c", "50\\%", "%e%", "r%"])}'",
+        4 => $"bin {Pick(Comparisons)} X'{Pick(["", "00", "01", "7f", "80ff", "ff"])}'",
+        _ => $"lower(s) = '{Pick(FilterFuzzTable.Words).ToLowerInvariant().Replace("'", "''", StringComparison.Ordinal)}'",
+    };
+
+    private string List() => _random.Next(7) switch
+    {
+        0 => $"array_has(li, {Pick(IntLiterals.Concat(["NULL", "0.5"]).ToArray())})",
+        1 => $"array_has(lf, {Pick(FloatLiterals)})",
+        2 => $"array_has(lstr, '{Pick(FilterFuzzTable.Words).Replace("'", "''", StringComparison.Ordinal)}')",
+        3 => $"array_has_any(li, [{string.Join(", ", Enumerable.Range(0, _random.Next(0, 3)).Select(_ => Chance(5) ? "NULL" : Pick(IntLiterals[..20])))}])",
+        4 => $"array_has_all(li, [{string.Join(", ", Enumerable.Range(0, _random.Next(0, 3)).Select(_ => Chance(5) ? "NULL" : Pick(IntLiterals[..20])))}])",
+        5 => $"array_length({Pick(["li", "lstr", "lf"])}) {Pick(Comparisons)} {_random.Next(0, 4)}",
+        _ => $"{(Chance(2) ? "NOT " : "")}array_has(lstr, '{Pick(FilterFuzzTable.Words).Replace("'", "''", StringComparison.Ordinal)}')",
+    };
+
+    private string Number(int depth)
+    {
+        if (depth <= 0 || Chance(2))
+        {
+            return NumericColumn();
+        }
+
+        return _random.Next(6) switch
+        {
+            0 or 1 => $"({Number(depth - 1)} {Pick(Arithmetic)} {NumberOrLiteral(depth - 1)})",
+            2 => $"(-{Pick(Signed.Concat(Floats).ToArray())})",
+            3 => $"abs({Number(depth - 1)})",
+            4 => $"CAST({Number(depth - 1)} AS {Pick(CastTypes)})",
+            _ => $"({Pick(Signed.Concat(Unsigned).ToArray())} {Pick(Arithmetic)} {Pick(Signed.Concat(Unsigned).ToArray())})",
+        };
+    }
+
+    private string NumberOrLiteral(int depth) => Chance(2) ? Literal() : Number(depth);
+
+    private string NumericColumn() => _random.Next(10) switch
+    {
+        < 4 => Pick(Signed),
+        < 7 => Pick(Unsigned),
+        < 9 => Pick(Floats),
+        _ => "dec",
+    };
+
+    private string AnyColumn() => Pick(["i8", "u64", "f32", "f64", "dec", "b", "s", "bin", "tag", "d", "ts", "tm", "li", "lstr", "lf"]);
+
+    private string Literal() => _random.Next(10) switch
+    {
+        < 6 => Pick(IntLiterals),
+        < 9 => Pick(FloatLiterals),
+        _ => Pick(["NULL", "'1'", "1.25", "0.01"]),
+    };
+
+    /// <summary>A seed's filters.</summary>
+    public static IReadOnlyList<string> Filters(int seed, int count)
+    {
+        var generator = new RandomFilterGenerator(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => generator.Next()).Distinct()];
+    }
+
+    internal static string Format(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+}

@@ -63,7 +63,7 @@ public sealed partial class LanceDataset
         var old = ReadVersion(version);
         IsReadOnly = false;
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        await CommitAsync(new Transaction("restore") { RestoreFrom = old }, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(new Transaction(TransactionKind.Restore, "restore") { RestoreFrom = old }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

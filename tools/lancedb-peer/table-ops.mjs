@@ -16,29 +16,8 @@
 // before, so it must rebase over whatever was committed meanwhile (reading those transactions).
 import { existsSync, writeFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { main, connect, required, arrow as A } from './lib/common.mjs';
-
-const schema = new A.Schema([
-  new A.Field('id', new A.Int64(), false),
-  new A.Field('name', new A.Utf8(), true),
-  new A.Field('n', new A.Int64(), true),
-]);
-
-/** Rows start..start+count-1 as an Arrow table of the schema above. */
-export function tableRows(start, count) {
-  const ids = BigInt64Array.from({ length: count }, (_, k) => BigInt(start + k));
-  const data = A.makeData({
-    type: new A.Struct(schema.fields),
-    length: count,
-    nullCount: 0,
-    children: [
-      A.vectorFromArray(ids, new A.Int64()).data[0],
-      A.vectorFromArray(Array.from({ length: count }, (_, k) => `r${start + k}`), new A.Utf8()).data[0],
-      A.vectorFromArray(ids, new A.Int64()).data[0],
-    ],
-  });
-  return new A.Table([new A.RecordBatch(schema, data)]);
-}
+import { main, connect, required } from './lib/common.mjs';
+import { tableRows } from './lib/peer-table.mjs';
 
 main(async (args) => {
   const conn = await connect(required(args, 'db', 'string'));

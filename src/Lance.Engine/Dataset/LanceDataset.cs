@@ -299,8 +299,8 @@ public sealed partial class LanceDataset
     private const int ConflictRetries = 10;
 
     /// <summary>
-    /// Runs an operation that reads the rows it changes (delete, update, merge-insert, compaction,
-    /// new columns) and, when its commit meets a concurrent change to those rows
+    /// Runs an operation that reads the rows it changes (delete, update, merge-insert, compaction)
+    /// and, when its commit meets a concurrent change to those rows
     /// (<see cref="RetryableCommitConflictException"/>), runs it again on the newest version after a
     /// short randomized pause, as Lance's writers do.
     /// </summary>

@@ -222,6 +222,13 @@ internal sealed class Transaction
             return;
         }
 
+        // New files have the version the dataset had when they were written; Lance refuses a mix.
+        if (NewFragments.Count > 0 && latest.DataFormatVersion != start.DataFormatVersion)
+        {
+            throw new LanceCommitConflictException(
+                $"Another writer changed the data file format of '{datasetPath}' from {start.DataFormatVersion} to {latest.DataFormatVersion} (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
+        }
+
         // What rewrote the whole table cannot be rebased over (Lance: an incompatible conflict).
         foreach (var (version, record) in concurrent)
         {
@@ -239,18 +246,11 @@ internal sealed class Transaction
         }
 
         // Operations that are run again on a conflict (they read the rows they change) can be retried.
-        var rerunnable = Kind is TransactionKind.Delete or TransactionKind.Update or TransactionKind.Rewrite or TransactionKind.Merge;
+        var rerunnable = Kind is TransactionKind.Delete or TransactionKind.Update or TransactionKind.Rewrite;
         if (!SchemasEqual(start.Schema, latest.Schema))
         {
             throw Conflict(rerunnable,
                 $"Another writer changed the schema of '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
-        }
-
-        // New files have the version the dataset had when they were written; Lance refuses a mix.
-        if (NewFragments.Count > 0 && latest.DataFormatVersion != start.DataFormatVersion)
-        {
-            throw new LanceCommitConflictException(
-                $"Another writer changed the data file format of '{datasetPath}' from {start.DataFormatVersion} to {latest.DataFormatVersion} (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
         }
 
         var latestById = latest.Fragments.ToDictionary(f => f.Id);

@@ -493,7 +493,7 @@ public sealed partial class LanceDataset
             {
                 var indices = basis.Indices.Where(i => i.Name != name).Append(metadata).ToList();
                 var next = NextVersion(basis, indices);
-                if (TryCommit(Path, next))
+                if (TryCommit(Path, next, TransactionRecord.CreateIndex(basis.Version, metadata, basis.Indices.Where(i => i.Name == name))))
                 {
                     _indexCache[uuid] = index;
                     SetManifest(next);

@@ -15,7 +15,7 @@ public sealed partial class LanceDataset
     /// those rows, as one new version. Older versions keep their files until cleaned up.
     /// </summary>
     /// <returns>What changed; nothing is committed when there is nothing to do.</returns>
-    public async Task<CompactionResult> CompactAsync(CompactionOptions? options = null, CancellationToken cancellationToken = default)
+    public Task<CompactionResult> CompactAsync(CompactionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ThrowIfReadOnly();
         options ??= new CompactionOptions();
@@ -24,6 +24,11 @@ public sealed partial class LanceDataset
             throw new ArgumentOutOfRangeException(nameof(options), "TargetRowsPerFragment must be positive.");
         }
 
+        return RetryOnConflictAsync(ct => CompactOnceAsync(options, ct), cancellationToken);
+    }
+
+    private async Task<CompactionResult> CompactOnceAsync(CompactionOptions options, CancellationToken cancellationToken)
+    {
         var manifest = _manifest;
         bool HasManyDeletions(DataFragment f) => options.MaterializeDeletions && f.DeletionFile is { } d
             && d.NumDeletedRows >= options.MaterializeDeletionsThreshold * f.PhysicalRows;
@@ -51,18 +56,33 @@ public sealed partial class LanceDataset
             return new CompactionResult(0, 0);
         }
 
-        var transaction = new Transaction("compaction");
+        // With stable row ids the moved rows keep their ids and versions, as in Lance's compaction.
+        var lineage = manifest.UsesStableRowIds ? new LineageBuilder() : null;
+        var newFragments = new List<(DataFile File, ulong Rows)>();
+        var replaced = new Dictionary<ulong, DataFragment?>();
+        var groups = new List<(IReadOnlyList<ulong> OldIds, int NewCount)>();
         var writeOptions = new DatasetWriteOptions { MaxRowsPerFile = options.TargetRowsPerFragment };
         foreach (var run in runs)
         {
-            transaction.NewFragments.AddRange(await WriteFragmentsAsync(
-                Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false));
+            var written = await WriteFragmentsAsync(
+                Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, LiveRows(run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false);
+            newFragments.AddRange(written);
+            groups.Add((run.Select(f => f.Id).ToList(), written.Count));
             foreach (var fragment in run)
             {
-                transaction.Replaced[fragment.Id] = null;
+                replaced[fragment.Id] = null;
+                if (lineage is not null)
+                {
+                    var deleted = DeletedRows(fragment);
+                    lineage.Add(_rowIds, fragment, Enumerable.Range(0, (int)fragment.PhysicalRows).Where(r => !deleted.Contains(r)).ToList(), keepLastUpdated: true);
+                }
             }
         }
 
+        var transaction = new Transaction(TransactionKind.Rewrite, "compaction")
+        {
+            NewFragments = newFragments, Replaced = replaced, RewriteGroups = groups, Lineage = lineage?.Build(),
+        };
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
         return new CompactionResult(transaction.Replaced.Count, transaction.NewFragments.Count);
     }
@@ -174,7 +194,7 @@ public sealed partial class LanceDataset
 
         var newSchema = new LanceSchema(manifest.Schema.Fields.Concat(added), manifest.Schema.Metadata);
         var computed = columns.Select((c, i) => (Column: c, Field: added[i])).Where(x => x.Column.Compute is not null).ToList();
-        var transaction = new Transaction("add columns") { NewSchema = newSchema, CoversAllFragments = computed.Count > 0 };
+        var transaction = new Transaction(TransactionKind.Merge, "add columns") { NewSchema = newSchema, CoversAllFragments = computed.Count > 0 };
         if (computed.Count > 0)
         {
             var version = FileVersionFor(manifest, Path);
@@ -202,13 +222,9 @@ public sealed partial class LanceDataset
 
                     var (file, _) = await WriteDataFileAsync(Path, fileSchema, version, null, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
                     written.Add(file.Path);
-                    transaction.Replaced[fragment.Id] = new DataFragment
-                    {
-                        Id = fragment.Id,
-                        Files = fragment.Files.Append(file).ToList(),
-                        PhysicalRows = fragment.PhysicalRows,
-                        DeletionFile = fragment.DeletionFile,
-                    };
+                    var withColumns = fragment.Copy();
+                    withColumns.Files.Add(file);
+                    transaction.Replaced[fragment.Id] = withColumns;
                 }
             }
             catch
@@ -237,14 +253,16 @@ public sealed partial class LanceDataset
 
         var newSchema = new LanceSchema(remaining, manifest.Schema.Metadata);
         var kept = newSchema.AllFields.Select(f => f.Id).ToHashSet();
-        var transaction = new Transaction("drop columns") { NewSchema = newSchema };
+        var transaction = new Transaction(TransactionKind.Project, "drop columns") { NewSchema = newSchema };
         foreach (var fragment in manifest.Fragments)
         {
             // A data file left with no field of the schema is no longer part of the fragment.
             var files = fragment.Files.Where(f => f.Fields.Any(kept.Contains)).ToList();
             if (files.Count != fragment.Files.Count && files.Count > 0)
             {
-                transaction.Replaced[fragment.Id] = new DataFragment { Id = fragment.Id, Files = files, PhysicalRows = fragment.PhysicalRows, DeletionFile = fragment.DeletionFile };
+                var narrowed = fragment.Copy();
+                narrowed.Files = files;
+                transaction.Replaced[fragment.Id] = narrowed;
             }
         }
 
@@ -266,7 +284,7 @@ public sealed partial class LanceDataset
 
         var manifest = _manifest;
         var fields = manifest.Schema.Fields.Select(f => f.Name == column ? SchemaEditing.Rename(f, newName) : f).ToList();
-        return CommitAsync(new Transaction("rename column") { NewSchema = new LanceSchema(fields, manifest.Schema.Metadata) }, cancellationToken);
+        return CommitAsync(new Transaction(TransactionKind.Project, "rename column") { NewSchema = new LanceSchema(fields, manifest.Schema.Metadata) }, cancellationToken);
     }
 }
 

@@ -15,13 +15,27 @@ public sealed partial class LanceDataset
     /// not rewritten; a fragment whose rows are all deleted is dropped), as one new version.
     /// </summary>
     /// <returns>The number of rows deleted (0 commits nothing).</returns>
-    internal async Task<long> DeleteAsync(IRowPredicate predicate, CancellationToken cancellationToken = default)
+    internal Task<long> DeleteAsync(IRowPredicate predicate, CancellationToken cancellationToken = default)
+        => DeleteAsync(predicate, "", cancellationToken);
+
+    /// <summary>
+    /// Deletes the rows matching <paramref name="predicate"/> (described by <paramref name="description"/>,
+    /// its SQL text when it has one, in the transaction record), as one new version. When another
+    /// writer changes the same fragments meanwhile, the delete runs again on the newest version.
+    /// </summary>
+    /// <returns>The number of rows deleted (0 commits nothing).</returns>
+    internal Task<long> DeleteAsync(IRowPredicate predicate, string description, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         ThrowIfReadOnly();
+        return RetryOnConflictAsync(ct => DeleteOnceAsync(predicate, description, ct), cancellationToken);
+    }
+
+    private async Task<long> DeleteOnceAsync(IRowPredicate predicate, string description, CancellationToken cancellationToken)
+    {
         var manifest = _manifest;
         var fields = Project(predicate.Columns);
-        var transaction = new Transaction("delete");
+        var transaction = new Transaction(TransactionKind.Delete, "delete") { Predicate = description };
         long deleted = 0;
         foreach (var fragment in manifest.Fragments)
         {
@@ -71,14 +85,22 @@ public sealed partial class LanceDataset
             throw new ArgumentException($"An update of '{Path}' needs at least one column to set.", nameof(setters));
         }
 
-        var targets = setters.Keys.Select(name => _schema.FieldsList.FirstOrDefault(f => f.Name == name)
+        _ = setters.Keys.Select(name => _schema.FieldsList.FirstOrDefault(f => f.Name == name)
             ?? throw new LanceSchemaException($"Cannot update column '{name}': it does not exist in '{Path}'. Columns: {string.Join(", ", _schema.FieldsList.Select(f => f.Name))}.")).ToList();
         predicate ??= LambdaPredicate.All;
+        return await RetryOnConflictAsync(ct => UpdateOnceAsync(predicate, setters, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<long> UpdateOnceAsync(IRowPredicate predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken)
+    {
         var manifest = _manifest;
         var schema = _schema;
+        var targets = setters.Keys.Select(name => schema.FieldsList.FirstOrDefault(f => f.Name == name)
+            ?? throw new LanceSchemaException($"Cannot update column '{name}': it does not exist in '{Path}'.")).ToList();
         var filterFields = Project(predicate.Columns);
-        var transaction = new Transaction("update");
+        var lineage = manifest.UsesStableRowIds ? new LineageBuilder() : null;
         var changed = new List<RecordBatch>();
+        var replaced = new Dictionary<ulong, DataFragment?>();
         foreach (var fragment in manifest.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -90,6 +112,9 @@ public sealed partial class LanceDataset
                 continue;
             }
 
+            // With stable row ids an updated row keeps its id (and its creation version), as in Lance.
+            lineage?.Add(_rowIds, fragment, rows, keepLastUpdated: false);
+
             var matching = ArrowTake.Take(ReadFragment(fragment), rows);
             var columns = Enumerable.Range(0, matching.ColumnCount).Select(matching.Column).ToList();
             foreach (var field in targets)
@@ -100,7 +125,7 @@ public sealed partial class LanceDataset
             }
 
             changed.Add(new RecordBatch(schema, columns, matching.Length));
-            transaction.Replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
+            replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
         }
 
         if (changed.Count == 0)
@@ -108,6 +133,7 @@ public sealed partial class LanceDataset
             return 0;
         }
 
+        var transaction = new Transaction(TransactionKind.Update, "update") { Replaced = replaced, Lineage = lineage?.Build() };
         transaction.NewFragments.AddRange(await WriteFragmentsAsync(
             Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         await CommitAsync(transaction, cancellationToken).ConfigureAwait(false);
@@ -190,6 +216,14 @@ public sealed partial class LanceDataset
             throw new ArgumentException($"A merge into '{Path}' needs at least one key column.", nameof(on));
         }
 
+        // The source is read once: a merge that meets a concurrent change runs again on the newest version.
+        var sourceBatches = source.ToList();
+        return await RetryOnConflictAsync(ct => MergeInsertOnceAsync(on, sourceBatches, options, notMatchedBySource, ct), cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task<MergeInsertResult> MergeInsertOnceAsync(
+        IReadOnlyList<string> on, List<RecordBatch> source, MergeInsertOptions options, IRowPredicate? notMatchedBySource, CancellationToken cancellationToken)
+    {
         var keyFields = Project(on);
         var schema = _schema;
         var manifest = _manifest;
@@ -213,7 +247,8 @@ public sealed partial class LanceDataset
 
         var matchedSource = new bool[incoming.Length];
         var updatedSource = new List<int>();
-        var transaction = new Transaction("merge insert");
+        var replaced = new Dictionary<ulong, DataFragment?>();
+        var lineage = manifest.UsesStableRowIds ? new LineageBuilder() : null;
         long deletedBySource = 0;
         var bySourceFields = notMatchedBySource is null ? [] : Project(notMatchedBySource.Columns);
         foreach (var fragment in manifest.Fragments)
@@ -224,6 +259,7 @@ public sealed partial class LanceDataset
             var existing = DeletedRows(fragment);
             bool[]? bySourceMask = null;
             var rows = new List<int>();
+            var updatedRows = new List<int>();
             for (var row = 0; row < keys.Length; row++)
             {
                 if (existing.Contains(row))
@@ -242,6 +278,7 @@ public sealed partial class LanceDataset
                         }
 
                         rows.Add(row);
+                        updatedRows.Add(row);
                         updatedSource.Add(sourceRow);
                     }
 
@@ -265,7 +302,13 @@ public sealed partial class LanceDataset
 
             if (rows.Count > 0)
             {
-                transaction.Replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
+                replaced[fragment.Id] = WithDeletedRows(fragment, existing, rows, manifest.Version);
+            }
+
+            // With stable row ids a replaced row keeps its id: they come first among the written rows.
+            if (updatedRows.Count > 0)
+            {
+                lineage?.Add(_rowIds, fragment, [.. updatedRows], keepLastUpdated: false);
             }
         }
 
@@ -273,10 +316,15 @@ public sealed partial class LanceDataset
             ? Enumerable.Range(0, incoming.Length).Where(r => !matchedSource[r]).ToList()
             : [];
         var toWrite = updatedSource.Concat(inserted).ToArray();
-        if (toWrite.Length == 0 && transaction.Replaced.Count == 0)
+        if (toWrite.Length == 0 && replaced.Count == 0)
         {
             return new MergeInsertResult(0, 0, 0);
         }
+
+        // Only new rows: recorded as Lance records an insert-only merge, an append.
+        var transaction = replaced.Count == 0
+            ? new Transaction(TransactionKind.Append, "merge insert")
+            : new Transaction(TransactionKind.Update, "merge insert") { Replaced = replaced, Lineage = lineage?.Build() };
 
         if (toWrite.Length > 0)
         {
@@ -310,7 +358,9 @@ public sealed partial class LanceDataset
         var path = System.IO.Path.Combine(Path, VersionNames.DeletionsFolder, deletion.FileName(fragment.Id));
         DeletionFileWriter.Write(path, all);
         _deletionCache[path] = all;
-        return new DataFragment { Id = fragment.Id, Files = fragment.Files.ToList(), PhysicalRows = fragment.PhysicalRows, DeletionFile = deletion };
+        var changed = fragment.Copy();
+        changed.DeletionFile = deletion;
+        return changed;
     }
 
     private void CheckColumn(Field field, IArrowArray values, int length, string operation)

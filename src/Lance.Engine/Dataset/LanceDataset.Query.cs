@@ -70,7 +70,7 @@ public sealed partial class LanceDataset
 
             if (request.WithRowId)
             {
-                batch = AppendRowIds(batch, fragment.Id, chosen);
+                batch = AppendRowIds(batch, manifest, fragment, chosen);
             }
 
             yield return batch;
@@ -190,7 +190,7 @@ public sealed partial class LanceDataset
     public Task<long> DeleteAsync(string filter, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(filter);
-        return DeleteAsync(RowFilter.Parse(filter, _schema, Path), cancellationToken);
+        return DeleteAsync(RowFilter.Parse(filter, _schema, Path), filter, cancellationToken);
     }
 
     /// <summary>
@@ -272,12 +272,18 @@ public sealed partial class LanceDataset
         return rows;
     }
 
-    private static RecordBatch AppendRowIds(RecordBatch batch, ulong fragmentId, int[]? rows)
+    /// <summary>
+    /// Adds the <c>_rowid</c> column as LanceDB reports it: the row's stable id when the dataset has
+    /// stable row ids, else its address (fragment id &lt;&lt; 32 | offset).
+    /// </summary>
+    private RecordBatch AppendRowIds(RecordBatch batch, Manifest manifest, DataFragment fragment, int[]? rows)
     {
+        var stable = manifest.UsesStableRowIds ? _rowIds.Of(fragment) : null;
         var ids = new UInt64Array.Builder().Reserve(batch.Length);
         for (var i = 0; i < batch.Length; i++)
         {
-            ids.Append((fragmentId << 32) | (uint)(rows is null ? i : rows[i]));
+            var row = rows is null ? i : rows[i];
+            ids.Append(stable is null ? (fragment.Id << 32) | (uint)row : stable[row]);
         }
 
         var fields = batch.Schema.FieldsList.Append(new Field(RowIdColumn, UInt64Type.Default, nullable: true));
@@ -396,8 +402,13 @@ public sealed partial class LanceDataset
         columns.Add(new FloatArray.Builder().AppendRange(ranked.Select(r => r.Distance)).Build());
         if (withRowId)
         {
+            // Searches rank row addresses; with stable row ids LanceDB reports each row's id instead.
+            var byId = manifest.UsesStableRowIds ? manifest.Fragments.ToDictionary(f => f.Id) : null;
+            ulong RowId(long address) => byId is null
+                ? (ulong)address
+                : _rowIds.Of(byId[(ulong)address >> 32])[(int)(address & 0xFFFFFFFF)];
             fields.Add(new Field(RowIdColumn, UInt64Type.Default, nullable: true));
-            columns.Add(new UInt64Array.Builder().AppendRange(ranked.Select(r => (ulong)r.Row)).Build());
+            columns.Add(new UInt64Array.Builder().AppendRange(ranked.Select(r => RowId(r.Row))).Build());
         }
 
         return new RecordBatch(new Schema(fields, null), columns, ranked.Length);

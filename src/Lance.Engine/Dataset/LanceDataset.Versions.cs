@@ -63,7 +63,7 @@ public sealed partial class LanceDataset
         var old = ReadVersion(version);
         IsReadOnly = false;
         await RefreshAsync(cancellationToken).ConfigureAwait(false);
-        await CommitAsync(new Transaction("restore") { RestoreFrom = old }, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(new Transaction(TransactionKind.Restore, "restore") { RestoreFrom = old }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -143,7 +143,7 @@ public sealed partial class LanceDataset
 
     /// <summary>
     /// Deletes versions committed more than <paramref name="olderThan"/> ago (never the newest
-    /// version and never a tagged one), then the data and deletion files and index folders that no remaining version
+    /// version and never a tagged one), then the data, deletion and transaction files and index folders that no remaining version
     /// uses. Files no version ever referenced (left by a writer that failed or was killed) are
     /// removed once they are seven days old, or at once with <paramref name="deleteUnverified"/>
     /// (only safe when no other writer is running).
@@ -184,7 +184,7 @@ public sealed partial class LanceDataset
         }
 
         var unverifiedCutoff = deleteUnverified ? now : now - TimeSpan.FromDays(7);
-        foreach (var folder in new[] { VersionNames.DataFolder, VersionNames.DeletionsFolder, VersionNames.VersionsFolder })
+        foreach (var folder in new[] { VersionNames.DataFolder, VersionNames.DeletionsFolder, TransactionStore.Folder, VersionNames.VersionsFolder })
         {
             var full = System.IO.Path.Combine(Path, folder);
             if (!Directory.Exists(full))
@@ -259,6 +259,11 @@ public sealed partial class LanceDataset
                 yield return VersionNames.DeletionsFolder + "/" + deletion.FileName(fragment.Id);
             }
         }
+
+        if (manifest.TransactionFile.Length > 0)
+        {
+            yield return TransactionStore.Folder + "/" + manifest.TransactionFile;
+        }
     }
 
     private static long RowsOf(Manifest manifest)
@@ -315,6 +320,6 @@ public sealed record DatasetVersion(ulong Version, DateTimeOffset Timestamp, lon
 
 /// <summary>What <see cref="LanceDataset.CleanupOldVersionsAsync"/> removed.</summary>
 /// <param name="VersionsRemoved">Manifests deleted.</param>
-/// <param name="FilesRemoved">Data, deletion and leftover temporary files deleted.</param>
+/// <param name="FilesRemoved">Data, deletion, transaction and leftover temporary files deleted.</param>
 /// <param name="BytesRemoved">Bytes freed.</param>
 public sealed record CleanupResult(int VersionsRemoved, int FilesRemoved, long BytesRemoved);

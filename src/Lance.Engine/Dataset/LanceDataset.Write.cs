@@ -42,7 +42,7 @@ public sealed partial class LanceDataset
             return;
         }
 
-        await CommitAsync(new Transaction("append") { NewFragments = written }, cancellationToken).ConfigureAwait(false);
+        await CommitAsync(new Transaction(TransactionKind.Append, "append") { NewFragments = written }, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -60,7 +60,11 @@ public sealed partial class LanceDataset
         var written = await WriteFragmentsAsync(
             Path, lanceSchema, version, schema is null ? _manifest.LegacyDictionaries : null, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         await CommitAsync(
-            new Transaction("overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version }, cancellationToken).ConfigureAwait(false);
+            new Transaction(TransactionKind.Overwrite, "overwrite")
+            {
+                NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version, EnableStableRowIds = options?.EnableStableRowIds ?? false,
+            },
+            cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Replaces every row with the rows of <paramref name="batches"/>, as one new version.</summary>

@@ -25,6 +25,7 @@ public sealed partial class LanceDataset
     // Vector columns mapped from their files, as arrays in row order (empty: the column is not mappable).
     private readonly ConcurrentDictionary<(string File, int FieldId), IReadOnlyList<IArrowArray>> _mappedColumnCache = new();
     private readonly ConcurrentDictionary<string, HashSet<int>> _deletionCache = new();
+    private readonly FragmentRowIds _rowIds;
     private Manifest _manifest;
     private Schema _schema;
 
@@ -34,6 +35,7 @@ public sealed partial class LanceDataset
         _manifest = manifest;
         _schema = manifest.Schema.ToArrow();
         IsReadOnly = readOnly;
+        _rowIds = new FragmentRowIds(path);
     }
 
     /// <summary>The dataset folder.</summary>
@@ -109,13 +111,16 @@ public sealed partial class LanceDataset
             ?? LanceFileVersion.V2_1;
         var written = await WriteFragmentsAsync(
             path, lanceSchema, version, null, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var transaction = new Transaction("Overwrite") { Overwrite = true, NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version };
+        var transaction = new Transaction(TransactionKind.Overwrite, "overwrite")
+        {
+            NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version, EnableStableRowIds = options?.EnableStableRowIds ?? false,
+        };
         for (var attempt = 0; ; attempt++)
         {
             var latest = exists || attempt > 0 ? TryReadLatest(path) : null;
             var basis = latest ?? new Manifest { Version = 0, Schema = lanceSchema };
             var manifest = transaction.Build(basis);
-            if (TryCommit(path, manifest))
+            if (TryCommit(path, manifest, TransactionRecord.Describe(transaction, basis.Version, basis, manifest)))
             {
                 return new LanceDataset(path, manifest);
             }
@@ -322,6 +327,31 @@ public sealed partial class LanceDataset
         }
     }
 
+    /// <summary>How many times an operation is run again after a retryable conflict (Lance's default).</summary>
+    private const int ConflictRetries = 10;
+
+    /// <summary>
+    /// Runs an operation that reads the rows it changes (delete, update, merge-insert, compaction)
+    /// and, when its commit meets a concurrent change to those rows
+    /// (<see cref="RetryableCommitConflictException"/>), runs it again on the newest version after a
+    /// short randomized pause, as Lance's writers do.
+    /// </summary>
+    private async Task<T> RetryOnConflictAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
+    {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                return await operation(cancellationToken).ConfigureAwait(false);
+            }
+            catch (RetryableCommitConflictException) when (attempt < ConflictRetries)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
+                await RefreshAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>
     /// Commits <paramref name="transaction"/> as the next version. If another writer committed
     /// first, the transaction is checked against what changed in between and rebuilt on the newest
@@ -340,27 +370,56 @@ public sealed partial class LanceDataset
         }
 
         var basis = start;
-        for (var attempt = 0; ; attempt++)
+        try
         {
-            cancellationToken.ThrowIfCancellationRequested();
-            var manifest = transaction.Build(basis);
-            CommitHooks.BeforeCommit?.Invoke();
-            if (TryCommit(Path, manifest))
+            for (var attempt = 0; ; attempt++)
             {
-                SetManifest(manifest);
-                return Task.CompletedTask;
-            }
+                cancellationToken.ThrowIfCancellationRequested();
+                var manifest = transaction.Build(basis);
+                CommitHooks.BeforeCommit?.Invoke();
+                if (TryCommit(Path, manifest, TransactionRecord.Describe(transaction, start.Version, basis, manifest)))
+                {
+                    SetManifest(manifest);
+                    return Task.CompletedTask;
+                }
 
-            var latest = TryReadLatest(Path) ?? throw new LanceFormatException($"The manifests of '{Path}' disappeared during a commit.");
-            transaction.CheckCompatible(start, latest, Path);
-            if (attempt >= Transaction.CommitAttempts)
-            {
-                throw new LanceCommitConflictException(
-                    $"Could not commit the {transaction.Operation} to '{Path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
-            }
+                // Another writer committed first: check what it (and any others since we read) did,
+                // from the transactions they recorded, before rebuilding on the newest version.
+                var latest = TryReadLatest(Path) ?? throw new LanceFormatException($"The manifests of '{Path}' disappeared during a commit.");
+                transaction.CheckCompatible(start, latest, ConcurrentTransactions(basis.Version, latest.Version), Path);
+                if (attempt >= Transaction.CommitAttempts)
+                {
+                    throw new LanceCommitConflictException(
+                        $"Could not commit the {transaction.Operation} to '{Path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
+                }
 
-            basis = latest;
+                basis = latest;
+            }
         }
+        catch (LanceCommitConflictException)
+        {
+            transaction.DiscardWrittenFiles(Path, start);
+            throw;
+        }
+    }
+
+    /// <summary>
+    /// The versions committed after <paramref name="after"/> up to <paramref name="upTo"/>, each with
+    /// the transaction its writer recorded (null where none was).
+    /// </summary>
+    private List<(ulong Version, Format.Protos.Table.Transaction? Record)> ConcurrentTransactions(ulong after, ulong upTo)
+    {
+        var result = new List<(ulong, Format.Protos.Table.Transaction?)>();
+        foreach (var (version, manifestPath) in VersionNames.List(Path))
+        {
+            if (version > after && version <= upTo)
+            {
+                result.Add((version, TransactionStore.Read(Path, ReadManifest(Path, manifestPath))));
+            }
+        }
+
+        result.Reverse();
+        return result;
     }
 
     private static Manifest? TryReadLatest(string path)
@@ -387,9 +446,12 @@ public sealed partial class LanceDataset
 
     /// <summary>
     /// Writes the manifest under a temporary name and publishes it under the version's name only
-    /// if no manifest has that name: false means another writer committed that version first.
+    /// if no manifest has that name: false means another writer committed that version first. As
+    /// Lance does, the transaction is written first to <c>_transactions/</c> (named by the
+    /// manifest's <c>transaction_file</c>) and again inline in the manifest file, so other writers
+    /// can rebase over this version.
     /// </summary>
-    private static bool TryCommit(string path, Manifest manifest)
+    private static bool TryCommit(string path, Manifest manifest, Format.Protos.Table.Transaction transaction)
     {
         manifest.Timestamp = DateTimeOffset.UtcNow;
         var folder = System.IO.Path.Combine(path, VersionNames.VersionsFolder);
@@ -399,10 +461,20 @@ public sealed partial class LanceDataset
             return false;
         }
 
+        manifest.TransactionFile = TransactionStore.FileName(transaction);
+        var bytes = ManifestCodec.Encode(manifest, transaction);
+        var transactionFile = TransactionStore.Write(path, transaction);
         var temp = System.IO.Path.Combine(folder, $"{TempManifestPrefix}{Guid.NewGuid():N}{TempManifestSuffix}");
-        File.WriteAllBytes(temp, ManifestCodec.Encode(manifest));
+        File.WriteAllBytes(temp, bytes);
         CommitHooks.BeforeRename?.Invoke();
-        return AtomicPublish.TryPublish(temp, final);
+        if (AtomicPublish.TryPublish(temp, final))
+        {
+            manifest.InlineTransaction = transaction;
+            return true;
+        }
+
+        TransactionStore.TryDelete(path, transactionFile);
+        return false;
     }
 
     private const string TempManifestPrefix = ".tmp-";

@@ -1,4 +1,5 @@
 using Lance.Engine.Format;
+using Lance.Engine.Format.RowIds;
 
 namespace Lance.Engine.Dataset;
 
@@ -7,17 +8,28 @@ namespace Lance.Engine.Dataset;
 /// it can be rebuilt on a newer version when another writer commits first: the fragments it adds,
 /// the fragments it replaces or removes (by id), and a new schema. Compatible concurrent changes
 /// (appends beside appends or deletes of other fragments) rebase; incompatible ones throw
-/// <see cref="LanceCommitConflictException"/>.
+/// <see cref="LanceCommitConflictException"/>. Each commit also records it as a Lance transaction
+/// (see <see cref="TransactionRecord"/>).
 /// </summary>
 internal sealed class Transaction
 {
     /// <summary>How many times a commit is rebuilt on a newer version before giving up.</summary>
     public const int CommitAttempts = 50;
 
-    public Transaction(string operation) => Operation = operation;
+    public Transaction(TransactionKind kind, string operation)
+    {
+        Kind = kind;
+        Operation = operation;
+    }
+
+    /// <summary>The Lance operation this transaction is recorded as.</summary>
+    public TransactionKind Kind { get; }
 
     /// <summary>A short name of the operation for messages (e.g. <c>delete</c>).</summary>
     public string Operation { get; }
+
+    /// <summary>The transaction's id (Lance's <c>uuid</c>, hyphenated), also in its file name.</summary>
+    public string Uuid { get; } = Guid.NewGuid().ToString("D");
 
     /// <summary>Data files written for new fragments (numbered when the manifest is built).</summary>
     public List<(DataFile File, ulong Rows)> NewFragments { get; init; } = [];
@@ -29,7 +41,7 @@ internal sealed class Transaction
     public LanceSchema? NewSchema { get; init; }
 
     /// <summary>Replace every fragment by <see cref="NewFragments"/> (overwrite); never conflicts.</summary>
-    public bool Overwrite { get; init; }
+    public bool Overwrite => Kind == TransactionKind.Overwrite;
 
     /// <summary>
     /// With <see cref="Overwrite"/>: the file format version of <see cref="NewFragments"/>, which
@@ -46,6 +58,24 @@ internal sealed class Transaction
     /// writer added meanwhile makes it conflict.
     /// </summary>
     public bool CoversAllFragments { get; init; }
+
+    /// <summary>With stable row ids: the ids (and versions) the first new rows keep; null when all rows are new.</summary>
+    public RowLineage? Lineage { get; init; }
+
+    /// <summary>
+    /// With <see cref="Overwrite"/> on a new dataset: give it stable row ids (Lance's
+    /// <c>enable_stable_row_ids</c>). An existing dataset keeps what it has.
+    /// </summary>
+    public bool EnableStableRowIds { get; init; }
+
+    /// <summary>A delete's filter (SQL), recorded in its transaction; empty when not known.</summary>
+    public string Predicate { get; init; } = "";
+
+    /// <summary>
+    /// A compaction's groups: the fragments each run replaces, and how many of
+    /// <see cref="NewFragments"/> (in order) it wrote.
+    /// </summary>
+    public List<(IReadOnlyList<ulong> OldIds, int NewCount)> RewriteGroups { get; init; } = [];
 
     /// <summary>Builds the manifest of the version after <paramref name="basis"/>.</summary>
     public Manifest Build(Manifest basis)
@@ -65,6 +95,8 @@ internal sealed class Transaction
             manifest.Schema = old.Schema;
             manifest.Fragments = old.Fragments.ToList();
             manifest.MaxFragmentId = Math.Max(basis.MaxFragmentId, old.MaxFragmentId);
+            // Ids given out after the restored version stay given out: new rows never reuse them.
+            manifest.NextRowId = Math.Max(basis.NextRowId, old.NextRowId);
             manifest.Indices = old.Indices;
             return manifest;
         }
@@ -85,6 +117,21 @@ internal sealed class Transaction
             manifest.DataFormatVersion = version.DatasetVersion;
         }
 
+        // Stable row ids are chosen when a dataset is made and kept for good, as in Lance.
+        var stable = basis.UsesStableRowIds;
+        if (Overwrite && EnableStableRowIds && !stable)
+        {
+            if (basis.Version > 0)
+            {
+                throw new LanceException($"Cannot enable stable row ids on an existing dataset (version {basis.Version}); LanceDB refuses it too. Create a new dataset instead.");
+            }
+
+            manifest.ReaderFeatureFlags |= Manifest.FeatureStableRowIds;
+            manifest.WriterFeatureFlags |= Manifest.FeatureStableRowIds;
+            manifest.NextRowId = 0;
+            stable = true;
+        }
+
         var fragments = Overwrite
             ? []
             : basis.Fragments
@@ -93,9 +140,23 @@ internal sealed class Transaction
                 .Select(f => f!)
                 .ToList();
         var next = NextFragmentId(basis);
+        var nextRowId = manifest.NextRowId;
+        var newRow = 0L;
         foreach (var (file, rows) in NewFragments)
         {
-            fragments.Add(new DataFragment { Id = next++, Files = [file], PhysicalRows = rows });
+            var fragment = new DataFragment { Id = next++, Files = [file], PhysicalRows = rows };
+            if (stable)
+            {
+                AssignRowIds(fragment, newRow, ref nextRowId, manifest.Version);
+            }
+
+            newRow += (long)rows;
+            fragments.Add(fragment);
+        }
+
+        if (stable)
+        {
+            manifest.NextRowId = nextRowId;
         }
 
         manifest.Fragments = fragments;
@@ -104,21 +165,61 @@ internal sealed class Transaction
     }
 
     /// <summary>
-    /// Throws <see cref="LanceCommitConflictException"/> when what changed between
-    /// <paramref name="start"/> (the version this transaction read) and <paramref name="latest"/>
-    /// makes it invalid.
+    /// Gives a new fragment its row ids and row versions: the first of the transaction's new rows
+    /// keep theirs (<see cref="Lineage"/>), the rest take fresh ids from <paramref name="nextRowId"/>
+    /// and are created at <paramref name="version"/> (as Lance's <c>assign_row_ids</c>).
     /// </summary>
-    public void CheckCompatible(Manifest start, Manifest latest, string datasetPath)
+    private void AssignRowIds(DataFragment fragment, long firstRow, ref ulong nextRowId, ulong version)
     {
-        if (Overwrite || RestoreFrom is not null)
+        var rows = checked((int)fragment.PhysicalRows);
+        var keptCount = Lineage is null ? 0 : (int)Math.Clamp(Lineage.RowIds.LongLength - firstRow, 0, rows);
+        if (keptCount == 0)
         {
+            fragment.RowIds = SerializedSequence.FromBytes(RowIdSequence.EncodeRange(nextRowId, (ulong)rows));
+            fragment.CreatedAtVersions = SerializedSequence.FromBytes(RowVersionSequence.Uniform((ulong)rows, version));
+            fragment.LastUpdatedAtVersions = fragment.CreatedAtVersions;
+            nextRowId += (ulong)rows;
             return;
         }
 
-        if (!SchemasEqual(start.Schema, latest.Schema))
+        var ids = new ulong[rows];
+        var created = new ulong[rows];
+        var updated = new ulong[rows];
+        for (var r = 0; r < rows; r++)
         {
-            throw new LanceCommitConflictException(
-                $"Another writer changed the schema of '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
+            if (r < keptCount)
+            {
+                var source = (int)(firstRow + r);
+                ids[r] = Lineage!.RowIds[source];
+                created[r] = Lineage.CreatedAt[source];
+                updated[r] = Lineage.LastUpdatedAt?[source] ?? version;
+            }
+            else
+            {
+                ids[r] = nextRowId++;
+                created[r] = version;
+                updated[r] = version;
+            }
+        }
+
+        fragment.RowIds = SerializedSequence.FromBytes(RowIdSequence.Encode(ids));
+        fragment.CreatedAtVersions = SerializedSequence.FromBytes(RowVersionSequence.Encode(created));
+        fragment.LastUpdatedAtVersions = SerializedSequence.FromBytes(RowVersionSequence.Encode(updated));
+    }
+
+    /// <summary>
+    /// Throws <see cref="LanceCommitConflictException"/> when what changed between
+    /// <paramref name="start"/> (the version this transaction read) and <paramref name="latest"/>
+    /// makes it invalid: <see cref="RetryableCommitConflictException"/> when running the operation
+    /// again on <paramref name="latest"/> resolves it. <paramref name="concurrent"/> holds the
+    /// transactions of the versions in between, where their writers recorded them (LanceDB does).
+    /// </summary>
+    public void CheckCompatible(Manifest start, Manifest latest, IReadOnlyList<(ulong Version, Format.Protos.Table.Transaction? Record)> concurrent, string datasetPath)
+    {
+        ArgumentNullException.ThrowIfNull(concurrent);
+        if (Overwrite || RestoreFrom is not null)
+        {
+            return;
         }
 
         // New files have the version the dataset had when they were written; Lance refuses a mix.
@@ -128,21 +229,81 @@ internal sealed class Transaction
                 $"Another writer changed the data file format of '{datasetPath}' from {start.DataFormatVersion} to {latest.DataFormatVersion} (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
         }
 
+        // What rewrote the whole table cannot be rebased over (Lance: an incompatible conflict).
+        foreach (var (version, record) in concurrent)
+        {
+            var replacedAll = record?.OperationCase switch
+            {
+                Format.Protos.Table.Transaction.OperationOneofCase.Overwrite => "overwrote",
+                Format.Protos.Table.Transaction.OperationOneofCase.Restore => "restored an older version of",
+                _ => null,
+            };
+            if (replacedAll is not null)
+            {
+                throw new LanceCommitConflictException(
+                    $"Another writer {replacedAll} '{datasetPath}' (version {version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
+            }
+        }
+
+        // Operations that are run again on a conflict (they read the rows they change) can be retried.
+        var rerunnable = Kind is TransactionKind.Delete or TransactionKind.Update or TransactionKind.Rewrite;
+        if (!SchemasEqual(start.Schema, latest.Schema))
+        {
+            throw Conflict(rerunnable,
+                $"Another writer changed the schema of '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} was being committed; nothing was committed. Re-open the table and try again.");
+        }
+
         var latestById = latest.Fragments.ToDictionary(f => f.Id);
         var startById = start.Fragments.ToDictionary(f => f.Id);
         foreach (var id in Replaced.Keys)
         {
             if (!latestById.TryGetValue(id, out var now) || !SameFragment(startById[id], now))
             {
-                throw new LanceCommitConflictException(
+                throw Conflict(rerunnable,
                     $"Another writer changed fragment {id} of '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} that changes the same rows was being committed; nothing was committed. Re-open the table and try again.");
             }
         }
 
         if (CoversAllFragments && (latest.Fragments.Count != start.Fragments.Count || latest.Fragments.Any(f => !startById.TryGetValue(f.Id, out var was) || !SameFragment(was, f))))
         {
-            throw new LanceCommitConflictException(
+            throw Conflict(rerunnable,
                 $"Another writer changed the rows of '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} that touches every fragment was being committed; nothing was committed. Re-open the table and try again.");
+        }
+    }
+
+    private static LanceCommitConflictException Conflict(bool retryable, string message)
+        => retryable ? new RetryableCommitConflictException(message) : new LanceCommitConflictException(message);
+
+    /// <summary>
+    /// Removes the files this transaction wrote (new data files, new deletion files) after it failed
+    /// to commit, so a retried operation leaves nothing behind; files <paramref name="start"/> uses stay.
+    /// </summary>
+    public void DiscardWrittenFiles(string datasetPath, Manifest start)
+    {
+        var kept = start.Fragments.SelectMany(f => f.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
+        var keptDeletions = start.Fragments.Where(f => f.DeletionFile is not null).Select(f => f.DeletionFile!.FileName(f.Id)).ToHashSet(StringComparer.Ordinal);
+        var files = NewFragments.Select(f => f.File.Path)
+            .Concat(Replaced.Values.Where(f => f is not null).SelectMany(f => f!.Files).Select(f => f.Path))
+            .Where(p => !kept.Contains(p))
+            .Select(p => System.IO.Path.Combine(datasetPath, VersionNames.DataFolder, p));
+        var deletions = Replaced.Where(r => r.Value?.DeletionFile is not null)
+            .Select(r => r.Value!.DeletionFile!.FileName(r.Key))
+            .Where(n => !keptDeletions.Contains(n))
+            .Select(n => System.IO.Path.Combine(datasetPath, VersionNames.DeletionsFolder, n));
+        foreach (var file in files.Concat(deletions))
+        {
+            try
+            {
+                File.Delete(file);
+            }
+            catch (IOException)
+            {
+                // Left for cleanup: no version names it.
+            }
+            catch (UnauthorizedAccessException)
+            {
+                // As above.
+            }
         }
     }
 

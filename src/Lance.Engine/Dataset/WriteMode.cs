@@ -33,4 +33,12 @@ public sealed record DatasetWriteOptions
     /// Appends and every other write ignore it: a dataset's new data files always have its version.
     /// </summary>
     public string? DataStorageVersion { get; init; }
+
+    /// <summary>
+    /// Give a dataset being created stable row ids, as LanceDB's <c>enable_stable_row_ids</c>
+    /// (storage option <c>new_table_enable_stable_row_ids</c>): a row keeps its <c>_rowid</c> when
+    /// it is updated or moved by compaction. Chosen once, when the dataset is made; a dataset that
+    /// exists keeps what it has (asking for it on one without fails, as in LanceDB).
+    /// </summary>
+    public bool EnableStableRowIds { get; init; }
 }

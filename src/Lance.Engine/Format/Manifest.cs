@@ -9,8 +9,14 @@ internal sealed class Manifest
     /// <summary>Reader/writer feature flag: some fragment has a deletion file.</summary>
     public const ulong FeatureDeletionFiles = 1;
 
-    /// <summary>Reader/writer feature flag: row ids are stable (not written by this engine).</summary>
+    /// <summary>Reader/writer feature flag: row ids are stable; every fragment records its row ids.</summary>
     public const ulong FeatureStableRowIds = 2;
+
+    /// <summary>Writer feature flag: the table has a <c>config</c> map.</summary>
+    public const ulong FeatureTableConfig = 8;
+
+    /// <summary>Reader/writer feature flag: data files may live under other base paths (kept as read).</summary>
+    public const ulong FeatureBasePaths = 16;
 
     /// <summary>The writer library name this engine records.</summary>
     public const string CSharpLibraryName = "lance-csharp";
@@ -57,6 +63,18 @@ internal sealed class Manifest
     /// <summary>The next row id to assign when row ids are stable; 0 otherwise.</summary>
     public ulong NextRowId { get; set; }
 
+    /// <summary>
+    /// Whether row ids are stable (Lance's <c>enable_stable_row_ids</c>): every fragment records the
+    /// id of each row, which moves and updates keep, and new rows take ids from <see cref="NextRowId"/>.
+    /// </summary>
+    public bool UsesStableRowIds => ((ReaderFeatureFlags | WriterFeatureFlags) & FeatureStableRowIds) != 0;
+
+    /// <summary>
+    /// The transaction that made this version, when the manifest file holds it inline (Lance writes
+    /// it there and in <see cref="TransactionFile"/>).
+    /// </summary>
+    public Protos.Table.Transaction? InlineTransaction { get; set; }
+
     /// <summary>Table configuration key/values (Lance's <c>config</c> map).</summary>
     public IDictionary<string, string> Config { get; set; } = new Dictionary<string, string>(StringComparer.Ordinal);
 
@@ -90,6 +108,7 @@ internal sealed class Manifest
         copy.Fragments = Fragments.ToList();
         copy.Config = new Dictionary<string, string>(Config, StringComparer.Ordinal);
         copy.TransactionFile = "";
+        copy.InlineTransaction = null;
         copy.IndexSectionPosition = null;
         copy.WriterLibrary = CSharpLibraryName;
         copy.WriterVersion = new Manifest().WriterVersion;

@@ -20,8 +20,12 @@ internal static class ManifestCodec
     private const ushort ManifestMajorVersion = 0;
     private const ushort ManifestMinorVersion = 2;
 
-    /// <summary>Encodes a manifest as a complete manifest file.</summary>
-    public static byte[] Encode(Manifest manifest)
+    /// <summary>
+    /// Encodes a manifest as a complete manifest file; with <paramref name="transaction"/>, the
+    /// transaction that made the version is written inline before the manifest, as Lance does.
+    /// </summary>
+    /// <exception cref="LanceFormatException">The manifest is one LanceDB would refuse (stable row ids without a fragment's row ids).</exception>
+    public static byte[] Encode(Manifest manifest, PbTable.Transaction? transaction = null)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         var proto = ToProto(manifest);
@@ -39,13 +43,28 @@ internal static class ManifestCodec
             proto.IndexSection = (ulong)start;
         }
 
+        // Then the transaction section (LanceDB reads a version's transaction from here first).
+        byte[] transactionBytes = transaction is null ? [] : transaction.ToByteArray();
+        var transactionStart = start + sectionLength;
+        if (transaction is not null)
+        {
+            proto.TransactionSection = (ulong)transactionStart;
+            sectionLength += 4 + transactionBytes.Length;
+        }
+
         byte[] message = proto.ToByteArray();
         var file = new byte[start + sectionLength + 4 + message.Length + FooterLength];
         dictionaries.CopyTo(file, 0);
-        if (sectionLength > 0)
+        if (section.Length > 0)
         {
             BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(start), checked((uint)section.Length));
             section.CopyTo(file, start + 4);
+        }
+
+        if (transaction is not null)
+        {
+            BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(transactionStart), checked((uint)transactionBytes.Length));
+            transactionBytes.CopyTo(file, transactionStart + 4);
         }
 
         BinaryPrimitives.WriteUInt32LittleEndian(file.AsSpan(start + sectionLength), checked((uint)message.Length));
@@ -121,6 +140,11 @@ internal static class ManifestCodec
             manifest.Indices = IndexSectionCodec.Read(wholeFile[..^FooterLength], proto.IndexSection);
         }
 
+        if (proto.HasTransactionSection)
+        {
+            manifest.InlineTransaction = ReadSection(wholeFile[..^FooterLength], proto.TransactionSection, PbTable.Transaction.Parser, "transaction");
+        }
+
         if (manifest.DataFormatVersion == DataFormatVersions.Legacy)
         {
             manifest.LegacyDictionaries = Legacy.LegacyManifestDictionaries.Read(wholeFile[..^FooterLength], proto.Fields);
@@ -129,19 +153,83 @@ internal static class ManifestCodec
         return manifest;
     }
 
+    /// <summary>A <c>[u32 length][message]</c> section of a manifest file at <paramref name="position"/>.</summary>
+    private static T ReadSection<T>(ReadOnlySpan<byte> body, ulong position, MessageParser<T> parser, string what)
+        where T : IMessage<T>
+    {
+        if (position > (ulong)(body.Length - 4))
+        {
+            throw new LanceFormatException($"Corrupt manifest: its {what} section starts at byte {position}, past the end of the {body.Length}-byte body.");
+        }
+
+        var length = BinaryPrimitives.ReadUInt32LittleEndian(body[(int)position..]);
+        if (length > (ulong)body.Length - position - 4)
+        {
+            throw new LanceFormatException($"Corrupt manifest: its {what} section claims {length} bytes but only {(ulong)body.Length - position - 4} remain.");
+        }
+
+        try
+        {
+            return parser.ParseFrom(body.Slice((int)position + 4, (int)length));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceFormatException($"Corrupt manifest: its {what} section cannot be parsed.", e);
+        }
+    }
+
+    /// <summary>
+    /// The reader and writer feature flags of a manifest, set from its content as Lance sets them
+    /// (its <c>apply_feature_flags</c>): deletion files (1), stable row ids (2), a table config
+    /// (8, writers only) and other base paths (16, kept as read).
+    /// </summary>
+    /// <exception cref="LanceFormatException">Row ids are stable but a fragment has none (LanceDB refuses such a manifest).</exception>
+    public static (ulong Reader, ulong Writer) FeatureFlags(Manifest manifest)
+    {
+        ArgumentNullException.ThrowIfNull(manifest);
+        ulong reader = 0;
+        ulong writer = 0;
+        if (manifest.Fragments.Any(f => f.DeletionFile is not null))
+        {
+            reader |= Manifest.FeatureDeletionFiles;
+            writer |= Manifest.FeatureDeletionFiles;
+        }
+
+        if (manifest.UsesStableRowIds || manifest.Fragments.Any(f => f.RowIds is not null))
+        {
+            if (manifest.Fragments.FirstOrDefault(f => f.RowIds is null) is { } missing)
+            {
+                throw new LanceFormatException(
+                    $"Refusing to write version {manifest.Version}: the dataset has stable row ids but fragment {missing.Id} has none (LanceDB would refuse the manifest: \"All fragments must have row ids\").");
+            }
+
+            reader |= Manifest.FeatureStableRowIds;
+            writer |= Manifest.FeatureStableRowIds;
+        }
+
+        if (manifest.Config.Count > 0)
+        {
+            writer |= Manifest.FeatureTableConfig;
+        }
+
+        reader |= manifest.ReaderFeatureFlags & Manifest.FeatureBasePaths;
+        writer |= manifest.WriterFeatureFlags & Manifest.FeatureBasePaths;
+        return (reader, writer);
+    }
+
     /// <summary>The protobuf form of a manifest.</summary>
     public static PbTable.Manifest ToProto(Manifest manifest)
     {
         ArgumentNullException.ThrowIfNull(manifest);
-        ulong deletionFlag = manifest.Fragments.Any(f => f.DeletionFile is not null) ? Manifest.FeatureDeletionFiles : 0;
+        var (readerFlags, writerFlags) = FeatureFlags(manifest);
         var proto = new PbTable.Manifest
         {
             Version = manifest.Version,
             Timestamp = Timestamp.FromDateTimeOffset(manifest.Timestamp),
             WriterVersion = new PbTable.Manifest.Types.WriterVersion { Library = manifest.WriterLibrary, Version = manifest.WriterVersion },
-            // Readers that do not apply deletions must refuse the dataset, so the flag follows the content.
-            ReaderFeatureFlags = manifest.ReaderFeatureFlags | deletionFlag,
-            WriterFeatureFlags = manifest.WriterFeatureFlags | deletionFlag,
+            // Readers that lack a feature the content needs must refuse the dataset, so the flags follow the content.
+            ReaderFeatureFlags = readerFlags,
+            WriterFeatureFlags = writerFlags,
             DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = manifest.DataFileFormat, Version = manifest.DataFormatVersion },
             NextRowId = manifest.NextRowId,
             TransactionFile = manifest.TransactionFile,
@@ -157,37 +245,88 @@ internal static class ManifestCodec
 
         foreach (var fragment in manifest.Fragments)
         {
-            var pbFragment = new PbTable.DataFragment { Id = fragment.Id, PhysicalRows = fragment.PhysicalRows };
-            foreach (var file in fragment.Files)
-            {
-                var pbFile = new PbTable.DataFile
-                {
-                    Path = file.Path,
-                    FileMajorVersion = file.FileMajorVersion,
-                    FileMinorVersion = file.FileMinorVersion,
-                    FileSizeBytes = file.FileSizeBytes,
-                };
-                pbFile.Fields.AddRange(file.Fields);
-                pbFile.ColumnIndices.AddRange(file.ColumnIndices);
-                pbFragment.Files.Add(pbFile);
-            }
-
-            if (fragment.DeletionFile is { } deletion)
-            {
-                pbFragment.DeletionFile = new PbTable.DeletionFile
-                {
-                    FileType = (PbTable.DeletionFile.Types.DeletionFileType)deletion.FileType,
-                    ReadVersion = deletion.ReadVersion,
-                    Id = deletion.Id,
-                    NumDeletedRows = deletion.NumDeletedRows,
-                };
-            }
-
-            proto.Fragments.Add(pbFragment);
+            proto.Fragments.Add(FragmentToProto(fragment));
         }
 
         return proto;
     }
+
+    /// <summary>The protobuf form of a fragment (also used in transactions).</summary>
+    public static PbTable.DataFragment FragmentToProto(DataFragment fragment)
+    {
+        ArgumentNullException.ThrowIfNull(fragment);
+        var pbFragment = new PbTable.DataFragment { Id = fragment.Id, PhysicalRows = fragment.PhysicalRows };
+        foreach (var file in fragment.Files)
+        {
+            var pbFile = new PbTable.DataFile
+            {
+                Path = file.Path,
+                FileMajorVersion = file.FileMajorVersion,
+                FileMinorVersion = file.FileMinorVersion,
+                FileSizeBytes = file.FileSizeBytes,
+            };
+            pbFile.Fields.AddRange(file.Fields);
+            pbFile.ColumnIndices.AddRange(file.ColumnIndices);
+            pbFragment.Files.Add(pbFile);
+        }
+
+        if (fragment.DeletionFile is { } deletion)
+        {
+            pbFragment.DeletionFile = new PbTable.DeletionFile
+            {
+                FileType = (PbTable.DeletionFile.Types.DeletionFileType)deletion.FileType,
+                ReadVersion = deletion.ReadVersion,
+                Id = deletion.Id,
+                NumDeletedRows = deletion.NumDeletedRows,
+            };
+        }
+
+        if (fragment.RowIds is { } rowIds)
+        {
+            if (rowIds.Inline is { } bytes)
+            {
+                pbFragment.InlineRowIds = ByteString.CopyFrom(bytes);
+            }
+            else
+            {
+                pbFragment.ExternalRowIds = ExternalToProto(rowIds);
+            }
+        }
+
+        if (fragment.LastUpdatedAtVersions is { } updated)
+        {
+            if (updated.Inline is { } bytes)
+            {
+                pbFragment.InlineLastUpdatedAtVersions = ByteString.CopyFrom(bytes);
+            }
+            else
+            {
+                pbFragment.ExternalLastUpdatedAtVersions = ExternalToProto(updated);
+            }
+        }
+
+        if (fragment.CreatedAtVersions is { } created)
+        {
+            if (created.Inline is { } bytes)
+            {
+                pbFragment.InlineCreatedAtVersions = ByteString.CopyFrom(bytes);
+            }
+            else
+            {
+                pbFragment.ExternalCreatedAtVersions = ExternalToProto(created);
+            }
+        }
+
+        return pbFragment;
+    }
+
+    private static PbTable.ExternalFile ExternalToProto(RowIds.SerializedSequence sequence)
+        => new() { Path = sequence.ExternalPath ?? "", Offset = sequence.ExternalOffset, Size = sequence.ExternalSize };
+
+    private static RowIds.SerializedSequence? SequenceFromProto(ByteString? inline, PbTable.ExternalFile? external)
+        => inline is not null ? RowIds.SerializedSequence.FromBytes(inline.ToByteArray())
+            : external is not null ? new RowIds.SerializedSequence { ExternalPath = external.Path, ExternalOffset = external.Offset, ExternalSize = external.Size }
+            : null;
 
     /// <summary>The manifest described by a protobuf message.</summary>
     public static Manifest FromProto(PbTable.Manifest proto)
@@ -218,7 +357,14 @@ internal static class ManifestCodec
 
         foreach (var pbFragment in proto.Fragments)
         {
-            var fragment = new DataFragment { Id = pbFragment.Id, PhysicalRows = pbFragment.PhysicalRows };
+            var fragment = new DataFragment
+            {
+                Id = pbFragment.Id,
+                PhysicalRows = pbFragment.PhysicalRows,
+                RowIds = SequenceFromProto(pbFragment.HasInlineRowIds ? pbFragment.InlineRowIds : null, pbFragment.ExternalRowIds),
+                LastUpdatedAtVersions = SequenceFromProto(pbFragment.HasInlineLastUpdatedAtVersions ? pbFragment.InlineLastUpdatedAtVersions : null, pbFragment.ExternalLastUpdatedAtVersions),
+                CreatedAtVersions = SequenceFromProto(pbFragment.HasInlineCreatedAtVersions ? pbFragment.InlineCreatedAtVersions : null, pbFragment.ExternalCreatedAtVersions),
+            };
             foreach (var pbFile in pbFragment.Files)
             {
                 fragment.Files.Add(new DataFile

@@ -154,7 +154,10 @@ public sealed partial class Database
             throw new LanceException($"Table '{name}' already exists in '{Uri}'. Open it, or create it with CreateMode.Overwrite.");
         }
 
-        var options = new DatasetWriteOptions { MaxRowsPerFile = Options.MaxRowsPerFile, DataStorageVersion = Options.DataStorageVersion };
+        var options = new DatasetWriteOptions
+        {
+            MaxRowsPerFile = Options.MaxRowsPerFile, DataStorageVersion = Options.DataStorageVersion, EnableStableRowIds = Options.EnableStableRowIds,
+        };
         return await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
     }
 

@@ -52,6 +52,14 @@ public sealed record DatabaseOptions
     public string? DataStorageVersion { get; init; }
 
     /// <summary>
+    /// Create tables with stable row ids, like LanceDB's <c>enable_stable_row_ids</c> (storage option
+    /// <c>new_table_enable_stable_row_ids</c>): a row keeps its <c>_rowid</c> when it is updated or
+    /// moved by compaction. Only tables this connection creates are affected; an existing table
+    /// keeps what it was created with.
+    /// </summary>
+    public bool EnableStableRowIds { get; init; }
+
+    /// <summary>
     /// Told when a table is opened about what it holds that Lance.Orm keeps but does not use, such as
     /// indexes LanceDB built (see <see cref="Lance.Engine.LanceDataset.IgnoredIndices"/>); null for silence.
     /// </summary>

@@ -142,7 +142,16 @@ internal static class ManifestCodec
 
         if (proto.HasTransactionSection)
         {
-            manifest.InlineTransaction = ReadSection(wholeFile[..^FooterLength], proto.TransactionSection, PbTable.Transaction.Parser, "transaction");
+            // Only conflict checks read it: a section this engine cannot parse must not keep the
+            // table's rows from being read (the transaction file is the fallback).
+            try
+            {
+                manifest.InlineTransaction = ReadSection(wholeFile[..^FooterLength], proto.TransactionSection, PbTable.Transaction.Parser, "transaction");
+            }
+            catch (LanceFormatException)
+            {
+                manifest.InlineTransaction = null;
+            }
         }
 
         if (manifest.DataFormatVersion == DataFormatVersions.Legacy)

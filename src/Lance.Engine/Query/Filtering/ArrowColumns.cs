@@ -26,8 +26,6 @@ internal static class ArrowColumns
         BinaryType or LargeBinaryType or FixedSizeBinaryType => new FilterType(ValueKind.Binary),
         Date32Type or Date64Type => new FilterType(ValueKind.Date),
         TimestampType t => new FilterType(ValueKind.Timestamp, t.Unit),
-        // As in LanceDB, a dictionary column compares as its values.
-        DictionaryType d => TypeOf(d.ValueType),
         _ => new FilterType(ValueKind.Other),
     };
 

@@ -455,6 +455,7 @@ internal sealed class FilterBinder
             return BoundLiteral.Null(target.Kind == ValueKind.Other ? FilterType.Null : target, literal.Position);
         }
 
+        var arrow = (other as BoundColumn)?.ArrowType;
         BoundLiteral? result = target.Kind switch
         {
             ValueKind.Integer => value switch

@@ -300,7 +300,7 @@ public sealed partial class LanceDataset
                 };
             }
 
-            if (distance >= lower && distance < upper)
+            if (DistanceKernels.InRange(distance, lower, upper))
             {
                 result.Offer(distance, row);
             }

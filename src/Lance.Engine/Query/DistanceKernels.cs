@@ -206,7 +206,7 @@ internal static class DistanceKernels
         foreach (var row in rows)
         {
             var distance = TKernel.Distance(query, queryNorm, vectors.Slice(row * dimension, dimension));
-            if (!(distance >= lower && distance < upper))
+            if (!InRange(distance, lower, upper))
             {
                 continue;
             }
@@ -234,7 +234,7 @@ internal static class DistanceKernels
 
             var distance = TKernel.Distance(query, queryNorm, vectors.Slice(row * dimension, dimension));
             // Also drops NaN, which compares false with everything.
-            if (!(distance >= lower && distance < upper))
+            if (!InRange(distance, lower, upper))
             {
                 continue;
             }
@@ -242,4 +242,12 @@ internal static class DistanceKernels
             topK.Offer(distance, rowIdBase + row);
         }
     }
+
+    /// <summary>
+    /// Whether a distance lies in [<paramref name="lower"/>, <paramref name="upper"/>). An unbounded
+    /// upper end keeps an infinite distance (a vector with an infinite item), as LanceDB does; NaN is
+    /// never kept.
+    /// </summary>
+    public static bool InRange(float distance, float lower, float upper)
+        => distance >= lower && (distance < upper || (float.IsPositiveInfinity(upper) && distance == upper));
 }

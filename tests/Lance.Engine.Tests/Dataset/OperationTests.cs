@@ -494,6 +494,57 @@ public sealed class OperationTests : IDisposable
     }
 
     [Fact]
+    public async Task Update_with_a_decimal_literal_stores_it_exactly_at_the_columns_scale()
+    {
+        var schema = new Schema([new Field("d256", new Decimal256Type(43, 4), true), new Field("d128", new Decimal128Type(20, 3), true)], null);
+        var nulls = new RecordBatch(schema, [Lance.Engine.Arrow.ArrowEmpty.CreateNulls(schema.FieldsList[0].DataType, 2), Lance.Engine.Arrow.ArrowEmpty.CreateNulls(schema.FieldsList[1].DataType, 2)], 2);
+        var dataset = await LanceDataset.CreateAsync(TablePath, schema, [nulls]);
+
+        await dataset.UpdateWithSqlAsync(null, new Dictionary<string, string> { ["d256"] = "440096969584969702812546577187954064269.1882", ["d128"] = "-12.5" });
+
+        await foreach (var batch in (await LanceDataset.OpenAsync(TablePath)).ScanAsync(["d256", "d128"]))
+        {
+            var d256 = (Decimal256Array)batch.Column(0);
+            var d128 = (Decimal128Array)batch.Column(1);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                Assert.Equal(System.Numerics.BigInteger.Parse("4400969695849697028125465771879540642691882"), new System.Numerics.BigInteger(d256.ValueBuffer.Span.Slice(i * 32, 32), isUnsigned: false, isBigEndian: false));
+                Assert.Equal(new System.Numerics.BigInteger(-12500), new System.Numerics.BigInteger(d128.ValueBuffer.Span.Slice(i * 16, 16), isUnsigned: false, isBigEndian: false));
+            }
+        }
+
+        await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.UpdateWithSqlAsync(null, new Dictionary<string, string> { ["d128"] = "1.2345" }));
+    }
+
+    [Fact]
+    public async Task Update_with_a_timestamp_literal_converts_it_to_the_columns_unit_and_zone()
+    {
+        var schema = new Schema(
+        [
+            new Field("s_utc", new TimestampType(TimeUnit.Second, "UTC"), true),
+            new Field("ms", new TimestampType(TimeUnit.Millisecond, (string?)null), true),
+            new Field("ns", new TimestampType(TimeUnit.Nanosecond, (string?)null), true),
+            new Field("ny", new TimestampType(TimeUnit.Second, "America/New_York"), true),
+            new Field("d64", Date64Type.Default, true),
+        ], null);
+        var nulls = new RecordBatch(schema, schema.FieldsList.Select(f => Lance.Engine.Arrow.ArrowEmpty.CreateNulls(f.DataType, 1)).ToList(), 1);
+        var dataset = await LanceDataset.CreateAsync(TablePath, schema, [nulls]);
+        const string literal = "TIMESTAMP '1970-01-02 00:00:01.5'";
+
+        await dataset.UpdateWithSqlAsync(null, schema.FieldsList.ToDictionary(f => f.Name, _ => literal));
+
+        await foreach (var batch in (await LanceDataset.OpenAsync(TablePath)).ScanAsync(schema.FieldsList.Select(f => f.Name).ToList()))
+        {
+            long At(int c) => System.Runtime.InteropServices.MemoryMarshal.Cast<byte, long>(batch.Column(c).Data.Buffers[1].Span)[batch.Column(c).Offset];
+            Assert.Equal(86_401L, At(0));
+            Assert.Equal(86_401_500L, At(1));
+            Assert.Equal(86_401_500_000_000L, At(2));
+            Assert.Equal(86_401L + 5 * 3600, At(3));
+            Assert.Equal(86_401_500L, At(4));
+        }
+    }
+
+    [Fact]
     public async Task An_sql_value_that_does_not_fit_the_column_names_both_and_commits_nothing()
     {
         var dataset = await CreateAsync(rows: 5);

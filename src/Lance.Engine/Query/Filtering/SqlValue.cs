@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Numerics;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 
@@ -109,12 +110,134 @@ internal sealed class SqlValue
                 var dates = new Date32Array.Builder();
                 for (var i = 0; i < n; i++) { if (IsValid(i)) dates.Append(DateTime.UnixEpoch.AddDays(v.Ints![i])); else dates.AppendNull(); }
                 return dates.Build();
+            case (Decimal128Type or Decimal256Type, ValueKind.Integer or ValueKind.Float or ValueKind.Decimal):
+                return Decimals(v, target, n);
+            case (TimestampType ts, ValueKind.Timestamp):
+                return Longs(ts, v, n, x => BoundCast.Rescale(ZoneShift(x, v.Type.Unit, ts.Timezone), v.Type.Unit, ts.Unit));
+            case (Date64Type, ValueKind.Timestamp):
+                return Longs(Date64Type.Default, v, n, x => BoundCast.Rescale(x, v.Type.Unit, TimeUnit.Millisecond));
+            case (Date64Type, ValueKind.Date):
+                return Longs(Date64Type.Default, v, n, x => checked(x * 86_400_000L));
             default:
                 throw Mismatch(target, $"it gives {v.Type.Describe()} values and the column holds {FilterBinder.Describe(target.DataType)}", null);
         }
     }
 
-    // One value per row (or the scalar's one value for every row), converted to the column's type.
+    // A timestamp literal without a zone stored in a column with a named zone is wall-clock time in
+    // that zone, as LanceDB reads it (and as FilterBinder.InZoneOf does for comparisons).
+    private long ZoneShift(long ticks, TimeUnit unit, string? zone)
+    {
+        if (_root is not BoundLiteral { Value: DateTime { Kind: DateTimeKind.Unspecified } wall } || zone is null or "" or "UTC" or "Etc/UTC" or "+00:00")
+        {
+            return ticks;
+        }
+
+        try
+        {
+            var utc = TimeZoneInfo.ConvertTimeToUtc(wall, TimeZoneInfo.FindSystemTimeZoneById(zone));
+            return BoundCast.ToTicks(DateTime.SpecifyKind(utc, DateTimeKind.Utc), unit);
+        }
+        catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
+        {
+            throw new LanceSchemaException(string.Create(CultureInfo.InvariantCulture, $"The SQL value '{_text}' cannot be stored in a column in zone '{zone}' of '{_source}': {e.Message}"), e);
+        }
+    }
+
+    // Numbers into a decimal column, exactly at its scale: a bare number literal is read from its text
+    // (LanceDB parses it as a decimal, not a float64); a value needing more digits than the column's
+    // scale or precision is refused rather than rounded.
+    private IArrowArray Decimals(ColumnVector v, Field target, int n)
+    {
+        var (precision, scale, width) = target.DataType switch
+        {
+            Decimal128Type d => (d.Precision, d.Scale, 16),
+            Decimal256Type d => (d.Precision, d.Scale, 32),
+            _ => throw new InvalidOperationException(),
+        };
+        var literal = System.Text.RegularExpressions.Regex.Match(_text.Trim(), @"^([+-]?)(\d*)(?:\.(\d*))?$");
+        BigInteger Exact(int i)
+        {
+            if (literal.Success && _root is BoundLiteral && literal.Groups[2].Length + literal.Groups[3].Length > 0)
+            {
+                var fraction = literal.Groups[3].Value.TrimEnd('0');
+                if (fraction.Length > scale)
+                {
+                    throw Mismatch(target, $"it has more fraction digits than the column's scale {scale}", null);
+                }
+
+                var digits = BigInteger.Parse("0" + literal.Groups[2].Value + fraction.PadRight(scale, '0'), CultureInfo.InvariantCulture);
+                return literal.Groups[1].Value == "-" ? -digits : digits;
+            }
+
+            var k = v.IsScalar ? 0 : i;
+            switch (v.Kind)
+            {
+                case ValueKind.Integer:
+                    var whole = v.Type.IsUnsigned ? (BigInteger)unchecked((ulong)v.Ints![k]) : v.Ints![k];
+                    return whole * NumericTypes.Pow10(scale);
+                case ValueKind.Decimal:
+                    var from = v.Type.Scale;
+                    var value = v.Decimals![k];
+                    if (from > scale && !(value % NumericTypes.Pow10(from - scale)).IsZero)
+                    {
+                        throw Mismatch(target, $"it has more fraction digits than the column's scale {scale}", null);
+                    }
+
+                    return BoundCast.Rescale(value, from, scale);
+                default:
+                    throw Mismatch(target, $"it gives {v.Type.Describe()} values and the column holds {FilterBinder.Describe(target.DataType)}", null);
+            }
+        }
+
+        var bytes = new byte[n * width];
+        var validity = new ArrowBuffer.BitmapBuilder(n);
+        var nulls = 0;
+        for (var i = 0; i < n; i++)
+        {
+            if (!v.IsValid(i))
+            {
+                validity.Append(false);
+                nulls++;
+                continue;
+            }
+
+            var unscaled = Exact(i);
+            if (BigInteger.Abs(unscaled) >= NumericTypes.Pow10(precision))
+            {
+                throw Mismatch(target, $"{BoundCast.DecimalText(unscaled, scale)} does not fit its precision {precision}", null);
+            }
+
+            var slot = bytes.AsSpan(i * width, width);
+            if (unscaled.Sign < 0)
+            {
+                slot.Fill(0xFF);
+            }
+
+            unscaled.TryWriteBytes(slot, out _, isUnsigned: false, isBigEndian: false);
+            validity.Append(true);
+        }
+
+        var data = new ArrayData(target.DataType, n, nulls, 0, [nulls == 0 ? ArrowBuffer.Empty : validity.Build(), new ArrowBuffer(bytes)]);
+        return ArrowArrayFactory.BuildArray(data);
+    }
+
+    // 64-bit values (timestamps, date64) built directly from the converted ticks.
+    private static IArrowArray Longs(IArrowType type, ColumnVector v, int n, Func<long, long> convert)
+    {
+        var values = new long[n];
+        var validity = new ArrowBuffer.BitmapBuilder(n);
+        var nulls = 0;
+        for (var i = 0; i < n; i++)
+        {
+            var ok = v.IsValid(i);
+            validity.Append(ok);
+            if (ok) values[i] = convert(v.Ints![v.IsScalar ? 0 : i]); else nulls++;
+        }
+
+        var bytes = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray();
+        return ArrowArrayFactory.BuildArray(new ArrayData(type, n, nulls, 0, [nulls == 0 ? ArrowBuffer.Empty : validity.Build(), new ArrowBuffer(bytes)]));
+    }
+
     private static IArrowArray Build<T, TArray, TBuilder, TValue>(PrimitiveArrayBuilder<T, TArray, TBuilder> builder, ColumnVector v, int n, TValue[] values, Func<TValue, T> convert)
         where T : struct
         where TArray : IArrowArray

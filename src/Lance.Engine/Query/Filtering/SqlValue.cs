@@ -143,8 +143,8 @@ internal sealed class SqlValue
         }
     }
 
-    // Numbers into a decimal column, exactly at its scale: a bare number literal is read from its text
-    // (LanceDB parses it as a decimal, not a float64); a value needing more digits than the column's
+    // Numbers into a decimal column at its scale: a bare integer literal exactly from its text, a
+    // literal with a fraction as the float64 LanceDB parses it to; a value needing more digits than the column's
     // scale or precision is refused rather than rounded.
     private IArrowArray Decimals(ColumnVector v, Field target, int n)
     {
@@ -157,7 +157,7 @@ internal sealed class SqlValue
         var literal = System.Text.RegularExpressions.Regex.Match(_text.Trim(), @"^([+-]?)(\d*)(?:\.(\d*))?$");
         BigInteger Exact(int i)
         {
-            if (literal.Success && _root is BoundLiteral && literal.Groups[2].Length + literal.Groups[3].Length > 0)
+            if (literal.Success && _root is BoundLiteral && literal.Groups[2].Length > 0 && !literal.Groups[3].Success)
             {
                 var fraction = literal.Groups[3].Value.TrimEnd('0');
                 if (fraction.Length > scale)
@@ -175,6 +175,16 @@ internal sealed class SqlValue
                 case ValueKind.Integer:
                     var whole = v.Type.IsUnsigned ? (BigInteger)unchecked((ulong)v.Ints![k]) : v.Ints![k];
                     return whole * NumericTypes.Pow10(scale);
+                case ValueKind.Float:
+                    // As in LanceDB (DataFusion reads 1.5 as a float64): the float scaled and rounded
+                    // half away from zero, so digits beyond a double's precision are not kept.
+                    var scaled = Math.Round(v.Floats![k] * Math.Pow(10, scale), MidpointRounding.AwayFromZero);
+                    if (!double.IsFinite(scaled))
+                    {
+                        throw Mismatch(target, "it is not a finite number", null);
+                    }
+
+                    return new BigInteger(scaled);
                 case ValueKind.Decimal:
                     var from = v.Type.Scale;
                     var value = v.Decimals![k];

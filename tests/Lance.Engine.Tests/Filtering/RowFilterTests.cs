@@ -160,6 +160,28 @@ public sealed class RowFilterTests
     public void Struct_fields_and_back_quoted_names(string sql, int[] expected) => Assert.Equal(expected, Ids(sql));
 
     [Fact]
+    public void Cast_to_decimal_with_precision_and_scale_compares_exactly()
+    {
+        var schema = new Schema([new Field("c9", new Decimal128Type(28, 21), true)], null);
+        var values = new Decimal128Array.Builder(new Decimal128Type(28, 21))
+            .Append(8402102.910676168105485632618m).Append(8402102.910676168105485632619m).AppendNull().Append(-1.5m).Build();
+        var batch = new RecordBatch(schema, [values], 4);
+        bool[] Eval(string sql) => RowFilter.Parse(sql, schema, Source).Evaluate(batch);
+
+        Assert.Equal([true, false, false, false], Eval("c9 = CAST('8402102.910676168105485632618' AS DECIMAL(28, 21))"));
+        Assert.Equal([true, false, false, false], Eval("c9 = cast('8402102.910676168105485632618' as numeric(28,21))"));
+        Assert.Equal([true, true, false, false], Eval("c9 > CAST(8402102.91 AS DECIMAL(38, 21))"));
+        Assert.Equal([false, false, false, true], Eval("c9 = CAST('-1.5' AS DECIMAL(40, 3))"));
+        Assert.Equal([false, false, false, true], Eval("c9 < CAST(-1 AS DECIMAL(5))"));
+        Assert.Equal([false, false, false, true], Eval("c9 = CAST('-1.5' AS DECIMAL)"));
+        Assert.Equal([false, false, false, true], Eval("CAST(c9 AS DECIMAL(10, 1)) = CAST('-1.5' AS DECIMAL(4, 2))"));
+        Assert.Equal([false, false, false, true], Eval("c9 = CAST('-1.46' AS DECIMAL(4, 1))"));
+        Assert.ThrowsAny<Lance.LanceFilterException>(() => Eval("c9 = CAST('123.4' AS DECIMAL(3, 1))"));
+        Assert.ThrowsAny<Lance.LanceFilterException>(() => Eval("c9 = CAST('x' AS DECIMAL(3, 1))"));
+        Assert.ThrowsAny<Lance.LanceFilterException>(() => Eval("c9 = CAST('1' AS DECIMAL(3, 4))"));
+    }
+
+    [Fact]
     public void Binary_columns_compare_with_hex_literals()
     {
         var schema = new Schema([new Field("bin", BinaryType.Default, true)], null);

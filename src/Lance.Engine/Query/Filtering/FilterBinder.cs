@@ -631,8 +631,13 @@ internal sealed class FilterBinder
         return new BoundLike(operand, LikePattern.Compile(pattern, like.Escape), like.Negated, like.Position);
     }
 
-    private BoundCast BindCast(CastExpression cast)
+    private BoundNode BindCast(CastExpression cast)
     {
+        if (cast.TypeName.StartsWith("decimal", StringComparison.Ordinal))
+        {
+            return BindDecimalCast(cast);
+        }
+
         if (!CastTypes.TryGetValue(cast.TypeName, out var target))
         {
             throw Error($"unknown type '{cast.TypeName}' in CAST. Types: {string.Join(", ", CastTypes.Keys)}", cast);
@@ -656,6 +661,79 @@ internal sealed class FilterBinder
         }
 
         return new BoundCast(operand, target.Type, cast.TypeName, cast.Position);
+    }
+
+    /// <summary>
+    /// <c>CAST(x AS DECIMAL(p, s))</c>: decimal128(p, s), or decimal256 when p &gt; 38 (DataFusion); a plain
+    /// DECIMAL is decimal(38, 10). A constant (text or number) becomes an exact decimal constant, rounded half
+    /// away from zero to the scale as Arrow's string-to-decimal cast does; a float or numeric expression is cast row by row.
+    /// </summary>
+    private BoundNode BindDecimalCast(CastExpression cast)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(cast.TypeName, @"^decimal(?:\((\d+),(\d+)\))?$");
+        var precision = m.Success && m.Groups[1].Success ? int.Parse(m.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 38;
+        var scale = m.Success && m.Groups[2].Success ? int.Parse(m.Groups[2].Value, System.Globalization.CultureInfo.InvariantCulture) : 10;
+        if (!m.Success || precision < 1 || precision > NumericTypes.MaxDecimal256Precision || scale > precision)
+        {
+            throw Error($"invalid type '{cast.TypeName}' in CAST: DECIMAL(p, s) needs 1 <= p <= {NumericTypes.MaxDecimal256Precision} and s <= p", cast);
+        }
+
+        var type = FilterType.Decimal(precision > NumericTypes.MaxDecimal128Precision ? NumberType.Decimal256 : NumberType.Decimal128, precision, scale);
+        if (cast.Operand is LiteralExpression { Value: { } value } literal && value is string or long or ulong or decimal)
+        {
+            // A float constant is cast as a float (Arrow: round(value × 10^s)), below.
+            var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;
+            if (ParseDecimal(text, scale) is not { } unscaled)
+            {
+                throw Error($"cannot cast '{text}' to {type.Describe()}: not a number", cast);
+            }
+
+            if (System.Numerics.BigInteger.Abs(unscaled) >= NumericTypes.Pow10(precision))
+            {
+                throw Error($"cannot cast '{text}' to {type.Describe()}: it does not fit the precision", cast);
+            }
+
+            return new BoundLiteral(Scalars.Decimal(type, unscaled), literal.Position);
+        }
+
+        var operand = BindNode(cast.Operand);
+        if (operand.Type.Kind is not (ValueKind.Null or ValueKind.Integer or ValueKind.Float or ValueKind.Decimal))
+        {
+            throw Error($"cannot cast {Describe(cast.Operand, operand)} ({TypeName(operand)}) to {type.Describe()}", cast);
+        }
+
+        return new BoundCast(operand, type, cast.TypeName, cast.Position);
+    }
+
+    /// <summary><paramref name="text"/> (<c>-12.345</c>, <c>1.5e3</c>) as an unscaled decimal of <paramref name="scale"/>, rounded half away from zero; null when it is no number.</summary>
+    private static System.Numerics.BigInteger? ParseDecimal(string text, int scale)
+    {
+        var m = System.Text.RegularExpressions.Regex.Match(text, @"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$");
+        if (!m.Success || m.Groups[2].Length + m.Groups[3].Length == 0)
+        {
+            return null;
+        }
+
+        var digits = m.Groups[2].Value + m.Groups[3].Value;
+        var exponent = (m.Groups[4].Success ? int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) : 0) - m.Groups[3].Length;
+        var mantissa = System.Numerics.BigInteger.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
+        var shift = exponent + scale;
+        System.Numerics.BigInteger unscaled;
+        if (shift >= 0)
+        {
+            unscaled = mantissa * NumericTypes.Pow10(shift);
+        }
+        else
+        {
+            var divisor = NumericTypes.Pow10(-shift);
+            unscaled = System.Numerics.BigInteger.DivRem(mantissa, divisor, out var remainder);
+            if (remainder * 2 >= divisor)
+            {
+                unscaled += 1;
+            }
+        }
+
+        return m.Groups[1].Value == "-" ? -unscaled : unscaled;
     }
 
     private BoundNode BindFunction(FunctionExpression f)

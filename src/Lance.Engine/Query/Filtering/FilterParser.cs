@@ -82,6 +82,18 @@ internal sealed class FilterParser
         return true;
     }
 
+    private string ExpectTypeNumber(string context)
+    {
+        var token = Peek;
+        if (token.Kind != TokenKind.Number || !token.Text.All(char.IsAsciiDigit))
+        {
+            throw Error($"expected {context} (a whole number), found {token.Describe()}", token.Position);
+        }
+
+        _next++;
+        return token.Text;
+    }
+
     private void ExpectSymbol(string symbol, string context)
     {
         if (!TakeSymbol(symbol))
@@ -412,6 +424,26 @@ internal sealed class FilterParser
             if (typeName == "double" && Peek.IsWord("PRECISION"))
             {
                 _next++;
+            }
+
+            if (typeName is "decimal" or "numeric")
+            {
+                // DECIMAL(p, s), DECIMAL(p) (scale 0) or DECIMAL (DataFusion's decimal(38, 10)).
+                typeName = "decimal";
+                if (Peek.IsSymbol("("))
+                {
+                    _next++;
+                    var precision = ExpectTypeNumber("the precision of DECIMAL(p, s)");
+                    var scale = "0";
+                    if (Peek.IsSymbol(","))
+                    {
+                        _next++;
+                        scale = ExpectTypeNumber("the scale of DECIMAL(p, s)");
+                    }
+
+                    ExpectSymbol(")", "to close DECIMAL(p, s)");
+                    typeName = $"decimal({precision},{scale})";
+                }
             }
 
             ExpectSymbol(")", "to close CAST");

@@ -508,6 +508,9 @@ public sealed partial class LanceDataset
                 {
                     throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{Path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
                 }
+
+                cancellationToken.ThrowIfCancellationRequested();
+                Thread.Sleep(Transaction.Backoff(attempt));
             }
         }
         catch

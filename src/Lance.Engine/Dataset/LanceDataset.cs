@@ -134,6 +134,8 @@ public sealed partial class LanceDataset
             {
                 throw new LanceCommitConflictException($"Could not commit to '{path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
             }
+
+            await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -358,7 +360,7 @@ public sealed partial class LanceDataset
     /// version when compatible; otherwise <see cref="LanceCommitConflictException"/> is thrown and
     /// nothing is committed.
     /// </summary>
-    private Task CommitAsync(Transaction transaction, CancellationToken cancellationToken)
+    private async Task CommitAsync(Transaction transaction, CancellationToken cancellationToken)
     {
         ThrowIfReadOnly();
         var start = _manifest;
@@ -380,7 +382,7 @@ public sealed partial class LanceDataset
                 if (TryCommit(Path, manifest, TransactionRecord.Describe(transaction, start.Version, basis, manifest)))
                 {
                     SetManifest(manifest);
-                    return Task.CompletedTask;
+                    return;
                 }
 
                 // Another writer committed first: check what it (and any others since we read) did,
@@ -394,9 +396,10 @@ public sealed partial class LanceDataset
                 }
 
                 basis = latest;
+                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
         }
-        catch (LanceCommitConflictException)
+        catch (Exception e) when (e is LanceCommitConflictException or OperationCanceledException)
         {
             transaction.DiscardWrittenFiles(Path, start);
             throw;

@@ -16,6 +16,14 @@ internal sealed class Transaction
     /// <summary>How many times a commit is rebuilt on a newer version before giving up.</summary>
     public const int CommitAttempts = 50;
 
+    /// <summary>
+    /// The pause before commit attempt <paramref name="attempt"/> + 1 after another writer won the
+    /// race: none after the first loss, then a random pause whose ceiling doubles up to 128 ms, so
+    /// that two writers committing in a tight loop stop colliding in step and neither is starved.
+    /// </summary>
+    public static TimeSpan Backoff(int attempt)
+        => attempt == 0 ? TimeSpan.Zero : TimeSpan.FromMilliseconds(Random.Shared.Next(1, 2 << Math.Min(attempt, 6)));
+
     public Transaction(TransactionKind kind, string operation)
     {
         Kind = kind;

@@ -1,0 +1,247 @@
+using System.Buffers;
+using System.IO.MemoryMappedFiles;
+using System.Runtime.CompilerServices;
+using Lance.Engine.Dataset;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.Storage;
+
+/// <summary>
+/// An <see cref="IObjectStore"/> over a folder on local disk: ranged reads through
+/// <see cref="RandomAccess"/> or a memory map, writes through a temporary file renamed into place,
+/// and conditional creates through a hard link (see <see cref="AtomicPublish"/>).
+/// </summary>
+public sealed class LocalObjectStore : IObjectStore
+{
+    private const string TempPrefix = ".tmp-";
+
+    /// <summary>A store rooted at <paramref name="folder"/> (made on the first write when missing).</summary>
+    public LocalObjectStore(string folder)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(folder);
+        Root = System.IO.Path.GetFullPath(folder);
+    }
+
+    /// <summary>The folder every key is relative to.</summary>
+    public string Root { get; }
+
+    /// <inheritdoc/>
+    public string Location => Root;
+
+    /// <summary>The local path of <paramref name="key"/>.</summary>
+    public string PathOf(string key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        if (key.StartsWith('/') || key.Split('/').Any(part => part == ".."))
+        {
+            throw new ArgumentException($"'{key}' is not a key inside the store at '{Root}'.", nameof(key));
+        }
+
+        return System.IO.Path.Combine(Root, key.Replace('/', System.IO.Path.DirectorySeparatorChar));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IObjectReader> OpenReadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return ValueTask.FromResult<IObjectReader>(new LocalObjectReader(key, PathOf(key)));
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
+    {
+        var file = new FileInfo(PathOf(key));
+        return ValueTask.FromResult<ObjectInfo?>(file.Exists ? new ObjectInfo(key, file.Length, file.LastWriteTimeUtc) : null);
+    }
+
+    /// <inheritdoc/>
+    public async IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prefix);
+        var slash = prefix.LastIndexOf('/');
+        var folder = slash < 0 ? Root : PathOf(prefix[..slash]);
+        if (!Directory.Exists(folder))
+        {
+            yield break;
+        }
+
+        foreach (var file in new DirectoryInfo(folder).EnumerateFiles("*", SearchOption.AllDirectories))
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var key = System.IO.Path.GetRelativePath(Root, file.FullName).Replace(System.IO.Path.DirectorySeparatorChar, '/');
+            if (key.StartsWith(prefix, StringComparison.Ordinal) && !file.Name.StartsWith(TempPrefix, StringComparison.Ordinal))
+            {
+                yield return new ObjectInfo(key, file.Length, file.LastWriteTimeUtc);
+            }
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var final = PathOf(key);
+        var temp = TempBeside(final);
+        try
+        {
+            await File.WriteAllBytesAsync(temp, data, cancellationToken).ConfigureAwait(false);
+            File.Move(temp, final, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+    }
+
+    /// <inheritdoc/>
+    public ValueTask<IObjectWriter> CreateAsync(string key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var final = PathOf(key);
+        return ValueTask.FromResult<IObjectWriter>(new LocalObjectWriter(TempBeside(final), final));
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        var final = PathOf(key);
+        if (File.Exists(final))
+        {
+            return false;
+        }
+
+        var temp = TempBeside(final);
+        try
+        {
+            await File.WriteAllBytesAsync(temp, data, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            TryDelete(temp);
+            throw;
+        }
+
+        return AtomicPublish.TryPublish(temp, final);
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        TryDelete(PathOf(key));
+        return ValueTask.CompletedTask;
+    }
+
+    /// <inheritdoc/>
+    public ValueTask DisposeAsync() => ValueTask.CompletedTask;
+
+    private static string TempBeside(string final)
+    {
+        var folder = System.IO.Path.GetDirectoryName(final)!;
+        Directory.CreateDirectory(folder);
+        return System.IO.Path.Combine(folder, $"{TempPrefix}{Guid.NewGuid():N}-{System.IO.Path.GetFileName(final)}");
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>Writes a temporary file and renames it to its final name when completed.</summary>
+    private sealed class LocalObjectWriter(string temp, string final) : IObjectWriter
+    {
+        private bool _completed;
+
+        public Stream Stream { get; } = new FileStream(temp, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 16, useAsync: true);
+
+        public async ValueTask CompleteAsync(CancellationToken cancellationToken = default)
+        {
+            await Stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+            await Stream.DisposeAsync().ConfigureAwait(false);
+            File.Move(temp, final, overwrite: true);
+            _completed = true;
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await Stream.DisposeAsync().ConfigureAwait(false);
+            if (!_completed)
+            {
+                TryDelete(temp);
+            }
+        }
+    }
+
+    private sealed class LocalObjectReader : IObjectReader
+    {
+        private readonly Microsoft.Win32.SafeHandles.SafeFileHandle _handle;
+        private MemoryMappedFile? _mapping;
+        private readonly object _gate = new();
+
+        public LocalObjectReader(string key, string path)
+        {
+            Key = key;
+            _handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.Read | FileShare.Delete, FileOptions.RandomAccess);
+            Length = RandomAccess.GetLength(_handle);
+        }
+
+        public string Key { get; }
+
+        public long Length { get; }
+
+        public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            Read(offset, destination.Span);
+            return ValueTask.CompletedTask;
+        }
+
+        public void Read(long offset, Span<byte> destination)
+        {
+            if (offset < 0 || offset + destination.Length > Length)
+            {
+                throw new EndOfStreamException($"Bytes {offset}..{offset + destination.Length} run past the end of the {Length}-byte object '{Key}'.");
+            }
+
+            for (var done = 0; done < destination.Length;)
+            {
+                var read = RandomAccess.Read(_handle, destination[done..], offset + done);
+                if (read == 0)
+                {
+                    throw new EndOfStreamException($"'{Key}' ended at byte {offset + done} while {destination.Length - done} more bytes were expected.");
+                }
+
+                done += read;
+            }
+        }
+
+        public IMemoryOwner<byte>? TryMap(long offset, int length)
+        {
+            if (length == 0)
+            {
+                return null;
+            }
+
+            lock (_gate)
+            {
+                _mapping ??= MemoryMappedFile.CreateFromFile(_handle, null, 0, MemoryMappedFileAccess.Read, HandleInheritability.None, leaveOpen: true);
+            }
+
+            return MappedFileMemory.Map(_mapping, offset, length);
+        }
+
+        public void Dispose()
+        {
+            _mapping?.Dispose();
+            _handle.Dispose();
+        }
+    }
+}

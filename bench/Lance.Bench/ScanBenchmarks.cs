@@ -3,6 +3,7 @@ using Apache.Arrow.Types;
 using BenchmarkDotNet.Attributes;
 using Lance.Engine;
 using Lance.Engine.Arrow;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 using System.Numerics.Tensors;
 

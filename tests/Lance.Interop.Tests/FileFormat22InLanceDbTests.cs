@@ -4,6 +4,7 @@ using System.Text.Json.Nodes;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 using Lance.Engine.Tests.Format;
 

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 
 namespace Lance.Interop.Tests;

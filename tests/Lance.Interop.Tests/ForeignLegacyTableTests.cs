@@ -42,7 +42,7 @@ public sealed class ForeignLegacyTableTests : IDisposable
         await LegacyTableAsync();
 
         var file = Assert.Single(Directory.GetFiles(Path.Combine(DatasetPath, "data")));
-        using var reader = Lance.Engine.Format.DataFileReader.Open(file);
+        using var reader = Lance.Engine.DataFiles.DataFileReader.Open(file);
         Assert.True(reader.IsLegacy);
         Assert.Equal(["Legacy(Plain, 3 batches)"], reader.DescribePages(reader.Schema.FindField("vector")!));
     }
@@ -142,7 +142,7 @@ public sealed class ForeignLegacyTableTests : IDisposable
             theirs.Rows.Select(r => (r.GetInt64("id"), r.GetString("text"), string.Join(",", r.GetVector("vector")!))).Order());
         Assert.All(Directory.GetFiles(Path.Combine(DatasetPath, "data")), f =>
         {
-            using var reader = Lance.Engine.Format.DataFileReader.Open(f);
+            using var reader = Lance.Engine.DataFiles.DataFileReader.Open(f);
             Assert.True(reader.IsLegacy);
         });
     }
@@ -177,7 +177,7 @@ public sealed class ForeignLegacyTableTests : IDisposable
         Assert.Equal(2, files.Length);
         Assert.All(files, f =>
         {
-            using var reader = Lance.Engine.Format.DataFileReader.Open(f);
+            using var reader = Lance.Engine.DataFiles.DataFileReader.Open(f);
             Assert.True(reader.IsLegacy);
         });
         Assert.Equal(
@@ -191,7 +191,7 @@ public sealed class ForeignLegacyTableTests : IDisposable
         // 1,000 rows of 384 floats: one batch, 1.5 MB of vectors, enough to map.
         using var made = await _peer.RunAsync("foreign-ops", new { db = _db.Path, table = "wide", create = new { rows = 1000, dim = 384, storageVersion = "legacy" } });
         var bytes = File.ReadAllBytes(Assert.Single(Directory.GetFiles(Path.Combine(_db.Path, "wide.lance", "data"))));
-        using var reader = Lance.Engine.Format.DataFileReader.FromBytes(bytes, "wide.lance");
+        using var reader = Lance.Engine.DataFiles.DataFileReader.FromBytes(bytes, "wide.lance");
         reader.MapFlatColumns = true;
 
         var vectors = (Apache.Arrow.FixedSizeListArray)reader.ReadColumn(reader.Schema.FindField("vector")!);

@@ -3,14 +3,17 @@ using System.IO.MemoryMappedFiles;
 using Apache.Arrow;
 using Google.Protobuf;
 using Lance.Engine.Arrow;
-using Lance.Engine.Format.Encodings;
-using Lance.Engine.Format.Legacy;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.DataFiles.Legacy;
+using Lance.Engine.DataFiles.Nested;
 using Microsoft.Win32.SafeHandles;
+using Lance.Engine.Format;
+using Lance.Engine.Storage;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
+using Protos = Lance.Engine.Format.Protos;
 
-namespace Lance.Engine.Format;
+namespace Lance.Engine.DataFiles;
 
 /// <summary>
 /// Reads a Lance data file of format 2.0, 2.1 or 2.2 into Arrow (legacy 0.1 files through

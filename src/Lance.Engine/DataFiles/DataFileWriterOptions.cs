@@ -1,6 +1,8 @@
-namespace Lance.Engine.Format;
+using Lance.Engine.Format;
 
-/// <summary>Tuning for <see cref="DataFileWriter"/>; the defaults suit most tables.</summary>
+namespace Lance.Engine.DataFiles;
+
+/// <summary>Tuning for <see cref="V21.DataFileWriter"/>; the defaults suit most tables.</summary>
 internal sealed class DataFileWriterOptions
 {
     /// <summary>The defaults: pages of at most 8 MiB and 128Ki rows.</summary>

@@ -1,4 +1,6 @@
-namespace Lance.Engine.Format;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.DataFiles;
 
 /// <summary>
 /// Which datasets this engine may add data files to. It writes file formats 2.0 (with

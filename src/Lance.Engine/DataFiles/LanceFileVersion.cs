@@ -1,6 +1,7 @@
 using System.Globalization;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format;
+namespace Lance.Engine.DataFiles;
 
 /// <summary>
 /// A Lance data file format version this engine writes, as a dataset names it in its manifest
@@ -36,7 +37,7 @@ internal readonly record struct LanceFileVersion(ushort Major, ushort Minor)
     /// <see cref="Legacy.LegacyFileWriter"/>. A legacy dataset's manifest says <c>data_format.version = "0.1"</c>,
     /// while its files say 0.2, in their footer and in the manifest's <c>DataFile</c>, as LanceDB 0.31 writes them.
     /// </summary>
-    public static LanceFileVersion Legacy { get; } = new(0, Format.Legacy.LegacyFileWriter.MinorVersion);
+    public static LanceFileVersion Legacy { get; } = new(0, DataFiles.Legacy.LegacyFileWriter.MinorVersion);
 
     /// <summary>File format 2.1, LanceDB 0.31's default and this engine's.</summary>
     public static LanceFileVersion V2_1 { get; } = new(2, 1);

@@ -202,7 +202,7 @@ public sealed partial class LanceDataset
             var fileSchema = new LanceSchema(computed.Select(c => c.Field));
             if (version.IsLegacy)
             {
-                Format.Legacy.LegacyFileWriter.EnsureWritable(fileSchema, null, Path);
+                DataFiles.Legacy.LegacyFileWriter.EnsureWritable(fileSchema, null, Path);
             }
             var arrowSchema = new Schema(computed.Select(c => c.Column.Field), null);
             var written = new List<string>();

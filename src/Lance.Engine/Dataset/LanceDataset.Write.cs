@@ -118,7 +118,7 @@ public sealed partial class LanceDataset
         if (version.IsLegacy)
         {
             // Types the legacy writer does not write are refused before any file is written.
-            Format.Legacy.LegacyFileWriter.EnsureWritable(schema, legacyDictionaries, path);
+            DataFiles.Legacy.LegacyFileWriter.EnsureWritable(schema, legacyDictionaries, path);
         }
 
         // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
@@ -209,10 +209,10 @@ public sealed partial class LanceDataset
             {
                 // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 and legacy have their own writers.
                 var info = version.IsLegacy
-                    ? Format.Legacy.LegacyFileWriter.Write(stream, schema, legacyDictionaries, batches, name)
+                    ? DataFiles.Legacy.LegacyFileWriter.Write(stream, schema, legacyDictionaries, batches, name)
                     : version == LanceFileVersion.V2_0
-                    ? Format.V20.DataFileWriter20.Write(stream, schema, batches)
-                    : DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
+                    ? DataFiles.V20.DataFileWriter20.Write(stream, schema, batches)
+                    : DataFiles.V21.DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 var file = new DataFile
                 {

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 
-namespace Lance.Engine.Format;
+namespace Lance.Engine.Storage;
 
 /// <summary>
 /// A read-only range of a memory-mapped data file, handed to Arrow as a buffer without copying:

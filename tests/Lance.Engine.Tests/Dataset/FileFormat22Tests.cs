@@ -1,6 +1,8 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Dataset;
+using Lance.Engine.DataFiles;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
 using Lance.Engine.Tests.Format;
 using Lance.Engine.Tests.Support;

@@ -1,6 +1,6 @@
 using System.Buffers.Binary;
 using Lance.Engine.Format;
-using Lance.Engine.Format.Compression;
+using Lance.Engine.DataFiles.Compression;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Tests.Foreign;

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 using PbFile = Lance.Engine.Format.Protos.File;
 using PbTable = Lance.Engine.Format.Protos.Table;

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using CsCheck;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 using Xunit.Abstractions;
 
@@ -215,7 +216,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
     {
         using var stream = new MemoryStream();
         var batch = Lance.Engine.Tests.Format.TypeMatrix.Batch(4, 24); // past row 3, whose big_text is 1 MiB
-        Lance.Engine.Format.V20.DataFileWriter20.Write(stream, LanceSchema.FromArrow(batch.Schema), [batch]);
+        Lance.Engine.DataFiles.V20.DataFileWriter20.Write(stream, LanceSchema.FromArrow(batch.Schema), [batch]);
         return stream.ToArray();
     }
 
@@ -225,7 +226,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
         var batch = Lance.Engine.Tests.Format.TypeMatrix.Batch(4, 24);
         var schema = LanceSchema.FromArrow(batch.Schema);
         var dictionaries = Lance.Engine.Tests.Format.TypeMatrix.DictionaryValues(batch, schema);
-        Lance.Engine.Format.Legacy.LegacyFileWriter.Write(stream, schema, dictionaries, [batch], "ours.lance");
+        Lance.Engine.DataFiles.Legacy.LegacyFileWriter.Write(stream, schema, dictionaries, [batch], "ours.lance");
         return stream.ToArray();
     }
 

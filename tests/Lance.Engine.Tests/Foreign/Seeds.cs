@@ -25,7 +25,7 @@ internal static class Seeds
     /// <summary>The id of the first row of a seed data file (0 or 550), read from the file itself.</summary>
     public static int FirstId(string seed)
     {
-        using var reader = Lance.Engine.Format.DataFileReader.FromBytes(Bytes(seed), seed);
+        using var reader = Lance.Engine.DataFiles.DataFileReader.FromBytes(Bytes(seed), seed);
         return (int)((Apache.Arrow.Int64Array)reader.Read(["id"]).Column(0)).GetValue(0)!.Value;
     }
 

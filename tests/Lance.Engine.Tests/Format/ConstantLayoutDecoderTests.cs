@@ -3,7 +3,7 @@ using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Encodings;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Tests.Format;

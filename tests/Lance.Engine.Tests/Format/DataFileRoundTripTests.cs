@@ -1,6 +1,8 @@
 using System.Text;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.DataFiles;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.Tests.Format;

@@ -1,4 +1,4 @@
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Encodings;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
 namespace Lance.Engine.Tests.Format;

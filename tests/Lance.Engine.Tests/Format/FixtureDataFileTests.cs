@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.Tests.Format;

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Text.Json.Nodes;
 using Apache.Arrow;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
-using Lance.Engine.Format.Legacy;
+using Lance.Engine.DataFiles.Legacy;
 
 namespace Lance.Engine.Tests.Format;
 

@@ -1,4 +1,6 @@
 using Apache.Arrow;
+using Lance.Engine.DataFiles;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.Tests.Format;

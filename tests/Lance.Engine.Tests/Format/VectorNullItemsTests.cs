@@ -1,7 +1,9 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.DataFiles;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
-using Lance.Engine.Format.V20;
+using Lance.Engine.DataFiles.V20;
 
 namespace Lance.Engine.Tests.Format;
 

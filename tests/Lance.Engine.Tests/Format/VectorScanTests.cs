@@ -1,6 +1,9 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.DataFiles;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
+using Lance.Engine.Storage;
 using Lance.Engine.Tests.Support;
 
 namespace Lance.Engine.Tests.Format;

@@ -1,6 +1,8 @@
 using System.Buffers.Binary;
+using Lance.Engine.DataFiles;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Encodings;
 using File2 = Lance.Engine.Format.Protos.File2;
 
 namespace Lance.Engine.Tests.Support;

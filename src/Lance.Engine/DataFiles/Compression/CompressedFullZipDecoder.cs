@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
-using Lance.Engine.Format.Encodings;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Compression;
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// Reads full-zip pages whose values are compressed one by one: per row an optional control word, a

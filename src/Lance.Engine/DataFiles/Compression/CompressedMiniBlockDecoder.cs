@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
-using Lance.Engine.Format.Encodings;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Compression;
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// Reads the mini-block pages LanceDB writes with compressive encodings (bit-packing, RLE, FSST,

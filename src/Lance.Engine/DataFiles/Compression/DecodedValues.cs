@@ -1,4 +1,6 @@
-namespace Lance.Engine.Format.Compression;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// The result of undoing a page's compressive encodings for one chunk or block: fixed-width values

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Compression;
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// Undoes the compressive encodings LanceDB 0.31 writes (file format 2.1/2.2), for the three ways a

@@ -1,6 +1,7 @@
 using System.Numerics;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Compression;
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// Unpacks 1,024 integers bit-packed in the FastLanes layout that Lance's <c>InlineBitpacking</c> and

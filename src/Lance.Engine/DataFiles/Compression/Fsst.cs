@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Compression;
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// Decodes FSST-compressed strings: each code byte stands for a symbol of up to 8 bytes from the

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Compression;
+namespace Lance.Engine.DataFiles.Compression;
 
 /// <summary>
 /// Undoes Lance's general-purpose buffer compression: LZ4 blocks with a 4-byte little-endian

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Writes pages with no values at all (every row is a null or empty list, or null above one): the

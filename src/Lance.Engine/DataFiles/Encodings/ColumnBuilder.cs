@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Collects one column's decoded pages into Arrow buffers (values, offsets, validity) and builds

@@ -1,8 +1,9 @@
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// One column spread over the arrays of several record batches, read as a single run of rows: it

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
-using Lance.Engine.Format.Compression;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Compression;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Reads a page of Lance's constant layout (our <c>AllNullLayout</c>; Lance's <c>ConstantLayout</c>

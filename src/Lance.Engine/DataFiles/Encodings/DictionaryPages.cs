@@ -3,9 +3,10 @@ using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Dictionary-encoded columns (Arrow <c>dictionary&lt;any integer, utf8 | large_utf8 | binary |

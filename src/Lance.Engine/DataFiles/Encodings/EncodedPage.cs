@@ -1,6 +1,7 @@
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>A page ready for disk: its buffers in order and the layout that describes them.</summary>
 /// <param name="Buffers">The page's buffers, written in this order, each 64-byte aligned.</param>

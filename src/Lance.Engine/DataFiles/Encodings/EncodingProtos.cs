@@ -1,10 +1,11 @@
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
+using Lance.Engine.Format;
 using Enc20 = Lance.Engine.Format.Protos.Encodings20;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 using File2 = Lance.Engine.Format.Protos.File2;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Builds and unwraps the encoding descriptions stored in column metadata. They are

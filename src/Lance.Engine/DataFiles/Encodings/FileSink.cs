@@ -1,4 +1,6 @@
-namespace Lance.Engine.Format.Encodings;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Writes to a stream while counting the position itself, so that output streams which cannot

@@ -1,8 +1,9 @@
 using System.Buffers.Binary;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>Reads a full-zip page (see <see cref="FullZipEncoder"/> for the layout) into a <see cref="ColumnBuilder"/>.</summary>
 internal static class FullZipDecoder

@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Writes pages in Lance 2.1's full-zip layout, used for wide values (vectors of 256 bytes or

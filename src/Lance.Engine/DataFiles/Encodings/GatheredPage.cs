@@ -1,6 +1,7 @@
 using System.Buffers;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// One page's worth of a column copied out of the Arrow arrays into contiguous, pooled scratch

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Decodes the repetition or definition levels of one mini-block chunk into u16 levels: the one

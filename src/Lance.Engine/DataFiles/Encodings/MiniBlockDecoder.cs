@@ -1,9 +1,10 @@
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>Reads a mini-block page (see <see cref="MiniBlockEncoder"/> for the layout) into a <see cref="ColumnBuilder"/>.</summary>
 internal static class MiniBlockDecoder

@@ -1,10 +1,11 @@
 using System.Buffers.Binary;
 using System.Numerics;
 using System.Runtime.InteropServices;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// Writes pages in Lance 2.1's mini-block layout, used for narrow values (numbers, bools, short

@@ -1,6 +1,7 @@
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Encodings;
+namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
 /// The value compressions this engine decodes, reduced to what a decoder needs: fixed-width values

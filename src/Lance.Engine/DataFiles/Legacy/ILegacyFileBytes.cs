@@ -1,4 +1,6 @@
-namespace Lance.Engine.Format.Legacy;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.DataFiles.Legacy;
 
 /// <summary>
 /// Random access to the bytes of one data file, as the legacy reader needs it. Every read checks

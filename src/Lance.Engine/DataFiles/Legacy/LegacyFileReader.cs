@@ -3,10 +3,11 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
 using Lance.Engine.Arrow;
+using Lance.Engine.Format;
 using PbFile = Lance.Engine.Format.Protos.File;
 using PbTable = Lance.Engine.Format.Protos.Table;
 
-namespace Lance.Engine.Format.Legacy;
+namespace Lance.Engine.DataFiles.Legacy;
 
 /// <summary>
 /// Reads a data file of the legacy Lance format (file version 0.1/0.2, what LanceDB writes for

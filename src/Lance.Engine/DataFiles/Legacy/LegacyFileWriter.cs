@@ -3,10 +3,11 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
 using Lance.Engine.Arrow;
+using Lance.Engine.Format;
 using PbFile = Lance.Engine.Format.Protos.File;
 using PbTable = Lance.Engine.Format.Protos.Table;
 
-namespace Lance.Engine.Format.Legacy;
+namespace Lance.Engine.DataFiles.Legacy;
 
 /// <summary>
 /// Writes a data file of the legacy Lance format (what Lance's v1 file writer makes for a dataset of

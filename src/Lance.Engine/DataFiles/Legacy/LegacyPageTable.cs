@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Legacy;
+namespace Lance.Engine.DataFiles.Legacy;
 
 /// <summary>
 /// The page table of a legacy (0.1) data file: for every field id from the smallest to the largest

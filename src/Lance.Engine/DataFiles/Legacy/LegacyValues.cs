@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
 using Apache.Arrow;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Legacy;
+namespace Lance.Engine.DataFiles.Legacy;
 
 /// <summary>
 /// The two value layouts of legacy (0.1) pages. <b>Plain</b>: a fixed-width page is its values back

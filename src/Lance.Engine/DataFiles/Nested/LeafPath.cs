@@ -1,4 +1,6 @@
-namespace Lance.Engine.Format.Nested;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.DataFiles.Nested;
 
 /// <summary>
 /// The fields from a top-level column down to one of its leaves (the only fields with a column of

@@ -1,7 +1,8 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Nested;
+namespace Lance.Engine.DataFiles.Nested;
 
 /// <summary>
 /// Rebuilds nested Arrow arrays from leaf columns: each leaf's levels give the validity of every

@@ -1,7 +1,8 @@
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Nested;
+namespace Lance.Engine.DataFiles.Nested;
 
 /// <summary>
 /// Gathers one leaf column's repetition and definition levels while its pages are decoded,

@@ -1,6 +1,7 @@
+using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 
-namespace Lance.Engine.Format.Nested;
+namespace Lance.Engine.DataFiles.Nested;
 
 /// <summary>
 /// How one leaf column's repetition and definition levels map onto the layers above it. A leaf

@@ -1,7 +1,8 @@
 using System.Runtime.InteropServices;
 using Apache.Arrow;
+using Lance.Engine.Format;
 
-namespace Lance.Engine.Format.Nested;
+namespace Lance.Engine.DataFiles.Nested;
 
 /// <summary>
 /// Turns the nested Arrow arrays of one column into the repetition and definition levels of one

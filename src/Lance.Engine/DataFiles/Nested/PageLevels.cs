@@ -1,4 +1,6 @@
-namespace Lance.Engine.Format.Nested;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.DataFiles.Nested;
 
 /// <summary>
 /// The repetition and definition levels of one page of a nested column, in the page's own level

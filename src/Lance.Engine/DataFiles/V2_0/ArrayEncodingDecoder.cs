@@ -1,12 +1,14 @@
 using System.Buffers.Binary;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
-using Lance.Engine.Format.Compression;
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Compression;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.Format;
 using Enc20 = Lance.Engine.Format.Protos.Encodings20;
 using File2 = Lance.Engine.Format.Protos.File2;
+using Protos = Lance.Engine.Format.Protos;
 
-namespace Lance.Engine.Format.V20;
+namespace Lance.Engine.DataFiles.V20;
 
 /// <summary>
 /// Reads the pages of Lance file format 2.0 (footer version 0.3), which LanceDB writes for tables

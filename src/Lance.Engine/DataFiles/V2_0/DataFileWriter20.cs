@@ -6,12 +6,14 @@ using Apache.Arrow.Types;
 using Google.Protobuf;
 using Google.Protobuf.WellKnownTypes;
 using Lance.Engine.Arrow;
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.DataFiles.V21;
+using Lance.Engine.Format;
 using Enc20 = Lance.Engine.Format.Protos.Encodings20;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
 
-namespace Lance.Engine.Format.V20;
+namespace Lance.Engine.DataFiles.V20;
 
 /// <summary>
 /// Writes one Lance data file of file format 2.0 (footer version 0.3), for datasets LanceDB created

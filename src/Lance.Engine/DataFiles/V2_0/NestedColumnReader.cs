@@ -3,12 +3,13 @@ using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
-using Lance.Engine.Format.Compression;
-using Lance.Engine.Format.Encodings;
+using Lance.Engine.DataFiles.Compression;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.Format;
 using Enc20 = Lance.Engine.Format.Protos.Encodings20;
 using File2 = Lance.Engine.Format.Protos.File2;
 
-namespace Lance.Engine.Format.V20;
+namespace Lance.Engine.DataFiles.V20;
 
 /// <summary>One page of a format 2.0 column: its encoding, its buffers (already read) and its row count.</summary>
 internal readonly record struct Page20(File2.Encoding Encoding, ReadOnlyMemory<byte>[] Buffers, long Length);

@@ -3,12 +3,13 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Google.Protobuf;
 using Lance.Engine.Arrow;
-using Lance.Engine.Format.Encodings;
-using Lance.Engine.Format.Nested;
+using Lance.Engine.DataFiles.Encodings;
+using Lance.Engine.DataFiles.Nested;
+using Lance.Engine.Format;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
 
-namespace Lance.Engine.Format;
+namespace Lance.Engine.DataFiles.V21;
 
 /// <summary>
 /// Writes one Lance data file, file format 2.1 (or 2.2, see <see cref="DataFileWriterOptions.Version"/>): the column pages (every buffer 64-byte aligned),

@@ -2,7 +2,7 @@ using Lance.Engine.Format;
 
 namespace Lance.Engine.DataFiles;
 
-/// <summary>Tuning for <see cref="V21.DataFileWriter"/>; the defaults suit most tables.</summary>
+/// <summary>Tuning for the writers of <see cref="IFileFormat"/> (page sizes, used by 2.x); the defaults suit most tables.</summary>
 internal sealed class DataFileWriterOptions
 {
     /// <summary>The defaults: pages of at most 8 MiB and 128Ki rows.</summary>
@@ -19,4 +19,23 @@ internal sealed class DataFileWriterOptions
 
     /// <summary>The file format version written: 2.1 (the default) or 2.2; a dataset's files all share its version.</summary>
     public LanceFileVersion Version { get; init; } = LanceFileVersion.V2_1;
+
+    /// <summary>
+    /// The dataset's dictionary values by field id, which its manifest keeps for the legacy format
+    /// (whose files refer to them); null when it has none. Other versions keep dictionaries in their files.
+    /// </summary>
+    public IDictionary<int, IReadOnlyList<byte[]>>? Dictionaries { get; init; }
+
+    /// <summary>The file's name, for messages.</summary>
+    public string Name { get; init; } = "(new data file)";
+
+    /// <summary>These options for writing files of <paramref name="version"/>.</summary>
+    public DataFileWriterOptions WithVersion(LanceFileVersion version) => version == Version ? this : new()
+    {
+        MaxPageBytes = MaxPageBytes,
+        MaxPageRows = MaxPageRows,
+        Version = version,
+        Dictionaries = Dictionaries,
+        Name = Name,
+    };
 }

@@ -21,11 +21,7 @@ internal static class DataFormatVersions
 
     /// <summary>Throws when new data files may not be added to a dataset whose manifest is <paramref name="manifest"/>.</summary>
     /// <exception cref="LanceFormatException">The dataset stores a format this engine does not write.</exception>
-    public static void EnsureWritable(Manifest manifest, string datasetPath)
-    {
-        ArgumentNullException.ThrowIfNull(manifest);
-        EnsureWritable(manifest.DataFormatVersion, datasetPath);
-    }
+    public static void EnsureWritable(Manifest manifest, string datasetPath) => _ = FileFormats.ForDataset(manifest, datasetPath);
 
     /// <summary>Throws when new data files may not be added to a dataset of <c>data_format.version</c> <paramref name="version"/>.</summary>
     /// <exception cref="LanceFormatException">The dataset stores a format this engine does not write.</exception>
@@ -33,13 +29,16 @@ internal static class DataFormatVersions
     {
         if (!IsWritable(version))
         {
-            throw new LanceFormatException(
-                $"'{datasetPath}' stores its data in Lance file format {version}; Lance.Engine writes formats 2.0, 2.1, 2.2 and the legacy {Legacy} only, "
-                + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
-                + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
+            throw NotWritable(version, datasetPath);
         }
     }
 
-    /// <summary>Whether this engine writes data files for a dataset of this <c>data_format.version</c>.</summary>
-    public static bool IsWritable(string version) => LanceFileVersion.ForDataset(version) is not null;
+    /// <summary>Whether this engine writes data files for a dataset of this <c>data_format.version</c> (it has an <see cref="IFileFormat"/> for it).</summary>
+    public static bool IsWritable(string version) => FileFormats.ForDataset(version) is not null;
+
+    /// <summary>The error for adding data files to a dataset of <c>data_format.version</c> <paramref name="version"/>, which this engine does not write.</summary>
+    internal static LanceFormatException NotWritable(string version, string datasetPath) => new(
+        $"'{datasetPath}' stores its data in Lance file format {version}; Lance.Engine writes formats 2.0, 2.1, 2.2 and the legacy {Legacy} only, "
+        + "and Lance requires every data file of a dataset to have the same format. It can be read, not written "
+        + "(LanceDB writes 2.1 by default; copy the table into a 2.1 dataset to write to it).");
 }

@@ -200,10 +200,7 @@ public sealed partial class LanceDataset
             var version = FileVersionFor(manifest, Path);
             var inputFields = Project(computed.SelectMany(c => c.Column.Inputs).Distinct(StringComparer.Ordinal).ToList());
             var fileSchema = new LanceSchema(computed.Select(c => c.Field));
-            if (version.IsLegacy)
-            {
-                DataFiles.Legacy.LegacyFileWriter.EnsureWritable(fileSchema, null, Path);
-            }
+            FileFormats.For(version).EnsureWritable(fileSchema, null, Path);
             var arrowSchema = new Schema(computed.Select(c => c.Column.Field), null);
             var written = new List<string>();
             try

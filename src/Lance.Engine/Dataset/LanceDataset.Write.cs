@@ -115,11 +115,8 @@ public sealed partial class LanceDataset
             throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
         }
 
-        if (version.IsLegacy)
-        {
-            // Types the legacy writer does not write are refused before any file is written.
-            DataFiles.Legacy.LegacyFileWriter.EnsureWritable(schema, legacyDictionaries, path);
-        }
+        // Types the format's writer does not write (the legacy one writes fewer) are refused before any file is written.
+        FileFormats.For(version).EnsureWritable(schema, legacyDictionaries, path);
 
         // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
         // bounded by that many files' rows.
@@ -207,12 +204,8 @@ public sealed partial class LanceDataset
             var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
             await using (stream.ConfigureAwait(false))
             {
-                // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 and legacy have their own writers.
-                var info = version.IsLegacy
-                    ? DataFiles.Legacy.LegacyFileWriter.Write(stream, schema, legacyDictionaries, batches, name)
-                    : version == LanceFileVersion.V2_0
-                    ? DataFiles.V20.DataFileWriter20.Write(stream, schema, batches)
-                    : DataFiles.V21.DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
+                // Every data file of a dataset shares its format (see DataFormatVersions).
+                var info = FileFormats.For(version).Write(stream, schema, batches, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name });
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 var file = new DataFile
                 {

@@ -1,6 +1,7 @@
 using Apache.Arrow;
 using Apache.Arrow.Compression;
 using Apache.Arrow.Ipc;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine.Format;
 
@@ -18,19 +19,63 @@ internal static class DeletionFileReader
     /// <summary>How much a deletion file's buffers may expand over its size (sorted row ids compress well, not without bound).</summary>
     private const int MaxExpansion = 1024;
 
-    /// <summary>The deleted row offsets, sorted ascending.</summary>
+    /// <summary>The deleted row offsets in the deletion file at <paramref name="path"/>, sorted ascending (read through a <see cref="LocalObjectStore"/> on its folder).</summary>
     /// <exception cref="LanceFormatException">The file is not a deletion file; the message names it.</exception>
     public static int[] Read(string path)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
-        if (path.EndsWith(".bin", StringComparison.OrdinalIgnoreCase))
-        {
-            return RoaringBitmapReader.Read(File.ReadAllBytes(path), path);
-        }
-
-        using var stream = File.OpenRead(path);
-        return Read(stream, path);
+        var full = System.IO.Path.GetFullPath(path);
+        var store = new LocalObjectStore(System.IO.Path.GetDirectoryName(full)!);
+        using var reader = store.OpenReadAsync(System.IO.Path.GetFileName(full)).AsTask().GetAwaiter().GetResult();
+        return Read(reader, path);
     }
+
+    /// <summary>The deleted row offsets in the deletion file at <paramref name="key"/> of <paramref name="store"/>, sorted ascending.</summary>
+    /// <exception cref="LanceFormatException">The object is not a deletion file; the message names it.</exception>
+    /// <exception cref="FileNotFoundException">The store has no object of that key.</exception>
+    public static async ValueTask<int[]> ReadAsync(IObjectStore store, string key, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        ArgumentException.ThrowIfNullOrEmpty(key);
+        using var reader = await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+        var bytes = await ReadWholeAsync(reader, key, cancellationToken).ConfigureAwait(false);
+        return Read(bytes, TypeOf(key), $"{store.Location.TrimEnd('/', System.IO.Path.DirectorySeparatorChar)}/{key}");
+    }
+
+    /// <summary>
+    /// The deleted row offsets in the deletion file open in <paramref name="reader"/> (a Roaring
+    /// bitmap when its key ends in <c>.bin</c>, else Arrow IPC), sorted ascending.
+    /// </summary>
+    /// <exception cref="LanceFormatException">The object is not a deletion file; the message names <paramref name="name"/>.</exception>
+    public static int[] Read(IObjectReader reader, string name)
+    {
+        ArgumentNullException.ThrowIfNull(reader);
+        CheckLength(reader, name);
+        var bytes = new byte[reader.Length];
+        reader.Read(0, bytes);
+        return Read(bytes, TypeOf(reader.Key), name);
+    }
+
+    private static async ValueTask<byte[]> ReadWholeAsync(IObjectReader reader, string name, CancellationToken cancellationToken)
+    {
+        CheckLength(reader, name);
+        var bytes = new byte[reader.Length];
+        await reader.ReadAsync(0, bytes, cancellationToken).ConfigureAwait(false);
+        return bytes;
+    }
+
+    // Deletion files are small (4 bytes a deleted row, less as a bitmap): a huge one is not a deletion file.
+    private static void CheckLength(IObjectReader reader, string name)
+    {
+        if (reader.Length > MaxBufferBytes)
+        {
+            throw new LanceFormatException($"'{name}' is {reader.Length} bytes long, more than any deletion file ({MaxBufferBytes} bytes at most).");
+        }
+    }
+
+    // Lance names a deletion file for its type: .arrow for Arrow IPC, .bin for a Roaring bitmap.
+    private static DeletionFileType TypeOf(string key) =>
+        key.EndsWith(".bin", StringComparison.OrdinalIgnoreCase) ? DeletionFileType.Bitmap : DeletionFileType.ArrowArray;
 
     /// <summary>Reads a deletion file of the given type from memory; the deleted row offsets, sorted ascending.</summary>
     /// <exception cref="LanceFormatException">The bytes are not a deletion file; the message names <paramref name="name"/>.</exception>
@@ -41,7 +86,9 @@ internal static class DeletionFileReader
             return RoaringBitmapReader.Read(bytes.Span, name);
         }
 
-        using var stream = new MemoryStream(bytes.ToArray(), writable: false);
+        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
+            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
+            : new MemoryStream(bytes.ToArray(), writable: false);
         return Read(stream, name);
     }
 

@@ -50,11 +50,9 @@ internal sealed class File21Columns : IDataFileColumns
     /// <inheritdoc/>
     public IReadOnlyList<IArrowArray>? TryMapFlatColumn(LanceField field) => _flat.TryMapFlatColumn(field);
 
-
     private IArrowArray ReadColumnCore(LanceField field)
     {
         var type = LanceSchema.ToArrowType(field);
-
         if (!field.IsLeaf)
         {
             return ReadNested(field, type);
@@ -95,7 +93,6 @@ internal sealed class File21Columns : IDataFileColumns
         return builder.Build();
     }
 
-
     private IArrowArray ReadNested(LanceField field, Apache.Arrow.Types.IArrowType type)
     {
         var paths = LeafPath.Of(field);
@@ -128,7 +125,6 @@ internal sealed class File21Columns : IDataFileColumns
             throw new LanceFormatException($"'{_name}': {e.Message}", e);
         }
     }
-
 
     private void DecodeColumn(int column, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary = null)
     {
@@ -172,7 +168,6 @@ internal sealed class File21Columns : IDataFileColumns
         }
     }
 
-
     // Decodes one page of a 2.1/2.2 column into the builder (or the dictionary reader).
     private void DecodePage21(File2.ColumnMetadata.Types.Page page, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary)
     {
@@ -214,7 +209,6 @@ internal sealed class File21Columns : IDataFileColumns
             throw new LanceFormatException($"'{_name}': {e.Message}", e);
         }
     }
-
 
     // The pages of a flat column decode independently: each into a builder of its own, on every core,
     // a window of pages at a time (so at most that many decoded pages wait at once), then appended in
@@ -263,7 +257,6 @@ internal sealed class File21Columns : IDataFileColumns
         return true;
     }
 
-
     // Parallel.For, throwing what the body threw (a LanceFormatException, say) rather than an AggregateException.
     internal static void InParallel(int count, Action<int> body)
     {
@@ -276,7 +269,6 @@ internal sealed class File21Columns : IDataFileColumns
             System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
     }
-
 
     private static void DecodePage(
         Protos.Encodings21.PageLayout layout, ReadOnlyMemory<byte>[] buffers, long rows, ColumnBuilder builder, string name, LevelCollector? levels)
@@ -296,7 +288,6 @@ internal sealed class File21Columns : IDataFileColumns
                 throw ValueEncoding.Unsupported(name, $"{layout.LayoutCase} page layout");
         }
     }
-
 
     /// <summary>
     /// Describes each page of a field's column, e.g. <c>MiniBlock(Flat(64), nulls)</c> (with
@@ -325,7 +316,6 @@ internal sealed class File21Columns : IDataFileColumns
             };
         }).ToList();
     }
-
 
     private static string Describe(Protos.Encodings21.CompressiveEncoding? encoding) => encoding?.CompressionCase switch
     {

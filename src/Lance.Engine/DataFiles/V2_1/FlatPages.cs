@@ -56,7 +56,6 @@ internal sealed class FlatPages
     /// <returns>The arrays, or null when the column is stored otherwise, the store cannot map, or on Windows.</returns>
     public IReadOnlyList<IArrowArray>? TryMapFlatColumn(LanceField field) => TryMapFlatColumnCore(field);
 
-
     private List<IArrowArray>? TryMapFlatColumnCore(LanceField field)
     {
         if (!field.IsLeaf || !_columnOfField.TryGetValue(field.Id, out int column) || (!_file.IsInMemory && OperatingSystem.IsWindows()))
@@ -89,7 +88,6 @@ internal sealed class FlatPages
         return arrays;
     }
 
-
     // A fixed-width column with no nulls whose pages are all full-zip flat buffers lying back to back
     // (vectors of a multiple of 64 bytes always do) is, on disk, exactly its Arrow values buffer:
     // map it (or slice the in-memory file) instead of copying it.
@@ -105,7 +103,6 @@ internal sealed class FlatPages
 
         return MappedArray(type, position, (int)rows, width);
     }
-
 
     // The pages of a fixed-width column as runs of pages lying back to back in the file, each as
     // (position, rows); null unless every page is a full-zip buffer of exactly its values (no control
@@ -163,7 +160,6 @@ internal sealed class FlatPages
         return runs.Count > 0 && rowsSoFar == RowCount ? runs : null;
     }
 
-
     // Whether a page is a full-zip page of fixed-width values of `bits` with no control words and one
     // buffer (no repetition index): its buffer is its values, back to back.
     private static bool IsFlatPage(File2.ColumnMetadata.Types.Page page, int bits)
@@ -185,7 +181,6 @@ internal sealed class FlatPages
         }
     }
 
-
     // An array of `rows` fixed-width values with no nulls whose values buffer is the file's bytes
     // from `position`: a view of the mapped file, or a slice of the in-memory one; null where the
     // store cannot map.
@@ -203,7 +198,6 @@ internal sealed class FlatPages
             : new ArrayData(type, rows, 0, 0, [ArrowBuffer.Empty, values]);
         return ArrowArrayFactory.BuildArray(data);
     }
-
 
     // A column whose pages are all full-zip flat buffers (a vector column that could not be mapped:
     // its pages do not lie back to back, or the caller wants it in memory) is read straight into its
@@ -258,7 +252,6 @@ internal sealed class FlatPages
         });
         return true;
     }
-
 
     // A full-zip page of fixed-width values with no nulls (a vector page) is a flat array on disk:
     // read it straight into the column's Arrow buffer, the only copy.

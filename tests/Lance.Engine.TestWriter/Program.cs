@@ -12,7 +12,10 @@ using Lance.Engine.Dataset;
 var command = args[0];
 var path = args[1];
 var writer = long.Parse(args[2], CultureInfo.InvariantCulture);
-var dataset = await LanceDataset.OpenAsync(path);
+// Each process draws its own pauses; the observer is given to this dataset only.
+var random = new Random(command == "chaos" ? int.Parse(args[3], CultureInfo.InvariantCulture) : 0);
+var observer = command == "chaos" ? new PausingObserver(random) : null;
+await using var dataset = await LanceDataset.OpenAsync(path, new DatasetOpenOptions { CommitObserver = observer });
 Console.WriteLine("ready");
 switch (command)
 {
@@ -26,17 +29,6 @@ switch (command)
 
         return 0;
     case "chaos":
-        var random = new Random(int.Parse(args[3], CultureInfo.InvariantCulture));
-        void Pause()
-        {
-            if (random.Next(3) == 0)
-            {
-                Thread.Sleep(random.Next(1, 15));
-            }
-        }
-
-        CommitHooks.BeforeCommit = Pause;
-        CommitHooks.BeforeRename = Pause;
         for (var i = 0; ; i++)
         {
             switch (random.Next(10))
@@ -69,4 +61,21 @@ static RecordBatch Row(long id)
 {
     var schema = new Schema([new Field("id", Int64Type.Default, nullable: false), new Field("text", StringType.Default, nullable: true)], null);
     return new RecordBatch(schema, [new Int64Array.Builder().Append(id).Build(), new StringArray.Builder().Append($"row {id}").Build()], 1);
+}
+
+/// <summary>Pauses at random inside commits, so that a kill from the parent often lands there.</summary>
+internal sealed class PausingObserver(Random random) : ICommitObserver
+{
+    public void BeforeAttempt(ulong version) => Pause();
+
+    public void BeforePublish(ulong version) => Pause();
+
+    // Commits run one at a time in this writer, so the main loop's Random is never used concurrently.
+    private void Pause()
+    {
+        if (random.Next(3) == 0)
+        {
+            Thread.Sleep(random.Next(1, 15));
+        }
+    }
 }

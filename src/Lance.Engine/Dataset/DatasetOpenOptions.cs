@@ -13,6 +13,15 @@ public sealed record DatasetOpenOptions
     /// but does not use, such as indexes LanceDB built; null for silence.
     /// </summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>Told about each commit the opened dataset makes (tests pause or kill writers there); null for none.</summary>
+    internal ICommitObserver? CommitObserver { get; init; }
+
+    /// <summary>
+    /// Where the dataset's manifests and transactions are; null for a <see cref="Storage.LocalObjectStore"/>
+    /// over its folder. Data files are read from the folder for now.
+    /// </summary>
+    internal Storage.IObjectStore? Store { get; init; }
 }
 
 /// <summary>An index kept in the manifest but not used by this engine (LanceDB's own, vector or scalar).</summary>

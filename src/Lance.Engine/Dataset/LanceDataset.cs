@@ -1,17 +1,25 @@
-using System.Collections.Concurrent;
 using Apache.Arrow;
 using Lance.Engine.Dataset;
 using Lance.Engine.Format;
+using Lance.Engine.Index;
+using Lance.Engine.Query;
+using Lance.Engine.Query.Filtering;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine;
 
 /// <summary>
 /// A Lance dataset on disk: a folder of versioned manifests and data files that LanceDB reads too.
 /// An instance follows the newest version it knows; every write commits exactly one new version
-/// atomically (a manifest renamed into place without overwriting), so readers never see a partial
-/// write and a failed write leaves the committed versions untouched.
+/// atomically, so readers never see a partial write and a failed write leaves the committed versions
+/// untouched. Dispose it to release its memory maps and caches.
 /// </summary>
-public sealed partial class LanceDataset
+/// <remarks>
+/// A thin façade: reads go to the current <see cref="Snapshot"/> (<see cref="Scanner"/>, <see cref="VectorSearch"/>, <see cref="IndexedSearch"/>);
+/// writes plan a <see cref="Transaction"/> (<see cref="FragmentWriter"/>, <see cref="RowDeleter"/>, <see cref="RowUpdater"/>, <see cref="MergeInsert"/>,
+/// <see cref="Compactor"/>, <see cref="SchemaEvolution"/>, <see cref="IndexWriter"/>) that the <see cref="VersionHead"/> commits through the <see cref="CommitLog"/>.
+/// </remarks>
+public sealed class LanceDataset : IAsyncDisposable
 {
     /// <summary>The name of the distance column that searches append.</summary>
     public const string DistanceColumn = "_distance";
@@ -19,467 +27,365 @@ public sealed partial class LanceDataset
     /// <summary>The name of the row-id column that searches append on request.</summary>
     public const string RowIdColumn = "_rowid";
 
-    // Data files never change once written, so decoded columns can be shared across versions.
-    private readonly ConcurrentDictionary<(string File, int FieldId), IArrowArray> _columnCache = new();
+    /// <summary>The folder under the dataset that holds index files.</summary>
+    public const string IndicesFolder = IndexCatalog.IndicesFolder;
 
-    // Vector columns mapped from their files, as arrays in row order (empty: the column is not mappable).
-    private readonly ConcurrentDictionary<(string File, int FieldId), IReadOnlyList<IArrowArray>> _mappedColumnCache = new();
-    private readonly ConcurrentDictionary<string, HashSet<int>> _deletionCache = new();
-    private readonly FragmentRowIds _rowIds;
-    private Manifest _manifest;
-    private Schema _schema;
+    internal const string IvfPqTypeUrl = IndexCatalog.IvfPqTypeUrl;
 
-    private LanceDataset(string path, Manifest manifest, bool readOnly = false)
+    private readonly IObjectStore _store;
+    private readonly bool _ownsStore;
+    private readonly ICommitObserver? _observer;
+    private readonly FragmentCache _cache;
+    private readonly IndexCache _indexes;
+    private readonly VersionHead _head;
+
+    private LanceDataset(string path, IObjectStore? store, ICommitObserver? observer, Manifest manifest, bool readOnly = false)
     {
         Path = path;
-        _manifest = manifest;
-        _schema = manifest.Schema.ToArrow();
-        IsReadOnly = readOnly;
-        _rowIds = new FragmentRowIds(path);
+        _ownsStore = store is null;
+        _store = store ?? new LocalObjectStore(path);
+        _observer = observer;
+        _cache = new FragmentCache(path);
+        _indexes = new IndexCache(path);
+        _head = new VersionHead(new CommitLog(_store, path, observer), new Snapshot(manifest, _cache), readOnly);
     }
 
     /// <summary>The dataset folder.</summary>
     public string Path { get; }
 
     /// <summary>The Arrow schema of the current version, with its metadata.</summary>
-    public Schema Schema => _schema;
+    public Schema Schema => Current.Schema;
 
     /// <summary>The current version number (1 for a new dataset).</summary>
-    public ulong Version => _manifest.Version;
+    public ulong Version => Current.Manifest.Version;
 
     /// <summary>When the current version was committed.</summary>
-    public DateTimeOffset VersionTimestamp => _manifest.Timestamp;
+    public DateTimeOffset VersionTimestamp => Current.Manifest.Timestamp;
 
-    /// <summary>
-    /// Whether this instance is a read-only view of an older version (from <see cref="CheckoutAsync(ulong, CancellationToken)"/>);
-    /// writes through it throw.
-    /// </summary>
-    public bool IsReadOnly { get; private set; }
+    /// <summary>Whether this is a read-only view of an older version (from <see cref="CheckoutAsync(ulong, CancellationToken)"/>); writes through it throw.</summary>
+    public bool IsReadOnly => _head.IsReadOnly;
 
     /// <summary>The number of fragments (groups of rows stored together) in the current version.</summary>
-    public int FragmentCount => _manifest.Fragments.Count;
+    public int FragmentCount => Current.Fragments.Count;
+
+    /// <summary>
+    /// Indexes of the current version that this engine keeps but does not use (LanceDB's own, vector or scalar): queries on
+    /// their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.
+    /// </summary>
+    public IReadOnlyList<IgnoredIndexInfo> IgnoredIndices => IndexCatalog.Ignored(Current.Manifest);
+
+    private Snapshot Current => _head.Current;
+
+    private CommitLog Log => _head.Log;
+
+    private TagStore Tags => new(Log.Store, Path);
 
     /// <summary>Whether <paramref name="path"/> holds a Lance dataset (a <c>_versions</c> folder with a manifest).</summary>
     public static bool Exists(string path) => VersionNames.List(path).Count > 0;
 
-    /// <summary>
-    /// Creates a dataset at <paramref name="path"/> with <paramref name="schema"/> and the rows of
-    /// <paramref name="batches"/> (none for an empty table), committed as one version.
-    /// </summary>
+    /// <summary>Creates a dataset at <paramref name="path"/> with <paramref name="schema"/> and the rows of <paramref name="batches"/> (none for an empty table), as one version.</summary>
     /// <exception cref="LanceException">A dataset exists and <paramref name="mode"/> is <see cref="WriteMode.Create"/>, or the folder holds something that is not a dataset.</exception>
     /// <exception cref="LanceSchemaException">A batch does not fit <paramref name="schema"/>; nothing is committed.</exception>
-    public static Task<LanceDataset> CreateAsync(
-        string path, Schema schema, IEnumerable<RecordBatch>? batches = null, WriteMode mode = WriteMode.Create,
+    public static Task<LanceDataset> CreateAsync(string path, Schema schema, IEnumerable<RecordBatch>? batches = null, WriteMode mode = WriteMode.Create,
         DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
         => CreateAsync(path, schema, BatchStreams.From(batches ?? [], cancellationToken), mode, options, cancellationToken);
 
     /// <summary>
-    /// Creates a dataset from a stream of batches of any length; memory stays bounded because data
-    /// files are cut at <see cref="DatasetWriteOptions.MaxRowsPerFile"/> rows or
-    /// <see cref="DatasetWriteOptions.MaxBytesPerFile"/> bytes. Nothing is committed unless the whole
-    /// stream is written.
+    /// Creates a dataset from a stream of batches of any length, with bounded memory: data files are cut at <see cref="DatasetWriteOptions.MaxRowsPerFile"/>
+    /// rows or <see cref="DatasetWriteOptions.MaxBytesPerFile"/> bytes. Nothing is committed unless the whole stream is written.
     /// </summary>
     /// <exception cref="LanceException">A dataset exists and <paramref name="mode"/> is <see cref="WriteMode.Create"/>, or the folder holds something that is not a dataset.</exception>
     /// <exception cref="LanceSchemaException">A batch does not fit <paramref name="schema"/>; nothing is committed.</exception>
-    public static async Task<LanceDataset> CreateAsync(
-        string path, Schema schema, IAsyncEnumerable<RecordBatch> batches, WriteMode mode = WriteMode.Create,
+    public static async Task<LanceDataset> CreateAsync(string path, Schema schema, IAsyncEnumerable<RecordBatch> batches, WriteMode mode = WriteMode.Create,
         DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         ArgumentNullException.ThrowIfNull(schema);
         ArgumentNullException.ThrowIfNull(batches);
-        var lanceSchema = LanceSchema.FromArrow(schema);
-        var arrowSchema = lanceSchema.ToArrow();
-        var exists = Exists(path);
-        if (exists && mode == WriteMode.Create)
-        {
-            throw new LanceException($"A Lance dataset already exists at '{path}'. Open it, or create it with overwrite mode.");
-        }
-
-        if (!exists && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
-        {
-            throw new LanceFormatException(
-                $"The folder '{path}' is not empty and is not a Lance dataset (no manifest under '{VersionNames.VersionsFolder}'); refusing to write into it.");
-        }
-
-        Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.VersionsFolder));
-        Directory.CreateDirectory(System.IO.Path.Combine(path, VersionNames.DataFolder));
-
-        // A new dataset is 2.1 unless asked otherwise; an overwritten one keeps its version when it can.
-        var version = RequestedFileVersion(options)
-            ?? (exists && TryReadLatest(path) is { } existing ? LanceFileVersion.ForDataset(existing.DataFormatVersion) : null)
-            ?? LanceFileVersion.V2_1;
-        var written = await WriteFragmentsAsync(
-            path, lanceSchema, version, null, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        var transaction = new Transaction(TransactionKind.Overwrite, "overwrite")
-        {
-            NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version, EnableStableRowIds = options?.EnableStableRowIds ?? false,
-        };
-        for (var attempt = 0; ; attempt++)
-        {
-            var latest = exists || attempt > 0 ? TryReadLatest(path) : null;
-            var basis = latest ?? new Manifest { Version = 0, Schema = lanceSchema };
-            var manifest = transaction.Build(basis);
-            if (TryCommit(path, manifest, TransactionRecord.Describe(transaction, basis.Version, basis, manifest)))
-            {
-                return new LanceDataset(path, manifest);
-            }
-
-            if (latest is null && mode == WriteMode.Create)
-            {
-                throw new LanceCommitConflictException($"Another writer created a dataset at '{path}' at the same time.");
-            }
-
-            if (attempt >= Transaction.CommitAttempts)
-            {
-                throw new LanceCommitConflictException($"Could not commit to '{path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
-            }
-
-            await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-        }
+        var log = new CommitLog(options?.Store ?? new LocalObjectStore(path), path, options?.CommitObserver);
+        var manifest = await DatasetCreator.CreateAsync(path, log, schema, batches, mode, options, cancellationToken).ConfigureAwait(false);
+        return new LanceDataset(path, options?.Store, options?.CommitObserver, manifest);
     }
 
     /// <summary>Opens the newest version of the dataset at <paramref name="path"/>.</summary>
     /// <exception cref="LanceTableNotFoundException">No folder at the path.</exception>
     /// <exception cref="LanceFormatException">The folder is not a Lance dataset, or its manifest is unreadable.</exception>
-    public static Task<LanceDataset> OpenAsync(string path, CancellationToken cancellationToken = default)
-        => OpenAsync(path, DatasetOpenOptions.Default, cancellationToken);
+    public static Task<LanceDataset> OpenAsync(string path, CancellationToken cancellationToken = default) => OpenAsync(path, DatasetOpenOptions.Default, cancellationToken);
 
-    /// <summary>
-    /// Opens the newest version of the dataset at <paramref name="path"/>, telling
-    /// <see cref="DatasetOpenOptions.Logger"/> about anything kept but not used (see <see cref="IgnoredIndices"/>).
-    /// </summary>
+    /// <summary>Opens the newest version of the dataset at <paramref name="path"/>, telling <see cref="DatasetOpenOptions.Logger"/> about anything kept but not used (see <see cref="IgnoredIndices"/>).</summary>
     /// <exception cref="LanceTableNotFoundException">No folder at the path.</exception>
     /// <exception cref="LanceFormatException">The folder is not a Lance dataset, or its manifest is unreadable.</exception>
-    public static Task<LanceDataset> OpenAsync(string path, DatasetOpenOptions options, CancellationToken cancellationToken = default)
+    public static async Task<LanceDataset> OpenAsync(string path, DatasetOpenOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(options);
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!Directory.Exists(path))
-        {
-            throw new LanceTableNotFoundException(System.IO.Path.GetFileNameWithoutExtension(path), path);
-        }
-
-        var manifest = TryReadLatest(path) ?? throw new LanceFormatException(
-            $"'{path}' is not a Lance dataset: it has no manifest under '{VersionNames.VersionsFolder}'.");
-        var dataset = new LanceDataset(path, manifest);
-        dataset.LogIgnoredIndices(options.Logger);
-        return Task.FromResult(dataset);
+        var manifest = await CommitLog.OpenFolder(path, options.Store, cancellationToken).TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
+            ?? throw new LanceFormatException($"'{path}' is not a Lance dataset: it has no manifest under '{VersionNames.VersionsFolder}'.");
+        IndexCatalog.LogIgnored(manifest, path, options.Logger);
+        return new LanceDataset(path, options.Store, options.CommitObserver, manifest);
     }
 
-    /// <summary>
-    /// Opens a read-only view of <paramref name="version"/> of the dataset at <paramref name="path"/>
-    /// without reading any other version's manifest (so an older version stays readable even when a
-    /// newer manifest is damaged).
-    /// </summary>
+    /// <summary>Opens a read-only view of <paramref name="version"/> of the dataset at <paramref name="path"/> without reading any other version's manifest.</summary>
     /// <exception cref="LanceTableNotFoundException">No folder at the path.</exception>
     /// <exception cref="LanceVersionNotFoundException">The dataset has no such version.</exception>
     /// <exception cref="LanceFormatException">That version's manifest is unreadable.</exception>
-    public static Task<LanceDataset> OpenAsync(string path, ulong version, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(path);
-        cancellationToken.ThrowIfCancellationRequested();
-        if (!Directory.Exists(path))
-        {
-            throw new LanceTableNotFoundException(System.IO.Path.GetFileNameWithoutExtension(path), path);
-        }
-
-        var manifestPath = VersionNames.List(path).Where(v => v.Version == version).Select(v => v.Path).FirstOrDefault()
-            ?? throw new LanceVersionNotFoundException(path, version.ToString(System.Globalization.CultureInfo.InvariantCulture), $"'{path}' has no version {version}.");
-        return Task.FromResult(new LanceDataset(path, ReadManifest(path, manifestPath), readOnly: true));
-    }
+    public static async Task<LanceDataset> OpenAsync(string path, ulong version, CancellationToken cancellationToken = default)
+        => new(path, null, null, await CommitLog.OpenFolder(path, null, cancellationToken).ReadVersionAsync(version, cancellationToken).ConfigureAwait(false), readOnly: true);
 
     /// <summary>Re-reads the newest committed version (another writer may have committed since).</summary>
     /// <exception cref="InvalidOperationException">This is a read-only view of an older version.</exception>
-    public Task RefreshAsync(CancellationToken cancellationToken = default)
-    {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (IsReadOnly)
-        {
-            throw new InvalidOperationException($"This is a read-only view of version {Version} of '{Path}'; open the dataset again to follow new versions.");
-        }
-
-        var latest = TryReadLatest(Path);
-        if (latest is not null && latest.Version != _manifest.Version)
-        {
-            SetManifest(latest);
-        }
-
-        return Task.CompletedTask;
-    }
+    public Task RefreshAsync(CancellationToken cancellationToken = default) => _head.RefreshAsync(cancellationToken);
 
     /// <summary>The number of live rows (physical rows less deleted ones) in the current version.</summary>
-    public long CountRows()
-    {
-        long count = 0;
-        foreach (var fragment in _manifest.Fragments)
-        {
-            count += (long)fragment.PhysicalRows - (long)(fragment.DeletionFile?.NumDeletedRows ?? 0);
-        }
+    public long CountRows() => Current.CountRows();
 
-        return count;
-    }
+    /// <summary>The number of live rows that pass the SQL <paramref name="filter"/> (all live rows when null).</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
+    public Task<long> CountRowsAsync(string? filter, CancellationToken cancellationToken = default) => CountRowsAsync(filter, null, cancellationToken);
 
-    private List<Field> Project(IReadOnlyList<string>? columns)
-    {
-        if (columns is null)
-        {
-            return _schema.FieldsList.ToList();
-        }
+    internal Task<long> CountRowsAsync(string? sql, FilterExpression? expression, CancellationToken cancellationToken)
+        => Task.FromResult(Scanner.CountRows(Current, ResolveFilter(sql, expression), cancellationToken));
 
-        return columns.Select(name => _schema.FieldsList.FirstOrDefault(f => f.Name == name)
-            ?? throw new LanceSchemaException($"Column '{name}' does not exist in '{Path}'. Columns: {string.Join(", ", _schema.FieldsList.Select(f => f.Name))}.")).ToList();
-    }
+    internal RowFilter? ResolveFilter(string? sql, FilterExpression? expression) => Scanner.ResolveFilter(Current.Schema, Path, sql, expression);
 
-    private RecordBatch ReadFragment(DataFragment fragment, IReadOnlyList<Field> projection)
-    {
-        var columns = projection.Select(field => ReadColumn(fragment, field)).ToList();
-        return new RecordBatch(new Schema(projection, null), columns, (int)fragment.PhysicalRows);
-    }
-
-    /// <summary>Reads every column of a fragment (deleted rows included), in schema order.</summary>
-    private RecordBatch ReadFragment(DataFragment fragment) => ReadFragment(fragment, _schema.FieldsList);
-
-    private IArrowArray ReadColumn(DataFragment fragment, Field field)
-    {
-        var lanceField = _manifest.Schema.FindField(field.Name)
-            ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Path}'.");
-        return ReadColumn(fragment, lanceField);
-    }
-
-    private IArrowArray ReadColumn(DataFragment fragment, LanceField field)
-    {
-        var path = FilePath(fragment, field);
-        return _columnCache.GetOrAdd((path, field.Id), static (key, f) =>
-        {
-            using var reader = DataFileReader.Open(key.File);
-
-            // Vector columns are mapped from the file rather than copied (the cache keeps them alive);
-            // not on Windows, where a mapped file could not be deleted by cleanup.
-            reader.MapFlatColumns = !OperatingSystem.IsWindows();
-            return reader.ReadColumn(f);
-        }, field);
-    }
+    /// <summary>Reads <paramref name="columns"/> (all when null, in that order) of the current version, one record batch per fragment, skipping deleted rows.</summary>
+    public IAsyncEnumerable<RecordBatch> ScanAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
+        => ScanAsync(new ScanRequest { Columns = columns }, cancellationToken);
 
     /// <summary>
-    /// A fragment's column as arrays in row order: for a vector column whose pages are flat, views
-    /// of the data file (one per run of pages lying back to back), so a search reads the page cache
-    /// in place and no copy of the column is made or kept in managed memory; otherwise the one
-    /// array <see cref="ReadColumn(DataFragment, LanceField)"/> reads.
+    /// Reads the rows that pass the request's filter, at most one batch per fragment, after skipping <see cref="ScanRequest.Offset"/> rows and up to
+    /// <see cref="ScanRequest.Limit"/> rows. The filter reads its own columns first; the others are taken for the passing rows only.
     /// </summary>
-    private IReadOnlyList<IArrowArray> ReadColumnPieces(DataFragment fragment, Field field)
-    {
-        var lanceField = _manifest.Schema.FindField(field.Name)
-            ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Path}'.");
-        var path = FilePath(fragment, lanceField);
-        if (field.DataType is not Apache.Arrow.Types.FixedSizeListType || OperatingSystem.IsWindows() || _columnCache.TryGetValue((path, lanceField.Id), out _))
-        {
-            return [ReadColumn(fragment, lanceField)];
-        }
-
-        var pieces = _mappedColumnCache.GetOrAdd((path, lanceField.Id), static (key, f) =>
-        {
-            using var reader = DataFileReader.Open(key.File);
-            return reader.TryMapFlatColumn(f) ?? [];
-        }, lanceField);
-        return pieces.Count > 0 ? pieces : [ReadColumn(fragment, lanceField)];
-    }
-
-    // After columns are added a fragment has several files; each field lives in one of them. A
-    // nullable field no file holds (added as all-null) reads as nulls from the first file.
-    // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-    private string FilePath(DataFragment fragment, LanceField field)
-    {
-        var leaf = field;
-        while (leaf.Children.Count > 0)
-        {
-            leaf = leaf.Children[0];
-        }
-
-        var file = fragment.Files.Count == 1
-            ? fragment.Files[0]
-            : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
-        return System.IO.Path.Combine(Path, VersionNames.DataFolder, file.Path);
-    }
-
-    private HashSet<int> DeletedRows(DataFragment fragment)
-    {
-        if (fragment.DeletionFile is not { } deletion)
-        {
-            return [];
-        }
-
-        var path = System.IO.Path.Combine(Path, VersionNames.DeletionsFolder, deletion.FileName(fragment.Id));
-        return _deletionCache.GetOrAdd(path, p => [.. DeletionFileReader.Read(p)]);
-    }
-
-    private void SetManifest(Manifest manifest)
-    {
-        _manifest = manifest;
-        _schema = manifest.Schema.ToArrow();
-    }
-
-    private void ThrowIfReadOnly()
-    {
-        if (IsReadOnly)
-        {
-            throw new InvalidOperationException(
-                $"This is a read-only view of version {Version} of '{Path}'. Open the dataset to write, or restore this version first.");
-        }
-    }
-
-    /// <summary>How many times an operation is run again after a retryable conflict (Lance's default).</summary>
-    private const int ConflictRetries = 10;
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset (raised on the first iteration).</exception>
+    /// <exception cref="LanceSchemaException">A requested column does not exist.</exception>
+    public IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken = default)
+        => Scanner.ScanAsync(Current, request ?? throw new ArgumentNullException(nameof(request)), cancellationToken);
 
     /// <summary>
-    /// Runs an operation that reads the rows it changes (delete, update, merge-insert, compaction)
-    /// and, when its commit meets a concurrent change to those rows
-    /// (<see cref="RetryableCommitConflictException"/>), runs it again on the newest version after a
-    /// short randomized pause, as Lance's writers do.
+    /// Finds the rows nearest to the query vector, nearest first, with a float32 <c>_distance</c> column after the requested columns: through a vector
+    /// index when one serves the request, else exactly. A prefilter (the default) scores only rows that pass the filter; a postfilter filters the k
+    /// nearest, so fewer than k may come back.
     /// </summary>
-    private async Task<T> RetryOnConflictAsync<T>(Func<CancellationToken, Task<T>> operation, CancellationToken cancellationToken)
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            try
-            {
-                return await operation(cancellationToken).ConfigureAwait(false);
-            }
-            catch (RetryableCommitConflictException) when (attempt < ConflictRetries)
-            {
-                await Task.Delay(TimeSpan.FromMilliseconds(Random.Shared.Next(5, 20 << Math.Min(attempt, 5))), cancellationToken).ConfigureAwait(false);
-                await RefreshAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
-    }
+    /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or has another dimension than the query.</exception>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
+    public Task<RecordBatch> SearchAsync(VectorSearchRequest request, CancellationToken cancellationToken = default)
+        => Task.FromResult(VectorSearch.Search(Current, _indexes, request ?? throw new ArgumentNullException(nameof(request)), cancellationToken));
 
     /// <summary>
-    /// Commits <paramref name="transaction"/> as the next version. If another writer committed
-    /// first, the transaction is checked against what changed in between and rebuilt on the newest
-    /// version when compatible; otherwise <see cref="LanceCommitConflictException"/> is thrown and
-    /// nothing is committed.
+    /// Runs searches that share everything but the query vector in one go (exact ones share one pass over the vectors; indexed ones run in
+    /// parallel). Results are in the order of <paramref name="queries"/>; the request's own query is ignored.
     /// </summary>
-    private async Task CommitAsync(Transaction transaction, CancellationToken cancellationToken)
+    /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or a query has another dimension.</exception>
+    public Task<IReadOnlyList<RecordBatch>> SearchBatchAsync(VectorSearchRequest request, IReadOnlyList<ReadOnlyMemory<float>> queries, CancellationToken cancellationToken = default)
+        => BatchSearch.SearchAsync(Current, _indexes, request ?? throw new ArgumentNullException(nameof(request)), queries ?? throw new ArgumentNullException(nameof(queries)), cancellationToken);
+
+    internal RecordBatch? TrySearchIndexed(VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
+        => IndexedSearch.TrySearch(Current, _indexes, request, ResolveFilter(request.Filter, request.FilterExpression), allowed);
+
+    /// <summary>The vector indexes recorded in the current version.</summary>
+    public IReadOnlyList<VectorIndexInfo> ListIndices() => IndexCatalog.List(Current, _indexes);
+
+    /// <summary>Builds an IVF-PQ index over <paramref name="column"/> and commits a version recording it (replacing one of the same name); later rows are searched exactly until <see cref="OptimizeIndexAsync"/>.</summary>
+    /// <exception cref="LanceIndexException">The column cannot be indexed with these options; nothing is committed.</exception>
+    /// <exception cref="OperationCanceledException">The build was cancelled; nothing is committed and no index file is left.</exception>
+    public Task<VectorIndexInfo> CreateIndexAsync(string column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
     {
-        ThrowIfReadOnly();
-        var start = _manifest;
-        var knownFiles = start.Fragments.SelectMany(f => f.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
-        if (transaction.NewFileVersion is null
-            && (transaction.NewFragments.Count > 0 || transaction.Replaced.Values.Any(f => f is not null && f.Files.Any(x => !knownFiles.Contains(x.Path)))))
-        {
-            DataFormatVersions.EnsureWritable(start, Path);
-        }
-
-        var basis = start;
-        try
-        {
-            for (var attempt = 0; ; attempt++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var manifest = transaction.Build(basis);
-                CommitHooks.BeforeCommit?.Invoke();
-                if (TryCommit(Path, manifest, TransactionRecord.Describe(transaction, start.Version, basis, manifest)))
-                {
-                    SetManifest(manifest);
-                    return;
-                }
-
-                // Another writer committed first: check what it (and any others since we read) did,
-                // from the transactions they recorded, before rebuilding on the newest version.
-                var latest = TryReadLatest(Path) ?? throw new LanceFormatException($"The manifests of '{Path}' disappeared during a commit.");
-                transaction.CheckCompatible(start, latest, ConcurrentTransactions(basis.Version, latest.Version), Path);
-                if (attempt >= Transaction.CommitAttempts)
-                {
-                    throw new LanceCommitConflictException(
-                        $"Could not commit the {transaction.Operation} to '{Path}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
-                }
-
-                basis = latest;
-                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-            }
-        }
-        catch (Exception e) when (e is LanceCommitConflictException or OperationCanceledException)
-        {
-            transaction.DiscardWrittenFiles(Path, start);
-            throw;
-        }
+        ArgumentException.ThrowIfNullOrEmpty(column);
+        _head.ThrowIfReadOnly();
+        return IndexWriter.CreateAsync(Current, _indexes, Log, column, options ?? new IvfPqOptions(), _head.Follow, cancellationToken);
     }
 
-    /// <summary>
-    /// The versions committed after <paramref name="after"/> up to <paramref name="upTo"/>, each with
-    /// the transaction its writer recorded (null where none was).
-    /// </summary>
-    private List<(ulong Version, Format.Protos.Table.Transaction? Record)> ConcurrentTransactions(ulong after, ulong upTo)
+    /// <summary>Folds rows appended since the index named <paramref name="name"/> (every vector index when null) was built into it and drops deleted rows; commits a new version.</summary>
+    /// <exception cref="LanceIndexException">No index has that name.</exception>
+    public Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)
     {
-        var result = new List<(ulong, Format.Protos.Table.Transaction?)>();
-        foreach (var (version, manifestPath) in VersionNames.List(Path))
-        {
-            if (version > after && version <= upTo)
-            {
-                result.Add((version, TransactionStore.Read(Path, ReadManifest(Path, manifestPath))));
-            }
-        }
+        _head.ThrowIfReadOnly();
+        return IndexWriter.OptimizeAsync(Current, _indexes, Log, name, _head.Follow, cancellationToken);
+    }
 
-        result.Reverse();
+    /// <summary>Appends the rows of <paramref name="batches"/> as new fragments, as one new version; nullable columns they lack are filled with nulls.</summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
+    public Task AppendAsync(IEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+        => AppendAsync(BatchStreams.From(batches ?? throw new ArgumentNullException(nameof(batches)), cancellationToken), options, cancellationToken);
+
+    /// <summary>
+    /// Appends a stream of batches of any length and commits one version once it ends, with bounded memory: data files are written as they fill
+    /// (<see cref="DatasetWriteOptions.MaxRowsPerFile"/>, <see cref="DatasetWriteOptions.MaxBytesPerFile"/>). If the stream fails or is cancelled nothing is committed.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
+    public Task AppendAsync(IAsyncEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+        => _head.WriteAsync((s, ct) => FragmentWriter.PlanAppendAsync(s, batches, options, ct), retry: false, cancellationToken);
+
+    /// <summary>Replaces every row (and, when <paramref name="schema"/> is given, the schema) with the rows of <paramref name="batches"/>, as one new version.</summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    public Task OverwriteAsync(IAsyncEnumerable<RecordBatch> batches, Schema? schema = null, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+        => _head.WriteAsync((s, ct) => FragmentWriter.PlanOverwriteAsync(s, batches, schema, options, ct), retry: false, cancellationToken);
+
+    /// <summary>Replaces every row with the rows of <paramref name="batches"/>, as one new version.</summary>
+    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
+    public Task OverwriteAsync(IEnumerable<RecordBatch> batches, Schema? schema = null, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+        => OverwriteAsync(BatchStreams.From(batches ?? throw new ArgumentNullException(nameof(batches)), cancellationToken), schema, options, cancellationToken);
+
+    /// <summary>Deletes the rows that pass the SQL <paramref name="filter"/>, as one new version; returns how many (0 commits nothing).</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(string filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(filter);
+        return DeleteAsync(RowFilter.Parse(filter, Current.Schema, Path), filter, cancellationToken);
+    }
+
+    internal Task<long> DeleteAsync(IRowPredicate predicate, CancellationToken cancellationToken = default) => DeleteAsync(predicate, "", cancellationToken);
+
+    // Reads the rows it deletes, so it runs again on the newest version after a conflicting concurrent change.
+    internal Task<long> DeleteAsync(IRowPredicate predicate, string description, CancellationToken cancellationToken)
+        => _head.WriteAsync((s, ct) => Task.FromResult(RowDeleter.Plan(s, predicate, description, ct)), retry: true, cancellationToken);
+
+    /// <summary>Sets columns of the rows that pass the SQL <paramref name="filter"/> (every row when null) to constant <paramref name="values"/>, as one new version; returns how many.</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit its type.</exception>
+    public Task<long> UpdateAsync(string? filter, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+        => UpdateAsync(string.IsNullOrWhiteSpace(filter) ? null : RowFilter.Parse(filter, Current.Schema, Path), values, cancellationToken);
+
+    internal Task<long> UpdateAsync(IRowPredicate? predicate, IReadOnlyDictionary<string, object?> values, CancellationToken cancellationToken = default)
+        => UpdateAsync(predicate, RowUpdater.Constants(Current.Schema, Path, values ?? throw new ArgumentNullException(nameof(values))), cancellationToken);
+
+    internal Task<long> UpdateAsync(IRowPredicate? predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(setters);
+        _head.ThrowIfReadOnly();
+        RowUpdater.CheckTargets(Current.Schema, Path, setters.Keys);
+        return _head.WriteAsync((s, ct) => RowUpdater.PlanAsync(s, predicate ?? LambdaPredicate.All, setters, ct), retry: true, cancellationToken);
+    }
+
+    /// <summary>Sets columns of the rows matching the SQL <paramref name="filter"/> (every row when null) to SQL expressions over the row (LanceDB's <c>values_sql</c>), as one new version.</summary>
+    /// <exception cref="LanceFilterException">The filter or an expression does not parse or does not fit the schema; with the position.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or an expression's values do not fit it; nothing is committed.</exception>
+    public Task<long> UpdateWithSqlAsync(string? filter, IReadOnlyDictionary<string, string> valuesSql, CancellationToken cancellationToken = default)
+        => UpdateAsync(filter is null ? null : RowFilter.Parse(filter, Current.Schema, Path), RowUpdater.Sql(Current.Schema, Path, valuesSql), cancellationToken);
+
+    /// <summary>Merges <paramref name="source"/> rows by the key columns <paramref name="on"/>, as LanceDB's <c>merge_insert</c> (see <see cref="MergeInsertOptions"/>), in one new version. A null key never matches.</summary>
+    /// <exception cref="LanceSchemaException">A key column does not exist, or the source does not fit the schema.</exception>
+    /// <exception cref="LanceException">The source has a key twice, or a key matches several table rows while updating.</exception>
+    public Task<MergeInsertResult> MergeInsertAsync(IReadOnlyList<string> on, IEnumerable<RecordBatch> source, MergeInsertOptions options, CancellationToken cancellationToken = default)
+        => MergeInsertAsync(on, source, options, MergeInsert.NotMatchedBySource(options, Current.Schema, Path), cancellationToken);
+
+    // The source is read once: a merge that meets a concurrent change runs again on the newest version.
+    internal Task<MergeInsertResult> MergeInsertAsync(
+        IReadOnlyList<string> on, IEnumerable<RecordBatch> source, MergeInsertOptions options, IRowPredicate? notMatchedBySource, CancellationToken cancellationToken = default)
+    {
+        _head.ThrowIfReadOnly();
+        var batches = MergeInsert.Validate(on, source, options, Path);
+        return _head.WriteAsync((s, ct) => MergeInsert.PlanAsync(s, on, batches, options, notMatchedBySource, ct), retry: true, cancellationToken);
+    }
+
+    /// <summary>Merges runs of small fragments and rewrites fragments with many deleted rows without them, as one new version (none when there is nothing to do).</summary>
+    public Task<CompactionResult> CompactAsync(CompactionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        _head.ThrowIfReadOnly();
+        options = Compactor.Check(options);
+        return _head.WriteAsync((s, ct) => Compactor.PlanAsync(s, options, ct), retry: true, cancellationToken);
+    }
+
+    /// <summary>Adds a column whose value in every row is <paramref name="defaultValue"/>, as one new version (an all-null nullable column costs no data).</summary>
+    /// <exception cref="LanceSchemaException">The name is taken, or the value does not fit the type.</exception>
+    public Task AddColumnAsync(Field field, object? defaultValue = null, CancellationToken cancellationToken = default)
+        => AddColumnsAsync([SchemaEvolution.Constant(field, defaultValue, Path)], cancellationToken);
+
+    /// <summary>Adds a column computed by <paramref name="compute"/> from each fragment's <paramref name="inputs"/> columns (deleted rows included), as one new version.</summary>
+    /// <exception cref="LanceSchemaException">The name is taken, an input column does not exist, or the values do not fit.</exception>
+    public Task AddColumnAsync(Field field, IReadOnlyList<string> inputs, Func<RecordBatch, IArrowArray>? compute, CancellationToken cancellationToken = default)
+        => AddColumnsAsync([new NewColumn(field ?? throw new ArgumentNullException(nameof(field)), inputs ?? throw new ArgumentNullException(nameof(inputs)), compute)], cancellationToken);
+
+    /// <summary>Adds columns computed by SQL expressions (LanceDB's <c>add_columns</c>, e.g. <c>{"double_id": "id * 2"}</c>), nullable and typed by their expression, as one new version.</summary>
+    /// <exception cref="LanceFilterException">An expression does not parse or names an unknown column; with the position.</exception>
+    /// <exception cref="LanceSchemaException">A name is taken.</exception>
+    public Task AddColumnsAsync(IReadOnlyDictionary<string, string> expressions, CancellationToken cancellationToken = default)
+        => AddColumnsAsync(SchemaEvolution.FromSql(Current.Schema, Path, expressions ?? throw new ArgumentNullException(nameof(expressions))), cancellationToken);
+
+    internal Task AddColumnsAsync(IReadOnlyList<NewColumn> columns, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(columns);
+        _head.ThrowIfReadOnly();
+        return columns.Count == 0 ? Task.CompletedTask : _head.WriteAsync(
+            async (s, ct) => ((Transaction?)await SchemaEvolution.PlanAddAsync(s, columns, ct).ConfigureAwait(false), true), retry: false, cancellationToken);
+    }
+
+    /// <summary>Removes columns from the schema, as one new version (their data stays in older versions' files until cleaned up).</summary>
+    /// <exception cref="LanceSchemaException">A column does not exist, or every column would be dropped.</exception>
+    public Task DropColumnsAsync(IReadOnlyList<string> columns, CancellationToken cancellationToken = default)
+        => _head.WriteAsync((s, _) => Task.FromResult(((Transaction?)SchemaEvolution.PlanDrop(s, columns), true)), retry: false, cancellationToken);
+
+    /// <summary>Renames a column, as one new version (no data is rewritten).</summary>
+    /// <exception cref="LanceSchemaException">The column does not exist, or the new name is taken.</exception>
+    public Task RenameColumnAsync(string column, string newName, CancellationToken cancellationToken = default)
+        => _head.WriteAsync((s, _) => Task.FromResult(((Transaction?)SchemaEvolution.PlanRename(s, column, newName), true)), retry: false, cancellationToken);
+
+    /// <summary>Every version still in the dataset, oldest first.</summary>
+    /// <exception cref="LanceFormatException">A manifest cannot be read.</exception>
+    public Task<IReadOnlyList<DatasetVersion>> ListVersionsAsync(CancellationToken cancellationToken = default) => Log.DescribeVersionsAsync(cancellationToken);
+
+    /// <summary>Opens a read-only view of <paramref name="version"/> (time travel); writes through it throw, except <see cref="RestoreAsync(CancellationToken)"/>.</summary>
+    /// <exception cref="LanceVersionNotFoundException">The dataset has no such version (never committed, or cleaned up).</exception>
+    public async Task<LanceDataset> CheckoutAsync(ulong version, CancellationToken cancellationToken = default)
+        => new(Path, _ownsStore ? null : _store, _observer, await Log.ReadVersionAsync(version, cancellationToken).ConfigureAwait(false), readOnly: true);
+
+    /// <summary>Opens a read-only view of the version a tag points at.</summary>
+    /// <exception cref="LanceVersionNotFoundException">No such tag, or its version was removed.</exception>
+    public async Task<LanceDataset> CheckoutAsync(string tag, CancellationToken cancellationToken = default)
+        => await CheckoutAsync(await Tags.ResolveAsync(tag, cancellationToken).ConfigureAwait(false), cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Makes the rows and schema of <paramref name="version"/> the newest version again, as a new version (the versions in between stay).</summary>
+    /// <exception cref="LanceVersionNotFoundException">The dataset has no such version.</exception>
+    public async Task RestoreAsync(ulong version, CancellationToken cancellationToken = default)
+    {
+        var old = await Log.ReadVersionAsync(version, cancellationToken).ConfigureAwait(false);
+        _head.IsReadOnly = false;
+        await RefreshAsync(cancellationToken).ConfigureAwait(false);
+        await _head.CommitAsync(new Transaction(TransactionKind.Restore, "restore") { RestoreFrom = old }, Current, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>On a view from <see cref="CheckoutAsync(ulong, CancellationToken)"/>: makes the viewed version the newest again, after which this instance follows the newest version.</summary>
+    public Task RestoreAsync(CancellationToken cancellationToken = default) => RestoreAsync(Version, cancellationToken);
+
+    /// <summary>The dataset's tags and the versions they point at.</summary>
+    /// <exception cref="LanceFormatException">A tag file cannot be read.</exception>
+    public Task<IReadOnlyDictionary<string, ulong>> ListTagsAsync(CancellationToken cancellationToken = default) => Tags.ListAsync(cancellationToken);
+
+    /// <summary>Names <paramref name="version"/> with <paramref name="tag"/>; a tagged version is never cleaned up.</summary>
+    /// <exception cref="ArgumentException">The tag name is not made of letters, digits, '.', '_' and '-'.</exception>
+    /// <exception cref="LanceException">The tag exists already.</exception>
+    /// <exception cref="LanceVersionNotFoundException">The dataset has no such version.</exception>
+    public Task CreateTagAsync(string tag, ulong version, CancellationToken cancellationToken = default) => Tags.CreateAsync(tag, version, Log, cancellationToken);
+
+    /// <summary>Deletes a tag (the version stays).</summary>
+    /// <exception cref="LanceVersionNotFoundException">No such tag.</exception>
+    public Task DeleteTagAsync(string tag, CancellationToken cancellationToken = default) => Tags.DeleteAsync(tag, cancellationToken);
+
+    /// <summary>
+    /// Deletes versions committed more than <paramref name="olderThan"/> ago (never the newest, never a tagged one), then the files and index folders
+    /// no remaining version uses. Files no version ever referenced (left by a failed or killed writer) go once seven days old, or at once with
+    /// <paramref name="deleteUnverified"/> (only safe when no other writer runs).
+    /// </summary>
+    public async Task<CleanupResult> CleanupOldVersionsAsync(TimeSpan olderThan, bool deleteUnverified = false, CancellationToken cancellationToken = default)
+    {
+        _head.ThrowIfReadOnly();
+        var result = await VersionCleaner.CleanupAsync(Log, Tags, olderThan, deleteUnverified, cancellationToken).ConfigureAwait(false);
+        _cache.Deletions.Clear();
         return result;
     }
 
-    private static Manifest? TryReadLatest(string path)
+    /// <summary>Releases the memory maps, decoded columns and indexes this instance holds; disposing again does nothing, any other use afterwards throws <see cref="ObjectDisposedException"/>.</summary>
+    public async ValueTask DisposeAsync()
     {
-        foreach (var (_, manifestPath) in VersionNames.List(path))
+        if (_head.TryDispose())
         {
-            return ReadManifest(path, manifestPath);
-        }
-
-        return null;
-    }
-
-    private static Manifest ReadManifest(string datasetPath, string manifestPath)
-    {
-        try
-        {
-            return ManifestCodec.Decode(File.ReadAllBytes(manifestPath), manifestPath);
-        }
-        catch (Exception ex) when (ex is IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
-        {
-            throw new LanceFormatException($"The manifest '{manifestPath}' of '{datasetPath}' is not a valid Lance manifest: {ex.Message}", ex);
+            _cache.Clear();
+            _indexes.Clear();
+            if (_ownsStore)
+            {
+                await _store.DisposeAsync().ConfigureAwait(false);
+            }
         }
     }
-
-    /// <summary>
-    /// Writes the manifest under a temporary name and publishes it under the version's name only
-    /// if no manifest has that name: false means another writer committed that version first. As
-    /// Lance does, the transaction is written first to <c>_transactions/</c> (named by the
-    /// manifest's <c>transaction_file</c>) and again inline in the manifest file, so other writers
-    /// can rebase over this version.
-    /// </summary>
-    private static bool TryCommit(string path, Manifest manifest, Format.Protos.Table.Transaction transaction)
-    {
-        manifest.Timestamp = DateTimeOffset.UtcNow;
-        var folder = System.IO.Path.Combine(path, VersionNames.VersionsFolder);
-        var final = System.IO.Path.Combine(folder, VersionNames.ManifestFileName(path, manifest.Version));
-        if (File.Exists(final))
-        {
-            return false;
-        }
-
-        manifest.TransactionFile = TransactionStore.FileName(transaction);
-        var bytes = ManifestCodec.Encode(manifest, transaction);
-        var transactionFile = TransactionStore.Write(path, transaction);
-        var temp = System.IO.Path.Combine(folder, $"{TempManifestPrefix}{Guid.NewGuid():N}{TempManifestSuffix}");
-        File.WriteAllBytes(temp, bytes);
-        CommitHooks.BeforeRename?.Invoke();
-        if (AtomicPublish.TryPublish(temp, final))
-        {
-            manifest.InlineTransaction = transaction;
-            return true;
-        }
-
-        TransactionStore.TryDelete(path, transactionFile);
-        return false;
-    }
-
-    private const string TempManifestPrefix = ".tmp-";
-    private const string TempManifestSuffix = ".manifest-part";
 }

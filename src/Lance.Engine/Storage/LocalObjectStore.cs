@@ -1,7 +1,6 @@
 using System.Buffers;
 using System.IO.MemoryMappedFiles;
 using System.Runtime.CompilerServices;
-using Lance.Engine.Dataset;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.Storage;

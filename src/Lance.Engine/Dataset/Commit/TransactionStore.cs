@@ -1,15 +1,16 @@
-using Lance.Engine.Format;
 using Google.Protobuf;
+using Lance.Engine.Format;
+using Lance.Engine.Storage;
 using PbTable = Lance.Engine.Format.Protos.Table;
 
 namespace Lance.Engine.Dataset;
 
 /// <summary>
-/// The <c>_transactions/</c> folder: each commit's transaction as a file named
-/// <c>&lt;read_version&gt;-&lt;uuid&gt;.txn</c> (Lance's naming), which the manifest's
+/// The <c>_transactions/</c> folder of a dataset's object store: each commit's transaction as an
+/// object named <c>&lt;read_version&gt;-&lt;uuid&gt;.txn</c> (Lance's naming), which the manifest's
 /// <c>transaction_file</c> names; and reading the transactions of versions other writers committed.
 /// </summary>
-internal static class TransactionStore
+internal sealed class TransactionStore(IObjectStore store, string location)
 {
     /// <summary>The folder of transaction files under a dataset.</summary>
     public const string Folder = "_transactions";
@@ -22,21 +23,19 @@ internal static class TransactionStore
     }
 
     /// <summary>Writes the transaction's file (replacing one of an earlier attempt of the same transaction); returns its name.</summary>
-    public static string Write(string datasetPath, PbTable.Transaction transaction)
+    public async Task<string> WriteAsync(PbTable.Transaction transaction, CancellationToken cancellationToken)
     {
         var name = FileName(transaction);
-        var folder = Path.Combine(datasetPath, Folder);
-        Directory.CreateDirectory(folder);
-        File.WriteAllBytes(Path.Combine(folder, name), transaction.ToByteArray());
+        await store.PutAsync(Folder + "/" + name, transaction.ToByteArray(), cancellationToken).ConfigureAwait(false);
         return name;
     }
 
     /// <summary>Removes a transaction file no version will name (its commit failed); best effort.</summary>
-    public static void TryDelete(string datasetPath, string name)
+    public async Task TryDeleteAsync(string name)
     {
         try
         {
-            File.Delete(Path.Combine(datasetPath, Folder, name));
+            await store.DeleteAsync(Folder + "/" + name, CancellationToken.None).ConfigureAwait(false);
         }
         catch (IOException)
         {
@@ -53,7 +52,7 @@ internal static class TransactionStore
     /// transaction file; null when it has neither (an old writer, or one that records none).
     /// </summary>
     /// <exception cref="LanceFormatException">The transaction file exists but cannot be parsed.</exception>
-    public static PbTable.Transaction? Read(string datasetPath, Manifest manifest)
+    public async Task<PbTable.Transaction?> ReadAsync(Manifest manifest, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(manifest);
         if (manifest.InlineTransaction is { } inline)
@@ -66,19 +65,19 @@ internal static class TransactionStore
             return null;
         }
 
-        var path = Path.Combine(datasetPath, Folder, manifest.TransactionFile);
-        if (!File.Exists(path))
+        var key = Folder + "/" + manifest.TransactionFile;
+        if (await store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is null)
         {
             return null;
         }
 
         try
         {
-            return PbTable.Transaction.Parser.ParseFrom(File.ReadAllBytes(path));
+            return PbTable.Transaction.Parser.ParseFrom(await CommitLog.ReadAllAsync(store, key, cancellationToken).ConfigureAwait(false));
         }
         catch (InvalidProtocolBufferException e)
         {
-            throw new LanceFormatException($"The transaction file '{path}' of version {manifest.Version} cannot be parsed.", e);
+            throw new LanceFormatException($"The transaction file '{key}' of '{location}' (version {manifest.Version}) cannot be parsed.", e);
         }
     }
 }

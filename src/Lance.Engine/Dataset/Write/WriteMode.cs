@@ -41,4 +41,13 @@ public sealed record DatasetWriteOptions
     /// exists keeps what it has (asking for it on one without fails, as in LanceDB).
     /// </summary>
     public bool EnableStableRowIds { get; init; }
+
+    /// <summary>Told about each commit the created dataset makes (tests pause or kill writers there); null for none.</summary>
+    internal Dataset.ICommitObserver? CommitObserver { get; init; }
+
+    /// <summary>
+    /// Where the created dataset keeps its manifests and transactions; null for a
+    /// <see cref="Storage.LocalObjectStore"/> over its folder. Data files stay in the folder for now.
+    /// </summary>
+    internal Storage.IObjectStore? Store { get; init; }
 }

@@ -1,6 +1,6 @@
 using System.Runtime.InteropServices;
 
-namespace Lance.Engine.Dataset;
+namespace Lance.Engine.Storage;
 
 /// <summary>
 /// Puts a fully written file in place under its final name only if no file has that name: the one

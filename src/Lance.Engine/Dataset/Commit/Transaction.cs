@@ -333,13 +333,3 @@ internal sealed class Transaction
         => a.AllFields.Select(f => (f.Id, f.ParentId, f.Name, f.LogicalType, f.Nullable))
             .SequenceEqual(b.AllFields.Select(f => (f.Id, f.ParentId, f.Name, f.LogicalType, f.Nullable)));
 }
-
-/// <summary>Test hooks for fault injection around commits (a child process pauses or dies there).</summary>
-internal static class CommitHooks
-{
-    /// <summary>Runs before each attempt to commit a manifest.</summary>
-    public static Action? BeforeCommit { get; set; }
-
-    /// <summary>Runs after the temporary manifest is written and before it is renamed into place.</summary>
-    public static Action? BeforeRename { get; set; }
-}

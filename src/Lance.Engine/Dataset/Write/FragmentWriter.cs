@@ -1,78 +1,42 @@
 using Apache.Arrow;
-using Lance.Engine.Arrow;
-using Lance.Engine.Dataset;
 using Lance.Engine.Format;
 
-namespace Lance.Engine;
+namespace Lance.Engine.Dataset;
 
-/// <summary>Writing rows: append and overwrite.</summary>
-public sealed partial class LanceDataset
+/// <summary>
+/// Writes rows as new data files of a dataset (one fragment each), cut at the row and byte limits of
+/// <see cref="DatasetWriteOptions"/> and encoded in parallel while the input keeps coming, in the file
+/// format version the dataset has. Commits nothing: the caller records the files in a
+/// <see cref="Transaction"/>. Files go to the dataset folder (not yet through the object store).
+/// </summary>
+internal static class FragmentWriter
 {
-    /// <summary>
-    /// Appends the rows of <paramref name="batches"/> as new fragments and commits one new version.
-    /// Batches must have the dataset's columns (by name, with the same types); nullable columns they
-    /// lack are filled with nulls.
-    /// </summary>
-    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
-    /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
-    public Task AppendAsync(IEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>The append transaction for <paramref name="batches"/> (its files written); none when they hold no rows.</summary>
+    public static async Task<(Transaction? Transaction, bool Done)> PlanAppendAsync(
+        Snapshot snapshot, IAsyncEnumerable<RecordBatch> batches, DatasetWriteOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        return AppendAsync(BatchStreams.From(batches, cancellationToken), options, cancellationToken);
+        var manifest = snapshot.Manifest;
+        var written = await WriteFragmentsAsync(snapshot.Location, manifest.Schema, FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries, batches,
+            b => Arrow.SchemaAlignment.Align(b, snapshot.Schema, snapshot.Location), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        return (written.Count == 0 ? null : new Transaction(TransactionKind.Append, "append") { NewFragments = written }, true);
     }
 
-    /// <summary>
-    /// Appends a stream of batches of any length as new fragments and commits one new version once
-    /// the stream ends. Memory stays bounded: data files are written as soon as they reach
-    /// <see cref="DatasetWriteOptions.MaxRowsPerFile"/> rows or <see cref="DatasetWriteOptions.MaxBytesPerFile"/>
-    /// bytes. If the stream fails or is cancelled nothing is committed.
-    /// </summary>
-    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
-    /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
-    public async Task AppendAsync(IAsyncEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
+    /// <summary>The overwrite transaction replacing every row (and the schema, when <paramref name="schema"/> is given) with <paramref name="batches"/>.</summary>
+    public static async Task<(Transaction? Transaction, bool Done)> PlanOverwriteAsync(
+        Snapshot snapshot, IAsyncEnumerable<RecordBatch> batches, Schema? schema, DatasetWriteOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(batches);
-        ThrowIfReadOnly();
-        var schema = _schema;
-        var manifest = _manifest;
-        var written = await WriteFragmentsAsync(
-            Path, manifest.Schema, FileVersionFor(manifest, Path), manifest.LegacyDictionaries, batches, b => SchemaAlignment.Align(b, schema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        if (written.Count == 0)
-        {
-            return;
-        }
-
-        await CommitAsync(new Transaction(TransactionKind.Append, "append") { NewFragments = written }, cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>
-    /// Replaces every row (and, when <paramref name="schema"/> is given, the schema) with the rows of
-    /// <paramref name="batches"/>, as one new version. Older versions stay readable until cleaned up.
-    /// </summary>
-    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
-    public async Task OverwriteAsync(IAsyncEnumerable<RecordBatch> batches, Schema? schema = null, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(batches);
-        ThrowIfReadOnly();
-        var lanceSchema = schema is null ? _manifest.Schema : LanceSchema.FromArrow(schema);
+        var manifest = snapshot.Manifest;
+        var lanceSchema = schema is null ? manifest.Schema : LanceSchema.FromArrow(schema);
         var arrowSchema = lanceSchema.ToArrow();
-        var version = RequestedFileVersion(options) ?? FileVersionFor(_manifest, Path);
-        var written = await WriteFragmentsAsync(
-            Path, lanceSchema, version, schema is null ? _manifest.LegacyDictionaries : null, batches, b => SchemaAlignment.Align(b, arrowSchema, Path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
-        await CommitAsync(
-            new Transaction(TransactionKind.Overwrite, "overwrite")
-            {
-                NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version, EnableStableRowIds = options?.EnableStableRowIds ?? false,
-            },
-            cancellationToken).ConfigureAwait(false);
-    }
-
-    /// <summary>Replaces every row with the rows of <paramref name="batches"/>, as one new version.</summary>
-    /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
-    public Task OverwriteAsync(IEnumerable<RecordBatch> batches, Schema? schema = null, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(batches);
-        return OverwriteAsync(BatchStreams.From(batches, cancellationToken), schema, options, cancellationToken);
+        var version = RequestedFileVersion(options) ?? FileVersionFor(manifest, snapshot.Location);
+        var written = await WriteFragmentsAsync(snapshot.Location, lanceSchema, version, schema is null ? manifest.LegacyDictionaries : null, batches,
+            b => Arrow.SchemaAlignment.Align(b, arrowSchema, snapshot.Location), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+        return (new Transaction(TransactionKind.Overwrite, "overwrite")
+        {
+            NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version, EnableStableRowIds = options?.EnableStableRowIds ?? false,
+        }, true);
     }
 
     /// <summary>
@@ -82,7 +46,7 @@ public sealed partial class LanceDataset
     /// takes its version from here.
     /// </summary>
     /// <exception cref="LanceFormatException">The dataset's format is one this engine does not write.</exception>
-    private static LanceFileVersion FileVersionFor(Manifest manifest, string path)
+    public static LanceFileVersion FileVersionFor(Manifest manifest, string path)
     {
         DataFormatVersions.EnsureWritable(manifest, path);
         return LanceFileVersion.ForDataset(manifest.DataFormatVersion)!.Value;
@@ -90,7 +54,7 @@ public sealed partial class LanceDataset
 
     /// <summary>The version <see cref="DatasetWriteOptions.DataStorageVersion"/> asks for; null when it is not set.</summary>
     /// <exception cref="ArgumentException">It names a version this engine does not write.</exception>
-    private static LanceFileVersion? RequestedFileVersion(DatasetWriteOptions? options)
+    public static LanceFileVersion? RequestedFileVersion(DatasetWriteOptions? options)
     {
         if (options?.DataStorageVersion is not { } requested)
         {
@@ -106,7 +70,7 @@ public sealed partial class LanceDataset
     /// Writes the batches as data files of format <paramref name="version"/>, cut at the row and
     /// byte limits. On failure the files written so far are deleted (they were never committed).
     /// </summary>
-    private static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
+    public static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
         string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
@@ -192,7 +156,7 @@ public sealed partial class LanceDataset
         }
     }
 
-    private static async Task<(DataFile, ulong)> WriteDataFileAsync(
+    public static async Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
         string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
@@ -226,7 +190,8 @@ public sealed partial class LanceDataset
         }
     }
 
-    private static void TryDelete(string file)
+    /// <summary>Deletes a file no version names; best effort.</summary>
+    public static void TryDelete(string file)
     {
         try
         {

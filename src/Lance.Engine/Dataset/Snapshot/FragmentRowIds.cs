@@ -45,6 +45,9 @@ internal sealed class FragmentRowIds(string datasetPath)
         });
     }
 
+    /// <summary>Forgets every decoded sequence.</summary>
+    public void Clear() => _decoded.Clear();
+
     /// <summary>The version that created each row (<see cref="DefaultVersion"/> where not recorded).</summary>
     public ulong[] CreatedAt(DataFragment fragment) => Versions(fragment, fragment.CreatedAtVersions);
 

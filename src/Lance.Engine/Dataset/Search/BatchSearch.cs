@@ -1,0 +1,123 @@
+using System.Collections.Concurrent;
+using Apache.Arrow;
+using Lance.Engine.Arrow;
+using Lance.Engine.Index;
+using Lance.Engine.Query;
+
+namespace Lance.Engine.Dataset;
+
+/// <summary>
+/// Several searches that share everything but the query vector: exact ones share one pass over the
+/// vectors (each block of rows meets every query while it is in cache, through <see cref="BlockDot"/>);
+/// indexed ones run in parallel. Results are in the order of the queries.
+/// </summary>
+internal static class BatchSearch
+{
+    private const int BlockRows = 64;
+
+    /// <summary>One result per query vector (the request's own query is ignored).</summary>
+    public static async Task<IReadOnlyList<RecordBatch>> SearchAsync(
+        Snapshot snapshot, IndexCache indexes, VectorSearchRequest request, IReadOnlyList<ReadOnlyMemory<float>> queries, CancellationToken cancellationToken)
+    {
+        if (queries.Count == 0)
+        {
+            return [];
+        }
+
+        var dimension = snapshot.VectorDimension(request.Column);
+        foreach (var query in queries)
+        {
+            if (query.Length != dimension)
+            {
+                throw new LanceSchemaException(
+                    $"A query vector has {query.Length} dimensions but column '{request.Column}' of '{snapshot.Location}' holds vectors of {dimension}.");
+            }
+        }
+
+        if (IndexedSearch.FindIndex(snapshot, indexes, request) is not null)
+        {
+            var results = new RecordBatch[queries.Count];
+            await Task.Run(() => Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+                results[i] = VectorSearch.Search(snapshot, indexes, request with { Query = queries[i] }, cancellationToken)), cancellationToken).ConfigureAwait(false);
+            return results;
+        }
+
+        var ranked = await Task.Run(() => Exact(snapshot, request, queries, dimension, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var projection = snapshot.Project(request.Columns);
+        return ranked.Select(r => SearchResults.Materialize(snapshot, projection, r, request.WithRowId)).ToList();
+    }
+
+    private static List<(float Distance, long Row)[]> Exact(Snapshot snapshot, VectorSearchRequest request, IReadOnlyList<ReadOnlyMemory<float>> queries, int dimension, CancellationToken cancellationToken)
+    {
+        var queryCount = queries.Count;
+        var flat = new float[queryCount * dimension];
+        var queryNorms = new float[queryCount];
+        for (var q = 0; q < queryCount; q++)
+        {
+            queries[q].Span.CopyTo(flat.AsSpan(q * dimension, dimension));
+            queryNorms[q] = SimdLoops.Dot(queries[q].Span, queries[q].Span);
+        }
+
+        var padded = BlockDot.Pad(queryCount);
+        var transposed = BlockDot.Transpose(flat, queryCount, dimension);
+        var heaps = Enumerable.Range(0, queryCount).Select(_ => new TopK(request.K)).ToArray();
+        var vectorField = snapshot.Schema.GetFieldByName(request.Column);
+        foreach (var fragment in snapshot.Fragments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var vectors = (FixedSizeListArray)snapshot.ReadColumn(fragment, vectorField);
+            var live = snapshot.LiveRows(fragment);
+            var hasNulls = vectors.NullCount > 0;
+            var rows = vectors.Length;
+            var rowIdBase = (long)fragment.Id << 32;
+            var blocks = (rows + BlockRows - 1) / BlockRows;
+            var locals = new ConcurrentBag<TopK[]>();
+            Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
+                () => (Heaps: Enumerable.Range(0, queryCount).Select(_ => new TopK(request.K)).ToArray(), Dots: new float[BlockRows * padded]),
+                (block, _, state) =>
+                {
+                    var start = block * BlockRows;
+                    var count = Math.Min(BlockRows, rows - start);
+                    var values = ArrowTake.FlatValues(vectors);
+                    BlockDot.Compute(values[(start * dimension)..], count, dimension, dimension, transposed, padded, state.Dots);
+                    for (var r = 0; r < count; r++)
+                    {
+                        var row = start + r;
+                        if ((hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]))
+                        {
+                            continue;
+                        }
+
+                        var vector = values.Slice(row * dimension, dimension);
+                        var norm = request.Metric == DistanceMetric.Dot ? 0 : SimdLoops.Dot(vector, vector);
+                        var dots = state.Dots.AsSpan(r * padded, queryCount);
+                        for (var q = 0; q < queryCount; q++)
+                        {
+                            var distance = request.Metric switch
+                            {
+                                DistanceMetric.Dot => 1 - dots[q],
+                                DistanceMetric.Cosine => queryNorms[q] * norm == 0 ? 1 : 1 - (dots[q] / MathF.Sqrt(queryNorms[q] * norm)),
+                                _ => Math.Max(0, queryNorms[q] + norm - (2 * dots[q])),
+                            };
+                            if (!float.IsNaN(distance) && distance <= state.Heaps[q].Threshold)
+                            {
+                                state.Heaps[q].Offer(distance, rowIdBase + row);
+                            }
+                        }
+                    }
+
+                    return state;
+                },
+                state => locals.Add(state.Heaps));
+            foreach (var local in locals)
+            {
+                for (var q = 0; q < queryCount; q++)
+                {
+                    heaps[q].Merge(local[q]);
+                }
+            }
+        }
+
+        return heaps.Select(h => h.ToSortedArray()).ToList();
+    }
+}

@@ -1,0 +1,88 @@
+using Apache.Arrow;
+using Lance.Engine.Index;
+using Lance.Engine.Query;
+using Lance.Engine.Query.Filtering;
+
+namespace Lance.Engine.Dataset;
+
+/// <summary>
+/// Nearest-neighbour search over a <see cref="Snapshot"/>: through an index when one serves the
+/// request (<see cref="IndexedSearch"/>), else exactly, fragment by fragment, with the distance
+/// kernels over the vectors in place (mapped from the files where the pages are flat). With a filter
+/// and a prefilter (the default) the filter runs first and only passing rows are scored; with a
+/// postfilter the nearest rows are found first and then filtered, so fewer than k may come back.
+/// </summary>
+internal static class VectorSearch
+{
+    /// <summary>The request's rows, nearest first, with <c>_distance</c> (and <c>_rowid</c> on request).</summary>
+    /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or has another dimension than the query.</exception>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
+    public static RecordBatch Search(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request, CancellationToken cancellationToken)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
+        var dimension = snapshot.VectorDimension(request.Column);
+        if (request.Query.Length != dimension)
+        {
+            throw new LanceSchemaException(
+                $"The query vector has {request.Query.Length} dimensions but column '{request.Column}' of '{snapshot.Location}' holds vectors of {dimension}.");
+        }
+
+        var projection = snapshot.Project(request.Columns);
+        var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterExpression);
+        if (IndexedSearch.TrySearch(snapshot, indexes, request, filter, null) is { } indexed)
+        {
+            return indexed;
+        }
+
+        var ranked = Exact(snapshot, request, filter, dimension, cancellationToken);
+        return SearchResults.Materialize(snapshot, projection, ranked, request.WithRowId);
+    }
+
+    /// <summary>The ranked rows of an exact search, after postfilter, offset and limit.</summary>
+    private static (float Distance, long Row)[] Exact(Snapshot snapshot, VectorSearchRequest request, RowFilter? filter, int dimension, CancellationToken cancellationToken)
+    {
+        var vectorField = snapshot.Schema.GetFieldByName(request.Column);
+        var topK = new TopK(checked(request.K + request.Offset));
+        var lower = request.DistanceLower ?? float.NegativeInfinity;
+        var upper = request.DistanceUpper ?? float.PositiveInfinity;
+        foreach (var fragment in snapshot.Fragments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+
+            // A LanceDB file's vectors come as one mapped array per page (see Snapshot.ReadColumnPieces).
+            var pieces = snapshot.ReadColumnPieces(fragment, vectorField);
+            var passing = filter is not null && request.Prefilter ? Scanner.PassingRows(snapshot, fragment, filter, out _)! : null;
+            var firstRow = 0;
+            foreach (var piece in pieces)
+            {
+                var vectors = (FixedSizeListArray)piece;
+                var rowIdBase = ((long)fragment.Id << 32) + firstRow;
+                if (passing is not null)
+                {
+                    var rows = ExactScan.RowsWithin(passing, firstRow, vectors.Length);
+                    if (vectors.NullCount > 0)
+                    {
+                        rows = rows.Where(r => !vectors.IsNull(r)).ToArray();
+                    }
+
+                    ExactScan.SearchRows(request, vectors, dimension, rows, rowIdBase, topK, lower, upper);
+                }
+                else
+                {
+                    ExactScan.SearchFragment(request, vectors, dimension, rowIdBase, snapshot.DeletedRows(fragment), firstRow, topK, lower, upper);
+                }
+
+                firstRow += vectors.Length;
+            }
+        }
+
+        var ranked = topK.ToSortedArray();
+        if (filter is not null && !request.Prefilter && ranked.Length > 0)
+        {
+            // Postfilter: LanceDB's semantics, the nearest rows first and then the filter over them.
+            ranked = SearchResults.PostFilter(snapshot, filter, ranked);
+        }
+
+        return ranked.Skip(request.Offset).Take(request.K).ToArray();
+    }
+}

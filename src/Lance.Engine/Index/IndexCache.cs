@@ -1,0 +1,27 @@
+using System.Collections.Concurrent;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.Index;
+
+/// <summary>
+/// The IVF-PQ indexes a dataset instance has loaded from <c>_indices/</c>, by index id: an index
+/// file never changes once written, so one load serves every version that names it. Emptied when
+/// the dataset is disposed. Index files are read from the dataset folder (not yet through the object store).
+/// </summary>
+internal sealed class IndexCache(string datasetPath)
+{
+    private readonly ConcurrentDictionary<Guid, IvfPqIndex> _indexes = new();
+
+    /// <summary>The dataset folder that holds <c>_indices/</c>.</summary>
+    public string DatasetPath { get; } = datasetPath;
+
+    /// <summary>The index <paramref name="metadata"/> describes, loaded on first use.</summary>
+    public IvfPqIndex Load(IndexMetadata metadata)
+        => _indexes.GetOrAdd(metadata.Uuid, _ => IvfPqFile.Read(Path.Combine(DatasetPath, IndexCatalog.IndicesFolder, metadata.FolderName, IvfPqFile.FileName)));
+
+    /// <summary>Keeps an index just built, so the first search need not read its file.</summary>
+    public void Add(Guid uuid, IvfPqIndex index) => _indexes[uuid] = index;
+
+    /// <summary>Forgets every loaded index.</summary>
+    public void Clear() => _indexes.Clear();
+}

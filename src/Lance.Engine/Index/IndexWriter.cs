@@ -1,0 +1,175 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine.Dataset;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.Index;
+
+/// <summary>
+/// Builds IVF-PQ indexes over a <see cref="Snapshot"/>'s vector column, folds newly appended rows into
+/// them, and commits them: the index file goes to <c>_indices/&lt;uuid&gt;/</c> (in the dataset folder),
+/// then a version recording it is published through the <see cref="CommitLog"/>. When another writer
+/// commits first the index is recorded on top of its version (fragments it does not cover are
+/// searched exactly); a failed commit removes the index folder.
+/// </summary>
+internal static class IndexWriter
+{
+    /// <summary>Builds an index over <paramref name="column"/> and commits it; <paramref name="committed"/> gets the new version.</summary>
+    /// <exception cref="LanceIndexException">The column cannot be indexed with these options; nothing is committed.</exception>
+    public static async Task<VectorIndexInfo> CreateAsync(
+        Snapshot snapshot, IndexCache indexes, CommitLog log, string column, IvfPqOptions options, Action<Manifest> committed, CancellationToken cancellationToken)
+    {
+        var (field, dimension) = IndexableColumn(snapshot, column);
+        var arrowField = snapshot.Schema.GetFieldByName(column);
+        var sources = snapshot.Fragments.Select(f => new IndexSource(f.Id, (FixedSizeListArray)snapshot.ReadColumn(f, arrowField), snapshot.DeletedRows(f))).ToList();
+        var rows = sources.Sum(s => (long)s.Vectors.Length - s.Vectors.NullCount - s.Deleted.Count);
+        var where = $"Cannot build an index on column '{column}' of '{snapshot.Location}'";
+        if (rows <= 0)
+        {
+            throw new LanceIndexException($"{where}: the table has no rows with a vector.");
+        }
+
+        var partitions = options.NumPartitions ?? (int)Math.Max(1, Math.Sqrt(rows));
+        if (partitions < 1 || partitions > rows)
+        {
+            throw new LanceIndexException($"{where} with {partitions} partitions: it needs between 1 and the {rows} rows the table holds.");
+        }
+
+        var subVectors = options.NumSubVectors ?? DefaultSubVectors(dimension);
+        if (subVectors < 1 || dimension % subVectors != 0)
+        {
+            throw new LanceIndexException(
+                $"{where}: {subVectors} sub-vectors do not divide its dimension {dimension}. Choose a divisor of {dimension}, e.g. {DefaultSubVectors(dimension)}.");
+        }
+
+        if (options.MaxIterations < 1 || options.SampleRate < 1)
+        {
+            throw new LanceIndexException($"{where}: MaxIterations and SampleRate must be at least 1.");
+        }
+
+        var index = await Task.Run(
+            () => IvfPqBuilder.Build(sources, dimension, partitions, subVectors, options, options.Progress, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
+        var manifest = await CommitAsync(snapshot, indexes, log, index, options.Name ?? column + "_idx", field, options.Progress, cancellationToken).ConfigureAwait(false);
+        committed(manifest);
+        return IndexCatalog.Describe(manifest, indexes, manifest.Indices.First(i => i.Name == (options.Name ?? column + "_idx")));
+    }
+
+    /// <summary>
+    /// Folds the rows of fragments appended since the index named <paramref name="name"/> (every
+    /// vector index when null) was built into it and drops rows deleted since; one version per index.
+    /// </summary>
+    /// <exception cref="LanceIndexException">No index has that name.</exception>
+    public static async Task OptimizeAsync(Snapshot snapshot, IndexCache indexes, CommitLog log, string? name, Action<Manifest> committed, CancellationToken cancellationToken)
+    {
+        var targets = snapshot.Manifest.Indices.Where(i => i.DetailsTypeUrl == IndexCatalog.IvfPqTypeUrl && (name is null || i.Name == name)).ToList();
+        if (name is not null && targets.Count == 0)
+        {
+            throw new LanceIndexException($"'{snapshot.Location}' has no vector index named '{name}'. Indexes: {string.Join(", ", snapshot.Manifest.Indices.Select(i => i.Name))}.");
+        }
+
+        foreach (var metadata in targets)
+        {
+            var old = indexes.Load(metadata);
+            var field = snapshot.Manifest.Schema.AllFields.First(f => f.Id == IndexCatalog.IndexedFieldId(metadata));
+            var arrowField = snapshot.Schema.GetFieldByName(field.Name);
+            var covered = new HashSet<ulong>(metadata.Fragments);
+            var sources = snapshot.Fragments.Where(f => !covered.Contains(f.Id))
+                .Select(f => new IndexSource(f.Id, (FixedSizeListArray)snapshot.ReadColumn(f, arrowField), snapshot.DeletedRows(f))).ToList();
+            var mask = new RowMask(snapshot.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max());
+            var kept = snapshot.Fragments.Where(f => covered.Contains(f.Id)).ToList();
+            foreach (var fragment in kept)
+            {
+                mask.Allow(fragment.Id, snapshot.LiveRows(fragment));
+            }
+
+            var merged = await Task.Run(
+                () => IvfPqBuilder.Merge(old, IvfPqBuilder.Fill(old, sources, null, null, cancellationToken), mask.Allows, kept.Select(f => f.Id).Concat(sources.Select(s => s.FragmentId))),
+                cancellationToken).ConfigureAwait(false);
+            var manifest = await CommitAsync(snapshot, indexes, log, merged, metadata.Name, field, null, cancellationToken).ConfigureAwait(false);
+            committed(manifest);
+            snapshot = snapshot.Next(manifest);
+        }
+    }
+
+    private static async Task<Manifest> CommitAsync(
+        Snapshot snapshot, IndexCache indexes, CommitLog log, IvfPqIndex index, string name, LanceField field, IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
+    {
+        progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 0));
+        var basis = snapshot.Manifest;
+        var uuid = Guid.NewGuid();
+        var folder = Path.Combine(snapshot.Location, IndexCatalog.IndicesFolder, uuid.ToString("D"));
+        Directory.CreateDirectory(folder);
+        try
+        {
+            IvfPqFile.Write(Path.Combine(folder, IvfPqFile.FileName), index, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            var metadata = new IndexMetadata
+            {
+                Uuid = uuid,
+                // The column is named in our details, not in Lance's field list: LanceDB would
+                // otherwise pick the index for its own vector searches and fail to open our file.
+                Fields = [],
+                Details = BitConverter.GetBytes(field.Id),
+                Name = name,
+                DatasetVersion = basis.Version,
+                Fragments = index.Fragments.ToList(),
+                DetailsTypeUrl = IndexCatalog.IvfPqTypeUrl,
+                IndexVersion = 1,
+            };
+            for (var attempt = 0; ; attempt++)
+            {
+                var next = basis.CopyForNextVersion();
+                next.Indices = basis.Indices.Where(i => i.Name != name).Append(metadata).ToList();
+                log.Observer?.BeforeAttempt(next.Version);
+                if (await log.TryPublishAsync(next, TransactionRecord.CreateIndex(basis.Version, metadata, basis.Indices.Where(i => i.Name == name))).ConfigureAwait(false))
+                {
+                    indexes.Add(uuid, index);
+                    progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 1));
+                    return next;
+                }
+
+                // Another writer committed first: record the index on top of its version (the
+                // fragments it does not cover are searched exactly).
+                basis = await log.TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new LanceFormatException($"The manifests of '{snapshot.Location}' disappeared during a commit.");
+                if (attempt >= Transaction.CommitAttempts)
+                {
+                    throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{snapshot.Location}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
+                }
+
+                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            try
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort: an index folder no manifest names is ignored by every reader.
+            }
+
+            throw;
+        }
+    }
+
+    private static (LanceField Field, int Dimension) IndexableColumn(Snapshot snapshot, string column)
+    {
+        var field = snapshot.Manifest.Schema.FindField(column)
+            ?? throw new LanceIndexException($"Cannot build an index on column '{column}' of '{snapshot.Location}': there is no such column. Columns: {snapshot.ColumnList}.");
+        var arrow = snapshot.Schema.GetFieldByName(column);
+        if (arrow.DataType is not FixedSizeListType { ValueDataType: FloatType } list)
+        {
+            throw new LanceIndexException(
+                $"Cannot build a vector index on column '{column}' of '{snapshot.Location}': it is {arrow.DataType.Name}, not a vector column (fixed_size_list<float>[dim]).");
+        }
+
+        return (field, list.ListSize);
+    }
+
+    private static int DefaultSubVectors(int dimension)
+        => dimension % 16 == 0 ? dimension / 16 : dimension % 8 == 0 ? dimension / 8 : dimension;
+}

@@ -1,0 +1,161 @@
+using Apache.Arrow;
+using Lance.Engine.Arrow;
+using Lance.Engine.Dataset;
+using Lance.Engine.Format;
+using Lance.Engine.Query;
+using Lance.Engine.Query.Filtering;
+
+namespace Lance.Engine.Index;
+
+/// <summary>
+/// Approximate search through an IVF-PQ index: the index's candidates (k × refine factor of them,
+/// re-ranked with the exact vectors when a refine factor is given) merged with an exact search of
+/// the fragments the index does not cover. Deleted rows are never returned; a prefilter (and an
+/// extra row mask) limits the rows scored, a postfilter applies to the ranked rows, then the distance
+/// range, offset and limit, with the same semantics as exact search.
+/// </summary>
+internal static class IndexedSearch
+{
+    /// <summary>The index that can answer <paramref name="request"/> in <paramref name="snapshot"/>, if any.</summary>
+    public static IndexMetadata? FindIndex(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request)
+    {
+        var manifest = snapshot.Manifest;
+        if (request.BypassIndex || manifest.Indices.Count == 0 || manifest.Schema.FindField(request.Column) is not { } field)
+        {
+            return null;
+        }
+
+        foreach (var metadata in manifest.Indices)
+        {
+            if (metadata.DetailsTypeUrl == IndexCatalog.IvfPqTypeUrl && IndexCatalog.IndexedFieldId(metadata) == field.Id
+                && indexes.Load(metadata).Metric == request.Metric)
+            {
+                return metadata;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>
+    /// Answers through an index when one serves the request, returning only rows whose flag in
+    /// <paramref name="allowed"/> (per fragment id, by row offset; all rows of fragments not listed)
+    /// is true; null when no index serves the request.
+    /// </summary>
+    public static RecordBatch? TrySearch(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
+    {
+        if (FindIndex(snapshot, indexes, request) is not { } metadata)
+        {
+            return null;
+        }
+
+        var ranked = Search(snapshot, indexes.Load(metadata), metadata, request, filter, allowed);
+        return SearchResults.Materialize(snapshot, snapshot.Project(request.Columns), ranked, request.WithRowId);
+    }
+
+    private static (float Distance, long Row)[] Search(
+        Snapshot snapshot, IvfPqIndex index, IndexMetadata metadata, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(request.Nprobes, 1, nameof(request.Nprobes));
+        if (request.RefineFactor is { } factor)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(factor, 1, nameof(request.RefineFactor));
+        }
+
+        var vectorField = snapshot.Schema.GetFieldByName(request.Column);
+        var covered = new HashSet<ulong>(metadata.Fragments);
+        var prefilter = filter is not null && request.Prefilter ? filter : null;
+        var wanted = checked(request.K + request.Offset);
+        var lower = request.DistanceLower ?? float.NegativeInfinity;
+        var upper = request.DistanceUpper ?? float.PositiveInfinity;
+
+        // Per fragment: the rows that may be scored (live, passing the prefilter and the mask).
+        bool[]? Allowed(DataFragment fragment)
+        {
+            var mask = Combine(snapshot.LiveRows(fragment), allowed?.GetValueOrDefault(fragment.Id));
+            if (prefilter is null)
+            {
+                return mask;
+            }
+
+            var rows = new bool[fragment.PhysicalRows];
+            foreach (var row in Scanner.PassingRows(snapshot, fragment, prefilter, out _)!)
+            {
+                rows[row] = true;
+            }
+
+            return Combine(rows, mask);
+        }
+
+        var rowMask = new RowMask(snapshot.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max());
+        foreach (var fragment in snapshot.Fragments.Where(f => covered.Contains(f.Id)))
+        {
+            rowMask.Allow(fragment.Id, Allowed(fragment));
+        }
+
+        var refine = request.RefineFactor ?? 0;
+        var candidates = new TopK(wanted * Math.Max(1, refine));
+        index.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
+        var result = new TopK(wanted);
+        var queryNorm = MathF.Sqrt(SimdLoops.Dot(request.Query.Span, request.Query.Span));
+        foreach (var (approximate, row) in candidates.ToSortedArray())
+        {
+            var distance = approximate;
+            if (refine > 0)
+            {
+                var vectors = (FixedSizeListArray)snapshot.ReadColumn(snapshot.Fragment((ulong)row >> 32), vectorField);
+                var vector = ArrowTake.FlatValues(vectors).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
+                distance = request.Metric switch
+                {
+                    DistanceMetric.Cosine => CosineKernel.Distance(request.Query.Span, queryNorm, vector),
+                    DistanceMetric.Dot => DotKernel.Distance(request.Query.Span, queryNorm, vector),
+                    _ => L2Kernel.Distance(request.Query.Span, queryNorm, vector),
+                };
+            }
+
+            if (DistanceKernels.InRange(distance, lower, upper))
+            {
+                result.Offer(distance, row);
+            }
+        }
+
+        foreach (var fragment in snapshot.Fragments.Where(f => !covered.Contains(f.Id)))
+        {
+            var vectors = (FixedSizeListArray)snapshot.ReadColumn(fragment, vectorField);
+            var mask = Allowed(fragment);
+            var rowIdBase = (long)fragment.Id << 32;
+            if (mask is null)
+            {
+                ExactScan.SearchFragment(request, vectors, index.Dimension, rowIdBase, snapshot.DeletedRows(fragment), 0, result, lower, upper);
+                continue;
+            }
+
+            var rows = Enumerable.Range(0, mask.Length).Where(r => mask[r] && !vectors.IsNull(r)).ToArray();
+            ExactScan.SearchRows(request, vectors, index.Dimension, rows, rowIdBase, result, lower, upper);
+        }
+
+        var ranked = result.ToSortedArray();
+        if (filter is not null && !request.Prefilter && ranked.Length > 0)
+        {
+            ranked = SearchResults.PostFilter(snapshot, filter, ranked);
+        }
+
+        return ranked.Skip(request.Offset).Take(request.K).ToArray();
+    }
+
+    private static bool[]? Combine(bool[]? live, bool[]? allowed)
+    {
+        if (live is null || allowed is null)
+        {
+            return live ?? allowed;
+        }
+
+        var result = new bool[Math.Min(live.Length, allowed.Length)];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = live[i] && allowed[i];
+        }
+
+        return result;
+    }
+}

@@ -8,6 +8,7 @@ using Lance.Engine.Format;
 using Lance.Engine.Index;
 using Lance.Engine.Query;
 using Lance.Engine.Query.Filtering;
+using Lance.Engine.Search.Kernels;
 
 namespace Lance.Engine;
 
@@ -283,7 +284,7 @@ public sealed partial class LanceDataset
         var candidates = new TopK(wanted * Math.Max(1, refine));
         index.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
         var result = new TopK(wanted);
-        var queryNorm = MathF.Sqrt(SimdLoops.Dot(request.Query.Span, request.Query.Span));
+        var measure = DistanceKernels.Measure(request.Metric, request.Query);
         foreach (var (approximate, row) in candidates.ToSortedArray())
         {
             var distance = approximate;
@@ -292,12 +293,7 @@ public sealed partial class LanceDataset
                 var fragment = manifest.Fragments.First(f => f.Id == (ulong)row >> 32);
                 var vectors = (FixedSizeListArray)ReadColumn(fragment, vectorField);
                 var vector = ArrowTake.FlatValues(vectors).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
-                distance = request.Metric switch
-                {
-                    DistanceMetric.Cosine => CosineKernel.Distance(request.Query.Span, queryNorm, vector),
-                    DistanceMetric.Dot => DotKernel.Distance(request.Query.Span, queryNorm, vector),
-                    _ => L2Kernel.Distance(request.Query.Span, queryNorm, vector),
-                };
+                distance = measure(vector);
             }
 
             if (DistanceKernels.InRange(distance, lower, upper))
@@ -399,7 +395,7 @@ public sealed partial class LanceDataset
         for (var q = 0; q < queryCount; q++)
         {
             queries[q].Span.CopyTo(flat.AsSpan(q * dimension, dimension));
-            queryNorms[q] = SimdLoops.Dot(queries[q].Span, queries[q].Span);
+            queryNorms[q] = VectorSums.Dot(queries[q].Span, queries[q].Span);
         }
 
         var padded = BlockDot.Pad(queryCount);
@@ -416,6 +412,7 @@ public sealed partial class LanceDataset
             var rows = vectors.Length;
             var rowIdBase = (long)fragment.Id << 32;
             var blocks = (rows + BlockRows - 1) / BlockRows;
+            Func<int, bool>? skip = hasNulls || live is not null ? row => (hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]) : null;
             var locals = new ConcurrentBag<TopK[]>();
             Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
                 () => (Heaps: Enumerable.Range(0, queryCount).Select(_ => new TopK(request.K)).ToArray(), Dots: new float[BlockRows * padded]),
@@ -425,32 +422,7 @@ public sealed partial class LanceDataset
                     var count = Math.Min(BlockRows, rows - start);
                     var values = ArrowTake.FlatValues(vectors);
                     BlockDot.Compute(values[(start * dimension)..], count, dimension, dimension, transposed, padded, state.Dots);
-                    for (var r = 0; r < count; r++)
-                    {
-                        var row = start + r;
-                        if ((hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]))
-                        {
-                            continue;
-                        }
-
-                        var vector = values.Slice(row * dimension, dimension);
-                        var norm = request.Metric == DistanceMetric.Dot ? 0 : SimdLoops.Dot(vector, vector);
-                        var dots = state.Dots.AsSpan(r * padded, queryCount);
-                        for (var q = 0; q < queryCount; q++)
-                        {
-                            var distance = request.Metric switch
-                            {
-                                DistanceMetric.Dot => 1 - dots[q],
-                                DistanceMetric.Cosine => queryNorms[q] * norm == 0 ? 1 : 1 - (dots[q] / MathF.Sqrt(queryNorms[q] * norm)),
-                                _ => Math.Max(0, queryNorms[q] + norm - (2 * dots[q])),
-                            };
-                            if (!float.IsNaN(distance) && distance <= state.Heaps[q].Threshold)
-                            {
-                                state.Heaps[q].Offer(distance, rowIdBase + row);
-                            }
-                        }
-                    }
-
+                    DistanceKernels.OfferDots(request.Metric, values, dimension, start, count, state.Dots, padded, queryNorms, skip, rowIdBase, state.Heaps);
                     return state;
                 },
                 state => locals.Add(state.Heaps));

@@ -1,18 +1,20 @@
 using System.Diagnostics;
 using Lance.Engine.Index;
+using Lance.Engine.Search.Kernels;
 
 namespace Lance.Bench;
 
 /// <summary>
 /// Single-thread throughput of the index's block dot-product kernel (the k-means, encoding and
-/// ADC-table workhorse): <c>dotnet run -c Release --project bench/Lance.Bench -- index-kernel</c>.
+/// ADC-table workhorse), at each SIMD width (* marks the process's own): <c>dotnet run -c Release --project bench/Lance.Bench -- index-kernel</c>.
 /// Reports multiply-adds per second of CPU time (the machine is shared, so wall time is noisy).
 /// </summary>
 public static class IndexKernelBench
 {
     public static void Run()
     {
-        foreach (var (rows, dim, columns) in new[] { (8192, 384, 256), (8192, 128, 1024), (65536, 8, 256) })
+        foreach (var (rows, dim, columns, width) in new[] { (8192, 384, 256), (8192, 128, 1024), (65536, 8, 256) }
+            .SelectMany(shape => new[] { KernelWidth.Vector512, KernelWidth.Vector256, KernelWidth.Vector128 }.Select(w => (shape.Item1, shape.Item2, shape.Item3, w))))
         {
             var random = new Random(1);
             var data = Enumerable.Range(0, rows * dim).Select(_ => (float)random.NextDouble()).ToArray();
@@ -25,13 +27,13 @@ public static class IndexKernelBench
                 var cpu = Process.GetCurrentProcess().TotalProcessorTime;
                 for (var start = 0; start < rows; start += 64)
                 {
-                    BlockDot.Compute(data.AsSpan(start * dim), 64, dim, dim, transposed, padded, output);
+                    BlockDot.Compute(width, data.AsSpan(start * dim), 64, dim, dim, transposed, padded, output);
                 }
 
                 var seconds = (Process.GetCurrentProcess().TotalProcessorTime - cpu).TotalSeconds;
                 if (warm == 1)
                 {
-                    Console.WriteLine($"{rows} x {dim} against {columns}: {(double)rows * dim * columns / seconds / 1e9:F1} G multiply-adds per CPU second");
+                    Console.WriteLine($"{rows} x {dim} against {columns} at {width}{(width == KernelWidths.Best ? "*" : "")}: {(double)rows * dim * columns / seconds / 1e9:F1} G multiply-adds per CPU second");
                 }
             }
         }

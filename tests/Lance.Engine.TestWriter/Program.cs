@@ -3,11 +3,13 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine;
 using Lance.Engine.Dataset;
+using Lance.Engine.TestWriter;
 
 // Usage:
 //   append <dataset> <writer> <count>   appends <count> one-row batches with ids writer*1,000,000 + i
 //   chaos <dataset> <writer> <seed>     appends, deletes and compacts until killed, pausing at random
 //                                       points inside commits so that a kill often lands there
+//   search <dataset> 0                  prints the kernel width, then the hits of SearchProbe's searches
 // Prints "ready" once the dataset is open, then one line per committed write.
 var command = args[0];
 var path = args[1];
@@ -52,6 +54,14 @@ switch (command)
             Console.WriteLine(dataset.Version.ToString(CultureInfo.InvariantCulture));
         }
 
+    case "search":
+        Console.WriteLine("width " + SearchProbe.Width);
+        foreach (var line in await SearchProbe.LinesAsync(dataset))
+        {
+            Console.WriteLine(line);
+        }
+
+        return 0;
     default:
         Console.Error.WriteLine($"unknown command {command}");
         return 2;

@@ -1,14 +1,16 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Lance.Engine.Search.Kernels;
 
 namespace Lance.Engine.Index;
 
 /// <summary>
 /// Dot products between many row vectors and many "column" vectors stored transposed, computed as
-/// a small matrix multiplication: four rows at a time against sixteen columns held in eight
-/// 256-bit accumulators, so every column load feeds four fused multiply-adds. This one kernel
-/// serves k-means assignment, PQ encoding, ADC table building and batched exact search.
+/// a small matrix multiplication: four rows at a time against a block of sixteen columns, so every
+/// column load feeds four fused multiply-adds (<see cref="BlockDot512"/>, <see cref="BlockDot256"/>,
+/// <see cref="BlockDot128"/> hold the block in one, two or four registers). This one kernel serves
+/// k-means assignment, PQ encoding, ADC table building and batched exact search.
 /// </summary>
 internal static class BlockDot
 {
@@ -43,85 +45,34 @@ internal static class BlockDot
     /// <paramref name="rowCount"/> rows read from <paramref name="rows"/> with a stride of
     /// <paramref name="rowStride"/> floats (the first <paramref name="dimension"/> are used).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    /// <remarks>
+    /// Each product is one chain of fused multiply-adds in dimension order, whatever the width
+    /// (the widths differ only in how many columns share an instruction), so every width returns
+    /// the same bits.
+    /// </remarks>
     public static void Compute(
         ReadOnlySpan<float> rows, int rowCount, int rowStride, int dimension,
         ReadOnlySpan<float> columnsTransposed, int paddedColumns, Span<float> output)
+        => Compute(KernelWidths.Best, rows, rowCount, rowStride, dimension, columnsTransposed, paddedColumns, output);
+
+    /// <summary><see cref="Compute(ReadOnlySpan{float}, int, int, int, ReadOnlySpan{float}, int, Span{float})"/> at a given width.</summary>
+    public static void Compute(
+        KernelWidth width, ReadOnlySpan<float> rows, int rowCount, int rowStride, int dimension,
+        ReadOnlySpan<float> columnsTransposed, int paddedColumns, Span<float> output)
     {
-        if (output.Length < rowCount * paddedColumns || columnsTransposed.Length < dimension * paddedColumns)
+        if (output.Length < rowCount * paddedColumns || columnsTransposed.Length < dimension * paddedColumns
+            || paddedColumns % ColumnBlock != 0
+            || (rowCount > 0 && rows.Length < ((rowCount - 1) * rowStride) + dimension))
         {
-            throw new ArgumentException("The output or column buffer is too small.", nameof(output));
+            throw new ArgumentException("The row, column or output buffer does not fit the sizes given.", nameof(output));
         }
 
-        if (!Vector256.IsHardwareAccelerated)
+        switch (width)
         {
-            ComputeScalar(rows, rowCount, rowStride, dimension, columnsTransposed, paddedColumns, output);
-            return;
-        }
-
-        ref var rowBase = ref MemoryMarshal.GetReference(rows);
-        ref var colBase = ref MemoryMarshal.GetReference(columnsTransposed);
-        ref var outBase = ref MemoryMarshal.GetReference(output);
-        var r = 0;
-        for (; r + 4 <= rowCount; r += 4)
-        {
-            ref var x0 = ref Unsafe.Add(ref rowBase, r * rowStride);
-            ref var x1 = ref Unsafe.Add(ref x0, rowStride);
-            ref var x2 = ref Unsafe.Add(ref x1, rowStride);
-            ref var x3 = ref Unsafe.Add(ref x2, rowStride);
-            for (var c = 0; c < paddedColumns; c += ColumnBlock)
-            {
-                var a00 = Vector256<float>.Zero; var a01 = Vector256<float>.Zero;
-                var a10 = Vector256<float>.Zero; var a11 = Vector256<float>.Zero;
-                var a20 = Vector256<float>.Zero; var a21 = Vector256<float>.Zero;
-                var a30 = Vector256<float>.Zero; var a31 = Vector256<float>.Zero;
-                ref var col = ref Unsafe.Add(ref colBase, c);
-                for (var d = 0; d < dimension; d++)
-                {
-                    var c0 = Vector256.LoadUnsafe(ref col);
-                    var c1 = Vector256.LoadUnsafe(ref col, 8);
-                    col = ref Unsafe.Add(ref col, paddedColumns);
-                    var b = Vector256.Create(Unsafe.Add(ref x0, d));
-                    a00 = Vector256.FusedMultiplyAdd(b, c0, a00); a01 = Vector256.FusedMultiplyAdd(b, c1, a01);
-                    b = Vector256.Create(Unsafe.Add(ref x1, d));
-                    a10 = Vector256.FusedMultiplyAdd(b, c0, a10); a11 = Vector256.FusedMultiplyAdd(b, c1, a11);
-                    b = Vector256.Create(Unsafe.Add(ref x2, d));
-                    a20 = Vector256.FusedMultiplyAdd(b, c0, a20); a21 = Vector256.FusedMultiplyAdd(b, c1, a21);
-                    b = Vector256.Create(Unsafe.Add(ref x3, d));
-                    a30 = Vector256.FusedMultiplyAdd(b, c0, a30); a31 = Vector256.FusedMultiplyAdd(b, c1, a31);
-                }
-
-                ref var o = ref Unsafe.Add(ref outBase, (r * paddedColumns) + c);
-                a00.StoreUnsafe(ref o); a01.StoreUnsafe(ref o, 8);
-                o = ref Unsafe.Add(ref o, paddedColumns);
-                a10.StoreUnsafe(ref o); a11.StoreUnsafe(ref o, 8);
-                o = ref Unsafe.Add(ref o, paddedColumns);
-                a20.StoreUnsafe(ref o); a21.StoreUnsafe(ref o, 8);
-                o = ref Unsafe.Add(ref o, paddedColumns);
-                a30.StoreUnsafe(ref o); a31.StoreUnsafe(ref o, 8);
-            }
-        }
-
-        for (; r < rowCount; r++)
-        {
-            ref var x = ref Unsafe.Add(ref rowBase, r * rowStride);
-            for (var c = 0; c < paddedColumns; c += ColumnBlock)
-            {
-                var a0 = Vector256<float>.Zero;
-                var a1 = Vector256<float>.Zero;
-                ref var col = ref Unsafe.Add(ref colBase, c);
-                for (var d = 0; d < dimension; d++)
-                {
-                    var b = Vector256.Create(Unsafe.Add(ref x, d));
-                    a0 = Vector256.FusedMultiplyAdd(b, Vector256.LoadUnsafe(ref col), a0);
-                    a1 = Vector256.FusedMultiplyAdd(b, Vector256.LoadUnsafe(ref col, 8), a1);
-                    col = ref Unsafe.Add(ref col, paddedColumns);
-                }
-
-                ref var o = ref Unsafe.Add(ref outBase, (r * paddedColumns) + c);
-                a0.StoreUnsafe(ref o);
-                a1.StoreUnsafe(ref o, 8);
-            }
+            case KernelWidth.Vector512: BlockDot512.Compute(rows, rowCount, rowStride, dimension, columnsTransposed, paddedColumns, output); break;
+            case KernelWidth.Vector256: BlockDot256.Compute(rows, rowCount, rowStride, dimension, columnsTransposed, paddedColumns, output); break;
+            case KernelWidth.Vector128: BlockDot128.Compute(rows, rowCount, rowStride, dimension, columnsTransposed, paddedColumns, output); break;
+            default: ComputeScalar(rows, rowCount, rowStride, dimension, columnsTransposed, paddedColumns, output); break;
         }
     }
 
@@ -139,7 +90,7 @@ internal static class BlockDot
                 var col = columnsTransposed.Slice(d * paddedColumns, paddedColumns);
                 for (var c = 0; c < paddedColumns; c++)
                 {
-                    o[c] += x[d] * col[c];
+                    o[c] = MathF.FusedMultiplyAdd(x[d], col[c], o[c]);
                 }
             }
         }
@@ -149,17 +100,47 @@ internal static class BlockDot
     /// The index c below <paramref name="dots"/>.Length minimising <c>norms[c] − 2·dots[c]</c>
     /// (the squared L2 distance less the row's own norm), lowest index on ties, and that score.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int ArgMin(ReadOnlySpan<float> dots, ReadOnlySpan<float> norms, out float bestScore)
+        => ArgMin(KernelWidths.Best, dots, norms, out bestScore);
+
+    /// <summary><see cref="ArgMin(ReadOnlySpan{float}, ReadOnlySpan{float}, out float)"/> at a given width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public static int ArgMin(KernelWidth width, ReadOnlySpan<float> dots, ReadOnlySpan<float> norms, out float bestScore)
     {
+        if (norms.Length < dots.Length)
+        {
+            throw new ArgumentException("There are fewer norms than dot products.", nameof(norms));
+        }
+
         var n = dots.Length;
         var c = 0;
         var best = 0;
         bestScore = float.PositiveInfinity;
-        if (Vector256.IsHardwareAccelerated && n >= 8)
+        ref var d = ref MemoryMarshal.GetReference(dots);
+        ref var m = ref MemoryMarshal.GetReference(norms);
+        if (width == KernelWidth.Vector512 && n >= 16)
         {
-            ref var d = ref MemoryMarshal.GetReference(dots);
-            ref var m = ref MemoryMarshal.GetReference(norms);
+            var bestValues = Vector512.Create(float.PositiveInfinity);
+            var bestIndices = Vector512<int>.Zero;
+            var indices = Vector512.Create(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+            var step = Vector512.Create(16);
+            var two = Vector512.Create(2f);
+            for (; c <= n - 16; c += 16)
+            {
+                var score = Vector512.LoadUnsafe(ref m, (nuint)c) - (two * Vector512.LoadUnsafe(ref d, (nuint)c));
+                var less = Vector512.LessThan(score, bestValues);
+                bestValues = Vector512.ConditionalSelect(less, score, bestValues);
+                bestIndices = Vector512.ConditionalSelect(less.AsInt32(), indices, bestIndices);
+                indices += step;
+            }
+
+            for (var lane = 0; lane < 16; lane++)
+            {
+                Keep(bestValues.GetElement(lane), bestIndices.GetElement(lane), ref bestScore, ref best);
+            }
+        }
+        else if (width == KernelWidth.Vector256 && n >= 8)
+        {
             var bestValues = Vector256.Create(float.PositiveInfinity);
             var bestIndices = Vector256<int>.Zero;
             var indices = Vector256.Create(0, 1, 2, 3, 4, 5, 6, 7);
@@ -176,19 +157,34 @@ internal static class BlockDot
 
             for (var lane = 0; lane < 8; lane++)
             {
-                var value = bestValues.GetElement(lane);
-                var index = bestIndices.GetElement(lane);
-                if (value < bestScore || (value == bestScore && index < best))
-                {
-                    bestScore = value;
-                    best = index;
-                }
+                Keep(bestValues.GetElement(lane), bestIndices.GetElement(lane), ref bestScore, ref best);
+            }
+        }
+        else if (width == KernelWidth.Vector128 && n >= 4)
+        {
+            var bestValues = Vector128.Create(float.PositiveInfinity);
+            var bestIndices = Vector128<int>.Zero;
+            var indices = Vector128.Create(0, 1, 2, 3);
+            var step = Vector128.Create(4);
+            var two = Vector128.Create(2f);
+            for (; c <= n - 4; c += 4)
+            {
+                var score = Vector128.LoadUnsafe(ref m, (nuint)c) - (two * Vector128.LoadUnsafe(ref d, (nuint)c));
+                var less = Vector128.LessThan(score, bestValues);
+                bestValues = Vector128.ConditionalSelect(less, score, bestValues);
+                bestIndices = Vector128.ConditionalSelect(less.AsInt32(), indices, bestIndices);
+                indices += step;
+            }
+
+            for (var lane = 0; lane < 4; lane++)
+            {
+                Keep(bestValues.GetElement(lane), bestIndices.GetElement(lane), ref bestScore, ref best);
             }
         }
 
         for (; c < n; c++)
         {
-            var score = norms[c] - (2 * dots[c]);
+            var score = Unsafe.Add(ref m, c) - (2 * Unsafe.Add(ref d, c));
             if (score < bestScore)
             {
                 bestScore = score;
@@ -199,6 +195,16 @@ internal static class BlockDot
         return best;
     }
 
+    // Merges one lane's best into the overall best: the smaller score wins, the lower index on ties.
+    private static void Keep(float value, int index, ref float bestScore, ref int best)
+    {
+        if (value < bestScore || (value == bestScore && index < best))
+        {
+            bestScore = value;
+            best = index;
+        }
+    }
+
     /// <summary>Squared norms of <paramref name="count"/> row-major vectors.</summary>
     public static float[] SquaredNorms(ReadOnlySpan<float> vectors, int count, int dimension)
     {
@@ -206,7 +212,7 @@ internal static class BlockDot
         for (var i = 0; i < count; i++)
         {
             var v = vectors.Slice(i * dimension, dimension);
-            norms[i] = Query.SimdLoops.Dot(v, v);
+            norms[i] = VectorSums.Dot(v, v);
         }
 
         return norms;

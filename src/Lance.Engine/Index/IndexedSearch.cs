@@ -1,3 +1,4 @@
+using Lance.Engine.Search.Kernels;
 using Apache.Arrow;
 using Lance.Engine.Arrow;
 using Lance.Engine.Dataset;
@@ -97,7 +98,7 @@ internal static class IndexedSearch
         var candidates = new TopK(wanted * Math.Max(1, refine));
         index.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
         var result = new TopK(wanted);
-        var queryNorm = MathF.Sqrt(SimdLoops.Dot(request.Query.Span, request.Query.Span));
+        var measure = DistanceKernels.Measure(request.Metric, request.Query);
         foreach (var (approximate, row) in candidates.ToSortedArray())
         {
             var distance = approximate;
@@ -105,12 +106,7 @@ internal static class IndexedSearch
             {
                 var vectors = (FixedSizeListArray)snapshot.ReadColumn(snapshot.Fragment((ulong)row >> 32), vectorField);
                 var vector = ArrowTake.FlatValues(vectors).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
-                distance = request.Metric switch
-                {
-                    DistanceMetric.Cosine => CosineKernel.Distance(request.Query.Span, queryNorm, vector),
-                    DistanceMetric.Dot => DotKernel.Distance(request.Query.Span, queryNorm, vector),
-                    _ => L2Kernel.Distance(request.Query.Span, queryNorm, vector),
-                };
+                distance = measure(vector);
             }
 
             if (DistanceKernels.InRange(distance, lower, upper))

@@ -1,8 +1,5 @@
-using System.Runtime.CompilerServices;
-using System.Runtime.InteropServices;
-using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using Lance.Engine.Query;
+using Lance.Engine.Search.Kernels;
 
 namespace Lance.Engine.Index;
 
@@ -88,7 +85,7 @@ internal sealed record IvfPqIndex
             if (Metric == DistanceMetric.Dot)
             {
                 // 1 − q·x ≈ 1 − q·c − Σ q_m·p_m (the table holds −q_m·p_m).
-                bias = 1 - (Residual ? SimdLoops.Dot(buffer, centroid) : 0);
+                bias = 1 - (Residual ? VectorSums.Dot(buffer, centroid) : 0);
             }
             else if (Residual)
             {
@@ -101,7 +98,7 @@ internal sealed record IvfPqIndex
             }
 
             var scale = Metric == DistanceMetric.Cosine ? 0.5f : 1f; // unit vectors: 1 − cos = ‖q − x‖² / 2
-            ScanPartition(table, bias, scale, rows, Codes[partition], mask, topK);
+            AdcScan.Scan(KernelWidths.Best, table, SubVectors, bias, scale, rows, Codes[partition], mask, topK);
         }
     }
 
@@ -146,7 +143,7 @@ internal sealed record IvfPqIndex
                 continue;
             }
 
-            var queryNorm = SimdLoops.Dot(part, part);
+            var queryNorm = VectorSums.Dot(part, part);
             var norms = _codebookNorms.AsSpan(m * CodebookSize, CodebookSize);
             for (var j = 0; j < CodebookSize; j++)
             {
@@ -155,72 +152,10 @@ internal sealed record IvfPqIndex
         }
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private unsafe void ScanPartition(float[] table, float bias, float scale, long[] rows, byte[] codes, RowMask mask, TopK topK)
-    {
-        var n = rows.Length;
-        var m = SubVectors;
-        fixed (float* t = table)
-        fixed (byte* c = codes)
-        {
-            var i = 0;
-            if (Avx2.IsSupported)
-            {
-                Span<float> lanes = stackalloc float[8];
-                var biasVector = Vector256.Create(bias);
-                var scaleVector = Vector256.Create(scale);
-                for (; i + 8 <= n; i += 8)
-                {
-                    var acc = Vector256<float>.Zero;
-                    for (var s = 0; s < m; s++)
-                    {
-                        var index = Avx2.ConvertToVector256Int32(c + (s * n) + i);
-                        acc = Avx.Add(acc, Avx2.GatherVector256(t + (s * CodebookSize), index, 4));
-                    }
-
-                    acc = Vector256.FusedMultiplyAdd(acc, scaleVector, biasVector);
-                    var passing = Vector256.ExtractMostSignificantBits(Vector256.LessThanOrEqual(acc, Vector256.Create(topK.Threshold)));
-                    if (passing == 0)
-                    {
-                        continue;
-                    }
-
-                    acc.CopyTo(lanes);
-                    while (passing != 0)
-                    {
-                        var lane = System.Numerics.BitOperations.TrailingZeroCount(passing);
-                        passing &= passing - 1;
-                        var row = rows[i + lane];
-                        if (mask.Allows(row))
-                        {
-                            topK.Offer(lanes[lane], row);
-                        }
-                    }
-                }
-            }
-
-            for (; i < n; i++)
-            {
-                float sum = 0;
-                for (var s = 0; s < m; s++)
-                {
-                    sum += t[(s * CodebookSize) + c[(s * n) + i]];
-                }
-
-                var distance = (sum * scale) + bias;
-                var row = rows[i];
-                if (distance <= topK.Threshold && mask.Allows(row))
-                {
-                    topK.Offer(distance, row);
-                }
-            }
-        }
-    }
-
     /// <summary>Scales a vector to unit length (left as is when it is all zeros).</summary>
     public static void Normalize(Span<float> vector)
     {
-        var norm = MathF.Sqrt(SimdLoops.Dot(vector, vector));
+        var norm = MathF.Sqrt(VectorSums.Dot(vector, vector));
         if (norm > 0)
         {
             var inverse = 1 / norm;

@@ -1,3 +1,5 @@
+using Lance.Engine.Search.Kernels;
+
 namespace Lance.Engine.Index;
 
 /// <summary>
@@ -121,7 +123,7 @@ internal static class KMeans
                 if (distances is not null)
                 {
                     var row = data.AsSpan(i * dimension, dimension);
-                    distances[i] = Math.Max(0, Query.SimdLoops.Dot(row, row) + bestScore);
+                    distances[i] = Math.Max(0, VectorSums.Dot(row, row) + bestScore);
                 }
             }
 
@@ -170,7 +172,7 @@ internal static class KMeans
                 var span = center.Span;
                 for (var i = from; i < to; i++)
                 {
-                    var d = Query.SimdLoops.SquaredDistance(data.AsSpan(sample[i] * dimension, dimension), span);
+                    var d = VectorSums.SquaredDistance(data.AsSpan(sample[i] * dimension, dimension), span);
                     if (d < nearest[i])
                     {
                         nearest[i] = d;

@@ -1,3 +1,4 @@
+using Lance.Engine.Search.Kernels;
 using System.Collections.Concurrent;
 using Apache.Arrow;
 using Lance.Engine.Arrow;
@@ -55,7 +56,7 @@ internal static class BatchSearch
         for (var q = 0; q < queryCount; q++)
         {
             queries[q].Span.CopyTo(flat.AsSpan(q * dimension, dimension));
-            queryNorms[q] = SimdLoops.Dot(queries[q].Span, queries[q].Span);
+            queryNorms[q] = VectorSums.Dot(queries[q].Span, queries[q].Span);
         }
 
         var padded = BlockDot.Pad(queryCount);
@@ -71,6 +72,7 @@ internal static class BatchSearch
             var rows = vectors.Length;
             var rowIdBase = (long)fragment.Id << 32;
             var blocks = (rows + BlockRows - 1) / BlockRows;
+            Func<int, bool>? skip = hasNulls || live is not null ? row => (hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]) : null;
             var locals = new ConcurrentBag<TopK[]>();
             Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
                 () => (Heaps: Enumerable.Range(0, queryCount).Select(_ => new TopK(request.K)).ToArray(), Dots: new float[BlockRows * padded]),
@@ -80,32 +82,7 @@ internal static class BatchSearch
                     var count = Math.Min(BlockRows, rows - start);
                     var values = ArrowTake.FlatValues(vectors);
                     BlockDot.Compute(values[(start * dimension)..], count, dimension, dimension, transposed, padded, state.Dots);
-                    for (var r = 0; r < count; r++)
-                    {
-                        var row = start + r;
-                        if ((hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]))
-                        {
-                            continue;
-                        }
-
-                        var vector = values.Slice(row * dimension, dimension);
-                        var norm = request.Metric == DistanceMetric.Dot ? 0 : SimdLoops.Dot(vector, vector);
-                        var dots = state.Dots.AsSpan(r * padded, queryCount);
-                        for (var q = 0; q < queryCount; q++)
-                        {
-                            var distance = request.Metric switch
-                            {
-                                DistanceMetric.Dot => 1 - dots[q],
-                                DistanceMetric.Cosine => queryNorms[q] * norm == 0 ? 1 : 1 - (dots[q] / MathF.Sqrt(queryNorms[q] * norm)),
-                                _ => Math.Max(0, queryNorms[q] + norm - (2 * dots[q])),
-                            };
-                            if (!float.IsNaN(distance) && distance <= state.Heaps[q].Threshold)
-                            {
-                                state.Heaps[q].Offer(distance, rowIdBase + row);
-                            }
-                        }
-                    }
-
+                    DistanceKernels.OfferDots(request.Metric, values, dimension, start, count, state.Dots, padded, queryNorms, skip, rowIdBase, state.Heaps);
                     return state;
                 },
                 state => locals.Add(state.Heaps));

@@ -1,0 +1,36 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Lance.Engine.Search.Kernels;
+
+/// <summary>Σ (x − y)², the squared L2 distance.</summary>
+internal readonly struct SquaredDifference : IPairStep
+{
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Step(float acc, float x, float y)
+    {
+        var d = x - y; return acc + (d * d);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Step(Vector128<float> acc, Vector128<float> x, Vector128<float> y)
+    {
+        var d = x - y; return acc + (d * d);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Step(Vector256<float> acc, Vector256<float> x, Vector256<float> y)
+    {
+        var d = x - y; return acc + (d * d);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Step(Vector512<float> acc, Vector512<float> x, Vector512<float> y)
+    {
+        var d = x - y; return acc + (d * d);
+    }
+}

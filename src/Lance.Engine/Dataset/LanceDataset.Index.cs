@@ -337,7 +337,7 @@ public sealed partial class LanceDataset
     /// is true; null when no index serves the request.
     /// </summary>
     internal RecordBatch? TrySearchIndexed(VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
-        => TrySearchIndexed(_manifest, request, ResolveFilter(request.Filter, request.FilterExpression), allowed);
+        => TrySearchIndexed(_manifest, request, ResolveFilter(request.Filter, request.FilterTree), allowed);
 
     /// <summary>The search hook: answers through an index when one serves the request.</summary>
     private RecordBatch? TrySearchIndexed(Manifest manifest, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)

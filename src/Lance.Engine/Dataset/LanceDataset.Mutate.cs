@@ -4,12 +4,38 @@ using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
 using Lance.Engine.Dataset;
 using Lance.Engine.Format;
+using Lance.Engine.Query;
 
 namespace Lance.Engine;
 
 /// <summary>Changing rows: delete, update and merge-insert.</summary>
 public sealed partial class LanceDataset
 {
+    /// <summary>
+    /// Deletes the rows that pass <paramref name="filter"/>, a filter built in code, through deletion
+    /// files, as one new version.
+    /// </summary>
+    /// <returns>The number of rows deleted (0 commits nothing).</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(FilterNode filter, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(filter);
+        return DeleteAsync(ResolveFilter(null, filter)!, cancellationToken);
+    }
+
+    /// <summary>
+    /// Sets columns of the rows that pass <paramref name="filter"/> (a filter built in code; every row
+    /// when null) to values computed from each of those rows, as one new version.
+    /// </summary>
+    /// <param name="filter">Which rows; null for all.</param>
+    /// <param name="setters">Per column, a function from a batch of the matching rows (all columns) to the column's new values.</param>
+    /// <param name="cancellationToken">Stops the update before it commits (required, so that a call with a null filter is not ambiguous).</param>
+    /// <returns>The number of rows updated (0 commits nothing).</returns>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a setter's values do not fit it; nothing is updated.</exception>
+    public Task<long> UpdateAsync(FilterNode? filter, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken)
+        => UpdateAsync(ResolveFilter(null, filter), setters, cancellationToken);
+
     /// <summary>
     /// Deletes the rows matching <paramref name="predicate"/> through deletion files (data files are
     /// not rewritten; a fragment whose rows are all deleted is dropped), as one new version.

@@ -32,7 +32,7 @@ public sealed partial class LanceDataset
         ArgumentNullException.ThrowIfNull(request);
         var manifest = _manifest;
         var projection = Project(request.Columns);
-        var filter = ResolveFilter(request.Filter, request.FilterExpression);
+        var filter = ResolveFilter(request.Filter, request.FilterTree);
         var skip = request.Offset;
         var remaining = request.Limit ?? long.MaxValue;
         if (remaining <= 0)
@@ -88,9 +88,17 @@ public sealed partial class LanceDataset
     public Task<long> CountRowsAsync(string? filter, CancellationToken cancellationToken = default)
         => CountRowsAsync(filter, null, cancellationToken);
 
-    internal Task<long> CountRowsAsync(string? sql, FilterExpression? expression, CancellationToken cancellationToken)
+    /// <summary>The number of live rows that pass <paramref name="filter"/>, a filter built in code.</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
+    public Task<long> CountRowsAsync(FilterNode filter, CancellationToken cancellationToken)
     {
-        var filter = ResolveFilter(sql, expression);
+        ArgumentNullException.ThrowIfNull(filter);
+        return CountRowsAsync(null, filter, cancellationToken);
+    }
+
+    private Task<long> CountRowsAsync(string? sql, FilterNode? tree, CancellationToken cancellationToken)
+    {
+        var filter = ResolveFilter(sql, tree);
         if (filter is null)
         {
             return Task.FromResult(CountRows());
@@ -128,7 +136,7 @@ public sealed partial class LanceDataset
         }
 
         var projection = Project(request.Columns);
-        var filter = ResolveFilter(request.Filter, request.FilterExpression);
+        var filter = ResolveFilter(request.Filter, request.FilterTree);
         if (TrySearchIndexed(manifest, request, filter, null) is { } indexed)
         {
             return Task.FromResult(indexed);
@@ -204,14 +212,14 @@ public sealed partial class LanceDataset
         => UpdateAsync(string.IsNullOrWhiteSpace(filter) ? null : RowFilter.Parse(filter, _schema, Path), values, cancellationToken);
 
     /// <summary>Binds a SQL or tree filter to the current schema; null when there is none.</summary>
-    internal RowFilter? ResolveFilter(string? sql, FilterExpression? expression)
+    internal RowFilter? ResolveFilter(string? sql, FilterNode? tree)
     {
         if (!string.IsNullOrWhiteSpace(sql))
         {
             return RowFilter.Parse(sql, _schema, Path);
         }
 
-        return expression is null ? null : RowFilter.FromExpression(expression, _schema, Path);
+        return tree is null ? null : RowFilter.FromExpression(FilterLowering.Lower(tree, Path), _schema, Path);
     }
 
     /// <summary>

@@ -1,5 +1,5 @@
 using Lance.Engine;
-using Lance.Engine.Query.Filtering;
+using Lance.Engine.Query;
 
 namespace Lance.Orm;
 
@@ -40,7 +40,7 @@ internal sealed class QuerySpec
     public List<string> FilterSql { get; } = [];
 
     /// <summary>Filters translated from LINQ, ANDed together (and with <see cref="FilterSql"/>).</summary>
-    public List<FilterExpression> Filters { get; } = [];
+    public List<FilterNode> Filters { get; } = [];
 
     public bool Prefilter { get; set; } = true;
 
@@ -59,9 +59,10 @@ internal sealed class QuerySpec
 
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
-    /// (SQL parts parsed, errors naming <paramref name="source"/>); nothing when there is no filter.
+    /// (SQL parts as <see cref="FilterSql"/> nodes, parsed by the engine when it binds the tree);
+    /// nothing when there is no filter.
     /// </summary>
-    public (string? Sql, FilterExpression? Tree) ResolveFilter(string source)
+    public (string? Sql, FilterNode? Tree) ResolveFilter()
     {
         if (Filters.Count == 0)
         {
@@ -69,13 +70,12 @@ internal sealed class QuerySpec
             {
                 0 => (null, null),
                 1 => (FilterSql[0], null),
-                _ => (null, Combine(FilterSql.Select(sql => FilterParser.Parse(sql, source)))),
+                _ => (null, Combine(FilterSql.Select(sql => (FilterNode)new FilterSql(sql)))),
             };
         }
 
-        return (null, Combine(FilterSql.Select(sql => FilterParser.Parse(sql, source)).Concat(Filters)));
+        return (null, Combine(FilterSql.Select(sql => (FilterNode)new FilterSql(sql)).Concat(Filters)));
     }
 
-    private static FilterExpression Combine(IEnumerable<FilterExpression> parts)
-        => parts.Aggregate((a, b) => new Engine.Query.Filtering.BinaryExpression(BinaryOperator.And, a, b));
+    private static FilterNode Combine(IEnumerable<FilterNode> parts) => parts.Aggregate(FilterNode.And);
 }

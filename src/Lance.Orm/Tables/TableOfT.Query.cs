@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Lance.Engine.Query.Filtering;
 
 namespace Lance.Orm;
 
@@ -36,8 +35,7 @@ public sealed partial class Table<T>
     /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; nothing is deleted.</exception>
     public Task<long> DeleteAsync(Expression<Func<T, bool>> predicate, CancellationToken cancellationToken = default)
     {
-        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, Schema), Schema, Dataset.Path);
-        return Dataset.DeleteAsync(filter, cancellationToken);
+        return Dataset.DeleteAsync(LinqFilterTranslator.Translate(predicate, Schema), cancellationToken);
     }
 
     /// <summary>
@@ -57,7 +55,7 @@ public sealed partial class Table<T>
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentNullException.ThrowIfNull(update);
         var schema = Schema;
-        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, schema), schema, Dataset.Path);
+        var filter = LinqFilterTranslator.Translate(predicate, schema);
         var setters = Updating.ModelUpdate.Setters(update, schema, Name, Dataset.Path);
         return Dataset.UpdateAsync(filter, setters, cancellationToken);
     }

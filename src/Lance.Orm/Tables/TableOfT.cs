@@ -162,10 +162,10 @@ public sealed partial class Table<T> : Table
             var actual = schema.FieldsList.FirstOrDefault(f => f.Name == field.Name)
                 ?? throw new LanceSchemaException(
                     $"Table '{tableName}' has no column '{field.Name}' that model {typeof(T).Name} needs. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
-            if (!SchemaAlignment.SameType(field.DataType, actual.DataType))
+            if (!ArrowArrays.SameType(field.DataType, actual.DataType))
             {
                 throw new LanceSchemaException(
-                    $"Column '{field.Name}' of table '{tableName}' is {SchemaAlignment.Describe(actual.DataType)} but model {typeof(T).Name} maps it to {SchemaAlignment.Describe(field.DataType)}.");
+                    $"Column '{field.Name}' of table '{tableName}' is {ArrowArrays.Describe(actual.DataType)} but model {typeof(T).Name} maps it to {ArrowArrays.Describe(field.DataType)}.");
             }
         }
     }

@@ -133,22 +133,22 @@ public sealed partial class Table<T> : Table
 
     /// <summary>
     /// Binds the model's declared functions: the instance comes from the model's type (shared per
-    /// type), the stored entry (if any) supplies the configuration names.
+    /// type within the database), the stored entry (if any) supplies the configuration names.
     /// </summary>
-    internal static IReadOnlyList<BoundEmbedding> Bind(IReadOnlyList<EmbeddingBinding> bindings, IReadOnlyList<EmbeddingFunctionConfig> stored, EmbeddingFunctionRegistry registry)
+    internal static IReadOnlyList<BoundEmbedding> Bind(IReadOnlyList<EmbeddingBinding> bindings, IReadOnlyList<EmbeddingFunctionConfig> stored, EmbeddingModels models)
     {
         var result = new List<BoundEmbedding>();
         foreach (var binding in bindings)
         {
             var config = stored.FirstOrDefault(c => c.VectorColumn == binding.VectorColumn)
                 ?? new EmbeddingFunctionConfig(binding.FunctionName, null, binding.SourceColumn, binding.VectorColumn);
-            result.Add(new BoundEmbedding(config, binding.Dimensions, () => registry.GetOrCreate(binding)));
+            result.Add(new BoundEmbedding(config, binding.Dimensions, () => models.For(binding)));
         }
 
         // Functions stored with the table for columns the model does not bind still work by name.
         foreach (var config in stored.Where(c => bindings.All(b => b.VectorColumn != c.VectorColumn)))
         {
-            result.Add(new BoundEmbedding(config, 0, () => registry.GetOrCreate(config.Name, config.Model)));
+            result.Add(new BoundEmbedding(config, 0, () => models.For(config.Name, config.Model)));
         }
 
         return result;

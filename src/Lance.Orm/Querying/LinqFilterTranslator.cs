@@ -20,29 +20,41 @@ internal sealed class LinqFilterTranslator
 {
     private readonly ParameterExpression _row;
     private readonly Schema _schema;
+    private readonly ModelColumnMap? _columns;
 
-    private LinqFilterTranslator(ParameterExpression row, Schema schema)
+    private LinqFilterTranslator(ParameterExpression row, Schema schema, ModelColumnMap? columns)
     {
         _row = row;
         _schema = schema;
+        _columns = columns;
     }
 
-    /// <summary>The filter tree of <paramref name="predicate"/> against the columns of <paramref name="schema"/>.</summary>
+    /// <summary>
+    /// The filter tree of <paramref name="predicate"/> against the columns of <paramref name="schema"/>,
+    /// members found in <paramref name="columns"/> (the model's generated map). Without a map (rows
+    /// of a type that is not a model) a member's column is its name in snake_case.
+    /// </summary>
     /// <exception cref="NotSupportedException">A part of the predicate has no filter equivalent; the message names it.</exception>
-    public static FilterNode Translate<T>(Expression<Func<T, bool>> predicate, Schema schema)
+    public static FilterNode Translate<T>(Expression<Func<T, bool>> predicate, Schema schema, ModelColumnMap? columns = null)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentNullException.ThrowIfNull(schema);
-        var translator = new LinqFilterTranslator(predicate.Parameters[0], schema);
+        var translator = new LinqFilterTranslator(predicate.Parameters[0], schema, columns);
         return translator.Predicate(predicate.Body);
     }
 
     /// <summary>Runs the translated filter over an in-memory batch (rows of any shape whose columns follow <paramref name="batch"/>'s schema).</summary>
-    public static bool[] Evaluate<T>(Expression<Func<T, bool>> predicate, RecordBatch batch, string source)
-        => Translate(predicate, batch.Schema).Evaluate(batch, source);
+    public static bool[] Evaluate<T>(Expression<Func<T, bool>> predicate, RecordBatch batch, string source, ModelColumnMap? columns = null)
+        => Translate(predicate, batch.Schema, columns).Evaluate(batch, source);
 
     /// <summary>The translated filter as SQL that LanceDB accepts.</summary>
-    public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema) => Translate(predicate, schema).ToSql();
+    public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema, ModelColumnMap? columns = null) => Translate(predicate, schema, columns).ToSql();
+
+    /// <summary>
+    /// The column of <paramref name="member"/> in <paramref name="columns"/>; without a map, or for a
+    /// member the map does not hold, the generator's default rule (the name in snake_case).
+    /// </summary>
+    internal static string ColumnOf(ModelColumnMap? columns, string member) => columns?.ColumnOf(member) ?? Lance.Shared.SnakeCase.From(member);
 
     /// <summary>
     /// The column values an update sets, from <c>x =&gt; new T { A = 1, B = "b" }</c>; each value is
@@ -50,7 +62,7 @@ internal sealed class LinqFilterTranslator
     /// holding the expression that computes it per row.
     /// </summary>
     /// <exception cref="NotSupportedException">The body is not an object initializer, or a value reads the row.</exception>
-    public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema)
+    public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema, ModelColumnMap? columns = null)
     {
         ArgumentNullException.ThrowIfNull(update);
         ArgumentNullException.ThrowIfNull(schema);
@@ -59,7 +71,7 @@ internal sealed class LinqFilterTranslator
             throw new NotSupportedException($"An update must be an object initializer such as x => new {typeof(T).Name} {{ Score = 1.5 }}, not '{update.Body}'.");
         }
 
-        var translator = new LinqFilterTranslator(update.Parameters[0], schema);
+        var translator = new LinqFilterTranslator(update.Parameters[0], schema, columns);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var binding in init.Bindings)
         {
@@ -68,7 +80,7 @@ internal sealed class LinqFilterTranslator
                 throw new NotSupportedException($"The update cannot translate '{binding}': only assignments 'Member = value' are supported.");
             }
 
-            var column = ColumnNames.Of(assignment.Member);
+            var column = ColumnOf(columns, assignment.Member.Name);
             if (translator.DependsOnRow(assignment.Expression))
             {
                 // A value computed from the row (x.Score * 2) becomes a SQL expression evaluated per row.
@@ -87,10 +99,10 @@ internal sealed class LinqFilterTranslator
     }
 
     /// <summary>The columns a projection such as <c>x =&gt; new { x.Id, x.Text }</c> reads, in order of appearance.</summary>
-    public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector)
+    public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector, ModelColumnMap? map = null)
     {
         var columns = new List<string>();
-        var visitor = new MemberCollector(selector.Parameters[0], columns);
+        var visitor = new MemberCollector(selector.Parameters[0], columns, map);
         visitor.Visit(selector.Body);
         return columns;
     }
@@ -496,7 +508,16 @@ internal sealed class LinqFilterTranslator
             return null;
         }
 
-        return members.Select(ColumnNames.Of).ToList();
+        // Each step down a nested model uses that model's own map.
+        var path = new List<string>(members.Count);
+        var map = _columns;
+        foreach (var member in members)
+        {
+            path.Add(ColumnOf(map, member.Name));
+            map = map?.NestedOf(member.Name);
+        }
+
+        return path;
     }
 
     private static Type GetMemberType(MemberInfo member) => member switch
@@ -690,13 +711,13 @@ internal sealed class LinqFilterTranslator
         }
     }
 
-    private sealed class MemberCollector(ParameterExpression row, List<string> columns) : ExpressionVisitor
+    private sealed class MemberCollector(ParameterExpression row, List<string> columns, ModelColumnMap? map) : ExpressionVisitor
     {
         protected override Expression VisitMember(MemberExpression node)
         {
             if (node.Expression == row)
             {
-                var name = ColumnNames.Of(node.Member);
+                var name = ColumnOf(map, node.Member.Name);
                 if (!columns.Contains(name))
                 {
                     columns.Add(name);

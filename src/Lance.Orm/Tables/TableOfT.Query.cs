@@ -35,7 +35,7 @@ public sealed partial class Table<T>
     /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; nothing is deleted.</exception>
     public Task<long> DeleteAsync(Expression<Func<T, bool>> predicate, CancellationToken cancellationToken = default)
     {
-        return Dataset.DeleteAsync(LinqFilterTranslator.Translate(predicate, Schema), cancellationToken);
+        return Dataset.DeleteAsync(LinqFilterTranslator.Translate(predicate, Schema, T.ColumnMap), cancellationToken);
     }
 
     /// <summary>
@@ -55,7 +55,7 @@ public sealed partial class Table<T>
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentNullException.ThrowIfNull(update);
         var schema = Schema;
-        var filter = LinqFilterTranslator.Translate(predicate, schema);
+        var filter = LinqFilterTranslator.Translate(predicate, schema, T.ColumnMap);
         var setters = Updating.ModelUpdate.Setters(update, schema, Name, Dataset.Path);
         return Dataset.UpdateAsync(filter, setters, cancellationToken);
     }

@@ -94,17 +94,15 @@ public sealed partial class Table<T> : Table
 
     /// <summary>
     /// Converts rows with the generated writer. A vector of the wrong length makes the writer throw,
-    /// unless the caller asked to fill or null bad vectors: then the writer does so itself (inside a
-    /// <see cref="Serialization.BadVectorScope"/>). When the caller asked to drop them, the rows that
-    /// do not convert are left out. NaN vectors, which convert, are handled with every policy by the
-    /// embedding applier.
+    /// unless the caller asked to fill or null bad vectors: then the writer is told so and does it
+    /// itself. When the caller asked to drop them, the rows that do not convert are left out. NaN
+    /// vectors, which convert, are handled with every policy by the embedding applier.
     /// </summary>
     private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run)
     {
         if (run.Options.OnBadVectors is BadVectorHandling.Fill or BadVectorHandling.Null)
         {
-            using var scope = Serialization.BadVectorScope.Enter(run.Options.OnBadVectors, run.Options.FillValue);
-            return T.ToRecordBatch(rows);
+            return T.ToRecordBatch(rows, new BadVectorPolicy(run.Options.OnBadVectors, run.Options.FillValue));
         }
 
         try

@@ -58,7 +58,7 @@ internal static class ModelUpdate
         {
             // Only the members that read the row go to the translator, so no other value is evaluated twice.
             var rowUpdate = Expression.Lambda<Func<T, T>>(Expression.MemberInit(init.NewExpression, perRow), row);
-            foreach (var (column, value) in LinqFilterTranslator.Assignments(rowUpdate, schema))
+            foreach (var (column, value) in LinqFilterTranslator.Assignments(rowUpdate, schema, T.ColumnMap))
             {
                 var field = ColumnOf(column);
                 setters[column] = ((RowExpression)value!).Value.CompileValue(schema, field, datasetPath);
@@ -111,15 +111,15 @@ internal static class ModelUpdate
 
         foreach (var assignment in assignments)
         {
-            var column = ColumnNames.Of(assignment.Member);
-            var index = batch.Schema.GetFieldIndex(column);
+            var column = T.ColumnMap.ColumnOf(assignment.Member.Name);
+            var index = column is null ? -1 : batch.Schema.GetFieldIndex(column);
             if (index < 0)
             {
                 throw new LanceSchemaException(
                     $"Cannot update {typeof(T).Name}.{assignment.Member.Name} of table '{table}': the member is not stored in a column (it is ignored or computed).");
             }
 
-            yield return (column, batch.Column(index));
+            yield return (column!, batch.Column(index));
         }
     }
 

@@ -25,11 +25,24 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
     });
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Doc> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Id", "id"),
+        new global::Lance.Orm.MemberColumn("Text", "text"),
+        new global::Lance.Orm.MemberColumn("Vector", "vector"),
+        new global::Lance.Orm.MemberColumn("Score", "score"),
+        new global::Lance.Orm.MemberColumn("Published", "published"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Doc> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Doc> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var idWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
         var textWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: false, "Doc", "Text", "text");
-        var vectorWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Doc", "Vector", "vector");
+        var vectorWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Doc", "Vector", "vector", badVectors);
         var scoreWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<double>(rows.Length);
         var publishedWriter = new global::Lance.Orm.Serialization.BooleanColumnWriter(rows.Length);
 

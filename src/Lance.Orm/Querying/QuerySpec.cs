@@ -3,14 +3,6 @@ using Lance.Engine.Query;
 
 namespace Lance.Orm;
 
-/// <summary>What a search is given: text to embed, or a vector.</summary>
-internal readonly record struct QueryInput(string? Text, ReadOnlyMemory<float> Vector)
-{
-    public static QueryInput FromText(string text) => new(text, default);
-
-    public static QueryInput FromVector(ReadOnlyMemory<float> vector) => new(null, vector);
-}
-
 /// <summary>The state a query builder accumulates.</summary>
 internal sealed class QuerySpec
 {

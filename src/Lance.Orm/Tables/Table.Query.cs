@@ -27,6 +27,13 @@ public partial class Table
         return Search(vector.AsMemory());
     }
 
+    /// <summary>Searches with <paramref name="input"/>: text or an image (embedded when the query runs), or a vector.</summary>
+    public VectorQuery Search(QueryInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new VectorQuery(this, input);
+    }
+
     /// <summary>A plain query over the table's rows (no vector): add <c>Where</c>, <c>Select</c>, <c>Limit</c>, <c>Offset</c>.</summary>
     public LanceQuery Query() => new(this);
 
@@ -129,9 +136,13 @@ public partial class Table
                 ct => function.ComputeQueryEmbeddingAsync(text, ct),
                 cancellationToken).ConfigureAwait(false);
         }
+        else if (input.Image is { } image)
+        {
+            vector = await EmbedImageAsync(image, column, embedding, cancellationToken).ConfigureAwait(false);
+        }
         else
         {
-            vector = await ResolveDeferredAsync(input.Vector, column, embedding, cancellationToken).ConfigureAwait(false);
+            vector = input.Vector;
         }
 
         var request = new VectorSearchRequest(column, vector, spec.Limit ?? 10)

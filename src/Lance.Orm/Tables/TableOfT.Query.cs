@@ -22,6 +22,13 @@ public sealed partial class Table<T>
         return Search(vector.AsMemory());
     }
 
+    /// <summary>Searches with <paramref name="input"/>: text or an image (embedded when the query runs), or a vector.</summary>
+    public new VectorQuery<T> Search(QueryInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new VectorQuery<T>(this, input);
+    }
+
     /// <summary>A plain query over the rows (no vector): add <c>Where</c>, <c>Select</c>, <c>Limit</c>, <c>Offset</c>.</summary>
     public new LanceQuery<T> Query() => new(this);
 

@@ -54,13 +54,6 @@ internal static class ModelEmitter
             writer.CloseBlock();
         }
 
-        if (plan.Bindings.Count > 0)
-        {
-            // A module initializer may not live in a generic type, so it gets a file-local class of its own.
-            writer.WriteLine();
-            WriteModuleInitializer(writer, plan);
-        }
-
         return writer.ToString();
     }
 
@@ -216,28 +209,6 @@ internal static class ModelEmitter
         }
 
         writer.CloseBlock(");");
-        writer.CloseBlock();
-        writer.CloseBlock();
-    }
-
-    private static void WriteModuleInitializer(SourceWriter writer, ModelPlan plan)
-    {
-        writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// Runs the module constructors of the embedding functions this model uses, so that each registers");
-        writer.WriteLine("/// its name in <see cref=\"global::Lance.Orm.EmbeddingFunctionRegistry\"/> before a table is opened untyped.");
-        writer.WriteLine("/// </summary>");
-        writer.WriteLine($"file static class {plan.Spec.HintName.Replace(".LanceModel.g.cs", "").Replace('.', '_')}_EmbeddingFunctions");
-        writer.OpenBlock();
-        writer.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        writer.WriteLine("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Usage\", \"CA2255:The 'ModuleInitializer' attribute should not be used in libraries\",");
-        writer.WriteLine("    Justification = \"Registers embedding functions by name; it touches no app state.\")]");
-        writer.WriteLine("internal static void RunEmbeddingFunctionModuleConstructors()");
-        writer.OpenBlock();
-        foreach (var function in plan.Bindings.Select(static b => b.Function.FullyQualifiedName).Distinct())
-        {
-            writer.WriteLine($"global::System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof({function}).Module.ModuleHandle);");
-        }
-
         writer.CloseBlock();
         writer.CloseBlock();
     }

@@ -158,18 +158,3 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
         public bool Published(int row) => _published.Get(row, default);
     }
 }
-
-/// <summary>
-/// Runs the module constructors of the embedding functions this model uses, so that each registers
-/// its name in <see cref="global::Lance.Orm.EmbeddingFunctionRegistry"/> before a table is opened untyped.
-/// </summary>
-file static class Doc_EmbeddingFunctions
-{
-    [global::System.Runtime.CompilerServices.ModuleInitializer]
-    [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
-        Justification = "Registers embedding functions by name; it touches no app state.")]
-    internal static void RunEmbeddingFunctionModuleConstructors()
-    {
-        global::System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(global::MiniLm).Module.ModuleHandle);
-    }
-}

@@ -7,7 +7,7 @@ using QuickStart;
 var dataPath = Path.Combine(AppContext.BaseDirectory, "data", "docs");
 var rows = Csv.ReadDocs(Path.Combine(AppContext.BaseDirectory, "docs.csv")).ToList();
 
-var db = await LanceDb.ConnectAsync(dataPath);
+await using var db = await LanceDb.ConnectAsync(dataPath);     // disposing it releases the models its tables loaded
 var docs = await db.CreateTableAsync<Doc>("docs", CreateMode.Overwrite);
 
 var clock = Stopwatch.StartNew();

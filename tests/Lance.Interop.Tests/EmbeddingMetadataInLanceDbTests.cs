@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -18,7 +17,7 @@ public sealed class EmbeddingMetadataInLanceDbTests : IDisposable
     [Fact]
     public async Task LanceDB_reads_several_functions_in_pythons_shape_with_secrets_as_env_references()
     {
-        RuntimeHelpers.RunModuleConstructor(typeof(MiniLm).Module.ModuleHandle);
+        EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
         var openAi = new OpenAiEmbeddings(new OpenAiOptions { Model = "text-embedding-3-small", ApiKey = "sk-never-stored" });
         var clip = new OpenClip(new OpenClipOptions { Dimensions = 512 });
         var schema = new Schema(

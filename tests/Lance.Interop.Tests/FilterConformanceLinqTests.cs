@@ -64,7 +64,7 @@ public sealed class FilterConformanceLinqTests : IDisposable
         var rows = LinqRow.Sample();
         var table = await db.CreateTableAsync<LinqRow>("rows", rows);
         using var copy = TempCopy.Of(_db.Path);
-        var sqls = Filters.ToDictionary(f => f.Key, f => LinqFilterTranslator.ToSql(f.Value, table.Schema));
+        var sqls = Filters.ToDictionary(f => f.Key, f => LinqFilterTranslator.ToSql(f.Value, table.Schema, LinqRow.ColumnMap));
 
         using var doc = await LanceDbPeer.Default.RunAsync("filter-conformance", new { db = copy.Path, table = "rows", filters = sqls.Values.ToArray() });
 

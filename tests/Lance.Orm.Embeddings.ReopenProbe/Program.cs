@@ -13,6 +13,8 @@ if (args.Length != 3)
 
 try
 {
+    // What an app does once at startup: the functions a table stored are found by registration.
+    EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
     var db = await LanceDb.ConnectAsync(args[0]);
     var table = await db.OpenTableAsync(args[1]);
     var hits = await table.Search(args[2]).Limit(3).ToBatchAsync();

@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Lance.Orm.Embeddings.Tests;
@@ -67,10 +66,10 @@ public sealed class ConfigurationTests
     [Fact]
     public void Registry_creates_MiniLm_by_name_from_configuration()
     {
-        RuntimeHelpers.RunModuleConstructor(typeof(MiniLm).Module.ModuleHandle);
+        EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
         var config = new JsonObject { ["name"] = "all-MiniLM-L6-v2", ["device"] = "cpu", ["normalize"] = true };
 
-        var function = EmbeddingFunctionRegistry.Default.GetOrCreate("sentence-transformers", config);
+        var function = EmbeddingFunctionRegistry.Default.Create("sentence-transformers", config);
 
         var model = Assert.IsType<MiniLm>(function);
         Assert.Equal(config.ToJsonString(), model.GetConfiguration().ToJsonString());

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using System.Reflection;
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 using Apache.Arrow;
 
@@ -19,7 +18,7 @@ public sealed class ReopenInNewProcessTests : IDisposable
     [Fact]
     public async Task A_MiniLM_table_searches_by_text_in_a_new_process()
     {
-        RuntimeHelpers.RunModuleConstructor(typeof(MiniLm).Module.ModuleHandle);
+        EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
         var db = await LanceDb.ConnectAsync(_path);
         await db.CreateTableAsync("docs",
             [Batches.TextOnly((1, "A puppy plays in the garden."), (2, "Interest rates rose again."), (3, "The soup needs more salt."))],

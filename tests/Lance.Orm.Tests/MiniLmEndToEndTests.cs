@@ -42,6 +42,7 @@ public sealed class MiniLmEndToEndTests : IDisposable
         var db = await _db.ConnectAsync();
         var docs = await db.CreateTableAsync<Doc>("docs", Docs());
         var expected = await docs.Search("rain forecast").ToListAsync();
+        EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings(); // another connection finds the function by registration
 
         var table = await (await LanceDb.ConnectAsync(_db.Path)).OpenTableAsync("docs");
         var raw = await table.Search("rain forecast").ToListAsync<Doc>();
@@ -51,6 +52,20 @@ public sealed class MiniLmEndToEndTests : IDisposable
         Assert.Equal(7, raw[0].Id);
         Assert.Equal(expected.Select(d => d.Id), raw.Select(d => d.Id));
         Assert.Equal(Texts.Length, raw.Count); // default limit 10 covers all 8 rows
+    }
+
+    [Fact]
+    public async Task A_table_reopened_untyped_on_the_same_database_reuses_the_model_its_typed_table_made()
+    {
+        var registry = new EmbeddingFunctionRegistry(); // nothing registered: the database's own model is found
+        var db = await LanceDb.ConnectAsync(_db.Path, new DatabaseOptions { Registry = registry });
+        var docs = await db.CreateTableAsync<Doc>("docs", Docs());
+        var expected = await docs.Search("rain forecast").ToListAsync();
+
+        var table = await db.OpenTableAsync("docs");
+        var raw = await table.Search("rain forecast").ToListAsync<Doc>();
+
+        Assert.Equal(expected.Select(d => d.Id), raw.Select(d => d.Id));
     }
 
     [Fact]

@@ -68,10 +68,7 @@ public sealed class LanceDataset : IAsyncDisposable
     /// <summary>The number of fragments (groups of rows stored together) in the current version.</summary>
     public int FragmentCount => Current.Fragments.Count;
 
-    /// <summary>
-    /// Indexes of the current version that this engine keeps but does not use (LanceDB's own, vector or scalar): queries on
-    /// their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.
-    /// </summary>
+    /// <summary>Indexes of the current version that this engine keeps but does not use (LanceDB's own, vector or scalar): queries on their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.</summary>
     public IReadOnlyList<IgnoredIndexInfo> IgnoredIndices => IndexCatalog.Ignored(Current.Manifest);
 
     private Snapshot Current => _head.Current;
@@ -90,10 +87,7 @@ public sealed class LanceDataset : IAsyncDisposable
         DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
         => CreateAsync(path, schema, BatchStreams.From(batches ?? [], cancellationToken), mode, options, cancellationToken);
 
-    /// <summary>
-    /// Creates a dataset from a stream of batches of any length, with bounded memory: data files are cut at <see cref="DatasetWriteOptions.MaxRowsPerFile"/>
-    /// rows or <see cref="DatasetWriteOptions.MaxBytesPerFile"/> bytes. Nothing is committed unless the whole stream is written.
-    /// </summary>
+    /// <summary>Creates a dataset from a stream of batches of any length, with bounded memory: data files are cut at <see cref="DatasetWriteOptions.MaxRowsPerFile"/> rows or <see cref="DatasetWriteOptions.MaxBytesPerFile"/> bytes. Nothing is committed unless the whole stream is written.</summary>
     /// <exception cref="LanceException">A dataset exists and <paramref name="mode"/> is <see cref="WriteMode.Create"/>, or the folder holds something that is not a dataset.</exception>
     /// <exception cref="LanceSchemaException">A batch does not fit <paramref name="schema"/>; nothing is committed.</exception>
     public static async Task<LanceDataset> CreateAsync(string path, Schema schema, IAsyncEnumerable<RecordBatch> batches, WriteMode mode = WriteMode.Create,
@@ -142,19 +136,20 @@ public sealed class LanceDataset : IAsyncDisposable
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
     public Task<long> CountRowsAsync(string? filter, CancellationToken cancellationToken = default) => CountRowsAsync(filter, null, cancellationToken);
 
-    internal Task<long> CountRowsAsync(string? sql, FilterExpression? expression, CancellationToken cancellationToken)
-        => Task.FromResult(Scanner.CountRows(Current, ResolveFilter(sql, expression), cancellationToken));
+    /// <summary>The number of live rows that pass <paramref name="filter"/>, a filter built in code.</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
+    public Task<long> CountRowsAsync(FilterNode filter, CancellationToken cancellationToken) => CountRowsAsync(null, filter ?? throw new ArgumentNullException(nameof(filter)), cancellationToken);
 
-    internal RowFilter? ResolveFilter(string? sql, FilterExpression? expression) => Scanner.ResolveFilter(Current.Schema, Path, sql, expression);
+    private Task<long> CountRowsAsync(string? sql, FilterNode? tree, CancellationToken cancellationToken)
+        => Task.FromResult(Scanner.CountRows(Current, ResolveFilter(sql, tree), cancellationToken));
+
+    internal RowFilter? ResolveFilter(string? sql, FilterNode? tree) => Scanner.ResolveFilter(Current.Schema, Path, sql, tree);
 
     /// <summary>Reads <paramref name="columns"/> (all when null, in that order) of the current version, one record batch per fragment, skipping deleted rows.</summary>
     public IAsyncEnumerable<RecordBatch> ScanAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
         => ScanAsync(new ScanRequest { Columns = columns }, cancellationToken);
 
-    /// <summary>
-    /// Reads the rows that pass the request's filter, at most one batch per fragment, after skipping <see cref="ScanRequest.Offset"/> rows and up to
-    /// <see cref="ScanRequest.Limit"/> rows. The filter reads its own columns first; the others are taken for the passing rows only.
-    /// </summary>
+    /// <summary>Reads the rows that pass the request's filter, at most one batch per fragment, after skipping <see cref="ScanRequest.Offset"/> rows and up to <see cref="ScanRequest.Limit"/> rows. The filter reads its own columns first; the others are taken for the passing rows only.</summary>
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset (raised on the first iteration).</exception>
     /// <exception cref="LanceSchemaException">A requested column does not exist.</exception>
     public IAsyncEnumerable<RecordBatch> ScanAsync(ScanRequest request, CancellationToken cancellationToken = default)
@@ -170,16 +165,13 @@ public sealed class LanceDataset : IAsyncDisposable
     public Task<RecordBatch> SearchAsync(VectorSearchRequest request, CancellationToken cancellationToken = default)
         => Task.FromResult(VectorSearch.Search(Current, _indexes, request ?? throw new ArgumentNullException(nameof(request)), cancellationToken));
 
-    /// <summary>
-    /// Runs searches that share everything but the query vector in one go (exact ones share one pass over the vectors; indexed ones run in
-    /// parallel). Results are in the order of <paramref name="queries"/>; the request's own query is ignored.
-    /// </summary>
+    /// <summary>Runs searches that share everything but the query vector in one go (exact ones share one pass over the vectors; indexed ones run in parallel). Results are in the order of <paramref name="queries"/>; the request's own query is ignored.</summary>
     /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or a query has another dimension.</exception>
     public Task<IReadOnlyList<RecordBatch>> SearchBatchAsync(VectorSearchRequest request, IReadOnlyList<ReadOnlyMemory<float>> queries, CancellationToken cancellationToken = default)
         => BatchSearch.SearchAsync(Current, _indexes, request ?? throw new ArgumentNullException(nameof(request)), queries ?? throw new ArgumentNullException(nameof(queries)), cancellationToken);
 
     internal RecordBatch? TrySearchIndexed(VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
-        => IndexedSearch.TrySearch(Current, _indexes, request, ResolveFilter(request.Filter, request.FilterExpression), allowed);
+        => IndexedSearch.TrySearch(Current, _indexes, request, ResolveFilter(request.Filter, request.FilterTree), allowed);
 
     /// <summary>The vector indexes recorded in the current version.</summary>
     public IReadOnlyList<VectorIndexInfo> ListIndices() => IndexCatalog.List(Current, _indexes);
@@ -208,10 +200,7 @@ public sealed class LanceDataset : IAsyncDisposable
     public Task AppendAsync(IEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
         => AppendAsync(BatchStreams.From(batches ?? throw new ArgumentNullException(nameof(batches)), cancellationToken), options, cancellationToken);
 
-    /// <summary>
-    /// Appends a stream of batches of any length and commits one version once it ends, with bounded memory: data files are written as they fill
-    /// (<see cref="DatasetWriteOptions.MaxRowsPerFile"/>, <see cref="DatasetWriteOptions.MaxBytesPerFile"/>). If the stream fails or is cancelled nothing is committed.
-    /// </summary>
+    /// <summary>Appends a stream of batches of any length and commits one version once it ends, with bounded memory: data files are written as they fill (<see cref="DatasetWriteOptions.MaxRowsPerFile"/>, <see cref="DatasetWriteOptions.MaxBytesPerFile"/>). If the stream fails or is cancelled nothing is committed.</summary>
     /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>
     /// <exception cref="LanceCommitConflictException">Another writer changed the schema meanwhile; nothing is committed.</exception>
     public Task AppendAsync(IAsyncEnumerable<RecordBatch> batches, DatasetWriteOptions? options = null, CancellationToken cancellationToken = default)
@@ -234,6 +223,17 @@ public sealed class LanceDataset : IAsyncDisposable
         ArgumentException.ThrowIfNullOrWhiteSpace(filter);
         return DeleteAsync(RowFilter.Parse(filter, Current.Schema, Path), filter, cancellationToken);
     }
+
+    /// <summary>Deletes the rows that pass <paramref name="filter"/>, a filter built in code, as one new version; returns how many (0 commits nothing).</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is deleted.</exception>
+    public Task<long> DeleteAsync(FilterNode filter, CancellationToken cancellationToken = default)
+        => DeleteAsync(ResolveFilter(null, filter ?? throw new ArgumentNullException(nameof(filter)))!, cancellationToken);
+
+    /// <summary>Sets columns of the rows that pass <paramref name="filter"/> (every row when null) to values computed per batch of those rows, as one new version; returns how many rows.</summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a setter's values do not fit it; nothing is updated.</exception>
+    public Task<long> UpdateAsync(FilterNode? filter, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken)
+        => UpdateAsync(ResolveFilter(null, filter), setters, cancellationToken);
 
     internal Task<long> DeleteAsync(IRowPredicate predicate, CancellationToken cancellationToken = default) => DeleteAsync(predicate, "", cancellationToken);
 

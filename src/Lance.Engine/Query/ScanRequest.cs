@@ -1,4 +1,4 @@
-using Lance.Engine.Query.Filtering;
+using Lance.Engine.Query;
 
 namespace Lance.Engine;
 
@@ -20,6 +20,6 @@ public sealed record ScanRequest
     /// <summary>Whether to append the <c>_rowid</c> column (fragment id in the high 32 bits, row offset in the low).</summary>
     public bool WithRowId { get; init; }
 
-    /// <summary>A filter already in tree form (the ORM's translated LINQ); used when <see cref="Filter"/> is null.</summary>
-    internal FilterExpression? FilterExpression { get; init; }
+    /// <summary>A filter built in code as a tree (the ORM's translated LINQ builds one); used when <see cref="Filter"/> is null.</summary>
+    public FilterNode? FilterTree { get; init; }
 }

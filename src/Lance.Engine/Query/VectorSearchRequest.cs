@@ -1,4 +1,4 @@
-using Lance.Engine.Query.Filtering;
+using Lance.Engine.Query;
 
 namespace Lance.Engine;
 
@@ -63,6 +63,6 @@ public sealed record VectorSearchRequest
     /// <summary>Only rows at a distance below this (exclusive); none when null.</summary>
     public float? DistanceUpper { get; init; }
 
-    /// <summary>A filter already in tree form (the ORM's translated LINQ); used when <see cref="Filter"/> is null.</summary>
-    internal FilterExpression? FilterExpression { get; init; }
+    /// <summary>A filter built in code as a tree (the ORM's translated LINQ builds one); used when <see cref="Filter"/> is null.</summary>
+    public FilterNode? FilterTree { get; init; }
 }

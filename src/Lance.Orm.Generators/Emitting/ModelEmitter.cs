@@ -39,6 +39,8 @@ internal static class ModelEmitter
         writer.WriteLine();
         WriteBindings(writer, plan);
         writer.WriteLine();
+        WriteColumnMap(writer, plan);
+        writer.WriteLine();
         WriteToRecordBatch(writer, plan);
         writer.WriteLine();
         WriteReadRecordBatch(writer, plan);
@@ -50,13 +52,6 @@ internal static class ModelEmitter
         foreach (var _ in spec.ContainingTypes)
         {
             writer.CloseBlock();
-        }
-
-        if (plan.Bindings.Count > 0)
-        {
-            // A module initializer may not live in a generic type, so it gets a file-local class of its own.
-            writer.WriteLine();
-            WriteModuleInitializer(writer, plan);
         }
 
         return writer.ToString();
@@ -109,11 +104,30 @@ internal static class ModelEmitter
         writer.CloseBlock(");");
     }
 
+    private static void WriteColumnMap(SourceWriter writer, ModelPlan plan)
+    {
+        writer.WriteLine("/// <inheritdoc/>");
+        writer.WriteLine($"public {New(plan)}static global::Lance.Orm.ModelColumnMap ColumnMap {{ get; }} = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]");
+        writer.OpenBlock();
+        foreach (var column in plan.Columns)
+        {
+            var member = column.Member;
+            var nested = !column.IsVector && member.Type.Shape == TypeShape.Struct ? $", static () => {member.Type.ClrType}.ColumnMap" : "";
+            writer.WriteLine($"new global::Lance.Orm.MemberColumn({Literal(member.Name)}, {Literal(member.ColumnName)}{nested}),");
+        }
+
+        writer.CloseBlock(");");
+    }
+
     private static void WriteToRecordBatch(SourceWriter writer, ModelPlan plan)
     {
         var spec = plan.Spec;
+        var rowsType = $"global::System.ReadOnlySpan<{spec.FullyQualifiedName}>";
         writer.WriteLine("/// <inheritdoc/>");
-        writer.WriteLine($"public static {Arrow}.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<{spec.FullyQualifiedName}> rows)");
+        writer.WriteLine($"public static {Arrow}.RecordBatch ToRecordBatch({rowsType} rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);");
+        writer.WriteLine();
+        writer.WriteLine("/// <inheritdoc/>");
+        writer.WriteLine($"public static {Arrow}.RecordBatch ToRecordBatch({rowsType} rows, global::Lance.Orm.BadVectorPolicy badVectors)");
         writer.OpenBlock();
         for (var i = 0; i < plan.Columns.Count; i++)
         {
@@ -199,28 +213,6 @@ internal static class ModelEmitter
         writer.CloseBlock();
     }
 
-    private static void WriteModuleInitializer(SourceWriter writer, ModelPlan plan)
-    {
-        writer.WriteLine("/// <summary>");
-        writer.WriteLine("/// Runs the module constructors of the embedding functions this model uses, so that each registers");
-        writer.WriteLine("/// its name in <see cref=\"global::Lance.Orm.EmbeddingFunctionRegistry\"/> before a table is opened untyped.");
-        writer.WriteLine("/// </summary>");
-        writer.WriteLine($"file static class {plan.Spec.HintName.Replace(".LanceModel.g.cs", "").Replace('.', '_')}_EmbeddingFunctions");
-        writer.OpenBlock();
-        writer.WriteLine("[global::System.Runtime.CompilerServices.ModuleInitializer]");
-        writer.WriteLine("[global::System.Diagnostics.CodeAnalysis.SuppressMessage(\"Usage\", \"CA2255:The 'ModuleInitializer' attribute should not be used in libraries\",");
-        writer.WriteLine("    Justification = \"Registers embedding functions by name; it touches no app state.\")]");
-        writer.WriteLine("internal static void RunEmbeddingFunctionModuleConstructors()");
-        writer.OpenBlock();
-        foreach (var function in plan.Bindings.Select(static b => b.Function.FullyQualifiedName).Distinct())
-        {
-            writer.WriteLine($"global::System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof({function}).Module.ModuleHandle);");
-        }
-
-        writer.CloseBlock();
-        writer.CloseBlock();
-    }
-
     private static void WriteCreateDefault(SourceWriter writer, ModelPlan plan)
     {
         var spec = plan.Spec;
@@ -293,12 +285,14 @@ internal static class ModelEmitter
         var arrowType = $"ArrowSchema.FieldsList[{Int(index)}].DataType";
         if (column.IsVector)
         {
-            return $"rows.Length, {Int(column.Dimensions)}, {context}";
+            return $"rows.Length, {Int(column.Dimensions)}, {context}, badVectors";
         }
 
         return type.Shape switch
         {
-            TypeShape.String or TypeShape.Binary or TypeShape.Struct or TypeShape.List => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}",
+            TypeShape.Struct => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}, badVectors",
+            TypeShape.List when type.Element!.Shape == TypeShape.Struct => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}, badVectors",
+            TypeShape.String or TypeShape.Binary or TypeShape.List => $"rows.Length, nullable: {Bool(member.IsNullable)}, {context}",
             TypeShape.Converted => $"rows.Length, {arrowType}, default",
             TypeShape.Decimal => $"rows.Length, {arrowType}, new {Serialization}.Decimal128Converter({Int(column.Precision)}, {Int(column.Scale)})",
             TypeShape.Enum when member.Options.AsInteger => $"rows.Length, {arrowType}, default",

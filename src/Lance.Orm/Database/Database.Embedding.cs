@@ -51,11 +51,11 @@ public sealed partial class Database
         }
 
         var (schema, configs) = ResolveEmbeddingSchema(name, data[0].Schema, embeddingFunctions);
-        var bound = Table.BindByName(configs, schema, Options.Registry);
+        var bound = Table.BindByName(configs, schema, Models);
         var run = new EmbeddingRun(name, RetryPipeline, AddOptions.Default);
         var batches = await EmbeddingApplier.ApplyAllAsync(data, schema, bound, run, cancellationToken).ConfigureAwait(false);
         var dataset = await CreateDatasetAsync(name, path, schema, batches, mode, cancellationToken).ConfigureAwait(false);
-        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Options.Registry));
+        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Models));
     }
 
     /// <summary>
@@ -83,7 +83,7 @@ public sealed partial class Database
 
             if (fields.All(f => f.Name != config.VectorColumn))
             {
-                var function = Options.Registry.GetOrCreate(config.Name, config.Model);
+                var function = Models.For(config.Name, config.Model);
                 fields.Add(new Field(config.VectorColumn, new FixedSizeListType(new Field("item", FloatType.Default, true), function.Dimensions), nullable: true));
             }
         }

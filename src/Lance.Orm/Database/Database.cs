@@ -4,8 +4,12 @@ using Lance.Engine;
 
 namespace Lance.Orm;
 
-/// <summary>A folder of Lance tables. Get one from <see cref="LanceDb.ConnectAsync(string, CancellationToken)"/>.</summary>
-public sealed partial class Database
+/// <summary>
+/// A folder of Lance tables. Get one from <see cref="LanceDb.ConnectAsync(string, CancellationToken)"/>.
+/// The embedding models its tables load belong to it: dispose it (<c>await using</c>) to release
+/// them. Disposing twice is harmless; using it afterwards throws <see cref="ObjectDisposedException"/>.
+/// </summary>
+public sealed partial class Database : IAsyncDisposable
 {
     private const string TableSuffix = ".lance";
 
@@ -13,12 +17,19 @@ public sealed partial class Database
     {
         Uri = path;
         Options = options;
+        Models = new EmbeddingModels(options.Registry, () => $"Database '{Uri}'");
     }
 
     /// <summary>The database folder (absolute).</summary>
     public string Uri { get; }
 
     internal DatabaseOptions Options { get; }
+
+    /// <summary>The embedding functions this database made for its tables; disposed with it.</summary>
+    internal EmbeddingModels Models { get; }
+
+    /// <summary>Releases the embedding models this database's tables loaded. Tables stay usable only until their own disposal; a later call on the database throws.</summary>
+    public ValueTask DisposeAsync() => Models.DisposeAsync();
 
     /// <summary>The names of the tables in the database, sorted.</summary>
     public Task<IReadOnlyList<string>> TableNamesAsync(CancellationToken cancellationToken = default)
@@ -57,11 +68,11 @@ public sealed partial class Database
         var bindings = T.EmbeddingBindings;
         var configs = bindings.Select(b =>
         {
-            var function = Options.Registry.GetOrCreate(b);
+            var function = Models.For(b);
             return new EmbeddingFunctionConfig(function.Name, function.GetConfiguration(), b.SourceColumn, b.VectorColumn);
         }).ToList();
         var schema = WithEmbeddingMetadata(T.ArrowSchema, configs);
-        var embeddings = Table<T>.Bind(bindings, configs, Options.Registry);
+        var embeddings = Table<T>.Bind(bindings, configs, Models);
         var run = new EmbeddingRun(name, RetryPipeline, AddOptions.Default);
         var batches = await Table<T>.ToBatchesAsync(rows, schema, embeddings, run, cancellationToken).ConfigureAwait(false);
         var dataset = await CreateDatasetAsync(name, path, schema, batches, mode, cancellationToken).ConfigureAwait(false);
@@ -85,7 +96,7 @@ public sealed partial class Database
 
         var (withMetadata, configs) = ResolveEmbeddingSchema(name, schema, embeddingFunctions);
         var dataset = await CreateDatasetAsync(name, path, withMetadata, [], mode, cancellationToken).ConfigureAwait(false);
-        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Options.Registry));
+        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Models));
     }
 
     /// <summary>Opens a table without a model; its embedding functions are restored from its metadata.</summary>
@@ -94,7 +105,7 @@ public sealed partial class Database
     {
         var dataset = await OpenDatasetAsync(name, cancellationToken).ConfigureAwait(false);
         var configs = EmbeddingFunctionConfig.FromMetadata(dataset.Schema.Metadata, name);
-        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Options.Registry));
+        return new Table(this, name, dataset, configs, Table.BindByName(configs, dataset.Schema, Models));
     }
 
     /// <summary>Opens a table as rows of <typeparamref name="T"/>; the table's columns must fit the model.</summary>
@@ -106,7 +117,7 @@ public sealed partial class Database
         var dataset = await OpenDatasetAsync(name, cancellationToken).ConfigureAwait(false);
         Table<T>.CheckSchema(dataset.Schema, name);
         var configs = EmbeddingFunctionConfig.FromMetadata(dataset.Schema.Metadata, name);
-        var embeddings = Table<T>.Bind(T.EmbeddingBindings, configs, Options.Registry);
+        var embeddings = Table<T>.Bind(T.EmbeddingBindings, configs, Models);
         return new Table<T>(this, name, dataset, configs, embeddings);
     }
 

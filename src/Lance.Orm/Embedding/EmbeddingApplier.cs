@@ -167,7 +167,7 @@ internal static class EmbeddingApplier
         }
 
         var keep = Enumerable.Range(0, batch.Length).Where(r => !dropped.Contains(r)).ToArray();
-        return ArrowTake.Take(batch, keep);
+        return ArrowArrays.Take(batch, keep);
     }
 
     private static bool HasNaN(FixedSizeListArray list, int dim)

@@ -17,8 +17,8 @@ public sealed class EmbeddingFunctionCreator
     /// <summary>The registered name.</summary>
     public string Name { get; }
 
-    /// <summary>Creates the function from LanceDB-style configuration (e.g. <c>{"name": "ViT-B-32"}</c>); defaults when null.</summary>
-    public IEmbeddingFunction Create(JsonObject? options = null) => _registry.GetOrCreate(Name, options);
+    /// <summary>Creates the function from LanceDB-style configuration (e.g. <c>{"name": "ViT-B-32"}</c>); defaults when null. The caller owns it.</summary>
+    public IEmbeddingFunction Create(JsonObject? options = null) => _registry.Create(Name, options);
 
     /// <summary>Creates the function from configuration given as JSON text.</summary>
     /// <exception cref="EmbeddingException">The text is not a JSON object.</exception>

@@ -12,8 +12,8 @@ public interface ILanceModel
 }
 
 /// <summary>
-/// What the source generator emits for a model: static members that the typed table calls
-/// without reflection (the table type is <c>Tablewithout reflection. Not meantlt;Twithout reflection. Not meantgt;</c>). Not meant to be implemented by hand.
+/// What the source generator emits for a model: static members that the typed table
+/// (<c>Table&lt;T&gt;</c>) calls without reflection. Not meant to be implemented by hand.
 /// </summary>
 /// <typeparam name="TSelf">The model type itself.</typeparam>
 public interface ILanceModel<TSelf> : ILanceModel
@@ -25,12 +25,22 @@ public interface ILanceModel<TSelf> : ILanceModel
     /// <summary>The vector columns filled by an embedding function, with the column each reads from.</summary>
     static abstract IReadOnlyList<EmbeddingBinding> EmbeddingBindings { get; }
 
+    /// <summary>Which column each member is stored in (nested models included), as the generator mapped it.</summary>
+    static abstract ModelColumnMap ColumnMap { get; }
+
     /// <summary>
     /// Writes <paramref name="rows"/> into one record batch of <see cref="ArrowSchema"/>. A vector
     /// that is null or empty is written as null (to be filled by its embedding function); a vector
     /// of any other wrong length throws <see cref="LanceSchemaException"/>.
     /// </summary>
     static abstract RecordBatch ToRecordBatch(ReadOnlySpan<TSelf> rows);
+
+    /// <summary>
+    /// Writes <paramref name="rows"/> as <see cref="ToRecordBatch(ReadOnlySpan{TSelf})"/> does, except
+    /// that a vector of the wrong length (in this model or a nested one) is treated as
+    /// <paramref name="badVectors"/> says: an error, the fill vector, or null.
+    /// </summary>
+    static abstract RecordBatch ToRecordBatch(ReadOnlySpan<TSelf> rows, BadVectorPolicy badVectors);
 
     /// <summary>
     /// Materialises every row of <paramref name="batch"/> into <paramref name="destination"/>.

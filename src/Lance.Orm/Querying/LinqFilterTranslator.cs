@@ -3,11 +3,9 @@ using System.Linq.Expressions;
 using System.Reflection;
 using Apache.Arrow;
 using Apache.Arrow.Types;
-using Lance.Engine.Query.Filtering;
+using Lance.Engine.Query;
 using LinqBinary = System.Linq.Expressions.BinaryExpression;
 using LinqUnary = System.Linq.Expressions.UnaryExpression;
-using SqlBinary = Lance.Engine.Query.Filtering.BinaryExpression;
-using SqlUnary = Lance.Engine.Query.Filtering.UnaryExpression;
 
 namespace Lance.Orm;
 
@@ -22,37 +20,49 @@ internal sealed class LinqFilterTranslator
 {
     private readonly ParameterExpression _row;
     private readonly Schema _schema;
+    private readonly ModelColumnMap? _columns;
 
-    private LinqFilterTranslator(ParameterExpression row, Schema schema)
+    private LinqFilterTranslator(ParameterExpression row, Schema schema, ModelColumnMap? columns)
     {
         _row = row;
         _schema = schema;
+        _columns = columns;
     }
 
-    /// <summary>The filter tree of <paramref name="predicate"/> against the columns of <paramref name="schema"/>.</summary>
+    /// <summary>
+    /// The filter tree of <paramref name="predicate"/> against the columns of <paramref name="schema"/>,
+    /// members found in <paramref name="columns"/> (the model's generated map). Without a map (rows
+    /// of a type that is not a model) a member's column is its name in snake_case.
+    /// </summary>
     /// <exception cref="NotSupportedException">A part of the predicate has no filter equivalent; the message names it.</exception>
-    public static FilterExpression Translate<T>(Expression<Func<T, bool>> predicate, Schema schema)
+    public static FilterNode Translate<T>(Expression<Func<T, bool>> predicate, Schema schema, ModelColumnMap? columns = null)
     {
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentNullException.ThrowIfNull(schema);
-        var translator = new LinqFilterTranslator(predicate.Parameters[0], schema);
+        var translator = new LinqFilterTranslator(predicate.Parameters[0], schema, columns);
         return translator.Predicate(predicate.Body);
     }
 
     /// <summary>Runs the translated filter over an in-memory batch (rows of any shape whose columns follow <paramref name="batch"/>'s schema).</summary>
-    public static bool[] Evaluate<T>(Expression<Func<T, bool>> predicate, RecordBatch batch, string source)
-        => RowFilter.FromExpression(Translate(predicate, batch.Schema), batch.Schema, source).Evaluate(batch);
+    public static bool[] Evaluate<T>(Expression<Func<T, bool>> predicate, RecordBatch batch, string source, ModelColumnMap? columns = null)
+        => Translate(predicate, batch.Schema, columns).Evaluate(batch, source);
 
     /// <summary>The translated filter as SQL that LanceDB accepts.</summary>
-    public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema) => Translate(predicate, schema).ToSql();
+    public static string ToSql<T>(Expression<Func<T, bool>> predicate, Schema schema, ModelColumnMap? columns = null) => Translate(predicate, schema, columns).ToSql();
+
+    /// <summary>
+    /// The column of <paramref name="member"/> in <paramref name="columns"/>; without a map, or for a
+    /// member the map does not hold, the generator's default rule (the name in snake_case).
+    /// </summary>
+    internal static string ColumnOf(ModelColumnMap? columns, string member) => columns?.ColumnOf(member) ?? Lance.Shared.SnakeCase.From(member);
 
     /// <summary>
     /// The column values an update sets, from <c>x =&gt; new T { A = 1, B = "b" }</c>; each value is
     /// evaluated once, or, when it reads the row (<c>Score = x.Score * 2</c>), a <see cref="RowExpression"/>
-    /// holding the SQL that computes it per row.
+    /// holding the expression that computes it per row.
     /// </summary>
     /// <exception cref="NotSupportedException">The body is not an object initializer, or a value reads the row.</exception>
-    public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema)
+    public static IReadOnlyDictionary<string, object?> Assignments<T>(Expression<Func<T, T>> update, Schema schema, ModelColumnMap? columns = null)
     {
         ArgumentNullException.ThrowIfNull(update);
         ArgumentNullException.ThrowIfNull(schema);
@@ -61,7 +71,7 @@ internal sealed class LinqFilterTranslator
             throw new NotSupportedException($"An update must be an object initializer such as x => new {typeof(T).Name} {{ Score = 1.5 }}, not '{update.Body}'.");
         }
 
-        var translator = new LinqFilterTranslator(update.Parameters[0], schema);
+        var translator = new LinqFilterTranslator(update.Parameters[0], schema, columns);
         var values = new Dictionary<string, object?>(StringComparer.Ordinal);
         foreach (var binding in init.Bindings)
         {
@@ -70,11 +80,11 @@ internal sealed class LinqFilterTranslator
                 throw new NotSupportedException($"The update cannot translate '{binding}': only assignments 'Member = value' are supported.");
             }
 
-            var column = ColumnNames.Of(assignment.Member);
+            var column = ColumnOf(columns, assignment.Member.Name);
             if (translator.DependsOnRow(assignment.Expression))
             {
                 // A value computed from the row (x.Score * 2) becomes a SQL expression evaluated per row.
-                values[column] = new RowExpression(translator.Value(assignment.Expression).ToSql());
+                values[column] = new RowExpression(translator.Value(assignment.Expression));
                 continue;
             }
 
@@ -89,10 +99,10 @@ internal sealed class LinqFilterTranslator
     }
 
     /// <summary>The columns a projection such as <c>x =&gt; new { x.Id, x.Text }</c> reads, in order of appearance.</summary>
-    public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector)
+    public static IReadOnlyList<string> ProjectedColumns(LambdaExpression selector, ModelColumnMap? map = null)
     {
         var columns = new List<string>();
-        var visitor = new MemberCollector(selector.Parameters[0], columns);
+        var visitor = new MemberCollector(selector.Parameters[0], columns, map);
         visitor.Visit(selector.Body);
         return columns;
     }
@@ -103,38 +113,38 @@ internal sealed class LinqFilterTranslator
             + "or pass a SQL filter to Where(string).");
 
     /// <summary>A boolean expression that never yields SQL NULL (so NOT and OR keep C#'s meaning).</summary>
-    private FilterExpression Predicate(Expression e)
+    private FilterNode Predicate(Expression e)
     {
         switch (e)
         {
             case LinqBinary { NodeType: ExpressionType.AndAlso or ExpressionType.And } b when b.Type == typeof(bool):
-                return new SqlBinary(BinaryOperator.And, Predicate(b.Left), Predicate(b.Right));
+                return new FilterLogical(LogicalOperator.And, Predicate(b.Left), Predicate(b.Right));
             case LinqBinary { NodeType: ExpressionType.OrElse or ExpressionType.Or } b when b.Type == typeof(bool):
-                return new SqlBinary(BinaryOperator.Or, Predicate(b.Left), Predicate(b.Right));
+                return new FilterLogical(LogicalOperator.Or, Predicate(b.Left), Predicate(b.Right));
             case LinqUnary { NodeType: ExpressionType.Not } u when u.Type == typeof(bool):
-                return new SqlUnary(UnaryOperator.Not, Predicate(u.Operand));
+                return new FilterNot(Predicate(u.Operand));
             case LinqBinary { NodeType: ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
                 or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual } b:
                 return Comparison(b);
             case MethodCallExpression call:
                 return Call(call);
             case MemberExpression { Member.Name: "HasValue" } m when Nullable.GetUnderlyingType(m.Expression!.Type) is not null && DependsOnRow(m):
-                return new IsNullExpression(Value(m.Expression!), Negated: true);
+                return new FilterIsNull(Value(m.Expression!), Negated: true);
             case ConditionalExpression:
                 throw Unsupported(e, "conditional expressions are not supported");
         }
 
         if (!DependsOnRow(e))
         {
-            return new LiteralExpression(Evaluate(e) is true);
+            return new FilterLiteral(Evaluate(e) is true);
         }
 
         // A bool member used as a predicate: true only where it is known true.
         var value = Value(e);
-        return CanBeNull(e) ? new IsBooleanExpression(value, true, Negated: false) : value;
+        return CanBeNull(e) ? new FilterIsBoolean(value, true, Negated: false) : value;
     }
 
-    private FilterExpression Comparison(LinqBinary b)
+    private FilterNode Comparison(LinqBinary b)
     {
         var left = StripConvert(b.Left);
         var right = StripConvert(b.Right);
@@ -143,23 +153,23 @@ internal sealed class LinqFilterTranslator
             var other = IsNullConstant(right) ? left : right;
             if (b.NodeType is ExpressionType.Equal or ExpressionType.NotEqual)
             {
-                return new IsNullExpression(Value(other), Negated: b.NodeType == ExpressionType.NotEqual);
+                return new FilterIsNull(Value(other), Negated: b.NodeType == ExpressionType.NotEqual);
             }
 
-            return new LiteralExpression(false); // C#: a lifted <, > with null is false
+            return new FilterLiteral(false); // C#: a lifted <, > with null is false
         }
 
         var op = b.NodeType switch
         {
-            ExpressionType.Equal => BinaryOperator.Equal,
-            ExpressionType.NotEqual => BinaryOperator.NotEqual,
-            ExpressionType.LessThan => BinaryOperator.Less,
-            ExpressionType.LessThanOrEqual => BinaryOperator.LessOrEqual,
-            ExpressionType.GreaterThan => BinaryOperator.Greater,
-            _ => BinaryOperator.GreaterOrEqual,
+            ExpressionType.Equal => ComparisonOperator.Equal,
+            ExpressionType.NotEqual => ComparisonOperator.NotEqual,
+            ExpressionType.LessThan => ComparisonOperator.Less,
+            ExpressionType.LessThanOrEqual => ComparisonOperator.LessOrEqual,
+            ExpressionType.GreaterThan => ComparisonOperator.Greater,
+            _ => ComparisonOperator.GreaterOrEqual,
         };
 
-        if (op is not (BinaryOperator.Equal or BinaryOperator.NotEqual) && (EnumOrder(left, right, b.NodeType) ?? EnumOrder(right, left, Flip(b.NodeType))) is { } byName)
+        if (op is not (ComparisonOperator.Equal or ComparisonOperator.NotEqual) && (EnumOrder(left, right, b.NodeType) ?? EnumOrder(right, left, Flip(b.NodeType))) is { } byName)
         {
             return byName;
         }
@@ -180,25 +190,25 @@ internal sealed class LinqFilterTranslator
         var r = Value(right, left);
         var leftNull = CanBeNull(left);
         var rightNull = CanBeNull(right);
-        var compared = new SqlBinary(op, l, r);
+        var compared = new FilterComparison(op, l, r);
         if (!leftNull && !rightNull)
         {
             return compared;
         }
 
-        FilterExpression NotNull(FilterExpression x) => new IsNullExpression(x, Negated: true);
-        FilterExpression IsNull(FilterExpression x) => new IsNullExpression(x, Negated: false);
-        FilterExpression And(FilterExpression a, FilterExpression c) => new SqlBinary(BinaryOperator.And, a, c);
-        FilterExpression Or(FilterExpression a, FilterExpression c) => new SqlBinary(BinaryOperator.Or, a, c);
+        FilterNode NotNull(FilterNode x) => new FilterIsNull(x, Negated: true);
+        FilterNode IsNull(FilterNode x) => new FilterIsNull(x, Negated: false);
+        FilterNode And(FilterNode a, FilterNode c) => new FilterLogical(LogicalOperator.And, a, c);
+        FilterNode Or(FilterNode a, FilterNode c) => new FilterLogical(LogicalOperator.Or, a, c);
 
         var bothKnown = leftNull && rightNull ? And(NotNull(l), And(NotNull(r), compared)) : And(NotNull(leftNull ? l : r), compared);
         return op switch
         {
             // null == null is true in C#; null == value is false.
-            BinaryOperator.Equal => leftNull && rightNull ? Or(And(IsNull(l), IsNull(r)), bothKnown) : bothKnown,
+            ComparisonOperator.Equal => leftNull && rightNull ? Or(And(IsNull(l), IsNull(r)), bothKnown) : bothKnown,
 
             // null != value is true; null != null is false.
-            BinaryOperator.NotEqual => leftNull && rightNull
+            ComparisonOperator.NotEqual => leftNull && rightNull
                 ? Or(And(IsNull(l), NotNull(r)), Or(And(NotNull(l), IsNull(r)), bothKnown))
                 : Or(IsNull(leftNull ? l : r), compared),
             _ => bothKnown,
@@ -218,7 +228,7 @@ internal sealed class LinqFilterTranslator
     /// <c>x.Color &lt; Color.Blue</c> on an enum stored by name: C# orders enums by number, the column by
     /// name, so the comparison becomes the list of the names whose numbers satisfy it.
     /// </summary>
-    private FilterExpression? EnumOrder(Expression member, Expression constant, ExpressionType order)
+    private FilterNode? EnumOrder(Expression member, Expression constant, ExpressionType order)
     {
         if (member is not MemberExpression m || ColumnPath(m) is not { } path || DependsOnRow(constant)
             || (Nullable.GetUnderlyingType(m.Type) ?? m.Type) is not { IsEnum: true } enumType
@@ -240,19 +250,19 @@ internal sealed class LinqFilterTranslator
             .Select(v => Enum.GetName(enumType, v))
             .OfType<string>()
             .Distinct()
-            .Select(name => (FilterExpression)new LiteralExpression(name))
+            .Select(name => (FilterNode)new FilterLiteral(name))
             .ToList();
-        var column = new ColumnExpression(path);
-        FilterExpression result = names.Count == 0 ? new LiteralExpression(false) : new InExpression(column, names, Negated: false);
-        return CanBeNull(m) && names.Count > 0 ? new IsBooleanExpression(result, true, Negated: false) : result;
+        var column = new FilterColumn(path);
+        FilterNode result = names.Count == 0 ? new FilterLiteral(false) : new FilterIn(column, names, Negated: false);
+        return CanBeNull(m) && names.Count > 0 ? new FilterIsBoolean(result, true, Negated: false) : result;
     }
 
-    private FilterExpression Call(MethodCallExpression call)
+    private FilterNode Call(MethodCallExpression call)
     {
         var method = call.Method;
         if (!DependsOnRow(call))
         {
-            return new LiteralExpression(Evaluate(call) is true);
+            return new FilterLiteral(Evaluate(call) is true);
         }
 
         if (method.DeclaringType == typeof(string) && call.Object is { } text && call.Arguments.Count >= 1)
@@ -274,14 +284,14 @@ internal sealed class LinqFilterTranslator
                 throw Unsupported(call, "only string arguments translate");
             }
 
-            var result = new FunctionExpression(function, [Value(text), Value(call.Arguments[0])]);
-            return CanBeNull(text) ? new IsBooleanExpression(result, true, Negated: false) : result;
+            var result = new FilterFunction(function, [Value(text), Value(call.Arguments[0])]);
+            return CanBeNull(text) ? new FilterIsBoolean(result, true, Negated: false) : result;
         }
 
         if (method is { Name: nameof(string.IsNullOrEmpty), IsStatic: true } && method.DeclaringType == typeof(string))
         {
             var value = Value(call.Arguments[0]);
-            return new SqlBinary(BinaryOperator.Or, new IsNullExpression(value, false), new SqlBinary(BinaryOperator.Equal, value, new LiteralExpression("")));
+            return new FilterLogical(LogicalOperator.Or, new FilterIsNull(value, false), new FilterComparison(ComparisonOperator.Equal, value, new FilterLiteral("")));
         }
 
         if (method.Name == "Contains" && TryListHas(call) is { } has)
@@ -307,7 +317,7 @@ internal sealed class LinqFilterTranslator
         => StripConvert(e) is MemberExpression m && ColumnPath(m) is { } path && FieldType(path) is ListType or LargeListType or FixedSizeListType;
 
     /// <summary><c>x.Tags.Contains(v)</c>, <c>Enumerable.Contains(x.Tags, v)</c>: <c>array_has(tags, v)</c>.</summary>
-    private FilterExpression? TryListHas(MethodCallExpression call)
+    private FilterNode? TryListHas(MethodCallExpression call)
     {
         Expression? list = null;
         Expression? item = null;
@@ -331,8 +341,8 @@ internal sealed class LinqFilterTranslator
             return null;
         }
 
-        var has = new FunctionExpression("array_has", [Value(list), Literal(Evaluate(item), null, item)]);
-        return CanBeNull(list) ? new IsBooleanExpression(has, true, Negated: false) : has;
+        var has = new FilterFunction("array_has", [Value(list), Literal(Evaluate(item), null, item)]);
+        return CanBeNull(list) ? new FilterIsBoolean(has, true, Negated: false) : has;
     }
 
     /// <summary>Recognises <c>list.Contains(x.M)</c>, <c>Enumerable.Contains(source, x.M)</c> and <c>MemoryExtensions.Contains(span, x.M)</c>.</summary>
@@ -373,7 +383,7 @@ internal sealed class LinqFilterTranslator
         return false;
     }
 
-    private FilterExpression In(MethodCallExpression call, Expression collection, Expression item)
+    private FilterNode In(MethodCallExpression call, Expression collection, Expression item)
     {
         if (Evaluate(collection) is not IEnumerable values)
         {
@@ -381,7 +391,7 @@ internal sealed class LinqFilterTranslator
         }
 
         var target = StripConvert(item);
-        var literals = new List<FilterExpression>();
+        var literals = new List<FilterNode>();
         var hasNull = false;
         foreach (var v in values)
         {
@@ -396,22 +406,22 @@ internal sealed class LinqFilterTranslator
         }
 
         var column = Value(target);
-        FilterExpression result = literals.Count == 0 ? new LiteralExpression(false) : new InExpression(column, literals, Negated: false);
+        FilterNode result = literals.Count == 0 ? new FilterLiteral(false) : new FilterIn(column, literals, Negated: false);
         if (CanBeNull(target))
         {
             // C#: a null member is "in" the list exactly when the list holds null.
             result = literals.Count == 0
-                ? (hasNull ? new IsNullExpression(column, false) : result)
+                ? (hasNull ? new FilterIsNull(column, false) : result)
                 : hasNull
-                    ? new SqlBinary(BinaryOperator.Or, new IsNullExpression(column, false), result)
-                    : new IsBooleanExpression(result, true, Negated: false);
+                    ? new FilterLogical(LogicalOperator.Or, new FilterIsNull(column, false), result)
+                    : new FilterIsBoolean(result, true, Negated: false);
         }
 
         return result;
     }
 
     /// <summary>A value expression: a column, a constant, arithmetic or a string function.</summary>
-    private FilterExpression Value(Expression e, Expression? comparedWith = null)
+    private FilterNode Value(Expression e, Expression? comparedWith = null)
     {
         e = StripConvert(e);
         if (!DependsOnRow(e))
@@ -422,41 +432,41 @@ internal sealed class LinqFilterTranslator
         switch (e)
         {
             case MemberExpression m when ColumnPath(m) is { } path:
-                return new ColumnExpression(path);
+                return new FilterColumn(path);
             case MemberExpression { Member.Name: "Value" } m when Nullable.GetUnderlyingType(m.Expression!.Type) is not null:
                 return Value(m.Expression!, comparedWith);
             case MemberExpression { Member.Name: "Length", Expression: { } s } when s.Type == typeof(string):
-                return new FunctionExpression("char_length", [Value(s)]);
+                return new FilterFunction("char_length", [Value(s)]);
             case MemberExpression { Member.Name: "Count" or "Length", Expression: { } list } when IsListColumn(list):
-                return new FunctionExpression("array_length", [Value(list)]);
+                return new FilterFunction("array_length", [Value(list)]);
             case MethodCallExpression { Method.Name: nameof(Enumerable.Count), Arguments: [var source] } count when count.Method.DeclaringType == typeof(Enumerable) && IsListColumn(source):
-                return new FunctionExpression("array_length", [Value(source)]);
+                return new FilterFunction("array_length", [Value(source)]);
             case LinqBinary b when b.NodeType is ExpressionType.Add or ExpressionType.Subtract or ExpressionType.Multiply or ExpressionType.Divide or ExpressionType.Modulo
                 or ExpressionType.AddChecked or ExpressionType.SubtractChecked or ExpressionType.MultiplyChecked:
                 if (b.NodeType == ExpressionType.Add && b.Type == typeof(string))
                 {
-                    return new SqlBinary(BinaryOperator.Concat, Value(b.Left), Value(b.Right));
+                    return new FilterConcat( Value(b.Left), Value(b.Right));
                 }
 
-                return new SqlBinary(
+                return new FilterArithmetic(
                     b.NodeType switch
                     {
-                        ExpressionType.Add or ExpressionType.AddChecked => BinaryOperator.Add,
-                        ExpressionType.Subtract or ExpressionType.SubtractChecked => BinaryOperator.Subtract,
-                        ExpressionType.Multiply or ExpressionType.MultiplyChecked => BinaryOperator.Multiply,
-                        ExpressionType.Divide => BinaryOperator.Divide,
-                        _ => BinaryOperator.Modulo,
+                        ExpressionType.Add or ExpressionType.AddChecked => ArithmeticOperator.Add,
+                        ExpressionType.Subtract or ExpressionType.SubtractChecked => ArithmeticOperator.Subtract,
+                        ExpressionType.Multiply or ExpressionType.MultiplyChecked => ArithmeticOperator.Multiply,
+                        ExpressionType.Divide => ArithmeticOperator.Divide,
+                        _ => ArithmeticOperator.Modulo,
                     },
                     Value(b.Left, b.Right),
                     Value(b.Right, b.Left));
             case LinqUnary { NodeType: ExpressionType.Negate or ExpressionType.NegateChecked } u:
-                return new SqlUnary(UnaryOperator.Negate, Value(u.Operand));
+                return new FilterNegate(Value(u.Operand));
             case MethodCallExpression { Method.Name: nameof(string.ToLower) or nameof(string.ToLowerInvariant), Object: { } s, Arguments.Count: 0 } when s.Type == typeof(string):
-                return new FunctionExpression("lower", [Value(s)]);
+                return new FilterFunction("lower", [Value(s)]);
             case MethodCallExpression { Method.Name: nameof(string.ToUpper) or nameof(string.ToUpperInvariant), Object: { } s, Arguments.Count: 0 } when s.Type == typeof(string):
-                return new FunctionExpression("upper", [Value(s)]);
+                return new FilterFunction("upper", [Value(s)]);
             case MethodCallExpression { Method.Name: nameof(Math.Abs), Method.DeclaringType: { } d, Arguments.Count: 1 } abs when d == typeof(Math):
-                return new FunctionExpression("abs", [Value(abs.Arguments[0])]);
+                return new FilterFunction("abs", [Value(abs.Arguments[0])]);
             case MemberExpression or ParameterExpression or MethodCallExpression:
             default:
                 if (e.Type == typeof(bool))
@@ -498,7 +508,16 @@ internal sealed class LinqFilterTranslator
             return null;
         }
 
-        return members.Select(ColumnNames.Of).ToList();
+        // Each step down a nested model uses that model's own map.
+        var path = new List<string>(members.Count);
+        var map = _columns;
+        foreach (var member in members)
+        {
+            path.Add(ColumnOf(map, member.Name));
+            map = map?.NestedOf(member.Name);
+        }
+
+        return path;
     }
 
     private static Type GetMemberType(MemberInfo member) => member switch
@@ -596,7 +615,7 @@ internal sealed class LinqFilterTranslator
     private static object ConvertNumber(object value, Type type) => type.IsEnum ? Enum.ToObject(type, value) : Convert.ChangeType(value, type, System.Globalization.CultureInfo.InvariantCulture);
 
     /// <summary>A constant as a filter literal, shaped by what it is compared with (an enum as its name for a string column, else its number).</summary>
-    private LiteralExpression Literal(object? value, Expression? comparedWith, Expression origin)
+    private FilterLiteral Literal(object? value, Expression? comparedWith, Expression origin)
     {
         var columnType = comparedWith is MemberExpression m && ColumnPath(m) is { } path ? FieldType(path) : null;
 
@@ -607,7 +626,7 @@ internal sealed class LinqFilterTranslator
             value = Enum.ToObject(enumType, value);
         }
 
-        return new LiteralExpression(value switch
+        return new FilterLiteral(value switch
         {
             null => null,
             bool b => b,
@@ -692,13 +711,13 @@ internal sealed class LinqFilterTranslator
         }
     }
 
-    private sealed class MemberCollector(ParameterExpression row, List<string> columns) : ExpressionVisitor
+    private sealed class MemberCollector(ParameterExpression row, List<string> columns, ModelColumnMap? map) : ExpressionVisitor
     {
         protected override Expression VisitMember(MemberExpression node)
         {
             if (node.Expression == row)
             {
-                var name = ColumnNames.Of(node.Member);
+                var name = ColumnOf(map, node.Member.Name);
                 if (!columns.Contains(name))
                 {
                     columns.Add(name);
@@ -722,5 +741,5 @@ internal sealed class LinqFilterTranslator
     }
 }
 
-/// <summary>An update value computed from the row, as SQL over its columns (e.g. <c>score * 2</c>).</summary>
-internal sealed record RowExpression(string Sql);
+/// <summary>An update value computed from the row, as an expression over its columns (e.g. <c>score * 2</c>).</summary>
+internal sealed record RowExpression(FilterNode Value);

@@ -1,15 +1,7 @@
 using Lance.Engine;
-using Lance.Engine.Query.Filtering;
+using Lance.Engine.Query;
 
 namespace Lance.Orm;
-
-/// <summary>What a search is given: text to embed, or a vector.</summary>
-internal readonly record struct QueryInput(string? Text, ReadOnlyMemory<float> Vector)
-{
-    public static QueryInput FromText(string text) => new(text, default);
-
-    public static QueryInput FromVector(ReadOnlyMemory<float> vector) => new(null, vector);
-}
 
 /// <summary>The state a query builder accumulates.</summary>
 internal sealed class QuerySpec
@@ -40,7 +32,7 @@ internal sealed class QuerySpec
     public List<string> FilterSql { get; } = [];
 
     /// <summary>Filters translated from LINQ, ANDed together (and with <see cref="FilterSql"/>).</summary>
-    public List<FilterExpression> Filters { get; } = [];
+    public List<FilterNode> Filters { get; } = [];
 
     public bool Prefilter { get; set; } = true;
 
@@ -59,9 +51,10 @@ internal sealed class QuerySpec
 
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
-    /// (SQL parts parsed, errors naming <paramref name="source"/>); nothing when there is no filter.
+    /// (SQL parts as <see cref="FilterSql"/> nodes, parsed by the engine when it binds the tree);
+    /// nothing when there is no filter.
     /// </summary>
-    public (string? Sql, FilterExpression? Tree) ResolveFilter(string source)
+    public (string? Sql, FilterNode? Tree) ResolveFilter()
     {
         if (Filters.Count == 0)
         {
@@ -69,13 +62,12 @@ internal sealed class QuerySpec
             {
                 0 => (null, null),
                 1 => (FilterSql[0], null),
-                _ => (null, Combine(FilterSql.Select(sql => FilterParser.Parse(sql, source)))),
+                _ => (null, Combine(FilterSql.Select(sql => (FilterNode)new FilterSql(sql)))),
             };
         }
 
-        return (null, Combine(FilterSql.Select(sql => FilterParser.Parse(sql, source)).Concat(Filters)));
+        return (null, Combine(FilterSql.Select(sql => (FilterNode)new FilterSql(sql)).Concat(Filters)));
     }
 
-    private static FilterExpression Combine(IEnumerable<FilterExpression> parts)
-        => parts.Aggregate((a, b) => new Engine.Query.Filtering.BinaryExpression(BinaryOperator.And, a, b));
+    private static FilterNode Combine(IEnumerable<FilterNode> parts) => parts.Aggregate(FilterNode.And);
 }

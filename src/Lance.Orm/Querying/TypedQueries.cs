@@ -18,7 +18,7 @@ public sealed class VectorQuery<T> : VectorQueryBase<VectorQuery<T>>
     /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; the message names it.</exception>
     public VectorQuery<T> Where(Expression<Func<T, bool>> predicate, bool prefilter = true)
     {
-        Spec.Filters.Add(LinqFilterTranslator.Translate(predicate, Table.Schema));
+        Spec.Filters.Add(LinqFilterTranslator.Translate(predicate, Table.Schema, T.ColumnMap));
         Spec.Prefilter = prefilter;
         return this;
     }
@@ -27,7 +27,7 @@ public sealed class VectorQuery<T> : VectorQueryBase<VectorQuery<T>>
     public ProjectedQuery<T, TResult> Select<TResult>(Expression<Func<T, TResult>> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        Spec.Columns = LinqFilterTranslator.ProjectedColumns(selector);
+        Spec.Columns = LinqFilterTranslator.ProjectedColumns(selector, T.ColumnMap);
         return new ProjectedQuery<T, TResult>(this, selector);
     }
 
@@ -59,7 +59,7 @@ public sealed class LanceQuery<T> : QueryBase<LanceQuery<T>>
     /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; the message names it.</exception>
     public LanceQuery<T> Where(Expression<Func<T, bool>> predicate)
     {
-        Spec.Filters.Add(LinqFilterTranslator.Translate(predicate, Table.Schema));
+        Spec.Filters.Add(LinqFilterTranslator.Translate(predicate, Table.Schema, T.ColumnMap));
         return this;
     }
 
@@ -67,7 +67,7 @@ public sealed class LanceQuery<T> : QueryBase<LanceQuery<T>>
     public ProjectedQuery<T, TResult> Select<TResult>(Expression<Func<T, TResult>> selector)
     {
         ArgumentNullException.ThrowIfNull(selector);
-        Spec.Columns = LinqFilterTranslator.ProjectedColumns(selector);
+        Spec.Columns = LinqFilterTranslator.ProjectedColumns(selector, T.ColumnMap);
         return new ProjectedQuery<T, TResult>(this, selector);
     }
 

@@ -5,7 +5,7 @@ namespace Lance.Orm.Serialization;
 
 /// <summary>
 /// Writes a <c>byte[]</c> member as Arrow <c>binary</c>: each value is span-copied into one data
-/// buffer. Called by generated <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// buffer. Called by generated <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/> code; not meant for direct use.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class BinaryColumnWriter

@@ -5,7 +5,7 @@ namespace Lance.Orm.Serialization;
 
 /// <summary>
 /// Writes a <c>bool</c> column straight into one bit-packed Arrow value buffer. Called by generated
-/// <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/> code; not meant for direct use.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class BooleanColumnWriter

@@ -8,7 +8,7 @@ namespace Lance.Orm.Serialization;
 /// Writes a member whose values Arrow stores in another fixed-width form (<see cref="DateTime"/> as
 /// <c>timestamp[us]</c>, <see cref="Guid"/> as 16 bytes, …) straight into one value buffer, converting
 /// each value with <typeparamref name="TConverter"/>. Called by generated
-/// <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/> code; not meant for direct use.
 /// </summary>
 /// <typeparam name="TValue">The member's type.</typeparam>
 /// <typeparam name="TStorage">The stored value's type.</typeparam>

@@ -259,7 +259,7 @@ public sealed class StringListColumnWriter
 /// <summary>
 /// Writes a list of nested models (<c>List&lt;Tag&gt;</c>, <c>Tag[]</c>) as Arrow <c>list&lt;struct&gt;</c>:
 /// the elements are gathered (one reference each) and written by the nested model's generated
-/// <see cref="ILanceModel{TSelf}.ToRecordBatch"/>. Called by generated code; not meant for direct use.
+/// <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/>. Called by generated code; not meant for direct use.
 /// </summary>
 /// <typeparam name="T">The nested model.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -269,6 +269,7 @@ public sealed class ModelListColumnWriter<T>
     private readonly List<T> _items;
     private readonly string _modelType;
     private readonly string _member;
+    private readonly BadVectorPolicy _badVectors;
     private ListLayout _layout;
 
     /// <summary>Creates a writer for <paramref name="length"/> rows.</summary>
@@ -277,8 +278,10 @@ public sealed class ModelListColumnWriter<T>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
-    public ModelListColumnWriter(int length, bool nullable, string modelType, string member, string column)
+    /// <param name="badVectors">What the nested models' vectors of the wrong length become.</param>
+    public ModelListColumnWriter(int length, bool nullable, string modelType, string member, string column, BadVectorPolicy badVectors = default)
     {
+        _badVectors = badVectors;
         _layout = new ListLayout(length, nullable, modelType, member, column);
         _items = new List<T>(length);
         _modelType = modelType;
@@ -316,7 +319,7 @@ public sealed class ModelListColumnWriter<T>
     /// <summary>Returns the Arrow array of every list appended so far.</summary>
     public IArrowArray Build()
     {
-        var batch = T.ToRecordBatch(CollectionsMarshal.AsSpan(_items));
+        var batch = T.ToRecordBatch(CollectionsMarshal.AsSpan(_items), _badVectors);
         var type = new StructType(T.ArrowSchema.FieldsList);
         var values = new StructArray(type, _items.Count, batch.Arrays, ArrowBuffer.Empty, 0);
         return _layout.Build(new Field("item", type, nullable: true), values);

@@ -9,7 +9,7 @@ namespace Lance.Orm.Serialization;
 /// <summary>
 /// Writes a fixed-width column (integers, <c>Half</c>, <c>float</c>, <c>double</c>, and the stored form of dates, times, UUIDs and decimals) straight into
 /// one Arrow value buffer sized for the whole batch. Called by generated
-/// <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/> code; not meant for direct use.
 /// </summary>
 /// <typeparam name="T">The member's value type.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]

@@ -6,7 +6,7 @@ namespace Lance.Orm.Serialization;
 /// <summary>
 /// Writes a <c>string</c> column as Arrow utf8: each value is encoded straight into the value
 /// buffer, with no intermediate byte arrays. Called by generated
-/// <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/> code; not meant for direct use.
 /// </summary>
 [EditorBrowsable(EditorBrowsableState.Never)]
 public sealed class StringColumnWriter

@@ -7,7 +7,7 @@ namespace Lance.Orm.Serialization;
 /// <summary>
 /// Writes a nested model member as an Arrow <c>struct</c> whose fields are the nested model's
 /// columns: the values are gathered (one reference per row) and written by the nested model's own
-/// generated <see cref="ILanceModel{TSelf}.ToRecordBatch"/>. Called by generated code; not meant for direct use.
+/// generated <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/>. Called by generated code; not meant for direct use.
 /// </summary>
 /// <typeparam name="T">The nested model.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -19,6 +19,7 @@ public sealed class StructColumnWriter<T>
     private readonly string _modelType;
     private readonly string _member;
     private readonly string _column;
+    private readonly BadVectorPolicy _badVectors;
     private ValidityBitmap _validity;
     private T? _empty;
     private int _count;
@@ -29,7 +30,8 @@ public sealed class StructColumnWriter<T>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
-    public StructColumnWriter(int length, bool nullable, string modelType, string member, string column)
+    /// <param name="badVectors">What the nested model's vectors of the wrong length become.</param>
+    public StructColumnWriter(int length, bool nullable, string modelType, string member, string column, BadVectorPolicy badVectors = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         _rows = new T[length];
@@ -37,6 +39,7 @@ public sealed class StructColumnWriter<T>
         _modelType = modelType;
         _member = member;
         _column = column;
+        _badVectors = badVectors;
     }
 
     /// <summary>Appends the next row's value (a null reference becomes a null slot).</summary>
@@ -70,7 +73,7 @@ public sealed class StructColumnWriter<T>
     /// <summary>Returns the Arrow array of every value appended so far.</summary>
     public IArrowArray Build()
     {
-        var batch = T.ToRecordBatch(_rows.AsSpan(0, _count));
+        var batch = T.ToRecordBatch(_rows.AsSpan(0, _count), _badVectors);
         return new StructArray(new StructType(T.ArrowSchema.FieldsList), _count, batch.Arrays, _validity.Build(), _validity.NullCount);
     }
 

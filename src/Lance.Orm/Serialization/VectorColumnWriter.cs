@@ -8,7 +8,7 @@ namespace Lance.Orm.Serialization;
 /// Writes a vector member (<c>float[]</c>, <c>Half[]</c>, <c>byte[]</c>, <c>ReadOnlyMemory&lt;float&gt;</c>)
 /// as Arrow <c>fixed_size_list&lt;T&gt;[dim]</c>: each vector is span-copied into one value buffer sized
 /// for the whole batch. A null or empty vector becomes a null slot (its embedding function fills it
-/// later). Called by generated <see cref="ILanceModel{TSelf}.ToRecordBatch"/> code; not meant for direct use.
+/// later). Called by generated <see cref="ILanceModel{TSelf}.ToRecordBatch(ReadOnlySpan{TSelf}, BadVectorPolicy)"/> code; not meant for direct use.
 /// </summary>
 /// <typeparam name="T">The element type: <see cref="float"/>, <see cref="Half"/> or <see cref="byte"/>.</typeparam>
 [EditorBrowsable(EditorBrowsableState.Never)]
@@ -21,6 +21,7 @@ public sealed class VectorColumnWriter<T>
     private readonly string _modelType;
     private readonly string _member;
     private readonly string _column;
+    private readonly BadVectorPolicy _badVectors;
     private ValidityBitmap _validity;
     private int _count;
 
@@ -30,7 +31,8 @@ public sealed class VectorColumnWriter<T>
     /// <param name="modelType">The model type's name, for error messages.</param>
     /// <param name="member">The member's name, for error messages.</param>
     /// <param name="column">The column's name, for error messages.</param>
-    public VectorColumnWriter(int length, int dimensions, string modelType, string member, string column)
+    /// <param name="badVectors">What a vector of the wrong length becomes: an error (the default), the fill vector, or null.</param>
+    public VectorColumnWriter(int length, int dimensions, string modelType, string member, string column, BadVectorPolicy badVectors = default)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(length);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(dimensions);
@@ -39,27 +41,28 @@ public sealed class VectorColumnWriter<T>
         _modelType = modelType;
         _member = member;
         _column = column;
+        _badVectors = badVectors;
         _values = GC.AllocateUninitializedArray<byte>(checked(length * dimensions * System.Runtime.CompilerServices.Unsafe.SizeOf<T>()));
     }
 
     /// <summary>Appends the next row's vector.</summary>
     /// <param name="vector">The vector; null or empty for a null slot.</param>
-    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension, and the policy is to throw.</exception>
     public void Append(T[]? vector) => Append(new ReadOnlySpan<T>(vector));
 
     /// <summary>Appends the next row's vector.</summary>
     /// <param name="vector">The vector; empty for a null slot.</param>
-    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension, and the policy is to throw.</exception>
     public void Append(ReadOnlyMemory<T> vector) => Append(vector.Span);
 
     /// <summary>Appends the next row's vector.</summary>
     /// <param name="vector">The vector; null or empty for a null slot.</param>
-    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension, and the policy is to throw.</exception>
     public void Append(ReadOnlyMemory<T>? vector) => Append(vector.GetValueOrDefault().Span);
 
     /// <summary>Appends the next row's vector.</summary>
     /// <param name="vector">The vector; empty for a null slot.</param>
-    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension.</exception>
+    /// <exception cref="LanceSchemaException">The vector is neither empty nor of the column's dimension, and the policy is to throw.</exception>
     public void Append(ReadOnlySpan<T> vector)
     {
         var slot = MemoryMarshal.Cast<byte, T>(_values.AsSpan()).Slice(_count * _dimensions, _dimensions);
@@ -68,14 +71,14 @@ public sealed class VectorColumnWriter<T>
             _validity.SetNull(_count, _length);
             slot.Clear();
         }
-        else if (vector.Length != _dimensions && BadVectorScope.Handling == BadVectorHandling.Null)
+        else if (vector.Length != _dimensions && _badVectors.Handling == BadVectorHandling.Null)
         {
             _validity.SetNull(_count, _length); // asked for: a wrong length becomes a null vector
             slot.Clear();
         }
-        else if (vector.Length != _dimensions && BadVectorScope.Handling == BadVectorHandling.Fill)
+        else if (vector.Length != _dimensions && _badVectors.Handling == BadVectorHandling.Fill)
         {
-            slot.Fill(FillValueOf(BadVectorScope.FillValue)); // asked for: a wrong length becomes the fill vector
+            slot.Fill(FillValueOf(_badVectors.FillValue)); // asked for: a wrong length becomes the fill vector
         }
         else if (vector.Length != _dimensions)
         {

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine;
@@ -33,11 +31,8 @@ public partial class Table
     public VectorQuery Search(Image image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return new VectorQuery(this, ImageQuery(image));
+        return new VectorQuery(this, QueryInput.FromImage(image));
     }
-
-    /// <summary>A query input whose vector is the image's embedding, computed when the query runs.</summary>
-    internal static QueryInput ImageQuery(Image image) => QueryInput.FromVector(new DeferredQueryVector(image).Memory);
 
     /// <summary>
     /// Recomputes every vector of the table's embedded column(s) with the table's current functions
@@ -119,14 +114,9 @@ public partial class Table
         EmbeddingFunctions = configs;
     }
 
-    /// <summary>Embeds a deferred image query (from <see cref="Search(Image)"/>); other vectors pass through.</summary>
-    private async Task<ReadOnlyMemory<float>> ResolveDeferredAsync(ReadOnlyMemory<float> vector, string column, BoundEmbedding? embedding, CancellationToken cancellationToken)
+    /// <summary>Embeds an image query (from <see cref="Search(Image)"/>) with the column's image embedding function.</summary>
+    private async Task<ReadOnlyMemory<float>> EmbedImageAsync(Image image, string column, BoundEmbedding? embedding, CancellationToken cancellationToken)
     {
-        if (!MemoryMarshal.TryGetMemoryManager<float, DeferredQueryVector>(vector, out var deferred))
-        {
-            return vector;
-        }
-
         if (embedding is null)
         {
             throw new EmbeddingException($"Table '{Name}' has no embedding function for column '{column}', so it cannot search by image.");
@@ -136,39 +126,13 @@ public partial class Table
         if (function is not IImageEmbeddingFunction images)
         {
             throw new EmbeddingException(
-                $"Embedding function '{embedding.Config.Name}' of column '{column}' in table '{Name}' embeds text only, so it cannot search by image '{deferred.Image.Description}'.");
+                $"Embedding function '{embedding.Config.Name}' of column '{column}' in table '{Name}' embeds text only, so it cannot search by image '{image.Description}'.");
         }
 
         var vectors = await Database.RetryPipeline.ExecuteAsync(
             $"'{embedding.Config.Name}' for an image query on column '{column}' of table '{Name}'",
-            ct => images.ComputeImageEmbeddingsAsync([deferred.Image], ct),
+            ct => images.ComputeImageEmbeddingsAsync([image], ct),
             cancellationToken).ConfigureAwait(false);
         return vectors[0];
-    }
-
-    /// <summary>
-    /// Stands in for a query vector that is computed only when the query runs (an image query): the
-    /// query builder carries it as ordinary memory, and the table embeds the image before searching.
-    /// </summary>
-    private sealed class DeferredQueryVector(Image image) : MemoryManager<float>
-    {
-        public Image Image { get; } = image;
-
-        // Empty until embedded: nothing can read it by accident, and the table recognises it by its manager.
-        public override Memory<float> Memory => CreateMemory(0);
-
-        public override Span<float> GetSpan()
-            => throw new InvalidOperationException($"The query image '{Image.Description}' has not been embedded yet; run the query on its table.");
-
-        public override MemoryHandle Pin(int elementIndex = 0)
-            => throw new InvalidOperationException($"The query image '{Image.Description}' has not been embedded yet; run the query on its table.");
-
-        public override void Unpin()
-        {
-        }
-
-        protected override void Dispose(bool disposing)
-        {
-        }
     }
 }

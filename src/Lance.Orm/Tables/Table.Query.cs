@@ -3,6 +3,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine;
 using Lance.Engine.Arrow;
+using Lance.Engine.Query;
 
 namespace Lance.Orm;
 
@@ -24,6 +25,13 @@ public partial class Table
     {
         ArgumentNullException.ThrowIfNull(vector);
         return Search(vector.AsMemory());
+    }
+
+    /// <summary>Searches with <paramref name="input"/>: text or an image (embedded when the query runs), or a vector.</summary>
+    public VectorQuery Search(QueryInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new VectorQuery(this, input);
     }
 
     /// <summary>A plain query over the table's rows (no vector): add <c>Where</c>, <c>Select</c>, <c>Limit</c>, <c>Offset</c>.</summary>
@@ -67,7 +75,7 @@ public partial class Table
         }
 
         var schema = Schema;
-        var predicate = string.IsNullOrWhiteSpace(filter) ? null : Lance.Engine.Query.Filtering.RowFilter.Parse(filter, schema, Dataset.Path);
+        var predicate = string.IsNullOrWhiteSpace(filter) ? null : new FilterSql(filter);
         var setters = new Dictionary<string, Func<RecordBatch, IArrowArray>>(StringComparer.Ordinal);
         foreach (var (column, value) in values)
         {
@@ -83,14 +91,14 @@ public partial class Table
     /// <summary>Runs a query: a plain query scans with the filter; a search embeds text if needed, then searches.</summary>
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var (sql, tree) = spec.ResolveFilter(Dataset.Path);
+        var (sql, tree) = spec.ResolveFilter();
         if (spec.Input is not { } input)
         {
             var scan = new ScanRequest
             {
                 Columns = spec.Columns,
                 Filter = sql,
-                FilterExpression = tree,
+                FilterTree = tree,
                 Limit = spec.Limit,
                 Offset = spec.Offset,
                 WithRowId = spec.WithRowId,
@@ -128,9 +136,13 @@ public partial class Table
                 ct => function.ComputeQueryEmbeddingAsync(text, ct),
                 cancellationToken).ConfigureAwait(false);
         }
+        else if (input.Image is { } image)
+        {
+            vector = await EmbedImageAsync(image, column, embedding, cancellationToken).ConfigureAwait(false);
+        }
         else
         {
-            vector = await ResolveDeferredAsync(input.Vector, column, embedding, cancellationToken).ConfigureAwait(false);
+            vector = input.Vector;
         }
 
         var request = new VectorSearchRequest(column, vector, spec.Limit ?? 10)
@@ -139,7 +151,7 @@ public partial class Table
             Columns = spec.Columns,
             WithRowId = spec.WithRowId,
             Filter = sql,
-            FilterExpression = tree,
+            FilterTree = tree,
             Prefilter = spec.Prefilter,
             Offset = spec.Offset,
             DistanceLower = spec.DistanceLower,
@@ -154,8 +166,8 @@ public partial class Table
     /// <summary>Counts a plain query's rows without reading more than the filter's columns.</summary>
     internal Task<long> CountAsync(QuerySpec spec, CancellationToken cancellationToken)
     {
-        var (sql, tree) = spec.ResolveFilter(Dataset.Path);
-        return Dataset.CountRowsAsync(sql, tree, cancellationToken);
+        var (sql, tree) = spec.ResolveFilter();
+        return tree is null ? Dataset.CountRowsAsync(sql, cancellationToken) : Dataset.CountRowsAsync(tree, cancellationToken);
     }
 
     /// <summary>One batch from many (an empty one with the projected schema when there are none).</summary>
@@ -174,11 +186,11 @@ public partial class Table
                 fields.Add(new Field(LanceDataset.RowIdColumn, UInt64Type.Default, nullable: true));
             }
 
-            return new RecordBatch(new Schema(fields, null), fields.Select(f => ArrowEmpty.Create(f.DataType)), 0);
+            return new RecordBatch(new Schema(fields, null), fields.Select(f => ArrowArrays.Empty(f.DataType)), 0);
         }
 
         var columns = Enumerable.Range(0, batches[0].ColumnCount)
-            .Select(c => Lance.Engine.Arrow.ArrowConcat.Concatenate(batches.Select(b => b.Column(c)).ToList()))
+            .Select(c => ArrowArrays.Concatenate(batches.Select(b => b.Column(c)).ToList()))
             .ToList();
         return new RecordBatch(batches[0].Schema, columns, batches.Sum(b => b.Length));
     }

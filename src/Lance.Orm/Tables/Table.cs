@@ -9,16 +9,19 @@ namespace Lance.Orm;
 /// A table without a model: rows go in and come out as Arrow record batches, or as any model type
 /// at the end of a query. Its embedding functions are restored from the schema metadata, so adds
 /// and text searches embed automatically. Get one from <see cref="Database.OpenTableAsync(string, CancellationToken)"/>.
+/// Dispose it (<c>await using</c>) to release the dataset it reads; disposing twice is harmless, and
+/// any use afterwards throws <see cref="ObjectDisposedException"/> naming the table.
 /// </summary>
-public partial class Table
+public partial class Table : IAsyncDisposable
 {
     private IReadOnlyList<BoundEmbedding> _embeddings;
+    private LanceDataset? _dataset;
 
     internal Table(Database database, string name, LanceDataset dataset, IReadOnlyList<EmbeddingFunctionConfig> configs, IReadOnlyList<BoundEmbedding> embeddings)
     {
         Database = database;
         Name = name;
-        Dataset = dataset;
+        _dataset = dataset;
         EmbeddingFunctions = configs;
         _embeddings = embeddings;
     }
@@ -38,7 +41,8 @@ public partial class Table
     /// <summary>The embedding functions stored with the table.</summary>
     public IReadOnlyList<EmbeddingFunctionConfig> EmbeddingFunctions { get; private set; }
 
-    internal LanceDataset Dataset { get; }
+    internal LanceDataset Dataset => _dataset ?? throw new ObjectDisposedException(
+        $"Table '{Name}'", $"Table '{Name}' has been disposed; open it again with Database.OpenTableAsync(\"{Name}\").");
 
     internal IReadOnlyList<BoundEmbedding> Embeddings => _embeddings;
 
@@ -68,9 +72,31 @@ public partial class Table
     public IAsyncEnumerable<RecordBatch> ScanAsync(IReadOnlyList<string>? columns = null, CancellationToken cancellationToken = default)
         => Dataset.ScanAsync(columns, cancellationToken);
 
+    /// <summary>
+    /// Releases the dataset the table reads (its memory maps and caches). The embedding models stay
+    /// with the database, which may share them with other tables; dispose the database to release them.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        var dataset = Interlocked.Exchange(ref _dataset, null);
+
+        // LanceDataset is not disposable in every engine version; when it is, its resources go now.
+        switch ((object?)dataset)
+        {
+            case IAsyncDisposable asyncDisposable:
+                await asyncDisposable.DisposeAsync().ConfigureAwait(false);
+                break;
+            case IDisposable disposable:
+                disposable.Dispose();
+                break;
+        }
+
+        GC.SuppressFinalize(this);
+    }
+
     /// <summary>Binds stored configuration entries to functions looked up by name (lazily: models load on first use).</summary>
-    internal static IReadOnlyList<BoundEmbedding> BindByName(IReadOnlyList<EmbeddingFunctionConfig> configs, Schema schema, EmbeddingFunctionRegistry registry)
-        => configs.Select(c => new BoundEmbedding(c, VectorDimensions(schema, c.VectorColumn), () => registry.GetOrCreate(c.Name, c.Model))).ToList();
+    internal static IReadOnlyList<BoundEmbedding> BindByName(IReadOnlyList<EmbeddingFunctionConfig> configs, Schema schema, EmbeddingModels models)
+        => configs.Select(c => new BoundEmbedding(c, VectorDimensions(schema, c.VectorColumn), () => models.For(c.Name, c.Model))).ToList();
 
     internal static int VectorDimensions(Schema schema, string column)
         => schema.FieldsList.FirstOrDefault(f => f.Name == column)?.DataType is FixedSizeListType list ? list.ListSize : 0;

@@ -23,6 +23,6 @@ public sealed partial class Table<T>
     public new VectorQuery<T> Search(Image image)
     {
         ArgumentNullException.ThrowIfNull(image);
-        return new VectorQuery<T>(this, ImageQuery(image));
+        return new VectorQuery<T>(this, QueryInput.FromImage(image));
     }
 }

@@ -28,7 +28,7 @@ public sealed partial class Table<T>
     /// <summary>The vector indexes of the current version.</summary>
     public IReadOnlyList<VectorIndexInfo> ListIndices() => Dataset.ListIndices();
 
-    /// <summary>The column a property selector names: its <c>[Column]</c> name, else its name in snake_case, as the generator maps it.</summary>
+    /// <summary>The column a property selector names: as the model's generated column map says.</summary>
     private string ColumnOf(LambdaExpression selector)
     {
         var body = selector.Body is UnaryExpression { NodeType: ExpressionType.Convert } convert ? convert.Operand : selector.Body;
@@ -37,6 +37,7 @@ public sealed partial class Table<T>
             throw new ArgumentException($"Table '{Name}': the column selector must name a property of {typeof(T).Name}, like x => x.Vector; got {selector}.", nameof(selector));
         }
 
-        return ColumnNames.Of(property);
+        return T.ColumnMap.ColumnOf(property.Name)
+            ?? throw new ArgumentException($"Table '{Name}': {typeof(T).Name}.{property.Name} is not stored in a column (it is ignored or computed).", nameof(selector));
     }
 }

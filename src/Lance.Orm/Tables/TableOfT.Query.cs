@@ -1,5 +1,4 @@
 using System.Linq.Expressions;
-using Lance.Engine.Query.Filtering;
 
 namespace Lance.Orm;
 
@@ -23,6 +22,13 @@ public sealed partial class Table<T>
         return Search(vector.AsMemory());
     }
 
+    /// <summary>Searches with <paramref name="input"/>: text or an image (embedded when the query runs), or a vector.</summary>
+    public new VectorQuery<T> Search(QueryInput input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return new VectorQuery<T>(this, input);
+    }
+
     /// <summary>A plain query over the rows (no vector): add <c>Where</c>, <c>Select</c>, <c>Limit</c>, <c>Offset</c>.</summary>
     public new LanceQuery<T> Query() => new(this);
 
@@ -36,8 +42,7 @@ public sealed partial class Table<T>
     /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; nothing is deleted.</exception>
     public Task<long> DeleteAsync(Expression<Func<T, bool>> predicate, CancellationToken cancellationToken = default)
     {
-        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, Schema), Schema, Dataset.Path);
-        return Dataset.DeleteAsync(filter, cancellationToken);
+        return Dataset.DeleteAsync(LinqFilterTranslator.Translate(predicate, Schema, T.ColumnMap), cancellationToken);
     }
 
     /// <summary>
@@ -57,7 +62,7 @@ public sealed partial class Table<T>
         ArgumentNullException.ThrowIfNull(predicate);
         ArgumentNullException.ThrowIfNull(update);
         var schema = Schema;
-        var filter = RowFilter.FromExpression(LinqFilterTranslator.Translate(predicate, schema), schema, Dataset.Path);
+        var filter = LinqFilterTranslator.Translate(predicate, schema, T.ColumnMap);
         var setters = Updating.ModelUpdate.Setters(update, schema, Name, Dataset.Path);
         return Dataset.UpdateAsync(filter, setters, cancellationToken);
     }

@@ -94,17 +94,15 @@ public sealed partial class Table<T> : Table
 
     /// <summary>
     /// Converts rows with the generated writer. A vector of the wrong length makes the writer throw,
-    /// unless the caller asked to fill or null bad vectors: then the writer does so itself (inside a
-    /// <see cref="Serialization.BadVectorScope"/>). When the caller asked to drop them, the rows that
-    /// do not convert are left out. NaN vectors, which convert, are handled with every policy by the
-    /// embedding applier.
+    /// unless the caller asked to fill or null bad vectors: then the writer is told so and does it
+    /// itself. When the caller asked to drop them, the rows that do not convert are left out. NaN
+    /// vectors, which convert, are handled with every policy by the embedding applier.
     /// </summary>
     private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run)
     {
         if (run.Options.OnBadVectors is BadVectorHandling.Fill or BadVectorHandling.Null)
         {
-            using var scope = Serialization.BadVectorScope.Enter(run.Options.OnBadVectors, run.Options.FillValue);
-            return T.ToRecordBatch(rows);
+            return T.ToRecordBatch(rows, new BadVectorPolicy(run.Options.OnBadVectors, run.Options.FillValue));
         }
 
         try
@@ -133,22 +131,22 @@ public sealed partial class Table<T> : Table
 
     /// <summary>
     /// Binds the model's declared functions: the instance comes from the model's type (shared per
-    /// type), the stored entry (if any) supplies the configuration names.
+    /// type within the database), the stored entry (if any) supplies the configuration names.
     /// </summary>
-    internal static IReadOnlyList<BoundEmbedding> Bind(IReadOnlyList<EmbeddingBinding> bindings, IReadOnlyList<EmbeddingFunctionConfig> stored, EmbeddingFunctionRegistry registry)
+    internal static IReadOnlyList<BoundEmbedding> Bind(IReadOnlyList<EmbeddingBinding> bindings, IReadOnlyList<EmbeddingFunctionConfig> stored, EmbeddingModels models)
     {
         var result = new List<BoundEmbedding>();
         foreach (var binding in bindings)
         {
             var config = stored.FirstOrDefault(c => c.VectorColumn == binding.VectorColumn)
                 ?? new EmbeddingFunctionConfig(binding.FunctionName, null, binding.SourceColumn, binding.VectorColumn);
-            result.Add(new BoundEmbedding(config, binding.Dimensions, () => registry.GetOrCreate(binding)));
+            result.Add(new BoundEmbedding(config, binding.Dimensions, () => models.For(binding)));
         }
 
         // Functions stored with the table for columns the model does not bind still work by name.
         foreach (var config in stored.Where(c => bindings.All(b => b.VectorColumn != c.VectorColumn)))
         {
-            result.Add(new BoundEmbedding(config, 0, () => registry.GetOrCreate(config.Name, config.Model)));
+            result.Add(new BoundEmbedding(config, 0, () => models.For(config.Name, config.Model)));
         }
 
         return result;
@@ -162,10 +160,10 @@ public sealed partial class Table<T> : Table
             var actual = schema.FieldsList.FirstOrDefault(f => f.Name == field.Name)
                 ?? throw new LanceSchemaException(
                     $"Table '{tableName}' has no column '{field.Name}' that model {typeof(T).Name} needs. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
-            if (!SchemaAlignment.SameType(field.DataType, actual.DataType))
+            if (!ArrowArrays.SameType(field.DataType, actual.DataType))
             {
                 throw new LanceSchemaException(
-                    $"Column '{field.Name}' of table '{tableName}' is {SchemaAlignment.Describe(actual.DataType)} but model {typeof(T).Name} maps it to {SchemaAlignment.Describe(field.DataType)}.");
+                    $"Column '{field.Name}' of table '{tableName}' is {ArrowArrays.Describe(actual.DataType)} but model {typeof(T).Name} maps it to {ArrowArrays.Describe(field.DataType)}.");
             }
         }
     }

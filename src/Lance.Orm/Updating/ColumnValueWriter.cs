@@ -32,11 +32,11 @@ internal sealed class ColumnValueWriter
     {
         if (value is IArrowArray array)
         {
-            if (array.Length != 1 || !SchemaAlignment.SameType(array.Data.DataType, field.DataType))
+            if (array.Length != 1 || !ArrowArrays.SameType(array.Data.DataType, field.DataType))
             {
                 throw new LanceSchemaException(
-                    $"The Arrow value for column '{field.Name}' of table '{table}' must be one row of {SchemaAlignment.Describe(field.DataType)}; " +
-                    $"it is {array.Length} rows of {SchemaAlignment.Describe(array.Data.DataType)}.");
+                    $"The Arrow value for column '{field.Name}' of table '{table}' must be one row of {ArrowArrays.Describe(field.DataType)}; " +
+                    $"it is {array.Length} rows of {ArrowArrays.Describe(array.Data.DataType)}.");
             }
 
             if (array.NullCount > 0 && !field.IsNullable)
@@ -144,7 +144,7 @@ internal sealed class ColumnValueWriter
                 return Fixed(type, values, bits, nulls, column);
             default:
                 throw new LanceSchemaException(
-                    $"Column '{column}' of table '{_table}' is {SchemaAlignment.Describe(type)}, which an update cannot set from a .NET value; pass a one-row Arrow array of that type.");
+                    $"Column '{column}' of table '{_table}' is {ArrowArrays.Describe(type)}, which an update cannot set from a .NET value; pass a one-row Arrow array of that type.");
         }
     }
 
@@ -209,7 +209,7 @@ internal sealed class ColumnValueWriter
                 break;
             default:
                 throw new LanceSchemaException(
-                    $"Column '{column}' of table '{_table}' is {SchemaAlignment.Describe(type)}, which an update cannot set from a .NET value; pass a one-row Arrow array of that type.");
+                    $"Column '{column}' of table '{_table}' is {ArrowArrays.Describe(type)}, which an update cannot set from a .NET value; pass a one-row Arrow array of that type.");
         }
     }
 
@@ -450,7 +450,7 @@ internal sealed class ColumnValueWriter
         }
         catch (OverflowException e)
         {
-            throw new LanceSchemaException($"The value {value} does not fit column '{column}' ({SchemaAlignment.Describe(type)}) of table '{_table}'.", e);
+            throw new LanceSchemaException($"The value {value} does not fit column '{column}' ({ArrowArrays.Describe(type)}) of table '{_table}'.", e);
         }
 
         if (scale > 28)
@@ -470,7 +470,7 @@ internal sealed class ColumnValueWriter
     }
 
     private LanceSchemaException Mismatch(object value, IArrowType type, string column) => new(
-        $"The value {Describe(value)} ({value.GetType().Name}) does not fit column '{column}' ({SchemaAlignment.Describe(type)}) of table '{_table}'.");
+        $"The value {Describe(value)} ({value.GetType().Name}) does not fit column '{column}' ({ArrowArrays.Describe(type)}) of table '{_table}'.");
 
     private static string Describe(object value)
     {

@@ -1,7 +1,6 @@
 using System.Linq.Expressions;
 using Apache.Arrow;
 using Lance.Engine.Arrow;
-using Lance.Engine.Query.Filtering;
 
 namespace Lance.Orm.Updating;
 
@@ -59,11 +58,10 @@ internal static class ModelUpdate
         {
             // Only the members that read the row go to the translator, so no other value is evaluated twice.
             var rowUpdate = Expression.Lambda<Func<T, T>>(Expression.MemberInit(init.NewExpression, perRow), row);
-            foreach (var (column, value) in LinqFilterTranslator.Assignments(rowUpdate, schema))
+            foreach (var (column, value) in LinqFilterTranslator.Assignments(rowUpdate, schema, T.ColumnMap))
             {
                 var field = ColumnOf(column);
-                var sql = SqlValue.Parse(((RowExpression)value!).Sql, schema, datasetPath);
-                setters[column] = batch => sql.Evaluate(batch, field);
+                setters[column] = ((RowExpression)value!).Value.CompileValue(schema, field, datasetPath);
             }
         }
 
@@ -72,10 +70,10 @@ internal static class ModelUpdate
             foreach (var (column, value) in ConstantValues<T>(init.NewExpression, constant, table))
             {
                 var field = ColumnOf(column);
-                if (!SchemaAlignment.SameType(value.Data.DataType, field.DataType))
+                if (!ArrowArrays.SameType(value.Data.DataType, field.DataType))
                 {
                     throw new LanceSchemaException(
-                        $"Column '{column}' of table '{table}' is {SchemaAlignment.Describe(field.DataType)} but model {typeof(T).Name} writes {SchemaAlignment.Describe(value.Data.DataType)}.");
+                        $"Column '{column}' of table '{table}' is {ArrowArrays.Describe(field.DataType)} but model {typeof(T).Name} writes {ArrowArrays.Describe(value.Data.DataType)}.");
                 }
 
                 if (value.NullCount > 0 && !field.IsNullable)
@@ -91,7 +89,7 @@ internal static class ModelUpdate
     }
 
     /// <summary>A setter that repeats a one-row array for every row of the batch.</summary>
-    public static Func<RecordBatch, IArrowArray> Repeat(IArrowArray oneRow) => batch => ArrowTake.Take(oneRow, new int[batch.Length]);
+    public static Func<RecordBatch, IArrowArray> Repeat(IArrowArray oneRow) => batch => ArrowArrays.Take(oneRow, new int[batch.Length]);
 
     /// <summary>
     /// The one-row column of each constant member: a row holding just those members (the others keep
@@ -113,15 +111,15 @@ internal static class ModelUpdate
 
         foreach (var assignment in assignments)
         {
-            var column = ColumnNames.Of(assignment.Member);
-            var index = batch.Schema.GetFieldIndex(column);
+            var column = T.ColumnMap.ColumnOf(assignment.Member.Name);
+            var index = column is null ? -1 : batch.Schema.GetFieldIndex(column);
             if (index < 0)
             {
                 throw new LanceSchemaException(
                     $"Cannot update {typeof(T).Name}.{assignment.Member.Name} of table '{table}': the member is not stored in a column (it is ignored or computed).");
             }
 
-            yield return (column, batch.Column(index));
+            yield return (column!, batch.Column(index));
         }
     }
 

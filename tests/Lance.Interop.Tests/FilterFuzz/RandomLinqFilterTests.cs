@@ -47,10 +47,10 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
 
             if (!expected.SequenceEqual(ours))
             {
-                failures.Add($"{filter.Body}: LINQ-to-objects {expected.Count} rows, our engine {ours.Count} (SQL {LinqFilterTranslator.ToSql(filter, table.Schema)})");
+                failures.Add($"{filter.Body}: LINQ-to-objects {expected.Count} rows, our engine {ours.Count} (SQL {LinqFilterTranslator.ToSql(filter, table.Schema, LinqFuzzRow.ColumnMap)})");
             }
 
-            sqls.TryAdd(LinqFilterTranslator.ToSql(filter, table.Schema), (filter, expected));
+            sqls.TryAdd(LinqFilterTranslator.ToSql(filter, table.Schema, LinqFuzzRow.ColumnMap), (filter, expected));
         }
 
         using var copy = TempCopy.Of(_db.Path);

@@ -122,6 +122,32 @@ public sealed class TableEmbeddingTests : IDisposable
     }
 
     [Fact]
+    public async Task A_query_input_holding_an_image_searches_as_the_image_does()
+    {
+        _db.Registry.Register("test-image", _ => new ByteImageFunction());
+        var db = await _db.ConnectAsync();
+        var images = new BinaryArray.Builder().Append(new byte[] { 1, 2, 3 }.AsSpan()).Append(new byte[] { 9, 8 }.AsSpan()).Build();
+        var schema = new Schema([new Field("image", BinaryType.Default, true)], null);
+        var table = await db.CreateTableAsync("pics", [new RecordBatch(schema, [images], 2)], [new EmbeddingFunctionConfig("test-image", null, "image", "vector")]);
+        var input = QueryInput.FromImage(Image.FromBytes(new byte[] { 1, 2, 4 }));
+
+        var hit = await table.Search(input).Limit(1).ToBatchAsync();
+
+        Assert.Equal(QueryInputKind.Image, input.Kind);
+        Assert.Equal(new byte[] { 1, 2, 3 }, ((BinaryArray)hit.Column("image")).GetBytes(0).ToArray());
+    }
+
+    [Fact]
+    public void A_query_input_holding_text_or_a_vector_says_which()
+    {
+        var text = QueryInput.FromText("alpha");
+        var vector = QueryInput.FromVector(new float[] { 1, 2 });
+
+        Assert.Equal((QueryInputKind.Text, "alpha", 0), (text.Kind, text.Text, text.Vector.Length));
+        Assert.Equal((QueryInputKind.Vector, (string?)null, 2), (vector.Kind, vector.Text, vector.Vector.Length));
+    }
+
+    [Fact]
     public async Task Image_search_on_a_text_function_says_it_cannot()
     {
         var db = await _db.ConnectAsync();

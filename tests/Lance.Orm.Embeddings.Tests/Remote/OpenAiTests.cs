@@ -1,4 +1,3 @@
-using System.Runtime.CompilerServices;
 using System.Text.Json.Nodes;
 
 namespace Lance.Orm.Embeddings.Tests;
@@ -90,11 +89,11 @@ public sealed class OpenAiTests : IDisposable
     [Fact]
     public async Task The_registry_resolves_env_references_when_recreating_the_function()
     {
-        RuntimeHelpers.RunModuleConstructor(typeof(OpenAiEmbeddings).Module.ModuleHandle);
+        EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
         Environment.SetEnvironmentVariable("LANCE_TEST_OPENAI_KEY_2", "sk-resolved");
         var stored = new JsonObject { ["name"] = "nomic-embed-text", ["dim"] = Dim, ["base_url"] = _server.BaseUrl.AbsoluteUri, ["api_key"] = "$env:LANCE_TEST_OPENAI_KEY_2" };
 
-        var function = new EmbeddingFunctionRegistry().Let(r => r.Register("openai", OpenAiEmbeddings.FromConfiguration)).GetOrCreate("openai", stored);
+        var function = new EmbeddingFunctionRegistry().Let(r => r.Register("openai", OpenAiEmbeddings.FromConfiguration)).Create("openai", stored);
         await function.ComputeQueryEmbeddingAsync("hi");
 
         Assert.Equal("Bearer sk-resolved", _server.Requests.Single().Authorization);
@@ -107,7 +106,7 @@ public sealed class OpenAiTests : IDisposable
         var registry = new EmbeddingFunctionRegistry();
         registry.Register("openai", OpenAiEmbeddings.FromConfiguration);
 
-        var ex = Assert.Throws<EmbeddingException>(() => registry.GetOrCreate("openai", new JsonObject { ["api_key"] = "$env:LANCE_TEST_NEVER_SET" }));
+        var ex = Assert.Throws<EmbeddingException>(() => registry.Create("openai", new JsonObject { ["api_key"] = "$env:LANCE_TEST_NEVER_SET" }));
 
         Assert.Contains("LANCE_TEST_NEVER_SET", ex.Message);
     }
@@ -131,7 +130,7 @@ public sealed class OpenAiTests : IDisposable
     [Fact]
     public void Registry_get_create_is_the_LanceDB_spelling()
     {
-        RuntimeHelpers.RunModuleConstructor(typeof(OpenAiEmbeddings).Module.ModuleHandle);
+        EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
 
         var function = EmbeddingFunctionRegistry.Default.Get("openai").Create(new JsonObject { ["name"] = "text-embedding-3-large", ["api_key"] = "$env:PATH" });
 

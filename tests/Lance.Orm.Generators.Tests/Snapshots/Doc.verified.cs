@@ -25,11 +25,24 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
     });
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Doc> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Id", "id"),
+        new global::Lance.Orm.MemberColumn("Text", "text"),
+        new global::Lance.Orm.MemberColumn("Vector", "vector"),
+        new global::Lance.Orm.MemberColumn("Score", "score"),
+        new global::Lance.Orm.MemberColumn("Published", "published"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Doc> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Doc> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var idWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
         var textWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: false, "Doc", "Text", "text");
-        var vectorWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Doc", "Vector", "vector");
+        var vectorWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Doc", "Vector", "vector", badVectors);
         var scoreWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<double>(rows.Length);
         var publishedWriter = new global::Lance.Orm.Serialization.BooleanColumnWriter(rows.Length);
 
@@ -143,20 +156,5 @@ partial record Doc : global::Lance.Orm.ILanceModel<global::Doc>
         /// <summary>The Published value (column <c>published</c>) in <paramref name="row"/>.</summary>
         /// <param name="row">The row index.</param>
         public bool Published(int row) => _published.Get(row, default);
-    }
-}
-
-/// <summary>
-/// Runs the module constructors of the embedding functions this model uses, so that each registers
-/// its name in <see cref="global::Lance.Orm.EmbeddingFunctionRegistry"/> before a table is opened untyped.
-/// </summary>
-file static class Doc_EmbeddingFunctions
-{
-    [global::System.Runtime.CompilerServices.ModuleInitializer]
-    [global::System.Diagnostics.CodeAnalysis.SuppressMessage("Usage", "CA2255:The 'ModuleInitializer' attribute should not be used in libraries",
-        Justification = "Registers embedding functions by name; it touches no app state.")]
-    internal static void RunEmbeddingFunctionModuleConstructors()
-    {
-        global::System.Runtime.CompilerServices.RuntimeHelpers.RunModuleConstructor(typeof(global::MiniLm).Module.ModuleHandle);
     }
 }

@@ -17,7 +17,19 @@ partial class Product : global::Lance.Orm.ILanceModel<global::Shop.Catalog.Produ
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Shop.Catalog.Product> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Code", "sku"),
+        new global::Lance.Orm.MemberColumn("HTMLText", "html_text"),
+        new global::Lance.Orm.MemberColumn("ImageUri", "image_uri"),
+        new global::Lance.Orm.MemberColumn("StockCount", "stock_count"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Shop.Catalog.Product> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Shop.Catalog.Product> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var codeWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: false, "Product", "Code", "sku");
         var htmlTextWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: false, "Product", "HTMLText", "html_text");

@@ -23,7 +23,25 @@ partial record Reading : global::Lance.Orm.ILanceModel<global::Telemetry.Reading
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Telemetry.Reading> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Id", "id"),
+        new global::Lance.Orm.MemberColumn("Count", "count"),
+        new global::Lance.Orm.MemberColumn("Ratio", "ratio"),
+        new global::Lance.Orm.MemberColumn("Score", "score"),
+        new global::Lance.Orm.MemberColumn("Flag", "flag"),
+        new global::Lance.Orm.MemberColumn("Label", "label"),
+        new global::Lance.Orm.MemberColumn("Level", "level"),
+        new global::Lance.Orm.MemberColumn("Gain", "gain"),
+        new global::Lance.Orm.MemberColumn("Embedding", "embedding"),
+        new global::Lance.Orm.MemberColumn("Extra", "extra"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Telemetry.Reading> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Telemetry.Reading> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var idWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
         var countWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<int>(rows.Length);
@@ -33,8 +51,8 @@ partial record Reading : global::Lance.Orm.ILanceModel<global::Telemetry.Reading
         var labelWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: true, "Reading", "Label", "label");
         var levelWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<int>(rows.Length);
         var gainWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<float>(rows.Length);
-        var embeddingWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Reading", "Embedding", "embedding");
-        var extraWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Reading", "Extra", "extra");
+        var embeddingWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 384, "Reading", "Embedding", "embedding", badVectors);
+        var extraWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Reading", "Extra", "extra", badVectors);
 
         foreach (var row in rows)
         {

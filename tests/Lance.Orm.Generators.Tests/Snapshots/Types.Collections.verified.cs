@@ -20,14 +20,29 @@ partial record Collections : global::Lance.Orm.ILanceModel<global::Types.Collect
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Collections> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Longs", "longs"),
+        new global::Lance.Orm.MemberColumn("Doubles", "doubles"),
+        new global::Lance.Orm.MemberColumn("Names", "names"),
+        new global::Lance.Orm.MemberColumn("Words", "words"),
+        new global::Lance.Orm.MemberColumn("Tags", "tags"),
+        new global::Lance.Orm.MemberColumn("MoreTags", "more_tags"),
+        new global::Lance.Orm.MemberColumn("Floats", "floats"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Collections> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Collections> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var longsWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<long>(rows.Length, nullable: false, "Collections", "Longs", "longs");
         var doublesWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<double>(rows.Length, nullable: true, "Collections", "Doubles", "doubles");
         var namesWriter = new global::Lance.Orm.Serialization.StringListColumnWriter(rows.Length, nullable: false, "Collections", "Names", "names");
         var wordsWriter = new global::Lance.Orm.Serialization.StringListColumnWriter(rows.Length, nullable: true, "Collections", "Words", "words");
-        var tagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, nullable: false, "Collections", "Tags", "tags");
-        var moreTagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, nullable: true, "Collections", "MoreTags", "more_tags");
+        var tagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, nullable: false, "Collections", "Tags", "tags", badVectors);
+        var moreTagsWriter = new global::Lance.Orm.Serialization.ModelListColumnWriter<global::Types.Tag>(rows.Length, nullable: true, "Collections", "MoreTags", "more_tags", badVectors);
         var floatsWriter = new global::Lance.Orm.Serialization.PrimitiveListColumnWriter<float>(rows.Length, nullable: false, "Collections", "Floats", "floats");
 
         foreach (var row in rows)

@@ -18,13 +18,26 @@ partial class Nested : global::Lance.Orm.ILanceModel<global::Types.Nested>
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Nested> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Id", "id"),
+        new global::Lance.Orm.MemberColumn("Main", "main", static () => global::Types.Tag.ColumnMap),
+        new global::Lance.Orm.MemberColumn("Extra", "extra", static () => global::Types.Tag.ColumnMap),
+        new global::Lance.Orm.MemberColumn("Where", "where", static () => global::Types.Point.ColumnMap),
+        new global::Lance.Orm.MemberColumn("Maybe", "maybe", static () => global::Types.Point.ColumnMap),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Nested> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Nested> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var idWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
-        var mainWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Tag>(rows.Length, nullable: false, "Nested", "Main", "main");
-        var extraWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Tag>(rows.Length, nullable: true, "Nested", "Extra", "extra");
-        var whereWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Point>(rows.Length, nullable: false, "Nested", "Where", "where");
-        var maybeWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Point>(rows.Length, nullable: true, "Nested", "Maybe", "maybe");
+        var mainWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Tag>(rows.Length, nullable: false, "Nested", "Main", "main", badVectors);
+        var extraWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Tag>(rows.Length, nullable: true, "Nested", "Extra", "extra", badVectors);
+        var whereWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Point>(rows.Length, nullable: false, "Nested", "Where", "where", badVectors);
+        var maybeWriter = new global::Lance.Orm.Serialization.StructColumnWriter<global::Types.Point>(rows.Length, nullable: true, "Nested", "Maybe", "maybe", badVectors);
 
         foreach (var row in rows)
         {

@@ -28,7 +28,30 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Nullables> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("I64", "i64"),
+        new global::Lance.Orm.MemberColumn("U16", "u16"),
+        new global::Lance.Orm.MemberColumn("F16", "f16"),
+        new global::Lance.Orm.MemberColumn("F64", "f64"),
+        new global::Lance.Orm.MemberColumn("Flag", "flag"),
+        new global::Lance.Orm.MemberColumn("Text", "text"),
+        new global::Lance.Orm.MemberColumn("Blob", "blob"),
+        new global::Lance.Orm.MemberColumn("Money", "money"),
+        new global::Lance.Orm.MemberColumn("Key", "key"),
+        new global::Lance.Orm.MemberColumn("At", "at"),
+        new global::Lance.Orm.MemberColumn("When", "when"),
+        new global::Lance.Orm.MemberColumn("Day", "day"),
+        new global::Lance.Orm.MemberColumn("Time", "time"),
+        new global::Lance.Orm.MemberColumn("Color", "color"),
+        new global::Lance.Orm.MemberColumn("Level", "level"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Nullables> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Nullables> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var i64Writer = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
         var u16Writer = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<ushort>(rows.Length);

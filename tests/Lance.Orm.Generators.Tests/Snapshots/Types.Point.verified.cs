@@ -15,7 +15,17 @@ partial record struct Point : global::Lance.Orm.ILanceModel<global::Types.Point>
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Point> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("X", "x"),
+        new global::Lance.Orm.MemberColumn("Y", "y"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Point> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Point> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var xWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<double>(rows.Length);
         var yWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<double>(rows.Length);

@@ -36,7 +36,38 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Scalars> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("I64", "i64"),
+        new global::Lance.Orm.MemberColumn("I32", "i32"),
+        new global::Lance.Orm.MemberColumn("I16", "i16"),
+        new global::Lance.Orm.MemberColumn("I8", "i8"),
+        new global::Lance.Orm.MemberColumn("U64", "u64"),
+        new global::Lance.Orm.MemberColumn("U32", "u32"),
+        new global::Lance.Orm.MemberColumn("U16", "u16"),
+        new global::Lance.Orm.MemberColumn("U8", "u8"),
+        new global::Lance.Orm.MemberColumn("F16", "f16"),
+        new global::Lance.Orm.MemberColumn("F32", "f32"),
+        new global::Lance.Orm.MemberColumn("F64", "f64"),
+        new global::Lance.Orm.MemberColumn("Flag", "flag"),
+        new global::Lance.Orm.MemberColumn("Text", "text"),
+        new global::Lance.Orm.MemberColumn("Blob", "blob"),
+        new global::Lance.Orm.MemberColumn("Money", "money"),
+        new global::Lance.Orm.MemberColumn("Price", "price"),
+        new global::Lance.Orm.MemberColumn("Key", "key"),
+        new global::Lance.Orm.MemberColumn("At", "at"),
+        new global::Lance.Orm.MemberColumn("When", "when"),
+        new global::Lance.Orm.MemberColumn("Day", "day"),
+        new global::Lance.Orm.MemberColumn("Time", "time"),
+        new global::Lance.Orm.MemberColumn("Color", "color"),
+        new global::Lance.Orm.MemberColumn("Level", "level"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Scalars> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Scalars> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var i64Writer = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<long>(rows.Length);
         var i32Writer = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<int>(rows.Length);

@@ -15,7 +15,17 @@ partial record Tag : global::Lance.Orm.ILanceModel<global::Types.Tag>
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Tag> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
+    {
+        new global::Lance.Orm.MemberColumn("Name", "name"),
+        new global::Lance.Orm.MemberColumn("Weight", "weight"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Tag> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Tag> rows, global::Lance.Orm.BadVectorPolicy badVectors)
     {
         var nameWriter = new global::Lance.Orm.Serialization.StringColumnWriter(rows.Length, nullable: false, "Tag", "Name", "name");
         var weightWriter = new global::Lance.Orm.Serialization.PrimitiveColumnWriter<int>(rows.Length);

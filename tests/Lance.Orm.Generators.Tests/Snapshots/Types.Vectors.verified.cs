@@ -19,14 +19,28 @@ partial record Vectors : global::Lance.Orm.ILanceModel<global::Types.Vectors>
     public static global::System.Collections.Generic.IReadOnlyList<global::Lance.Orm.EmbeddingBinding> EmbeddingBindings { get; } = global::System.Array.Empty<global::Lance.Orm.EmbeddingBinding>();
 
     /// <inheritdoc/>
-    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Vectors> rows)
+    public static global::Lance.Orm.ModelColumnMap ColumnMap { get; } = new global::Lance.Orm.ModelColumnMap(new global::Lance.Orm.MemberColumn[]
     {
-        var f32Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "F32", "f32");
-        var nf32Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "NF32", "nf32");
-        var memoryWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "Memory", "memory");
-        var nMemoryWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "NMemory", "n_memory");
-        var f16Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<global::System.Half>(rows.Length, 3, "Vectors", "F16", "f16");
-        var u8Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<byte>(rows.Length, 8, "Vectors", "U8", "u8");
+        new global::Lance.Orm.MemberColumn("F32", "f32"),
+        new global::Lance.Orm.MemberColumn("NF32", "nf32"),
+        new global::Lance.Orm.MemberColumn("Memory", "memory"),
+        new global::Lance.Orm.MemberColumn("NMemory", "n_memory"),
+        new global::Lance.Orm.MemberColumn("F16", "f16"),
+        new global::Lance.Orm.MemberColumn("U8", "u8"),
+    });
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Vectors> rows) => ToRecordBatch(rows, global::Lance.Orm.BadVectorPolicy.Error);
+
+    /// <inheritdoc/>
+    public static global::Apache.Arrow.RecordBatch ToRecordBatch(global::System.ReadOnlySpan<global::Types.Vectors> rows, global::Lance.Orm.BadVectorPolicy badVectors)
+    {
+        var f32Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "F32", "f32", badVectors);
+        var nf32Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "NF32", "nf32", badVectors);
+        var memoryWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "Memory", "memory", badVectors);
+        var nMemoryWriter = new global::Lance.Orm.Serialization.VectorColumnWriter<float>(rows.Length, 4, "Vectors", "NMemory", "n_memory", badVectors);
+        var f16Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<global::System.Half>(rows.Length, 3, "Vectors", "F16", "f16", badVectors);
+        var u8Writer = new global::Lance.Orm.Serialization.VectorColumnWriter<byte>(rows.Length, 8, "Vectors", "U8", "u8", badVectors);
 
         foreach (var row in rows)
         {

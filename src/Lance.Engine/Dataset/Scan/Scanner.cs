@@ -16,21 +16,21 @@ namespace Lance.Engine.Dataset;
 internal static class Scanner
 {
     /// <summary>Binds a SQL or tree filter to <paramref name="schema"/>; null when there is none.</summary>
-    public static RowFilter? ResolveFilter(Schema schema, string location, string? sql, FilterExpression? expression)
+    public static RowFilter? ResolveFilter(Schema schema, string location, string? sql, FilterNode? tree)
     {
         if (!string.IsNullOrWhiteSpace(sql))
         {
             return RowFilter.Parse(sql, schema, location);
         }
 
-        return expression is null ? null : RowFilter.FromExpression(expression, schema, location);
+        return tree is null ? null : RowFilter.FromExpression(FilterLowering.Lower(tree, location), schema, location);
     }
 
     /// <summary>The rows passing the request, at most one batch per fragment (see <see cref="LanceDataset.ScanAsync(ScanRequest, CancellationToken)"/>).</summary>
     public static async IAsyncEnumerable<RecordBatch> ScanAsync(Snapshot snapshot, ScanRequest request, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var projection = snapshot.Project(request.Columns);
-        var filter = ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterExpression);
+        var filter = ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
         var skip = request.Offset;
         var remaining = request.Limit ?? long.MaxValue;
         if (remaining <= 0)

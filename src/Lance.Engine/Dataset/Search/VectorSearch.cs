@@ -28,7 +28,7 @@ internal static class VectorSearch
         }
 
         var projection = snapshot.Project(request.Columns);
-        var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterExpression);
+        var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
         if (IndexedSearch.TrySearch(snapshot, indexes, request, filter, null) is { } indexed)
         {
             return indexed;

@@ -1,0 +1,7 @@
+namespace Lance.Orm;
+
+/// <summary>One mapped member of a model and the column it is stored in; emitted by the source generator.</summary>
+/// <param name="Member">The member's name in C#.</param>
+/// <param name="Column">The column's name: the <see cref="ColumnAttribute"/> name, else the member name in snake_case.</param>
+/// <param name="Nested">For a nested model (a struct column), its own map; null otherwise. A function, so that models referring to each other initialise in any order.</param>
+public sealed record MemberColumn(string Member, string Column, Func<ModelColumnMap>? Nested = null);

@@ -219,7 +219,7 @@ internal sealed class FilterBinder
 
         try
         {
-            return DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeToUtc(time, TimeZoneInfo.FindSystemTimeZoneById(zone)), DateTimeKind.Utc);
+            return ZoneTime.ToUtc(time, zone);
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
         {

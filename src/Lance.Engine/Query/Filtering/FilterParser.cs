@@ -319,7 +319,8 @@ internal sealed class FilterParser
 
             if (operand is LiteralExpression { Value: ulong big })
             {
-                return new LiteralExpression(big == 9223372036854775808UL ? long.MinValue : -(double)big) { Position = token.Position };
+                // (object) keeps long.MinValue a long: the conditional's common type would be double.
+                return new LiteralExpression(big == 9223372036854775808UL ? (object)long.MinValue : -(double)big) { Position = token.Position };
             }
 
             return new UnaryExpression(UnaryOperator.Negate, operand) { Position = token.Position };

@@ -80,7 +80,8 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         {
             cancellationToken.ThrowIfCancellationRequested();
             counts.Versions++;
-            await CompareVersionAsync(db, table, path, version, Fail);
+            await CompareVersionAsync(db, table, path, version, Fail, contradiction => counts.LanceDbContradictions.Add(
+                $"seed {seed}, table {table} (storage {storage}{(stable ? ", stable row ids" : "")}): {contradiction}"));
         }
 
         LanceDataset latest;
@@ -148,7 +149,7 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
 
     private delegate void FailureSink(string stage, string detail, string kind, string? column = null, string? type = null, long? version = null);
 
-    private static async Task CompareVersionAsync(string db, string table, string path, long version, FailureSink fail)
+    private async Task CompareVersionAsync(string db, string table, string path, long version, FailureSink fail, Action<string> contradiction)
     {
         using var expected = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(db, $"{table}.v{version}.json")));
         var rows = expected.RootElement.GetProperty("rows").EnumerateArray().ToList();
@@ -195,7 +196,17 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
 
                     if (ForeignArrowJson.Difference(row.GetProperty(name), actual) is { } difference)
                     {
-                        fail("read", $"row id {id}{difference}", "mismatch", name, type, version);
+                        // The handle that wrote the table read it; LanceDB opening it afresh may read
+                        // otherwise (legacy dictionaries, whose null keys the file cannot hold).
+                        if (await ReopenedReadsAsOursAsync(db, table, version, name, values))
+                        {
+                            contradiction($"v{version} column {name} ({type}): the writing handle reads row id {id}{difference}, the reopened table reads every row as we do");
+                        }
+                        else
+                        {
+                            fail("read", $"row id {id}{difference}", "mismatch", name, type, version);
+                        }
+
                         break;
                     }
                 }
@@ -205,6 +216,15 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 fail("read", Describe(e), KindOf(e), name, type, version);
             }
         }
+    }
+
+    // Whether LanceDB, opening a fresh copy of the table at the version, reads the column's every value as we do.
+    private async Task<bool> ReopenedReadsAsOursAsync(string db, string table, long version, string column, Dictionary<string, JsonNode?> ours)
+    {
+        using var copy = TempCopy.DatabaseWith(Path.Combine(db, table + ".lance"), table);
+        var scan = await peer.ScanAsync(copy.Path, table, column == "id" ? ["id"] : ["id", column], version: version);
+        return scan.Rows.Count == ours.Count && scan.Rows.All(r =>
+            ours.TryGetValue(r["id"].ToString(), out var mine) && ForeignArrowJson.Difference(r[column], mine) is null);
     }
 
     // Our values of one column keyed by the row's id (rendered as the peer renders ids: a decimal string).

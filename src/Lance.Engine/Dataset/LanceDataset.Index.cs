@@ -410,7 +410,7 @@ public sealed partial class LanceDataset
         foreach (var fragment in manifest.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var vectors = (FixedSizeListArray)ReadColumn(fragment, vectorField);
+            var vectors = (FixedSizeListArray)ReadColumn(fragment, vectorField, cancellationToken);
             var live = LiveRows(fragment);
             var hasNulls = vectors.NullCount > 0;
             var rows = vectors.Length;

@@ -211,7 +211,7 @@ public sealed partial class LanceDataset
                 foreach (var fragment in manifest.Fragments)
                 {
                     cancellationToken.ThrowIfCancellationRequested();
-                    var batch = ReadFragment(fragment, inputFields);
+                    var batch = ReadFragment(fragment, inputFields, cancellationToken);
                     var arrays = new List<IArrowArray>();
                     foreach (var (column, _) in computed)
                     {

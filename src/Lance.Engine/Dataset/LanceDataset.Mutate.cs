@@ -40,7 +40,7 @@ public sealed partial class LanceDataset
         foreach (var fragment in manifest.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var mask = predicate.Evaluate(ReadFragment(fragment, fields));
+            var mask = predicate.Evaluate(ReadFragment(fragment, fields, cancellationToken));
             var existing = DeletedRows(fragment);
             var rows = new List<int>();
             for (var row = 0; row < mask.Length; row++)
@@ -104,7 +104,7 @@ public sealed partial class LanceDataset
         foreach (var fragment in manifest.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var mask = predicate.Evaluate(ReadFragment(fragment, filterFields));
+            var mask = predicate.Evaluate(ReadFragment(fragment, filterFields, cancellationToken));
             var existing = DeletedRows(fragment);
             var rows = Enumerable.Range(0, mask.Length).Where(r => mask[r] && !existing.Contains(r)).ToArray();
             if (rows.Length == 0)
@@ -254,7 +254,7 @@ public sealed partial class LanceDataset
         foreach (var fragment in manifest.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var keys = ReadFragment(fragment, keyFields);
+            var keys = ReadFragment(fragment, keyFields, cancellationToken);
             var keyOf = KeyReader(Enumerable.Range(0, keys.ColumnCount).Select(keys.Column).ToList());
             var existing = DeletedRows(fragment);
             bool[]? bySourceMask = null;
@@ -288,7 +288,7 @@ public sealed partial class LanceDataset
                 {
                     if (notMatchedBySource is not null)
                     {
-                        bySourceMask ??= notMatchedBySource.Evaluate(ReadFragment(fragment, bySourceFields));
+                        bySourceMask ??= notMatchedBySource.Evaluate(ReadFragment(fragment, bySourceFields, cancellationToken));
                         if (!bySourceMask[row])
                         {
                             continue;

@@ -59,13 +59,13 @@ public sealed partial class LanceDataset
             int[]? chosen;
             if (all && from == 0 && take == count)
             {
-                batch = ReadFragment(fragment, projection);
+                batch = ReadFragment(fragment, projection, cancellationToken);
                 chosen = null;
             }
             else
             {
                 chosen = all ? Enumerable.Range(from, take).ToArray() : rows.AsSpan(from, take).ToArray();
-                batch = ArrowTake.Take(ReadFragment(fragment, projection), chosen);
+                batch = ArrowTake.Take(ReadFragment(fragment, projection, cancellationToken), chosen);
             }
 
             if (request.WithRowId)

@@ -209,10 +209,10 @@ public sealed partial class LanceDataset
             {
                 // Every data file of a dataset shares its format (see DataFormatVersions); 2.0 and legacy have their own writers.
                 var info = version.IsLegacy
-                    ? Format.Legacy.LegacyFileWriter.Write(stream, schema, legacyDictionaries, batches, name)
+                    ? Format.Legacy.LegacyFileWriter.Write(stream, schema, legacyDictionaries, batches, name, cancellationToken)
                     : version == LanceFileVersion.V2_0
-                    ? Format.V20.DataFileWriter20.Write(stream, schema, batches)
-                    : DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version });
+                    ? Format.V20.DataFileWriter20.Write(stream, schema, batches, cancellationToken: cancellationToken)
+                    : DataFileWriter.Write(stream, schema, batches, new DataFileWriterOptions { Version = version }, cancellationToken);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 var file = new DataFile
                 {

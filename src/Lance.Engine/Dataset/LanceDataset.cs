@@ -232,41 +232,43 @@ public sealed partial class LanceDataset
             ?? throw new LanceSchemaException($"Column '{name}' does not exist in '{Path}'. Columns: {string.Join(", ", _schema.FieldsList.Select(f => f.Name))}.")).ToList();
     }
 
-    private RecordBatch ReadFragment(DataFragment fragment, IReadOnlyList<Field> projection)
+    private RecordBatch ReadFragment(DataFragment fragment, IReadOnlyList<Field> projection, CancellationToken cancellationToken = default)
     {
-        var columns = projection.Select(field => ReadColumn(fragment, field)).ToList();
+        var columns = projection.Select(field => ReadColumn(fragment, field, cancellationToken)).ToList();
         return new RecordBatch(new Schema(projection, null), columns, (int)fragment.PhysicalRows);
     }
 
     /// <summary>Reads every column of a fragment (deleted rows included), in schema order.</summary>
     private RecordBatch ReadFragment(DataFragment fragment) => ReadFragment(fragment, _schema.FieldsList);
 
-    private IArrowArray ReadColumn(DataFragment fragment, Field field)
+    private IArrowArray ReadColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
     {
         var lanceField = _manifest.Schema.FindField(field.Name)
             ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Path}'.");
-        return ReadColumn(fragment, lanceField);
+        return ReadColumn(fragment, lanceField, cancellationToken);
     }
 
-    private IArrowArray ReadColumn(DataFragment fragment, LanceField field)
+    private IArrowArray ReadColumn(DataFragment fragment, LanceField field, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var path = FilePath(fragment, field);
-        return _columnCache.GetOrAdd((path, field.Id), static (key, f) =>
+        return _columnCache.GetOrAdd((path, field.Id), static (key, state) =>
         {
             using var reader = DataFileReader.Open(key.File);
 
             // Vector columns are mapped from the file rather than copied (the cache keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
             reader.MapFlatColumns = !OperatingSystem.IsWindows();
-            return reader.ReadColumn(f);
-        }, field);
+            reader.CancellationToken = state.cancellationToken;
+            return reader.ReadColumn(state.field);
+        }, (field, cancellationToken));
     }
 
     /// <summary>
     /// A fragment's column as arrays in row order: for a vector column whose pages are flat, views
     /// of the data file (one per run of pages lying back to back), so a search reads the page cache
     /// in place and no copy of the column is made or kept in managed memory; otherwise the one
-    /// array <see cref="ReadColumn(DataFragment, LanceField)"/> reads.
+    /// array <see cref="ReadColumn(DataFragment, LanceField, CancellationToken)"/> reads.
     /// </summary>
     private IReadOnlyList<IArrowArray> ReadColumnPieces(DataFragment fragment, Field field)
     {

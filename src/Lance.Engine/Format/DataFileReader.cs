@@ -245,6 +245,7 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
     public IArrowArray ReadColumn(LanceField field)
     {
         ArgumentNullException.ThrowIfNull(field);
+        CancellationToken.ThrowIfCancellationRequested();
         try
         {
             return ReadColumnCore(field);
@@ -321,6 +322,9 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
     /// Not on Windows, where a mapped file cannot be deleted.
     /// </summary>
     public bool MapFlatColumns { get; set; }
+
+    /// <summary>Checked before each column and each page read, so a long read stops within a page of being cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
 
     /// <summary>The most bytes one mapped view of <see cref="TryMapFlatColumn"/> covers (a run longer than this is split).</summary>
     internal const int MaxMappedArrayBytes = 1 << 30;
@@ -553,6 +557,7 @@ internal sealed class DataFileReader : IDisposable, ILegacyFileBytes
         long rowsSoFar = 0;
         foreach (var page in metadata.Pages)
         {
+            CancellationToken.ThrowIfCancellationRequested();
             if (page.BufferOffsets.Count != page.BufferSizes.Count)
             {
                 throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");

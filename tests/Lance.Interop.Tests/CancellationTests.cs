@@ -36,8 +36,8 @@ public sealed class CancellationTests : IDisposable
         cancel.CancelAfter(TimeSpan.FromMilliseconds(50));
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dataset.AppendAsync([big], cancellationToken: cancel.Token));
 
-        // Within a page: a generous bound for a shared machine, far below writing the whole file.
-        Assert.True(cancelledAt.Elapsed < TimeSpan.FromSeconds(2), $"the append ran on for {cancelledAt.Elapsed} after it was cancelled");
+        // Within a page: a generous bound for a shared machine running other tests, below writing the whole file.
+        Assert.True(cancelledAt.Elapsed < TimeSpan.FromSeconds(5), $"the append ran on for {cancelledAt.Elapsed} after it was cancelled");
         Assert.Equal(version, dataset.Version);
         var reopened = await LanceDataset.OpenAsync(path);
         Assert.Equal(version, reopened.Version);

@@ -191,12 +191,13 @@ public sealed class LanceDbPeer
     }
 
     /// <summary>Has LanceDB write a table from the rows of an Arrow IPC file; returns the rows and version it reports.</summary>
+    /// <remarks><paramref name="storageVersion"/> (<c>"legacy"</c>, <c>"2.0"</c>, <c>"2.1"</c>, <c>"2.2"</c>) picks the file format; LanceDB's default when null.</remarks>
     public async Task<(long Rows, long Version)> CreateTableAsync(
-        string dbPath, string table, string ipcPath, bool overwrite = false, CancellationToken cancellationToken = default)
+        string dbPath, string table, string ipcPath, bool overwrite = false, string? storageVersion = null, CancellationToken cancellationToken = default)
     {
         using var doc = await RunAsync(
             "create",
-            new { db = Path.GetFullPath(dbPath), table, ipc = Path.GetFullPath(ipcPath), mode = overwrite ? "overwrite" : "create" },
+            new { db = Path.GetFullPath(dbPath), table, ipc = Path.GetFullPath(ipcPath), mode = overwrite ? "overwrite" : "create", storageVersion },
             cancellationToken);
         return (doc.RootElement.GetProperty("rows").GetInt64(), doc.RootElement.GetProperty("version").GetInt64());
     }

@@ -763,7 +763,7 @@ function appendFile(r, out, spec, columns, maxRows) {
   return path;
 }
 
-/** Our engine's writes, made again by LanceDB on a twin copy: append the IPC rows, update, delete. */
+/** Our engine's writes, made again by LanceDB on a twin copy: append the IPC rows, update (or several `updates`), delete. */
 async function twin(args) {
   const conn = await connect(required(args, 'db', 'string'));
   const tb = await conn.openTable(required(args, 'table', 'string'));
@@ -775,6 +775,10 @@ async function twin(args) {
   if (args.ipc) await step('add', () => tb.add(A.tableFromIPC(readFileSync(args.ipc))));
   if (args.update) {
     await step('update', () => tb.update(args.update.where ? { where: args.update.where, valuesSql: args.update.valuesSql } : { valuesSql: args.update.valuesSql }));
+  }
+  // Several updates, one after another (`update0`, `update1`, ... in `done` or `refused`).
+  for (const [i, u] of (args.updates ?? []).entries()) {
+    await step(`update${i}`, () => tb.update(u.where ? { where: u.where, valuesSql: u.valuesSql } : { valuesSql: u.valuesSql }));
   }
   if (args.delete) await step('delete', () => tb.delete(args.delete));
   return { version: await tb.version(), done, refused };

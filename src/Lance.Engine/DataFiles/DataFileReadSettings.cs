@@ -14,4 +14,7 @@ internal sealed class DataFileReadSettings
     /// than in parallel (1 MiB; tests lower it to decode small columns in parallel).
     /// </summary>
     public long ParallelDecodeMinBytes { get; set; } = 1 << 20;
+
+    /// <summary>Checked before each column and each page read, so a long read stops within a page of being cancelled.</summary>
+    public CancellationToken CancellationToken { get; set; }
 }

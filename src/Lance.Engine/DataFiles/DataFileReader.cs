@@ -65,6 +65,13 @@ internal sealed class DataFileReader : IDisposable
     /// <summary>Below this many bytes a column is read rather than mapped (mapping has a fixed cost).</summary>
     public const int MinMappedColumnBytes = V21.FlatPages.MinMappedColumnBytes;
 
+    /// <summary>Checked before each column and each page read, so a long read stops within a page of being cancelled.</summary>
+    public CancellationToken CancellationToken
+    {
+        get => _settings.CancellationToken;
+        set => _settings.CancellationToken = value;
+    }
+
     /// <summary>
     /// Whether fixed-width columns stored flat without nulls (vector columns) are handed out as
     /// memory-mapped views of the file instead of being read into managed memory (off by default).
@@ -202,6 +209,7 @@ internal sealed class DataFileReader : IDisposable
     /// <exception cref="LanceFormatException">The file uses an encoding or type this engine cannot read, or is corrupt.</exception>
     public IArrowArray ReadColumn(LanceField field)
     {
+        _settings.CancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(field);
         try
         {

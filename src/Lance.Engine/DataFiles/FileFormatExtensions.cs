@@ -24,7 +24,7 @@ internal static class FileFormatExtensions
         var writer = await store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
         await using (writer.ConfigureAwait(false))
         {
-            var info = format.Write(writer.Stream, schema, batches, options);
+            var info = format.Write(writer.Stream, schema, batches, options, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return info;

@@ -37,6 +37,7 @@ internal interface IFileFormat
     /// <param name="schema">The table schema; every top-level field must be a column of each batch.</param>
     /// <param name="batches">The rows, in order.</param>
     /// <param name="options">Page sizing, the dataset's dictionaries and the file's name; the defaults when null.</param>
+    /// <param name="cancellationToken">Checked before every column and page; a cancelled write throws and the stream holds a partial file to discard.</param>
     /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
-    DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null);
+    DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default);
 }

@@ -16,6 +16,23 @@ namespace Lance.Orm;
 /// Anything it cannot translate throws <see cref="NotSupportedException"/> naming the
 /// sub-expression: nothing is ever filtered in memory behind the caller's back.
 /// </summary>
+/// <remarks>
+/// <para>
+/// Values compare as LanceDB compares them (its SQL, DataFusion over Arrow), so a LINQ filter selects
+/// the same rows in this engine and in LanceDB, which runs the SQL of <see cref="ToSql{T}"/>.
+/// Where that differs from LINQ-to-objects, LanceDB's answer is the one kept:
+/// </para>
+/// <list type="bullet">
+/// <item><description><c>float</c> and <c>double</c> compare in IEEE 754 total order, bit for bit:
+/// <c>-0.0 &lt; 0.0</c> and <c>-0.0 != 0.0</c>; a NaN equals a NaN of the same bits; a NaN with the
+/// sign bit clear (SQL's <c>'NaN'</c>, Rust's and Java's NaN) is above +∞, and one with the sign bit
+/// set — .NET's <see cref="double.NaN"/> and <c>0.0 / 0.0</c> — below -∞. So <c>x.D == double.NaN</c>
+/// matches the rows holding .NET's NaN, and <c>x.D &gt; 5</c> never matches them.</description></item>
+/// <item><description>Integer arithmetic is typed as in SQL: a constant is a 64-bit integer, so
+/// <c>x.Age + 1 &lt; 0</c> widens to 64 bits and is false at <c>int.MaxValue</c> (C# wraps); arithmetic
+/// between two columns keeps their width and wraps (<c>x.Age + x.Age</c> at <c>int.MaxValue</c> is -2).</description></item>
+/// </list>
+/// </remarks>
 internal sealed class LinqFilterTranslator
 {
     private readonly ParameterExpression _row;

@@ -68,6 +68,18 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "CAST(dec AS smallint) IN (1, NULL)", "NOT (CAST(dec AS smallint) IN (3, NULL))", "CAST(dec AS smallint) = CAST(NULL AS int)",
             "CAST(dec AS smallint) IS NULL", "CAST(i16 AS tinyint) <= NULL", "CAST(i16 AS tinyint) IN (1, 100)",
         ],
+        ["decimal literals"] =
+        [
+            "dec = CAST('1.505' AS DECIMAL(10, 2))", "dec = CAST('1.495' AS DECIMAL(10, 2))", "dec = CAST('1.5049' AS DECIMAL(10, 2))",
+            "dec = CAST('-1.505' AS DECIMAL(10, 2))", "dec = CAST('-1.495' AS DECIMAL(10, 2))", "dec = CAST('-1.4951' AS DECIMAL(10, 2))",
+            "dec = CAST('0.005' AS DECIMAL(10, 2))", "dec = CAST('-0.005' AS DECIMAL(10, 2))", "dec = CAST('-0.014' AS DECIMAL(10, 2))",
+            "dec = CAST('123456.775' AS DECIMAL(10, 2))", "dec = CAST('123456.7849999' AS DECIMAL(10, 2))", "dec = CAST('1.50000000000000000000001' AS DECIMAL(10, 2))",
+            "dec > CAST('1.45' AS DECIMAL(5, 1))", "dec = CAST('1.45' AS DECIMAL(5, 1))", "dec = CAST('1.5' AS DECIMAL(10, 0))", "dec = CAST('-1.5' AS DECIMAL(10, 0))",
+            "dec = CAST('1.505' AS DECIMAL(38, 2))", "dec = CAST('99999999.994' AS DECIMAL(10, 2))", "dec = CAST('99999999.995' AS DECIMAL(10, 2))",
+            "dec = CAST('123456789.5' AS DECIMAL(10, 2))", "dec > CAST('12345' AS DECIMAL(4, 0))", "dec < CAST('10' AS DECIMAL(2, 2))",
+            "dec = CAST('9.995' AS DECIMAL(3, 2))", "dec = CAST(' 1.5' AS DECIMAL(10, 2))", "dec = CAST('1.5e0' AS DECIMAL(10, 2))", "dec = CAST('+1.5' AS DECIMAL(10, 2))",
+            "dec IN (CAST('1.495' AS DECIMAL(10, 2)), CAST('0.004' AS DECIMAL(10, 2)))", "dec < CAST('-0.0049' AS DECIMAL(10, 2))",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -111,6 +123,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Comparisons_with_NULL_and_unwrapped_casts_never_run_the_cast_as_in_LanceDB() => AssertCategory("casts folded away");
+
+    [Fact]
+    public void Decimal_literals_with_more_digits_than_their_type_round_or_fail_as_in_LanceDB() => AssertCategory("decimal literals");
 
     [Fact]
     public void Time_columns_compare_with_arrow_cast_constants_as_in_LanceDB() => AssertCategory("time");

@@ -7,7 +7,8 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// <summary>
 /// The random filter harness: seeded filters over <see cref="FilterFuzzTable"/>, each run by LanceDB
 /// and by us (rows and count), must agree. Fixed seeds run in CI; set <c>LANCE_FILTER_FUZZ_SECONDS</c>
-/// to keep drawing new seeds for that long (the seeds and every disagreement are written to the output).
+/// to keep drawing new seeds for that long, from <c>LANCE_FILTER_FUZZ_SEED</c> (default: from the clock) upwards
+/// (the seeds and every disagreement are written to the output).
 /// </summary>
 public sealed class RandomFilterConformanceTests(ITestOutputHelper output)
 {
@@ -20,7 +21,8 @@ public sealed class RandomFilterConformanceTests(ITestOutputHelper output)
         var clock = Stopwatch.StartNew();
         var mismatches = new List<string>();
         var (compared, refused, seeds) = (0, 0, 0);
-        var seed = seconds > 0 ? Environment.TickCount & 0xFFFF : 0;
+        var seed = seconds <= 0 ? 0
+            : int.TryParse(Environment.GetEnvironmentVariable("LANCE_FILTER_FUZZ_SEED"), CultureInfo.InvariantCulture, out var first) ? first : Environment.TickCount & 0xFFFF;
         foreach (var next in seconds > 0 ? Seeds(seed) : FixedSeeds)
         {
             if (seconds > 0 && clock.Elapsed.TotalSeconds > seconds)
@@ -37,7 +39,7 @@ public sealed class RandomFilterConformanceTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"{seeds} seeds, {compared} filters compared ({refused} refused by LanceDB), {mismatches.Count} mismatches, {clock.Elapsed.TotalSeconds:F0} s");
+        output.WriteLine($"seeds {(seconds > 0 ? $"{seed}–{seed + seeds - 1}" : string.Join(", ", FixedSeeds))}: {seeds} seeds, {compared} filters compared ({refused} refused by LanceDB), {mismatches.Count} mismatches, {clock.Elapsed.TotalSeconds:F0} s");
         foreach (var mismatch in mismatches)
         {
             output.WriteLine(mismatch);

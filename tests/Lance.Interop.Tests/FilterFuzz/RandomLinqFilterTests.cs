@@ -10,6 +10,8 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// accepts selects, through our engine and through LanceDB (its SQL), exactly the rows LINQ-to-objects
 /// selects with the compiled lambda. Constants come from the rows (so equalities hit), re-expressed the
 /// ways C# allows: a DateTime in each <see cref="DateTimeKind"/>, a DateTimeOffset at another offset.
+/// Floats compare as the translator documents (LanceDB's total order, see <see cref="TotalOrder"/>),
+/// with NaNs of both signs, ±0.0 and ±∞ among the rows and constants.
 /// </summary>
 public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposable
 {
@@ -29,7 +31,7 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
         var sqls = new Dictionary<string, (Expression<Func<LinqFuzzRow, bool>> Filter, List<long> Expected)>();
         foreach (var filter in filters)
         {
-            var expected = rows.Where(filter.Compile()).Select(r => r.Id).ToList();
+            var expected = rows.Where(TotalOrder.Rewrite(filter).Compile()).Select(r => r.Id).ToList();
             List<long> ours;
             try
             {
@@ -77,10 +79,14 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(30)));
     }
 
-    /// <summary>Rows with moderate numbers (C# int arithmetic wraps in 32 bits where SQL widens to 64), no NaN and no -0.0 (C# compares them as IEEE does, LanceDB by total order).</summary>
+    /// <summary>
+    /// Rows with moderate integers (C# int arithmetic wraps in 32 bits where SQL widens to 64), and
+    /// floats that include both NaNs (.NET's, sign bit set, and SQL's), ±0.0 and ±∞.
+    /// </summary>
     public static List<LinqFuzzRow> Rows(int seed, int count)
     {
         var random = new Random(seed);
+        double Special(double ordinary) => random.Next(4) == 0 ? TotalOrder.Specials[random.Next(TotalOrder.Specials.Length)] : ordinary;
         string[] words = ["", "alpha", "Alpha_1", "beta", "日本", "50%", "it's"];
         return [.. Enumerable.Range(0, count).Select(i => new LinqFuzzRow
         {
@@ -91,9 +97,9 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
             U8 = (byte)random.Next(256),
             U32 = (uint)random.NextInt64(0, uint.MaxValue),
             U64 = random.Next(3) == 0 ? ulong.MaxValue - (ulong)random.Next(5) : (ulong)random.NextInt64(0, long.MaxValue) * (ulong)random.Next(1, 3),
-            D = random.Next(-40, 40) * 0.25,
-            F = random.Next(-40, 40) * 0.5f,
-            ND = random.Next(4) == 0 ? null : random.Next(-10, 10) * 1.5,
+            D = Special(random.Next(-40, 40) * 0.25),
+            F = (float)Special(random.Next(-40, 40) * 0.5f),
+            ND = random.Next(4) == 0 ? null : Special(random.Next(-10, 10) * 1.5),
             M = random.Next(-100000, 100000) / 100m,
             B = random.Next(2) == 0,
             Name = words[random.Next(words.Length)],
@@ -145,8 +151,8 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
                 case 3: return Compare(order, Member("U64"), Expression.Constant(Of("U64")));
                 case 4: return Compare(order, Member("U32"), Expression.Constant(Of("U32")));
                 case 5: return Compare(order, Member("M"), Expression.Constant(_random.Next(2) == 0 ? Of("M") : _random.Next(-1000, 1000) / 8m));
-                case 6: return Compare(order, Member("D"), Expression.Constant(_random.Next(-40, 40) * 0.25));
-                case 7: return Compare(order, Member("F"), Expression.Constant(_random.Next(-40, 40) * 0.5f));
+                case 6: return Compare(order, Member(_random.Next(3) == 0 ? "ND" : "D"), Expression.Constant(FloatConstant(_random.Next(-40, 40) * 0.25)));
+                case 7: return Compare(order, Member("F"), Expression.Constant((float)FloatConstant(_random.Next(-40, 40) * 0.5f)));
                 case 8: return Compare(_random.Next(2) == 0 ? ExpressionType.Equal : ExpressionType.NotEqual, Member("Uid"), Expression.Constant(Of("Uid")));
                 case 9:
                 {
@@ -184,6 +190,9 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
             }
         }
 
+        // A special value (a NaN of either sign, ±0.0, ±∞) one time in three, else the ordinary one.
+        private double FloatConstant(double ordinary) => _random.Next(3) == 0 ? TotalOrder.Specials[_random.Next(TotalOrder.Specials.Length)] : ordinary;
+
         private static Expression Compare(ExpressionType order, Expression left, Expression right)
         {
             // C# lifts and promotes: a short member meets an int constant as int, an int? member a null constant as int?.
@@ -209,6 +218,74 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
             }
 
             return Expression.MakeBinary(order, left, right);
+        }
+    }
+}
+
+/// <summary>
+/// The LINQ translator's documented float semantics (LanceDB's): <c>float</c> and <c>double</c>
+/// compare in IEEE 754 total order (<c>-NaN &lt; -∞ &lt; … &lt; -0.0 &lt; 0.0 &lt; … &lt; +∞ &lt; +NaN</c>,
+/// a NaN equal to a NaN of the same bits); nulls keep C#'s meaning.
+/// </summary>
+public static class TotalOrder
+{
+    /// <summary>.NET's NaN (sign bit set), SQL's NaN (sign bit clear), ±0.0 and ±∞.</summary>
+    public static readonly double[] Specials =
+        [double.NaN, BitConverter.Int64BitsToDouble(0x7FF8000000000000), -0.0, 0.0, double.PositiveInfinity, double.NegativeInfinity];
+
+    /// <summary><paramref name="filter"/> with every float comparison made a total-order one.</summary>
+    public static Expression<Func<T, bool>> Rewrite<T>(Expression<Func<T, bool>> filter) => (Expression<Func<T, bool>>)new Rewriter().Visit(filter);
+
+    /// <summary>A comparison in total order; with a null operand, C#'s lifted meaning.</summary>
+    public static bool Compare(double? a, double? b, ExpressionType order)
+    {
+        if (a is null || b is null)
+        {
+            return order switch
+            {
+                ExpressionType.Equal => a is null && b is null,
+                ExpressionType.NotEqual => (a is null) != (b is null),
+                _ => false,
+            };
+        }
+
+        var c = Key(a.Value).CompareTo(Key(b.Value));
+        return order switch
+        {
+            ExpressionType.Equal => c == 0,
+            ExpressionType.NotEqual => c != 0,
+            ExpressionType.LessThan => c < 0,
+            ExpressionType.LessThanOrEqual => c <= 0,
+            ExpressionType.GreaterThan => c > 0,
+            _ => c >= 0,
+        };
+    }
+
+    // The key whose signed order is the total order (Rust's f64::total_cmp).
+    private static long Key(double value)
+    {
+        var bits = BitConverter.DoubleToInt64Bits(value);
+        return bits ^ (long)((ulong)(bits >> 63) >> 1);
+    }
+
+    private static bool IsFloat(Type type) => (Nullable.GetUnderlyingType(type) ?? type) is var t && (t == typeof(double) || t == typeof(float));
+
+    private sealed class Rewriter : ExpressionVisitor
+    {
+        protected override Expression VisitBinary(BinaryExpression node)
+        {
+            var b = (BinaryExpression)base.VisitBinary(node);
+            if (b.NodeType is ExpressionType.Equal or ExpressionType.NotEqual or ExpressionType.LessThan or ExpressionType.LessThanOrEqual
+                or ExpressionType.GreaterThan or ExpressionType.GreaterThanOrEqual && IsFloat(b.Left.Type) && IsFloat(b.Right.Type))
+            {
+                return Expression.Call(
+                    typeof(TotalOrder).GetMethod(nameof(Compare))!,
+                    Expression.Convert(b.Left, typeof(double?)),
+                    Expression.Convert(b.Right, typeof(double?)),
+                    Expression.Constant(b.NodeType));
+            }
+
+            return b;
         }
     }
 }

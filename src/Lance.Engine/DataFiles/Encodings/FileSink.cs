@@ -10,9 +10,16 @@ internal sealed class FileSink
 {
     private static readonly byte[] Zeros = new byte[64];
     private readonly Stream _stream;
+    private readonly CancellationToken _cancellationToken;
 
     /// <summary>Wraps <paramref name="stream"/>; positions count from 0 at this point.</summary>
-    public FileSink(Stream stream) => _stream = stream;
+    /// <param name="stream">Where the bytes go.</param>
+    /// <param name="cancellationToken">Checked before every write, so a large file stops within a page of being cancelled.</param>
+    public FileSink(Stream stream, CancellationToken cancellationToken = default)
+    {
+        _stream = stream;
+        _cancellationToken = cancellationToken;
+    }
 
     /// <summary>The number of bytes written so far.</summary>
     public long Position { get; private set; }
@@ -20,6 +27,7 @@ internal sealed class FileSink
     /// <summary>Writes <paramref name="bytes"/> and returns where they start.</summary>
     public long Write(ReadOnlySpan<byte> bytes)
     {
+        _cancellationToken.ThrowIfCancellationRequested();
         long start = Position;
         _stream.Write(bytes);
         Position += bytes.Length;

@@ -21,10 +21,10 @@ internal sealed class LegacyFileFormat : IFileFormat
         LegacyFileWriter.EnsureWritable(schema, dictionaries, datasetPath);
 
     /// <inheritdoc/>
-    public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null)
+    public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= DataFileWriterOptions.Default;
-        return LegacyFileWriter.Write(output, schema, options.Dictionaries, batches, options.Name);
+        return LegacyFileWriter.Write(output, schema, options.Dictionaries, batches, options.Name, cancellationToken);
     }
 
     /// <summary>A legacy file's columns; vector pages are mapped where the settings ask for it (never on Windows).</summary>

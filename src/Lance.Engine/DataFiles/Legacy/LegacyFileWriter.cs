@@ -61,8 +61,12 @@ internal static class LegacyFileWriter
     /// <param name="dictionaries">The dataset's dictionary values by field id (from its manifest); null when it has none.</param>
     /// <param name="batches">The rows.</param>
     /// <param name="name">The file's name, for errors.</param>
+    /// <param name="cancellationToken">Checked before each field of each batch is written.</param>
     /// <exception cref="LanceSchemaException">A field cannot be written to a legacy file, or a dictionary value is not the dataset's.</exception>
-    public static DataFileInfo Write(Stream stream, LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, IReadOnlyList<RecordBatch> batches, string name)
+    /// <exception cref="OperationCanceledException">Cancelled; the stream holds part of a file.</exception>
+    public static DataFileInfo Write(
+        Stream stream, LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, IReadOnlyList<RecordBatch> batches, string name,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
@@ -83,6 +87,7 @@ internal static class LegacyFileWriter
             var group = groups[b];
             for (int c = 0; c < schema.Fields.Count; c++)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var field = schema.Fields[c];
                 var segments = group.Segments.Select(s => new Segment(s.Batch.Column(c).Data, s.Start, s.Count)).ToList();
                 WriteField(output, field, LanceSchema.ToArrowType(field), segments, group.Rows, keys, (id, position, count) => table[id - minId, b] = (position, count));

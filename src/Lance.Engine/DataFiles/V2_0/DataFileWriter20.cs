@@ -44,7 +44,9 @@ internal static class DataFileWriter20
 
     /// <summary>Writes <paramref name="batches"/> (all of <paramref name="schema"/>'s columns) as one 2.0 data file.</summary>
     /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
-    public static DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null)
+    /// <exception cref="OperationCanceledException">Cancelled (checked before each column and each page); the stream holds part of a file.</exception>
+    public static DataFileInfo Write(
+        Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(schema);
@@ -53,13 +55,14 @@ internal static class DataFileWriter20
 
         var sources = DataFileWriter.PrepareColumns(schema, batches);
         long rows = batches.Sum(b => (long)b.Length);
-        var sink = new FileSink(output);
+        var sink = new FileSink(output, cancellationToken);
         var columns = new List<File2.ColumnMetadata>();
         using (var page = new GatheredPage())
         {
             var writer = new ColumnWriter(sink, columns, page, options);
             foreach (var (field, type, arrays) in sources)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 writer.WriteField(field, type, arrays.Select(a => a.Data).ToList(), topLevel: true);
             }
         }

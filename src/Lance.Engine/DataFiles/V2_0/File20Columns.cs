@@ -11,7 +11,7 @@ namespace Lance.Engine.DataFiles.V20;
 /// pages are decoded by <see cref="ArrayEncodingDecoder"/>, structs, lists and dictionaries by
 /// <see cref="NestedColumnReader"/>. Nothing is mapped: 2.0 pages are not flat buffers of values.
 /// </summary>
-internal sealed class File20Columns(V2FileContainer file) : IDataFileColumns
+internal sealed class File20Columns(V2FileContainer file, DataFileReadSettings settings) : IDataFileColumns
 {
     private readonly string _name = file.File.Name;
 
@@ -87,6 +87,7 @@ internal sealed class File20Columns(V2FileContainer file) : IDataFileColumns
         long rowsSoFar = 0;
         foreach (var page in metadata.Pages)
         {
+            settings.CancellationToken.ThrowIfCancellationRequested();
             if (page.BufferOffsets.Count != page.BufferSizes.Count)
             {
                 throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
@@ -114,6 +115,7 @@ internal sealed class File20Columns(V2FileContainer file) : IDataFileColumns
         var pages = new List<Page20>(metadata.Pages.Count);
         foreach (var page in metadata.Pages)
         {
+            settings.CancellationToken.ThrowIfCancellationRequested();
             if (page.BufferOffsets.Count != page.BufferSizes.Count || page.Length > int.MaxValue)
             {
                 throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{field.Name}' has {page.BufferOffsets.Count} buffer offsets, {page.BufferSizes.Count} sizes and {page.Length} rows.");

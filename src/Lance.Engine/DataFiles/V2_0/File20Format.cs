@@ -15,7 +15,7 @@ internal sealed class File20Format : IFileFormat
 
     /// <inheritdoc/>
     public IDataFileColumns OpenReader(DataFileBytes file, ReadOnlySpan<byte> footer, DataFileReadSettings settings) =>
-        new File20Columns(new V2FileContainer(file, footer, everyFieldHasColumn: true));
+        new File20Columns(new V2FileContainer(file, footer, everyFieldHasColumn: true), settings);
 
     /// <inheritdoc/>
     public void EnsureWritable(LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, string datasetPath)
@@ -24,6 +24,6 @@ internal sealed class File20Format : IFileFormat
     }
 
     /// <inheritdoc/>
-    public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null) =>
-        DataFileWriter20.Write(output, schema, batches, options);
+    public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        DataFileWriter20.Write(output, schema, batches, options, cancellationToken);
 }

@@ -250,7 +250,27 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
             }
 
             int first = dictionary.Length;
-            CompressedMiniBlockDecoder.Append(entries, dictionary, what);
+            int[]? position = null;
+            if (entryValidity is not null && entries.IsVariable)
+            {
+                // The null item (where a 2.0 writer points null rows) stays out of the dictionary: a
+                // reader mapping every entry (an enum's names) must not meet a value no row has.
+                position = new int[items];
+                for (int k = 0; k < items; k++)
+                {
+                    bool entryValid = (entryValidity[k >> 3] & (1 << (k & 7))) != 0;
+                    position[k] = entryValid ? dictionary.Length - first : -1;
+                    if (entryValid)
+                    {
+                        dictionary.AppendVariable(entries.Value(k));
+                    }
+                }
+            }
+            else
+            {
+                CompressedMiniBlockDecoder.Append(entries, dictionary, what);
+            }
+
             for (int i = 0; i < count; i++)
             {
                 long index = keys.IndexAt(i);
@@ -266,7 +286,7 @@ internal sealed class NestedColumnReader(string fileName, Func<LanceField, IRead
                     continue;
                 }
 
-                BinaryPrimitives.WriteInt32LittleEndian(value, first + (int)index);
+                BinaryPrimitives.WriteInt32LittleEndian(value, first + (position is null ? (int)index : position[index]));
                 indices.AppendFixed(value, 1);
             }
         }

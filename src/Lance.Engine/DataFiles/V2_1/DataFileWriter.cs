@@ -35,8 +35,11 @@ internal static class DataFileWriter
     /// <param name="schema">The table schema; every top-level field must be a column of each batch (matched by name).</param>
     /// <param name="batches">The rows, in order; empty batches are allowed.</param>
     /// <param name="options">Page sizing; <see cref="DataFileWriterOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Checked before each column and each page written.</param>
     /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
-    public static DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null)
+    /// <exception cref="OperationCanceledException">Cancelled; the stream holds part of a file.</exception>
+    public static DataFileInfo Write(
+        Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(schema);
@@ -45,12 +48,13 @@ internal static class DataFileWriter
 
         var sources = PrepareColumns(schema, batches);
         long rows = batches.Sum(b => (long)b.Length);
-        var sink = new FileSink(output);
+        var sink = new FileSink(output, cancellationToken);
         var columns = new List<File2.ColumnMetadata>(sources.Count);
         using (var page = new GatheredPage())
         {
             foreach (var (field, type, arrays) in sources)
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 if (type is DictionaryType)
                 {
                     columns.Add(WriteDictionaryColumn(sink, field, arrays, page, options));

@@ -153,6 +153,7 @@ internal sealed class File21Columns : IDataFileColumns
         long rowsSoFar = 0;
         foreach (var page in metadata.Pages)
         {
+            _settings.CancellationToken.ThrowIfCancellationRequested();
             if (page.BufferOffsets.Count != page.BufferSizes.Count)
             {
                 throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");

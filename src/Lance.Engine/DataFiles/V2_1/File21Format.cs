@@ -25,6 +25,6 @@ internal sealed class File21Format(LanceFileVersion version) : IFileFormat
     }
 
     /// <inheritdoc/>
-    public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null) =>
-        DataFileWriter.Write(output, schema, batches, (options ?? DataFileWriterOptions.Default).WithVersion(Version));
+    public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        DataFileWriter.Write(output, schema, batches, (options ?? DataFileWriterOptions.Default).WithVersion(Version), cancellationToken);
 }

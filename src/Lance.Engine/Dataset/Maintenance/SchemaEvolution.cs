@@ -78,7 +78,7 @@ internal static class SchemaEvolution
             foreach (var fragment in snapshot.Fragments)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var batch = snapshot.ReadFragment(fragment, inputFields);
+                var batch = snapshot.ReadFragment(fragment, inputFields, cancellationToken);
                 var arrays = new List<IArrowArray>();
                 foreach (var (column, _) in computed)
                 {

@@ -70,7 +70,7 @@ internal static class MergeInsert
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var keys = snapshot.ReadFragment(fragment, keyFields);
+            var keys = snapshot.ReadFragment(fragment, keyFields, cancellationToken);
             var keyOf = MergeKeys.KeyReader(Enumerable.Range(0, keys.ColumnCount).Select(keys.Column).ToList());
             var existing = snapshot.DeletedRows(fragment);
             bool[]? bySourceMask = null;
@@ -104,7 +104,7 @@ internal static class MergeInsert
                 {
                     if (notMatchedBySource is not null)
                     {
-                        bySourceMask ??= notMatchedBySource.Evaluate(snapshot.ReadFragment(fragment, bySourceFields));
+                        bySourceMask ??= notMatchedBySource.Evaluate(snapshot.ReadFragment(fragment, bySourceFields, cancellationToken));
                         if (!bySourceMask[row])
                         {
                             continue;

@@ -22,7 +22,7 @@ internal static class RowDeleter
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var mask = predicate.Evaluate(snapshot.ReadFragment(fragment, fields));
+            var mask = predicate.Evaluate(snapshot.ReadFragment(fragment, fields, cancellationToken));
             var existing = snapshot.DeletedRows(fragment);
             var rows = new List<int>();
             for (var row = 0; row < mask.Length; row++)

@@ -79,7 +79,7 @@ internal static class RowUpdater
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var mask = predicate.Evaluate(snapshot.ReadFragment(fragment, filterFields));
+            var mask = predicate.Evaluate(snapshot.ReadFragment(fragment, filterFields, cancellationToken));
             var existing = snapshot.DeletedRows(fragment);
             var rows = Enumerable.Range(0, mask.Length).Where(r => mask[r] && !existing.Contains(r)).ToArray();
             if (rows.Length == 0)

@@ -57,13 +57,13 @@ internal static class Scanner
             int[]? chosen;
             if (all && from == 0 && take == count)
             {
-                batch = snapshot.ReadFragment(fragment, projection);
+                batch = snapshot.ReadFragment(fragment, projection, cancellationToken);
                 chosen = null;
             }
             else
             {
                 chosen = all ? Enumerable.Range(from, take).ToArray() : rows.AsSpan(from, take).ToArray();
-                batch = ArrowTake.Take(snapshot.ReadFragment(fragment, projection), chosen);
+                batch = ArrowTake.Take(snapshot.ReadFragment(fragment, projection, cancellationToken), chosen);
             }
 
             if (request.WithRowId)

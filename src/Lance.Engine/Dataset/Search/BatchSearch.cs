@@ -66,7 +66,7 @@ internal static class BatchSearch
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var vectors = (FixedSizeListArray)snapshot.ReadColumn(fragment, vectorField);
+            var vectors = (FixedSizeListArray)snapshot.ReadColumn(fragment, vectorField, cancellationToken);
             var live = snapshot.LiveRows(fragment);
             var hasNulls = vectors.NullCount > 0;
             var rows = vectors.Length;

@@ -80,9 +80,9 @@ internal sealed class Snapshot
     public DataFragment Fragment(ulong id) => Manifest.Fragments.First(f => f.Id == id);
 
     /// <summary>Reads columns of a fragment (deleted rows included).</summary>
-    public RecordBatch ReadFragment(DataFragment fragment, IReadOnlyList<Field> projection)
+    public RecordBatch ReadFragment(DataFragment fragment, IReadOnlyList<Field> projection, CancellationToken cancellationToken = default)
     {
-        var columns = projection.Select(field => ReadColumn(fragment, field)).ToList();
+        var columns = projection.Select(field => ReadColumn(fragment, field, cancellationToken)).ToList();
         return new RecordBatch(new Schema(projection, null), columns, (int)fragment.PhysicalRows);
     }
 
@@ -90,33 +90,35 @@ internal sealed class Snapshot
     public RecordBatch ReadFragment(DataFragment fragment) => ReadFragment(fragment, Schema.FieldsList);
 
     /// <summary>Reads one column of a fragment (deleted rows included).</summary>
-    public IArrowArray ReadColumn(DataFragment fragment, Field field)
+    public IArrowArray ReadColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
     {
         var lanceField = Manifest.Schema.FindField(field.Name)
             ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Location}'.");
-        return ReadColumn(fragment, lanceField);
+        return ReadColumn(fragment, lanceField, cancellationToken);
     }
 
     /// <summary>Reads one column of a fragment (deleted rows included).</summary>
-    public IArrowArray ReadColumn(DataFragment fragment, LanceField field)
+    public IArrowArray ReadColumn(DataFragment fragment, LanceField field, CancellationToken cancellationToken = default)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var path = FilePath(fragment, field);
-        return _cache.Columns.GetOrAdd((path, field.Id), static (key, f) =>
+        return _cache.Columns.GetOrAdd((path, field.Id), static (key, state) =>
         {
             using var reader = DataFileReader.Open(key.File);
 
             // Vector columns are mapped from the file rather than copied (the cache keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
             reader.MapFlatColumns = !OperatingSystem.IsWindows();
-            return reader.ReadColumn(f);
-        }, field);
+            reader.CancellationToken = state.CancellationToken;
+            return reader.ReadColumn(state.Field);
+        }, (Field: field, CancellationToken: cancellationToken));
     }
 
     /// <summary>
     /// A fragment's column as arrays in row order: for a vector column whose pages are flat, views
     /// of the data file (one per run of pages lying back to back), so a search reads the page cache
     /// in place and no copy of the column is made or kept in managed memory; otherwise the one
-    /// array <see cref="ReadColumn(DataFragment, LanceField)"/> reads.
+    /// array <see cref="ReadColumn(DataFragment, LanceField, CancellationToken)"/> reads.
     /// </summary>
     public IReadOnlyList<IArrowArray> ReadColumnPieces(DataFragment fragment, Field field)
     {

@@ -169,7 +169,7 @@ internal static class FragmentWriter
             await using (stream.ConfigureAwait(false))
             {
                 // Every data file of a dataset shares its format (see DataFormatVersions).
-                var info = FileFormats.For(version).Write(stream, schema, batches, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name });
+                var info = FileFormats.For(version).Write(stream, schema, batches, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name }, cancellationToken);
                 await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
                 var file = new DataFile
                 {

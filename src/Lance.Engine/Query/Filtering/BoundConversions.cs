@@ -126,7 +126,7 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
                     {
                         ValueKind.Integer => NumericTypes.Value(v.Ints![i], from.Number).ToString(CultureInfo.InvariantCulture),
                         ValueKind.Decimal => DecimalText(v.Decimals![i], from.Scale),
-                        ValueKind.Float => v.Floats![i].ToString("R", CultureInfo.InvariantCulture),
+                        ValueKind.Float => FloatText.Format(v.Floats![i], from.Number),
                         ValueKind.Boolean => v.Bools![i] ? "true" : "false",
                         ValueKind.Date => DateOnly.FromDayNumber(UnixEpochDay + (int)v.Ints![i]).ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
                         _ => ToDateTime(v.Ints![i], from.Unit).ToString("yyyy-MM-ddTHH:mm:ss.FFFFFFF", CultureInfo.InvariantCulture).TrimEnd('.'),

@@ -219,7 +219,7 @@ internal sealed class FilterBinder
 
         try
         {
-            return DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeToUtc(time, TimeZoneInfo.FindSystemTimeZoneById(zone)), DateTimeKind.Utc);
+            return ZoneTime.ToUtc(time, zone);
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)
         {
@@ -608,11 +608,28 @@ internal sealed class FilterBinder
 
     private BoundNode BindBetween(BetweenExpression b, bool resolving)
     {
-        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, b.Low, b.Position, resolving);
-        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, b.High, b.Position, resolving);
+        // DataFusion gives the operand and both bounds one common type: with a quoted string for one
+        // bound and a number for the other, that is a string, so the number is compared as its text.
+        var (lowExpr, highExpr) = (b.Low, b.High) switch
+        {
+            (LiteralExpression { Value: string }, LiteralExpression { Value: long or ulong or double } number) => (b.Low, AsText(number)),
+            (LiteralExpression { Value: long or ulong or double } number, LiteralExpression { Value: string }) => (AsText(number), b.High),
+            _ => (b.Low, b.High),
+        };
+        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, lowExpr, b.Position, resolving);
+        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, highExpr, b.Position, resolving);
         var both = new BoundLogical(true, low, high, b.Position);
         return b.Negated ? new BoundNot(both, b.Position) : both;
     }
+
+    // A number literal as the text Arrow's cast to string gives it.
+    private static LiteralExpression AsText(LiteralExpression number) => new(number.Value switch
+    {
+        double d => FloatText.Format(d, NumberType.Float64),
+        ulong u => u.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        _ => ((long)number.Value!).ToString(System.Globalization.CultureInfo.InvariantCulture),
+    })
+    { Position = number.Position };
 
     private BoundLike BindLike(LikeExpression like)
     {
@@ -708,14 +725,15 @@ internal sealed class FilterBinder
     /// <summary><paramref name="text"/> (<c>-12.345</c>, <c>1.5e3</c>) as an unscaled decimal of <paramref name="scale"/>, rounded half away from zero; null when it is no number.</summary>
     private static System.Numerics.BigInteger? ParseDecimal(string text, int scale)
     {
-        var m = System.Text.RegularExpressions.Regex.Match(text, @"^([+-]?)(\d*)(?:\.(\d*))?(?:[eE]([+-]?\d+))?$");
+        // As Arrow parses a decimal: surrounding blanks ignored, no exponent (LanceDB refuses '1.5e0').
+        var m = System.Text.RegularExpressions.Regex.Match(text.Trim(), @"^([+-]?)(\d*)(?:\.(\d*))?$");
         if (!m.Success || m.Groups[2].Length + m.Groups[3].Length == 0)
         {
             return null;
         }
 
         var digits = m.Groups[2].Value + m.Groups[3].Value;
-        var exponent = (m.Groups[4].Success ? int.Parse(m.Groups[4].Value, System.Globalization.CultureInfo.InvariantCulture) : 0) - m.Groups[3].Length;
+        var exponent = -m.Groups[3].Length;
         var mantissa = System.Numerics.BigInteger.Parse(digits, System.Globalization.CultureInfo.InvariantCulture);
         var shift = exponent + scale;
         System.Numerics.BigInteger unscaled;

@@ -54,7 +54,9 @@ internal sealed record LiteralExpression(object? Value) : FilterExpression
         ulong u => u <= long.MaxValue ? u.ToString(CultureInfo.InvariantCulture) : $"arrow_cast('{u.ToString(CultureInfo.InvariantCulture)}', 'UInt64')",
         decimal m => $"arrow_cast('{m.ToString(CultureInfo.InvariantCulture)}', 'Decimal128(38, {m.Scale})')",
         TimeOnly t => $"arrow_cast('{t.ToString("HH:mm:ss.ffffff", CultureInfo.InvariantCulture)}', 'Time64(Microsecond)')",
-        double d when double.IsNaN(d) => "CAST('NaN' AS double)",
+        // SQL's NaN has the sign bit clear; .NET's double.NaN has it set, and the total order filters
+        // use puts it below -∞, so the sign is kept.
+        double d when double.IsNaN(d) => double.IsNegative(d) ? "-CAST('NaN' AS double)" : "CAST('NaN' AS double)",
         double d when double.IsInfinity(d) => d > 0 ? "CAST('Infinity' AS double)" : "CAST('-Infinity' AS double)",
         double d => FormatDouble(d),
         string s => "'" + s.Replace("'", "''", StringComparison.Ordinal) + "'",

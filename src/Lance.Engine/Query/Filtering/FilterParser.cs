@@ -319,7 +319,9 @@ internal sealed class FilterParser
 
             if (operand is LiteralExpression { Value: ulong big })
             {
-                return new LiteralExpression(big == 9223372036854775808UL ? long.MinValue : -(double)big) { Position = token.Position };
+                // As in LanceDB, -9223372036854775808 is a float64 literal (its number token is beyond
+                // int64 before the sign applies): int64 columns refuse it, updates store it exactly.
+                return new LiteralExpression(-(double)big) { Position = token.Position };
             }
 
             return new UnaryExpression(UnaryOperator.Negate, operand) { Position = token.Position };

@@ -94,10 +94,37 @@ internal sealed class SqlValue
             case (UInt16Type, ValueKind.Integer): return Build(new UInt16Array.Builder(), v, n, v.Ints!, x => checked((ushort)x));
             case (UInt32Type, ValueKind.Integer): return Build(new UInt32Array.Builder(), v, n, v.Ints!, x => checked((uint)x));
             case (UInt64Type, ValueKind.Integer): return Build(new UInt64Array.Builder(), v, n, v.Ints!, x => checked((ulong)x));
-            case (FloatType, ValueKind.Integer): return Build(new FloatArray.Builder(), v, n, v.Ints!, x => (float)x);
-            case (DoubleType, ValueKind.Integer): return Build(new DoubleArray.Builder(), v, n, v.Ints!, x => (double)x);
+            case (HalfFloatType, ValueKind.Integer): return Build(new HalfFloatArray.Builder(), v, n, v.Ints!, x => (Half)AsDouble(v, x));
+            case (FloatType, ValueKind.Integer): return Build(new FloatArray.Builder(), v, n, v.Ints!, x => (float)AsDouble(v, x));
+            case (DoubleType, ValueKind.Integer): return Build(new DoubleArray.Builder(), v, n, v.Ints!, x => AsDouble(v, x));
+
+            // A float into a narrower float rounds to nearest (beyond float16's range: ±∞), as Arrow's cast does.
+            case (HalfFloatType, ValueKind.Float): return Build(new HalfFloatArray.Builder(), v, n, v.Floats!, x => (Half)x);
             case (FloatType, ValueKind.Float): return Build(new FloatArray.Builder(), v, n, v.Floats!, x => (float)x);
             case (DoubleType, ValueKind.Float): return Build(new DoubleArray.Builder(), v, n, v.Floats!, x => x);
+
+            // A float into an integer column: truncated toward zero; NaN, ±∞ and values outside the
+            // column's range are refused (LanceDB: "Can't cast value -3.7 to type UInt64").
+            case (Int8Type, ValueKind.Float): return Build(new Int8Array.Builder(), v, n, v.Floats!, x => checked((sbyte)x));
+            case (Int16Type, ValueKind.Float): return Build(new Int16Array.Builder(), v, n, v.Floats!, x => checked((short)x));
+            case (Int32Type, ValueKind.Float): return Build(new Int32Array.Builder(), v, n, v.Floats!, x => checked((int)x));
+            case (Int64Type, ValueKind.Float): return Build(new Int64Array.Builder(), v, n, v.Floats!, x => checked((long)x));
+            case (UInt8Type, ValueKind.Float): return Build(new UInt8Array.Builder(), v, n, v.Floats!, x => checked((byte)x));
+            case (UInt16Type, ValueKind.Float): return Build(new UInt16Array.Builder(), v, n, v.Floats!, x => checked((ushort)x));
+            case (UInt32Type, ValueKind.Float): return Build(new UInt32Array.Builder(), v, n, v.Floats!, x => checked((uint)x));
+            case (UInt64Type, ValueKind.Float): return Build(new UInt64Array.Builder(), v, n, v.Floats!, x => checked((ulong)x));
+
+            // A string into a float column is parsed as Arrow's cast parses it ('NaN', 'inf', '-Infinity', '1.5').
+            case (HalfFloatType or FloatType or DoubleType, ValueKind.String):
+                var parsed = new double[v.IsScalar ? 1 : n];
+                for (var i = 0; i < parsed.Length; i++)
+                {
+                    parsed[i] = v.IsValid(i) ? ParseFloat(target, v.Bytes![i]) : 0;
+                }
+
+                return ToArrow(ColumnVector.OfFloats(parsed, v.Valid, v.IsScalar), target, n);
+            case (DictionaryType { ValueType: StringType or LargeStringType } dictionary, ValueKind.String):
+                return Dictionary(ToArrow(v, new Field(target.Name, dictionary.ValueType, target.IsNullable), n), dictionary, target);
             case (StringType, ValueKind.String):
                 var strings = new StringArray.Builder();
                 for (var i = 0; i < n; i++) { if (IsValid(i)) strings.Append(System.Text.Encoding.UTF8.GetString(v.Bytes![v.IsScalar ? 0 : i])); else strings.AppendNull(); }
@@ -123,6 +150,84 @@ internal sealed class SqlValue
         }
     }
 
+    private static double AsDouble(ColumnVector v, long x) => v.Type.IsUnsigned ? unchecked((ulong)x) : x;
+
+    private double ParseFloat(Field target, ReadOnlySpan<byte> utf8)
+    {
+        var text = System.Text.Encoding.UTF8.GetString(utf8);
+        var unsigned = text.StartsWith('-') || text.StartsWith('+') ? text[1..] : text;
+        var negative = text.StartsWith('-');
+        if (unsigned.Equals("nan", StringComparison.OrdinalIgnoreCase))
+        {
+            // Rust's NaN has the sign bit clear (.NET's double.NaN has it set): the total order tells them apart.
+            var nan = BitConverter.Int64BitsToDouble(0x7FF8000000000000);
+            return negative ? -nan : nan;
+        }
+
+        if (unsigned.Equals("inf", StringComparison.OrdinalIgnoreCase) || unsigned.Equals("infinity", StringComparison.OrdinalIgnoreCase))
+        {
+            return negative ? double.NegativeInfinity : double.PositiveInfinity;
+        }
+
+        return double.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var value)
+            ? value
+            : throw Mismatch(target, $"the string '{text}' is not a number", null);
+    }
+
+    // Strings into a dictionary column: the values' distinct strings become its dictionary, each row a key into it.
+    private IArrowArray Dictionary(IArrowArray values, DictionaryType type, Field target)
+    {
+        var data = values.Data;
+        var items = new Dictionary<string, int>(StringComparer.Ordinal);
+        var kept = new List<int>();
+        var keys = new Int32Array.Builder();
+        for (var i = 0; i < data.Length; i++)
+        {
+            if (values.IsNull(i))
+            {
+                keys.AppendNull();
+                continue;
+            }
+
+            var content = Arrow.DictionaryArrays.ContentKey(Arrow.DictionaryArrays.ValueBytes(data, i));
+            if (!items.TryGetValue(content, out var key))
+            {
+                key = kept.Count;
+                items.Add(content, key);
+                kept.Add(i);
+            }
+
+            keys.Append(key);
+        }
+
+        if (kept.Count - 1 > Arrow.DictionaryArrays.MaxKey(type.IndexType))
+        {
+            throw Mismatch(target, $"it gives {kept.Count} distinct values, more than the column's {type.IndexType.Name} keys index", null);
+        }
+
+        return Arrow.DictionaryArrays.Create(type, keys.Build(), Take(values, kept), target.Name);
+    }
+
+    // The rows of a string or binary array at the given positions, as an array of the same type.
+    private static IArrowArray Take(IArrowArray values, List<int> rows)
+    {
+        switch (values)
+        {
+            case StringArray strings:
+                var s = new StringArray.Builder();
+                foreach (var row in rows) s.Append(strings.GetString(row));
+                return s.Build();
+            case LargeStringArray large:
+                var l = new LargeStringArray.Builder();
+                foreach (var row in rows) l.Append(large.GetString(row));
+                return l.Build();
+            default:
+                var b = new BinaryArray.Builder();
+                foreach (var row in rows) b.Append(Arrow.DictionaryArrays.ValueBytes(values.Data, row));
+                return b.Build();
+        }
+    }
+
     // A timestamp literal without a zone stored in a column with a named zone is wall-clock time in
     // that zone, as LanceDB reads it (and as FilterBinder.InZoneOf does for comparisons).
     private long ZoneShift(long ticks, TimeUnit unit, string? zone)
@@ -134,7 +239,7 @@ internal sealed class SqlValue
 
         try
         {
-            var utc = TimeZoneInfo.ConvertTimeToUtc(wall, TimeZoneInfo.FindSystemTimeZoneById(zone));
+            var utc = ZoneTime.ToUtc(wall, zone);
             return BoundCast.ToTicks(DateTime.SpecifyKind(utc, DateTimeKind.Utc), unit);
         }
         catch (Exception e) when (e is TimeZoneNotFoundException or InvalidTimeZoneException or ArgumentException)

@@ -1,0 +1,52 @@
+namespace Lance.Engine.Query.Filtering;
+
+/// <summary><c>AND</c> / <c>OR</c> in three-valued logic (false AND null = false, true OR null = true).</summary>
+internal sealed class BoundLogical(bool isAnd, BoundNode left, BoundNode right, int position) : BoundNode(FilterType.Boolean, position)
+{
+    public override ColumnVector Evaluate(EvaluationContext context)
+    {
+        var n = context.Length;
+        var l = AsBool(left.Evaluate(context), n);
+        var r = AsBool(right.Evaluate(context), n);
+        var lv = l.Bools!;
+        var rv = r.Bools!;
+        var result = new bool[n];
+        if (l.Valid is null && r.Valid is null)
+        {
+            for (var i = 0; i < n; i++)
+            {
+                result[i] = isAnd ? lv[i] & rv[i] : lv[i] | rv[i];
+            }
+
+            return ColumnVector.OfBools(result, null);
+        }
+
+        var valid = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            var lk = l.IsValid(i);
+            var rk = r.IsValid(i);
+            if (isAnd)
+            {
+                // Known false on either side decides; otherwise both must be known.
+                var lFalse = lk & !lv[i];
+                var rFalse = rk & !rv[i];
+                valid[i] = (lk & rk) | lFalse | rFalse;
+                result[i] = lk & rk & lv[i] & rv[i];
+            }
+            else
+            {
+                var lTrue = lk & lv[i];
+                var rTrue = rk & rv[i];
+                valid[i] = (lk & rk) | lTrue | rTrue;
+                result[i] = lTrue | rTrue;
+            }
+        }
+
+        return ColumnVector.OfBools(result, valid);
+    }
+
+    public static ColumnVector AsBool(ColumnVector v, int n) => v.Kind == ValueKind.Null
+        ? ColumnVector.OfBools(new bool[n], new bool[n])
+        : Expand(v, n);
+}

@@ -1,0 +1,16 @@
+using Apache.Arrow;
+
+namespace Lance.Engine.Query.Filtering;
+
+/// <summary>What one evaluation of a bound filter sees: the batch, and the columns already read from it.</summary>
+internal sealed class EvaluationContext(RecordBatch batch, Func<string, int, LanceFilterException> error)
+{
+    public RecordBatch Batch { get; } = batch;
+
+    public int Length => Batch.Length;
+
+    public Dictionary<string, ColumnVector> Columns { get; } = new(StringComparer.Ordinal);
+
+    /// <summary>An error raised while evaluating (division by zero, a failed cast), at a node's position.</summary>
+    public LanceFilterException Error(string message, int position) => error(message, position);
+}

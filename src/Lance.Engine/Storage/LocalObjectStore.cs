@@ -68,10 +68,24 @@ public sealed class LocalObjectStore : IObjectStore
         {
             cancellationToken.ThrowIfCancellationRequested();
             var key = System.IO.Path.GetRelativePath(Root, file.FullName).Replace(System.IO.Path.DirectorySeparatorChar, '/');
-            if (key.StartsWith(prefix, StringComparison.Ordinal) && !file.Name.StartsWith(TempPrefix, StringComparison.Ordinal))
+            if (!key.StartsWith(prefix, StringComparison.Ordinal) || file.Name.StartsWith(TempPrefix, StringComparison.Ordinal))
             {
-                yield return new ObjectInfo(key, file.Length, file.LastWriteTimeUtc);
+                continue;
             }
+
+            // Another writer (ours or LanceDB's, which renames its temporaries into place) may remove
+            // a file between the listing and the look at its size: it is then simply not listed.
+            ObjectInfo info;
+            try
+            {
+                info = new ObjectInfo(key, file.Length, file.LastWriteTimeUtc);
+            }
+            catch (FileNotFoundException)
+            {
+                continue;
+            }
+
+            yield return info;
         }
 
         await Task.CompletedTask.ConfigureAwait(false);

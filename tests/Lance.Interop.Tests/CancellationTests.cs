@@ -33,8 +33,13 @@ public sealed class CancellationTests : IDisposable
         using var cancel = new CancellationTokenSource();
         var cancelledAt = new Stopwatch();
         cancel.Token.Register(cancelledAt.Start);
-        cancel.CancelAfter(TimeSpan.FromMilliseconds(50));
+
+        // Cancel once the new data file has bytes in it, so the cancellation lands mid-write. A timer
+        // would not do: on a busy machine its callback can wait on the thread pool past the whole write.
+        var watcher = new Thread(() => CancelWhenWriteStarts(Path.Combine(path, "data"), files, cancel)) { IsBackground = true };
+        watcher.Start();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => dataset.AppendAsync([big], cancellationToken: cancel.Token));
+        watcher.Join();
 
         // Within a page: a generous bound for a shared machine running other tests, below writing the whole file.
         Assert.True(cancelledAt.Elapsed < TimeSpan.FromSeconds(5), $"the append ran on for {cancelledAt.Elapsed} after it was cancelled");
@@ -48,6 +53,35 @@ public sealed class CancellationTests : IDisposable
         // And the dataset still takes the next append.
         await reopened.AppendAsync([Batch(10, 5)]);
         Assert.Equal(15, await LanceDbPeer.Default.CountAsync(_db.Path, "rows"));
+    }
+
+    private static void CancelWhenWriteStarts(string dataFolder, List<string> before, CancellationTokenSource cancel)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (deadline.Elapsed < TimeSpan.FromMinutes(1))
+        {
+            var started = Directory.GetFiles(dataFolder).Except(before, StringComparer.Ordinal).Any(HasBytes);
+            if (started)
+            {
+                break;
+            }
+
+            Thread.Sleep(1);
+        }
+
+        cancel.Cancel();
+    }
+
+    private static bool HasBytes(string file)
+    {
+        try
+        {
+            return new FileInfo(file).Length > 0;
+        }
+        catch (IOException)
+        {
+            return false;
+        }
     }
 
     private static RecordBatch Batch(int start, int count)

@@ -9,11 +9,14 @@ namespace Lance.Engine.Dataset;
 /// decoded for one version stays right for the next. Owned by the dataset, emptied when it is disposed
 /// (mapped columns are then unmapped once nothing else holds their arrays).
 /// </summary>
-/// <remarks>Data files are still read from the dataset folder, not through the object store.</remarks>
-internal sealed class FragmentCache(string dataPath)
+/// <remarks>Every file is read through the dataset's object store (<see cref="DatasetFiles"/>); keys are store keys.</remarks>
+internal sealed class FragmentCache(DatasetFiles files)
 {
-    /// <summary>The dataset folder the data, deletion and row-id files are read from.</summary>
-    public string DataPath { get; } = dataPath;
+    /// <summary>The dataset's files, which the data, deletion and row-id files are read from.</summary>
+    public DatasetFiles Files { get; } = files;
+
+    /// <summary>The dataset's folder or URI, for messages.</summary>
+    public string DataPath => Files.Location;
 
     /// <summary>Decoded columns, by data file and field id.</summary>
     public ConcurrentDictionary<(string File, int FieldId), IArrowArray> Columns { get; } = new();
@@ -21,14 +24,14 @@ internal sealed class FragmentCache(string dataPath)
     /// <summary>Vector columns mapped from their files, as arrays in row order (empty: the column is not mappable).</summary>
     public ConcurrentDictionary<(string File, int FieldId), IReadOnlyList<IArrowArray>> MappedColumns { get; } = new();
 
-    /// <summary>Deleted row offsets, by deletion file path.</summary>
+    /// <summary>Deleted row offsets, by deletion file key.</summary>
     public ConcurrentDictionary<string, HashSet<int>> Deletions { get; } = new();
 
     /// <summary>Per fragment and deletion file: whether each row is live.</summary>
     public ConcurrentDictionary<(ulong Fragment, string Deletion), bool[]> LiveRows { get; } = new();
 
     /// <summary>Stable row ids and row versions of fragments.</summary>
-    public FragmentRowIds RowIds { get; } = new(dataPath);
+    public FragmentRowIds RowIds { get; } = new(files);
 
     /// <summary>Drops everything decoded (after a cleanup, or when the dataset is disposed).</summary>
     public void Clear()

@@ -27,8 +27,11 @@ internal sealed class Snapshot
     /// <summary>The version's Arrow schema, with its metadata.</summary>
     public Schema Schema { get; }
 
-    /// <summary>The dataset folder (data files are read from it; messages name it).</summary>
+    /// <summary>The dataset's folder or URI (messages name it).</summary>
     public string Location => _cache.DataPath;
+
+    /// <summary>The dataset's files in its object store, which every read and write goes through.</summary>
+    public DatasetFiles Files => _cache.Files;
 
     /// <summary>The fragments of the version.</summary>
     public IList<DataFragment> Fragments => Manifest.Fragments;
@@ -104,14 +107,14 @@ internal sealed class Snapshot
         var path = FilePath(fragment, field);
         return _cache.Columns.GetOrAdd((path, field.Id), static (key, state) =>
         {
-            using var reader = DataFileReader.Open(key.File);
+            using var reader = state.Files.OpenData(key.File, state.CancellationToken);
 
             // Vector columns are mapped from the file rather than copied (the cache keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
             reader.MapFlatColumns = !OperatingSystem.IsWindows();
             reader.CancellationToken = state.CancellationToken;
             return reader.ReadColumn(state.Field);
-        }, (Field: field, CancellationToken: cancellationToken));
+        }, (Field: field, CancellationToken: cancellationToken, Files: Files));
     }
 
     /// <summary>
@@ -130,11 +133,11 @@ internal sealed class Snapshot
             return [ReadColumn(fragment, lanceField)];
         }
 
-        var pieces = _cache.MappedColumns.GetOrAdd((path, lanceField.Id), static (key, f) =>
+        var pieces = _cache.MappedColumns.GetOrAdd((path, lanceField.Id), static (key, state) =>
         {
-            using var reader = DataFileReader.Open(key.File);
-            return reader.TryMapFlatColumn(f) ?? [];
-        }, lanceField);
+            using var reader = state.Files.OpenData(key.File);
+            return reader.TryMapFlatColumn(state.Field) ?? [];
+        }, (Field: lanceField, Files));
         return pieces.Count > 0 ? pieces : [ReadColumn(fragment, lanceField)];
     }
 
@@ -146,16 +149,15 @@ internal sealed class Snapshot
             return [];
         }
 
-        return _cache.Deletions.GetOrAdd(DeletionPath(fragment, deletion), p => [.. DeletionFileReader.Read(p)]);
+        return _cache.Deletions.GetOrAdd(DeletionPath(fragment, deletion), static (key, files) => [.. files.ReadDeletions(key)], Files);
     }
 
     /// <summary>Remembers the deleted rows of a deletion file just written, so the next read need not decode it.</summary>
     public void RememberDeletedRows(DataFragment fragment, DeletionFileInfo deletion, HashSet<int> rows)
         => _cache.Deletions[DeletionPath(fragment, deletion)] = rows;
 
-    /// <summary>The path of a fragment's deletion file.</summary>
-    public string DeletionPath(DataFragment fragment, DeletionFileInfo deletion)
-        => System.IO.Path.Combine(Location, VersionNames.DeletionsFolder, deletion.FileName(fragment.Id));
+    /// <summary>The store key of a fragment's deletion file.</summary>
+    public static string DeletionPath(DataFragment fragment, DeletionFileInfo deletion) => DatasetFiles.DeletionKey(fragment.Id, deletion);
 
     /// <summary>Per row of the fragment, whether it is not deleted; null when nothing is deleted.</summary>
     public bool[]? LiveRows(DataFragment fragment)
@@ -184,7 +186,7 @@ internal sealed class Snapshot
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.
     // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-    private string FilePath(DataFragment fragment, LanceField field)
+    private static string FilePath(DataFragment fragment, LanceField field)
     {
         var leaf = field;
         while (leaf.Children.Count > 0)
@@ -195,6 +197,6 @@ internal sealed class Snapshot
         var file = fragment.Files.Count == 1
             ? fragment.Files[0]
             : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
-        return System.IO.Path.Combine(Location, VersionNames.DataFolder, file.Path);
+        return DatasetFiles.DataKey(file.Path);
     }
 }

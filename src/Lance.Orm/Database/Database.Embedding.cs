@@ -45,7 +45,7 @@ public sealed partial class Database
         }
 
         var path = TablePath(name);
-        if (mode == CreateMode.ExistOk && LanceDataset.Exists(path))
+        if (mode == CreateMode.ExistOk && await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
             return await OpenTableAsync(name, cancellationToken).ConfigureAwait(false);
         }

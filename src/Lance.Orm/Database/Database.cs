@@ -13,14 +13,18 @@ public sealed partial class Database : IAsyncDisposable
 {
     private const string TableSuffix = ".lance";
 
-    internal Database(string path, DatabaseOptions options)
+    private readonly Lance.Engine.Storage.IObjectStore? _store;
+    private int _storeDisposed;
+
+    internal Database(string path, DatabaseOptions options, Lance.Engine.Storage.IObjectStore? store = null)
     {
+        _store = store;
         Uri = path;
         Options = options;
         Models = new EmbeddingModels(options.Registry, () => $"Database '{Uri}'");
     }
 
-    /// <summary>The database folder (absolute).</summary>
+    /// <summary>The database folder (absolute), or its object-store URI (<c>s3://…</c>, <c>az://…</c>).</summary>
     public string Uri { get; }
 
     internal DatabaseOptions Options { get; }
@@ -29,18 +33,30 @@ public sealed partial class Database : IAsyncDisposable
     internal EmbeddingModels Models { get; }
 
     /// <summary>Releases the embedding models this database's tables loaded. Tables stay usable only until their own disposal; a later call on the database throws.</summary>
-    public ValueTask DisposeAsync() => Models.DisposeAsync();
+    public async ValueTask DisposeAsync()
+    {
+        await Models.DisposeAsync().ConfigureAwait(false);
+        if (_store is not null && Interlocked.Exchange(ref _storeDisposed, 1) == 0)
+        {
+            await _store.DisposeAsync().ConfigureAwait(false);
+        }
+    }
 
     /// <summary>The names of the tables in the database, sorted.</summary>
-    public Task<IReadOnlyList<string>> TableNamesAsync(CancellationToken cancellationToken = default)
+    public async Task<IReadOnlyList<string>> TableNamesAsync(CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
+        if (_store is not null)
+        {
+            return await ObjectStoreTables.NamesAsync(_store, TableSuffix, cancellationToken).ConfigureAwait(false);
+        }
+
         IReadOnlyList<string> names = Directory.EnumerateDirectories(Uri, "*" + TableSuffix)
             .Where(LanceDataset.Exists)
             .Select(d => Path.GetFileName(d)[..^TableSuffix.Length])
             .Order(StringComparer.Ordinal)
             .ToList();
-        return Task.FromResult(names);
+        return names;
     }
 
     /// <summary>Creates an empty table for the model <typeparamref name="T"/>.</summary>
@@ -59,7 +75,7 @@ public sealed partial class Database : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(rows);
         var path = TablePath(name);
-        if (mode == CreateMode.ExistOk && LanceDataset.Exists(path))
+        if (mode == CreateMode.ExistOk && await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
             // As LanceDB's exist_ok: open the table (checking the model fits) and leave its rows alone.
             return await OpenTableAsync<T>(name, cancellationToken).ConfigureAwait(false);
@@ -89,7 +105,7 @@ public sealed partial class Database : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(schema);
         var path = TablePath(name);
-        if (mode == CreateMode.ExistOk && LanceDataset.Exists(path))
+        if (mode == CreateMode.ExistOk && await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
             return await OpenTableAsync(name, cancellationToken).ConfigureAwait(false);
         }
@@ -123,17 +139,22 @@ public sealed partial class Database : IAsyncDisposable
 
     /// <summary>Deletes the table's folder with all its versions.</summary>
     /// <exception cref="LanceTableNotFoundException">There is no table of that name.</exception>
-    public Task DropTableAsync(string name, CancellationToken cancellationToken = default)
+    public async Task DropTableAsync(string name, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var path = TablePath(name);
-        if (!LanceDataset.Exists(path))
+        if (!await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
             throw new LanceTableNotFoundException(name, path);
         }
 
+        if (_store is not null)
+        {
+            await ObjectStoreTables.DeleteAsync(_store, name + TableSuffix, cancellationToken).ConfigureAwait(false);
+            return;
+        }
+
         Directory.Delete(path, recursive: true);
-        return Task.CompletedTask;
     }
 
     internal string TablePath(string name)
@@ -144,23 +165,32 @@ public sealed partial class Database : IAsyncDisposable
             throw new ArgumentException($"Invalid table name '{name}': use letters, digits, '_', '-' and '.', as LanceDB does.", nameof(name));
         }
 
-        return Path.Combine(Uri, name + TableSuffix);
+        return _store is null ? Path.Combine(Uri, name + TableSuffix) : $"{Uri}/{name}{TableSuffix}";
     }
+
+    /// <summary>The store a table's dataset goes through: a view of the database's object store, or null for a local folder.</summary>
+    internal Lance.Engine.Storage.IObjectStore? TableStore(string name)
+        => _store is null ? null : new TableObjectStore(_store, name + TableSuffix);
+
+    private async Task<bool> TableExistsAsync(string name, string path, CancellationToken cancellationToken)
+        => _store is null
+            ? LanceDataset.Exists(path)
+            : await ObjectStoreTables.ExistsAsync(_store, name + TableSuffix, cancellationToken).ConfigureAwait(false);
 
     private async Task<LanceDataset> OpenDatasetAsync(string name, CancellationToken cancellationToken)
     {
         var path = TablePath(name);
-        if (!Directory.Exists(path))
+        if (_store is null ? !Directory.Exists(path) : !await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
             throw new LanceTableNotFoundException(name, path);
         }
 
-        return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger, CacheBudgetBytes = Options.CacheBudgetBytes }, cancellationToken).ConfigureAwait(false);
+        return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger, CacheBudgetBytes = Options.CacheBudgetBytes, Store = TableStore(name) }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)
     {
-        if (mode == CreateMode.Create && LanceDataset.Exists(path))
+        if (mode == CreateMode.Create && await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
             throw new LanceException($"Table '{name}' already exists in '{Uri}'. Open it, or create it with CreateMode.Overwrite.");
         }
@@ -168,6 +198,7 @@ public sealed partial class Database : IAsyncDisposable
         var options = new DatasetWriteOptions
         {
             MaxRowsPerFile = Options.MaxRowsPerFile, DataStorageVersion = Options.DataStorageVersion, EnableStableRowIds = Options.EnableStableRowIds,
+            Store = TableStore(name),
         };
         var created = await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
         if (created.CacheBudgetBytes == Options.CacheBudgetBytes)

@@ -1,6 +1,6 @@
 namespace Lance.Orm;
 
-/// <summary>The entry point: connects to a database, a local folder of Lance tables.</summary>
+/// <summary>The entry point: connects to a database, a local folder (or, with Lance.Storage.Cloud, an S3 or Azure path) of Lance tables.</summary>
 public static class LanceDb
 {
     /// <summary>
@@ -18,7 +18,15 @@ public static class LanceDb
         cancellationToken.ThrowIfCancellationRequested();
         if (uri.Contains("://", StringComparison.Ordinal) && !uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
         {
-            throw new NotSupportedException($"Only local folders are supported as databases; '{uri}' looks like a remote URI.");
+            if (options.ObjectStoreOpener is null)
+            {
+                throw new NotSupportedException(
+                    $"'{uri}' is an object-store URI: reference the Lance.Storage.Cloud package and connect with "
+                    + "new DatabaseOptions().UseObjectStorage(storageOptions) (LanceDB's storage option keys), or give DatabaseOptions.ObjectStoreOpener.");
+            }
+
+            var store = options.ObjectStoreOpener(uri, options.StorageOptions);
+            return Task.FromResult(new Database(uri.TrimEnd('/'), options, store));
         }
 
         var path = Path.GetFullPath(uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(uri).LocalPath : uri);
@@ -35,6 +43,19 @@ public static class LanceDb
 /// <summary>Options for a database connection.</summary>
 public sealed record DatabaseOptions
 {
+    /// <summary>
+    /// LanceDB's storage options for a database in object storage (<c>aws_region</c>, <c>aws_endpoint</c>,
+    /// <c>azure_storage_account_name</c>, …), given to <see cref="ObjectStoreOpener"/>; unused for local folders.
+    /// </summary>
+    public IReadOnlyDictionary<string, string>? StorageOptions { get; init; }
+
+    /// <summary>
+    /// Opens the object store an <c>s3://</c> or <c>az://</c> database URI names, given <see cref="StorageOptions"/>:
+    /// set by <c>UseObjectStorage()</c> from the Lance.Storage.Cloud package. Null: local folders only.
+    /// The database owns the store it returns and disposes it.
+    /// </summary>
+    public Func<string, IReadOnlyDictionary<string, string>?, Lance.Engine.Storage.IObjectStore>? ObjectStoreOpener { get; init; }
+
     /// <summary>Where embedding functions are looked up by name; the process-wide registry by default.</summary>
     public EmbeddingFunctionRegistry Registry { get; init; } = EmbeddingFunctionRegistry.Default;
 

@@ -108,7 +108,7 @@ public partial class Table
         var ordered = prepared.Select(b => new RecordBatch(schema, schema.FieldsList.Select(f => b.Column(b.Schema.GetFieldIndex(f.Name))), b.Length)).ToList();
         cancellationToken.ThrowIfCancellationRequested();
         await LanceDataset.CreateAsync(Dataset.Path, schema, ordered, WriteMode.Overwrite,
-            new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
+            new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile, Store = Database.TableStore(Name) }, cancellationToken).ConfigureAwait(false);
         await Dataset.RefreshAsync(cancellationToken).ConfigureAwait(false);
         _embeddings = embeddings;
         EmbeddingFunctions = configs;

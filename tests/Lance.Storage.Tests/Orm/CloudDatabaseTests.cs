@@ -1,0 +1,123 @@
+using System.Text.Json;
+using Lance.Interop.Tests;
+using Lance.Orm;
+using Lance.Storage.Cloud;
+using Lance.Storage.Tests.Support;
+
+namespace Lance.Storage.Tests.Orm;
+
+/// <summary>
+/// The ORM on object storage: <c>LanceDb.ConnectAsync("az://…"/"s3://…", new DatabaseOptions().UseObjectStorage(storageOptions))</c>,
+/// each table operation checked by LanceDB (Node) reading the same bucket path. s3rver ignores
+/// conditional creates, so on S3 the tests go through the loopback proxy that gives it them (and the
+/// store is told to trust them, <c>aws_conditional_put=etag</c>); straight to s3rver a commit is refused.
+/// </summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class CloudDatabaseTests(Emulators emulators) : IAsyncLifetime
+{
+    private static readonly LanceDbPeer Peer = LanceDbPeer.Default;
+
+    private FaultProxy _s3Proxy = null!;
+
+    public static TheoryData<string> Stores => ["s3", "azure"];
+
+    public async Task InitializeAsync()
+        => _s3Proxy = await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket));
+
+    public async Task DisposeAsync() => await _s3Proxy.DisposeAsync();
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Create_add_search_filter_delete_update_as_lancedb_reads_them(string kind)
+    {
+        var (uri, options) = Database(kind);
+        await using var db = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(options));
+        var table = await db.CreateTableAsync("docs", Enumerable.Range(0, 50).Select(i => CloudDoc.Make(i)));
+        await table.AddAsync(Enumerable.Range(50, 50).Select(i => CloudDoc.Make(i)));
+        Assert.Equal(100, await table.CountRowsAsync());
+        Assert.Equal(["docs"], await db.TableNamesAsync());
+
+        var query = CloudDoc.Make(42).Vector;
+        var ours = await table.Search(query).Limit(5).ToListAsync();
+        Assert.Equal(42, ours[0].Id);
+        var theirs = await PeerAsync(kind, uri, "docs", "search", new { vector = query, k = 5 });
+        Assert.Equal(ours.Select(d => d.Id), theirs.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt64()));
+
+        var filtered = await table.Query().Where(d => d.Id >= 90).ToListAsync();
+        Assert.Equal(10, filtered.Count);
+
+        Assert.Equal(10, await table.DeleteAsync(d => d.Id < 10));
+        Assert.Equal(5, await table.UpdateAsync(d => d.Id >= 95, d => new CloudDoc { Text = "changed" }));
+        var count = await PeerAsync(kind, uri, "docs", "count", new { });
+        Assert.Equal(90, count.RootElement.GetProperty("count").GetInt64());
+        var changed = await PeerAsync(kind, uri, "docs", "count", new { filter = "text = 'changed'" });
+        Assert.Equal(5, changed.RootElement.GetProperty("count").GetInt64());
+        var ids = await PeerAsync(kind, uri, "docs", "ids", new { });
+        Assert.Equal(Enumerable.Range(10, 90).Select(i => (long)i), ids.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt64()));
+
+        await db.DropTableAsync("docs");
+        Assert.Empty(await db.TableNamesAsync());
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_table_lancedb_wrote_there_is_read_and_appended_to(string kind)
+    {
+        var (uri, options) = Database(kind);
+        await PeerAsync(kind, uri, "theirs", "create", new { n = 200 });
+        await using var db = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(options));
+        var table = await db.OpenTableAsync<CloudDoc>("theirs");
+        Assert.Equal(200, await table.CountRowsAsync());
+        var rows = await table.Query().Where(d => d.Id == 123).ToListAsync();
+        Assert.Equal("row 123", rows.Single().Text);
+        Assert.Equal(CloudDoc.Make(123).Vector, rows.Single().Vector);
+
+        await table.AddAsync(Enumerable.Range(200, 10).Select(i => CloudDoc.Make(i)));
+        var count = await PeerAsync(kind, uri, "theirs", "count", new { });
+        Assert.Equal(210, count.RootElement.GetProperty("count").GetInt64());
+        await PeerAsync(kind, uri, "theirs", "add", new { n = 5, startId = 1000 });
+        await table.RefreshAsync();
+        Assert.Equal(215, await table.CountRowsAsync());
+    }
+
+    [Fact]
+    public async Task Straight_to_s3rver_a_commit_is_refused_clearly_and_nothing_is_published()
+    {
+        var uri = Emulators.NewS3Uri();
+        await using var db = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(emulators.S3Options()));
+        var e = await Assert.ThrowsAsync<ConditionalWriteNotSupportedException>(() => db.CreateTableAsync("docs", [CloudDoc.Make(1)]));
+        Assert.Contains("If-None-Match", e.Message, StringComparison.Ordinal);
+        Assert.Empty(await db.TableNamesAsync());
+    }
+
+    [Fact]
+    public async Task An_object_store_uri_without_UseObjectStorage_says_what_to_add()
+    {
+        var e = await Assert.ThrowsAsync<NotSupportedException>(() => LanceDb.ConnectAsync("s3://bucket/db"));
+        Assert.Contains("UseObjectStorage", e.Message, StringComparison.Ordinal);
+    }
+
+    private (string Uri, Dictionary<string, string> Options) Database(string kind)
+    {
+        if (kind == "s3")
+        {
+            var options = emulators.S3Options(_s3Proxy.Endpoint);
+            options["aws_conditional_put"] = "etag";
+            return (Emulators.NewS3Uri(), options);
+        }
+
+        return (Emulators.NewAzureUri(), emulators.AzureOptions());
+    }
+
+    private async Task<JsonDocument> PeerAsync(string kind, string uri, string table, string op, object extra)
+    {
+        // LanceDB talks to the emulator directly (its own conditional puts are not what is tested here).
+        var storageOptions = kind == "s3" ? emulators.S3Options() : emulators.AzureOptions();
+        var args = JsonSerializer.SerializeToElement(extra).EnumerateObject().ToDictionary(p => p.Name, p => (object?)p.Value);
+        args["uri"] = uri;
+        args["storageOptions"] = storageOptions;
+        args["table"] = table;
+        args["op"] = op;
+        return await Peer.RunAsync("object-store", args);
+    }
+}

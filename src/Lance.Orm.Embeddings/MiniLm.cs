@@ -231,6 +231,20 @@ public class MiniLm : IEmbeddingFunction, IDisposable
         }
     }
 
+    /// <summary>Whether <paramref name="modelName"/> (with or without its hub organisation) is a model that ships with this package.</summary>
+    public static bool Ships(string? modelName)
+    {
+        try
+        {
+            _ = CanonicalModelName(modelName);
+            return true;
+        }
+        catch (EmbeddingException)
+        {
+            return false;
+        }
+    }
+
     private static string CanonicalModelName(string? name)
     {
         if (name is not null)

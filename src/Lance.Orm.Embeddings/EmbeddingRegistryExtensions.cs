@@ -27,7 +27,7 @@ public static class EmbeddingRegistryExtensions
         ArgumentNullException.ThrowIfNull(registry);
         return registry
             .Register(MiniLm.FunctionName, config => SentenceTransformers(config, registry))
-            .Register(SentenceTransformer.HuggingFaceFunctionName, config => SentenceTransformer.FromConfiguration(SentenceTransformer.HuggingFaceFunctionName, config, registry.GetVar))
+            .Register(SentenceTransformer.HuggingFaceFunctionName, config => HuggingFace(config, registry))
             .Register(OpenAiEmbeddings.FunctionName, config => OpenAiEmbeddings.FromConfiguration(config))
             .Register(OpenClip.FunctionName, config => OpenClip.FromConfiguration(config))
             .Register(ResNet18.FunctionName, config => ResNet18.FromConfiguration(config))
@@ -53,5 +53,20 @@ public static class EmbeddingRegistryExtensions
         return name is null || MiniLm.Ships(name)
             ? MiniLm.FromConfiguration(config)
             : SentenceTransformer.FromConfiguration(SentenceTransformer.FunctionName, config, registry.GetVar);
+    }
+
+    // LanceDB Node's transformers.js function: the model's folder when there is one; its default model
+    // (Xenova/all-MiniLM-L6-v2) is the shipped MiniLM, pooled as Node pools it (mean) and not normalised.
+    private static IEmbeddingFunction HuggingFace(System.Text.Json.Nodes.JsonObject? config, EmbeddingFunctionRegistry registry)
+    {
+        var name = "Xenova/all-MiniLM-L6-v2";
+        if (config?["model"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            name = text;
+        }
+
+        return SentenceTransformer.FindFolder(name, registry.GetVar) is null && MiniLm.Ships(name)
+            ? new MiniLm(new MiniLmOptions { ModelName = name, Normalize = false })
+            : SentenceTransformer.FromConfiguration(SentenceTransformer.HuggingFaceFunctionName, config, registry.GetVar);
     }
 }

@@ -28,7 +28,7 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     /// <summary>The most tokens (with [CLS] and [SEP]) all-MiniLM-L6-v2 reads; longer texts are truncated.</summary>
     public const int MaxTokens = MiniLmModel.MiniLmMaxTokens;
 
-    private static readonly string[] HubPrefixes = ["sentence-transformers/", "Snowflake/"];
+    private static readonly string[] HubPrefixes = ["sentence-transformers/", "Snowflake/", "Xenova/"]; // Xenova/: the same weights as transformers.js serves them
 
     private readonly MiniLmOptions _options;
     private readonly SentenceModelSpec _spec;

@@ -130,6 +130,21 @@ public sealed class SentenceTransformerTests : IDisposable
     }
 
     [Fact]
+    public async Task LanceDB_Nodes_default_huggingface_model_is_the_shipped_MiniLM_without_normalisation()
+    {
+        var registry = new EmbeddingFunctionRegistry().AddLanceOrmEmbeddings();
+
+        using var function = (MiniLm)registry.Create("huggingface", new JsonObject { ["model"] = "Xenova/all-MiniLM-L6-v2" });
+        using var normalised = new MiniLm();
+        var query = await function.ComputeQueryEmbeddingAsync("a dog");
+        var reference = await normalised.ComputeQueryEmbeddingAsync("a dog");
+
+        Assert.False(function.Normalize);
+        Assert.NotEqual(1.0, Math.Sqrt(query.Sum(x => x * (double)x)), 3);
+        Assert.True(TinyModels.Cosine(query, reference) >= 0.99999);
+    }
+
+    [Fact]
     public void A_model_whose_folder_is_not_found_says_where_to_put_it()
     {
         var registry = new EmbeddingFunctionRegistry().AddLanceOrmEmbeddings();

@@ -42,6 +42,14 @@ else if (args.Length > 0 && args[0] == "first-query")
 {
     await FirstQuerySideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "memory-curve")
+{
+    await MemoryCurve.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "memory-curve-child")
+{
+    await MemoryCurve.RunChildAsync(args);
+}
 else if (args.Length > 0 && args[0] == "first-query-child")
 {
     await FirstQuerySideBySide.RunChildAsync(args);

@@ -5,14 +5,39 @@ namespace Lance.Engine.Dataset;
 /// <summary>Options for <see cref="LanceDataset.OpenAsync(string, DatasetOpenOptions, CancellationToken)"/>.</summary>
 public sealed record DatasetOpenOptions
 {
-    /// <summary>No logger.</summary>
+    /// <summary>The default of <see cref="CacheBudgetBytes"/>: 1 GiB.</summary>
+    public const long DefaultCacheBudgetBytes = 1L << 30;
+
+    /// <summary>No logger, the default cache budget.</summary>
     public static DatasetOpenOptions Default { get; } = new();
+
+    /// <summary>
+    /// The most bytes of decoded columns the opened dataset keeps in memory between reads (1 GiB by
+    /// default; <see cref="long.MaxValue"/> keeps everything, 0 keeps nothing a read is not using).
+    /// Least recently used columns are evicted first; a column a search or scan is using is never
+    /// evicted, so while it runs the cache may hold more. Vector columns memory-mapped from their
+    /// files cost nothing against it: their pages are the operating system's file cache, not this
+    /// process's memory. A table larger than the budget is then read again as searches need it.
+    /// </summary>
+    public long CacheBudgetBytes
+    {
+        get;
+        init => field = value >= 0 ? value : throw new ArgumentOutOfRangeException(nameof(CacheBudgetBytes), value, "The cache budget cannot be negative.");
+    }
+
+    = DefaultCacheBudgetBytes;
 
     /// <summary>
     /// Told (at <see cref="LogLevel.Information"/>) about what the dataset holds that this engine keeps
     /// but does not use, such as indexes LanceDB built; null for silence.
     /// </summary>
     public ILogger? Logger { get; init; }
+
+    /// <summary>
+    /// Whether vector columns whose pages are flat are memory-mapped from their files (true, the
+    /// default; never on Windows) or decoded into memory (benchmarks compare the two).
+    /// </summary>
+    internal bool MapColumns { get; init; } = true;
 
     /// <summary>Told about each commit the opened dataset makes (tests pause or kill writers there); null for none.</summary>
     internal ICommitObserver? CommitObserver { get; init; }

@@ -39,13 +39,13 @@ public sealed class LanceDataset : IAsyncDisposable
     private readonly IndexCache _indexes;
     private readonly VersionHead _head;
 
-    private LanceDataset(string path, IObjectStore? store, ICommitObserver? observer, Manifest manifest, bool readOnly = false)
+    private LanceDataset(string path, IObjectStore? store, ICommitObserver? observer, Manifest manifest, bool readOnly = false, DatasetOpenOptions? open = null)
     {
         Path = path;
         _ownsStore = store is null;
         _store = store ?? new LocalObjectStore(path);
         _observer = observer;
-        _cache = new FragmentCache(path);
+        _cache = new FragmentCache(path, open ?? DatasetOpenOptions.Default);
         _indexes = new IndexCache(path);
         _head = new VersionHead(new CommitLog(_store, path, observer), new Snapshot(manifest, _cache), readOnly);
     }
@@ -64,6 +64,9 @@ public sealed class LanceDataset : IAsyncDisposable
 
     /// <summary>Whether this is a read-only view of an older version (from <see cref="CheckoutAsync(ulong, CancellationToken)"/>); writes through it throw.</summary>
     public bool IsReadOnly => _head.IsReadOnly;
+
+    /// <summary>The byte budget of this instance's column cache (see <see cref="DatasetOpenOptions.CacheBudgetBytes"/>).</summary>
+    public long CacheBudgetBytes => _cache.Columns.BudgetBytes;
 
     /// <summary>The number of fragments (groups of rows stored together) in the current version.</summary>
     public int FragmentCount => Current.Fragments.Count;
@@ -115,7 +118,7 @@ public sealed class LanceDataset : IAsyncDisposable
         var manifest = await CommitLog.OpenFolder(path, options.Store, cancellationToken).TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
             ?? throw new LanceFormatException($"'{path}' is not a Lance dataset: it has no manifest under '{VersionNames.VersionsFolder}'.");
         IndexCatalog.LogIgnored(manifest, path, options.Logger);
-        return new LanceDataset(path, options.Store, options.CommitObserver, manifest);
+        return new LanceDataset(path, options.Store, options.CommitObserver, manifest, open: options);
     }
 
     /// <summary>Opens a read-only view of <paramref name="version"/> of the dataset at <paramref name="path"/> without reading any other version's manifest.</summary>
@@ -328,7 +331,7 @@ public sealed class LanceDataset : IAsyncDisposable
     /// <summary>Opens a read-only view of <paramref name="version"/> (time travel); writes through it throw, except <see cref="RestoreAsync(CancellationToken)"/>.</summary>
     /// <exception cref="LanceVersionNotFoundException">The dataset has no such version (never committed, or cleaned up).</exception>
     public async Task<LanceDataset> CheckoutAsync(ulong version, CancellationToken cancellationToken = default)
-        => new(Path, _ownsStore ? null : _store, _observer, await Log.ReadVersionAsync(version, cancellationToken).ConfigureAwait(false), readOnly: true);
+        => new(Path, _ownsStore ? null : _store, _observer, await Log.ReadVersionAsync(version, cancellationToken).ConfigureAwait(false), readOnly: true, _cache.Options);
 
     /// <summary>Opens a read-only view of the version a tag points at.</summary>
     /// <exception cref="LanceVersionNotFoundException">No such tag, or its version was removed.</exception>

@@ -7,6 +7,9 @@ namespace Lance.Engine.Index;
 /// The IVF-PQ indexes a dataset instance has loaded from <c>_indices/</c>, by index id: an index
 /// file never changes once written, so one load serves every version that names it. Emptied when
 /// the dataset is disposed. Index files are read from the dataset folder (not yet through the object store).
+/// Not counted against the column cache's budget: a loaded index holds its PQ codes (one byte per
+/// sub-vector per row, e.g. 48 bytes for a 384-d row with 48 sub-vectors, about an eighth of the
+/// vectors at most) and centroids, and one index serves every search of the column.
 /// </summary>
 internal sealed class IndexCache(string datasetPath)
 {

@@ -99,25 +99,43 @@ internal static class IndexedSearch
         index.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
         var result = new TopK(wanted);
         var measure = DistanceKernels.Measure(request.Metric, request.Query);
-        foreach (var (approximate, row) in candidates.ToSortedArray())
+        // Refining reads each candidate's fragment column once, leased (pinned) until all are scored.
+        var leases = new Dictionary<ulong, ColumnLease>();
+        try
         {
-            var distance = approximate;
-            if (refine > 0)
+            foreach (var (approximate, row) in candidates.ToSortedArray())
             {
-                var vectors = (FixedSizeListArray)snapshot.ReadColumn(snapshot.Fragment((ulong)row >> 32), vectorField);
-                var vector = ArrowTake.FlatValues(vectors).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
-                distance = measure(vector);
-            }
+                var distance = approximate;
+                if (refine > 0)
+                {
+                    var fragmentId = (ulong)row >> 32;
+                    if (!leases.TryGetValue(fragmentId, out var lease))
+                    {
+                        leases[fragmentId] = lease = snapshot.LeaseColumn(snapshot.Fragment(fragmentId), vectorField);
+                    }
 
-            if (DistanceKernels.InRange(distance, lower, upper))
+                    var vector = ArrowTake.FlatValues((FixedSizeListArray)lease.Array).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
+                    distance = measure(vector);
+                }
+
+                if (DistanceKernels.InRange(distance, lower, upper))
+                {
+                    result.Offer(distance, row);
+                }
+            }
+        }
+        finally
+        {
+            foreach (var lease in leases.Values)
             {
-                result.Offer(distance, row);
+                lease.Dispose();
             }
         }
 
         foreach (var fragment in snapshot.Fragments.Where(f => !covered.Contains(f.Id)))
         {
-            var vectors = (FixedSizeListArray)snapshot.ReadColumn(fragment, vectorField);
+            using var lease = snapshot.LeaseColumn(fragment, vectorField);
+            var vectors = (FixedSizeListArray)lease.Array;
             var mask = Allowed(fragment);
             var rowIdBase = (long)fragment.Id << 32;
             if (mask is null)

@@ -155,7 +155,7 @@ public sealed partial class Database : IAsyncDisposable
             throw new LanceTableNotFoundException(name, path);
         }
 
-        return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger }, cancellationToken).ConfigureAwait(false);
+        return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger, CacheBudgetBytes = Options.CacheBudgetBytes }, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)
@@ -169,7 +169,15 @@ public sealed partial class Database : IAsyncDisposable
         {
             MaxRowsPerFile = Options.MaxRowsPerFile, DataStorageVersion = Options.DataStorageVersion, EnableStableRowIds = Options.EnableStableRowIds,
         };
-        return await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
+        var created = await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
+        if (created.CacheBudgetBytes == Options.CacheBudgetBytes)
+        {
+            return created;
+        }
+
+        // A created dataset has the default cache budget: open it again with this connection's.
+        await created.DisposeAsync().ConfigureAwait(false);
+        return await OpenDatasetAsync(name, cancellationToken).ConfigureAwait(false);
     }
 
     private static Schema WithEmbeddingMetadata(Schema schema, IReadOnlyList<EmbeddingFunctionConfig> configs)

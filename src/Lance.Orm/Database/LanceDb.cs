@@ -60,6 +60,14 @@ public sealed record DatabaseOptions
     public bool EnableStableRowIds { get; init; }
 
     /// <summary>
+    /// The most bytes of decoded columns each open table keeps in memory between queries (1 GiB by
+    /// default), as <see cref="Lance.Engine.Dataset.DatasetOpenOptions.CacheBudgetBytes"/>: least
+    /// recently used columns are evicted first, columns a query is using never are, and vector
+    /// columns memory-mapped from their files cost nothing against it.
+    /// </summary>
+    public long CacheBudgetBytes { get; init; } = Lance.Engine.Dataset.DatasetOpenOptions.DefaultCacheBudgetBytes;
+
+    /// <summary>
     /// Told when a table is opened about what it holds that Lance.Orm keeps but does not use, such as
     /// indexes LanceDB built (see <see cref="Lance.Engine.LanceDataset.IgnoredIndices"/>); null for silence.
     /// </summary>

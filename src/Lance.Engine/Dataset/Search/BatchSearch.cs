@@ -69,7 +69,9 @@ internal static class BatchSearch
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var vectors = (FixedSizeListArray)snapshot.ReadColumn(fragment, vectorField, cancellationToken);
+            // Pinned in the column cache while this pass reads it; evictable (within the budget) after.
+            using var lease = snapshot.LeaseColumn(fragment, vectorField, cancellationToken);
+            var vectors = (FixedSizeListArray)lease.Array;
             var live = snapshot.LiveRows(fragment);
             var hasNulls = vectors.NullCount > 0;
             var rows = vectors.Length;

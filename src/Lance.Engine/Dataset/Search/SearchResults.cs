@@ -32,7 +32,11 @@ internal static class SearchResults
             var rows = group.Select(x => (int)(x.hit.Row & 0xFFFFFFFF)).ToArray();
 
             // Vector columns are taken from their mapped pieces: the winners' rows only, no copy of the column.
-            var taken = projection.Select(field => ArrowTake.Take(snapshot.ReadColumnPieces(fragment, field), rows)).ToList();
+            var taken = projection.Select(field =>
+            {
+                using var lease = snapshot.LeaseColumnPieces(fragment, field);
+                return ArrowTake.Take(lease.Arrays, rows);
+            }).ToList();
             pieces.Add(new RecordBatch(new Schema(projection, null), taken, rows.Length));
             foreach (var (_, rank) in group)
             {

@@ -56,8 +56,10 @@ internal static class VectorSearch
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // A LanceDB file's vectors come as one mapped array per page (see Snapshot.ReadColumnPieces).
-            var pieces = snapshot.ReadColumnPieces(fragment, vectorField);
+            // A LanceDB file's vectors come as one mapped array per page (see Snapshot.ReadColumnPieces),
+            // pinned in the column cache while they are scored and evictable (within the budget) after.
+            using var lease = snapshot.LeaseColumnPieces(fragment, vectorField, cancellationToken);
+            var pieces = lease.Arrays;
             var passing = filter is not null && request.Prefilter ? Scanner.PassingRows(snapshot, fragment, filter, out _)! : null;
             var firstRow = 0;
             foreach (var piece in pieces)

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using Apache.Arrow;
 
 namespace Lance.Engine.Dataset;
 
@@ -9,23 +8,34 @@ namespace Lance.Engine.Dataset;
 /// decoded for one version stays right for the next. Owned by the dataset, emptied when it is disposed
 /// (mapped columns are then unmapped once nothing else holds their arrays).
 /// </summary>
-/// <remarks>Data files are still read from the dataset folder, not through the object store.</remarks>
-internal sealed class FragmentCache(string dataPath)
+/// <remarks>
+/// Data files are still read from the dataset folder, not through the object store. Columns are
+/// kept within <see cref="DatasetOpenOptions.CacheBudgetBytes"/> (see <see cref="ColumnCache"/>).
+/// The deletion masks are not budgeted, being small beside the columns: one entry per fragment that
+/// has a deletion file (a newer deletion file of a fragment replaces its older one), holding a bit
+/// of state per deleted row (<see cref="Deletions"/>) and a byte per row of that fragment
+/// (<see cref="LiveRows"/>) — at most a byte and a few words per row of the table. Row ids
+/// (<see cref="RowIds"/>) are held only while a manifest that names them is.
+/// </remarks>
+internal sealed class FragmentCache(string dataPath, DatasetOpenOptions options)
 {
+    /// <summary>The options the dataset was opened with (a checkout of another version gets the same).</summary>
+    public DatasetOpenOptions Options { get; } = options;
+
+    /// <summary>Whether vector columns are memory-mapped from their files (never on Windows).</summary>
+    public bool MapColumns { get; } = options.MapColumns && !OperatingSystem.IsWindows();
+
     /// <summary>The dataset folder the data, deletion and row-id files are read from.</summary>
     public string DataPath { get; } = dataPath;
 
-    /// <summary>Decoded columns, by data file and field id.</summary>
-    public ConcurrentDictionary<(string File, int FieldId), IArrowArray> Columns { get; } = new();
+    /// <summary>Columns read from data files: whole (decoded or mapped) and as mapped pieces.</summary>
+    public ColumnCache Columns { get; } = new(options.CacheBudgetBytes);
 
-    /// <summary>Vector columns mapped from their files, as arrays in row order (empty: the column is not mappable).</summary>
-    public ConcurrentDictionary<(string File, int FieldId), IReadOnlyList<IArrowArray>> MappedColumns { get; } = new();
+    /// <summary>Per fragment id: its deletion file's name and deleted row offsets.</summary>
+    public ConcurrentDictionary<ulong, (string Deletion, HashSet<int> Rows)> Deletions { get; } = new();
 
-    /// <summary>Deleted row offsets, by deletion file path.</summary>
-    public ConcurrentDictionary<string, HashSet<int>> Deletions { get; } = new();
-
-    /// <summary>Per fragment and deletion file: whether each row is live.</summary>
-    public ConcurrentDictionary<(ulong Fragment, string Deletion), bool[]> LiveRows { get; } = new();
+    /// <summary>Per fragment id: its deletion file's name and whether each row is live.</summary>
+    public ConcurrentDictionary<ulong, (string Deletion, bool[] Live)> LiveRows { get; } = new();
 
     /// <summary>Stable row ids and row versions of fragments.</summary>
     public FragmentRowIds RowIds { get; } = new(dataPath);
@@ -34,7 +44,6 @@ internal sealed class FragmentCache(string dataPath)
     public void Clear()
     {
         Columns.Clear();
-        MappedColumns.Clear();
         Deletions.Clear();
         LiveRows.Clear();
         RowIds.Clear();

@@ -77,51 +77,77 @@ internal sealed class Snapshot
 
     /// <summary>Reads one column of a fragment (deleted rows included).</summary>
     public IArrowArray ReadColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
-    {
-        var lanceField = Manifest.Schema.FindField(field.Name)
-            ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Location}'.");
-        return ReadColumn(fragment, lanceField, cancellationToken);
-    }
+        => ReadColumn(fragment, LanceFieldOf(field), cancellationToken);
 
-    /// <summary>Reads one column of a fragment (deleted rows included).</summary>
+    /// <summary>
+    /// Reads one column of a fragment (deleted rows included). The column is not pinned in the
+    /// cache: a reader that uses it for long, or takes spans of it, takes a lease instead
+    /// (<see cref="LeaseColumn(DataFragment, LanceField, CancellationToken)"/>).
+    /// </summary>
     public IArrowArray ReadColumn(DataFragment fragment, LanceField field, CancellationToken cancellationToken = default)
     {
+        using var lease = LeaseColumn(fragment, field, cancellationToken);
+        return lease.Array;
+    }
+
+    /// <summary>One column of a fragment (deleted rows included), pinned in the cache until the lease is disposed.</summary>
+    public ColumnLease LeaseColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
+        => LeaseColumn(fragment, LanceFieldOf(field), cancellationToken);
+
+    /// <summary>One column of a fragment (deleted rows included), pinned in the cache until the lease is disposed.</summary>
+    public ColumnLease LeaseColumn(DataFragment fragment, LanceField field, CancellationToken cancellationToken = default)
+    {
         cancellationToken.ThrowIfCancellationRequested();
-        var path = FilePath(fragment, field);
-        return _cache.Columns.GetOrAdd((path, field.Id), static (key, state) =>
+        return _cache.Columns.Lease(new ColumnKey(FilePath(fragment, field), field.Id), key =>
         {
             using var reader = DataFileReader.Open(key.File);
 
-            // Vector columns are mapped from the file rather than copied (the cache keeps them alive);
+            // Vector columns are mapped from the file rather than copied (the lease keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
-            reader.MapFlatColumns = !OperatingSystem.IsWindows();
-            reader.CancellationToken = state.CancellationToken;
-            return reader.ReadColumn(state.Field);
-        }, (Field: field, CancellationToken: cancellationToken));
+            reader.MapFlatColumns = _cache.MapColumns;
+            reader.CancellationToken = cancellationToken;
+            return [reader.ReadColumn(field)];
+        });
     }
 
     /// <summary>
     /// A fragment's column as arrays in row order: for a vector column whose pages are flat, views
     /// of the data file (one per run of pages lying back to back), so a search reads the page cache
     /// in place and no copy of the column is made or kept in managed memory; otherwise the one
-    /// array <see cref="ReadColumn(DataFragment, LanceField, CancellationToken)"/> reads.
+    /// array <see cref="ReadColumn(DataFragment, LanceField, CancellationToken)"/> reads. Not pinned;
+    /// see <see cref="LeaseColumnPieces"/>.
     /// </summary>
     public IReadOnlyList<IArrowArray> ReadColumnPieces(DataFragment fragment, Field field)
     {
-        var lanceField = Manifest.Schema.FindField(field.Name)
-            ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Location}'.");
+        using var lease = LeaseColumnPieces(fragment, field);
+        return lease.Arrays;
+    }
+
+    /// <summary>
+    /// The arrays of <see cref="ReadColumnPieces"/>, pinned in the cache until the lease is disposed
+    /// (the lease also keeps the mapped views alive while spans over them are read).
+    /// </summary>
+    public ColumnLease LeaseColumnPieces(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
+    {
+        var lanceField = LanceFieldOf(field);
         var path = FilePath(fragment, lanceField);
-        if (field.DataType is not FixedSizeListType || OperatingSystem.IsWindows() || _cache.Columns.TryGetValue((path, lanceField.Id), out _))
+        if (field.DataType is not FixedSizeListType || !_cache.MapColumns || _cache.Columns.Contains(new ColumnKey(path, lanceField.Id)))
         {
-            return [ReadColumn(fragment, lanceField)];
+            return LeaseColumn(fragment, lanceField, cancellationToken);
         }
 
-        var pieces = _cache.MappedColumns.GetOrAdd((path, lanceField.Id), static (key, f) =>
+        var lease = _cache.Columns.Lease(new ColumnKey(path, lanceField.Id, Pieces: true), key =>
         {
             using var reader = DataFileReader.Open(key.File);
-            return reader.TryMapFlatColumn(f) ?? [];
-        }, lanceField);
-        return pieces.Count > 0 ? pieces : [ReadColumn(fragment, lanceField)];
+            return reader.TryMapFlatColumn(lanceField) ?? [];
+        });
+        if (lease.Arrays.Count > 0)
+        {
+            return lease;
+        }
+
+        lease.Dispose();
+        return LeaseColumn(fragment, lanceField, cancellationToken);
     }
 
     /// <summary>The deleted row offsets of a fragment.</summary>
@@ -132,12 +158,20 @@ internal sealed class Snapshot
             return [];
         }
 
-        return _cache.Deletions.GetOrAdd(DeletionPath(fragment, deletion), p => [.. DeletionFileReader.Read(p)]);
+        var name = deletion.FileName(fragment.Id);
+        if (_cache.Deletions.TryGetValue(fragment.Id, out var known) && known.Deletion == name)
+        {
+            return known.Rows;
+        }
+
+        HashSet<int> rows = [.. DeletionFileReader.Read(DeletionPath(fragment, deletion))];
+        _cache.Deletions[fragment.Id] = (name, rows);
+        return rows;
     }
 
     /// <summary>Remembers the deleted rows of a deletion file just written, so the next read need not decode it.</summary>
     public void RememberDeletedRows(DataFragment fragment, DeletionFileInfo deletion, HashSet<int> rows)
-        => _cache.Deletions[DeletionPath(fragment, deletion)] = rows;
+        => _cache.Deletions[fragment.Id] = (deletion.FileName(fragment.Id), rows);
 
     /// <summary>The path of a fragment's deletion file.</summary>
     public string DeletionPath(DataFragment fragment, DeletionFileInfo deletion)
@@ -151,21 +185,28 @@ internal sealed class Snapshot
             return null;
         }
 
-        return _cache.LiveRows.GetOrAdd((fragment.Id, deletion.FileName(fragment.Id)), _ =>
+        var name = deletion.FileName(fragment.Id);
+        if (_cache.LiveRows.TryGetValue(fragment.Id, out var known) && known.Deletion == name)
         {
-            var live = new bool[fragment.PhysicalRows];
-            System.Array.Fill(live, true);
-            foreach (var row in DeletedRows(fragment))
-            {
-                if (row < live.Length)
-                {
-                    live[row] = false;
-                }
-            }
+            return known.Live;
+        }
 
-            return live;
-        });
+        var live = new bool[fragment.PhysicalRows];
+        System.Array.Fill(live, true);
+        foreach (var row in DeletedRows(fragment))
+        {
+            if (row < live.Length)
+            {
+                live[row] = false;
+            }
+        }
+
+        _cache.LiveRows[fragment.Id] = (name, live);
+        return live;
     }
+
+    private LanceField LanceFieldOf(Field field) => Manifest.Schema.FindField(field.Name)
+        ?? throw new LanceSchemaException($"Column '{field.Name}' does not exist in '{Location}'.");
 
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.

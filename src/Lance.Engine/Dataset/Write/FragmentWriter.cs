@@ -11,6 +11,12 @@ namespace Lance.Engine.Dataset;
 /// </summary>
 internal static class FragmentWriter
 {
+    /// <summary>
+    /// The most bytes of rows (estimated from their Arrow buffers) a write holds at once: those of
+    /// the files being encoded and of the one being gathered. 1 GiB.
+    /// </summary>
+    public const long MaxBufferedBytes = 1L << 30;
+
     /// <summary>The append transaction for <paramref name="batches"/> (its files written); none when they hold no rows.</summary>
     public static async Task<(Transaction? Transaction, bool Done)> PlanAppendAsync(
         Snapshot snapshot, IAsyncEnumerable<RecordBatch> batches, DatasetWriteOptions? options, CancellationToken cancellationToken)
@@ -82,9 +88,12 @@ internal static class FragmentWriter
         // Types the format's writer does not write (the legacy one writes fewer) are refused before any file is written.
         FileFormats.For(version).EnsureWritable(schema, legacyDictionaries, path);
 
-        // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
-        // bounded by that many files' rows.
+        // Files are encoded in parallel (up to one per core) while the stream keeps coming. Each file's
+        // rows are held until it is written, so the input is read on only while the files being
+        // written and the next one (up to MaxBytesPerFile) fit in MaxBufferedBytes, whatever the
+        // number of cores: big files are then written fewer at a time.
         var writes = new List<Task<(DataFile File, ulong Rows)>>();
+        var inFlight = new List<(Task Write, long Bytes)>();
         var parallelism = Math.Max(1, Environment.ProcessorCount);
         try
         {
@@ -94,14 +103,22 @@ internal static class FragmentWriter
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken));
+                var write = Task.Run(() => WriteDataFileAsync(path, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken);
+                writes.Add(write);
+                inFlight.Add((write, pendingBytes));
                 pending = [];
                 pendingRows = 0;
                 pendingBytes = 0;
-                var running = writes.Where(w => !w.IsCompleted).ToList();
-                if (running.Count >= parallelism)
+                while (true)
                 {
-                    await Task.WhenAny(running).ConfigureAwait(false);
+                    inFlight.RemoveAll(w => w.Write.IsCompleted);
+                    var held = inFlight.Sum(w => w.Bytes);
+                    if (inFlight.Count == 0 || (inFlight.Count < parallelism && held + Math.Min(options.MaxBytesPerFile, MaxBufferedBytes) <= MaxBufferedBytes))
+                    {
+                        break;
+                    }
+
+                    await Task.WhenAny(inFlight.Select(w => w.Write)).ConfigureAwait(false);
                 }
             }
 

@@ -7,7 +7,9 @@ public static class EmbeddingRegistryExtensions
 {
     /// <summary>
     /// Registers, under LanceDB's names, <c>sentence-transformers</c> (<see cref="MiniLm"/>,
-    /// <see cref="ArcticEmbedXs"/>), <c>openai</c> (<see cref="OpenAiEmbeddings"/>, Azure included),
+    /// <see cref="ArcticEmbedXs"/>, and for any other model name a <see cref="SentenceTransformer"/>
+    /// loaded from its folder under <c>LANCE_ORM_MODEL_DIR</c>), <c>huggingface</c> (LanceDB Node's
+    /// transformers function, from a folder likewise), <c>openai</c> (<see cref="OpenAiEmbeddings"/>, Azure included),
     /// <c>open-clip</c> (<see cref="OpenClip"/>), the hosted <c>ollama</c>, <c>cohere</c>, <c>jina</c>,
     /// <c>voyageai</c>, <c>gemini-text</c>, <c>bedrock-text</c> and <c>watsonx</c>; and the Lance.Orm-only
     /// <c>lance-orm-resnet18</c> (<see cref="ResNet18"/>, also under its older name <c>resnet18</c>) in
@@ -24,7 +26,8 @@ public static class EmbeddingRegistryExtensions
     {
         ArgumentNullException.ThrowIfNull(registry);
         return registry
-            .Register(MiniLm.FunctionName, config => MiniLm.FromConfiguration(config))
+            .Register(MiniLm.FunctionName, config => SentenceTransformers(config, registry))
+            .Register(SentenceTransformer.HuggingFaceFunctionName, config => HuggingFace(config, registry))
             .Register(OpenAiEmbeddings.FunctionName, config => OpenAiEmbeddings.FromConfiguration(config))
             .Register(OpenClip.FunctionName, config => OpenClip.FromConfiguration(config))
             .Register(ResNet18.FunctionName, config => ResNet18.FromConfiguration(config))
@@ -36,5 +39,34 @@ public static class EmbeddingRegistryExtensions
             .Register(GeminiTextEmbeddings.FunctionName, GeminiTextEmbeddings.FromConfiguration)
             .Register(BedrockTextEmbeddings.FunctionName, BedrockTextEmbeddings.FromConfiguration)
             .Register(WatsonxEmbeddings.FunctionName, WatsonxEmbeddings.FromConfiguration);
+    }
+
+    // A shipped model by its name, else the model's folder (the name as a path, or under LANCE_ORM_MODEL_DIR).
+    private static IEmbeddingFunction SentenceTransformers(System.Text.Json.Nodes.JsonObject? config, EmbeddingFunctionRegistry registry)
+    {
+        string? name = null;
+        if (config?["name"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            name = text;
+        }
+
+        return name is null || MiniLm.Ships(name)
+            ? MiniLm.FromConfiguration(config)
+            : SentenceTransformer.FromConfiguration(SentenceTransformer.FunctionName, config, registry.GetVar);
+    }
+
+    // LanceDB Node's transformers.js function: the model's folder when there is one; its default model
+    // (Xenova/all-MiniLM-L6-v2) is the shipped MiniLM, pooled as Node pools it (mean) and not normalised.
+    private static IEmbeddingFunction HuggingFace(System.Text.Json.Nodes.JsonObject? config, EmbeddingFunctionRegistry registry)
+    {
+        var name = "Xenova/all-MiniLM-L6-v2";
+        if (config?["model"] is System.Text.Json.Nodes.JsonValue value && value.TryGetValue<string>(out var text))
+        {
+            name = text;
+        }
+
+        return SentenceTransformer.FindFolder(name, registry.GetVar) is null && MiniLm.Ships(name)
+            ? new MiniLm(new MiniLmOptions { ModelName = name, Normalize = false })
+            : SentenceTransformer.FromConfiguration(SentenceTransformer.HuggingFaceFunctionName, config, registry.GetVar);
     }
 }

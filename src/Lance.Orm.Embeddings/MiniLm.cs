@@ -28,7 +28,7 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     /// <summary>The most tokens (with [CLS] and [SEP]) all-MiniLM-L6-v2 reads; longer texts are truncated.</summary>
     public const int MaxTokens = MiniLmModel.MiniLmMaxTokens;
 
-    private static readonly string[] HubPrefixes = ["sentence-transformers/", "Snowflake/"];
+    private static readonly string[] HubPrefixes = ["sentence-transformers/", "Snowflake/", "Xenova/"]; // Xenova/: the same weights as transformers.js serves them
 
     private readonly MiniLmOptions _options;
     private readonly SentenceModelSpec _spec;
@@ -228,6 +228,20 @@ public class MiniLm : IEmbeddingFunction, IDisposable
             }
 
             return _model;
+        }
+    }
+
+    /// <summary>Whether <paramref name="modelName"/> (with or without its hub organisation) is a model that ships with this package.</summary>
+    public static bool Ships(string? modelName)
+    {
+        try
+        {
+            _ = CanonicalModelName(modelName);
+            return true;
+        }
+        catch (EmbeddingException)
+        {
+            return false;
         }
     }
 

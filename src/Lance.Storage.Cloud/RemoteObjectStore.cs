@@ -103,7 +103,7 @@ public abstract class RemoteObjectStore : IObjectStore
         var name = Names.Full(key);
         return await Calls.RunAsync(
             "PUT (if absent)", key,
-            async (attempt, token) =>
+            async (_, token) =>
             {
                 if (await PutObjectIfAbsentAsync(name, data, token).ConfigureAwait(false))
                 {
@@ -111,11 +111,13 @@ public abstract class RemoteObjectStore : IObjectStore
                     return true;
                 }
 
-                // An earlier attempt may have landed and only its answer was lost (a reset, a 503 from
-                // a proxy after the service wrote it): then the object there holds exactly our bytes
-                // (a manifest names its own transaction), and reporting a conflict would make the
-                // engine commit the same change twice.
-                return attempt > 1 && await HoldsAsync(name, data, token).ConfigureAwait(false);
+                // An earlier send may have landed and only its answer was lost (a reset, a 5xx after the
+                // service wrote it), whether our retry or the HTTP client's own transparent resend on a
+                // dropped connection sent it again: then the object there holds exactly our bytes (a
+                // manifest names its own transaction), and reporting a conflict would make the engine
+                // commit the same change twice. A real conflict costs one HEAD (and a GET when the
+                // sizes match) more.
+                return await HoldsAsync(name, data, token).ConfigureAwait(false);
             },
             cancellationToken).ConfigureAwait(false);
     }

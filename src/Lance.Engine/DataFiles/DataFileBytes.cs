@@ -59,6 +59,53 @@ internal sealed class DataFileBytes : ILegacyFileBytes, IDisposable
         return buffer;
     }
 
+    /// <summary>
+    /// Reads several ranges, coalescing those that lie back to back (or within
+    /// <see cref="CoalesceGap"/> bytes of each other) into one read of the store: a page's buffers
+    /// come in one request. The results are in the order of <paramref name="ranges"/>.
+    /// </summary>
+    public ReadOnlyMemory<byte>[] ReadRanges(IReadOnlyList<(long Position, int Length)> ranges)
+    {
+        var result = new ReadOnlyMemory<byte>[ranges.Count];
+        if (_reader is null || ranges.Count <= 1)
+        {
+            for (var i = 0; i < result.Length; i++)
+            {
+                result[i] = Read(ranges[i].Position, ranges[i].Length);
+            }
+
+            return result;
+        }
+
+        var order = Enumerable.Range(0, ranges.Count).OrderBy(i => ranges[i].Position).ToArray();
+        for (var start = 0; start < order.Length;)
+        {
+            var first = ranges[order[start]].Position;
+            var end = first + ranges[order[start]].Length;
+            var stop = start + 1;
+            while (stop < order.Length && ranges[order[stop]].Position <= end + CoalesceGap
+                && Math.Max(end, ranges[order[stop]].Position + ranges[order[stop]].Length) - first <= int.MaxValue)
+            {
+                end = Math.Max(end, ranges[order[stop]].Position + ranges[order[stop]].Length);
+                stop++;
+            }
+
+            var whole = Read(first, checked((int)(end - first)));
+            for (var k = start; k < stop; k++)
+            {
+                var (position, length) = ranges[order[k]];
+                result[order[k]] = whole.Slice((int)(position - first), length);
+            }
+
+            start = stop;
+        }
+
+        return result;
+    }
+
+    /// <summary>Ranges at most this many bytes apart are read as one (the gap is read and dropped).</summary>
+    public const int CoalesceGap = 4096;
+
     /// <summary>Fills <paramref name="destination"/> with the bytes from <paramref name="position"/>.</summary>
     public void ReadInto(long position, Span<byte> destination)
     {

@@ -146,13 +146,13 @@ internal sealed class V2FileContainer
     /// <summary>Reads every buffer of one page of column <paramref name="name"/>.</summary>
     public ReadOnlyMemory<byte>[] ReadPageBuffers(File2.ColumnMetadata.Types.Page page, string name)
     {
-        var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
-        for (int i = 0; i < buffers.Length; i++)
+        var ranges = new (long, int)[page.BufferOffsets.Count];
+        for (int i = 0; i < ranges.Length; i++)
         {
-            buffers[i] = File.Read(
-                File.Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), File.Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+            ranges[i] = (File.Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), File.Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+            File.CheckRange(ranges[i].Item1, ranges[i].Item2);
         }
 
-        return buffers;
+        return File.ReadRanges(ranges);
     }
 }

@@ -43,10 +43,13 @@ public sealed record DatasetOpenOptions
     internal ICommitObserver? CommitObserver { get; init; }
 
     /// <summary>
-    /// Where the dataset's manifests and transactions are; null for a <see cref="Storage.LocalObjectStore"/>
-    /// over its folder. Data files are read from the folder for now.
+    /// The object store that holds the dataset, rooted at the dataset (its keys are <c>_versions/…</c>,
+    /// <c>data/…</c>): every manifest, data, deletion, transaction and index file is read and written
+    /// through it. Null (the default) for a <see cref="Storage.LocalObjectStore"/> over the folder the
+    /// path names, memory-mapped where that is fastest. With a store the path only names the dataset in
+    /// messages, and no local folder is needed. The dataset does not dispose a store it is given.
     /// </summary>
-    internal Storage.IObjectStore? Store { get; init; }
+    public Storage.IObjectStore? Store { get; init; }
 }
 
 /// <summary>An index kept in the manifest but not used by this engine (LanceDB's own, vector or scalar).</summary>

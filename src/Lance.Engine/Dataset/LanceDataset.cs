@@ -45,8 +45,9 @@ public sealed class LanceDataset : IAsyncDisposable
         _ownsStore = store is null;
         _store = store ?? new LocalObjectStore(path);
         _observer = observer;
-        _cache = new FragmentCache(path, open ?? DatasetOpenOptions.Default);
-        _indexes = new IndexCache(path);
+        var files = new DatasetFiles(_store, path);
+        _cache = new FragmentCache(files, open ?? DatasetOpenOptions.Default);
+        _indexes = new IndexCache(files);
         _head = new VersionHead(new CommitLog(_store, path, observer), new Snapshot(manifest, _cache), readOnly);
     }
 

@@ -6,21 +6,21 @@ namespace Lance.Engine.Index;
 /// <summary>
 /// The IVF-PQ indexes a dataset instance has loaded from <c>_indices/</c>, by index id: an index
 /// file never changes once written, so one load serves every version that names it. Emptied when
-/// the dataset is disposed. Index files are read from the dataset folder (not yet through the object store).
+/// the dataset is disposed. Index files are read through the dataset's object store.
 /// Not counted against the column cache's budget: a loaded index holds its PQ codes (one byte per
 /// sub-vector per row, e.g. 48 bytes for a 384-d row with 48 sub-vectors, about an eighth of the
 /// vectors at most) and centroids, and one index serves every search of the column.
 /// </summary>
-internal sealed class IndexCache(string datasetPath)
+internal sealed class IndexCache(Dataset.DatasetFiles files)
 {
     private readonly ConcurrentDictionary<Guid, IvfPqIndex> _indexes = new();
 
-    /// <summary>The dataset folder that holds <c>_indices/</c>.</summary>
-    public string DatasetPath { get; } = datasetPath;
+    /// <summary>The dataset's files, whose <c>_indices/</c> hold the index files.</summary>
+    public Dataset.DatasetFiles Files { get; } = files;
 
     /// <summary>The index <paramref name="metadata"/> describes, loaded on first use.</summary>
     public IvfPqIndex Load(IndexMetadata metadata)
-        => _indexes.GetOrAdd(metadata.Uuid, _ => IvfPqFile.Read(Path.Combine(DatasetPath, IndexCatalog.IndicesFolder, metadata.FolderName, IvfPqFile.FileName)));
+        => _indexes.GetOrAdd(metadata.Uuid, _ => IvfPqFile.Read(Files, Dataset.DatasetFiles.IndexKey(metadata.FolderName)));
 
     /// <summary>Keeps an index just built, so the first search need not read its file.</summary>
     public void Add(Guid uuid, IvfPqIndex index) => _indexes[uuid] = index;

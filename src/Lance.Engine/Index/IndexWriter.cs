@@ -104,11 +104,10 @@ internal static class IndexWriter
         progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 0));
         var basis = snapshot.Manifest;
         var uuid = Guid.NewGuid();
-        var folder = Path.Combine(snapshot.Location, IndexCatalog.IndicesFolder, uuid.ToString("D"));
-        Directory.CreateDirectory(folder);
+        var folder = uuid.ToString("D");
         try
         {
-            IvfPqFile.Write(Path.Combine(folder, IvfPqFile.FileName), index, cancellationToken);
+            await IvfPqFile.WriteAsync(snapshot.Files, DatasetFiles.IndexKey(folder), index, cancellationToken).ConfigureAwait(false);
             cancellationToken.ThrowIfCancellationRequested();
             var metadata = new IndexMetadata
             {
@@ -149,14 +148,8 @@ internal static class IndexWriter
         }
         catch
         {
-            try
-            {
-                Directory.Delete(folder, recursive: true);
-            }
-            catch (IOException)
-            {
-                // Best effort: an index folder no manifest names is ignored by every reader.
-            }
+            // Best effort: an index folder no manifest names is ignored by every reader.
+            await snapshot.Files.TryDeleteIndexAsync(folder).ConfigureAwait(false);
 
             throw;
         }

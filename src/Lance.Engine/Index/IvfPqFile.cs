@@ -16,12 +16,41 @@ internal static class IvfPqFile
     private static readonly byte[] Magic = "LCIVFPQ1"u8.ToArray();
     private const int FormatVersion = 1;
 
-    /// <summary>Writes the index to <paramref name="path"/> (under a temporary name first, then moved into place).</summary>
-    public static long Write(string path, IvfPqIndex index, CancellationToken cancellationToken)
+    /// <summary>Writes the index as the object at <paramref name="key"/> of the dataset's store: it appears whole, or not at all.</summary>
+    /// <returns>The file's size in bytes.</returns>
+    public static async Task<long> WriteAsync(Dataset.DatasetFiles files, string key, IvfPqIndex index, CancellationToken cancellationToken)
     {
-        var temp = path + ".part";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None, 1 << 20))
-        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: false))
+        var output = await files.Store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
+        await using (output.ConfigureAwait(false))
+        {
+            var length = Write(output.Stream, index, cancellationToken);
+            await output.CompleteAsync(cancellationToken).ConfigureAwait(false);
+            return length;
+        }
+    }
+
+    /// <summary>Reads the index file at <paramref name="key"/> of the dataset's store.</summary>
+    /// <exception cref="LanceIndexException">The file is missing or is not an index file of this engine.</exception>
+    public static IvfPqIndex Read(Dataset.DatasetFiles files, string key)
+    {
+        byte[] bytes;
+        try
+        {
+            bytes = files.ReadAll(key);
+        }
+        catch (IOException e)
+        {
+            throw new LanceIndexException($"The index file '{files.Describe(key)}' cannot be read: {e.Message}", e);
+        }
+
+        using var stream = new MemoryStream(bytes, writable: false);
+        return Read(stream, files.Describe(key));
+    }
+
+    private static long Write(Stream stream, IvfPqIndex index, CancellationToken cancellationToken)
+    {
+        var start = stream.CanSeek ? stream.Position : 0;
+        using (var writer = new BinaryWriter(stream, Encoding.UTF8, leaveOpen: true))
         {
             writer.Write(Magic);
             writer.Write(FormatVersion);
@@ -43,18 +72,18 @@ internal static class IvfPqFile
             }
         }
 
-        File.Move(temp, path, overwrite: true);
-        return new FileInfo(path).Length;
+        return stream.CanSeek ? stream.Position - start : SizeOf(index);
     }
 
-    /// <summary>Reads an index file.</summary>
-    /// <exception cref="LanceIndexException">The file is missing or is not an index file of this engine.</exception>
-    public static IvfPqIndex Read(string path)
+    private static long SizeOf(IvfPqIndex index)
+        => Magic.Length + (6 * sizeof(int)) + 1 + (index.Fragments.Length * sizeof(ulong)) + (index.Centroids.Length * sizeof(float)) + (index.Codebook.Length * sizeof(float))
+            + Enumerable.Range(0, index.Partitions).Sum(p => sizeof(int) + (index.RowIds[p].LongLength * sizeof(long)) + index.Codes[p].LongLength);
+
+    private static IvfPqIndex Read(Stream stream, string path)
     {
         try
         {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
-            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: false);
+            using var reader = new BinaryReader(stream, Encoding.UTF8, leaveOpen: true);
             if (!reader.ReadBytes(Magic.Length).AsSpan().SequenceEqual(Magic))
             {
                 throw new LanceIndexException($"'{path}' is not an IVF-PQ index file of this engine (wrong magic bytes).");

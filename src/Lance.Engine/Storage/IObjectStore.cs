@@ -7,9 +7,20 @@ namespace Lance.Engine.Storage;
 /// commits safe when several writers race.
 /// </summary>
 /// <remarks>
+/// <para>
 /// Keys never start with '/' and use '/' on every platform, e.g. <c>_versions/18446744073709551614.manifest</c>.
 /// Objects are written whole and never changed in place; the engine only creates, reads, lists and
 /// deletes them. Implementations are thread-safe.
+/// </para>
+/// <para>What a store must guarantee, for a dataset to work on it unchanged:</para>
+/// <list type="bullet">
+/// <item><b>Conditional create</b>: <see cref="PutIfAbsentAsync"/> is atomic (of racing callers exactly one wins).</item>
+/// <item><b>Whole objects</b>: an object written by <see cref="PutAsync"/> or <see cref="CreateAsync"/> is seen whole or not at all; an abandoned write leaves nothing listed.</item>
+/// <item><b>Ranged reads</b>: <see cref="IObjectReader.ReadAsync"/> and <see cref="IObjectReader.Read"/> fetch just the range asked for, so a query reads only the pages it needs; <see cref="IObjectReader.TryMap"/> is an optional fast path (null is always allowed).</item>
+/// <item><b>Missing objects</b>: <see cref="OpenReadAsync"/> throws <see cref="FileNotFoundException"/> for a key with no object (whatever "folder" it names), and <see cref="HeadAsync"/> returns null.</item>
+/// <item><b>List by prefix</b>: <see cref="ListAsync"/> sees every object written before it started (read-after-write), under any depth of the prefix.</item>
+/// <item><b>Delete</b>: <see cref="DeleteAsync"/> of a missing key does nothing.</item>
+/// </list>
 /// </remarks>
 public interface IObjectStore : IAsyncDisposable
 {
@@ -19,7 +30,7 @@ public interface IObjectStore : IAsyncDisposable
     /// <summary>
     /// Opens the object at <paramref name="key"/> for ranged reads.
     /// </summary>
-    /// <exception cref="FileNotFoundException">No object has that key.</exception>
+    /// <exception cref="FileNotFoundException">No object has that key (also when no key shares its folder).</exception>
     ValueTask<IObjectReader> OpenReadAsync(string key, CancellationToken cancellationToken = default);
 
     /// <summary>The size and time of the object at <paramref name="key"/>, or null when there is none.</summary>

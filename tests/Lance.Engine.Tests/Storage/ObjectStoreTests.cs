@@ -96,4 +96,33 @@ public sealed class ObjectStoreTests : IDisposable
         Assert.Equal(["_versions/1.manifest"], await KeysAsync(store, "_versions/"));
         Assert.True(await store.PutIfAbsentAsync("_versions/2.manifest", new byte[] { 2 }));
     }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Opening_a_missing_object_is_file_not_found_even_when_its_folder_is_missing_too(string kind)
+    {
+        await using var store = Open(kind);
+        await Assert.ThrowsAsync<FileNotFoundException>(async () => await store.OpenReadAsync("no-such-folder/deeper/x.lance"));
+        await store.PutAsync("data/a.lance", new byte[] { 1 });
+        await Assert.ThrowsAsync<FileNotFoundException>(async () => await store.OpenReadAsync("data/b.lance"));
+        Assert.Null(await store.HeadAsync("no-such-folder/x.lance"));
+    }
+
+    [Fact]
+    public async Task The_local_store_removes_an_index_folder_once_its_last_file_is_deleted_or_its_only_write_is_abandoned()
+    {
+        var store = new LocalObjectStore(_temp.Combine("store"));
+        await store.PutAsync("_indices/abc/index.idx", new byte[] { 1 });
+        await store.PutAsync("data/a.lance", new byte[] { 1 });
+        await store.DeleteAsync("_indices/abc/index.idx");
+        Assert.False(Directory.Exists(store.PathOf("_indices/abc")));
+        await store.DeleteAsync("data/a.lance");
+        Assert.True(Directory.Exists(store.PathOf("data")));
+
+        var writer = await store.CreateAsync("_indices/def/index.idx");
+        await writer.Stream.WriteAsync(new byte[] { 1, 2, 3 });
+        await writer.DisposeAsync();
+        Assert.False(Directory.Exists(store.PathOf("_indices/def")));
+        Assert.Empty(await KeysAsync(store, ""));
+    }
 }

@@ -187,12 +187,15 @@ internal sealed class File21Columns : IDataFileColumns
             return;
         }
 
-        var buffers = new ReadOnlyMemory<byte>[page.BufferOffsets.Count];
-        for (int i = 0; i < buffers.Length; i++)
+        // A page's buffers lie together: one read of the store for all of them.
+        var ranges = new (long, int)[page.BufferOffsets.Count];
+        for (int i = 0; i < ranges.Length; i++)
         {
-            buffers[i] = ReadRange(
-                Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+            ranges[i] = (Position(page.BufferOffsets[i], $"a buffer of column '{name}'"), Size(page.BufferSizes[i], $"a buffer of column '{name}'"));
+            _file.File.CheckRange(ranges[i].Item1, ranges[i].Item2);
         }
+
+        var buffers = _file.File.ReadRanges(ranges);
 
         try
         {

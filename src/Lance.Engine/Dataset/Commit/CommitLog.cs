@@ -14,9 +14,8 @@ namespace Lance.Engine.Dataset;
 /// compatible and tries again after a randomized pause (<see cref="Transaction.Backoff"/>).
 /// </summary>
 /// <remarks>
-/// Manifests and transaction files go through <see cref="IObjectStore"/>; the data and deletion files a
-/// failed commit leaves are still removed from the dataset folder, as data files are not yet written
-/// through the store.
+/// Manifests, transaction files and the data and deletion files a failed commit leaves all go
+/// through the <see cref="IObjectStore"/>.
 /// </remarks>
 internal sealed class CommitLog
 {
@@ -39,7 +38,8 @@ internal sealed class CommitLog
     {
         ArgumentException.ThrowIfNullOrEmpty(path);
         cancellationToken.ThrowIfCancellationRequested();
-        return Directory.Exists(path)
+        // A dataset in another store is looked for by its manifests, not by a local folder.
+        return store is not null || Directory.Exists(path)
             ? new CommitLog(store ?? new LocalObjectStore(path), path, null)
             : throw new LanceTableNotFoundException(Path.GetFileNameWithoutExtension(path), path);
     }
@@ -58,7 +58,7 @@ internal sealed class CommitLog
         return versions;
     }
 
-    /// <summary>The dataset folder, for messages and for the data files a failed commit leaves.</summary>
+    /// <summary>The dataset's folder or URI, for messages.</summary>
     public string Location { get; }
 
     /// <summary>Told about each commit attempt; null for none.</summary>
@@ -192,7 +192,7 @@ internal sealed class CommitLog
         }
         catch (Exception e) when (e is LanceCommitConflictException or OperationCanceledException)
         {
-            transaction.DiscardWrittenFiles(Location, start);
+            await transaction.DiscardWrittenFilesAsync(new DatasetFiles(_store, Location), start).ConfigureAwait(false);
             throw;
         }
     }

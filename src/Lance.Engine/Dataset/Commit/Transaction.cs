@@ -286,33 +286,19 @@ internal sealed class Transaction
     /// Removes the files this transaction wrote (new data files, new deletion files) after it failed
     /// to commit, so a retried operation leaves nothing behind; files <paramref name="start"/> uses stay.
     /// </summary>
-    public void DiscardWrittenFiles(string datasetPath, Manifest start)
+    public Task DiscardWrittenFilesAsync(DatasetFiles files, Manifest start)
     {
         var kept = start.Fragments.SelectMany(f => f.Files).Select(f => f.Path).ToHashSet(StringComparer.Ordinal);
         var keptDeletions = start.Fragments.Where(f => f.DeletionFile is not null).Select(f => f.DeletionFile!.FileName(f.Id)).ToHashSet(StringComparer.Ordinal);
-        var files = NewFragments.Select(f => f.File.Path)
+        var dataFiles = NewFragments.Select(f => f.File.Path)
             .Concat(Replaced.Values.Where(f => f is not null).SelectMany(f => f!.Files).Select(f => f.Path))
             .Where(p => !kept.Contains(p))
-            .Select(p => System.IO.Path.Combine(datasetPath, VersionNames.DataFolder, p));
+            .Select(DatasetFiles.DataKey);
         var deletions = Replaced.Where(r => r.Value?.DeletionFile is not null)
             .Select(r => r.Value!.DeletionFile!.FileName(r.Key))
             .Where(n => !keptDeletions.Contains(n))
-            .Select(n => System.IO.Path.Combine(datasetPath, VersionNames.DeletionsFolder, n));
-        foreach (var file in files.Concat(deletions))
-        {
-            try
-            {
-                File.Delete(file);
-            }
-            catch (IOException)
-            {
-                // Left for cleanup: no version names it.
-            }
-            catch (UnauthorizedAccessException)
-            {
-                // As above.
-            }
-        }
+            .Select(n => VersionNames.DeletionsFolder + "/" + n);
+        return files.TryDeleteAsync(dataFiles.Concat(deletions).ToList());
     }
 
     /// <summary>The id the next new fragment gets after <paramref name="basis"/>.</summary>

@@ -19,16 +19,6 @@ internal static class VersionNames
     public static string V1ManifestFileName(ulong version)
         => version.ToString(CultureInfo.InvariantCulture) + ".manifest";
 
-    /// <summary>
-    /// The name version <paramref name="version"/>'s manifest must get in <paramref name="datasetPath"/>:
-    /// the naming of the version before it (a dataset never mixes both), so a dataset LanceDB made
-    /// with V1 names keeps them; V2 for a new dataset. One file check, no folder listing.
-    /// </summary>
-    public static string ManifestFileName(string datasetPath, ulong version)
-        => version > 1 && File.Exists(Path.Combine(datasetPath, VersionsFolder, V1ManifestFileName(version - 1)))
-            ? V1ManifestFileName(version)
-            : ManifestFileName(version);
-
     /// <summary>The version a manifest file name stands for, or null when the name is not a manifest's.</summary>
     public static ulong? ParseVersion(string fileName)
     {

@@ -64,7 +64,7 @@ internal static class Compactor
         foreach (var run in runs)
         {
             var written = await FragmentWriter.WriteFragmentsAsync(
-                snapshot.Location, manifest.Schema, FragmentWriter.FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries,
+                snapshot.Files, manifest.Schema, FragmentWriter.FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries,
                 LiveRows(snapshot, run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false);
             newFragments.AddRange(written);
             groups.Add((run.Select(f => f.Id).ToList(), written.Count));

@@ -87,7 +87,7 @@ internal static class SchemaEvolution
                     arrays.Add(values);
                 }
 
-                var (file, _) = await FragmentWriter.WriteDataFileAsync(location, fileSchema, version, null, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
+                var (file, _) = await FragmentWriter.WriteDataFileAsync(snapshot.Files, fileSchema, version, null, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);
                 written.Add(file.Path);
                 var withColumns = fragment.Copy();
                 withColumns.Files.Add(file);
@@ -96,7 +96,7 @@ internal static class SchemaEvolution
         }
         catch
         {
-            written.ForEach(f => FragmentWriter.TryDelete(Path.Combine(location, VersionNames.DataFolder, f)));
+            await snapshot.Files.TryDeleteAsync(written.Select(DatasetFiles.DataKey)).ConfigureAwait(false);
             throw;
         }
 

@@ -1,5 +1,6 @@
 using Lance.Engine.Format;
 using Lance.Engine.Index;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine.Dataset;
 
@@ -10,9 +11,9 @@ namespace Lance.Engine.Dataset;
 /// are seven days old, or at once when told no other writer runs.
 /// </summary>
 /// <remarks>
-/// Manifests are read and deleted through the <see cref="CommitLog"/>; the other files are found in
-/// the dataset folder (including temporaries the object store's listing hides), as data files are
-/// not yet written through the store.
+/// Everything is listed and deleted through the dataset's object store: manifests through the
+/// <see cref="CommitLog"/>, the other files by listing their folders; on local disk also the
+/// half-written temporaries the store's listing hides.
 /// </remarks>
 internal static class VersionCleaner
 {
@@ -21,7 +22,6 @@ internal static class VersionCleaner
         CommitLog log, TagStore tags, TimeSpan olderThan, bool deleteUnverified, CancellationToken cancellationToken)
     {
         var tagged = (await tags.ListAsync(cancellationToken).ConfigureAwait(false)).Values.ToHashSet();
-        var path = log.Location;
         var now = DateTimeOffset.UtcNow;
         var cutoff = now - olderThan;
         var all = await log.ListVersionsAsync(cancellationToken).ConfigureAwait(false);
@@ -53,55 +53,66 @@ internal static class VersionCleaner
         }
 
         var unverifiedCutoff = deleteUnverified ? now : now - TimeSpan.FromDays(7);
-        foreach (var folder in new[] { VersionNames.DataFolder, VersionNames.DeletionsFolder, TransactionStore.Folder, VersionNames.VersionsFolder })
+        var store = log.Store;
+        foreach (var folder in new[] { VersionNames.DataFolder, VersionNames.DeletionsFolder, TransactionStore.Folder })
         {
-            var full = Path.Combine(path, folder);
-            if (!Directory.Exists(full))
+            var doomed = new List<ObjectInfo>();
+            await foreach (var entry in store.ListAsync(folder + "/", cancellationToken).ConfigureAwait(false))
+            {
+                if (!keptFiles.Contains(entry.Key) && (removedFiles.Contains(entry.Key) || entry.LastModified < unverifiedCutoff))
+                {
+                    doomed.Add(entry);
+                }
+            }
+
+            foreach (var entry in doomed)
+            {
+                await store.DeleteAsync(entry.Key, cancellationToken).ConfigureAwait(false);
+                bytes += entry.Length;
+                files++;
+            }
+        }
+
+        // Half-written files a killed writer left on local disk (the store's listing hides them).
+        if (store is LocalObjectStore local)
+        {
+            var temporaries = new[] { VersionNames.VersionsFolder, VersionNames.DataFolder, VersionNames.DeletionsFolder, TransactionStore.Folder }
+                .SelectMany(folder => local.ListTemporaries(folder + "/")).Where(t => t.LastModified < unverifiedCutoff).ToList();
+            foreach (var temp in temporaries)
+            {
+                await store.DeleteAsync(temp.Key, cancellationToken).ConfigureAwait(false);
+                bytes += temp.Length;
+                files++;
+            }
+        }
+
+        // Index folders: the same rule, per folder (its newest file's time).
+        var keptIndices = kept.SelectMany(m => m.Indices).Select(i => i.FolderName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var removedIndices = removed.SelectMany(r => r.Manifest.Indices).Select(i => i.FolderName).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var indexFolders = new Dictionary<string, List<ObjectInfo>>(StringComparer.Ordinal);
+        await foreach (var entry in store.ListAsync(IndexCatalog.IndicesFolder + "/", cancellationToken).ConfigureAwait(false))
+        {
+            var rest = entry.Key[(IndexCatalog.IndicesFolder.Length + 1)..];
+            var slash = rest.IndexOf('/', StringComparison.Ordinal);
+            if (slash > 0)
+            {
+                var name = rest[..slash];
+                (indexFolders.TryGetValue(name, out var list) ? list : indexFolders[name] = []).Add(entry);
+            }
+        }
+
+        foreach (var (name, entries) in indexFolders)
+        {
+            if (keptIndices.Contains(name) || (!removedIndices.Contains(name) && entries.Max(e => e.LastModified) >= unverifiedCutoff))
             {
                 continue;
             }
 
-            foreach (var file in Directory.EnumerateFiles(full))
+            foreach (var entry in entries)
             {
-                var relative = folder + "/" + Path.GetFileName(file);
-                var isTemporary = folder == VersionNames.VersionsFolder && Path.GetFileName(file).StartsWith(".tmp-", StringComparison.Ordinal);
-                if ((folder == VersionNames.VersionsFolder && !isTemporary) || keptFiles.Contains(relative))
-                {
-                    continue;
-                }
-
-                var info = new FileInfo(file);
-                if (removedFiles.Contains(relative) || info.LastWriteTimeUtc < unverifiedCutoff.UtcDateTime)
-                {
-                    bytes += info.Length;
-                    files++;
-                    File.Delete(file);
-                }
-            }
-        }
-
-        // Index folders: the same rule, per folder.
-        var indices = Path.Combine(path, IndexCatalog.IndicesFolder);
-        if (Directory.Exists(indices))
-        {
-            var keptIndices = kept.SelectMany(m => m.Indices).Select(i => i.FolderName).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            var removedIndices = removed.SelectMany(r => r.Manifest.Indices).Select(i => i.FolderName).ToHashSet(StringComparer.OrdinalIgnoreCase);
-            foreach (var folder in Directory.EnumerateDirectories(indices))
-            {
-                var name = Path.GetFileName(folder);
-                var info = new DirectoryInfo(folder);
-                if (keptIndices.Contains(name) || (!removedIndices.Contains(name) && info.LastWriteTimeUtc >= unverifiedCutoff.UtcDateTime))
-                {
-                    continue;
-                }
-
-                foreach (var file in info.EnumerateFiles("*", SearchOption.AllDirectories))
-                {
-                    bytes += file.Length;
-                    files++;
-                }
-
-                info.Delete(recursive: true);
+                await store.DeleteAsync(entry.Key, cancellationToken).ConfigureAwait(false);
+                bytes += entry.Length;
+                files++;
             }
         }
 

@@ -145,7 +145,7 @@ internal static class MergeInsert
         if (toWrite.Length > 0)
         {
             transaction.NewFragments.AddRange(await FragmentWriter.WriteFragmentsAsync(
-                location, manifest.Schema, FragmentWriter.FileVersionFor(manifest, location), manifest.LegacyDictionaries,
+                snapshot.Files, manifest.Schema, FragmentWriter.FileVersionFor(manifest, location), manifest.LegacyDictionaries,
                 BatchStreams.From([ArrowTake.Take(incoming, toWrite)], cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         }
 

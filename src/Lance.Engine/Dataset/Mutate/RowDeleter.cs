@@ -63,7 +63,7 @@ internal static class RowDeleter
             Id = (ulong)Random.Shared.NextInt64(1, long.MaxValue),
             NumDeletedRows = (ulong)all.Count,
         };
-        DeletionFileWriter.Write(snapshot.DeletionPath(fragment, deletion), all);
+        DeletionFileWriter.WriteAsync(snapshot.Files.Store, Snapshot.DeletionPath(fragment, deletion), all).GetAwaiter().GetResult();
         snapshot.RememberDeletedRows(fragment, deletion, all);
         var changed = fragment.Copy();
         changed.DeletionFile = deletion;

@@ -108,7 +108,7 @@ internal static class RowUpdater
 
         var transaction = new Transaction(TransactionKind.Update, "update") { Replaced = replaced, Lineage = lineage?.Build() };
         transaction.NewFragments.AddRange(await FragmentWriter.WriteFragmentsAsync(
-            snapshot.Location, manifest.Schema, FragmentWriter.FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries,
+            snapshot.Files, manifest.Schema, FragmentWriter.FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries,
             BatchStreams.From(changed, cancellationToken), b => b, DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false));
         return (transaction, changed.Sum(b => (long)b.Length));
     }

@@ -9,7 +9,8 @@ namespace Lance.Engine.Dataset;
 /// (mapped columns are then unmapped once nothing else holds their arrays).
 /// </summary>
 /// <remarks>
-/// Data files are still read from the dataset folder, not through the object store. Columns are
+/// Every file is read through the dataset's object store (<see cref="DatasetFiles"/>); keys are store
+/// keys. Columns are
 /// kept within <see cref="DatasetOpenOptions.CacheBudgetBytes"/> (see <see cref="ColumnCache"/>).
 /// The deletion masks are not budgeted, being small beside the columns: one entry per fragment that
 /// has a deletion file (a newer deletion file of a fragment replaces its older one), holding a bit
@@ -17,7 +18,7 @@ namespace Lance.Engine.Dataset;
 /// (<see cref="LiveRows"/>) — at most a byte and a few words per row of the table. Row ids
 /// (<see cref="RowIds"/>) are held only while a manifest that names them is.
 /// </remarks>
-internal sealed class FragmentCache(string dataPath, DatasetOpenOptions options)
+internal sealed class FragmentCache(DatasetFiles files, DatasetOpenOptions options)
 {
     /// <summary>The options the dataset was opened with (a checkout of another version gets the same).</summary>
     public DatasetOpenOptions Options { get; } = options;
@@ -25,8 +26,11 @@ internal sealed class FragmentCache(string dataPath, DatasetOpenOptions options)
     /// <summary>Whether vector columns are memory-mapped from their files (never on Windows).</summary>
     public bool MapColumns { get; } = options.MapColumns && !OperatingSystem.IsWindows();
 
-    /// <summary>The dataset folder the data, deletion and row-id files are read from.</summary>
-    public string DataPath { get; } = dataPath;
+    /// <summary>The dataset's files, which the data, deletion and row-id files are read from.</summary>
+    public DatasetFiles Files { get; } = files;
+
+    /// <summary>The dataset's folder or URI, for messages.</summary>
+    public string DataPath => Files.Location;
 
     /// <summary>Columns read from data files: whole (decoded or mapped) and as mapped pieces.</summary>
     public ColumnCache Columns { get; } = new(options.CacheBudgetBytes);
@@ -38,7 +42,7 @@ internal sealed class FragmentCache(string dataPath, DatasetOpenOptions options)
     public ConcurrentDictionary<ulong, (string Deletion, bool[] Live)> LiveRows { get; } = new();
 
     /// <summary>Stable row ids and row versions of fragments.</summary>
-    public FragmentRowIds RowIds { get; } = new(dataPath);
+    public FragmentRowIds RowIds { get; } = new(files);
 
     /// <summary>Drops everything decoded (after a cleanup, or when the dataset is disposed).</summary>
     public void Clear()

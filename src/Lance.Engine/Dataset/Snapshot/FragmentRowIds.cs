@@ -9,7 +9,7 @@ namespace Lance.Engine.Dataset;
 /// fragment's manifest is. Without stable row ids a row's id is its address
 /// (<c>fragment id &lt;&lt; 32 | offset</c>), as in Lance.
 /// </summary>
-internal sealed class FragmentRowIds(string datasetPath)
+internal sealed class FragmentRowIds(DatasetFiles files)
 {
     /// <summary>The version Lance assumes for rows whose fragment records none.</summary>
     public const ulong DefaultVersion = 1;
@@ -34,11 +34,11 @@ internal sealed class FragmentRowIds(string datasetPath)
 
         return _decoded.GetValue(sequence, s =>
         {
-            var ids = RowIdSequence.Decode(s.Read(datasetPath));
+            var ids = RowIdSequence.Decode(s.Read(files));
             if ((ulong)ids.LongLength != fragment.PhysicalRows)
             {
                 throw new LanceFormatException(
-                    $"Fragment {fragment.Id} of '{datasetPath}' has {fragment.PhysicalRows} rows but its row id sequence holds {ids.Length} ids.");
+                    $"Fragment {fragment.Id} of '{files.Location}' has {fragment.PhysicalRows} rows but its row id sequence holds {ids.Length} ids.");
             }
 
             return ids;
@@ -65,6 +65,6 @@ internal sealed class FragmentRowIds(string datasetPath)
             return all;
         }
 
-        return RowVersionSequence.Decode(sequence.Read(datasetPath), rows, DefaultVersion);
+        return RowVersionSequence.Decode(sequence.Read(files), rows, DefaultVersion);
     }
 }

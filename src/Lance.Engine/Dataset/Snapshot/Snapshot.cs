@@ -27,8 +27,11 @@ internal sealed class Snapshot
     /// <summary>The version's Arrow schema, with its metadata.</summary>
     public Schema Schema { get; }
 
-    /// <summary>The dataset folder (data files are read from it; messages name it).</summary>
+    /// <summary>The dataset's folder or URI (messages name it).</summary>
     public string Location => _cache.DataPath;
+
+    /// <summary>The dataset's files in its object store, which every read and write goes through.</summary>
+    public DatasetFiles Files => _cache.Files;
 
     /// <summary>The fragments of the version.</summary>
     public IList<DataFragment> Fragments => Manifest.Fragments;
@@ -100,7 +103,7 @@ internal sealed class Snapshot
         cancellationToken.ThrowIfCancellationRequested();
         return _cache.Columns.Lease(new ColumnKey(FilePath(fragment, field), field.Id), key =>
         {
-            using var reader = DataFileReader.Open(key.File);
+            using var reader = Files.OpenData(key.File, cancellationToken);
 
             // Vector columns are mapped from the file rather than copied (the lease keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
@@ -138,7 +141,7 @@ internal sealed class Snapshot
 
         var lease = _cache.Columns.Lease(new ColumnKey(path, lanceField.Id, Pieces: true), key =>
         {
-            using var reader = DataFileReader.Open(key.File);
+            using var reader = Files.OpenData(key.File);
             return reader.TryMapFlatColumn(lanceField) ?? [];
         });
         if (lease.Arrays.Count > 0)
@@ -164,7 +167,7 @@ internal sealed class Snapshot
             return known.Rows;
         }
 
-        HashSet<int> rows = [.. DeletionFileReader.Read(DeletionPath(fragment, deletion))];
+        HashSet<int> rows = [.. Files.ReadDeletions(DeletionPath(fragment, deletion))];
         _cache.Deletions[fragment.Id] = (name, rows);
         return rows;
     }
@@ -173,9 +176,8 @@ internal sealed class Snapshot
     public void RememberDeletedRows(DataFragment fragment, DeletionFileInfo deletion, HashSet<int> rows)
         => _cache.Deletions[fragment.Id] = (deletion.FileName(fragment.Id), rows);
 
-    /// <summary>The path of a fragment's deletion file.</summary>
-    public string DeletionPath(DataFragment fragment, DeletionFileInfo deletion)
-        => System.IO.Path.Combine(Location, VersionNames.DeletionsFolder, deletion.FileName(fragment.Id));
+    /// <summary>The store key of a fragment's deletion file.</summary>
+    public static string DeletionPath(DataFragment fragment, DeletionFileInfo deletion) => DatasetFiles.DeletionKey(fragment.Id, deletion);
 
     /// <summary>Per row of the fragment, whether it is not deleted; null when nothing is deleted.</summary>
     public bool[]? LiveRows(DataFragment fragment)
@@ -211,7 +213,7 @@ internal sealed class Snapshot
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.
     // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-    private string FilePath(DataFragment fragment, LanceField field)
+    private static string FilePath(DataFragment fragment, LanceField field)
     {
         var leaf = field;
         while (leaf.Children.Count > 0)
@@ -222,6 +224,6 @@ internal sealed class Snapshot
         var file = fragment.Files.Count == 1
             ? fragment.Files[0]
             : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
-        return System.IO.Path.Combine(Location, VersionNames.DataFolder, file.Path);
+        return DatasetFiles.DataKey(file.Path);
     }
 }

@@ -21,20 +21,18 @@ internal static class DatasetCreator
             throw new LanceException($"A Lance dataset already exists at '{path}'. Open it, or create it with overwrite mode.");
         }
 
-        if (!exists && Directory.Exists(path) && Directory.EnumerateFileSystemEntries(path).Any())
+        if (!exists && await HoldsAnythingAsync(log.Store, cancellationToken).ConfigureAwait(false))
         {
             throw new LanceFormatException(
                 $"The folder '{path}' is not empty and is not a Lance dataset (no manifest under '{VersionNames.VersionsFolder}'); refusing to write into it.");
         }
-
-        Directory.CreateDirectory(Path.Combine(path, VersionNames.DataFolder));
 
         // A new dataset is 2.1 unless asked otherwise; an overwritten one keeps its version when it can.
         var version = FragmentWriter.RequestedFileVersion(options)
             ?? (exists && await log.TryReadLatestAsync(cancellationToken).ConfigureAwait(false) is { } existing ? LanceFileVersion.ForDataset(existing.DataFormatVersion) : null)
             ?? LanceFileVersion.V2_1;
         var written = await FragmentWriter.WriteFragmentsAsync(
-            path, lanceSchema, version, null, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
+            new DatasetFiles(log.Store, path), lanceSchema, version, null, batches, b => Arrow.SchemaAlignment.Align(b, arrowSchema, path), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         var transaction = new Transaction(TransactionKind.Overwrite, "overwrite")
         {
             NewSchema = lanceSchema, NewFragments = written, NewFileVersion = version, EnableStableRowIds = options?.EnableStableRowIds ?? false,
@@ -62,5 +60,21 @@ internal static class DatasetCreator
 
             await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
         }
+    }
+
+    // Whether the store already holds an object (or, on local disk, the folder any entry).
+    private static async Task<bool> HoldsAnythingAsync(Storage.IObjectStore store, CancellationToken cancellationToken)
+    {
+        if (store is Storage.LocalObjectStore local)
+        {
+            return Directory.Exists(local.Root) && Directory.EnumerateFileSystemEntries(local.Root).Any();
+        }
+
+        await foreach (var _ in store.ListAsync("", cancellationToken).ConfigureAwait(false))
+        {
+            return true;
+        }
+
+        return false;
     }
 }

@@ -7,7 +7,7 @@ namespace Lance.Engine.Dataset;
 /// Writes rows as new data files of a dataset (one fragment each), cut at the row and byte limits of
 /// <see cref="DatasetWriteOptions"/> and encoded in parallel while the input keeps coming, in the file
 /// format version the dataset has. Commits nothing: the caller records the files in a
-/// <see cref="Transaction"/>. Files go to the dataset folder (not yet through the object store).
+/// <see cref="Transaction"/>. Files go to the dataset's object store (<see cref="DatasetFiles"/>).
 /// </summary>
 internal static class FragmentWriter
 {
@@ -23,7 +23,7 @@ internal static class FragmentWriter
     {
         ArgumentNullException.ThrowIfNull(batches);
         var manifest = snapshot.Manifest;
-        var written = await WriteFragmentsAsync(snapshot.Location, manifest.Schema, FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries, batches,
+        var written = await WriteFragmentsAsync(snapshot.Files, manifest.Schema, FileVersionFor(manifest, snapshot.Location), manifest.LegacyDictionaries, batches,
             b => Arrow.SchemaAlignment.Align(b, snapshot.Schema, snapshot.Location), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         return (written.Count == 0 ? null : new Transaction(TransactionKind.Append, "append") { NewFragments = written }, true);
     }
@@ -37,7 +37,7 @@ internal static class FragmentWriter
         var lanceSchema = schema is null ? manifest.Schema : LanceSchema.FromArrow(schema);
         var arrowSchema = lanceSchema.ToArrow();
         var version = RequestedFileVersion(options) ?? FileVersionFor(manifest, snapshot.Location);
-        var written = await WriteFragmentsAsync(snapshot.Location, lanceSchema, version, schema is null ? manifest.LegacyDictionaries : null, batches,
+        var written = await WriteFragmentsAsync(snapshot.Files, lanceSchema, version, schema is null ? manifest.LegacyDictionaries : null, batches,
             b => Arrow.SchemaAlignment.Align(b, arrowSchema, snapshot.Location), options ?? DatasetWriteOptions.Default, cancellationToken).ConfigureAwait(false);
         return (new Transaction(TransactionKind.Overwrite, "overwrite")
         {
@@ -77,9 +77,10 @@ internal static class FragmentWriter
     /// byte limits. On failure the files written so far are deleted (they were never committed).
     /// </summary>
     public static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
-        string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
+        DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
+        var path = files.Location;
         if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
@@ -103,7 +104,7 @@ internal static class FragmentWriter
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                var write = Task.Run(() => WriteDataFileAsync(path, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken);
+                var write = Task.Run(() => WriteDataFileAsync(files, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken);
                 writes.Add(write);
                 inFlight.Add((write, pendingBytes));
                 pending = [];
@@ -164,63 +165,31 @@ internal static class FragmentWriter
                 // The first failure is the one rethrown below.
             }
 
-            foreach (var write in writes.Where(w => w.IsCompletedSuccessfully))
-            {
-                TryDelete(System.IO.Path.Combine(path, VersionNames.DataFolder, write.Result.File.Path));
-            }
+            await files.TryDeleteAsync(writes.Where(w => w.IsCompletedSuccessfully).Select(w => DatasetFiles.DataKey(w.Result.File.Path))).ConfigureAwait(false);
 
             throw;
         }
     }
 
+    /// <summary>Writes <paramref name="batches"/> as one new data file through the store; it appears whole, or not at all.</summary>
     public static async Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
-        string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken)
+        DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = Guid.NewGuid().ToString("N") + ".lance";
-        var fullPath = System.IO.Path.Combine(path, VersionNames.DataFolder, name);
-        Directory.CreateDirectory(System.IO.Path.GetDirectoryName(fullPath)!);
-        try
-        {
-            var stream = new FileStream(fullPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
-            await using (stream.ConfigureAwait(false))
-            {
-                // Every data file of a dataset shares its format (see DataFormatVersions).
-                var info = FileFormats.For(version).Write(stream, schema, batches, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name }, cancellationToken);
-                await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
-                var file = new DataFile
-                {
-                    Path = name,
-                    Fields = info.FieldIds,
-                    ColumnIndices = info.ColumnIndices,
-                    FileMajorVersion = version.Major,
-                    FileMinorVersion = version.Minor,
-                    FileSizeBytes = (ulong)info.BytesWritten,
-                };
-                return (file, (ulong)info.RowCount);
-            }
-        }
-        catch
-        {
-            TryDelete(fullPath);
-            throw;
-        }
-    }
 
-    /// <summary>Deletes a file no version names; best effort.</summary>
-    public static void TryDelete(string file)
-    {
-        try
+        // Every data file of a dataset shares its format (see DataFormatVersions).
+        var info = await FileFormats.For(version).WriteAsync(
+            files.Store, DatasetFiles.DataKey(name), schema, batches, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name }, cancellationToken).ConfigureAwait(false);
+        var file = new DataFile
         {
-            File.Delete(file);
-        }
-        catch (IOException)
-        {
-            // Left for CleanupOldVersionsAsync: an uncommitted file is never read.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // As above.
-        }
+            Path = name,
+            Fields = info.FieldIds,
+            ColumnIndices = info.ColumnIndices,
+            FileMajorVersion = version.Major,
+            FileMinorVersion = version.Minor,
+            FileSizeBytes = (ulong)info.BytesWritten,
+        };
+        return (file, (ulong)info.RowCount);
     }
 }

@@ -46,8 +46,11 @@ public sealed record DatasetWriteOptions
     internal Dataset.ICommitObserver? CommitObserver { get; init; }
 
     /// <summary>
-    /// Where the created dataset keeps its manifests and transactions; null for a
-    /// <see cref="Storage.LocalObjectStore"/> over its folder. Data files stay in the folder for now.
+    /// The object store the created dataset is written to, rooted at the dataset (its keys are
+    /// <c>_versions/…</c>, <c>data/…</c>): every manifest, data, deletion, transaction and index file
+    /// goes through it. Null (the default) for a <see cref="Storage.LocalObjectStore"/> over the folder
+    /// the path names. With a store the path only names the dataset in messages. The dataset does not
+    /// dispose a store it is given.
     /// </summary>
-    internal Storage.IObjectStore? Store { get; init; }
+    public Storage.IObjectStore? Store { get; init; }
 }

@@ -24,30 +24,30 @@ internal sealed record SerializedSequence
 
     /// <summary>The message bytes, read from the file when stored outside the manifest.</summary>
     /// <exception cref="LanceFormatException">The file is missing or shorter than the slice.</exception>
-    public byte[] Read(string datasetPath)
+    public byte[] Read(Dataset.DatasetFiles files)
     {
+        ArgumentNullException.ThrowIfNull(files);
         if (Inline is not null)
         {
             return Inline;
         }
 
-        var path = System.IO.Path.Combine(datasetPath, ExternalPath ?? "");
+        var key = (ExternalPath ?? "").Replace('\\', '/');
         try
         {
-            using var stream = File.OpenRead(path);
-            if (ExternalOffset + ExternalSize > (ulong)stream.Length || ExternalSize > int.MaxValue)
+            using var reader = files.Store.OpenReadAsync(key).AsTask().GetAwaiter().GetResult();
+            if (ExternalOffset + ExternalSize > (ulong)reader.Length || ExternalSize > int.MaxValue)
             {
-                throw new LanceFormatException($"The row sequence slice {ExternalOffset}+{ExternalSize} lies outside '{path}' ({stream.Length} bytes).");
+                throw new LanceFormatException($"The row sequence slice {ExternalOffset}+{ExternalSize} lies outside '{files.Describe(key)}' ({reader.Length} bytes).");
             }
 
             var bytes = new byte[ExternalSize];
-            stream.Position = (long)ExternalOffset;
-            stream.ReadExactly(bytes);
+            reader.Read((long)ExternalOffset, bytes);
             return bytes;
         }
         catch (IOException e)
         {
-            throw new LanceFormatException($"The row sequence file '{path}' of a fragment cannot be read: {e.Message}", e);
+            throw new LanceFormatException($"The row sequence file '{files.Describe(key)}' of a fragment cannot be read: {e.Message}", e);
         }
     }
 }

@@ -1,0 +1,91 @@
+using Lance.Engine.Format;
+using Lance.Engine.Index;
+using Lance.Engine.Storage;
+
+namespace Lance.Engine.Dataset;
+
+/// <summary>
+/// The layout of one dataset over its <see cref="IObjectStore"/>: which key each kind of file has
+/// (<c>data/</c>, <c>_deletions/</c>, <c>_indices/</c>, <c>_versions/</c>, <c>_transactions/</c>),
+/// and the reads, writes and deletes of those files. Every byte of a dataset goes through here or
+/// through the <see cref="CommitLog"/> over the same store, so a dataset works unchanged on any store.
+/// </summary>
+internal sealed class DatasetFiles
+{
+    /// <summary>The files of the dataset at <paramref name="location"/> (its folder or URI, named in messages), kept in <paramref name="store"/>.</summary>
+    public DatasetFiles(IObjectStore store, string location)
+    {
+        ArgumentNullException.ThrowIfNull(store);
+        Store = store;
+        Location = location;
+    }
+
+    /// <summary>The store every file of the dataset is in.</summary>
+    public IObjectStore Store { get; }
+
+    /// <summary>The dataset's folder or URI, for messages.</summary>
+    public string Location { get; }
+
+    /// <summary>The key of the data file named <paramref name="name"/> in a fragment (relative to <c>data/</c>).</summary>
+    public static string DataKey(string name) => VersionNames.DataFolder + "/" + name;
+
+    /// <summary>The key of a fragment's deletion file.</summary>
+    public static string DeletionKey(ulong fragmentId, DeletionFileInfo deletion) => VersionNames.DeletionsFolder + "/" + deletion.FileName(fragmentId);
+
+    /// <summary>The folder (key prefix, ending in '/') of the index with folder name <paramref name="folderName"/>.</summary>
+    public static string IndexFolder(string folderName) => IndexCatalog.IndicesFolder + "/" + folderName + "/";
+
+    /// <summary>The key of the IVF-PQ file of the index with folder name <paramref name="folderName"/>.</summary>
+    public static string IndexKey(string folderName) => IndexFolder(folderName) + IvfPqFile.FileName;
+
+    /// <summary>How messages name the object at <paramref name="key"/>: a local path, or the store's location and the key.</summary>
+    public string Describe(string key)
+        => Store is LocalObjectStore local ? local.PathOf(key) : $"{Store.Location.TrimEnd('/')}/{key}";
+
+    /// <summary>
+    /// Opens a data file for ranged reads (footer and metadata first, each column's pages when asked
+    /// for). Stores answer the open at once (local, in memory); a remote one blocks on its first request.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The store has no such file.</exception>
+    public DataFileReader OpenData(string key, CancellationToken cancellationToken = default)
+    {
+        var reader = Store.OpenReadAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult();
+        return DataFileReader.Open(reader, Describe(key), leaveOpen: false);
+    }
+
+    /// <summary>The deleted row offsets of the deletion file at <paramref name="key"/>, sorted.</summary>
+    public int[] ReadDeletions(string key, CancellationToken cancellationToken = default)
+        => DeletionFileReader.ReadAsync(Store, key, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The whole (small) object at <paramref name="key"/>.</summary>
+    public byte[] ReadAll(string key, CancellationToken cancellationToken = default)
+        => CommitLog.ReadAllAsync(Store, key, cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>Deletes the objects at <paramref name="keys"/>, best effort: a file no version names is never read, and cleanup removes what stays.</summary>
+    public async Task TryDeleteAsync(IEnumerable<string> keys)
+    {
+        foreach (var key in keys)
+        {
+            try
+            {
+                await Store.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Left for CleanupOldVersionsAsync.
+            }
+        }
+    }
+
+    /// <summary>Deletes every object under the index folder <paramref name="folderName"/>, best effort.</summary>
+    public async Task TryDeleteIndexAsync(string folderName)
+    {
+        var keys = new List<string>();
+        await foreach (var entry in Store.ListAsync(IndexFolder(folderName), CancellationToken.None).ConfigureAwait(false))
+        {
+            keys.Add(entry.Key);
+        }
+
+        await TryDeleteAsync(keys).ConfigureAwait(false);
+    }
+}

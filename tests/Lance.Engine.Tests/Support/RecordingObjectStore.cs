@@ -1,0 +1,100 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using Lance.Engine.Storage;
+
+namespace Lance.Engine.Tests.Support;
+
+/// <summary>
+/// An <see cref="IObjectStore"/> over another that records every ranged read, every map and every
+/// write, so tests can prove what a query fetched from the store.
+/// </summary>
+public sealed class RecordingObjectStore(IObjectStore inner, bool allowMap = true) : IObjectStore
+{
+    private readonly bool _allowMap = allowMap;
+
+    /// <summary>Every ranged read: key, offset, length.</summary>
+    public ConcurrentQueue<(string Key, long Offset, int Length)> Reads { get; } = new();
+
+    /// <summary>Every range mapped (where the inner store could map it).</summary>
+    public ConcurrentQueue<(string Key, long Offset, int Length)> Maps { get; } = new();
+
+    /// <summary>Every key written (put, created, put-if-absent).</summary>
+    public ConcurrentQueue<string> Writes { get; } = new();
+
+    public string Location => inner.Location;
+
+    /// <summary>The bytes read from objects whose key starts with <paramref name="prefix"/>.</summary>
+    public long BytesRead(string prefix) => Reads.Where(r => r.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(r => (long)r.Length);
+
+    public void Clear()
+    {
+        Reads.Clear();
+        Maps.Clear();
+    }
+
+    public async ValueTask<IObjectReader> OpenReadAsync(string key, CancellationToken cancellationToken = default)
+        => new Reader(this, await inner.OpenReadAsync(key, cancellationToken));
+
+    public ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default) => inner.HeadAsync(key, cancellationToken);
+
+    public IAsyncEnumerable<ObjectInfo> ListAsync(string prefix, CancellationToken cancellationToken = default) => inner.ListAsync(prefix, cancellationToken);
+
+    public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Writes.Enqueue(key);
+        return inner.PutAsync(key, data, cancellationToken);
+    }
+
+    public ValueTask<IObjectWriter> CreateAsync(string key, CancellationToken cancellationToken = default)
+    {
+        Writes.Enqueue(key);
+        return inner.CreateAsync(key, cancellationToken);
+    }
+
+    public ValueTask<bool> PutIfAbsentAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
+    {
+        Writes.Enqueue(key);
+        return inner.PutIfAbsentAsync(key, data, cancellationToken);
+    }
+
+    public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default) => inner.DeleteAsync(key, cancellationToken);
+
+    public ValueTask DisposeAsync() => inner.DisposeAsync();
+
+    private sealed class Reader(RecordingObjectStore store, IObjectReader inner) : IObjectReader
+    {
+        public string Key => inner.Key;
+
+        public long Length => inner.Length;
+
+        public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
+        {
+            store.Reads.Enqueue((Key, offset, destination.Length));
+            return inner.ReadAsync(offset, destination, cancellationToken);
+        }
+
+        public void Read(long offset, Span<byte> destination)
+        {
+            store.Reads.Enqueue((Key, offset, destination.Length));
+            inner.Read(offset, destination);
+        }
+
+        public IMemoryOwner<byte>? TryMap(long offset, int length)
+        {
+            if (!store._allowMap)
+            {
+                return null;
+            }
+
+            var mapped = inner.TryMap(offset, length);
+            if (mapped is not null)
+            {
+                store.Maps.Enqueue((Key, offset, length));
+            }
+
+            return mapped;
+        }
+
+        public void Dispose() => inner.Dispose();
+    }
+}

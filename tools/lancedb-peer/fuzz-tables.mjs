@@ -46,6 +46,7 @@ function rng(seed) {
 //   {k: 'time32', unit: 's'|'ms'}  {k: 'time64', unit: 'us'|'ns'}  {k: 'timestamp', unit, tz}
 //   {k: 'duration', unit}  {k: 'dictionary', key: int kind}  {k: 'vector', item, dim}
 //   {k: 'list', item: spec, itemNullable}  {k: 'struct', fields: [{name, type, nullable}]}
+//   {k: 'null'} (Arrow's Null type: every value null; top level only, always nullable)
 const INTS = ['int8', 'int16', 'int32', 'int64', 'uint8', 'uint16', 'uint32', 'uint64'];
 const FLOATS = ['float16', 'float32', 'float64'];
 const UNITS = ['s', 'ms', 'us', 'ns'];
@@ -56,7 +57,7 @@ const DICT_WORDS = ['alpha', 'beta', '', 'γάμμα', '日本語', '🚀 rocket
 /** The kinds a random column is drawn from (the `types` argument restricts them). */
 const KINDS = [...INTS, ...FLOATS, 'bool', 'utf8', 'large_utf8', 'binary', 'large_binary', 'fixed_size_binary',
   'decimal128', 'decimal256', 'date32', 'date64', 'time32', 'time64', 'timestamp', 'duration', 'dictionary', 'vector',
-  'list', 'struct'];
+  'list', 'struct', 'null'];
 
 /** What the generator never draws, and why (reported in every manifest: excluded explicitly, never silently). */
 const EXCLUDED = [
@@ -99,6 +100,7 @@ function toArrow(t) {
     case 'list': return new A.List(new A.Field('item', toArrow(t.item), t.itemNullable));
     case 'large_list': throw new Error('apache-arrow 18 has no LargeList type (it cannot build or send one to LanceDB)');
     case 'struct': return new A.Struct(t.fields.map((f) => new A.Field(f.name, toArrow(f.type), f.nullable)));
+    case 'null': return new A.Null();
     default: throw new Error(`unknown type spec ${JSON.stringify(t)}`);
   }
 }
@@ -122,6 +124,7 @@ function fromArrow(type) {
     case T.Dictionary: return { k: 'dictionary', key: intKind(type.indices) };
     case T.FixedSizeList: return { k: 'vector', item: fromArrow(type.children[0].type).k, dim: type.listSize };
     case T.List: return { k: 'list', item: fromArrow(type.children[0].type), itemNullable: type.children[0].nullable };
+    case T.Null: return { k: 'null' };
     case T.Struct: return { k: 'struct', fields: type.children.map((f) => ({ name: f.name, type: fromArrow(f.type), nullable: f.nullable })) };
     default: return { k: `unsupported:${String(type)}` };
   }
@@ -133,7 +136,7 @@ function specOfSchema(schema) {
 
 function randomType(r, kinds, depth) {
   const allowed = depth >= 2 ? kinds.filter((k) => !['list', 'large_list', 'struct'].includes(k)) : kinds;
-  const inner = depth > 0 ? allowed.filter((k) => k !== 'dictionary' && k !== 'vector') : allowed;
+  const inner = depth > 0 ? allowed.filter((k) => k !== 'dictionary' && k !== 'vector' && k !== 'null') : allowed;
   const k = r.pick(inner.length ? inner : ['int32']);
   switch (k) {
     case 'fixed_size_binary': return { k, width: r.pick([1, 4, 16, 33]) };
@@ -277,6 +280,7 @@ function randomValue(r, t, nullable, ctx) {
       return Array.from({ length: n }, () => randomValue(r, t.item, t.itemNullable, ctx));
     }
     case 'struct': return Object.fromEntries(t.fields.map((f) => [f.name, randomValue(r, f.type, f.nullable, ctx)]));
+    case 'null': return null;
     default: throw new Error(`no values for ${JSON.stringify(t)}`);
   }
 }
@@ -395,6 +399,7 @@ function buildData(t, type, values) {
         values.map((v) => (v === null ? (f.nullable ? null : zeroValue(f.type)) : v[f.name] ?? (f.nullable ? null : zeroValue(f.type))))));
       return A.makeData({ ...base, children });
     }
+    case 'null': return A.makeData({ type, length });
     default: throw new Error(`cannot build ${JSON.stringify(t)}`);
   }
 }
@@ -409,6 +414,7 @@ function zeroValue(t) {
     case 'vector': return new Array(t.dim).fill(0);
     case 'list': return [];
     case 'struct': return Object.fromEntries(t.fields.map((f) => [f.name, f.nullable ? null : zeroValue(f.type)]));
+    case 'null': return null;
     default: return t.k.endsWith('64') || ['timestamp', 'duration', 'time64', 'decimal128', 'decimal256'].includes(t.k) ? '0' : 0;
   }
 }
@@ -531,7 +537,11 @@ function randomSpec(r, name, args, kinds) {
   const storageVersion = r.pick(args.versions ?? ['legacy', '2.0', '2.1', '2.2']);
   const ncols = r.int(3, 12);
   const columns = [{ name: 'id', type: { k: 'int64' }, nullable: r.chance(0.3) }];
-  for (let j = 1; j < ncols; j++) columns.push({ name: `c${j}`, type: randomType(r, kinds, 0), nullable: r.chance(0.75) });
+  for (let j = 1; j < ncols; j++) {
+    const type = randomType(r, kinds, 0);
+    const nullable = r.chance(0.75);
+    columns.push({ name: `c${j}`, type, nullable: nullable || type.k === 'null' });
+  }
   // A float32 vector column in a third of the tables (when vectors are drawn at all), so searches get compared.
   if (kinds.includes('vector') && r.chance(0.35)) {
     columns.push({ name: `c${ncols}`, type: { k: 'vector', item: 'float32', dim: r.pick([2, 4, 8, 16]) }, nullable: r.chance(0.7) });
@@ -738,17 +748,19 @@ function sortIds(ids) {
 }
 
 async function searchOf(r, tb, columns) {
-  const vectors = columns.filter((c) => c.type.k === 'vector' && c.type.item === 'float32');
+  // Float vectors of every width by l2, uint8 vectors by hamming (the metrics LanceDB allows them).
+  const vectors = columns.filter((c) => c.type.k === 'vector' && ['float32', 'float16', 'float64', 'uint8'].includes(c.type.item));
   if (!vectors.length) return null;
   const col = r.pick(vectors);
-  const query = Array.from({ length: col.type.dim }, () => Math.fround(r.next() * 2 - 1));
+  const metric = col.type.item === 'uint8' ? 'hamming' : 'l2';
+  const query = Array.from({ length: col.type.dim }, () => (metric === 'hamming' ? r.int(0, 255) : Math.fround(r.next() * 2 - 1)));
   const k = r.int(1, 10);
   try {
-    const res = await tb.vectorSearch(query).column(col.name).distanceType('l2').bypassVectorIndex().select(['id']).limit(k).toArrow();
+    const res = await tb.vectorSearch(query).column(col.name).distanceType(metric).bypassVectorIndex().select(['id']).limit(k).toArrow();
     const rows = rowsJson(res);
-    return { column: col.name, query, k, ids: rows.map((x) => x.id), distances: rows.map((x) => x._distance) };
+    return { column: col.name, metric, query, k, ids: rows.map((x) => x.id), distances: rows.map((x) => x._distance) };
   } catch (e) {
-    return { column: col.name, query, k, error: firstLine(e) };
+    return { column: col.name, metric, query, k, error: firstLine(e) };
   }
 }
 

@@ -27,6 +27,11 @@ internal static class ArrowConcat
             throw new ArgumentException($"Arrays of different types cannot be concatenated ({string.Join(", ", arrays.Select(a => SchemaAlignment.Describe(a.Data.DataType)).Distinct())}).", nameof(arrays));
         }
 
+        if (type is NullType)
+        {
+            return new NullArray(arrays.Sum(a => a.Length));
+        }
+
         // Dictionaries differ per array: Arrow's concatenator cannot join those, so decode them
         // through one shared dictionary made of all of theirs (indices shifted past earlier ones).
         if (arrays[0] is DictionaryArray)

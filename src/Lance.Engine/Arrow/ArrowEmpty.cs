@@ -19,6 +19,7 @@ internal static class ArrowEmpty
         int nulls = allNull ? length : 0;
         return type switch
         {
+            NullType => new NullArray(length).Data,
             FixedSizeListType list => new ArrayData(type, length, nulls, 0, [validity], [Nulls(list.ValueDataType, length * list.ListSize, allNull: false)]),
             StringType or BinaryType => new ArrayData(type, length, nulls, 0, [validity, Zeros(4L * (length + 1)), ArrowBuffer.Empty]),
             LargeStringType or LargeBinaryType => new ArrayData(type, length, nulls, 0, [validity, Zeros(8L * (length + 1)), ArrowBuffer.Empty]),

@@ -93,6 +93,12 @@ internal static class ArrowTake
     /// <summary>Takes rows (logical indices of <paramref name="data"/>) into new buffers.</summary>
     public static ArrayData TakeData(ArrayData data, ReadOnlySpan<int> rows)
     {
+        if (data.DataType is NullType)
+        {
+            // Arrow's Null type has no buffers: every row is null.
+            return new NullArray(rows.Length).Data;
+        }
+
         var (validity, nulls) = TakeValidity(data, rows);
         switch (data.DataType)
         {

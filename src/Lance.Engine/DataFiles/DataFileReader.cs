@@ -211,6 +211,13 @@ internal sealed class DataFileReader : IDisposable
     {
         _settings.CancellationToken.ThrowIfCancellationRequested();
         ArgumentNullException.ThrowIfNull(field);
+        if (field.LogicalType == "null")
+        {
+            // Arrow's Null type holds no values: whatever pages a version keeps for it (an all-null
+            // page in 2.x, a page-table entry of only a length in legacy files), it reads as nulls.
+            return new NullArray(checked((int)RowCount));
+        }
+
         try
         {
             return _columns.ReadColumn(field);

@@ -17,6 +17,7 @@ internal static class LanceLogicalTypes
     /// <summary>The Lance type string of <paramref name="type"/>, or null when this engine cannot store it.</summary>
     public static string? TryGetLogicalType(IArrowType type) => type switch
     {
+        NullType => "null",
         BooleanType => "bool",
         Int8Type => "int8",
         UInt8Type => "uint8",
@@ -69,6 +70,7 @@ internal static class LanceLogicalTypes
     {
         switch (logicalType)
         {
+            case "null": return NullType.Default;
             case "bool": return BooleanType.Default;
             case "int8": return Int8Type.Default;
             case "uint8": return UInt8Type.Default;

@@ -19,6 +19,12 @@ internal static class IndexWriter
     public static async Task<VectorIndexInfo> CreateAsync(
         Snapshot snapshot, IndexCache indexes, CommitLog log, string column, IvfPqOptions options, Action<Manifest> committed, CancellationToken cancellationToken)
     {
+        if (options.Metric == DistanceMetric.Hamming)
+        {
+            throw new LanceIndexException(
+                $"Cannot build an index on column '{column}' of '{snapshot.Location}': IVF-PQ indexes measure l2, cosine or dot distances, not hamming (hamming searches run exactly).");
+        }
+
         var (field, dimension) = IndexableColumn(snapshot, column);
         var arrowField = snapshot.Schema.GetFieldByName(column);
         var sources = snapshot.Fragments.Select(f => new IndexSource(f.Id, (FixedSizeListArray)snapshot.ReadColumn(f, arrowField), snapshot.DeletedRows(f))).ToList();

@@ -11,4 +11,10 @@ public enum DistanceMetric
 
     /// <summary>Dot-product distance: <c>1 − a·b</c> (smaller is more similar).</summary>
     Dot = 2,
+
+    /// <summary>
+    /// Hamming distance over uint8 vectors: the number of bits in which the two differ. Exact search
+    /// only (no IVF-PQ index measures it), as LanceDB's <c>hamming</c>; the query's items must be byte values.
+    /// </summary>
+    Hamming = 3,
 }

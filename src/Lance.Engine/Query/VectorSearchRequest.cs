@@ -15,7 +15,7 @@ public sealed record VectorSearchRequest
         K = k;
     }
 
-    /// <summary>The vector column (a fixed-size list of float32).</summary>
+    /// <summary>The vector column: a fixed-size list of float16, float32 or float64 (l2, cosine, dot), or of uint8 (hamming).</summary>
     public string Column { get; init; }
 
     /// <summary>The query vector; its length must equal the column's dimension.</summary>

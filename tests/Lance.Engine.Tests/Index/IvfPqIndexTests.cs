@@ -292,7 +292,7 @@ public sealed class IvfPqIndexTests : IDisposable
     {
         var (dataset, _) = await CreateAsync(rows: 3000);
         var queries = IndexData.Vectors(7, Dim, seed: 11).Select(q => (ReadOnlyMemory<float>)q).ToList();
-        foreach (var metric in Enum.GetValues<DistanceMetric>())
+        foreach (var metric in new[] { DistanceMetric.L2, DistanceMetric.Cosine, DistanceMetric.Dot })
         {
             var request = new VectorSearchRequest("vector", queries[0], 10) { Metric = metric };
 

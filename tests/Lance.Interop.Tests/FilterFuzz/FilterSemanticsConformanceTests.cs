@@ -80,6 +80,27 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "dec = CAST('9.995' AS DECIMAL(3, 2))", "dec = CAST(' 1.5' AS DECIMAL(10, 2))", "dec = CAST('1.5e0' AS DECIMAL(10, 2))", "dec = CAST('+1.5' AS DECIMAL(10, 2))",
             "dec IN (CAST('1.495' AS DECIMAL(10, 2)), CAST('0.004' AS DECIMAL(10, 2)))", "dec < CAST('-0.0049' AS DECIMAL(10, 2))",
         ],
+        ["short-circuit"] =
+        [
+            "(id > 100) AND ((i64 / i8) > 0)", "(id >= 0) OR ((i16 % i8) = 1)", "(id > 100) AND (abs(i8) > 0)", "(id < 0) AND (CAST(i16 AS tinyint) = 0)",
+            "((id > 100) AND (u32 / u64 > 1)) OR (id IS NULL)", "NOT ((id < 0) AND (CAST(u32 AS int) > 0))",
+        ],
+        ["null folding"] =
+        [
+            "(abs(i64) * NULL) > f64", "(i64 / u64) != (dec + NULL)", "CAST(f64 AS int unsigned) > CAST((u8 - NULL) AS double)", "(abs(i8) % NULL) IS NULL",
+            "((i16 / 0) + NULL) IS NULL", "(NULL - abs(i32)) IS NOT NULL", "isnan(CAST(u32 AS tinyint) + (f32 + NULL))",
+        ],
+        ["nested casts unwrapped"] =
+        [
+            "CAST(CAST(i16 AS bigint unsigned) AS tinyint) <= 17", "CAST(CAST(u32 AS tinyint) AS bigint unsigned) = 1", "CAST(CAST(u64 AS bigint) AS int unsigned) = 3",
+            "CAST(CAST((i32 + i16) AS bigint unsigned) AS tinyint unsigned) >= 100",
+        ],
+        ["decimal bounds beyond range"] = ["(dec / 127) NOT BETWEEN -32769 AND -9223372036854775808", "(dec / 127) BETWEEN -32769 AND -9223372036854775808"],
+        ["text bounds with float constants"] =
+        [
+            "(f64 % 0.0) BETWEEN '1' AND CAST('-Infinity' AS double)", "f64 BETWEEN '1' AND CAST('Infinity' AS double)", "NOT (i64 NOT BETWEEN CAST('-Infinity' AS double) AND '1')",
+            "f64 % 0.0 < 0", "f64 % 0.0 > 0", "f64 % -0.0 > 0", "(f64 % 0.0) = CAST('NaN' AS double)", "f32 % 0.0 < 0", "(f64 % 0.0) <= CAST('-Infinity' AS double)",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -129,6 +150,21 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Time_columns_compare_with_arrow_cast_constants_as_in_LanceDB() => AssertCategory("time");
+
+    [Fact]
+    public void The_right_side_of_AND_and_OR_never_fails_in_rows_the_left_side_decides_as_in_LanceDB() => AssertCategory("short-circuit");
+
+    [Fact]
+    public void Arithmetic_with_NULL_is_NULL_without_evaluating_the_other_side_as_in_LanceDB() => AssertCategory("null folding");
+
+    [Fact]
+    public void A_cast_inside_a_cast_compared_with_an_integer_unwraps_twice_as_in_LanceDB() => AssertCategory("nested casts unwrapped");
+
+    [Fact]
+    public void A_float_bound_beyond_a_decimals_range_compares_by_value_as_in_LanceDB() => AssertCategory("decimal bounds beyond range");
+
+    [Fact]
+    public void BETWEEN_a_string_and_a_float_constant_compares_as_text_and_remainders_by_zero_keep_their_NaN_sign_as_in_LanceDB() => AssertCategory("text bounds with float constants");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

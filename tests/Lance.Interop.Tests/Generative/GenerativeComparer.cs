@@ -314,7 +314,14 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
             .Select(d => d.ValueKind == JsonValueKind.Number ? d.GetDouble() : double.Parse(d.GetString()!, CultureInfo.InvariantCulture)).ToList();
         try
         {
-            var result = await dataset.SearchAsync(new VectorSearchRequest(column, query, k) { Columns = ["id"] }, cancellationToken);
+            var metric = search.TryGetProperty("metric", out var m) ? m.GetString() switch
+            {
+                "hamming" => DistanceMetric.Hamming,
+                "cosine" => DistanceMetric.Cosine,
+                "dot" => DistanceMetric.Dot,
+                _ => DistanceMetric.L2,
+            } : DistanceMetric.L2;
+            var result = await dataset.SearchAsync(new VectorSearchRequest(column, query, k) { Columns = ["id"], Metric = metric }, cancellationToken);
             var ourIds = Enumerable.Range(0, result.Length).Select(i => ForeignArrowJson.Render(result.Column("id"), i)?.GetValue<string>() ?? "null").ToList();
             var ourDistances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
             if (ourIds.Count != ids.Count)

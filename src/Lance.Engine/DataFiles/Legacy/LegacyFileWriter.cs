@@ -174,7 +174,7 @@ internal static class LegacyFileWriter
                 throw new LanceSchemaException(
                     $"Column '{field.Name}' of '{datasetPath}' is a dictionary column ({field.LogicalType}) whose values the dataset's manifest does not hold, "
                     + $"which Lance.Engine does not write to a dataset of the legacy Lance format {DataFormatVersions.Legacy}; nothing was written.");
-            case BooleanType:
+            case BooleanType or NullType:
                 return;
             case FixedSizeListType list when LanceLogicalTypes.FixedWidthBits(list.ValueDataType) is int bits && bits > 0 && bits % 8 == 0:
                 return;
@@ -214,6 +214,10 @@ internal static class LegacyFileWriter
             case BooleanType:
                 record(field.Id, output.Position, rows);
                 WriteBits(output, segments, rows);
+                return;
+            case NullType:
+                // Arrow's Null type: a page-table entry of only a length, no bytes (as Lance writes it).
+                record(field.Id, output.Position, rows);
                 return;
             case FixedSizeListType list:
                 record(field.Id, output.Position, rows);

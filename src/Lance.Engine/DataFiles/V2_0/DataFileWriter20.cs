@@ -87,6 +87,9 @@ internal static class DataFileWriter20
             columns.Add(column); // pre-order: the parent's column before its children's
             switch (type)
             {
+                case NullType:
+                    WriteNulls(arrays, column);
+                    break;
                 case DictionaryType when !topLevel:
                     throw new LanceSchemaException($"Column '{field.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
                 case DictionaryType dictionary:
@@ -101,6 +104,17 @@ internal static class DataFileWriter20
                 default:
                     WriteLeaf(field, type, arrays, column, topLevel);
                     break;
+            }
+        }
+
+        // Arrow's Null type: all-null pages with no buffers, as LanceDB writes them.
+        private void WriteNulls(List<ArrayData> arrays, File2.ColumnMetadata column)
+        {
+            long rows = arrays.Sum(a => (long)a.Length);
+            var allNull = new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { AllNulls = new Enc20.Nullable.Types.AllNull() } };
+            for (long start = 0; start < rows; start += options.MaxPageRows)
+            {
+                column.Pages.Add(Page(allNull, [], start, (int)Math.Min(options.MaxPageRows, rows - start)));
             }
         }
 

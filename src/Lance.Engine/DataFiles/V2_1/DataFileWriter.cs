@@ -6,6 +6,7 @@ using Lance.Engine.Arrow;
 using Lance.Engine.DataFiles.Encodings;
 using Lance.Engine.DataFiles.Nested;
 using Lance.Engine.Format;
+using Enc21 = Lance.Engine.Format.Protos.Encodings21;
 using File2 = Lance.Engine.Format.Protos.File2;
 using PbFile = Lance.Engine.Format.Protos.File;
 
@@ -55,6 +56,12 @@ internal static class DataFileWriter
             foreach (var (field, type, arrays) in sources)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                if (type is NullType)
+                {
+                    columns.Add(WriteNullColumn(sink, rows, options));
+                    continue;
+                }
+
                 if (type is DictionaryType)
                 {
                     columns.Add(WriteDictionaryColumn(sink, field, arrays, page, options));
@@ -177,6 +184,20 @@ internal static class DataFileWriter
         }
 
         return sources;
+    }
+
+    // Arrow's Null type: pages of only a length (the all-null layout, one nullable-item layer, no buffers), as Lance writes them.
+    private static File2.ColumnMetadata WriteNullColumn(FileSink sink, long rows, DataFileWriterOptions options)
+    {
+        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
+        for (long start = 0; start < rows; start += options.MaxPageRows)
+        {
+            var layout = new Enc21.AllNullLayout();
+            layout.Layers.Add(Enc21.RepDefLayer.RepdefNullableItem);
+            column.Pages.Add(WritePage(sink, new EncodedPage([], new Enc21.PageLayout { AllNullLayout = layout }), start, (int)Math.Min(options.MaxPageRows, rows - start)));
+        }
+
+        return column;
     }
 
     private static File2.ColumnMetadata WriteDictionaryColumn(

@@ -1,6 +1,7 @@
 using Lance.Engine.Search.Kernels;
 using System.Collections.Concurrent;
 using Apache.Arrow;
+using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
 using Lance.Engine.Index;
 using Lance.Engine.Query;
@@ -25,7 +26,7 @@ internal static class BatchSearch
             return [];
         }
 
-        var dimension = snapshot.VectorDimension(request.Column);
+        var dimension = SearchVectors.Dimension(snapshot, request.Column, request.Metric);
         foreach (var query in queries)
         {
             if (query.Length != dimension)
@@ -35,7 +36,9 @@ internal static class BatchSearch
             }
         }
 
-        if (IndexedSearch.FindIndex(snapshot, indexes, request) is not null)
+        // Through an index, by hamming, or over vectors that are not float32: each query on its own.
+        var float32 = snapshot.Schema.GetFieldByName(request.Column).DataType is FixedSizeListType { ValueDataType: FloatType };
+        if (IndexedSearch.FindIndex(snapshot, indexes, request) is not null || request.Metric == DistanceMetric.Hamming || !float32)
         {
             var results = new RecordBatch[queries.Count];
             await Task.Run(() => Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>

@@ -38,6 +38,24 @@ internal static class ExactScan
         }
     }
 
+    /// <summary>The rows of <paramref name="rows"/> whose vector is not null.</summary>
+    public static int[] NonNull(FixedSizeListArray vectors, int[] rows) => vectors.NullCount > 0 ? rows.Where(r => !vectors.IsNull(r)).ToArray() : rows;
+
+    /// <summary>The rows of <paramref name="vectors"/> that are neither null nor deleted (<paramref name="deleted"/> counts from <paramref name="firstRow"/>).</summary>
+    public static int[] LiveRows(FixedSizeListArray vectors, HashSet<int> deleted, int firstRow)
+    {
+        var rows = new List<int>(vectors.Length);
+        for (var row = 0; row < vectors.Length; row++)
+        {
+            if (!(vectors.NullCount > 0 && vectors.IsNull(row)) && !deleted.Contains(firstRow + row))
+            {
+                rows.Add(row);
+            }
+        }
+
+        return [.. rows];
+    }
+
     /// <summary>The rows of <paramref name="passing"/> (ascending fragment rows) that fall in [first, first + count), made relative to first.</summary>
     public static int[] RowsWithin(int[] passing, int first, int count)
     {

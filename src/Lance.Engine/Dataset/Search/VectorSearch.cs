@@ -1,7 +1,9 @@
 using Apache.Arrow;
+using Apache.Arrow.Types;
 using Lance.Engine.Index;
 using Lance.Engine.Query;
 using Lance.Engine.Query.Filtering;
+using Lance.Engine.Search.Float64;
 
 namespace Lance.Engine.Dataset;
 
@@ -20,7 +22,7 @@ internal static class VectorSearch
     public static RecordBatch Search(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
-        var dimension = snapshot.VectorDimension(request.Column);
+        var dimension = SearchVectors.Dimension(snapshot, request.Column, request.Metric);
         if (request.Query.Length != dimension)
         {
             throw new LanceSchemaException(
@@ -45,6 +47,11 @@ internal static class VectorSearch
         var topK = new TopK(checked(request.K + request.Offset));
         var lower = request.DistanceLower ?? float.NegativeInfinity;
         var upper = request.DistanceUpper ?? float.PositiveInfinity;
+
+        // The kernel is chosen once for the whole search: bits of uint8 vectors for hamming, float64
+        // arithmetic for float64 vectors, the SIMD float32 kernels for float32 (and float16, widened).
+        var hamming = request.Metric == DistanceMetric.Hamming ? HammingScan.QueryBytes(request.Query.Span, request.Column, snapshot.Location) : null;
+        var float64 = hamming is null && vectorField.DataType is FixedSizeListType { ValueDataType: DoubleType };
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -57,24 +64,33 @@ internal static class VectorSearch
             var firstRow = 0;
             foreach (var piece in pieces)
             {
-                var vectors = (FixedSizeListArray)piece;
+                var stored = (FixedSizeListArray)piece;
                 var rowIdBase = ((long)fragment.Id << 32) + firstRow;
-                if (passing is not null)
+                if (hamming is not null || float64)
                 {
-                    var rows = ExactScan.RowsWithin(passing, firstRow, vectors.Length);
-                    if (vectors.NullCount > 0)
+                    var rows = passing is not null
+                        ? ExactScan.NonNull(stored, ExactScan.RowsWithin(passing, firstRow, stored.Length))
+                        : ExactScan.LiveRows(stored, snapshot.DeletedRows(fragment), firstRow);
+                    if (hamming is not null)
                     {
-                        rows = rows.Where(r => !vectors.IsNull(r)).ToArray();
+                        HammingScan.SearchRows(hamming, stored, rows, rowIdBase, topK, lower, upper);
                     }
-
-                    ExactScan.SearchRows(request, vectors, dimension, rows, rowIdBase, topK, lower, upper);
+                    else
+                    {
+                        Float64Scan.SearchRows(request.Metric, request.Query.Span, stored, rows, rowIdBase, topK, lower, upper);
+                    }
+                }
+                else if (passing is not null)
+                {
+                    var vectors = SearchVectors.AsFloat32(stored);
+                    ExactScan.SearchRows(request, vectors, dimension, ExactScan.NonNull(vectors, ExactScan.RowsWithin(passing, firstRow, vectors.Length)), rowIdBase, topK, lower, upper);
                 }
                 else
                 {
-                    ExactScan.SearchFragment(request, vectors, dimension, rowIdBase, snapshot.DeletedRows(fragment), firstRow, topK, lower, upper);
+                    ExactScan.SearchFragment(request, SearchVectors.AsFloat32(stored), dimension, rowIdBase, snapshot.DeletedRows(fragment), firstRow, topK, lower, upper);
                 }
 
-                firstRow += vectors.Length;
+                firstRow += stored.Length;
             }
         }
 

@@ -65,20 +65,6 @@ internal sealed class Snapshot
     /// <summary>The column names, comma-separated, for messages.</summary>
     public string ColumnList => string.Join(", ", Schema.FieldsList.Select(f => f.Name));
 
-    /// <summary>The dimension of the float vector column <paramref name="column"/>.</summary>
-    /// <exception cref="LanceSchemaException">The column is missing or is not a float vector.</exception>
-    public int VectorDimension(string column)
-    {
-        var field = Schema.FieldsList.FirstOrDefault(f => f.Name == column)
-            ?? throw new LanceSchemaException($"Column '{column}' does not exist in '{Location}'. Columns: {ColumnList}.");
-        if (field.DataType is not FixedSizeListType { ValueDataType: FloatType } list)
-        {
-            throw new LanceSchemaException($"Column '{column}' of '{Location}' is {field.DataType.Name}, not a vector (fixed_size_list<float>[dim]).");
-        }
-
-        return list.ListSize;
-    }
-
     /// <summary>The fragment with id <paramref name="id"/>.</summary>
     public DataFragment Fragment(ulong id) => Manifest.Fragments.First(f => f.Id == id);
 

@@ -13,6 +13,7 @@ internal static class ArrowColumns
     /// <summary>The filter type of an Arrow type.</summary>
     public static FilterType TypeOf(IArrowType type) => type switch
     {
+        NullType => FilterType.Null,
         BooleanType => FilterType.Boolean,
         Int8Type or Int16Type or Int32Type or Int64Type or UInt8Type or UInt16Type or UInt32Type or UInt64Type
             or FloatType or DoubleType or HalfFloatType => FilterType.Of(NumericTypes.Of(type)),
@@ -58,6 +59,12 @@ internal static class ArrowColumns
         if (array is DictionaryArray dictionary)
         {
             return ConvertDictionary(dictionary, parentValid);
+        }
+
+        if (array is NullArray)
+        {
+            // Arrow's Null type: a column of NULLs, typed as a bare NULL is.
+            return ColumnVector.Nulls(FilterType.Null, array.Length);
         }
 
         var valid = Combine(Validity(array), parentValid);

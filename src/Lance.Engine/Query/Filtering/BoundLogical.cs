@@ -1,13 +1,18 @@
 namespace Lance.Engine.Query.Filtering;
 
-/// <summary><c>AND</c> / <c>OR</c> in three-valued logic (false AND null = false, true OR null = true).</summary>
+/// <summary>
+/// <c>AND</c> / <c>OR</c> in three-valued logic (false AND null = false, true OR null = true). As in
+/// DataFusion, the right side runs only on the rows the left side does not decide (not known false for
+/// AND, not known true for OR), so an error it would raise elsewhere (a division by zero, a cast out of
+/// range) is never raised.
+/// </summary>
 internal sealed class BoundLogical(bool isAnd, BoundNode left, BoundNode right, int position) : BoundNode(FilterType.Boolean, position)
 {
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var n = context.Length;
         var l = AsBool(left.Evaluate(context), n);
-        var r = AsBool(right.Evaluate(context), n);
+        var r = EvaluateRight(context, l, n);
         var lv = l.Bools!;
         var rv = r.Bools!;
         var result = new bool[n];
@@ -44,6 +49,39 @@ internal sealed class BoundLogical(bool isAnd, BoundNode left, BoundNode right, 
         }
 
         return ColumnVector.OfBools(result, valid);
+    }
+
+    // The right side over the rows that need it; the other rows read as null (the left side decides them).
+    private ColumnVector EvaluateRight(EvaluationContext context, ColumnVector l, int n)
+    {
+        var needed = new List<int>(n);
+        for (var i = 0; i < n; i++)
+        {
+            if (!l.IsValid(i) || l.Bools![i] == isAnd)
+            {
+                needed.Add(i);
+            }
+        }
+
+        if (needed.Count == n)
+        {
+            return AsBool(right.Evaluate(context), n);
+        }
+
+        var values = new bool[n];
+        var valid = new bool[n];
+        if (needed.Count > 0)
+        {
+            var rows = needed.ToArray();
+            var part = AsBool(right.Evaluate(context.Subset(rows)), rows.Length);
+            for (var k = 0; k < rows.Length; k++)
+            {
+                values[rows[k]] = part.Bools![k];
+                valid[rows[k]] = part.IsValid(k);
+            }
+        }
+
+        return ColumnVector.OfBools(values, valid);
     }
 
     public static ColumnVector AsBool(ColumnVector v, int n) => v.Kind == ValueKind.Null

@@ -201,7 +201,7 @@ internal sealed class FilterBinder
         return new BoundNegate(operand, u.Position);
     }
 
-    private BoundArithmetic BindArithmetic(BinaryExpression b)
+    private BoundNode BindArithmetic(BinaryExpression b)
     {
         var left = BindNode(b.Left);
         var right = BindNode(b.Right);
@@ -215,8 +215,17 @@ internal sealed class FilterBinder
 
         if (left.Type.Kind == ValueKind.Null || right.Type.Kind == ValueKind.Null)
         {
+            // DataFusion's simplifier folds `x op NULL` (and `NULL op x`) to NULL before running
+            // anything, so x (an abs that would overflow, a division by zero) is never evaluated.
             var known = left.Type.Kind == ValueKind.Null ? right.Type : left.Type;
-            return new BoundArithmetic(b.Operator, left, right, known.Kind == ValueKind.Null ? FilterType.Integer : known, b.Position);
+            return BoundLiteral.Null(known.Kind == ValueKind.Null ? FilterType.Integer : known, b.Position);
+        }
+
+        if (IsNullConstant(left) || IsNullConstant(right))
+        {
+            // The same for a NULL already folded to a typed constant (`x + (f32 + NULL)`).
+            var (_, _, type) = NumericTypes.Arithmetic(left.Type, right.Type, b.Operator)!.Value;
+            return BoundLiteral.Null(type, b.Position);
         }
 
         var (l, r, result) = NumericTypes.Arithmetic(left.Type, right.Type, b.Operator)!.Value;
@@ -296,6 +305,14 @@ internal sealed class FilterBinder
             return null;
         }
 
+        // DataFusion's optimizer repeats the rewrite until nothing changes: a cast inside the cast
+        // (`CAST(CAST(x AS bigint unsigned) AS tinyint) = 1`) unwraps the same way, so neither cast runs.
+        var value = literal.Value is long l ? (Int128)l : (ulong)literal.Value;
+        if (cast.Operand is CastExpression && NumericTypes.Fits(value, target.Type.Number) && UnwrapCast(cast.Operand, literalSide) is { } deeper)
+        {
+            return deeper;
+        }
+
         var inner = BindNode(cast.Operand);
         return UnwrappedLiteral(inner, target.Type, literal) is { } unwrapped ? (inner, unwrapped) : null;
     }
@@ -357,7 +374,7 @@ internal sealed class FilterBinder
         if (a.IsNumeric && b.IsNumeric)
         {
             var common = NumericTypes.Comparison(a, b)!.Value;
-            return (To(left, common), To(right, common));
+            return (FilterCastBinder.Saturated(left, common) ?? To(left, common), FilterCastBinder.Saturated(right, common) ?? To(right, common));
         }
 
         // DataFusion compares a number with a string as strings, and parses a string compared with a date or timestamp.
@@ -486,12 +503,28 @@ internal sealed class FilterBinder
         {
             (LiteralExpression { Value: string }, LiteralExpression { Value: long or ulong or double } number) => (b.Low, AsText(number)),
             (LiteralExpression { Value: long or ulong or double } number, LiteralExpression { Value: string }) => (AsText(number), b.High),
+            (LiteralExpression { Value: string }, CastExpression cast) when FloatConstant(cast) is { } number => (b.Low, number),
+            (CastExpression cast, LiteralExpression { Value: string }) when FloatConstant(cast) is { } number => (number, b.High),
             _ => (b.Low, b.High),
         };
         var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, lowExpr, b.Position, resolving);
         var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, highExpr, b.Position, resolving);
         var both = new BoundLogical(true, low, high, b.Position);
         return b.Negated ? new BoundNot(both, b.Position) : both;
+    }
+
+    // CAST('<number>' AS double|float), a float constant, as the text Arrow's cast to string gives it.
+    private static LiteralExpression? FloatConstant(CastExpression cast)
+    {
+        if (cast.Operand is not LiteralExpression { Value: string text }
+            || !FilterCastBinder.CastTypes.TryGetValue(cast.TypeName, out var target)
+            || target.Type.Number is not (NumberType.Float64 or NumberType.Float32)
+            || !double.TryParse(text.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
+        {
+            return null;
+        }
+
+        return new LiteralExpression(FloatText.Format(target.Type.Number == NumberType.Float32 ? (float)value : value, target.Type.Number)) { Position = cast.Position };
     }
 
     // A number literal as the text Arrow's cast to string gives it.

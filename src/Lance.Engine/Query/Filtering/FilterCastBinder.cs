@@ -281,4 +281,28 @@ internal static class FilterCastBinder
             throw binder.Error($"the timestamp {new LiteralExpression(time).ToSql()} has no single time in the column's zone '{zone}' ({e.Message})", literal);
         }
     }
+
+    /// <summary>
+    /// A float constant beyond the range of the decimal type it is compared in (±∞ included), as the
+    /// decimal at that end of the range: LanceDB compares such a bound by its value
+    /// (<c>(dec / 127) NOT BETWEEN -32769 AND -9223372036854775808</c> holds for every row) where the cast
+    /// to the decimal would fail. NaN and constants in range are cast as usual (null here).
+    /// </summary>
+    internal static BoundLiteral? Saturated(BoundNode node, FilterType common)
+    {
+        if (common.Kind != ValueKind.Decimal || node is not BoundLiteral { IsNull: false } literal || literal.Type.Kind != ValueKind.Float)
+        {
+            return null;
+        }
+
+        var value = literal.Scalar.Floats![0];
+        var scaled = Math.Round(value * Math.Pow(10, common.Scale), MidpointRounding.AwayFromZero);
+        if (double.IsNaN(value) || (double.IsFinite(scaled) && Math.Abs(scaled) < Math.Pow(10, common.Precision)))
+        {
+            return null;
+        }
+
+        var end = NumericTypes.Pow10(common.Precision) - 1;
+        return new BoundLiteral(Scalars.Decimal(common, value > 0 ? end : -end), literal.Position);
+    }
 }

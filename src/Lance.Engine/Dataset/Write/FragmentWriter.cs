@@ -74,18 +74,18 @@ internal static class FragmentWriter
         string path, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
-        if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
+        if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0 || options.MaxConcurrentFiles < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive, MaxConcurrentFiles zero or more.");
         }
 
         // Types the format's writer does not write (the legacy one writes fewer) are refused before any file is written.
         FileFormats.For(version).EnsureWritable(schema, legacyDictionaries, path);
 
-        // Files are encoded in parallel (up to one per core) while the stream keeps coming; memory is
-        // bounded by that many files' rows.
+        // Files are encoded in parallel (MaxConcurrentFiles, or one per core) while the stream keeps
+        // coming; memory is bounded by that many files' rows plus the file being filled.
         var writes = new List<Task<(DataFile File, ulong Rows)>>();
-        var parallelism = Math.Max(1, Environment.ProcessorCount);
+        var parallelism = options.MaxConcurrentFiles > 0 ? options.MaxConcurrentFiles : Math.Max(1, Environment.ProcessorCount);
         try
         {
             var pending = new List<RecordBatch>();
@@ -94,7 +94,19 @@ internal static class FragmentWriter
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                writes.Add(Task.Run(() => WriteDataFileAsync(path, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken));
+                writes.Add(Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            return await WriteDataFileAsync(path, schema, version, legacyDictionaries, batchesOfFile, cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            batchesOfFile.Clear(); // a written file's rows are garbage at once, not when the whole write ends
+                        }
+                    },
+                    cancellationToken));
                 pending = [];
                 pendingRows = 0;
                 pendingBytes = 0;

@@ -8,8 +8,11 @@ namespace Lance.Orm.Embeddings;
 /// </summary>
 public class ArcticEmbedXs : MiniLm
 {
-    /// <summary>The model name as stored with tables.</summary>
+    /// <summary>The model name (<see cref="MiniLm.ModelName"/>); tables store <see cref="StoredModelId"/>.</summary>
     public const string ModelId = "snowflake-arctic-embed-xs";
+
+    /// <summary>The name stored with tables, under which LanceDB's <c>sentence-transformers</c> finds the model.</summary>
+    public const string StoredModelId = "Snowflake/snowflake-arctic-embed-xs";
 
     /// <summary>The model with its defaults. Loads nothing until first used.</summary>
     public ArcticEmbedXs()

@@ -6,9 +6,12 @@ namespace Lance.Orm;
 public static class EmbeddingRegistryExtensions
 {
     /// <summary>
-    /// Registers <c>sentence-transformers</c> (<see cref="MiniLm"/>, <see cref="ArcticEmbedXs"/>),
-    /// <c>openai</c> (<see cref="OpenAiEmbeddings"/>), <c>open-clip</c> (<see cref="OpenClip"/>) and
-    /// <c>resnet18</c> (<see cref="ResNet18"/>) in <paramref name="registry"/>. Registering is cheap:
+    /// Registers, under LanceDB's names, <c>sentence-transformers</c> (<see cref="MiniLm"/>,
+    /// <see cref="ArcticEmbedXs"/>), <c>openai</c> (<see cref="OpenAiEmbeddings"/>, Azure included),
+    /// <c>open-clip</c> (<see cref="OpenClip"/>), the hosted <c>ollama</c>, <c>cohere</c>, <c>jina</c>,
+    /// <c>voyageai</c>, <c>gemini-text</c>, <c>bedrock-text</c> and <c>watsonx</c>; and the Lance.Orm-only
+    /// <c>lance-orm-resnet18</c> (<see cref="ResNet18"/>, also under its older name <c>resnet18</c>) in
+    /// <paramref name="registry"/>. Registering is cheap:
     /// no model loads until a table uses one. Call it once at startup, on
     /// <see cref="EmbeddingFunctionRegistry.Default"/> or on the registry a database is given:
     /// <code>
@@ -24,6 +27,14 @@ public static class EmbeddingRegistryExtensions
             .Register(MiniLm.FunctionName, config => MiniLm.FromConfiguration(config))
             .Register(OpenAiEmbeddings.FunctionName, config => OpenAiEmbeddings.FromConfiguration(config))
             .Register(OpenClip.FunctionName, config => OpenClip.FromConfiguration(config))
-            .Register(ResNet18.FunctionName, config => ResNet18.FromConfiguration(config));
+            .Register(ResNet18.FunctionName, config => ResNet18.FromConfiguration(config))
+            .Register(ResNet18.LegacyFunctionName, config => ResNet18.FromConfiguration(config))
+            .Register(OllamaEmbeddings.FunctionName, OllamaEmbeddings.FromConfiguration)
+            .Register(CohereEmbeddings.FunctionName, CohereEmbeddings.FromConfiguration)
+            .Register(JinaEmbeddings.FunctionName, JinaEmbeddings.FromConfiguration)
+            .Register(VoyageAiEmbeddings.FunctionName, VoyageAiEmbeddings.FromConfiguration)
+            .Register(GeminiTextEmbeddings.FunctionName, GeminiTextEmbeddings.FromConfiguration)
+            .Register(BedrockTextEmbeddings.FunctionName, BedrockTextEmbeddings.FromConfiguration)
+            .Register(WatsonxEmbeddings.FunctionName, WatsonxEmbeddings.FromConfiguration);
     }
 }

@@ -121,9 +121,15 @@ public class MiniLm : IEmbeddingFunction, IDisposable
     }
 
     /// <inheritdoc />
+    /// <remarks>
+    /// The name is the one LanceDB's <c>sentence-transformers</c> loads the same model by
+    /// (<c>Snowflake/snowflake-arctic-embed-xs</c> for arctic-embed-xs). LanceDB has no option for a
+    /// query prefix: it embeds arctic queries without the instruction, where this class adds
+    /// <see cref="QueryPrefix"/> (the model card's usage), so query vectors differ slightly between the two.
+    /// </remarks>
     public JsonObject GetConfiguration() => new()
     {
-        ["name"] = _options.ModelName,
+        ["name"] = _spec.StoredName,
         ["device"] = "cpu",
         ["normalize"] = _options.Normalize,
     };

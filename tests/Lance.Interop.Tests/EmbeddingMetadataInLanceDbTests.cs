@@ -15,7 +15,7 @@ public sealed class EmbeddingMetadataInLanceDbTests : IDisposable
     public void Dispose() => _db.Dispose();
 
     [Fact]
-    public async Task LanceDB_reads_several_functions_in_pythons_shape_with_secrets_as_env_references()
+    public async Task LanceDB_reads_several_functions_in_pythons_shape_with_secrets_as_var_references()
     {
         EmbeddingFunctionRegistry.Default.AddLanceOrmEmbeddings();
         var openAi = new OpenAiEmbeddings(new OpenAiOptions { Model = "text-embedding-3-small", ApiKey = "sk-never-stored" });
@@ -42,7 +42,7 @@ public sealed class EmbeddingMetadataInLanceDbTests : IDisposable
         Assert.Equal(["openai", "open-clip"], entries.Select(e => (string?)e["name"]));
         Assert.Equal(["text", "image_uri"], entries.Select(e => (string?)e["source_column"]));
         Assert.Equal(["text_vector", "image_vector"], entries.Select(e => (string?)e["vector_column"]));
-        Assert.Equal("$env:OPENAI_API_KEY", (string?)entries[0]["model"]!["api_key"]);
+        Assert.Equal("$var:OPENAI_API_KEY", (string?)entries[0]["model"]!["api_key"]);
         Assert.Equal("ViT-B-32", (string?)entries[1]["model"]!["name"]);
         Assert.DoesNotContain("sk-never-stored", json, StringComparison.Ordinal);
         Assert.Equal("FixedSizeList[1536]<Float32>", scan.Field("text_vector").Type);

@@ -71,7 +71,7 @@ public sealed class ArcticTests(ArcticFixture fixture) : IClassFixture<ArcticFix
 
         var function = (MiniLm)EmbeddingFunctionRegistry.Default.Get("sentence-transformers").Create(fixture.Model.GetConfiguration());
 
-        Assert.Equal("""{"name":"snowflake-arctic-embed-xs","device":"cpu","normalize":true}""", fixture.Model.GetConfiguration().ToJsonString());
+        Assert.Equal("""{"name":"Snowflake/snowflake-arctic-embed-xs","device":"cpu","normalize":true}""", fixture.Model.GetConfiguration().ToJsonString());
         Assert.Equal((ArcticEmbedXs.ModelId, 512), (function.ModelName, function.MaxTokenCount));
         Assert.Equal("snowflake-arctic-embed-xs", ((MiniLm)EmbeddingFunctionRegistry.Default.Create("sentence-transformers", new JsonObject { ["name"] = "Snowflake/snowflake-arctic-embed-xs" })).ModelName);
     }

@@ -9,7 +9,7 @@ public sealed class MetadataShapeTests
     {
         var json = EmbeddingFunctionConfig.ToMetadataJson([new EmbeddingFunctionConfig("open-clip", new JsonObject { ["name"] = "ViT-B-32" }, "image_uri", "vector")]);
 
-        Assert.Equal("[\n  {\n    \"name\": \"open-clip\",\n    \"model\": {\n      \"name\": \"ViT-B-32\"\n    },\n    \"source_column\": \"image_uri\",\n    \"vector_column\": \"vector\"\n  }\n]", json.ReplaceLineEndings("\n"));
+        Assert.Equal("[\n  {\n    \"name\": \"open-clip\",\n    \"model\": {\n      \"name\": \"ViT-B-32\"\n    },\n    \"source_column\": \"image_uri\",\n    \"vector_column\": \"vector\",\n    \"sourceColumn\": \"image_uri\",\n    \"vectorColumn\": \"vector\"\n  }\n]", json.ReplaceLineEndings("\n"));
     }
 
     [Fact]

@@ -45,7 +45,7 @@ public sealed class ReopenInNewProcessTests : IDisposable
 
         var result = await ProbeAsync("docs", "abcd", ("LANCE_PROBE_KEY", "sk-child"));
 
-        Assert.Equal("$env:LANCE_PROBE_KEY", result["functions"]![0]!["model"]!["api_key"]!.GetValue<string>());
+        Assert.Equal("$var:LANCE_PROBE_KEY", result["functions"]![0]!["model"]!["api_key"]!.GetValue<string>());
         Assert.DoesNotContain("sk-creator", metadata);
         Assert.Equal(2, result["hits"]![0]!.GetValue<long>());
         Assert.Equal("Bearer sk-child", server.Requests[^1].Authorization);

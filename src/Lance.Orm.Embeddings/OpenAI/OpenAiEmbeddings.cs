@@ -1,5 +1,4 @@
 using System.Buffers;
-using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -9,8 +8,11 @@ namespace Lance.Orm.Embeddings;
 /// <summary>
 /// Embeddings from an OpenAI-compatible <c>/embeddings</c> endpoint (OpenAI itself, or a local server
 /// such as Ollama, vLLM or LM Studio through <see cref="OpenAiOptions.BaseUrl"/>). Registered as
-/// LanceDB's <c>openai</c> function. The key comes from the environment and is stored with tables
-/// only as a <c>$env:</c> reference. Failures surface as <see cref="EmbeddingRequestException"/>
+/// LanceDB's <c>openai</c> function, Azure OpenAI included (<see cref="OpenAiOptions.UseAzure"/>,
+/// LanceDB's <c>use_azure</c>). The key comes from a variable set on the registry or the environment
+/// and is stored with tables only as a <c>$var:NAME</c> reference. The configuration is written so that
+/// both LanceDB SDKs recreate it: Python's <c>name</c>/<c>api_key</c>/<c>dim</c>/<c>base_url</c>/<c>use_azure</c>
+/// and Node's <c>model</c>/<c>apiKey</c> (each SDK ignores the other's keys). Failures surface as <see cref="EmbeddingRequestException"/>
 /// with the status and <c>Retry-After</c>, which the table's retry pipeline acts on.
 /// </summary>
 [EmbeddingFunction(FunctionName, Dimensions = 1536)]
@@ -37,9 +39,13 @@ public class OpenAiEmbeddings : IEmbeddingFunction
         ArgumentException.ThrowIfNullOrWhiteSpace(options.Model, nameof(options));
         ArgumentException.ThrowIfNullOrWhiteSpace(options.ApiKeyVariable, nameof(options));
         ArgumentOutOfRangeException.ThrowIfLessThan(options.MaxBatchSize, 1, nameof(options));
+        if (options.UseAzure && options.ApiKeyVariable == OpenAiOptions.DefaultApiKeyVariable)
+        {
+            options = options with { ApiKeyVariable = AzureApiKeyVariable };
+        }
+
         _options = options;
-        var baseUrl = options.BaseUrl ?? OpenAiOptions.DefaultBaseUrl;
-        _endpoint = new Uri(baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/"), "embeddings");
+        _endpoint = options.UseAzure ? AzureEndpoint(options) : new Uri(Slash(options.BaseUrl ?? EnvironmentBaseUrl() ?? OpenAiOptions.DefaultBaseUrl), "embeddings");
         Dimensions = options.Dimensions ?? KnownDimensions(options.Model)
             ?? throw new EmbeddingException(
                 $"The dimension of OpenAI-compatible model '{options.Model}' is not known; set OpenAiOptions.Dimensions (stored as 'dim').");
@@ -63,9 +69,16 @@ public class OpenAiEmbeddings : IEmbeddingFunction
     /// <summary>The URL requests are posted to.</summary>
     public Uri Endpoint => _endpoint;
 
+    /// <summary>The variable an Azure OpenAI key is read from unless another is named.</summary>
+    public const string AzureApiKeyVariable = "AZURE_OPENAI_API_KEY";
+
+    /// <summary>Whether requests go to Azure OpenAI.</summary>
+    public bool UseAzure => _options.UseAzure;
+
     /// <summary>
-    /// Creates the function from LanceDB's stored configuration (<c>name</c>, <c>dim</c>, <c>base_url</c>,
-    /// <c>api_key</c>, the last already resolved from its <c>$env:</c> reference by the registry).
+    /// Creates the function from LanceDB's stored configuration: Python's <c>name</c>, <c>dim</c>,
+    /// <c>base_url</c>, <c>api_key</c>, <c>use_azure</c> (plus <c>api_version</c>) or Node's <c>model</c>
+    /// and <c>apiKey</c>; the key already resolved from its <c>$var:</c> reference by the registry.
     /// </summary>
     /// <exception cref="EmbeddingException">A key has the wrong type.</exception>
     public static OpenAiEmbeddings FromConfiguration(JsonObject? configuration)
@@ -77,12 +90,16 @@ public class OpenAiEmbeddings : IEmbeddingFunction
 
         try
         {
+            var key = (configuration["api_key"] ?? configuration["apiKey"])?.GetValue<string>();
             var options = new OpenAiOptions
             {
-                Model = configuration["name"]?.GetValue<string>() ?? OpenAiOptions.DefaultModel,
+                Model = (configuration["name"] ?? configuration["model"])?.GetValue<string>() ?? OpenAiOptions.DefaultModel,
                 Dimensions = configuration["dim"]?.GetValue<int>(),
-                BaseUrl = configuration["base_url"]?.GetValue<string>() is { } url ? new Uri(url, UriKind.Absolute) : null,
-                ApiKey = configuration["api_key"]?.GetValue<string>(),
+                BaseUrl = (configuration["base_url"] ?? configuration["baseURL"])?.GetValue<string>() is { } url ? new Uri(url, UriKind.Absolute) : null,
+                UseAzure = configuration["use_azure"]?.GetValue<bool>() ?? false,
+                ApiVersion = configuration["api_version"]?.GetValue<string>(),
+                ApiKey = EmbeddingSecrets.IsReference(key) ? null : key,
+                ApiKeyVariable = EmbeddingSecrets.IsReference(key) ? key!.Split(':')[1] : OpenAiOptions.DefaultApiKeyVariable,
             };
             return new OpenAiEmbeddings(options);
         }
@@ -93,10 +110,10 @@ public class OpenAiEmbeddings : IEmbeddingFunction
     }
 
     /// <inheritdoc />
-    /// <remarks>The key is written as a <c>$env:</c> reference, never as its value.</remarks>
+    /// <remarks>The key is written as a <c>$var:</c> reference, never as its value, under both SDKs' spellings.</remarks>
     public JsonObject GetConfiguration()
     {
-        var config = new JsonObject { ["name"] = _options.Model };
+        var config = new JsonObject { ["name"] = _options.Model, ["model"] = _options.Model };
         if (_options.Dimensions is { } dim)
         {
             config["dim"] = dim;
@@ -107,7 +124,17 @@ public class OpenAiEmbeddings : IEmbeddingFunction
             config["base_url"] = url.AbsoluteUri;
         }
 
+        if (_options.UseAzure)
+        {
+            config["use_azure"] = true;
+            if (_options.ApiVersion is { } version)
+            {
+                config["api_version"] = version;
+            }
+        }
+
         config["api_key"] = EmbeddingSecrets.Reference(_options.ApiKeyVariable);
+        config["apiKey"] = EmbeddingSecrets.Reference(_options.ApiKeyVariable);
         return config;
     }
 
@@ -142,16 +169,24 @@ public class OpenAiEmbeddings : IEmbeddingFunction
 
     private async Task<float[][]> PostAsync(string[] inputs, CancellationToken cancellationToken)
     {
-        var key = _options.ApiKey ?? Environment.GetEnvironmentVariable(_options.ApiKeyVariable);
+        var key = _options.ApiKey ?? EmbeddingFunctionRegistry.Default.GetVar(_options.ApiKeyVariable) ?? Environment.GetEnvironmentVariable(_options.ApiKeyVariable);
         if (string.IsNullOrEmpty(key))
         {
             throw new EmbeddingException(
-                $"The openai embedding function needs an API key: set the environment variable '{_options.ApiKeyVariable}' (or OpenAiOptions.ApiKey).");
+                $"The openai embedding function needs an API key: set the variable '{_options.ApiKeyVariable}' (registry.SetVar or the environment) or OpenAiOptions.ApiKey.");
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Post, _endpoint) { Content = new ByteArrayContent(RequestBody(inputs)) };
         request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        if (_options.UseAzure)
+        {
+            request.Headers.Add("api-key", key);
+        }
+        else
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
+        }
+
         var client = _options.HttpClient ?? SharedHttp.Value;
         HttpResponseMessage response;
         try
@@ -160,7 +195,7 @@ public class OpenAiEmbeddings : IEmbeddingFunction
         }
         catch (HttpRequestException ex)
         {
-            throw new EmbeddingRequestException($"POST {_endpoint} failed: {ex.Message}", null, null, ex);
+            throw new EmbeddingRequestException($"{FunctionName}: POST {_endpoint.GetLeftPart(UriPartial.Path)} failed: {ex.Message}", null, null, ex);
         }
 
         using (response)
@@ -170,9 +205,9 @@ public class OpenAiEmbeddings : IEmbeddingFunction
             {
                 var status = (int)response.StatusCode;
                 throw new EmbeddingRequestException(
-                    $"POST {_endpoint} answered HTTP {status} {response.ReasonPhrase}: {ErrorMessage(body)}",
+                    $"{FunctionName}: POST {_endpoint.GetLeftPart(UriPartial.Path)} answered HTTP {status} {response.ReasonPhrase}: {ErrorMessage(body)}",
                     status,
-                    RetryAfter(response));
+                    HostedEmbeddingFunction.RetryAfter(response));
             }
 
             return ParseResponse(body, inputs.Length);
@@ -185,7 +220,11 @@ public class OpenAiEmbeddings : IEmbeddingFunction
         using (var writer = new Utf8JsonWriter(buffer))
         {
             writer.WriteStartObject();
-            writer.WriteString("model", _options.Model);
+            if (!_options.UseAzure)
+            {
+                writer.WriteString("model", _options.Model); // Azure names the deployment in the URL
+            }
+
             writer.WriteStartArray("input");
             foreach (var input in inputs)
             {
@@ -271,29 +310,25 @@ public class OpenAiEmbeddings : IEmbeddingFunction
         return text.Length > 300 ? text[..300] + "..." : text;
     }
 
-    private static TimeSpan? RetryAfter(HttpResponseMessage response)
+    // OPENAI_BASE_URL, as OpenAI's Python and Node clients (and so LanceDB's openai function) read it.
+    private static Uri? EnvironmentBaseUrl()
+        => Environment.GetEnvironmentVariable("OPENAI_BASE_URL") is { Length: > 0 } url ? new Uri(url, UriKind.Absolute) : null;
+
+    private static Uri Slash(Uri uri) => uri.AbsoluteUri.EndsWith('/') ? uri : new Uri(uri.AbsoluteUri + "/");
+
+    private static Uri AzureEndpoint(OpenAiOptions options)
     {
-        if (response.Headers.TryGetValues("retry-after-ms", out var ms)
-            && double.TryParse(ms.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var millis))
+        var endpoint = options.BaseUrl
+            ?? (Environment.GetEnvironmentVariable("AZURE_OPENAI_ENDPOINT") is { Length: > 0 } env ? new Uri(env, UriKind.Absolute) : null)
+            ?? throw new EmbeddingException("Azure OpenAI (use_azure) needs the resource endpoint: set 'base_url' or the AZURE_OPENAI_ENDPOINT environment variable.");
+        var version = options.ApiVersion ?? Environment.GetEnvironmentVariable("OPENAI_API_VERSION") ?? "2024-02-01";
+        var basePath = Slash(endpoint);
+        if (!basePath.AbsolutePath.Contains("/openai/deployments/", StringComparison.Ordinal))
         {
-            return TimeSpan.FromMilliseconds(millis);
+            basePath = new Uri(basePath, $"openai/deployments/{Uri.EscapeDataString(options.Model)}/");
         }
 
-        if (response.Headers.RetryAfter is { } retryAfter)
-        {
-            if (retryAfter.Delta is { } delta)
-            {
-                return delta;
-            }
-
-            if (retryAfter.Date is { } date)
-            {
-                var wait = date - DateTimeOffset.UtcNow;
-                return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-            }
-        }
-
-        return null;
+        return new Uri(basePath, $"embeddings?api-version={Uri.EscapeDataString(version)}");
     }
 
     private static int? KnownDimensions(string model) => model switch

@@ -21,10 +21,17 @@ public sealed record OpenAiOptions
     /// </summary>
     public int? Dimensions { get; init; }
 
-    /// <summary>The base URL of an OpenAI-compatible server (the path before <c>/embeddings</c>); OpenAI's by default.</summary>
+    /// <summary>
+    /// The base URL of an OpenAI-compatible server (the path before <c>/embeddings</c>); when null, the
+    /// <c>OPENAI_BASE_URL</c> environment variable (as OpenAI's own clients read it), else OpenAI's.
+    /// </summary>
     public Uri? BaseUrl { get; init; }
 
-    /// <summary>The environment variable holding the key (default <c>OPENAI_API_KEY</c>); stored with tables as <c>$env:NAME</c>.</summary>
+    /// <summary>
+    /// The variable holding the key (default <c>OPENAI_API_KEY</c>, or <c>AZURE_OPENAI_API_KEY</c> with
+    /// <see cref="UseAzure"/>): set on the registry (<see cref="EmbeddingFunctionRegistry.SetVar"/>) or in
+    /// the environment; stored with tables as <c>$var:NAME</c>.
+    /// </summary>
     public string ApiKeyVariable { get; init; } = DefaultApiKeyVariable;
 
     /// <summary>
@@ -32,6 +39,17 @@ public sealed record OpenAiOptions
     /// reference to <see cref="ApiKeyVariable"/>). When null the key is read from that variable.
     /// </summary>
     public string? ApiKey { get; init; }
+
+    /// <summary>
+    /// Azure OpenAI (LanceDB's <c>use_azure</c>): requests go to
+    /// <c>{BaseUrl}/openai/deployments/{Model}/embeddings?api-version={ApiVersion}</c> with an <c>api-key</c>
+    /// header; <see cref="BaseUrl"/> is the resource endpoint (default: the <c>AZURE_OPENAI_ENDPOINT</c>
+    /// environment variable) and <see cref="Model"/> the deployment name.
+    /// </summary>
+    public bool UseAzure { get; init; }
+
+    /// <summary>The Azure OpenAI API version (default: <c>OPENAI_API_VERSION</c> from the environment, else <c>2024-02-01</c>).</summary>
+    public string? ApiVersion { get; init; }
 
     /// <summary>The most texts sent in one request (default 512; OpenAI accepts up to 2,048).</summary>
     public int MaxBatchSize { get; init; } = 512;

@@ -15,8 +15,14 @@ namespace Lance.Orm.Embeddings;
 [EmbeddingFunction(FunctionName, Dimensions = ModelDimensions)]
 public class ResNet18 : IImageEmbeddingFunction, IDisposable
 {
-    /// <summary>The registry name.</summary>
-    public const string FunctionName = "resnet18";
+    /// <summary>
+    /// The registry name: a Lance.Orm-only function (LanceDB registers no ResNet), so the name says so;
+    /// LanceDB cannot recreate it and opens such tables without their function.
+    /// </summary>
+    public const string FunctionName = "lance-orm-resnet18";
+
+    /// <summary>The name tables written by older Lance.Orm versions store; still registered, so they open as before.</summary>
+    public const string LegacyFunctionName = "resnet18";
 
     /// <summary>The embedding size.</summary>
     public const int ModelDimensions = 512;
@@ -69,7 +75,7 @@ public class ResNet18 : IImageEmbeddingFunction, IDisposable
         }
         catch (Exception ex) when (ex is InvalidOperationException or FormatException or JsonException)
         {
-            throw new EmbeddingException($"Invalid resnet18 configuration {configuration?.ToJsonString()}: {ex.Message}", ex);
+            throw new EmbeddingException($"Invalid {FunctionName} configuration {configuration?.ToJsonString()}: {ex.Message}", ex);
         }
     }
 
@@ -96,7 +102,7 @@ public class ResNet18 : IImageEmbeddingFunction, IDisposable
     /// <exception cref="EmbeddingException">Always.</exception>
     public Task<float[]> ComputeQueryEmbeddingAsync(string query, CancellationToken cancellationToken = default)
         => Task.FromException<float[]>(new EmbeddingException(
-            "The resnet18 embedding function embeds images only; search with Search(Image.FromFile(path)) or use open-clip for text queries."));
+            $"The {FunctionName} embedding function embeds images only; search with Search(Image.FromFile(path)) or use open-clip for text queries."));
 
     /// <inheritdoc />
     public async Task<float[][]> ComputeImageEmbeddingsAsync(IReadOnlyList<Image> images, CancellationToken cancellationToken = default)

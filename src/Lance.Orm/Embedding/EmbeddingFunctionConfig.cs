@@ -5,8 +5,9 @@ namespace Lance.Orm;
 
 /// <summary>
 /// One entry of a table's <c>embedding_functions</c> schema metadata: which function fills which
-/// vector column from which source column. Written in LanceDB Python's shape (snake_case keys);
-/// read from both Python's and the Node SDK's (camelCase) shapes.
+/// vector column from which source column. Written in LanceDB Python's shape (snake_case keys) with
+/// the Node SDK's camelCase <c>sourceColumn</c>/<c>vectorColumn</c> beside them, so that both SDKs
+/// apply the function when they add rows; read from either shape.
 /// </summary>
 public sealed record EmbeddingFunctionConfig
 {
@@ -34,8 +35,8 @@ public sealed record EmbeddingFunctionConfig
     /// <summary>The vector column that receives the embeddings.</summary>
     public string VectorColumn { get; }
 
-    /// <summary>Serializes entries as LanceDB's Python SDK does (a JSON list, indent 2).</summary>
-    /// <exception cref="EmbeddingException">A configuration holds a literal secret instead of a <c>$env:</c> reference.</exception>
+    /// <summary>Serializes entries as LanceDB's Python SDK does (a JSON list, indent 2), plus Node's column keys.</summary>
+    /// <exception cref="EmbeddingException">A configuration holds a literal secret instead of a <c>$var:</c> reference.</exception>
     public static string ToMetadataJson(IEnumerable<EmbeddingFunctionConfig> configs)
     {
         ArgumentNullException.ThrowIfNull(configs);
@@ -49,6 +50,8 @@ public sealed record EmbeddingFunctionConfig
                 ["model"] = config.Model?.DeepClone() ?? new JsonObject(),
                 ["source_column"] = config.SourceColumn,
                 ["vector_column"] = config.VectorColumn,
+                ["sourceColumn"] = config.SourceColumn,
+                ["vectorColumn"] = config.VectorColumn,
             });
         }
 

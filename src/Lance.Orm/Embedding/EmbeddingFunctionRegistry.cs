@@ -14,6 +14,7 @@ namespace Lance.Orm;
 public sealed class EmbeddingFunctionRegistry
 {
     private readonly ConcurrentDictionary<string, Func<JsonObject?, IEmbeddingFunction>> _factories = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, string> _variables = new(StringComparer.Ordinal);
 
     /// <summary>The registry databases use unless <see cref="DatabaseOptions.Registry"/> names another.</summary>
     public static EmbeddingFunctionRegistry Default { get; } = new();
@@ -33,20 +34,50 @@ public sealed class EmbeddingFunctionRegistry
         return this;
     }
 
+    /// <summary>
+    /// Sets a variable that stored configuration refers to as <c>$var:NAME</c> (LanceDB's
+    /// <c>set_var</c>/<c>setVar</c>): an API key, say, which a table never stores. Variables set here
+    /// win over environment variables of the same name.
+    /// </summary>
+    /// <param name="name">The variable's name (no colons, as LanceDB).</param>
+    /// <param name="value">Its value.</param>
+    /// <returns>This registry, so calls chain.</returns>
+    /// <exception cref="ArgumentException">The name is empty or holds a colon.</exception>
+    public EmbeddingFunctionRegistry SetVar(string name, string value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(value);
+        if (name.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException($"Variable names cannot contain colons: '{name}'.", nameof(name));
+        }
+
+        _variables[name] = value;
+        return this;
+    }
+
+    /// <summary>The variable set with <see cref="SetVar"/>, or null (the environment is not consulted here).</summary>
+    public string? GetVar(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        return _variables.TryGetValue(name, out var value) ? value : null;
+    }
+
     /// <summary>Whether a function is registered as <paramref name="name"/>.</summary>
     public bool IsRegistered(string name) => _factories.ContainsKey(name);
 
     /// <summary>
     /// Creates the function registered as <paramref name="name"/> with <paramref name="configuration"/>;
     /// the caller owns it (and disposes it when it is disposable). String values of the form
-    /// <c>$env:NAME</c> are replaced by that environment variable before the factory runs, so stored
-    /// configuration names secrets without holding them.
+    /// <c>$var:NAME</c> (or <c>$var:NAME:default</c>) are replaced before the factory runs by the variable
+    /// set with <see cref="SetVar"/>, else the environment variable NAME, else the default; older tables'
+    /// <c>$env:NAME</c> by the environment variable. Stored configuration names secrets without holding them.
     /// </summary>
-    /// <exception cref="EmbeddingException">No function is registered under that name, or a referenced environment variable is not set.</exception>
+    /// <exception cref="EmbeddingException">No function is registered under that name, or a referenced variable is set nowhere.</exception>
     public IEmbeddingFunction Create(string name, JsonObject? configuration = null)
     {
         ArgumentNullException.ThrowIfNull(name);
-        return FactoryFor(name)(EmbeddingSecrets.Resolve(configuration, name));
+        return FactoryFor(name)(EmbeddingSecrets.Resolve(configuration, name, GetVar));
     }
 
     /// <summary>
@@ -71,7 +102,7 @@ public sealed class EmbeddingFunctionRegistry
         var known = _factories.IsEmpty ? "none" : string.Join(", ", _factories.Keys.Order(StringComparer.Ordinal));
         throw new EmbeddingException(
             $"Unknown embedding function '{name}'. Registered functions: {known}. " +
-            "Register it before opening the table: registry.AddLanceOrmEmbeddings() (package Lance.Orm.Embeddings) adds 'sentence-transformers', 'open-clip', 'openai' and 'resnet18'; " +
+            "Register it before opening the table: registry.AddLanceOrmEmbeddings() (package Lance.Orm.Embeddings) adds 'sentence-transformers', 'huggingface', 'open-clip', 'openai', the hosted providers and 'lance-orm-resnet18'; " +
             "registry.Register(name, factory) adds your own.");
     }
 }

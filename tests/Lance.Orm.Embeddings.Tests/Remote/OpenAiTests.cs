@@ -70,7 +70,7 @@ public sealed class OpenAiTests : IDisposable
 
         var json = EmbeddingFunctionConfig.ToMetadataJson([new EmbeddingFunctionConfig(openAi.Name, openAi.GetConfiguration(), "text", "vector")]);
 
-        Assert.Equal("$env:MY_KEY", openAi.GetConfiguration()["api_key"]!.GetValue<string>());
+        Assert.Equal("$var:MY_KEY", openAi.GetConfiguration()["api_key"]!.GetValue<string>());
         Assert.DoesNotContain("sk-local", json);
         Assert.Contains("\"base_url\"", json);
     }

@@ -7,8 +7,10 @@ using System.Text.Json.Nodes;
 namespace Lance.Orm.Embeddings.Tests;
 
 /// <summary>A recorded request to <see cref="LoopbackServer"/>.</summary>
-public sealed record RecordedRequest(string Method, string Path, string? Authorization, string Body)
+public sealed record RecordedRequest(string Method, string Path, string? Authorization, string Body, IReadOnlyDictionary<string, string>? Headers = null, string Query = "")
 {
+    public string? Header(string name) => Headers is not null && Headers.TryGetValue(name.ToLowerInvariant(), out var value) ? value : null;
+
     public JsonObject Json => JsonNode.Parse(Body)!.AsObject();
 }
 
@@ -90,7 +92,8 @@ public sealed class LoopbackServer : IDisposable
 
             using var reader = new StreamReader(context.Request.InputStream, Encoding.UTF8);
             var body = await reader.ReadToEndAsync();
-            var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body);
+            var headers = context.Request.Headers.AllKeys.Where(k => k is not null).ToDictionary(k => k!.ToLowerInvariant(), k => context.Request.Headers[k]!);
+            var request = new RecordedRequest(context.Request.HttpMethod, context.Request.Url!.AbsolutePath, context.Request.Headers["Authorization"], body, headers, context.Request.Url.Query);
             var response = _script.TryDequeue(out var scripted) ? scripted : Fallback(request);
             _requests.Enqueue(request);
             context.Response.StatusCode = response.Status;

@@ -38,6 +38,10 @@ else if (args.Length > 0 && args[0] == "foreign")
 {
     await ForeignSideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "ingest")
+{
+    await IngestBench.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "first-query")
 {
     await FirstQuerySideBySide.RunAsync(args);

@@ -70,3 +70,11 @@ public sealed class HashEmbedding : IEmbeddingFunction
     internal static void Register() => EmbeddingFunctionRegistry.Default.Register("test-hash", _ => new HashEmbedding());
 #pragma warning restore CA2255
 }
+
+/// <summary>A note whose vectors come from <see cref="TargetWritingEmbedding"/> (streaming-add tests).</summary>
+public partial record StreamNote : ILanceModel
+{
+    public long Id { get; init; }
+    [Source] public string Text { get; init; } = "";
+    [Vector(typeof(TargetWritingEmbedding))] public float[]? Vector { get; init; }
+}

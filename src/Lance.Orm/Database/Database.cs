@@ -70,7 +70,21 @@ public sealed partial class Database : IAsyncDisposable
     /// table's schema metadata, so the table re-creates them when opened again.
     /// </summary>
     /// <exception cref="LanceException">The table exists and <paramref name="mode"/> is <see cref="CreateMode.Create"/>.</exception>
-    public async Task<Table<T>> CreateTableAsync<T>(string name, IEnumerable<T> rows, CreateMode mode = CreateMode.Create, CancellationToken cancellationToken = default)
+    public Task<Table<T>> CreateTableAsync<T>(string name, IEnumerable<T> rows, CreateMode mode = CreateMode.Create, CancellationToken cancellationToken = default)
+        where T : ILanceModel<T>
+    {
+        ArgumentNullException.ThrowIfNull(rows);
+        return CreateTableAsync(name, Ingest.RowBatcher<T>.FromEnumerable(rows, cancellationToken), mode, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a table for the model <typeparamref name="T"/> holding <paramref name="rows"/>, streaming
+    /// them as <see cref="Table{T}.AddAsync(IAsyncEnumerable{T}, AddOptions?, CancellationToken)"/> does
+    /// (with <see cref="AddOptions.Default"/>): batch by batch, embedded and written as they come, the
+    /// first version committed after the last row.
+    /// </summary>
+    /// <exception cref="LanceException">The table exists and <paramref name="mode"/> is <see cref="CreateMode.Create"/>.</exception>
+    public async Task<Table<T>> CreateTableAsync<T>(string name, IAsyncEnumerable<T> rows, CreateMode mode = CreateMode.Create, CancellationToken cancellationToken = default)
         where T : ILanceModel<T>
     {
         ArgumentNullException.ThrowIfNull(rows);
@@ -90,8 +104,8 @@ public sealed partial class Database : IAsyncDisposable
         var schema = WithEmbeddingMetadata(T.ArrowSchema, configs);
         var embeddings = Table<T>.Bind(bindings, configs, Models);
         var run = new EmbeddingRun(name, RetryPipeline, AddOptions.Default);
-        var batches = await Table<T>.ToBatchesAsync(rows, schema, embeddings, run, cancellationToken).ConfigureAwait(false);
-        var dataset = await CreateDatasetAsync(name, path, schema, batches, mode, cancellationToken).ConfigureAwait(false);
+        var batches = Ingest.RowIngest<T>.PrepareAsync(rows, schema, embeddings, run, cancellationToken);
+        var dataset = await CreateDatasetAsync(name, path, schema, batches, mode, Table<T>.WriteOptions(Options, run.Options), cancellationToken).ConfigureAwait(false);
         return new Table<T>(this, name, dataset, configs, embeddings);
     }
 
@@ -188,7 +202,11 @@ public sealed partial class Database : IAsyncDisposable
         return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger, CacheBudgetBytes = Options.CacheBudgetBytes, Store = TableStore(name) }, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)
+    private Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)
+        => CreateDatasetAsync(name, path, schema, AsAsync(batches, cancellationToken), mode, null, cancellationToken);
+
+    private async Task<LanceDataset> CreateDatasetAsync(
+        string name, string path, Schema schema, IAsyncEnumerable<RecordBatch> batches, CreateMode mode, DatasetWriteOptions? sizes, CancellationToken cancellationToken)
     {
         if (mode == CreateMode.Create && await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
         {
@@ -199,6 +217,8 @@ public sealed partial class Database : IAsyncDisposable
         {
             MaxRowsPerFile = Options.MaxRowsPerFile, DataStorageVersion = Options.DataStorageVersion, EnableStableRowIds = Options.EnableStableRowIds,
             Store = TableStore(name),
+            MaxBytesPerFile = sizes?.MaxBytesPerFile ?? DatasetWriteOptions.Default.MaxBytesPerFile,
+            MaxConcurrentFiles = sizes?.MaxConcurrentFiles ?? DatasetWriteOptions.Default.MaxConcurrentFiles,
         };
         var created = await LanceDataset.CreateAsync(path, schema, batches, mode == CreateMode.Overwrite ? WriteMode.Overwrite : WriteMode.Create, options, cancellationToken).ConfigureAwait(false);
         if (created.CacheBudgetBytes == Options.CacheBudgetBytes)
@@ -209,6 +229,17 @@ public sealed partial class Database : IAsyncDisposable
         // A created dataset has the default cache budget: open it again with this connection's.
         await created.DisposeAsync().ConfigureAwait(false);
         return await OpenDatasetAsync(name, cancellationToken).ConfigureAwait(false);
+    }
+
+    private static async IAsyncEnumerable<RecordBatch> AsAsync(IEnumerable<RecordBatch> batches, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        foreach (var batch in batches)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return batch;
+        }
+
+        await Task.CompletedTask.ConfigureAwait(false);
     }
 
     private static Schema WithEmbeddingMetadata(Schema schema, IReadOnlyList<EmbeddingFunctionConfig> configs)

@@ -74,11 +74,30 @@ internal static class EmbeddingApplier
             foreach (var embedding in embeddings)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                sanitized[i] = await ApplyOneAsync(sanitized[i], tableSchema, embedding, run, cancellationToken).ConfigureAwait(false);
+                sanitized[i] = await ApplyOneAsync(sanitized[i], tableSchema, embedding, run, owned: false, cancellationToken).ConfigureAwait(false);
             }
         }
 
         return sanitized;
+    }
+
+    /// <summary>
+    /// Prepares one batch of a streamed add: sanitises its vectors, then embeds its missing ones.
+    /// <paramref name="owned"/> says the batch was made for this add (by the typed writer), so its
+    /// vector buffers may be filled in place rather than copied.
+    /// </summary>
+    public static async Task<RecordBatch> PrepareAsync(
+        RecordBatch batch, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, EmbeddingRun run, bool owned, CancellationToken cancellationToken)
+    {
+        batch = SanitizeVectors(batch, tableSchema, run);
+        foreach (var embedding in embeddings)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            run.Plan(embedding.Config.VectorColumn, MissingRows(batch, embedding.Config).Count);
+            batch = await ApplyOneAsync(batch, tableSchema, embedding, run, owned, cancellationToken).ConfigureAwait(false);
+        }
+
+        return batch;
     }
 
     /// <summary>Applies every sanitisation rule to the vector columns of <paramref name="batch"/>.</summary>
@@ -242,7 +261,7 @@ internal static class EmbeddingApplier
     }
 
     private static async Task<RecordBatch> ApplyOneAsync(
-        RecordBatch batch, Schema tableSchema, BoundEmbedding embedding, EmbeddingRun run, CancellationToken cancellationToken)
+        RecordBatch batch, Schema tableSchema, BoundEmbedding embedding, EmbeddingRun run, bool owned, CancellationToken cancellationToken)
     {
         var config = embedding.Config;
         var tableName = run.TableName;
@@ -275,16 +294,13 @@ internal static class EmbeddingApplier
             return batch;
         }
 
-        var values = new float[batch.Length * dimension];
+        // The column's value buffer: the one the typed writer made for this batch when the batch is
+        // ours (its null slots are zeros, waiting here), else a new one holding the given vectors.
+        var values = (owned ? OwnedValues(existing, dimension, batch.Length) : null) ?? CopyValues(existing, dimension, batch.Length);
         var valid = new bool[batch.Length];
-        if (existing is not null)
+        for (var row = 0; existing is not null && row < batch.Length; row++)
         {
-            var flat = ((FloatArray)existing.Values).Values.Slice(existing.Offset * dimension, existing.Length * dimension);
-            flat.CopyTo(values);
-            for (var row = 0; row < batch.Length; row++)
-            {
-                valid[row] = existing.IsValid(row);
-            }
+            valid[row] = existing.IsValid(row);
         }
 
         if (missing.Count > 0)
@@ -296,21 +312,21 @@ internal static class EmbeddingApplier
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var rows = missing.GetRange(start, Math.Min(batchSize, missing.Count - start));
-                var vectors = await EmbedAsync(function, sources, rows, config, run, operation, cancellationToken).ConfigureAwait(false);
-                if (vectors.Length != rows.Count)
-                {
-                    throw new EmbeddingException($"Embedding function '{config.Name}' returned {vectors.Length} vectors for {rows.Count} values of '{config.SourceColumn}' in table '{tableName}'.");
-                }
 
+                // Rows in one run are embedded straight into the column; scattered ones through a scratch target.
+                var contiguous = rows[^1] - rows[0] == rows.Count - 1;
+                var target = contiguous
+                    ? new EmbeddingTarget(values, rows[0] * dimension * sizeof(float), rows.Count, dimension, config.Name, config.SourceColumn, config.VectorColumn, tableName)
+                    : new EmbeddingTarget(new byte[rows.Count * dimension * sizeof(float)], 0, rows.Count, dimension, config.Name, config.SourceColumn, config.VectorColumn, tableName);
+                await EmbedAsync(function, sources, rows, target, config, run, operation, cancellationToken).ConfigureAwait(false);
+                var into = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.AsSpan());
                 for (var i = 0; i < rows.Count; i++)
                 {
-                    if (vectors[i].Length != dimension)
+                    if (!contiguous)
                     {
-                        throw new EmbeddingException(
-                            $"Embedding function '{config.Name}' returned a vector of {vectors[i].Length} dimensions for column '{config.VectorColumn}' of table '{tableName}', which holds {dimension}.");
+                        target.Vector(i).CopyTo(into.Slice(rows[i] * dimension, dimension));
                     }
 
-                    vectors[i].CopyTo(values.AsSpan(rows[i] * dimension, dimension));
                     valid[rows[i]] = true;
                 }
 
@@ -322,8 +338,33 @@ internal static class EmbeddingApplier
         return Replace(batch, vectorField, vectorIndex, column);
     }
 
-    private static Task<float[][]> EmbedAsync(
-        IEmbeddingFunction function, IArrowArray sources, List<int> rows, EmbeddingFunctionConfig config, EmbeddingRun run, string operation, CancellationToken cancellationToken)
+    /// <summary>The typed writer's own value buffer of <paramref name="existing"/>, when it is a whole array the batch alone holds.</summary>
+    private static byte[]? OwnedValues(FixedSizeListArray? existing, int dimension, int rows)
+    {
+        if (existing is null || existing.Offset != 0 || existing.Values is not FloatArray floats || floats.Offset != 0
+            || !System.Runtime.InteropServices.MemoryMarshal.TryGetArray(floats.ValueBuffer.Memory, out var segment)
+            || segment.Array is null || segment.Offset != 0 || segment.Array.Length != rows * dimension * sizeof(float))
+        {
+            return null;
+        }
+
+        return segment.Array;
+    }
+
+    private static byte[] CopyValues(FixedSizeListArray? existing, int dimension, int rows)
+    {
+        var values = new byte[checked(rows * dimension * sizeof(float))];
+        if (existing is not null)
+        {
+            var flat = ((FloatArray)existing.Values).Values.Slice(existing.Offset * dimension, existing.Length * dimension);
+            flat.CopyTo(System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(values.AsSpan()));
+        }
+
+        return values;
+    }
+
+    private static Task<bool> EmbedAsync(
+        IEmbeddingFunction function, IArrowArray sources, List<int> rows, EmbeddingTarget target, EmbeddingFunctionConfig config, EmbeddingRun run, string operation, CancellationToken cancellationToken)
     {
         if (sources is StringArray strings)
         {
@@ -333,7 +374,14 @@ internal static class EmbeddingApplier
                 texts[i] = strings.GetString(rows[i])!;
             }
 
-            return run.Pipeline.ExecuteAsync(operation, ct => function.ComputeSourceEmbeddingsAsync(texts, ct), cancellationToken);
+            return run.Pipeline.ExecuteAsync(
+                operation,
+                async ct =>
+                {
+                    await function.ComputeSourceEmbeddingsIntoAsync(texts, target, ct).ConfigureAwait(false);
+                    return true;
+                },
+                cancellationToken);
         }
 
         if (function is not IImageEmbeddingFunction images)
@@ -344,7 +392,14 @@ internal static class EmbeddingApplier
 
         var binary = (BinaryArray)sources;
         var inputs = rows.Select(r => Image.FromBytes(binary.GetBytes(r).ToArray())).ToArray();
-        return run.Pipeline.ExecuteAsync(operation, ct => images.ComputeImageEmbeddingsAsync(inputs, ct), cancellationToken);
+        return run.Pipeline.ExecuteAsync(
+            operation,
+            async ct =>
+            {
+                target.SetAll(await images.ComputeImageEmbeddingsAsync(inputs, ct).ConfigureAwait(false));
+                return true;
+            },
+            cancellationToken);
     }
 
     internal static IEmbeddingFunction Resolve(BoundEmbedding embedding, string tableName)
@@ -359,8 +414,12 @@ internal static class EmbeddingApplier
         }
     }
 
-    /// <summary>Builds a fixed-size-list column over a flat float buffer (no per-row allocation).</summary>
+    /// <summary>Builds a fixed-size-list column over a flat float buffer (no per-row allocation, no copy).</summary>
     internal static FixedSizeListArray BuildVectors(FixedSizeListType type, float[] values, bool[] valid)
+        => BuildVectors(type, System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray(), valid);
+
+    /// <summary>Builds a fixed-size-list column over <paramref name="values"/> (float bytes), which it keeps as its buffer.</summary>
+    internal static FixedSizeListArray BuildVectors(FixedSizeListType type, byte[] values, bool[] valid)
     {
         var rows = valid.Length;
         var nulls = 0;
@@ -377,7 +436,7 @@ internal static class EmbeddingApplier
             }
         }
 
-        var child = new ArrayData(type.ValueDataType, values.Length, 0, 0, [ArrowBuffer.Empty, new ArrowBuffer(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan()).ToArray())]);
+        var child = new ArrayData(type.ValueDataType, values.Length / sizeof(float), 0, 0, [ArrowBuffer.Empty, new ArrowBuffer(values)]);
         var data = new ArrayData(type, rows, nulls, 0, [nulls == 0 ? ArrowBuffer.Empty : new ArrowBuffer(bits)], [child]);
         return new FixedSizeListArray(data);
     }

@@ -32,6 +32,20 @@ public interface IEmbeddingFunction
     /// <summary>Embeds source values (one batch; the caller splits large inputs).</summary>
     Task<float[][]> ComputeSourceEmbeddingsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Embeds source values (one batch) into <paramref name="target"/>: vector <c>i</c> goes to
+    /// <see cref="EmbeddingTarget.Vector(int)"/>. Tables call this when adding rows; the target is the
+    /// Arrow buffer that is written to the file, so a function that produces its vectors in a buffer
+    /// of its own (a model's output tensor) should override this and write there, copying each vector
+    /// once. The default calls <see cref="ComputeSourceEmbeddingsAsync"/> and copies.
+    /// </summary>
+    /// <exception cref="EmbeddingException">The function returned the wrong number of vectors, or a vector of the wrong length.</exception>
+    async Task ComputeSourceEmbeddingsIntoAsync(IReadOnlyList<string> sources, EmbeddingTarget target, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        target.SetAll(await ComputeSourceEmbeddingsAsync(sources, cancellationToken).ConfigureAwait(false));
+    }
+
     /// <summary>Embeds a query (some models treat queries differently from documents).</summary>
     Task<float[]> ComputeQueryEmbeddingAsync(string query, CancellationToken cancellationToken = default);
 }

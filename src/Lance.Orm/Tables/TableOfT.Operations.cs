@@ -24,8 +24,15 @@ public sealed partial class Table<T>
         IEnumerable<T> rows, IReadOnlyList<string> on, MergeInsertOptions options, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        // The engine matches keys over the whole source, so the prepared batches are collected
+        // (each made as a streamed add makes it: converted and embedded batch by batch).
         var run = new EmbeddingRun(Name, Database.RetryPipeline, AddOptions.Default);
-        var batches = await ToBatchesAsync(rows, Schema, Embeddings, run, cancellationToken).ConfigureAwait(false);
+        var batches = await Ingest.RowIngest<T>.PrepareAllAsync(Ingest.RowBatcher<T>.FromEnumerable(rows, cancellationToken), Schema, Embeddings, run, cancellationToken).ConfigureAwait(false);
+        if (batches.Count == 0)
+        {
+            batches.Add(T.ToRecordBatch(ReadOnlySpan<T>.Empty)); // the engine still checks the keys against the schema
+        }
+
         return await Dataset.MergeInsertAsync(on, batches, options, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -12,17 +12,21 @@ namespace Lance.Orm;
 public sealed partial class Table<T> : Table
     where T : ILanceModel<T>
 {
-    private const int RowsPerBatch = 8192;
-
     internal Table(Database database, string name, Lance.Engine.LanceDataset dataset, IReadOnlyList<EmbeddingFunctionConfig> configs, IReadOnlyList<BoundEmbedding> embeddings)
         : base(database, name, dataset, configs, embeddings)
     {
     }
 
-    /// <summary>Appends <paramref name="rows"/> as one new version, computing missing vectors.</summary>
-    /// <exception cref="LanceSchemaException">A row does not fit (e.g. a vector of the wrong length); nothing is written.</exception>
-    /// <exception cref="EmbeddingException">An embedding function failed; nothing is written.</exception>
-    public Task AddAsync(IEnumerable<T> rows, CancellationToken cancellationToken = default)
+    /// <summary>Appends <paramref name="rows"/> as one new version, computing missing vectors; streams as <see cref="AddAsync(IAsyncEnumerable{T}, AddOptions?, CancellationToken)"/> does.</summary>
+    /// <exception cref="LanceSchemaException">A row does not fit (e.g. a vector of the wrong length); nothing is committed.</exception>
+    /// <exception cref="EmbeddingException">An embedding function failed; nothing is committed.</exception>
+    public Task AddAsync(IEnumerable<T> rows, CancellationToken cancellationToken)
+        => AddAsync(rows, AddOptions.Default, cancellationToken);
+
+    /// <summary>Appends <paramref name="rows"/> as one new version, computing missing vectors; streams as <see cref="AddAsync(IAsyncEnumerable{T}, AddOptions?, CancellationToken)"/> does.</summary>
+    /// <exception cref="LanceSchemaException">A row does not fit (e.g. a vector of the wrong length); nothing is committed.</exception>
+    /// <exception cref="EmbeddingException">An embedding function failed; nothing is committed.</exception>
+    public Task AddAsync(IAsyncEnumerable<T> rows, CancellationToken cancellationToken)
         => AddAsync(rows, AddOptions.Default, cancellationToken);
 
     /// <summary>Reads every row of the table.</summary>
@@ -41,45 +45,8 @@ public sealed partial class Table<T> : Table
         }
     }
 
-    internal static Task<List<RecordBatch>> ToBatchesAsync(
-        IEnumerable<T> rows, Schema tableSchema, IReadOnlyList<BoundEmbedding> embeddings, EmbeddingRun run, CancellationToken cancellationToken)
-    {
-        // Rows become Arrow batches first (cheap), so progress knows the whole size before any
-        // embedding runs; then every batch is embedded. Nothing is written until all are ready.
-        // Cancellation is checked at every batch boundary, so a cancelled add stops within a batch.
-        cancellationToken.ThrowIfCancellationRequested();
-        var batches = new List<RecordBatch>();
-        var buffer = new T[RowsPerBatch];
-        var count = 0;
-        long index = 0;
-        foreach (var row in rows)
-        {
-            if (row is null)
-            {
-                throw new ArgumentException(
-                    $"Row {index} of the rows added to table '{run.TableName}' is null; nothing was written. Remove the null row.", nameof(rows));
-            }
-
-            buffer[count++] = row;
-            index++;
-            if (count == buffer.Length)
-            {
-                batches.Add(ToRecordBatch(buffer, run, index - count));
-                count = 0;
-                cancellationToken.ThrowIfCancellationRequested();
-            }
-        }
-
-        if (count > 0 || batches.Count == 0)
-        {
-            batches.Add(ToRecordBatch(buffer.AsSpan(0, count), run, index - count));
-        }
-
-        return EmbeddingApplier.ApplyAllAsync(batches, tableSchema, embeddings, run, cancellationToken);
-    }
-
     /// <summary>Converts one batch of rows (the first is row <paramref name="first"/> of the add), naming the table in any error.</summary>
-    private static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run, long first)
+    internal static RecordBatch ToRecordBatch(ReadOnlySpan<T> rows, EmbeddingRun run, long first)
     {
         try
         {

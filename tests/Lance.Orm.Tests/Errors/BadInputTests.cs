@@ -85,7 +85,8 @@ public sealed class BadInputTests : IDisposable
     {
         var table = await ItemsAsync();
 
-        await Assert.ThrowsAsync<ArgumentNullException>(() => table.AddAsync(null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => table.AddAsync((IEnumerable<Item>)null!));
+        await Assert.ThrowsAsync<ArgumentNullException>(() => table.AddAsync((IAsyncEnumerable<Item>)null!));
     }
 
     [Fact]

@@ -81,21 +81,21 @@ internal static class FragmentWriter
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
         var path = files.Location;
-        if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0)
+        if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0 || options.MaxConcurrentFiles < 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive.");
+            throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive, MaxConcurrentFiles zero or more.");
         }
 
         // Types the format's writer does not write (the legacy one writes fewer) are refused before any file is written.
         FileFormats.For(version).EnsureWritable(schema, legacyDictionaries, path);
 
-        // Files are encoded in parallel (up to one per core) while the stream keeps coming. Each file's
-        // rows are held until it is written, so the input is read on only while the files being
-        // written and the next one (up to MaxBytesPerFile) fit in MaxBufferedBytes, whatever the
-        // number of cores: big files are then written fewer at a time.
+        // Files are encoded in parallel (MaxConcurrentFiles, or up to one per core) while the stream
+        // keeps coming. Each file's rows are held until it is written, so the input is read on only
+        // while the files being written and the next one (up to MaxBytesPerFile) fit in
+        // MaxBufferedBytes, whatever the number of cores: big files are then written fewer at a time.
         var writes = new List<Task<(DataFile File, ulong Rows)>>();
         var inFlight = new List<(Task Write, long Bytes)>();
-        var parallelism = Math.Max(1, Environment.ProcessorCount);
+        var parallelism = options.MaxConcurrentFiles > 0 ? options.MaxConcurrentFiles : Math.Max(1, Environment.ProcessorCount);
         try
         {
             var pending = new List<RecordBatch>();
@@ -104,7 +104,19 @@ internal static class FragmentWriter
             async Task FlushAsync()
             {
                 var batchesOfFile = pending;
-                var write = Task.Run(() => WriteDataFileAsync(files, schema, version, legacyDictionaries, batchesOfFile, cancellationToken), cancellationToken);
+                var write = Task.Run(
+                    async () =>
+                    {
+                        try
+                        {
+                            return await WriteDataFileAsync(files, schema, version, legacyDictionaries, batchesOfFile, cancellationToken).ConfigureAwait(false);
+                        }
+                        finally
+                        {
+                            batchesOfFile.Clear(); // a written file's rows are garbage at once, not when the whole write ends
+                        }
+                    },
+                    cancellationToken);
                 writes.Add(write);
                 inFlight.Add((write, pendingBytes));
                 pending = [];

@@ -27,6 +27,13 @@ public sealed record DatasetWriteOptions
     public long MaxBytesPerFile { get; init; } = 512L << 20;
 
     /// <summary>
+    /// How many data files are encoded and written at once while the input keeps coming; each holds
+    /// up to <see cref="MaxBytesPerFile"/> of rows until it is written, so a write holds at most about
+    /// (this + 1) × <see cref="MaxBytesPerFile"/>. Zero (the default) for one per processor core.
+    /// </summary>
+    public int MaxConcurrentFiles { get; init; }
+
+    /// <summary>
     /// The Lance file format version of a dataset being created or overwritten: <c>"2.0"</c>,
     /// <c>"2.1"</c> or <c>"2.2"</c>, as LanceDB's <c>new_table_data_storage_version</c> storage option. Null (the
     /// default) creates 2.1 datasets (LanceDB's default) and keeps an overwritten dataset's version.

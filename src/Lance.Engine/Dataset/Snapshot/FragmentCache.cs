@@ -44,6 +44,9 @@ internal sealed class FragmentCache(DatasetFiles files, DatasetOpenOptions optio
     /// <summary>Stable row ids and row versions of fragments.</summary>
     public FragmentRowIds RowIds { get; } = new(files);
 
+    /// <summary>Full-text indexes read from their files, by index id.</summary>
+    public ConcurrentDictionary<Guid, Index.FullText.FullTextIndex> FullTextIndexes { get; } = new();
+
     /// <summary>Drops everything decoded (after a cleanup, or when the dataset is disposed).</summary>
     public void Clear()
     {
@@ -51,5 +54,6 @@ internal sealed class FragmentCache(DatasetFiles files, DatasetOpenOptions optio
         Deletions.Clear();
         LiveRows.Clear();
         RowIds.Clear();
+        FullTextIndexes.Clear();
     }
 }

@@ -39,6 +39,9 @@ internal sealed class Snapshot
     /// <summary>The row ids of the dataset's fragments.</summary>
     public FragmentRowIds RowIds => _cache.RowIds;
 
+    /// <summary>The full-text indexes read so far, by index id (shared by every snapshot of the dataset).</summary>
+    public System.Collections.Concurrent.ConcurrentDictionary<Guid, Index.FullText.FullTextIndex> FullTextIndexes => _cache.FullTextIndexes;
+
     /// <summary>Another version of the same dataset, sharing what was decoded.</summary>
     public Snapshot Next(Manifest manifest) => new(manifest, _cache);
 

@@ -1,0 +1,290 @@
+using Lance.Engine.Dataset;
+using Lance.Engine.Query.Filtering;
+
+namespace Lance.Engine.Index.FullText;
+
+/// <summary>
+/// One full-text search in progress: the columns it reads (each with its index, the rows the index
+/// covers that the filter lets through, and the rows outside the index tokenized on the fly), and
+/// the evaluation of each query kind into BM25 scores by row address.
+/// </summary>
+internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, CancellationToken cancellationToken)
+{
+    private const float K1 = 1.2f;
+    private const float B = 0.75f;
+
+    private readonly Dictionary<string, ColumnSearch> _columns = new(StringComparer.Ordinal);
+
+    /// <summary>The scores of the rows <paramref name="query"/> matches, by row address.</summary>
+    public Dictionary<long, float> Evaluate(FullTextQuery query)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        return query switch
+        {
+            MatchQuery m => Match(Column(m.Column), m),
+            PhraseQuery p => Phrase(Column(p.Column), p),
+            MultiMatchQuery mm => MultiMatch(mm),
+            BooleanQuery b => Boolean(b),
+            BoostQuery bq => Boost(bq),
+            _ => throw new ArgumentException($"Unsupported full-text query {query.GetType().Name}.", nameof(query)),
+        };
+    }
+
+    private ColumnSearch Column(string? name)
+    {
+        if (name is null)
+        {
+            var indexed = FullTextSearcher.IndexedColumns(snapshot.Manifest);
+            name = indexed.Count switch
+            {
+                1 => indexed[0],
+                0 => throw new LanceIndexException($"Dataset '{snapshot.Location}' has no full-text index: create one with CreateFullTextIndexAsync first."),
+                _ => throw new LanceIndexException($"Dataset '{snapshot.Location}' has full-text indexes on {string.Join(", ", indexed.Select(c => $"'{c}'"))}: name the column to search."),
+            };
+        }
+
+        if (!_columns.TryGetValue(name, out var column))
+        {
+            column = new ColumnSearch(snapshot, name, filter, cancellationToken);
+            _columns[name] = column;
+        }
+
+        return column;
+    }
+
+    private static float Idf(double n, double documents) => (float)Math.Log(((documents - n + 0.5) / (n + 0.5)) + 1.0);
+
+    private static float DocWeight(float freq, float length, float average) => (K1 + 1f) * freq / (freq + (K1 * (1f - B + (B * length / average))));
+
+    private static Dictionary<long, float> Match(ColumnSearch column, MatchQuery query)
+    {
+        var analyzed = column.Index.Analyzer.Analyze(query.Text).Select(t => t.Token).Distinct(StringComparer.Ordinal).ToList();
+        var tokens = query.Fuzziness > 0 ? Expand(column, analyzed, query) : analyzed;
+        var scores = new Dictionary<long, float>();
+        if (tokens.Count == 0)
+        {
+            return scores;
+        }
+
+        var index = column.Index;
+        var all = query.Operator == FullTextOperator.And;
+        var idf = tokens.ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+        foreach (var partition in index.Partitions)
+        {
+            var found = tokens.Select(t => (Token: t, Found: partition.TryGetToken(t, out var id), Id: id)).Where(x => x.Found).ToList();
+            var hits = new Dictionary<uint, (float Score, int Terms)>();
+            foreach (var (token, _, id) in found)
+            {
+                var (docs, freqs) = partition.Posting(id);
+                for (var k = 0; k < docs.Length; k++)
+                {
+                    var doc = docs[k];
+                    var weight = idf[token] * DocWeight(freqs[k], partition.NumTokens[doc], index.AverageLength);
+                    hits[doc] = hits.TryGetValue(doc, out var h) ? (h.Score + weight, h.Terms + 1) : (weight, 1);
+                }
+            }
+
+            foreach (var (doc, (score, terms)) in hits)
+            {
+                if ((!all || terms == found.Count) && column.IndexedRow(partition.RowIds[doc]) is { } address)
+                {
+                    scores[address] = score * query.Boost;
+                }
+            }
+        }
+
+        var flat = column.Flat;
+        foreach (var doc in flat.Documents)
+        {
+            var score = 0f;
+            var terms = 0;
+            foreach (var token in tokens)
+            {
+                var freq = doc.Count(token);
+                if (freq == 0)
+                {
+                    continue;
+                }
+
+                terms++;
+                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
+                score += Idf(n, flat.DocumentCount) * DocWeight(freq, doc.Length, flat.AverageLength);
+            }
+
+            if (terms > 0 && (!all || terms == tokens.Count))
+            {
+                scores[doc.Address] = score * query.Boost;
+            }
+        }
+
+        return scores;
+    }
+
+    private static List<string> Expand(ColumnSearch column, List<string> tokens, MatchQuery query)
+    {
+        var vocabulary = column.Index.Partitions.SelectMany(p => p.Tokens().Select(t => t.Token)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
+        var expanded = new List<string>();
+        foreach (var token in tokens)
+        {
+            var prefix = token[..Math.Min(query.PrefixLength, token.Length)];
+            expanded.AddRange(vocabulary
+                .Where(v => v.StartsWith(prefix, StringComparison.Ordinal) && Levenshtein.Within(token, v, query.Fuzziness))
+                .Take(query.MaxExpansions));
+        }
+
+        return expanded.Distinct(StringComparer.Ordinal).ToList();
+    }
+
+    private static Dictionary<long, float> Phrase(ColumnSearch column, PhraseQuery query)
+    {
+        var index = column.Index;
+        var analyzed = index.Analyzer.Analyze(query.Text);
+        var tokens = analyzed.Select(t => t.Token).ToList();
+        var places = analyzed.Select(t => t.Position).ToList();
+        var scores = new Dictionary<long, float>();
+        if (tokens.Count == 0)
+        {
+            return scores;
+        }
+
+        var idf = tokens.Distinct(StringComparer.Ordinal).ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+        foreach (var partition in index.Partitions)
+        {
+            var ids = new List<uint>();
+            foreach (var token in tokens)
+            {
+                if (!partition.TryGetToken(token, out var id))
+                {
+                    ids.Clear();
+                    break;
+                }
+
+                ids.Add(id);
+            }
+
+            if (ids.Count == 0)
+            {
+                continue;
+            }
+
+            var postings = ids.Select(partition.Posting).ToList();
+            var lookup = postings.Select(p => p.Docs.Select((d, k) => (d, k)).ToDictionary(x => x.d, x => x.k)).ToList();
+            foreach (var doc in postings[0].Docs)
+            {
+                if (lookup.Any(l => !l.ContainsKey(doc)) || column.IndexedRow(partition.RowIds[doc]) is not { } address)
+                {
+                    continue;
+                }
+
+                var positions = ids.Select((id, i) => partition.Positions(id, lookup[i][doc])).ToList();
+                if (!PhraseMatcher.Matches(positions, places, query.Slop))
+                {
+                    continue;
+                }
+
+                var score = 0f;
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    score += idf[tokens[i]] * DocWeight(postings[i].Frequencies[lookup[i][doc]], partition.NumTokens[doc], index.AverageLength);
+                }
+
+                scores[address] = score;
+            }
+        }
+
+        var flat = column.Flat;
+        foreach (var doc in flat.Documents)
+        {
+            if (tokens.Any(t => doc.Count(t) == 0) || !PhraseMatcher.Matches(tokens.Select(doc.Positions).ToList(), places, query.Slop))
+            {
+                continue;
+            }
+
+            var score = 0f;
+            foreach (var token in tokens)
+            {
+                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
+                score += Idf(n, flat.DocumentCount) * DocWeight(doc.Count(token), doc.Length, flat.AverageLength);
+            }
+
+            scores[doc.Address] = score;
+        }
+
+        return scores;
+    }
+
+    private Dictionary<long, float> MultiMatch(MultiMatchQuery query)
+    {
+        // LanceDB unions the per-column match queries and keeps each row's best score.
+        var result = new Dictionary<long, float>();
+        for (var i = 0; i < query.Columns.Count; i++)
+        {
+            var boost = query.Boosts is { } b && i < b.Count ? b[i] : 1f;
+            foreach (var (row, score) in Match(Column(query.Columns[i]), new MatchQuery(query.Text, query.Columns[i]) { Operator = query.Operator, Boost = boost }))
+            {
+                result[row] = result.TryGetValue(row, out var s) ? Math.Max(s, score) : score;
+            }
+        }
+
+        return result;
+    }
+
+    private Dictionary<long, float> Boolean(BooleanQuery query)
+    {
+        var must = query.Clauses.Where(c => c.Occur == Occur.Must).Select(c => Evaluate(c.Query)).ToList();
+        var should = query.Clauses.Where(c => c.Occur == Occur.Should).Select(c => Evaluate(c.Query)).ToList();
+        var mustNot = query.Clauses.Where(c => c.Occur == Occur.MustNot).SelectMany(c => Evaluate(c.Query).Keys).ToHashSet();
+        if (must.Count == 0 && should.Count == 0)
+        {
+            throw new ArgumentException("A boolean query needs at least one must or should clause.", nameof(query));
+        }
+
+        Dictionary<long, float> result;
+        if (must.Count > 0)
+        {
+            result = must[0].Where(kv => must.Skip(1).All(m => m.ContainsKey(kv.Key))).ToDictionary(kv => kv.Key, kv => kv.Value);
+            foreach (var scores in should)
+            {
+                foreach (var (row, score) in scores)
+                {
+                    if (result.TryGetValue(row, out var s))
+                    {
+                        result[row] = s + score;
+                    }
+                }
+            }
+        }
+        else
+        {
+            result = [];
+            foreach (var scores in should)
+            {
+                foreach (var (row, score) in scores)
+                {
+                    result[row] = result.TryGetValue(row, out var s) ? s + score : score;
+                }
+            }
+        }
+
+        foreach (var row in mustNot)
+        {
+            result.Remove(row);
+        }
+
+        return result;
+    }
+
+    private Dictionary<long, float> Boost(BoostQuery query)
+    {
+        var result = Evaluate(query.Positive);
+        foreach (var (row, score) in Evaluate(query.Negative))
+        {
+            if (result.TryGetValue(row, out var s))
+            {
+                result[row] = s - (query.NegativeBoost * score);
+            }
+        }
+
+        return result;
+    }
+}

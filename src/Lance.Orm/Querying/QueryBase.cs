@@ -181,6 +181,13 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>Makes a text search a full-text (BM25) search over the full-text index of <c>Column</c> (or the only indexed column).</summary>
+    internal TSelf AsFullText()
+    {
+        Spec.QueryType = QueryType.FullText;
+        return (TSelf)this;
+    }
+
     /// <summary>Searches every row exactly even when a vector index covers the column (LanceDB's <c>bypassVectorIndex</c>).</summary>
     public TSelf BypassVectorIndex()
     {

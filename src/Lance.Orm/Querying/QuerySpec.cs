@@ -55,6 +55,9 @@ internal sealed class QuerySpec
     /// <summary>The text a reranker scores against, when not the search's own text.</summary>
     public string? RerankQuery { get; set; }
 
+    /// <summary>How a text input is searched: by meaning (the default) or by keywords through a full-text index.</summary>
+    public QueryType QueryType { get; set; } = QueryType.Auto;
+
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
     /// (SQL parts as <see cref="FilterSql"/> nodes, parsed by the engine when it binds the tree);

@@ -92,6 +92,12 @@ public partial class Table
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (sql, tree) = spec.ResolveFilter();
+        if (spec.QueryType == QueryType.FullText && spec.Input?.Text is { } keywords)
+        {
+            yield return await FullTextSearches.RunAsync(Dataset, spec, keywords, sql, tree, cancellationToken).ConfigureAwait(false);
+            yield break;
+        }
+
         if (spec.Input is not { } input)
         {
             var scan = new ScanRequest

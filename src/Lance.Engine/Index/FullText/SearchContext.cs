@@ -111,7 +111,8 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
                 score += Idf(n, flat.DocumentCount) * DocWeight(freq, doc.Length, flat.AverageLength);
             }
 
-            if (terms > 0 && (!all || terms == tokens.Count))
+            // LanceDB's search of rows outside the index ignores the operator: any term matches.
+            if (terms > 0)
             {
                 scores[doc.Address] = score * query.Boost;
             }

@@ -63,6 +63,17 @@ internal static class TestSources
 
         """;
 
+    /// <summary>Key members: Lance.Orm's [Key] on a renamed member and DataAnnotations' [Key] (a composite key).</summary>
+    public const string Keyed = Usings + """
+        public partial record Stock : ILanceModel
+        {
+            [Key, Column("region_code")] public string Region { get; init; } = "";
+            [System.ComponentModel.DataAnnotations.Key] public int @class { get; init; }
+            public int Count { get; init; }
+        }
+
+        """;
+
     /// <summary>Explicit column names, ignored and unmapped members, a class rather than a record.</summary>
     public const string Product = Usings + """
         namespace Shop.Catalog

@@ -6,7 +6,9 @@ main(async (args) => {
   const table = await openTable(args);
   const orderBy = required(args, 'orderBy', 'array');
   const key = args.key ?? 'id';
-  let query = table.query().orderBy(orderBy).select([key]);
+  // No select(): LanceDB 0.31 fails to plan orderBy + where + a projection without the row id
+  // ("TakeExec requires the input plan to have a column named '_rowaddr' or '_rowid'").
+  let query = table.query().orderBy(orderBy);
   if (args.filter) query = query.where(args.filter);
   if (args.offset) query = query.offset(args.offset);
   if (args.limit) query = query.limit(args.limit);

@@ -61,7 +61,7 @@ public sealed class OrmFullTextSearchTests : IDisposable
 
         var hybrid = Assert.Throws<NotSupportedException>(() => table.Search("dog", QueryType.Hybrid));
         Assert.Contains("hybrid", hybrid.Message, StringComparison.OrdinalIgnoreCase);
-        var missing = await Assert.ThrowsAsync<Lance.LanceIndexException>(() => table.Search("dog", QueryType.FullText).Column("category").ToBatchAsync());
+        var missing = await Assert.ThrowsAsync<LanceIndexException>(() => table.Search("dog", QueryType.FullText).Column("category").ToBatchAsync());
         Assert.Contains("'category'", missing.Message, StringComparison.Ordinal);
     }
 

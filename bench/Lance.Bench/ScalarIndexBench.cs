@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;
 using Apache.Arrow;
+using Lance.Engine;
 using Lance.Orm;
 
 namespace Lance.Bench;

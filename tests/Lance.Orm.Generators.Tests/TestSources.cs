@@ -63,6 +63,21 @@ internal static class TestSources
 
         """;
 
+    /// <summary>Search-result members: a distance and a relevance, filled from results, never columns.</summary>
+    public const string Hit = Usings + """
+        namespace Search;
+
+        public partial record Hit : ILanceModel
+        {
+            public long Id { get; init; }
+            public string Text { get; init; } = "";
+            [Vector(2)] public float[] Vector { get; init; } = [];
+            [Distance] public float Distance { get; init; }
+            [Relevance] public double? Relevance { get; init; }
+        }
+
+        """;
+
     /// <summary>Explicit column names, ignored and unmapped members, a class rather than a record.</summary>
     public const string Product = Usings + """
         namespace Shop.Catalog

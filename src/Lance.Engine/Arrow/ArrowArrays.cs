@@ -39,6 +39,15 @@ public static class ArrowArrays
         return ArrowEmpty.Create(type);
     }
 
+    /// <summary>An array of <paramref name="type"/> holding <paramref name="length"/> nulls.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="length"/> is negative.</exception>
+    public static IArrowArray Nulls(IArrowType type, int length)
+    {
+        ArgumentNullException.ThrowIfNull(type);
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        return ArrowEmpty.CreateNulls(type, length);
+    }
+
     /// <summary>Whether two Arrow types are the same, structurally (Arrow's .NET types do not implement equality).</summary>
     public static bool SameType(IArrowType a, IArrowType b)
     {

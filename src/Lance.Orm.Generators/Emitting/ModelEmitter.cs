@@ -173,6 +173,11 @@ internal static class ModelEmitter
             writer.WriteLine($"var distanceReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_distance\", {Literal(spec.Name)}, {Literal(distance.Name)});");
         }
 
+        if (spec.Relevance is { } relevance)
+        {
+            writer.WriteLine($"var relevanceReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_relevance_score\", {Literal(spec.Name)}, {Literal(relevance.Name)});");
+        }
+
         writer.WriteLine();
         writer.WriteLine("// A member whose column the batch lacks keeps the value a new row starts with.");
         writer.WriteLine("var defaults = LanceCreateDefault();");
@@ -191,26 +196,37 @@ internal static class ModelEmitter
             writer.WriteLine($"{Identifier(column.Member.Name)} = {ReadExpression(column, "i", "defaults." + Identifier(column.Member.Name))},");
         }
 
-        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name))
+        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name && n != spec.Relevance?.Name))
         {
             writer.WriteLine($"{Identifier(name)} = defaults.{Identifier(name)},");
         }
 
         if (spec.Distance is { } d)
         {
-            var member = Identifier(d.Name);
-            writer.WriteLine((d.IsDouble, d.IsNullable) switch
-            {
-                (false, false) => $"{member} = distanceReader.Get(i, defaults.{member}),",
-                (false, true) => $"{member} = distanceReader.GetNullable(i, defaults.{member}),",
-                (true, false) => $"{member} = distanceReader.IsPresent ? distanceReader.Get(i, 0f) : defaults.{member},",
-                _ => $"{member} = distanceReader.IsPresent ? distanceReader.GetNullable(i, null) : defaults.{member},",
-            });
+            writer.WriteLine(ResultMemberAssignment(d, "distanceReader"));
+        }
+
+        if (spec.Relevance is { } r)
+        {
+            writer.WriteLine(ResultMemberAssignment(r, "relevanceReader"));
         }
 
         writer.CloseBlock(");");
         writer.CloseBlock();
         writer.CloseBlock();
+    }
+
+    /// <summary>The initializer line that fills a <c>[Distance]</c> or <c>[Relevance]</c> member from its reader.</summary>
+    private static string ResultMemberAssignment(DistanceSpec member, string reader)
+    {
+        var name = Identifier(member.Name);
+        return (member.IsDouble, member.IsNullable) switch
+        {
+            (false, false) => $"{name} = {reader}.Get(i, defaults.{name}),",
+            (false, true) => $"{name} = {reader}.GetNullable(i, defaults.{name}),",
+            (true, false) => $"{name} = {reader}.IsPresent ? {reader}.Get(i, 0f) : defaults.{name},",
+            _ => $"{name} = {reader}.IsPresent ? {reader}.GetNullable(i, null) : defaults.{name},",
+        };
     }
 
     private static void WriteCreateDefault(SourceWriter writer, ModelPlan plan)

@@ -21,6 +21,7 @@ namespace Lance.Orm.Generators.Model;
 /// <param name="Members">The mapped members in declaration order.</param>
 /// <param name="RequiredUnmappedMembers">Required members that are not mapped: object initializers set them to default.</param>
 /// <param name="Distance">The <c>[Distance]</c> member that search results fill, when there is one.</param>
+/// <param name="Relevance">The <c>[Relevance]</c> member that reranked results fill, when there is one.</param>
 internal sealed record ModelSpec(
     string Name,
     string? Namespace,
@@ -36,9 +37,13 @@ internal sealed record ModelSpec(
     LocationInfo? Location,
     ImmutableEquatableArray<MemberSpec> Members,
     ImmutableEquatableArray<string> RequiredUnmappedMembers,
-    DistanceSpec? Distance = null);
+    DistanceSpec? Distance = null,
+    DistanceSpec? Relevance = null);
 
-/// <summary>A <c>[Distance]</c> member: filled from the <c>_distance</c> column of search results, never written.</summary>
+/// <summary>
+/// A <c>[Distance]</c> or <c>[Relevance]</c> member: filled from the <c>_distance</c> or
+/// <c>_relevance_score</c> column of search results, never written.
+/// </summary>
 /// <param name="Name">The property name.</param>
 /// <param name="IsDouble">Whether it is a <c>double</c> (else <c>float</c>).</param>
 /// <param name="IsNullable">Whether it is <c>float?</c> / <c>double?</c>.</param>

@@ -13,6 +13,7 @@ internal sealed class KnownTypes
         ColumnAttribute = compilation.GetTypeByMetadataName("Lance.Orm.ColumnAttribute");
         IgnoreAttribute = compilation.GetTypeByMetadataName("Lance.Orm.IgnoreAttribute");
         DistanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.DistanceAttribute");
+        RelevanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.RelevanceAttribute");
         EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
         EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
     }
@@ -28,6 +29,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? IgnoreAttribute { get; }
 
     public INamedTypeSymbol? DistanceAttribute { get; }
+
+    public INamedTypeSymbol? RelevanceAttribute { get; }
 
     public INamedTypeSymbol? EmbeddingFunctionAttribute { get; }
 

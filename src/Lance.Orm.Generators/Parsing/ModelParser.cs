@@ -67,7 +67,8 @@ internal static class ModelParser
             Location: LocationInfo.From(declaration.Identifier.GetLocation()),
             Members: ParseMembers(type, known, cancellationToken).ToImmutableEquatableArray(),
             RequiredUnmappedMembers: RequiredUnmappedMembers(type, known).ToImmutableEquatableArray(),
-            Distance: ParseDistance(type, known));
+            Distance: ParseResultMember(type, known.DistanceAttribute),
+            Relevance: ParseResultMember(type, known.RelevanceAttribute));
     }
 
     private static IEnumerable<MemberSpec> ParseMembers(INamedTypeSymbol type, KnownTypes known, CancellationToken cancellationToken)
@@ -120,17 +121,22 @@ internal static class ModelParser
         && property.GetMethod is not null
         && property.SetMethod is { } setter
         && (!inherited || setter.DeclaredAccessibility != Accessibility.Private)
-        && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute) || KnownTypes.Is(a.AttributeClass, known.DistanceAttribute));
+        && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute)
+            || KnownTypes.Is(a.AttributeClass, known.DistanceAttribute)
+            || KnownTypes.Is(a.AttributeClass, known.RelevanceAttribute));
 
-    /// <summary>The settable float or double property marked <c>[Distance]</c>, if any (others are left unmapped).</summary>
-    private static DistanceSpec? ParseDistance(INamedTypeSymbol type, KnownTypes known)
+    /// <summary>
+    /// The settable float or double property marked with <paramref name="attribute"/> (<c>[Distance]</c>
+    /// or <c>[Relevance]</c>), if any (others so marked are left unmapped).
+    /// </summary>
+    private static DistanceSpec? ParseResultMember(INamedTypeSymbol type, INamedTypeSymbol? attribute)
     {
         for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
         {
             foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
             {
                 if (property.IsStatic || property.SetMethod is null || property.DeclaredAccessibility != Accessibility.Public
-                    || !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.DistanceAttribute)))
+                    || !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, attribute)))
                 {
                     continue;
                 }

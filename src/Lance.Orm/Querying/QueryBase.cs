@@ -188,6 +188,21 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>
+    /// Reorders the nearest rows with <paramref name="reranker"/> (LanceDB's <c>rerank</c>): the search
+    /// takes its limit of rows, the reranker scores them, and they come back most relevant first with a
+    /// <c>_relevance_score</c> column (filling a <c>[Relevance]</c> member).
+    /// </summary>
+    /// <param name="reranker">The reranker, e.g. <see cref="RrfReranker"/> or a cross-encoder.</param>
+    /// <param name="queryText">The text the reranker scores rows against; by default the search's own text (none for a search by vector).</param>
+    public TSelf Rerank(IReranker reranker, string? queryText = null)
+    {
+        ArgumentNullException.ThrowIfNull(reranker);
+        Spec.Reranker = reranker;
+        Spec.RerankQuery = queryText;
+        return (TSelf)this;
+    }
+
     /// <summary>Runs the search and returns each row of <typeparamref name="TModel"/> with its distance (and row id with <c>WithRowId()</c>).</summary>
     public async Task<List<SearchResult<TModel>>> ToSearchResultsAsync<TModel>(CancellationToken cancellationToken = default)
         where TModel : ILanceModel<TModel>

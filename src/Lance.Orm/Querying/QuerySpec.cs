@@ -49,6 +49,12 @@ internal sealed class QuerySpec
     /// <summary>Search every row exactly even when an index covers the column.</summary>
     public bool BypassIndex { get; set; }
 
+    /// <summary>The reranker the results go through, or null for none.</summary>
+    public IReranker? Reranker { get; set; }
+
+    /// <summary>The text a reranker scores against, when not the search's own text.</summary>
+    public string? RerankQuery { get; set; }
+
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
     /// (SQL parts as <see cref="FilterSql"/> nodes, parsed by the engine when it binds the tree);

@@ -149,7 +149,7 @@ public partial class Table
         {
             Metric = spec.Metric,
             Columns = spec.Columns,
-            WithRowId = spec.WithRowId,
+            WithRowId = spec.WithRowId || spec.Reranker is not null,
             Filter = sql,
             FilterTree = tree,
             Prefilter = spec.Prefilter,
@@ -160,7 +160,10 @@ public partial class Table
             RefineFactor = spec.RefineFactor,
             BypassIndex = spec.BypassIndex,
         };
-        yield return await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
+        var results = await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
+        yield return spec.Reranker is null
+            ? results
+            : await SearchReranking.RerankVectorAsync(spec, results, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counts a plain query's rows without reading more than the filter's columns.</summary>

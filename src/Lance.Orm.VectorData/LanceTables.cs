@@ -1,0 +1,114 @@
+using System.Collections.Concurrent;
+using Apache.Arrow;
+
+namespace Lance.Orm.VectorData;
+
+/// <summary>
+/// The database behind a store and its collections, connected on first use, with one open
+/// <see cref="Table"/> per collection name so that every collection of a store sees the others' writes.
+/// </summary>
+internal sealed class LanceTables : IAsyncDisposable
+{
+    private readonly Lazy<Task<Database>> _database;
+    private readonly bool _ownsDatabase;
+    private readonly ConcurrentDictionary<string, Task<Table>> _open = new(StringComparer.Ordinal);
+
+    internal LanceTables(Database database)
+    {
+        _database = new Lazy<Task<Database>>(Task.FromResult(database));
+        Name = database.Uri;
+    }
+
+    internal LanceTables(string uri, DatabaseOptions? options)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(uri);
+        _database = new Lazy<Task<Database>>(() => options is null ? LanceDb.ConnectAsync(uri) : LanceDb.ConnectAsync(uri, options));
+        _ownsDatabase = true;
+        Name = uri;
+    }
+
+    /// <summary>The database's URI (MEVD's store name).</summary>
+    internal string Name { get; }
+
+    /// <summary>The database once connected, else null (for <c>GetService</c>, which cannot wait).</summary>
+    internal Database? ConnectedDatabase => _database.IsValueCreated && _database.Value.IsCompletedSuccessfully ? _database.Value.Result : null;
+
+    internal Task<Database> DatabaseAsync() => _database.Value;
+
+    internal async Task<bool> ExistsAsync(string name, CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var names = await database.TableNamesAsync(cancellationToken).ConfigureAwait(false);
+        return names.Contains(name, StringComparer.Ordinal);
+    }
+
+    /// <summary>The open table, opened now if needed.</summary>
+    /// <exception cref="LanceTableNotFoundException">There is no such table.</exception>
+    internal async Task<Table> OpenAsync(string name, CancellationToken cancellationToken)
+    {
+        var pending = _open.GetOrAdd(name, n => OpenCoreAsync(n));
+        try
+        {
+            return await pending.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception) when (pending.IsFaulted || pending.IsCanceled)
+        {
+            _open.TryRemove(new KeyValuePair<string, Task<Table>>(name, pending));
+            throw;
+        }
+    }
+
+    private async Task<Table> OpenCoreAsync(string name)
+    {
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        return await database.OpenTableAsync(name).ConfigureAwait(false);
+    }
+
+    /// <summary>Creates the table with <paramref name="schema"/> unless it exists; either way it is then open.</summary>
+    internal async Task<Table> EnsureAsync(string name, Schema schema, CancellationToken cancellationToken)
+    {
+        if (_open.TryGetValue(name, out var open) && open.IsCompletedSuccessfully)
+        {
+            return open.Result;
+        }
+
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        var table = await database.CreateTableAsync(name, schema, null, CreateMode.ExistOk, cancellationToken).ConfigureAwait(false);
+        _open[name] = Task.FromResult(table);
+        return table;
+    }
+
+    /// <summary>Drops the table if it exists.</summary>
+    internal async Task DropAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_open.TryRemove(name, out var open) && open.IsCompletedSuccessfully)
+        {
+            await open.Result.DisposeAsync().ConfigureAwait(false);
+        }
+
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        try
+        {
+            await database.DropTableAsync(name, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LanceTableNotFoundException)
+        {
+            // Already gone: the wanted state.
+        }
+    }
+
+    internal async Task<IReadOnlyList<string>> NamesAsync(CancellationToken cancellationToken)
+    {
+        var database = await DatabaseAsync().ConfigureAwait(false);
+        return await database.TableNamesAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_ownsDatabase && _database.IsValueCreated)
+        {
+            var database = await _database.Value.ConfigureAwait(false);
+            await database.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

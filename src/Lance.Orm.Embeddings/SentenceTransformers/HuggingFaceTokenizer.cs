@@ -15,13 +15,15 @@ internal sealed class HuggingFaceTokenizer
     private readonly Func<string, IReadOnlyList<int>> _encode;
     private readonly int[] _prefix;
     private readonly int[] _suffix;
+    private readonly PairTemplate _pair;
 
-    private HuggingFaceTokenizer(string kind, Func<string, IReadOnlyList<int>> encode, int[] prefix, int[] suffix, int maxTokens, int padId)
+    private HuggingFaceTokenizer(string kind, Func<string, IReadOnlyList<int>> encode, int[] prefix, int[] suffix, PairTemplate pair, int maxTokens, int padId)
     {
         Kind = kind;
         _encode = encode;
         _prefix = prefix;
         _suffix = suffix;
+        _pair = pair;
         MaxTokens = maxTokens;
         PadId = padId;
     }
@@ -52,6 +54,35 @@ internal sealed class HuggingFaceTokenizer
         return result;
     }
 
+    /// <summary>Token ids of <paramref name="text"/> alone: no special tokens, no truncation.</summary>
+    public IReadOnlyList<int> EncodeRaw(string text) => _encode(text);
+
+    /// <summary>
+    /// A pair of texts as a cross-encoder reads them (<c>[CLS] first [SEP] second [SEP]</c> for BERT):
+    /// ids and token types, the longer text shortened first to fit <see cref="MaxTokens"/>.
+    /// </summary>
+    /// <param name="first">The first text's ids, from <see cref="EncodeRaw"/> (a query scored against many texts is encoded once).</param>
+    /// <param name="second">The second text.</param>
+    public (int[] Ids, int[] TypeIds) EncodePair(IReadOnlyList<int> first, string second) => _pair.Build(first, _encode(second), MaxTokens);
+
+    /// <summary>A BERT WordPiece tokenizer from a plain <c>vocab.txt</c> (a folder without tokenizer.json).</summary>
+    /// <exception cref="EmbeddingException">The file cannot be read or lacks [CLS] or [SEP].</exception>
+    public static HuggingFaceTokenizer LoadBertVocab(string path, bool lowercase, int? maxTokens)
+    {
+        try
+        {
+            var options = new BertOptions { LowerCaseBeforeTokenization = lowercase, RemoveNonSpacingMarks = lowercase };
+            var tokenizer = BertTokenizer.Create(path, options);
+            int cls = tokenizer.ClassificationTokenId, sep = tokenizer.SeparatorTokenId;
+            return new HuggingFaceTokenizer(
+                "WordPiece", t => tokenizer.EncodeToIds(t, addSpecialTokens: false), [cls], [sep], PairTemplate.Bert(cls, sep), maxTokens ?? 512, tokenizer.PaddingTokenId);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or InvalidOperationException or FormatException)
+        {
+            throw new EmbeddingException($"Cannot read the BERT vocabulary '{path}': {ex.Message}", ex);
+        }
+    }
+
     /// <summary>Reads <paramref name="path"/>.</summary>
     /// <exception cref="EmbeddingException">The file is not a tokenizer this loader understands.</exception>
     public static HuggingFaceTokenizer Load(string path, int? maxTokens)
@@ -71,6 +102,7 @@ internal sealed class HuggingFaceTokenizer
         var model = root["model"] as JsonObject ?? throw new EmbeddingException($"The tokenizer '{path}' has no 'model'.");
         var type = (string?)model["type"] ?? (model["merges"] is not null ? "BPE" : model["vocab"] is JsonArray ? "Unigram" : "WordPiece");
         var (prefix, suffix) = Specials(root["post_processor"], path);
+        var pair = PairTemplate.Read(root["post_processor"], path);
         var limit = maxTokens ?? (int?)root["truncation"]?["max_length"] ?? 512;
         var padId = (int?)root["padding"]?["pad_id"] ?? 0;
         try
@@ -82,7 +114,7 @@ internal sealed class HuggingFaceTokenizer
                 "BPE" => Bpe(root, model),
                 _ => throw new EmbeddingException($"The tokenizer '{path}' has a '{type}' model; WordPiece, Unigram and BPE are supported."),
             };
-            return new HuggingFaceTokenizer(type, encode, prefix, suffix, limit, padId);
+            return new HuggingFaceTokenizer(type, encode, prefix, suffix, pair, limit, padId);
         }
         catch (Exception ex) when (ex is ArgumentException or InvalidOperationException or FormatException or JsonException or InvalidDataException)
         {

@@ -58,6 +58,10 @@ else if (args.Length > 0 && args[0] == "memory-curve-child")
 {
     await MemoryCurve.RunChildAsync(args);
 }
+else if (args.Length > 0 && args[0] == "scalar-index")
+{
+    await ScalarIndexBench.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "first-query-child")
 {
     await FirstQuerySideBySide.RunChildAsync(args);

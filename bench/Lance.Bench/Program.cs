@@ -6,6 +6,10 @@ if (args.Length > 0 && args[0] == "compare")
 {
     await SideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "mevd-overhead")
+{
+    await MevdOverhead.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "embed-overhead")
 {
     await EmbeddingOverhead.RunAsync(args);
@@ -53,6 +57,10 @@ else if (args.Length > 0 && args[0] == "memory-curve")
 else if (args.Length > 0 && args[0] == "memory-curve-child")
 {
     await MemoryCurve.RunChildAsync(args);
+}
+else if (args.Length > 0 && args[0] == "scalar-index")
+{
+    await ScalarIndexBench.RunAsync(args);
 }
 else if (args.Length > 0 && args[0] == "first-query-child")
 {

@@ -72,7 +72,7 @@ public sealed partial class LanceDataset : IAsyncDisposable
     /// <summary>The number of fragments (groups of rows stored together) in the current version.</summary>
     public int FragmentCount => Current.Fragments.Count;
 
-    /// <summary>Indexes of the current version that this engine keeps but does not use (LanceDB's own, vector or scalar): queries on their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.</summary>
+    /// <summary>Indexes of the current version that this engine keeps but does not use (LanceDB's vector indexes; its BTREE, BITMAP and LABEL_LIST indexes are used, see <see cref="ListScalarIndices"/>): queries on their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.</summary>
     public IReadOnlyList<IgnoredIndexInfo> IgnoredIndices => IndexCatalog.Ignored(Current.Manifest);
 
     private Snapshot Current => _head.Current;

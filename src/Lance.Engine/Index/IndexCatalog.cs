@@ -38,7 +38,7 @@ internal static class IndexCatalog
 
     /// <summary>The indexes of <paramref name="manifest"/> another Lance library built.</summary>
     public static IReadOnlyList<IgnoredIndexInfo> Ignored(Manifest manifest)
-        => manifest.Indices.Where(i => !IsSearchable(i)).Select(i => new IgnoredIndexInfo(
+        => manifest.Indices.Where(i => !IsSearchable(i) && Scalar.ScalarIndexFormat.KindOf(i) is null).Select(i => new IgnoredIndexInfo(
             i.Name,
             i.Fields.Select(id => manifest.Schema.AllFields.FirstOrDefault(f => f.Id == id)?.Name ?? $"#{id}").ToList(),
             Vector.LanceVectorDetails.Of(i)?.Kind ?? KindOf(i.DetailsTypeUrl),

@@ -20,6 +20,9 @@ public sealed record ScanRequest
     /// <summary>Whether to append the <c>_rowid</c> column (fragment id in the high 32 bits, row offset in the low).</summary>
     public bool WithRowId { get; init; }
 
+    /// <summary>Whether the filter may use the table's scalar indexes (BTREE, BITMAP) where they cover the rows (LanceDB's <c>use_scalar_index</c>); the rows returned are the same either way.</summary>
+    public bool UseScalarIndex { get; init; } = true;
+
     /// <summary>A filter built in code as a tree (the ORM's translated LINQ builds one); used when <see cref="Filter"/> is null.</summary>
     public FilterNode? FilterTree { get; init; }
 }

@@ -65,4 +65,7 @@ public sealed record VectorSearchRequest
 
     /// <summary>A filter built in code as a tree (the ORM's translated LINQ builds one); used when <see cref="Filter"/> is null.</summary>
     public FilterNode? FilterTree { get; init; }
+
+    /// <summary>Whether the filter may use the table's scalar indexes (BTREE, BITMAP) where they cover the rows; the results are the same either way.</summary>
+    public bool UseScalarIndex { get; init; } = true;
 }

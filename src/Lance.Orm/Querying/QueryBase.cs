@@ -63,6 +63,12 @@ public abstract class QueryBase<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>
+    /// How the query would run, without running it: the scalar indexes its filter uses, the vector index
+    /// (or an exact search), prefilter or postfilter, and the fragments and rows the filter scans.
+    /// </summary>
+    public Task<QueryPlan> ExplainPlanAsync(CancellationToken cancellationToken = default) => Table.ExplainAsync(Spec, cancellationToken);
+
     /// <summary>Runs the query and streams the rows as Arrow record batches (a search: one batch, nearest first, with <c>_distance</c>).</summary>
     public IAsyncEnumerable<RecordBatch> ToArrowAsync(CancellationToken cancellationToken = default) => Table.ObservedExecuteAsync(Spec, cancellationToken);
 

@@ -95,7 +95,8 @@ internal sealed class Transaction
         if (Overwrite || NewSchema is not null
             || Replaced.Any(r => r.Value is null || !r.Value.Files.Select(f => f.Path).SequenceEqual(basis.Fragments.First(f => f.Id == r.Key).Files.Select(f => f.Path), StringComparer.Ordinal)))
         {
-            manifest.Indices = manifest.Indices.Where(i => !i.IsForeign).ToList();
+            // Scalar indexes (ours or LanceDB's) name rows by address: a rewritten fragment's rows moved.
+            manifest.Indices = manifest.Indices.Where(i => !i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null).ToList();
         }
 
         if (RestoreFrom is { } old)

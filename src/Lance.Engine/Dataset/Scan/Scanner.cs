@@ -3,6 +3,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
 using Lance.Engine.Format;
+using Lance.Engine.Index.Scalar;
 using Lance.Engine.Query;
 using Lance.Engine.Query.Filtering;
 
@@ -31,6 +32,11 @@ internal static class Scanner
     {
         var projection = snapshot.Project(request.Columns);
         var filter = ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
+        if (filter is not null)
+        {
+            filter.UseScalarIndex = request.UseScalarIndex;
+        }
+
         var skip = request.Offset;
         var remaining = request.Limit ?? long.MaxValue;
         if (remaining <= 0)
@@ -127,6 +133,11 @@ internal static class Scanner
             }
 
             return n == live.Length ? live : live[..n];
+        }
+
+        if (filter.UseScalarIndex && ScalarFilterPlan.For(snapshot, filter).PassingRows(fragment, filter, deleted) is { } indexed)
+        {
+            return indexed;
         }
 
         var passes = filter.Evaluate(snapshot.ReadFragment(fragment, snapshot.Project(filter.Columns)));

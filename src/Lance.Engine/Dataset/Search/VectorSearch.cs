@@ -31,6 +31,11 @@ internal static class VectorSearch
 
         var projection = snapshot.Project(request.Columns);
         var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
+        if (filter is not null)
+        {
+            filter.UseScalarIndex = request.UseScalarIndex;
+        }
+
         if (IndexedSearch.TrySearch(snapshot, indexes, request, filter, null) is { } indexed)
         {
             return indexed;

@@ -28,6 +28,9 @@ internal sealed class RowFilter : IRowPredicate
     /// <summary>The top-level columns the filter reads, in schema order.</summary>
     public IReadOnlyList<string> Columns { get; }
 
+    /// <summary>Whether scalar indexes may answer this filter (true unless a request turns them off); the rows are the same either way.</summary>
+    public bool UseScalarIndex { get; set; } = true;
+
     /// <summary>The filter as SQL (the text it was parsed from, or the tree written out).</summary>
     public string Sql => _text ?? Expression.ToSql();
 

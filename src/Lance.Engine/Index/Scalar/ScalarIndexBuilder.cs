@@ -1,0 +1,158 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine.Arrow;
+using Lance.Engine.Dataset;
+using Lance.Engine.Format;
+
+namespace Lance.Engine.Index.Scalar;
+
+/// <summary>
+/// Builds a BTREE or BITMAP index over a column's live rows, writes its files under
+/// <c>_indices/&lt;uuid&gt;/</c> and records it in a new version (as LanceDB records its own: the field id,
+/// the fragments covered and an empty <c>lance.table.*IndexDetails</c>), so LanceDB uses it too.
+/// </summary>
+internal static class ScalarIndexBuilder
+{
+    /// <summary>Builds and commits the index; returns its description.</summary>
+    /// <exception cref="LanceIndexException">No such column, a type the kind cannot index, or an index of that name exists and <paramref name="replace"/> is false.</exception>
+    public static async Task<ScalarIndexInfo> CreateAsync(
+        Snapshot snapshot, CommitLog log, string column, ScalarIndexKind kind, string? name, bool replace, Action<Manifest> committed, CancellationToken cancellationToken)
+    {
+        var where = $"Cannot build a {ScalarIndexFormat.DisplayName(kind)} index on column '{column}' of '{snapshot.Location}'";
+        var field = snapshot.Manifest.Schema.FindField(column)
+            ?? throw new LanceIndexException($"{where}: there is no such column. Columns: {snapshot.ColumnList}.");
+        var arrowField = snapshot.Schema.GetFieldByName(column);
+        if (!Indexable(arrowField.DataType, kind))
+        {
+            throw new LanceIndexException($"{where}: its type {ArrowArrays.Describe(arrowField.DataType)} cannot be indexed so (BTREE and BITMAP take numbers, strings, binary, booleans, dates and timestamps; LABEL_LIST a list of those).");
+        }
+
+        name ??= column + "_idx";
+        var existing = snapshot.Manifest.Indices.Where(i => i.Name == name).ToList();
+        if (existing.Count > 0 && !replace)
+        {
+            throw new LanceIndexException($"{where}: an index named '{name}' exists; pass replace to rebuild it.");
+        }
+
+        var index = await Task.Run(() => Build(snapshot, column, arrowField, kind, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var uuid = Guid.NewGuid();
+        var folder = uuid.ToString("D");
+        try
+        {
+            var bytes = await ScalarIndexFiles.WriteAsync(snapshot.Files, folder, index, cancellationToken).ConfigureAwait(false);
+            var metadata = new IndexMetadata
+            {
+                Uuid = uuid,
+                Fields = [field.Id],
+                Name = name,
+                DatasetVersion = snapshot.Manifest.Version,
+                Fragments = snapshot.Fragments.Select(f => f.Id).ToList(),
+                DetailsTypeUrl = ScalarIndexFormat.TypeUrl(kind),
+                Details = [],
+                // Version 0 for LABEL_LIST too: from version 1 Lance expects the null lists in a global buffer of the file.
+                IndexVersion = 0,
+            };
+            var basis = snapshot.Manifest;
+            for (var attempt = 0; ; attempt++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var next = basis.CopyForNextVersion();
+                var replaced = basis.Indices.Where(i => i.Name == name).ToList();
+                next.Indices = basis.Indices.Where(i => i.Name != name).Append(metadata).ToList();
+                log.Observer?.BeforeAttempt(next.Version);
+                if (await log.TryPublishAsync(next, TransactionRecord.CreateIndex(basis.Version, metadata, replaced)).ConfigureAwait(false))
+                {
+                    ScalarIndexReader.Remember(snapshot.Files, uuid, index);
+                    committed(next);
+                    return Describe(next, metadata, index, bytes);
+                }
+
+                basis = await log.TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
+                    ?? throw new LanceFormatException($"The manifests of '{snapshot.Location}' disappeared during a commit.");
+                if (attempt >= Transaction.CommitAttempts)
+                {
+                    throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{snapshot.Location}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
+                }
+
+                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch
+        {
+            await snapshot.Files.TryDeleteIndexAsync(folder).ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>The description of an index of <paramref name="manifest"/>.</summary>
+    public static ScalarIndexInfo Describe(Manifest manifest, IndexMetadata metadata, ScalarIndexData index, long sizeBytes)
+    {
+        var covered = new HashSet<ulong>(metadata.Fragments);
+        var unindexed = manifest.Fragments.Where(f => !covered.Contains(f.Id))
+            .Sum(f => (long)f.PhysicalRows - (long)(f.DeletionFile?.NumDeletedRows ?? 0));
+        var column = manifest.Schema.Fields.FirstOrDefault(f => metadata.Fields.Count == 1 && f.Id == metadata.Fields[0])?.Name ?? "";
+        return new ScalarIndexInfo(metadata.Name, column, ScalarIndexFormat.KindOf(metadata) ?? ScalarIndexKind.BTree, metadata.Uuid,
+            index.Addresses.Length + index.NullAddresses.Length, unindexed, index.Keys.Length, sizeBytes, index.MemoryBytes);
+    }
+
+    private static ScalarIndexData Build(Snapshot snapshot, string column, Field arrowField, ScalarIndexKind kind, CancellationToken cancellationToken)
+    {
+        var pieces = new List<IArrowArray>();
+        var addresses = new List<ulong>();
+        foreach (var fragment in snapshot.Fragments)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            var values = snapshot.ReadColumn(fragment, arrowField, cancellationToken);
+            var deleted = snapshot.DeletedRows(fragment);
+            if (kind == ScalarIndexKind.LabelList)
+            {
+                // One entry per list item (null lists hold none), as Lance unnests the column.
+                var list = (ListArray)values;
+                var items = new List<int>();
+                for (var row = 0; row < list.Length; row++)
+                {
+                    if (deleted.Contains(row) || list.IsNull(row))
+                    {
+                        continue;
+                    }
+
+                    for (var j = list.ValueOffsets[row]; j < list.ValueOffsets[row + 1]; j++)
+                    {
+                        items.Add(j);
+                        addresses.Add((fragment.Id << 32) | (uint)row);
+                    }
+                }
+
+                pieces.Add(ArrowTake.Take(list.Values, items.ToArray()));
+                continue;
+            }
+
+            var live = Enumerable.Range(0, values.Length).Where(r => !deleted.Contains(r)).ToArray();
+            pieces.Add(live.Length == values.Length ? values : ArrowTake.Take(values, live));
+            foreach (var row in live)
+            {
+                addresses.Add((fragment.Id << 32) | (uint)row);
+            }
+        }
+
+        var valueType = arrowField.DataType is ListType listType ? listType.ValueDataType : arrowField.DataType;
+        var all = pieces.Count == 0 ? ArrowEmpty.Create(valueType) : pieces.Count == 1 ? pieces[0] : ArrowArrays.Concatenate(pieces);
+        if (all.Data.DataType is DictionaryType)
+        {
+            throw new LanceIndexException($"Cannot build an index on dictionary-encoded column '{column}' of '{snapshot.Location}'.");
+        }
+
+        var starts = Enumerable.Range(0, addresses.Count + 1).ToArray();
+        return ScalarIndexData.Create(kind, column, all, starts, [.. addresses], snapshot.Location);
+    }
+
+    private static bool Indexable(IArrowType type, ScalarIndexKind kind) => kind == ScalarIndexKind.LabelList
+        ? type is ListType list && Indexable(list.ValueDataType, ScalarIndexKind.Bitmap)
+        : type switch
+    {
+        BooleanType or StringType or LargeStringType or BinaryType or LargeBinaryType or Date32Type or Date64Type or TimestampType
+            or Time32Type or Time64Type or Decimal128Type or Decimal256Type => true,
+        _ => type.TypeId is ArrowTypeId.Int8 or ArrowTypeId.Int16 or ArrowTypeId.Int32 or ArrowTypeId.Int64 or ArrowTypeId.UInt8
+            or ArrowTypeId.UInt16 or ArrowTypeId.UInt32 or ArrowTypeId.UInt64 or ArrowTypeId.HalfFloat or ArrowTypeId.Float or ArrowTypeId.Double,
+    };
+}

@@ -1,0 +1,103 @@
+using Apache.Arrow;
+using Lance.Engine.Query.Filtering;
+
+namespace Lance.Engine.Index.Scalar;
+
+/// <summary>
+/// Answers one filter leaf that reads only an indexed column from a <see cref="ScalarIndexData"/>.
+/// A comparison of the bare column with a constant (the binder has converted the constant to the
+/// column's type, so it compares in the keys' own order) is a binary search; any other leaf is
+/// evaluated once per distinct key. Either way the filter engine itself decides each value, so the
+/// answer is exactly the scan's.
+/// </summary>
+internal static class ScalarIndexSearch
+{
+    /// <summary>The keys (and null rows) for which <paramref name="leaf"/> is true or null.</summary>
+    public static KeyMatch Match(ScalarIndexData index, BoundNode leaf)
+    {
+        var match = new KeyMatch();
+        var nullResult = Evaluate(leaf, index.NullBatch);
+        match.NullRowsTrue = nullResult.IsValid(0) && nullResult.Bools![0];
+        match.NullRowsUnknown = !nullResult.IsValid(0);
+        var n = index.Keys.Length;
+        if (n == 0)
+        {
+            return match;
+        }
+
+        if (leaf is BoundCompare compare && Bounds(compare) is { } bounds && !bounds.Literal.IsNull)
+        {
+            var (op, column, literal) = bounds;
+            var below = PartitionPoint(index, new BoundCompare(BinaryOperator.Less, column, literal, compare.Position));
+            var atMost = PartitionPoint(index, new BoundCompare(BinaryOperator.LessOrEqual, column, literal, compare.Position));
+            switch (op)
+            {
+                case BinaryOperator.Equal: KeyMatch.Add(match.True, below, atMost); break;
+                case BinaryOperator.NotEqual: KeyMatch.Add(match.True, 0, below); KeyMatch.Add(match.True, atMost, n); break;
+                case BinaryOperator.Less: KeyMatch.Add(match.True, 0, below); break;
+                case BinaryOperator.LessOrEqual: KeyMatch.Add(match.True, 0, atMost); break;
+                case BinaryOperator.Greater: KeyMatch.Add(match.True, atMost, n); break;
+                default: KeyMatch.Add(match.True, below, n); break;
+            }
+
+            return match;
+        }
+
+        var result = Evaluate(leaf, index.KeyBatch);
+        for (var k = 0; k < n; k++)
+        {
+            if (!result.IsValid(k))
+            {
+                KeyMatch.Add(match.Unknown, k, k + 1);
+            }
+            else if (result.Bools![k])
+            {
+                KeyMatch.Add(match.True, k, k + 1);
+            }
+        }
+
+        return match;
+    }
+
+    /// <summary>The column, constant and operator (as <c>column op constant</c>) of a comparison of a bare column with a constant.</summary>
+    private static (BinaryOperator Op, BoundColumn Column, BoundLiteral Literal)? Bounds(BoundCompare compare) => (compare.Left, compare.Right) switch
+    {
+        (BoundColumn c, BoundLiteral l) when c.Path.Count == 1 => (compare.Operator, c, l),
+        (BoundLiteral l, BoundColumn c) when c.Path.Count == 1 => (Flip(compare.Operator), c, l),
+        _ => null,
+    };
+
+    private static BinaryOperator Flip(BinaryOperator op) => op switch
+    {
+        BinaryOperator.Less => BinaryOperator.Greater,
+        BinaryOperator.LessOrEqual => BinaryOperator.GreaterOrEqual,
+        BinaryOperator.Greater => BinaryOperator.Less,
+        BinaryOperator.GreaterOrEqual => BinaryOperator.LessOrEqual,
+        _ => op,
+    };
+
+    /// <summary>The number of leading keys for which <paramref name="prefix"/> (true on a prefix of the sorted keys) holds.</summary>
+    private static int PartitionPoint(ScalarIndexData index, BoundNode prefix)
+    {
+        int lo = 0, hi = index.Keys.Length;
+        while (lo < hi)
+        {
+            var mid = lo + ((hi - lo) / 2);
+            var one = new RecordBatch(index.KeyBatch.Schema, [ArrowArrayFactory.Slice(index.Keys, mid, 1)], 1);
+            var v = Evaluate(prefix, one);
+            if (v.IsValid(0) && v.Bools![0])
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
+    }
+
+    private static ColumnVector Evaluate(BoundNode node, RecordBatch batch)
+        => BoundLogical.AsBool(node.Evaluate(new EvaluationContext(batch, (message, position) => new LanceFilterException(message, position))), batch.Length);
+}

@@ -1,0 +1,133 @@
+using Apache.Arrow;
+using Lance.Engine.Index.Scalar;
+using Lance.Engine.Tests.Support;
+
+namespace Lance.Engine.Tests.Index.Scalar;
+
+public sealed class ScalarIndexTests : IDisposable
+{
+    private static readonly string[] Filters =
+    [
+        "id < 40", "id >= 250", "id = 77", "id <> 3", "id BETWEEN 10 AND 20", "id IN (1, 5, 400)", "count > -50", "count IS NULL",
+        "count IS NOT NULL AND text IS NULL", "score <= 20", "score IS NULL OR id < 5", "NOT (score > 100)", "flag", "NOT flag AND id < 30",
+        "text = 'text 14 ✓ x'", "text LIKE 'text 1%'", "text IN ('text 2 ✓ xx', 'nope')", "text < 'text 2'", "weight > 50 AND flag",
+        "NOT (count < -100 OR text IS NULL)", "id % 3 = 0 AND score > 10",
+    ];
+
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
+    {
+        var ids = new List<long>();
+        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
+        {
+            var column = (Int64Array)batch.Column(0);
+            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
+        }
+
+        ids.Sort();
+        return [.. ids];
+    }
+
+    private async Task<LanceDataset> IndexedAsync()
+    {
+        var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), Batches.DocSchema(4), [Batches.Docs(0, 300, 4)]);
+        await dataset.DeleteAsync("id % 17 = 4");
+        await dataset.CreateScalarIndexAsync("id", ScalarIndexKind.BTree);
+        await dataset.CreateScalarIndexAsync("count", ScalarIndexKind.BTree);
+        await dataset.CreateScalarIndexAsync("score", ScalarIndexKind.BTree);
+        await dataset.CreateScalarIndexAsync("text", ScalarIndexKind.BTree);
+        await dataset.CreateScalarIndexAsync("flag", ScalarIndexKind.Bitmap);
+        await dataset.AppendAsync([Batches.Docs(300, 120, 4)]);
+        await dataset.DeleteAsync("id % 13 = 2");
+        return dataset;
+    }
+
+    [Fact]
+    public async Task Filters_give_the_same_rows_with_our_indexes_as_by_scanning_after_appends_and_deletes()
+    {
+        await using var dataset = await IndexedAsync();
+
+        foreach (var filter in Filters)
+        {
+            Assert.Equal(await IdsAsync(dataset, filter, useIndex: false), await IdsAsync(dataset, filter, useIndex: true));
+        }
+
+        Assert.True(dataset.PlanFilter("id < 40").Root.UsesIndex);
+        Assert.Equal(await IdsAsync(dataset, "id < 40", useIndex: false), (await IdsAsync(dataset, "id < 40", useIndex: true)));
+    }
+
+    [Fact]
+    public async Task An_index_read_back_from_its_files_answers_like_the_one_just_built()
+    {
+        var expected = new List<long[]>();
+        await using (var dataset = await IndexedAsync())
+        {
+            foreach (var filter in Filters)
+            {
+                expected.Add(await IdsAsync(dataset, filter, useIndex: false));
+            }
+        }
+
+        await using var reopened = await LanceDataset.OpenAsync(_folder.Combine("t.lance"));
+        var listed = reopened.ListScalarIndices();
+        Assert.Equal(["count", "flag", "id", "score", "text"], listed.Select(i => i.Column).Order());
+        Assert.Equal(2, listed.Single(i => i.Column == "flag").DistinctValues);
+        for (var f = 0; f < Filters.Length; f++)
+        {
+            Assert.Equal(expected[f], await IdsAsync(reopened, Filters[f], useIndex: true));
+        }
+    }
+
+    [Fact]
+    public async Task The_explain_plan_counts_indexed_and_scanned_fragments()
+    {
+        await using var dataset = await IndexedAsync();
+
+        var exact = await dataset.ExplainPlanAsync(new ScanRequest { Filter = "id < 40 AND flag" });
+        var mixed = await dataset.ExplainPlanAsync(new ScanRequest { Filter = "id < 40 AND weight > 3" });
+        var none = await dataset.ExplainPlanAsync(new ScanRequest { Filter = "weight > 3", UseScalarIndex = true });
+
+        Assert.Equal((2, 1, 0, 1), (exact.Fragments, exact.FragmentsFromIndex, exact.FragmentsNarrowed, exact.FragmentsScanned));
+        Assert.Equal(120, exact.RowsScanned);
+        Assert.Equal((1, 1), (mixed.FragmentsNarrowed, mixed.FragmentsScanned));
+        Assert.Null(none.ScalarIndexQuery);
+        Assert.Contains("@id_idx(BTree)", exact.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Compaction_drops_the_scalar_indexes_and_filters_still_answer()
+    {
+        await using var dataset = await IndexedAsync();
+        var before = await IdsAsync(dataset, "id BETWEEN 100 AND 350", useIndex: false);
+
+        await dataset.CompactAsync();
+
+        Assert.Equal(before, await IdsAsync(dataset, "id BETWEEN 100 AND 350", useIndex: true));
+    }
+
+    [Fact]
+    public async Task Unindexable_columns_and_taken_names_are_refused_with_the_column_named()
+    {
+        await using var dataset = await IndexedAsync();
+
+        var vector = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateScalarIndexAsync("vector", ScalarIndexKind.BTree));
+        var taken = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateScalarIndexAsync("id", ScalarIndexKind.BTree, replace: false));
+
+        Assert.Contains("'vector'", vector.Message, StringComparison.Ordinal);
+        Assert.Contains("id_idx", taken.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Row_address_sets_round_trip_in_Lance_layout()
+    {
+        ulong[] addresses = [5, 9, 70000, (1UL << 32) | 3, (7UL << 32) | 65536];
+
+        var bytes = RowAddressSets.Write(addresses);
+
+        Assert.Equal(3u, BitConverter.ToUInt32(bytes, 0));
+        Assert.Equal(addresses, RowAddressSets.Read(bytes, _ => null, "test"));
+    }
+}

@@ -77,27 +77,7 @@ public static class IndexBench
             var oursBytes = Directory.EnumerateFiles(Path.Combine(dataset.Path, LanceDataset.IndicesFolder), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             Console.WriteLine($"Ours: built in {oursBuild:F2} s, {oursBytes / 1e6:F1} MB ({info.IndexedRows:N0} rows).");
 
-            var ours = new List<(int Nprobes, int Refine, double Median, double P95, double Recall)>();
-            foreach (var (nprobes, refine) in Configs)
-            {
-                var request = template with { Nprobes = nprobes, RefineFactor = refine == 0 ? null : refine };
-                for (var q = 0; q < Math.Min(5, queryList.Count); q++)
-                {
-                    await dataset.SearchAsync(request with { Query = queryList[q] });
-                }
-
-                var latencies = new List<double>();
-                double found = 0;
-                for (var q = 0; q < queryList.Count; q++)
-                {
-                    var t = Stopwatch.StartNew();
-                    var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
-                    latencies.Add(t.Elapsed.TotalMilliseconds);
-                    found += Ids(hits).Intersect(truth[q]).Count();
-                }
-
-                ours.Add((nprobes, refine, Quantile(latencies, 0.5), Quantile(latencies, 0.95), found / (queryList.Count * 10.0)));
-            }
+            var ours = await MeasureAsync(dataset, template, queryList, truth);
 
             JsonElement? node = null;
             if (withNode)
@@ -115,6 +95,23 @@ public static class IndexBench
                 Console.WriteLine($"LanceDB raw: {raw}");
             }
 
+            // Crossed: LanceDB's index searched from .NET, and our index (Lance's format) searched by LanceDB.
+            List<(int Nprobes, int Refine, double Median, double P95, double Recall)>? oursOnTheirs = null;
+            JsonElement? theirsOnOurs = null;
+            if (withNode)
+            {
+                await using var foreign = await LanceDataset.OpenAsync(Path.Combine(work, "node", "bench.lance"));
+                var foreignIndex = foreign.ListIndices();
+                Console.WriteLine($"LanceDB's index as .NET lists it: {string.Join("; ", foreignIndex)}; ignored: {foreign.IgnoredIndices.Count}.");
+                oursOnTheirs = await MeasureAsync(foreign, template, queryList, truth);
+                theirsOnOurs = BenchSupport.Node("bench-index.mjs", new
+                {
+                    ipc, queries = queryFile, truth = truthFile, db = work, table = "ours", existing = true,
+                    partitions, subVectors, metric = metric.ToString().ToLowerInvariant(), k = 10,
+                    nprobes = Configs.Select(c => c.Nprobes).Distinct().ToArray(), refine = Configs.Select(c => c.Refine).Distinct().ToArray(),
+                });
+            }
+
             Console.WriteLine();
             var nodeBuild = node?.GetProperty("buildSeconds").GetDouble();
             var nodeBytes = node?.GetProperty("indexBytes").GetDouble();
@@ -125,28 +122,71 @@ public static class IndexBench
             Console.WriteLine($"| build CPU time (all threads) | {oursCpu:F1} s | {Fmt(nodeCpu, "F1")} s | {(nodeCpu is { } nc ? $"{nc / oursCpu:F1}x less" : "")} |");
             Console.WriteLine($"| index size | {oursBytes / 1e6:F1} MB | {Fmt(nodeBytes / 1e6, "F1")} MB | |");
             Console.WriteLine();
-            Console.WriteLine("| nprobes | refine | recall@10 ours | recall@10 LanceDB | median latency ours | median latency LanceDB | p95 ours | p95 LanceDB |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|");
-            foreach (var o in ours)
+            Console.WriteLine("Each library's own index, searched by itself:");
+            PrintSearchTable(ours, node);
+            if (oursOnTheirs is not null)
             {
-                JsonElement? theirs = null;
-                if (node is { } n)
-                {
-                    foreach (var c in n.GetProperty("configs").EnumerateArray())
-                    {
-                        if (c.GetProperty("nprobes").GetInt32() == o.Nprobes && c.GetProperty("refine").GetInt32() == o.Refine)
-                        {
-                            theirs = c;
-                        }
-                    }
-                }
-
-                Console.WriteLine($"| {o.Nprobes} | {(o.Refine == 0 ? "-" : o.Refine)} | {o.Recall:F3} | {Fmt(theirs?.GetProperty("recall").GetDouble(), "F3")} | {o.Median:F2} ms | {Fmt(theirs?.GetProperty("latencyMedianMs").GetDouble(), "F2")} ms | {o.P95:F2} ms | {Fmt(theirs?.GetProperty("latencyP95Ms").GetDouble(), "F2")} ms |");
+                Console.WriteLine();
+                Console.WriteLine("LanceDB's index searched from .NET (\"ours\") and by LanceDB itself:");
+                PrintSearchTable(oursOnTheirs, node);
+                Console.WriteLine();
+                Console.WriteLine("Our index (Lance's format) searched by .NET (\"ours\") and by LanceDB:");
+                PrintSearchTable(ours, theirsOnOurs);
             }
         }
         finally
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+        }
+    }
+
+    private static async Task<List<(int Nprobes, int Refine, double Median, double P95, double Recall)>> MeasureAsync(
+        LanceDataset dataset, VectorSearchRequest template, List<ReadOnlyMemory<float>> queryList, List<long[]> truth)
+    {
+        var result = new List<(int Nprobes, int Refine, double Median, double P95, double Recall)>();
+        foreach (var (nprobes, refine) in Configs)
+        {
+            var request = template with { Nprobes = nprobes, RefineFactor = refine == 0 ? null : refine };
+            for (var q = 0; q < Math.Min(5, queryList.Count); q++)
+            {
+                await dataset.SearchAsync(request with { Query = queryList[q] });
+            }
+
+            var latencies = new List<double>();
+            double found = 0;
+            for (var q = 0; q < queryList.Count; q++)
+            {
+                var t = Stopwatch.StartNew();
+                var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
+                latencies.Add(t.Elapsed.TotalMilliseconds);
+                found += Ids(hits).Intersect(truth[q]).Count();
+            }
+
+            result.Add((nprobes, refine, Quantile(latencies, 0.5), Quantile(latencies, 0.95), found / (queryList.Count * 10.0)));
+        }
+
+        return result;
+    }
+
+    private static void PrintSearchTable(List<(int Nprobes, int Refine, double Median, double P95, double Recall)> ours, JsonElement? node)
+    {
+        Console.WriteLine("| nprobes | refine | recall@10 ours | recall@10 LanceDB | median latency ours | median latency LanceDB | p95 ours | p95 LanceDB |");
+        Console.WriteLine("|---|---|---|---|---|---|---|---|");
+        foreach (var o in ours)
+        {
+            JsonElement? theirs = null;
+            if (node is { } n)
+            {
+                foreach (var c in n.GetProperty("configs").EnumerateArray())
+                {
+                    if (c.GetProperty("nprobes").GetInt32() == o.Nprobes && c.GetProperty("refine").GetInt32() == o.Refine)
+                    {
+                        theirs = c;
+                    }
+                }
+            }
+
+            Console.WriteLine($"| {o.Nprobes} | {(o.Refine == 0 ? "-" : o.Refine)} | {o.Recall:F3} | {Fmt(theirs?.GetProperty("recall").GetDouble(), "F3")} | {o.Median:F2} ms | {Fmt(theirs?.GetProperty("latencyMedianMs").GetDouble(), "F2")} ms | {o.P95:F2} ms | {Fmt(theirs?.GetProperty("latencyP95Ms").GetDouble(), "F2")} ms |");
         }
     }
 

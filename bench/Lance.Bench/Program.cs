@@ -6,6 +6,10 @@ if (args.Length > 0 && args[0] == "compare")
 {
     await SideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "mevd-overhead")
+{
+    await MevdOverhead.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "embed-overhead")
 {
     await EmbeddingOverhead.RunAsync(args);

@@ -88,7 +88,7 @@ public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecor
 
     /// <inheritdoc />
     public override Task EnsureCollectionExistsAsync(CancellationToken cancellationToken = default)
-        => Run("EnsureCollectionExists", () => _tables.EnsureAsync(Name, _mapper.Schema, cancellationToken));
+        => Run("EnsureCollectionExists", () => _tables.EnsureAsync(Name, db => _mapper.CreateTableAsync(db, Name, cancellationToken), cancellationToken));
 
     /// <inheritdoc />
     public override Task EnsureCollectionDeletedAsync(CancellationToken cancellationToken = default)

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Apache.Arrow;
-
 namespace Lance.Orm.VectorData;
 
 /// <summary>
@@ -64,8 +62,8 @@ internal sealed class LanceTables : IAsyncDisposable
         return await database.OpenTableAsync(name).ConfigureAwait(false);
     }
 
-    /// <summary>Creates the table with <paramref name="schema"/> unless it exists; either way it is then open.</summary>
-    internal async Task<Table> EnsureAsync(string name, Schema schema, CancellationToken cancellationToken)
+    /// <summary>Creates the table with <paramref name="create"/> unless it exists; either way it is then open.</summary>
+    internal async Task<Table> EnsureAsync(string name, Func<Database, Task<Table>> create, CancellationToken cancellationToken)
     {
         if (_open.TryGetValue(name, out var open) && open.IsCompletedSuccessfully)
         {
@@ -73,7 +71,7 @@ internal sealed class LanceTables : IAsyncDisposable
         }
 
         var database = await DatabaseAsync().ConfigureAwait(false);
-        var table = await database.CreateTableAsync(name, schema, null, CreateMode.ExistOk, cancellationToken).ConfigureAwait(false);
+        var table = await create(database).ConfigureAwait(false);
         _open[name] = Task.FromResult(table);
         return table;
     }

@@ -1,11 +1,12 @@
 // bench-index.mjs: LanceDB's side of the IVF-PQ index benchmark.
 //   {ipc, queries, truth, db, table, partitions, subVectors, metric?, k?, nprobes?:[..], refine?:[..],
-//    warmup?, sampleRate?, maxIterations?}
+//    warmup?, sampleRate?, maxIterations?, existing?}
 //   -> {rows, ingestSeconds, buildSeconds, buildCpuSeconds (all threads), indexBytes, configs:[{nprobes, refine, latencyMedianMs,
 //       latencyP95Ms, recall}]}
 // Ingests the rows of an Arrow IPC file, times createIndex(IVF_PQ), then for each (nprobes, refine)
 // runs every query (after a warm-up) and scores recall@k against the given exact ids (JSON array of
-// arrays of the "id" column's values).
+// arrays of the "id" column's values). existing: true skips ingest and build and searches the index the
+// table already has (e.g. one Lance.Engine built), reporting buildSeconds 0.
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import * as lancedb from '@lancedb/lancedb';
@@ -48,9 +49,10 @@ main(async (args) => {
   const truth = JSON.parse(readFileSync(required(args, 'truth', 'string'), 'utf8'));
 
   const conn = await connect(dbPath);
-  const data = tableFromIPC(readFileSync(required(args, 'ipc', 'string')));
   let start = process.hrtime.bigint();
-  const table = await conn.createTable(name, data, { mode: 'overwrite' });
+  const table = args.existing
+    ? await conn.openTable(name)
+    : await conn.createTable(name, tableFromIPC(readFileSync(required(args, 'ipc', 'string'))), { mode: 'overwrite' });
   const ingestSeconds = seconds(start);
   const rows = await table.countRows();
 
@@ -59,7 +61,7 @@ main(async (args) => {
   if (args.maxIterations) options.maxIterations = args.maxIterations;
   start = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  await table.createIndex('vector', { config: lancedb.Index.ivfPq(options) });
+  if (!args.existing) await table.createIndex('vector', { config: lancedb.Index.ivfPq(options) });
   const buildSeconds = seconds(start);
   const cpu = process.cpuUsage(cpuBefore);
   const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;

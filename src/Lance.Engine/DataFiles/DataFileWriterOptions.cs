@@ -29,6 +29,12 @@ internal sealed class DataFileWriterOptions
     /// <summary>The file's name, for messages.</summary>
     public string Name { get; init; } = "(new data file)";
 
+    /// <summary>
+    /// Global buffers written after buffer 0 (the schema), as buffers 1, 2, … in this order; Lance's
+    /// index files keep protobuf messages there. Formats 2.x only.
+    /// </summary>
+    public IReadOnlyList<byte[]>? GlobalBuffers { get; init; }
+
     /// <summary>These options for writing files of <paramref name="version"/>.</summary>
     public DataFileWriterOptions WithVersion(LanceFileVersion version) => version == Version ? this : new()
     {
@@ -37,5 +43,6 @@ internal sealed class DataFileWriterOptions
         Version = version,
         Dictionaries = Dictionaries,
         Name = Name,
+        GlobalBuffers = GlobalBuffers,
     };
 }

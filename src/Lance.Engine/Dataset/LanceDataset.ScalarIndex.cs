@@ -63,7 +63,7 @@ public sealed partial class LanceDataset
         }
 
         var placement = filter is null ? FilterPlacement.None : request.Prefilter ? FilterPlacement.Prefilter : FilterPlacement.Postfilter;
-        var vectorIndex = Lance.Engine.Index.IndexedSearch.FindIndex(snapshot, _indexes, request)?.Name;
+        var vectorIndex = Lance.Engine.Index.IndexedSearch.FindIndex(snapshot, _indexes, request)?[0].Name;
         return Task.FromResult(QueryExplainer.Explain(snapshot, "VectorSearch", filter, placement, vectorIndex));
     }
 

@@ -4,7 +4,7 @@ using Lance.Engine.Format;
 namespace Lance.Engine.Index;
 
 /// <summary>
-/// The IVF-PQ indexes a dataset instance has loaded from <c>_indices/</c>, by index id: an index
+/// The IVF-PQ indexes (this engine's old files and Lance's format) a dataset instance has loaded from <c>_indices/</c>, by index id: an index
 /// file never changes once written, so one load serves every version that names it. Emptied when
 /// the dataset is disposed. Index files are read through the dataset's object store.
 /// Not counted against the column cache's budget: a loaded index holds its PQ codes (one byte per
@@ -20,7 +20,9 @@ internal sealed class IndexCache(Dataset.DatasetFiles files)
 
     /// <summary>The index <paramref name="metadata"/> describes, loaded on first use.</summary>
     public IvfPqIndex Load(IndexMetadata metadata)
-        => _indexes.GetOrAdd(metadata.Uuid, _ => IvfPqFile.Read(Files, Dataset.DatasetFiles.IndexKey(metadata.FolderName)));
+        => _indexes.GetOrAdd(metadata.Uuid, _ => metadata.DetailsTypeUrl == IndexCatalog.IvfPqTypeUrl
+            ? IvfPqFile.Read(Files, Dataset.DatasetFiles.IndexKey(metadata.FolderName))
+            : Vector.LanceIvfPqReader.Read(Files, metadata));
 
     /// <summary>Keeps an index just built, so the first search need not read its file.</summary>
     public void Add(Guid uuid, IvfPqIndex index) => _indexes[uuid] = index;

@@ -7,7 +7,8 @@ namespace Lance.Engine.Index;
 
 /// <summary>
 /// Builds IVF-PQ indexes over a <see cref="Snapshot"/>'s vector column, folds newly appended rows into
-/// them, and commits them: the index file goes to <c>_indices/&lt;uuid&gt;/</c> (in the dataset folder),
+/// them, and commits them: the index files go to <c>_indices/&lt;uuid&gt;/</c> (in the dataset folder) in
+/// Lance's format (an index of this engine's older private format keeps that format when optimised),
 /// then a version recording it is published through the <see cref="CommitLog"/>. When another writer
 /// commits first the index is recorded on top of its version (fragments it does not cover are
 /// searched exactly); a failed commit removes the index folder.
@@ -53,10 +54,12 @@ internal static class IndexWriter
             throw new LanceIndexException($"{where}: MaxIterations and SampleRate must be at least 1.");
         }
 
+        // Lance's format quantises residuals for l2 and cosine, the vectors themselves for dot.
+        var lanceOptions = options with { Residual = options.Metric != DistanceMetric.Dot };
         var index = await Task.Run(
-            () => IvfPqBuilder.Build(sources, dimension, partitions, subVectors, options, options.Progress, cancellationToken),
+            () => IvfPqBuilder.Build(sources, dimension, partitions, subVectors, lanceOptions, options.Progress, cancellationToken),
             cancellationToken).ConfigureAwait(false);
-        var manifest = await CommitAsync(snapshot, indexes, log, index, options.Name ?? column + "_idx", field, options.Progress, cancellationToken).ConfigureAwait(false);
+        var manifest = await CommitAsync(snapshot, indexes, log, index, options.Name ?? column + "_idx", field, lanceFormat: true, options.Progress, cancellationToken).ConfigureAwait(false);
         committed(manifest);
         return IndexCatalog.Describe(manifest, indexes, manifest.Indices.First(i => i.Name == (options.Name ?? column + "_idx")));
     }
@@ -68,7 +71,7 @@ internal static class IndexWriter
     /// <exception cref="LanceIndexException">No index has that name.</exception>
     public static async Task OptimizeAsync(Snapshot snapshot, IndexCache indexes, CommitLog log, string? name, Action<Manifest> committed, CancellationToken cancellationToken)
     {
-        var targets = snapshot.Manifest.Indices.Where(i => i.DetailsTypeUrl == IndexCatalog.IvfPqTypeUrl && (name is null || i.Name == name)).ToList();
+        var targets = snapshot.Manifest.Indices.Where(i => IndexCatalog.IsSearchable(i) && (name is null || i.Name == name)).ToList();
         if (name is not null && targets.Count == 0)
         {
             throw new LanceIndexException($"'{snapshot.Location}' has no vector index named '{name}'. Indexes: {string.Join(", ", snapshot.Manifest.Indices.Select(i => i.Name))}.");
@@ -92,14 +95,17 @@ internal static class IndexWriter
             var merged = await Task.Run(
                 () => IvfPqBuilder.Merge(old, IvfPqBuilder.Fill(old, sources, null, null, cancellationToken), mask.Allows, kept.Select(f => f.Id).Concat(sources.Select(s => s.FragmentId))),
                 cancellationToken).ConfigureAwait(false);
-            var manifest = await CommitAsync(snapshot, indexes, log, merged, metadata.Name, field, null, cancellationToken).ConfigureAwait(false);
+            // An index keeps its format: Lance's, or (our older indexes) the private one.
+            var lanceFormat = metadata.DetailsTypeUrl != IndexCatalog.IvfPqTypeUrl;
+            var manifest = await CommitAsync(snapshot, indexes, log, merged, metadata.Name, field, lanceFormat, null, cancellationToken).ConfigureAwait(false);
             committed(manifest);
             snapshot = snapshot.Next(manifest);
         }
     }
 
     private static async Task<Manifest> CommitAsync(
-        Snapshot snapshot, IndexCache indexes, CommitLog log, IvfPqIndex index, string name, LanceField field, IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
+        Snapshot snapshot, IndexCache indexes, CommitLog log, IvfPqIndex index, string name, LanceField field, bool lanceFormat,
+        IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 0));
         var basis = snapshot.Manifest;
@@ -107,19 +113,27 @@ internal static class IndexWriter
         var folder = uuid.ToString("D");
         try
         {
-            await IvfPqFile.WriteAsync(snapshot.Files, DatasetFiles.IndexKey(folder), index, cancellationToken).ConfigureAwait(false);
+            if (lanceFormat)
+            {
+                await Vector.LanceIvfPqWriter.WriteAsync(snapshot.Files, folder, index, cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                await IvfPqFile.WriteAsync(snapshot.Files, DatasetFiles.IndexKey(folder), index, cancellationToken).ConfigureAwait(false);
+            }
+
             cancellationToken.ThrowIfCancellationRequested();
             var metadata = new IndexMetadata
             {
                 Uuid = uuid,
-                // The column is named in our details, not in Lance's field list: LanceDB would
-                // otherwise pick the index for its own vector searches and fail to open our file.
-                Fields = [],
-                Details = BitConverter.GetBytes(field.Id),
+                // Our older private format names the column in its details, not in Lance's field list:
+                // LanceDB would otherwise pick the index for its own searches and fail to open the file.
+                Fields = lanceFormat ? [field.Id] : [],
+                Details = lanceFormat ? Vector.LanceIvfPqWriter.Details(index) : BitConverter.GetBytes(field.Id),
                 Name = name,
                 DatasetVersion = basis.Version,
                 Fragments = index.Fragments.ToList(),
-                DetailsTypeUrl = IndexCatalog.IvfPqTypeUrl,
+                DetailsTypeUrl = lanceFormat ? Vector.LanceVectorDetails.TypeUrl : IndexCatalog.IvfPqTypeUrl,
                 IndexVersion = 1,
             };
             for (var attempt = 0; ; attempt++)

@@ -17,8 +17,11 @@ namespace Lance.Engine.Index;
 /// </summary>
 internal static class IndexedSearch
 {
-    /// <summary>The index that can answer <paramref name="request"/> in <paramref name="snapshot"/>, if any.</summary>
-    public static IndexMetadata? FindIndex(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request)
+    /// <summary>
+    /// The index that can answer <paramref name="request"/> in <paramref name="snapshot"/>, if any: its
+    /// entries (one, or several of one name where Lance added deltas, each covering its own fragments).
+    /// </summary>
+    public static IReadOnlyList<IndexMetadata>? FindIndex(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request)
     {
         var manifest = snapshot.Manifest;
         if (request.BypassIndex || manifest.Indices.Count == 0 || manifest.Schema.FindField(request.Column) is not { } field)
@@ -28,10 +31,10 @@ internal static class IndexedSearch
 
         foreach (var metadata in manifest.Indices)
         {
-            if (metadata.DetailsTypeUrl == IndexCatalog.IvfPqTypeUrl && IndexCatalog.IndexedFieldId(metadata) == field.Id
-                && indexes.Load(metadata).Metric == request.Metric)
+            if (IndexCatalog.IsSearchable(metadata) && IndexCatalog.IndexedFieldId(metadata) == field.Id
+                && IndexCatalog.MetricOf(metadata, indexes) == request.Metric)
             {
-                return metadata;
+                return manifest.Indices.Where(i => i.Name == metadata.Name && IndexCatalog.IsSearchable(i) && IndexCatalog.IndexedFieldId(i) == field.Id).ToList();
             }
         }
 
@@ -45,17 +48,17 @@ internal static class IndexedSearch
     /// </summary>
     public static RecordBatch? TrySearch(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
     {
-        if (FindIndex(snapshot, indexes, request) is not { } metadata)
+        if (FindIndex(snapshot, indexes, request) is not { } entries)
         {
             return null;
         }
 
-        var ranked = Search(snapshot, indexes.Load(metadata), metadata, request, filter, allowed);
+        var ranked = Search(snapshot, entries.Select(indexes.Load).ToList(), entries, request, filter, allowed);
         return SearchResults.Materialize(snapshot, snapshot.Project(request.Columns), ranked, request.WithRowId);
     }
 
     private static (float Distance, long Row)[] Search(
-        Snapshot snapshot, IvfPqIndex index, IndexMetadata metadata, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
+        Snapshot snapshot, IReadOnlyList<IvfPqIndex> parts, IReadOnlyList<IndexMetadata> entries, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Nprobes, 1, nameof(request.Nprobes));
         if (request.RefineFactor is { } factor)
@@ -64,7 +67,8 @@ internal static class IndexedSearch
         }
 
         var vectorField = snapshot.Schema.GetFieldByName(request.Column);
-        var covered = new HashSet<ulong>(metadata.Fragments);
+        var covered = new HashSet<ulong>(entries.SelectMany(e => e.Fragments));
+        var index = parts[0];
         var prefilter = filter is not null && request.Prefilter ? filter : null;
         var wanted = checked(request.K + request.Offset);
         var lower = request.DistanceLower ?? float.NegativeInfinity;
@@ -96,7 +100,11 @@ internal static class IndexedSearch
 
         var refine = request.RefineFactor ?? 0;
         var candidates = new TopK(wanted * Math.Max(1, refine));
-        index.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
+        foreach (var part in parts)
+        {
+            part.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
+        }
+
         var result = new TopK(wanted);
         var measure = DistanceKernels.Measure(request.Metric, request.Query);
         // Refining reads each candidate's fragment column once, leased (pinned) until all are scored.

@@ -24,7 +24,11 @@ public sealed record IvfPqOptions
     /// <summary>Training rows per centroid: k-means sees at most <c>SampleRate × partitions</c> rows, the codebooks <c>SampleRate × 256</c>.</summary>
     public int SampleRate { get; init; } = 256;
 
-    /// <summary>Whether to quantise residuals from the partition centroid (more accurate; LanceDB does so too).</summary>
+    /// <summary>
+    /// Whether to quantise residuals from the partition centroid. New indexes are written in Lance's
+    /// format, which decides this by distance (residuals for l2 and cosine, not for dot), so a build
+    /// ignores this setting.
+    /// </summary>
     public bool Residual { get; init; } = true;
 
     /// <summary>The seed of the sampling and k-means++ start, so a build is reproducible.</summary>

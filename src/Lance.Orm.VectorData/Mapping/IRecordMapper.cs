@@ -10,6 +10,9 @@ internal interface IRecordMapper<TRecord>
     /// <summary>The collection's Arrow schema.</summary>
     Schema Schema { get; }
 
+    /// <summary>Creates the collection's table unless it exists; either way returns it open.</summary>
+    Task<Table> CreateTableAsync(Database database, string name, CancellationToken cancellationToken);
+
     /// <summary>The records as one batch; vector properties listed in <paramref name="generated"/> take those embeddings instead of the record's value.</summary>
     RecordBatch Write(IReadOnlyList<TRecord> records, IReadOnlyDictionary<VectorPropertyModel, IReadOnlyList<Embedding>>? generated);
 

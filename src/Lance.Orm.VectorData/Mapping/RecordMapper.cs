@@ -42,6 +42,10 @@ internal sealed class RecordMapper<TRecord> : IRecordMapper<TRecord>
     }
 
     /// <inheritdoc />
+    public Task<Table> CreateTableAsync(Database database, string name, CancellationToken cancellationToken)
+        => database.CreateTableAsync(name, Schema, null, CreateMode.ExistOk, cancellationToken);
+
+    /// <inheritdoc />
     public RecordBatch Write(IReadOnlyList<TRecord> records, IReadOnlyDictionary<VectorPropertyModel, IReadOnlyList<Embedding>>? generated)
     {
         var columns = new List<IArrowArray>(_model.Properties.Count);

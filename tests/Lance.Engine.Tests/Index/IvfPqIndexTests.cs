@@ -99,7 +99,8 @@ public sealed class IvfPqIndexTests : IDisposable
 
         Assert.Equal(("vector_idx", "vector", info.Uuid, 16, 8, 4000L, 0L), (listed.Name, listed.Column, listed.Uuid, listed.NumPartitions, listed.NumSubVectors, listed.IndexedRows, listed.UnindexedRows));
         Assert.Equal(new ulong[] { 0, 1, 2 }, listed.IndexedFragments);
-        Assert.True(File.Exists(Path.Combine(dataset.Path, LanceDataset.IndicesFolder, info.Uuid.ToString("D"), "ivf_pq.lcidx")));
+        Assert.True(File.Exists(Path.Combine(dataset.Path, LanceDataset.IndicesFolder, info.Uuid.ToString("D"), "index.idx")));
+        Assert.True(File.Exists(Path.Combine(dataset.Path, LanceDataset.IndicesFolder, info.Uuid.ToString("D"), "auxiliary.idx")));
         var query = IndexData.Vectors(1, Dim, seed: 5)[0];
         var request = new VectorSearchRequest("vector", query, 10) { Nprobes = 2 };
         Assert.Equal(IndexData.Ids(await dataset.SearchAsync(request)), IndexData.Ids(await reopened.SearchAsync(request)));

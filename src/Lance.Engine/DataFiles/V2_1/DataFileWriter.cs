@@ -82,7 +82,7 @@ internal static class DataFileWriter
             }
         }
 
-        WriteTail(sink, schema, rows, columns, options.Version.Major, options.Version.Minor);
+        WriteTail(sink, schema, rows, columns, options.Version.Major, options.Version.Minor, options.GlobalBuffers);
 
         // In format 2.1 only leaves have columns, so only they are listed (as Lance does).
         var fieldIds = schema.AllFields.Where(f => f.IsLeaf).Select(f => f.Id).ToArray();
@@ -94,8 +94,10 @@ internal static class DataFileWriter
     /// Ends a file of format 2.x (2.0 files say 0.3): global buffer 0 (the schema and row count), one
     /// <c>ColumnMetadata</c> per column, the column and global-buffer offset tables, and the 40-byte footer.
     /// </summary>
-    internal static void WriteTail(FileSink sink, LanceSchema schema, long rows, List<File2.ColumnMetadata> columns, ushort major, ushort minor)
+    internal static void WriteTail(
+        FileSink sink, LanceSchema schema, long rows, List<File2.ColumnMetadata> columns, ushort major, ushort minor, IReadOnlyList<byte[]>? globalBuffers = null)
     {
+        var extraBuffers = (globalBuffers ?? []).Select(b => (Position: sink.WriteAligned(b, BufferAlignment), Length: (long)b.Length)).ToList();
         var descriptor = new PbFile.FileDescriptor
         {
             Schema = new PbFile.Schema(),
@@ -128,12 +130,18 @@ internal static class DataFileWriter
         BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)descriptorPosition);
         BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)descriptorBytes.Length);
         sink.Write(entry);
+        foreach (var (position, length) in extraBuffers)
+        {
+            BinaryPrimitives.WriteUInt64LittleEndian(entry, (ulong)position);
+            BinaryPrimitives.WriteUInt64LittleEndian(entry[8..], (ulong)length);
+            sink.Write(entry);
+        }
 
         Span<byte> footer = stackalloc byte[40];
         BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)columnMetadataStart);
         BinaryPrimitives.WriteUInt64LittleEndian(footer[8..], (ulong)columnTablePosition);
         BinaryPrimitives.WriteUInt64LittleEndian(footer[16..], (ulong)globalTablePosition);
-        BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], 1);
+        BinaryPrimitives.WriteUInt32LittleEndian(footer[24..], (uint)(1 + extraBuffers.Count));
         BinaryPrimitives.WriteUInt32LittleEndian(footer[28..], (uint)columns.Count);
         BinaryPrimitives.WriteUInt16LittleEndian(footer[32..], major);
         BinaryPrimitives.WriteUInt16LittleEndian(footer[34..], minor);

@@ -1,0 +1,176 @@
+using System.Diagnostics;
+using System.Globalization;
+using Lance.Engine;
+using Lance.Orm;
+using Lance.Orm.VectorData;
+using Microsoft.Extensions.VectorData;
+
+namespace Lance.Bench;
+
+/// <summary>
+/// The cost of going through Microsoft.Extensions.VectorData instead of our own API, on one table:
+/// a search (top 10 of 20,000 rows × 128 dims, exact) and an upsert (a merge-insert of 100 rows on the
+/// key), each through <c>Table&lt;T&gt;</c>, through MEVD with a POCO record (MEVD's model, per-property
+/// mapping) and through MEVD with the same generated model. Steps are interleaved in a rotating order so
+/// that load from other processes hits all alike; figures are medians over rounds.
+/// Run: <c>dotnet run -c Release --project bench/Lance.Bench -- mevd-overhead [rounds]</c>.
+/// </summary>
+public static class MevdOverhead
+{
+    private const int Rows = 20_000;
+    private const int Dims = 128;
+    private const int SearchesPerStep = 20;
+    private const int UpsertRows = 100;
+    private const int UpsertsPerStep = 3;
+
+    public static async Task RunAsync(string[] args)
+    {
+        var rounds = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 9;
+        var folder = Path.Combine(Path.GetTempPath(), "lance-bench-mevd-" + Guid.NewGuid().ToString("N")[..8]);
+        try
+        {
+            await using var database = await LanceDb.ConnectAsync(folder);
+            var rows = Enumerable.Range(0, Rows).Select(i => Row(i, 0)).ToList();
+            var table = await database.CreateTableAsync("items", rows);
+            using var store = new LanceVectorStore(database);
+            var poco = store.GetCollection<long, MevdItem>("items");
+            var generated = store.GetCollection<long, BenchItem>("items");
+            var random = new Random(7);
+            var queries = Enumerable.Range(0, SearchesPerStep).Select(_ => Vector(random)).ToArray();
+            var version = 1;
+
+            var steps = new (string Name, Func<Task> Run)[]
+            {
+                ("search: Table<T>.Search(v).Limit(10), no vectors back", async () =>
+                {
+                    foreach (var q in queries)
+                    {
+                        _ = await table.Search(q).Limit(10).Select("id", "title", "year").ToSearchResultsAsync();
+                    }
+                }),
+                ("search: MEVD SearchAsync, POCO record", async () =>
+                {
+                    foreach (var q in queries)
+                    {
+                        await foreach (var _ in poco.SearchAsync(q, 10))
+                        {
+                        }
+                    }
+                }),
+                ("search: MEVD SearchAsync, generated model", async () =>
+                {
+                    foreach (var q in queries)
+                    {
+                        await foreach (var _ in generated.SearchAsync(q, 10))
+                        {
+                        }
+                    }
+                }),
+                ("upsert: Table<T>.MergeInsertAsync(100 rows)", async () =>
+                {
+                    for (var k = 0; k < UpsertsPerStep; k++)
+                    {
+                        var v = ++version;
+                        await table.MergeInsertAsync(Enumerable.Range(0, UpsertRows).Select(i => Row(i * 37 % Rows, v)), ["id"], MergeInsertOptions.Upsert);
+                    }
+                }),
+                ("upsert: MEVD UpsertAsync(100 records), POCO record", async () =>
+                {
+                    for (var k = 0; k < UpsertsPerStep; k++)
+                    {
+                        var v = ++version;
+                        await poco.UpsertAsync(Enumerable.Range(0, UpsertRows).Select(i => Poco(Row(i * 37 % Rows, v))));
+                    }
+                }),
+                ("upsert: MEVD UpsertAsync(100 records), generated model", async () =>
+                {
+                    for (var k = 0; k < UpsertsPerStep; k++)
+                    {
+                        var v = ++version;
+                        await generated.UpsertAsync(Enumerable.Range(0, UpsertRows).Select(i => Row(i * 37 % Rows, v)));
+                    }
+                }),
+            };
+
+            foreach (var (_, run) in steps)
+            {
+                await run(); // warm-up (and the first open of the table through the store)
+            }
+
+            var seconds = steps.Select(_ => new List<double>()).ToArray();
+            for (var round = 0; round < rounds; round++)
+            {
+                // Searches rotate among themselves, upserts among themselves, so each ratio compares like with like.
+                for (var k = 0; k < 3; k++)
+                {
+                    foreach (var group in new[] { 0, 3 })
+                    {
+                        var i = group + (k + round) % 3;
+                        var clock = Stopwatch.StartNew();
+                        await steps[i].Run();
+                        seconds[i].Add(clock.Elapsed.TotalSeconds);
+                    }
+                }
+            }
+
+            Console.WriteLine($"| step ({Rows:N0} rows × {Dims}, {rounds} rounds, interleaved) | median per call | median ratio to our API |");
+            Console.WriteLine("|---|---:|---:|");
+            for (var i = 0; i < steps.Length; i++)
+            {
+                var baseline = i < 3 ? 0 : 3;
+                var perCall = i < 3 ? SearchesPerStep : UpsertsPerStep;
+                var ratios = seconds[i].Zip(seconds[baseline], (a, b) => a / b).ToList();
+                Console.WriteLine($"| {steps[i].Name} | {BenchSupport.Median(seconds[i]) / perCall * 1000:F2} ms | {BenchSupport.Median(ratios):F3} |");
+            }
+        }
+        finally
+        {
+            if (Directory.Exists(folder))
+            {
+                Directory.Delete(folder, recursive: true);
+            }
+        }
+    }
+
+    private static BenchItem Row(int id, int version) => new()
+    {
+        Id = id,
+        Title = $"item {id} v{version}",
+        Year = 1990 + id % 30,
+        Vector = Vector(new Random(id)),
+    };
+
+    private static MevdItem Poco(BenchItem row) => new() { Id = row.Id, Title = row.Title, Year = row.Year, Vector = row.Vector };
+
+    private static float[] Vector(Random random)
+    {
+        var v = new float[Dims];
+        for (var i = 0; i < v.Length; i++)
+        {
+            v[i] = (float)random.NextDouble();
+        }
+
+        return v;
+    }
+}
+
+/// <summary>The benchmark's row as a generated model, also described for MEVD.</summary>
+public partial record BenchItem : ILanceModel
+{
+    [VectorStoreKey] public long Id { get; init; }
+    [VectorStoreData] public string Title { get; init; } = "";
+    [VectorStoreData] public int Year { get; init; }
+    [Vector(128)]
+    [VectorStoreVector(128, DistanceFunction = DistanceFunction.EuclideanSquaredDistance)]
+    public float[] Vector { get; init; } = [];
+}
+
+/// <summary>The same row as a plain MEVD POCO, mapped to the same columns.</summary>
+public sealed class MevdItem
+{
+    [VectorStoreKey(StorageName = "id")] public long Id { get; set; }
+    [VectorStoreData(StorageName = "title")] public string Title { get; set; } = "";
+    [VectorStoreData(StorageName = "year")] public int Year { get; set; }
+    [VectorStoreVector(128, DistanceFunction = DistanceFunction.EuclideanSquaredDistance, StorageName = "vector")]
+    public ReadOnlyMemory<float> Vector { get; set; }
+}

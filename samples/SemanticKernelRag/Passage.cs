@@ -1,0 +1,17 @@
+using Microsoft.Extensions.VectorData;
+
+namespace SemanticKernelRag;
+
+/// <summary>One passage of the knowledge base; its text is embedded by the store's generator (MiniLM, 384 dimensions).</summary>
+public sealed class Passage
+{
+    [VectorStoreKey] public long Id { get; set; }
+
+    [VectorStoreData] public string Topic { get; set; } = "";
+
+    [VectorStoreData] public string Text { get; set; } = "";
+
+    /// <summary>The text again, as the input MEVD embeds on upsert (the vector itself is stored, not this string).</summary>
+    [VectorStoreVector(384, DistanceFunction = DistanceFunction.CosineSimilarity)]
+    public string? Embedding { get; set; }
+}

@@ -1,0 +1,67 @@
+// A retrieval-augmented console app, offline: MiniLM embeds a small knowledge base into a Lance
+// table through the Microsoft.Extensions.VectorData provider, a question retrieves the closest
+// passages, and the prompt an LLM would get is printed. OpenTelemetry exports the trace of the search.
+using System.Diagnostics;
+using Lance.Orm.Embeddings;
+using Lance.Orm.VectorData;
+using Microsoft.Extensions.AI;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.VectorData;
+using OpenTelemetry;
+using OpenTelemetry.Trace;
+using SemanticKernelRag;
+
+using var source = new ActivitySource("SemanticKernelRag");
+using var tracing = Sdk.CreateTracerProviderBuilder()
+    .AddSource("SemanticKernelRag", "Lance.Orm")
+    .AddConsoleExporter()
+    .Build();
+
+var folder = args.Length > 0 ? args[0] : Path.Combine(Path.GetTempPath(), "lance-rag-sample");
+var question = args.Length > 1 ? args[1] : "How do I keep my data when I move to Spark?";
+
+using var miniLm = new MiniLm();
+var services = new ServiceCollection()
+    .AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new LanceEmbeddingGenerator(miniLm))
+    .AddLanceVectorStore(folder)
+    .AddLanceCollection<long, Passage>("passages");
+await using var provider = services.BuildServiceProvider();
+var passages = provider.GetRequiredService<VectorStoreCollection<long, Passage>>();
+
+await passages.EnsureCollectionDeletedAsync();
+await passages.EnsureCollectionExistsAsync();
+await passages.UpsertAsync(KnowledgeBase.Passages.Select((p, i) => new Passage { Id = i + 1, Topic = p.Topic, Text = p.Text, Embedding = p.Text }));
+Console.WriteLine($"Indexed {KnowledgeBase.Passages.Count} passages into '{folder}'.");
+
+var retrieved = new List<VectorSearchResult<Passage>>();
+using (var activity = source.StartActivity("rag.retrieve"))
+{
+    activity?.SetTag("db.system.name", LanceVectorStore.SystemName);
+    activity?.SetTag("db.collection.name", passages.Name);
+    activity?.SetTag("rag.question", question);
+    await foreach (var hit in passages.SearchAsync(question, top: 3, new VectorSearchOptions<Passage> { Filter = p => p.Topic != "trivia" }))
+    {
+        retrieved.Add(hit);
+        activity?.AddEvent(new ActivityEvent("rag.hit", tags: new ActivityTagsCollection { ["id"] = hit.Record.Id, ["score"] = hit.Score }));
+    }
+
+    activity?.SetTag("rag.hits", retrieved.Count);
+}
+
+Console.WriteLine();
+Console.WriteLine($"Question: {question}");
+foreach (var hit in retrieved)
+{
+    Console.WriteLine($"  {hit.Score:F3}  [{hit.Record.Topic}] {hit.Record.Text}");
+}
+
+Console.WriteLine();
+Console.WriteLine("Prompt for the model:");
+Console.WriteLine("Answer the question using only these passages.");
+foreach (var hit in retrieved)
+{
+    Console.WriteLine($"- {hit.Record.Text}");
+}
+
+Console.WriteLine($"Question: {question}");
+Console.WriteLine();

@@ -1,0 +1,120 @@
+using System.Buffers.Binary;
+using System.Text;
+using Google.Protobuf;
+using Lance.Engine.Format;
+using Lance.Engine.Format.Protos.VectorIndex;
+
+namespace Lance.Engine.Index.Vector;
+
+/// <summary>
+/// The parts of a Lance index file (a Lance v2 file held in memory) that sit beside its columns:
+/// the global buffers the footer lists (Lance keeps the IVF and the codebook there) and the
+/// schema metadata that points at them.
+/// </summary>
+internal static class IndexFileBuffers
+{
+    private const int FooterLength = 40;
+
+    /// <summary>Global buffer <paramref name="index"/> of the file (buffer 0 is the file's schema).</summary>
+    /// <exception cref="LanceIndexException">The file has no such buffer, or it lies outside the file.</exception>
+    public static ReadOnlyMemory<byte> GlobalBuffer(ReadOnlyMemory<byte> file, int index, string name)
+    {
+        var span = file.Span;
+        if (span.Length < FooterLength)
+        {
+            throw new LanceIndexException($"The index file '{name}' is too short ({span.Length} bytes) to be a Lance file.");
+        }
+
+        var footer = span[^FooterLength..];
+        var table = BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]);
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
+        if (index < 0 || (uint)index >= count || table + ((ulong)(index + 1) * 16) > (ulong)span.Length)
+        {
+            throw new LanceIndexException($"The index file '{name}' has no global buffer {index} (it has {count}).");
+        }
+
+        var entry = span[(int)(table + ((ulong)index * 16))..];
+        var position = BinaryPrimitives.ReadUInt64LittleEndian(entry);
+        var length = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
+        if (position + length > (ulong)span.Length)
+        {
+            throw new LanceIndexException($"The index file '{name}' is corrupt: global buffer {index} ({length} bytes at {position}) lies past its end.");
+        }
+
+        return file.Slice((int)position, (int)length);
+    }
+
+    /// <summary>A schema metadata value of the file as text.</summary>
+    /// <exception cref="LanceIndexException">The key is missing.</exception>
+    public static string Metadata(LanceSchema schema, string key, string name)
+        => schema.Metadata.TryGetValue(key, out var value)
+            ? Encoding.UTF8.GetString(value)
+            : throw new LanceIndexException($"The index file '{name}' lacks the schema metadata '{key}' Lance writes there.");
+
+    /// <summary>Parses the protobuf message in the global buffer a metadata value names (e.g. <c>lance:ivf</c> → "1").</summary>
+    public static T Message<T>(ReadOnlyMemory<byte> file, LanceSchema schema, string key, MessageParser<T> parser, string name)
+        where T : IMessage<T>
+    {
+        var text = Metadata(schema, key, name);
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var buffer))
+        {
+            throw new LanceIndexException($"The index file '{name}': metadata '{key}' is '{text}', not a global buffer number.");
+        }
+
+        return Parse(GlobalBuffer(file, buffer, name), parser, name);
+    }
+
+    /// <summary>Parses a protobuf message, wording a failure as a corrupt index file.</summary>
+    public static T Parse<T>(ReadOnlyMemory<byte> bytes, MessageParser<T> parser, string name)
+        where T : IMessage<T>
+    {
+        try
+        {
+            return parser.ParseFrom(bytes.Span);
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new LanceIndexException($"The index file '{name}' is corrupt: a {typeof(T).Name} message cannot be parsed ({e.Message}).", e);
+        }
+    }
+
+    /// <summary>The values of a tensor as float32, with its shape.</summary>
+    /// <exception cref="LanceIndexException">The tensor's type is not a float type, or its bytes do not fill its shape.</exception>
+    public static float[] Floats(Tensor tensor, string what, string name)
+    {
+        var count = tensor.Shape.Aggregate(1L, (a, b) => a * b);
+        var bytes = tensor.Data.Span;
+        var width = tensor.DataType switch
+        {
+            Tensor.Types.DataType.Float32 => 4,
+            Tensor.Types.DataType.Float16 => 2,
+            Tensor.Types.DataType.Float64 => 8,
+            _ => throw new LanceIndexException($"The index file '{name}': the {what} are {tensor.DataType}; Lance.Engine reads float16, float32 and float64 ones."),
+        };
+        if (count * width != bytes.Length)
+        {
+            throw new LanceIndexException($"The index file '{name}' is corrupt: the {what} tensor of shape [{string.Join(", ", tensor.Shape)}] holds {bytes.Length} bytes.");
+        }
+
+        var result = new float[count];
+        for (var i = 0; i < result.Length; i++)
+        {
+            result[i] = width switch
+            {
+                4 => BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]),
+                2 => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(i * 2)..]),
+                _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]),
+            };
+        }
+
+        return result;
+    }
+
+    /// <summary>A float32 tensor of the given shape.</summary>
+    public static Tensor FloatTensor(ReadOnlySpan<float> values, params uint[] shape)
+    {
+        var tensor = new Tensor { DataType = Tensor.Types.DataType.Float32, Data = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(values)) };
+        tensor.Shape.AddRange(shape);
+        return tensor;
+    }
+}

@@ -51,6 +51,14 @@ public static class BenchSupport
 
     private static string FindPeer()
     {
+        // The build installs the peer (npm ci) and records where; a copied build output falls back to a search upwards.
+        var built = typeof(BenchSupport).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)
+            .OfType<System.Reflection.AssemblyMetadataAttribute>().FirstOrDefault(a => a.Key == "LanceDbPeerDir")?.Value;
+        if (built is not null && Directory.Exists(Path.Combine(built, "node_modules")))
+        {
+            return built;
+        }
+
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
         {
             var candidate = Path.Combine(dir.FullName, "tools", "lancedb-peer");
@@ -60,7 +68,7 @@ public static class BenchSupport
             }
         }
 
-        throw new InvalidOperationException("tools/lancedb-peer/node_modules not found: run 'npm ci' in tools/lancedb-peer (or 'dotnet test' once).");
+        throw new InvalidOperationException("tools/lancedb-peer/node_modules not found: build bench/Lance.Bench (its build runs 'npm ci' there), or run 'npm ci' in tools/lancedb-peer.");
     }
 
     // Reads every value a scan returns, as a consumer would: vectors summed with SIMD (all their

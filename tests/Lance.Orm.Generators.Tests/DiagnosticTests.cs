@@ -376,6 +376,33 @@ public sealed class DiagnosticTests
     }
 
     [Fact]
+    public void LANCE013_a_key_on_a_vector_is_reported()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Key, Vector(4)] public float[] Embedding { get; init; } = [];
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE013", "Embedding", line: 3);
+        Assert.Contains("a key must be a number, string", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void LANCE013_a_key_on_a_list_is_reported()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Key] public List<string> Tags { get; init; } = [];
+            }
+            """);
+
+        AssertDiagnostic(diagnostic, "LANCE013", "Tags", line: 3);
+    }
+
+    [Fact]
     public void Every_descriptor_is_catalogued_in_AnalyzerReleases_Shipped()
     {
         var shipped = File.ReadAllText(Path.Combine(RepositoryRoot(), "src", "Lance.Orm.Generators", "AnalyzerReleases.Shipped.md"));

@@ -8,6 +8,7 @@ public sealed class SnapshotTests
     [InlineData(nameof(TestSources.Doc), TestSources.Doc)]
     [InlineData(nameof(TestSources.Reading), TestSources.Reading)]
     [InlineData(nameof(TestSources.Product), TestSources.Product)]
+    [InlineData(nameof(TestSources.Keyed), TestSources.Keyed)]
     [InlineData(nameof(TestSources.Hit), TestSources.Hit)]
     public void Generated_code_matches_its_snapshot(string name, string source)
         => MatchAll(name, source);

@@ -63,6 +63,17 @@ internal static class TestSources
 
         """;
 
+    /// <summary>Key members: Lance.Orm's [Key] on a renamed member and DataAnnotations' [Key] (a composite key).</summary>
+    public const string Keyed = Usings + """
+        public partial record Stock : ILanceModel
+        {
+            [Key, Column("region_code")] public string Region { get; init; } = "";
+            [System.ComponentModel.DataAnnotations.Key] public int @class { get; init; }
+            public int Count { get; init; }
+        }
+
+        """;
+
     /// <summary>Search-result members: a distance and a relevance, filled from results, never columns.</summary>
     public const string Hit = Usings + """
         namespace Search;

@@ -39,7 +39,7 @@ public sealed class WriterPolicyTests
                     Outer.ToRecordBatch(Rows);
                     return "no error";
                 }
-                catch (global::Lance.LanceSchemaException e)
+                catch (global::Lance.Orm.LanceSchemaException e)
                 {
                     return e.Message;
                 }

@@ -92,7 +92,7 @@ public sealed class TableOperationsTests : IDisposable
         var random = new Random(5);
         var rows = Enumerable.Range(0, 400).Select(i => new Point { Id = i, Vector = [.. Enumerable.Range(0, 4).Select(_ => (float)random.NextDouble())] }).ToList();
         var points = await db.CreateTableAsync("points", rows);
-        await points.CreateIndexAsync(x => x.Vector, new Lance.Engine.IvfPqOptions { NumPartitions = 8, NumSubVectors = 2 });
+        await points.CreateIndexAsync(x => x.Vector, new IvfPqOptions { NumPartitions = 8, NumSubVectors = 2 });
         float[] query = [0.5f, 0.5f, 0.5f, 0.5f];
 
         var exact = await points.Search(query).Limit(5).BypassVectorIndex().ToSearchResultsAsync();

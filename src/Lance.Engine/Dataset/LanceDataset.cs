@@ -19,7 +19,7 @@ namespace Lance.Engine;
 /// writes plan a <see cref="Transaction"/> (<see cref="FragmentWriter"/>, <see cref="RowDeleter"/>, <see cref="RowUpdater"/>, <see cref="MergeInsert"/>,
 /// <see cref="Compactor"/>, <see cref="SchemaEvolution"/>, <see cref="IndexWriter"/>) that the <see cref="VersionHead"/> commits through the <see cref="CommitLog"/>.
 /// </remarks>
-public sealed class LanceDataset : IAsyncDisposable
+public sealed partial class LanceDataset : IAsyncDisposable
 {
     /// <summary>The name of the distance column that searches append.</summary>
     public const string DistanceColumn = "_distance";

@@ -1,4 +1,4 @@
-namespace Lance;
+namespace Lance.Orm;
 
 /// <summary>The base of every error raised by Lance.Engine and Lance.Orm.</summary>
 public class LanceException : Exception

@@ -1,4 +1,4 @@
-namespace Lance;
+namespace Lance.Orm;
 
 /// <summary>
 /// A filter (SQL text or a translated LINQ expression) cannot be parsed or does not fit the table:

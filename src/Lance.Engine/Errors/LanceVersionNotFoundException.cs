@@ -1,4 +1,4 @@
-namespace Lance;
+namespace Lance.Orm;
 
 /// <summary>A version or tag that a dataset does not have (never committed, or cleaned up).</summary>
 public class LanceVersionNotFoundException : LanceException

@@ -1,4 +1,4 @@
-namespace Lance.Engine;
+namespace Lance.Orm;
 
 /// <summary>
 /// How to build an IVF-PQ vector index. The defaults follow LanceDB's: about √rows partitions,

@@ -1,4 +1,4 @@
-namespace Lance.Engine;
+namespace Lance.Orm;
 
 /// <summary>How the distance between a query vector and a stored vector is measured (LanceDB's <c>distance_type</c>).</summary>
 public enum DistanceMetric

@@ -110,4 +110,12 @@ internal static class DiagnosticDescriptors
         category: Category,
         defaultSeverity: DiagnosticSeverity.Error,
         isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor InvalidKey = new(
+        id: "LANCE013",
+        title: "Key member is not a scalar column",
+        messageFormat: "'{0}.{1}' is marked [Key] but is {2}; a key must be a number, string, bool, enum, Guid or date/time member (not a vector, list, binary or nested model)",
+        category: Category,
+        defaultSeverity: DiagnosticSeverity.Error,
+        isEnabledByDefault: true);
 }

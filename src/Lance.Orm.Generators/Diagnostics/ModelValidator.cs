@@ -6,7 +6,7 @@ using Microsoft.CodeAnalysis;
 namespace Lance.Orm.Generators.Diagnostics;
 
 /// <summary>
-/// Checks a <see cref="ModelSpec"/> against the rules (LANCE001–LANCE012) and plans what to emit.
+/// Checks a <see cref="ModelSpec"/> against the rules (LANCE001–LANCE013) and plans what to emit.
 /// An invalid member is reported and left out, so one mistake yields one error rather than a
 /// cascade of compiler errors in generated code.
 /// </summary>
@@ -71,6 +71,12 @@ internal static class ModelValidator
     {
         if (!OptionsFit(spec, member, diagnostics))
         {
+            return null;
+        }
+
+        if (member.IsKey && (member.Vector is not null || member.Type.Shape is not (TypeShape.Primitive or TypeShape.String or TypeShape.Converted or TypeShape.Enum or TypeShape.Boolean)))
+        {
+            diagnostics.Add(Create(DiagnosticDescriptors.InvalidKey, member.Location, spec.Name, member.Name, member.TypeDisplay));
             return null;
         }
 

@@ -38,7 +38,7 @@ internal static class BatchViewEmitter
 
         writer.WriteLine("/// <summary>Opens a view of <paramref name=\"batch\"/>, checking the Arrow type of each column it has.</summary>");
         writer.WriteLine("/// <param name=\"batch\">The record batch.</param>");
-        writer.WriteLine("/// <exception cref=\"global::Lance.LanceSchemaException\">A column has another Arrow type than the model's.</exception>");
+        writer.WriteLine("/// <exception cref=\"global::Lance.Orm.LanceSchemaException\">A column has another Arrow type than the model's.</exception>");
         writer.WriteLine("public BatchView(global::Apache.Arrow.RecordBatch batch)");
         writer.OpenBlock();
         writer.WriteLine("global::System.ArgumentNullException.ThrowIfNull(batch);");

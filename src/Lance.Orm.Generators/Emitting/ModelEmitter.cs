@@ -113,7 +113,10 @@ internal static class ModelEmitter
         {
             var member = column.Member;
             var nested = !column.IsVector && member.Type.Shape == TypeShape.Struct ? $", static () => {member.Type.ClrType}.ColumnMap" : "";
-            writer.WriteLine($"new global::Lance.Orm.MemberColumn({Literal(member.Name)}, {Literal(member.ColumnName)}{nested}),");
+            var key = member.IsKey
+                ? $" {{ Key = (global::System.Linq.Expressions.Expression<global::System.Func<{plan.Spec.FullyQualifiedName}, object?>>)(x => x.{Identifier(member.Name)}) }}"
+                : "";
+            writer.WriteLine($"new global::Lance.Orm.MemberColumn({Literal(member.Name)}, {Literal(member.ColumnName)}{nested}){key},");
         }
 
         writer.CloseBlock(");");

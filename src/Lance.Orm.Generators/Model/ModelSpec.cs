@@ -66,6 +66,7 @@ internal sealed record ContainingTypeSpec(string Keyword, string Name);
 /// <param name="Options">The <c>[Column]</c> attribute's named options.</param>
 /// <param name="Vector">The <c>[Vector]</c> attribute, when there is one.</param>
 /// <param name="Source">The <c>[Source]</c> attribute, when there is one.</param>
+/// <param name="IsKey">Whether the member has <c>[Key]</c> (Lance.Orm's or DataAnnotations').</param>
 internal sealed record MemberSpec(
     string Name,
     TypeSpec Type,
@@ -77,7 +78,8 @@ internal sealed record MemberSpec(
     LocationInfo? ColumnAttributeLocation,
     ColumnOptions Options,
     VectorSpec? Vector,
-    SourceSpec? Source)
+    SourceSpec? Source,
+    bool IsKey = false)
 {
     /// <summary>Whether the C# type admits null (<c>long?</c>, <c>string?</c>, <c>float[]?</c>).</summary>
     public bool IsNullable => Type.IsNullable;

@@ -16,6 +16,8 @@ internal sealed class KnownTypes
         RelevanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.RelevanceAttribute");
         EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
         EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
+        KeyAttribute = compilation.GetTypeByMetadataName("Lance.Orm.KeyAttribute");
+        DataAnnotationsKeyAttribute = compilation.GetTypeByMetadataName("System.ComponentModel.DataAnnotations.KeyAttribute");
     }
 
     public INamedTypeSymbol LanceModel { get; }
@@ -35,6 +37,12 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? EmbeddingFunctionAttribute { get; }
 
     public INamedTypeSymbol? EmbeddingFunction { get; }
+
+    /// <summary><c>Lance.Orm.KeyAttribute</c>.</summary>
+    public INamedTypeSymbol? KeyAttribute { get; }
+
+    /// <summary><c>System.ComponentModel.DataAnnotations.KeyAttribute</c>, accepted as well.</summary>
+    public INamedTypeSymbol? DataAnnotationsKeyAttribute { get; }
 
     /// <summary>The known types, or null when the compilation does not reference Lance.Orm.</summary>
     public static KnownTypes? Resolve(Compilation compilation) =>

@@ -175,8 +175,10 @@ internal static class ModelParser
         var options = ColumnOptions.None;
         VectorSpec? vector = null;
         SourceSpec? source = null;
+        var isKey = false;
         foreach (var attribute in property.GetAttributes())
         {
+            isKey |= KnownTypes.Is(attribute.AttributeClass, known.KeyAttribute) || KnownTypes.Is(attribute.AttributeClass, known.DataAnnotationsKeyAttribute);
             var attributeSyntax = attribute.ApplicationSyntaxReference?.GetSyntax(cancellationToken) as AttributeSyntax;
             var argumentSyntax = attributeSyntax?.ArgumentList?.Arguments.FirstOrDefault();
             var arguments = attribute.ConstructorArguments;
@@ -221,7 +223,8 @@ internal static class ModelParser
             ColumnAttributeLocation: columnLocation,
             Options: options,
             Vector: vector,
-            Source: source);
+            Source: source,
+            IsKey: isKey);
     }
 
     private static FunctionSpec ParseFunction(INamedTypeSymbol function, KnownTypes known)

@@ -15,6 +15,7 @@ public sealed class EmbeddingFunctionRegistry
 {
     private readonly ConcurrentDictionary<string, Func<JsonObject?, IEmbeddingFunction>> _factories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _variables = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<Type, Func<IEmbeddingFunction>> _byType = new();
 
     /// <summary>The registry databases use unless <see cref="DatabaseOptions.Registry"/> names another.</summary>
     public static EmbeddingFunctionRegistry Default { get; } = new();
@@ -62,6 +63,23 @@ public sealed class EmbeddingFunctionRegistry
         ArgumentNullException.ThrowIfNull(name);
         return _variables.TryGetValue(name, out var value) ? value : null;
     }
+
+    /// <summary>
+    /// Makes models that declare <paramref name="functionType"/> (<c>[Vector(typeof(F))]</c>) get their function
+    /// from <paramref name="factory"/> instead of <c>new F()</c>: a function configured in code or built by a
+    /// dependency-injection container (with its HTTP client, key or options). The database still owns what it creates.
+    /// </summary>
+    /// <returns>This registry, so registrations chain.</returns>
+    public EmbeddingFunctionRegistry RegisterForModels(Type functionType, Func<IEmbeddingFunction> factory)
+    {
+        ArgumentNullException.ThrowIfNull(functionType);
+        ArgumentNullException.ThrowIfNull(factory);
+        _byType[functionType] = factory;
+        return this;
+    }
+
+    /// <summary>The factory registered with <see cref="RegisterForModels"/> for <paramref name="functionType"/>, or null.</summary>
+    internal Func<IEmbeddingFunction>? ForModels(Type functionType) => _byType.TryGetValue(functionType, out var factory) ? factory : null;
 
     /// <summary>Whether a function is registered as <paramref name="name"/>.</summary>
     public bool IsRegistered(string name) => _factories.ContainsKey(name);

@@ -19,6 +19,8 @@ public sealed class EmbeddingRetryPipeline
             new EventId(1, "EmbeddingRetry"),
             "Embedding call {Operation} failed on attempt {Attempt} of {Attempts}; retrying in {DelayMs} ms: {Error}");
 
+    private static readonly ResiliencePropertyKey<System.Diagnostics.Activity?> SpanKey = new("Lance.Orm.EmbeddingSpan");
+
     private readonly ResiliencePipeline _pipeline;
     private readonly EmbeddingRetryOptions _options;
 
@@ -45,6 +47,7 @@ public sealed class EmbeddingRetryPipeline
                 DelayGenerator = args => ValueTask.FromResult(RetryAfter(args.Outcome.Exception)),
                 OnRetry = args =>
                 {
+                    LanceTelemetry.Retried(args.Context.Properties.GetValue(SpanKey, null), args.AttemptNumber + 1, args.RetryDelay, args.Outcome.Exception);
                     if (_options.Logger is { } logger)
                     {
                         var operation = args.Context.OperationKey ?? "embedding";
@@ -79,6 +82,8 @@ public sealed class EmbeddingRetryPipeline
         ArgumentNullException.ThrowIfNull(call);
         var context = ResilienceContextPool.Shared.Get(operation, cancellationToken);
         var attempts = new StrongBox<int>();
+        using var activity = LanceTelemetry.StartEmbedding(operation);
+        context.Properties.Set(SpanKey, activity);
         try
         {
             return await _pipeline.ExecuteAsync(
@@ -96,10 +101,12 @@ public sealed class EmbeddingRetryPipeline
         }
         catch (EmbeddingException ex) when (ex is not EmbeddingRequestException)
         {
+            LanceTelemetry.EmbeddingFailed(activity, ex);
             throw; // the function's own diagnosis (bad configuration, missing weights) says it best
         }
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            LanceTelemetry.EmbeddingFailed(activity, ex);
             var tried = attempts.Value == 1 ? "1 attempt" : $"{attempts.Value} attempts";
             var why = IsTransient(ex, cancellationToken) ? "giving up" : "not retried";
             throw new EmbeddingException($"Embedding call {operation} failed after {tried} ({why}): {ex.Message}", ex);

@@ -21,6 +21,9 @@ public sealed class ModelColumnMap
     /// <summary>The mapped members, in column order.</summary>
     public IReadOnlyList<MemberColumn> Members { get; }
 
+    /// <summary>The members marked <see cref="KeyAttribute"/>, in column order (empty when the model has no key).</summary>
+    public IReadOnlyList<MemberColumn> KeyMembers => field ??= Members.Where(m => m.IsKey).ToArray();
+
     /// <summary>The column <paramref name="member"/> is stored in; null when the member is not mapped.</summary>
     public string? ColumnOf(string member) => _byMember.TryGetValue(member, out var mapped) ? mapped.Column : null;
 

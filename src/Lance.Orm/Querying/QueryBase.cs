@@ -64,7 +64,7 @@ public abstract class QueryBase<TSelf>
     }
 
     /// <summary>Runs the query and streams the rows as Arrow record batches (a search: one batch, nearest first, with <c>_distance</c>).</summary>
-    public IAsyncEnumerable<RecordBatch> ToArrowAsync(CancellationToken cancellationToken = default) => Table.ExecuteAsync(Spec, cancellationToken);
+    public IAsyncEnumerable<RecordBatch> ToArrowAsync(CancellationToken cancellationToken = default) => Table.ObservedExecuteAsync(Spec, cancellationToken);
 
     /// <summary>Runs the query and returns all its rows as one record batch.</summary>
     public async Task<RecordBatch> ToBatchAsync(CancellationToken cancellationToken = default)
@@ -226,4 +226,27 @@ public sealed class VectorQuery : VectorQueryBase<VectorQuery>
 public sealed class LanceQuery : QueryBase<LanceQuery>
 {
     internal LanceQuery(Table table) : base(table, null) { }
+
+    /// <summary>
+    /// Sorts the rows by <paramref name="column"/>, smallest first (LanceDB's <c>orderBy</c>), before
+    /// <c>Offset</c> and <c>Limit</c>; replaces an earlier order. Nulls come last unless <paramref name="nullsFirst"/>.
+    /// </summary>
+    public LanceQuery OrderBy(string column, bool nullsFirst = false) => Order(column, false, nullsFirst, then: false);
+
+    /// <summary>Sorts the rows by <paramref name="column"/>, largest first; replaces an earlier order. Nulls come last unless <paramref name="nullsFirst"/>.</summary>
+    public LanceQuery OrderByDescending(string column, bool nullsFirst = false) => Order(column, true, nullsFirst, then: false);
+
+    /// <summary>Sorts rows that tie on the earlier keys by <paramref name="column"/>, smallest first.</summary>
+    /// <exception cref="InvalidOperationException">No <c>OrderBy</c> came first.</exception>
+    public LanceQuery ThenBy(string column, bool nullsFirst = false) => Order(column, false, nullsFirst, then: true);
+
+    /// <summary>Sorts rows that tie on the earlier keys by <paramref name="column"/>, largest first.</summary>
+    /// <exception cref="InvalidOperationException">No <c>OrderBy</c> came first.</exception>
+    public LanceQuery ThenByDescending(string column, bool nullsFirst = false) => Order(column, true, nullsFirst, then: true);
+
+    private LanceQuery Order(string column, bool descending, bool nullsFirst, bool then)
+    {
+        OrderedScan.Add(Spec, column, descending, nullsFirst, then);
+        return this;
+    }
 }

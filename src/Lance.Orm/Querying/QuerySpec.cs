@@ -49,6 +49,9 @@ internal sealed class QuerySpec
     /// <summary>Search every row exactly even when an index covers the column.</summary>
     public bool BypassIndex { get; set; }
 
+    /// <summary>Sort keys of a plain query (<c>OrderBy</c>/<c>ThenBy</c>), first key first; empty for scan order.</summary>
+    public List<ColumnOrder> Order { get; } = [];
+
     /// <summary>The reranker the results go through, or null for none.</summary>
     public IReranker? Reranker { get; set; }
 

@@ -10,6 +10,10 @@ public sealed class VectorQuery<T> : VectorQueryBase<VectorQuery<T>>
 {
     internal VectorQuery(Table<T> table, QueryInput input) : base(table, input) { }
 
+    /// <summary>Searches the vector member <paramref name="column"/> (<c>x =&gt; x.Embedding</c>; needed only when the model has several).</summary>
+    /// <exception cref="ArgumentException">The selector does not name a stored member.</exception>
+    public VectorQuery<T> Column<TVector>(Expression<Func<T, TVector>> column) => Column(Columns<T>.Name(column));
+
     /// <summary>
     /// Keeps rows for which <paramref name="predicate"/> holds, translated to the engine's filter
     /// (never run in memory). <paramref name="prefilter"/> (the default) filters before the nearest
@@ -54,6 +58,30 @@ public sealed class LanceQuery<T> : QueryBase<LanceQuery<T>>
     where T : ILanceModel<T>
 {
     internal LanceQuery(Table<T> table) : base(table, null) { }
+
+    /// <summary>
+    /// Sorts the rows by the member <paramref name="key"/> selects (<c>x =&gt; x.Score</c>), smallest first
+    /// (LanceDB's <c>orderBy</c>), before <c>Offset</c> and <c>Limit</c>; replaces an earlier order. Nulls
+    /// come last unless <paramref name="nullsFirst"/>.
+    /// </summary>
+    public LanceQuery<T> OrderBy<TKey>(Expression<Func<T, TKey>> key, bool nullsFirst = false) => Order(key, false, nullsFirst, then: false);
+
+    /// <summary>Sorts the rows by the member <paramref name="key"/> selects, largest first; replaces an earlier order.</summary>
+    public LanceQuery<T> OrderByDescending<TKey>(Expression<Func<T, TKey>> key, bool nullsFirst = false) => Order(key, true, nullsFirst, then: false);
+
+    /// <summary>Sorts rows that tie on the earlier keys by the member <paramref name="key"/> selects, smallest first.</summary>
+    /// <exception cref="InvalidOperationException">No <c>OrderBy</c> came first.</exception>
+    public LanceQuery<T> ThenBy<TKey>(Expression<Func<T, TKey>> key, bool nullsFirst = false) => Order(key, false, nullsFirst, then: true);
+
+    /// <summary>Sorts rows that tie on the earlier keys by the member <paramref name="key"/> selects, largest first.</summary>
+    /// <exception cref="InvalidOperationException">No <c>OrderBy</c> came first.</exception>
+    public LanceQuery<T> ThenByDescending<TKey>(Expression<Func<T, TKey>> key, bool nullsFirst = false) => Order(key, true, nullsFirst, then: true);
+
+    private LanceQuery<T> Order<TKey>(Expression<Func<T, TKey>> key, bool descending, bool nullsFirst, bool then)
+    {
+        OrderedScan.Add(Spec, Columns<T>.Name(key), descending, nullsFirst, then);
+        return this;
+    }
 
     /// <summary>Keeps rows for which <paramref name="predicate"/> holds, translated to the engine's filter (never run in memory).</summary>
     /// <exception cref="NotSupportedException">A part of the predicate cannot be translated; the message names it.</exception>

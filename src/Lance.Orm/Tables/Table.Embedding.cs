@@ -18,10 +18,23 @@ public partial class Table
     {
         ArgumentNullException.ThrowIfNull(batches);
         ArgumentNullException.ThrowIfNull(options);
-        var run = new EmbeddingRun(Name, Database.RetryPipeline, options);
-        var prepared = await EmbeddingApplier.ApplyAllAsync(batches, Schema, _embeddings, run, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
-        await Dataset.AppendAsync(prepared, new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
+        using var activity = LanceTelemetry.Start("add", this);
+        try
+        {
+            var run = new EmbeddingRun(Name, Database.RetryPipeline, options);
+            var prepared = await EmbeddingApplier.ApplyAllAsync(batches, Schema, _embeddings, run, cancellationToken).ConfigureAwait(false);
+            cancellationToken.ThrowIfCancellationRequested();
+            await Dataset.AppendAsync(prepared, new DatasetWriteOptions { MaxRowsPerFile = Database.Options.MaxRowsPerFile }, cancellationToken).ConfigureAwait(false);
+            if (LanceTelemetry.Observed(activity))
+            {
+                LanceTelemetry.Written(this, "add", prepared.Sum(b => (long)b.Length), activity);
+            }
+        }
+        catch (Exception e)
+        {
+            LanceTelemetry.Fail(activity, e);
+            throw;
+        }
     }
 
     /// <summary>

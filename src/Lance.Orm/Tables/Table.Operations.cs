@@ -84,7 +84,7 @@ public partial class Table
         ArgumentNullException.ThrowIfNull(rows);
         var run = new EmbeddingRun(Name, Database.RetryPipeline, AddOptions.Default);
         var prepared = await EmbeddingApplier.ApplyAllAsync(rows, Schema, Embeddings, run, cancellationToken).ConfigureAwait(false);
-        return await Dataset.MergeInsertAsync(on, prepared, options, cancellationToken).ConfigureAwait(false);
+        return await LanceTelemetry.MergeAsync(this, () => Dataset.MergeInsertAsync(on, prepared, options, cancellationToken)).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -92,6 +92,16 @@ public partial class Table
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (sql, tree) = spec.ResolveFilter();
+        if (spec.Input is null && spec.Order.Count > 0)
+        {
+            await foreach (var batch in OrderedScan.ExecuteAsync(Dataset, Name, spec, sql, tree, cancellationToken).ConfigureAwait(false))
+            {
+                yield return batch;
+            }
+
+            yield break;
+        }
+
         if (spec.Input is not { } input)
         {
             var scan = new ScanRequest

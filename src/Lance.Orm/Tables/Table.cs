@@ -24,6 +24,7 @@ public partial class Table : IAsyncDisposable
         _dataset = dataset;
         EmbeddingFunctions = configs;
         _embeddings = embeddings;
+        LanceTelemetry.Track(this);
     }
 
     /// <summary>The database the table belongs to.</summary>
@@ -79,6 +80,7 @@ public partial class Table : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         var dataset = Interlocked.Exchange(ref _dataset, null);
+        LanceTelemetry.Untrack(this);
 
         // LanceDataset is not disposable in every engine version; when it is, its resources go now.
         switch ((object?)dataset)

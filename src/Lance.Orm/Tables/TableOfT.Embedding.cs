@@ -36,7 +36,22 @@ public sealed partial class Table<T>
         cancellationToken.ThrowIfCancellationRequested();
         var run = new EmbeddingRun(Name, Database.RetryPipeline, options);
         var batches = Ingest.RowIngest<T>.PrepareAsync(rows, Schema, Embeddings, run, cancellationToken);
-        await Dataset.AppendAsync(batches, WriteOptions(Database.Options, options), cancellationToken).ConfigureAwait(false);
+        using var activity = LanceTelemetry.Start("add", this);
+        var tally = LanceTelemetry.Observed(activity) ? new RowTally() : null;
+        try
+        {
+            await Dataset.AppendAsync(tally?.Count(batches, cancellationToken) ?? batches, WriteOptions(Database.Options, options), cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            LanceTelemetry.Fail(activity, e);
+            throw;
+        }
+
+        if (tally is not null)
+        {
+            LanceTelemetry.Written(this, "add", tally.Rows, activity);
+        }
     }
 
     /// <summary>The engine's write options for an add: the database's row limit, the add's file size and concurrency.</summary>

@@ -17,7 +17,8 @@ public sealed partial class Table<T>
     public Task<VectorIndexInfo> CreateIndexAsync<TVector>(Expression<Func<T, TVector>> column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(column);
-        return Dataset.CreateIndexAsync(ColumnOf(column), options, cancellationToken);
+        var name = ColumnOf(column);
+        return LanceTelemetry.TraceAsync(this, "create_index", () => Dataset.CreateIndexAsync(name, options, cancellationToken));
     }
 
     /// <summary>Folds rows added since the index was built into it (every vector index when <paramref name="name"/> is null).</summary>

@@ -18,12 +18,14 @@ public sealed partial class Table<T>
     /// <summary>
     /// Upserts and more: merges <paramref name="rows"/> into the table by the key columns
     /// <paramref name="on"/> (column names, e.g. <c>["id"]</c>), computing missing vectors first. One new version.
+    /// Without <paramref name="options"/>, an upsert (<see cref="MergeInsertOptions.Upsert"/>).
     /// </summary>
     /// <exception cref="LanceException">A key appears twice in the rows, or matches several table rows while updating.</exception>
     public async Task<MergeInsertResult> MergeInsertAsync(
-        IEnumerable<T> rows, IReadOnlyList<string> on, MergeInsertOptions options, CancellationToken cancellationToken = default)
+        IEnumerable<T> rows, IReadOnlyList<string> on, MergeInsertOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(rows);
+        options ??= MergeInsertOptions.Upsert;
         // The engine matches keys over the whole source, so the prepared batches are collected
         // (each made as a streamed add makes it: converted and embedded batch by batch).
         var run = new EmbeddingRun(Name, Database.RetryPipeline, AddOptions.Default);
@@ -33,6 +35,6 @@ public sealed partial class Table<T>
             batches.Add(T.ToRecordBatch(ReadOnlySpan<T>.Empty)); // the engine still checks the keys against the schema
         }
 
-        return await Dataset.MergeInsertAsync(on, batches, options, cancellationToken).ConfigureAwait(false);
+        return await LanceTelemetry.MergeAsync(this, () => Dataset.MergeInsertAsync(on, batches, options, cancellationToken)).ConfigureAwait(false);
     }
 }

@@ -176,9 +176,9 @@ public sealed class RowFilterTests
         Assert.Equal([false, false, false, true], Eval("c9 = CAST('-1.5' AS DECIMAL)"));
         Assert.Equal([false, false, false, true], Eval("CAST(c9 AS DECIMAL(10, 1)) = CAST('-1.5' AS DECIMAL(4, 2))"));
         Assert.Equal([false, false, false, true], Eval("c9 = CAST('-1.46' AS DECIMAL(4, 1))"));
-        Assert.ThrowsAny<Lance.LanceFilterException>(() => Eval("c9 = CAST('123.4' AS DECIMAL(3, 1))"));
-        Assert.ThrowsAny<Lance.LanceFilterException>(() => Eval("c9 = CAST('x' AS DECIMAL(3, 1))"));
-        Assert.ThrowsAny<Lance.LanceFilterException>(() => Eval("c9 = CAST('1' AS DECIMAL(3, 4))"));
+        Assert.ThrowsAny<LanceFilterException>(() => Eval("c9 = CAST('123.4' AS DECIMAL(3, 1))"));
+        Assert.ThrowsAny<LanceFilterException>(() => Eval("c9 = CAST('x' AS DECIMAL(3, 1))"));
+        Assert.ThrowsAny<LanceFilterException>(() => Eval("c9 = CAST('1' AS DECIMAL(3, 4))"));
     }
 
     [Fact]

@@ -87,7 +87,7 @@ partial record struct Point : global::Lance.Orm.ILanceModel<global::Types.Point>
 
         /// <summary>Opens a view of <paramref name="batch"/>, checking the Arrow type of each column it has.</summary>
         /// <param name="batch">The record batch.</param>
-        /// <exception cref="global::Lance.LanceSchemaException">A column has another Arrow type than the model's.</exception>
+        /// <exception cref="global::Lance.Orm.LanceSchemaException">A column has another Arrow type than the model's.</exception>
         public BatchView(global::Apache.Arrow.RecordBatch batch)
         {
             global::System.ArgumentNullException.ThrowIfNull(batch);

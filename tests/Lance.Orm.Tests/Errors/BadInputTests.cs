@@ -60,7 +60,7 @@ public sealed class BadInputTests : IDisposable
         var table = await ItemsAsync();
         var before = await SnapshotAsync(table);
 
-        var error = await Assert.ThrowsAsync<ArgumentException>(() => table.MergeInsertAsync([null!], ["id"], Lance.Engine.MergeInsertOptions.Upsert));
+        var error = await Assert.ThrowsAsync<ArgumentException>(() => table.MergeInsertAsync([null!], ["id"], MergeInsertOptions.Upsert));
 
         Assert.Contains("Row 0 ", error.Message, StringComparison.Ordinal);
         Assert.Equal(before, await SnapshotAsync(table));
@@ -149,7 +149,7 @@ public sealed class BadInputTests : IDisposable
         var before = await SnapshotAsync(table);
         var twice = Item.Sample(30)[25];
 
-        var error = await Assert.ThrowsAsync<LanceException>(() => table.MergeInsertAsync([twice, twice with { Name = "again" }], ["id"], Lance.Engine.MergeInsertOptions.Upsert));
+        var error = await Assert.ThrowsAsync<LanceException>(() => table.MergeInsertAsync([twice, twice with { Name = "again" }], ["id"], MergeInsertOptions.Upsert));
 
         Assert.Contains("(25)", error.Message, StringComparison.Ordinal);
         Assert.Contains("items", error.Message, StringComparison.Ordinal);

@@ -206,6 +206,22 @@ internal sealed class CommitLog
     /// </summary>
     public async Task<bool> TryPublishAsync(Manifest manifest, PbTable.Transaction transaction)
     {
+        using var activity = CommitTelemetry.Start(Location, transaction.OperationCase.ToString(), manifest.Version);
+        try
+        {
+            var published = await TryPublishCoreAsync(manifest, transaction).ConfigureAwait(false);
+            activity?.SetTag("lance.commit.published", published);
+            return published;
+        }
+        catch (Exception e)
+        {
+            activity?.SetStatus(System.Diagnostics.ActivityStatusCode.Error, e.Message);
+            throw;
+        }
+    }
+
+    private async Task<bool> TryPublishCoreAsync(Manifest manifest, PbTable.Transaction transaction)
+    {
         var cancellationToken = CancellationToken.None;
         manifest.Timestamp = DateTimeOffset.UtcNow;
         var key = VersionNames.VersionsFolder + "/" + await ManifestFileNameAsync(manifest.Version, cancellationToken).ConfigureAwait(false);

@@ -1,6 +1,6 @@
-namespace Lance.Engine;
+namespace Lance.Orm;
 
-/// <summary>Options for <see cref="LanceDataset.CompactAsync"/>.</summary>
+/// <summary>Options for <see cref="Lance.Engine.LanceDataset.CompactAsync"/>.</summary>
 public sealed record CompactionOptions
 {
     /// <summary>Rows per fragment to aim for (LanceDB's default is 1,048,576).</summary>

@@ -1,4 +1,4 @@
-namespace Lance.Engine;
+namespace Lance.Orm;
 
 /// <summary>What a compaction changed.</summary>
 /// <param name="FragmentsRemoved">Fragments rewritten away.</param>

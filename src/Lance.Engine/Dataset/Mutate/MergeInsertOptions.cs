@@ -1,4 +1,4 @@
-namespace Lance.Engine;
+namespace Lance.Orm;
 
 /// <summary>What a merge-insert does with matched and unmatched rows (LanceDB's <c>merge_insert</c> builder).</summary>
 public sealed record MergeInsertOptions

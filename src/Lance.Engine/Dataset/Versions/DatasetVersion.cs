@@ -1,4 +1,4 @@
-namespace Lance.Engine;
+namespace Lance.Orm;
 
 /// <summary>One committed version of a dataset.</summary>
 /// <param name="Version">The version number.</param>

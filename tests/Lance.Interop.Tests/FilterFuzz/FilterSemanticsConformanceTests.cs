@@ -101,6 +101,13 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "(f64 % 0.0) BETWEEN '1' AND CAST('-Infinity' AS double)", "f64 BETWEEN '1' AND CAST('Infinity' AS double)", "NOT (i64 NOT BETWEEN CAST('-Infinity' AS double) AND '1')",
             "f64 % 0.0 < 0", "f64 % 0.0 > 0", "f64 % -0.0 > 0", "(f64 % 0.0) = CAST('NaN' AS double)", "f32 % 0.0 < 0", "(f64 % 0.0) <= CAST('-Infinity' AS double)",
         ],
+        ["NaN signs and rounding"] =
+        [
+            "((-f64) + f64) < 0", "(f64 + (-f64)) < 0", "((-f64) * f64) < 0", "(f64 * (-f64)) < 0", "((-f64) - f64) < 0", "(f64 - (-f64)) < 0",
+            "((-f64) / f64) < 0", "(f64 / (-f64)) < 0", "((-f64) % f64) < 0", "(f64 % (-f64)) < 0", "(f64 * 0) < 0", "(f64 - f64) < 0", "(f64 - f64) > 0",
+            "((-f64) * f64) = CAST('NaN' AS double)", "(1e300 % (id - u64)) = 0", "(1e300 % (id - u64)) > 0",
+            "((-f64) * CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) * (-f64)) < 0", "(f64 * (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) * f64) < 0", "((-f64) + CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) + (-f64)) < 0", "(f64 + (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) + f64) < 0", "((-f64) - CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) - (-f64)) < 0", "(f64 - (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) - f64) < 0", "((-f64) / CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) / (-f64)) < 0", "(f64 / (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) / f64) < 0",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -147,6 +154,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Decimal_literals_with_more_digits_than_their_type_round_or_fail_as_in_LanceDB() => AssertCategory("decimal literals");
+
+    [Fact]
+    public void NaN_from_arithmetic_keeps_the_sign_LanceDB_gives_it_and_decimals_round_to_the_nearest_double() => AssertCategory("NaN signs and rounding");
 
     [Fact]
     public void Time_columns_compare_with_arrow_cast_constants_as_in_LanceDB() => AssertCategory("time");

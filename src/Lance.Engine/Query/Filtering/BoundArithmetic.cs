@@ -39,6 +39,11 @@ internal sealed class BoundArithmetic(BinaryOperator op, BoundNode left, BoundNo
                         BinaryOperator.Divide => a / b,
                         _ => a % b,
                     };
+                    if (double.IsNaN(value) && op != BinaryOperator.Modulo)
+                    {
+                        value = NumericTypes.PropagatedNaN(a, b, op is BinaryOperator.Add or BinaryOperator.Multiply && !(r.IsScalar && !l.IsScalar));
+                    }
+
                     result[i] = NumericTypes.Round(value, Type.Number);
                 }
 

@@ -34,7 +34,7 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
                     {
                         ValueKind.Float => v.Floats![i],
                         ValueKind.Integer => (double)NumericTypes.Value(v.Ints![i], from.Number),
-                        ValueKind.Decimal => (double)v.Decimals![i] / Math.Pow(10, from.Scale),
+                        ValueKind.Decimal => NumericTypes.ToDouble(v.Decimals![i]) / Math.Pow(10, from.Scale),
                         ValueKind.Boolean => v.Bools![i] ? 1 : 0,
                         _ => v.IsValid(i) ? ParseDouble(context, v.Bytes![i]) : 0,
                     };

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Numerics;
 using Apache.Arrow.Types;
 
@@ -87,6 +88,29 @@ internal static class NumericTypes
         var bits = BitConverter.DoubleToInt64Bits(value);
         return bits ^ (long)((ulong)(bits >> 63) >> 1);
     }
+
+    /// <summary>
+    /// <paramref name="value"/> rounded to the nearest double, as Arrow's <c>i128 as f64</c> does (a plain
+    /// <see cref="BigInteger"/> conversion truncates beyond 2^53, so <c>-9223372036854775662</c> came out 1024 off).
+    /// </summary>
+    public static double ToDouble(BigInteger value)
+        => value >= (BigInteger)Int128.MinValue && value <= (BigInteger)Int128.MaxValue
+            ? (double)(Int128)value
+            : double.Parse(value.ToString(CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
+
+    /// <summary>
+    /// The NaN LanceDB's kernels give for <c>a op b</c> on x86-64, whose sign decides where it falls in the total
+    /// order (Arrow leaves NaNs as the processor makes them): when both operands are NaN, the right one's for
+    /// <c>+</c> and <c>*</c> of two columns or a constant and a column (the compiled kernels commute them;
+    /// <paramref name="rightFirst"/>) and the left one's for <c>-</c>, <c>/</c> and a column <c>+</c>/<c>*</c> a
+    /// constant; the one NaN operand when there is one; else (an invalid operation such as <c>inf * 0</c>) the
+    /// processor's default NaN, whose sign bit is set. Each case checked against LanceDB.
+    /// </summary>
+    public static double PropagatedNaN(double a, double b, bool rightFirst)
+        => rightFirst && double.IsNaN(b) ? b
+            : double.IsNaN(a) ? a
+            : double.IsNaN(b) ? b
+            : BitConverter.Int64BitsToDouble(unchecked((long)0xFFF8_0000_0000_0000UL));
 
     /// <summary>DataFusion's common type of two numbers in arithmetic between equal types or types of one family (numerical_coercion).</summary>
     public static FilterType? Numerical(FilterType a, FilterType b)

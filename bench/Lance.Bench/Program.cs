@@ -50,6 +50,10 @@ else if (args.Length > 0 && args[0] == "first-query")
 {
     await FirstQuerySideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "rerank")
+{
+    await RerankBench.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "memory-curve")
 {
     await MemoryCurve.RunAsync(args);

@@ -63,7 +63,7 @@ internal static class ForeignRows
         using var doc = await peer.RunAsync("search", new { db, table, vector = query, k = 10, metric = "l2", columns = new[] { "id" }, exact = true });
         var theirs = doc.RootElement.GetProperty("rows").EnumerateArray()
             .Select(r => (Id: long.Parse(r.GetProperty("id").GetString()!, CultureInfo.InvariantCulture), Distance: r.GetProperty("_distance").GetDouble())).ToList();
-        var result = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Columns = ["id"] });
+        var result = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Columns = ["id"], BypassIndex = true });
         var ids = (Int64Array)result.Column("id");
         var distances = (FloatArray)result.Column(LanceDataset.DistanceColumn);
 

@@ -123,6 +123,22 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "abs(u64) BETWEEN i64 AND -0.0", "abs(u64) BETWEEN -1 AND 5", "abs(u64) BETWEEN 1 AND -0.0", "abs(u64) BETWEEN 0.5 AND 5",
             "abs(u64) BETWEEN -0.5 AND 1.5", "abs(u8) BETWEEN -1 AND -0.0", "abs(u64) BETWEEN -1 AND 0.0000000000000001",
         ],
+        ["constants of mixed types"] =
+        [
+            "NOT (f32 NOT IN (NULL, '1', CAST('NaN' AS double)))", "f32 IN (NULL, '1', CAST('NaN' AS double))", "f32 IN ('1', CAST('NaN' AS double))",
+            "f32 IN ('1')", "f32 IN ('1', 2.5)", "f32 NOT IN (NULL, '1', CAST('NaN' AS double))", "f64 IN ('1', CAST('NaN' AS double))",
+            "f32 IN (CAST('NaN' AS double))", "i64 IN ('5', 1.5)", "f32 = '1'", "f32 IN ('NaN')", "f32 IN ('NaN', 1)", "f64 IN ('1.5', CAST('NaN' AS double))",
+            "f32 IN ('0', 0.1)", "(f32 + 0) IN ('1', CAST('NaN' AS double))", "f32 IN (NULL, CAST('NaN' AS double))", "f32 IN (1, CAST('NaN' AS double))",
+            "CAST(u8 AS tinyint) = '1'", "CAST(u8 AS tinyint) != '1'", "CAST(i16 AS bigint unsigned) != '1'", "CAST(u64 AS tinyint unsigned) = '1'",
+            "CAST(u8 AS tinyint) > '1'", "CAST(u8 AS tinyint) = '300'", "CAST(u8 AS tinyint) = 'x'", "CAST(i8 AS smallint) = '1'", "CAST(u8 AS tinyint) IN ('1')",
+            "CAST(u8 AS tinyint) = ' 1'", "CAST(u8 AS tinyint) = '01'", "CAST(u8 AS tinyint) = '1.0'", "CAST(CAST(u8 AS tinyint) AS smallint) = '1'",
+            "CAST(f64 AS tinyint) = '1'", "CAST(u8 AS tinyint) = '-1'", "'1' = CAST(u8 AS tinyint)", "CAST(u8 AS tinyint) <> '5'",
+            "(f32 + 0) = CAST('NaN' AS double)", "(f32 + 0) IN (CAST('NaN' AS double))", "(f32 + 0) IN ('1', 'NaN')", "(f32 + 0) = 'NaN'",
+            "CAST((f32 + 0) AS string) = 'NaN'", "(f32 + 0) IN (2, CAST('NaN' AS double))", "f32 NOT IN (NULL, CAST('NaN' AS double))",
+            "NOT (f32 NOT IN (NULL, CAST('NaN' AS double)))", "NOT (f32 NOT IN ('1', CAST('NaN' AS double)))", "f32 NOT IN ('1', CAST('NaN' AS double))",
+            "(f32 = '1') OR (f32 = CAST('NaN' AS double))", "CAST(f32 AS string) = 'NaN'", "(f32 + 0) IN ('1', CAST('-NaN' AS double))",
+            "CAST(u8 AS tinyint) NOT IN ('1')", "CAST(u8 AS tinyint) IN ('1', '2')",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -193,6 +209,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Negative_zero_bounds_against_integer_expressions_compare_as_in_LanceDB() => AssertCategory("negative zero against integers");
+
+    [Fact]
+    public void Constants_of_mixed_types_in_IN_lists_and_against_casts_compare_as_in_LanceDB() => AssertCategory("constants of mixed types");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

@@ -108,7 +108,7 @@ internal sealed class FilterBinder
         IsNullExpression n => new BoundIsNull(BindNode(n.Operand), n.Negated, n.Position),
         IsBooleanExpression ib => new BoundIsBoolean(Expect(BindNode(ib.Operand), ib.Operand, ValueKind.Boolean, "IS TRUE/FALSE"), ib.Value, ib.Negated, ib.Position),
         InExpression i => BindIn(i, resolving),
-        BetweenExpression bt => FilterBetweenBinder.BindBetween(this, bt, resolving),
+        BetweenExpression bt => FilterCommonTypes.BindBetween(this, bt, resolving),
         LikeExpression like => BindLike(like),
         CastExpression cast => FilterCastBinder.BindCast(this, cast),
         FunctionExpression f => FilterFunctionBinder.BindFunction(this, f),
@@ -240,6 +240,14 @@ internal sealed class FilterBinder
     /// <summary>Binds <c>left op right</c> so both sides have one kind.</summary>
     internal BoundNode BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
     {
+        if (op is BinaryOperator.Equal or BinaryOperator.NotEqual)
+        {
+            // DataFusion unwraps `CAST(x AS int) = '1'` too (= and != only): the text becomes the integer it
+            // spells when it spells it exactly ('01', ' 1' and '1.0' do not), so the cast never runs.
+            leftExpr = IntegerSpelledBy(rightExpr, leftExpr) ?? leftExpr;
+            rightExpr = IntegerSpelledBy(leftExpr, rightExpr) ?? rightExpr;
+        }
+
         var (left, right) = BindComparable(leftExpr, rightExpr, resolving);
 
         // DataFusion's simplifier folds `x op NULL` to NULL before running anything, so x (a cast
@@ -247,6 +255,19 @@ internal sealed class FilterBinder
         return IsNullConstant(left) || IsNullConstant(right)
             ? BoundLiteral.Null(FilterType.Boolean, position)
             : new BoundCompare(op, left, right, position);
+    }
+
+    private static LiteralExpression? IntegerSpelledBy(FilterExpression castSide, FilterExpression textSide)
+    {
+        if (castSide is not CastExpression cast || textSide is not LiteralExpression { Value: string text } literal
+            || !FilterCastBinder.CastTypes.TryGetValue(cast.TypeName, out var target) || target.Type.Kind != ValueKind.Integer
+            || !Int128.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var value)
+            || value.ToString(System.Globalization.CultureInfo.InvariantCulture) != text || !NumericTypes.Fits(value, target.Type.Number))
+        {
+            return null;
+        }
+
+        return new LiteralExpression(value > long.MaxValue ? (ulong)value : (long)value) { Position = literal.Position };
     }
 
     private static bool IsNullConstant(BoundNode node) => node switch
@@ -432,6 +453,12 @@ internal sealed class FilterBinder
             }
 
             var literals = i.Values.Cast<LiteralExpression>().ToList();
+            if (i.Operand is CastExpression && literals is [{ Value: string }])
+            {
+                // DataFusion simplifies `x IN (a)` to `x = a` (and NOT IN to !=) before unwrapping casts.
+                return BindComparison(i.Negated ? BinaryOperator.NotEqual : BinaryOperator.Equal, i.Operand, literals[0], i.Position, resolving);
+            }
+
             if (i.Operand is CastExpression cast && FilterCastBinder.CastTypes.TryGetValue(cast.TypeName, out var castTarget) && literals.Any(l => l.Value is not null))
             {
                 // DataFusion unwraps the cast of `CAST(x AS int) IN (1, 2)` as it does for `=`, when every integer qualifies.
@@ -475,7 +502,16 @@ internal sealed class FilterBinder
             return new BoundInList(operand, values, i.Negated, i.Position);
         }
 
-        // x IN (a, b) = x = a OR x = b; NOT IN negates the whole (null-aware).
+        // x IN (a, b) = x = a OR x = b; NOT IN negates the whole (null-aware). DataFusion gives x and every
+        // value one common type first (folding its comparison coercion over the list), so a number meets
+        // a string as text even where the string is not its partner: `f32 IN ('1', CAST('NaN' AS double))`
+        // compares the text 'NaN' with the text of f32. (Lance's planner first resolves a column's literals,
+        // and refuses `f32 IN ('1', ...)` there, as we do.)
+        if (!(resolving && i.Operand is ColumnExpression) && FilterCommonTypes.BindInList(this, i) is { } inCommonType)
+        {
+            return i.Negated ? new BoundNot(inCommonType, i.Position) : inCommonType;
+        }
+
         BoundNode? any = null;
         foreach (var value in i.Values)
         {

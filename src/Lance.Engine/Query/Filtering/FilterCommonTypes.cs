@@ -1,7 +1,7 @@
 namespace Lance.Engine.Query.Filtering;
 
-/// <summary>Binds <c>x [NOT] BETWEEN low AND high</c> with the types DataFusion gives its three operands.</summary>
-internal static class FilterBetweenBinder
+/// <summary>Binds BETWEEN and IN lists with the one common type DataFusion gives all their operands (where comparing pair by pair would differ).</summary>
+internal static class FilterCommonTypes
 {
     internal static BoundNode BindBetween(FilterBinder binder, BetweenExpression b, bool resolving)
     {
@@ -74,4 +74,40 @@ internal static class FilterBetweenBinder
         _ => ((long)number.Value!).ToString(System.Globalization.CultureInfo.InvariantCulture),
     })
     { Position = number.Position };
+
+    /// <summary><c>x [NOT] IN (values)</c> with values that are not all literals, as DataFusion types it: x and every value in one common type; null when they are not all numbers and strings.</summary>
+    internal static BoundNode? BindInList(FilterBinder binder, InExpression i)
+    {
+        var operand = binder.BindNode(i.Operand);
+        var values = i.Values.Select(binder.BindNode).ToList();
+        var all = values.Prepend(operand).Where(v => v.Type.Kind != ValueKind.Null).ToList();
+        if (!all.All(v => v.Type.IsNumeric || v.Type.Kind == ValueKind.String) || all.All(v => v.Type.Kind == ValueKind.String))
+        {
+            return null;
+        }
+
+        FilterType? common = all.Any(v => v.Type.Kind == ValueKind.String) ? FilterType.String : null;
+        foreach (var v in all)
+        {
+            common = common is null ? v.Type : common.Value.Kind == ValueKind.String ? common : NumericTypes.Comparison(common.Value, v.Type);
+        }
+
+        if (common is not { } type)
+        {
+            return null;
+        }
+
+        BoundNode Cast(BoundNode node) => FilterCastBinder.Saturated(node, type) ?? FilterBinder.To(node, type);
+        var left = Cast(operand);
+        BoundNode? any = null;
+        foreach (var value in values)
+        {
+            BoundNode equal = value.Type.Kind == ValueKind.Null
+                ? BoundLiteral.Null(FilterType.Boolean, value.Position)
+                : new BoundCompare(BinaryOperator.Equal, left, Cast(value), value.Position);
+            any = any is null ? equal : new BoundLogical(false, any, equal, i.Position);
+        }
+
+        return any;
+    }
 }

@@ -174,6 +174,7 @@ public partial class Table
             DistanceUpper = spec.DistanceUpper,
             Nprobes = spec.Nprobes,
             RefineFactor = spec.RefineFactor,
+            Ef = spec.Ef,
             BypassIndex = spec.BypassIndex,
         };
         var results = await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);

@@ -46,6 +46,9 @@ internal sealed class QuerySpec
     /// <summary>Candidates per result re-ranked with exact vectors in an indexed search; null for none.</summary>
     public int? RefineFactor { get; set; }
 
+    /// <summary>HNSW beam width of an indexed search; null for LanceDB's default.</summary>
+    public int? Ef { get; set; }
+
     /// <summary>Search every row exactly even when an index covers the column.</summary>
     public bool BypassIndex { get; set; }
 
@@ -60,6 +63,12 @@ internal sealed class QuerySpec
 
     /// <summary>How a text input is searched: by meaning (the default) or by keywords through a full-text index.</summary>
     public QueryType QueryType { get; set; } = QueryType.Auto;
+
+    /// <summary>The keywords of a hybrid search whose input is not text (a vector or an image); null to use the input's text.</summary>
+    public string? HybridKeywords { get; set; }
+
+    /// <summary>The full-text indexed column the keyword half of a hybrid search reads; null to let the table choose.</summary>
+    public string? FullTextColumn { get; set; }
 
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree

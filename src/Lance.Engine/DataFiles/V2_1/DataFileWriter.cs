@@ -231,7 +231,11 @@ internal static class DataFileWriter
         }
 
         var leaf = LevelShredder.Shred(path, arrays);
-        var source = new ColumnPageSource(path.Leaf, LanceSchema.ToArrowType(path.Leaf), leaf.ValueRuns, checkNulls: false);
+        var leafType = LanceSchema.ToArrowType(path.Leaf);
+        // Arrow's Null type inside a struct or list: every value is null, so each page is only its
+        // levels (the all-null layout, as Lance writes it).
+        bool nullLeaf = leafType is NullType;
+        var source = nullLeaf ? null : new ColumnPageSource(path.Leaf, leafType, leaf.ValueRuns, checkNulls: false);
         var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
         foreach (var (firstRow, rowCount) in PlanNestedPages(leaf, source, options))
         {
@@ -241,7 +245,7 @@ internal static class DataFileWriter
             int values = checked((int)(leaf.RowValueStart[firstRow + rowCount] - firstValue));
             var levels = new PageLevels(leaf, firstEntry, entries);
             EncodedPage encoded;
-            if (values == 0)
+            if (values == 0 || source is null)
             {
                 // Only null or empty lists: no values, just the levels (Lance's "complex all-null" page).
                 encoded = AllNullEncoder.Encode(levels);
@@ -264,10 +268,10 @@ internal static class DataFileWriter
     private const int MaxSpecialLevelsPerPage = 2048;
 
     // Pages hold whole rows; they are cut where the value-based plan would cut (or at the row limit).
-    private static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource source, DataFileWriterOptions options)
+    private static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource? source, DataFileWriterOptions options)
     {
         long rows = leaf.RowValueStart.Length - 1;
-        var boundaries = source.PlanPages(options.MaxPageBytes, options.MaxPageRows).Select(p => p.Start).Skip(1).ToList();
+        var boundaries = source is null ? [] : source.PlanPages(options.MaxPageBytes, options.MaxPageRows).Select(p => p.Start).Skip(1).ToList();
         int next = 0;
         long pageStart = 0;
         for (long row = 0; row < rows; row++)

@@ -74,7 +74,7 @@ internal static class TestSources
 
         """;
 
-    /// <summary>Search-result members: a distance and a relevance, filled from results, never columns.</summary>
+    /// <summary>Search-result members: a distance, a relevance and a full-text score, filled from results, never columns.</summary>
     public const string Hit = Usings + """
         namespace Search;
 
@@ -85,6 +85,7 @@ internal static class TestSources
             [Vector(2)] public float[] Vector { get; init; } = [];
             [Distance] public float Distance { get; init; }
             [Relevance] public double? Relevance { get; init; }
+            [Score] public float? Score { get; init; }
         }
 
         """;

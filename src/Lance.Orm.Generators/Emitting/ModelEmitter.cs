@@ -181,6 +181,11 @@ internal static class ModelEmitter
             writer.WriteLine($"var relevanceReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_relevance_score\", {Literal(spec.Name)}, {Literal(relevance.Name)});");
         }
 
+        if (spec.Score is { } score)
+        {
+            writer.WriteLine($"var scoreReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_score\", {Literal(spec.Name)}, {Literal(score.Name)});");
+        }
+
         writer.WriteLine();
         writer.WriteLine("// A member whose column the batch lacks keeps the value a new row starts with.");
         writer.WriteLine("var defaults = LanceCreateDefault();");
@@ -199,7 +204,7 @@ internal static class ModelEmitter
             writer.WriteLine($"{Identifier(column.Member.Name)} = {ReadExpression(column, "i", "defaults." + Identifier(column.Member.Name))},");
         }
 
-        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name && n != spec.Relevance?.Name))
+        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name && n != spec.Relevance?.Name && n != spec.Score?.Name))
         {
             writer.WriteLine($"{Identifier(name)} = defaults.{Identifier(name)},");
         }
@@ -214,12 +219,17 @@ internal static class ModelEmitter
             writer.WriteLine(ResultMemberAssignment(r, "relevanceReader"));
         }
 
+        if (spec.Score is { } s)
+        {
+            writer.WriteLine(ResultMemberAssignment(s, "scoreReader"));
+        }
+
         writer.CloseBlock(");");
         writer.CloseBlock();
         writer.CloseBlock();
     }
 
-    /// <summary>The initializer line that fills a <c>[Distance]</c> or <c>[Relevance]</c> member from its reader.</summary>
+    /// <summary>The initializer line that fills a <c>[Distance]</c>, <c>[Relevance]</c> or <c>[Score]</c> member from its reader.</summary>
     private static string ResultMemberAssignment(DistanceSpec member, string reader)
     {
         var name = Identifier(member.Name);

@@ -22,6 +22,7 @@ namespace Lance.Orm.Generators.Model;
 /// <param name="RequiredUnmappedMembers">Required members that are not mapped: object initializers set them to default.</param>
 /// <param name="Distance">The <c>[Distance]</c> member that search results fill, when there is one.</param>
 /// <param name="Relevance">The <c>[Relevance]</c> member that reranked results fill, when there is one.</param>
+/// <param name="Score">The <c>[Score]</c> member that full-text results fill, when there is one.</param>
 internal sealed record ModelSpec(
     string Name,
     string? Namespace,
@@ -38,11 +39,12 @@ internal sealed record ModelSpec(
     ImmutableEquatableArray<MemberSpec> Members,
     ImmutableEquatableArray<string> RequiredUnmappedMembers,
     DistanceSpec? Distance = null,
-    DistanceSpec? Relevance = null);
+    DistanceSpec? Relevance = null,
+    DistanceSpec? Score = null);
 
 /// <summary>
-/// A <c>[Distance]</c> or <c>[Relevance]</c> member: filled from the <c>_distance</c> or
-/// <c>_relevance_score</c> column of search results, never written.
+/// A <c>[Distance]</c>, <c>[Relevance]</c> or <c>[Score]</c> member: filled from the <c>_distance</c>,
+/// <c>_relevance_score</c> or <c>_score</c> column of search results, never written.
 /// </summary>
 /// <param name="Name">The property name.</param>
 /// <param name="IsDouble">Whether it is a <c>double</c> (else <c>float</c>).</param>

@@ -14,6 +14,7 @@ internal sealed class KnownTypes
         IgnoreAttribute = compilation.GetTypeByMetadataName("Lance.Orm.IgnoreAttribute");
         DistanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.DistanceAttribute");
         RelevanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.RelevanceAttribute");
+        ScoreAttribute = compilation.GetTypeByMetadataName("Lance.Orm.ScoreAttribute");
         EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
         EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
         KeyAttribute = compilation.GetTypeByMetadataName("Lance.Orm.KeyAttribute");
@@ -33,6 +34,8 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? DistanceAttribute { get; }
 
     public INamedTypeSymbol? RelevanceAttribute { get; }
+
+    public INamedTypeSymbol? ScoreAttribute { get; }
 
     public INamedTypeSymbol? EmbeddingFunctionAttribute { get; }
 

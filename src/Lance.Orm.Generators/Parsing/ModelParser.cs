@@ -68,7 +68,8 @@ internal static class ModelParser
             Members: ParseMembers(type, known, cancellationToken).ToImmutableEquatableArray(),
             RequiredUnmappedMembers: RequiredUnmappedMembers(type, known).ToImmutableEquatableArray(),
             Distance: ParseResultMember(type, known.DistanceAttribute),
-            Relevance: ParseResultMember(type, known.RelevanceAttribute));
+            Relevance: ParseResultMember(type, known.RelevanceAttribute),
+            Score: ParseResultMember(type, known.ScoreAttribute));
     }
 
     private static IEnumerable<MemberSpec> ParseMembers(INamedTypeSymbol type, KnownTypes known, CancellationToken cancellationToken)
@@ -123,11 +124,12 @@ internal static class ModelParser
         && (!inherited || setter.DeclaredAccessibility != Accessibility.Private)
         && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute)
             || KnownTypes.Is(a.AttributeClass, known.DistanceAttribute)
-            || KnownTypes.Is(a.AttributeClass, known.RelevanceAttribute));
+            || KnownTypes.Is(a.AttributeClass, known.RelevanceAttribute)
+            || KnownTypes.Is(a.AttributeClass, known.ScoreAttribute));
 
     /// <summary>
-    /// The settable float or double property marked with <paramref name="attribute"/> (<c>[Distance]</c>
-    /// or <c>[Relevance]</c>), if any (others so marked are left unmapped).
+    /// The settable float or double property marked with <paramref name="attribute"/> (<c>[Distance]</c>,
+    /// <c>[Relevance]</c> or <c>[Score]</c>), if any (others so marked are left unmapped).
     /// </summary>
     private static DistanceSpec? ParseResultMember(INamedTypeSymbol type, INamedTypeSymbol? attribute)
     {

@@ -194,6 +194,41 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>Makes a text search a hybrid search: by meaning and by keywords, fused by the reranker (reciprocal rank fusion unless <c>Rerank</c> names another).</summary>
+    internal TSelf AsHybrid()
+    {
+        Spec.QueryType = QueryType.Hybrid;
+        return (TSelf)this;
+    }
+
+    /// <summary>
+    /// In a hybrid search, the full-text indexed column the keyword half reads (needed only when the table has several
+    /// full-text indexes and the embedded text column is not one of them); <c>Column</c> names the vector column.
+    /// </summary>
+    public TSelf FullTextColumn(string column)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(column);
+        Spec.FullTextColumn = column;
+        return (TSelf)this;
+    }
+
+    /// <summary>
+    /// Makes this search a hybrid search (LanceDB's <c>nearestTo(vector).fullTextSearch(text)</c>): the search's vector (or its
+    /// text or image, embedded) finds rows by meaning, <paramref name="keywords"/> find rows by BM25 over the full-text index of
+    /// <paramref name="column"/> (by default the only indexed column, or the embedded text column), and the two lists are fused
+    /// by reciprocal rank fusion (k = 60) or the reranker given to <c>Rerank</c>.
+    /// </summary>
+    /// <param name="keywords">The keyword query.</param>
+    /// <param name="column">The full-text indexed column to search; null to let the table choose.</param>
+    public TSelf FullTextSearch(string keywords, string? column = null)
+    {
+        ArgumentNullException.ThrowIfNull(keywords);
+        Spec.QueryType = QueryType.Hybrid;
+        Spec.HybridKeywords = keywords;
+        Spec.FullTextColumn = column ?? Spec.FullTextColumn;
+        return (TSelf)this;
+    }
+
     /// <summary>Searches every row exactly even when a vector index covers the column (LanceDB's <c>bypassVectorIndex</c>).</summary>
     public TSelf BypassVectorIndex()
     {

@@ -61,6 +61,12 @@ internal sealed class QuerySpec
     /// <summary>How a text input is searched: by meaning (the default) or by keywords through a full-text index.</summary>
     public QueryType QueryType { get; set; } = QueryType.Auto;
 
+    /// <summary>The keywords of a hybrid search whose input is not text (a vector or an image); null to use the input's text.</summary>
+    public string? HybridKeywords { get; set; }
+
+    /// <summary>The full-text indexed column the keyword half of a hybrid search reads; null to let the table choose.</summary>
+    public string? FullTextColumn { get; set; }
+
     /// <summary>
     /// The filter for the engine: one SQL text as is (so errors point into it), otherwise one tree
     /// (SQL parts as <see cref="FilterSql"/> nodes, parsed by the engine when it binds the tree);

@@ -98,6 +98,12 @@ public partial class Table
             yield break;
         }
 
+        if (spec.QueryType == QueryType.Hybrid && (spec.HybridKeywords ?? spec.Input?.Text) is { } hybridText)
+        {
+            yield return await HybridSearchAsync(spec, hybridText, sql, tree, cancellationToken).ConfigureAwait(false);
+            yield break;
+        }
+
         if (spec.Input is null && spec.Order.Count > 0)
         {
             await foreach (var batch in OrderedScan.ExecuteAsync(Dataset, Name, spec, sql, tree, cancellationToken).ConfigureAwait(false))
@@ -127,8 +133,37 @@ public partial class Table
             yield break;
         }
 
+        var (column, vector) = await QueryVectorAsync(spec, input, cancellationToken).ConfigureAwait(false);
+        var request = VectorRequest(spec, column, vector, sql, tree, withRowId: spec.WithRowId || spec.Reranker is not null);
+        var results = await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
+        yield return spec.Reranker is null
+            ? results
+            : await SearchReranking.RerankVectorAsync(spec, results, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>The engine's vector search for <paramref name="spec"/> over <paramref name="column"/>.</summary>
+    private static VectorSearchRequest VectorRequest(QuerySpec spec, string column, ReadOnlyMemory<float> vector, string? sql, FilterNode? tree, bool withRowId)
+        => new(column, vector, spec.Limit ?? 10)
+        {
+            Metric = spec.Metric,
+            Columns = spec.Columns,
+            WithRowId = withRowId,
+            Filter = sql,
+            FilterTree = tree,
+            Prefilter = spec.Prefilter,
+            Offset = spec.Offset,
+            DistanceLower = spec.DistanceLower,
+            DistanceUpper = spec.DistanceUpper,
+            Nprobes = spec.Nprobes,
+            RefineFactor = spec.RefineFactor,
+            BypassIndex = spec.BypassIndex,
+        };
+
+    /// <summary>The vector column a search reads and its query vector: the input's own, or its text or image embedded by the column's function.</summary>
+    /// <exception cref="EmbeddingException">The input is text or an image and the column has no embedding function for it, or the function failed.</exception>
+    private async Task<(string Column, ReadOnlyMemory<float> Vector)> QueryVectorAsync(QuerySpec spec, QueryInput input, CancellationToken cancellationToken)
+    {
         var (column, embedding) = ResolveColumn(spec);
-        ReadOnlyMemory<float> vector;
         if (input.Text is { } text)
         {
             if (embedding is null)
@@ -147,39 +182,36 @@ public partial class Table
                 throw new EmbeddingException($"Table '{Name}': {ex.Message}", ex);
             }
 
-            vector = await Database.RetryPipeline.ExecuteAsync(
+            var vector = await Database.RetryPipeline.ExecuteAsync(
                 $"'{embedding.Config.Name}' for a query on column '{column}' of table '{Name}'",
                 ct => function.ComputeQueryEmbeddingAsync(text, ct),
                 cancellationToken).ConfigureAwait(false);
-        }
-        else if (input.Image is { } image)
-        {
-            vector = await EmbedImageAsync(image, column, embedding, cancellationToken).ConfigureAwait(false);
-        }
-        else
-        {
-            vector = input.Vector;
+            return (column, vector);
         }
 
-        var request = new VectorSearchRequest(column, vector, spec.Limit ?? 10)
+        if (input.Image is { } image)
         {
-            Metric = spec.Metric,
-            Columns = spec.Columns,
-            WithRowId = spec.WithRowId || spec.Reranker is not null,
-            Filter = sql,
-            FilterTree = tree,
-            Prefilter = spec.Prefilter,
-            Offset = spec.Offset,
-            DistanceLower = spec.DistanceLower,
-            DistanceUpper = spec.DistanceUpper,
-            Nprobes = spec.Nprobes,
-            RefineFactor = spec.RefineFactor,
-            BypassIndex = spec.BypassIndex,
-        };
-        var results = await Dataset.SearchAsync(request, cancellationToken).ConfigureAwait(false);
-        yield return spec.Reranker is null
-            ? results
-            : await SearchReranking.RerankVectorAsync(spec, results, cancellationToken).ConfigureAwait(false);
+            return (column, await EmbedImageAsync(image, column, embedding, cancellationToken).ConfigureAwait(false));
+        }
+
+        return (column, input.Vector);
+    }
+
+    /// <summary>
+    /// A hybrid search, as LanceDB's hybrid query runs it: the text embedded and searched by vector, and searched by keywords
+    /// over the full-text index, both with the query's filter, columns, limit and offset; the two lists fused by the query's
+    /// reranker (reciprocal rank fusion, k = 60, unless another was given), then cut to the limit.
+    /// </summary>
+    private async Task<RecordBatch> HybridSearchAsync(QuerySpec spec, string text, string? sql, FilterNode? tree, CancellationToken cancellationToken)
+    {
+        var (column, vector) = await QueryVectorAsync(spec, spec.Input!, cancellationToken).ConfigureAwait(false);
+        var fullTextColumn = FullTextSearches.HybridColumn(Dataset, Name, spec, _embeddings.FirstOrDefault(e => e.Config.VectorColumn == column)?.Config.SourceColumn);
+        var vectorSearch = Dataset.SearchAsync(VectorRequest(spec, column, vector, sql, tree, withRowId: true), cancellationToken);
+        var fullTextSearch = FullTextSearches.RunAsync(Dataset, spec, fullTextColumn, text, sql, tree, withRowId: true, cancellationToken);
+        var vectorResults = await vectorSearch.ConfigureAwait(false);
+        var fullTextResults = await fullTextSearch.ConfigureAwait(false);
+        return await HybridFusion.FuseAsync(
+            spec.RerankQuery ?? text, vectorResults, fullTextResults, spec.Reranker ?? new RrfReranker(), offset: 0, spec.Limit ?? 10, spec.WithRowId, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Counts a plain query's rows without reading more than the filter's columns.</summary>

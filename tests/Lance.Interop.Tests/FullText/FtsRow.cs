@@ -10,4 +10,7 @@ public sealed partial record FtsRow : ILanceModel
     public string? Text { get; init; }
 
     public double Category { get; init; }
+
+    /// <summary>The BM25 score of a full-text search (not a column).</summary>
+    [Score] public float? Score { get; init; }
 }

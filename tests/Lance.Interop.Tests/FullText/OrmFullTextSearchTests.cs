@@ -48,19 +48,23 @@ public sealed class OrmFullTextSearchTests : IDisposable
         Assert.Equal(theirs[1].Hits.Select(h => (double)h.Id).Order(), rows.Select(r => r.Id).Order());
         Assert.All(rows, r => Assert.Equal(1.0, r.Category));
 
+        // [Score] is filled with the row's _score, in LanceDB's order; a plain query leaves it null.
+        FtsAnswers.AssertSame(theirs[1].Hits, rows.Select(r => ((long)r.Id, (double)r.Score!.Value)).ToList(), "typed [Score]");
+        Assert.All(await typed.Query().Limit(3).ToListAsync(), r => Assert.Null(r.Score));
+
         var paged = await typed.Search("search indexes", QueryType.FullText).Column("text").Offset(2).Limit(4).ToBatchAsync();
         FtsAnswers.AssertSame(theirs[2].Hits, Hits(paged), "offset", offset: 2);
     }
 
     [Fact]
-    public async Task Hybrid_is_refused_and_a_column_without_an_index_is_named()
+    public async Task Hybrid_without_a_vector_column_and_a_column_without_an_index_are_named()
     {
         await LanceDbAsync([]);
         var db = await LanceDb.ConnectAsync(_db.Path);
         var table = await db.OpenTableAsync("t");
 
-        var hybrid = Assert.Throws<NotSupportedException>(() => table.Search("dog", QueryType.Hybrid));
-        Assert.Contains("hybrid", hybrid.Message, StringComparison.OrdinalIgnoreCase);
+        var hybrid = await Assert.ThrowsAsync<LanceSchemaException>(() => table.Search("dog", QueryType.Hybrid).ToBatchAsync());
+        Assert.Contains("'t'", hybrid.Message, StringComparison.Ordinal);
         var missing = await Assert.ThrowsAsync<LanceIndexException>(() => table.Search("dog", QueryType.FullText).Column("category").ToBatchAsync());
         Assert.Contains("'category'", missing.Message, StringComparison.Ordinal);
     }

@@ -59,6 +59,7 @@ partial record Hit : global::Lance.Orm.ILanceModel<global::Search.Hit>
         var vectorReader = new global::Lance.Orm.Serialization.VectorColumnReader<float>(batch, "vector", 2, "Hit", "Vector");
         var distanceReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "_distance", "Hit", "Distance");
         var relevanceReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "_relevance_score", "Hit", "Relevance");
+        var scoreReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "_score", "Hit", "Score");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
         var defaults = LanceCreateDefault();
@@ -76,6 +77,7 @@ partial record Hit : global::Lance.Orm.ILanceModel<global::Search.Hit>
                 Vector = vectorReader.Get(i, defaults.Vector),
                 Distance = distanceReader.Get(i, defaults.Distance),
                 Relevance = relevanceReader.IsPresent ? relevanceReader.GetNullable(i, null) : defaults.Relevance,
+                Score = scoreReader.GetNullable(i, defaults.Score),
             });
         }
     }

@@ -37,6 +37,36 @@ public sealed partial class LanceDataset
         return Task.Run(() => FullTextSearcher.Rank(snapshot, request, cancellationToken), cancellationToken);
     }
 
+    /// <summary>
+    /// Builds a full-text (inverted) index on the text column <paramref name="column"/> in Lance's own format and
+    /// commits it as a new version: LanceDB's full-text search uses it, and so do <see cref="FullTextSearchAsync"/>
+    /// and <see cref="RankFullTextAsync"/>. Rows added later are still searched (tokenized on the fly) until the
+    /// index is rebuilt; deleted rows are never returned.
+    /// </summary>
+    /// <param name="column">A top-level string column.</param>
+    /// <param name="options">How text is split and normalised (LanceDB's options and defaults when null).</param>
+    /// <param name="name">The index name; <c>&lt;column&gt;_idx</c> when null.</param>
+    /// <param name="replace">Whether an index of that name is rebuilt (LanceDB's default); when false it is an error.</param>
+    /// <param name="cancellationToken">Cancels the build; nothing is committed then.</param>
+    /// <exception cref="LanceIndexException">No such column, not a string column, unsupported options, or the name is taken and <paramref name="replace"/> is false.</exception>
+    public Task<FullTextIndexInfo> CreateFtsIndexAsync(
+        string column, FullTextIndexOptions? options = null, string? name = null, bool replace = true, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(column);
+        _head.ThrowIfReadOnly();
+        return FullTextIndexBuilder.CreateAsync(Current, Log, column, options ?? new FullTextIndexOptions(), name, replace, _head.Follow, cancellationToken);
+    }
+
+    /// <summary>The full-text index named <paramref name="name"/> of the current version, with its manifest entry, loaded.</summary>
+    /// <exception cref="LanceIndexException">No full-text index has that name.</exception>
+    internal (Format.IndexMetadata Metadata, FullTextIndex Index) FullTextIndexNamed(string name)
+    {
+        var snapshot = Current;
+        var metadata = snapshot.Manifest.Indices.FirstOrDefault(i => i.Name == name && FullTextIndex.IsFullText(i))
+            ?? throw new LanceIndexException($"'{Path}' has no full-text index named '{name}'.");
+        return (metadata, FullTextIndex.Get(snapshot, metadata));
+    }
+
     /// <summary>The columns of the current version that have a full-text index.</summary>
     public IReadOnlyList<string> FullTextIndexedColumns() => FullTextSearcher.IndexedColumns(Current.Manifest);
 }

@@ -33,7 +33,7 @@ internal sealed class ColumnSearch
         }
 
         Metadata = FullTextSearcher.IndexOf(snapshot.Manifest, column)
-            ?? throw new LanceIndexException($"Column '{column}' of '{snapshot.Location}' has no full-text index: create one with CreateFullTextIndexAsync first.");
+            ?? throw new LanceIndexException($"Column '{column}' of '{snapshot.Location}' has no full-text index: create one with CreateFtsIndexAsync first.");
         Index = FullTextIndex.Get(snapshot, Metadata);
         _covered = [.. Metadata.Fragments];
         _mask = new RowMask(snapshot.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max());

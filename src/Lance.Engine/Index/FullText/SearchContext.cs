@@ -38,7 +38,7 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
             name = indexed.Count switch
             {
                 1 => indexed[0],
-                0 => throw new LanceIndexException($"Dataset '{snapshot.Location}' has no full-text index: create one with CreateFullTextIndexAsync first."),
+                0 => throw new LanceIndexException($"Dataset '{snapshot.Location}' has no full-text index: create one with CreateFtsIndexAsync first."),
                 _ => throw new LanceIndexException($"Dataset '{snapshot.Location}' has full-text indexes on {string.Join(", ", indexed.Select(c => $"'{c}'"))}: name the column to search."),
             };
         }

@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+
+namespace Lance.Engine.Index.FullText;
+
+/// <summary>
+/// Encodes posting lists and positions as Lance stores them (the inverse of
+/// <see cref="InvertedPartition.Posting"/> and <see cref="InvertedPartition.Positions"/>): a posting
+/// list is a list of blocks, each a float32 block max score then, for a full block of 128 documents,
+/// the first document, the bits and the bit-packed differences of the documents, the bits and the
+/// bit-packed frequencies; a last, partial block holds plain 32-bit documents then frequencies
+/// (Lance's <c>fixed32_v1</c> tail). Positions of one document are a count, then per 128 positions
+/// a sorted packed block, then the rest as plain 32-bit values.
+/// </summary>
+internal static class PostingEncoder
+{
+    /// <summary>BM25's term-frequency saturation, as Lance sets it.</summary>
+    public const float K1 = 1.2f;
+
+    /// <summary>BM25's length normalisation, as Lance sets it.</summary>
+    public const float B = 0.75f;
+
+    /// <summary>
+    /// Per block of 128 documents, the highest BM25 score a document of the block can reach (Lance's
+    /// block max scores, computed in single precision as Lance does, against the partition's statistics).
+    /// </summary>
+    public static float[] BlockMaxScores(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, uint[] numTokens, float averageLength)
+    {
+        var length = docs.Length;
+        var idf = Idf(length, numTokens.Length);
+        var blocks = new float[(length + BitPacker4x.BlockLength - 1) / BitPacker4x.BlockLength];
+        var max = float.MinValue;
+        for (var i = 0; i < length; i++)
+        {
+            var norm = K1 * (1.0f - B + (B * numTokens[docs[i]] / averageLength));
+            var freq = (float)frequencies[i];
+            var score = freq / (freq + norm);
+            if (score > max)
+            {
+                max = score;
+            }
+
+            if ((i + 1) % BitPacker4x.BlockLength == 0 || i + 1 == length)
+            {
+                blocks[i / BitPacker4x.BlockLength] = max * (idf * (K1 + 1.0f));
+                max = float.MinValue;
+            }
+        }
+
+        return blocks;
+    }
+
+    /// <summary>Lance's inverse document frequency, in single precision.</summary>
+    public static float Idf(int tokenDocs, int documents)
+        => MathF.Log(((documents - tokenDocs + 0.5f) / (tokenDocs + 0.5f)) + 1.0f);
+
+    /// <summary>The blocks of one posting list.</summary>
+    public static List<byte[]> Posting(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, float[] blockMaxScores)
+    {
+        var blocks = new List<byte[]>(blockMaxScores.Length);
+        var packedDocs = new byte[BitPacker4x.PackedBytes(32)];
+        var packedFreqs = new byte[BitPacker4x.PackedBytes(32)];
+        var full = docs.Length / BitPacker4x.BlockLength;
+        for (var b = 0; b < full; b++)
+        {
+            var blockDocs = docs.Slice(b * BitPacker4x.BlockLength, BitPacker4x.BlockLength);
+            var blockFreqs = frequencies.Slice(b * BitPacker4x.BlockLength, BitPacker4x.BlockLength);
+            var docBits = BitPacker4x.BitsNeededSorted(blockDocs[0], blockDocs);
+            var freqBits = BitPacker4x.BitsNeeded(blockFreqs);
+            var docBytes = BitPacker4x.PackedBytes(docBits);
+            var freqBytes = BitPacker4x.PackedBytes(freqBits);
+            Array.Clear(packedDocs);
+            Array.Clear(packedFreqs);
+            BitPacker4x.PackSorted(blockDocs, blockDocs[0], docBits, packedDocs);
+            BitPacker4x.Pack(blockFreqs, freqBits, packedFreqs);
+            var block = new byte[4 + 4 + 1 + docBytes + 1 + freqBytes];
+            BinaryPrimitives.WriteSingleLittleEndian(block, blockMaxScores[b]);
+            BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(4), blockDocs[0]);
+            block[8] = (byte)docBits;
+            packedDocs.AsSpan(0, docBytes).CopyTo(block.AsSpan(9));
+            block[9 + docBytes] = (byte)freqBits;
+            packedFreqs.AsSpan(0, freqBytes).CopyTo(block.AsSpan(10 + docBytes));
+            blocks.Add(block);
+        }
+
+        var rest = docs.Length - (full * BitPacker4x.BlockLength);
+        if (rest > 0)
+        {
+            var block = new byte[4 + (8 * rest)];
+            BinaryPrimitives.WriteSingleLittleEndian(block, blockMaxScores[full]);
+            for (var i = 0; i < rest; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(4 + (4 * i)), docs[(full * BitPacker4x.BlockLength) + i]);
+                BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(4 + (4 * (rest + i))), frequencies[(full * BitPacker4x.BlockLength) + i]);
+            }
+
+            blocks.Add(block);
+        }
+
+        return blocks;
+    }
+
+    /// <summary>The chunks of one document's positions (ascending).</summary>
+    public static List<byte[]> Positions(ReadOnlySpan<uint> positions)
+    {
+        var chunks = new List<byte[]>(2 + (positions.Length / BitPacker4x.BlockLength));
+        var count = new byte[4];
+        BinaryPrimitives.WriteUInt32LittleEndian(count, (uint)positions.Length);
+        chunks.Add(count);
+        var full = positions.Length / BitPacker4x.BlockLength;
+        for (var b = 0; b < full; b++)
+        {
+            var block = positions.Slice(b * BitPacker4x.BlockLength, BitPacker4x.BlockLength);
+            var bits = BitPacker4x.BitsNeededSorted(block[0], block);
+            var bytes = BitPacker4x.PackedBytes(bits);
+            var chunk = new byte[5 + bytes];
+            BinaryPrimitives.WriteUInt32LittleEndian(chunk, block[0]);
+            chunk[4] = (byte)bits;
+            BitPacker4x.PackSorted(block, block[0], bits, chunk.AsSpan(5));
+            chunks.Add(chunk);
+        }
+
+        var rest = positions.Length - (full * BitPacker4x.BlockLength);
+        if (rest > 0)
+        {
+            var chunk = new byte[4 * rest];
+            for (var i = 0; i < rest; i++)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(4 * i), positions[(full * BitPacker4x.BlockLength) + i]);
+            }
+
+            chunks.Add(chunk);
+        }
+
+        return chunks;
+    }
+}

@@ -1,0 +1,148 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine.Index.FullText;
+using Lance.Engine.Tests.Support;
+
+namespace Lance.Engine.Tests.Index.FullText;
+
+public sealed class FullTextIndexWriterTests : IDisposable
+{
+    private static readonly string[] Words =
+        ["apple", "Banana", "cherry", "running", "runs", "the", "a", "Éclair", "naïve", "dog", "dogs", "x", "zebra", "straße", "日本"];
+
+    private readonly TempFolder _folder = new();
+
+    public void Dispose() => _folder.Dispose();
+
+    private static Schema TextSchema { get; } = new([new Field("id", Int64Type.Default, false), new Field("text", StringType.Default, true)], null);
+
+    // Word 0 ("apple") is in nearly every row, so its posting list spans several packed blocks; row 5 repeats it 300 times.
+    private static RecordBatch Rows(int start, int count, int seed)
+    {
+        var random = new Random(seed);
+        var ids = new Int64Array.Builder();
+        var texts = new StringArray.Builder();
+        for (var i = start; i < start + count; i++)
+        {
+            ids.Append(i);
+            if (i % 37 == 3)
+            {
+                texts.AppendNull();
+                continue;
+            }
+
+            var words = i == 5 ? Enumerable.Repeat("apple", 300) : Enumerable.Range(0, random.Next(12)).Select(_ => Words[random.Next(Words.Length)]).Prepend(i % 9 == 0 ? "cherry" : "apple");
+            texts.Append(string.Join(random.Next(2) == 0 ? " " : ", ", words));
+        }
+
+        return new RecordBatch(TextSchema, [ids.Build(), texts.Build()], count);
+    }
+
+    private static Dictionary<long, string?> Texts(params RecordBatch[] batches)
+    {
+        var texts = new Dictionary<long, string?>();
+        foreach (var batch in batches)
+        {
+            var ids = (Int64Array)batch.Column(0);
+            var values = (StringArray)batch.Column(1);
+            for (var i = 0; i < batch.Length; i++)
+            {
+                texts[ids.GetValue(i)!.Value] = values.IsNull(i) ? null : values.GetString(i);
+            }
+        }
+
+        return texts;
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task The_index_holds_every_live_rows_tokens_postings_and_positions(bool withPositions)
+    {
+        var first = Rows(0, 700, 1);
+        var second = Rows(700, 300, 2);
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [first]);
+        await dataset.AppendAsync([second]);
+        await dataset.DeleteAsync("id % 10 = 7");
+        var options = new FullTextIndexOptions { WithPosition = withPositions };
+
+        var info = await dataset.CreateFtsIndexAsync("text", options);
+
+        var texts = Texts(first, second);
+        var live = texts.Where(kv => kv.Key % 10 != 7 && kv.Value is not null).ToDictionary();
+        Assert.Equal("text_idx", info.Name);
+        Assert.Equal(live.Count, info.IndexedRows);
+        var (metadata, index) = dataset.FullTextIndexNamed("text_idx");
+        Assert.Equal(FullTextIndex.DetailsTypeUrl, metadata.DetailsTypeUrl);
+        Assert.Equal(1, metadata.IndexVersion);
+        Assert.Equal(withPositions, index.Options.WithPosition);
+        var partition = Assert.Single(index.Partitions);
+        Assert.Equal(live.Count, partition.DocumentCount);
+
+        // Recompute every posting list from the texts, with the same analyzer, and compare with what the files hold.
+        var analyzer = new TextAnalyzer(options);
+        var rowOfDoc = partition.RowIds.Select(r => (long)(r >> 32) * 700 + (long)(r & 0xFFFFFFFF)).ToArray();
+        var expected = new Dictionary<string, SortedDictionary<int, List<uint>>>(StringComparer.Ordinal);
+        for (var doc = 0; doc < rowOfDoc.Length; doc++)
+        {
+            var tokens = analyzer.Analyze(live[rowOfDoc[doc]]!);
+            Assert.Equal((uint)tokens.Count, partition.NumTokens[doc]);
+            foreach (var (token, position) in tokens)
+            {
+                var docs = expected.TryGetValue(token, out var d) ? d : expected[token] = [];
+                (docs.TryGetValue(doc, out var p) ? p : docs[doc] = []).Add((uint)position);
+            }
+        }
+
+        var stored = partition.Tokens().ToList();
+        Assert.Equal(expected.Keys.Order(StringComparer.Ordinal), stored.Select(t => t.Token).Order(StringComparer.Ordinal));
+        Assert.True(expected.Values.Max(d => d.Count) > 256);
+        foreach (var (token, id) in stored)
+        {
+            var (docs, frequencies) = partition.Posting(id);
+            Assert.Equal(expected[token].Keys.Select(k => (uint)k), docs);
+            Assert.Equal(expected[token].Values.Select(p => (uint)p.Count), frequencies);
+            if (withPositions)
+            {
+                for (var k = 0; k < docs.Length; k++)
+                {
+                    Assert.Equal(expected[token][(int)docs[k]], partition.Positions(id, k));
+                }
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Searches_find_indexed_and_later_rows_but_never_deleted_ones()
+    {
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [Rows(0, 400, 3)]);
+        await dataset.CreateFtsIndexAsync("text");
+        await dataset.AppendAsync([Rows(400, 100, 4)]);
+        await dataset.DeleteAsync("id % 4 = 1");
+
+        var batch = await dataset.FullTextSearchAsync(new FullTextSearchRequest(new MatchQuery("zebra", "text")) { Limit = 1000, Columns = ["id", "text"] });
+
+        var texts = Texts(Rows(0, 400, 3), Rows(400, 100, 4));
+        var expected = texts.Where(kv => kv.Key % 4 != 1 && kv.Value is not null && kv.Value.Contains("zebra", StringComparison.Ordinal)).Select(kv => kv.Key).Order();
+        var ids = (Int64Array)batch.Column("id");
+        Assert.Equal(expected, Enumerable.Range(0, batch.Length).Select(i => ids.GetValue(i)!.Value).Order());
+        Assert.Contains(Enumerable.Range(0, batch.Length), i => ids.GetValue(i)!.Value >= 400);
+    }
+
+    [Fact]
+    public async Task Bad_columns_and_names_are_refused_with_the_column_named()
+    {
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [Rows(0, 20, 5)]);
+        await dataset.CreateFtsIndexAsync("text", name: "words");
+
+        var missing = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateFtsIndexAsync("body"));
+        Assert.Contains("'body'", missing.Message, StringComparison.Ordinal);
+        var numeric = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateFtsIndexAsync("id"));
+        Assert.Contains("'id'", numeric.Message, StringComparison.Ordinal);
+        var taken = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateFtsIndexAsync("text", name: "words", replace: false));
+        Assert.Contains("'words'", taken.Message, StringComparison.Ordinal);
+        var tokenizer = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateFtsIndexAsync("text", new FullTextIndexOptions { BaseTokenizer = "icu" }));
+        Assert.Contains("icu", tokenizer.Message, StringComparison.Ordinal);
+        Assert.Equal("text", dataset.FullTextIndexedColumns().Single());
+    }
+}

@@ -136,7 +136,7 @@ function specOfSchema(schema) {
 
 function randomType(r, kinds, depth) {
   const allowed = depth >= 2 ? kinds.filter((k) => !['list', 'large_list', 'struct'].includes(k)) : kinds;
-  const inner = depth > 0 ? allowed.filter((k) => k !== 'dictionary' && k !== 'vector' && k !== 'null') : allowed;
+  const inner = depth > 0 ? allowed.filter((k) => k !== 'dictionary' && k !== 'vector') : allowed;
   const k = r.pick(inner.length ? inner : ['int32']);
   switch (k) {
     case 'fixed_size_binary': return { k, width: r.pick([1, 4, 16, 33]) };

@@ -108,6 +108,21 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "((-f64) * f64) = CAST('NaN' AS double)", "(1e300 % (id - u64)) = 0", "(1e300 % (id - u64)) > 0",
             "((-f64) * CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) * (-f64)) < 0", "(f64 * (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) * f64) < 0", "((-f64) + CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) + (-f64)) < 0", "(f64 + (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) + f64) < 0", "((-f64) - CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) - (-f64)) < 0", "(f64 - (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) - f64) < 0", "((-f64) / CAST('NaN' AS double)) < 0", "(CAST('NaN' AS double) / (-f64)) < 0", "(f64 / (-CAST('NaN' AS double))) < 0", "((-CAST('NaN' AS double)) / f64) < 0",
         ],
+        ["negative zero against integers"] =
+        [
+            "abs(u64) BETWEEN -32769 AND -0.0", "u64 BETWEEN -32769 AND -0.0", "u64 <= -0.0", "abs(u64) <= -0.0", "u64 = -0.0", "u64 >= -0.0",
+            "u64 < -0.0", "u64 BETWEEN -1 AND -0.0", "u64 BETWEEN -1.5 AND -0.0", "abs(u64) BETWEEN -32769 AND 0.0", "u64 IN (-0.0)",
+            "i64 BETWEEN -32769 AND -0.0", "i64 <= -0.0", "u32 BETWEEN -32769 AND -0.0", "u8 BETWEEN -32769 AND -0.0", "u8 <= -0.0",
+            "abs(i64) BETWEEN -32769 AND -0.0", "u64 BETWEEN -0.0 AND 5", "u64 > -0.0", "(u64 + 0) <= -0.0", "u64 BETWEEN -32769 AND -0.5",
+            "u64 NOT BETWEEN -32769 AND -0.0", "u16 BETWEEN -32769 AND -0.0", "id BETWEEN -5 AND -0.0",
+            "abs(u64) BETWEEN -1 AND -0.0000000000000004", "abs(u64) BETWEEN -1 AND -0.0000000000000006", "(u64 + 0) BETWEEN -1 AND -0.0",
+            "abs(u32) BETWEEN -1 AND -0.0", "abs(u64) BETWEEN 0 AND 1e20", "abs(u64) BETWEEN 0 AND 1e19", "dec BETWEEN -1 AND -0.0", "dec BETWEEN -0.0 AND 1",
+            "(dec * 1) BETWEEN -1 AND -0.0", "abs(u64) BETWEEN -1.0 AND -0.0", "abs(u64) BETWEEN -0.0 AND -1", "abs(u64) BETWEEN CAST(-1 AS bigint) AND -0.0",
+            "abs(u64) NOT BETWEEN -32769 AND -0.0", "abs(u64) BETWEEN -1 AND 0.9999999999999996", "abs(u64) BETWEEN -1 AND 12345678901234567000.0",
+            "abs(u64) BETWEEN -1 AND CAST('-0' AS double)", "abs(u64) BETWEEN -1 AND CAST(-0.0 AS float)", "abs(u64) BETWEEN -1 AND f64",
+            "abs(u64) BETWEEN i64 AND -0.0", "abs(u64) BETWEEN -1 AND 5", "abs(u64) BETWEEN 1 AND -0.0", "abs(u64) BETWEEN 0.5 AND 5",
+            "abs(u64) BETWEEN -0.5 AND 1.5", "abs(u8) BETWEEN -1 AND -0.0", "abs(u64) BETWEEN -1 AND 0.0000000000000001",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -175,6 +190,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void BETWEEN_a_string_and_a_float_constant_compares_as_text_and_remainders_by_zero_keep_their_NaN_sign_as_in_LanceDB() => AssertCategory("text bounds with float constants");
+
+    [Fact]
+    public void Negative_zero_bounds_against_integer_expressions_compare_as_in_LanceDB() => AssertCategory("negative zero against integers");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

@@ -276,6 +276,12 @@ internal sealed class ColumnBuilder
     /// <summary>Builds the Arrow array from everything appended.</summary>
     public IArrowArray Build()
     {
+        if (_type is NullType)
+        {
+            // Arrow's Null type has no buffers: a struct field or list item of that type is only a length.
+            return new NullArray(_length);
+        }
+
         var validity = _nullCount == 0 ? ArrowBuffer.Empty : new ArrowBuffer(_validity.AsMemory(0, (_length + 7) / 8));
         var values = new ArrowBuffer(_values.AsMemory(0, (int)_valueBytes));
         ArrayData data;

@@ -133,6 +133,9 @@ internal sealed class LegacyFileReader
                 return ReadList(field, type, rows, length);
             case DictionaryType dictionary:
                 return ReadDictionary(field, dictionary, rows, length);
+            case NullType:
+                // A struct field or list item of Arrow's Null type: a page-table entry of only a length, no bytes.
+                return new NullArray(length).Data;
             case BooleanType:
                 return new ArrayData(type, length, 0, 0, [ArrowBuffer.Empty, LegacyValues.ReadBits(_file, Pages(field, rows), field.Name)]);
             case FixedSizeListType list:

@@ -108,7 +108,7 @@ internal sealed class FilterBinder
         IsNullExpression n => new BoundIsNull(BindNode(n.Operand), n.Negated, n.Position),
         IsBooleanExpression ib => new BoundIsBoolean(Expect(BindNode(ib.Operand), ib.Operand, ValueKind.Boolean, "IS TRUE/FALSE"), ib.Value, ib.Negated, ib.Position),
         InExpression i => BindIn(i, resolving),
-        BetweenExpression bt => BindBetween(bt, resolving),
+        BetweenExpression bt => FilterBetweenBinder.BindBetween(this, bt, resolving),
         LikeExpression like => BindLike(like),
         CastExpression cast => FilterCastBinder.BindCast(this, cast),
         FunctionExpression f => FilterFunctionBinder.BindFunction(this, f),
@@ -238,7 +238,7 @@ internal sealed class FilterBinder
         : new BoundCast(node, type, type.Describe(), node.Position);
 
     /// <summary>Binds <c>left op right</c> so both sides have one kind.</summary>
-    private BoundNode BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
+    internal BoundNode BindComparison(BinaryOperator op, FilterExpression leftExpr, FilterExpression rightExpr, int position, bool resolving)
     {
         var (left, right) = BindComparable(leftExpr, rightExpr, resolving);
 
@@ -494,47 +494,6 @@ internal sealed class FilterBinder
         var value = node.Evaluate(new EvaluationContext(NoRows, (message, _) => Error(message, at)));
         return new BoundLiteral(value, at.Position) { Value = (at as LiteralExpression)?.Value };
     }
-
-    private BoundNode BindBetween(BetweenExpression b, bool resolving)
-    {
-        // DataFusion gives the operand and both bounds one common type: with a quoted string for one
-        // bound and a number for the other, that is a string, so the number is compared as its text.
-        var (lowExpr, highExpr) = (b.Low, b.High) switch
-        {
-            (LiteralExpression { Value: string }, LiteralExpression { Value: long or ulong or double } number) => (b.Low, AsText(number)),
-            (LiteralExpression { Value: long or ulong or double } number, LiteralExpression { Value: string }) => (AsText(number), b.High),
-            (LiteralExpression { Value: string }, CastExpression cast) when FloatConstant(cast) is { } number => (b.Low, number),
-            (CastExpression cast, LiteralExpression { Value: string }) when FloatConstant(cast) is { } number => (number, b.High),
-            _ => (b.Low, b.High),
-        };
-        var low = BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, lowExpr, b.Position, resolving);
-        var high = BindComparison(BinaryOperator.LessOrEqual, b.Operand, highExpr, b.Position, resolving);
-        var both = new BoundLogical(true, low, high, b.Position);
-        return b.Negated ? new BoundNot(both, b.Position) : both;
-    }
-
-    // CAST('<number>' AS double|float), a float constant, as the text Arrow's cast to string gives it.
-    private static LiteralExpression? FloatConstant(CastExpression cast)
-    {
-        if (cast.Operand is not LiteralExpression { Value: string text }
-            || !FilterCastBinder.CastTypes.TryGetValue(cast.TypeName, out var target)
-            || target.Type.Number is not (NumberType.Float64 or NumberType.Float32)
-            || !double.TryParse(text.Trim(), System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var value))
-        {
-            return null;
-        }
-
-        return new LiteralExpression(FloatText.Format(target.Type.Number == NumberType.Float32 ? (float)value : value, target.Type.Number)) { Position = cast.Position };
-    }
-
-    // A number literal as the text Arrow's cast to string gives it.
-    private static LiteralExpression AsText(LiteralExpression number) => new(number.Value switch
-    {
-        double d => FloatText.Format(d, NumberType.Float64),
-        ulong u => u.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        _ => ((long)number.Value!).ToString(System.Globalization.CultureInfo.InvariantCulture),
-    })
-    { Position = number.Position };
 
     private BoundLike BindLike(LikeExpression like)
     {

@@ -46,6 +46,18 @@ public abstract class RemoteObjectStore : IObjectStore
     }
 
     /// <inheritdoc/>
+    public ValueTask<IObjectReader> OpenReadWithLengthAsync(string key, long length, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        ArgumentOutOfRangeException.ThrowIfNegative(length);
+        _ = Names.Full(key);
+        return ValueTask.FromResult<IObjectReader>(new RemoteObjectReader(this, key, length));
+    }
+
+    /// <inheritdoc/>
+    public bool IsRemote => true;
+
+    /// <inheritdoc/>
     public ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
     {
         var name = Names.Full(key);

@@ -6,9 +6,12 @@
 //   op "add"    {n, dim?, startId}                                             -> {rows, version}
 //   op "count"  {filter?, version?}                                            -> {count, version}
 //   op "ids"    {filter?}                                                      -> {ids:[...] sorted, version}
-//   op "search" {vector:[...], k}                                              -> {ids:[...], distances:[...]}
+//   op "search" {vector:[...], k, exact?, nprobes?}                            -> {ids:[...], distances:[...]}
 //   op "delete" {filter}                                                       -> {rows, version}
 //   op "versions" {}                                                           -> {versions:[...], current}
+//   op "indices"  {}                                                           -> {indices:[{name, type, columns}]}
+//   op "stats"    {}                                                           -> {rows, fragments}
+//   op "texts"    {filter?}                                                    -> {rows:[{id, text}] sorted by id}
 import * as lancedb from '@lancedb/lancedb';
 import { main, required, arrow } from './lib/common.mjs';
 
@@ -73,8 +76,11 @@ main(async (args) => {
     }
     case 'search': {
       const table = await conn.openTable(name);
-      const result = await table.vectorSearch(Float32Array.from(required(args, 'vector', 'array')))
-        .distanceType('l2').select(['id', '_distance']).limit(required(args, 'k', 'number')).toArrow();
+      let search = table.vectorSearch(Float32Array.from(required(args, 'vector', 'array')))
+        .distanceType('l2').select(['id', '_distance']).limit(required(args, 'k', 'number'));
+      if (args.exact) search = search.bypassVectorIndex();
+      if (args.nprobes) search = search.nprobes(args.nprobes);
+      const result = await search.toArrow();
       return {
         ids: Array.from(result.getChild('id').toArray(), Number),
         distances: Array.from(result.getChild('_distance').toArray()),
@@ -89,6 +95,24 @@ main(async (args) => {
       const table = await conn.openTable(name);
       const versions = await table.listVersions();
       return { versions: versions.map((v) => Number(v.version)), current: await table.version() };
+    }
+    case 'indices': {
+      const table = await conn.openTable(name);
+      const indices = (await table.listIndices()).map((i) => ({ name: i.name, type: i.indexType, columns: i.columns }));
+      return { indices };
+    }
+    case 'stats': {
+      const table = await conn.openTable(name);
+      const stats = await table.stats();
+      return { rows: Number(stats.numRows), fragments: Number(stats.fragmentStats.numFragments) };
+    }
+    case 'texts': {
+      const table = await conn.openTable(name);
+      let query = table.query().select(['id', 'text']);
+      if (args.filter) query = query.where(args.filter);
+      const result = (await query.toArray()).map((r) => ({ id: Number(r.id), text: r.text }));
+      result.sort((a, b) => a.id - b.id);
+      return { rows: result };
     }
     default:
       throw new Error(`unknown op "${op}"`);

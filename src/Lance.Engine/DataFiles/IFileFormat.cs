@@ -32,6 +32,18 @@ internal interface IFileFormat
     /// <exception cref="LanceSchemaException">A field has a type this version's writer does not write.</exception>
     void EnsureWritable(LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, string datasetPath);
 
+    /// <summary>
+    /// Starts a data file of this version on <paramref name="output"/> whose rows are added batch by
+    /// batch; each page is written as soon as it is full, so a file of any size is written in the
+    /// memory of about a page per column.
+    /// </summary>
+    /// <param name="output">Where the file goes; written from its current position, not closed.</param>
+    /// <param name="schema">The table schema; every top-level field must be a column of each batch.</param>
+    /// <param name="options">Page sizing, the dataset's dictionaries and the file's name; the defaults when null.</param>
+    /// <param name="cancellationToken">Checked before every page; a cancelled write throws and the stream holds a partial file to discard.</param>
+    /// <exception cref="LanceSchemaException">A field has a type this version's writer does not write.</exception>
+    IDataFileWriter CreateWriter(Stream output, LanceSchema schema, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default);
+
     /// <summary>Writes <paramref name="batches"/> (all of <paramref name="schema"/>'s columns) as one data file of this version.</summary>
     /// <param name="output">Where the file goes; written from its current position, not closed.</param>
     /// <param name="schema">The table schema; every top-level field must be a column of each batch.</param>

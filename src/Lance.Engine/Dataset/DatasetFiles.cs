@@ -12,12 +12,15 @@ namespace Lance.Engine.Dataset;
 /// </summary>
 internal sealed class DatasetFiles
 {
+    private readonly FileTailCache? _tails;
+
     /// <summary>The files of the dataset at <paramref name="location"/> (its folder or URI, named in messages), kept in <paramref name="store"/>.</summary>
     public DatasetFiles(IObjectStore store, string location)
     {
         ArgumentNullException.ThrowIfNull(store);
         Store = store;
         Location = location;
+        _tails = store.IsRemote ? FileTailCache.For(store) : null;
     }
 
     /// <summary>The store every file of the dataset is in.</summary>
@@ -47,11 +50,27 @@ internal sealed class DatasetFiles
     /// for). Stores answer the open at once (local, in memory); a remote one blocks on its first request.
     /// </summary>
     /// <exception cref="FileNotFoundException">The store has no such file.</exception>
+    /// <remarks>
+    /// On a remote store each file's footer and metadata are fetched once (with its size) and kept
+    /// (<see cref="FileTailCache"/>), and a column's pages are fetched concurrently however small.
+    /// </remarks>
     public DataFileReader OpenData(string key, CancellationToken cancellationToken = default)
     {
-        var reader = Store.OpenReadAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult();
-        return DataFileReader.Open(reader, Describe(key), leaveOpen: false);
+        if (_tails is null)
+        {
+            var local = Store.OpenReadAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult();
+            return DataFileReader.Open(local, Describe(key), leaveOpen: false);
+        }
+
+        var reader = _tails.OpenAsync(Store, key, cancellationToken).AsTask().GetAwaiter().GetResult();
+        var file = DataFileReader.Open(reader, Describe(key), leaveOpen: false);
+        file.ParallelDecodeMinBytes = RemoteParallelReadMinBytes;
+        return file;
     }
+
+    /// <summary>On a remote store, a column with at least this many bytes of pages has them fetched concurrently.</summary>
+    internal const long RemoteParallelReadMinBytes = 64 * 1024;
+
 
     /// <summary>The deleted row offsets of the deletion file at <paramref name="key"/>, sorted.</summary>
     public int[] ReadDeletions(string key, CancellationToken cancellationToken = default)
@@ -69,6 +88,7 @@ internal sealed class DatasetFiles
             try
             {
                 await Store.DeleteAsync(key, CancellationToken.None).ConfigureAwait(false);
+                _tails?.Forget(key);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

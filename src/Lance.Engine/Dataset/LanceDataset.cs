@@ -186,12 +186,12 @@ public sealed partial class LanceDataset : IAsyncDisposable
     public Task<VectorIndexInfo> CreateIndexAsync(string column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
         => CreateIndexAsync(column, options is null ? IndexConfig.IvfPq() : IndexConfig.From(options), cancellationToken);
 
-    /// <summary>Folds rows appended since the index named <paramref name="name"/> (every vector index when null) was built into it and drops deleted rows; commits a new version.</summary>
-    /// <exception cref="LanceIndexException">No index has that name.</exception>
+    /// <summary>Folds rows appended since the index named <paramref name="name"/> (every vector and scalar index when null) was built into it and drops deleted rows, as LanceDB's optimize does; one new version per index.</summary>
+    /// <exception cref="LanceIndexException">No index has that name, or it is of a kind this engine does not rebuild (full-text).</exception>
     public Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)
     {
         _head.ThrowIfReadOnly();
-        return IndexWriter.OptimizeAsync(Current, _indexes, Log, name, _head.Follow, cancellationToken);
+        return IndexAdmin.OptimizeAsync(Current, _indexes, Log, name, _head.Follow, cancellationToken);
     }
 
     /// <summary>Appends the rows of <paramref name="batches"/> as new fragments, as one new version; nullable columns they lack are filled with nulls.</summary>

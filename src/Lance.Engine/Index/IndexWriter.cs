@@ -27,6 +27,7 @@ internal static class IndexWriter
         }
 
         var (field, dimension) = IndexableColumn(snapshot, column);
+        IndexCommit.CheckName(snapshot, options.Name ?? column + "_idx", column, options.Replace);
         var arrowField = snapshot.Schema.GetFieldByName(column);
         var sources = snapshot.Fragments.Select(f => new IndexSource(f.Id, (FixedSizeListArray)snapshot.ReadColumn(f, arrowField), snapshot.DeletedRows(f))).ToList();
         var rows = sources.Sum(s => (long)s.Vectors.Length - s.Vectors.NullCount - s.Deleted.Count);
@@ -126,7 +127,9 @@ internal static class IndexWriter
     /// <exception cref="LanceIndexException">No index has that name.</exception>
     public static async Task OptimizeAsync(Snapshot snapshot, IndexCache indexes, CommitLog log, string? name, Action<Manifest> committed, CancellationToken cancellationToken)
     {
-        var targets = snapshot.Manifest.Indices.Where(i => IndexCatalog.IsSearchable(i) && (name is null || i.Name == name)).ToList();
+        // One merge per index name: an index of several entries (deltas) becomes one entry.
+        var targets = snapshot.Manifest.Indices.Where(i => IndexCatalog.IsSearchable(i) && (name is null || i.Name == name))
+            .GroupBy(i => i.Name).Select(g => g.First()).ToList();
         if (name is not null && targets.Count == 0)
         {
             throw new LanceIndexException($"'{snapshot.Location}' has no vector index named '{name}'. Indexes: {string.Join(", ", snapshot.Manifest.Indices.Select(i => i.Name))}.");
@@ -187,7 +190,6 @@ internal static class IndexWriter
         IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 0));
-        var basis = snapshot.Manifest;
         var uuid = Guid.NewGuid();
         var folder = uuid.ToString("D");
         try
@@ -209,7 +211,6 @@ internal static class IndexWriter
                 details = BitConverter.GetBytes(field.Id);
             }
 
-            cancellationToken.ThrowIfCancellationRequested();
             var metadata = new IndexMetadata
             {
                 Uuid = uuid,
@@ -218,34 +219,15 @@ internal static class IndexWriter
                 Fields = lanceFormat ? [field.Id] : [],
                 Details = details,
                 Name = name,
-                DatasetVersion = basis.Version,
+                DatasetVersion = snapshot.Manifest.Version,
                 Fragments = index.Fragments.ToList(),
                 DetailsTypeUrl = lanceFormat ? Vector.LanceVectorDetails.TypeUrl : IndexCatalog.IvfPqTypeUrl,
                 IndexVersion = 1,
             };
-            for (var attempt = 0; ; attempt++)
-            {
-                var next = basis.CopyForNextVersion();
-                next.Indices = basis.Indices.Where(i => i.Name != name).Append(metadata).ToList();
-                log.Observer?.BeforeAttempt(next.Version);
-                if (await log.TryPublishAsync(next, TransactionRecord.CreateIndex(basis.Version, metadata, basis.Indices.Where(i => i.Name == name))).ConfigureAwait(false))
-                {
-                    indexes.Add(uuid, index);
-                    progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 1));
-                    return next;
-                }
-
-                // Another writer committed first: record the index on top of its version (the
-                // fragments it does not cover are searched exactly).
-                basis = await log.TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
-                    ?? throw new LanceFormatException($"The manifests of '{snapshot.Location}' disappeared during a commit.");
-                if (attempt >= Transaction.CommitAttempts)
-                {
-                    throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{snapshot.Location}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
-                }
-
-                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-            }
+            var manifest = await IndexCommit.PublishAsync(snapshot, log, name, metadata, cancellationToken).ConfigureAwait(false);
+            indexes.Add(uuid, index);
+            progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 1));
+            return manifest;
         }
         catch
         {

@@ -33,6 +33,21 @@ public interface IObjectStore : IAsyncDisposable
     /// <exception cref="FileNotFoundException">No object has that key (also when no key shares its folder).</exception>
     ValueTask<IObjectReader> OpenReadAsync(string key, CancellationToken cancellationToken = default);
 
+    /// <summary>
+    /// Opens the object at <paramref name="key"/>, whose size the caller already knows (from an
+    /// earlier open), for ranged reads: a remote store then sends no request to ask for it.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">No object has that key (a local store checks at once; a remote one on the first read).</exception>
+    ValueTask<IObjectReader> OpenReadWithLengthAsync(string key, long length, CancellationToken cancellationToken = default)
+        => OpenReadAsync(key, cancellationToken);
+
+    /// <summary>
+    /// Whether each read is a request over the network (S3, Azure Blob) rather than a read of local
+    /// memory or disk: the engine then keeps the footer and metadata of each file it opened (they
+    /// never change) and issues a column's page reads concurrently.
+    /// </summary>
+    bool IsRemote => false;
+
     /// <summary>The size and time of the object at <paramref name="key"/>, or null when there is none.</summary>
     ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default);
 

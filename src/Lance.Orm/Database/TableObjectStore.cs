@@ -16,6 +16,11 @@ internal sealed class TableObjectStore(IObjectStore root, string folder) : IObje
     public ValueTask<IObjectReader> OpenReadAsync(string key, CancellationToken cancellationToken = default)
         => root.OpenReadAsync(Full(key), cancellationToken);
 
+    public ValueTask<IObjectReader> OpenReadWithLengthAsync(string key, long length, CancellationToken cancellationToken = default)
+        => root.OpenReadWithLengthAsync(Full(key), length, cancellationToken);
+
+    public bool IsRemote => root.IsRemote;
+
     public async ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
         => await root.HeadAsync(Full(key), cancellationToken).ConfigureAwait(false) is { } info ? info with { Key = key } : null;
 

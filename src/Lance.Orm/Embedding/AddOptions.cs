@@ -5,7 +5,7 @@ namespace Lance.Orm;
 /// <see cref="BatchRows"/> rows, about <see cref="BatchBytes"/> bytes), each batch is converted to
 /// Arrow, embedded and handed to the writer, which writes data files of about
 /// <see cref="MaxBytesPerFile"/>, <see cref="MaxConcurrentFileWrites"/> at a time; the add commits one
-/// version at the end. Memory is bounded by these sizes, not by the input's.
+/// version at the end. Memory is bounded by the batch sizes and the files written at once, not by the input's.
 /// </summary>
 public sealed record AddOptions
 {
@@ -22,9 +22,9 @@ public sealed record AddOptions
     public long BatchBytes { get; init; } = 16L << 20;
 
     /// <summary>
-    /// About how many bytes of Arrow data go into one data file (default 64 MiB). A file's rows are
-    /// held until the file is written, so this, times <see cref="MaxConcurrentFileWrites"/> + 1, bounds
-    /// what an add holds. The database's <see cref="DatabaseOptions.MaxRowsPerFile"/> still applies.
+    /// About how many bytes of Arrow data go into one data file (default 64 MiB). A file's pages are
+    /// written as its rows arrive, so this does not bound what an add holds (the batch sizes and
+    /// <see cref="MaxConcurrentFileWrites"/> do). The database's <see cref="DatabaseOptions.MaxRowsPerFile"/> still applies.
     /// </summary>
     public long MaxBytesPerFile { get; init; } = 64L << 20;
 

@@ -11,7 +11,7 @@ public sealed partial class Table<T>
     /// Builds an IVF-PQ index on the vector property <paramref name="column"/> (e.g.
     /// <c>x =&gt; x.Vector</c>) and commits a new version recording it. Searches with the index's
     /// metric then use it (<see cref="VectorSearchRequest.Nprobes"/> partitions, default 20);
-    /// rows added later are searched exactly until <see cref="OptimizeIndexAsync"/>.
+    /// rows added later are searched exactly until <see cref="Table.OptimizeIndexAsync"/>.
     /// </summary>
     /// <exception cref="LanceIndexException">The property is not a vector column, or the options do not fit the data; nothing is committed.</exception>
     public Task<VectorIndexInfo> CreateIndexAsync<TVector>(Expression<Func<T, TVector>> column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
@@ -34,11 +34,6 @@ public sealed partial class Table<T>
         var name = ColumnOf(column);
         return LanceTelemetry.TraceAsync(this, "create_index", () => Dataset.CreateIndexAsync(name, config, cancellationToken));
     }
-
-    /// <summary>Folds rows added since the index was built into it (every vector index when <paramref name="name"/> is null).</summary>
-    /// <exception cref="LanceIndexException">No index has that name.</exception>
-    public Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)
-        => Dataset.OptimizeIndexAsync(name, cancellationToken);
 
     /// <summary>The vector indexes of the current version.</summary>
     public IReadOnlyList<VectorIndexInfo> ListIndices() => Dataset.ListIndices();

@@ -59,9 +59,18 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
 
     private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        var response = await _container.GetBlobClient(name).DownloadStreamingAsync(
-            new BlobDownloadOptions { Range = new HttpRange(offset, destination.Length) },
-            cancellationToken).ConfigureAwait(false);
+        Response<BlobDownloadStreamingResult> response;
+        try
+        {
+            response = await _container.GetBlobClient(name).DownloadStreamingAsync(
+                new BlobDownloadOptions { Range = new HttpRange(offset, destination.Length) },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (RequestFailedException e) when (e.Status == 404)
+        {
+            throw new FileNotFoundException($"No object '{name}' in {Location}.", name, e);
+        }
+
         await using var content = response.Value.Content.ConfigureAwait(false);
         await response.Value.Content.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
     }

@@ -68,13 +68,21 @@ internal sealed class RemoteCalls
                 async token =>
                 {
                     attempt++;
-                    Statistics.Request();
+                    Statistics.Request(operation);
                     if (attempt > 1 && TimeProvider.GetElapsedTime(started) > TotalTimeout)
                     {
                         throw new TimeoutException($"Gave up retrying after {TotalTimeout}.");
                     }
 
-                    return await call(attempt, token).ConfigureAwait(false);
+                    Statistics.Started();
+                    try
+                    {
+                        return await call(attempt, token).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        Statistics.Finished();
+                    }
                 },
                 cancellationToken).ConfigureAwait(false);
         }

@@ -68,10 +68,22 @@ public sealed class S3ObjectStore : RemoteObjectStore
 
     private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
-        using var response = await _client.GetObjectAsync(
-            new GetObjectRequest { BucketName = _bucket, Key = name, ByteRange = new ByteRange(offset, offset + destination.Length - 1) },
-            cancellationToken).ConfigureAwait(false);
-        await response.ResponseStream.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
+        GetObjectResponse response;
+        try
+        {
+            response = await _client.GetObjectAsync(
+                new GetObjectRequest { BucketName = _bucket, Key = name, ByteRange = new ByteRange(offset, offset + destination.Length - 1) },
+                cancellationToken).ConfigureAwait(false);
+        }
+        catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
+        {
+            throw new FileNotFoundException($"No object '{name}' in {Location}.", name, e);
+        }
+
+        using (response)
+        {
+            await response.ResponseStream.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     private protected override async ValueTask PutObjectAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)

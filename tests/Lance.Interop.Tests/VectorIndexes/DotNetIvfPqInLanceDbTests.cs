@@ -10,7 +10,6 @@ namespace Lance.Interop.Tests.VectorIndexes;
 public sealed class DotNetIvfPqInLanceDbTests : IDisposable
 {
     private const int Dim = 32;
-    private const int K = 10;
     private readonly TempCopy _db = TempCopy.Empty();
 
     public void Dispose() => _db.Dispose();
@@ -48,22 +47,6 @@ public sealed class DotNetIvfPqInLanceDbTests : IDisposable
         }
     }
 
-    private static async Task CompareAsync(VectorIndexPeer peer, LanceDataset dataset, string metricName, DistanceMetric metric)
-    {
-        var queries = await VectorIndexPeer.QueriesAsync(dataset, 24, seed: 5);
-        var truth = await VectorIndexPeer.OurSearchAsync(dataset, queries, metric, K, 1, null, exact: true);
-        foreach (var (nprobes, refine) in new (int, int?)[] { (1, null), (4, null), (4, 5) })
-        {
-            var theirs = await peer.SearchAsync(queries, metricName, K, nprobes, refine);
-            var ours = await VectorIndexPeer.OurSearchAsync(dataset, queries, metric, K, nprobes, refine);
-            var theirRecall = VectorIndexPeer.Recall(theirs, truth);
-            var ourRecall = VectorIndexPeer.Recall(ours, truth);
-            Assert.True(Math.Abs(theirRecall - ourRecall) <= 0.02, $"{metricName} nprobes {nprobes} refine {refine}: recall {ourRecall:0.000} here, {theirRecall:0.000} in LanceDB");
-            Assert.True(VectorIndexPeer.Recall(theirs, ours) >= 0.9, $"{metricName} nprobes {nprobes} refine {refine}: LanceDB returned only {VectorIndexPeer.Recall(theirs, ours):0.000} of our ids");
-            if (nprobes == 1)
-            {
-                Assert.True(theirRecall < 0.99, $"{metricName}: LanceDB's recall {theirRecall:0.000} at one probe: it did not use our index");
-            }
-        }
-    }
+    private static Task CompareAsync(VectorIndexPeer peer, LanceDataset dataset, string metricName, DistanceMetric metric)
+        => RecallComparison.AssertSameRecallAsync(peer, dataset, metricName, metric, seed: 5);
 }

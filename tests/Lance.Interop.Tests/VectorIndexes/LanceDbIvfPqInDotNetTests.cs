@@ -10,7 +10,6 @@ namespace Lance.Interop.Tests.VectorIndexes;
 public sealed class LanceDbIvfPqInDotNetTests : IDisposable
 {
     private const int Dim = 32;
-    private const int K = 10;
     private readonly TempCopy _db = TempCopy.Empty();
 
     public void Dispose() => _db.Dispose();
@@ -44,24 +43,6 @@ public sealed class LanceDbIvfPqInDotNetTests : IDisposable
         }
     }
 
-    private static async Task CompareAsync(VectorIndexPeer peer, LanceDataset dataset, string metricName, DistanceMetric metric)
-    {
-        var queries = await VectorIndexPeer.QueriesAsync(dataset, 24, seed: 3);
-        var truth = await VectorIndexPeer.OurSearchAsync(dataset, queries, metric, K, 1, null, exact: true);
-        var lanceTruth = await peer.SearchAsync(queries, metricName, K, exact: true);
-        Assert.True(VectorIndexPeer.Recall(truth, lanceTruth) >= 0.99, "exact searches disagree");
-        foreach (var (nprobes, refine) in new (int, int?)[] { (1, null), (4, null), (4, 5) })
-        {
-            var theirs = await peer.SearchAsync(queries, metricName, K, nprobes, refine);
-            var ours = await VectorIndexPeer.OurSearchAsync(dataset, queries, metric, K, nprobes, refine);
-            var theirRecall = VectorIndexPeer.Recall(theirs, truth);
-            var ourRecall = VectorIndexPeer.Recall(ours, truth);
-            Assert.True(Math.Abs(theirRecall - ourRecall) <= 0.02, $"{metricName} nprobes {nprobes} refine {refine}: recall {ourRecall:0.000} here, {theirRecall:0.000} in LanceDB");
-            Assert.True(VectorIndexPeer.Recall(ours, theirs) >= 0.9, $"{metricName} nprobes {nprobes} refine {refine}: only {VectorIndexPeer.Recall(ours, theirs):0.000} of LanceDB's ids");
-            if (nprobes == 1)
-            {
-                Assert.True(ourRecall < 0.99, $"{metricName}: recall {ourRecall:0.000} at one probe: the index was not used");
-            }
-        }
-    }
+    private static Task CompareAsync(VectorIndexPeer peer, LanceDataset dataset, string metricName, DistanceMetric metric)
+        => RecallComparison.AssertSameRecallAsync(peer, dataset, metricName, metric, seed: 3);
 }

@@ -21,6 +21,13 @@ internal sealed class LegacyFileFormat : IFileFormat
         LegacyFileWriter.EnsureWritable(schema, dictionaries, datasetPath);
 
     /// <inheritdoc/>
+    public IDataFileWriter CreateWriter(Stream output, LanceSchema schema, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= DataFileWriterOptions.Default;
+        return LegacyFileWriter.Create(output, schema, options.Dictionaries, options.Name, cancellationToken);
+    }
+
+    /// <inheritdoc/>
     public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
     {
         options ??= DataFileWriterOptions.Default;

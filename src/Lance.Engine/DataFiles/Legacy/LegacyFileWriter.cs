@@ -66,89 +66,21 @@ internal static class LegacyFileWriter
     /// <exception cref="OperationCanceledException">Cancelled; the stream holds part of a file.</exception>
     public static DataFileInfo Write(
         Stream stream, LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, IReadOnlyList<RecordBatch> batches, string name,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default) =>
+        DataFileWriters.WriteAll(Create(stream, schema, dictionaries, name, cancellationToken), batches);
+
+    /// <summary>
+    /// Starts a legacy data file on <paramref name="stream"/> whose rows are added batch by batch:
+    /// every <see cref="RowsPerBatch"/> rows are written as soon as they have arrived.
+    /// </summary>
+    /// <exception cref="LanceSchemaException">A field cannot be written to a legacy file; nothing was written.</exception>
+    public static IDataFileWriter Create(
+        Stream stream, LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, string name, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(stream);
         ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(batches);
         EnsureWritable(schema, dictionaries, name);
-        var output = new Output(stream);
-        var keys = new DictionaryKeys(dictionaries ?? new Dictionary<int, IReadOnlyList<byte[]>>());
-        var allFields = schema.AllFields.ToList();
-        int minId = allFields.Min(f => f.Id);
-        int maxId = allFields.Where(f => f.LogicalType != "struct").Select(f => f.Id).DefaultIfEmpty(minId).Max();
-        var groups = Groups(batches);
-        var table = new (long Position, long Count)[maxId - minId + 1, groups.Count];
-        var metadata = new PbFile.Metadata();
-        metadata.BatchOffsets.Add(0);
-        long rows = 0;
-        for (int b = 0; b < groups.Count; b++)
-        {
-            var group = groups[b];
-            for (int c = 0; c < schema.Fields.Count; c++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var field = schema.Fields[c];
-                var segments = group.Segments.Select(s => new Segment(s.Batch.Column(c).Data, s.Start, s.Count)).ToList();
-                WriteField(output, field, LanceSchema.ToArrowType(field), segments, group.Rows, keys, (id, position, count) => table[id - minId, b] = (position, count));
-            }
-
-            rows += group.Rows;
-            metadata.BatchOffsets.Add(checked((int)rows));
-        }
-
-        // The page table: field by field, batch by batch.
-        metadata.PageTablePosition = (ulong)output.Position;
-        var entry = new byte[16];
-        for (int f = 0; f < table.GetLength(0); f++)
-        {
-            for (int b = 0; b < groups.Count; b++)
-            {
-                BinaryPrimitives.WriteInt64LittleEndian(entry, table[f, b].Position);
-                BinaryPrimitives.WriteInt64LittleEndian(entry.AsSpan(8), table[f, b].Count);
-                output.Write(entry);
-            }
-        }
-
-        // The dictionaries' values, once per file (var-binary), where the schema copy says.
-        var protoFields = schema.ToProtoFields();
-        foreach (var proto in protoFields.Where(p => keys.Used.ContainsKey(p.Id)))
-        {
-            var values = keys.Used[proto.Id];
-            var positions = new byte[(values.Count + 1L) * 8];
-            BinaryPrimitives.WriteInt64LittleEndian(positions, output.Position);
-            for (int i = 0; i < values.Count; i++)
-            {
-                output.Write(values[i]);
-                BinaryPrimitives.WriteInt64LittleEndian(positions.AsSpan((i + 1) * 8), output.Position);
-            }
-
-            proto.Dictionary = new PbFile.Dictionary { Offset = output.Position, Length = values.Count };
-            output.Write(positions);
-        }
-
-        // The file's own copy of its schema, as Lance stores it: a manifest with only the fields.
-        var writer = new Manifest();
-        var copy = new PbTable.Manifest
-        {
-            Version = 1,
-            WriterVersion = new PbTable.Manifest.Types.WriterVersion { Library = writer.WriterLibrary, Version = writer.WriterVersion },
-            DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = "lance", Version = DataFormatVersions.Legacy },
-        };
-        copy.Fields.AddRange(protoFields);
-        schema.CopyMetadataTo(copy.SchemaMetadata);
-        metadata.ManifestPosition = (ulong)output.Position;
-        output.WriteMessage(copy);
-
-        long metadataPosition = output.Position;
-        output.WriteMessage(metadata);
-        var footer = new byte[LegacyFileReader.FooterLength];
-        BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)metadataPosition);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer.AsSpan(8), 0);
-        BinaryPrimitives.WriteUInt16LittleEndian(footer.AsSpan(10), MinorVersion);
-        ManifestCodec.Magic.CopyTo(footer.AsSpan(12));
-        output.Write(footer);
-        return new DataFileInfo(output.Position, [.. allFields.Select(f => f.Id)], [], rows);
+        return new Writer(stream, schema, dictionaries, cancellationToken);
     }
 
     private static void Check(LanceField field, IArrowType type, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, string datasetPath)
@@ -454,36 +386,141 @@ internal static class LegacyFileWriter
         ? BinaryPrimitives.ReadInt64LittleEndian(offsets[(index * 8)..])
         : BinaryPrimitives.ReadInt32LittleEndian(offsets[(index * 4)..]);
 
-    // Cuts the incoming batches into groups of up to RowsPerBatch rows (a group may span batches).
-    private static List<Group> Groups(IReadOnlyList<RecordBatch> batches)
+    // The streaming writer: rows wait until a group of RowsPerBatch is complete (a group may span batches).
+    private sealed class Writer : IDataFileWriter
     {
-        var groups = new List<Group>();
-        var current = new List<(RecordBatch Batch, int Start, int Count)>();
-        int rows = 0;
-        foreach (var batch in batches)
+        private readonly LanceSchema _schema;
+        private readonly CancellationToken _cancellationToken;
+        private readonly Output _output;
+        private readonly DictionaryKeys _keys;
+        private readonly List<LanceField> _allFields;
+        private readonly int _minId;
+        private readonly int _maxId;
+        private readonly List<(long Position, long Count)[]> _table = []; // per group, per field id
+        private readonly PbFile.Metadata _metadata = new();
+        private List<(RecordBatch Batch, int Start, int Count)> _pending = [];
+        private int _pendingRows;
+        private bool _finished;
+
+        public Writer(Stream stream, LanceSchema schema, IDictionary<int, IReadOnlyList<byte[]>>? dictionaries, CancellationToken cancellationToken)
         {
+            _schema = schema;
+            _cancellationToken = cancellationToken;
+            _output = new Output(stream);
+            _keys = new DictionaryKeys(dictionaries ?? new Dictionary<int, IReadOnlyList<byte[]>>());
+            _allFields = schema.AllFields.ToList();
+            _minId = _allFields.Min(f => f.Id);
+            _maxId = _allFields.Where(f => f.LogicalType != "struct").Select(f => f.Id).DefaultIfEmpty(_minId).Max();
+            _metadata.BatchOffsets.Add(0);
+        }
+
+        public long RowCount { get; private set; }
+
+        public void Append(RecordBatch batch)
+        {
+            ArgumentNullException.ThrowIfNull(batch);
+            ObjectDisposedException.ThrowIf(_finished, this);
             int offset = 0;
             while (offset < batch.Length)
             {
-                int take = Math.Min(batch.Length - offset, RowsPerBatch - rows);
-                current.Add((batch, offset, take));
-                rows += take;
+                int take = Math.Min(batch.Length - offset, RowsPerBatch - _pendingRows);
+                _pending.Add((batch, offset, take));
+                _pendingRows += take;
                 offset += take;
-                if (rows == RowsPerBatch)
+                if (_pendingRows == RowsPerBatch)
                 {
-                    groups.Add(new Group(current, rows));
-                    current = [];
-                    rows = 0;
+                    WriteGroup();
                 }
             }
         }
 
-        if (rows > 0)
+        public DataFileInfo Finish()
         {
-            groups.Add(new Group(current, rows));
+            ObjectDisposedException.ThrowIf(_finished, this);
+            if (_pendingRows > 0)
+            {
+                WriteGroup();
+            }
+
+            _finished = true;
+
+            // The page table: field by field, batch by batch.
+            _metadata.PageTablePosition = (ulong)_output.Position;
+            var entry = new byte[16];
+            for (int f = 0; f <= _maxId - _minId; f++)
+            {
+                foreach (var group in _table)
+                {
+                    BinaryPrimitives.WriteInt64LittleEndian(entry, group[f].Position);
+                    BinaryPrimitives.WriteInt64LittleEndian(entry.AsSpan(8), group[f].Count);
+                    _output.Write(entry);
+                }
+            }
+
+            // The dictionaries' values, once per file (var-binary), where the schema copy says.
+            var protoFields = _schema.ToProtoFields();
+            foreach (var proto in protoFields.Where(p => _keys.Used.ContainsKey(p.Id)))
+            {
+                var values = _keys.Used[proto.Id];
+                var positions = new byte[(values.Count + 1L) * 8];
+                BinaryPrimitives.WriteInt64LittleEndian(positions, _output.Position);
+                for (int i = 0; i < values.Count; i++)
+                {
+                    _output.Write(values[i]);
+                    BinaryPrimitives.WriteInt64LittleEndian(positions.AsSpan((i + 1) * 8), _output.Position);
+                }
+
+                proto.Dictionary = new PbFile.Dictionary { Offset = _output.Position, Length = values.Count };
+                _output.Write(positions);
+            }
+
+            // The file's own copy of its schema, as Lance stores it: a manifest with only the fields.
+            var writer = new Manifest();
+            var copy = new PbTable.Manifest
+            {
+                Version = 1,
+                WriterVersion = new PbTable.Manifest.Types.WriterVersion { Library = writer.WriterLibrary, Version = writer.WriterVersion },
+                DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = "lance", Version = DataFormatVersions.Legacy },
+            };
+            copy.Fields.AddRange(protoFields);
+            _schema.CopyMetadataTo(copy.SchemaMetadata);
+            _metadata.ManifestPosition = (ulong)_output.Position;
+            _output.WriteMessage(copy);
+
+            long metadataPosition = _output.Position;
+            _output.WriteMessage(_metadata);
+            var footer = new byte[LegacyFileReader.FooterLength];
+            BinaryPrimitives.WriteUInt64LittleEndian(footer, (ulong)metadataPosition);
+            BinaryPrimitives.WriteUInt16LittleEndian(footer.AsSpan(8), 0);
+            BinaryPrimitives.WriteUInt16LittleEndian(footer.AsSpan(10), MinorVersion);
+            ManifestCodec.Magic.CopyTo(footer.AsSpan(12));
+            _output.Write(footer);
+            return new DataFileInfo(_output.Position, [.. _allFields.Select(f => f.Id)], [], RowCount);
         }
 
-        return groups;
+        public void Dispose()
+        {
+            _finished = true;
+            _pending = [];
+        }
+
+        private void WriteGroup()
+        {
+            var row = new (long Position, long Count)[_maxId - _minId + 1];
+            for (int c = 0; c < _schema.Fields.Count; c++)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var field = _schema.Fields[c];
+                var segments = _pending.Select(s => new Segment(s.Batch.Column(c).Data, s.Start, s.Count)).ToList();
+                WriteField(_output, field, LanceSchema.ToArrowType(field), segments, _pendingRows, _keys, (id, position, count) => row[id - _minId] = (position, count));
+            }
+
+            _table.Add(row);
+            RowCount += _pendingRows;
+            _metadata.BatchOffsets.Add(checked((int)RowCount));
+            _pending = [];
+            _pendingRows = 0;
+        }
     }
 
     // The dataset's dictionaries: each value's key, and the fields whose values the file must store.
@@ -514,8 +551,6 @@ internal static class LegacyFileWriter
 
     /// <summary>Rows <c>[Start, Start + Count)</c> (logical, before <see cref="ArrayData.Offset"/>) of an array.</summary>
     private readonly record struct Segment(ArrayData Data, int Start, int Count);
-
-    private sealed record Group(List<(RecordBatch Batch, int Start, int Count)> Segments, int Rows);
 
     // The stream with its position counted (the file is written front to back, once).
     private sealed class Output(Stream stream)

@@ -71,6 +71,21 @@ internal sealed class LevelShredder
             }
         }
 
+        // A null struct (or other non-list layer) makes the lists below it nullable, as Lance's writer
+        // does (it masks the lists with the struct's validity): Lance's reader maps definition levels
+        // to repetition depths by counting the list layers that have levels, so a struct null above an
+        // all-valid list would be taken for an item (LanceDB's scan then panics on a range read).
+        for (int layer = 0; layer < path.Fields.Count; layer++)
+        {
+            if (shredder._hasNull[layer] && !path.IsList[layer])
+            {
+                for (int below = layer + 1; below < path.Fields.Count; below++)
+                {
+                    shredder._hasNull[below] |= path.IsList[below];
+                }
+            }
+        }
+
         var layout = LevelLayout.ForData(path.IsList, shredder._hasNull, shredder._hasEmpty);
         return new ShreddedLeaf(
             layout,
@@ -158,6 +173,11 @@ internal sealed class LevelShredder
 
     private static bool IsValid(ArrayData data, int index)
     {
+        if (data.DataType is Apache.Arrow.Types.NullType)
+        {
+            return false; // Arrow's Null type has no validity buffer: every value is null
+        }
+
         if (data.NullCount == 0 || data.Buffers[0].IsEmpty)
         {
             return true;

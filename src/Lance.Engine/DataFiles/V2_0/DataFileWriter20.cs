@@ -46,128 +46,51 @@ internal static class DataFileWriter20
     /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled (checked before each column and each page); the stream holds part of a file.</exception>
     public static DataFileInfo Write(
-        Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
+        Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        DataFileWriters.WriteAll(Create(output, schema, options, cancellationToken), batches);
+
+    /// <summary>Starts a 2.0 data file on <paramref name="output"/> whose rows are added batch by batch, each page written once full.</summary>
+    /// <exception cref="LanceSchemaException">A field has a type this writer does not write.</exception>
+    public static IDataFileWriter Create(Stream output, LanceSchema schema, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        new File20Writer(output, schema, options ?? DataFileWriterOptions.Default, cancellationToken);
+
+    /// <summary>Encodes and writes 2.0 pages of one file (the streaming <see cref="File20Writer"/> decides which rows go in each).</summary>
+    internal sealed class PageWriter(FileSink sink, GatheredPage page, DataFileWriterOptions options)
     {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(batches);
-        options ??= DataFileWriterOptions.Default;
+        /// <summary>When set, pages are written to this spool (to be moved into the file later) rather than to the file.</summary>
+        public PageSpool? Spool { get; set; }
 
-        var sources = DataFileWriter.PrepareColumns(schema, batches);
-        long rows = batches.Sum(b => (long)b.Length);
-        var sink = new FileSink(output, cancellationToken);
-        var columns = new List<File2.ColumnMetadata>();
-        using (var page = new GatheredPage())
+        /// <summary>An all-null page of <paramref name="count"/> rows (Arrow's Null type), with no buffers, as LanceDB writes it.</summary>
+        public File2.ColumnMetadata.Types.Page NullPage(long firstRow, int count) =>
+            Page(new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { AllNulls = new Enc20.Nullable.Types.AllNull() } }, [], firstRow, count);
+
+        /// <summary>A struct's header: one page of every row, no buffers (LanceDB reads exactly one).</summary>
+        public File2.ColumnMetadata.Types.Page StructPage(long rows) => Page(new Enc20.ArrayEncoding { Struct = new Enc20.SimpleStruct() }, [], 0, rows);
+
+        /// <summary>
+        /// Writes offsets pages of at most <c>MaxPageRows</c> lists, each counting ends from its own
+        /// first item (only full pages unless <paramref name="final"/>); returns the lists written.
+        /// </summary>
+        /// <param name="ends">Each pending list's end, counted from the column's first item.</param>
+        /// <param name="nulls">Whether each pending list is null.</param>
+        /// <param name="pageBase">The end of the last list already written; moved past the pages written.</param>
+        /// <param name="column">The column the pages go to.</param>
+        /// <param name="firstRow">The file row of the first pending list.</param>
+        /// <param name="final">Whether the last, short page is written too.</param>
+        public int WriteListPages(List<ulong> ends, List<bool> nulls, ref ulong pageBase, File2.ColumnMetadata column, long firstRow, bool final)
         {
-            var writer = new ColumnWriter(sink, columns, page, options);
-            foreach (var (field, type, arrays) in sources)
+            int total = ends.Count;
+            int start = 0;
+            while (total - start >= options.MaxPageRows || (final && total > start))
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                writer.WriteField(field, type, arrays.Select(a => a.Data).ToList(), topLevel: true);
-            }
-        }
-
-        DataFileWriter.WriteTail(sink, schema, rows, columns, MajorVersion, MinorVersion);
-
-        // In format 2.0 every field has a column, parents included, in pre-order (as LanceDB lists them).
-        var fieldIds = schema.AllFields.Select(f => f.Id).ToArray();
-        if (fieldIds.Length != columns.Count)
-        {
-            throw new InvalidOperationException($"Wrote {columns.Count} columns for {fieldIds.Length} fields.");
-        }
-
-        return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
-    }
-
-    private sealed class ColumnWriter(FileSink sink, List<File2.ColumnMetadata> columns, GatheredPage page, DataFileWriterOptions options)
-    {
-        public void WriteField(LanceField field, IArrowType type, List<ArrayData> arrays, bool topLevel)
-        {
-            var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
-            columns.Add(column); // pre-order: the parent's column before its children's
-            switch (type)
-            {
-                case NullType:
-                    WriteNulls(arrays, column);
-                    break;
-                case DictionaryType when !topLevel:
-                    throw new LanceSchemaException($"Column '{field.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
-                case DictionaryType dictionary:
-                    WriteDictionary(field, dictionary, arrays, column);
-                    break;
-                case StructType structType when !field.IsLeaf:
-                    WriteStruct(field, structType, arrays, column);
-                    break;
-                case ListType or LargeListType:
-                    WriteList(field, type, arrays, column);
-                    break;
-                default:
-                    WriteLeaf(field, type, arrays, column, topLevel);
-                    break;
-            }
-        }
-
-        // Arrow's Null type: all-null pages with no buffers, as LanceDB writes them.
-        private void WriteNulls(List<ArrayData> arrays, File2.ColumnMetadata column)
-        {
-            long rows = arrays.Sum(a => (long)a.Length);
-            var allNull = new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { AllNulls = new Enc20.Nullable.Types.AllNull() } };
-            for (long start = 0; start < rows; start += options.MaxPageRows)
-            {
-                column.Pages.Add(Page(allNull, [], start, (int)Math.Min(options.MaxPageRows, rows - start)));
-            }
-        }
-
-        private void WriteStruct(LanceField field, StructType type, List<ArrayData> arrays, File2.ColumnMetadata column)
-        {
-            long rows = arrays.Sum(a => (long)a.Length);
-            // LanceDB reads a struct header of exactly one page.
-            column.Pages.Add(Page(new Enc20.ArrayEncoding { Struct = new Enc20.SimpleStruct() }, [], 0, rows));
-            for (int k = 0; k < field.Children.Count; k++)
-            {
-                var child = field.Children[k];
-                int index = type.GetFieldIndex(child.Name);
-                var childArrays = arrays.Select(a => a.Children[index].Slice(a.Offset, a.Length)).ToList();
-                WriteField(child, type.Fields[index].DataType, childArrays, topLevel: false);
-            }
-        }
-
-        private void WriteList(LanceField field, IArrowType type, List<ArrayData> arrays, File2.ColumnMetadata column)
-        {
-            bool large = type is LargeListType;
-            var items = new List<ArrayData>(arrays.Count);
-            var ends = new List<ulong>(); // each list's end, counted from the column's first item
-            var nulls = new List<bool>();
-            ulong itemsBefore = 0;
-            foreach (var data in arrays)
-            {
-                long first = OffsetAt(data, 0, large);
-                long last = OffsetAt(data, data.Length, large);
-                items.Add(data.Children[0].Slice(checked((int)first), checked((int)(last - first))));
-                var validity = data.NullCount == 0 ? default : data.Buffers[0].Span;
-                for (int i = 0; i < data.Length; i++)
-                {
-                    ends.Add(itemsBefore + (ulong)(OffsetAt(data, i + 1, large) - first));
-                    int bit = data.Offset + i;
-                    nulls.Add(!validity.IsEmpty && (validity[bit >> 3] & (1 << (bit & 7))) == 0);
-                }
-
-                itemsBefore += (ulong)(last - first);
-            }
-
-            // Offsets pages of at most MaxPageRows lists, each counting ends from its own first item.
-            long total = ends.Count;
-            ulong pageBase = 0;
-            for (long start = 0; start < total; start += options.MaxPageRows)
-            {
-                int count = (int)Math.Min(options.MaxPageRows, total - start);
-                ulong numItems = ends[(int)(start + count - 1)] - pageBase;
+                int count = Math.Min(options.MaxPageRows, total - start);
+                ulong numItems = ends[start + count - 1] - pageBase;
                 ulong adjustment = numItems + 1;
                 var values = new byte[count * 8];
                 for (int i = 0; i < count; i++)
                 {
-                    ulong end = ends[(int)start + i] - pageBase;
-                    BinaryPrimitives.WriteUInt64LittleEndian(values.AsSpan(i * 8), nulls[(int)start + i] ? end + adjustment : end);
+                    ulong end = ends[start + i] - pageBase;
+                    BinaryPrimitives.WriteUInt64LittleEndian(values.AsSpan(i * 8), nulls[start + i] ? end + adjustment : end);
                 }
 
                 var encoding = new Enc20.ArrayEncoding
@@ -179,19 +102,26 @@ internal static class DataFileWriter20
                         NumItems = numItems,
                     },
                 };
-                column.Pages.Add(Page(encoding, [values], start, count));
+                column.Pages.Add(Page(encoding, [values], firstRow + start, count));
                 pageBase += numItems;
+                start += count;
             }
 
-            var child = field.Children[0];
-            WriteField(child, ((NestedType)type).Fields[0].DataType, items, topLevel: false);
+            return start;
         }
 
-        private void WriteLeaf(LanceField field, IArrowType type, List<ArrayData> arrays, File2.ColumnMetadata column, bool topLevel)
+        /// <summary>
+        /// Writes the pages of the pending values <paramref name="arrays"/> (all but the last, which
+        /// may still grow, unless <paramref name="final"/>); returns the rows written.
+        /// </summary>
+        public long WriteLeafPages(LanceField field, IArrowType type, List<ArrayData> arrays, File2.ColumnMetadata column, bool topLevel, long firstRow, bool final)
         {
             var source = new ColumnPageSource(field, type, arrays, checkNulls: topLevel);
-            foreach (var (start, count) in source.PlanPages(options.MaxPageBytes, options.MaxPageRows))
+            var pages = source.PlanPages(options.MaxPageBytes, options.MaxPageRows).ToList();
+            long done = 0;
+            foreach (var (start, count) in pages.Take(final ? pages.Count : pages.Count - 1))
             {
+                done = start + count;
                 source.Gather(start, count, page);
                 if (source.IsVariable)
                 {
@@ -200,7 +130,7 @@ internal static class DataFileWriter20
                     {
                         Binary = new Enc20.Binary { Indices = NoNulls(Flat(64, 0)), Bytes = Flat(8, 1), NullAdjustment = adjustment },
                     };
-                    column.Pages.Add(Page(binary, [indices, page.ValuesMemory.ToArray()], start, count));
+                    column.Pages.Add(Page(binary, [indices, page.ValuesMemory.ToArray()], firstRow + start, count));
                     continue;
                 }
 
@@ -227,20 +157,20 @@ internal static class DataFileWriter20
                         ? Page(
                             new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { SomeNulls = new Enc20.Nullable.Types.SomeNull { Validity = Flat(1, 0), Values = values } } },
                             [Validity(page), itemValidity, page.ValuesMemory.ToArray()],
-                            start,
+                            firstRow + start,
                             count)
-                        : Page(NoNulls(values), [itemValidity, page.ValuesMemory.ToArray()], start, count));
+                        : Page(NoNulls(values), [itemValidity, page.ValuesMemory.ToArray()], firstRow + start, count));
                     continue;
                 }
 
                 if (!page.HasNulls)
                 {
-                    column.Pages.Add(Page(NoNulls(values), [page.ValuesMemory.ToArray()], start, count));
+                    column.Pages.Add(Page(NoNulls(values), [page.ValuesMemory.ToArray()], firstRow + start, count));
                 }
                 else if (page.NullCount == count)
                 {
                     var allNull = new Enc20.ArrayEncoding { Nullable = new Enc20.Nullable { AllNulls = new Enc20.Nullable.Types.AllNull() } };
-                    column.Pages.Add(Page(allNull, [], start, count));
+                    column.Pages.Add(Page(allNull, [], firstRow + start, count));
                 }
                 else
                 {
@@ -249,15 +179,18 @@ internal static class DataFileWriter20
                     {
                         Nullable = new Enc20.Nullable { SomeNulls = new Enc20.Nullable.Types.SomeNull { Validity = Flat(1, 0), Values = values } },
                     };
-                    column.Pages.Add(Page(someNull, [Validity(page), page.ValuesMemory.ToArray()], start, count));
+                    column.Pages.Add(Page(someNull, [Validity(page), page.ValuesMemory.ToArray()], firstRow + start, count));
                 }
             }
+
+            return done;
         }
 
         // Each page gets its own dictionary of the distinct values it holds, as LanceDB's 2.0 writer
         // does, with indices as wide as the column's keys (LanceDB hands them to Arrow as such keys).
         // A null row points at an extra null item after the values.
-        private void WriteDictionary(LanceField field, DictionaryType type, List<ArrayData> arrays, File2.ColumnMetadata column)
+        /// <summary>Writes dictionary pages of <c>MaxPageRows</c> rows of the pending <paramref name="arrays"/> (the short last one only when <paramref name="final"/>); returns the rows written.</summary>
+        public long WriteDictionaryPages(LanceField field, DictionaryType type, List<ArrayData> arrays, File2.ColumnMetadata column, long firstRow, bool final)
         {
             int keyBits = ((FixedWidthType)type.IndexType).BitWidth;
             int keyBytes = keyBits / 8;
@@ -265,7 +198,8 @@ internal static class DataFileWriter20
             long total = arrays.Sum(a => (long)a.Length);
             int arrayIndex = 0;
             int local = 0;
-            for (long start = 0; start < total; start += options.MaxPageRows)
+            long start = 0;
+            for (; total - start >= options.MaxPageRows || (final && total > start); start += options.MaxPageRows)
             {
                 int count = (int)Math.Min(options.MaxPageRows, total - start);
                 var items = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -345,8 +279,10 @@ internal static class DataFileWriter20
                         NumDictionaryItems = (uint)itemCount,
                     },
                 };
-                column.Pages.Add(Page(encoding, [indexBytes, ends, bytes.ToArray()], start, count));
+                column.Pages.Add(Page(encoding, [indexBytes, ends, bytes.ToArray()], firstRow + start, count));
             }
+
+            return Math.Min(start, total);
         }
 
         private File2.ColumnMetadata.Types.Page Page(Enc20.ArrayEncoding encoding, byte[][] buffers, long firstRow, long rows)
@@ -363,16 +299,18 @@ internal static class DataFileWriter20
                 },
                 Priority = (ulong)firstRow,
             };
+            var target = Spool?.Sink ?? sink;
             foreach (var buffer in buffers)
             {
-                metadata.BufferOffsets.Add((ulong)sink.WriteAligned(buffer, BufferAlignment));
+                metadata.BufferOffsets.Add((ulong)target.WriteAligned(buffer, BufferAlignment));
                 metadata.BufferSizes.Add((ulong)buffer.Length);
             }
 
-            return metadata;
+            return Spool is null ? metadata : Spool.Track(metadata);
         }
 
-        private static long OffsetAt(ArrayData data, int index, bool large) => large
+        /// <summary>The offset of list or string <paramref name="index"/> of <paramref name="data"/>.</summary>
+        public static long OffsetAt(ArrayData data, int index, bool large) => large
             ? MemoryMarshal.Cast<byte, long>(data.Buffers[1].Span)[data.Offset + index]
             : MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span)[data.Offset + index];
     }

@@ -24,6 +24,10 @@ internal sealed class File20Format : IFileFormat
     }
 
     /// <inheritdoc/>
+    public IDataFileWriter CreateWriter(Stream output, LanceSchema schema, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        DataFileWriter20.Create(output, schema, options, cancellationToken);
+
+    /// <inheritdoc/>
     public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
         DataFileWriter20.Write(output, schema, batches, options, cancellationToken);
 }

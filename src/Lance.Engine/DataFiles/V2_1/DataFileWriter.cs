@@ -40,56 +40,18 @@ internal static class DataFileWriter
     /// <exception cref="LanceSchemaException">A batch lacks a column, has another type, or has a null where none is allowed.</exception>
     /// <exception cref="OperationCanceledException">Cancelled; the stream holds part of a file.</exception>
     public static DataFileInfo Write(
-        Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentNullException.ThrowIfNull(output);
-        ArgumentNullException.ThrowIfNull(schema);
-        ArgumentNullException.ThrowIfNull(batches);
-        options ??= DataFileWriterOptions.Default;
+        Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        DataFileWriters.WriteAll(Create(output, schema, options, cancellationToken), batches);
 
-        var sources = PrepareColumns(schema, batches);
-        long rows = batches.Sum(b => (long)b.Length);
-        var sink = new FileSink(output, cancellationToken);
-        var columns = new List<File2.ColumnMetadata>(sources.Count);
-        using (var page = new GatheredPage())
-        {
-            foreach (var (field, type, arrays) in sources)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                if (type is NullType)
-                {
-                    columns.Add(WriteNullColumn(sink, rows, options));
-                    continue;
-                }
+    /// <summary>Starts a data file on <paramref name="output"/> whose rows are added batch by batch, each page written once full.</summary>
+    /// <param name="output">Where the file goes; written from its current position, not closed.</param>
+    /// <param name="schema">The table schema; every top-level field must be a column of each batch (matched by name).</param>
+    /// <param name="options">Page sizing; <see cref="DataFileWriterOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Checked before each page written.</param>
+    /// <exception cref="LanceSchemaException">A field has a type this writer does not write.</exception>
+    public static IDataFileWriter Create(Stream output, LanceSchema schema, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        new File21Writer(output, schema, options ?? DataFileWriterOptions.Default, cancellationToken);
 
-                if (type is DictionaryType)
-                {
-                    columns.Add(WriteDictionaryColumn(sink, field, arrays, page, options));
-                    continue;
-                }
-
-                if (field.IsLeaf)
-                {
-                    columns.Add(WriteColumn(sink, new ColumnPageSource(field, type, arrays), page, options));
-                    continue;
-                }
-
-                // A nested column: one column per leaf, in pre-order, each with its rep/def levels.
-                foreach (var path in LeafPath.Of(field))
-                {
-                    columns.Add(WriteNestedColumn(sink, path, arrays, page, options));
-                }
-            }
-        }
-
-        WriteTail(sink, schema, rows, columns, options.Version.Major, options.Version.Minor, options.GlobalBuffers);
-
-        // In format 2.1 only leaves have columns, so only they are listed (as Lance does).
-        var fieldIds = schema.AllFields.Where(f => f.IsLeaf).Select(f => f.Id).ToArray();
-        return new DataFileInfo(sink.Position, fieldIds, Enumerable.Range(0, fieldIds.Length).ToArray(), rows);
-    }
-
-    /// <summary>Checks every batch against the schema and collects each top-level column's arrays.</summary>
     /// <summary>
     /// Ends a file of format 2.x (2.0 files say 0.3): global buffer 0 (the schema and row count), one
     /// <c>ColumnMetadata</c> per column, the column and global-buffer offset tables, and the 40-byte footer.
@@ -149,113 +111,44 @@ internal static class DataFileWriter
         sink.Write(footer);
     }
 
-    internal static List<(LanceField Field, IArrowType Type, List<IArrowArray> Arrays)> PrepareColumns(LanceSchema schema, IReadOnlyList<RecordBatch> batches)
+    /// <summary>The Arrow type <paramref name="field"/> is written as.</summary>
+    /// <exception cref="LanceSchemaException">The engine cannot write the field's Lance type.</exception>
+    internal static IArrowType WritableType(LanceField field)
     {
-        var sources = new List<(LanceField, IArrowType, List<IArrowArray>)>(schema.Fields.Count);
-        foreach (var field in schema.Fields)
+        try
         {
-            IArrowType type;
-            try
-            {
-                type = LanceSchema.ToArrowType(field);
-            }
-            catch (LanceFormatException e)
-            {
-                throw new LanceSchemaException($"Column '{field.Name}' has Lance type '{field.LogicalType}', which Lance.Engine cannot write.", e);
-            }
-
-            var arrays = new List<IArrowArray>(batches.Count);
-            foreach (var batch in batches)
-            {
-                int index = batch.Schema.GetFieldIndex(field.Name);
-                if (index < 0)
-                {
-                    throw new LanceSchemaException($"A batch has no column '{field.Name}'. Its columns: {string.Join(", ", batch.Schema.FieldsList.Select(f => f.Name))}.");
-                }
-
-                var array = batch.Column(index);
-                if (!SchemaAlignment.SameType(type, array.Data.DataType))
-                {
-                    throw new LanceSchemaException(
-                        $"Column '{field.Name}' should be {SchemaAlignment.Describe(type)} ('{field.LogicalType}') but a batch holds {SchemaAlignment.Describe(array.Data.DataType)}.");
-                }
-
-                if (!field.Nullable && array.NullCount > 0)
-                {
-                    throw new LanceSchemaException($"Column '{field.Name}' is not nullable but a batch holds {array.NullCount} null value(s) in it.");
-                }
-
-                arrays.Add(array);
-            }
-
-            sources.Add((field, type, arrays));
+            return LanceSchema.ToArrowType(field);
         }
-
-        return sources;
+        catch (LanceFormatException e)
+        {
+            throw new LanceSchemaException($"Column '{field.Name}' has Lance type '{field.LogicalType}', which Lance.Engine cannot write.", e);
+        }
     }
 
-    // Arrow's Null type: pages of only a length (the all-null layout, one nullable-item layer, no buffers), as Lance writes them.
-    private static File2.ColumnMetadata WriteNullColumn(FileSink sink, long rows, DataFileWriterOptions options)
+    /// <summary>The column of <paramref name="batch"/> that holds <paramref name="field"/>, checked against its type and nullability.</summary>
+    /// <exception cref="LanceSchemaException">The batch lacks the column, has another type, or has a null where none is allowed.</exception>
+    internal static IArrowArray CheckedColumn(LanceField field, RecordBatch batch)
     {
-        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
-        for (long start = 0; start < rows; start += options.MaxPageRows)
+        var type = WritableType(field);
+        int index = batch.Schema.GetFieldIndex(field.Name);
+        if (index < 0)
         {
-            var layout = new Enc21.AllNullLayout();
-            layout.Layers.Add(Enc21.RepDefLayer.RepdefNullableItem);
-            column.Pages.Add(WritePage(sink, new EncodedPage([], new Enc21.PageLayout { AllNullLayout = layout }), start, (int)Math.Min(options.MaxPageRows, rows - start)));
+            throw new LanceSchemaException($"A batch has no column '{field.Name}'. Its columns: {string.Join(", ", batch.Schema.FieldsList.Select(f => f.Name))}.");
         }
 
-        return column;
-    }
-
-    private static File2.ColumnMetadata WriteDictionaryColumn(
-        FileSink sink, LanceField field, IReadOnlyList<IArrowArray> arrays, GatheredPage page, DataFileWriterOptions options)
-    {
-        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
-        long rows = arrays.Sum(a => (long)a.Length);
-        for (long start = 0; start < rows; start += options.MaxPageRows)
+        var array = batch.Column(index);
+        if (!SchemaAlignment.SameType(type, array.Data.DataType))
         {
-            int count = (int)Math.Min(options.MaxPageRows, rows - start);
-            column.Pages.Add(WritePage(sink, DictionaryPages.Encode(field, arrays, start, count, page, options.Version.HasLargeChunks), start, count));
+            throw new LanceSchemaException(
+                $"Column '{field.Name}' should be {SchemaAlignment.Describe(type)} ('{field.LogicalType}') but a batch holds {SchemaAlignment.Describe(array.Data.DataType)}.");
         }
 
-        return column;
-    }
-
-    private static File2.ColumnMetadata WriteNestedColumn(
-        FileSink sink, LeafPath path, IReadOnlyList<IArrowArray> arrays, GatheredPage page, DataFileWriterOptions options)
-    {
-        if (path.Fields.Any(f => f.LogicalType.StartsWith("dict:", StringComparison.Ordinal)))
+        if (!field.Nullable && array.NullCount > 0)
         {
-            throw new LanceSchemaException($"Column '{path.Name}': dictionary-encoded values inside a list or struct cannot be written; use plain strings there.");
+            throw new LanceSchemaException($"Column '{field.Name}' is not nullable but a batch holds {array.NullCount} null value(s) in it.");
         }
 
-        var leaf = LevelShredder.Shred(path, arrays);
-        var source = new ColumnPageSource(path.Leaf, LanceSchema.ToArrowType(path.Leaf), leaf.ValueRuns, checkNulls: false);
-        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
-        foreach (var (firstRow, rowCount) in PlanNestedPages(leaf, source, options))
-        {
-            long firstEntry = leaf.RowEntryStart[firstRow];
-            int entries = checked((int)(leaf.RowEntryStart[firstRow + rowCount] - firstEntry));
-            long firstValue = leaf.RowValueStart[firstRow];
-            int values = checked((int)(leaf.RowValueStart[firstRow + rowCount] - firstValue));
-            var levels = new PageLevels(leaf, firstEntry, entries);
-            EncodedPage encoded;
-            if (values == 0)
-            {
-                // Only null or empty lists: no values, just the levels (Lance's "complex all-null" page).
-                encoded = AllNullEncoder.Encode(levels);
-            }
-            else
-            {
-                source.Gather(firstValue, values, page);
-                encoded = Encode(source, page, levels, options.Version);
-            }
-
-            column.Pages.Add(WritePage(sink, encoded, firstRow, rowCount));
-        }
-
-        return column;
+        return array;
     }
 
     // Levels of null or empty lists ride in the mini-block chunk of the next value, and a chunk holds
@@ -264,7 +157,7 @@ internal static class DataFileWriter
     private const int MaxSpecialLevelsPerPage = 2048;
 
     // Pages hold whole rows; they are cut where the value-based plan would cut (or at the row limit).
-    private static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource source, DataFileWriterOptions options)
+    internal static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource source, DataFileWriterOptions options)
     {
         long rows = leaf.RowValueStart.Length - 1;
         var boundaries = source.PlanPages(options.MaxPageBytes, options.MaxPageRows).Select(p => p.Start).Skip(1).ToList();
@@ -294,7 +187,7 @@ internal static class DataFileWriter
         }
     }
 
-    private static File2.ColumnMetadata.Types.Page WritePage(FileSink sink, EncodedPage encoded, long firstRow, int rows)
+    internal static File2.ColumnMetadata.Types.Page WritePage(FileSink sink, EncodedPage encoded, long firstRow, int rows)
     {
         var pageMetadata = new File2.ColumnMetadata.Types.Page
         {
@@ -312,19 +205,7 @@ internal static class DataFileWriter
         return pageMetadata;
     }
 
-    private static File2.ColumnMetadata WriteColumn(FileSink sink, ColumnPageSource source, GatheredPage page, DataFileWriterOptions options)
-    {
-        var column = new File2.ColumnMetadata { Encoding = EncodingProtos.ColumnValuesEncoding() };
-        foreach (var (start, count) in source.PlanPages(options.MaxPageBytes, options.MaxPageRows))
-        {
-            source.Gather(start, count, page);
-            column.Pages.Add(WritePage(sink, Encode(source, page, levels: null, options.Version), start, count));
-        }
-
-        return column;
-    }
-
-    private static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels, LanceFileVersion version)
+    internal static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels, LanceFileVersion version)
     {
         bool largeChunks = version.HasLargeChunks;
         if (source.IsVariable)

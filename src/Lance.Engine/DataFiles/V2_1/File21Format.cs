@@ -25,6 +25,10 @@ internal sealed class File21Format(LanceFileVersion version) : IFileFormat
     }
 
     /// <inheritdoc/>
+    public IDataFileWriter CreateWriter(Stream output, LanceSchema schema, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
+        DataFileWriter.Create(output, schema, (options ?? DataFileWriterOptions.Default).WithVersion(Version), cancellationToken);
+
+    /// <inheritdoc/>
     public DataFileInfo Write(Stream output, LanceSchema schema, IReadOnlyList<RecordBatch> batches, DataFileWriterOptions? options = null, CancellationToken cancellationToken = default) =>
         DataFileWriter.Write(output, schema, batches, (options ?? DataFileWriterOptions.Default).WithVersion(Version), cancellationToken);
 }

@@ -120,8 +120,12 @@ internal static class TransactionRecord
 
     /// <summary>The record of an index commit: the new index and the one of the same name it replaces.</summary>
     public static PbTable.Transaction CreateIndex(ulong readVersion, IndexMetadata index, IEnumerable<IndexMetadata> replaced)
+        => CreateIndex(readVersion, [index], replaced);
+
+    /// <summary>The record of an index change: the entries added (none for a drop, as Lance records one) and those removed.</summary>
+    public static PbTable.Transaction CreateIndex(ulong readVersion, IReadOnlyList<IndexMetadata> added, IEnumerable<IndexMetadata> replaced)
     {
-        var section = IndexSectionCodec.ToProto([index]);
+        var section = IndexSectionCodec.ToProto(added);
         var createIndex = new PbTable.Transaction.Types.CreateIndex();
         createIndex.NewIndices.AddRange(section.Indices);
         createIndex.RemovedIndices.AddRange(IndexSectionCodec.ToProto(replaced).Indices);

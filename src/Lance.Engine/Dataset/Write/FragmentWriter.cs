@@ -1,4 +1,7 @@
+using System.Runtime.ExceptionServices;
+using System.Threading.Channels;
 using Apache.Arrow;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.Dataset;
@@ -12,10 +15,11 @@ namespace Lance.Engine.Dataset;
 internal static class FragmentWriter
 {
     /// <summary>
-    /// The most bytes of rows (estimated from their Arrow buffers) a write holds at once: those of
-    /// the files being encoded and of the one being gathered. 1 GiB.
+    /// The batches each file being written may have waiting for its encoder: the input is read on
+    /// only while they fit, so a write holds about this many batches per file being written, plus
+    /// each file's unfinished pages.
     /// </summary>
-    public const long MaxBufferedBytes = 1L << 30;
+    public const int QueuedBatchesPerFile = 2;
 
     /// <summary>The append transaction for <paramref name="batches"/> (its files written); none when they hold no rows.</summary>
     public static async Task<(Transaction? Transaction, bool Done)> PlanAppendAsync(
@@ -74,125 +78,153 @@ internal static class FragmentWriter
 
     /// <summary>
     /// Writes the batches as data files of format <paramref name="version"/>, cut at the row and
-    /// byte limits. On failure the files written so far are deleted (they were never committed).
+    /// byte limits. Each file is written as its rows arrive (its pages go to the store once full),
+    /// on its own task fed through a short queue, so the input is read on while a file is encoded,
+    /// up to <see cref="DatasetWriteOptions.MaxConcurrentFiles"/> files at once, and memory stays
+    /// bounded whatever the files' size. On failure the files written so far are deleted (they were
+    /// never committed).
     /// </summary>
     public static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
         DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
         DatasetWriteOptions options, CancellationToken cancellationToken)
     {
-        var path = files.Location;
         if (options.MaxRowsPerFile <= 0 || options.MaxBytesPerFile <= 0 || options.MaxConcurrentFiles < 0)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "MaxRowsPerFile and MaxBytesPerFile must be positive, MaxConcurrentFiles zero or more.");
         }
 
         // Types the format's writer does not write (the legacy one writes fewer) are refused before any file is written.
-        FileFormats.For(version).EnsureWritable(schema, legacyDictionaries, path);
-
-        // Files are encoded in parallel (MaxConcurrentFiles, or up to one per core) while the stream
-        // keeps coming. Each file's rows are held until it is written, so the input is read on only
-        // while the files being written and the next one (up to MaxBytesPerFile) fit in
-        // MaxBufferedBytes, whatever the number of cores: big files are then written fewer at a time.
-        var writes = new List<Task<(DataFile File, ulong Rows)>>();
-        var inFlight = new List<(Task Write, long Bytes)>();
+        var format = FileFormats.For(version);
+        format.EnsureWritable(schema, legacyDictionaries, files.Location);
         var parallelism = options.MaxConcurrentFiles > 0 ? options.MaxConcurrentFiles : Math.Max(1, Environment.ProcessorCount);
+        var writes = new List<(Task<(DataFile File, ulong Rows)> Task, Channel<RecordBatch> Queue)>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // cancelled when any file fails
         try
         {
-            var pending = new List<RecordBatch>();
-            var pendingRows = 0;
-            long pendingBytes = 0;
-            async Task FlushAsync()
-            {
-                var batchesOfFile = pending;
-                var write = Task.Run(
-                    async () =>
-                    {
-                        try
-                        {
-                            return await WriteDataFileAsync(files, schema, version, legacyDictionaries, batchesOfFile, cancellationToken).ConfigureAwait(false);
-                        }
-                        finally
-                        {
-                            batchesOfFile.Clear(); // a written file's rows are garbage at once, not when the whole write ends
-                        }
-                    },
-                    cancellationToken);
-                writes.Add(write);
-                inFlight.Add((write, pendingBytes));
-                pending = [];
-                pendingRows = 0;
-                pendingBytes = 0;
-                while (true)
-                {
-                    inFlight.RemoveAll(w => w.Write.IsCompleted);
-                    var held = inFlight.Sum(w => w.Bytes);
-                    if (inFlight.Count == 0 || (inFlight.Count < parallelism && held + Math.Min(options.MaxBytesPerFile, MaxBufferedBytes) <= MaxBufferedBytes))
-                    {
-                        break;
-                    }
-
-                    await Task.WhenAny(inFlight.Select(w => w.Write)).ConfigureAwait(false);
-                }
-            }
-
+            Channel<RecordBatch>? current = null;
+            int currentRows = 0;
+            long currentBytes = 0;
             await foreach (var raw in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 // A source that ignores the token still stops here, one batch after cancellation.
-                cancellationToken.ThrowIfCancellationRequested();
+                stop.Token.ThrowIfCancellationRequested();
                 var batch = align(raw);
                 var bytesPerRow = batch.Length == 0 ? 0 : Math.Max(1, BatchStreams.SizeOf(batch) / batch.Length);
                 var offset = 0;
                 while (offset < batch.Length)
                 {
-                    var byRows = options.MaxRowsPerFile - pendingRows;
-                    var byBytes = bytesPerRow == 0 ? long.MaxValue : Math.Max(1, (options.MaxBytesPerFile - pendingBytes) / bytesPerRow);
-                    var take = (int)Math.Min(Math.Min(batch.Length - offset, byRows), byBytes);
-                    pending.Add(offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take));
-                    pendingRows += take;
-                    pendingBytes += take * bytesPerRow;
-                    offset += take;
-                    if (pendingRows >= options.MaxRowsPerFile || pendingBytes >= options.MaxBytesPerFile)
+                    if (current is null)
                     {
-                        await FlushAsync().ConfigureAwait(false);
+                        // At most `parallelism` files are being written; the next waits for a slot.
+                        while (writes.Where(w => !w.Task.IsCompleted).Select(w => w.Task).ToList() is { } running && running.Count >= parallelism)
+                        {
+                            await Task.WhenAny(running).ConfigureAwait(false);
+                            stop.Token.ThrowIfCancellationRequested();
+                        }
+
+                        current = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(QueuedBatchesPerFile) { SingleReader = true, SingleWriter = true });
+                        writes.Add((StartFile(files, format, schema, version, legacyDictionaries, current.Reader, stop), current));
+                        currentRows = 0;
+                        currentBytes = 0;
+                    }
+
+                    var byRows = options.MaxRowsPerFile - currentRows;
+                    var byBytes = bytesPerRow == 0 ? long.MaxValue : Math.Max(1, (options.MaxBytesPerFile - currentBytes) / bytesPerRow);
+                    var take = (int)Math.Min(Math.Min(batch.Length - offset, byRows), byBytes);
+                    await current.Writer.WriteAsync(offset == 0 && take == batch.Length ? batch : batch.Slice(offset, take), stop.Token).ConfigureAwait(false);
+                    currentRows += take;
+                    currentBytes += take * bytesPerRow;
+                    offset += take;
+                    if (currentRows >= options.MaxRowsPerFile || currentBytes >= options.MaxBytesPerFile)
+                    {
+                        current.Writer.Complete();
+                        current = null;
                     }
                 }
             }
 
-            if (pendingRows > 0)
+            current?.Writer.Complete();
+            return [.. await Task.WhenAll(writes.Select(w => w.Task)).ConfigureAwait(false)];
+        }
+        catch (Exception error)
+        {
+            // The input stopped because a file failed: that failure is the one to report.
+            bool fileFailedFirst = error is OperationCanceledException && stop.IsCancellationRequested && !cancellationToken.IsCancellationRequested;
+
+            // Stop every file (each abandons its unfinished object), then remove those written (none of it is committed).
+            await stop.CancelAsync().ConfigureAwait(false);
+            foreach (var (_, queue) in writes)
             {
-                await FlushAsync().ConfigureAwait(false);
+                queue.Writer.TryComplete();
             }
 
-            return [.. await Task.WhenAll(writes).ConfigureAwait(false)];
-        }
-        catch
-        {
-            // Let every started write finish, then remove what was written (none of it is committed).
             try
             {
-                await Task.WhenAll(writes).ConfigureAwait(false);
+                await Task.WhenAll(writes.Select(w => w.Task)).ConfigureAwait(false);
             }
             catch (Exception)
             {
-                // The first failure is the one rethrown below.
+                // Reported below.
             }
 
-            await files.TryDeleteAsync(writes.Where(w => w.IsCompletedSuccessfully).Select(w => DatasetFiles.DataKey(w.Result.File.Path))).ConfigureAwait(false);
+            await files.TryDeleteAsync(writes.Where(w => w.Task.IsCompletedSuccessfully).Select(w => DatasetFiles.DataKey(w.Task.Result.File.Path))).ConfigureAwait(false);
+            if (fileFailedFirst && writes.Select(w => w.Task.Exception?.InnerException).FirstOrDefault(e => e is not null and not OperationCanceledException) is { } fileError)
+            {
+                ExceptionDispatchInfo.Throw(fileError);
+            }
 
             throw;
         }
     }
 
+    // One file, written on its own task from the batches of its queue; a failure cancels the whole write.
+    private static Task<(DataFile File, ulong Rows)> StartFile(
+        DatasetFiles files, IFileFormat format, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries,
+        ChannelReader<RecordBatch> queue, CancellationTokenSource stop) => Task.Run(
+        async () =>
+        {
+            try
+            {
+                return await WriteDataFileAsync(files, format, schema, version, legacyDictionaries, queue.ReadAllAsync(stop.Token), stop.Token).ConfigureAwait(false);
+            }
+            catch (Exception)
+            {
+                await stop.CancelAsync().ConfigureAwait(false);
+                throw;
+            }
+        },
+        CancellationToken.None);
+
     /// <summary>Writes <paramref name="batches"/> as one new data file through the store; it appears whole, or not at all.</summary>
-    public static async Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
-        DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken)
+    public static Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
+        DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken) =>
+        WriteDataFileAsync(files, FileFormats.For(version), schema, version, legacyDictionaries, batches.ToAsyncEnumerable(), cancellationToken);
+
+    // Every data file of a dataset shares its format (see DataFormatVersions); pages go to the store as they fill.
+    private static async Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
+        DatasetFiles files, IFileFormat format, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries,
+        IAsyncEnumerable<RecordBatch> batches, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = Guid.NewGuid().ToString("N") + ".lance";
+        var output = await files.Store.CreateAsync(DatasetFiles.DataKey(name), cancellationToken).ConfigureAwait(false);
+        DataFileInfo info;
+        await using (output.ConfigureAwait(false))
+        {
+            using (var writer = format.CreateWriter(output.Stream, schema, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name }, cancellationToken))
+            {
+                await foreach (var batch in batches.WithCancellation(cancellationToken).ConfigureAwait(false))
+                {
+                    writer.Append(batch);
+                }
 
-        // Every data file of a dataset shares its format (see DataFormatVersions).
-        var info = await FileFormats.For(version).WriteAsync(
-            files.Store, DatasetFiles.DataKey(name), schema, batches, new DataFileWriterOptions { Dictionaries = legacyDictionaries, Name = name }, cancellationToken).ConfigureAwait(false);
+                info = writer.Finish();
+            }
+
+            cancellationToken.ThrowIfCancellationRequested();
+            await output.CompleteAsync(cancellationToken).ConfigureAwait(false);
+        }
+
         var file = new DataFile
         {
             Path = name,

@@ -21,15 +21,16 @@ public sealed record DatasetWriteOptions
 
     /// <summary>
     /// Bytes of Arrow data per data file (estimated from the batches' buffers): a file is cut when
-    /// its rows reach this size. Rows of a file are held in memory until it is written, so this
-    /// bounds a write's memory. Default 512 MiB.
+    /// its rows reach this size. A file's pages are written as its rows arrive, so this does not
+    /// bound a write's memory (see <see cref="MaxConcurrentFiles"/>). Default 512 MiB.
     /// </summary>
     public long MaxBytesPerFile { get; init; } = 512L << 20;
 
     /// <summary>
-    /// How many data files are encoded and written at once while the input keeps coming; each holds
-    /// up to <see cref="MaxBytesPerFile"/> of rows until it is written, so a write holds at most about
-    /// (this + 1) × <see cref="MaxBytesPerFile"/>. Zero (the default) for one per processor core.
+    /// How many data files are encoded and written at once while the input keeps coming (a file still
+    /// encoding its queued batches while the next one fills). Each holds only its unfinished pages
+    /// (about a page per column) and a couple of queued batches, so a write's memory does not grow
+    /// with the size of its files. Zero (the default) for one per processor core.
     /// </summary>
     public int MaxConcurrentFiles { get; init; }
 

@@ -27,9 +27,13 @@ internal static class FullTextSearcher
         var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
         var context = new SearchContext(snapshot, filter, cancellationToken);
         var scores = context.Evaluate(request.Query);
-        return scores.Select(kv => new FullTextHit(kv.Key, kv.Value))
-            .OrderByDescending(h => h.Score).ThenBy(h => h.RowAddress)
-            .Skip(request.Offset).Take(request.Limit).ToList();
+        var ranked = scores.Select(kv => new FullTextHit(kv.Key, kv.Value)).OrderByDescending(h => h.Score).ThenBy(h => h.RowAddress);
+
+        // LanceDB cuts a multi-match query's fused rows at the limit before it skips the offset, so an offset
+        // shortens its answer (limit 6, offset 3 gives rows 3 to 5); other queries skip the offset first.
+        return request.Query is MultiMatchQuery
+            ? ranked.Take(request.Limit).Skip(request.Offset).ToList()
+            : ranked.Skip(request.Offset).Take(request.Limit).ToList();
     }
 
     /// <summary>The ranked rows with the requested columns, <c>_score</c> and, on request, <c>_rowid</c>.</summary>

@@ -58,8 +58,10 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
 
     private static Dictionary<long, float> Match(ColumnSearch column, MatchQuery query)
     {
-        var analyzed = column.Index.Analyzer.Analyze(query.Text).Select(t => t.Token).Distinct(StringComparer.Ordinal).ToList();
-        var tokens = query.Fuzziness > 0 ? Expand(column, analyzed, query) : analyzed;
+        // A fuzzy query is not analyzed: LanceDB splits it with the simple tokenizer alone, then expands each token.
+        var tokens = query.Fuzziness > 0
+            ? FuzzyExpansion.Expand(Vocabulary(column), query)
+            : column.Index.Analyzer.Analyze(query.Text).Select(t => t.Token).Distinct(StringComparer.Ordinal).ToList();
         var scores = new Dictionary<long, float>();
         if (tokens.Count == 0)
         {
@@ -121,20 +123,8 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
         return scores;
     }
 
-    private static List<string> Expand(ColumnSearch column, List<string> tokens, MatchQuery query)
-    {
-        var vocabulary = column.Index.Partitions.SelectMany(p => p.Tokens().Select(t => t.Token)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
-        var expanded = new List<string>();
-        foreach (var token in tokens)
-        {
-            var prefix = token[..Math.Min(query.PrefixLength, token.Length)];
-            expanded.AddRange(vocabulary
-                .Where(v => v.StartsWith(prefix, StringComparison.Ordinal) && Levenshtein.Within(token, v, query.Fuzziness))
-                .Take(query.MaxExpansions));
-        }
-
-        return expanded.Distinct(StringComparer.Ordinal).ToList();
-    }
+    private static List<string> Vocabulary(ColumnSearch column)
+        => column.Index.Partitions.SelectMany(p => p.Tokens().Select(t => t.Token)).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal).ToList();
 
     private static Dictionary<long, float> Phrase(ColumnSearch column, PhraseQuery query)
     {

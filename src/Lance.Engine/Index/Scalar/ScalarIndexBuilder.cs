@@ -28,12 +28,7 @@ internal static class ScalarIndexBuilder
         }
 
         name ??= column + "_idx";
-        var existing = snapshot.Manifest.Indices.Where(i => i.Name == name).ToList();
-        if (existing.Count > 0 && !replace)
-        {
-            throw new LanceIndexException($"{where}: an index named '{name}' exists; pass replace to rebuild it.");
-        }
-
+        IndexCommit.CheckName(snapshot, name, column, replace);
         var index = await Task.Run(() => Build(snapshot, column, arrowField, kind, cancellationToken), cancellationToken).ConfigureAwait(false);
         var uuid = Guid.NewGuid();
         var folder = uuid.ToString("D");
@@ -52,30 +47,10 @@ internal static class ScalarIndexBuilder
                 // Version 0 for LABEL_LIST too: from version 1 Lance expects the null lists in a global buffer of the file.
                 IndexVersion = 0,
             };
-            var basis = snapshot.Manifest;
-            for (var attempt = 0; ; attempt++)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var next = basis.CopyForNextVersion();
-                var replaced = basis.Indices.Where(i => i.Name == name).ToList();
-                next.Indices = basis.Indices.Where(i => i.Name != name).Append(metadata).ToList();
-                log.Observer?.BeforeAttempt(next.Version);
-                if (await log.TryPublishAsync(next, TransactionRecord.CreateIndex(basis.Version, metadata, replaced)).ConfigureAwait(false))
-                {
-                    ScalarIndexReader.Remember(snapshot.Files, uuid, index);
-                    committed(next);
-                    return Describe(next, metadata, index, bytes);
-                }
-
-                basis = await log.TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
-                    ?? throw new LanceFormatException($"The manifests of '{snapshot.Location}' disappeared during a commit.");
-                if (attempt >= Transaction.CommitAttempts)
-                {
-                    throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{snapshot.Location}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
-                }
-
-                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
-            }
+            var next = await IndexCommit.PublishAsync(snapshot, log, name, metadata, cancellationToken).ConfigureAwait(false);
+            ScalarIndexReader.Remember(snapshot.Files, uuid, index);
+            committed(next);
+            return Describe(next, metadata, index, bytes);
         }
         catch
         {

@@ -56,6 +56,39 @@ internal sealed class ScalarIndexData
         + Keys.Data.Buffers.Sum(b => (long)b.Length);
 
     /// <summary>
+    /// The same index with every row address passed through <paramref name="map"/> (a compaction moved the rows):
+    /// addresses it maps to null leave the index, and so do keys left without a row.
+    /// </summary>
+    public ScalarIndexData Remap(Func<ulong, ulong?> map)
+    {
+        var keep = new List<int>();
+        var offsets = new List<int> { 0 };
+        var addresses = new List<ulong>(Addresses.Length);
+        for (var k = 0; k < Keys.Length; k++)
+        {
+            var start = addresses.Count;
+            foreach (var address in Addresses.AsSpan(Offsets[k], Offsets[k + 1] - Offsets[k]))
+            {
+                if (map(address) is { } moved)
+                {
+                    addresses.Add(moved);
+                }
+            }
+
+            if (addresses.Count > start)
+            {
+                addresses.Sort(start, addresses.Count - start, null);
+                keep.Add(k);
+                offsets.Add(addresses.Count);
+            }
+        }
+
+        var nulls = NullAddresses.Select(map).Where(a => a is not null).Select(a => a!.Value).Order().ToArray();
+        var keys = keep.Count == Keys.Length ? Keys : ArrowTake.Take(Keys, keep.ToArray());
+        return new ScalarIndexData(Kind, Column, keys, [.. offsets], [.. addresses], nulls);
+    }
+
+    /// <summary>
     /// Builds the index view from values (possibly repeated, possibly null) and, per value
     /// <c>i</c>, the addresses <c>addresses[starts[i]..starts[i+1]]</c>.
     /// </summary>

@@ -114,7 +114,7 @@ public sealed class ScalarIndexTests : IDisposable
         await using var dataset = await IndexedAsync();
 
         var vector = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateScalarIndexAsync("vector", ScalarIndexKind.BTree));
-        var taken = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateScalarIndexAsync("id", ScalarIndexKind.BTree, replace: false));
+        var taken = await Assert.ThrowsAsync<LanceIndexExistsException>(() => dataset.CreateScalarIndexAsync("id", ScalarIndexKind.BTree, replace: false));
 
         Assert.Contains("'vector'", vector.Message, StringComparison.Ordinal);
         Assert.Contains("id_idx", taken.Message, StringComparison.Ordinal);

@@ -1,0 +1,102 @@
+using Apache.Arrow;
+using Apache.Arrow.Types;
+using Lance.Engine;
+using Lance.Engine.Dataset;
+using Lance.Storage.Cloud;
+using Lance.Storage.Tests.Support;
+
+namespace Lance.Storage.Tests;
+
+/// <summary>
+/// Reads that suit object storage, counted by the store's statistics: a query that needs one small
+/// column fetches a small part of each data file, not the file; a file's size, footer and metadata
+/// are fetched once however many columns and queries read it later.
+/// </summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class ObjectStoreReadTests(Emulators emulators)
+{
+    private const int Dim = 256;
+    private const int RowsPerFile = 1_000;
+    private const int Files = 3;
+
+    public static TheoryData<string> Stores => ["azure", "s3"];
+
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_query_on_one_small_column_fetches_a_small_part_of_each_file_and_its_metadata_once(string kind)
+    {
+        await using var proxy = kind == "s3"
+            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
+            : null;
+        var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
+        var options = kind == "s3" ? emulators.S3Options(proxy!.Endpoint) : emulators.AzureOptions();
+        if (kind == "s3")
+        {
+            options["aws_conditional_put"] = "etag";
+        }
+
+        var schema = new Schema(
+            [new Field("id", Int64Type.Default, false), new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dim), true)], null);
+        await using (var store = ObjectStoreFactory.Open(uri, options))
+        await using (var created = await LanceDataset.CreateAsync(uri, schema, [Batch(schema, 0)], WriteMode.Create, new DatasetWriteOptions { Store = store }))
+        {
+            for (var f = 1; f < Files; f++)
+            {
+                await created.AppendAsync([Batch(schema, f)]);
+            }
+        }
+
+        await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
+        long dataBytes = 0;
+        await foreach (var item in reading.ListAsync("data/"))
+        {
+            dataBytes += item.Length;
+        }
+
+        await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading });
+        var stats = reading.Statistics;
+        var (_, _, readBefore, _) = stats.Snapshot();
+        var headsBefore = stats.Heads;
+        Assert.Equal((Files * RowsPerFile) - 500, await dataset.CountRowsAsync("id >= 500"));
+        var idBytes = stats.BytesRead - readBefore;
+        Assert.True(idBytes < dataBytes / 10, $"a filter on 'id' read {idBytes} of the {dataBytes} bytes of data files");
+        Assert.Equal(Files, stats.Heads - headsBefore);
+
+        // Another column of the same files, then another query: no file's size or metadata is asked for again.
+        var headsAfterFirst = stats.Heads;
+        var getsBefore = stats.Gets;
+        var vectors = 0L;
+        await foreach (var batch in dataset.ScanAsync((IReadOnlyList<string>)["vector"]))
+        {
+            vectors += batch.Length;
+        }
+
+        Assert.Equal(Files * RowsPerFile, vectors);
+        Assert.Equal(headsAfterFirst, stats.Heads);
+        var vectorGets = stats.Gets - getsBefore;
+        Assert.True(vectorGets >= Files, $"{vectorGets} GETs read {Files} files' vector columns");
+        await using var older = await dataset.CheckoutAsync(2);
+        Assert.Equal((2 * RowsPerFile) - 500, await older.CountRowsAsync("id >= 500"));
+        // At most the size of version 2's manifest is asked for; its files are known.
+        Assert.InRange(stats.Heads - headsAfterFirst, 0, 1);
+    }
+
+    private static RecordBatch Batch(Schema schema, int file)
+    {
+        var ids = new Int64Array.Builder();
+        var vectors = new FixedSizeListArray.Builder(FloatType.Default, Dim);
+        var values = (FloatArray.Builder)vectors.ValueBuilder;
+        for (var i = 0; i < RowsPerFile; i++)
+        {
+            var id = ((long)file * RowsPerFile) + i;
+            ids.Append(id);
+            vectors.Append();
+            for (var j = 0; j < Dim; j++)
+            {
+                values.Append((float)Math.Sin(id + j));
+            }
+        }
+
+        return new RecordBatch(schema, [ids.Build(), vectors.Build()], RowsPerFile);
+    }
+}

@@ -297,7 +297,7 @@ public static class IndexBench
         throw new FileNotFoundException($"'{relative}' was not found above {AppContext.BaseDirectory}.");
     }
 
-    private static RecordBatch ToBatch(float[] data, int dim)
+    internal static RecordBatch ToBatch(float[] data, int dim)
     {
         var rows = data.Length / dim;
         var ids = new Int64Array.Builder();
@@ -310,7 +310,7 @@ public static class IndexBench
         return new RecordBatch(schema, [ids.Build(), vectors], rows);
     }
 
-    private static RecordBatch QueryBatch(float[] queries, int dim)
+    internal static RecordBatch QueryBatch(float[] queries, int dim)
     {
         var batch = ToBatch(queries, dim);
         return new RecordBatch(new Schema([batch.Schema.GetFieldByIndex(1)], null), [batch.Column(1)], batch.Length);

@@ -26,6 +26,10 @@ else if (args.Length > 0 && args[0] == "index")
 {
     await IndexBench.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "index-kinds")
+{
+    await IndexKindsBench.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "compare-filters")
 {
     await FilterSideBySide.RunAsync(args);

@@ -103,4 +103,25 @@ public sealed class TableOperationsTests : IDisposable
         Assert.Equal(exact.Select(r => r.Distance), refined.Select(r => r.Distance));
         Assert.Throws<ArgumentOutOfRangeException>(() => points.Search(query).Nprobes(0));
     }
+
+    [Fact]
+    public async Task An_HNSW_index_from_a_typed_config_serves_searches_with_ef_and_the_untyped_table_builds_one_too()
+    {
+        var db = await _db.ConnectAsync();
+        var random = new Random(7);
+        var rows = Enumerable.Range(0, 400).Select(i => new Point { Id = i, Vector = [.. Enumerable.Range(0, 4).Select(_ => (float)random.NextDouble())] }).ToList();
+        var points = await db.CreateTableAsync("points", rows);
+        var info = await points.CreateIndexAsync(x => x.Vector, IndexConfig.IvfHnswSq(numPartitions: 4, m: 8, efConstruction: 64));
+        Assert.Equal((VectorIndexKind.IvfHnswSq, 4, 400L), (info.Kind, info.NumPartitions, info.IndexedRows));
+        float[] query = [0.5f, 0.5f, 0.5f, 0.5f];
+
+        var exact = await points.Search(query).Limit(5).BypassVectorIndex().ToSearchResultsAsync();
+        var indexed = await points.Search(query).Limit(5).Nprobes(4).Ef(200).RefineFactor(10).ToSearchResultsAsync();
+        Assert.Equal(exact.Select(r => r.Row.Id), indexed.Select(r => r.Row.Id));
+        Assert.Throws<ArgumentOutOfRangeException>(() => points.Search(query).Ef(0));
+
+        var untyped = await db.OpenTableAsync("points");
+        var flat = await untyped.CreateIndexAsync("vector", IndexConfig.IvfFlat(numPartitions: 2) with { Name = "flat_idx" });
+        Assert.Equal((VectorIndexKind.IvfFlat, "vector"), (flat.Kind, flat.Column));
+    }
 }

@@ -1,8 +1,8 @@
 // bench-index.mjs: LanceDB's side of the IVF-PQ index benchmark.
 //   {ipc, queries, truth, db, table, partitions, subVectors, metric?, k?, nprobes?:[..], refine?:[..],
-//    warmup?, sampleRate?, maxIterations?, existing?}
+//    warmup?, sampleRate?, maxIterations?, existing?, kind?: "ivf_pq"|"ivf_flat"|"ivf_hnsw_sq", ef?:[..]}
 //   -> {rows, ingestSeconds, buildSeconds, buildCpuSeconds (all threads), indexBytes, configs:[{nprobes, refine, latencyMedianMs,
-//       latencyP95Ms, recall}]}
+//       latencyP95Ms, recall, ef}]}
 // Ingests the rows of an Arrow IPC file, times createIndex(IVF_PQ), then for each (nprobes, refine)
 // runs every query (after a warm-up) and scores recall@k against the given exact ids (JSON array of
 // arrays of the "id" column's values). existing: true skips ingest and build and searches the index the
@@ -61,28 +61,34 @@ main(async (args) => {
   if (args.maxIterations) options.maxIterations = args.maxIterations;
   start = process.hrtime.bigint();
   const cpuBefore = process.cpuUsage();
-  if (!args.existing) await table.createIndex('vector', { config: lancedb.Index.ivfPq(options) });
+  const kind = args.kind ?? 'ivf_pq';
+  const config = kind === 'ivf_flat' ? lancedb.Index.ivfFlat({ numPartitions: args.partitions, distanceType: metric })
+    : kind === 'ivf_hnsw_sq' ? lancedb.Index.hnswSq({ numPartitions: args.partitions, distanceType: metric })
+    : lancedb.Index.ivfPq(options);
+  if (!args.existing) await table.createIndex('vector', { config });
   const buildSeconds = seconds(start);
   const cpu = process.cpuUsage(cpuBefore);
   const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const indexBytes = folderBytes(join(dbPath, `${name}.lance`, '_indices'));
 
-  const search = (q, nprobes, refine) => {
+  const search = (q, nprobes, refine, ef) => {
     let query = table.vectorSearch(q).column('vector').distanceType(metric).nprobes(nprobes).select(['id']).limit(k);
     if (refine) query = query.refineFactor(refine);
+    if (ef) query = query.ef(ef);
     return query.toArray();
   };
 
   const configs = [];
   for (const nprobes of args.nprobes ?? [10, 20, 50]) {
     for (const refine of args.refine ?? [0, 10]) {
+     for (const ef of args.ef ?? [0]) {
       const warmup = Math.min(args.warmup ?? 5, queries.length);
-      for (let i = 0; i < warmup; i++) await search(queries[i], nprobes, refine);
+      for (let i = 0; i < warmup; i++) await search(queries[i], nprobes, refine, ef);
       const latencies = [];
       let found = 0;
       for (let i = 0; i < queries.length; i++) {
         const t = process.hrtime.bigint();
-        const hits = await search(queries[i], nprobes, refine);
+        const hits = await search(queries[i], nprobes, refine, ef);
         latencies.push(seconds(t) * 1000);
         const expected = new Set(truth[i].map(Number));
         for (const hit of hits) if (expected.has(Number(hit.id))) found++;
@@ -93,7 +99,9 @@ main(async (args) => {
         latencyMedianMs: median(latencies),
         latencyP95Ms: quantile(latencies, 0.95),
         recall: found / (queries.length * k),
+        ef,
       });
+     }
     }
   }
 

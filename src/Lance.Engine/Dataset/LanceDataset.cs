@@ -184,11 +184,7 @@ public sealed partial class LanceDataset : IAsyncDisposable
     /// <exception cref="LanceIndexException">The column cannot be indexed with these options; nothing is committed.</exception>
     /// <exception cref="OperationCanceledException">The build was cancelled; nothing is committed and no index file is left.</exception>
     public Task<VectorIndexInfo> CreateIndexAsync(string column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
-    {
-        ArgumentException.ThrowIfNullOrEmpty(column);
-        _head.ThrowIfReadOnly();
-        return IndexWriter.CreateAsync(Current, _indexes, Log, column, options ?? new IvfPqOptions(), _head.Follow, cancellationToken);
-    }
+        => CreateIndexAsync(column, options is null ? IndexConfig.IvfPq() : IndexConfig.From(options), cancellationToken);
 
     /// <summary>Folds rows appended since the index named <paramref name="name"/> (every vector index when null) was built into it and drops deleted rows; commits a new version.</summary>
     /// <exception cref="LanceIndexException">No index has that name.</exception>

@@ -71,7 +71,15 @@ internal static class IndexCatalog
         var present = manifest.Fragments.Where(f => covered.Contains(f.Id)).Select(f => f.Id).ToList();
         var unindexed = manifest.Fragments.Where(f => !covered.Contains(f.Id))
             .Sum(f => (long)f.PhysicalRows - (long)(f.DeletionFile?.NumDeletedRows ?? 0));
-        return new VectorIndexInfo(metadata.Name, column, metadata.Uuid, index.Metric, index.Partitions, index.SubVectors, entries.Sum(e => indexes.Load(e).IndexedRows), present, unindexed);
+        return new VectorIndexInfo(metadata.Name, column, metadata.Uuid, index.Metric, index.Partitions, index.SubVectors, entries.Sum(e => indexes.Load(e).IndexedRows), present, unindexed)
+        {
+            Kind = index is Vector.LanceIvfIndex ivf ? ivf.Kind switch
+            {
+                Vector.LanceIvfKind.Flat => VectorIndexKind.IvfFlat,
+                Vector.LanceIvfKind.Sq => VectorIndexKind.IvfSq,
+                _ => VectorIndexKind.IvfHnswSq,
+            } : VectorIndexKind.IvfPq,
+        };
     }
 
     /// <summary>The field id of the indexed column: kept in our older index details (little-endian int32), in Lance's field list otherwise.</summary>

@@ -64,6 +64,61 @@ internal static class IndexWriter
         return IndexCatalog.Describe(manifest, indexes, manifest.Indices.First(i => i.Name == (options.Name ?? column + "_idx")));
     }
 
+    /// <summary>Builds an index of the kind <paramref name="config"/> names over <paramref name="column"/> and commits it.</summary>
+    /// <exception cref="LanceIndexException">The column cannot be indexed with this configuration; nothing is committed.</exception>
+    public static async Task<VectorIndexInfo> CreateAsync(
+        Snapshot snapshot, IndexCache indexes, CommitLog log, string column, IndexConfig config, Action<Manifest> committed, CancellationToken cancellationToken)
+    {
+        if (config.Kind == VectorIndexKind.IvfPq)
+        {
+            return await CreateAsync(snapshot, indexes, log, column, config.ToIvfPqOptions(), committed, cancellationToken).ConfigureAwait(false);
+        }
+
+        var where = $"Cannot build an index on column '{column}' of '{snapshot.Location}'";
+        if (config.DistanceType == DistanceMetric.Hamming)
+        {
+            throw new LanceIndexException($"{where}: {config.Kind} indexes measure l2, cosine or dot distances, not hamming (hamming searches run exactly).");
+        }
+
+        if (config.M < 2 || config.EfConstruction < 1 || config.MaxIterations < 1 || config.SampleRate < 1)
+        {
+            throw new LanceIndexException($"{where}: m must be at least 2, ef_construction, max_iterations and sample_rate at least 1 (got {config.M}, {config.EfConstruction}, {config.MaxIterations}, {config.SampleRate}).");
+        }
+
+        var (field, dimension) = IndexableColumn(snapshot, column);
+        var sources = Sources(snapshot, column, _ => true);
+        var rows = sources.Sum(s => (long)s.Vectors.Length - s.Vectors.NullCount - s.Deleted.Count);
+        if (rows <= 0)
+        {
+            throw new LanceIndexException($"{where}: the table has no rows with a vector.");
+        }
+
+        var partitions = config.NumPartitions ?? (int)Math.Max(1, Math.Sqrt(rows));
+        if (partitions < 1 || partitions > rows)
+        {
+            throw new LanceIndexException($"{where} with {partitions} partitions: it needs between 1 and the {rows} rows the table holds.");
+        }
+
+        var kind = config.Kind switch
+        {
+            VectorIndexKind.IvfFlat => Vector.LanceIvfKind.Flat,
+            VectorIndexKind.IvfSq => Vector.LanceIvfKind.Sq,
+            _ => Vector.LanceIvfKind.HnswSq,
+        };
+        var index = await Task.Run(() => Vector.LanceIvfBuilder.Build(sources, dimension, partitions, kind, config, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var name = config.Name ?? column + "_idx";
+        var manifest = await CommitAsync(snapshot, indexes, log, index, name, field, lanceFormat: true, config.Progress, cancellationToken).ConfigureAwait(false);
+        committed(manifest);
+        return IndexCatalog.Describe(manifest, indexes, manifest.Indices.First(i => i.Name == name));
+    }
+
+    private static List<IndexSource> Sources(Snapshot snapshot, string column, Func<ulong, bool> include)
+    {
+        var arrowField = snapshot.Schema.GetFieldByName(column);
+        return snapshot.Fragments.Where(f => include(f.Id))
+            .Select(f => new IndexSource(f.Id, (FixedSizeListArray)snapshot.ReadColumn(f, arrowField), snapshot.DeletedRows(f))).ToList();
+    }
+
     /// <summary>
     /// Folds the rows of fragments appended since the index named <paramref name="name"/> (every
     /// vector index when null) was built into it and drops rows deleted since; one version per index.
@@ -79,8 +134,20 @@ internal static class IndexWriter
 
         foreach (var metadata in targets)
         {
-            var old = indexes.Load(metadata);
             var field = snapshot.Manifest.Schema.AllFields.First(f => f.Id == IndexCatalog.IndexedFieldId(metadata));
+            if (indexes.Load(metadata) is Vector.LanceIvfIndex ivf)
+            {
+                // IVF_FLAT, IVF_SQ and IVF_HNSW_SQ are rebuilt over every live row (new rows need new codes and graph links).
+                var rebuilt = await Task.Run(
+                    () => Vector.LanceIvfBuilder.Build(Sources(snapshot, field.Name, _ => true), ivf.Dimension, ivf.Partitions, ivf.Kind, RebuildConfig(ivf), cancellationToken),
+                    cancellationToken).ConfigureAwait(false);
+                var next = await CommitAsync(snapshot, indexes, log, rebuilt, metadata.Name, field, lanceFormat: true, null, cancellationToken).ConfigureAwait(false);
+                committed(next);
+                snapshot = snapshot.Next(next);
+                continue;
+            }
+
+            var old = (IvfPqIndex)indexes.Load(metadata);
             var arrowField = snapshot.Schema.GetFieldByName(field.Name);
             var covered = new HashSet<ulong>(metadata.Fragments);
             var sources = snapshot.Fragments.Where(f => !covered.Contains(f.Id))
@@ -103,8 +170,20 @@ internal static class IndexWriter
         }
     }
 
+    private static IndexConfig RebuildConfig(Vector.LanceIvfIndex index)
+    {
+        var graph = index.Graphs?.FirstOrDefault(g => g is not null);
+        var config = index.Kind switch
+        {
+            Vector.LanceIvfKind.Flat => IndexConfig.IvfFlat(index.Partitions, index.Metric),
+            Vector.LanceIvfKind.Sq => IndexConfig.IvfSq(index.Partitions, index.Metric),
+            _ => IndexConfig.IvfHnswSq(index.Partitions, index.Metric, graph?.M ?? Vector.HnswGraph.DefaultM, graph?.EfConstruction ?? Vector.HnswGraph.DefaultEfConstruction),
+        };
+        return config;
+    }
+
     private static async Task<Manifest> CommitAsync(
-        Snapshot snapshot, IndexCache indexes, CommitLog log, IvfPqIndex index, string name, LanceField field, bool lanceFormat,
+        Snapshot snapshot, IndexCache indexes, CommitLog log, IVectorIndex index, string name, LanceField field, bool lanceFormat,
         IProgress<IndexBuildProgress>? progress, CancellationToken cancellationToken)
     {
         progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 0));
@@ -113,13 +192,21 @@ internal static class IndexWriter
         var folder = uuid.ToString("D");
         try
         {
-            if (lanceFormat)
+            byte[] details;
+            if (index is Vector.LanceIvfIndex ivf)
             {
-                await Vector.LanceIvfPqWriter.WriteAsync(snapshot.Files, folder, index, cancellationToken).ConfigureAwait(false);
+                await Vector.LanceIvfWriter.WriteAsync(snapshot.Files, folder, ivf, cancellationToken).ConfigureAwait(false);
+                details = Vector.LanceIvfWriter.Details(ivf);
+            }
+            else if (lanceFormat)
+            {
+                await Vector.LanceIvfPqWriter.WriteAsync(snapshot.Files, folder, (IvfPqIndex)index, cancellationToken).ConfigureAwait(false);
+                details = Vector.LanceIvfPqWriter.Details((IvfPqIndex)index);
             }
             else
             {
-                await IvfPqFile.WriteAsync(snapshot.Files, DatasetFiles.IndexKey(folder), index, cancellationToken).ConfigureAwait(false);
+                await IvfPqFile.WriteAsync(snapshot.Files, DatasetFiles.IndexKey(folder), (IvfPqIndex)index, cancellationToken).ConfigureAwait(false);
+                details = BitConverter.GetBytes(field.Id);
             }
 
             cancellationToken.ThrowIfCancellationRequested();
@@ -129,7 +216,7 @@ internal static class IndexWriter
                 // Our older private format names the column in its details, not in Lance's field list:
                 // LanceDB would otherwise pick the index for its own searches and fail to open the file.
                 Fields = lanceFormat ? [field.Id] : [],
-                Details = lanceFormat ? Vector.LanceIvfPqWriter.Details(index) : BitConverter.GetBytes(field.Id),
+                Details = details,
                 Name = name,
                 DatasetVersion = basis.Version,
                 Fragments = index.Fragments.ToList(),

@@ -58,7 +58,7 @@ internal static class IndexedSearch
     }
 
     private static (float Distance, long Row)[] Search(
-        Snapshot snapshot, IReadOnlyList<IvfPqIndex> parts, IReadOnlyList<IndexMetadata> entries, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
+        Snapshot snapshot, IReadOnlyList<IVectorIndex> parts, IReadOnlyList<IndexMetadata> entries, VectorSearchRequest request, RowFilter? filter, IReadOnlyDictionary<ulong, bool[]>? allowed)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(request.Nprobes, 1, nameof(request.Nprobes));
         if (request.RefineFactor is { } factor)
@@ -100,9 +100,11 @@ internal static class IndexedSearch
 
         var refine = request.RefineFactor ?? 0;
         var candidates = new TopK(wanted * Math.Max(1, refine));
+        // HNSW's beam width: LanceDB's default is 1.5 × the candidates wanted.
+        var ef = request.Ef ?? (candidates.Capacity + (candidates.Capacity / 2));
         foreach (var part in parts)
         {
-            part.Search(request.Query.Span, request.Nprobes, rowMask, candidates);
+            part.Search(request.Query.Span, request.Nprobes, ef, rowMask, candidates);
         }
 
         var result = new TopK(wanted);

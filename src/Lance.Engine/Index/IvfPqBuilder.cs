@@ -307,7 +307,8 @@ internal static class IvfPqBuilder
         return ids.ToArray();
     }
 
-    private static float[] Gather(IReadOnlyList<IndexSource> sources, long[] rowIds, int[] picks, int dimension, bool normalize)
+    /// <summary>The vectors of the picked rows, row-major (scaled to unit length when <paramref name="normalize"/> is set).</summary>
+    internal static float[] Gather(IReadOnlyList<IndexSource> sources, long[] rowIds, int[] picks, int dimension, bool normalize)
     {
         var byFragment = sources.ToDictionary(s => s.FragmentId);
         var result = new float[(long)picks.Length * dimension];

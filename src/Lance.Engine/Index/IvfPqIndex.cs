@@ -10,7 +10,7 @@ namespace Lance.Engine.Index;
 /// Vectors are quantised as residuals from their partition's centroid when
 /// <see cref="Residual"/> is set; cosine indexes store unit vectors and search under L2.
 /// </summary>
-internal sealed record IvfPqIndex
+internal sealed record IvfPqIndex : IVectorIndex
 {
     /// <summary>Codewords per sub-vector (8-bit codes).</summary>
     public const int CodebookSize = 256;
@@ -49,6 +49,9 @@ internal sealed record IvfPqIndex
     private float[]? _codebookNorms;
     private float[]? _centroidsTransposed;
     private float[]? _centroidNorms;
+
+    /// <inheritdoc/>
+    void IVectorIndex.Search(ReadOnlySpan<float> query, int nprobes, int ef, RowMask mask, TopK topK) => Search(query, nprobes, mask, topK);
 
     /// <summary>
     /// Scores the rows of the <paramref name="nprobes"/> partitions nearest to the query by

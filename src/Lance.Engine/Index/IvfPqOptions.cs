@@ -77,4 +77,8 @@ public readonly record struct IndexBuildProgress(IndexBuildStage Stage, double F
 /// <param name="UnindexedRows">Rows of this version in fragments the index does not cover (searched exactly).</param>
 public sealed record VectorIndexInfo(
     string Name, string Column, Guid Uuid, DistanceMetric Metric, int NumPartitions, int NumSubVectors,
-    long IndexedRows, IReadOnlyList<ulong> IndexedFragments, long UnindexedRows);
+    long IndexedRows, IReadOnlyList<ulong> IndexedFragments, long UnindexedRows)
+{
+    /// <summary>The index kind (IVF_PQ, IVF_FLAT, IVF_SQ or IVF_HNSW_SQ).</summary>
+    public VectorIndexKind Kind { get; init; } = VectorIndexKind.IvfPq;
+}

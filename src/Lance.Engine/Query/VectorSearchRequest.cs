@@ -39,6 +39,13 @@ public sealed record VectorSearchRequest
     /// </summary>
     public int? RefineFactor { get; init; }
 
+    /// <summary>
+    /// The beam width of an IVF_HNSW_SQ search within each probed partition (LanceDB's <c>ef</c>);
+    /// when null, 1.5 × the candidates wanted (<c>K × RefineFactor</c>), LanceDB's default. Larger is
+    /// slower and finds more of the true neighbours; other index kinds ignore it.
+    /// </summary>
+    public int? Ef { get; init; }
+
     /// <summary>Whether to search every row exactly even when an index covers the column.</summary>
     public bool BypassIndex { get; init; }
 

@@ -187,6 +187,18 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         return (TSelf)this;
     }
 
+    /// <summary>
+    /// The beam width of a search through an IVF_HNSW_SQ index within each probed partition (LanceDB's
+    /// <c>ef</c>; default 1.5 × the candidates wanted): larger is slower and finds more true neighbours.
+    /// </summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="ef"/> is not positive.</exception>
+    public TSelf Ef(int ef)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(ef);
+        Spec.Ef = ef;
+        return (TSelf)this;
+    }
+
     /// <summary>Makes a text search a full-text (BM25) search over the full-text index of <c>Column</c> (or the only indexed column).</summary>
     internal TSelf AsFullText()
     {

@@ -46,6 +46,9 @@ internal sealed class QuerySpec
     /// <summary>Candidates per result re-ranked with exact vectors in an indexed search; null for none.</summary>
     public int? RefineFactor { get; set; }
 
+    /// <summary>HNSW beam width of an indexed search; null for LanceDB's default.</summary>
+    public int? Ef { get; set; }
+
     /// <summary>Search every row exactly even when an index covers the column.</summary>
     public bool BypassIndex { get; set; }
 

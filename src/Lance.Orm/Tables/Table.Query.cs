@@ -156,6 +156,7 @@ public partial class Table
             DistanceUpper = spec.DistanceUpper,
             Nprobes = spec.Nprobes,
             RefineFactor = spec.RefineFactor,
+            Ef = spec.Ef,
             BypassIndex = spec.BypassIndex,
         };
 

@@ -21,6 +21,20 @@ public sealed partial class Table<T>
         return LanceTelemetry.TraceAsync(this, "create_index", () => Dataset.CreateIndexAsync(name, options, cancellationToken));
     }
 
+    /// <summary>
+    /// Builds a vector index of the kind <paramref name="config"/> names (e.g.
+    /// <c>IndexConfig.IvfHnswSq(numPartitions: 64)</c>) on the vector property <paramref name="column"/>,
+    /// in Lance's format (LanceDB uses it too), and commits a new version recording it.
+    /// </summary>
+    /// <exception cref="LanceIndexException">The property is not a vector column, or the configuration does not fit the data; nothing is committed.</exception>
+    public Task<VectorIndexInfo> CreateIndexAsync<TVector>(Expression<Func<T, TVector>> column, IndexConfig config, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(column);
+        ArgumentNullException.ThrowIfNull(config);
+        var name = ColumnOf(column);
+        return LanceTelemetry.TraceAsync(this, "create_index", () => Dataset.CreateIndexAsync(name, config, cancellationToken));
+    }
+
     /// <summary>Folds rows added since the index was built into it (every vector index when <paramref name="name"/> is null).</summary>
     /// <exception cref="LanceIndexException">No index has that name.</exception>
     public Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)

@@ -38,9 +38,9 @@ internal sealed class VectorIndexPeer(string db, string table)
     }
 
     /// <summary>LanceDB's top-k ids per query.</summary>
-    public async Task<long[][]> SearchAsync(float[][] queries, string metric, int k, int? nprobes = null, int? refine = null, bool exact = false)
+    public async Task<long[][]> SearchAsync(float[][] queries, string metric, int k, int? nprobes = null, int? refine = null, bool exact = false, int? ef = null)
     {
-        using var doc = await _peer.RunAsync("vector-index", new { op = "search", db = Db, table = Table, queries, metric, k, nprobes, refine, exact = exact ? true : (bool?)null });
+        using var doc = await _peer.RunAsync("vector-index", new { op = "search", db = Db, table = Table, queries, metric, k, nprobes, refine, ef, exact = exact ? true : (bool?)null });
         return doc.RootElement.GetProperty("ids").EnumerateArray().Select(a => a.EnumerateArray().Select(x => x.GetInt64()).ToArray()).ToArray();
     }
 
@@ -52,7 +52,7 @@ internal sealed class VectorIndexPeer(string db, string table)
     }
 
     /// <summary>Our top-k ids per query.</summary>
-    public static async Task<long[][]> OurSearchAsync(LanceDataset dataset, float[][] queries, DistanceMetric metric, int k, int nprobes, int? refine, bool exact = false)
+    public static async Task<long[][]> OurSearchAsync(LanceDataset dataset, float[][] queries, DistanceMetric metric, int k, int nprobes, int? refine, bool exact = false, int? ef = null)
     {
         var result = new long[queries.Length][];
         for (var q = 0; q < queries.Length; q++)
@@ -62,6 +62,7 @@ internal sealed class VectorIndexPeer(string db, string table)
                 Metric = metric,
                 Nprobes = nprobes,
                 RefineFactor = refine,
+                Ef = ef,
                 BypassIndex = exact,
                 Columns = ["id"],
             });

@@ -24,7 +24,12 @@ internal sealed record LanceVectorDetails(string Kind, DistanceMetric Metric, in
     public const string AuxiliaryFileName = "auxiliary.idx";
 
     /// <summary>Whether this engine searches indexes of this kind.</summary>
-    public bool Usable => Kind == IvfPq && NumBits == 8;
+    public bool Usable => Kind switch
+    {
+        IvfPq or "IVF_SQ" or "IVF_HNSW_SQ" => NumBits == 8 && Metric != DistanceMetric.Hamming,
+        "IVF_FLAT" => Metric != DistanceMetric.Hamming,
+        _ => false,
+    };
 
     /// <summary>Whether <paramref name="metadata"/> records a vector index in Lance's format.</summary>
     public static bool IsLanceVector(IndexMetadata metadata) => metadata.DetailsTypeUrl.EndsWith("lance.index.pb.VectorIndexDetails", StringComparison.Ordinal);

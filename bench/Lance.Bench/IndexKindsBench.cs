@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using Apache.Arrow;
+using Lance.Engine;
+
+namespace Lance.Bench;
+
+/// <summary>
+/// IVF_FLAT, IVF_SQ and IVF_HNSW_SQ side by side with LanceDB (Node) on the same low-rank data, in
+/// one run: build time, index size, recall@10 and median latency per (nprobes, ef), and LanceDB's
+/// search of the index we built:
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- index-kinds [rows] [dim] [partitions] [queries] [--no-node]</c>.
+/// </summary>
+public static class IndexKindsBench
+{
+    private static readonly int[] Nprobes = [10, 20];
+    private static readonly int[] Efs = [0, 50, 100];
+
+    public static async Task RunAsync(string[] args)
+    {
+        int Arg(int i, int fallback) => args.Length > i && !args[i].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
+        var rows = Arg(1, 100_000);
+        var dim = Arg(2, 384);
+        var partitions = Arg(3, 256);
+        var queryCount = Arg(4, 100);
+        var withNode = !args.Contains("--no-node");
+        var work = Path.Combine(Path.GetTempPath(), "lance-index-kinds-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(work);
+        try
+        {
+            var data = IndexBench.LowRank(rows, dim, 1, 20_240);
+            var queries = IndexBench.LowRank(queryCount, dim, 2, 20_240);
+            Console.WriteLine($"Data: lowrank {rows:N0} x {dim}, {queryCount} queries, k=10, l2; {partitions} partitions; {Environment.ProcessorCount} cores (shared machine); {DateTime.UtcNow:yyyy-MM-dd}.");
+            var batch = IndexBench.ToBatch(data, dim);
+            var ipc = Path.Combine(work, "rows.arrow");
+            var queryFile = Path.Combine(work, "queries.arrow");
+            await BenchData.WriteIpcAsync(ipc, batch);
+            await BenchData.WriteIpcAsync(queryFile, IndexBench.QueryBatch(queries, dim));
+            var queryList = Enumerable.Range(0, queryCount).Select(q => (ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim)).ToList();
+            var template = new VectorSearchRequest("vector", queryList[0], 10) { Columns = ["id"] };
+            List<long[]> truth;
+            await using (var exactSet = await LanceDataset.CreateAsync(Path.Combine(work, "truth.lance"), batch.Schema, [batch]))
+            {
+                truth = (await exactSet.SearchBatchAsync(template, queryList)).Select(Ids).ToList();
+            }
+
+            var truthFile = Path.Combine(work, "truth.json");
+            await File.WriteAllTextAsync(truthFile, JsonSerializer.Serialize(truth));
+            Console.WriteLine("| kind | side | build s | index MB | nprobes | ef | recall@10 | median ms | p95 ms |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            foreach (var (kind, config, nodeKind) in new[]
+            {
+                ("IVF_FLAT", IndexConfig.IvfFlat(partitions), "ivf_flat"),
+                ("IVF_SQ", IndexConfig.IvfSq(partitions), (string?)null),
+                ("IVF_HNSW_SQ", IndexConfig.IvfHnswSq(partitions), "ivf_hnsw_sq"),
+            })
+            {
+                var table = kind.ToLowerInvariant();
+                await using var dataset = await LanceDataset.CreateAsync(Path.Combine(work, table + ".lance"), batch.Schema, [batch]);
+                GC.Collect();
+                var clock = Stopwatch.StartNew();
+                await dataset.CreateIndexAsync("vector", config);
+                var build = clock.Elapsed.TotalSeconds;
+                var bytes = FolderBytes(Path.Combine(dataset.Path, LanceDataset.IndicesFolder));
+                var efs = kind == "IVF_HNSW_SQ" ? Efs : [0];
+                foreach (var nprobes in Nprobes)
+                {
+                    foreach (var ef in efs)
+                    {
+                        var (median, p95, recall) = await MeasureAsync(dataset, template with { Nprobes = nprobes, Ef = ef == 0 ? null : ef }, queryList, truth);
+                        Console.WriteLine($"| {kind} | Lance.Orm | {build:F1} | {bytes / 1e6:F1} | {nprobes} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
+                    }
+                }
+
+                if (!withNode)
+                {
+                    continue;
+                }
+
+                // LanceDB searching the index we built (Lance's format).
+                var crossed = BenchSupport.Node("bench-index.mjs", new
+                {
+                    ipc, queries = queryFile, truth = truthFile, db = work, table, existing = true, kind = nodeKind ?? "ivf_pq",
+                    partitions, metric = "l2", k = 10, nprobes = Nprobes, refine = new[] { 0 }, ef = efs,
+                });
+                PrintNode(kind, "LanceDB on ours", 0, bytes, crossed);
+                if (nodeKind is null)
+                {
+                    continue;
+                }
+
+                var node = BenchSupport.Node("bench-index.mjs", new
+                {
+                    ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind,
+                    partitions, metric = "l2", k = 10, nprobes = Nprobes, refine = new[] { 0 }, ef = efs,
+                });
+                PrintNode(kind, "LanceDB (Node)", node.GetProperty("buildSeconds").GetDouble(), node.GetProperty("indexBytes").GetDouble(), node);
+            }
+
+            batch.Dispose();
+        }
+        finally
+        {
+            try
+            {
+                Directory.Delete(work, recursive: true);
+            }
+            catch (IOException)
+            {
+                // Best effort.
+            }
+        }
+    }
+
+    private static void PrintNode(string kind, string side, double build, double bytes, JsonElement result)
+    {
+        foreach (var c in result.GetProperty("configs").EnumerateArray())
+        {
+            var ef = c.GetProperty("ef").GetInt32();
+            Console.WriteLine(string.Create(
+                CultureInfo.InvariantCulture,
+                $"| {kind} | {side} | {(build > 0 ? build.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {bytes / 1e6:F1} | {c.GetProperty("nprobes").GetInt32()} | {(ef == 0 ? "default" : ef)} | {c.GetProperty("recall").GetDouble():F3} | {c.GetProperty("latencyMedianMs").GetDouble():F2} | {c.GetProperty("latencyP95Ms").GetDouble():F2} |"));
+        }
+    }
+
+    private static async Task<(double Median, double P95, double Recall)> MeasureAsync(LanceDataset dataset, VectorSearchRequest request, List<ReadOnlyMemory<float>> queryList, List<long[]> truth)
+    {
+        for (var q = 0; q < Math.Min(5, queryList.Count); q++)
+        {
+            await dataset.SearchAsync(request with { Query = queryList[q] });
+        }
+
+        var latencies = new List<double>();
+        double found = 0;
+        for (var q = 0; q < queryList.Count; q++)
+        {
+            var t = Stopwatch.StartNew();
+            var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
+            latencies.Add(t.Elapsed.TotalMilliseconds);
+            found += Ids(hits).Intersect(truth[q]).Count();
+        }
+
+        latencies.Sort();
+        return (latencies[latencies.Count / 2], latencies[(int)((latencies.Count - 1) * 0.95)], found / (queryList.Count * 10.0));
+    }
+
+    private static long[] Ids(RecordBatch hits)
+    {
+        var ids = (Int64Array)hits.Column("id");
+        return Enumerable.Range(0, hits.Length).Select(i => ids.GetValue(i)!.Value).ToArray();
+    }
+
+    private static long FolderBytes(string path)
+        => Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+}

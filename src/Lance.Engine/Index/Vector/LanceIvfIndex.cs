@@ -1,0 +1,161 @@
+using System.Numerics.Tensors;
+using Lance.Engine.Query;
+using Lance.Engine.Search.Kernels;
+
+namespace Lance.Engine.Index.Vector;
+
+/// <summary>The vector index kinds that keep whole vectors or scalar-quantised codes per IVF partition.</summary>
+internal enum LanceIvfKind
+{
+    /// <summary>IVF_FLAT: the vectors themselves, measured exactly.</summary>
+    Flat,
+
+    /// <summary>IVF_SQ: 8-bit scalar-quantised codes, every row of a probed partition measured.</summary>
+    Sq,
+
+    /// <summary>IVF_HNSW_SQ: 8-bit codes and an HNSW graph per partition.</summary>
+    HnswSq,
+}
+
+/// <summary>
+/// An IVF_FLAT, IVF_SQ or IVF_HNSW_SQ index as Lance lays it out: partition centroids, and per
+/// partition the row ids with either the vectors (FLAT) or their SQ codes (one range for every
+/// value), plus an HNSW graph per partition for IVF_HNSW_SQ. Cosine indexes hold unit vectors and
+/// pick partitions by L2; their SQ distances are L2 between unit vectors, halved to give 1 − cos.
+/// </summary>
+internal sealed class LanceIvfIndex : IVectorIndex
+{
+    /// <summary>The kind.</summary>
+    public required LanceIvfKind Kind { get; init; }
+
+    /// <inheritdoc/>
+    public required DistanceMetric Metric { get; init; }
+
+    /// <inheritdoc/>
+    public required int Dimension { get; init; }
+
+    /// <inheritdoc/>
+    public int Partitions => RowIds.Length;
+
+    /// <inheritdoc/>
+    public int SubVectors => 0;
+
+    /// <summary>Partition centroids, <c>Partitions × Dimension</c>.</summary>
+    public required float[] Centroids { get; init; }
+
+    /// <summary>Row ids per partition (fragment id in the high 32 bits).</summary>
+    public required long[][] RowIds { get; init; }
+
+    /// <summary>FLAT: the vectors per partition, row-major (unit vectors for cosine).</summary>
+    public float[][]? Vectors { get; init; }
+
+    /// <summary>SQ: the codes per partition, row-major.</summary>
+    public byte[][]? Codes { get; init; }
+
+    /// <summary>SQ: the value range.</summary>
+    public ScalarQuantizer Quantizer { get; init; }
+
+    /// <summary>IVF_HNSW_SQ: the graph of each partition.</summary>
+    public HnswGraph?[]? Graphs { get; init; }
+
+    /// <inheritdoc/>
+    public required ulong[] Fragments { get; init; }
+
+    /// <inheritdoc/>
+    public long IndexedRows => RowIds.Sum(r => (long)r.Length);
+
+    /// <summary>The Lance name of the kind (<c>IVF_FLAT</c>, <c>IVF_SQ</c>, <c>IVF_HNSW_SQ</c>).</summary>
+    public string KindName => NameOf(Kind);
+
+    /// <summary>The Lance name of a kind.</summary>
+    public static string NameOf(LanceIvfKind kind) => kind switch
+    {
+        LanceIvfKind.Flat => "IVF_FLAT",
+        LanceIvfKind.Sq => "IVF_SQ",
+        _ => "IVF_HNSW_SQ",
+    };
+
+    /// <inheritdoc/>
+    public void Search(ReadOnlySpan<float> query, int nprobes, int ef, RowMask mask, TopK topK)
+    {
+        var q = query.ToArray();
+        if (Metric == DistanceMetric.Cosine)
+        {
+            IvfPqIndex.Normalize(q);
+        }
+
+        var queryCodes = new byte[Dimension];
+        Quantizer.Encode(q, queryCodes);
+        foreach (var partition in NearestPartitions(q, Math.Min(nprobes, Partitions)))
+        {
+            var rows = RowIds[partition];
+            if (rows.Length == 0)
+            {
+                continue;
+            }
+
+            var allowed = new bool[rows.Length];
+            var all = true;
+            for (var i = 0; i < rows.Length; i++)
+            {
+                allowed[i] = mask.Allows(rows[i]);
+                all &= allowed[i];
+            }
+
+            var distance = Measure(partition, q, queryCodes);
+            if (Kind == LanceIvfKind.HnswSq && Graphs?[partition] is { } graph)
+            {
+                graph.Search(distance, Math.Max(ef, topK.Capacity), all ? null : i => allowed[i], rows, topK);
+                continue;
+            }
+
+            for (var i = 0; i < rows.Length; i++)
+            {
+                if (allowed[i])
+                {
+                    topK.Offer(distance(i), rows[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>The distance from the (normalised, for cosine) query to row <c>i</c> of a partition, in the metric's own scale.</summary>
+    public Func<int, float> Measure(int partition, float[] query, byte[] queryCodes)
+    {
+        var dim = Dimension;
+        if (Kind == LanceIvfKind.Flat)
+        {
+            var vectors = Vectors![partition];
+            return Metric switch
+            {
+                DistanceMetric.Dot => i => 1f - TensorPrimitives.Dot(query, vectors.AsSpan(i * dim, dim)),
+                DistanceMetric.Cosine => i => 1f - TensorPrimitives.Dot(query, vectors.AsSpan(i * dim, dim)),
+                _ => i => VectorSums.SquaredDistance(query, vectors.AsSpan(i * dim, dim)),
+            };
+        }
+
+        var codes = Codes![partition];
+        var quantizer = Quantizer;
+        if (Metric == DistanceMetric.Dot)
+        {
+            return i => quantizer.DotDistance(codes.AsSpan(i * dim, dim), queryCodes);
+        }
+
+        var scale = quantizer.Scale * (Metric == DistanceMetric.Cosine ? 0.5f : 1f);
+        return i => ScalarQuantizer.SquaredDistance(codes.AsSpan(i * dim, dim), queryCodes) * scale;
+    }
+
+    /// <summary>The <paramref name="count"/> partitions nearest to the (normalised) query: by L2, or by dot product for dot indexes.</summary>
+    public int[] NearestPartitions(ReadOnlySpan<float> query, int count)
+    {
+        var best = new TopK(Math.Max(1, count));
+        for (var p = 0; p < Partitions; p++)
+        {
+            var centroid = Centroids.AsSpan(p * Dimension, Dimension);
+            var score = Metric == DistanceMetric.Dot ? -TensorPrimitives.Dot(query, centroid) : VectorSums.SquaredDistance(query, centroid);
+            best.Offer(score, p);
+        }
+
+        return best.ToSortedArray().Select(x => (int)x.Row).ToArray();
+    }
+}

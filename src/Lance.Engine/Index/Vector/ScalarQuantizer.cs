@@ -1,0 +1,118 @@
+namespace Lance.Engine.Index.Vector;
+
+/// <summary>
+/// Lance's 8-bit scalar quantiser (SQ): one value range <c>[Start, End]</c> for every dimension,
+/// each value scaled to <c>(v − Start) · 255 / (End − Start)</c> and truncated into a byte (values
+/// outside the range saturate). A query is quantised the same way and distances are taken between
+/// codes, then scaled back by <c>(range / 255)²</c>, as Lance does, so both libraries rank alike.
+/// </summary>
+/// <param name="Start">The smallest value seen when the quantiser was trained.</param>
+/// <param name="End">The largest value seen.</param>
+internal readonly record struct ScalarQuantizer(double Start, double End)
+{
+    /// <summary>The range of every value of <paramref name="vectors"/> (row-major floats).</summary>
+    public static ScalarQuantizer Train(ReadOnlySpan<float> vectors)
+    {
+        if (vectors.IsEmpty)
+        {
+            return new ScalarQuantizer(0, 0);
+        }
+
+        var min = double.MaxValue;
+        var max = double.MinValue;
+        foreach (var v in vectors)
+        {
+            if (float.IsFinite(v))
+            {
+                min = Math.Min(min, v);
+                max = Math.Max(max, v);
+            }
+        }
+
+        return min > max ? new ScalarQuantizer(0, 0) : new ScalarQuantizer(min, max);
+    }
+
+    /// <summary>The factor that turns a squared distance between codes into one between values.</summary>
+    public float Scale
+    {
+        get
+        {
+            var range = (float)(End - Start);
+            return range * range / (255f * 255f);
+        }
+    }
+
+    /// <summary>Quantises <paramref name="values"/> into <paramref name="codes"/>.</summary>
+    public void Encode(ReadOnlySpan<float> values, Span<byte> codes)
+    {
+        if (Start == End)
+        {
+            codes[..values.Length].Clear();
+            return;
+        }
+
+        var range = End - Start;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var scaled = (values[i] - Start) * 255.0 / range;
+            // Saturating, truncating cast (Rust's `as u8`): NaN and negatives give 0.
+            codes[i] = double.IsNaN(scaled) || scaled <= 0 ? (byte)0 : scaled >= 255 ? (byte)255 : (byte)scaled;
+        }
+    }
+
+    /// <summary>The value a code stands for (the low edge of its bucket).</summary>
+    public float Decode(byte code) => (float)(Start + (code * (End - Start) / 255.0));
+
+    /// <summary>
+    /// The dot distance <c>1 − x̂·ŷ</c> between the values two code vectors stand for (Lance's own dot
+    /// on raw codes ignores the range's offset, so it ranks differently when the range is not at 0).
+    /// </summary>
+    public float DotDistance(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        var dot = 0;
+        var sum = 0;
+        for (var d = 0; d < a.Length; d++)
+        {
+            dot += a[d] * b[d];
+            sum += a[d] + b[d];
+        }
+
+        var step = (float)((End - Start) / 255.0);
+        var start = (float)Start;
+        return 1f - ((a.Length * start * start) + (start * step * sum) + (step * step * dot));
+    }
+
+    /// <summary>The squared L2 distance between two code vectors, in code units (multiply by <see cref="Scale"/>).</summary>
+    public static int SquaredDistance(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        var sum = 0;
+        var i = 0;
+        if (System.Numerics.Vector.IsHardwareAccelerated && a.Length >= System.Numerics.Vector<short>.Count)
+        {
+            var acc = System.Numerics.Vector<int>.Zero;
+            var width = System.Numerics.Vector<byte>.Count;
+            for (; i + width <= a.Length; i += width)
+            {
+                var va = new System.Numerics.Vector<byte>(a[i..]);
+                var vb = new System.Numerics.Vector<byte>(b[i..]);
+                System.Numerics.Vector.Widen(va, out var a0, out var a1);
+                System.Numerics.Vector.Widen(vb, out var b0, out var b1);
+                var d0 = System.Numerics.Vector.AsVectorInt16(a0) - System.Numerics.Vector.AsVectorInt16(b0);
+                var d1 = System.Numerics.Vector.AsVectorInt16(a1) - System.Numerics.Vector.AsVectorInt16(b1);
+                System.Numerics.Vector.Widen(d0, out var e0, out var e1);
+                System.Numerics.Vector.Widen(d1, out var e2, out var e3);
+                acc += (e0 * e0) + (e1 * e1) + (e2 * e2) + (e3 * e3);
+            }
+
+            sum = System.Numerics.Vector.Sum(acc);
+        }
+
+        for (; i < a.Length; i++)
+        {
+            var d = a[i] - b[i];
+            sum += d * d;
+        }
+
+        return sum;
+    }
+}

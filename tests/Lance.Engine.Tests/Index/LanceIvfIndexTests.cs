@@ -1,0 +1,164 @@
+using Lance.Engine.Index.Vector;
+using Lance.Engine.Tests.Support;
+
+namespace Lance.Engine.Tests.Index;
+
+/// <summary>IVF_FLAT, IVF_SQ and IVF_HNSW_SQ built, written in Lance's format, reopened and searched by us.</summary>
+public sealed class LanceIvfIndexTests : IDisposable
+{
+    private const int Dim = 32;
+    private readonly TempFolder _temp = new();
+
+    public void Dispose() => _temp.Dispose();
+
+    private async Task<(LanceDataset Dataset, float[][] Vectors)> CreateAsync(int rows = 4000, int seed = 3)
+    {
+        var vectors = IndexData.Vectors(rows, Dim, seed);
+        var batch = IndexData.Batch(vectors, 0);
+        var dataset = await LanceDataset.CreateAsync(_temp.Combine("t.lance"), batch.Schema, [batch], options: new DatasetWriteOptions { MaxRowsPerFile = 1500 });
+        return (dataset, vectors);
+    }
+
+    private static async Task<double> RecallAsync(LanceDataset dataset, float[][] vectors, DistanceMetric metric, int nprobes, int? refine = null, int? ef = null, int queries = 20)
+    {
+        var queryVectors = IndexData.Vectors(queries, Dim, seed: 99);
+        double found = 0;
+        foreach (var query in queryVectors)
+        {
+            var expected = IndexData.Exact(vectors, query, 10, metric);
+            var hits = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 10) { Metric = metric, Nprobes = nprobes, RefineFactor = refine, Ef = ef });
+            found += IndexData.Ids(hits).Intersect(expected).Count();
+        }
+
+        return found / (queries * 10.0);
+    }
+
+    public static TheoryData<VectorIndexKind, DistanceMetric> Kinds()
+    {
+        var data = new TheoryData<VectorIndexKind, DistanceMetric>();
+        foreach (var kind in new[] { VectorIndexKind.IvfFlat, VectorIndexKind.IvfSq, VectorIndexKind.IvfHnswSq })
+        {
+            foreach (var metric in new[] { DistanceMetric.L2, DistanceMetric.Cosine, DistanceMetric.Dot })
+            {
+                data.Add(kind, metric);
+            }
+        }
+
+        return data;
+    }
+
+    private static IndexConfig Config(VectorIndexKind kind, DistanceMetric metric) => kind switch
+    {
+        VectorIndexKind.IvfFlat => IndexConfig.IvfFlat(16, metric),
+        VectorIndexKind.IvfSq => IndexConfig.IvfSq(16, metric),
+        _ => IndexConfig.IvfHnswSq(16, metric),
+    };
+
+    [Theory]
+    [MemberData(nameof(Kinds))]
+    public async Task An_index_probing_every_partition_finds_nearly_every_exact_neighbour_and_one_probe_fewer(VectorIndexKind kind, DistanceMetric metric)
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await using var _ = dataset;
+        var info = await dataset.CreateIndexAsync("vector", Config(kind, metric));
+        Assert.Equal((kind, metric, 16, 4000L), (info.Kind, info.Metric, info.NumPartitions, info.IndexedRows));
+
+        var full = await RecallAsync(dataset, vectors, metric, nprobes: 16, ef: 100);
+        var one = await RecallAsync(dataset, vectors, metric, nprobes: 1);
+        Assert.True(full >= (kind == VectorIndexKind.IvfFlat ? 0.999 : 0.9), $"{kind} {metric}: recall {full:0.000} probing every partition");
+        Assert.True(one < full, $"{kind} {metric}: recall {one:0.000} at one probe, {full:0.000} at all: the index was not used");
+        Assert.True(await RecallAsync(dataset, vectors, metric, nprobes: 16, refine: 10, ef: 100) >= 0.97);
+    }
+
+    [Theory]
+    [InlineData(VectorIndexKind.IvfFlat)]
+    [InlineData(VectorIndexKind.IvfSq)]
+    [InlineData(VectorIndexKind.IvfHnswSq)]
+    public async Task A_reopened_dataset_reads_the_index_files_and_finds_the_same_rows(VectorIndexKind kind)
+    {
+        var (dataset, _) = await CreateAsync();
+        var query = IndexData.Vectors(1, Dim, seed: 7)[0];
+        var request = new VectorSearchRequest("vector", query, 10) { Nprobes = 4 };
+        long[] before;
+        await using (dataset)
+        {
+            await dataset.CreateIndexAsync("vector", Config(kind, DistanceMetric.L2));
+            before = IndexData.Ids(await dataset.SearchAsync(request));
+        }
+
+        await using var reopened = await LanceDataset.OpenAsync(_temp.Combine("t.lance"));
+        var index = Assert.Single(reopened.ListIndices());
+        Assert.Equal((kind, 16, 4000L), (index.Kind, index.NumPartitions, index.IndexedRows));
+        Assert.Empty(reopened.IgnoredIndices);
+        Assert.Equal(before, IndexData.Ids(await reopened.SearchAsync(request)));
+    }
+
+    [Fact]
+    public async Task Deleted_and_appended_rows_are_respected_and_optimize_folds_new_rows_in()
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await using var _ = dataset;
+        await dataset.CreateIndexAsync("vector", IndexConfig.IvfHnswSq(16));
+        var query = vectors[123];
+        await dataset.DeleteAsync("id = 123");
+        var hits = IndexData.Ids(await dataset.SearchAsync(new VectorSearchRequest("vector", query, 5) { Nprobes = 4 }));
+        Assert.DoesNotContain(123L, hits);
+
+        var extra = IndexData.Vectors(300, Dim, seed: 11);
+        await dataset.AppendAsync([IndexData.Batch(extra, 10_000)]);
+        Assert.Equal(300L, Assert.Single(dataset.ListIndices()).UnindexedRows);
+        var first = IndexData.Ids(await dataset.SearchAsync(new VectorSearchRequest("vector", extra[5], 1) { Nprobes = 4 }));
+        Assert.Equal(new[] { 10_005L }, first);
+
+        await dataset.OptimizeIndexAsync();
+        var index = Assert.Single(dataset.ListIndices());
+        Assert.Equal((0L, 4299L, VectorIndexKind.IvfHnswSq), (index.UnindexedRows, index.IndexedRows, index.Kind));
+        Assert.Equal(new[] { 10_005L }, IndexData.Ids(await dataset.SearchAsync(new VectorSearchRequest("vector", extra[5], 1) { Nprobes = 4 })));
+    }
+
+    [Fact]
+    public async Task A_prefiltered_hnsw_search_returns_only_passing_rows()
+    {
+        var (dataset, vectors) = await CreateAsync();
+        await using var _ = dataset;
+        await dataset.CreateIndexAsync("vector", IndexConfig.IvfHnswSq(16));
+
+        var hits = IndexData.Ids(await dataset.SearchAsync(new VectorSearchRequest("vector", vectors[10], 10) { Nprobes = 16, Filter = "id % 2 = 0" }));
+        Assert.Equal(10, hits.Length);
+        Assert.All(hits, id => Assert.Equal(0, id % 2));
+        Assert.Equal(10L, hits[0]);
+    }
+
+    [Fact]
+    public async Task A_hamming_config_is_refused_with_the_column_named()
+    {
+        var (dataset, _) = await CreateAsync(rows: 100);
+        await using var _d = dataset;
+        var error = await Assert.ThrowsAsync<LanceIndexException>(() => dataset.CreateIndexAsync("vector", IndexConfig.IvfHnswSq(4, DistanceMetric.Hamming)));
+        Assert.Contains("'vector'", error.Message, StringComparison.Ordinal);
+        Assert.Empty(dataset.ListIndices());
+    }
+
+    [Fact]
+    public void Scalar_quantisation_saturates_and_scales_distances_back()
+    {
+        var sq = ScalarQuantizer.Train([-1f, 0f, 1f]);
+        var codes = new byte[4];
+        sq.Encode([-1f, 1f, 2f, 0f], codes);
+        Assert.Equal(new byte[] { 0, 255, 255, 127 }, codes);
+        Assert.Equal(4f, ScalarQuantizer.SquaredDistance(new byte[] { 0 }, new byte[] { 255 }) * sq.Scale, 3);
+    }
+
+    [Fact]
+    public void An_hnsw_graph_finds_the_nearest_points_of_a_line()
+    {
+        var points = Enumerable.Range(0, 500).Select(i => (float)((i * 7919) % 500)).ToArray();
+        var graph = HnswBuilder.Build(points.Length, (a, b) => Math.Abs(points[a] - points[b]), m: 8, efConstruction: 50, maxLevel: 7, seed: 1, CancellationToken.None);
+        var found = new List<int>();
+        graph.Search(i => Math.Abs(points[i] - 250.2f), 20, null, (_, node) => found.Add(node));
+        Assert.Contains(Array.IndexOf(points, 250f), found);
+        Assert.Contains(Array.IndexOf(points, 251f), found);
+        Assert.Equal(0, graph.Neighbors[0].Count(n => n is null));
+        Assert.NotNull(graph.Neighbors[6][0]);
+    }
+}

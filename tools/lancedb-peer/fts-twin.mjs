@@ -3,6 +3,8 @@
 //     creates tables "theirs" (LanceDB's FTS index on `text`, Index.fts(options)) and "ours" (no index).
 //   {db, phase: "query", add?, delete?, queries: [q], limit?} -> {theirs: [[{id, score}]], ours: [...], indices: {theirs, ours}}
 //     applies the same append/delete to both tables, then runs every query with LanceDB's search on both.
+//   With `pairs: [{name, options}]` (create) or `pairs: [{name, queries}]` (query): one pair of tables per entry, named
+//   theirs<name>/ours<name>, answered as {pairs: [...]}.
 //   A query is a string (LanceDB's plain full-text search), {type: "match", text, operator?, fuzziness?, prefixLength?, boost?}
 //   or {type: "phrase", text, slop?}, always on column `text`.
 import { Index, MatchQuery, PhraseQuery, Operator } from '@lancedb/lancedb';
@@ -36,22 +38,33 @@ async function indices(table) {
   return (await table.listIndices()).map((i) => ({ name: i.name, columns: i.columns, type: i.indexType, details: i.indexDetails }));
 }
 
+// One pair of tables per entry of `pairs` ({name, options} to create, {name, queries} to query), named
+// theirs<name> and ours<name>; without `pairs`, one pair named "" with the top-level options/queries, answered at the top level.
 main(async (args) => {
   const conn = await connect(required(args, 'db', 'string'));
-  if (args.phase === 'create') {
-    const rows = required(args, 'rows', 'array');
-    const theirs = await conn.createTable('theirs', rows, { mode: 'overwrite' });
-    await theirs.createIndex('text', { config: Index.fts(args.options ?? {}) });
-    await conn.createTable('ours', rows, { mode: 'overwrite' });
-    return { indices: await indices(theirs) };
+  const single = !args.pairs;
+  const pairs = args.pairs ?? [{ name: '', options: args.options, queries: args.queries }];
+  const answers = [];
+  for (const pair of pairs) {
+    const theirsName = `theirs${pair.name}`;
+    const oursName = `ours${pair.name}`;
+    if (args.phase === 'create') {
+      const rows = required(args, 'rows', 'array');
+      const theirs = await conn.createTable(theirsName, rows, { mode: 'overwrite' });
+      await theirs.createIndex('text', { config: Index.fts(pair.options ?? {}) });
+      await conn.createTable(oursName, rows, { mode: 'overwrite' });
+      answers.push({ indices: await indices(theirs) });
+      continue;
+    }
+    const tables = { theirs: await conn.openTable(theirsName), ours: await conn.openTable(oursName) };
+    const out = { indices: {} };
+    for (const [name, table] of Object.entries(tables)) {
+      if (args.add) await table.add(args.add);
+      if (args.delete) await table.delete(args.delete);
+      out[name] = await run(table, required(pair, 'queries', 'array'), args.limit ?? 10);
+      out.indices[name] = await indices(table);
+    }
+    answers.push(out);
   }
-  const tables = { theirs: await conn.openTable('theirs'), ours: await conn.openTable('ours') };
-  const out = { indices: {} };
-  for (const [name, table] of Object.entries(tables)) {
-    if (args.add) await table.add(args.add);
-    if (args.delete) await table.delete(args.delete);
-    out[name] = await run(table, required(args, 'queries', 'array'), args.limit ?? 10);
-    out.indices[name] = await indices(table);
-  }
-  return out;
+  return single ? answers[0] : { pairs: answers };
 });

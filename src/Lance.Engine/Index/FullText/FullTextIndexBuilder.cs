@@ -99,51 +99,61 @@ internal static class FullTextIndexBuilder
         }
     }
 
-    /// <summary>Tokenizes every live row of the column into one partition (fragments in parallel, then joined in fragment order).</summary>
+    /// <summary>
+    /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel, joined in row order
+    /// (so documents are numbered as the rows come).
+    /// </summary>
     public static InvertedPartitionData Build(Snapshot snapshot, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
     {
+        const int ChunkRows = 8192;
         var fragments = snapshot.Fragments.ToList();
         var stable = snapshot.Manifest.UsesStableRowIds;
-        var parts = new InvertedPartitionBuilder[fragments.Count];
-        Parallel.For(
-            0,
-            fragments.Count,
-            new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },
-            i =>
+        var sources = new (IArrowArray Values, HashSet<int> Deleted, ulong[]? RowIds, ulong FragmentId)[fragments.Count];
+        Parallel.For(0, fragments.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        {
+            var fragment = fragments[i];
+            sources[i] = (snapshot.ReadColumn(fragment, field, cancellationToken), snapshot.DeletedRows(fragment), stable ? snapshot.RowIds.Of(fragment) : null, fragment.Id);
+        });
+
+        var chunks = new List<(int Source, int Start, int End)>();
+        for (var i = 0; i < sources.Length; i++)
+        {
+            for (var start = 0; start < sources[i].Values.Length; start += ChunkRows)
             {
-                var fragment = fragments[i];
-                var part = new InvertedPartitionBuilder(analyzer.Options.WithPosition);
-                var values = snapshot.ReadColumn(fragment, field, cancellationToken);
-                var deleted = snapshot.DeletedRows(fragment);
-                var rowIds = stable ? snapshot.RowIds.Of(fragment) : null;
-                for (var row = 0; row < values.Length; row++)
+                chunks.Add((i, start, Math.Min(sources[i].Values.Length, start + ChunkRows)));
+            }
+        }
+
+        var parts = new InvertedPartitionBuilder[chunks.Count];
+        Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = cancellationToken }, c =>
+        {
+            var (source, start, end) = chunks[c];
+            var (values, deleted, rowIds, fragmentId) = sources[source];
+            var part = new InvertedPartitionBuilder(analyzer.Options.WithPosition);
+            var session = analyzer.NewSession();
+            for (var row = start; row < end; row++)
+            {
+                var text = values switch
                 {
-                    if ((row & 1023) == 0)
-                    {
-                        cancellationToken.ThrowIfCancellationRequested();
-                    }
-
-                    var text = values switch
-                    {
-                        StringArray s => s.IsNull(row) ? null : s.GetString(row),
-                        LargeStringArray l => l.IsNull(row) ? null : l.GetString(row),
-                        _ => null,
-                    };
-                    if (text is null || deleted.Contains(row))
-                    {
-                        continue;
-                    }
-
-                    var rowId = rowIds is not null ? rowIds[row] : (fragment.Id << 32) | (uint)row;
-                    part.Add(rowId, analyzer.Analyze(text));
+                    StringArray s => s.IsNull(row) ? null : s.GetString(row),
+                    LargeStringArray l => l.IsNull(row) ? null : l.GetString(row),
+                    _ => null,
+                };
+                if (text is null || deleted.Contains(row))
+                {
+                    continue;
                 }
 
-                parts[i] = part;
-            });
+                part.Add(rowIds is not null ? rowIds[row] : (fragmentId << 32) | (uint)row, session.Analyze(text));
+            }
+
+            parts[c] = part;
+        });
 
         var all = parts.Length == 0 ? new InvertedPartitionBuilder(analyzer.Options.WithPosition) : parts[0];
         for (var i = 1; i < parts.Length; i++)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             all.Append(parts[i]);
             parts[i] = null!;
         }

@@ -59,15 +59,22 @@ internal sealed class TextAnalyzer
     public FullTextIndexOptions Options => _options;
 
     /// <summary>The tokens of <paramref name="text"/> with their positions, in order.</summary>
-    public List<(string Token, int Position)> Analyze(string text)
+    public List<(string Token, int Position)> Analyze(string text) => Analyze(text, _stemmer?.Invoke());
+
+    /// <summary>An analyzer for one thread at a time that keeps its stemmer from text to text (an index build's).</summary>
+    public Session NewSession() => new(this, _stemmer?.Invoke());
+
+    private List<(string Token, int Position)> Analyze(string text, SnowballProgram? stemmer)
     {
         var result = new List<(string, int)>();
-        var stemmer = _stemmer?.Invoke();
         var position = 0;
+        var ngrams = _options.BaseTokenizer == "ngram";
         foreach (var raw in Split(text))
         {
             var token = raw;
-            var at = position++;
+
+            // tantivy's n-gram tokenizer gives every gram position 0.
+            var at = ngrams ? 0 : position++;
             if (_options.MaxTokenLength is { } max && Encoding.UTF8.GetByteCount(token) >= max)
             {
                 continue;
@@ -104,7 +111,8 @@ internal sealed class TextAnalyzer
     private IEnumerable<string> Split(string text) => _options.BaseTokenizer switch
     {
         "raw" => [text],
-        "whitespace" => SplitRuns(text, r => !Rune.IsWhiteSpace(r)),
+        // tantivy splits on ASCII whitespace only (Rust's is_ascii_whitespace: no vertical tab, no Unicode spaces).
+        "whitespace" => SplitRuns(text, r => r.Value is not (' ' or '\t' or '\n' or '\f' or '\r')),
         "ngram" => Ngrams(text),
         _ => SplitRuns(text, IsAlphanumeric),
     };
@@ -185,15 +193,9 @@ internal sealed class TextAnalyzer
 
     private static string LowerCase(string token)
     {
+        // tantivy lower-cases char by char (Rust's char::to_lowercase): no final-sigma rule, and İ becomes i + combining dot.
         var lower = token.ToLowerInvariant();
-
-        // Rust lower-cases a final capital sigma after a letter to the final form.
-        if (lower.Length > 1 && token[^1] == 'Σ' && char.IsLetter(token[^2]))
-        {
-            lower = string.Concat(lower.AsSpan(0, lower.Length - 1), "ς");
-        }
-
-        return lower;
+        return lower.Contains('\u0130', StringComparison.Ordinal) ? lower.Replace("\u0130", "i\u0307", StringComparison.Ordinal) : lower;
     }
 
     private static string Fold(string token)
@@ -201,7 +203,28 @@ internal sealed class TextAnalyzer
         var input = token.ToCharArray();
         var output = new char[input.Length * 4];
         var length = ASCIIFoldingFilter.FoldToASCII(input, 0, output, 0, input.Length);
-        return new string(output, 0, length);
+        var folded = new string(output, 0, length);
+
+        // tantivy's folding also spells out the Roman numeral signs (Ⅻ → XII, ⅻ → xii), which Lucene's keeps.
+        if (folded.Any(c => c is >= '\u2160' and <= '\u217F'))
+        {
+            var text = new System.Text.StringBuilder(folded.Length + 8);
+            foreach (var c in folded)
+            {
+                text.Append(c is >= '\u2160' and <= '\u217F' ? Roman(c) : c.ToString());
+            }
+
+            folded = text.ToString();
+        }
+
+        return folded;
+    }
+
+    private static string Roman(char c)
+    {
+        string[] upper = ["I", "II", "III", "IV", "V", "VI", "VII", "VIII", "IX", "X", "XI", "XII", "L", "C", "D", "M"];
+        var index = (c - '\u2160') % 16;
+        return c >= '\u2170' ? upper[index].ToLowerInvariant() : upper[index];
     }
 
     private static Func<SnowballProgram> StemmerFor(string language) => language switch
@@ -240,6 +263,24 @@ internal sealed class TextAnalyzer
             }
         }
 
+        // tantivy takes the lists from the Snowball site, which dropped a few words from the copies Lucene ships.
+        if (name == "French")
+        {
+            words.ExceptWith(["as", "aura", "auras", "avions", "est", "fût", "sommes", "son", "été", "étés"]);
+        }
+        else if (name == "Swedish")
+        {
+            words.Remove("sitta");
+            words.Add("sitt");
+        }
+
         return words;
     });
+
+    /// <summary>The analyzer with one stemmer; not for use by several threads at once.</summary>
+    internal sealed class Session(TextAnalyzer analyzer, SnowballProgram? stemmer)
+    {
+        /// <summary>The tokens of <paramref name="text"/> with their positions, in order.</summary>
+        public List<(string Token, int Position)> Analyze(string text) => analyzer.Analyze(text, stemmer);
+    }
 }

@@ -40,6 +40,9 @@ public sealed record IndexConfig
     /// <summary>The index name; <c>&lt;column&gt;_idx</c> when null, as LanceDB names it.</summary>
     public string? Name { get; init; }
 
+    /// <summary>Whether an index of the same name is rebuilt (LanceDB's default); when false that is a <see cref="LanceIndexExistsException"/>.</summary>
+    public bool Replace { get; init; } = true;
+
     /// <summary>Told each stage of the build and how far it has come.</summary>
     public IProgress<IndexBuildProgress>? Progress { get; init; }
 
@@ -72,6 +75,7 @@ public sealed record IndexConfig
             SampleRate = options.SampleRate,
             Seed = options.Seed,
             Name = options.Name,
+            Replace = options.Replace,
             Progress = options.Progress,
         };
     }
@@ -86,6 +90,7 @@ public sealed record IndexConfig
         SampleRate = SampleRate,
         Seed = Seed,
         Name = Name,
+        Replace = Replace,
         Progress = Progress,
     };
 }

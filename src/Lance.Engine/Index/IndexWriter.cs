@@ -100,6 +100,7 @@ internal static class IndexWriter
             throw new LanceIndexException($"{where} with {partitions} partitions: it needs between 1 and the {rows} rows the table holds.");
         }
 
+        IndexCommit.CheckName(snapshot, config.Name ?? column + "_idx", column, config.Replace);
         var kind = config.Kind switch
         {
             VectorIndexKind.IvfFlat => Vector.LanceIvfKind.Flat,

@@ -160,7 +160,7 @@ public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecor
                 return await ReadAsync(Project(query, includeVectors), includeVectors, cancellationToken).ConfigureAwait(false);
             }
 
-            // Plain queries have no ORDER BY in the engine yet: the matching rows are sorted here.
+            // The matching rows are sorted here, in memory, as the ORM's OrderBy would sort them too.
             var all = await ReadAsync(Project(query, includeVectors), includeVectors, cancellationToken).ConfigureAwait(false);
             return RecordOrdering.Sort(all, orderBy, _model).Skip(options.Skip).Take(top).ToList();
         }).ConfigureAwait(false);

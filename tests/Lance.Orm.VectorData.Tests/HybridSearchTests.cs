@@ -311,6 +311,29 @@ public sealed class HybridSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Upserting_a_key_again_and_again_keeps_the_index_and_finds_only_the_last_text()
+    {
+        var snacks = await SnacksAsync();
+        await snacks.HybridSearchAsync(Same, ["Grapes"], top: 1).ToListAsync();
+        var built = Assert.Single(await (await TableAsync(snacks, "snacks")).ListIndicesAsync(), i => i.IndexType == "FTS");
+
+        // Each upsert after the first deletes the only row of the fragment the one before wrote, so that fragment goes.
+        foreach (var word in new[] { "Kiwis", "Lemons", "Melons" })
+        {
+            await snacks.UpsertAsync(new Snack { Id = 4, Text = word + " are fresh", Code = 4, Vector = Same });
+        }
+
+        var melons = await snacks.HybridSearchAsync(Same, ["Melons"], top: 1).SingleAsync();
+        var kiwis = await snacks.HybridSearchAsync(Same, ["Kiwis", "Lemons"], top: 4).ToListAsync();
+        var after = Assert.Single(await (await TableAsync(snacks, "snacks")).ListIndicesAsync(), i => i.IndexType == "FTS");
+
+        Assert.Equal(4, melons.Record.Code);
+        Assert.Equal(built.Uuid, after.Uuid);
+        Assert.Equal(4, kiwis.Count);
+        Assert.All(kiwis, r => Assert.Equal(1f / (60 + kiwis.IndexOf(r)), r.Score!.Value, 6));
+    }
+
+    [Fact]
     public async Task Dynamic_collections_search_by_keywords_in_the_property_the_indexer_names()
     {
         var pairs = _store.Store.GetDynamicCollection("dynamic-pairs", new VectorStoreCollectionDefinition

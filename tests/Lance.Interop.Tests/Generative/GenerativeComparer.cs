@@ -240,6 +240,23 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         return null;
     }
 
+    // What LanceDB's SQL gives for an update's value on one row of the table before our writes, when the
+    // update's condition holds for that row; null when it does not, the row is new, or LanceDB fails.
+    private async Task<JsonElement?> UpdatedValueAsync(string db, string table, JsonElement update, string expression, string id)
+    {
+        var where = update.TryGetProperty("where", out var w) && w.ValueKind == JsonValueKind.String ? $"({w.GetString()}) AND id = {id}" : $"id = {id}";
+        try
+        {
+            using var doc = await peer.RunAsync("scan", new { db = Path.GetFullPath(db), table, columns = new Dictionary<string, string> { ["id"] = "id", ["value"] = expression }, filter = where });
+            var rows = doc.RootElement.GetProperty("rows");
+            return rows.GetArrayLength() == 1 ? rows[0].GetProperty("value").Clone() : null;
+        }
+        catch (LanceDbPeerException)
+        {
+            return null;
+        }
+    }
+
     // LanceDB's value of one column in one row, read through a filter on the id (a scan path of its own); null when absent.
     private async Task<JsonElement?> PointReadAsync(string db, string table, long? version, string column, string id)
     {
@@ -364,7 +381,8 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 double ours = ourDistances.GetValue(i) ?? double.NaN;
                 bool sameDistance = Math.Abs(ours - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(distances[i])) || ours.Equals(distances[i]);
                 // Rows at the same distance may come in either order: only the distance must agree then.
-                bool tie = distances.Count(d => Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d))) > 1;
+                // (Infinite distances tie with each other: a vector with an infinite item is infinitely far.)
+                bool tie = distances.Count(d => d.Equals(distances[i]) || Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d))) > 1;
                 if (!sameDistance || (!tie && ourIds[i] != ids[i]))
                 {
                     fail("search", $"k={k} on {column}: neighbour {i} is id {ids[i]} at {distances[i]} for LanceDB, id {ourIds[i]} at {ours} for us", "mismatch", column);
@@ -471,6 +489,14 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                     {
                         // LanceDB's update rewrote a value it was not asked to set (we keep the value the row had).
                         contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's update (which sets only {string.Join(", ", set.GetProperty("valuesSql").EnumerateObject().Select(p => p.Name))}) changed row id {id}{difference}; LanceDB read the row as we keep it before the update");
+                        continue;
+                    }
+
+                    if (update is { } setting && setting.GetProperty("valuesSql").TryGetProperty(column, out var expression)
+                        && await UpdatedValueAsync(db, table, setting, expression.GetString()!, id) is { } expected && ForeignArrowJson.Difference(expected, actual) is null)
+                    {
+                        // LanceDB's update stored something other than what its own SQL gives for that row (we store that).
+                        contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's update set row id {id}{difference}, though LanceDB evaluates `{expression.GetString()}` on that row to what we stored");
                         continue;
                     }
 

@@ -27,7 +27,7 @@ public sealed partial class Table<T>
     /// query's limit and offset, and every row comes back with a <c>query_index</c> column (first, as in
     /// LanceDB) holding its vector's position, rows grouped by query in order, nearest first within a query.
     /// Exact searches share one pass over the vectors; <c>ToSearchResultsAsync</c> gives each row's
-    /// <see cref="SearchResult{T}.QueryIndex"/>.
+    /// <see cref="SearchResult{T}.QueryIndex"/>, and a <c>[QueryIndex]</c> member of the model is filled.
     /// </summary>
     /// <exception cref="ArgumentException"><paramref name="vectors"/> is empty.</exception>
     public new VectorQuery<T> Search(IEnumerable<float[]> vectors) => Search(QueryInput.FromVectors(vectors));

@@ -184,4 +184,31 @@ public sealed class MultiVectorSearchTests : IDisposable
 
         Assert.Contains("2 query vectors", error.Message, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task A_query_index_member_is_filled_by_a_search_with_several_vectors_and_is_not_a_column()
+    {
+        var db = await _db.ConnectAsync();
+        var table = await db.CreateTableAsync<MultiHit>("hits", Enumerable.Range(0, 6).Select(i => new MultiHit { Id = i, Vector = [i, 0] }));
+
+        var hits = await table.Search([[0f, 0f], [5f, 0f]]).Limit(2).ToListAsync();
+        var single = await table.Search([5f, 0f]).Limit(1).ToListAsync();
+
+        Assert.Equal(["id", "vector"], table.Schema.FieldsList.Select(f => f.Name));
+        Assert.Equal([(0, 0L, 0f), (0, 1L, 1f), (1, 5L, 0f), (1, 4L, 1f)], hits.Select(h => (h.Query, h.Id, h.Distance)));
+        Assert.Equal(-1, single[0].Query);
+    }
+
+    [Fact]
+    public async Task A_nullable_query_index_member_is_null_outside_a_search_with_several_vectors()
+    {
+        var db = await _db.ConnectAsync();
+        var table = await db.CreateTableAsync<MultiHitNullable>("hits", Enumerable.Range(0, 4).Select(i => new MultiHitNullable { Id = i, Vector = [i, i] }));
+
+        var many = await table.Search([[3f, 3f], [0f, 0f]]).Limit(1).ToListAsync();
+        var plain = await table.Query().FirstOrDefaultAsync();
+
+        Assert.Equal([(3L, (int?)0), (0L, (int?)1)], many.Select(h => (h.Id, h.Query)));
+        Assert.Null(plain!.Query);
+    }
 }

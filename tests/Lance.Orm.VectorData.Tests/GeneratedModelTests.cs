@@ -97,6 +97,59 @@ public sealed class LanceEmbeddingGeneratorTests
         Assert.Equal(("letters", 3), (metadata.DefaultModelId, metadata.DefaultModelDimensions));
     }
 
+    [Fact]
+    public async Task Each_generator_call_is_an_embed_span_on_the_Lance_Orm_source()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == LanceTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var generator = new LanceEmbeddingGenerator(new LetterFunction());
+
+        await generator.GenerateAsync(["ab", "c"]);
+
+        var span = Assert.Single(spans, s => s.DisplayName == "embed" && (s.GetTagItem("lance.embedding.operation") as string)?.StartsWith("'letters'", StringComparison.Ordinal) == true);
+        Assert.Equal("'letters' for 2 MEVD input(s)", span.GetTagItem("lance.embedding.operation"));
+        Assert.Equal("lancedb", span.GetTagItem("db.system.name"));
+    }
+
+    [Fact]
+    public async Task Transient_failures_are_retried_as_the_ORMs_embedding_calls_are_and_others_are_not()
+    {
+        var flaky = new FlakyFunction(failures: 2, new HttpRequestException("busy", null, System.Net.HttpStatusCode.ServiceUnavailable));
+        var retry = new EmbeddingRetryPipeline(new EmbeddingRetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var broken = new FlakyFunction(failures: 1, new HttpRequestException("no", null, System.Net.HttpStatusCode.Unauthorized));
+
+        var embeddings = await new LanceEmbeddingGenerator(flaky, retry).GenerateAsync(["x"]);
+        var refused = await Assert.ThrowsAsync<EmbeddingException>(() => new LanceEmbeddingGenerator(broken, retry).GenerateAsync(["x"]));
+
+        Assert.Equal([1f], embeddings[0].Vector.ToArray());
+        Assert.Equal(3, flaky.Calls);
+        Assert.Equal(1, broken.Calls);
+        Assert.Contains("'flaky' for 1 MEVD input(s)", refused.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FlakyFunction(int failures, Exception error) : IEmbeddingFunction
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "flaky";
+
+        public int Dimensions => 1;
+
+        public System.Text.Json.Nodes.JsonObject GetConfiguration() => [];
+
+        public Task<float[][]> ComputeSourceEmbeddingsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken = default)
+            => ++Calls <= failures ? Task.FromException<float[][]>(error) : Task.FromResult(sources.Select(_ => new[] { 1f }).ToArray());
+
+        public Task<float[]> ComputeQueryEmbeddingAsync(string query, CancellationToken cancellationToken = default)
+            => throw new InvalidOperationException("MEVD embeds queries as sources");
+    }
+
     private sealed class LetterFunction : IEmbeddingFunction
     {
         public string Name => "letters";

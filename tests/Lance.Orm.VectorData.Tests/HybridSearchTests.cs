@@ -311,6 +311,29 @@ public sealed class HybridSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task A_hybrid_search_is_one_search_span_tagged_hybrid_after_the_index_build_span()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentQueue<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == LanceTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Enqueue,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var snacks = await SnacksAsync();
+
+        await snacks.HybridSearchAsync(Same, ["Grapes"], top: 2).ToListAsync();
+
+        var mine = spans.Where(s => Equals(s.GetTagItem("db.collection.name"), "snacks") && Equals(s.GetTagItem("db.namespace"), _store.Folder)).ToList();
+        var search = Assert.Single(mine, s => Equals(s.GetTagItem("db.operation.name"), "search"));
+        var build = Assert.Single(mine, s => Equals(s.GetTagItem("db.operation.name"), "create_fts_index"));
+        Assert.Equal("hybrid", search.GetTagItem("lance.query.type"));
+        Assert.Equal(4, search.GetTagItem("lance.query.limit"));
+        Assert.True(build.StartTimeUtc <= search.StartTimeUtc);
+    }
+
+    [Fact]
     public async Task Upserting_a_key_again_and_again_keeps_the_index_and_finds_only_the_last_text()
     {
         var snacks = await SnacksAsync();

@@ -21,7 +21,7 @@ public static class BenchSupport
     /// <exception cref="InvalidOperationException">The script failed; the message holds its stderr.</exception>
     public static JsonElement Node(string script, object args)
     {
-        var peer = FindPeer();
+        var peer = PeerDirectory();
         var argsFile = Path.GetTempFileName();
         File.WriteAllText(argsFile, JsonSerializer.Serialize(args));
         try
@@ -49,7 +49,8 @@ public static class BenchSupport
         }
     }
 
-    private static string FindPeer()
+    /// <summary>The folder of the Node peer (tools/lancedb-peer) with its packages installed.</summary>
+    public static string PeerDirectory()
     {
         // The build installs the peer (npm ci) and records where; a copied build output falls back to a search upwards.
         var built = typeof(BenchSupport).Assembly.GetCustomAttributes(typeof(System.Reflection.AssemblyMetadataAttribute), false)

@@ -11,8 +11,10 @@ namespace Lance.Bench;
 /// The cost of going through Microsoft.Extensions.VectorData instead of our own API, on one table:
 /// a search (top 10 of 20,000 rows × 128 dims, exact) and an upsert (a merge-insert of 100 rows on the
 /// key), each through <c>Table&lt;T&gt;</c>, through MEVD with a POCO record (MEVD's model, per-property
-/// mapping) and through MEVD with the same generated model. Steps are interleaved in a rotating order so
-/// that load from other processes hits all alike; figures are medians over rounds.
+/// mapping) and through MEVD with the same generated model; and a hybrid search (top 10: vector plus BM25
+/// keywords over the full-text indexed title, fused by RRF) through the ORM's hybrid query and MEVD's
+/// <c>HybridSearchAsync</c>. Steps are interleaved in a rotating order within their group so that load from
+/// other processes hits all alike; figures are medians over rounds.
 /// Run: <c>dotnet run -c Release --project bench/Lance.Bench -- mevd-overhead [rounds]</c>.
 /// </summary>
 public static class MevdOverhead
@@ -32,11 +34,15 @@ public static class MevdOverhead
             await using var database = await LanceDb.ConnectAsync(folder);
             var rows = Enumerable.Range(0, Rows).Select(i => Row(i, 0)).ToList();
             var table = await database.CreateTableAsync("items", rows);
+            await table.CreateFtsIndexAsync("title");
             using var store = new LanceVectorStore(database);
             var poco = store.GetCollection<long, MevdItem>("items");
             var generated = store.GetCollection<long, BenchItem>("items");
             var random = new Random(7);
             var queries = Enumerable.Range(0, SearchesPerStep).Select(_ => Vector(random)).ToArray();
+
+            // Each query's keywords name two rows' ids (every title is "item <id> v<version>").
+            var keywords = Enumerable.Range(0, SearchesPerStep).Select(_ => new[] { $"{random.Next(Rows)}", $"{random.Next(Rows)}" }).ToArray();
             var version = 1;
 
             var steps = new (string Name, Func<Task> Run)[]
@@ -90,6 +96,38 @@ public static class MevdOverhead
                         await generated.UpsertAsync(Enumerable.Range(0, UpsertRows).Select(i => Row(i * 37 % Rows, v)));
                     }
                 }),
+                ("hybrid: Table<T>.Search(v).FullTextSearch(k, \"title\").Limit(10)", async () =>
+                {
+                    for (var i = 0; i < queries.Length; i++)
+                    {
+                        _ = await table.Search(queries[i]).FullTextSearch(string.Join(' ', keywords[i]), "title").Limit(10).Select("id", "title", "year").ToSearchResultsAsync();
+                    }
+                }),
+                ("hybrid: the same with .Limit(20), the candidates MEVD asks each half for", async () =>
+                {
+                    for (var i = 0; i < queries.Length; i++)
+                    {
+                        _ = await table.Search(queries[i]).FullTextSearch(string.Join(' ', keywords[i]), "title").Limit(20).Select("id", "title", "year").ToSearchResultsAsync();
+                    }
+                }),
+                ("hybrid: MEVD HybridSearchAsync, POCO record", async () =>
+                {
+                    for (var i = 0; i < queries.Length; i++)
+                    {
+                        await foreach (var _ in ((IKeywordHybridSearchable<MevdItem>)poco).HybridSearchAsync(queries[i], keywords[i], 10))
+                        {
+                        }
+                    }
+                }),
+                ("hybrid: MEVD HybridSearchAsync, generated model", async () =>
+                {
+                    for (var i = 0; i < queries.Length; i++)
+                    {
+                        await foreach (var _ in ((IKeywordHybridSearchable<BenchItem>)generated).HybridSearchAsync(queries[i], keywords[i], 10))
+                        {
+                        }
+                    }
+                }),
             };
 
             foreach (var (_, run) in steps)
@@ -97,15 +135,17 @@ public static class MevdOverhead
                 await run(); // warm-up (and the first open of the table through the store)
             }
 
+            // Searches rotate among themselves, upserts and hybrid searches likewise, so each ratio compares like with like;
+            // the first step of each group is the baseline.
+            int[][] groups = [[0, 1, 2], [3, 4, 5], [6, 7, 8, 9]];
             var seconds = steps.Select(_ => new List<double>()).ToArray();
             for (var round = 0; round < rounds; round++)
             {
-                // Searches rotate among themselves, upserts among themselves, so each ratio compares like with like.
-                for (var k = 0; k < 3; k++)
+                for (var k = 0; k < groups.Max(g => g.Length); k++)
                 {
-                    foreach (var group in new[] { 0, 3 })
+                    foreach (var group in groups.Where(g => k < g.Length))
                     {
-                        var i = group + (k + round) % 3;
+                        var i = group[(k + round) % group.Length];
                         var clock = Stopwatch.StartNew();
                         await steps[i].Run();
                         seconds[i].Add(clock.Elapsed.TotalSeconds);
@@ -117,8 +157,8 @@ public static class MevdOverhead
             Console.WriteLine("|---|---:|---:|");
             for (var i = 0; i < steps.Length; i++)
             {
-                var baseline = i < 3 ? 0 : 3;
-                var perCall = i < 3 ? SearchesPerStep : UpsertsPerStep;
+                var baseline = groups.First(g => g.Contains(i))[0];
+                var perCall = baseline == 3 ? UpsertsPerStep : SearchesPerStep;
                 var ratios = seconds[i].Zip(seconds[baseline], (a, b) => a / b).ToList();
                 Console.WriteLine($"| {steps[i].Name} | {BenchSupport.Median(seconds[i]) / perCall * 1000:F2} ms | {BenchSupport.Median(ratios):F3} |");
             }
@@ -158,7 +198,7 @@ public static class MevdOverhead
 public partial record BenchItem : ILanceModel
 {
     [VectorStoreKey] public long Id { get; init; }
-    [VectorStoreData] public string Title { get; init; } = "";
+    [VectorStoreData(IsFullTextIndexed = true)] public string Title { get; init; } = "";
     [VectorStoreData] public int Year { get; init; }
     [Vector(128)]
     [VectorStoreVector(128, DistanceFunction = DistanceFunction.EuclideanSquaredDistance)]
@@ -169,7 +209,7 @@ public partial record BenchItem : ILanceModel
 public sealed class MevdItem
 {
     [VectorStoreKey(StorageName = "id")] public long Id { get; set; }
-    [VectorStoreData(StorageName = "title")] public string Title { get; set; } = "";
+    [VectorStoreData(StorageName = "title", IsFullTextIndexed = true)] public string Title { get; set; } = "";
     [VectorStoreData(StorageName = "year")] public int Year { get; set; }
     [VectorStoreVector(128, DistanceFunction = DistanceFunction.EuclideanSquaredDistance, StorageName = "vector")]
     public ReadOnlyMemory<float> Vector { get; set; }

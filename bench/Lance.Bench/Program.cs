@@ -74,6 +74,14 @@ else if (args.Length > 0 && args[0] == "fts")
 {
     await FtsBench.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "object-store")
+{
+    await ObjectStoreSideBySide.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "object-store-child")
+{
+    await ObjectStoreSideBySide.RunChildAsync(args);
+}
 else if (args.Length > 0 && args[0] == "first-query-child")
 {
     await FirstQuerySideBySide.RunChildAsync(args);

@@ -17,4 +17,8 @@ public partial record Doc : ILanceModel
     public double Score { get; init; }
 
     public bool Published { get; init; }
+
+    /// <summary>How relevant a hybrid (or reranked) search found this row; not a column.</summary>
+    [Relevance]
+    public float Relevance { get; init; }
 }

@@ -27,6 +27,17 @@ foreach (var query in new[] { "young dog playing", "how to cook pasta", "stock p
     }
 }
 
+// Keywords and meaning together: a full-text (BM25) index on Text, then a hybrid search that embeds the text, searches by
+// vector and by keywords, and fuses the two lists by reciprocal rank fusion (LanceDB's default), most relevant first.
+await docs.CreateFtsIndexAsync(x => x.Text);
+var hybrid = await docs.Search("puppy chasing a ball", QueryType.Hybrid).Limit(5).ToListAsync();
+Console.WriteLine();
+Console.WriteLine("Hybrid search: \"puppy chasing a ball\"");
+foreach (var doc in hybrid)
+{
+    Console.WriteLine($"  [{doc.Relevance:F4}] #{doc.Id} {doc.Text}");
+}
+
 // Hot loops can skip row objects: the generated Doc.BatchView reads a result batch in place
 // (numbers from the value buffers, text as UTF-8 spans, vectors as spans over the float buffer).
 var published = 0;
@@ -54,3 +65,7 @@ var table = await db.OpenTableAsync("docs");
 var again = await table.Search("young dog playing").ToListAsync<Doc>();
 Console.WriteLine();
 Console.WriteLine($"Reopened untyped with '{table.EmbeddingFunctions[0].Name}': {again.Count} rows, first #{again[0].Id} {again[0].Text}");
+
+// Untyped, a hybrid search returns Arrow batches with _relevance_score (and _distance, _score where each search found the row).
+var fused = await table.Search("stock prices falling", QueryType.Hybrid).Limit(3).ToBatchAsync();
+Console.WriteLine($"Untyped hybrid search: {fused.Length} rows, columns {string.Join(", ", fused.Schema.FieldsList.Select(f => f.Name).Where(n => n.StartsWith('_')))}");

@@ -9,7 +9,8 @@ public sealed class Passage
 
     [VectorStoreData] public string Topic { get; set; } = "";
 
-    [VectorStoreData] public string Text { get; set; } = "";
+    /// <summary>The passage; full-text indexed, so hybrid searches match the question's keywords in it too.</summary>
+    [VectorStoreData(IsFullTextIndexed = true)] public string Text { get; set; } = "";
 
     /// <summary>The text again, as the input MEVD embeds on upsert (the vector itself is stored, not this string).</summary>
     [VectorStoreVector(384, DistanceFunction = DistanceFunction.CosineSimilarity)]

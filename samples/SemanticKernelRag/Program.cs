@@ -1,6 +1,7 @@
 // A retrieval-augmented console app, offline: MiniLM embeds a small knowledge base into a Lance
-// table through the Microsoft.Extensions.VectorData provider, a question retrieves the closest
-// passages, and the prompt an LLM would get is printed. OpenTelemetry exports the trace of the search.
+// table through the Microsoft.Extensions.VectorData provider, a question retrieves the best passages
+// by a hybrid search (its meaning, and its words by BM25), and the prompt an LLM would get is printed.
+// OpenTelemetry exports the trace of the search.
 using System.Diagnostics;
 using Lance.Orm.Embeddings;
 using Lance.Orm.VectorData;
@@ -39,7 +40,11 @@ using (var activity = source.StartActivity("rag.retrieve"))
     activity?.SetTag("db.system.name", LanceVectorStore.SystemName);
     activity?.SetTag("db.collection.name", passages.Name);
     activity?.SetTag("rag.question", question);
-    await foreach (var hit in passages.SearchAsync(question, top: 3, new VectorSearchOptions<Passage> { Filter = p => p.Topic != "trivia" }))
+    // The question's longer words are its keywords; the first hybrid search builds the full-text index on Text.
+    var keywords = question.Split([' ', '?', '.', ','], StringSplitOptions.RemoveEmptyEntries).Where(w => w.Length > 3).ToList();
+    activity?.SetTag("rag.keywords", string.Join(' ', keywords));
+    var hybrid = (IKeywordHybridSearchable<Passage>)passages;
+    await foreach (var hit in hybrid.HybridSearchAsync(question, keywords, top: 3, new HybridSearchOptions<Passage> { Filter = p => p.Topic != "trivia" }))
     {
         retrieved.Add(hit);
         activity?.AddEvent(new ActivityEvent("rag.hit", tags: new ActivityTagsCollection { ["id"] = hit.Record.Id, ["score"] = hit.Score }));

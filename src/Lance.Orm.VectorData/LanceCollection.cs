@@ -15,11 +15,13 @@ namespace Lance.Orm.VectorData;
 /// <summary>
 /// An MEVD collection stored as one Lance table: records are rows (one column per key, data and vector
 /// property), upserts are merge-inserts on the key column, searches run on the engine's exact or
-/// indexed vector search with the MEVD filter translated to a Lance SQL filter.
+/// indexed vector search with the MEVD filter translated to a Lance SQL filter, and hybrid searches
+/// (<see cref="IKeywordHybridSearchable{TRecord}"/>) run the ORM's hybrid query: vector search and BM25 keyword search over
+/// the table's full-text index, fused by reciprocal rank fusion.
 /// </summary>
 /// <typeparam name="TKey">The key type: <see cref="long"/>, <see cref="string"/> or <see cref="Guid"/> (<see cref="object"/> for dynamic collections).</typeparam>
 /// <typeparam name="TRecord">The record type, described by MEVD attributes or a <see cref="VectorStoreCollectionDefinition"/>.</typeparam>
-public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>
+public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecord>, IKeywordHybridSearchable<TRecord>
     where TKey : notnull
     where TRecord : class
 {
@@ -158,7 +160,7 @@ public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecor
                 return await ReadAsync(Project(query, includeVectors), includeVectors, cancellationToken).ConfigureAwait(false);
             }
 
-            // Plain queries have no ORDER BY in the engine yet: the matching rows are sorted here.
+            // The matching rows are sorted here, in memory, as the ORM's OrderBy would sort them too.
             var all = await ReadAsync(Project(query, includeVectors), includeVectors, cancellationToken).ConfigureAwait(false);
             return RecordOrdering.Sort(all, orderBy, _model).Skip(options.Skip).Take(top).ToList();
         }).ConfigureAwait(false);
@@ -277,6 +279,89 @@ public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecor
         }
     }
 
+    /// <summary>
+    /// Searches by meaning and by keywords at once (the ORM's hybrid query, as LanceDB's): the nearest
+    /// <c>2 × (top + Skip)</c> records to <paramref name="searchValue"/> and the best <c>2 × (top + Skip)</c> BM25 matches of
+    /// <paramref name="keywords"/> (any of them) in the full-text property, both under the filter, fused by reciprocal
+    /// rank fusion (k = 60; of two records with equal relevance, one that matched the keywords first); then <c>Skip</c> and
+    /// <paramref name="top"/> apply. <see cref="VectorSearchResult{TRecord}.Score"/> is the fused relevance (higher is better),
+    /// and <c>ScoreThreshold</c> keeps results whose relevance is at least it.
+    /// </summary>
+    /// <remarks>
+    /// The full-text property is <c>AdditionalProperty</c>, else the only string property marked <c>IsFullTextIndexed</c>.
+    /// Its full-text index (Lance's inverted index, LanceDB's defaults) is built by the first hybrid search that needs it;
+    /// records upserted afterwards are still found, because the engine tokenizes rows outside the index when it searches,
+    /// and replaced or deleted records never come back.
+    /// </remarks>
+    /// <exception cref="InvalidOperationException">No full-text property can be chosen (none marked, several and none chosen, or the chosen one is not marked), or no vector property.</exception>
+    /// <exception cref="ArgumentException"><paramref name="keywords"/> holds no keyword.</exception>
+    public async IAsyncEnumerable<VectorSearchResult<TRecord>> HybridSearchAsync<TInput>(
+        TInput searchValue, ICollection<string> keywords, int top, HybridSearchOptions<TRecord>? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+        where TInput : notnull
+    {
+        ArgumentNullException.ThrowIfNull(searchValue);
+        ArgumentNullException.ThrowIfNull(keywords);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(top);
+        options ??= new HybridSearchOptions<TRecord>();
+        ArgumentOutOfRangeException.ThrowIfNegative(options.Skip);
+        var text = string.Join(' ', keywords.Where(k => !string.IsNullOrWhiteSpace(k)));
+        if (text.Length == 0)
+        {
+            throw new ArgumentException($"Collection '{Name}': a hybrid search needs at least one keyword.", nameof(keywords));
+        }
+
+        var includeVectors = CheckIncludeVectors(options.IncludeVectors);
+        var vectorProperty = ChooseProperty(() => _model.GetVectorPropertyOrSingle(new VectorSearchOptions<TRecord> { VectorProperty = options.VectorProperty }));
+        var textProperty = ChooseProperty(() => _model.GetFullTextDataPropertyOrSingle(options.AdditionalProperty));
+        var distance = _distances[vectorProperty];
+        var vector = await QueryVectorAsync(searchValue, vectorProperty, cancellationToken).ConfigureAwait(false);
+        var sql = options.Filter is null ? null : LanceFilterTranslator.ToSql(options.Filter, _model, Name);
+        var candidates = 2 * (top + options.Skip);
+
+        var results = await Run("HybridSearch", async () =>
+        {
+            var table = await OpenAsync(cancellationToken).ConfigureAwait(false);
+            await _tables.EnsureFullTextIndexAsync(table, textProperty.StorageName, cancellationToken).ConfigureAwait(false);
+
+            // Each half offers twice the records wanted, counted from the start, so that a record just past one half's cut can still
+            // win by its rank in the other, and the fused list (cut to as many) is reordered for ties below before Skip and top apply.
+            var query = table.Search(vector)
+                .Column(vectorProperty.StorageName)
+                .DistanceType(distance.Metric)
+                .FullTextSearch(text, textProperty.StorageName)
+                .Limit(candidates);
+            if (sql is not null)
+            {
+                query.Where(sql);
+            }
+
+            var found = new List<(VectorSearchResult<TRecord> Result, bool MatchedKeywords)>(candidates);
+            var records = new List<TRecord>(candidates);
+            await foreach (var batch in Project(query, includeVectors).ToArrowAsync(cancellationToken).ConfigureAwait(false))
+            {
+                records.Clear();
+                _mapper.Read(batch, includeVectors, records);
+                var relevance = (FloatArray)batch.Column(RerankResults.RelevanceColumn);
+                var keywordScores = batch.Schema.GetFieldIndex(RerankResults.ScoreColumn) is var at and >= 0 ? batch.Column(at) : null;
+                for (var i = 0; i < records.Count; i++)
+                {
+                    found.Add((new VectorSearchResult<TRecord>(records[i], relevance.GetValue(i) ?? float.NaN), keywordScores?.IsValid(i) == true));
+                }
+            }
+
+            // Reciprocal rank fusion ties whenever a record found only by keywords sits at the rank of one found only by
+            // vector (always so when vectors are equal); the keyword match goes first then, the fusion's order otherwise (stable sort).
+            return found.OrderByDescending(f => f.Result.Score).ThenByDescending(f => f.MatchedKeywords).Select(f => f.Result).ToList();
+        }).ConfigureAwait(false);
+
+        var threshold = options.ScoreThreshold;
+        foreach (var result in results.Where(r => threshold is null || r.Score >= threshold).Skip(options.Skip).Take(top))
+        {
+            yield return result;
+        }
+    }
+
     /// <inheritdoc />
     public override object? GetService(Type serviceType, object? serviceKey = null)
     {
@@ -286,6 +371,20 @@ public class LanceCollection<TKey, TRecord> : VectorStoreCollection<TKey, TRecor
             : serviceType == typeof(Database) ? _tables.ConnectedDatabase
             : serviceType.IsInstanceOfType(this) ? this
             : null;
+    }
+
+    /// <summary>A property MEVD's model chooses from the options; its refusal names this collection.</summary>
+    private T ChooseProperty<T>(Func<T> choose)
+    {
+        try
+        {
+            return choose();
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new InvalidOperationException(
+                $"Collection '{Name}': {e.Message} (a hybrid search reads one string property marked IsFullTextIndexed, or the one named by HybridSearchOptions.AdditionalProperty, and one vector property, or the one named by VectorProperty).", e);
+        }
     }
 
     private Task<Table> OpenAsync(CancellationToken cancellationToken) => _tables.OpenAsync(Name, cancellationToken);

@@ -1,4 +1,6 @@
 using System.Collections.Concurrent;
+using Lance.Engine;
+
 namespace Lance.Orm.VectorData;
 
 /// <summary>
@@ -10,6 +12,7 @@ internal sealed class LanceTables : IAsyncDisposable
     private readonly Lazy<Task<Database>> _database;
     private readonly bool _ownsDatabase;
     private readonly ConcurrentDictionary<string, Task<Table>> _open = new(StringComparer.Ordinal);
+    private readonly SemaphoreSlim _indexBuild = new(1, 1);
 
     internal LanceTables(Database database)
     {
@@ -76,6 +79,42 @@ internal sealed class LanceTables : IAsyncDisposable
         return table;
     }
 
+    /// <summary>
+    /// Builds a full-text index on <paramref name="column"/> (LanceDB's default tokenizer) unless one covers it, once even when
+    /// collections of this store race: an MEVD hybrid search needs one, and MEVD has no call that builds indexes. Rows written
+    /// later need no rebuild to be found (the engine searches rows outside the index too), only to be searched as fast.
+    /// </summary>
+    internal async Task EnsureFullTextIndexAsync(Table table, string column, CancellationToken cancellationToken)
+    {
+        if (HasFullTextIndex(await table.ListIndicesAsync(cancellationToken).ConfigureAwait(false), column))
+        {
+            return;
+        }
+
+        await _indexBuild.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            // Another writer may have built it (or taken its name) since this table last looked.
+            await table.RefreshAsync(cancellationToken).ConfigureAwait(false);
+            var indices = await table.ListIndicesAsync(cancellationToken).ConfigureAwait(false);
+            if (HasFullTextIndex(indices, column))
+            {
+                return;
+            }
+
+            // The default name "<column>_idx" may already name a scalar index of the column, which must not be replaced.
+            var name = indices.Any(i => i.Name == column + "_idx") ? column + "_fts_idx" : null;
+            await table.CreateFtsIndexAsync(column, options: null, name, replace: false, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            _indexBuild.Release();
+        }
+    }
+
+    private static bool HasFullTextIndex(IReadOnlyList<IndexDescription> indices, string column)
+        => indices.Any(i => i.IndexType == "FTS" && i.Columns.Count == 1 && i.Columns[0] == column);
+
     /// <summary>Drops the table if it exists.</summary>
     internal async Task DropAsync(string name, CancellationToken cancellationToken)
     {
@@ -103,6 +142,7 @@ internal sealed class LanceTables : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        _indexBuild.Dispose();
         if (_ownsDatabase && _database.IsValueCreated)
         {
             var database = await _database.Value.ConfigureAwait(false);

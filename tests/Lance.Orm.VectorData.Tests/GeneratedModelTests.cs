@@ -97,6 +97,26 @@ public sealed class LanceEmbeddingGeneratorTests
         Assert.Equal(("letters", 3), (metadata.DefaultModelId, metadata.DefaultModelDimensions));
     }
 
+    [Fact]
+    public async Task Each_generator_call_is_an_embed_span_on_the_Lance_Orm_source()
+    {
+        var spans = new System.Collections.Concurrent.ConcurrentBag<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = s => s.Name == LanceTelemetry.Name,
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
+        var generator = new LanceEmbeddingGenerator(new LetterFunction());
+
+        await generator.GenerateAsync(["ab", "c"]);
+
+        var span = Assert.Single(spans, s => s.DisplayName == "embed" && (s.GetTagItem("lance.embedding.operation") as string)?.StartsWith("'letters'", StringComparison.Ordinal) == true);
+        Assert.Equal("'letters' for 2 MEVD input(s)", span.GetTagItem("lance.embedding.operation"));
+        Assert.Equal("lancedb", span.GetTagItem("db.system.name"));
+    }
+
     private sealed class LetterFunction : IEmbeddingFunction
     {
         public string Name => "letters";

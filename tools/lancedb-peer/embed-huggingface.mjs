@@ -1,8 +1,8 @@
 // embed-huggingface.mjs {db, table, model, ndims} -> {metadata}
 // Creates an empty table whose schema LanceDB's own `huggingface` (transformers.js) function describes:
 // the embedding_functions metadata is written by LanceDB's registry from the function instance. The
-// function is constructed directly (its model loads only in init(), which needs @huggingface/transformers
-// and a model hub, neither of which this peer has), with `ndims` so no model is needed for the schema.
+// function is constructed directly (its model loads only in init()), with `ndims` so no model is needed for
+// the schema. embed-transformers.mjs runs the function itself on a local model folder.
 import { main, connect, required, metadataJson, arrow } from './lib/common.mjs';
 import { createRequire } from 'node:module';
 

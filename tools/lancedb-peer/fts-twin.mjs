@@ -1,31 +1,35 @@
 // fts-twin.mjs: two tables over the same rows, one with LanceDB's full-text index, one for another library's.
-//   {db, phase: "create", rows, options?}  -> {indices}
-//     creates tables "theirs" (LanceDB's FTS index on `text`, Index.fts(options)) and "ours" (no index).
+//   {db, phase: "create", rows, options?, index?}  -> {indices}
+//     creates tables "theirs" (LanceDB's FTS index on `text`, Index.fts(options); or one index per entry of
+//     `index: [{column, options?}]`) and "ours" (no index).
 //   {db, phase: "query", add?, delete?, queries: [q], limit?} -> {theirs: [[{id, score}]], ours: [...], indices: {theirs, ours}}
 //     applies the same append/delete to both tables, then runs every query with LanceDB's search on both.
-//   With `pairs: [{name, options}]` (create) or `pairs: [{name, queries}]` (query): one pair of tables per entry, named
-//   theirs<name>/ours<name>, answered as {pairs: [...]}.
-//   A query is a string (LanceDB's plain full-text search), {type: "match", text, operator?, fuzziness?, prefixLength?, boost?}
-//   or {type: "phrase", text, slop?}, always on column `text`.
-import { Index, MatchQuery, PhraseQuery, Operator } from '@lancedb/lancedb';
+//   With `pairs: [{name, options?, index?}]` (create) or `pairs: [{name, queries}]` (query): one pair of tables per entry,
+//   named theirs<name>/ours<name>, answered as {pairs: [...]}.
+//   A query is a string (LanceDB's plain full-text search on `text`), a query object of lib/fts-query.mjs (its column
+//   defaulting to `text`), or an entry {query, filter?, limit?, offset?} holding such an object, as fts.mjs takes.
+import { Index } from '@lancedb/lancedb';
 import { connect, main, required } from './lib/common.mjs';
+import { toQuery } from './lib/fts-query.mjs';
 
-function toQuery(q) {
-  if (typeof q === 'string') return q;
-  if (q.type === 'phrase') return new PhraseQuery(q.text, 'text', { slop: q.slop ?? 0 });
-  return new MatchQuery(q.text, 'text', {
-    operator: q.operator === 'AND' ? Operator.And : Operator.Or,
-    fuzziness: q.fuzziness ?? 0,
-    prefixLength: q.prefixLength ?? 0,
-    boost: q.boost ?? 1.0,
-  });
+function withColumn(q) {
+  if (q.type === 'boolean') return { ...q, clauses: q.clauses.map(([occur, sub]) => [occur, withColumn(sub)]) };
+  if (q.type === 'boost') return { ...q, positive: withColumn(q.positive), negative: withColumn(q.negative) };
+  return q.type === 'multi' ? q : { ...q, column: q.column ?? 'text' };
 }
 
 async function run(table, queries, limit) {
   const results = [];
   for (const q of queries) {
+    const entry = typeof q === 'object' && q.query !== undefined ? q : { query: q };
     try {
-      const rows = await table.search(toQuery(q), 'fts').select(['id', '_score']).limit(q.limit ?? limit).toArray();
+      let query = typeof entry.query === 'string'
+        ? table.search(entry.query, 'fts')
+        : table.search(toQuery(withColumn(entry.query)));
+      if (entry.filter) query = query.where(entry.filter);
+      query = query.select(['id', '_score']).limit(entry.limit ?? limit);
+      if (entry.offset) query = query.offset(entry.offset);
+      const rows = await query.toArray();
       results.push(rows.map((r) => ({ id: Number(r.id), score: r._score })));
     } catch (err) {
       results.push({ error: String(err?.message ?? err) });
@@ -38,12 +42,12 @@ async function indices(table) {
   return (await table.listIndices()).map((i) => ({ name: i.name, columns: i.columns, type: i.indexType, details: i.indexDetails }));
 }
 
-// One pair of tables per entry of `pairs` ({name, options} to create, {name, queries} to query), named
-// theirs<name> and ours<name>; without `pairs`, one pair named "" with the top-level options/queries, answered at the top level.
+// One pair of tables per entry of `pairs` ({name, options, index} to create, {name, queries} to query), named
+// theirs<name> and ours<name>; without `pairs`, one pair named "" with the top-level options/index/queries, answered at the top level.
 main(async (args) => {
   const conn = await connect(required(args, 'db', 'string'));
   const single = !args.pairs;
-  const pairs = args.pairs ?? [{ name: '', options: args.options, queries: args.queries }];
+  const pairs = args.pairs ?? [{ name: '', options: args.options, index: args.index, queries: args.queries }];
   const answers = [];
   for (const pair of pairs) {
     const theirsName = `theirs${pair.name}`;
@@ -51,7 +55,9 @@ main(async (args) => {
     if (args.phase === 'create') {
       const rows = required(args, 'rows', 'array');
       const theirs = await conn.createTable(theirsName, rows, { mode: 'overwrite' });
-      await theirs.createIndex('text', { config: Index.fts(pair.options ?? {}) });
+      for (const spec of pair.index ?? [{ column: 'text', options: pair.options }]) {
+        await theirs.createIndex(spec.column, { config: Index.fts(spec.options ?? {}) });
+      }
       await conn.createTable(oursName, rows, { mode: 'overwrite' });
       answers.push({ indices: await indices(theirs) });
       continue;

@@ -10,7 +10,7 @@ namespace Lance.Orm;
 /// <c>AddSource("Lance.Orm")</c> and <c>AddMeter("Lance.Orm")</c>, or any <see cref="ActivityListener"/>
 /// and <see cref="MeterListener"/>. Spans follow the database client conventions
 /// (<c>db.system.name</c> = <c>lancedb</c>, <c>db.collection.name</c>, <c>db.operation.name</c>,
-/// <c>db.namespace</c>): <c>search</c>, <c>query</c>, <c>add</c>, <c>merge_insert</c>, <c>create_index</c>,
+/// <c>db.namespace</c>): <c>search</c> (with <c>lance.query.type</c> <c>vector</c>, <c>fts</c> or <c>hybrid</c>), <c>query</c>, <c>add</c>, <c>merge_insert</c>, <c>create_index</c>,
 /// <c>commit</c> (from the engine) and <c>embed</c> (each embedding call, its retries as <c>retry</c>
 /// events). Metrics: <c>lance.orm.rows.written</c>, <c>db.client.operation.duration</c> (searches and
 /// queries, seconds), <c>lance.orm.embedding.calls</c>/<c>.retries</c>/<c>.failures</c> and the observable

@@ -31,6 +31,7 @@ public partial class Table
             if (spec.Input is { } input)
             {
                 activity.SetTag("lance.query.input", input.Text is not null ? "text" : input.Image is not null ? "image" : "vector");
+                activity.SetTag("lance.query.type", spec.QueryType switch { QueryType.FullText => "fts", QueryType.Hybrid => "hybrid", _ => "vector" });
             }
         }
 

@@ -10,7 +10,11 @@ public static class FtsAnswers
 {
     /// <summary>LanceDB's answers, one list of (id, score) per query (an error message instead when LanceDB failed).</summary>
     public static List<(List<(long Id, double Score)> Hits, string? Error)> Parse(JsonDocument json)
-        => json.RootElement.GetProperty("results").EnumerateArray().Select(r => r.ValueKind == JsonValueKind.Object
+        => Parse(json.RootElement.GetProperty("results"));
+
+    /// <summary>The answers of a <c>results</c>-shaped array: one list of (id, score) per query, or LanceDB's error message.</summary>
+    public static List<(List<(long Id, double Score)> Hits, string? Error)> Parse(JsonElement results)
+        => results.EnumerateArray().Select(r => r.ValueKind == JsonValueKind.Object
             ? (new List<(long, double)>(), (string?)r.GetProperty("error").GetString())
             : (r.EnumerateArray().Select(h => (h.GetProperty("id").GetInt64(), h.GetProperty("score").GetDouble())).ToList(), (string?)null)).ToList();
 

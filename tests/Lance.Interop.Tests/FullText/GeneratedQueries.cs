@@ -25,23 +25,27 @@ public static class GeneratedQueries
         return rows;
     }
 
-    /// <summary><paramref name="count"/> requests cycling through <see cref="Kinds"/>, with phrases drawn from <paramref name="rows"/>.</summary>
-    public static List<FullTextSearchRequest> Generate(int count, int seed, List<Dictionary<string, object?>> rows)
+    /// <summary>
+    /// <paramref name="count"/> requests cycling through <see cref="Kinds"/>, with phrases drawn from <paramref name="rows"/> and
+    /// keywords from <paramref name="words"/> (a query text of 1 to the given number of words; <see cref="FtsCorpus.Query"/> by default).
+    /// </summary>
+    public static List<FullTextSearchRequest> Generate(int count, int seed, List<Dictionary<string, object?>> rows, Func<Random, int, string>? words = null)
     {
         var random = new Random(seed);
+        var vocabulary = words ?? FtsCorpus.Query;
         var texts = rows.Select(r => r["text"] as string).OfType<string>().Where(t => t.Length > 20).ToList();
         var requests = new List<FullTextSearchRequest>(count);
         for (var i = 0; i < count; i++)
         {
             FullTextQuery query = Kinds[i % Kinds.Length] switch
             {
-                "match" => Match(random),
-                "match-and" => Match(random) with { Operator = FullTextOperator.And },
-                "fuzzy" => Fuzzy(random),
+                "match" => Match(random, vocabulary),
+                "match-and" => Match(random, vocabulary) with { Operator = FullTextOperator.And },
+                "fuzzy" => Fuzzy(random, vocabulary),
                 "phrase" => Phrase(random, texts),
-                "boolean" => Boolean(random, texts),
-                "multi" => Multi(random),
-                _ => new BoostQuery(Match(random), Match(random, maxWords: 1)) { NegativeBoost = (float)Math.Round(random.NextDouble(), 2) },
+                "boolean" => Boolean(random, vocabulary, texts),
+                "multi" => Multi(random, vocabulary),
+                _ => new BoostQuery(Match(random, vocabulary), Match(random, vocabulary, maxWords: 1)) { NegativeBoost = (float)Math.Round(random.NextDouble(), 2) },
             };
             var roll = random.Next(10);
             requests.Add(new FullTextSearchRequest(query)
@@ -55,13 +59,13 @@ public static class GeneratedQueries
         return requests;
     }
 
-    private static MatchQuery Match(Random random, int maxWords = 3)
-        => new(FtsCorpus.Query(random, maxWords), "text") { Boost = random.Next(4) == 0 ? 0.5f + random.Next(4) : 1f };
+    private static MatchQuery Match(Random random, Func<Random, int, string> words, int maxWords = 3)
+        => new(words(random, maxWords), "text") { Boost = random.Next(4) == 0 ? 0.5f + random.Next(4) : 1f };
 
-    private static MatchQuery Fuzzy(Random random)
+    private static MatchQuery Fuzzy(Random random, Func<Random, int, string> vocabulary)
     {
         // Misspell one word of the query so that fuzziness matters.
-        var words = FtsCorpus.Query(random, 2).Split(' ');
+        var words = vocabulary(random, 2).Split(' ');
         var w = random.Next(words.Length);
         if (words[w].Length > 3)
         {
@@ -96,30 +100,30 @@ public static class GeneratedQueries
         return new PhraseQuery(string.Join(' ', picked), "text") { Slop = random.Next(4) == 0 ? 1 : 0 };
     }
 
-    private static BooleanQuery Boolean(Random random, List<string> texts)
+    private static BooleanQuery Boolean(Random random, Func<Random, int, string> words, List<string> texts)
     {
         var clauses = new List<BooleanClause>();
         var shape = random.Next(4);
         if (shape != 1)
         {
-            clauses.Add(new BooleanClause(Occur.Must, Match(random, 2)));
+            clauses.Add(new BooleanClause(Occur.Must, Match(random, words, 2)));
         }
 
         if (shape != 0)
         {
-            clauses.Add(new BooleanClause(Occur.Should, Match(random, 2)));
-            clauses.Add(new BooleanClause(Occur.Should, random.Next(3) == 0 ? Phrase(random, texts) : Match(random, 1)));
+            clauses.Add(new BooleanClause(Occur.Should, Match(random, words, 2)));
+            clauses.Add(new BooleanClause(Occur.Should, random.Next(3) == 0 ? Phrase(random, texts) : Match(random, words, 1)));
         }
 
         if (random.Next(2) == 0)
         {
-            clauses.Add(new BooleanClause(Occur.MustNot, Match(random, 1)));
+            clauses.Add(new BooleanClause(Occur.MustNot, Match(random, words, 1)));
         }
 
         return new BooleanQuery(clauses);
     }
 
-    private static MultiMatchQuery Multi(Random random) => new(FtsCorpus.Query(random), ["text", "title"])
+    private static MultiMatchQuery Multi(Random random, Func<Random, int, string> words) => new(words(random, 3), ["text", "title"])
     {
         Boosts = random.Next(2) == 0 ? null : [1f, (float)(0.5 + random.Next(4))],
         Operator = random.Next(3) == 0 ? FullTextOperator.And : FullTextOperator.Or,

@@ -7,7 +7,8 @@ namespace Lance.Interop.Tests.FullText;
 
 /// <summary>
 /// <c>Search(text, QueryType.Hybrid)</c> against LanceDB's own hybrid query (Node: full-text search and nearest-to fused by its
-/// <c>RRFReranker</c>) over the same table, the same full-text index (built by LanceDB) and the same query vector.
+/// <c>RRFReranker</c>) over the same table, the same full-text index (built by LanceDB, or by us for LanceDB to use) and the same
+/// query vector.
 /// </summary>
 public sealed class HybridSearchInLanceDbTests : IDisposable
 {
@@ -32,14 +33,15 @@ public sealed class HybridSearchInLanceDbTests : IDisposable
         => (await LanceDbWithHalvesAsync(queries, halves: false)).Hybrid;
 
     /// <summary>LanceDB's hybrid answers and, with <paramref name="halves"/>, the vector and full-text lists each query fuses.</summary>
+    /// <remarks>With <paramref name="ourIndex"/>, LanceDB builds no index: its hybrid query uses the full-text index we built.</remarks>
     private async Task<(List<List<(long Id, float Relevance)>> Hybrid, List<List<(long Id, double Value)>> Vector, List<List<(long Id, double Value)>> FullText)> LanceDbWithHalvesAsync(
-        IEnumerable<Query> queries, bool halves)
+        IEnumerable<Query> queries, bool halves, bool ourIndex = false)
     {
         using var json = await _peer.RunAsync("hybrid.mjs", new Dictionary<string, object?>
         {
             ["db"] = _db.Path,
             ["table"] = "docs",
-            ["index"] = new[] { new { column = "text" } },
+            ["index"] = ourIndex ? System.Array.Empty<object>() : new object[] { new { column = "text" } },
             ["queries"] = queries.Select(q => new
             {
                 text = q.Text,
@@ -111,10 +113,18 @@ public sealed class HybridSearchInLanceDbTests : IDisposable
         return Enumerable.Range(0, batch.Length).Select(i => (ids.GetValue(i)!.Value, relevance.GetValue(i)!.Value)).ToList();
     }
 
-    [Fact]
-    public async Task Generated_hybrid_queries_rank_rows_as_LanceDBs_hybrid_query_with_RRF()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Generated_hybrid_queries_rank_rows_as_LanceDBs_hybrid_query_with_RRF(bool overOurIndex)
     {
-        await CreateAsync(300, 31);
+        // Over LanceDB's full-text index, or over ours (CreateFtsIndexAsync), which LanceDB's hybrid query then uses too.
+        var created = await CreateAsync(300, 31);
+        if (overOurIndex)
+        {
+            await created.CreateFtsIndexAsync(x => x.Text);
+        }
+
         var random = new Random(32);
         var queries = Enumerable.Range(0, 80).Select(i => new Query(
             FtsCorpus.Query(random),
@@ -124,7 +134,7 @@ public sealed class HybridSearchInLanceDbTests : IDisposable
             K: i % 7 == 6 ? 10 : 60,
             Select: i % 3 == 2 ? ["id"] : null)).ToList();
 
-        var (theirs, theirVectors, theirTexts) = await LanceDbWithHalvesAsync(queries, halves: true);
+        var (theirs, theirVectors, theirTexts) = await LanceDbWithHalvesAsync(queries, halves: true, ourIndex: overOurIndex);
         var db = await LanceDb.ConnectAsync(_db.Path);
         var table = await db.OpenTableAsync("docs");
         var nonEmpty = 0;

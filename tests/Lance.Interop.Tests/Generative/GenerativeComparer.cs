@@ -141,7 +141,8 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         if (entry.TryGetProperty("write", out var write) && write.ValueKind == JsonValueKind.Object)
         {
             counts.Writes++;
-            await CompareWritesAsync(db, table, entry, write, Fail, cancellationToken);
+            await CompareWritesAsync(db, table, entry, write, Fail, contradiction => counts.LanceDbContradictions.Add(
+                $"seed {seed}, table {table} (storage {storage}{(stable ? ", stable row ids" : "")}): {contradiction}"), cancellationToken);
         }
 
         return failures;
@@ -202,6 +203,11 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                         {
                             contradiction($"v{version} column {name} ({type}): the writing handle reads row id {id}{difference}, the reopened table reads every row as we do");
                         }
+                        else if (await PointReadAsync(db, table, version, name, id) is { } point && ForeignArrowJson.Difference(point, actual) is null)
+                        {
+                            // LanceDB's full scan and its own read of that one row disagree; we read what the latter reads.
+                            contradiction($"v{version} column {name} ({type}): LanceDB's full scan reads row id {id}{difference}; its filtered scan (id = {id}) reads the row as we do");
+                        }
                         else
                         {
                             fail("read", $"row id {id}{difference}", "mismatch", name, type, version);
@@ -216,6 +222,46 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 fail("read", Describe(e), KindOf(e), name, type, version);
             }
         }
+    }
+
+    // LanceDB's own read of a row's value in the table's last version, before our writes; null when the row is new.
+    private static async Task<JsonElement?> ValueBeforeWritesAsync(string db, string table, JsonElement entry, string id, string column)
+    {
+        var last = entry.GetProperty("versions").EnumerateArray().Select(v => v.GetInt64()).Max();
+        using var scan = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(db, $"{table}.v{last}.json")));
+        foreach (var row in scan.RootElement.GetProperty("rows").EnumerateArray())
+        {
+            if (row.GetProperty("id").GetString() == id && row.TryGetProperty(column, out var value))
+            {
+                return value.Clone();
+            }
+        }
+
+        return null;
+    }
+
+    // What LanceDB's SQL gives for an update's value on one row of the table before our writes, when the
+    // update's condition holds for that row; null when it does not, the row is new, or LanceDB fails.
+    private async Task<JsonElement?> UpdatedValueAsync(string db, string table, JsonElement update, string expression, string id)
+    {
+        var where = update.TryGetProperty("where", out var w) && w.ValueKind == JsonValueKind.String ? $"({w.GetString()}) AND id = {id}" : $"id = {id}";
+        try
+        {
+            using var doc = await peer.RunAsync("scan", new { db = Path.GetFullPath(db), table, columns = new Dictionary<string, string> { ["id"] = "id", ["value"] = expression }, filter = where });
+            var rows = doc.RootElement.GetProperty("rows");
+            return rows.GetArrayLength() == 1 ? rows[0].GetProperty("value").Clone() : null;
+        }
+        catch (LanceDbPeerException)
+        {
+            return null;
+        }
+    }
+
+    // LanceDB's value of one column in one row, read through a filter on the id (a scan path of its own); null when absent.
+    private async Task<JsonElement?> PointReadAsync(string db, string table, long? version, string column, string id)
+    {
+        var scan = await peer.ScanAsync(db, table, ["id", column], filter: $"id = {id}", version: version);
+        return scan.Rows.Count == 1 ? scan.Rows[0][column] : null;
     }
 
     // Whether LanceDB, opening a fresh copy of the table at the version, reads the column's every value as we do.
@@ -335,7 +381,8 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 double ours = ourDistances.GetValue(i) ?? double.NaN;
                 bool sameDistance = Math.Abs(ours - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(distances[i])) || ours.Equals(distances[i]);
                 // Rows at the same distance may come in either order: only the distance must agree then.
-                bool tie = distances.Count(d => Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d))) > 1;
+                // (Infinite distances tie with each other: a vector with an infinite item is infinitely far.)
+                bool tie = distances.Count(d => d.Equals(distances[i]) || Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d))) > 1;
                 if (!sameDistance || (!tie && ourIds[i] != ids[i]))
                 {
                     fail("search", $"k={k} on {column}: neighbour {i} is id {ids[i]} at {distances[i]} for LanceDB, id {ourIds[i]} at {ours} for us", "mismatch", column);
@@ -351,7 +398,8 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
 
     // Our engine appends, updates and deletes on one copy; LanceDB does the same on a twin copy; LanceDB
     // then reads both, and every value must agree.
-    private async Task CompareWritesAsync(string db, string table, JsonElement entry, JsonElement write, FailureSink fail, CancellationToken cancellationToken)
+    private async Task CompareWritesAsync(
+        string db, string table, JsonElement entry, JsonElement write, FailureSink fail, Action<string> contradiction, CancellationToken cancellationToken)
     {
         var source = Path.Combine(db, table + ".lance");
         using var ours = TempCopy.DatabaseWith(source, table);
@@ -436,6 +484,29 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 if (ForeignArrowJson.Difference(value, actual) is { } difference)
                 {
                     var type = theirs.Schema.FirstOrDefault(f => f.Name == column)?.Type;
+                    if (update is { } set && !set.GetProperty("valuesSql").TryGetProperty(column, out _)
+                        && await ValueBeforeWritesAsync(db, table, entry, id, column) is { } before && ForeignArrowJson.Difference(before, actual) is null)
+                    {
+                        // LanceDB's update rewrote a value it was not asked to set (we keep the value the row had).
+                        contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's update (which sets only {string.Join(", ", set.GetProperty("valuesSql").EnumerateObject().Select(p => p.Name))}) changed row id {id}{difference}; LanceDB read the row as we keep it before the update");
+                        continue;
+                    }
+
+                    if (update is { } setting && setting.GetProperty("valuesSql").TryGetProperty(column, out var expression)
+                        && await UpdatedValueAsync(db, table, setting, expression.GetString()!, id) is { } expected && ForeignArrowJson.Difference(expected, actual) is null)
+                    {
+                        // LanceDB's update stored something other than what its own SQL gives for that row (we store that).
+                        contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's update set row id {id}{difference}, though LanceDB evaluates `{expression.GetString()}` on that row to what we stored");
+                        continue;
+                    }
+
+                    if (await PointReadAsync(twin.Path, table, null, column, id) is { } point && ForeignArrowJson.Difference(point, actual) is null)
+                    {
+                        // LanceDB's full scan of its twin and its own read of that one row disagree; the row reads as ours.
+                        contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's full scan of its twin reads row id {id}{difference}; its filtered scan (id = {id}) of the twin reads the row as LanceDB reads ours");
+                        continue;
+                    }
+
                     fail("write:rows", $"after [{string.Join(", ", done)}], row id {id}{difference} (LanceDB reading its twin, then ours)", "mismatch", column, type);
                     return;
                 }

@@ -34,5 +34,11 @@ public sealed class GenerativeRegressionTests
 
         Assert.True(outcome.Failures.Count == 0, string.Join("\n", outcome.Failures.Select(f => f.ToString())));
         Assert.Equal(1, outcome.Counts.Tables);
+        if (name.StartsWith("lancedb-contradicts-", StringComparison.Ordinal))
+        {
+            // A case where LanceDB's full scan misreads its own table and its filtered scan reads what
+            // we read: the contradiction must still be seen (and reported), not silently absorbed.
+            Assert.NotEmpty(outcome.Counts.LanceDbContradictions);
+        }
     }
 }

@@ -68,7 +68,44 @@ public sealed class HostedProviderTests : IDisposable
         var (_, message, error) = Assert.Single(_logger.Entries);
         Assert.Contains("retrying in 20000 ms", message);
         Assert.StartsWith(name + ": POST ", error!.Message);
+        Assert.Contains(name + ": POST ", message);
         Assert.Contains("HTTP 429", message);
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Server_errors_are_retried_then_given_up_with_every_log_and_the_error_naming_the_provider(string name)
+    {
+        var function = Create(ProviderCase.All[name]);
+        _server.Enqueue(FakeOpenAi.Error(500, "first"), FakeOpenAi.Error(502, "second"), FakeOpenAi.Error(503, "third and last"));
+
+        var ex = await Assert.ThrowsAsync<EmbeddingException>(() => FakeClock.RunAsync(_time, () => Pipeline(maxRetries: 2).ExecuteAsync("test", ct => function.ComputeSourceEmbeddingsAsync(["hello"], ct))));
+
+        Assert.Equal(3, _server.RequestCount);
+        Assert.Equal(503, Assert.IsType<EmbeddingRequestException>(ex.InnerException).StatusCode);
+        Assert.Contains("3 attempts (giving up)", ex.Message);
+        Assert.Contains(name + ": POST ", ex.Message);
+        Assert.Contains("third and last", ex.Message);
+        Assert.Equal(2, _logger.Entries.Count);
+        Assert.All(_logger.Entries, e => Assert.Contains(name + ": POST ", e.Message));
+    }
+
+    [Theory]
+    [MemberData(nameof(Providers))]
+    public async Task Retry_After_as_a_date_and_retry_after_ms_are_read(string name)
+    {
+        var function = Create(ProviderCase.All[name]);
+        var date = DateTimeOffset.UtcNow.AddSeconds(30).ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        _server.Enqueue(
+            FakeOpenAi.Error(429, "later", new Dictionary<string, string> { ["Retry-After"] = date }),
+            FakeOpenAi.Error(503, "busy", new Dictionary<string, string> { ["retry-after-ms"] = "1500", ["Retry-After"] = "9" }));
+
+        var byDate = await Assert.ThrowsAsync<EmbeddingRequestException>(() => function.ComputeSourceEmbeddingsAsync(["hello"]));
+        var byMilliseconds = await Assert.ThrowsAsync<EmbeddingRequestException>(() => function.ComputeSourceEmbeddingsAsync(["hello"]));
+
+        Assert.InRange(byDate.RetryAfter!.Value, TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(30)); // the date has whole seconds
+        Assert.Equal(TimeSpan.FromMilliseconds(1500), byMilliseconds.RetryAfter);
+        Assert.StartsWith(name + ": POST ", byDate.Message);
     }
 
     [Theory]

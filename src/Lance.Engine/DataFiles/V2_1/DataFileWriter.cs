@@ -157,10 +157,10 @@ internal static class DataFileWriter
     private const int MaxSpecialLevelsPerPage = 2048;
 
     // Pages hold whole rows; they are cut where the value-based plan would cut (or at the row limit).
-    internal static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource source, DataFileWriterOptions options)
+    internal static IEnumerable<(long FirstRow, int Rows)> PlanNestedPages(ShreddedLeaf leaf, ColumnPageSource? source, DataFileWriterOptions options)
     {
         long rows = leaf.RowValueStart.Length - 1;
-        var boundaries = source.PlanPages(options.MaxPageBytes, options.MaxPageRows).Select(p => p.Start).Skip(1).ToList();
+        var boundaries = source is null ? [] : source.PlanPages(options.MaxPageBytes, options.MaxPageRows).Select(p => p.Start).Skip(1).ToList();
         int next = 0;
         long pageStart = 0;
         for (long row = 0; row < rows; row++)

@@ -209,7 +209,10 @@ internal sealed class File21Writer : IDataFileWriter
     private long WriteNestedPages(PendingColumn column, LeafPath path, bool final)
     {
         var leaf = LevelShredder.Shred(path, column.Arrays);
-        var source = new ColumnPageSource(path.Leaf, LanceSchema.ToArrowType(path.Leaf), leaf.ValueRuns, checkNulls: false);
+        var leafType = LanceSchema.ToArrowType(path.Leaf);
+
+        // Arrow's Null type inside a struct or list has no values to write: its pages hold levels only.
+        var source = leafType is NullType ? null : new ColumnPageSource(path.Leaf, leafType, leaf.ValueRuns, checkNulls: false);
         var pages = DataFileWriter.PlanNestedPages(leaf, source, _options).ToList();
         int count = final ? pages.Count : pages.Count - 1;
         long done = 0;
@@ -222,7 +225,7 @@ internal sealed class File21Writer : IDataFileWriter
             int values = checked((int)(leaf.RowValueStart[firstRow + rowCount] - firstValue));
             var levels = new PageLevels(leaf, firstEntry, entries);
             EncodedPage encoded;
-            if (values == 0)
+            if (values == 0 || source is null)
             {
                 // Only null or empty lists: no values, just the levels (Lance's "complex all-null" page).
                 encoded = AllNullEncoder.Encode(levels);

@@ -93,10 +93,17 @@ internal sealed class Transaction
         // added or marked deleted; anything that rewrites fragments or the schema drops them. Ours
         // know which fragments they cover and stay (rows they do not cover are searched exactly).
         if (Overwrite || NewSchema is not null
-            || Replaced.Any(r => r.Value is null || !r.Value.Files.Select(f => f.Path).SequenceEqual(basis.Fragments.First(f => f.Id == r.Key).Files.Select(f => f.Path), StringComparer.Ordinal)))
+            || Replaced.Any(r => r.Value is not null && !r.Value.Files.Select(f => f.Path).SequenceEqual(basis.Fragments.First(f => f.Id == r.Key).Files.Select(f => f.Path), StringComparer.Ordinal)))
         {
             // Scalar indexes (ours or LanceDB's) name rows by address: a rewritten fragment's rows moved.
             manifest.Indices = manifest.Indices.Where(i => !i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null).ToList();
+        }
+        else if (Replaced.Any(r => r.Value is null))
+        {
+            // A fragment whose every row is deleted goes, and no other row moves. Full-text indexes (as in Lance) stay:
+            // their searches only let through rows of fragments that still exist. The others are dropped as before,
+            // since not every reader of theirs was checked against a vanished fragment.
+            manifest.Indices = manifest.Indices.Where(i => (!i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null) || Index.FullText.FullTextIndex.IsFullText(i)).ToList();
         }
 
         if (RestoreFrom is { } old)

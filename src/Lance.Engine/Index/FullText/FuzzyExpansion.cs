@@ -59,7 +59,7 @@ internal static class FuzzyExpansion
         while (i < text.Length)
         {
             Rune.DecodeFromUtf16(text.AsSpan(i), out var rune, out var used);
-            if (Rune.IsLetterOrDigit(rune))
+            if (TextAnalyzer.IsAlphanumeric(rune))
             {
                 if (start < 0)
                 {

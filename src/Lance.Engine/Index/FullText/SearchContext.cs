@@ -163,9 +163,22 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
         }
     }
 
+    /// <exception cref="LanceIndexException">The column's index keeps no positions.</exception>
+    private static void RequirePositions(ColumnSearch column)
+    {
+        // LanceDB refuses a phrase query on an index without positions before looking at its terms, even when no row holds them.
+        var index = column.Index;
+        if (!index.Analyzer.Options.WithPosition || index.Partitions.Any(p => !p.HasPositions))
+        {
+            throw new LanceIndexException(
+                $"The full-text index '{column.Metadata.Name}' was built without positions (with_position = false); phrase queries need them: rebuild it with positions.");
+        }
+    }
+
     private static void PhraseTop(ColumnSearch column, PhraseQuery query, TopHits top)
     {
         var index = column.Index;
+        RequirePositions(column);
         var analyzed = index.Analyzer.Analyze(query.Text);
         var tokens = analyzed.Select(t => t.Token).ToList();
         var places = analyzed.Select(t => t.Position).ToList();
@@ -444,6 +457,7 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
     private static Dictionary<long, float> Phrase(ColumnSearch column, PhraseQuery query)
     {
         var index = column.Index;
+        RequirePositions(column);
         var analyzed = index.Analyzer.Analyze(query.Text);
         var tokens = analyzed.Select(t => t.Token).ToList();
         var places = analyzed.Select(t => t.Position).ToList();

@@ -171,8 +171,8 @@ internal sealed class TextAnalyzer
         }
     }
 
-    // Rust's char::is_alphanumeric: the Alphabetic or Numeric property, approximated by categories.
-    private static bool IsAlphanumeric(Rune r)
+    /// <summary>Rust's <c>char::is_alphanumeric</c> (the Alphabetic or Numeric property, approximated by categories): what tantivy's simple tokenizer keeps.</summary>
+    internal static bool IsAlphanumeric(Rune r)
     {
         switch (Rune.GetUnicodeCategory(r))
         {

@@ -130,6 +130,40 @@ public sealed class FullTextIndexWriterTests : IDisposable
     }
 
     [Fact]
+    public async Task The_index_outlives_a_later_fragment_whose_every_row_is_deleted_and_those_rows_never_come_back()
+    {
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [Rows(0, 400, 3)]);
+        await dataset.CreateFtsIndexAsync("text");
+        await dataset.AppendAsync([Rows(400, 100, 4)]);
+        await dataset.DeleteAsync("id >= 400");
+        await dataset.DeleteAsync("id % 4 = 1");
+
+        var batch = await dataset.FullTextSearchAsync(new FullTextSearchRequest(new MatchQuery("zebra", "text")) { Limit = 1000, Columns = ["id"] });
+
+        Assert.Equal(["text"], dataset.FullTextIndexedColumns());
+        var texts = Texts(Rows(0, 400, 3));
+        var expected = texts.Where(kv => kv.Key % 4 != 1 && kv.Value is not null && kv.Value.Contains("zebra", StringComparison.Ordinal)).Select(kv => kv.Key).Order();
+        var ids = (Int64Array)batch.Column("id");
+        Assert.Equal(expected, Enumerable.Range(0, batch.Length).Select(i => ids.GetValue(i)!.Value).Order());
+    }
+
+    [Fact]
+    public async Task The_index_outlives_deleting_every_row_of_an_indexed_fragment()
+    {
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [Rows(0, 50, 3)]);
+        await dataset.AppendAsync([Rows(50, 50, 4)]);
+        await dataset.CreateFtsIndexAsync("text");
+        await dataset.DeleteAsync("id < 50");
+
+        var batch = await dataset.FullTextSearchAsync(new FullTextSearchRequest(new MatchQuery("apple cherry", "text")) { Limit = 1000, Columns = ["id"] });
+
+        Assert.Equal(["text"], dataset.FullTextIndexedColumns());
+        var ids = (Int64Array)batch.Column("id");
+        Assert.NotEqual(0, batch.Length);
+        Assert.All(Enumerable.Range(0, batch.Length), i => Assert.True(ids.GetValue(i)!.Value >= 50));
+    }
+
+    [Fact]
     public async Task Bad_columns_and_names_are_refused_with_the_column_named()
     {
         await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [Rows(0, 20, 5)]);

@@ -74,7 +74,7 @@ internal static class TestSources
 
         """;
 
-    /// <summary>Search-result members: a distance, a relevance and a full-text score, filled from results, never columns.</summary>
+    /// <summary>Search-result members: a distance, a relevance, a full-text score and a query index, filled from results, never columns.</summary>
     public const string Hit = Usings + """
         namespace Search;
 
@@ -86,6 +86,7 @@ internal static class TestSources
             [Distance] public float Distance { get; init; }
             [Relevance] public double? Relevance { get; init; }
             [Score] public float? Score { get; init; }
+            [QueryIndex] public int Query { get; init; }
         }
 
         """;

@@ -186,6 +186,11 @@ internal static class ModelEmitter
             writer.WriteLine($"var scoreReader = new {Serialization}.PrimitiveColumnReader<float>(batch, \"_score\", {Literal(spec.Name)}, {Literal(score.Name)});");
         }
 
+        if (spec.QueryIndex is { } queryIndex)
+        {
+            writer.WriteLine($"var queryIndexReader = new {Serialization}.PrimitiveColumnReader<int>(batch, \"query_index\", {Literal(spec.Name)}, {Literal(queryIndex.Name)});");
+        }
+
         writer.WriteLine();
         writer.WriteLine("// A member whose column the batch lacks keeps the value a new row starts with.");
         writer.WriteLine("var defaults = LanceCreateDefault();");
@@ -204,7 +209,7 @@ internal static class ModelEmitter
             writer.WriteLine($"{Identifier(column.Member.Name)} = {ReadExpression(column, "i", "defaults." + Identifier(column.Member.Name))},");
         }
 
-        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name && n != spec.Relevance?.Name && n != spec.Score?.Name))
+        foreach (var name in spec.RequiredUnmappedMembers.Where(n => n != spec.Distance?.Name && n != spec.Relevance?.Name && n != spec.Score?.Name && n != spec.QueryIndex?.Name))
         {
             writer.WriteLine($"{Identifier(name)} = defaults.{Identifier(name)},");
         }
@@ -222,6 +227,14 @@ internal static class ModelEmitter
         if (spec.Score is { } s)
         {
             writer.WriteLine(ResultMemberAssignment(s, "scoreReader"));
+        }
+
+        if (spec.QueryIndex is { } q)
+        {
+            var name = Identifier(q.Name);
+            writer.WriteLine(q.IsNullable
+                ? $"{name} = queryIndexReader.GetNullable(i, defaults.{name}),"
+                : $"{name} = queryIndexReader.Get(i, defaults.{name}),");
         }
 
         writer.CloseBlock(");");

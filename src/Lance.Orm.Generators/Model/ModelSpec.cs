@@ -23,6 +23,7 @@ namespace Lance.Orm.Generators.Model;
 /// <param name="Distance">The <c>[Distance]</c> member that search results fill, when there is one.</param>
 /// <param name="Relevance">The <c>[Relevance]</c> member that reranked results fill, when there is one.</param>
 /// <param name="Score">The <c>[Score]</c> member that full-text results fill, when there is one.</param>
+/// <param name="QueryIndex">The <c>[QueryIndex]</c> member that searches with several query vectors fill, when there is one.</param>
 internal sealed record ModelSpec(
     string Name,
     string? Namespace,
@@ -40,7 +41,13 @@ internal sealed record ModelSpec(
     ImmutableEquatableArray<string> RequiredUnmappedMembers,
     DistanceSpec? Distance = null,
     DistanceSpec? Relevance = null,
-    DistanceSpec? Score = null);
+    DistanceSpec? Score = null,
+    QueryIndexSpec? QueryIndex = null);
+
+/// <summary>A <c>[QueryIndex]</c> member: filled from the <c>query_index</c> column of a search with several query vectors, never written.</summary>
+/// <param name="Name">The property name.</param>
+/// <param name="IsNullable">Whether it is <c>int?</c> (else <c>int</c>).</param>
+internal sealed record QueryIndexSpec(string Name, bool IsNullable);
 
 /// <summary>
 /// A <c>[Distance]</c>, <c>[Relevance]</c> or <c>[Score]</c> member: filled from the <c>_distance</c>,

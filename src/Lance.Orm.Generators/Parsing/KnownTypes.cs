@@ -15,6 +15,7 @@ internal sealed class KnownTypes
         DistanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.DistanceAttribute");
         RelevanceAttribute = compilation.GetTypeByMetadataName("Lance.Orm.RelevanceAttribute");
         ScoreAttribute = compilation.GetTypeByMetadataName("Lance.Orm.ScoreAttribute");
+        QueryIndexAttribute = compilation.GetTypeByMetadataName("Lance.Orm.QueryIndexAttribute");
         EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
         EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
         KeyAttribute = compilation.GetTypeByMetadataName("Lance.Orm.KeyAttribute");
@@ -36,6 +37,9 @@ internal sealed class KnownTypes
     public INamedTypeSymbol? RelevanceAttribute { get; }
 
     public INamedTypeSymbol? ScoreAttribute { get; }
+
+    /// <summary><c>Lance.Orm.QueryIndexAttribute</c>.</summary>
+    public INamedTypeSymbol? QueryIndexAttribute { get; }
 
     public INamedTypeSymbol? EmbeddingFunctionAttribute { get; }
 

@@ -69,7 +69,8 @@ internal static class ModelParser
             RequiredUnmappedMembers: RequiredUnmappedMembers(type, known).ToImmutableEquatableArray(),
             Distance: ParseResultMember(type, known.DistanceAttribute),
             Relevance: ParseResultMember(type, known.RelevanceAttribute),
-            Score: ParseResultMember(type, known.ScoreAttribute));
+            Score: ParseResultMember(type, known.ScoreAttribute),
+            QueryIndex: ParseQueryIndexMember(type, known.QueryIndexAttribute));
     }
 
     private static IEnumerable<MemberSpec> ParseMembers(INamedTypeSymbol type, KnownTypes known, CancellationToken cancellationToken)
@@ -125,7 +126,8 @@ internal static class ModelParser
         && !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, known.IgnoreAttribute)
             || KnownTypes.Is(a.AttributeClass, known.DistanceAttribute)
             || KnownTypes.Is(a.AttributeClass, known.RelevanceAttribute)
-            || KnownTypes.Is(a.AttributeClass, known.ScoreAttribute));
+            || KnownTypes.Is(a.AttributeClass, known.ScoreAttribute)
+            || KnownTypes.Is(a.AttributeClass, known.QueryIndexAttribute));
 
     /// <summary>
     /// The settable float or double property marked with <paramref name="attribute"/> (<c>[Distance]</c>,
@@ -154,6 +156,35 @@ internal static class ModelParser
                 if (propertyType.SpecialType is SpecialType.System_Single or SpecialType.System_Double)
                 {
                     return new DistanceSpec(property.Name, propertyType.SpecialType == SpecialType.System_Double, nullable);
+                }
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The settable <c>int</c> or <c>int?</c> property marked <c>[QueryIndex]</c>, if any (others so marked are left unmapped).</summary>
+    private static QueryIndexSpec? ParseQueryIndexMember(INamedTypeSymbol type, INamedTypeSymbol? attribute)
+    {
+        for (var current = type; current is not null && current.SpecialType != SpecialType.System_Object; current = current.BaseType)
+        {
+            foreach (var property in current.GetMembers().OfType<IPropertySymbol>())
+            {
+                if (property.IsStatic || property.SetMethod is null || property.DeclaredAccessibility != Accessibility.Public
+                    || !property.GetAttributes().Any(a => KnownTypes.Is(a.AttributeClass, attribute)))
+                {
+                    continue;
+                }
+
+                if (property.Type.SpecialType == SpecialType.System_Int32)
+                {
+                    return new QueryIndexSpec(property.Name, IsNullable: false);
+                }
+
+                if (property.Type is INamedTypeSymbol { OriginalDefinition.SpecialType: SpecialType.System_Nullable_T } wrapper
+                    && wrapper.TypeArguments[0].SpecialType == SpecialType.System_Int32)
+                {
+                    return new QueryIndexSpec(property.Name, IsNullable: true);
                 }
             }
         }

@@ -263,7 +263,7 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         return (TSelf)this;
     }
 
-    /// <summary>Runs the search and returns each row of <typeparamref name="TModel"/> with its distance (and row id with <c>WithRowId()</c>).</summary>
+    /// <summary>Runs the search and returns each row of <typeparamref name="TModel"/> with its distance (and row id with <c>WithRowId()</c>, query index with several query vectors).</summary>
     public async Task<List<SearchResult<TModel>>> ToSearchResultsAsync<TModel>(CancellationToken cancellationToken = default)
         where TModel : ILanceModel<TModel>
     {
@@ -272,7 +272,8 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
         TModel.ReadRecordBatch(batch, rows);
         var distances = (FloatArray)batch.Column(LanceDataset.DistanceColumn);
         var rowIds = batch.Schema.GetFieldIndex(LanceDataset.RowIdColumn) is var index and >= 0 ? (UInt64Array)batch.Column(index) : null;
-        return rows.Select((row, i) => new SearchResult<TModel>(row, distances.GetValue(i) ?? float.NaN, rowIds?.GetValue(i))).ToList();
+        var queryIndexes = batch.Schema.GetFieldIndex(Table.QueryIndexColumn) is var q and >= 0 ? (Int32Array)batch.Column(q) : null;
+        return rows.Select((row, i) => new SearchResult<TModel>(row, distances.GetValue(i) ?? float.NaN, rowIds?.GetValue(i)) { QueryIndex = queryIndexes?.GetValue(i) }).ToList();
     }
 }
 

@@ -11,4 +11,7 @@ public enum QueryInputKind
 
     /// <summary>An image, embedded by the column's image embedding function when the query runs.</summary>
     Image,
+
+    /// <summary>Several query vectors searched in one call (LanceDB's multi-vector query): each row comes back with its <c>query_index</c>.</summary>
+    Vectors,
 }

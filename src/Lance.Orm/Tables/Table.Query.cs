@@ -10,6 +10,9 @@ namespace Lance.Orm;
 /// <summary>Querying an untyped table: searches, plain queries and counts.</summary>
 public partial class Table
 {
+    /// <summary>The column a search with several query vectors adds (first, as LanceDB does): the position of the row's query vector.</summary>
+    public const string QueryIndexColumn = "query_index";
+
     /// <summary>Searches by text: the query is embedded by the table's embedding function.</summary>
     public VectorQuery Search(string text)
     {
@@ -26,6 +29,19 @@ public partial class Table
         ArgumentNullException.ThrowIfNull(vector);
         return Search(vector.AsMemory());
     }
+
+    /// <summary>
+    /// Searches with several query vectors in one call (LanceDB's multi-vector query): each vector gets the
+    /// query's limit and offset, and every row comes back with a <c>query_index</c> column (first, as in
+    /// LanceDB) holding its vector's position, rows grouped by query in order, nearest first within a query.
+    /// Exact searches share one pass over the vectors; <c>ToSearchResultsAsync</c> gives each row's
+    /// <see cref="SearchResult{T}.QueryIndex"/>, and a <c>[QueryIndex]</c> member of the model is filled.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="vectors"/> is empty.</exception>
+    public VectorQuery Search(IEnumerable<float[]> vectors) => Search(QueryInput.FromVectors(vectors));
+
+    /// <inheritdoc cref="Search(IEnumerable{float[]})"/>
+    public VectorQuery Search(IEnumerable<ReadOnlyMemory<float>> vectors) => Search(QueryInput.FromVectors(vectors));
 
     /// <summary>Searches with <paramref name="input"/>: text or an image (embedded when the query runs), or a vector.</summary>
     public VectorQuery Search(QueryInput input)
@@ -92,6 +108,12 @@ public partial class Table
     internal async IAsyncEnumerable<RecordBatch> ExecuteAsync(QuerySpec spec, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var (sql, tree) = spec.ResolveFilter();
+        if (spec.Input is { Kind: QueryInputKind.Vectors } many)
+        {
+            yield return await MultiVectorSearchAsync(spec, many.Vectors, sql, tree, cancellationToken).ConfigureAwait(false);
+            yield break;
+        }
+
         if (spec.QueryType == QueryType.FullText && spec.Input?.Text is { } keywords)
         {
             yield return await FullTextSearches.RunAsync(Dataset, spec, keywords, sql, tree, cancellationToken).ConfigureAwait(false);
@@ -139,6 +161,47 @@ public partial class Table
         yield return spec.Reranker is null
             ? results
             : await SearchReranking.RerankVectorAsync(spec, results, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// A search with several query vectors, as LanceDB's multi-vector query answers it: each vector searched with the
+    /// query's filter, limit and offset (exact ones in one shared pass through the engine's batched kernels), the rows
+    /// of all of them in one batch behind an int32 <c>query_index</c> column (the vector's position), grouped by query
+    /// in order and nearest first within each.
+    /// </summary>
+    /// <exception cref="NotSupportedException">The query is hybrid or reranked; those take one query.</exception>
+    /// <exception cref="LanceSchemaException">A vector's length is not the column's dimension (the message names the column and the vector's index).</exception>
+    private async Task<RecordBatch> MultiVectorSearchAsync(
+        QuerySpec spec, IReadOnlyList<ReadOnlyMemory<float>> vectors, string? sql, FilterNode? tree, CancellationToken cancellationToken)
+    {
+        if (spec.QueryType == QueryType.Hybrid || spec.Reranker is not null)
+        {
+            throw new NotSupportedException(
+                $"A search of table '{Name}' with {vectors.Count} query vectors cannot be hybrid or reranked (as in LanceDB); search with one vector for that.");
+        }
+
+        var (column, _) = ResolveColumn(spec);
+        var request = VectorRequest(spec, column, ReadOnlyMemory<float>.Empty, sql, tree, spec.WithRowId);
+        var results = await Dataset.SearchBatchAsync(request, vectors, cancellationToken).ConfigureAwait(false);
+        var total = results.Sum(r => r.Length);
+        var queryIndex = new Int32Array.Builder().Reserve(total);
+        for (var q = 0; q < results.Count; q++)
+        {
+            for (var i = 0; i < results[q].Length; i++)
+            {
+                queryIndex.Append(q);
+            }
+        }
+
+        var fields = new List<Field> { new(QueryIndexColumn, Int32Type.Default, nullable: false) };
+        fields.AddRange(results[0].Schema.FieldsList);
+        var columns = new List<IArrowArray> { queryIndex.Build() };
+        for (var c = 0; c < results[0].ColumnCount; c++)
+        {
+            columns.Add(results.Count == 1 ? results[0].Column(c) : ArrowArrays.Concatenate(results.Select(r => r.Column(c)).ToList()));
+        }
+
+        return new RecordBatch(new Schema(fields, null), columns, total);
     }
 
     /// <summary>The engine's vector search for <paramref name="spec"/> over <paramref name="column"/>.</summary>

@@ -22,6 +22,19 @@ public sealed partial class Table<T>
         return Search(vector.AsMemory());
     }
 
+    /// <summary>
+    /// Searches with several query vectors in one call (LanceDB's multi-vector query): each vector gets the
+    /// query's limit and offset, and every row comes back with a <c>query_index</c> column (first, as in
+    /// LanceDB) holding its vector's position, rows grouped by query in order, nearest first within a query.
+    /// Exact searches share one pass over the vectors; <c>ToSearchResultsAsync</c> gives each row's
+    /// <see cref="SearchResult{T}.QueryIndex"/>, and a <c>[QueryIndex]</c> member of the model is filled.
+    /// </summary>
+    /// <exception cref="ArgumentException"><paramref name="vectors"/> is empty.</exception>
+    public new VectorQuery<T> Search(IEnumerable<float[]> vectors) => Search(QueryInput.FromVectors(vectors));
+
+    /// <inheritdoc cref="Search(IEnumerable{float[]})"/>
+    public new VectorQuery<T> Search(IEnumerable<ReadOnlyMemory<float>> vectors) => Search(QueryInput.FromVectors(vectors));
+
     /// <summary>Searches with <paramref name="input"/>: text or an image (embedded when the query runs), or a vector.</summary>
     public new VectorQuery<T> Search(QueryInput input)
     {

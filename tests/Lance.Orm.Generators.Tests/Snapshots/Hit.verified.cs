@@ -60,6 +60,7 @@ partial record Hit : global::Lance.Orm.ILanceModel<global::Search.Hit>
         var distanceReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "_distance", "Hit", "Distance");
         var relevanceReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "_relevance_score", "Hit", "Relevance");
         var scoreReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<float>(batch, "_score", "Hit", "Score");
+        var queryIndexReader = new global::Lance.Orm.Serialization.PrimitiveColumnReader<int>(batch, "query_index", "Hit", "Query");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
         var defaults = LanceCreateDefault();
@@ -78,6 +79,7 @@ partial record Hit : global::Lance.Orm.ILanceModel<global::Search.Hit>
                 Distance = distanceReader.Get(i, defaults.Distance),
                 Relevance = relevanceReader.IsPresent ? relevanceReader.GetNullable(i, null) : defaults.Relevance,
                 Score = scoreReader.GetNullable(i, defaults.Score),
+                Query = queryIndexReader.Get(i, defaults.Query),
             });
         }
     }

@@ -50,3 +50,18 @@ public partial record ScoredDouble : ILanceModel
     [Vector(2)] public float[] Vector { get; init; } = [];
     [Distance] public double? Score { get; init; }
 }
+
+public partial record MultiHit : ILanceModel
+{
+    public long Id { get; init; }
+    [Vector(2)] public float[] Vector { get; init; } = [];
+    [Distance] public float Distance { get; init; }
+    [QueryIndex] public int Query { get; init; } = -1;
+}
+
+public partial record MultiHitNullable : ILanceModel
+{
+    public long Id { get; init; }
+    [Vector(2)] public float[] Vector { get; init; } = [];
+    [QueryIndex] public int? Query { get; init; }
+}

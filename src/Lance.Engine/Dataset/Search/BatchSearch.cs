@@ -3,15 +3,19 @@ using System.Collections.Concurrent;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
+using Lance.Engine.Format;
 using Lance.Engine.Index;
 using Lance.Engine.Query;
+using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine.Dataset;
 
 /// <summary>
 /// Several searches that share everything but the query vector: exact ones share one pass over the
-/// vectors (each block of rows meets every query while it is in cache, through <see cref="BlockDot"/>);
-/// indexed ones run in parallel. Results are in the order of the queries.
+/// vectors (each block of rows meets every query while it is in cache, through <see cref="BlockDot"/>),
+/// and a prefilter runs once for all of them; indexed ones (and the rare shapes the shared pass does
+/// not cover: hamming, float16/float64 vectors, a postfilter, a distance range) run one search per
+/// query, in parallel. Each query gets its own limit and offset. Results are in the order of the queries.
 /// </summary>
 internal static class BatchSearch
 {
@@ -26,19 +30,29 @@ internal static class BatchSearch
             return [];
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
         var dimension = SearchVectors.Dimension(snapshot, request.Column, request.Metric);
-        foreach (var query in queries)
+        for (var q = 0; q < queries.Count; q++)
         {
-            if (query.Length != dimension)
+            if (queries[q].Length != dimension)
             {
                 throw new LanceSchemaException(
-                    $"A query vector has {query.Length} dimensions but column '{request.Column}' of '{snapshot.Location}' holds vectors of {dimension}.");
+                    $"Query vector {q} has {queries[q].Length} dimensions but column '{request.Column}' of '{snapshot.Location}' holds vectors of {dimension}.");
             }
         }
 
-        // Through an index, by hamming, or over vectors that are not float32: each query on its own.
+        var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
+        if (filter is not null)
+        {
+            filter.UseScalarIndex = request.UseScalarIndex;
+        }
+
+        // One query, or through an index, by hamming, over vectors that are not float32, with a postfilter
+        // or a distance range: each query on its own (VectorSearch applies all of these; one query gives
+        // exactly the single search's distances, where the shared pass computes them from dot products).
         var float32 = snapshot.Schema.GetFieldByName(request.Column).DataType is FixedSizeListType { ValueDataType: FloatType };
-        if (IndexedSearch.FindIndex(snapshot, indexes, request) is not null || request.Metric == DistanceMetric.Hamming || !float32)
+        if (queries.Count == 1 || IndexedSearch.FindIndex(snapshot, indexes, request) is not null || request.Metric == DistanceMetric.Hamming || !float32
+            || (filter is not null && !request.Prefilter) || request.DistanceLower is not null || request.DistanceUpper is not null)
         {
             var results = new RecordBatch[queries.Count];
             await Task.Run(() => Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
@@ -46,13 +60,16 @@ internal static class BatchSearch
             return results;
         }
 
-        var ranked = await Task.Run(() => Exact(snapshot, request, queries, dimension, cancellationToken), cancellationToken).ConfigureAwait(false);
         var projection = snapshot.Project(request.Columns);
-        return ranked.Select(r => SearchResults.Materialize(snapshot, projection, r, request.WithRowId)).ToList();
+        var ranked = await Task.Run(() => Exact(snapshot, request, filter, queries, dimension, cancellationToken), cancellationToken).ConfigureAwait(false);
+        return ranked.Select(r => SearchResults.Materialize(snapshot, projection, r.Skip(request.Offset).Take(request.K).ToArray(), request.WithRowId)).ToList();
     }
 
-    private static List<(float Distance, long Row)[]> Exact(Snapshot snapshot, VectorSearchRequest request, IReadOnlyList<ReadOnlyMemory<float>> queries, int dimension, CancellationToken cancellationToken)
+    /// <summary>Each query's nearest <c>K + Offset</c> rows among the live, non-null rows that pass the prefilter, nearest first.</summary>
+    private static List<(float Distance, long Row)[]> Exact(
+        Snapshot snapshot, VectorSearchRequest request, RowFilter? filter, IReadOnlyList<ReadOnlyMemory<float>> queries, int dimension, CancellationToken cancellationToken)
     {
+        var wanted = checked(request.K + request.Offset);
         var queryCount = queries.Count;
         var flat = new float[queryCount * dimension];
         var queryNorms = new float[queryCount];
@@ -64,7 +81,7 @@ internal static class BatchSearch
 
         var padded = BlockDot.Pad(queryCount);
         var transposed = BlockDot.Transpose(flat, queryCount, dimension);
-        var heaps = Enumerable.Range(0, queryCount).Select(_ => new TopK(request.K)).ToArray();
+        var heaps = Enumerable.Range(0, queryCount).Select(_ => new TopK(wanted)).ToArray();
         var vectorField = snapshot.Schema.GetFieldByName(request.Column);
         foreach (var fragment in snapshot.Fragments)
         {
@@ -72,7 +89,7 @@ internal static class BatchSearch
             // Pinned in the column cache while this pass reads it; evictable (within the budget) after.
             using var lease = snapshot.LeaseColumn(fragment, vectorField, cancellationToken);
             var vectors = (FixedSizeListArray)lease.Array;
-            var live = snapshot.LiveRows(fragment);
+            var live = filter is null ? snapshot.LiveRows(fragment) : Passing(snapshot, fragment, filter);
             var hasNulls = vectors.NullCount > 0;
             var rows = vectors.Length;
             var rowIdBase = (long)fragment.Id << 32;
@@ -80,7 +97,7 @@ internal static class BatchSearch
             Func<int, bool>? skip = hasNulls || live is not null ? row => (hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]) : null;
             var locals = new ConcurrentBag<TopK[]>();
             Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
-                () => (Heaps: Enumerable.Range(0, queryCount).Select(_ => new TopK(request.K)).ToArray(), Dots: new float[BlockRows * padded]),
+                () => (Heaps: Enumerable.Range(0, queryCount).Select(_ => new TopK(wanted)).ToArray(), Dots: new float[BlockRows * padded]),
                 (block, _, state) =>
                 {
                     var start = block * BlockRows;
@@ -101,5 +118,17 @@ internal static class BatchSearch
         }
 
         return heaps.Select(h => h.ToSortedArray()).ToList();
+    }
+
+    /// <summary>The fragment's rows that pass the prefilter (and are live), as a mask over its physical rows: computed once for every query.</summary>
+    private static bool[] Passing(Snapshot snapshot, DataFragment fragment, RowFilter filter)
+    {
+        var mask = new bool[(int)fragment.PhysicalRows];
+        foreach (var row in Scanner.PassingRows(snapshot, fragment, filter, out _)!)
+        {
+            mask[row] = true;
+        }
+
+        return mask;
     }
 }

@@ -310,8 +310,25 @@ internal sealed class FilterBinder
             return Unify(left, leftExpr, right, rightExpr);
         }
 
-        return Unify(BindNode(leftExpr), leftExpr, BindNode(rightExpr), rightExpr);
+        var (boundLeft, boundRight) = (BindNode(leftExpr), BindNode(rightExpr));
+
+        // A timestamp without a zone against a column in a named zone is wall-clock time in that zone
+        // wherever the comparison stands (below NOT too), as DataFusion's cast makes it.
+        if (IsZonedTimestamp(boundLeft) && rightExpr is LiteralExpression { Value: DateTime } zonedRight)
+        {
+            return (boundLeft, FilterCastBinder.CoerceLiteral(this, zonedRight, boundLeft, leftExpr));
+        }
+
+        if (IsZonedTimestamp(boundRight) && leftExpr is LiteralExpression { Value: DateTime } zonedLeft)
+        {
+            return (FilterCastBinder.CoerceLiteral(this, zonedLeft, boundRight, rightExpr), boundRight);
+        }
+
+        return Unify(boundLeft, leftExpr, boundRight, rightExpr);
     }
+
+    private static bool IsZonedTimestamp(BoundNode node) =>
+        node is BoundColumn { ArrowType: TimestampType { Timezone.Length: > 0 } zoned } && zoned.Timezone is not ("UTC" or "Etc/UTC" or "+00:00");
 
     /// <summary>
     /// DataFusion's "unwrap cast in comparison": <c>CAST(int_expr AS int_type) op integer</c> compares

@@ -70,6 +70,10 @@ else if (args.Length > 0 && args[0] == "scalar-index")
 {
     await ScalarIndexBench.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "fts")
+{
+    await FtsBench.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "object-store")
 {
     await ObjectStoreSideBySide.RunAsync(args);

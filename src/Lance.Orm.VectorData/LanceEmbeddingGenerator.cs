@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Microsoft.Extensions.AI;
 
 namespace Lance.Orm.VectorData;
@@ -8,20 +7,22 @@ namespace Lance.Orm.VectorData;
 /// MEVD/Microsoft.Extensions.AI <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>, for collections whose
 /// vector properties are text. MEVD embeds records and queries through the same call, so both are embedded as
 /// sources: a function whose queries carry a prefix (Arctic's) should get the prefix in the query text.
-/// Each call is an <c>embed</c> span on the <c>"Lance.Orm"</c> activity source, as the ORM's own embedding calls are.
+/// Each call goes through an <see cref="EmbeddingRetryPipeline"/>, as the ORM's own embedding calls do: transient failures
+/// are retried, and the call is an <c>embed</c> span (retries as events) counted by the embedding metrics of <c>"Lance.Orm"</c>.
 /// </summary>
 public sealed class LanceEmbeddingGenerator : IEmbeddingGenerator<string, Embedding<float>>
 {
-    // Named like the ORM's source, so one AddSource("Lance.Orm") sees MEVD's embedding calls beside its searches.
-    private static readonly ActivitySource Source = new(LanceTelemetry.Name, typeof(LanceEmbeddingGenerator).Assembly.GetName().Version?.ToString());
-
     private readonly IEmbeddingFunction _function;
     private readonly EmbeddingGeneratorMetadata _metadata;
+    private readonly EmbeddingRetryPipeline _retry;
 
     /// <summary>Wraps <paramref name="function"/>; disposing the generator does not dispose the function.</summary>
-    public LanceEmbeddingGenerator(IEmbeddingFunction function)
+    /// <param name="function">The embedding function.</param>
+    /// <param name="retry">The retry pipeline its calls go through; <see cref="EmbeddingRetryPipeline.Default"/> when null.</param>
+    public LanceEmbeddingGenerator(IEmbeddingFunction function, EmbeddingRetryPipeline? retry = null)
     {
         _function = function ?? throw new ArgumentNullException(nameof(function));
+        _retry = retry ?? EmbeddingRetryPipeline.Default;
         _metadata = new EmbeddingGeneratorMetadata("lancedb", defaultModelId: function.Name, defaultModelDimensions: function.Dimensions);
     }
 
@@ -31,24 +32,11 @@ public sealed class LanceEmbeddingGenerator : IEmbeddingGenerator<string, Embedd
     {
         ArgumentNullException.ThrowIfNull(values);
         var sources = values as IReadOnlyList<string> ?? values.ToList();
-        using var activity = Source.HasListeners() ? Source.StartActivity("embed", ActivityKind.Internal) : null;
-        if (activity is { IsAllDataRequested: true })
-        {
-            activity.SetTag("db.system.name", LanceTelemetry.DbSystem);
-            activity.SetTag("lance.embedding.operation", $"'{_function.Name}' for {sources.Count} MEVD input(s)");
-        }
-
-        try
-        {
-            var vectors = await _function.ComputeSourceEmbeddingsAsync(sources, cancellationToken).ConfigureAwait(false);
-            return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v)));
-        }
-        catch (Exception e) when (activity is not null)
-        {
-            activity.SetStatus(ActivityStatusCode.Error, e.Message);
-            activity.SetTag("error.type", e.GetType().FullName);
-            throw;
-        }
+        var vectors = await _retry.ExecuteAsync(
+            $"'{_function.Name}' for {sources.Count} MEVD input(s)",
+            ct => _function.ComputeSourceEmbeddingsAsync(sources, ct),
+            cancellationToken).ConfigureAwait(false);
+        return new GeneratedEmbeddings<Embedding<float>>(vectors.Select(v => new Embedding<float>(v)));
     }
 
     /// <inheritdoc />

@@ -117,6 +117,39 @@ public sealed class LanceEmbeddingGeneratorTests
         Assert.Equal("lancedb", span.GetTagItem("db.system.name"));
     }
 
+    [Fact]
+    public async Task Transient_failures_are_retried_as_the_ORMs_embedding_calls_are_and_others_are_not()
+    {
+        var flaky = new FlakyFunction(failures: 2, new HttpRequestException("busy", null, System.Net.HttpStatusCode.ServiceUnavailable));
+        var retry = new EmbeddingRetryPipeline(new EmbeddingRetryOptions { MaxRetries = 3, BaseDelay = TimeSpan.Zero, MaxDelay = TimeSpan.Zero });
+        var broken = new FlakyFunction(failures: 1, new HttpRequestException("no", null, System.Net.HttpStatusCode.Unauthorized));
+
+        var embeddings = await new LanceEmbeddingGenerator(flaky, retry).GenerateAsync(["x"]);
+        var refused = await Assert.ThrowsAsync<EmbeddingException>(() => new LanceEmbeddingGenerator(broken, retry).GenerateAsync(["x"]));
+
+        Assert.Equal([1f], embeddings[0].Vector.ToArray());
+        Assert.Equal(3, flaky.Calls);
+        Assert.Equal(1, broken.Calls);
+        Assert.Contains("'flaky' for 1 MEVD input(s)", refused.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class FlakyFunction(int failures, Exception error) : IEmbeddingFunction
+    {
+        public int Calls { get; private set; }
+
+        public string Name => "flaky";
+
+        public int Dimensions => 1;
+
+        public System.Text.Json.Nodes.JsonObject GetConfiguration() => [];
+
+        public Task<float[][]> ComputeSourceEmbeddingsAsync(IReadOnlyList<string> sources, CancellationToken cancellationToken = default)
+            => ++Calls <= failures ? Task.FromException<float[][]>(error) : Task.FromResult(sources.Select(_ => new[] { 1f }).ToArray());
+
+        public Task<float[]> ComputeQueryEmbeddingAsync(string query, CancellationToken cancellationToken = default)
+            => throw new InvalidOperationException("MEVD embeds queries as sources");
+    }
+
     private sealed class LetterFunction : IEmbeddingFunction
     {
         public string Name => "letters";

@@ -81,6 +81,46 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         Assert.InRange(stats.Heads - headsAfterFirst, 0, 1);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Without_a_column_cache_an_exact_search_reads_the_vectors_once_and_returns_them(string kind)
+    {
+        await using var proxy = kind == "s3"
+            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
+            : null;
+        var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
+        var options = kind == "s3" ? emulators.S3Options(proxy!.Endpoint) : emulators.AzureOptions();
+        if (kind == "s3")
+        {
+            options["aws_conditional_put"] = "etag";
+        }
+
+        var schema = new Schema(
+            [new Field("id", Int64Type.Default, false), new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dim), true)], null);
+        await using (var store = ObjectStoreFactory.Open(uri, options))
+        await using (var created = await LanceDataset.CreateAsync(uri, schema, [Batch(schema, 0)], WriteMode.Create, new DatasetWriteOptions { Store = store }))
+        {
+            for (var f = 1; f < Files; f++)
+            {
+                await created.AppendAsync([Batch(schema, f)]);
+            }
+        }
+
+        await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
+        await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading, CacheBudgetBytes = 0 });
+        var query = Enumerable.Range(0, Dim).Select(j => (float)Math.Sin(1234 + j)).ToArray();
+        var before = reading.Statistics.BytesRead;
+        var hits = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 5));
+        var read = reading.Statistics.BytesRead - before;
+
+        // The row whose vector the query is comes first, with its vector; the vectors were fetched once.
+        Assert.Equal(1234L, ((Int64Array)hits.Column("id")).GetValue(0));
+        var returned = (FixedSizeListArray)hits.Column("vector");
+        Assert.Equal(query, ((FloatArray)returned.Values).Values.Slice(0, Dim).ToArray());
+        long vectorBytes = Files * RowsPerFile * Dim * sizeof(float);
+        Assert.True(read >= vectorBytes && read < vectorBytes * 5 / 4, $"an exact search read {read} bytes; the vector column is {vectorBytes}");
+    }
+
     private static RecordBatch Batch(Schema schema, int file)
     {
         var ids = new Int64Array.Builder();

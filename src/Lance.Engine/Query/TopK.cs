@@ -41,6 +41,18 @@ internal sealed class TopK
         SiftDown(0);
     }
 
+    /// <summary>The rows kept now, in no particular order.</summary>
+    public long[] KeptRows()
+    {
+        var rows = new long[_count];
+        for (var i = 0; i < _count; i++)
+        {
+            rows[i] = _heap[i].Row;
+        }
+
+        return rows;
+    }
+
     /// <summary>Adds every pair kept by <paramref name="other"/>.</summary>
     public void Merge(TopK other)
     {

@@ -20,7 +20,8 @@ internal static class SearchResults
     }
 
     /// <summary>The rows of <paramref name="ranked"/> with the <paramref name="projection"/> columns, <c>_distance</c> and maybe <c>_rowid</c>.</summary>
-    public static RecordBatch Materialize(Snapshot snapshot, List<Field> projection, (float Distance, long Row)[] ranked, bool withRowId)
+    /// <remarks>The column <paramref name="scored"/> names is taken from the rows it kept while scoring, not read again.</remarks>
+    public static RecordBatch Materialize(Snapshot snapshot, List<Field> projection, (float Distance, long Row)[] ranked, bool withRowId, ScoredColumn? scored = null)
     {
         // Take each fragment's winners, then put all of them in rank order.
         var pieces = new List<RecordBatch>();
@@ -34,6 +35,11 @@ internal static class SearchResults
             // Vector columns are taken from their mapped pieces: the winners' rows only, no copy of the column.
             var taken = projection.Select(field =>
             {
+                if (scored is not null && field.Name == scored.Column && scored.TryTake(group.Key, rows) is { } kept)
+                {
+                    return kept;
+                }
+
                 using var lease = snapshot.LeaseColumnPieces(fragment, field);
                 return ArrowTake.Take(lease.Arrays, rows);
             }).ToList();

@@ -41,12 +41,16 @@ internal static class VectorSearch
             return indexed;
         }
 
-        var ranked = Exact(snapshot, request, filter, dimension, cancellationToken);
-        return SearchResults.Materialize(snapshot, projection, ranked, request.WithRowId);
+        // The winners' vectors are kept while the fragments are scored, so returning them reads the
+        // vector column no second time (without a column cache, or on a remote store, that second read
+        // was the whole column again for k rows).
+        var keep = projection.Any(f => f.Name == request.Column) ? new ScoredColumn(request.Column) : null;
+        var ranked = Exact(snapshot, request, filter, dimension, keep, cancellationToken);
+        return SearchResults.Materialize(snapshot, projection, ranked, request.WithRowId, keep);
     }
 
     /// <summary>The ranked rows of an exact search, after postfilter, offset and limit.</summary>
-    private static (float Distance, long Row)[] Exact(Snapshot snapshot, VectorSearchRequest request, RowFilter? filter, int dimension, CancellationToken cancellationToken)
+    private static (float Distance, long Row)[] Exact(Snapshot snapshot, VectorSearchRequest request, RowFilter? filter, int dimension, ScoredColumn? keep, CancellationToken cancellationToken)
     {
         var vectorField = snapshot.Schema.GetFieldByName(request.Column);
         var topK = new TopK(checked(request.K + request.Offset));
@@ -97,6 +101,10 @@ internal static class VectorSearch
 
                 firstRow += stored.Length;
             }
+
+            // A row among the final winners is among the kept ones when its fragment is done (the
+            // threshold only tightens), so keeping these few now covers every winner of this fragment.
+            keep?.Keep(fragment.Id, pieces, topK.KeptRows());
         }
 
         var ranked = topK.ToSortedArray();

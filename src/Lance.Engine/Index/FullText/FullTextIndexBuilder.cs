@@ -100,8 +100,8 @@ internal static class FullTextIndexBuilder
     }
 
     /// <summary>
-    /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel, joined in row order
-    /// (so documents are numbered as the rows come).
+    /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel (one analyzer session
+    /// per worker), joined in row order (so documents are numbered as the rows come).
     /// </summary>
     public static InvertedPartitionData Build(Snapshot snapshot, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
     {
@@ -125,39 +125,40 @@ internal static class FullTextIndexBuilder
         }
 
         var parts = new InvertedPartitionBuilder[chunks.Count];
-        Parallel.For(0, chunks.Count, new ParallelOptions { CancellationToken = cancellationToken }, c =>
-        {
-            var (source, start, end) = chunks[c];
-            var (values, deleted, rowIds, fragmentId) = sources[source];
-            var part = new InvertedPartitionBuilder(analyzer.Options.WithPosition);
-            var session = analyzer.NewSession();
-            for (var row = start; row < end; row++)
+
+        // One analyzer session per worker thread, kept across its chunks: its cache of analysed words warms once.
+        Parallel.For(
+            0,
+            chunks.Count,
+            new ParallelOptions { CancellationToken = cancellationToken },
+            () => (Session: analyzer.NewSession(), Tokens: new List<(string Token, int Position)>()),
+            (c, _, local) =>
             {
-                var text = values switch
+                var (source, start, end) = chunks[c];
+                var (values, deleted, rowIds, fragmentId) = sources[source];
+                var part = new InvertedPartitionBuilder(analyzer.Options.WithPosition);
+                for (var row = start; row < end; row++)
                 {
-                    StringArray s => s.IsNull(row) ? null : s.GetString(row),
-                    LargeStringArray l => l.IsNull(row) ? null : l.GetString(row),
-                    _ => null,
-                };
-                if (text is null || deleted.Contains(row))
-                {
-                    continue;
+                    var text = values switch
+                    {
+                        StringArray s => s.IsNull(row) ? null : s.GetString(row),
+                        LargeStringArray l => l.IsNull(row) ? null : l.GetString(row),
+                        _ => null,
+                    };
+                    if (text is null || deleted.Contains(row))
+                    {
+                        continue;
+                    }
+
+                    local.Session.AnalyzeInto(text, local.Tokens);
+                    part.Add(rowIds is not null ? rowIds[row] : (fragmentId << 32) | (uint)row, local.Tokens);
                 }
 
-                part.Add(rowIds is not null ? rowIds[row] : (fragmentId << 32) | (uint)row, session.Analyze(text));
-            }
+                parts[c] = part;
+                return local;
+            },
+            _ => { });
 
-            parts[c] = part;
-        });
-
-        var all = parts.Length == 0 ? new InvertedPartitionBuilder(analyzer.Options.WithPosition) : parts[0];
-        for (var i = 1; i < parts.Length; i++)
-        {
-            cancellationToken.ThrowIfCancellationRequested();
-            all.Append(parts[i]);
-            parts[i] = null!;
-        }
-
-        return all.Finish();
+        return InvertedPartitionBuilder.Finish(parts, analyzer.Options.WithPosition, cancellationToken);
     }
 }

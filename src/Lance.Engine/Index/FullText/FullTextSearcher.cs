@@ -26,6 +26,13 @@ internal static class FullTextSearcher
         ArgumentOutOfRangeException.ThrowIfNegative(request.Limit);
         var filter = Scanner.ResolveFilter(snapshot.Schema, snapshot.Location, request.Filter, request.FilterTree);
         var context = new SearchContext(snapshot, filter, cancellationToken);
+
+        // A match or phrase query (the common ones) keeps only its best rows as it scores, rather than every match.
+        if (request.Query is MatchQuery { Fuzziness: 0 } or PhraseQuery && context.TryTop(request.Query, request.Offset + request.Limit) is { } top)
+        {
+            return top.Skip(request.Offset).Take(request.Limit).ToList();
+        }
+
         var scores = context.Evaluate(request.Query);
         var ranked = scores.Select(kv => new FullTextHit(kv.Key, kv.Value)).OrderByDescending(h => h.Score).ThenBy(h => h.RowAddress);
 

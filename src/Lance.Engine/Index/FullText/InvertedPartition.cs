@@ -75,8 +75,15 @@ internal sealed class InvertedPartition
     /// <summary>The number of documents holding token <paramref name="id"/>.</summary>
     public int PostingLength(uint id) => (int)_lengths.GetValue((int)id)!.Value;
 
-    /// <summary>The documents (ascending) holding token <paramref name="id"/> and how often.</summary>
-    public (uint[] Docs, uint[] Frequencies) Posting(uint id)
+    /// <summary>
+    /// The documents (ascending) holding token <paramref name="id"/> and how often, decoded once and kept for later
+    /// searches (the partition lives as long as its dataset's index cache). The arrays are shared: never change them.
+    /// </summary>
+    public (uint[] Docs, uint[] Frequencies) Posting(uint id) => _decoded.GetOrAdd(id, Decode);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<uint, (uint[] Docs, uint[] Frequencies)> _decoded = new();
+
+    private (uint[] Docs, uint[] Frequencies) Decode(uint id)
     {
         var length = PostingLength(id);
         var docs = new uint[length];

@@ -1,21 +1,27 @@
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace Lance.Engine.Index.FullText;
 
 /// <summary>
-/// Collects the documents of one partition of an inverted index: per document its row id and token
-/// count, per token its posting list (documents ascending, frequencies and, when kept, positions), as
-/// Lance's builder does (documents are numbered in the order they are added; a null text is no
-/// document, an empty one a document without tokens).
+/// Collects the documents of a run of rows for one partition of an inverted index: per document its row id,
+/// token count and token occurrences (a chunk-local token number and the position), in the order they are
+/// added. <see cref="Finish"/> joins the runs in order (documents are numbered as Lance's builder numbers them,
+/// in the order they are added; a null text is no document, an empty one a document without tokens) and lays
+/// every token's posting list (documents ascending, frequencies and, when kept, positions) out in flat arrays,
+/// with two passes over the occurrences instead of one growing list per token.
 /// </summary>
 internal sealed class InvertedPartitionBuilder
 {
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly List<Posting> _postings = [];
+    private readonly List<string> _tokens = [];
     private readonly List<ulong> _rowIds = [];
     private readonly List<uint> _numTokens = [];
+    private readonly List<int> _ends = [];
+    private readonly List<int> _occurrences = [];
+    private readonly List<int> _positions = [];
 
-    /// <summary>Creates an empty partition.</summary>
+    /// <summary>Creates an empty run.</summary>
     public InvertedPartitionBuilder(bool withPositions) => WithPositions = withPositions;
 
     /// <summary>Whether positions are kept.</summary>
@@ -24,122 +30,182 @@ internal sealed class InvertedPartitionBuilder
     /// <summary>The documents added.</summary>
     public int DocumentCount => _rowIds.Count;
 
-    /// <summary>The distinct tokens added.</summary>
-    public int TokenCount => _postings.Count;
-
     /// <summary>Adds a document: the row id Lance records and its analysed tokens with their positions.</summary>
     public void Add(ulong rowId, IReadOnlyList<(string Token, int Position)> tokens)
     {
-        var doc = (uint)_rowIds.Count;
         _rowIds.Add(rowId);
         _numTokens.Add((uint)tokens.Count);
-        foreach (var (token, position) in tokens)
+        for (var i = 0; i < tokens.Count; i++)
         {
-            if (!_ids.TryGetValue(token, out var id))
+            var (token, position) = tokens[i];
+            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, token, out var exists);
+            if (!exists)
             {
-                id = _postings.Count;
-                _ids.Add(token, id);
-                _postings.Add(new Posting(WithPositions));
+                id = _tokens.Count;
+                _tokens.Add(token);
             }
 
-            _postings[id].Add(doc, (uint)position);
-        }
-    }
-
-    /// <summary>Adds the documents of <paramref name="other"/> after these (their numbers shift by this partition's count).</summary>
-    public void Append(InvertedPartitionBuilder other)
-    {
-        var shift = (uint)_rowIds.Count;
-        _rowIds.AddRange(other._rowIds);
-        _numTokens.AddRange(other._numTokens);
-        foreach (var (token, otherId) in other._ids)
-        {
-            if (!_ids.TryGetValue(token, out var id))
+            _occurrences.Add(id);
+            if (WithPositions)
             {
-                id = _postings.Count;
-                _ids.Add(token, id);
-                _postings.Add(new Posting(WithPositions));
+                _positions.Add(position);
             }
-
-            _postings[id].Append(other._postings[otherId], shift);
         }
+
+        _ends.Add(_occurrences.Count);
     }
 
     /// <summary>
-    /// The partition's content with token ids assigned in the tokens' UTF-8 byte order (the order of the
-    /// token dictionary), ready to encode.
+    /// The partition's content from <paramref name="runs"/> in order, with token ids assigned in the tokens' UTF-8 byte
+    /// order (the order of the token dictionary), ready to encode.
     /// </summary>
-    public InvertedPartitionData Finish()
+    public static InvertedPartitionData Finish(IReadOnlyList<InvertedPartitionBuilder> runs, bool withPositions, CancellationToken cancellationToken)
     {
-        var tokens = _ids.Select(kv => (Bytes: Encoding.UTF8.GetBytes(kv.Key), Id: kv.Value)).ToArray();
-        Array.Sort(tokens, (a, b) => a.Bytes.AsSpan().SequenceCompareTo(b.Bytes));
-        var fst = new FstBuilder();
-        var postings = new Posting[tokens.Length];
-        long totalLength = 0;
-        for (var i = 0; i < tokens.Length; i++)
+        // The vocabulary of all runs, each run's token numbers mapped to it.
+        var global = new Dictionary<string, int>(StringComparer.Ordinal);
+        var names = new List<string>();
+        var maps = new int[runs.Count][];
+        for (var r = 0; r < runs.Count; r++)
         {
-            fst.Add(tokens[i].Bytes, (ulong)i);
-            postings[i] = _postings[tokens[i].Id];
-            totalLength += tokens[i].Bytes.Length;
-        }
-
-        return new InvertedPartitionData(fst.Finish(), (uint)tokens.Length, totalLength, [.. _rowIds], [.. _numTokens], postings, WithPositions);
-    }
-
-    /// <summary>One token's posting list under construction.</summary>
-    internal sealed class Posting(bool withPositions)
-    {
-        /// <summary>The documents holding the token, ascending.</summary>
-        public List<uint> Docs { get; } = [];
-
-        /// <summary>Per document, how often the token occurs.</summary>
-        public List<uint> Frequencies { get; } = [];
-
-        /// <summary>The positions of all documents one after another (null without positions).</summary>
-        public List<uint>? Positions { get; } = withPositions ? [] : null;
-
-        /// <summary>Per document, where its positions start in <see cref="Positions"/>.</summary>
-        public List<int>? PositionStarts { get; } = withPositions ? [] : null;
-
-        public void Add(uint doc, uint position)
-        {
-            if (Docs.Count == 0 || Docs[^1] != doc)
+            var map = maps[r] = new int[runs[r]._tokens.Count];
+            for (var i = 0; i < map.Length; i++)
             {
-                Docs.Add(doc);
-                Frequencies.Add(0);
-                PositionStarts?.Add(Positions!.Count);
-            }
-
-            Frequencies[^1]++;
-            Positions?.Add(position);
-        }
-
-        public void Append(Posting other, uint shift)
-        {
-            var positionShift = Positions?.Count ?? 0;
-            foreach (var doc in other.Docs)
-            {
-                Docs.Add(doc + shift);
-            }
-
-            Frequencies.AddRange(other.Frequencies);
-            if (Positions is not null)
-            {
-                foreach (var start in other.PositionStarts!)
+                ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(global, runs[r]._tokens[i], out var exists);
+                if (!exists)
                 {
-                    PositionStarts!.Add(start + positionShift);
+                    id = names.Count;
+                    names.Add(runs[r]._tokens[i]);
                 }
 
-                Positions.AddRange(other.Positions!);
+                map[i] = id;
             }
         }
 
-        /// <summary>The positions of the <paramref name="k"/>-th document of the list.</summary>
-        public ReadOnlySpan<uint> PositionsOf(int k)
+        cancellationToken.ThrowIfCancellationRequested();
+        var sorted = names.Select((name, id) => (Bytes: Encoding.UTF8.GetBytes(name), Id: id)).ToArray();
+        Array.Sort(sorted, (a, b) => a.Bytes.AsSpan().SequenceCompareTo(b.Bytes));
+        var rank = new int[sorted.Length];
+        var fst = new FstBuilder();
+        long totalLength = 0;
+        for (var i = 0; i < sorted.Length; i++)
         {
-            var start = PositionStarts![k];
-            var end = k + 1 < PositionStarts.Count ? PositionStarts[k + 1] : Positions!.Count;
-            return System.Runtime.InteropServices.CollectionsMarshal.AsSpan(Positions).Slice(start, end - start);
+            fst.Add(sorted[i].Bytes, (ulong)i);
+            rank[sorted[i].Id] = i;
+            totalLength += sorted[i].Bytes.Length;
         }
+
+        foreach (var map in maps)
+        {
+            for (var i = 0; i < map.Length; i++)
+            {
+                map[i] = rank[map[i]];
+            }
+        }
+
+        // Pass 1: per token, how many documents hold it and how often it occurs.
+        var tokenCount = sorted.Length;
+        var entryStarts = new int[tokenCount + 1];
+        var positionStarts = withPositions ? new long[tokenCount + 1] : null;
+        var lastDoc = new int[tokenCount];
+        Array.Fill(lastDoc, -1);
+        var documents = runs.Sum(r => r._rowIds.Count);
+        var rowIds = new ulong[documents];
+        var numTokens = new uint[documents];
+        var doc = 0;
+        for (var r = 0; r < runs.Count; r++)
+        {
+            var run = runs[r];
+            var map = maps[r];
+            var occurrences = CollectionsMarshal.AsSpan(run._occurrences);
+            var ends = CollectionsMarshal.AsSpan(run._ends);
+            CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(doc));
+            CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(doc));
+            var at = 0;
+            for (var d = 0; d < ends.Length; d++, doc++)
+            {
+                for (; at < ends[d]; at++)
+                {
+                    var t = map[occurrences[at]];
+                    if (lastDoc[t] != doc)
+                    {
+                        lastDoc[t] = doc;
+                        entryStarts[t + 1]++;
+                    }
+
+                    if (positionStarts is not null)
+                    {
+                        positionStarts[t + 1]++;
+                    }
+                }
+            }
+        }
+
+        for (var t = 0; t < tokenCount; t++)
+        {
+            entryStarts[t + 1] += entryStarts[t];
+            if (positionStarts is not null)
+            {
+                positionStarts[t + 1] += positionStarts[t];
+            }
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+
+        // Pass 2: fill every token's documents, frequencies and positions, documents in order.
+        var entries = entryStarts[tokenCount];
+        var docs = new uint[entries];
+        var frequencies = new uint[entries];
+        var entryPositionStarts = withPositions ? new long[entries] : null;
+        var positions = withPositions ? new uint[positionStarts![tokenCount]] : null;
+        var entryCursor = (int[])entryStarts.Clone();
+        var positionCursor = positionStarts is null ? null : (long[])positionStarts.Clone();
+        Array.Fill(lastDoc, -1);
+        doc = 0;
+        for (var r = 0; r < runs.Count; r++)
+        {
+            var run = runs[r];
+            var map = maps[r];
+            var occurrences = CollectionsMarshal.AsSpan(run._occurrences);
+            var runPositions = CollectionsMarshal.AsSpan(run._positions);
+            var ends = CollectionsMarshal.AsSpan(run._ends);
+            var at = 0;
+            for (var d = 0; d < ends.Length; d++, doc++)
+            {
+                for (; at < ends[d]; at++)
+                {
+                    var t = map[occurrences[at]];
+                    if (lastDoc[t] != doc)
+                    {
+                        lastDoc[t] = doc;
+                        var e = entryCursor[t]++;
+                        docs[e] = (uint)doc;
+                        if (entryPositionStarts is not null)
+                        {
+                            entryPositionStarts[e] = positionCursor![t];
+                        }
+                    }
+
+                    frequencies[entryCursor[t] - 1]++;
+                    if (positions is not null)
+                    {
+                        positions[positionCursor![t]++] = (uint)runPositions[at];
+                    }
+                }
+            }
+        }
+
+        return new InvertedPartitionData(
+            fst.Finish(), (uint)tokenCount, totalLength, rowIds, numTokens, new FlatPostings(entryStarts, docs, frequencies, entryPositionStarts, positions));
     }
+}
+
+/// <summary>
+/// Every token's posting list in flat arrays: token <c>t</c>'s entries are <c>EntryStarts[t]..EntryStarts[t + 1]</c>
+/// of <see cref="Docs"/> and <see cref="Frequencies"/>; entry <c>e</c>'s positions (when kept) are
+/// <c>Positions[PositionStarts[e] .. PositionStarts[e] + Frequencies[e]]</c>.
+/// </summary>
+internal sealed record FlatPostings(int[] EntryStarts, uint[] Docs, uint[] Frequencies, long[]? PositionStarts, uint[]? Positions)
+{
+    /// <summary>The number of tokens.</summary>
+    public int TokenCount => EntryStarts.Length - 1;
 }

@@ -12,13 +12,13 @@ namespace Lance.Engine.Index.FullText;
 /// <c>_position</c>).
 /// </summary>
 internal sealed class InvertedPartitionData(
-    byte[] fst, uint nextId, long totalLength, ulong[] rowIds, uint[] numTokens, InvertedPartitionBuilder.Posting[] postings, bool withPositions)
+    byte[] fst, uint nextId, long totalLength, ulong[] rowIds, uint[] numTokens, FlatPostings postings)
 {
     /// <summary>The documents.</summary>
     public int DocumentCount => rowIds.Length;
 
     /// <summary>The distinct tokens.</summary>
-    public int TokenCount => postings.Length;
+    public int TokenCount => postings.TokenCount;
 
     /// <summary>The token dictionary table.</summary>
     public RecordBatch TokensBatch()
@@ -54,23 +54,26 @@ internal sealed class InvertedPartitionData(
         }
 
         var average = rowIds.Length == 0 ? 0f : (float)total / rowIds.Length;
+        var tokenCount = postings.TokenCount;
         var blocks = new List<byte[]>();
-        var postingOffsets = new int[postings.Length + 1];
-        var maxScores = new float[postings.Length];
-        var lengths = new uint[postings.Length];
-        var positionChunks = withPositions ? new List<byte[]>() : null;
-        var docOffsets = withPositions ? new List<int> { 0 } : null;
-        var tokenOffsets = withPositions ? new int[postings.Length + 1] : null;
-        for (var t = 0; t < postings.Length; t++)
+        var postingOffsets = new int[tokenCount + 1];
+        var maxScores = new float[tokenCount];
+        var lengths = new uint[tokenCount];
+        var withPositions = postings.Positions is not null;
+        var positionChunks = withPositions ? new ChunkWriter(postings.Positions!.Length * 5L) : null;
+        var docOffsets = withPositions ? new int[postings.Docs.Length + 1] : null;
+        var tokenOffsets = withPositions ? new int[tokenCount + 1] : null;
+        for (var t = 0; t < tokenCount; t++)
         {
             if (t % 4096 == 0)
             {
                 cancellationToken.ThrowIfCancellationRequested();
             }
 
-            var posting = postings[t];
-            var docs = CollectionsMarshal.AsSpan(posting.Docs);
-            var frequencies = CollectionsMarshal.AsSpan(posting.Frequencies);
+            var first = postings.EntryStarts[t];
+            var count = postings.EntryStarts[t + 1] - first;
+            var docs = postings.Docs.AsSpan(first, count);
+            var frequencies = postings.Frequencies.AsSpan(first, count);
             var scores = PostingEncoder.BlockMaxScores(docs, frequencies, numTokens, average);
             var max = float.MinValue;
             foreach (var s in scores)
@@ -84,13 +87,14 @@ internal sealed class InvertedPartitionData(
             lengths[t] = (uint)docs.Length;
             if (positionChunks is not null)
             {
-                for (var k = 0; k < docs.Length; k++)
+                for (var k = 0; k < count; k++)
                 {
-                    positionChunks.AddRange(PostingEncoder.Positions(posting.PositionsOf(k)));
-                    docOffsets!.Add(positionChunks.Count);
+                    var e = first + k;
+                    PostingEncoder.Positions(postings.Positions.AsSpan((int)postings.PositionStarts![e], (int)postings.Frequencies[e]), positionChunks);
+                    docOffsets![e + 1] = positionChunks.Count;
                 }
 
-                tokenOffsets![t + 1] = docOffsets!.Count - 1;
+                tokenOffsets![t + 1] = first + count;
             }
         }
 
@@ -112,10 +116,10 @@ internal sealed class InvertedPartitionData(
             var innerType = new ListType(new Field("item", LargeBinaryType.Default, true));
             var outerType = new ListType(new Field("item", innerType, true));
             fields.Add(new Field("_position", outerType, false));
-            columns.Add(List(outerType, tokenOffsets!, List(innerType, [.. docOffsets!], LargeBinary(positionChunks))));
+            columns.Add(List(outerType, tokenOffsets!, List(innerType, docOffsets!, positionChunks.Build())));
         }
 
-        return new RecordBatch(new Schema(fields, null), columns, postings.Length);
+        return new RecordBatch(new Schema(fields, null), columns, tokenCount);
     }
 
     private static LargeBinaryArray LargeBinary(IReadOnlyList<byte[]> values)
@@ -149,5 +153,44 @@ internal sealed class InvertedPartitionData(
             [ArrowBuffer.Empty, new ArrowBuffer(MemoryMarshal.AsBytes(offsets.AsSpan()).ToArray())],
             [values.Data]);
         return new ListArray(arrayData);
+    }
+
+    /// <summary>Collects many small binary values straight into one buffer and its offsets (a large-binary array without one array per value).</summary>
+    internal sealed class ChunkWriter(long capacity)
+    {
+        private byte[] _data = new byte[Math.Max(64, Math.Min(capacity, System.Array.MaxLength))];
+        private long[] _offsets = new long[1024];
+        private long _length;
+
+        /// <summary>The values written.</summary>
+        public int Count { get; private set; }
+
+        /// <summary>Starts a value of <paramref name="bytes"/> bytes and returns where to write it.</summary>
+        public Span<byte> Next(int bytes)
+        {
+            if (_length + bytes > _data.Length)
+            {
+                System.Array.Resize(ref _data, (int)Math.Min(System.Array.MaxLength, Math.Max(_data.Length * 2L, _length + bytes)));
+            }
+
+            if (Count + 1 >= _offsets.Length)
+            {
+                System.Array.Resize(ref _offsets, _offsets.Length * 2);
+            }
+
+            var span = _data.AsSpan((int)_length, bytes);
+            _length += bytes;
+            _offsets[++Count] = _length;
+            return span;
+        }
+
+        /// <summary>The values as a large-binary array.</summary>
+        public LargeBinaryArray Build()
+        {
+            var arrayData = new ArrayData(
+                LargeBinaryType.Default, Count, 0, 0,
+                [ArrowBuffer.Empty, new ArrowBuffer(MemoryMarshal.AsBytes(_offsets.AsSpan(0, Count + 1)).ToArray()), new ArrowBuffer(_data.AsMemory(0, (int)_length))]);
+            return new LargeBinaryArray(arrayData);
+        }
     }
 }

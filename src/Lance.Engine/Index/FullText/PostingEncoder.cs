@@ -99,38 +99,31 @@ internal static class PostingEncoder
         return blocks;
     }
 
-    /// <summary>The chunks of one document's positions (ascending).</summary>
-    public static List<byte[]> Positions(ReadOnlySpan<uint> positions)
+    /// <summary>Writes the chunks of one document's positions (ascending) to <paramref name="chunks"/>.</summary>
+    public static void Positions(ReadOnlySpan<uint> positions, InvertedPartitionData.ChunkWriter chunks)
     {
-        var chunks = new List<byte[]>(2 + (positions.Length / BitPacker4x.BlockLength));
-        var count = new byte[4];
-        BinaryPrimitives.WriteUInt32LittleEndian(count, (uint)positions.Length);
-        chunks.Add(count);
+        BinaryPrimitives.WriteUInt32LittleEndian(chunks.Next(4), (uint)positions.Length);
         var full = positions.Length / BitPacker4x.BlockLength;
         for (var b = 0; b < full; b++)
         {
             var block = positions.Slice(b * BitPacker4x.BlockLength, BitPacker4x.BlockLength);
             var bits = BitPacker4x.BitsNeededSorted(block[0], block);
             var bytes = BitPacker4x.PackedBytes(bits);
-            var chunk = new byte[5 + bytes];
+            var chunk = chunks.Next(5 + bytes);
+            chunk.Clear();
             BinaryPrimitives.WriteUInt32LittleEndian(chunk, block[0]);
             chunk[4] = (byte)bits;
-            BitPacker4x.PackSorted(block, block[0], bits, chunk.AsSpan(5));
-            chunks.Add(chunk);
+            BitPacker4x.PackSorted(block, block[0], bits, chunk[5..]);
         }
 
         var rest = positions.Length - (full * BitPacker4x.BlockLength);
         if (rest > 0)
         {
-            var chunk = new byte[4 * rest];
+            var chunk = chunks.Next(4 * rest);
             for (var i = 0; i < rest; i++)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(chunk.AsSpan(4 * i), positions[(full * BitPacker4x.BlockLength) + i]);
+                BinaryPrimitives.WriteUInt32LittleEndian(chunk[(4 * i)..], positions[(full * BitPacker4x.BlockLength) + i]);
             }
-
-            chunks.Add(chunk);
         }
-
-        return chunks;
     }
 }

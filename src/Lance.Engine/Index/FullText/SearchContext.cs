@@ -30,6 +30,334 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
         };
     }
 
+    /// <summary>
+    /// The best <paramref name="k"/> rows of a match (not fuzzy) or phrase query, best first (ties by row address), scored
+    /// exactly as <see cref="Evaluate"/> scores them but without collecting every match; null for other queries.
+    /// </summary>
+    public List<FullTextHit>? TryTop(FullTextQuery query, int k)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var top = new TopHits(k);
+        switch (query)
+        {
+            case MatchQuery { Fuzziness: 0 } m:
+                MatchTop(Column(m.Column), m, top);
+                break;
+            case PhraseQuery p:
+                PhraseTop(Column(p.Column), p, top);
+                break;
+            default:
+                return null;
+        }
+
+        return top.Sorted();
+    }
+
+    private static void MatchTop(ColumnSearch column, MatchQuery query, TopHits top)
+    {
+        var tokens = column.Index.Analyzer.Analyze(query.Text).Select(t => t.Token).Distinct(StringComparer.Ordinal).ToList();
+        if (tokens.Count == 0)
+        {
+            return;
+        }
+
+        var index = column.Index;
+        var all = query.Operator == FullTextOperator.And;
+        var idf = tokens.ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+        var average = index.AverageLength;
+        foreach (var partition in index.Partitions)
+        {
+            var found = tokens.Select(t => (Token: t, Found: partition.TryGetToken(t, out var id), Id: id)).Where(x => x.Found).ToList();
+            if (found.Count == 0)
+            {
+                continue;
+            }
+
+            var numTokens = partition.NumTokens;
+            var rowIds = partition.RowIds;
+            if (found.Count == 1)
+            {
+                var (docs, freqs) = partition.Posting(found[0].Id);
+                var w = idf[found[0].Token];
+                for (var i = 0; i < docs.Length; i++)
+                {
+                    var doc = docs[i];
+                    var score = w * DocWeight(freqs[i], numTokens[doc], average) * query.Boost;
+                    if (top.Accepts(score) && column.IndexedRow(rowIds[doc]) is { } address)
+                    {
+                        top.Offer(score, address);
+                    }
+                }
+
+                continue;
+            }
+
+            // Several terms: scores summed term by term (the order Evaluate sums them in) in a dense array.
+            var (sums, counts) = Accumulators(partition.DocumentCount);
+            var touched = new List<uint>();
+            try
+            {
+                foreach (var (token, _, id) in found)
+                {
+                    var (docs, freqs) = partition.Posting(id);
+                    var w = idf[token];
+                    for (var i = 0; i < docs.Length; i++)
+                    {
+                        var doc = docs[i];
+                        var weight = w * DocWeight(freqs[i], numTokens[doc], average);
+                        if (counts[doc] == 0)
+                        {
+                            touched.Add(doc);
+                            sums[doc] = weight;
+                        }
+                        else
+                        {
+                            sums[doc] += weight;
+                        }
+
+                        counts[doc]++;
+                    }
+                }
+
+                foreach (var doc in touched)
+                {
+                    var score = sums[doc] * query.Boost;
+                    if ((!all || counts[doc] == found.Count) && top.Accepts(score) && column.IndexedRow(rowIds[doc]) is { } address)
+                    {
+                        top.Offer(score, address);
+                    }
+                }
+            }
+            finally
+            {
+                // Leave the counts all zero for the next search on this thread.
+                foreach (var doc in touched)
+                {
+                    counts[doc] = 0;
+                }
+            }
+        }
+
+        var flat = column.Flat;
+        foreach (var doc in flat.Documents)
+        {
+            var score = 0f;
+            var terms = 0;
+            foreach (var token in tokens)
+            {
+                var freq = doc.Count(token);
+                if (freq == 0)
+                {
+                    continue;
+                }
+
+                terms++;
+                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
+                score += Idf(n, flat.DocumentCount) * DocWeight(freq, doc.Length, flat.AverageLength);
+            }
+
+            if (terms > 0)
+            {
+                top.Offer(score * query.Boost, doc.Address);
+            }
+        }
+    }
+
+    /// <exception cref="LanceIndexException">The column's index keeps no positions.</exception>
+    private static void RequirePositions(ColumnSearch column)
+    {
+        // LanceDB refuses a phrase query on an index without positions before looking at its terms, even when no row holds them.
+        var index = column.Index;
+        if (!index.Analyzer.Options.WithPosition || index.Partitions.Any(p => !p.HasPositions))
+        {
+            throw new LanceIndexException(
+                $"The full-text index '{column.Metadata.Name}' was built without positions (with_position = false); phrase queries need them: rebuild it with positions.");
+        }
+    }
+
+    private static void PhraseTop(ColumnSearch column, PhraseQuery query, TopHits top)
+    {
+        var index = column.Index;
+        RequirePositions(column);
+        var analyzed = index.Analyzer.Analyze(query.Text);
+        var tokens = analyzed.Select(t => t.Token).ToList();
+        var places = analyzed.Select(t => t.Position).ToList();
+        if (tokens.Count == 0)
+        {
+            return;
+        }
+
+        var idf = tokens.Distinct(StringComparer.Ordinal).ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+        foreach (var partition in index.Partitions)
+        {
+            var ids = new List<uint>();
+            foreach (var token in tokens)
+            {
+                if (!partition.TryGetToken(token, out var id))
+                {
+                    ids.Clear();
+                    break;
+                }
+
+                ids.Add(id);
+            }
+
+            if (ids.Count == 0)
+            {
+                continue;
+            }
+
+            // Walk the shortest posting list; find each of its documents in the others by a forward search.
+            var postings = ids.Select(partition.Posting).ToList();
+            var shortest = Enumerable.Range(0, postings.Count).MinBy(i => postings[i].Docs.Length);
+            var cursors = new int[postings.Count];
+            var at = new int[postings.Count];
+            var positions = new List<uint[]>(postings.Count);
+            foreach (var doc in postings[shortest].Docs)
+            {
+                var present = true;
+                for (var i = 0; i < postings.Count && present; i++)
+                {
+                    var docs = postings[i].Docs;
+                    var c = Seek(docs, cursors[i], doc);
+                    cursors[i] = c;
+                    present = c < docs.Length && docs[c] == doc;
+                    at[i] = c;
+                }
+
+                if (!present || column.IndexedRow(partition.RowIds[doc]) is not { } address)
+                {
+                    continue;
+                }
+
+                positions.Clear();
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    positions.Add(partition.Positions(ids[i], at[i]));
+                }
+
+                if (!PhraseMatcher.Matches(positions, places, query.Slop))
+                {
+                    continue;
+                }
+
+                var score = 0f;
+                for (var i = 0; i < ids.Count; i++)
+                {
+                    score += idf[tokens[i]] * DocWeight(postings[i].Frequencies[at[i]], partition.NumTokens[doc], index.AverageLength);
+                }
+
+                top.Offer(score, address);
+            }
+        }
+
+        var flat = column.Flat;
+        foreach (var doc in flat.Documents)
+        {
+            if (tokens.Any(t => doc.Count(t) == 0) || !PhraseMatcher.Matches(tokens.Select(doc.Positions).ToList(), places, query.Slop))
+            {
+                continue;
+            }
+
+            var score = 0f;
+            foreach (var token in tokens)
+            {
+                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
+                score += Idf(n, flat.DocumentCount) * DocWeight(doc.Count(token), doc.Length, flat.AverageLength);
+            }
+
+            top.Offer(score, doc.Address);
+        }
+    }
+
+    [ThreadStatic]
+    private static float[]? t_sums;
+
+    [ThreadStatic]
+    private static int[]? t_counts;
+
+    /// <summary>This thread's score and term-count arrays for <paramref name="documents"/> documents; the counts are all zero.</summary>
+    private static (float[] Sums, int[] Counts) Accumulators(int documents)
+    {
+        if (t_counts is null || t_counts.Length < documents)
+        {
+            t_sums = new float[documents];
+            t_counts = new int[documents];
+        }
+
+        return (t_sums!, t_counts);
+    }
+
+    /// <summary>The first index at or after <paramref name="from"/> whose document is at least <paramref name="doc"/> (galloping, then binary search).</summary>
+    private static int Seek(uint[] docs, int from, uint doc)
+    {
+        if (from >= docs.Length || docs[from] >= doc)
+        {
+            return from;
+        }
+
+        var step = 1;
+        var low = from;
+        var high = from + 1;
+        while (high < docs.Length && docs[high] < doc)
+        {
+            low = high;
+            step <<= 1;
+            high = from + step;
+        }
+
+        high = Math.Min(high, docs.Length);
+        var i = Array.BinarySearch(docs, low + 1, high - low - 1, doc);
+        return i >= 0 ? i : ~i;
+    }
+
+    /// <summary>The best k (score, row address) pairs seen: higher scores first, equal scores by lower address.</summary>
+    private sealed class TopHits(int k)
+    {
+        // A min-heap on "worse": the root is the worst kept hit.
+        private readonly PriorityQueue<(float Score, long Address), (float Score, long Address)> _heap = new(Comparer<(float Score, long Address)>.Create(Worse));
+
+        /// <summary>Whether a hit of <paramref name="score"/> could enter (a cheap test before the filter's).</summary>
+        public bool Accepts(float score) => k > 0 && (_heap.Count < k || score >= _heap.Peek().Score);
+
+        public void Offer(float score, long address)
+        {
+            if (k == 0)
+            {
+                return;
+            }
+
+            var hit = (score, address);
+            if (_heap.Count < k)
+            {
+                _heap.Enqueue(hit, hit);
+            }
+            else if (Worse(_heap.Peek(), hit) < 0)
+            {
+                _heap.EnqueueDequeue(hit, hit);
+            }
+        }
+
+        public List<FullTextHit> Sorted()
+        {
+            var hits = new List<FullTextHit>(_heap.Count);
+            while (_heap.TryDequeue(out var hit, out _))
+            {
+                hits.Add(new FullTextHit(hit.Address, hit.Score));
+            }
+
+            hits.Reverse();
+            return hits;
+        }
+
+        // Negative when a ranks below b (lower score, or the same score and a higher address).
+        private static int Worse((float Score, long Address) a, (float Score, long Address) b)
+        {
+            var byScore = a.Score.CompareTo(b.Score);
+            return byScore != 0 ? byScore : b.Address.CompareTo(a.Address);
+        }
+    }
+
     private ColumnSearch Column(string? name)
     {
         if (name is null)
@@ -129,14 +457,7 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
     private static Dictionary<long, float> Phrase(ColumnSearch column, PhraseQuery query)
     {
         var index = column.Index;
-
-        // LanceDB refuses a phrase query on an index without positions before looking at its terms, even when no row holds them.
-        if (!index.Analyzer.Options.WithPosition || index.Partitions.Any(p => !p.HasPositions))
-        {
-            throw new LanceIndexException(
-                $"The full-text index '{column.Metadata.Name}' was built without positions (with_position = false); phrase queries need them: rebuild it with positions.");
-        }
-
+        RequirePositions(column);
         var analyzed = index.Analyzer.Analyze(query.Text);
         var tokens = analyzed.Select(t => t.Token).ToList();
         var places = analyzed.Select(t => t.Position).ToList();

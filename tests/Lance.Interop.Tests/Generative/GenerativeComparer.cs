@@ -118,8 +118,14 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 // LanceDB answered with the table handle that wrote it; a table it opens afresh may answer
                 // otherwise (legacy dictionaries: the writer's handle matches nulls as their old values).
                 // Where the reopened table answers as we do, LanceDB contradicts itself, not us.
-                var reopened = await ReopenedAnswerAsync(db, table, text, cancellationToken);
-                if (reopened is not null && reopened.SequenceEqual(ours.Ids) && ours.Ids.Count == ours.Count)
+                var (reopened, reopenedError) = await ReopenedAnswerAsync(db, table, text, cancellationToken);
+                if (reopenedError is not null)
+                {
+                    counts.LanceDbContradictions.Add(
+                        $"seed {seed}, table {table} (storage {storage}{(stable ? ", stable row ids" : "")}): `{text}`: the writing handle's filtered scan {ids.Count} rows, "
+                        + $"the reopened table cannot answer ({reopenedError}); ours {ours.Count}");
+                }
+                else if (reopened is not null && reopened.SequenceEqual(ours.Ids) && ours.Ids.Count == ours.Count)
                 {
                     counts.LanceDbContradictions.Add(
                         $"seed {seed}, table {table} (storage {storage}{(stable ? ", stable row ids" : "")}): `{text}`: the writing handle's filtered scan {ids.Count} rows, "
@@ -199,9 +205,12 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                     {
                         // The handle that wrote the table read it; LanceDB opening it afresh may read
                         // otherwise (legacy dictionaries, whose null keys the file cannot hold).
-                        if (await ReopenedReadsAsOursAsync(db, table, version, name, values))
+                        var (same, why) = await ReopenedReadsAsOursAsync(db, table, version, name, values);
+                        if (same)
                         {
-                            contradiction($"v{version} column {name} ({type}): the writing handle reads row id {id}{difference}, the reopened table reads every row as we do");
+                            contradiction(why is not null
+                                ? $"v{version} column {name} ({type}): the writing handle reads row id {id}{difference}; LanceDB cannot read the reopened table: {why}"
+                                : $"v{version} column {name} ({type}): the writing handle reads row id {id}{difference}, the reopened table reads every row as we do");
                         }
                         else if (await PointReadAsync(db, table, version, name, id) is { } point && ForeignArrowJson.Difference(point, actual) is null)
                         {
@@ -265,12 +274,22 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
     }
 
     // Whether LanceDB, opening a fresh copy of the table at the version, reads the column's every value as we do.
-    private async Task<bool> ReopenedReadsAsOursAsync(string db, string table, long version, string column, Dictionary<string, JsonNode?> ours)
+    // (Also when LanceDB cannot read the reopened table at all: then its writing handle is the only one that reads it.)
+    private async Task<(bool Same, string? Failure)> ReopenedReadsAsOursAsync(string db, string table, long version, string column, Dictionary<string, JsonNode?> ours)
     {
         using var copy = TempCopy.DatabaseWith(Path.Combine(db, table + ".lance"), table);
-        var scan = await peer.ScanAsync(copy.Path, table, column == "id" ? ["id"] : ["id", column], version: version);
-        return scan.Rows.Count == ours.Count && scan.Rows.All(r =>
-            ours.TryGetValue(r["id"].ToString(), out var mine) && ForeignArrowJson.Difference(r[column], mine) is null);
+        PeerScan scan;
+        try
+        {
+            scan = await peer.ScanAsync(copy.Path, table, column == "id" ? ["id"] : ["id", column], version: version);
+        }
+        catch (LanceDbPeerException e)
+        {
+            return (true, FirstLine(e.Message));
+        }
+
+        return (scan.Rows.Count == ours.Count && scan.Rows.All(r =>
+            ours.TryGetValue(r["id"].ToString(), out var mine) && ForeignArrowJson.Difference(r[column], mine) is null), null);
     }
 
     // Our values of one column keyed by the row's id (rendered as the peer renders ids: a decimal string).
@@ -329,20 +348,20 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         return null;
     }
 
-    // LanceDB's filtered ids on a fresh copy of the table (a new process, a new handle); null when it fails.
-    private async Task<List<string>?> ReopenedAnswerAsync(string db, string table, string filter, CancellationToken cancellationToken)
+    // LanceDB's filtered ids on a fresh copy of the table (a new process, a new handle), or its error.
+    private async Task<(List<string>? Ids, string? Error)> ReopenedAnswerAsync(string db, string table, string filter, CancellationToken cancellationToken)
     {
         using var copy = TempCopy.DatabaseWith(Path.Combine(db, table + ".lance"), table);
         using var doc = await peer.RunAsync("filter-conformance", new { db = copy.Path, table, filters = new[] { filter } }, cancellationToken);
         var scan = doc.RootElement.GetProperty("results")[0].GetProperty("scan");
         if (!scan.TryGetProperty("ids", out var ids))
         {
-            return null;
+            return (null, scan.TryGetProperty("error", out var error) ? Normalize(error.GetString() ?? "error") : "no answer");
         }
 
         var list = ids.EnumerateArray().Select(i => i.GetString()!).ToList();
         list.Sort(CompareIds);
-        return list;
+        return (list, null);
     }
 
     private sealed record FilterAnswer(long Count, List<string> Ids, string Types, string Difference);
@@ -453,6 +472,16 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         try
         {
             theirs = await peer.ScanAsync(twin.Path, table, cancellationToken: cancellationToken);
+        }
+        catch (LanceDbPeerException e)
+        {
+            // LanceDB cannot read its own twin after its own writes: nothing of LanceDB's to compare with.
+            contradiction($"after [{string.Join(", ", done)}], LanceDB cannot read its own twin: {FirstLine(e.Message)}");
+            return;
+        }
+
+        try
+        {
             mine = await peer.ScanAsync(ours.Path, table, cancellationToken: cancellationToken);
         }
         catch (LanceDbPeerException e)

@@ -225,7 +225,7 @@ internal sealed class LegacyFileReader
     }
 
     // A dictionary's page holds its keys, plain; the values lie once in the file where its schema's
-    // field says (var-binary for strings, where empty values read as null).
+    // field says (var-binary for strings, where empty values read as null, unless the column takes no null).
     private ArrayData ReadDictionary(LanceField field, DictionaryType type, int[] rows, int length)
     {
         int keyBytes = ((FixedWidthType)type.IndexType).BitWidth / 8;
@@ -243,7 +243,7 @@ internal sealed class LegacyFileReader
 
         var page = new[] { new LegacyValues.Page(where.Offset, (int)where.Length) };
         var values = LanceLogicalTypes.IsVariableWidth(type.ValueType)
-            ? LegacyValues.ReadBinary(_file, page, type.ValueType, nullable: true, field.Name)
+            ? LegacyValues.ReadBinary(_file, page, type.ValueType, nullable: field.Nullable, field.Name)
             : new ArrayData(type.ValueType, (int)where.Length, 0, 0,
                 [ArrowBuffer.Empty, LegacyValues.ReadFixed(_file, page, Math.Max(1, LanceLogicalTypes.FixedWidthBits(type.ValueType) / 8), map: false, field.Name)]);
 

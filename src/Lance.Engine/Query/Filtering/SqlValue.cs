@@ -264,6 +264,13 @@ internal sealed class SqlValue
         {
             if (literal.Success && _root is BoundLiteral && literal.Groups[2].Length > 0 && !literal.Groups[3].Success)
             {
+                if (BigInteger.Parse("0" + literal.Groups[2].Value, CultureInfo.InvariantCulture) > ulong.MaxValue)
+                {
+                    // DataFusion reads an integer beyond uint64 as a float64, so its digits past a double's precision are lost.
+                    var rounded = Math.Round(double.Parse(literal.Groups[1].Value + literal.Groups[2].Value, CultureInfo.InvariantCulture) * Math.Pow(10, scale), MidpointRounding.AwayFromZero);
+                    return double.IsFinite(rounded) ? new BigInteger(rounded) : throw Mismatch(target, "it is not a finite number", null);
+                }
+
                 var fraction = literal.Groups[3].Value.TrimEnd('0');
                 if (fraction.Length > scale)
                 {

@@ -149,8 +149,17 @@ public static class FtsBench
                     var compared = mine is not null
                         ? mine[kind].Results
                         : theirCross.GetProperty(kind).GetProperty("results").EnumerateArray().Select(Parse).ToList();
-                    var (ordered, scores, upToTies) = Agreement(compared, theirResults.Select(Parse).ToList());
+                    var expected = theirResults.Select(Parse).ToList();
+                    var (ordered, scores, upToTies) = Agreement(compared, expected);
                     Console.WriteLine($"  {label}, {kind}: {ordered}/{compared.Count} ordered, {scores}/{compared.Count} same scores, {upToTies}/{compared.Count} same up to ties");
+                    for (var q = 0; q < compared.Count; q++)
+                    {
+                        if (Agreement([compared[q]], [expected[q]]).UpToTies == 0)
+                        {
+                            static string Hits(List<(long Id, float Score)> hits) => string.Join(", ", hits.Select(h => $"{h.Id}:{h.Score:G6}"));
+                            Console.WriteLine($"    differs on \"{queries[kind][q]}\": [{Hits(compared[q])}] vs [{Hits(expected[q])}]");
+                        }
+                    }
                 }
             }
 

@@ -54,7 +54,8 @@ function indexConfig(args) {
 }
 
 function searchQuery(table, vector, args) {
-  let query = table.vectorSearch(Float32Array.from(vector)).column(args.column ?? 'vector').distanceType(args.metric ?? 'l2');
+  // A hamming search takes the uint8 query as plain numbers; the float metrics take float32.
+  let query = table.vectorSearch(args.metric === 'hamming' ? vector : Float32Array.from(vector)).column(args.column ?? 'vector').distanceType(args.metric ?? 'l2');
   if (args.nprobes) query = query.nprobes(args.nprobes);
   if (args.refine) query = query.refineFactor(args.refine);
   if (args.ef) query = query.ef(args.ef);

@@ -139,6 +139,14 @@ internal static class IndexWriter
         foreach (var metadata in targets)
         {
             var field = snapshot.Manifest.Schema.AllFields.First(f => f.Id == IndexCatalog.IndexedFieldId(metadata));
+            if (indexes.Load(metadata) is Vector.LanceIvfIndex { Metric: DistanceMetric.Hamming })
+            {
+                // LanceDB's hamming IVF_FLAT (uint8 vectors) is searched here but not rebuilt: rows appended
+                // since it was built stay searched exactly beside it (LanceDB's own optimize folds them in).
+                throw new LanceIndexException(
+                    $"The hamming index '{metadata.Name}' of '{snapshot.Location}' cannot be optimised here yet (Lance.Engine searches LanceDB's hamming IVF_FLAT indexes but does not build them); rows added since it was built are searched exactly.");
+            }
+
             if (indexes.Load(metadata) is Vector.LanceIvfIndex ivf)
             {
                 // IVF_FLAT, IVF_SQ and IVF_HNSW_SQ are rebuilt over every live row (new rows need new codes and graph links).

@@ -98,7 +98,9 @@ internal static class IndexedSearch
             rowMask.Allow(fragment.Id, Allowed(fragment));
         }
 
-        var refine = request.RefineFactor ?? 0;
+        // Hamming indexes (IVF_FLAT over uint8 vectors) measure exactly: nothing to refine, and the query must be bytes.
+        var hamming = request.Metric == DistanceMetric.Hamming ? HammingScan.QueryBytes(request.Query.Span, request.Column, snapshot.Location) : null;
+        var refine = hamming is null ? request.RefineFactor ?? 0 : 0;
         var candidates = new TopK(wanted * Math.Max(1, refine));
         // HNSW's beam width: LanceDB's default is 1.5 × the candidates wanted.
         var ef = request.Ef ?? (candidates.Capacity + (candidates.Capacity / 2));
@@ -108,7 +110,7 @@ internal static class IndexedSearch
         }
 
         var result = new TopK(wanted);
-        var measure = DistanceKernels.Measure(request.Metric, request.Query);
+        var measure = hamming is null ? DistanceKernels.Measure(request.Metric, request.Query) : null;
         // Refining reads each candidate's fragment column once, leased (pinned) until all are scored.
         var leases = new Dictionary<ulong, ColumnLease>();
         try
@@ -125,7 +127,7 @@ internal static class IndexedSearch
                     }
 
                     var vector = ArrowTake.FlatValues((FixedSizeListArray)lease.Array).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
-                    distance = measure(vector);
+                    distance = measure!(vector);
                 }
 
                 if (DistanceKernels.InRange(distance, lower, upper))
@@ -148,6 +150,13 @@ internal static class IndexedSearch
             var vectors = (FixedSizeListArray)lease.Array;
             var mask = Allowed(fragment);
             var rowIdBase = (long)fragment.Id << 32;
+            if (hamming is not null)
+            {
+                var live = Enumerable.Range(0, vectors.Length).Where(r => (mask is null || mask[r]) && !vectors.IsNull(r)).ToArray();
+                HammingScan.SearchRows(hamming, vectors, live, rowIdBase, result, lower, upper);
+                continue;
+            }
+
             if (mask is null)
             {
                 ExactScan.SearchFragment(request, vectors, index.Dimension, rowIdBase, snapshot.DeletedRows(fragment), 0, result, lower, upper);

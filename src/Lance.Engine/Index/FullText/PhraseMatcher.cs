@@ -3,7 +3,7 @@ namespace Lance.Engine.Index.FullText;
 /// <summary>
 /// Whether a row's term positions hold a phrase: each query term is taken at its position less its
 /// position in the query (stop words leave gaps in both), and each term must then lie at or after
-/// the previous one and at most <c>slop</c> after it. Every combination of occurrences is tried, so
+/// the previous one and at most <c>slop</c> after it, and the phrase cannot start before the document. Every combination of occurrences is tried, so
 /// a repeated term or an earlier partial match never hides a later full one (LanceDB 0.31 finds
 /// those too).
 /// </summary>
@@ -19,6 +19,13 @@ internal static class PhraseMatcher
 
         foreach (var first in positions[0])
         {
+            // A phrase cannot start before the document: with a leading stop word ("of tereightou"), a first term at
+            // position 0 leaves no room for it (LanceDB 0.31 does not match it there).
+            if (first < places[0])
+            {
+                continue;
+            }
+
             if (Extend(positions, places, slop, 1, (long)first - places[0]))
             {
                 return true;

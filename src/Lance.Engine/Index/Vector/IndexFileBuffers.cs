@@ -89,7 +89,8 @@ internal static class IndexFileBuffers
             Tensor.Types.DataType.Float32 => 4,
             Tensor.Types.DataType.Float16 => 2,
             Tensor.Types.DataType.Float64 => 8,
-            _ => throw new LanceIndexException($"The index file '{name}': the {what} are {tensor.DataType}; Lance.Engine reads float16, float32 and float64 ones."),
+            Tensor.Types.DataType.Uint8 => 1,
+            _ => throw new LanceIndexException($"The index file '{name}': the {what} are {tensor.DataType}; Lance.Engine reads float16, float32, float64 and uint8 ones."),
         };
         if (count * width != bytes.Length)
         {
@@ -103,6 +104,7 @@ internal static class IndexFileBuffers
             {
                 4 => BinaryPrimitives.ReadSingleLittleEndian(bytes[(i * 4)..]),
                 2 => (float)BinaryPrimitives.ReadHalfLittleEndian(bytes[(i * 2)..]),
+                1 => bytes[i],
                 _ => (float)BinaryPrimitives.ReadDoubleLittleEndian(bytes[(i * 8)..]),
             };
         }

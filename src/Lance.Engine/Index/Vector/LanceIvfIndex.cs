@@ -49,6 +49,9 @@ internal sealed class LanceIvfIndex : IVectorIndex
     /// <summary>FLAT: the vectors per partition, row-major (unit vectors for cosine).</summary>
     public float[][]? Vectors { get; init; }
 
+    /// <summary>FLAT over uint8 vectors (hamming): the vectors' bytes per partition, row-major.</summary>
+    public byte[][]? Bits { get; init; }
+
     /// <summary>SQ: the codes per partition, row-major.</summary>
     public byte[][]? Codes { get; init; }
 
@@ -78,6 +81,12 @@ internal sealed class LanceIvfIndex : IVectorIndex
     /// <inheritdoc/>
     public void Search(ReadOnlySpan<float> query, int nprobes, int ef, RowMask mask, TopK topK)
     {
+        if (Metric == DistanceMetric.Hamming)
+        {
+            SearchBits(query, nprobes, mask, topK);
+            return;
+        }
+
         var q = query.ToArray();
         if (Metric == DistanceMetric.Cosine)
         {
@@ -114,6 +123,44 @@ internal sealed class LanceIvfIndex : IVectorIndex
                 if (allowed[i])
                 {
                     topK.Offer(distance(i), rows[i]);
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// A hamming search of uint8 vectors: the partitions whose (uint8) centroids differ from the query in
+    /// the fewest bits, then every allowed row of them, measured exactly (the count of differing bits).
+    /// </summary>
+    private void SearchBits(ReadOnlySpan<float> query, int nprobes, RowMask mask, TopK topK)
+    {
+        var q = new byte[Dimension];
+        for (var i = 0; i < q.Length; i++)
+        {
+            q[i] = (byte)query[i];
+        }
+
+        var nearest = new TopK(Math.Max(1, Math.Min(nprobes, Partitions)));
+        var centroid = new byte[Dimension];
+        for (var p = 0; p < Partitions; p++)
+        {
+            for (var i = 0; i < centroid.Length; i++)
+            {
+                centroid[i] = (byte)Centroids[(p * Dimension) + i];
+            }
+
+            nearest.Offer(Dataset.HammingScan.Distance(q, centroid), p);
+        }
+
+        foreach (var (_, partition) in nearest.ToSortedArray())
+        {
+            var rows = RowIds[partition];
+            var bits = Bits![partition];
+            for (var i = 0; i < rows.Length; i++)
+            {
+                if (mask.Allows(rows[i]))
+                {
+                    topK.Offer(Dataset.HammingScan.Distance(q, bits.AsSpan(i * Dimension, Dimension)), rows[i]);
                 }
             }
         }

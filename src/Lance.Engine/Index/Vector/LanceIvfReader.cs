@@ -95,7 +95,14 @@ internal static class LanceIvfReader
         }
 
         var rowIds = new long[partitions][];
-        var vectors = kind == LanceIvfKind.Flat ? new float[partitions][] : null;
+        var binary = kind == LanceIvfKind.Flat && values.Values is UInt8Array;
+        if (binary != (metric == DistanceMetric.Hamming))
+        {
+            throw new LanceIndexException($"The index file '{auxName}' holds {(binary ? "uint8" : "float")} vectors for {LanceVectorDetails.MetricName(metric)} distances; Lance.Engine reads uint8 ones for hamming and float ones otherwise.");
+        }
+
+        var bitVectors = binary ? new byte[partitions][] : null;
+        var vectors = kind == LanceIvfKind.Flat && !binary ? new float[partitions][] : null;
         var codes = kind == LanceIvfKind.Flat ? null : new byte[partitions][];
         var start = 0;
         for (var p = 0; p < partitions; p++)
@@ -112,7 +119,12 @@ internal static class LanceIvfReader
                 rowIds[p][i] = (long)rowIdColumn.Values[start + i];
             }
 
-            if (vectors is not null)
+            if (bitVectors is not null)
+            {
+                var all = ((UInt8Array)values.Values).Values[(values.Offset * dimension)..];
+                bitVectors[p] = all.Slice(start * dimension, n * dimension).ToArray();
+            }
+            else if (vectors is not null)
             {
                 var all = ((FloatArray)values.Values).Values[(values.Offset * dimension)..];
                 vectors[p] = all.Slice(start * dimension, n * dimension).ToArray();
@@ -134,6 +146,7 @@ internal static class LanceIvfReader
             Centroids = centroids,
             RowIds = rowIds,
             Vectors = vectors,
+            Bits = bitVectors,
             Codes = codes,
             Quantizer = quantizer,
             Graphs = kind == LanceIvfKind.HnswSq ? ReadGraphs(indexFile, ivf, rowIds, indexName) : null,

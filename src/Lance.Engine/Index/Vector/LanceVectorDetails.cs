@@ -27,7 +27,7 @@ internal sealed record LanceVectorDetails(string Kind, DistanceMetric Metric, in
     public bool Usable => Kind switch
     {
         IvfPq or "IVF_SQ" or "IVF_HNSW_SQ" => NumBits == 8 && Metric != DistanceMetric.Hamming,
-        "IVF_FLAT" => Metric != DistanceMetric.Hamming,
+        "IVF_FLAT" => true,
         _ => false,
     };
 

@@ -28,23 +28,7 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         await using var proxy = kind == "s3"
             ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
             : null;
-        var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
-        var options = kind == "s3" ? emulators.S3Options(proxy!.Endpoint) : emulators.AzureOptions();
-        if (kind == "s3")
-        {
-            options["aws_conditional_put"] = "etag";
-        }
-
-        var schema = new Schema(
-            [new Field("id", Int64Type.Default, false), new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dim), true)], null);
-        await using (var store = ObjectStoreFactory.Open(uri, options))
-        await using (var created = await LanceDataset.CreateAsync(uri, schema, [Batch(schema, 0)], WriteMode.Create, new DatasetWriteOptions { Store = store }))
-        {
-            for (var f = 1; f < Files; f++)
-            {
-                await created.AppendAsync([Batch(schema, f)]);
-            }
-        }
+        var (uri, options) = await CreateTableAsync(kind, proxy);
 
         await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
         long dataBytes = 0;
@@ -88,23 +72,7 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         await using var proxy = kind == "s3"
             ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
             : null;
-        var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
-        var options = kind == "s3" ? emulators.S3Options(proxy!.Endpoint) : emulators.AzureOptions();
-        if (kind == "s3")
-        {
-            options["aws_conditional_put"] = "etag";
-        }
-
-        var schema = new Schema(
-            [new Field("id", Int64Type.Default, false), new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dim), true)], null);
-        await using (var store = ObjectStoreFactory.Open(uri, options))
-        await using (var created = await LanceDataset.CreateAsync(uri, schema, [Batch(schema, 0)], WriteMode.Create, new DatasetWriteOptions { Store = store }))
-        {
-            for (var f = 1; f < Files; f++)
-            {
-                await created.AppendAsync([Batch(schema, f)]);
-            }
-        }
+        var (uri, options) = await CreateTableAsync(kind, proxy);
 
         await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
         await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading, CacheBudgetBytes = 0 });
@@ -119,6 +87,29 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         Assert.Equal(query, ((FloatArray)returned.Values).Values.Slice(0, Dim).ToArray());
         long vectorBytes = Files * RowsPerFile * Dim * sizeof(float);
         Assert.True(read >= vectorBytes && read < vectorBytes * 5 / 4, $"an exact search read {read} bytes; the vector column is {vectorBytes}");
+    }
+
+    // A table of Files data files (RowsPerFile rows each, id + vector) in the store, through the
+    // S3 proxy that adds conditional creates (s3rver ignores them); its URI and store options.
+    private async Task<(string Uri, Dictionary<string, string> Options)> CreateTableAsync(string kind, FaultProxy? proxy)
+    {
+        var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
+        var options = kind == "s3" ? emulators.S3Options(proxy!.Endpoint) : emulators.AzureOptions();
+        if (kind == "s3")
+        {
+            options["aws_conditional_put"] = "etag";
+        }
+
+        var schema = new Schema(
+            [new Field("id", Int64Type.Default, false), new Field("vector", new FixedSizeListType(new Field("item", FloatType.Default, true), Dim), true)], null);
+        await using var store = ObjectStoreFactory.Open(uri, options);
+        await using var created = await LanceDataset.CreateAsync(uri, schema, [Batch(schema, 0)], WriteMode.Create, new DatasetWriteOptions { Store = store });
+        for (var f = 1; f < Files; f++)
+        {
+            await created.AppendAsync([Batch(schema, f)]);
+        }
+
+        return (uri, options);
     }
 
     private static RecordBatch Batch(Schema schema, int file)

@@ -63,7 +63,7 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
 
         var index = column.Index;
         var all = query.Operator == FullTextOperator.And;
-        var idf = tokens.ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+        var idf = IndexIdf(index, tokens);
         var average = index.AverageLength;
         foreach (var partition in index.Partitions)
         {
@@ -175,34 +175,46 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
         }
     }
 
-    private static void PhraseTop(ColumnSearch column, PhraseQuery query, TopHits top)
+    // A phrase's tokens and their positions as the index's analyzer makes them, and each token's idf over the whole index.
+    private static (List<string> Tokens, List<int> Places, Dictionary<string, float> Idf) AnalyzePhrase(ColumnSearch column, PhraseQuery query)
     {
         var index = column.Index;
         RequirePositions(column);
         var analyzed = index.Analyzer.Analyze(query.Text);
         var tokens = analyzed.Select(t => t.Token).ToList();
-        var places = analyzed.Select(t => t.Position).ToList();
+        var idf = IndexIdf(index, tokens.Distinct(StringComparer.Ordinal));
+        return (tokens, analyzed.Select(t => t.Position).ToList(), idf);
+    }
+
+    // The partition's id of every phrase token, in order; null when one of them is not in the partition.
+    private static List<uint>? PhraseTokenIds(InvertedPartition partition, List<string> tokens)
+    {
+        var ids = new List<uint>(tokens.Count);
+        foreach (var token in tokens)
+        {
+            if (!partition.TryGetToken(token, out var id))
+            {
+                return null;
+            }
+
+            ids.Add(id);
+        }
+
+        return ids;
+    }
+
+    private static void PhraseTop(ColumnSearch column, PhraseQuery query, TopHits top)
+    {
+        var index = column.Index;
+        var (tokens, places, idf) = AnalyzePhrase(column, query);
         if (tokens.Count == 0)
         {
             return;
         }
 
-        var idf = tokens.Distinct(StringComparer.Ordinal).ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
         foreach (var partition in index.Partitions)
         {
-            var ids = new List<uint>();
-            foreach (var token in tokens)
-            {
-                if (!partition.TryGetToken(token, out var id))
-                {
-                    ids.Clear();
-                    break;
-                }
-
-                ids.Add(id);
-            }
-
-            if (ids.Count == 0)
+            if (PhraseTokenIds(partition, tokens) is not { } ids)
             {
                 continue;
             }
@@ -382,6 +394,10 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
 
     private static float Idf(double n, double documents) => (float)Math.Log(((documents - n + 0.5) / (n + 0.5)) + 1.0);
 
+    // Each (distinct) token's idf over every partition of the index.
+    private static Dictionary<string, float> IndexIdf(FullTextIndex index, IEnumerable<string> tokens) => tokens.ToDictionary(
+        t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+
     private static float DocWeight(float freq, float length, float average) => (K1 + 1f) * freq / (freq + (K1 * (1f - B + (B * length / average))));
 
     private static Dictionary<long, float> Match(ColumnSearch column, MatchQuery query)
@@ -398,7 +414,7 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
 
         var index = column.Index;
         var all = query.Operator == FullTextOperator.And;
-        var idf = tokens.ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
+        var idf = IndexIdf(index, tokens);
         foreach (var partition in index.Partitions)
         {
             var found = tokens.Select(t => (Token: t, Found: partition.TryGetToken(t, out var id), Id: id)).Where(x => x.Found).ToList();
@@ -457,32 +473,16 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
     private static Dictionary<long, float> Phrase(ColumnSearch column, PhraseQuery query)
     {
         var index = column.Index;
-        RequirePositions(column);
-        var analyzed = index.Analyzer.Analyze(query.Text);
-        var tokens = analyzed.Select(t => t.Token).ToList();
-        var places = analyzed.Select(t => t.Position).ToList();
+        var (tokens, places, idf) = AnalyzePhrase(column, query);
         var scores = new Dictionary<long, float>();
         if (tokens.Count == 0)
         {
             return scores;
         }
 
-        var idf = tokens.Distinct(StringComparer.Ordinal).ToDictionary(t => t, t => Idf(index.Partitions.Sum(p => p.TryGetToken(t, out var id) ? p.PostingLength(id) : 0), index.DocumentCount), StringComparer.Ordinal);
         foreach (var partition in index.Partitions)
         {
-            var ids = new List<uint>();
-            foreach (var token in tokens)
-            {
-                if (!partition.TryGetToken(token, out var id))
-                {
-                    ids.Clear();
-                    break;
-                }
-
-                ids.Add(id);
-            }
-
-            if (ids.Count == 0)
+            if (PhraseTokenIds(partition, tokens) is not { } ids)
             {
                 continue;
             }

@@ -15,10 +15,19 @@ internal static class FilterCommonTypes
             (CastExpression cast, LiteralExpression { Value: string }) when FloatConstant(cast) is { } number => (number, b.High),
             _ => (b.Low, b.High),
         };
-        if (!(resolving && b.Operand is ColumnExpression) && BindBetweenInCommonType(binder, b.Operand, lowExpr, highExpr, b.Position) is { } common)
+        var column = resolving && b.Operand is ColumnExpression;
+        if (!(column && lowExpr is LiteralExpression && highExpr is LiteralExpression)
+            && BindBetweenInCommonType(binder, b.Operand, Bound(lowExpr), Bound(highExpr), b.Position) is { } common)
         {
             return b.Negated ? new BoundNot(common, b.Position) : common;
         }
+
+        // Lance's planner gives a literal bound of a column the column's type first (a bound that is not a
+        // literal keeps its own), and DataFusion then types the three as below: `i64 BETWEEN
+        // 9223372036854775807 AND CAST('NaN' AS double)` compares in float64.
+        BoundNode Bound(FilterExpression bound) => column && bound is LiteralExpression { Value: not null and not decimal } literal
+            ? FilterCastBinder.CoerceLiteral(binder, literal, binder.BindNode(b.Operand), b.Operand)
+            : binder.BindNode(bound);
 
         var low = binder.BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, lowExpr, b.Position, resolving);
         var high = binder.BindComparison(BinaryOperator.LessOrEqual, b.Operand, highExpr, b.Position, resolving);
@@ -30,10 +39,11 @@ internal static class FilterCommonTypes
     // those two, to which all three are cast. It differs from comparing each side on its own when the two
     // bounds meet the operand in different types: a uint64 expression between a signed integer (decimal128(20, 0))
     // and a float (float64) is compared as decimal128(35, 15), so -0.0 is 0 there and a float bound is rounded
-    // to 15 decimals. Lance's planner first gives a literal a column's own type, so a plain column never gets here.
-    private static BoundLogical? BindBetweenInCommonType(FilterBinder binder, FilterExpression operandExpr, FilterExpression lowExpr, FilterExpression highExpr, int position)
+    // to 15 decimals. Lance's planner first gives a literal a column's own type, so a plain column between two
+    // literals never gets here.
+    private static BoundLogical? BindBetweenInCommonType(FilterBinder binder, FilterExpression operandExpr, BoundNode low, BoundNode high, int position)
     {
-        var (operand, low, high) = (binder.BindNode(operandExpr), binder.BindNode(lowExpr), binder.BindNode(highExpr));
+        var operand = binder.BindNode(operandExpr);
         if (!operand.Type.IsNumeric || !low.Type.IsNumeric || !high.Type.IsNumeric
             || NumericTypes.Comparison(operand.Type, low.Type) is not { } lowType
             || NumericTypes.Comparison(operand.Type, high.Type) is not { } highType

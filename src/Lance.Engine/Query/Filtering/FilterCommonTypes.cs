@@ -54,12 +54,54 @@ internal static class FilterCommonTypes
         }
 
         BoundNode Cast(BoundNode node) => FilterCastBinder.Saturated(node, common) ?? FilterBinder.To(node, common);
-        var value = Cast(operand);
+
+        var value = Cast(common.Kind == ValueKind.Decimal ? Unwrapped(operand, low, high) : operand);
         return new BoundLogical(
             true,
             new BoundCompare(BinaryOperator.GreaterOrEqual, value, Cast(low), position),
             new BoundCompare(BinaryOperator.LessOrEqual, value, Cast(high), position),
             position);
+    }
+
+    // DataFusion unwraps the casts of `CAST(CAST(x AS t) AS decimal) >= c` down to x when the constant c is an
+    // integer that every type on the way holds exactly; BETWEEN is the two comparisons, so when both bounds
+    // unwrap, a cast that would fail never runs: `CAST(i64 AS bigint unsigned) BETWEEN -0.0 AND 32767` compares
+    // the signed value (-1 is below), while `CAST(i8 AS bigint unsigned) BETWEEN -1 AND 2.5` casts, and fails
+    // on -128 as LanceDB does. In a float common type it does not unwrap: `CAST(i64 AS smallint) BETWEEN -0.0
+    // AND 32767` casts and fails (all checked against LanceDB).
+    private static BoundNode Unwrapped(BoundNode operand, BoundNode low, BoundNode high)
+    {
+        if (IntegerConstant(low) is not { } lo || IntegerConstant(high) is not { } hi)
+        {
+            return operand;
+        }
+
+        var inner = operand;
+        while (inner is BoundCast { Type.Kind: ValueKind.Integer } cast && cast.Operand.Type.Kind == ValueKind.Integer
+            && NumericTypes.Fits(lo, cast.Type.Number) && NumericTypes.Fits(hi, cast.Type.Number)
+            && NumericTypes.Fits(lo, cast.Operand.Type.Number) && NumericTypes.Fits(hi, cast.Operand.Type.Number))
+        {
+            inner = cast.Operand;
+        }
+
+        return inner;
+    }
+
+    // A constant that is a whole number (-0.0 is 0), or null.
+    private static Int128? IntegerConstant(BoundNode node)
+    {
+        if (node is not BoundLiteral { IsNull: false } literal)
+        {
+            return null;
+        }
+
+        var v = literal.Scalar;
+        return v.Kind switch
+        {
+            ValueKind.Integer => v.Type.IsUnsigned ? unchecked((ulong)v.Ints![0]) : v.Ints![0],
+            ValueKind.Float when double.IsFinite(v.Floats![0]) && Math.Truncate(v.Floats[0]) == v.Floats[0] && Math.Abs(v.Floats[0]) < 1.8e19 => (Int128)v.Floats[0],
+            _ => null,
+        };
     }
 
     // CAST('<number>' AS double|float), a float constant, as the text Arrow's cast to string gives it.

@@ -144,6 +144,36 @@ public static class ObjectStoreSideBySide
         }
     }
 
+    /// <summary>Development aid: ingest ours-0 and lancedb-0 into an emulator that is already running.</summary>
+    public static async Task PrepAsync(string[] args)
+    {
+        var store = Option(args, "--store") ?? "s3";
+        var endpoint = Option(args, "--endpoint")!;
+        var rows = int.Parse(Option(args, "--rows") ?? "100000", CultureInfo.InvariantCulture);
+        var work = Option(args, "--work")!;
+        Directory.CreateDirectory(work);
+        if (store == "azure")
+        {
+            var service = new BlobServiceClient(new Uri($"{endpoint}/{AzureAccount}"), new StorageSharedKeyCredential(AzureAccount, AzureKey));
+            await service.GetBlobContainerClient(Bucket).CreateIfNotExistsAsync();
+        }
+
+        var scheme = store == "s3" ? "s3" : "az";
+        var data = BenchData.Rows(rows);
+        var ipc = Path.Combine(work, "rows.arrow");
+        await BenchData.WriteIpcAsync(ipc, BenchRow.ToRecordBatch(data));
+        await File.WriteAllTextAsync(Path.Combine(work, "queries.json"), JsonSerializer.Serialize(BenchData.Queries(21)));
+        await using (var db = await LanceDb.ConnectAsync($"{scheme}://{Bucket}/ours-0", OursOptions(store, endpoint)))
+        {
+            await db.CreateTableAsync<BenchRow>("bench", data, CreateMode.Overwrite);
+        }
+
+        if (Option(args, "--ours-only") is null)
+        {
+            BenchSupport.Node("bench-object-store.mjs", new { op = "ingest", uri = $"{scheme}://{Bucket}/lancedb-0", storageOptions = TheirOptions(store, endpoint), table = "bench", ipc });
+        }
+    }
+
     /// <summary>
     /// One fresh process's queries (the <c>object-store-child</c> mode): connect, open and the first
     /// search timed together, then each later search, then full scans; counts around each step.
@@ -178,16 +208,21 @@ public static class ObjectStoreSideBySide
         var timed = Stopwatch.StartNew();
         var c0 = await CountsAsync(http, countUrl);
         var o0 = Own(stats);
+        using var trace = Environment.GetEnvironmentVariable("LANCE_BENCH_TRACE") is null ? null : new ChildTrace();
+        trace?.Mark("child start");
         timed.Restart();
         await using var db = await LanceDb.ConnectAsync($"{(store == "s3" ? "s3" : "az")}://{Bucket}/ours-0", options);
+        trace?.Mark("connected");
         var table = await db.OpenTableAsync<BenchRow>("bench");
         var openSeconds = timed.Elapsed.TotalSeconds;
+        trace?.Mark("opened");
         timed.Stop();
         var c1 = await CountsAsync(http, countUrl);
         var o1 = Own(stats);
         timed.Start();
         var first = await table.Search(queries[0]).BypassVectorIndex().Limit(K).ToBatchAsync();
         var firstSeconds = timed.Elapsed.TotalSeconds;
+        trace?.Mark("first search");
         var c2 = await CountsAsync(http, countUrl);
         var o2 = Own(stats);
 
@@ -250,6 +285,8 @@ public static class ObjectStoreSideBySide
             await table2.Search(queries[0]).BypassVectorIndex().Limit(K).ToBatchAsync();
             reconnectSeconds = again.Elapsed.TotalSeconds;
         }
+
+        trace?.Mark("reconnect search");
 
         var w1 = await CountsAsync(http, countUrl);
 
@@ -409,4 +446,45 @@ public static class ObjectStoreSideBySide
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? "load average " + string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "load average unknown";
+
+    private sealed class ChildTrace : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly DateTime _processStart = Process.GetCurrentProcess().StartTime;
+
+        public ChildTrace()
+        {
+            Console.Error.WriteLine($"trace: runtime start to child mode {(DateTime.Now - _processStart).TotalMilliseconds:0} ms");
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name is "http.client.request.duration" or "http.client.connection.duration" or "http.client.request.time_in_queue")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                var method = "";
+                var status = "";
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "http.request.method") method = tag.Value?.ToString() ?? "";
+                    if (tag.Key == "http.response.status_code") status = tag.Value?.ToString() ?? "";
+                }
+
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: {_clock.Elapsed.TotalMilliseconds,8:0.0} ms  {instrument.Name} {method} {status} {value * 1000:0.0} ms"));
+            });
+            _listener.Start();
+        }
+
+        public void Mark(string what)
+        {
+            using var process = Process.GetCurrentProcess();
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trace: {_clock.Elapsed.TotalMilliseconds,8:0.0} ms  == {what}; cpu {process.TotalProcessorTime.TotalMilliseconds:0} ms; jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms jit; assemblies {AppDomain.CurrentDomain.GetAssemblies().Length}"));
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
 }

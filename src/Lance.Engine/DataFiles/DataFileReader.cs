@@ -94,6 +94,13 @@ internal sealed class DataFileReader : IDisposable
         set => _settings.ParallelDecodeMinBytes = value;
     }
 
+    /// <summary>Whether reads are requests over the network (see <see cref="DataFileReadSettings.RemoteReads"/>).</summary>
+    internal bool RemoteReads
+    {
+        get => _settings.RemoteReads;
+        set => _settings.RemoteReads = value;
+    }
+
     /// <summary>Opens a data file on disk (kept open until disposed), through a <see cref="LocalObjectStore"/> on its folder.</summary>
     /// <exception cref="LanceFormatException">The file is not a Lance data file this engine reads.</exception>
     public static DataFileReader Open(string path)

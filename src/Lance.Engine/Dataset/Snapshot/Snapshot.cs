@@ -104,9 +104,10 @@ internal sealed class Snapshot
     public ColumnLease LeaseColumn(DataFragment fragment, LanceField field, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _cache.Columns.Lease(new ColumnKey(FilePath(fragment, field), field.Id), key =>
+        var file = DataFileOf(fragment, field);
+        return _cache.Columns.Lease(new ColumnKey(DatasetFiles.DataKey(file.Path), field.Id), key =>
         {
-            using var reader = Files.OpenData(key.File, cancellationToken);
+            using var reader = Files.OpenData(key.File, (long)file.FileSizeBytes, cancellationToken);
 
             // Vector columns are mapped from the file rather than copied (the lease keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
@@ -136,7 +137,8 @@ internal sealed class Snapshot
     public ColumnLease LeaseColumnPieces(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
     {
         var lanceField = LanceFieldOf(field);
-        var path = FilePath(fragment, lanceField);
+        var file = DataFileOf(fragment, lanceField);
+        var path = DatasetFiles.DataKey(file.Path);
         if (field.DataType is not FixedSizeListType || !_cache.MapColumns || _cache.Columns.Contains(new ColumnKey(path, lanceField.Id)))
         {
             return LeaseColumn(fragment, lanceField, cancellationToken);
@@ -144,7 +146,7 @@ internal sealed class Snapshot
 
         var lease = _cache.Columns.Lease(new ColumnKey(path, lanceField.Id, Pieces: true), key =>
         {
-            using var reader = Files.OpenData(key.File);
+            using var reader = Files.OpenData(key.File, (long)file.FileSizeBytes);
             return reader.TryMapFlatColumn(lanceField) ?? [];
         });
         if (lease.Arrays.Count > 0)
@@ -216,7 +218,8 @@ internal sealed class Snapshot
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.
     // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-    private static string FilePath(DataFragment fragment, LanceField field)
+    // The data file of the fragment that holds the field's column (its manifest entry names its size).
+    private static DataFile DataFileOf(DataFragment fragment, LanceField field)
     {
         var leaf = field;
         while (leaf.Children.Count > 0)
@@ -224,9 +227,8 @@ internal sealed class Snapshot
             leaf = leaf.Children[0];
         }
 
-        var file = fragment.Files.Count == 1
+        return fragment.Files.Count == 1
             ? fragment.Files[0]
             : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
-        return DatasetFiles.DataKey(file.Path);
     }
 }

@@ -260,6 +260,38 @@ internal sealed class DataFileReader : IDisposable
     }
 
     /// <summary>
+    /// Where a fixed-width column with no nulls stored as flat pages (a vector column) lies in the
+    /// file, so ranges of its rows can be read with <see cref="ReadInto"/> instead of decoding the
+    /// whole column; null when the column is stored otherwise or the file's version keeps no such pages.
+    /// </summary>
+    /// <exception cref="LanceFormatException">The file is corrupt.</exception>
+    public FlatColumnLayout? TryFlatColumnLayout(LanceField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        try
+        {
+            return _columns.TryFlatColumnLayout(field);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(FileName, e, field.Name);
+        }
+    }
+
+    /// <summary>Reads the file's bytes from <paramref name="position"/> into all of <paramref name="destination"/> (safe to call from several threads at once).</summary>
+    /// <exception cref="LanceFormatException">The range lies outside the file.</exception>
+    public void ReadInto(long position, Span<byte> destination) => _file.ReadInto(position, destination);
+
+    /// <summary>
+    /// Fills each destination with the file's bytes from its position, the reads issued at once and
+    /// awaited together (see <see cref="DataFileBytes.ReadConcurrently"/>): for a remote store, whose
+    /// reads are requests, instead of one blocked thread per read.
+    /// </summary>
+    /// <exception cref="LanceFormatException">A range runs past the end of the file.</exception>
+    internal void ReadConcurrently(IReadOnlyList<(long Position, Memory<byte> Destination)> reads, CancellationToken cancellationToken)
+        => _file.ReadConcurrently(reads, cancellationToken);
+
+    /// <summary>
     /// Describes each page of a field's column, e.g. <c>MiniBlock(Flat(64), nulls)</c> (with
     /// <c>, large chunks</c> for format 2.2's 32-bit chunk sizes) or
     /// <c>FullZip(FixedSizeList(384, Flat(32)))</c>: for diagnostics and tests of what was written.

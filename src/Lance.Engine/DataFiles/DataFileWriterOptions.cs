@@ -35,6 +35,13 @@ internal sealed class DataFileWriterOptions
     /// </summary>
     public IReadOnlyList<byte[]>? GlobalBuffers { get; init; }
 
+    /// <summary>
+    /// Compress pages as Lance compresses its own index files: integer columns bit-packed (<c>InlineBitpacking</c>), short
+    /// byte strings that repeat through a page dictionary, list repetition levels bit-packed. Off by default: data files
+    /// keep their plain encodings.
+    /// </summary>
+    public bool Compact { get; init; }
+
     /// <summary>These options for writing files of <paramref name="version"/>.</summary>
     public DataFileWriterOptions WithVersion(LanceFileVersion version) => version == Version ? this : new()
     {
@@ -44,5 +51,6 @@ internal sealed class DataFileWriterOptions
         Dictionaries = Dictionaries,
         Name = Name,
         GlobalBuffers = GlobalBuffers,
+        Compact = Compact,
     };
 }

@@ -25,6 +25,9 @@ internal interface IDataFileColumns
     /// </summary>
     IReadOnlyList<IArrowArray>? TryMapFlatColumn(LanceField field);
 
+    /// <summary>Where a fixed-width column with no nulls stored flat lies in the file, or null when it is stored otherwise or the version keeps no such pages.</summary>
+    FlatColumnLayout? TryFlatColumnLayout(LanceField field) => null;
+
     /// <summary>Describes each page of a field's column, for diagnostics and tests.</summary>
     IReadOnlyList<string> DescribePages(LanceField field);
 }

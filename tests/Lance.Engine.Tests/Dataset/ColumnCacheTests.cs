@@ -184,6 +184,84 @@ public sealed class ColumnCacheTests : IDisposable
         Assert.True(cache.Evictions > 0);
     }
 
+    // A column of Rows int32 zeros whose values lie in native memory, as a search reads unmapped vectors.
+    private static IReadOnlyList<IArrowArray> NativeColumn(NativeColumnMemory memory)
+    {
+        memory.GetSpan().Clear();
+        return [new Int32Array(new ArrayData(Int32Type.Default, Rows, 0, 0, [ArrowBuffer.Empty, new ArrowBuffer(memory.Memory)]))];
+    }
+
+    [Fact]
+    public void Evicting_a_column_in_native_memory_frees_its_buffer_at_once()
+    {
+        var cache = new ColumnCache(Unit + (Unit / 2));
+        var memory = new NativeColumnMemory(Rows * sizeof(int));
+        using (var lease = cache.Lease(Key(1), _ => NativeColumn(memory)))
+        {
+            Assert.Equal(0, ((Int32Array)lease.Array).GetValue(Rows - 1));
+        }
+
+        Assert.False(memory.IsFreed); // still cached, within the budget
+
+        Use(cache, 2); // over the budget: column 1 is evicted
+
+        Assert.False(cache.Contains(Key(1)));
+        Assert.True(memory.IsFreed);
+        Assert.Equal(Unit, cache.CachedBytes);
+    }
+
+    [Fact]
+    public void A_native_column_out_of_the_cache_is_freed_only_when_its_last_lease_is_disposed()
+    {
+        var cache = new ColumnCache(0);
+        var memory = new NativeColumnMemory(Rows * sizeof(int));
+        var first = cache.Lease(Key(1), _ => NativeColumn(memory));
+        var second = cache.Lease(Key(1), _ => throw new InvalidOperationException("loaded twice"));
+
+        first.Dispose();
+
+        Assert.False(memory.IsFreed);
+        Assert.Equal(0, ((Int32Array)second.Array).GetValue(Rows - 1));
+
+        second.Dispose();
+
+        Assert.False(cache.Contains(Key(1)));
+        Assert.True(memory.IsFreed);
+    }
+
+    [Fact]
+    public void Clearing_the_cache_frees_unpinned_native_columns_now_and_pinned_ones_when_released()
+    {
+        var cache = new ColumnCache(long.MaxValue);
+        var pinned = new NativeColumnMemory(Rows * sizeof(int));
+        var unpinned = new NativeColumnMemory(Rows * sizeof(int));
+        var held = cache.Lease(Key(1), _ => NativeColumn(pinned));
+        cache.Lease(Key(2), _ => NativeColumn(unpinned)).Dispose();
+
+        cache.Clear();
+
+        Assert.True(unpinned.IsFreed);
+        Assert.False(pinned.IsFreed);
+        Assert.Equal(0, ((Int32Array)held.Array).GetValue(0));
+
+        held.Dispose();
+
+        Assert.True(pinned.IsFreed);
+    }
+
+    [Fact]
+    public void A_managed_column_is_left_to_the_collector_when_evicted()
+    {
+        var cache = new ColumnCache(0);
+        IReadOnlyList<IArrowArray>? arrays = null;
+        using (var lease = cache.Lease(Key(5), key => arrays = Column(key.FieldId)))
+        {
+        }
+
+        Assert.False(cache.Contains(Key(5)));
+        Assert.Equal(5, ((Int32Array)arrays![0]).GetValue(Rows - 1)); // still readable: only native buffers are freed
+    }
+
     [Fact]
     public void A_negative_budget_is_refused()
     {

@@ -233,8 +233,9 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         }
     }
 
-    // LanceDB's own read of a row's value in the table's last version, before our writes; null when the row is new.
-    private static async Task<JsonElement?> ValueBeforeWritesAsync(string db, string table, JsonElement entry, string id, string column)
+    // A row's value before the update: LanceDB's own read of the table's last version, or for a row the
+    // write appends, the value it was appended with (as the appended Arrow file holds it); null when neither has it.
+    private static async Task<JsonElement?> ValueBeforeWritesAsync(string db, string table, JsonElement entry, string id, string column, string? appended)
     {
         var last = entry.GetProperty("versions").EnumerateArray().Select(v => v.GetInt64()).Max();
         using var scan = JsonDocument.Parse(await File.ReadAllBytesAsync(Path.Combine(db, $"{table}.v{last}.json")));
@@ -246,7 +247,73 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
             }
         }
 
+        if (appended is null)
+        {
+            return null;
+        }
+
+        using var stream = File.OpenRead(appended);
+        using var reader = new ArrowFileReader(stream);
+        while (await reader.ReadNextRecordBatchAsync() is { } batch)
+        {
+            var ids = batch.Column("id");
+            var values = batch.Schema.GetFieldIndex(column) is var c and >= 0 ? batch.Column(c) : null;
+            for (int i = 0; values is not null && i < batch.Length; i++)
+            {
+                if (ForeignArrowJson.Render(ids, i)?.GetValue<string>() == id)
+                {
+                    return JsonSerializer.SerializeToElement(ForeignArrowJson.Render(values, i));
+                }
+            }
+        }
+
         return null;
+    }
+
+    // Whether LanceDB fails the same way on a table it writes itself from the rows of ours (as our engine
+    // reads them), in the same storage version: then the failure to read ours is LanceDB's.
+    private async Task<string?> FailsOnItsOwnCopyAsync(string path, string storage, string error, CancellationToken cancellationToken)
+    {
+        var folder = Directory.CreateTempSubdirectory("lance-own-copy-");
+        try
+        {
+            var dataset = await LanceDataset.OpenAsync(path, cancellationToken);
+            var ipc = Path.Combine(folder.FullName, "rows.arrow");
+            await using (var file = File.Create(ipc))
+            {
+                using var writer = new ArrowFileWriter(file, dataset.Schema);
+                await foreach (var batch in dataset.ScanAsync(cancellationToken: cancellationToken))
+                {
+                    await writer.WriteRecordBatchAsync(batch, cancellationToken);
+                }
+
+                await writer.WriteEndAsync(cancellationToken);
+            }
+
+            var db = Path.Combine(folder.FullName, "db");
+            using (await peer.RunAsync("create", new { db, table = "own", ipc, storageVersion = storage }, cancellationToken))
+            {
+            }
+
+            try
+            {
+                await peer.ScanAsync(db, "own", cancellationToken: cancellationToken);
+                return null;
+            }
+            catch (LanceDbPeerException e)
+            {
+                var own = Normalize(e.StandardError.Split('\n').FirstOrDefault(l => l.Contains("Error", StringComparison.Ordinal)) ?? FirstLine(e.Message));
+                return own == error ? FirstLine(e.Message) : null;
+            }
+        }
+        catch (LanceDbPeerException)
+        {
+            return null;
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
     }
 
     // What LanceDB's SQL gives for an update's value on one row of the table before our writes, when the
@@ -401,7 +468,10 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 bool sameDistance = Math.Abs(ours - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(distances[i])) || ours.Equals(distances[i]);
                 // Rows at the same distance may come in either order: only the distance must agree then.
                 // (Infinite distances tie with each other: a vector with an infinite item is infinitely far.)
-                bool tie = distances.Count(d => d.Equals(distances[i]) || Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d))) > 1;
+                // Rows at the distance of the k-th may tie with rows beyond k that LanceDB did not return,
+                // so at that last distance either library may pick any of them.
+                bool Near(double d) => d.Equals(distances[i]) || Math.Abs(d - distances[i]) <= 1e-3 * Math.Max(1, Math.Abs(d));
+                bool tie = distances.Count(Near) > 1 || (ids.Count == k && Near(distances[^1]));
                 if (!sameDistance || (!tie && ourIds[i] != ids[i]))
                 {
                     fail("search", $"k={k} on {column}: neighbour {i} is id {ids[i]} at {distances[i]} for LanceDB, id {ourIds[i]} at {ours} for us", "mismatch", column);
@@ -486,12 +556,20 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
         }
         catch (LanceDbPeerException e)
         {
-            fail("write:lancedb-read", $"after our [{string.Join(", ", done)}], LanceDB cannot read the table: {FirstLine(e.Message)}", "LanceDB: " + Normalize(
-                e.StandardError.Split('\n').FirstOrDefault(l => l.Contains("Error", StringComparison.Ordinal)) ?? FirstLine(e.Message)));
+            var error = Normalize(e.StandardError.Split('\n').FirstOrDefault(l => l.Contains("Error", StringComparison.Ordinal)) ?? FirstLine(e.Message));
+            if (await FailsOnItsOwnCopyAsync(Path.Combine(ours.Path, table + ".lance"), entry.GetProperty("storageVersion").GetString()!, error, cancellationToken) is { } own)
+            {
+                // LanceDB cannot read the same rows from a table it writes itself either.
+                contradiction($"after our [{string.Join(", ", done)}], LanceDB cannot read the table, nor a table it writes itself from the same rows: {own}");
+                return;
+            }
+
+            fail("write:lancedb-read", $"after our [{string.Join(", ", done)}], LanceDB cannot read the table: {FirstLine(e.Message)}", "LanceDB: " + error);
             return;
         }
 
         var byId = mine.Rows.ToDictionary(r => r.Values["id"].GetString() ?? "null");
+        var ourValues = new Dictionary<string, Dictionary<string, JsonNode?>>();
         if (mine.Rows.Count != theirs.Rows.Count)
         {
             fail("write:rows", $"after [{string.Join(", ", done)}], LanceDB reads {theirs.Rows.Count} rows from its twin, {mine.Rows.Count} from ours", "mismatch");
@@ -513,8 +591,9 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                 if (ForeignArrowJson.Difference(value, actual) is { } difference)
                 {
                     var type = theirs.Schema.FirstOrDefault(f => f.Name == column)?.Type;
+                    var legacyDictionary = entry.GetProperty("storageVersion").GetString() == "legacy" && type?.StartsWith("Dictionary<", StringComparison.Ordinal) == true;
                     if (update is { } set && !set.GetProperty("valuesSql").TryGetProperty(column, out _)
-                        && await ValueBeforeWritesAsync(db, table, entry, id, column) is { } before && ForeignArrowJson.Difference(before, actual) is null)
+                        && await ValueBeforeWritesAsync(db, table, entry, id, column, done.Contains("add") ? ipc : null) is { } before && ForeignArrowJson.Difference(before, actual) is null)
                     {
                         // LanceDB's update rewrote a value it was not asked to set (we keep the value the row had).
                         contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's update (which sets only {string.Join(", ", set.GetProperty("valuesSql").EnumerateObject().Select(p => p.Name))}) changed row id {id}{difference}; LanceDB read the row as we keep it before the update");
@@ -529,6 +608,19 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                         continue;
                     }
 
+                    if (update is { } setBy && setBy.GetProperty("valuesSql").TryGetProperty(column, out var setExpression)
+                        && await UpdatedValueAsync(db, table, setBy, setExpression.GetString()!, id) is { } sql && ForeignArrowJson.Difference(sql, JsonNode.Parse(value.GetRawText())) is not null
+                        && (ourValues.TryGetValue(column, out var read) ? read : ourValues[column] = await ReadByIdAsync(await LanceDataset.OpenAsync(Path.Combine(ours.Path, table + ".lance"), cancellationToken), column)) is { } oursRead
+                        && oursRead.TryGetValue(id, out var stored)
+                        && (ForeignArrowJson.Difference(sql, stored) is null || (legacyDictionary && sql.ValueKind == JsonValueKind.String && sql.GetString() == "" && stored is null)))
+                    {
+                        // LanceDB's update stored something other than what its own SQL gives for that row; we
+                        // store that value (a legacy dictionary's "" reads as null, to LanceDB as to us, also
+                        // where LanceDB's createTable wrote it).
+                        contradiction($"after [{string.Join(", ", done)}], column {column} ({type}): LanceDB's update set row id {id}{difference}, though LanceDB evaluates `{setExpression.GetString()}` on that row to {sql.GetRawText()}, which we store");
+                        continue;
+                    }
+
                     if (await PointReadAsync(twin.Path, table, null, column, id) is { } point && ForeignArrowJson.Difference(point, actual) is null)
                     {
                         // LanceDB's full scan of its twin and its own read of that one row disagree; the row reads as ours.
@@ -536,7 +628,7 @@ public sealed class GenerativeComparer(LanceDbPeer peer)
                         continue;
                     }
 
-                    fail("write:rows", $"after [{string.Join(", ", done)}], row id {id}{difference} (LanceDB reading its twin, then ours)", "mismatch", column, type);
+fail("write:rows", $"after [{string.Join(", ", done)}], row id {id}{difference} (LanceDB reading its twin, then ours)", "mismatch", column, type);
                     return;
                 }
             }

@@ -152,6 +152,207 @@ internal static class MiniBlockEncoder
         });
     }
 
+    /// <summary>
+    /// Encodes a page of integers of <paramref name="bits"/> bits (8, 16, 32 or 64) as Lance's <c>InlineBitpacking</c>:
+    /// chunks of 1,024 values, each its bit width as one word then the values packed in that width (FastLanes layout; a
+    /// last, shorter chunk is padded with zeros). Repetition levels, when the page has them, are bit-packed too.
+    /// </summary>
+    /// <param name="page">The page (its count, nulls and levels' shape).</param>
+    /// <param name="values">The page's values, <paramref name="bits"/> bits each, little-endian.</param>
+    /// <param name="bits">The width of one value.</param>
+    /// <param name="levels">The levels of a nested column's page; null for a flat column.</param>
+    /// <param name="largeChunks">Write format 2.2's large-chunk form.</param>
+    public static EncodedPage EncodeBitpacked(GatheredPage page, ReadOnlyMemory<byte> values, int bits, PageLevels? levels = null, bool largeChunks = false)
+    {
+        int count = page.Count;
+        int size = bits / 8;
+        var widths = new int[(count + Compression.FastLanes.ChunkValues - 1) / Compression.FastLanes.ChunkValues];
+        var chunks = new List<(int Start, int Count, int ValueBytes)>(widths.Length);
+        for (int c = 0; c < widths.Length; c++)
+        {
+            int start = c * Compression.FastLanes.ChunkValues;
+            int n = Math.Min(Compression.FastLanes.ChunkValues, count - start);
+            var slice = values.Span.Slice(start * size, n * size);
+
+            // A width of at least 1: Lance's own writer never packs a chunk into 0 bits.
+            int width = Math.Max(1, bits switch
+            {
+                8 => Compression.FastLanes.Width(slice),
+                16 => Compression.FastLanes.Width(MemoryMarshal.Cast<byte, ushort>(slice)),
+                32 => Compression.FastLanes.Width(MemoryMarshal.Cast<byte, uint>(slice)),
+                _ => Compression.FastLanes.Width(MemoryMarshal.Cast<byte, ulong>(slice)),
+            });
+            widths[c] = width;
+            chunks.Add((start, n, size * (1 + (Compression.FastLanes.ChunkValues * width / bits))));
+        }
+
+        var encoding = new Enc21.CompressiveEncoding { InlineBitpacking = new Enc21.InlineBitpacking { UncompressedBitsPerValue = (ulong)bits } };
+        return Serialize(page, chunks, encoding, levels, largeChunks, (chunk, destination) =>
+        {
+            int width = widths[chunk.Start / Compression.FastLanes.ChunkValues];
+            var source = values.Span.Slice(chunk.Start * size, chunk.Count * size);
+            switch (bits)
+            {
+                case 8: PackChunk<byte>(source, width, destination); break;
+                case 16: PackChunk<ushort>(source, width, destination); break;
+                case 32: PackChunk<uint>(source, width, destination); break;
+                default: PackChunk<ulong>(source, width, destination); break;
+            }
+        }, packLevels: true);
+    }
+
+    /// <summary>
+    /// Encodes a page of variable-width values through a page dictionary, as Lance stores short values that repeat: the
+    /// distinct values (in order of first appearance) as page buffer 2 in Lance's block layout for byte strings, and per
+    /// value its 32-bit dictionary index, bit-packed (<see cref="EncodeBitpacked"/>). Returns null when the values repeat too
+    /// little for a dictionary to pay (more than one distinct value in two).
+    /// </summary>
+    public static EncodedPage? EncodeDictionary(GatheredPage page, int offsetBits, PageLevels? levels = null, bool largeChunks = false)
+    {
+        int count = page.Count;
+        var offsets = page.Offsets;
+        var data = page.Values;
+        var indices = new uint[count];
+        var shortValues = new Dictionary<(int Length, ulong Bits), uint>();
+        Span<byte> word = stackalloc byte[8];
+        var longValues = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var distinct = new List<(long Start, int Length)>();
+        for (int i = 0; i < count; i++)
+        {
+            var value = data.Slice((int)offsets[i], (int)(offsets[i + 1] - offsets[i]));
+            uint index;
+            if (value.Length <= 8)
+            {
+                word.Clear();
+                value.CopyTo(word);
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(shortValues, (value.Length, BinaryPrimitives.ReadUInt64LittleEndian(word)), out bool exists);
+                if (!exists)
+                {
+                    slot = (uint)distinct.Count;
+                    distinct.Add((offsets[i], value.Length));
+                }
+
+                index = slot;
+            }
+            else
+            {
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(longValues, System.Text.Encoding.Latin1.GetString(value), out bool exists);
+                if (!exists)
+                {
+                    slot = (uint)distinct.Count;
+                    distinct.Add((offsets[i], value.Length));
+                }
+
+                index = slot;
+            }
+
+            indices[i] = index;
+            if (distinct.Count * 2L > count + 1024L)
+            {
+                return null;
+            }
+        }
+
+        var encoded = EncodeBitpacked(page, MemoryMarshal.AsBytes(indices.AsSpan()).ToArray(), 32, levels, largeChunks);
+        encoded.Layout.MiniBlockLayout.Dictionary = EncodingProtos.Variable(offsetBits);
+        encoded.Layout.MiniBlockLayout.NumDictionaryItems = (ulong)distinct.Count;
+        // The dictionary is buffer 2; a repetition index, when there is one, comes last.
+        return encoded with { Buffers = [encoded.Buffers[0], encoded.Buffers[1], DictionaryBlock(data, distinct, offsetBits), .. encoded.Buffers.Skip(2)] };
+    }
+
+    private static void PackChunk<T>(ReadOnlySpan<byte> source, int width, Span<byte> destination)
+        where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
+    {
+        var input = MemoryMarshal.Cast<byte, T>(source);
+        Span<T> chunk = stackalloc T[Compression.FastLanes.ChunkValues];
+        chunk.Clear();
+        input.CopyTo(chunk);
+        var words = MemoryMarshal.Cast<byte, T>(destination);
+        words[0] = T.CreateTruncating(width);
+        Compression.FastLanes.Pack(width, chunk, words[1..]);
+    }
+
+    // Lance's block layout for byte strings: u32 32 | u32 start of bytes | (n + 1) u32 offsets | bytes, or the same with u64 words.
+    private static byte[] DictionaryBlock(ReadOnlySpan<byte> data, List<(long Start, int Length)> values, int offsetBits)
+    {
+        int word = offsetBits / 8;
+        long bytes = 0;
+        foreach (var v in values)
+        {
+            bytes += v.Length;
+        }
+
+        int header = (2 + values.Count + 1) * word;
+        var block = new byte[checked(header + (int)bytes)];
+        void Write(int at, long value)
+        {
+            if (word == 4)
+            {
+                BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(at), (uint)value);
+            }
+            else
+            {
+                BinaryPrimitives.WriteUInt64LittleEndian(block.AsSpan(at), (ulong)value);
+            }
+        }
+
+        Write(0, offsetBits);
+        Write(word, header);
+        int offset = 0;
+        for (int i = 0; i < values.Count; i++)
+        {
+            Write((2 + i) * word, offset);
+            data.Slice((int)values[i].Start, values[i].Length).CopyTo(block.AsSpan(header + offset));
+            offset += values[i].Length;
+        }
+
+        Write((2 + values.Count) * word, offset);
+        return block;
+    }
+
+    // The bytes of `count` levels bit-packed out of line in `width` bits (Lance's OutOfLineBitpacking of u16 levels): whole
+    // chunks of 1,024 packed, a last partial chunk packed (padded) when that saves more than the padding costs, else raw.
+    private static int PackedLevelBytes(int count, int width)
+    {
+        int perChunk = Compression.FastLanes.ChunkValues * width / 16;
+        int tail = count % Compression.FastLanes.ChunkValues;
+        return 2 * ((count / Compression.FastLanes.ChunkValues * perChunk) + (tail == 0 ? 0 : PackTail(tail, width) ? perChunk : tail));
+    }
+
+    private static bool PackTail(int tail, int width)
+        => width * (Compression.FastLanes.ChunkValues - tail) < (16 - width) * tail
+            && Compression.FastLanes.ChunkValues * width / 16 != tail; // a packed tail as long as a raw one would read as raw
+
+    private static void PackLevels(ReadOnlySpan<ushort> levels, int width, Span<byte> destination)
+    {
+        var words = MemoryMarshal.Cast<byte, ushort>(destination);
+        int perChunk = Compression.FastLanes.ChunkValues * width / 16;
+        Span<ushort> chunk = stackalloc ushort[Compression.FastLanes.ChunkValues];
+        int at = 0;
+        int done = 0;
+        for (; done + Compression.FastLanes.ChunkValues <= levels.Length; done += Compression.FastLanes.ChunkValues, at += perChunk)
+        {
+            Compression.FastLanes.Pack(width, levels.Slice(done, Compression.FastLanes.ChunkValues), words.Slice(at, perChunk));
+        }
+
+        int tail = levels.Length - done;
+        if (tail == 0)
+        {
+            return;
+        }
+
+        if (PackTail(tail, width))
+        {
+            chunk.Clear();
+            levels[done..].CopyTo(chunk);
+            Compression.FastLanes.Pack(width, chunk, words.Slice(at, perChunk));
+        }
+        else
+        {
+            levels[done..].CopyTo(words[at..]);
+        }
+    }
+
     // The value buffer of a variable chunk: offsets, bytes, padded to the offset width (Lance does
     // the same, so that the buffer can be viewed as offsets).
     private static int ChunkBufferSize(ReadOnlySpan<long> offsets, int start, int n, int offsetBytes)
@@ -166,7 +367,7 @@ internal static class MiniBlockEncoder
     // buffer ahead of the items (Lance's FixedSizeList with validity).
     private static EncodedPage Serialize(
         GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels,
-        bool largeChunks, CopyChunkValues copyValues, int itemsPerValue = 0)
+        bool largeChunks, CopyChunkValues copyValues, int itemsPerValue = 0, bool packLevels = false)
     {
         // Which levels each chunk carries: a flat column's definitions are one per value; a nested
         // column's are sliced among the chunks by its entries.
@@ -196,10 +397,24 @@ internal static class MiniBlockEncoder
         int valueBuffers = itemsPerValue > 0 ? 2 : 1;
         int headerBytes = Pad(2 + (hasRep ? 2 : 0) + (hasDefinitions ? 2 : 0) + (sizeBytes * valueBuffers));
         int ValidityBytes((int Start, int Count, int ValueBytes) chunk) => itemsPerValue > 0 ? (int)(((long)chunk.Count * itemsPerValue + 7) / 8) : 0;
+        // Repetition levels bit-packed in the fewest bits the page needs (when asked, and when that is fewer than 16).
+        int repWidth = 16;
+        if (packLevels && hasRep)
+        {
+            ushort all = 0;
+            foreach (var r in rep)
+            {
+                all |= r;
+            }
+
+            repWidth = Math.Max(1, 32 - BitOperations.LeadingZeroCount((uint)all));
+        }
+
+        int RepBytes(int levelCount) => repWidth < 16 ? PackedLevelBytes(levelCount, repWidth) : levelCount * 2;
         long total = 0;
         for (int c = 0; c < chunks.Count; c++)
         {
-            total += ChunkBytes(levelRanges[c].Count, chunks[c].ValueBytes, headerBytes, hasRep, hasDefinitions, ValidityBytes(chunks[c]));
+            total += ChunkBytes(levelRanges[c].Count, chunks[c].ValueBytes, headerBytes, hasRep ? RepBytes(levelRanges[c].Count) : 0, hasDefinitions, ValidityBytes(chunks[c]));
         }
 
         var data = new byte[checked((int)total)];
@@ -216,13 +431,14 @@ internal static class MiniBlockEncoder
             }
 
             int validityBytes = ValidityBytes(chunk);
-            int chunkBytes = ChunkBytes(levelCount, chunk.ValueBytes, headerBytes, hasRep, hasDefinitions, validityBytes);
+            int repBytes = hasRep ? RepBytes(levelCount) : 0;
+            int chunkBytes = ChunkBytes(levelCount, chunk.ValueBytes, headerBytes, repBytes, hasDefinitions, validityBytes);
             var span = data.AsSpan(position, chunkBytes);
             BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(hasRep || hasDefinitions ? levelCount : 0));
             int cursor = 2;
             if (hasRep)
             {
-                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)(levelCount * 2));
+                BinaryPrimitives.WriteUInt16LittleEndian(span[cursor..], (ushort)repBytes);
                 cursor += 2;
             }
 
@@ -249,8 +465,16 @@ internal static class MiniBlockEncoder
             cursor = headerBytes;
             if (hasRep)
             {
-                MemoryMarshal.AsBytes(rep.Slice(levelStart, levelCount)).CopyTo(span[cursor..]);
-                cursor += Pad(levelCount * 2);
+                if (repWidth < 16)
+                {
+                    PackLevels(rep.Slice(levelStart, levelCount), repWidth, span.Slice(cursor, repBytes));
+                }
+                else
+                {
+                    MemoryMarshal.AsBytes(rep.Slice(levelStart, levelCount)).CopyTo(span[cursor..]);
+                }
+
+                cursor += Pad(repBytes);
             }
 
             if (hasDefinitions)
@@ -291,7 +515,9 @@ internal static class MiniBlockEncoder
         };
         if (hasRep)
         {
-            layout.RepCompression = EncodingProtos.Flat(16);
+            layout.RepCompression = repWidth < 16
+                ? new Enc21.CompressiveEncoding { OutOfLineBitpacking = new Enc21.OutOfLineBitpacking { UncompressedBitsPerValue = 16, Values = EncodingProtos.Flat(repWidth) } }
+                : EncodingProtos.Flat(16);
         }
 
         if (hasDefinitions)
@@ -332,9 +558,9 @@ internal static class MiniBlockEncoder
         }
     }
 
-    private static int ChunkBytes(int levelCount, int valueBytes, int headerBytes, bool hasRep, bool hasDefinitions, int validityBytes = 0)
+    private static int ChunkBytes(int levelCount, int valueBytes, int headerBytes, int repBytes, bool hasDefinitions, int validityBytes = 0)
     {
-        int bytes = headerBytes + (hasRep ? Pad(levelCount * 2) : 0) + (hasDefinitions ? Pad(levelCount * 2) : 0) + (validityBytes > 0 ? Pad(validityBytes) : 0) + Pad(valueBytes);
+        int bytes = headerBytes + Pad(repBytes) + (hasDefinitions ? Pad(levelCount * 2) : 0) + (validityBytes > 0 ? Pad(validityBytes) : 0) + Pad(valueBytes);
         if (bytes > 32 * 1024)
         {
             throw new LanceFormatException($"A mini-block chunk of {bytes} bytes exceeds the format's 32 KiB limit.");

@@ -205,7 +205,7 @@ internal static class DataFileWriter
         return pageMetadata;
     }
 
-    internal static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels, LanceFileVersion version)
+    internal static EncodedPage Encode(ColumnPageSource source, GatheredPage page, PageLevels? levels, LanceFileVersion version, bool compact = false)
     {
         bool largeChunks = version.HasLargeChunks;
         if (source.IsVariable)
@@ -218,6 +218,11 @@ internal static class DataFileWriter
             }
 
             int offsetBits = source.LargeOffsets ? 64 : 32;
+            if (compact && longest < FullZipMinValueBytes && MiniBlockEncoder.EncodeDictionary(page, offsetBits, levels, largeChunks) is { } dictionary)
+            {
+                return dictionary;
+            }
+
             return (longest < FullZipMinValueBytes, levels) switch
             {
                 (true, _) => MiniBlockEncoder.EncodeVariable(page, offsetBits, levels, largeChunks),
@@ -227,6 +232,11 @@ internal static class DataFileWriter
         }
 
         int bits = source.BitsPerValue;
+        if (compact && source.Type is IntegerType && bits is 8 or 16 or 32 or 64)
+        {
+            return MiniBlockEncoder.EncodeBitpacked(page, page.ValuesMemory, bits, levels, largeChunks);
+        }
+
         var valueEncoding = source.Type is FixedSizeListType fsl
             ? EncodingProtos.FixedSizeList(fsl.ListSize, bits / fsl.ListSize)
             : EncodingProtos.Flat(bits);

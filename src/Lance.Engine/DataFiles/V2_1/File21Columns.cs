@@ -50,6 +50,9 @@ internal sealed class File21Columns : IDataFileColumns
     /// <inheritdoc/>
     public IReadOnlyList<IArrowArray>? TryMapFlatColumn(LanceField field) => _flat.TryMapFlatColumn(field);
 
+    /// <inheritdoc/>
+    public FlatColumnLayout? TryFlatColumnLayout(LanceField field) => _flat.TryFlatColumnLayout(field);
+
     private IArrowArray ReadColumnCore(LanceField field)
     {
         var type = LanceSchema.ToArrowType(field);

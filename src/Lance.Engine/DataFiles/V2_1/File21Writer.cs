@@ -199,7 +199,7 @@ internal sealed class File21Writer : IDataFileWriter
         {
             var (start, rows) = pages[p];
             source.Gather(start, rows, _page);
-            column.Metadata.Pages.Add(WritePage(column, DataFileWriter.Encode(source, _page, levels: null, _options.Version), column.FirstRow + start, rows));
+            column.Metadata.Pages.Add(WritePage(column, DataFileWriter.Encode(source, _page, levels: null, _options.Version, _options.Compact), column.FirstRow + start, rows));
             done = start + rows;
         }
 
@@ -233,7 +233,7 @@ internal sealed class File21Writer : IDataFileWriter
             else
             {
                 source.Gather(firstValue, values, _page);
-                encoded = DataFileWriter.Encode(source, _page, levels, _options.Version);
+                encoded = DataFileWriter.Encode(source, _page, levels, _options.Version, _options.Compact);
             }
 
             column.Metadata.Pages.Add(WritePage(column, encoded, column.FirstRow + firstRow, rowCount));

@@ -56,6 +56,27 @@ internal sealed class FlatPages
     /// <returns>The arrays, or null when the column is stored otherwise, the store cannot map, or on Windows.</returns>
     public IReadOnlyList<IArrowArray>? TryMapFlatColumn(LanceField field) => TryMapFlatColumnCore(field);
 
+    /// <summary>
+    /// Where a fixed-width column with no nulls whose pages are all full-zip flat buffers lies in the
+    /// file (any size, on every platform: nothing is mapped); null when it is stored otherwise.
+    /// </summary>
+    public FlatColumnLayout? TryFlatColumnLayout(LanceField field)
+    {
+        if (!field.IsLeaf || !_columnOfField.TryGetValue(field.Id, out int column))
+        {
+            return null;
+        }
+
+        var type = LanceSchema.ToArrowType(field);
+        long width = LanceLogicalTypes.FixedWidthBits(type) / 8;
+        if (width is <= 0 or > int.MaxValue || FlatPageRuns(column, type) is not { } runs)
+        {
+            return null;
+        }
+
+        return new FlatColumnLayout(type, (int)width, runs);
+    }
+
     private List<IArrowArray>? TryMapFlatColumnCore(LanceField field)
     {
         if (!field.IsLeaf || !_columnOfField.TryGetValue(field.Id, out int column) || (!_file.IsInMemory && OperatingSystem.IsWindows()))

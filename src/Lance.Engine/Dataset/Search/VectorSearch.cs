@@ -61,45 +61,87 @@ internal static class VectorSearch
         // arithmetic for float64 vectors, the SIMD float32 kernels for float32 (and float16, widened).
         var hamming = request.Metric == DistanceMetric.Hamming ? HammingScan.QueryBytes(request.Query.Span, request.Column, snapshot.Location) : null;
         var float64 = hamming is null && vectorField.DataType is FixedSizeListType { ValueDataType: DoubleType };
+        long taken = 0;
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
 
-            // A LanceDB file's vectors come as one mapped array per page (see Snapshot.ReadColumnPieces),
-            // pinned in the column cache while they are scored and evictable (within the budget) after.
-            using var lease = snapshot.LeaseColumnPieces(fragment, vectorField, cancellationToken);
-            var pieces = lease.Arrays;
+            // A LanceDB file's vectors come as one mapped array per page (see Snapshot.LeaseColumnPieces),
+            // pinned in the column cache while they are scored and evictable (within the budget) after;
+            // a column the budget cannot take is streamed from its file instead.
+            using var column = snapshot.LeaseSearchColumn(fragment, vectorField, ref taken, cancellationToken);
             var passing = filter is not null && request.Prefilter ? Scanner.PassingRows(snapshot, fragment, filter, out _)! : null;
-            var firstRow = 0;
-            foreach (var piece in pieces)
+            var deleted = passing is null ? snapshot.DeletedRows(fragment) : null;
+            void Score(FixedSizeListArray stored, int firstRow, TopK into)
             {
-                var stored = (FixedSizeListArray)piece;
                 var rowIdBase = ((long)fragment.Id << 32) + firstRow;
                 if (hamming is not null || float64)
                 {
                     var rows = passing is not null
                         ? ExactScan.NonNull(stored, ExactScan.RowsWithin(passing, firstRow, stored.Length))
-                        : ExactScan.LiveRows(stored, snapshot.DeletedRows(fragment), firstRow);
+                        : ExactScan.LiveRows(stored, deleted!, firstRow);
                     if (hamming is not null)
                     {
-                        HammingScan.SearchRows(hamming, stored, rows, rowIdBase, topK, lower, upper);
+                        HammingScan.SearchRows(hamming, stored, rows, rowIdBase, into, lower, upper);
                     }
                     else
                     {
-                        Float64Scan.SearchRows(request.Metric, request.Query.Span, stored, rows, rowIdBase, topK, lower, upper);
+                        Float64Scan.SearchRows(request.Metric, request.Query.Span, stored, rows, rowIdBase, into, lower, upper);
                     }
                 }
                 else if (passing is not null)
                 {
                     var vectors = SearchVectors.AsFloat32(stored);
-                    ExactScan.SearchRows(request, vectors, dimension, ExactScan.NonNull(vectors, ExactScan.RowsWithin(passing, firstRow, vectors.Length)), rowIdBase, topK, lower, upper);
+                    ExactScan.SearchRows(request, vectors, dimension, ExactScan.NonNull(vectors, ExactScan.RowsWithin(passing, firstRow, vectors.Length)), rowIdBase, into, lower, upper);
                 }
                 else
                 {
-                    ExactScan.SearchFragment(request, SearchVectors.AsFloat32(stored), dimension, rowIdBase, snapshot.DeletedRows(fragment), firstRow, topK, lower, upper);
+                    ExactScan.SearchFragment(request, SearchVectors.AsFloat32(stored), dimension, rowIdBase, deleted!, firstRow, into, lower, upper);
+                }
+            }
+
+            if (column.Streamed is { } streamed)
+            {
+                // Each worker scores its chunks into its own heap; the rows a chunk leaves in that heap are
+                // kept as the chunk is read (the chunk's buffer is reused), a superset of its final winners.
+                var gate = new Lock();
+                var kept = keep is null ? null : new List<(int[] Rows, IArrowArray Values)>();
+                streamed.ForEachChunk(
+                    () => new TopK(topK.Capacity),
+                    (chunk, firstRow, local) =>
+                    {
+                        Score(chunk, firstRow, local);
+                        if (kept is not null && ScoredColumn.Take(fragment.Id, chunk, firstRow, local.KeptRows()) is { } part)
+                        {
+                            lock (gate)
+                            {
+                                kept.Add(part);
+                            }
+                        }
+                    },
+                    local =>
+                    {
+                        lock (gate)
+                        {
+                            topK.Merge(local);
+                        }
+                    },
+                    cancellationToken);
+                if (kept is not null)
+                {
+                    keep!.Keep(fragment.Id, kept);
                 }
 
-                firstRow += stored.Length;
+                continue;
+            }
+
+            var pieces = column.Lease!.Arrays;
+            var first = 0;
+            foreach (var piece in pieces)
+            {
+                var stored = (FixedSizeListArray)piece;
+                Score(stored, first, topK);
+                first += stored.Length;
             }
 
             // A row among the final winners is among the kept ones when its fragment is done (the

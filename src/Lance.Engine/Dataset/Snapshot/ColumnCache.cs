@@ -14,8 +14,11 @@ namespace Lance.Engine.Dataset;
 /// </summary>
 /// <remarks>
 /// A column is loaded once even when several threads ask for it at the same time (the others wait
-/// for it). Eviction only forgets a column: arrays a caller still holds stay valid (managed memory
-/// and mapped views are released when nothing references them any more).
+/// for it). Eviction forgets a column: arrays a caller still holds stay valid (managed memory and
+/// mapped views are released when nothing references them any more), except buffers in
+/// <see cref="NativeColumnMemory"/> (vector columns a search reads whole when they are not mapped):
+/// those are freed as soon as the column is out of the cache and no lease pins it, so a reader must
+/// hold its lease for as long as it reads them.
 /// </remarks>
 internal sealed class ColumnCache
 {
@@ -80,11 +83,25 @@ internal sealed class ColumnCache
     public ColumnLease Lease(ColumnKey key, Func<ColumnKey, IReadOnlyList<IArrowArray>> load)
     {
         ArgumentNullException.ThrowIfNull(load);
+        return LeaseCore(key, load)!;
+    }
+
+    /// <summary>The column <paramref name="key"/> pinned until the lease is disposed when the cache holds it (or is loading it); else null, and nothing is loaded.</summary>
+    /// <exception cref="Exception">Whatever the load under way throws.</exception>
+    public ColumnLease? TryLeaseHeld(ColumnKey key) => LeaseCore(key, null);
+
+    private ColumnLease? LeaseCore(ColumnKey key, Func<ColumnKey, IReadOnlyList<IArrowArray>>? load)
+    {
         Entry entry;
         lock (_lock)
         {
             if (!_entries.TryGetValue(key, out entry!))
             {
+                if (load is null)
+                {
+                    return null;
+                }
+
                 entry = new Entry(key, load);
                 _entries.Add(key, entry);
                 entry.Node = _recency.AddLast(entry);
@@ -139,6 +156,7 @@ internal sealed class ColumnCache
             foreach (var entry in _entries.Values)
             {
                 entry.InCache = false;
+                FreeIfUnused(entry);
             }
 
             _entries.Clear();
@@ -168,6 +186,7 @@ internal sealed class ColumnCache
         lock (_lock)
         {
             entry.Pins--;
+            FreeIfUnused(entry);
             EvictOverBudget();
         }
     }
@@ -228,6 +247,24 @@ internal sealed class ColumnCache
         {
             _bytes -= entry.Bytes;
         }
+
+        FreeIfUnused(entry);
+    }
+
+    // A column out of the cache that no lease pins any more: its native buffers (if it has any) are
+    // freed now rather than when the garbage collector finds them. Managed and mapped ones are left to it.
+    private static void FreeIfUnused(Entry entry)
+    {
+        if (entry.InCache || entry.Pins > 0 || entry.Freed || !entry.Value.IsValueCreated)
+        {
+            return;
+        }
+
+        entry.Freed = true;
+        foreach (var array in entry.Value.Value)
+        {
+            NativeColumnMemory.Free(array.Data);
+        }
     }
 
     /// <summary>One column held by the cache (its state is guarded by the cache's lock).</summary>
@@ -253,5 +290,8 @@ internal sealed class ColumnCache
 
         /// <summary>Whether the cache still holds it (false once evicted or cleared).</summary>
         public bool InCache { get; set; } = true;
+
+        /// <summary>Whether its native buffers were freed (it was out of the cache and unpinned).</summary>
+        public bool Freed { get; set; }
     }
 }

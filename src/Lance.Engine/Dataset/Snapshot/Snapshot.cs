@@ -118,44 +118,124 @@ internal sealed class Snapshot
     }
 
     /// <summary>
-    /// A fragment's column as arrays in row order: for a vector column whose pages are flat, views
-    /// of the data file (one per run of pages lying back to back), so a search reads the page cache
-    /// in place and no copy of the column is made or kept in managed memory; otherwise the one
-    /// array <see cref="ReadColumn(DataFragment, LanceField, CancellationToken)"/> reads. Not pinned;
-    /// see <see cref="LeaseColumnPieces"/>.
-    /// </summary>
-    public IReadOnlyList<IArrowArray> ReadColumnPieces(DataFragment fragment, Field field)
-    {
-        using var lease = LeaseColumnPieces(fragment, field);
-        return lease.Arrays;
-    }
-
-    /// <summary>
-    /// The arrays of <see cref="ReadColumnPieces"/>, pinned in the cache until the lease is disposed
-    /// (the lease also keeps the mapped views alive while spans over them are read).
+    /// A fragment's column as arrays in row order, pinned in the cache until the lease is disposed (the
+    /// lease also keeps mapped views alive while spans over them are read): for a vector column whose
+    /// pages are flat, views of the data file (one per run of pages lying back to back), so a search
+    /// reads the page cache in place and no copy of the column is made or kept in managed memory;
+    /// otherwise the one array <see cref="ReadColumn(DataFragment, LanceField, CancellationToken)"/> reads.
     /// </summary>
     public ColumnLease LeaseColumnPieces(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
     {
         var lanceField = LanceFieldOf(field);
-        var file = DataFileOf(fragment, lanceField);
-        var path = DatasetFiles.DataKey(file.Path);
-        if (field.DataType is not FixedSizeListType || !_cache.MapColumns || _cache.Columns.Contains(new ColumnKey(path, lanceField.Id)))
+        var path = FilePath(fragment, lanceField);
+        if (field.DataType is FixedSizeListType && !_cache.Columns.Contains(new ColumnKey(path, lanceField.Id)) && TryLeasePieces(path, lanceField) is { } pieces)
         {
-            return LeaseColumn(fragment, lanceField, cancellationToken);
+            return pieces;
         }
 
-        var lease = _cache.Columns.Lease(new ColumnKey(path, lanceField.Id, Pieces: true), key =>
+        return LeaseColumn(fragment, lanceField, cancellationToken);
+    }
+
+    /// <summary>
+    /// A fragment's vector column for an exact search that has already taken <paramref name="taken"/>
+    /// bytes of the cache's budget: leased when the cache holds it or it maps (as
+    /// <see cref="LeaseColumnPieces"/>), or read whole when it fits in what is left of the budget (a
+    /// column with flat pages into native memory the cache frees as soon as it evicts it; the
+    /// lease's cost is added to <paramref name="taken"/>); otherwise, when its pages are flat, streamed
+    /// from its file chunk by chunk and not kept. So a search over more vectors than the budget holds
+    /// keeps what fits and streams the rest, instead of decoding every column whole only to evict it.
+    /// </summary>
+    public SearchColumn LeaseSearchColumn(DataFragment fragment, Field field, ref long taken, CancellationToken cancellationToken = default)
+    {
+        var lanceField = LanceFieldOf(field);
+        var file = DataFileOf(fragment, lanceField);
+        var path = DatasetFiles.DataKey(file.Path);
+        var whole = new ColumnKey(path, lanceField.Id);
+        if (field.DataType is not FixedSizeListType || _cache.Columns.Contains(whole))
         {
-            using var reader = Files.OpenData(key.File, (long)file.FileSizeBytes);
-            return reader.TryMapFlatColumn(lanceField) ?? [];
-        });
+            return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
+        }
+
+        if (TryLeasePieces(path, lanceField) is { } held)
+        {
+            return Charged(held, ref taken);
+        }
+
+        var estimate = (long)fragment.PhysicalRows * (LanceLogicalTypes.FixedWidthBits(field.DataType) / 8);
+        var fits = estimate <= _cache.Columns.BudgetBytes - taken;
+        if (fits && _cache.Columns.Contains(whole with { Pieces = true }))
+        {
+            // Held as no pieces: it does not map (a remote store); read it whole as before, opening nothing more.
+            return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
+        }
+
+        var reader = Files.OpenData(path, (long)file.FileSizeBytes, cancellationToken);
+        try
+        {
+            reader.CancellationToken = cancellationToken;
+            if (reader.TryFlatColumnLayout(lanceField) is { } layout && layout.Rows == (long)fragment.PhysicalRows && layout.RowBytes > 0)
+            {
+                if (!fits)
+                {
+                    var streamed = new StreamedVectors(reader, layout, Files.Store.IsRemote ? RemoteStreamChunkBytes : StreamChunkBytes);
+                    reader = null;
+                    return SearchColumn.Streaming(streamed);
+                }
+
+                var source = reader;
+                var native = _cache.Columns.Lease(whole with { Pieces = true }, _ => FlatVectors.ReadNative(source, layout, cancellationToken));
+                if (native.Arrays.Count > 0)
+                {
+                    return Charged(native, ref taken);
+                }
+
+                native.Dispose(); // the column did not map (held as no pieces): read it as before
+            }
+        }
+        finally
+        {
+            reader?.Dispose();
+        }
+
+        return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
+    }
+
+    /// <summary>The bytes of one chunk a streamed search reads from a local file (scored while it is in the CPU's cache).</summary>
+    internal const int StreamChunkBytes = 1 << 20;
+
+    /// <summary>The bytes of one chunk a streamed search reads from a remote store (one ranged request each).</summary>
+    internal const int RemoteStreamChunkBytes = 16 << 20;
+
+    private static SearchColumn Charged(ColumnLease lease, ref long taken)
+    {
+        taken += ColumnCache.CostOf(lease.Arrays);
+        return SearchColumn.Leased(lease);
+    }
+
+    // The column as pieces the cache holds (mapped, or read into native memory by a search), else
+    // mapped now where columns are mapped; null when it is held as no pieces (it does not map) or not held.
+    private ColumnLease? TryLeasePieces(string path, LanceField lanceField)
+    {
+        var key = new ColumnKey(path, lanceField.Id, Pieces: true);
+        var lease = _cache.MapColumns
+            ? _cache.Columns.Lease(key, k =>
+            {
+                using var reader = Files.OpenData(k.File);
+                return reader.TryMapFlatColumn(lanceField) ?? [];
+            })
+            : _cache.Columns.TryLeaseHeld(key);
+        if (lease is null)
+        {
+            return null;
+        }
+
         if (lease.Arrays.Count > 0)
         {
             return lease;
         }
 
         lease.Dispose();
-        return LeaseColumn(fragment, lanceField, cancellationToken);
+        return null;
     }
 
     /// <summary>The deleted row offsets of a fragment.</summary>
@@ -218,6 +298,8 @@ internal sealed class Snapshot
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.
     // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
+    private static string FilePath(DataFragment fragment, LanceField field) => DatasetFiles.DataKey(DataFileOf(fragment, field).Path);
+
     // The data file of the fragment that holds the field's column (its manifest entry names its size).
     private static DataFile DataFileOf(DataFragment fragment, LanceField field)
     {

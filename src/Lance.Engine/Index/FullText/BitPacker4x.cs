@@ -93,7 +93,8 @@ internal static class BitPacker4x
             return;
         }
 
-        var words = new uint[bits * 4];
+        Span<uint> words = stackalloc uint[bits * 4];
+        words.Clear();
         for (var lane = 0; lane < 4; lane++)
         {
             for (var r = 0; r < 32; r++)

@@ -100,8 +100,8 @@ internal static class FullTextIndexBuilder
     }
 
     /// <summary>
-    /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel (one analyzer session
-    /// per worker), joined in row order (so documents are numbered as the rows come).
+    /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel (one tokenizer per
+    /// worker), joined in row order (so documents are numbered as the rows come).
     /// </summary>
     public static InvertedPartitionData Build(Snapshot snapshot, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
     {
@@ -124,40 +124,39 @@ internal static class FullTextIndexBuilder
             }
         }
 
+        // One tokenizer per core, each taking the next chunk until none is left: its vocabulary and its cache of analysed
+        // words warm once and serve all its chunks.
         var parts = new InvertedPartitionBuilder[chunks.Count];
-
-        // One analyzer session per worker thread, kept across its chunks: its cache of analysed words warms once.
-        Parallel.For(
-            0,
-            chunks.Count,
-            new ParallelOptions { CancellationToken = cancellationToken },
-            () => (Session: analyzer.NewSession(), Tokens: new List<(string Token, int Position)>()),
-            (c, _, local) =>
+        var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, chunks.Count));
+        var next = -1;
+        Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, _ =>
+        {
+            var tokenizer = new DocumentTokenizer(analyzer);
+            for (var c = Interlocked.Increment(ref next); c < chunks.Count; c = Interlocked.Increment(ref next))
             {
+                cancellationToken.ThrowIfCancellationRequested();
                 var (source, start, end) = chunks[c];
                 var (values, deleted, rowIds, fragmentId) = sources[source];
-                var part = new InvertedPartitionBuilder(analyzer.Options.WithPosition);
+                var part = new InvertedPartitionBuilder(tokenizer, analyzer.Options.WithPosition);
                 for (var row = start; row < end; row++)
                 {
-                    var text = values switch
-                    {
-                        StringArray s => s.IsNull(row) ? null : s.GetString(row),
-                        LargeStringArray l => l.IsNull(row) ? null : l.GetString(row),
-                        _ => null,
-                    };
-                    if (text is null || deleted.Contains(row))
+                    if (values.IsNull(row) || deleted.Contains(row))
                     {
                         continue;
                     }
 
-                    local.Session.AnalyzeInto(text, local.Tokens);
-                    part.Add(rowIds is not null ? rowIds[row] : (fragmentId << 32) | (uint)row, local.Tokens);
+                    var text = values switch
+                    {
+                        StringArray s => s.GetBytes(row),
+                        LargeStringArray l => l.GetBytes(row),
+                        _ => [],
+                    };
+                    tokenizer.Add(text, rowIds is not null ? rowIds[row] : (fragmentId << 32) | (uint)row, part);
                 }
 
                 parts[c] = part;
-                return local;
-            },
-            _ => { });
+            }
+        });
 
         return InvertedPartitionBuilder.Finish(parts, analyzer.Options.WithPosition, cancellationToken);
     }

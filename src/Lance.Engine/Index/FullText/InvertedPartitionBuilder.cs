@@ -4,25 +4,32 @@ using System.Text;
 namespace Lance.Engine.Index.FullText;
 
 /// <summary>
-/// Collects the documents of a run of rows for one partition of an inverted index: per document its row id,
-/// token count and token occurrences (a chunk-local token number and the position), in the order they are
-/// added. <see cref="Finish"/> joins the runs in order (documents are numbered as Lance's builder numbers them,
-/// in the order they are added; a null text is no document, an empty one a document without tokens) and lays
-/// every token's posting list (documents ascending, frequencies and, when kept, positions) out in flat arrays,
-/// with two passes over the occurrences instead of one growing list per token.
+/// Collects the documents of a run of rows for one partition of an inverted index: per document its row id, token count
+/// and token occurrences (a token id of the run's <see cref="DocumentTokenizer"/> and the position), in the order they are
+/// added. <see cref="Finish"/> joins the runs in order (documents are numbered as Lance's builder numbers them, in the
+/// order they are added; a null text is no document, an empty one a document without tokens), numbers the tokens in the
+/// order they first appear (as Lance's builder does) and lays every token's posting list (documents ascending, frequencies
+/// and, when kept, positions) out in flat arrays, with two passes over the occurrences.
 /// </summary>
 internal sealed class InvertedPartitionBuilder
 {
-    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly List<string> _tokens = [];
     private readonly List<ulong> _rowIds = [];
     private readonly List<uint> _numTokens = [];
     private readonly List<int> _ends = [];
-    private readonly List<int> _occurrences = [];
-    private readonly List<int> _positions = [];
+    private int[] _occurrences = new int[1024];
+    private int[] _positions;
+    private int _count;
 
-    /// <summary>Creates an empty run.</summary>
-    public InvertedPartitionBuilder(bool withPositions) => WithPositions = withPositions;
+    /// <summary>Creates an empty run whose token ids are those of <paramref name="tokenizer"/>.</summary>
+    public InvertedPartitionBuilder(DocumentTokenizer tokenizer, bool withPositions)
+    {
+        Tokenizer = tokenizer;
+        WithPositions = withPositions;
+        _positions = withPositions ? new int[1024] : [];
+    }
+
+    /// <summary>The tokenizer whose vocabulary the run's token ids refer to.</summary>
+    public DocumentTokenizer Tokenizer { get; }
 
     /// <summary>Whether positions are kept.</summary>
     public bool WithPositions { get; }
@@ -30,93 +37,67 @@ internal sealed class InvertedPartitionBuilder
     /// <summary>The documents added.</summary>
     public int DocumentCount => _rowIds.Count;
 
-    /// <summary>Adds a document: the row id Lance records and its analysed tokens with their positions.</summary>
-    public void Add(ulong rowId, IReadOnlyList<(string Token, int Position)> tokens)
+    /// <summary>Adds an occurrence of token <paramref name="id"/> at <paramref name="position"/> to the current document.</summary>
+    public void Add(int id, int position)
     {
-        _rowIds.Add(rowId);
-        _numTokens.Add((uint)tokens.Count);
-        for (var i = 0; i < tokens.Count; i++)
+        if (_count == _occurrences.Length)
         {
-            var (token, position) = tokens[i];
-            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, token, out var exists);
-            if (!exists)
-            {
-                id = _tokens.Count;
-                _tokens.Add(token);
-            }
-
-            _occurrences.Add(id);
+            Array.Resize(ref _occurrences, _count * 2);
             if (WithPositions)
             {
-                _positions.Add(position);
+                Array.Resize(ref _positions, _count * 2);
             }
         }
 
-        _ends.Add(_occurrences.Count);
+        _occurrences[_count] = id;
+        if (WithPositions)
+        {
+            _positions[_count] = position;
+        }
+
+        _count++;
+    }
+
+    /// <summary>Ends the current document: the row id Lance records and its number of (indexed) tokens.</summary>
+    public void EndDocument(ulong rowId, int tokens)
+    {
+        _rowIds.Add(rowId);
+        _numTokens.Add((uint)tokens);
+        _ends.Add(_count);
     }
 
     /// <summary>
-    /// The partition's content from <paramref name="runs"/> in order, with token ids assigned in the tokens' UTF-8 byte
-    /// order (the order of the token dictionary), ready to encode.
+    /// The partition's content from <paramref name="runs"/> in order, with token ids assigned in the order the tokens first
+    /// appear (as Lance's builder assigns them), ready to encode.
     /// </summary>
     public static InvertedPartitionData Finish(IReadOnlyList<InvertedPartitionBuilder> runs, bool withPositions, CancellationToken cancellationToken)
     {
-        // The vocabulary of all runs, each run's token numbers mapped to it.
+        // Each tokenizer's ids mapped to partition ids as the occurrences come (first appearance), rewritten in place; and
+        // per token how many documents hold it and how often it occurs.
+        var maps = new Dictionary<DocumentTokenizer, int[]>();
+        foreach (var run in runs)
+        {
+            if (!maps.ContainsKey(run.Tokenizer))
+            {
+                maps[run.Tokenizer] = Filled(run.Tokenizer.Tokens.Count, -1);
+            }
+        }
+
+        var bound = maps.Values.Sum(m => m.Length);
         var global = new Dictionary<string, int>(StringComparer.Ordinal);
         var names = new List<string>();
-        var maps = new int[runs.Count][];
-        for (var r = 0; r < runs.Count; r++)
-        {
-            var map = maps[r] = new int[runs[r]._tokens.Count];
-            for (var i = 0; i < map.Length; i++)
-            {
-                ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(global, runs[r]._tokens[i], out var exists);
-                if (!exists)
-                {
-                    id = names.Count;
-                    names.Add(runs[r]._tokens[i]);
-                }
-
-                map[i] = id;
-            }
-        }
-
-        cancellationToken.ThrowIfCancellationRequested();
-        var sorted = names.Select((name, id) => (Bytes: Encoding.UTF8.GetBytes(name), Id: id)).ToArray();
-        Array.Sort(sorted, (a, b) => a.Bytes.AsSpan().SequenceCompareTo(b.Bytes));
-        var rank = new int[sorted.Length];
-        var fst = new FstBuilder();
-        long totalLength = 0;
-        for (var i = 0; i < sorted.Length; i++)
-        {
-            fst.Add(sorted[i].Bytes, (ulong)i);
-            rank[sorted[i].Id] = i;
-            totalLength += sorted[i].Bytes.Length;
-        }
-
-        foreach (var map in maps)
-        {
-            for (var i = 0; i < map.Length; i++)
-            {
-                map[i] = rank[map[i]];
-            }
-        }
-
-        // Pass 1: per token, how many documents hold it and how often it occurs.
-        var tokenCount = sorted.Length;
-        var entryStarts = new int[tokenCount + 1];
-        var positionStarts = withPositions ? new long[tokenCount + 1] : null;
-        var lastDoc = new int[tokenCount];
-        Array.Fill(lastDoc, -1);
+        var entryStarts = new int[bound + 1];
+        var positionStarts = withPositions ? new long[bound + 1] : null;
+        var lastDoc = Filled(bound, -1);
         var documents = runs.Sum(r => r._rowIds.Count);
         var rowIds = new ulong[documents];
         var numTokens = new uint[documents];
         var doc = 0;
-        for (var r = 0; r < runs.Count; r++)
+        foreach (var run in runs)
         {
-            var run = runs[r];
-            var map = maps[r];
-            var occurrences = CollectionsMarshal.AsSpan(run._occurrences);
+            var map = maps[run.Tokenizer];
+            var tokens = run.Tokenizer.Tokens;
+            var occurrences = run._occurrences.AsSpan(0, run._count);
             var ends = CollectionsMarshal.AsSpan(run._ends);
             CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(doc));
             CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(doc));
@@ -126,6 +107,19 @@ internal sealed class InvertedPartitionBuilder
                 for (; at < ends[d]; at++)
                 {
                     var t = map[occurrences[at]];
+                    if (t < 0)
+                    {
+                        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(global, tokens[occurrences[at]], out var exists);
+                        if (!exists)
+                        {
+                            id = names.Count;
+                            names.Add(tokens[occurrences[at]]);
+                        }
+
+                        t = map[occurrences[at]] = id;
+                    }
+
+                    occurrences[at] = t;
                     if (lastDoc[t] != doc)
                     {
                         lastDoc[t] = doc;
@@ -138,8 +132,11 @@ internal sealed class InvertedPartitionBuilder
                     }
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
+        var tokenCount = names.Count;
         for (var t = 0; t < tokenCount; t++)
         {
             entryStarts[t + 1] += entryStarts[t];
@@ -149,7 +146,8 @@ internal sealed class InvertedPartitionBuilder
             }
         }
 
-        cancellationToken.ThrowIfCancellationRequested();
+        // The token dictionary is built on another thread meanwhile.
+        var dictionary = Task.Run(() => Dictionary(names), cancellationToken);
 
         // Pass 2: fill every token's documents, frequencies and positions, documents in order.
         var entries = entryStarts[tokenCount];
@@ -157,23 +155,21 @@ internal sealed class InvertedPartitionBuilder
         var frequencies = new uint[entries];
         var entryPositionStarts = withPositions ? new long[entries] : null;
         var positions = withPositions ? new uint[positionStarts![tokenCount]] : null;
-        var entryCursor = (int[])entryStarts.Clone();
-        var positionCursor = positionStarts is null ? null : (long[])positionStarts.Clone();
+        var entryCursor = entryStarts.AsSpan(0, tokenCount).ToArray();
+        var positionCursor = positionStarts?.AsSpan(0, tokenCount).ToArray();
         Array.Fill(lastDoc, -1);
         doc = 0;
-        for (var r = 0; r < runs.Count; r++)
+        foreach (var run in runs)
         {
-            var run = runs[r];
-            var map = maps[r];
-            var occurrences = CollectionsMarshal.AsSpan(run._occurrences);
-            var runPositions = CollectionsMarshal.AsSpan(run._positions);
+            var occurrences = run._occurrences.AsSpan(0, run._count);
+            var runPositions = run._positions;
             var ends = CollectionsMarshal.AsSpan(run._ends);
             var at = 0;
             for (var d = 0; d < ends.Length; d++, doc++)
             {
                 for (; at < ends[d]; at++)
                 {
-                    var t = map[occurrences[at]];
+                    var t = occurrences[at];
                     if (lastDoc[t] != doc)
                     {
                         lastDoc[t] = doc;
@@ -192,10 +188,42 @@ internal sealed class InvertedPartitionBuilder
                     }
                 }
             }
+
+            cancellationToken.ThrowIfCancellationRequested();
         }
 
+        var (fst, totalLength) = dictionary.GetAwaiter().GetResult();
         return new InvertedPartitionData(
-            fst.Finish(), (uint)tokenCount, totalLength, rowIds, numTokens, new FlatPostings(entryStarts, docs, frequencies, entryPositionStarts, positions));
+            fst, (uint)tokenCount, totalLength, rowIds, numTokens,
+            new FlatPostings(entryStarts.AsSpan(0, tokenCount + 1).ToArray(), docs, frequencies, entryPositionStarts, positions));
+    }
+
+    // The fst of each token (in byte order, as an fst needs) to its id, and the tokens' total bytes.
+    private static (byte[] Fst, long TotalLength) Dictionary(List<string> names)
+    {
+        var sorted = new (byte[] Bytes, int Id)[names.Count];
+        long totalLength = 0;
+        for (var i = 0; i < sorted.Length; i++)
+        {
+            sorted[i] = (Encoding.UTF8.GetBytes(names[i]), i);
+            totalLength += sorted[i].Bytes.Length;
+        }
+
+        Array.Sort(sorted, (a, b) => a.Bytes.AsSpan().SequenceCompareTo(b.Bytes));
+        var fst = new FstBuilder();
+        foreach (var (bytes, id) in sorted)
+        {
+            fst.Add(bytes, (ulong)id);
+        }
+
+        return (fst.Finish(), totalLength);
+    }
+
+    private static int[] Filled(int length, int value)
+    {
+        var array = new int[length];
+        Array.Fill(array, value);
+        return array;
     }
 }
 

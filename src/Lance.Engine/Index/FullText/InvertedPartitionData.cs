@@ -44,8 +44,14 @@ internal sealed class InvertedPartitionData(
             rowIds.Length);
     }
 
-    /// <summary>The posting lists table, one row per token id.</summary>
-    public RecordBatch InvertBatch(CancellationToken cancellationToken)
+    /// <summary>The schema of the posting lists table.</summary>
+    public Schema InvertSchema => new(InvertFields(postings.Positions is not null), null);
+
+    /// <summary>
+    /// The posting lists table, one row per token id, in batches of whole tokens of about <paramref name="entriesPerBatch"/>
+    /// documents in all (so a writer can take one batch while the next is encoded).
+    /// </summary>
+    public IEnumerable<RecordBatch> InvertBatches(int entriesPerBatch, CancellationToken cancellationToken)
     {
         long total = 0;
         foreach (var n in numTokens)
@@ -53,73 +59,108 @@ internal sealed class InvertedPartitionData(
             total += n;
         }
 
-        var average = rowIds.Length == 0 ? 0f : (float)total / rowIds.Length;
+        var norms = PostingEncoder.Norms(numTokens, rowIds.Length == 0 ? 0f : (float)total / rowIds.Length);
         var tokenCount = postings.TokenCount;
-        var blocks = new List<byte[]>();
-        var postingOffsets = new int[tokenCount + 1];
-        var maxScores = new float[tokenCount];
-        var lengths = new uint[tokenCount];
-        var withPositions = postings.Positions is not null;
-        var positionChunks = withPositions ? new ChunkWriter(postings.Positions!.Length * 5L) : null;
-        var docOffsets = withPositions ? new int[postings.Docs.Length + 1] : null;
-        var tokenOffsets = withPositions ? new int[tokenCount + 1] : null;
-        for (var t = 0; t < tokenCount; t++)
+        var first = 0;
+        do
         {
-            if (t % 4096 == 0)
+            var end = first + 1;
+            while (end < tokenCount && postings.EntryStarts[end + 1] - postings.EntryStarts[first] <= entriesPerBatch)
             {
-                cancellationToken.ThrowIfCancellationRequested();
+                end++;
             }
 
-            var first = postings.EntryStarts[t];
-            var count = postings.EntryStarts[t + 1] - first;
-            var docs = postings.Docs.AsSpan(first, count);
-            var frequencies = postings.Frequencies.AsSpan(first, count);
-            var scores = PostingEncoder.BlockMaxScores(docs, frequencies, numTokens, average);
+            end = Math.Min(end, tokenCount);
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return InvertBatch(first, end, norms);
+            first = end;
+        }
+        while (first < tokenCount);
+    }
+
+    private static List<Field> InvertFields(bool withPositions)
+    {
+        var fields = new List<Field>
+        {
+            new("_posting", new ListType(new Field("item", LargeBinaryType.Default, true)), false),
+            new("_max_score", FloatType.Default, false),
+            new("_length", UInt32Type.Default, false),
+        };
+        if (withPositions)
+        {
+            fields.Add(new Field("_position", new ListType(new Field("item", new ListType(new Field("item", LargeBinaryType.Default, true)), true)), false));
+        }
+
+        return fields;
+    }
+
+    // Tokens [first, end): their posting blocks, max scores, lengths and (when kept) per document the position chunks.
+    private RecordBatch InvertBatch(int first, int end, float[] norms)
+    {
+        var count = end - first;
+        var firstEntry = postings.EntryStarts[first];
+        var entries = postings.EntryStarts[end] - firstEntry;
+        var blocks = new ChunkWriter(entries * 8L + (count * 16L));
+        var postingOffsets = new int[count + 1];
+        var maxScores = new float[count];
+        var lengths = new uint[count];
+        var withPositions = postings.Positions is not null;
+        var positionChunks = withPositions ? new ChunkWriter(entries * 10L) : null;
+        var docOffsets = withPositions ? new int[entries + 1] : null;
+        var tokenOffsets = withPositions ? new int[count + 1] : null;
+        var scores = new float[64];
+        for (var i = 0; i < count; i++)
+        {
+            var t = first + i;
+            var start = postings.EntryStarts[t];
+            var length = postings.EntryStarts[t + 1] - start;
+            var docs = postings.Docs.AsSpan(start, length);
+            var frequencies = postings.Frequencies.AsSpan(start, length);
+            var blockCount = (length + BitPacker4x.BlockLength - 1) / BitPacker4x.BlockLength;
+            if (blockCount > scores.Length)
+            {
+                scores = new float[blockCount];
+            }
+
+            var blockScores = scores.AsSpan(0, blockCount);
+            PostingEncoder.BlockMaxScores(docs, frequencies, norms, blockScores);
             var max = float.MinValue;
-            foreach (var s in scores)
+            foreach (var s in blockScores)
             {
                 max = Math.Max(max, s);
             }
 
-            blocks.AddRange(PostingEncoder.Posting(docs, frequencies, scores));
-            postingOffsets[t + 1] = blocks.Count;
-            maxScores[t] = max;
-            lengths[t] = (uint)docs.Length;
+            PostingEncoder.Posting(docs, frequencies, blockScores, blocks);
+            postingOffsets[i + 1] = blocks.Count;
+            maxScores[i] = max;
+            lengths[i] = (uint)length;
             if (positionChunks is not null)
             {
-                for (var k = 0; k < count; k++)
+                for (var k = 0; k < length; k++)
                 {
-                    var e = first + k;
+                    var e = start + k;
                     PostingEncoder.Positions(postings.Positions.AsSpan((int)postings.PositionStarts![e], (int)postings.Frequencies[e]), positionChunks);
-                    docOffsets![e + 1] = positionChunks.Count;
+                    docOffsets![e - firstEntry + 1] = positionChunks.Count;
                 }
 
-                tokenOffsets![t + 1] = first + count;
+                tokenOffsets![i + 1] = start + length - firstEntry;
             }
         }
 
-        var postingType = new ListType(new Field("item", LargeBinaryType.Default, true));
-        var fields = new List<Field>
-        {
-            new("_posting", postingType, false),
-            new("_max_score", FloatType.Default, false),
-            new("_length", UInt32Type.Default, false),
-        };
+        var fields = InvertFields(withPositions);
         var columns = new List<IArrowArray>
         {
-            List(postingType, postingOffsets, LargeBinary(blocks)),
-            new FloatArray.Builder().AppendRange(maxScores).Build(),
-            new UInt32Array.Builder().AppendRange(lengths).Build(),
+            List((ListType)fields[0].DataType, postingOffsets, blocks.Build()),
+            new FloatArray(new ArrowBuffer(MemoryMarshal.AsBytes(maxScores.AsSpan()).ToArray()), ArrowBuffer.Empty, count, 0, 0),
+            new UInt32Array(new ArrowBuffer(MemoryMarshal.AsBytes(lengths.AsSpan()).ToArray()), ArrowBuffer.Empty, count, 0, 0),
         };
         if (positionChunks is not null)
         {
-            var innerType = new ListType(new Field("item", LargeBinaryType.Default, true));
-            var outerType = new ListType(new Field("item", innerType, true));
-            fields.Add(new Field("_position", outerType, false));
-            columns.Add(List(outerType, tokenOffsets!, List(innerType, docOffsets!, positionChunks.Build())));
+            var outerType = (ListType)fields[3].DataType;
+            columns.Add(List(outerType, tokenOffsets!, List((ListType)outerType.ValueDataType, docOffsets!, positionChunks.Build())));
         }
 
-        return new RecordBatch(new Schema(fields, null), columns, tokenCount);
+        return new RecordBatch(new Schema(fields, null), columns, count);
     }
 
     private static LargeBinaryArray LargeBinary(IReadOnlyList<byte[]> values)

@@ -19,21 +19,31 @@ internal static class PostingEncoder
     /// <summary>BM25's length normalisation, as Lance sets it.</summary>
     public const float B = 0.75f;
 
+    /// <summary>Per document, BM25's length normalisation <c>k1·(1 − b + b·length / average length)</c>, in single precision as Lance computes it.</summary>
+    public static float[] Norms(uint[] numTokens, float averageLength)
+    {
+        var norms = new float[numTokens.Length];
+        for (var d = 0; d < norms.Length; d++)
+        {
+            norms[d] = K1 * (1.0f - B + (B * numTokens[d] / averageLength));
+        }
+
+        return norms;
+    }
+
     /// <summary>
-    /// Per block of 128 documents, the highest BM25 score a document of the block can reach (Lance's
-    /// block max scores, computed in single precision as Lance does, against the partition's statistics).
+    /// Per block of 128 documents, the highest BM25 score a document of the block can reach (Lance's block max scores,
+    /// computed in single precision as Lance does, against the partition's statistics), into <paramref name="blocks"/>.
     /// </summary>
-    public static float[] BlockMaxScores(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, uint[] numTokens, float averageLength)
+    public static void BlockMaxScores(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, float[] norms, Span<float> blocks)
     {
         var length = docs.Length;
-        var idf = Idf(length, numTokens.Length);
-        var blocks = new float[(length + BitPacker4x.BlockLength - 1) / BitPacker4x.BlockLength];
+        var idf = Idf(length, norms.Length);
         var max = float.MinValue;
         for (var i = 0; i < length; i++)
         {
-            var norm = K1 * (1.0f - B + (B * numTokens[docs[i]] / averageLength));
             var freq = (float)frequencies[i];
-            var score = freq / (freq + norm);
+            var score = freq / (freq + norms[docs[i]]);
             if (score > max)
             {
                 max = score;
@@ -45,20 +55,15 @@ internal static class PostingEncoder
                 max = float.MinValue;
             }
         }
-
-        return blocks;
     }
 
     /// <summary>Lance's inverse document frequency, in single precision.</summary>
     public static float Idf(int tokenDocs, int documents)
         => MathF.Log(((documents - tokenDocs + 0.5f) / (tokenDocs + 0.5f)) + 1.0f);
 
-    /// <summary>The blocks of one posting list.</summary>
-    public static List<byte[]> Posting(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, float[] blockMaxScores)
+    /// <summary>Writes the blocks of one posting list to <paramref name="blocks"/>.</summary>
+    public static void Posting(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, ReadOnlySpan<float> blockMaxScores, InvertedPartitionData.ChunkWriter blocks)
     {
-        var blocks = new List<byte[]>(blockMaxScores.Length);
-        var packedDocs = new byte[BitPacker4x.PackedBytes(32)];
-        var packedFreqs = new byte[BitPacker4x.PackedBytes(32)];
         var full = docs.Length / BitPacker4x.BlockLength;
         for (var b = 0; b < full; b++)
         {
@@ -68,35 +73,27 @@ internal static class PostingEncoder
             var freqBits = BitPacker4x.BitsNeeded(blockFreqs);
             var docBytes = BitPacker4x.PackedBytes(docBits);
             var freqBytes = BitPacker4x.PackedBytes(freqBits);
-            Array.Clear(packedDocs);
-            Array.Clear(packedFreqs);
-            BitPacker4x.PackSorted(blockDocs, blockDocs[0], docBits, packedDocs);
-            BitPacker4x.Pack(blockFreqs, freqBits, packedFreqs);
-            var block = new byte[4 + 4 + 1 + docBytes + 1 + freqBytes];
+            var block = blocks.Next(4 + 4 + 1 + docBytes + 1 + freqBytes);
+            block.Clear();
             BinaryPrimitives.WriteSingleLittleEndian(block, blockMaxScores[b]);
-            BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(4), blockDocs[0]);
+            BinaryPrimitives.WriteUInt32LittleEndian(block[4..], blockDocs[0]);
             block[8] = (byte)docBits;
-            packedDocs.AsSpan(0, docBytes).CopyTo(block.AsSpan(9));
+            BitPacker4x.PackSorted(blockDocs, blockDocs[0], docBits, block.Slice(9, docBytes));
             block[9 + docBytes] = (byte)freqBits;
-            packedFreqs.AsSpan(0, freqBytes).CopyTo(block.AsSpan(10 + docBytes));
-            blocks.Add(block);
+            BitPacker4x.Pack(blockFreqs, freqBits, block.Slice(10 + docBytes, freqBytes));
         }
 
         var rest = docs.Length - (full * BitPacker4x.BlockLength);
         if (rest > 0)
         {
-            var block = new byte[4 + (8 * rest)];
+            var block = blocks.Next(4 + (8 * rest));
             BinaryPrimitives.WriteSingleLittleEndian(block, blockMaxScores[full]);
             for (var i = 0; i < rest; i++)
             {
-                BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(4 + (4 * i)), docs[(full * BitPacker4x.BlockLength) + i]);
-                BinaryPrimitives.WriteUInt32LittleEndian(block.AsSpan(4 + (4 * (rest + i))), frequencies[(full * BitPacker4x.BlockLength) + i]);
+                BinaryPrimitives.WriteUInt32LittleEndian(block[(4 + (4 * i))..], docs[(full * BitPacker4x.BlockLength) + i]);
+                BinaryPrimitives.WriteUInt32LittleEndian(block[(4 + (4 * (rest + i)))..], frequencies[(full * BitPacker4x.BlockLength) + i]);
             }
-
-            blocks.Add(block);
         }
-
-        return blocks;
     }
 
     /// <summary>Writes the chunks of one document's positions (ascending) to <paramref name="chunks"/>.</summary>

@@ -280,101 +280,26 @@ internal sealed class TextAnalyzer
         return words;
     });
 
-    /// <summary>
-    /// The analyzer with one stemmer and a cache of what each base token becomes (text follows a Zipf law: most base
-    /// tokens repeat), so a repeated word costs one lookup and no allocation; not for use by several threads at once.
-    /// </summary>
+    /// <summary>The analyzer with one stemmer kept from text to text (an index build's worker); not for use by several threads at once.</summary>
     internal sealed class Session
     {
-        private const int MaxCached = 1 << 20;
-
         private readonly TextAnalyzer _analyzer;
         private readonly SnowballProgram? _stemmer;
-        private readonly Dictionary<string, string?> _cache = new(StringComparer.Ordinal);
-        private readonly Dictionary<string, string?>.AlternateLookup<ReadOnlySpan<char>> _lookup;
 
         public Session(TextAnalyzer analyzer, SnowballProgram? stemmer)
         {
             _analyzer = analyzer;
             _stemmer = stemmer;
-            _lookup = _cache.GetAlternateLookup<ReadOnlySpan<char>>();
-        }
-
-        /// <summary>The tokens of <paramref name="text"/> with their positions, in order.</summary>
-        public List<(string Token, int Position)> Analyze(string text)
-        {
-            var result = new List<(string Token, int Position)>();
-            AnalyzeInto(text, result);
-            return result;
         }
 
         /// <summary>Replaces the content of <paramref name="result"/> with the tokens of <paramref name="text"/> and their positions.</summary>
         public void AnalyzeInto(string text, List<(string Token, int Position)> result)
         {
             result.Clear();
-            var kind = _analyzer._options.BaseTokenizer;
-            if (kind is not ("simple" or "whitespace"))
-            {
-                result.AddRange(_analyzer.Analyze(text, _stemmer));
-                return;
-            }
-
-            var simple = kind == "simple";
-            var span = text.AsSpan();
-            var position = 0;
-            var start = -1;
-            var i = 0;
-            while (i <= span.Length)
-            {
-                bool inToken;
-                var used = 1;
-                if (i == span.Length)
-                {
-                    inToken = false;
-                }
-                else if (span[i] < 0x80)
-                {
-                    // ASCII: letters and digits are alphanumeric; whitespace splits the whitespace tokenizer.
-                    var c = span[i];
-                    inToken = simple ? char.IsAsciiLetterOrDigit(c) : c is not (' ' or '\t' or '\n' or '\f' or '\r');
-                }
-                else
-                {
-                    Rune.DecodeFromUtf16(span[i..], out var rune, out used);
-                    inToken = !simple || IsAlphanumeric(rune);
-                }
-
-                if (inToken)
-                {
-                    if (start < 0)
-                    {
-                        start = i;
-                    }
-                }
-                else if (start >= 0)
-                {
-                    var raw = span[start..i];
-                    if (!_lookup.TryGetValue(raw, out var token))
-                    {
-                        var key = raw.ToString();
-                        token = _analyzer.Normalize(key, _stemmer);
-                        if (_cache.Count < MaxCached)
-                        {
-                            _cache[key] = token;
-                        }
-                    }
-
-                    if (token is not null)
-                    {
-                        result.Add((token, position));
-                    }
-
-                    position++;
-                    start = -1;
-                }
-
-                i += used;
-            }
+            result.AddRange(_analyzer.Analyze(text, _stemmer));
         }
+
+        /// <summary>What one base token becomes: the indexed token, or null when it is dropped (too long, or a stop word).</summary>
+        public string? Normalize(string raw) => _analyzer.Normalize(raw, _stemmer);
     }
 }

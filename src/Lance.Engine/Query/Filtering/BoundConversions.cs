@@ -240,7 +240,7 @@ internal sealed class BoundCast(BoundNode operand, FilterType target, string tar
     {
         // Arrow: round(value × 10^scale), half away from zero; a value that does not fit is an error.
         var scaled = Math.Round(value * Math.Pow(10, Type.Scale), MidpointRounding.AwayFromZero);
-        if (!double.IsFinite(scaled) || Math.Abs(scaled) >= Math.Pow(10, Type.Precision))
+        if (!NumericTypes.FitsPrecision(scaled, Type.Precision))
         {
             throw context.Error($"cannot cast {value.ToString(CultureInfo.InvariantCulture)} to {Type.Describe()}", Position);
         }

@@ -297,7 +297,7 @@ internal static class FilterCastBinder
 
         var value = literal.Scalar.Floats![0];
         var scaled = Math.Round(value * Math.Pow(10, common.Scale), MidpointRounding.AwayFromZero);
-        if (double.IsNaN(value) || (double.IsFinite(scaled) && Math.Abs(scaled) < Math.Pow(10, common.Precision)))
+        if (double.IsNaN(value) || NumericTypes.FitsPrecision(scaled, common.Precision))
         {
             return null;
         }

@@ -248,6 +248,14 @@ internal static class NumericTypes
 
     public static BigInteger Pow10(int exponent) => BigInteger.Pow(10, exponent);
 
+    /// <summary>
+    /// Whether a float already scaled to a decimal's unscaled units fits that decimal's precision, judged
+    /// as Arrow judges it: on the double's exact integer value (the double nearest 10^74 lies below 10^74,
+    /// so <c>-1e59</c> fits decimal256(74, 15)), never by comparing two rounded doubles.
+    /// </summary>
+    public static bool FitsPrecision(double scaled, int precision)
+        => double.IsFinite(scaled) && BigInteger.Abs(new BigInteger(scaled)) < Pow10(precision);
+
     /// <summary>A decimal result wrapped to its storage width, as Arrow's wrapping decimal arithmetic leaves it.</summary>
     public static BigInteger WrapDecimal(BigInteger value, NumberType t)
     {

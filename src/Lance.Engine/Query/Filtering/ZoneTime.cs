@@ -7,16 +7,31 @@ namespace Lance.Engine.Query.Filtering;
 /// <see cref="TimeZoneInfo"/> rounds every offset to whole minutes, so before 1883 in
 /// America/New_York (local mean time, -4:56:02) it is 58 seconds off; the zone's own tz database
 /// file has the exact offset, and corrects the time where the two differ by less than a minute.
+/// From 2100 on, chrono-tz's last tabulated offset holds (see <see cref="TableEnd"/>).
 /// </summary>
 internal static class ZoneTime
 {
+    // Checked against LanceDB 0.31: wall-clock noon in July 2099 is summer time in New York, in July 2100
+    // and 2145 it is standard time; Sydney stays at +11 from its October 2099 change on.
+    private static readonly DateTime TableEnd = new(2100, 1, 1, 0, 0, 0, DateTimeKind.Unspecified);
+    private static readonly DateTime LastTabulated = new(2099, 12, 31, 23, 59, 59, DateTimeKind.Utc);
+
     /// <summary>The UTC time of <paramref name="wall"/> (a time without a zone) in <paramref name="zone"/>.</summary>
     /// <exception cref="TimeZoneNotFoundException">The zone is unknown.</exception>
     /// <exception cref="ArgumentException">The time does not exist in the zone (skipped by a clock change).</exception>
     public static DateTime ToUtc(DateTime wall, string zone)
     {
         wall = DateTime.SpecifyKind(wall, DateTimeKind.Unspecified);
-        var utc = DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeToUtc(wall, TimeZoneInfo.FindSystemTimeZoneById(zone)), DateTimeKind.Utc);
+        var info = TimeZoneInfo.FindSystemTimeZoneById(zone);
+        if (wall >= TableEnd)
+        {
+            // chrono-tz tabulates each zone's transitions up to the end of 2099 and keeps the last offset
+            // for ever after (no daylight saving in New York from 2100, summer time all year in Sydney);
+            // TimeZoneInfo would go on applying the zone's rule.
+            return DateTime.SpecifyKind(wall - info.GetUtcOffset(LastTabulated), DateTimeKind.Utc);
+        }
+
+        var utc = DateTime.SpecifyKind(TimeZoneInfo.ConvertTimeToUtc(wall, info), DateTimeKind.Utc);
         if (ExactOffset(zone, utc) is not { } exact)
         {
             return utc;

@@ -112,6 +112,30 @@ public sealed class FullTextIndexWriterTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData("simple")]
+    [InlineData("ngram")]
+    public async Task Tokens_are_numbered_in_the_order_they_first_appear_as_LanceDB_numbers_them(string tokenizer)
+    {
+        // LanceDB scores n-gram queries with an idf that depends on the numbering, so ours must be its: first appearance,
+        // row by row, token by token (not byte order). Rows past the first chunk of 8,192 come from other workers.
+        string[] texts = ["zebra apple", "mango zebra banana", "apple kiwi"];
+        var rows = Enumerable.Range(0, 20_000).Select(i => i < texts.Length ? texts[i] : i == 19_999 ? "aardvark zebra" : "kiwi").ToList();
+        var schema = TextSchema;
+        var batch = new RecordBatch(
+            schema, [new Int64Array.Builder().AppendRange(Enumerable.Range(0, rows.Count).Select(i => (long)i)).Build(), new StringArray.Builder().AppendRange(rows).Build()], rows.Count);
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), schema, [batch]);
+        var options = new FullTextIndexOptions { BaseTokenizer = tokenizer, Stem = false, RemoveStopWords = false };
+
+        await dataset.CreateFtsIndexAsync("text", options);
+
+        var analyzer = new TextAnalyzer(options);
+        var expected = rows.SelectMany(t => analyzer.Analyze(t).Select(x => x.Token)).Distinct().ToList();
+        var (_, index) = dataset.FullTextIndexNamed("text_idx");
+        var stored = Assert.Single(index.Partitions).Tokens().OrderBy(t => t.Id).Select(t => t.Token).ToList();
+        Assert.Equal(expected, stored);
+    }
+
     [Fact]
     public async Task Searches_find_indexed_and_later_rows_but_never_deleted_ones()
     {

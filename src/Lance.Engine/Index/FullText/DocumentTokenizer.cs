@@ -1,0 +1,200 @@
+using System.Buffers.Binary;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace Lance.Engine.Index.FullText;
+
+/// <summary>
+/// One index-build worker's tokenizer: turns documents (UTF-8, as Arrow holds them) into token ids of the worker's own
+/// vocabulary (tokens numbered in the order this worker met them). What each raw word becomes is cached by its UTF-8 bytes
+/// (text follows a Zipf law: most words repeat), so a repeated word costs one hash lookup: no string, no lower-casing,
+/// stemming or folding. The simple and whitespace tokenizers split the bytes directly; the others go through
+/// <see cref="TextAnalyzer"/> on the decoded text. Not for use by several threads at once.
+/// </summary>
+internal sealed class DocumentTokenizer
+{
+    private const int MaxCachedWords = 1 << 20;
+
+    // Which ASCII bytes continue a token: letters and digits (simple), anything but ASCII whitespace (whitespace).
+    private static readonly bool[] SimpleAscii = AsciiTable(c => char.IsAsciiLetterOrDigit((char)c));
+    private static readonly bool[] WhitespaceAscii = AsciiTable(c => c is not (' ' or '\t' or '\n' or '\f' or '\r'));
+
+    private readonly TextAnalyzer.Session _session;
+    private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
+    private readonly Dictionary<byte[], int> _words = new(Utf8Comparer.Instance);
+    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly List<(string Token, int Position)> _scratch = [];
+    private readonly bool[]? _ascii;
+
+    /// <summary>Creates a worker's tokenizer for <paramref name="analyzer"/>.</summary>
+    public DocumentTokenizer(TextAnalyzer analyzer)
+    {
+        _session = analyzer.NewSession();
+        _lookup = _words.GetAlternateLookup<ReadOnlySpan<byte>>();
+        _ascii = analyzer.Options.BaseTokenizer switch
+        {
+            "simple" => SimpleAscii,
+            "whitespace" => WhitespaceAscii,
+            _ => null,
+        };
+    }
+
+    /// <summary>The worker's tokens by id.</summary>
+    public List<string> Tokens { get; } = [];
+
+    /// <summary>Appends the document <paramref name="utf8"/> (its row id <paramref name="rowId"/>) to <paramref name="run"/>.</summary>
+    public void Add(ReadOnlySpan<byte> utf8, ulong rowId, InvertedPartitionBuilder run)
+    {
+        int kept = _ascii is { } ascii ? Split(utf8, ascii, run) : Analyze(utf8, run);
+        run.EndDocument(rowId, kept);
+    }
+
+    // The simple and whitespace tokenizers over the bytes: a token is a run of bytes the table keeps (ASCII) or of code
+    // points the tokenizer keeps; every base token takes a position, dropped or not.
+    private int Split(ReadOnlySpan<byte> text, bool[] ascii, InvertedPartitionBuilder run)
+    {
+        var simple = ReferenceEquals(ascii, SimpleAscii);
+        int position = 0;
+        int kept = 0;
+        int start = -1;
+        int i = 0;
+        while (i < text.Length)
+        {
+            bool inToken;
+            int used = 1;
+            byte b = text[i];
+            if (b < 0x80)
+            {
+                inToken = ascii[b];
+            }
+            else
+            {
+                Rune.DecodeFromUtf8(text[i..], out var rune, out used);
+                inToken = !simple || TextAnalyzer.IsAlphanumeric(rune);
+            }
+
+            if (inToken)
+            {
+                if (start < 0)
+                {
+                    start = i;
+                }
+            }
+            else if (start >= 0)
+            {
+                kept += Emit(text[start..i], position++, run);
+                start = -1;
+            }
+
+            i += used;
+        }
+
+        if (start >= 0)
+        {
+            kept += Emit(text[start..], position, run);
+        }
+
+        return kept;
+    }
+
+    private int Emit(ReadOnlySpan<byte> raw, int position, InvertedPartitionBuilder run)
+    {
+        if (!_lookup.TryGetValue(raw, out var id))
+        {
+            var token = _session.Normalize(Encoding.UTF8.GetString(raw));
+            id = token is null ? -1 : IdOf(token);
+            if (_words.Count < MaxCachedWords)
+            {
+                _words[raw.ToArray()] = id;
+            }
+        }
+
+        if (id < 0)
+        {
+            return 0;
+        }
+
+        run.Add(id, position);
+        return 1;
+    }
+
+    private int Analyze(ReadOnlySpan<byte> utf8, InvertedPartitionBuilder run)
+    {
+        _session.AnalyzeInto(Encoding.UTF8.GetString(utf8), _scratch);
+        foreach (var (token, position) in _scratch)
+        {
+            run.Add(IdOf(token), position);
+        }
+
+        return _scratch.Count;
+    }
+
+    private int IdOf(string token)
+    {
+        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, token, out var exists);
+        if (!exists)
+        {
+            id = Tokens.Count;
+            Tokens.Add(token);
+        }
+
+        return id;
+    }
+
+    private static bool[] AsciiTable(Func<int, bool> keep)
+    {
+        var table = new bool[128];
+        for (var c = 0; c < table.Length; c++)
+        {
+            table[c] = keep(c);
+        }
+
+        return table;
+    }
+
+    /// <summary>Compares words by their UTF-8 bytes, stored as arrays and looked up by spans.</summary>
+    private sealed class Utf8Comparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
+    {
+        public static readonly Utf8Comparer Instance = new();
+
+        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
+
+        public int GetHashCode(byte[] obj) => Hash(obj);
+
+        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
+
+        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
+
+        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
+
+        // Eight bytes at a time, each word mixed in by a multiply and a shift (words are short: one or two rounds).
+        private static int Hash(ReadOnlySpan<byte> bytes)
+        {
+            ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)bytes.Length;
+            while (bytes.Length >= 8)
+            {
+                h = Mix(h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes));
+                bytes = bytes[8..];
+            }
+
+            if (bytes.Length > 0)
+            {
+                ulong last = 0;
+                for (var i = 0; i < bytes.Length; i++)
+                {
+                    last |= (ulong)bytes[i] << (8 * i);
+                }
+
+                h = Mix(h ^ last);
+            }
+
+            return (int)(h ^ (h >> 32));
+        }
+
+        private static ulong Mix(ulong h)
+        {
+            h *= 0xBF58476D1CE4E5B9UL;
+            return h ^ (h >> 31);
+        }
+    }
+}

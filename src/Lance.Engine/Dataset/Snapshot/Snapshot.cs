@@ -127,8 +127,9 @@ internal sealed class Snapshot
     public ColumnLease LeaseColumnPieces(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
     {
         var lanceField = LanceFieldOf(field);
-        var path = FilePath(fragment, lanceField);
-        if (field.DataType is FixedSizeListType && !_cache.Columns.Contains(new ColumnKey(path, lanceField.Id)) && TryLeasePieces(path, lanceField) is { } pieces)
+        var file = DataFileOf(fragment, lanceField);
+        var path = DatasetFiles.DataKey(file.Path);
+        if (field.DataType is FixedSizeListType && !_cache.Columns.Contains(new ColumnKey(path, lanceField.Id)) && TryLeasePieces(file, lanceField) is { } pieces)
         {
             return pieces;
         }
@@ -156,7 +157,7 @@ internal sealed class Snapshot
             return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
         }
 
-        if (TryLeasePieces(path, lanceField) is { } held)
+        if (TryLeasePieces(file, lanceField) is { } held)
         {
             return Charged(held, ref taken);
         }
@@ -214,13 +215,13 @@ internal sealed class Snapshot
 
     // The column as pieces the cache holds (mapped, or read into native memory by a search), else
     // mapped now where columns are mapped; null when it is held as no pieces (it does not map) or not held.
-    private ColumnLease? TryLeasePieces(string path, LanceField lanceField)
+    private ColumnLease? TryLeasePieces(DataFile file, LanceField lanceField)
     {
-        var key = new ColumnKey(path, lanceField.Id, Pieces: true);
+        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id, Pieces: true);
         var lease = _cache.MapColumns
             ? _cache.Columns.Lease(key, k =>
             {
-                using var reader = Files.OpenData(k.File);
+                using var reader = Files.OpenData(k.File, (long)file.FileSizeBytes);
                 return reader.TryMapFlatColumn(lanceField) ?? [];
             })
             : _cache.Columns.TryLeaseHeld(key);
@@ -298,8 +299,6 @@ internal sealed class Snapshot
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.
     // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-    private static string FilePath(DataFragment fragment, LanceField field) => DatasetFiles.DataKey(DataFileOf(fragment, field).Path);
-
     // The data file of the fragment that holds the field's column (its manifest entry names its size).
     private static DataFile DataFileOf(DataFragment fragment, LanceField field)
     {

@@ -40,11 +40,13 @@ public static class IndexBench
             Console.WriteLine($"Data: {kind}, {rows:N0} x {dim}, {queries.Length / dim} queries, k=10, {metric}; IVF_PQ({partitions}, {subVectors}); {Environment.ProcessorCount} cores (shared machine). Generated in {clock.Elapsed.TotalSeconds:F1} s.");
 
             var batch = ToBatch(data, dim);
+            data = null!; // 1.5 GB at 1M x 384: let it go before memory is measured
             var ipc = Path.Combine(work, "rows.arrow");
             var queryFile = Path.Combine(work, "queries.arrow");
             await BenchData.WriteIpcAsync(ipc, batch);
             await BenchData.WriteIpcAsync(queryFile, QueryBatch(queries, dim));
-            var dataset = await LanceDataset.CreateAsync(Path.Combine(work, "ours.lance"), batch.Schema, [batch]);
+            var ourPath = Path.Combine(work, "ours.lance");
+            var dataset = await LanceDataset.CreateAsync(ourPath, batch.Schema, [batch]);
             batch.Dispose();
 
             // Ground truth: exact search (batched: one pass over the data for all queries).
@@ -77,7 +79,12 @@ public static class IndexBench
             var oursBytes = Directory.EnumerateFiles(Path.Combine(dataset.Path, LanceDataset.IndicesFolder), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
             Console.WriteLine($"Ours: built in {oursBuild:F2} s, {oursBytes / 1e6:F1} MB ({info.IndexedRows:N0} rows).");
 
-            var ours = await MeasureAsync(dataset, template, queryList, truth);
+            // Searched from a freshly opened dataset, so the memory figures hold only what searching needs.
+            await dataset.DisposeAsync();
+            var oursMemory = SearchMemory.Begin();
+            dataset = await LanceDataset.OpenAsync(ourPath);
+            var ours = await MeasureAsync(dataset, template, queryList, truth, oursMemory);
+            await dataset.DisposeAsync();
 
             JsonElement? node = null;
             if (withNode)
@@ -98,15 +105,26 @@ public static class IndexBench
             // Crossed: LanceDB's index searched from .NET, and our index (Lance's format) searched by LanceDB.
             List<(int Nprobes, int Refine, double Median, double P95, double Recall)>? oursOnTheirs = null;
             JsonElement? theirsOnOurs = null;
+            JsonElement? theirsFresh = null;
+            SearchMemory? oursOnTheirsMemory = null;
             if (withNode)
             {
+                oursOnTheirsMemory = SearchMemory.Begin();
                 await using var foreign = await LanceDataset.OpenAsync(Path.Combine(work, "node", "bench.lance"));
                 var foreignIndex = foreign.ListIndices();
                 Console.WriteLine($"LanceDB's index as .NET lists it: {string.Join("; ", foreignIndex)}; ignored: {foreign.IgnoredIndices.Count}.");
-                oursOnTheirs = await MeasureAsync(foreign, template, queryList, truth);
+                oursOnTheirs = await MeasureAsync(foreign, template, queryList, truth, oursOnTheirsMemory);
                 theirsOnOurs = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = work, table = "ours", existing = true,
+                    partitions, subVectors, metric = metric.ToString().ToLowerInvariant(), k = 10,
+                    nprobes = Configs.Select(c => c.Nprobes).Distinct().ToArray(), refine = Configs.Select(c => c.Refine).Distinct().ToArray(),
+                });
+
+                // LanceDB on its own index again, from a fresh process: its memory while searching, free of the build's.
+                theirsFresh = BenchSupport.Node("bench-index.mjs", new
+                {
+                    ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = "bench", existing = true,
                     partitions, subVectors, metric = metric.ToString().ToLowerInvariant(), k = 10,
                     nprobes = Configs.Select(c => c.Nprobes).Distinct().ToArray(), refine = Configs.Select(c => c.Refine).Distinct().ToArray(),
                 });
@@ -132,6 +150,24 @@ public static class IndexBench
                 Console.WriteLine();
                 Console.WriteLine("Our index (Lance's format) searched by .NET (\"ours\") and by LanceDB:");
                 PrintSearchTable(ours, theirsOnOurs);
+                Console.WriteLine();
+                Console.WriteLine("LanceDB's index searched by LanceDB from a fresh process (memory run):");
+                PrintSearchTable(oursOnTheirs, theirsFresh);
+            }
+
+            Console.WriteLine();
+            Console.WriteLine("Memory while searching (all configurations above, one query at a time; each side opens the table fresh; MiB = 2^20 bytes):");
+            Console.WriteLine(SearchMemory.Header);
+            Console.WriteLine(oursMemory.Row($"ours IVF_PQ({partitions}, {subVectors})", "Lance.Orm", oursBytes));
+            if (theirsOnOurs is { } tOurs)
+            {
+                Console.WriteLine(SearchMemory.NodeRow($"ours IVF_PQ({partitions}, {subVectors})", "LanceDB", oursBytes, tOurs));
+            }
+
+            if (theirsFresh is { } fresh && oursOnTheirsMemory is not null)
+            {
+                Console.WriteLine(oursOnTheirsMemory.Row($"LanceDB's IVF_PQ({partitions}, {subVectors})", "Lance.Orm", nodeBytes ?? 0));
+                Console.WriteLine(SearchMemory.NodeRow($"LanceDB's IVF_PQ({partitions}, {subVectors})", "LanceDB", nodeBytes ?? 0, fresh));
             }
         }
         finally
@@ -141,7 +177,7 @@ public static class IndexBench
     }
 
     private static async Task<List<(int Nprobes, int Refine, double Median, double P95, double Recall)>> MeasureAsync(
-        LanceDataset dataset, VectorSearchRequest template, List<ReadOnlyMemory<float>> queryList, List<long[]> truth)
+        LanceDataset dataset, VectorSearchRequest template, List<ReadOnlyMemory<float>> queryList, List<long[]> truth, SearchMemory memory)
     {
         var result = new List<(int Nprobes, int Refine, double Median, double P95, double Recall)>();
         foreach (var (nprobes, refine) in Configs)
@@ -159,6 +195,7 @@ public static class IndexBench
                 var t = Stopwatch.StartNew();
                 var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
                 latencies.Add(t.Elapsed.TotalMilliseconds);
+                memory.Sample();
                 found += Ids(hits).Intersect(truth[q]).Count();
             }
 

@@ -10,15 +10,25 @@ namespace Lance.Bench;
 /// IVF_FLAT, IVF_SQ and IVF_HNSW_SQ side by side with LanceDB (Node) on the same low-rank data, in
 /// one run: build time, index size, recall@10 and median latency per (nprobes, ef), and LanceDB's
 /// search of the index we built:
-/// <c>dotnet run -c Release --project bench/Lance.Bench -- index-kinds [rows] [dim] [partitions] [queries] [--no-node]</c>.
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- index-kinds [rows] [dim] [partitions] [queries] [--no-node]
+/// [--kinds ivf_flat,ivf_sq,ivf_hnsw_sq] [--nprobes 10,20] [--ef 0,50,100]</c> (ef 0: the default). Each side's memory
+/// while searching is measured on a freshly opened table (LanceDB's: a second, search-only process).
 /// </summary>
 public static class IndexKindsBench
 {
-    private static readonly int[] Nprobes = [10, 20];
-    private static readonly int[] Efs = [0, 50, 100];
-
     public static async Task RunAsync(string[] args)
     {
+        int[] List(string name, int[] fallback)
+        {
+            var i = System.Array.IndexOf(args, name);
+            return i >= 0 && i + 1 < args.Length ? args[i + 1].Split(',').Select(v => int.Parse(v, CultureInfo.InvariantCulture)).ToArray() : fallback;
+        }
+
+        var nprobesList = List("--nprobes", [10, 20]);
+        var efList = List("--ef", [0, 50, 100]);
+        var kindsAt = System.Array.IndexOf(args, "--kinds");
+        var kinds = kindsAt >= 0 && kindsAt + 1 < args.Length ? args[kindsAt + 1].ToUpperInvariant().Split(',') : null;
+        var memoryRows = new List<string>();
         int Arg(int i, int fallback) => args.Length > i && !args[i].StartsWith("--", StringComparison.Ordinal) ? int.Parse(args[i], CultureInfo.InvariantCulture) : fallback;
         var rows = Arg(1, 100_000);
         var dim = Arg(2, 384);
@@ -33,6 +43,7 @@ public static class IndexKindsBench
             var queries = IndexBench.LowRank(queryCount, dim, 2, 20_240);
             Console.WriteLine($"Data: lowrank {rows:N0} x {dim}, {queryCount} queries, k=10, l2; {partitions} partitions; {Environment.ProcessorCount} cores (shared machine); {DateTime.UtcNow:yyyy-MM-dd}.");
             var batch = IndexBench.ToBatch(data, dim);
+            data = null!; // 1.5 GB at 1M x 384: let it go before memory is measured
             var ipc = Path.Combine(work, "rows.arrow");
             var queryFile = Path.Combine(work, "queries.arrow");
             await BenchData.WriteIpcAsync(ipc, batch);
@@ -56,22 +67,38 @@ public static class IndexKindsBench
                 ("IVF_HNSW_SQ", IndexConfig.IvfHnswSq(partitions), "ivf_hnsw_sq"),
             })
             {
-                var table = kind.ToLowerInvariant();
-                await using var dataset = await LanceDataset.CreateAsync(Path.Combine(work, table + ".lance"), batch.Schema, [batch]);
-                GC.Collect();
-                var clock = Stopwatch.StartNew();
-                await dataset.CreateIndexAsync("vector", config);
-                var build = clock.Elapsed.TotalSeconds;
-                var bytes = FolderBytes(Path.Combine(dataset.Path, LanceDataset.IndicesFolder));
-                var efs = kind == "IVF_HNSW_SQ" ? Efs : [0];
-                foreach (var nprobes in Nprobes)
+                if (kinds is not null && !kinds.Contains(kind))
                 {
-                    foreach (var ef in efs)
+                    continue;
+                }
+
+                var table = kind.ToLowerInvariant();
+                var ourPath = Path.Combine(work, table + ".lance");
+                double build;
+                await using (var built = await LanceDataset.CreateAsync(ourPath, batch.Schema, [batch]))
+                {
+                    GC.Collect();
+                    var clock = Stopwatch.StartNew();
+                    await built.CreateIndexAsync("vector", config);
+                    build = clock.Elapsed.TotalSeconds;
+                }
+
+                var bytes = FolderBytes(Path.Combine(ourPath, LanceDataset.IndicesFolder));
+                var efs = kind == "IVF_HNSW_SQ" ? efList : [0];
+                var memory = SearchMemory.Begin();
+                await using (var dataset = await LanceDataset.OpenAsync(ourPath))
+                {
+                    foreach (var nprobes in nprobesList)
                     {
-                        var (median, p95, recall) = await MeasureAsync(dataset, template with { Nprobes = nprobes, Ef = ef == 0 ? null : ef }, queryList, truth);
-                        Console.WriteLine($"| {kind} | Lance.Orm | {build:F1} | {bytes / 1e6:F1} | {nprobes} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
+                        foreach (var ef in efs)
+                        {
+                            var (median, p95, recall) = await MeasureAsync(dataset, template with { Nprobes = nprobes, Ef = ef == 0 ? null : ef }, queryList, truth, memory);
+                            Console.WriteLine($"| {kind} | Lance.Orm | {build:F1} | {bytes / 1e6:F1} | {nprobes} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
+                        }
                     }
                 }
+
+                memoryRows.Add(memory.Row("ours " + kind, "Lance.Orm", bytes));
 
                 if (!withNode)
                 {
@@ -82,9 +109,10 @@ public static class IndexKindsBench
                 var crossed = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = work, table, existing = true, kind = nodeKind ?? "ivf_pq",
-                    partitions, metric = "l2", k = 10, nprobes = Nprobes, refine = new[] { 0 }, ef = efs,
+                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = new[] { 0 }, ef = efs,
                 });
                 PrintNode(kind, "LanceDB on ours", 0, bytes, crossed);
+                memoryRows.Add(SearchMemory.NodeRow("ours " + kind, "LanceDB", bytes, crossed));
                 if (nodeKind is null)
                 {
                     continue;
@@ -93,12 +121,40 @@ public static class IndexKindsBench
                 var node = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind,
-                    partitions, metric = "l2", k = 10, nprobes = Nprobes, refine = new[] { 0 }, ef = efs,
+                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = new[] { 0 }, ef = efs,
                 });
-                PrintNode(kind, "LanceDB (Node)", node.GetProperty("buildSeconds").GetDouble(), node.GetProperty("indexBytes").GetDouble(), node);
+                var nodeBytes = node.GetProperty("indexBytes").GetDouble();
+                PrintNode(kind, "LanceDB (Node)", node.GetProperty("buildSeconds").GetDouble(), nodeBytes, node);
+
+                // LanceDB's index searched by .NET, and by LanceDB from a fresh process (for its memory).
+                var foreignMemory = SearchMemory.Begin();
+                await using (var foreign = await LanceDataset.OpenAsync(Path.Combine(work, "node", table + "_node.lance")))
+                {
+                    foreach (var nprobes in nprobesList)
+                    {
+                        foreach (var ef in efs)
+                        {
+                            var (median, p95, recall) = await MeasureAsync(foreign, template with { Nprobes = nprobes, Ef = ef == 0 ? null : ef }, queryList, truth, foreignMemory);
+                            Console.WriteLine($"| {kind} | Lance.Orm on LanceDB's | - | {nodeBytes / 1e6:F1} | {nprobes} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
+                        }
+                    }
+                }
+
+                var fresh = BenchSupport.Node("bench-index.mjs", new
+                {
+                    ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind, existing = true,
+                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = new[] { 0 }, ef = efs,
+                });
+                PrintNode(kind, "LanceDB (fresh process)", 0, nodeBytes, fresh);
+                memoryRows.Add(foreignMemory.Row("LanceDB's " + kind, "Lance.Orm", nodeBytes));
+                memoryRows.Add(SearchMemory.NodeRow("LanceDB's " + kind, "LanceDB", nodeBytes, fresh));
             }
 
             batch.Dispose();
+            Console.WriteLine();
+            Console.WriteLine("Memory while searching (all configurations above, one query at a time; each side opens the table fresh; MiB = 2^20 bytes):");
+            Console.WriteLine(SearchMemory.Header);
+            memoryRows.ForEach(Console.WriteLine);
         }
         finally
         {
@@ -124,7 +180,7 @@ public static class IndexKindsBench
         }
     }
 
-    private static async Task<(double Median, double P95, double Recall)> MeasureAsync(LanceDataset dataset, VectorSearchRequest request, List<ReadOnlyMemory<float>> queryList, List<long[]> truth)
+    private static async Task<(double Median, double P95, double Recall)> MeasureAsync(LanceDataset dataset, VectorSearchRequest request, List<ReadOnlyMemory<float>> queryList, List<long[]> truth, SearchMemory memory)
     {
         for (var q = 0; q < Math.Min(5, queryList.Count); q++)
         {
@@ -138,6 +194,7 @@ public static class IndexKindsBench
             var t = Stopwatch.StartNew();
             var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
             latencies.Add(t.Elapsed.TotalMilliseconds);
+            memory.Sample();
             found += Ids(hits).Intersect(truth[q]).Count();
         }
 

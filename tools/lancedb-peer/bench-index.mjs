@@ -2,7 +2,11 @@
 //   {ipc, queries, truth, db, table, partitions, subVectors, metric?, k?, nprobes?:[..], refine?:[..],
 //    warmup?, sampleRate?, maxIterations?, existing?, kind?: "ivf_pq"|"ivf_flat"|"ivf_hnsw_sq", ef?:[..]}
 //   -> {rows, ingestSeconds, buildSeconds, buildCpuSeconds (all threads), indexBytes, configs:[{nprobes, refine, latencyMedianMs,
-//       latencyP95Ms, recall, ef}]}
+//       latencyP95Ms, recall, ef}], memory: {startMiB, beforeSearchMiB, peakMiB, privateStartMiB, privateBeforeSearchMiB,
+//       privatePeakMiB}}
+// memory: the process's resident set (VmRSS) and private resident memory (RssAnon) from /proc/self/status: at start
+// (after connecting, before the table is opened or created), before the first search, and the highest seen after
+// any search (read between queries, outside the timed part).
 // Ingests the rows of an Arrow IPC file, times createIndex(IVF_PQ), then for each (nprobes, refine)
 // runs every query (after a warm-up) and scores recall@k against the given exact ids (JSON array of
 // arrays of the "id" column's values). existing: true skips ingest and build and searches the index the
@@ -37,6 +41,11 @@ function folderBytes(path) {
   return total;
 }
 
+function statusMiB(name) {
+  const line = readFileSync('/proc/self/status', 'utf8').split('\n').find((l) => l.startsWith(name + ':'));
+  return line ? Number(line.slice(name.length + 1).trim().split(/\s+/)[0]) / 1024 : null;
+}
+
 main(async (args) => {
   const name = required(args, 'table', 'string');
   const dbPath = required(args, 'db', 'string');
@@ -49,6 +58,7 @@ main(async (args) => {
   const truth = JSON.parse(readFileSync(required(args, 'truth', 'string'), 'utf8'));
 
   const conn = await connect(dbPath);
+  const memory = { startMiB: statusMiB('VmRSS'), privateStartMiB: statusMiB('RssAnon') };
   let start = process.hrtime.bigint();
   const table = args.existing
     ? await conn.openTable(name)
@@ -78,6 +88,10 @@ main(async (args) => {
     return query.toArray();
   };
 
+  memory.beforeSearchMiB = statusMiB('VmRSS');
+  memory.privateBeforeSearchMiB = statusMiB('RssAnon');
+  memory.peakMiB = memory.beforeSearchMiB;
+  memory.privatePeakMiB = memory.privateBeforeSearchMiB;
   const configs = [];
   for (const nprobes of args.nprobes ?? [10, 20, 50]) {
     for (const refine of args.refine ?? [0, 10]) {
@@ -90,6 +104,8 @@ main(async (args) => {
         const t = process.hrtime.bigint();
         const hits = await search(queries[i], nprobes, refine, ef);
         latencies.push(seconds(t) * 1000);
+        memory.peakMiB = Math.max(memory.peakMiB, statusMiB('VmRSS'));
+        memory.privatePeakMiB = Math.max(memory.privatePeakMiB, statusMiB('RssAnon'));
         const expected = new Set(truth[i].map(Number));
         for (const hit of hits) if (expected.has(Number(hit.id))) found++;
       }
@@ -105,5 +121,5 @@ main(async (args) => {
     }
   }
 
-  return { rows, ingestSeconds, buildSeconds, buildCpuSeconds, indexBytes, configs };
+  return { rows, ingestSeconds, buildSeconds, buildCpuSeconds, indexBytes, configs, memory };
 });

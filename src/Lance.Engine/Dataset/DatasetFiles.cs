@@ -81,9 +81,13 @@ internal sealed class DatasetFiles
     internal const long RemoteParallelReadMinBytes = 64 * 1024;
 
 
-    /// <summary>The deleted row offsets of the deletion file at <paramref name="key"/>, sorted.</summary>
+    /// <summary>The deleted row offsets of the deletion file at <paramref name="key"/>, sorted (blocking: queries load them first with <see cref="ReadDeletionsAsync"/>).</summary>
     public int[] ReadDeletions(string key, CancellationToken cancellationToken = default)
         => DeletionFileReader.ReadAsync(Store, key, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    /// <summary>The deleted row offsets of the deletion file at <paramref name="key"/>, sorted.</summary>
+    public ValueTask<int[]> ReadDeletionsAsync(string key, CancellationToken cancellationToken = default)
+        => DeletionFileReader.ReadAsync(Store, key, cancellationToken);
 
     /// <summary>The whole (small) object at <paramref name="key"/>.</summary>
     public byte[] ReadAll(string key, CancellationToken cancellationToken = default)

@@ -20,7 +20,13 @@ public sealed partial class LanceDataset
     {
         ArgumentNullException.ThrowIfNull(request);
         var snapshot = Current;
-        return Task.Run(() => FullTextSearcher.Search(snapshot, request, cancellationToken), cancellationToken);
+        return Task.Run(
+            async () =>
+            {
+                await snapshot.LoadDeletionsAsync(cancellationToken).ConfigureAwait(false);
+                return FullTextSearcher.Search(snapshot, request, cancellationToken);
+            },
+            cancellationToken);
     }
 
     /// <summary>
@@ -34,7 +40,13 @@ public sealed partial class LanceDataset
     {
         ArgumentNullException.ThrowIfNull(request);
         var snapshot = Current;
-        return Task.Run(() => FullTextSearcher.Rank(snapshot, request, cancellationToken), cancellationToken);
+        return Task.Run(
+            async () =>
+            {
+                await snapshot.LoadDeletionsAsync(cancellationToken).ConfigureAwait(false);
+                return FullTextSearcher.Rank(snapshot, request, cancellationToken);
+            },
+            cancellationToken);
     }
 
     /// <summary>

@@ -145,7 +145,7 @@ public sealed partial class LanceDataset : IAsyncDisposable
     public Task<long> CountRowsAsync(FilterNode filter, CancellationToken cancellationToken) => CountRowsAsync(null, filter ?? throw new ArgumentNullException(nameof(filter)), cancellationToken);
 
     private Task<long> CountRowsAsync(string? sql, FilterNode? tree, CancellationToken cancellationToken)
-        => Task.FromResult(Scanner.CountRows(Current, ResolveFilter(sql, tree), cancellationToken));
+        => Scanner.CountRowsAsync(Current, ResolveFilter(sql, tree), cancellationToken);
 
     internal RowFilter? ResolveFilter(string? sql, FilterNode? tree) => Scanner.ResolveFilter(Current.Schema, Path, sql, tree);
 
@@ -167,7 +167,7 @@ public sealed partial class LanceDataset : IAsyncDisposable
     /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or has another dimension than the query.</exception>
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
     public Task<RecordBatch> SearchAsync(VectorSearchRequest request, CancellationToken cancellationToken = default)
-        => Task.FromResult(VectorSearch.Search(Current, _indexes, request ?? throw new ArgumentNullException(nameof(request)), cancellationToken));
+        => VectorSearch.SearchAsync(Current, _indexes, request ?? throw new ArgumentNullException(nameof(request)), cancellationToken);
 
     /// <summary>Runs searches that share everything but the query vector in one go (exact ones share one pass over the vectors; indexed ones run in parallel). Results are in the order of <paramref name="queries"/>; the request's own query is ignored.</summary>
     /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or a query has another dimension.</exception>

@@ -31,10 +31,11 @@ internal sealed class Manifest
     public IList<DataFragment> Fragments { get; set; } = new List<DataFragment>();
 
     /// <summary>
-    /// The largest fragment id ever used (new fragments take the next id); 0 also when none was,
-    /// as Lance writes it.
+    /// The largest fragment id ever used (new fragments take the next id), also after that fragment left the
+    /// manifest (an index's fragment bitmap may still name it, so its id is never given again); null when no
+    /// fragment id was ever used, as Lance leaves the field out.
     /// </summary>
-    public uint MaxFragmentId { get; set; }
+    public uint? MaxFragmentId { get; set; }
 
     /// <summary>When the version was committed (defaults to the time the object was made).</summary>
     public DateTimeOffset Timestamp { get; set; } = DateTimeOffset.UtcNow;

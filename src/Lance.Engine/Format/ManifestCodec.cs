@@ -242,8 +242,11 @@ internal static class ManifestCodec
             DataFormat = new PbTable.Manifest.Types.DataStorageFormat { FileFormat = manifest.DataFileFormat, Version = manifest.DataFormatVersion },
             NextRowId = manifest.NextRowId,
             TransactionFile = manifest.TransactionFile,
-            MaxFragmentId = manifest.MaxFragmentId,
         };
+        if (manifest.MaxFragmentId is { } maxFragmentId)
+        {
+            proto.MaxFragmentId = maxFragmentId;
+        }
 
         proto.Fields.AddRange(manifest.Schema.ToProtoFields());
         manifest.Schema.CopyMetadataTo(proto.SchemaMetadata);
@@ -346,7 +349,7 @@ internal static class ManifestCodec
             Version = proto.Version,
             Schema = LanceSchema.FromProto(proto.Fields, proto.SchemaMetadata),
             // Old manifests lack the field: then the largest id present is the largest ever used.
-            MaxFragmentId = proto.HasMaxFragmentId ? proto.MaxFragmentId : (uint)proto.Fragments.Select(f => f.Id).DefaultIfEmpty(0UL).Max(),
+            MaxFragmentId = proto.HasMaxFragmentId ? proto.MaxFragmentId : proto.Fragments.Count == 0 ? null : (uint)proto.Fragments.Max(f => f.Id),
             Timestamp = proto.Timestamp is null ? default : proto.Timestamp.ToDateTimeOffset(),
             WriterLibrary = proto.WriterVersion?.Library ?? "",
             WriterVersion = proto.WriterVersion?.Version ?? "",

@@ -72,9 +72,7 @@ internal static class IndexAdmin
 
         foreach (var metadata in firsts)
         {
-            // A hamming index (LanceDB's IVF_FLAT over uint8 vectors) is searched but not rebuilt here: left as it is
-            // unless named, when IndexWriter says why.
-            if (IndexCatalog.IsSearchable(metadata) && (name is not null || Vector.LanceVectorDetails.Of(metadata)?.Metric != DistanceMetric.Hamming))
+            if (IndexCatalog.IsSearchable(metadata))
             {
                 await IndexWriter.OptimizeAsync(current, indexes, log, metadata.Name, Follow, cancellationToken).ConfigureAwait(false);
             }

@@ -50,7 +50,10 @@ public sealed record IndexConfig
     public static IndexConfig IvfPq(int? numPartitions = null, int? numSubVectors = null, DistanceMetric distanceType = DistanceMetric.L2)
         => new(VectorIndexKind.IvfPq) { NumPartitions = numPartitions, NumSubVectors = numSubVectors, DistanceType = distanceType, MaxIterations = 25 };
 
-    /// <summary>An IVF_FLAT index (LanceDB's <c>Index.ivfFlat</c>).</summary>
+    /// <summary>
+    /// An IVF_FLAT index (LanceDB's <c>Index.ivfFlat</c>): over float vectors for l2, cosine or dot, or with
+    /// <see cref="DistanceMetric.Hamming"/> over uint8 (binary) vectors, the one kind LanceDB builds for hamming.
+    /// </summary>
     public static IndexConfig IvfFlat(int? numPartitions = null, DistanceMetric distanceType = DistanceMetric.L2)
         => new(VectorIndexKind.IvfFlat) { NumPartitions = numPartitions, DistanceType = distanceType };
 

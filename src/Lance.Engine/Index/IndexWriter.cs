@@ -20,13 +20,7 @@ internal static class IndexWriter
     public static async Task<VectorIndexInfo> CreateAsync(
         Snapshot snapshot, IndexCache indexes, CommitLog log, string column, IvfPqOptions options, Action<Manifest> committed, CancellationToken cancellationToken)
     {
-        if (options.Metric == DistanceMetric.Hamming)
-        {
-            throw new LanceIndexException(
-                $"Cannot build an index on column '{column}' of '{snapshot.Location}': IVF-PQ indexes measure l2, cosine or dot distances, not hamming (hamming searches run exactly).");
-        }
-
-        var (field, dimension) = IndexableColumn(snapshot, column);
+        var (field, dimension) = IndexableColumn(snapshot, column, VectorIndexKind.IvfPq, options.Metric);
         IndexCommit.CheckName(snapshot, options.Name ?? column + "_idx", column, options.Replace);
         var arrowField = snapshot.Schema.GetFieldByName(column);
         var sources = snapshot.Fragments.Select(f => new IndexSource(f.Id, (FixedSizeListArray)snapshot.ReadColumn(f, arrowField), snapshot.DeletedRows(f))).ToList();
@@ -76,17 +70,12 @@ internal static class IndexWriter
         }
 
         var where = $"Cannot build an index on column '{column}' of '{snapshot.Location}'";
-        if (config.DistanceType == DistanceMetric.Hamming)
-        {
-            throw new LanceIndexException($"{where}: {config.Kind} indexes measure l2, cosine or dot distances, not hamming (hamming searches run exactly).");
-        }
-
+        var (field, dimension) = IndexableColumn(snapshot, column, config.Kind, config.DistanceType);
         if (config.M < 2 || config.EfConstruction < 1 || config.MaxIterations < 1 || config.SampleRate < 1)
         {
             throw new LanceIndexException($"{where}: m must be at least 2, ef_construction, max_iterations and sample_rate at least 1 (got {config.M}, {config.EfConstruction}, {config.MaxIterations}, {config.SampleRate}).");
         }
 
-        var (field, dimension) = IndexableColumn(snapshot, column);
         var sources = Sources(snapshot, column, _ => true);
         var rows = sources.Sum(s => (long)s.Vectors.Length - s.Vectors.NullCount - s.Deleted.Count);
         if (rows <= 0)
@@ -107,7 +96,11 @@ internal static class IndexWriter
             VectorIndexKind.IvfSq => Vector.LanceIvfKind.Sq,
             _ => Vector.LanceIvfKind.HnswSq,
         };
-        var index = await Task.Run(() => Vector.LanceIvfBuilder.Build(sources, dimension, partitions, kind, config, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var index = await Task.Run(
+            () => config.DistanceType == DistanceMetric.Hamming
+                ? Vector.HammingIvfBuilder.Build(sources, dimension, partitions, config, cancellationToken)
+                : Vector.LanceIvfBuilder.Build(sources, dimension, partitions, kind, config, cancellationToken),
+            cancellationToken).ConfigureAwait(false);
         var name = config.Name ?? column + "_idx";
         var manifest = await CommitAsync(snapshot, indexes, log, index, name, field, lanceFormat: true, config.Progress, cancellationToken).ConfigureAwait(false);
         committed(manifest);
@@ -139,19 +132,14 @@ internal static class IndexWriter
         foreach (var metadata in targets)
         {
             var field = snapshot.Manifest.Schema.AllFields.First(f => f.Id == IndexCatalog.IndexedFieldId(metadata));
-            if (indexes.Load(metadata) is Vector.LanceIvfIndex { Metric: DistanceMetric.Hamming })
-            {
-                // LanceDB's hamming IVF_FLAT (uint8 vectors) is searched here but not rebuilt: rows appended
-                // since it was built stay searched exactly beside it (LanceDB's own optimize folds them in).
-                throw new LanceIndexException(
-                    $"The hamming index '{metadata.Name}' of '{snapshot.Location}' cannot be optimised here yet (Lance.Engine searches LanceDB's hamming IVF_FLAT indexes but does not build them); rows added since it was built are searched exactly.");
-            }
-
             if (indexes.Load(metadata) is Vector.LanceIvfIndex ivf)
             {
-                // IVF_FLAT, IVF_SQ and IVF_HNSW_SQ are rebuilt over every live row (new rows need new codes and graph links).
+                // IVF_FLAT, IVF_SQ and IVF_HNSW_SQ are rebuilt over every live row (new rows need new codes and graph links);
+                // a hamming IVF_FLAT (uint8 vectors, ours or LanceDB's) by k-modes again.
                 var rebuilt = await Task.Run(
-                    () => Vector.LanceIvfBuilder.Build(Sources(snapshot, field.Name, _ => true), ivf.Dimension, ivf.Partitions, ivf.Kind, RebuildConfig(ivf), cancellationToken),
+                    () => ivf.Metric == DistanceMetric.Hamming
+                        ? Vector.HammingIvfBuilder.Build(Sources(snapshot, field.Name, _ => true), ivf.Dimension, ivf.Partitions, RebuildConfig(ivf), cancellationToken)
+                        : Vector.LanceIvfBuilder.Build(Sources(snapshot, field.Name, _ => true), ivf.Dimension, ivf.Partitions, ivf.Kind, RebuildConfig(ivf), cancellationToken),
                     cancellationToken).ConfigureAwait(false);
                 var next = await CommitAsync(snapshot, indexes, log, rebuilt, metadata.Name, field, lanceFormat: true, null, cancellationToken).ConfigureAwait(false);
                 committed(next);
@@ -247,19 +235,52 @@ internal static class IndexWriter
         }
     }
 
-    private static (LanceField Field, int Dimension) IndexableColumn(Snapshot snapshot, string column)
+    /// <summary>
+    /// The column's field and dimension, when an index of <paramref name="kind"/> for <paramref name="metric"/> can be
+    /// built on it. As in LanceDB: float vectors take every kind for l2, cosine and dot; uint8 (binary) vectors only
+    /// IVF_FLAT for hamming (LanceDB's PQ and SQ refuse uint8, its k-means has no hamming for floats).
+    /// </summary>
+    /// <exception cref="LanceIndexException">The column is missing, not a vector column, or the combination is not built.</exception>
+    private static (LanceField Field, int Dimension) IndexableColumn(Snapshot snapshot, string column, VectorIndexKind kind, DistanceMetric metric)
     {
         var field = snapshot.Manifest.Schema.FindField(column)
             ?? throw new LanceIndexException($"Cannot build an index on column '{column}' of '{snapshot.Location}': there is no such column. Columns: {snapshot.ColumnList}.");
         var arrow = snapshot.Schema.GetFieldByName(column);
-        if (arrow.DataType is not FixedSizeListType { ValueDataType: FloatType } list)
+        var (list, binary) = arrow.DataType switch
         {
-            throw new LanceIndexException(
-                $"Cannot build a vector index on column '{column}' of '{snapshot.Location}': it is {arrow.DataType.Name}, not a vector column (fixed_size_list<float>[dim]).");
+            FixedSizeListType { ValueDataType: FloatType } l => (l, false),
+            FixedSizeListType { ValueDataType: UInt8Type } l => (l, true),
+            _ => throw new LanceIndexException(
+                $"Cannot build a vector index on column '{column}' of '{snapshot.Location}': it is {arrow.DataType.Name}, not a vector column (fixed_size_list<float>[dim], or fixed_size_list<uint8>[dim] for hamming)."),
+        };
+        var kindName = KindName(kind);
+        var distance = Vector.LanceVectorDetails.MetricName(metric);
+        var where = $"Cannot build an {kindName} index with the {distance} distance on column '{column}' of '{snapshot.Location}'";
+        if (binary && metric != DistanceMetric.Hamming)
+        {
+            throw new LanceIndexException($"{where}: the column holds uint8 (binary) vectors, which only the hamming distance measures (LanceDB refuses them too). Use IndexConfig.IvfFlat(distanceType: DistanceMetric.Hamming).");
+        }
+
+        if (binary && kind != VectorIndexKind.IvfFlat)
+        {
+            throw new LanceIndexException($"{where}: hamming indexes over uint8 vectors are IVF_FLAT only (LanceDB's PQ and SQ quantisers refuse uint8 vectors). Use IndexConfig.IvfFlat(distanceType: DistanceMetric.Hamming).");
+        }
+
+        if (!binary && metric == DistanceMetric.Hamming)
+        {
+            throw new LanceIndexException($"{where}: the hamming distance measures uint8 (binary) vectors and the column holds {list.ValueDataType.Name} vectors (LanceDB cannot train hamming partitions on them either). Use l2, cosine or dot.");
         }
 
         return (field, list.ListSize);
     }
+
+    private static string KindName(VectorIndexKind kind) => kind switch
+    {
+        VectorIndexKind.IvfPq => "IVF_PQ",
+        VectorIndexKind.IvfFlat => "IVF_FLAT",
+        VectorIndexKind.IvfSq => "IVF_SQ",
+        _ => "IVF_HNSW_SQ",
+    };
 
     private static int DefaultSubVectors(int dimension)
         => dimension % 16 == 0 ? dimension / 16 : dimension % 8 == 0 ? dimension / 8 : dimension;

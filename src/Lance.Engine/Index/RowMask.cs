@@ -11,6 +11,7 @@ internal sealed class RowMask
 {
     private readonly byte[] _states;
     private readonly bool[]?[] _rows;
+    private int _allowedPrefix = -1;
 
     private const byte Excluded = 0;
     private const byte All = 1;
@@ -34,6 +35,30 @@ internal sealed class RowMask
 
         _states[fragmentId] = allowed is null ? All : Some;
         _rows[fragmentId] = allowed;
+        _allowedPrefix = -1;
+    }
+
+    /// <summary>
+    /// How many fragment ids from 0 up are allowed in full: every row of a fragment with a smaller id
+    /// may be returned, so a set of rows whose highest fragment id is below this needs no row-by-row check.
+    /// </summary>
+    public int AllowedPrefix
+    {
+        get
+        {
+            if (_allowedPrefix < 0)
+            {
+                var n = 0;
+                while (n < _states.Length && _states[n] == All)
+                {
+                    n++;
+                }
+
+                _allowedPrefix = n;
+            }
+
+            return _allowedPrefix;
+        }
     }
 
     /// <summary>Whether the row may be returned.</summary>

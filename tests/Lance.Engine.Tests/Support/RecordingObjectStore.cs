@@ -18,6 +18,12 @@ public sealed class RecordingObjectStore(IObjectStore inner, bool allowMap = tru
     /// <summary>Every range mapped (where the inner store could map it).</summary>
     public ConcurrentQueue<(string Key, long Offset, int Length)> Maps { get; } = new();
 
+    /// <summary>The key of every ranged read made through the blocking <see cref="IObjectReader.Read"/> (the others were awaited).</summary>
+    public ConcurrentQueue<string> BlockingReads { get; } = new();
+
+    /// <summary>When set, each awaited ranged read first awaits the task it returns for the key (a test holds reads back with it).</summary>
+    public Func<string, Task>? ReadGate { get; set; }
+
     /// <summary>Every key written (put, created, put-if-absent).</summary>
     public ConcurrentQueue<string> Writes { get; } = new();
 
@@ -30,6 +36,7 @@ public sealed class RecordingObjectStore(IObjectStore inner, bool allowMap = tru
     {
         Reads.Clear();
         Maps.Clear();
+        BlockingReads.Clear();
     }
 
     public async ValueTask<IObjectReader> OpenReadAsync(string key, CancellationToken cancellationToken = default)
@@ -70,12 +77,21 @@ public sealed class RecordingObjectStore(IObjectStore inner, bool allowMap = tru
         public ValueTask ReadAsync(long offset, Memory<byte> destination, CancellationToken cancellationToken = default)
         {
             store.Reads.Enqueue((Key, offset, destination.Length));
-            return inner.ReadAsync(offset, destination, cancellationToken);
+            return store.ReadGate?.Invoke(Key) is { IsCompleted: false } gate
+                ? AfterAsync(gate, offset, destination, cancellationToken)
+                : inner.ReadAsync(offset, destination, cancellationToken);
+        }
+
+        private async ValueTask AfterAsync(Task gate, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        {
+            await gate.ConfigureAwait(false);
+            await inner.ReadAsync(offset, destination, cancellationToken).ConfigureAwait(false);
         }
 
         public void Read(long offset, Span<byte> destination)
         {
             store.Reads.Enqueue((Key, offset, destination.Length));
+            store.BlockingReads.Enqueue(Key);
             inner.Read(offset, destination);
         }
 

@@ -139,6 +139,22 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "(f32 = '1') OR (f32 = CAST('NaN' AS double))", "CAST(f32 AS string) = 'NaN'", "(f32 + 0) IN ('1', CAST('-NaN' AS double))",
             "CAST(u8 AS tinyint) NOT IN ('1')", "CAST(u8 AS tinyint) IN ('1', '2')",
         ],
+        ["a column between a literal and a computed bound"] =
+        [
+            "i64 BETWEEN 9223372036854775807 AND CAST('NaN' AS double)", "i64 BETWEEN -9223372036854775807 AND CAST('Infinity' AS double)",
+            "u64 BETWEEN 9223372036854775808 AND CAST('NaN' AS double)", "u64 NOT BETWEEN 9223372036854775808 AND CAST('Infinity' AS double)",
+            "i64 BETWEEN CAST('-Infinity' AS double) AND -9223372036854775807", "i64 BETWEEN -9223372036854775807 AND f64",
+            "i32 BETWEEN 5 AND CAST('NaN' AS double)", "f32 BETWEEN 0.1 AND CAST('Infinity' AS double)", "u64 BETWEEN 5 AND (i64 + 0)",
+            "i64 BETWEEN 9223372036854775807 AND 9223372036854775807", "u64 BETWEEN 9223372036854775807 AND CAST(1e19 AS double)",
+        ],
+        ["a cast to unsigned between mixed bounds"] =
+        [
+            "CAST(i64 AS bigint unsigned) NOT BETWEEN -0.0 AND 32767", "CAST(i64 AS bigint unsigned) BETWEEN -0.0 AND 32767",
+            "CAST(i64 AS bigint unsigned) BETWEEN 0 AND 32767", "CAST(i64 AS bigint unsigned) BETWEEN 0.0 AND 1e30",
+            "CAST(i8 AS bigint unsigned) BETWEEN -1 AND 2.5", "CAST(i64 AS int unsigned) BETWEEN -0.0 AND 32767",
+            "CAST(i64 AS bigint unsigned) >= -0.0", "CAST(i64 AS bigint unsigned) <= 32767", "CAST(i32 AS bigint unsigned) BETWEEN -0.0 AND 32767",
+            "CAST(f64 AS bigint unsigned) BETWEEN -0.0 AND 32767", "CAST(i64 AS smallint) BETWEEN -0.0 AND 32767",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -212,6 +228,12 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Constants_of_mixed_types_in_IN_lists_and_against_casts_compare_as_in_LanceDB() => AssertCategory("constants of mixed types");
+
+    [Fact]
+    public void A_column_between_a_literal_and_a_computed_bound_compares_in_their_common_type_as_in_LanceDB() => AssertCategory("a column between a literal and a computed bound");
+
+    [Fact]
+    public void A_cast_to_unsigned_between_bounds_of_mixed_types_answers_as_in_LanceDB() => AssertCategory("a cast to unsigned between mixed bounds");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

@@ -37,6 +37,22 @@ internal sealed class VectorIndexPeer(string db, string table)
         return doc.RootElement.GetProperty("indices").EnumerateArray().Select(i => i.GetProperty("type").GetString()!).ToList();
     }
 
+    /// <summary>LanceDB's <c>indexStats</c> of the index named <paramref name="name"/> (null when it has none of that name).</summary>
+    public async Task<JsonElement> StatsAsync(string name)
+    {
+        using var doc = await _peer.RunAsync("vector-index", new { op = "stats", db = Db, table = Table, name });
+        return doc.RootElement.GetProperty("stats").Clone();
+    }
+
+    /// <summary>LanceDB's top-k ids and distances per query.</summary>
+    public async Task<(long[][] Ids, float[][] Distances)> SearchWithDistancesAsync(float[][] queries, string metric, int k, int? nprobes = null)
+    {
+        using var doc = await _peer.RunAsync("vector-index", new { op = "search", db = Db, table = Table, queries, metric, k, nprobes });
+        return (
+            doc.RootElement.GetProperty("ids").EnumerateArray().Select(a => a.EnumerateArray().Select(x => x.GetInt64()).ToArray()).ToArray(),
+            doc.RootElement.GetProperty("distances").EnumerateArray().Select(a => a.EnumerateArray().Select(x => x.GetSingle()).ToArray()).ToArray());
+    }
+
     /// <summary>LanceDB's top-k ids per query.</summary>
     public async Task<long[][]> SearchAsync(float[][] queries, string metric, int k, int? nprobes = null, int? refine = null, bool exact = false, int? ef = null)
     {

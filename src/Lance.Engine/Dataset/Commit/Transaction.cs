@@ -98,11 +98,10 @@ internal sealed class Transaction
             // Scalar indexes (ours or LanceDB's) name rows by address: a rewritten fragment's rows moved.
             manifest.Indices = manifest.Indices.Where(i => !i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null).ToList();
         }
-        else if (Replaced.Any(r => r.Value is null))
+        else if (Replaced.Any(r => r.Value is null) && Kind == TransactionKind.Rewrite)
         {
-            // A fragment whose every row is deleted goes, and no other row moves. Full-text indexes (as in Lance) stay:
-            // their searches only let through rows of fragments that still exist. The others are dropped as before,
-            // since not every reader of theirs was checked against a vanished fragment.
+            // Compaction moved the rows of the fragments it removed into new ones, which no index covers: indexes
+            // that know which fragments they cover stay (full-text and our older format); the others go.
             manifest.Indices = manifest.Indices.Where(i => (!i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null) || Index.FullText.FullTextIndex.IsFullText(i)).ToList();
         }
 
@@ -110,7 +109,7 @@ internal sealed class Transaction
         {
             manifest.Schema = old.Schema;
             manifest.Fragments = old.Fragments.ToList();
-            manifest.MaxFragmentId = Math.Max(basis.MaxFragmentId, old.MaxFragmentId);
+            manifest.MaxFragmentId = basis.MaxFragmentId is { } a && old.MaxFragmentId is { } b ? Math.Max(a, b) : basis.MaxFragmentId ?? old.MaxFragmentId;
             // Ids given out after the restored version stay given out: new rows never reuse them.
             manifest.NextRowId = Math.Max(basis.NextRowId, old.NextRowId);
             manifest.Indices = old.Indices;
@@ -176,7 +175,15 @@ internal sealed class Transaction
         }
 
         manifest.Fragments = fragments;
-        manifest.MaxFragmentId = next == 0 ? 0u : checked((uint)Math.Max(basis.MaxFragmentId, next - 1));
+        if (!Overwrite && Kind != TransactionKind.Rewrite && Replaced.Any(r => r.Value is null))
+        {
+            // A delete or update emptied fragments (they leave the manifest) and moved no other row: every index stays,
+            // its fragment bitmap unchanged, as Lance keeps it; readers only use what it holds for fragments that
+            // still exist. Like Lance, a vector index left covering none of them goes.
+            manifest.Indices = IndexRetention.Retain(manifest.Indices, fragments.Select(f => f.Id));
+        }
+
+        manifest.MaxFragmentId = next == 0 ? basis.MaxFragmentId : checked((uint)(next - 1));
         return manifest;
     }
 
@@ -311,7 +318,7 @@ internal sealed class Transaction
 
     /// <summary>The id the next new fragment gets after <paramref name="basis"/>.</summary>
     public static ulong NextFragmentId(Manifest basis)
-        => basis.Fragments.Count == 0 && basis.MaxFragmentId == 0 ? 0u : basis.MaxFragmentId + 1UL;
+        => basis.MaxFragmentId is { } max ? max + 1UL : 0UL;
 
     private static bool SameFragment(DataFragment a, DataFragment b)
         => a.PhysicalRows == b.PhysicalRows

@@ -44,6 +44,8 @@ internal static class Scanner
             yield break;
         }
 
+        await snapshot.LoadDeletionsAsync(cancellationToken).ConfigureAwait(false);
+
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -84,6 +86,19 @@ internal static class Scanner
             }
 
             await Task.Yield();
+        }
+    }
+
+    /// <summary><see cref="CountRows"/> after reading, without blocking, the deletion files it needs (at once when the cache holds them, or none is needed).</summary>
+    public static Task<long> CountRowsAsync(Snapshot snapshot, RowFilter? filter, CancellationToken cancellationToken)
+    {
+        var loading = filter is null ? ValueTask.CompletedTask : snapshot.LoadDeletionsAsync(cancellationToken);
+        return loading.IsCompletedSuccessfully ? Task.FromResult(CountRows(snapshot, filter, cancellationToken)) : After(loading);
+
+        async Task<long> After(ValueTask load)
+        {
+            await load.ConfigureAwait(false);
+            return CountRows(snapshot, filter, cancellationToken);
         }
     }
 

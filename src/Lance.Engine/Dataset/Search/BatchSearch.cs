@@ -31,6 +31,7 @@ internal static class BatchSearch
         }
 
         ArgumentOutOfRangeException.ThrowIfNegative(request.Offset);
+        await snapshot.LoadDeletionsAsync(cancellationToken).ConfigureAwait(false);
         var dimension = SearchVectors.Dimension(snapshot, request.Column, request.Metric);
         for (var q = 0; q < queries.Count; q++)
         {

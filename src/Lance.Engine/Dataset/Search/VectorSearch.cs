@@ -16,6 +16,22 @@ namespace Lance.Engine.Dataset;
 /// </summary>
 internal static class VectorSearch
 {
+    /// <summary>
+    /// <see cref="Search"/> after reading, without blocking, the deletion files it needs (at once, with no
+    /// task allocated, when the cache holds them all).
+    /// </summary>
+    public static Task<RecordBatch> SearchAsync(Snapshot snapshot, IndexCache indexes, VectorSearchRequest request, CancellationToken cancellationToken)
+    {
+        var loading = snapshot.LoadDeletionsAsync(cancellationToken);
+        return loading.IsCompletedSuccessfully ? Task.FromResult(Search(snapshot, indexes, request, cancellationToken)) : After(loading);
+
+        async Task<RecordBatch> After(ValueTask load)
+        {
+            await load.ConfigureAwait(false);
+            return Search(snapshot, indexes, request, cancellationToken);
+        }
+    }
+
     /// <summary>The request's rows, nearest first, with <c>_distance</c> (and <c>_rowid</c> on request).</summary>
     /// <exception cref="LanceSchemaException">The column is missing, is not a float vector, or has another dimension than the query.</exception>
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>

@@ -258,6 +258,38 @@ internal sealed class Snapshot
         return rows;
     }
 
+    /// <summary>
+    /// Reads, without blocking, the deletion files of this version's fragments that the cache does not
+    /// hold yet, so the queries that follow find every deletion mask in the cache
+    /// (<see cref="DeletedRows"/> then reads nothing). Completes at once when nothing is to read.
+    /// </summary>
+    public ValueTask LoadDeletionsAsync(CancellationToken cancellationToken = default)
+    {
+        List<(DataFragment Fragment, string Name, string Key)>? missing = null;
+        foreach (var fragment in Manifest.Fragments)
+        {
+            if (fragment.DeletionFile is { } deletion)
+            {
+                var name = deletion.FileName(fragment.Id);
+                if (!_cache.Deletions.TryGetValue(fragment.Id, out var known) || known.Deletion != name)
+                {
+                    (missing ??= []).Add((fragment, name, DeletionPath(fragment, deletion)));
+                }
+            }
+        }
+
+        return missing is null ? ValueTask.CompletedTask : LoadAsync(missing, cancellationToken);
+
+        async ValueTask LoadAsync(List<(DataFragment Fragment, string Name, string Key)> files, CancellationToken token)
+        {
+            var read = await Task.WhenAll(files.Select(f => Files.ReadDeletionsAsync(f.Key, token).AsTask())).ConfigureAwait(false);
+            for (var i = 0; i < files.Count; i++)
+            {
+                _cache.Deletions[files[i].Fragment.Id] = (files[i].Name, [.. read[i]]);
+            }
+        }
+    }
+
     /// <summary>Remembers the deleted rows of a deletion file just written, so the next read need not decode it.</summary>
     public void RememberDeletedRows(DataFragment fragment, DeletionFileInfo deletion, HashSet<int> rows)
         => _cache.Deletions[fragment.Id] = (deletion.FileName(fragment.Id), rows);

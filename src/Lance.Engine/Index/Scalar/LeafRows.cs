@@ -89,21 +89,28 @@ internal sealed class LeafRows
 
     private void Mark(Dictionary<ulong, List<int>> target, ReadOnlySpan<ulong> addresses)
     {
+        // Addresses come in runs of one fragment: look the fragment up once per run, not once per row.
+        var current = ulong.MaxValue;
+        List<int>? list = null;
+        var length = 0;
         foreach (var address in addresses)
         {
             var fragment = address >> 32;
             var row = (int)(uint)address;
-            if (!_covered.Contains(fragment) || !_lengths.TryGetValue(fragment, out var length) || row >= length)
+            if (fragment != current)
             {
-                continue;
+                current = fragment;
+                list = null;
+                if (_covered.Contains(fragment) && _lengths.TryGetValue(fragment, out length) && !target.TryGetValue(fragment, out list))
+                {
+                    target[fragment] = list = [];
+                }
             }
 
-            if (!target.TryGetValue(fragment, out var list))
+            if (list is not null && row < length)
             {
-                target[fragment] = list = [];
+                list.Add(row);
             }
-
-            list.Add(row);
         }
     }
 }

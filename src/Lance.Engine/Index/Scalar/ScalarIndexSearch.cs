@@ -1,4 +1,5 @@
 using Apache.Arrow;
+using Lance.Engine.Arrow;
 using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine.Index.Scalar;
@@ -76,22 +77,46 @@ internal static class ScalarIndexSearch
         _ => op,
     };
 
+    /// <summary>Keys probed at once while searching for a partition point.</summary>
+    private const int Fanout = 64;
+
     /// <summary>The number of leading keys for which <paramref name="prefix"/> (true on a prefix of the sorted keys) holds.</summary>
+    /// <remarks>
+    /// A search with <see cref="Fanout"/> probes per step, each step one evaluation of the filter over
+    /// the probed keys: 1,000,000 keys take 4 evaluations instead of 20 one-key ones, and each
+    /// evaluation costs about the same whether it sees one key or 64.
+    /// </remarks>
     private static int PartitionPoint(ScalarIndexData index, BoundNode prefix)
     {
+        // Invariant: keys [0, lo) satisfy the prefix, keys [hi, n) do not.
         int lo = 0, hi = index.Keys.Length;
+        var probes = new int[Fanout];
         while (lo < hi)
         {
-            var mid = lo + ((hi - lo) / 2);
-            var one = new RecordBatch(index.KeyBatch.Schema, [ArrowArrayFactory.Slice(index.Keys, mid, 1)], 1);
-            var v = Evaluate(prefix, one);
-            if (v.IsValid(0) && v.Bools![0])
+            var count = Math.Min(Fanout, hi - lo);
+            for (var i = 0; i < count; i++)
             {
-                lo = mid + 1;
+                probes[i] = lo + (int)((long)(hi - lo) * i / count);
+            }
+
+            var v = Evaluate(prefix, ArrowTake.Take(index.KeyBatch, probes.AsSpan(0, count)));
+            var first = 0;
+            while (first < count && v.IsValid(first) && v.Bools![first])
+            {
+                first++;
+            }
+
+            if (first == count)
+            {
+                lo = probes[count - 1] + 1;
             }
             else
             {
-                hi = mid;
+                hi = probes[first];
+                if (first > 0)
+                {
+                    lo = probes[first - 1] + 1;
+                }
             }
         }
 

@@ -112,6 +112,20 @@ internal static class IndexFileBuffers
         return result;
     }
 
+    /// <summary>A uint8 tensor of the given shape from values that are whole numbers from 0 to 255.</summary>
+    public static Tensor ByteTensor(ReadOnlySpan<float> values, params uint[] shape)
+    {
+        var bytes = new byte[values.Length];
+        for (var i = 0; i < bytes.Length; i++)
+        {
+            bytes[i] = checked((byte)values[i]);
+        }
+
+        var tensor = new Tensor { DataType = Tensor.Types.DataType.Uint8, Data = ByteString.CopyFrom(bytes) };
+        tensor.Shape.AddRange(shape);
+        return tensor;
+    }
+
     /// <summary>A float32 tensor of the given shape.</summary>
     public static Tensor FloatTensor(ReadOnlySpan<float> values, params uint[] shape)
     {

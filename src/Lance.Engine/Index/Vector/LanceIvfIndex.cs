@@ -103,12 +103,18 @@ internal sealed class LanceIvfIndex : IVectorIndex
                 continue;
             }
 
-            var allowed = new bool[rows.Length];
-            var all = true;
-            for (var i = 0; i < rows.Length; i++)
+            // With no deletions and no prefilter every row is allowed: skip the row-by-row check (and its array).
+            var all = HighestFragment(partition) < mask.AllowedPrefix;
+            bool[] allowed = [];
+            if (!all)
             {
-                allowed[i] = mask.Allows(rows[i]);
-                all &= allowed[i];
+                allowed = new bool[rows.Length];
+                all = true;
+                for (var i = 0; i < rows.Length; i++)
+                {
+                    allowed[i] = mask.Allows(rows[i]);
+                    all &= allowed[i];
+                }
             }
 
             var distance = Measure(partition, q, queryCodes);
@@ -120,7 +126,7 @@ internal sealed class LanceIvfIndex : IVectorIndex
 
             for (var i = 0; i < rows.Length; i++)
             {
-                if (allowed[i])
+                if (all || allowed[i])
                 {
                     topK.Offer(distance(i), rows[i]);
                 }
@@ -165,6 +171,27 @@ internal sealed class LanceIvfIndex : IVectorIndex
             }
         }
     }
+
+    /// <summary>The highest fragment id among a partition's rows (-1 when empty), found once per partition.</summary>
+    private long HighestFragment(int partition)
+    {
+        var highest = _highestFragment ??= new long[Partitions];
+        if (highest[partition] == 0)
+        {
+            var max = -1L;
+            foreach (var row in RowIds[partition])
+            {
+                max = Math.Max(max, (long)((ulong)row >> 32));
+            }
+
+            // Stored plus one, so that 0 means "not yet found" (races only repeat the same work).
+            highest[partition] = max + 1;
+        }
+
+        return highest[partition] - 1;
+    }
+
+    private long[]? _highestFragment;
 
     /// <summary>The distance from the (normalised, for cosine) query to row <c>i</c> of a partition, in the metric's own scale.</summary>
     public Func<int, float> Measure(int partition, float[] query, byte[] queryCodes)

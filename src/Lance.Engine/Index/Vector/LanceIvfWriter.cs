@@ -16,7 +16,8 @@ namespace Lance.Engine.Index.Vector;
 /// and LanceDB searches. <c>index.idx</c>: the centroids in an <c>IVF</c> message, and per partition
 /// either an empty FLAT sub-index (IVF_FLAT, IVF_SQ) or the HNSW rows of its levels, level after
 /// level, with a <c>lance:hnsw</c> entry whose <c>level_offsets</c> match them exactly.
-/// <c>auxiliary.idx</c>: <c>_rowid</c> and <c>flat</c> or <c>__sq_code</c>, partition after partition.
+/// <c>auxiliary.idx</c>: <c>_rowid</c> and <c>flat</c> (float vectors, or uint8 ones for hamming, whose
+/// centroids are then a uint8 tensor) or <c>__sq_code</c>, partition after partition.
 /// </summary>
 internal static class LanceIvfWriter
 {
@@ -64,7 +65,21 @@ internal static class LanceIvfWriter
         IArrowType valueType;
         string column;
         string storageMetadata;
-        if (index.Kind == LanceIvfKind.Flat)
+        if (index.Bits is not null)
+        {
+            // Hamming IVF_FLAT: the uint8 vectors themselves, as LanceDB keeps them.
+            var all = index.Bits.SelectMany(v => v).ToArray();
+            valueType = new FixedSizeListType(new Field("item", UInt8Type.Default, nullable: true), dim);
+            valueArray = new FixedSizeListArray(valueType, rows, new UInt8Array(new ArrowBuffer(all), ArrowBuffer.Empty, all.Length, 0, 0), ArrowBuffer.Empty, 0);
+            column = "flat";
+            storageMetadata = Json(w =>
+            {
+                w.WriteStartObject();
+                w.WriteNumber("dim", dim);
+                w.WriteEndObject();
+            });
+        }
+        else if (index.Kind == LanceIvfKind.Flat)
         {
             var all = index.Vectors!.SelectMany(v => v).ToArray();
             valueType = new FixedSizeListType(new Field("item", FloatType.Default, nullable: true), dim);
@@ -112,7 +127,13 @@ internal static class LanceIvfWriter
         var auxBytes = WriteFile(auxSchema, new RecordBatch(auxSchema, [rowIdArray, valueArray], rows), [storageIvf.ToByteArray()], "auxiliary.idx", cancellationToken);
 
         // index.idx: the centroids, and the sub-index of each partition.
-        var ivf = new IVF { CentroidsTensor = IndexFileBuffers.FloatTensor(index.Centroids, (uint)partitions, (uint)dim) };
+        // Hamming centroids are bytes (LanceDB writes a uint8 tensor); the others float32.
+        var ivf = new IVF
+        {
+            CentroidsTensor = index.Bits is null
+                ? IndexFileBuffers.FloatTensor(index.Centroids, (uint)partitions, (uint)dim)
+                : IndexFileBuffers.ByteTensor(index.Centroids, (uint)partitions, (uint)dim),
+        };
         var description = Json(w =>
         {
             w.WriteStartObject();

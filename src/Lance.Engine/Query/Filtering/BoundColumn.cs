@@ -11,15 +11,18 @@ internal sealed class BoundColumn(FilterType type, int position, IReadOnlyList<s
     /// <summary>The column's Arrow type, for converting literals compared with it.</summary>
     public Apache.Arrow.Types.IArrowType? ArrowType { get; init; }
 
+    /// <summary>The key the column is cached under in an <see cref="EvaluationContext"/>, made once.</summary>
+    private string Key => field ??= string.Join('\u0001', Path);
+
     public override ColumnVector Evaluate(EvaluationContext context)
     {
-        var key = string.Join('\u0001', Path);
+        var key = Key;
         if (context.Columns.TryGetValue(key, out var cached))
         {
             return cached;
         }
 
-        var index = context.Batch.Schema.GetFieldIndex(Path[0]);
+        var index = context.Batch.Schema.GetFieldIndex(Path[0], StringComparer.Ordinal);
         if (index < 0)
         {
             throw new ArgumentException($"The batch has no column '{Path[0]}' that the filter reads.", nameof(context));

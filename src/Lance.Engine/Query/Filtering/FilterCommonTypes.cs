@@ -15,10 +15,19 @@ internal static class FilterCommonTypes
             (CastExpression cast, LiteralExpression { Value: string }) when FloatConstant(cast) is { } number => (number, b.High),
             _ => (b.Low, b.High),
         };
-        if (!(resolving && b.Operand is ColumnExpression) && BindBetweenInCommonType(binder, b.Operand, lowExpr, highExpr, b.Position) is { } common)
+        var column = resolving && b.Operand is ColumnExpression;
+        if (!(column && lowExpr is LiteralExpression && highExpr is LiteralExpression)
+            && BindBetweenInCommonType(binder, b.Operand, Bound(lowExpr), Bound(highExpr), b.Position) is { } common)
         {
             return b.Negated ? new BoundNot(common, b.Position) : common;
         }
+
+        // Lance's planner gives a literal bound of a column the column's type first (a bound that is not a
+        // literal keeps its own), and DataFusion then types the three as below: `i64 BETWEEN
+        // 9223372036854775807 AND CAST('NaN' AS double)` compares in float64.
+        BoundNode Bound(FilterExpression bound) => column && bound is LiteralExpression { Value: not null and not decimal } literal
+            ? FilterCastBinder.CoerceLiteral(binder, literal, binder.BindNode(b.Operand), b.Operand)
+            : binder.BindNode(bound);
 
         var low = binder.BindComparison(BinaryOperator.GreaterOrEqual, b.Operand, lowExpr, b.Position, resolving);
         var high = binder.BindComparison(BinaryOperator.LessOrEqual, b.Operand, highExpr, b.Position, resolving);
@@ -30,10 +39,11 @@ internal static class FilterCommonTypes
     // those two, to which all three are cast. It differs from comparing each side on its own when the two
     // bounds meet the operand in different types: a uint64 expression between a signed integer (decimal128(20, 0))
     // and a float (float64) is compared as decimal128(35, 15), so -0.0 is 0 there and a float bound is rounded
-    // to 15 decimals. Lance's planner first gives a literal a column's own type, so a plain column never gets here.
-    private static BoundLogical? BindBetweenInCommonType(FilterBinder binder, FilterExpression operandExpr, FilterExpression lowExpr, FilterExpression highExpr, int position)
+    // to 15 decimals. Lance's planner first gives a literal a column's own type, so a plain column between two
+    // literals never gets here.
+    private static BoundLogical? BindBetweenInCommonType(FilterBinder binder, FilterExpression operandExpr, BoundNode low, BoundNode high, int position)
     {
-        var (operand, low, high) = (binder.BindNode(operandExpr), binder.BindNode(lowExpr), binder.BindNode(highExpr));
+        var operand = binder.BindNode(operandExpr);
         if (!operand.Type.IsNumeric || !low.Type.IsNumeric || !high.Type.IsNumeric
             || NumericTypes.Comparison(operand.Type, low.Type) is not { } lowType
             || NumericTypes.Comparison(operand.Type, high.Type) is not { } highType
@@ -44,12 +54,54 @@ internal static class FilterCommonTypes
         }
 
         BoundNode Cast(BoundNode node) => FilterCastBinder.Saturated(node, common) ?? FilterBinder.To(node, common);
-        var value = Cast(operand);
+
+        var value = Cast(common.Kind == ValueKind.Decimal ? Unwrapped(operand, low, high) : operand);
         return new BoundLogical(
             true,
             new BoundCompare(BinaryOperator.GreaterOrEqual, value, Cast(low), position),
             new BoundCompare(BinaryOperator.LessOrEqual, value, Cast(high), position),
             position);
+    }
+
+    // DataFusion unwraps the casts of `CAST(CAST(x AS t) AS decimal) >= c` down to x when the constant c is an
+    // integer that every type on the way holds exactly; BETWEEN is the two comparisons, so when both bounds
+    // unwrap, a cast that would fail never runs: `CAST(i64 AS bigint unsigned) BETWEEN -0.0 AND 32767` compares
+    // the signed value (-1 is below), while `CAST(i8 AS bigint unsigned) BETWEEN -1 AND 2.5` casts, and fails
+    // on -128 as LanceDB does. In a float common type it does not unwrap: `CAST(i64 AS smallint) BETWEEN -0.0
+    // AND 32767` casts and fails (all checked against LanceDB).
+    private static BoundNode Unwrapped(BoundNode operand, BoundNode low, BoundNode high)
+    {
+        if (IntegerConstant(low) is not { } lo || IntegerConstant(high) is not { } hi)
+        {
+            return operand;
+        }
+
+        var inner = operand;
+        while (inner is BoundCast { Type.Kind: ValueKind.Integer } cast && cast.Operand.Type.Kind == ValueKind.Integer
+            && NumericTypes.Fits(lo, cast.Type.Number) && NumericTypes.Fits(hi, cast.Type.Number)
+            && NumericTypes.Fits(lo, cast.Operand.Type.Number) && NumericTypes.Fits(hi, cast.Operand.Type.Number))
+        {
+            inner = cast.Operand;
+        }
+
+        return inner;
+    }
+
+    // A constant that is a whole number (-0.0 is 0), or null.
+    private static Int128? IntegerConstant(BoundNode node)
+    {
+        if (node is not BoundLiteral { IsNull: false } literal)
+        {
+            return null;
+        }
+
+        var v = literal.Scalar;
+        return v.Kind switch
+        {
+            ValueKind.Integer => v.Type.IsUnsigned ? unchecked((ulong)v.Ints![0]) : v.Ints![0],
+            ValueKind.Float when double.IsFinite(v.Floats![0]) && Math.Truncate(v.Floats[0]) == v.Floats[0] && Math.Abs(v.Floats[0]) < 1.8e19 => (Int128)v.Floats[0],
+            _ => null,
+        };
     }
 
     // CAST('<number>' AS double|float), a float constant, as the text Arrow's cast to string gives it.

@@ -121,6 +121,34 @@ public sealed class ScalarIndexTests : IDisposable
     }
 
     [Fact]
+    public async Task Comparisons_through_a_btree_of_thousands_of_repeated_keys_match_a_scan_at_every_probe_boundary()
+    {
+        // 5,000 rows, key = row / 3 (each key three times): the index's search probes 64 keys a step, so
+        // constants at, beside and between those steps' edges, and outside the keys, must all answer as a scan.
+        var keys = new Int64Array.Builder();
+        var ids = new Int64Array.Builder();
+        for (var row = 0; row < 5_000; row++)
+        {
+            ids.Append(row);
+            keys.Append(row / 3);
+        }
+
+        var schema = new Schema([new Field("id", Apache.Arrow.Types.Int64Type.Default, false), new Field("key", Apache.Arrow.Types.Int64Type.Default, false)], null);
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("keys.lance"), schema, [new RecordBatch(schema, [ids.Build(), keys.Build()], 5_000)]);
+        await dataset.CreateScalarIndexAsync("key", ScalarIndexKind.BTree);
+        Assert.True(dataset.PlanFilter("key < 64").Root.UsesIndex);
+
+        foreach (var constant in new[] { -1, 0, 1, 25, 26, 27, 63, 64, 65, 1_000, 1_665, 1_666, 1_667, 2_000 })
+        {
+            foreach (var op in new[] { "<", "<=", "=", "<>", ">", ">=" })
+            {
+                var filter = $"key {op} {constant}";
+                Assert.Equal(await IdsAsync(dataset, filter, useIndex: false), await IdsAsync(dataset, filter, useIndex: true));
+            }
+        }
+    }
+
+    [Fact]
     public void Row_address_sets_round_trip_in_Lance_layout()
     {
         ulong[] addresses = [5, 9, 70000, (1UL << 32) | 3, (7UL << 32) | 65536];

@@ -1,3 +1,5 @@
+using System.Buffers;
+
 namespace Lance.Engine.Index.FullText;
 
 /// <summary>
@@ -47,7 +49,8 @@ internal static class TopKSearch
             }
 
             // Several terms: scores summed term by term (the order Evaluate sums them in) in a dense array.
-            var (sums, counts) = Accumulators(partition.DocumentCount);
+            var sums = SumPool.Rent(partition.DocumentCount);
+            var counts = CountPool.Rent(partition.DocumentCount);
             var touched = new List<uint>();
             try
             {
@@ -84,11 +87,14 @@ internal static class TopKSearch
             }
             finally
             {
-                // Leave the counts all zero for the next search on this thread.
+                // Give the counts back all zero: every array of this pool is zero when rented.
                 foreach (var doc in touched)
                 {
                     counts[doc] = 0;
                 }
+
+                CountPool.Return(counts);
+                SumPool.Return(sums);
             }
         }
 
@@ -197,23 +203,10 @@ internal static class TopKSearch
         }
     }
 
-    [ThreadStatic]
-    private static float[]? t_sums;
-
-    [ThreadStatic]
-    private static int[]? t_counts;
-
-    /// <summary>This thread's score and term-count arrays for <paramref name="documents"/> documents; the counts are all zero.</summary>
-    private static (float[] Sums, int[] Counts) Accumulators(int documents)
-    {
-        if (t_counts is null || t_counts.Length < documents)
-        {
-            t_sums = new float[documents];
-            t_counts = new int[documents];
-        }
-
-        return (t_sums!, t_counts);
-    }
+    // Score and term-count arrays of one document each, rented per partition. The count pool is this
+    // class's own, and every array goes back to it all zero, so a rented one needs no clearing.
+    private static readonly ArrayPool<float> SumPool = ArrayPool<float>.Create();
+    private static readonly ArrayPool<int> CountPool = ArrayPool<int>.Create();
 
     /// <summary>The first index at or after <paramref name="from"/> whose document is at least <paramref name="doc"/> (galloping, then binary search).</summary>
     private static int Seek(uint[] docs, int from, uint doc)

@@ -54,9 +54,18 @@ internal sealed class LevelShredder
         foreach (var array in arrays)
         {
             var data = array.Data;
+            bool lists = shredder.OnlyValidLists(data);
             for (int row = 0; row < data.Length; row++)
             {
-                shredder.Visit(0, data, row, shredder._rowRep, -1);
+                if (lists)
+                {
+                    shredder.VisitValidList(0, data, row, shredder._rowRep);
+                }
+                else
+                {
+                    shredder.Visit(0, data, row, shredder._rowRep, -1);
+                }
+
                 shredder._rowEntryStart.Add(shredder._canonical.Count);
                 shredder._rowValueStart.Add(shredder._values);
             }
@@ -139,6 +148,74 @@ internal sealed class LevelShredder
             // A struct: its children have one element per struct element (the struct's offset applies to them).
             Visit(layer + 1, data.Children[_path.ChildIndices[layer]], data.Offset + index, rep, nullLayer);
         }
+    }
+
+    // Whether the column is lists of lists … of a leaf (32-bit offsets) without a null at any layer: then a list's last
+    // layer maps to its leaf values in one run (VisitValidList), the common shape of index files (a full-text index's
+    // positions), instead of a visit per value.
+    private bool OnlyValidLists(ArrayData data)
+    {
+        for (int layer = 0; layer < _path.Fields.Count; layer++)
+        {
+            bool leaf = layer == _path.Fields.Count - 1;
+            if (data.DataType is Apache.Arrow.Types.NullType || data.NullCount != 0
+                || (!leaf && (!_path.IsList[layer] || data.DataType.GetType() != typeof(Apache.Arrow.Types.ListType))))
+            {
+                return false;
+            }
+
+            if (!leaf)
+            {
+                data = data.Children[0];
+            }
+        }
+
+        return _path.Fields.Count > 1;
+    }
+
+    // Visit for a list layer of a column OnlyValidLists accepts.
+    private void VisitValidList(int layer, ArrayData data, int index, ushort rep)
+    {
+        var (start, end) = ListRange(data, index);
+        if (start == end)
+        {
+            _hasEmpty[layer] = true;
+            Emit(rep, LevelLayout.EmptyCode(layer));
+            return;
+        }
+
+        var child = data.Children[0];
+        ushort inner = (ushort)(_repOfList[layer] - 1);
+        if (layer + 2 < _path.Fields.Count)
+        {
+            for (long i = start; i < end; i++)
+            {
+                VisitValidList(layer + 1, child, checked((int)i), i == start ? rep : inner);
+            }
+
+            return;
+        }
+
+        // The child is the leaf: one entry per value, the first with this list's repetition level, all valid.
+        int count = checked((int)(end - start));
+        int at = _rep.Count;
+        CollectionsMarshal.SetCount(_rep, at + count);
+        CollectionsMarshal.SetCount(_canonical, at + count);
+        var reps = CollectionsMarshal.AsSpan(_rep).Slice(at, count);
+        reps[0] = rep;
+        reps[1..].Fill(inner);
+        CollectionsMarshal.AsSpan(_canonical).Slice(at, count).Clear();
+        _values += count;
+        if (ReferenceEquals(child, _runData) && start == _runEnd)
+        {
+            _runEnd = end;
+            return;
+        }
+
+        CloseRun();
+        _runData = child;
+        _runStart = start;
+        _runEnd = end;
     }
 
     private void Emit(ushort rep, ushort canonical)

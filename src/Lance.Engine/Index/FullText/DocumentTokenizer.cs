@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -7,9 +6,10 @@ namespace Lance.Engine.Index.FullText;
 /// <summary>
 /// One index-build worker's tokenizer: turns documents (UTF-8, as Arrow holds them) into token ids of the worker's own
 /// vocabulary (tokens numbered in the order this worker met them). What each raw word becomes is cached by its UTF-8 bytes
-/// (text follows a Zipf law: most words repeat), so a repeated word costs one hash lookup: no string, no lower-casing,
-/// stemming or folding. The simple and whitespace tokenizers split the bytes directly; the others go through
-/// <see cref="TextAnalyzer"/> on the decoded text. Not for use by several threads at once.
+/// (text follows a Zipf law: most words repeat), so a repeated word costs one lookup in a <see cref="WordTable"/>: no
+/// string, no lower-casing, stemming or folding. The simple and whitespace
+/// tokenizers split the bytes directly; the others go through <see cref="TextAnalyzer"/> on the decoded text. Not for use by
+/// several threads at once.
 /// </summary>
 internal sealed class DocumentTokenizer
 {
@@ -21,8 +21,7 @@ internal sealed class DocumentTokenizer
 
     private readonly TextAnalyzer.Session _session;
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly Dictionary<byte[], int> _words = new(Utf8Comparer.Instance);
-    private readonly Dictionary<byte[], int>.AlternateLookup<ReadOnlySpan<byte>> _lookup;
+    private readonly WordTable _words = new();
     private readonly List<(string Token, int Position)> _scratch = [];
     private readonly bool[]? _ascii;
 
@@ -30,7 +29,6 @@ internal sealed class DocumentTokenizer
     public DocumentTokenizer(TextAnalyzer analyzer)
     {
         _session = analyzer.NewSession();
-        _lookup = _words.GetAlternateLookup<ReadOnlySpan<byte>>();
         _ascii = analyzer.Options.BaseTokenizer switch
         {
             "simple" => SimpleAscii,
@@ -99,13 +97,13 @@ internal sealed class DocumentTokenizer
 
     private int Emit(ReadOnlySpan<byte> raw, int position, InvertedPartitionBuilder run)
     {
-        if (!_lookup.TryGetValue(raw, out var id))
+        if (!_words.TryGetValue(raw, out var id))
         {
             var token = _session.Normalize(Encoding.UTF8.GetString(raw));
             id = token is null ? -1 : IdOf(token);
             if (_words.Count < MaxCachedWords)
             {
-                _words[raw.ToArray()] = id;
+                _words.Add(raw, id);
             }
         }
 
@@ -150,51 +148,5 @@ internal sealed class DocumentTokenizer
         }
 
         return table;
-    }
-
-    /// <summary>Compares words by their UTF-8 bytes, stored as arrays and looked up by spans.</summary>
-    private sealed class Utf8Comparer : IEqualityComparer<byte[]>, IAlternateEqualityComparer<ReadOnlySpan<byte>, byte[]>
-    {
-        public static readonly Utf8Comparer Instance = new();
-
-        public bool Equals(byte[]? x, byte[]? y) => x.AsSpan().SequenceEqual(y);
-
-        public int GetHashCode(byte[] obj) => Hash(obj);
-
-        public bool Equals(ReadOnlySpan<byte> alternate, byte[] other) => alternate.SequenceEqual(other);
-
-        public int GetHashCode(ReadOnlySpan<byte> alternate) => Hash(alternate);
-
-        public byte[] Create(ReadOnlySpan<byte> alternate) => alternate.ToArray();
-
-        // Eight bytes at a time, each word mixed in by a multiply and a shift (words are short: one or two rounds).
-        private static int Hash(ReadOnlySpan<byte> bytes)
-        {
-            ulong h = 0x9E3779B97F4A7C15UL ^ (ulong)bytes.Length;
-            while (bytes.Length >= 8)
-            {
-                h = Mix(h ^ BinaryPrimitives.ReadUInt64LittleEndian(bytes));
-                bytes = bytes[8..];
-            }
-
-            if (bytes.Length > 0)
-            {
-                ulong last = 0;
-                for (var i = 0; i < bytes.Length; i++)
-                {
-                    last |= (ulong)bytes[i] << (8 * i);
-                }
-
-                h = Mix(h ^ last);
-            }
-
-            return (int)(h ^ (h >> 32));
-        }
-
-        private static ulong Mix(ulong h)
-        {
-            h *= 0xBF58476D1CE4E5B9UL;
-            return h ^ (h >> 31);
-        }
     }
 }

@@ -92,17 +92,17 @@ internal sealed class InvertedPartitionBuilder
         var documents = runs.Sum(r => r._rowIds.Count);
         var rowIds = new ulong[documents];
         var numTokens = new uint[documents];
-        var doc = 0;
+        var document = 0;
         foreach (var run in runs)
         {
             var map = maps[run.Tokenizer];
             var tokens = run.Tokenizer.Tokens;
             var occurrences = run._occurrences.AsSpan(0, run._count);
             var ends = CollectionsMarshal.AsSpan(run._ends);
-            CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(doc));
-            CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(doc));
+            CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(document));
+            CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(document));
             var at = 0;
-            for (var d = 0; d < ends.Length; d++, doc++)
+            for (var d = 0; d < ends.Length; d++, document++)
             {
                 for (; at < ends[d]; at++)
                 {
@@ -120,9 +120,9 @@ internal sealed class InvertedPartitionBuilder
                     }
 
                     occurrences[at] = t;
-                    if (lastDoc[t] != doc)
+                    if (lastDoc[t] != document)
                     {
-                        lastDoc[t] = doc;
+                        lastDoc[t] = document;
                         entryStarts[t + 1]++;
                     }
 
@@ -149,7 +149,8 @@ internal sealed class InvertedPartitionBuilder
         // The token dictionary is built on another thread meanwhile.
         var dictionary = Task.Run(() => Dictionary(names), cancellationToken);
 
-        // Pass 2: fill every token's documents, frequencies and positions, documents in order.
+        // Pass 2: fill every token's documents, frequencies and positions, documents in order; on two threads, each over
+        // every occurrence but for half the tokens (about half the positions).
         var entries = entryStarts[tokenCount];
         var docs = new uint[entries];
         var frequencies = new uint[entries];
@@ -158,39 +159,62 @@ internal sealed class InvertedPartitionBuilder
         var entryCursor = entryStarts.AsSpan(0, tokenCount).ToArray();
         var positionCursor = positionStarts?.AsSpan(0, tokenCount).ToArray();
         Array.Fill(lastDoc, -1);
-        doc = 0;
-        foreach (var run in runs)
+        var half = 0;
+        if (positionStarts is not null)
         {
-            var occurrences = run._occurrences.AsSpan(0, run._count);
-            var runPositions = run._positions;
-            var ends = CollectionsMarshal.AsSpan(run._ends);
-            var at = 0;
-            for (var d = 0; d < ends.Length; d++, doc++)
+            while (half < tokenCount && positionStarts[half + 1] * 2 < positionStarts[tokenCount])
             {
-                for (; at < ends[d]; at++)
-                {
-                    var t = occurrences[at];
-                    if (lastDoc[t] != doc)
-                    {
-                        lastDoc[t] = doc;
-                        var e = entryCursor[t]++;
-                        docs[e] = (uint)doc;
-                        if (entryPositionStarts is not null)
-                        {
-                            entryPositionStarts[e] = positionCursor![t];
-                        }
-                    }
+                half++;
+            }
+        }
+        else
+        {
+            while (half < tokenCount && entryStarts[half + 1] * 2L < entries)
+            {
+                half++;
+            }
+        }
 
-                    frequencies[entryCursor[t] - 1]++;
-                    if (positions is not null)
+        Parallel.For(0, 2, new ParallelOptions { CancellationToken = cancellationToken }, part =>
+        {
+            var (low, high) = part == 0 ? (0, half) : (half, tokenCount);
+            var doc = 0;
+            foreach (var run in runs)
+            {
+                var occurrences = run._occurrences.AsSpan(0, run._count);
+                var runPositions = run._positions;
+                var ends = CollectionsMarshal.AsSpan(run._ends);
+                var at = 0;
+                for (var d = 0; d < ends.Length; d++, doc++)
+                {
+                    for (; at < ends[d]; at++)
                     {
-                        positions[positionCursor![t]++] = (uint)runPositions[at];
+                        var t = occurrences[at];
+                        if (t < low || t >= high)
+                        {
+                            continue;
+                        }
+
+                        if (lastDoc[t] != doc)
+                        {
+                            lastDoc[t] = doc;
+                            var e = entryCursor[t]++;
+                            docs[e] = (uint)doc;
+                            if (entryPositionStarts is not null)
+                            {
+                                entryPositionStarts[e] = positionCursor![t];
+                            }
+                        }
+
+                        frequencies[entryCursor[t] - 1]++;
+                        if (positions is not null)
+                        {
+                            positions[positionCursor![t]++] = (uint)runPositions[at];
+                        }
                     }
                 }
             }
-
-            cancellationToken.ThrowIfCancellationRequested();
-        }
+        });
 
         var (fst, totalLength) = dictionary.GetAwaiter().GetResult();
         return new InvertedPartitionData(

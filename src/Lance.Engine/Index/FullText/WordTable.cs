@@ -1,0 +1,129 @@
+using System.Buffers.Binary;
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace Lance.Engine.Index.FullText;
+
+/// <summary>
+/// A map from words (UTF-8 bytes) to ints, for an index build's hot loop: an open-addressing table whose slots hold words
+/// of up to 16 bytes inline (most words), so a lookup touches one slot and no key array; longer words go to a dictionary.
+/// Not for use by several threads at once.
+/// </summary>
+internal sealed class WordTable
+{
+    private const int InlineBytes = 16;
+
+    private readonly Dictionary<string, int> _long = new(StringComparer.Ordinal);
+    private Slot[] _slots = new Slot[1 << 14];
+    private int _mask = (1 << 14) - 1;
+
+    /// <summary>The words held.</summary>
+    public int Count { get; private set; }
+
+    /// <summary>The value of <paramref name="word"/>, when the table holds it.</summary>
+    public bool TryGetValue(ReadOnlySpan<byte> word, out int value)
+    {
+        if (word.Length > InlineBytes)
+        {
+            return _long.TryGetValue(System.Text.Encoding.Latin1.GetString(word), out value);
+        }
+
+        var (a, b) = Key(word);
+        for (var i = Hash(a, b, word.Length) & _mask; ; i = (i + 1) & _mask)
+        {
+            ref var slot = ref _slots[i];
+            if (slot.Length == word.Length && slot.A == a && slot.B == b)
+            {
+                value = slot.Value;
+                return true;
+            }
+
+            if (slot.Length == 0)
+            {
+                value = 0;
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Adds <paramref name="word"/> (not held yet) with <paramref name="value"/>.</summary>
+    public void Add(ReadOnlySpan<byte> word, int value)
+    {
+        Count++;
+        if (word.Length > InlineBytes)
+        {
+            _long.Add(System.Text.Encoding.Latin1.GetString(word), value);
+            return;
+        }
+
+        if (2 * (Count - _long.Count) > _slots.Length)
+        {
+            Grow();
+        }
+
+        var (a, b) = Key(word);
+        Insert(new Slot { A = a, B = b, Length = word.Length, Value = value });
+    }
+
+    private void Insert(Slot entry)
+    {
+        var i = Hash(entry.A, entry.B, entry.Length) & _mask;
+        while (_slots[i].Length != 0)
+        {
+            i = (i + 1) & _mask;
+        }
+
+        _slots[i] = entry;
+    }
+
+    private void Grow()
+    {
+        var old = _slots;
+        _slots = new Slot[old.Length * 2];
+        _mask = _slots.Length - 1;
+        foreach (var slot in old)
+        {
+            if (slot.Length != 0)
+            {
+                Insert(slot);
+            }
+        }
+    }
+
+    // The word's bytes as two little-endian words, zero-padded (an empty word cannot occur: length 0 marks a free slot).
+    private static (ulong A, ulong B) Key(ReadOnlySpan<byte> word)
+    {
+        if (word.Length >= 8)
+        {
+            var a = BinaryPrimitives.ReadUInt64LittleEndian(word);
+            if (word.Length == 8)
+            {
+                return (a, 0);
+            }
+
+            // The last eight bytes, shifted so that only those past the first eight remain.
+            var tail = BinaryPrimitives.ReadUInt64LittleEndian(word[^8..]);
+            return (a, tail >> (8 * (16 - word.Length)));
+        }
+
+        ulong value = 0;
+        word.CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref value)));
+        return (BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value), 0);
+    }
+
+    private static int Hash(ulong a, ulong b, int length)
+    {
+        var h = (a ^ ((ulong)length << 59)) * 0x9E3779B97F4A7C15UL;
+        h ^= BitOperations.RotateLeft(b * 0xBF58476D1CE4E5B9UL, 31);
+        h *= 0x94D049BB133111EBUL;
+        return (int)(h >> 32);
+    }
+
+    private struct Slot
+    {
+        public ulong A;
+        public ulong B;
+        public int Length;
+        public int Value;
+    }
+}

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Apache.Arrow;
 using Azure.Storage;
 using Azure.Storage.Blobs;
+using Lance.Engine.Storage;
 using Lance.Orm;
 using Lance.Storage.Cloud;
 
@@ -16,7 +17,9 @@ namespace Lance.Bench;
 /// times open + the first exact search (k=10, L2), the later searches one by one and full scans of
 /// every column. A second pass sends both through a counting proxy in front of the emulator
 /// (tools/lancedb-peer/count-proxy.mjs) to count the requests and bytes each step costs; ours are
-/// also taken from the store's own counters.
+/// also taken from the store's own counters. With <c>--ready-to-run DIR</c> (a copy of this program
+/// published with <c>-p:PublishReadyToRun=true</c>), each run also times a fresh process of that copy,
+/// whose code (ours and the SDKs') is compiled ahead of time rather than just in time.
 /// </summary>
 public static class ObjectStoreSideBySide
 {
@@ -38,6 +41,12 @@ public static class ObjectStoreSideBySide
         var rows = int.Parse(Option(args, "--rows") ?? "100000", CultureInfo.InvariantCulture);
         var queryCount = int.Parse(Option(args, "--queries") ?? "20", CultureInfo.InvariantCulture);
         var runs = int.Parse(Option(args, "--runs") ?? "3", CultureInfo.InvariantCulture);
+        var readyToRun = Option(args, "--ready-to-run") is { } r2rDir ? Path.GetFullPath(Path.Combine(r2rDir, "Lance.Bench.dll")) : null;
+        if (readyToRun is not null && !File.Exists(readyToRun))
+        {
+            throw new ArgumentException($"--ready-to-run: no {readyToRun}; publish it with: dotnet publish bench/Lance.Bench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o DIR");
+        }
+
         var work = Path.Combine(Path.GetTempPath(), "lance-bench-os-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; store {store}; {rows:N0} rows x {BenchData.Dimension} float32; exact search k={K}, L2, first query + {queryCount} later ones per fresh process, {runs} processes per side; {Environment.ProcessorCount} cores; {Load()}.");
@@ -92,13 +101,19 @@ public static class ObjectStoreSideBySide
             var ours = new List<JsonElement>();
             var oursUncached = new List<JsonElement>();
             var theirs = new List<JsonElement>();
+            var oursReadyToRun = new List<JsonElement>();
             for (var run = 0; run < runs; run++)
             {
+                if (readyToRun is not null)
+                {
+                    oursReadyToRun.Add(RunChild(work, store, emulator.Endpoint, queryFile, cacheBudget: null, countUrl: null, queries: queryCount + 1, scans: 3, assembly: readyToRun));
+                }
+
                 ours.Add(RunChild(work, store, emulator.Endpoint, queryFile, cacheBudget: null, countUrl: null, queries: queryCount + 1, scans: 3));
                 oursUncached.Add(RunChild(work, store, emulator.Endpoint, queryFile, cacheBudget: 0, countUrl: null, queries: queryCount + 1, scans: 3));
                 theirs.Add(NodeQuery(store, emulator.Endpoint, queryFile, countUrl: null, scans: 3));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"query run {run + 1}: first ours {First(ours[^1]):0.000} s (column cache off: {First(oursUncached[^1]):0.000} s), LanceDB {First(theirs[^1]):0.000} s"));
+                    $"query run {run + 1}: first ours {First(ours[^1]):0.000} s (column cache off: {First(oursUncached[^1]):0.000} s{(readyToRun is null ? "" : $"; ReadyToRun: {First(oursReadyToRun[^1]):0.000} s")}), LanceDB {First(theirs[^1]):0.000} s"));
             }
 
             // Requests and bytes: the same steps once more, through the counting proxy.
@@ -114,6 +129,18 @@ public static class ObjectStoreSideBySide
             Row($"ingest, median of {runs} (s)", BenchSupport.Median(oursIngest), BenchSupport.Median(theirsIngest), null);
             Row($"first exact search, fresh process: connect + open + search, median of {runs} (s)", Median(ours, First), Median(theirs, First), Median(oursUncached, First));
             Row($"first exact search on a fresh connection in a warm process: connect + open + search, median of {runs} (s)", Median(ours, r => r.GetProperty("reconnectSeconds").GetDouble()), Median(theirs, r => r.GetProperty("reconnectSeconds").GetDouble()), Median(oursUncached, r => r.GetProperty("reconnectSeconds").GetDouble()));
+            if (readyToRun is not null)
+            {
+                Row($"first exact search, fresh process, Lance.Orm published ReadyToRun: connect + open + search, median of {runs} (s)", Median(oursReadyToRun, First), Median(theirs, First), null);
+                Row($"first exact search on a fresh connection in a warm process, ReadyToRun, median of {runs} (s)", Median(oursReadyToRun, r => r.GetProperty("reconnectSeconds").GetDouble()), Median(theirs, r => r.GetProperty("reconnectSeconds").GetDouble()), null);
+            }
+
+            Row($"CPU used by the fresh process's connect + open + first search (all threads), median of {runs} (s)", Median(ours, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(theirs, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(oursUncached, r => r.GetProperty("firstCpuSeconds").GetDouble()));
+            if (readyToRun is not null)
+            {
+                Row($"CPU used by the same, ReadyToRun, median of {runs} (s)", Median(oursReadyToRun, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(theirs, r => r.GetProperty("firstCpuSeconds").GetDouble()), null);
+            }
+
             Row($"later exact searches, median of {runs}x{queryCount} (ms)", 1000 * MedianAll(ours, "searchSeconds"), 1000 * MedianAll(theirs, "searchSeconds"), 1000 * MedianAll(oursUncached, "searchSeconds"));
             Row($"full scan of every column, median of {runs}x3 (s)", MedianAll(ours, "scanSeconds"), MedianAll(theirs, "scanSeconds"), MedianAll(oursUncached, "scanSeconds"));
             Console.WriteLine();
@@ -135,6 +162,12 @@ public static class ObjectStoreSideBySide
             Console.WriteLine($"Same {K} nearest ids for the first query in every process of both: {(firstIds.Count == 1 ? "yes" : "NO")} ({string.Join(" | ", firstIds)}).");
             Console.WriteLine($"Rows seen by a full scan: ours {ours[0].GetProperty("scanRows").GetInt64()}, LanceDB {theirs[0].GetProperty("scanRows").GetInt64()}.");
             Console.WriteLine($"Raw first-query seconds: ours {Join(ours.Select(First))}; cache off {Join(oursUncached.Select(First))}; LanceDB {Join(theirs.Select(First))}.");
+            if (readyToRun is not null)
+            {
+                Console.WriteLine($"Raw ReadyToRun seconds: first query {Join(oursReadyToRun.Select(First))}; of which connect + open {Join(oursReadyToRun.Select(r => r.GetProperty("openSeconds").GetDouble()))}; fresh connection {Join(oursReadyToRun.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}.");
+            }
+
+            Console.WriteLine($"Raw fresh-connection seconds: ours {Join(ours.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}; cache off {Join(oursUncached.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}; LanceDB {Join(theirs.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}.");
             Console.WriteLine($"Raw connect + open seconds (part of the first query): ours {Join(ours.Select(r => r.GetProperty("openSeconds").GetDouble()))}; cache off {Join(oursUncached.Select(r => r.GetProperty("openSeconds").GetDouble()))}; LanceDB {Join(theirs.Select(r => r.GetProperty("openSeconds").GetDouble()))}.");
             Console.WriteLine($"Raw ingest seconds: ours {Join(oursIngest)}; LanceDB {Join(theirsIngest)}.");
         }
@@ -142,6 +175,97 @@ public static class ObjectStoreSideBySide
         {
             try { Directory.Delete(work, recursive: true); } catch (IOException) { }
         }
+    }
+
+    /// <summary>Development aid: ingest ours-0 and lancedb-0 into an emulator that is already running.</summary>
+    public static async Task PrepAsync(string[] args)
+    {
+        var store = Option(args, "--store") ?? "s3";
+        var endpoint = Option(args, "--endpoint")!;
+        var rows = int.Parse(Option(args, "--rows") ?? "100000", CultureInfo.InvariantCulture);
+        var work = Option(args, "--work")!;
+        Directory.CreateDirectory(work);
+        if (store == "azure")
+        {
+            var service = new BlobServiceClient(new Uri($"{endpoint}/{AzureAccount}"), new StorageSharedKeyCredential(AzureAccount, AzureKey));
+            await service.GetBlobContainerClient(Bucket).CreateIfNotExistsAsync();
+        }
+
+        var scheme = store == "s3" ? "s3" : "az";
+        var data = BenchData.Rows(rows);
+        var ipc = Path.Combine(work, "rows.arrow");
+        await BenchData.WriteIpcAsync(ipc, BenchRow.ToRecordBatch(data));
+        await File.WriteAllTextAsync(Path.Combine(work, "queries.json"), JsonSerializer.Serialize(BenchData.Queries(21)));
+        var prefix = Option(args, "--prefix") ?? "ours-0";
+        await using (var db = await LanceDb.ConnectAsync($"{scheme}://{Bucket}/{prefix}", OursOptions(store, endpoint)))
+        {
+            if (Option(args, "--max-file-mb") is { } mb)
+            {
+                var table = await db.CreateTableAsync<BenchRow>("bench", [], CreateMode.Overwrite);
+                await table.AddAsync(data, new AddOptions { MaxBytesPerFile = long.Parse(mb, CultureInfo.InvariantCulture) << 20 });
+            }
+            else
+            {
+                await db.CreateTableAsync<BenchRow>("bench", data, CreateMode.Overwrite);
+            }
+        }
+
+        if (Option(args, "--ours-only") is null)
+        {
+            BenchSupport.Node("bench-object-store.mjs", new { op = "ingest", uri = $"{scheme}://{Bucket}/lancedb-0", storageOptions = TheirOptions(store, endpoint), table = "bench", ipc });
+        }
+    }
+
+    /// <summary>
+    /// The floor under a first query (the <c>object-store-floor</c> mode, a fresh process): connect the
+    /// store, list the table's data files and fetch all their bytes in 8 MiB ranged GETs, all in
+    /// flight at once, nothing decoded; with <c>raw</c> the same GETs go through a bare HttpClient
+    /// (S3 only: s3rver serves unsigned reads), without the SDK. Prints seconds since the mode began.
+    /// </summary>
+    public static async Task RunFloorAsync(string[] args)
+    {
+        var clock = Stopwatch.StartNew();
+        var store = args[1];
+        var endpoint = args[2];
+        var prefix = args[3];
+        var raw = args.Length > 4 && args[4] == "raw";
+        var uri = $"{(store == "s3" ? "s3" : "az")}://{Bucket}/{prefix}/bench.lance";
+        await using var opened = (RemoteObjectStore)ObjectStoreFactory.Open(uri, OursOptions(store, endpoint).StorageOptions);
+        var connected = clock.Elapsed.TotalSeconds;
+        var files = new List<ObjectInfo>();
+        await foreach (var item in opened.ListAsync("data/"))
+        {
+            files.Add(item);
+        }
+
+        var listed = clock.Elapsed.TotalSeconds;
+        const int Piece = 8 << 20;
+        var buffers = files.Select(f => new byte[f.Length]).ToList();
+        using var http = new HttpClient();
+        var reads = new List<Task>();
+        for (var i = 0; i < files.Count; i++)
+        {
+            using var reader = await opened.OpenReadWithLengthAsync(files[i].Key, files[i].Length);
+            for (long at = 0; at < files[i].Length; at += Piece)
+            {
+                var memory = buffers[i].AsMemory((int)at, (int)Math.Min(Piece, files[i].Length - at));
+                reads.Add(raw ? RawGetAsync(http, $"{endpoint}/{Bucket}/{prefix}/bench.lance/{files[i].Key}", at, memory) : reader.ReadAsync(at, memory).AsTask());
+            }
+        }
+
+        await Task.WhenAll(reads);
+        var fetched = clock.Elapsed.TotalSeconds;
+        Console.WriteLine(JsonSerializer.Serialize(new { connected, listed, fetched, files = files.Count, requests = reads.Count, bytes = files.Sum(f => f.Length) }));
+    }
+
+    private static async Task RawGetAsync(HttpClient http, string url, long offset, Memory<byte> destination)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, url);
+        request.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(offset, offset + destination.Length - 1);
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync();
+        await body.ReadExactlyAsync(destination);
     }
 
     /// <summary>
@@ -158,6 +282,7 @@ public static class ObjectStoreSideBySide
         var queries = JsonSerializer.Deserialize<float[][]>(await File.ReadAllTextAsync(input.GetProperty("queries").GetString()!))!
             .Take(input.GetProperty("count").GetInt32()).ToArray();
         var scans = input.GetProperty("scans").GetInt32();
+        var prefix = input.TryGetProperty("prefix", out var p) ? p.GetString()! : "ours-0";
         using var http = new HttpClient();
 
         Lance.Storage.Cloud.Resilience.ObjectStoreStatistics? stats = null;
@@ -178,16 +303,23 @@ public static class ObjectStoreSideBySide
         var timed = Stopwatch.StartNew();
         var c0 = await CountsAsync(http, countUrl);
         var o0 = Own(stats);
+        using var trace = Environment.GetEnvironmentVariable("LANCE_BENCH_TRACE") is null ? null : new ChildTrace();
+        trace?.Mark("child start");
+        var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
         timed.Restart();
-        await using var db = await LanceDb.ConnectAsync($"{(store == "s3" ? "s3" : "az")}://{Bucket}/ours-0", options);
+        await using var db = await LanceDb.ConnectAsync($"{(store == "s3" ? "s3" : "az")}://{Bucket}/{prefix}", options);
+        trace?.Mark("connected");
         var table = await db.OpenTableAsync<BenchRow>("bench");
         var openSeconds = timed.Elapsed.TotalSeconds;
+        trace?.Mark("opened");
         timed.Stop();
         var c1 = await CountsAsync(http, countUrl);
         var o1 = Own(stats);
         timed.Start();
         var first = await table.Search(queries[0]).BypassVectorIndex().Limit(K).ToBatchAsync();
         var firstSeconds = timed.Elapsed.TotalSeconds;
+        var firstCpuSeconds = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
+        trace?.Mark("first search");
         var c2 = await CountsAsync(http, countUrl);
         var o2 = Own(stats);
 
@@ -244,12 +376,14 @@ public static class ObjectStoreSideBySide
         };
         var again = Stopwatch.StartNew();
         double reconnectSeconds;
-        await using (var db2 = await LanceDb.ConnectAsync($"{(store == "s3" ? "s3" : "az")}://{Bucket}/ours-0", reconnect))
+        await using (var db2 = await LanceDb.ConnectAsync($"{(store == "s3" ? "s3" : "az")}://{Bucket}/{prefix}", reconnect))
         {
             var table2 = await db2.OpenTableAsync<BenchRow>("bench");
             await table2.Search(queries[0]).BypassVectorIndex().Limit(K).ToBatchAsync();
             reconnectSeconds = again.Elapsed.TotalSeconds;
         }
+
+        trace?.Mark("reconnect search");
 
         var w1 = await CountsAsync(http, countUrl);
 
@@ -262,6 +396,7 @@ public static class ObjectStoreSideBySide
         {
             ["openSeconds"] = openSeconds,
             ["firstSeconds"] = firstSeconds,
+            ["firstCpuSeconds"] = firstCpuSeconds,
             ["searchSeconds"] = later,
             ["scanSeconds"] = scanSeconds,
             ["scanRows"] = scanRows,
@@ -323,13 +458,21 @@ public static class ObjectStoreSideBySide
         return BenchSupport.Node("bench-object-store.mjs", new { op = "query", uri = $"{(store == "s3" ? "s3" : "az")}://{Bucket}/lancedb-0", storageOptions = TheirOptions(store, endpoint), table = "bench", queries = file, k = K, scans, countUrl });
     }
 
-    private static JsonElement RunChild(string work, string store, string endpoint, string queryFile, long? cacheBudget, string? countUrl, int queries, int scans)
+    // A fresh process of this program (or of the copy at `assembly`, run with dotnet) in its child mode.
+    private static JsonElement RunChild(string work, string store, string endpoint, string queryFile, long? cacheBudget, string? countUrl, int queries, int scans, string? assembly = null)
     {
         var argsFile = Path.Combine(work, $"child-{Guid.NewGuid():N}.json");
         File.WriteAllText(argsFile, JsonSerializer.Serialize(new { store, endpoint, countUrl, queries = queryFile, count = queries, scans, cacheBudget }));
         var self = Environment.ProcessPath!;
-        var arguments = Path.GetFileNameWithoutExtension(self) == "dotnet"
-            ? new List<string> { typeof(ObjectStoreSideBySide).Assembly.Location }
+        var viaDotnet = Path.GetFileNameWithoutExtension(self) == "dotnet";
+        if (assembly is not null && !viaDotnet)
+        {
+            self = "dotnet";
+            viaDotnet = true;
+        }
+
+        var arguments = viaDotnet
+            ? new List<string> { assembly ?? typeof(ObjectStoreSideBySide).Assembly.Location }
             : [];
         arguments.AddRange(["object-store-child", argsFile]);
         using var process = Process.Start(new ProcessStartInfo(self, arguments) { RedirectStandardOutput = true, RedirectStandardError = true })!;
@@ -409,4 +552,45 @@ public static class ObjectStoreSideBySide
     }
 
     private static string Load() => File.Exists("/proc/loadavg") ? "load average " + string.Join(", ", File.ReadAllText("/proc/loadavg").Split(' ').Take(3)) : "load average unknown";
+
+    private sealed class ChildTrace : IDisposable
+    {
+        private readonly System.Diagnostics.Metrics.MeterListener _listener = new();
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+        private readonly DateTime _processStart = Process.GetCurrentProcess().StartTime;
+
+        public ChildTrace()
+        {
+            Console.Error.WriteLine($"trace: runtime start to child mode {(DateTime.Now - _processStart).TotalMilliseconds:0} ms");
+            _listener.InstrumentPublished = (instrument, l) =>
+            {
+                if (instrument.Name is "http.client.request.duration" or "http.client.connection.duration" or "http.client.request.time_in_queue")
+                {
+                    l.EnableMeasurementEvents(instrument);
+                }
+            };
+            _listener.SetMeasurementEventCallback<double>((instrument, value, tags, _) =>
+            {
+                var method = "";
+                var status = "";
+                foreach (var tag in tags)
+                {
+                    if (tag.Key == "http.request.method") method = tag.Value?.ToString() ?? "";
+                    if (tag.Key == "http.response.status_code") status = tag.Value?.ToString() ?? "";
+                }
+
+                Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"trace: {_clock.Elapsed.TotalMilliseconds,8:0.0} ms  {instrument.Name} {method} {status} {value * 1000:0.0} ms"));
+            });
+            _listener.Start();
+        }
+
+        public void Mark(string what)
+        {
+            using var process = Process.GetCurrentProcess();
+            Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"trace: {_clock.Elapsed.TotalMilliseconds,8:0.0} ms  == {what}; cpu {process.TotalProcessorTime.TotalMilliseconds:0} ms; jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms jit; assemblies {AppDomain.CurrentDomain.GetAssemblies().Length}"));
+        }
+
+        public void Dispose() => _listener.Dispose();
+    }
 }

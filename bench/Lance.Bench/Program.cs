@@ -78,6 +78,14 @@ else if (args.Length > 0 && args[0] == "object-store")
 {
     await ObjectStoreSideBySide.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "object-store-floor")
+{
+    await ObjectStoreSideBySide.RunFloorAsync(args);
+}
+else if (args.Length > 0 && args[0] == "object-store-prep")
+{
+    await ObjectStoreSideBySide.PrepAsync(args);
+}
 else if (args.Length > 0 && args[0] == "object-store-child")
 {
     await ObjectStoreSideBySide.RunChildAsync(args);

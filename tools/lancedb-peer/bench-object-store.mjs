@@ -2,7 +2,7 @@
 //   op "ingest" {uri, storageOptions, table, ipc}
 //     -> {rows, ingestSeconds}: createTable(table, <rows of the Arrow IPC file>) into the bucket, timed.
 //   op "query" {uri, storageOptions, table, queries: "<json file of vectors>", k?, scans?, countUrl?}
-//     -> {openSeconds, firstSeconds, searchSeconds:[...], firstIds, firstDistances, scanSeconds:[...],
+//     -> {openSeconds, firstSeconds, firstCpuSeconds, searchSeconds:[...], firstIds, firstDistances, scanSeconds:[...],
 //         scanRows, reconnectSeconds, counts?: {open, first, later:[...], scans:[...], reconnect}}
 //     Run in a fresh process: connect + openTable + the first exact L2 search (bypassVectorIndex) timed
 //     as one figure, then every further query alone, then full scans of every column
@@ -50,6 +50,7 @@ main(async (args) => {
   const search = (table, q) => table.vectorSearch(q).distanceType('l2').bypassVectorIndex().limit(k).toArrow();
 
   const c0 = await counts(countUrl);
+  const cpuBefore = process.cpuUsage();
   const start = process.hrtime.bigint();
   const conn = await lancedb.connect(uri, { storageOptions });
   const table = await conn.openTable(name);
@@ -59,6 +60,9 @@ main(async (args) => {
   const first = await search(table, queries[0]);
   // The counts request is not part of the timed work: the time spent on it is taken out.
   const firstSeconds = openSeconds + seconds(resumed);
+  // CPU of every thread of the process (LanceDB's native ones too) over connect + open + first search.
+  const cpu = process.cpuUsage(cpuBefore);
+  const firstCpuSeconds = (cpu.user + cpu.system) / 1e6;
   const c2 = await counts(countUrl);
 
   const searchSeconds = [];
@@ -96,6 +100,7 @@ main(async (args) => {
     openSeconds,
     reconnectSeconds,
     firstSeconds,
+    firstCpuSeconds,
     searchSeconds,
     firstIds: Array.from(first.getChild('id').toArray(), (v) => String(v)),
     firstDistances: Array.from(first.getChild('_distance').toArray()),

@@ -127,6 +127,38 @@ internal sealed class DataFileBytes : ILegacyFileBytes, IDisposable
     }
 
     /// <summary>
+    /// Fills each destination with the bytes from its position, all reads issued at once and awaited
+    /// together: for a remote store, whose reads are requests, one blocked thread waits for all of
+    /// them and each response is written straight into its destination.
+    /// </summary>
+    public void ReadConcurrently(IReadOnlyList<(long Position, Memory<byte> Destination)> reads, CancellationToken cancellationToken)
+    {
+        foreach (var (position, destination) in reads)
+        {
+            CheckRange(position, destination.Length);
+        }
+
+        if (_reader is null)
+        {
+            foreach (var (position, destination) in reads)
+            {
+                _memory.Span.Slice((int)position, destination.Length).CopyTo(destination.Span);
+            }
+
+            return;
+        }
+
+        try
+        {
+            Task.WhenAll(reads.Select(r => _reader.ReadAsync(r.Position, r.Destination, cancellationToken).AsTask())).GetAwaiter().GetResult();
+        }
+        catch (EndOfStreamException e)
+        {
+            throw new LanceFormatException($"'{Name}' ended early while reading: it was truncated.", e);
+        }
+    }
+
+    /// <summary>
     /// The bytes from <paramref name="position"/> without copying: a view of the mapped file (which
     /// lives as long as the memory is reachable), or a slice of a file held in memory; null where the
     /// store cannot map, and on Windows, where a mapped file cannot be deleted.

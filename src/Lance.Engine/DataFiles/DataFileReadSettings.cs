@@ -15,6 +15,13 @@ internal sealed class DataFileReadSettings
     /// </summary>
     public long ParallelDecodeMinBytes { get; set; } = 1 << 20;
 
+    /// <summary>
+    /// Whether each read is a request over the network: a flat column's pieces are then all requested
+    /// at once, asynchronously, straight into the column's buffer (no thread blocked per request, no
+    /// copy), rather than read on parallel threads.
+    /// </summary>
+    public bool RemoteReads { get; set; }
+
     /// <summary>Checked before each column and each page read, so a long read stops within a page of being cancelled.</summary>
     public CancellationToken CancellationToken { get; set; }
 }

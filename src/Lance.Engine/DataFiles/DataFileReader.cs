@@ -94,6 +94,13 @@ internal sealed class DataFileReader : IDisposable
         set => _settings.ParallelDecodeMinBytes = value;
     }
 
+    /// <summary>Whether reads are requests over the network (see <see cref="DataFileReadSettings.RemoteReads"/>).</summary>
+    internal bool RemoteReads
+    {
+        get => _settings.RemoteReads;
+        set => _settings.RemoteReads = value;
+    }
+
     /// <summary>Opens a data file on disk (kept open until disposed), through a <see cref="LocalObjectStore"/> on its folder.</summary>
     /// <exception cref="LanceFormatException">The file is not a Lance data file this engine reads.</exception>
     public static DataFileReader Open(string path)
@@ -274,6 +281,15 @@ internal sealed class DataFileReader : IDisposable
     /// <summary>Reads the file's bytes from <paramref name="position"/> into all of <paramref name="destination"/> (safe to call from several threads at once).</summary>
     /// <exception cref="LanceFormatException">The range lies outside the file.</exception>
     public void ReadInto(long position, Span<byte> destination) => _file.ReadInto(position, destination);
+
+    /// <summary>
+    /// Fills each destination with the file's bytes from its position, the reads issued at once and
+    /// awaited together (see <see cref="DataFileBytes.ReadConcurrently"/>): for a remote store, whose
+    /// reads are requests, instead of one blocked thread per read.
+    /// </summary>
+    /// <exception cref="LanceFormatException">A range runs past the end of the file.</exception>
+    internal void ReadConcurrently(IReadOnlyList<(long Position, Memory<byte> Destination)> reads, CancellationToken cancellationToken)
+        => _file.ReadConcurrently(reads, cancellationToken);
 
     /// <summary>
     /// Describes each page of a field's column, e.g. <c>MiniBlock(Flat(64), nulls)</c> (with

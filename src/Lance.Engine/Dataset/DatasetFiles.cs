@@ -51,10 +51,18 @@ internal sealed class DatasetFiles
     /// </summary>
     /// <exception cref="FileNotFoundException">The store has no such file.</exception>
     /// <remarks>
-    /// On a remote store each file's footer and metadata are fetched once (with its size) and kept
-    /// (<see cref="FileTailCache"/>), and a column's pages are fetched concurrently however small.
+    /// On a remote store each file's footer and metadata are fetched once (with a request for its size
+    /// first) and kept (<see cref="FileTailCache"/>), and a column's pages are fetched concurrently however small.
     /// </remarks>
     public DataFileReader OpenData(string key, CancellationToken cancellationToken = default)
+        => OpenData(key, 0, cancellationToken);
+
+    /// <summary>
+    /// Opens a data file whose size the manifest recorded (<paramref name="knownLength"/>; 0 when it
+    /// did not): on a remote store its first open is then one read of its tail, with no request for its size.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The store has no such file.</exception>
+    public DataFileReader OpenData(string key, long knownLength, CancellationToken cancellationToken = default)
     {
         if (_tails is null)
         {
@@ -62,9 +70,10 @@ internal sealed class DatasetFiles
             return DataFileReader.Open(local, Describe(key), leaveOpen: false);
         }
 
-        var reader = _tails.OpenAsync(Store, key, cancellationToken).AsTask().GetAwaiter().GetResult();
+        var reader = _tails.OpenAsync(Store, key, knownLength, cancellationToken).AsTask().GetAwaiter().GetResult();
         var file = DataFileReader.Open(reader, Describe(key), leaveOpen: false);
         file.ParallelDecodeMinBytes = RemoteParallelReadMinBytes;
+        file.RemoteReads = true;
         return file;
     }
 

@@ -34,17 +34,21 @@ internal sealed class FileTailCache
 
     /// <summary>
     /// Opens the file at <paramref name="key"/> of <paramref name="store"/>: from its remembered tail
-    /// when it was opened before, else with one size request and one read of its tail, remembered.
+    /// when it was opened before, else with one read of its tail (remembered), preceded by a request
+    /// for its size only when <paramref name="knownLength"/> is 0 (the manifest names the size of the
+    /// data files it lists, as Lance writers record it).
     /// </summary>
     /// <exception cref="FileNotFoundException">The store has no such file.</exception>
-    public async ValueTask<IObjectReader> OpenAsync(IObjectStore store, string key, CancellationToken cancellationToken)
+    public async ValueTask<IObjectReader> OpenAsync(IObjectStore store, string key, long knownLength, CancellationToken cancellationToken)
     {
         if (_tails.TryGetValue(key, out var known))
         {
             return new TailCachedReader(store, key, known, inner: null);
         }
 
-        var reader = await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+        var reader = knownLength > 0
+            ? await store.OpenReadWithLengthAsync(key, knownLength, cancellationToken).ConfigureAwait(false)
+            : await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
         try
         {
             var size = (int)Math.Min(reader.Length, TailBytes);

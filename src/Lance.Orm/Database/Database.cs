@@ -194,12 +194,32 @@ public sealed partial class Database : IAsyncDisposable
     private async Task<LanceDataset> OpenDatasetAsync(string name, CancellationToken cancellationToken)
     {
         var path = TablePath(name);
-        if (_store is null ? !Directory.Exists(path) : !await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
+        if (_store is null && !Directory.Exists(path))
         {
             throw new LanceTableNotFoundException(name, path);
         }
 
-        return await LanceDataset.OpenAsync(path, new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger, CacheBudgetBytes = Options.CacheBudgetBytes, Store = TableStore(name) }, cancellationToken).ConfigureAwait(false);
+        var options = new Lance.Engine.Dataset.DatasetOpenOptions { Logger = Options.Logger, CacheBudgetBytes = Options.CacheBudgetBytes, Store = TableStore(name) };
+        if (_store is null)
+        {
+            return await LanceDataset.OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
+        }
+
+        // In object storage the open's own listing of _versions/ tells whether the table exists: a
+        // listing beforehand would cost a round trip on every open. Only a failed open asks again.
+        try
+        {
+            return await LanceDataset.OpenAsync(path, options, cancellationToken).ConfigureAwait(false);
+        }
+        catch (LanceFormatException)
+        {
+            if (!await TableExistsAsync(name, path, cancellationToken).ConfigureAwait(false))
+            {
+                throw new LanceTableNotFoundException(name, path);
+            }
+
+            throw;
+        }
     }
 
     private Task<LanceDataset> CreateDatasetAsync(string name, string path, Schema schema, IEnumerable<RecordBatch> batches, CreateMode mode, CancellationToken cancellationToken)

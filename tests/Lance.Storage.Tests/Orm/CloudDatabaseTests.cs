@@ -97,6 +97,42 @@ public sealed class CloudDatabaseTests(Emulators emulators) : IAsyncLifetime
         Assert.Contains("UseObjectStorage", e.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task Opening_a_table_lists_its_versions_once_and_reads_its_manifest_and_each_file_tail_without_asking_sizes(string kind)
+    {
+        var (uri, options) = Database(kind);
+        await using (var writer = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(options)))
+        {
+            var created = await writer.CreateTableAsync("docs", Enumerable.Range(0, 50).Select(i => CloudDoc.Make(i)));
+            await created.AddAsync(Enumerable.Range(50, 50).Select(i => CloudDoc.Make(i)));
+        }
+
+        Lance.Storage.Cloud.Resilience.ObjectStoreStatistics? stats = null;
+        var counted = new DatabaseOptions().UseObjectStorage(options) with
+        {
+            ObjectStoreOpener = (u, storage) =>
+            {
+                var store = (RemoteObjectStore)ObjectStoreFactory.Open(u, storage);
+                stats = store.Statistics;
+                return store;
+            },
+        };
+        await using var db = await LanceDb.ConnectAsync(uri, counted);
+        var table = await db.OpenTableAsync<CloudDoc>("docs");
+
+        // One listing of _versions/ (which gives the manifest's size) and one read of the manifest.
+        Assert.Equal((2L, 1L, 0L), (stats!.Requests, stats.Gets, stats.Heads));
+
+        // The manifest records each data file's size: the first search reads each file's tail and
+        // pages with no HEAD, and finds the same row.
+        var hits = await table.Search(CloudDoc.Make(77).Vector).Limit(3).ToListAsync();
+        Assert.Equal(77, hits[0].Id);
+        Assert.Equal(0L, stats.Heads);
+
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => db.OpenTableAsync<CloudDoc>("missing"));
+    }
+
     private (string Uri, Dictionary<string, string> Options) Database(string kind)
     {
         if (kind == "s3")

@@ -266,6 +266,12 @@ internal sealed class FlatPages
             }
         }
 
+        if (_settings.RemoteReads)
+        {
+            _file.ReadConcurrently(pieces.Select(p => (p.Position, destination.Slice(p.Destination, p.Bytes))).ToList(), _settings.CancellationToken);
+            return true;
+        }
+
         File21Columns.InParallel(pieces.Count, i =>
         {
             var (position, at, bytes) = pieces[i];

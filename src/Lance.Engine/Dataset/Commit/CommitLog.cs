@@ -49,9 +49,9 @@ internal sealed class CommitLog
     public async Task<IReadOnlyList<DatasetVersion>> DescribeVersionsAsync(CancellationToken cancellationToken)
     {
         var versions = new List<DatasetVersion>();
-        foreach (var (_, key) in Enumerable.Reverse(await ListVersionsAsync(cancellationToken).ConfigureAwait(false)))
+        foreach (var (_, key, length) in Enumerable.Reverse(await ListVersionsAsync(cancellationToken).ConfigureAwait(false)))
         {
-            var manifest = await ReadManifestAsync(key, cancellationToken).ConfigureAwait(false);
+            var manifest = await ReadManifestAsync(key, length, cancellationToken).ConfigureAwait(false);
             versions.Add(new DatasetVersion(manifest.Version, manifest.Timestamp, Snapshot.RowsOf(manifest)));
         }
 
@@ -67,15 +67,18 @@ internal sealed class CommitLog
     /// <summary>The store the manifests live in.</summary>
     public IObjectStore Store => _store;
 
-    /// <summary>Every committed version with its manifest's key, newest first.</summary>
-    public async Task<List<(ulong Version, string Key)>> ListVersionsAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every committed version with its manifest's key and size, newest first. The size comes with the
+    /// listing, so reading a manifest listed here needs no request to ask for it.
+    /// </summary>
+    public async Task<List<(ulong Version, string Key, long Length)>> ListVersionsAsync(CancellationToken cancellationToken)
     {
-        var result = new List<(ulong, string)>();
+        var result = new List<(ulong, string, long)>();
         await foreach (var entry in _store.ListAsync(VersionNames.VersionsFolder + "/", cancellationToken).ConfigureAwait(false))
         {
             if (VersionNames.ParseVersion(entry.Key[(entry.Key.LastIndexOf('/') + 1)..]) is { } version)
             {
-                result.Add((version, entry.Key));
+                result.Add((version, entry.Key, entry.Length));
             }
         }
 
@@ -87,7 +90,7 @@ internal sealed class CommitLog
     public async Task<Manifest?> TryReadLatestAsync(CancellationToken cancellationToken)
     {
         var versions = await ListVersionsAsync(cancellationToken).ConfigureAwait(false);
-        return versions.Count == 0 ? null : await ReadManifestAsync(versions[0].Key, cancellationToken).ConfigureAwait(false);
+        return versions.Count == 0 ? null : await ReadManifestAsync(versions[0].Key, versions[0].Length, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>The manifest of <paramref name="version"/>.</summary>
@@ -95,11 +98,11 @@ internal sealed class CommitLog
     public async Task<Manifest> ReadVersionAsync(ulong version, CancellationToken cancellationToken)
     {
         var all = await ListVersionsAsync(cancellationToken).ConfigureAwait(false);
-        foreach (var (v, key) in all)
+        foreach (var (v, key, length) in all)
         {
             if (v == version)
             {
-                return await ReadManifestAsync(key, cancellationToken).ConfigureAwait(false);
+                return await ReadManifestAsync(key, length, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -107,14 +110,14 @@ internal sealed class CommitLog
             $"'{Location}' has no version {version}. Versions on disk: {(all.Count == 0 ? "(none)" : $"{all[^1].Version}..{all[0].Version} ({all.Count})")}.");
     }
 
-    /// <summary>Reads and decodes the manifest at <paramref name="key"/>.</summary>
+    /// <summary>Reads and decodes the manifest at <paramref name="key"/>, of <paramref name="length"/> bytes (as listed; 0 when not known).</summary>
     /// <exception cref="LanceFormatException">It is missing or not a valid Lance manifest.</exception>
-    public async Task<Manifest> ReadManifestAsync(string key, CancellationToken cancellationToken)
+    public async Task<Manifest> ReadManifestAsync(string key, long length, CancellationToken cancellationToken)
     {
         var described = Describe(key);
         try
         {
-            return ManifestCodec.Decode(await ReadAllAsync(_store, key, cancellationToken).ConfigureAwait(false), described);
+            return ManifestCodec.Decode(await ReadAllAsync(_store, key, length, cancellationToken).ConfigureAwait(false), described);
         }
         catch (Exception ex) when (ex is IOException or InvalidDataException or Google.Protobuf.InvalidProtocolBufferException or ArgumentException)
         {
@@ -126,11 +129,11 @@ internal sealed class CommitLog
     /// <exception cref="LanceVersionNotFoundException">The dataset has no such version.</exception>
     public async Task<long> ManifestLengthAsync(ulong version, CancellationToken cancellationToken)
     {
-        foreach (var (v, key) in await ListVersionsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var (v, key, length) in await ListVersionsAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (v == version && await _store.HeadAsync(key, cancellationToken).ConfigureAwait(false) is { } info)
+            if (v == version)
             {
-                return info.Length;
+                return length > 0 ? length : (await _store.HeadAsync(key, cancellationToken).ConfigureAwait(false))?.Length ?? 0;
             }
         }
 
@@ -245,9 +248,18 @@ internal sealed class CommitLog
     }
 
     /// <summary>The whole object at <paramref name="key"/>.</summary>
-    public static async Task<byte[]> ReadAllAsync(IObjectStore store, string key, CancellationToken cancellationToken)
+    public static Task<byte[]> ReadAllAsync(IObjectStore store, string key, CancellationToken cancellationToken)
+        => ReadAllAsync(store, key, 0, cancellationToken);
+
+    /// <summary>
+    /// The whole object at <paramref name="key"/>, whose size a listing gave as <paramref name="length"/>
+    /// (0 when not known): a remote store then reads it with one ranged GET and no request for its size.
+    /// </summary>
+    public static async Task<byte[]> ReadAllAsync(IObjectStore store, string key, long length, CancellationToken cancellationToken)
     {
-        using var reader = await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
+        using var reader = length > 0
+            ? await store.OpenReadWithLengthAsync(key, length, cancellationToken).ConfigureAwait(false)
+            : await store.OpenReadAsync(key, cancellationToken).ConfigureAwait(false);
         var bytes = new byte[reader.Length];
         await reader.ReadAsync(0, bytes, cancellationToken).ConfigureAwait(false);
         return bytes;
@@ -270,11 +282,11 @@ internal sealed class CommitLog
     private async Task<List<(ulong Version, PbTable.Transaction? Record)>> ConcurrentTransactionsAsync(ulong after, ulong upTo, CancellationToken cancellationToken)
     {
         var result = new List<(ulong, PbTable.Transaction?)>();
-        foreach (var (version, key) in await ListVersionsAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var (version, key, length) in await ListVersionsAsync(cancellationToken).ConfigureAwait(false))
         {
             if (version > after && version <= upTo)
             {
-                var manifest = await ReadManifestAsync(key, cancellationToken).ConfigureAwait(false);
+                var manifest = await ReadManifestAsync(key, length, cancellationToken).ConfigureAwait(false);
                 result.Add((version, await _transactions.ReadAsync(manifest, cancellationToken).ConfigureAwait(false)));
             }
         }

@@ -30,7 +30,7 @@ internal static class VersionCleaner
         for (var i = 0; i < all.Count; i++)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            var manifest = await log.ReadManifestAsync(all[i].Key, cancellationToken).ConfigureAwait(false);
+            var manifest = await log.ReadManifestAsync(all[i].Key, all[i].Length, cancellationToken).ConfigureAwait(false);
             if (i == 0 || manifest.Timestamp >= cutoff || tagged.Contains(manifest.Version))
             {
                 kept.Add(manifest);

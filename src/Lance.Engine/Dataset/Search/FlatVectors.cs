@@ -27,7 +27,8 @@ internal static class FlatVectors
 
     /// <summary>
     /// The whole column read into <see cref="NativeColumnMemory"/>, one array per run of pages (split at
-    /// <see cref="MaxArrayBytes"/>), in row order; read in pieces on every core.
+    /// <see cref="MaxArrayBytes"/>), in row order; read in pieces on every core (from a remote store:
+    /// the pieces' requests all in flight at once).
     /// </summary>
     public static IReadOnlyList<IArrowArray> ReadNative(DataFileReader reader, FlatColumnLayout layout, CancellationToken cancellationToken)
     {
@@ -49,6 +50,13 @@ internal static class FlatVectors
                         pieces.Add((position + (done * layout.RowBytes) + at, memory, at, Math.Min(ParallelReadPieceBytes, bytes - at)));
                     }
                 }
+            }
+
+            if (reader.RemoteReads)
+            {
+                // Requests: all in flight at once, each written straight into its place, no thread blocked per piece.
+                reader.ReadConcurrently(pieces.Select(p => (p.Position, p.Memory.Memory.Slice(p.At, p.Bytes))).ToList(), cancellationToken);
+                return arrays;
             }
 
             Parallel.For(0, pieces.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>

@@ -104,9 +104,10 @@ internal sealed class Snapshot
     public ColumnLease LeaseColumn(DataFragment fragment, LanceField field, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        return _cache.Columns.Lease(new ColumnKey(FilePath(fragment, field), field.Id), key =>
+        var file = DataFileOf(fragment, field);
+        return _cache.Columns.Lease(new ColumnKey(DatasetFiles.DataKey(file.Path), field.Id), key =>
         {
-            using var reader = Files.OpenData(key.File, cancellationToken);
+            using var reader = Files.OpenData(key.File, (long)file.FileSizeBytes, cancellationToken);
 
             // Vector columns are mapped from the file rather than copied (the lease keeps them alive);
             // not on Windows, where a mapped file could not be deleted by cleanup.
@@ -126,8 +127,9 @@ internal sealed class Snapshot
     public ColumnLease LeaseColumnPieces(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
     {
         var lanceField = LanceFieldOf(field);
-        var path = FilePath(fragment, lanceField);
-        if (field.DataType is FixedSizeListType && !_cache.Columns.Contains(new ColumnKey(path, lanceField.Id)) && TryLeasePieces(path, lanceField) is { } pieces)
+        var file = DataFileOf(fragment, lanceField);
+        var path = DatasetFiles.DataKey(file.Path);
+        if (field.DataType is FixedSizeListType && !_cache.Columns.Contains(new ColumnKey(path, lanceField.Id)) && TryLeasePieces(file, lanceField) is { } pieces)
         {
             return pieces;
         }
@@ -147,14 +149,15 @@ internal sealed class Snapshot
     public SearchColumn LeaseSearchColumn(DataFragment fragment, Field field, ref long taken, CancellationToken cancellationToken = default)
     {
         var lanceField = LanceFieldOf(field);
-        var path = FilePath(fragment, lanceField);
+        var file = DataFileOf(fragment, lanceField);
+        var path = DatasetFiles.DataKey(file.Path);
         var whole = new ColumnKey(path, lanceField.Id);
         if (field.DataType is not FixedSizeListType || _cache.Columns.Contains(whole))
         {
             return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
         }
 
-        if (TryLeasePieces(path, lanceField) is { } held)
+        if (TryLeasePieces(file, lanceField) is { } held)
         {
             return Charged(held, ref taken);
         }
@@ -167,7 +170,7 @@ internal sealed class Snapshot
             return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
         }
 
-        var reader = Files.OpenData(path, cancellationToken);
+        var reader = Files.OpenData(path, (long)file.FileSizeBytes, cancellationToken);
         try
         {
             reader.CancellationToken = cancellationToken;
@@ -212,13 +215,13 @@ internal sealed class Snapshot
 
     // The column as pieces the cache holds (mapped, or read into native memory by a search), else
     // mapped now where columns are mapped; null when it is held as no pieces (it does not map) or not held.
-    private ColumnLease? TryLeasePieces(string path, LanceField lanceField)
+    private ColumnLease? TryLeasePieces(DataFile file, LanceField lanceField)
     {
-        var key = new ColumnKey(path, lanceField.Id, Pieces: true);
+        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id, Pieces: true);
         var lease = _cache.MapColumns
             ? _cache.Columns.Lease(key, k =>
             {
-                using var reader = Files.OpenData(k.File);
+                using var reader = Files.OpenData(k.File, (long)file.FileSizeBytes);
                 return reader.TryMapFlatColumn(lanceField) ?? [];
             })
             : _cache.Columns.TryLeaseHeld(key);
@@ -328,7 +331,8 @@ internal sealed class Snapshot
     // After columns are added a fragment has several files; each field lives in one of them. A
     // nullable field no file holds (added as all-null) reads as nulls from the first file.
     // Files list leaf field ids (as Lance writes format 2.1), so a struct or list is found by its first leaf.
-    private static string FilePath(DataFragment fragment, LanceField field)
+    // The data file of the fragment that holds the field's column (its manifest entry names its size).
+    private static DataFile DataFileOf(DataFragment fragment, LanceField field)
     {
         var leaf = field;
         while (leaf.Children.Count > 0)
@@ -336,9 +340,8 @@ internal sealed class Snapshot
             leaf = leaf.Children[0];
         }
 
-        var file = fragment.Files.Count == 1
+        return fragment.Files.Count == 1
             ? fragment.Files[0]
             : fragment.Files.FirstOrDefault(f => f.Fields.Contains(leaf.Id) || f.Fields.Contains(field.Id)) ?? fragment.Files[0];
-        return DatasetFiles.DataKey(file.Path);
     }
 }

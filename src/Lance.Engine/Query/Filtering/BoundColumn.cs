@@ -6,6 +6,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary>A column or a struct field, read once per batch.</summary>
 internal sealed class BoundColumn(FilterType type, int position, IReadOnlyList<string> path) : BoundNode(type, position)
 {
+    public override bool CannotFail => true;
+
     public IReadOnlyList<string> Path { get; } = path;
 
     /// <summary>The column's Arrow type, for converting literals compared with it.</summary>

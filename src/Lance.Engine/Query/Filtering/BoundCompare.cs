@@ -5,6 +5,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary>A comparison of two values of the same type (the binder has made them so): integers by value (unsigned as unsigned), floats in IEEE total order, decimals exactly.</summary>
 internal sealed class BoundCompare(BinaryOperator op, BoundNode left, BoundNode right, int position) : BoundNode(FilterType.Boolean, position)
 {
+    public override bool CannotFail => left.CannotFail && right.CannotFail;
+
     /// <summary>The comparison (a scalar index answers a column compared with a constant by binary search).</summary>
     public BinaryOperator Operator => op;
 

@@ -3,6 +3,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary><c>x IS [NOT] TRUE|FALSE</c>: null counts as neither.</summary>
 internal sealed class BoundIsBoolean(BoundNode operand, bool value, bool negated, int position) : BoundNode(FilterType.Boolean, position)
 {
+    public override bool CannotFail => operand.CannotFail;
+
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var n = context.Length;

@@ -3,6 +3,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary><c>x [NOT] LIKE pattern</c> (ILIKE lower-cases both sides first).</summary>
 internal sealed class BoundLike(BoundNode operand, LikePattern pattern, bool negated, int position) : BoundNode(FilterType.Boolean, position)
 {
+    public override bool CannotFail => operand.CannotFail;
+
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var n = context.Length;

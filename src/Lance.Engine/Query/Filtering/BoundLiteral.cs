@@ -3,6 +3,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary>A constant, already converted to the type it is compared with.</summary>
 internal sealed class BoundLiteral : BoundNode
 {
+    public override bool CannotFail => true;
+
     private readonly ColumnVector _value;
 
     public BoundLiteral(ColumnVector value, int position) : base(value.Type, position) => _value = value;

@@ -8,6 +8,8 @@ namespace Lance.Engine.Query.Filtering;
 /// </summary>
 internal sealed class BoundLogical(bool isAnd, BoundNode left, BoundNode right, int position) : BoundNode(FilterType.Boolean, position)
 {
+    public override bool CannotFail => left.CannotFail && right.CannotFail;
+
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var n = context.Length;
@@ -63,7 +65,9 @@ internal sealed class BoundLogical(bool isAnd, BoundNode left, BoundNode right, 
             }
         }
 
-        if (needed.Count == n)
+        // With no error to keep from the rows the left side decides, the right side runs over every row,
+        // which is cheaper than gathering the undecided ones (the decided rows ignore its value).
+        if (needed.Count == n || (needed.Count > 0 && right.CannotFail))
         {
             return AsBool(right.Evaluate(context), n);
         }

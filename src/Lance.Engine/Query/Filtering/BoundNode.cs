@@ -9,6 +9,13 @@ internal abstract class BoundNode(FilterType type, int position)
 
     public abstract ColumnVector Evaluate(EvaluationContext context);
 
+    /// <summary>
+    /// Whether evaluating this node can never raise an error (no cast, arithmetic or function below it):
+    /// then <see cref="BoundLogical"/> may run it over every row instead of only the rows its left side
+    /// leaves undecided, which gives the same answer without gathering those rows first.
+    /// </summary>
+    public virtual bool CannotFail => false;
+
     /// <summary>The same vector with one value per row (scalars broadcast).</summary>
     public static ColumnVector Expand(ColumnVector v, int length)
     {

@@ -18,4 +18,29 @@ internal static class Bm25
 
     /// <summary>A document's weight for a term it holds <paramref name="freq"/> times, given its length and the average length.</summary>
     public static float DocWeight(float freq, float length, float average) => (K1 + 1f) * freq / (freq + (K1 * (1f - B + (B * length / average))));
+
+    /// <summary>
+    /// The score of a document outside the index (a row added after the build) over the query's
+    /// <paramref name="tokens"/>, each term's idf counted over the index and the rows outside it, and how
+    /// many of the tokens the document holds.
+    /// </summary>
+    public static (float Score, int Terms) Unindexed(FullTextIndex index, FlatDocuments flat, FlatDocument doc, IReadOnlyList<string> tokens)
+    {
+        var score = 0f;
+        var terms = 0;
+        foreach (var token in tokens)
+        {
+            var freq = doc.Count(token);
+            if (freq == 0)
+            {
+                continue;
+            }
+
+            terms++;
+            var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
+            score += Idf(n, flat.DocumentCount) * DocWeight(freq, doc.Length, flat.AverageLength);
+        }
+
+        return (score, terms);
+    }
 }

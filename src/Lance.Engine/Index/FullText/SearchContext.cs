@@ -115,20 +115,7 @@ internal sealed class SearchContext(Snapshot snapshot, RowFilter? filter, Cancel
         var flat = column.Flat;
         foreach (var doc in flat.Documents)
         {
-            var score = 0f;
-            var terms = 0;
-            foreach (var token in tokens)
-            {
-                var freq = doc.Count(token);
-                if (freq == 0)
-                {
-                    continue;
-                }
-
-                terms++;
-                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
-                score += Bm25.Idf(n, flat.DocumentCount) * Bm25.DocWeight(freq, doc.Length, flat.AverageLength);
-            }
+            var (score, terms) = Bm25.Unindexed(index, flat, doc, tokens);
 
             // LanceDB's search of rows outside the index ignores the operator: any term matches.
             if (terms > 0)

@@ -101,20 +101,7 @@ internal static class TopKSearch
         var flat = column.Flat;
         foreach (var doc in flat.Documents)
         {
-            var score = 0f;
-            var terms = 0;
-            foreach (var token in tokens)
-            {
-                var freq = doc.Count(token);
-                if (freq == 0)
-                {
-                    continue;
-                }
-
-                terms++;
-                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
-                score += Bm25.Idf(n, flat.DocumentCount) * Bm25.DocWeight(freq, doc.Length, flat.AverageLength);
-            }
+            var (score, terms) = Bm25.Unindexed(index, flat, doc, tokens);
 
             if (terms > 0)
             {

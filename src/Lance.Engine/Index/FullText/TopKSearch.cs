@@ -179,12 +179,8 @@ internal static class TopKSearch
                 continue;
             }
 
-            var score = 0f;
-            foreach (var token in tokens)
-            {
-                var n = index.Partitions.Sum(p => p.TryGetToken(token, out var id) ? p.PostingLength(id) : 0) + flat.Occurrences(token);
-                score += Bm25.Idf(n, flat.DocumentCount) * Bm25.DocWeight(doc.Count(token), doc.Length, flat.AverageLength);
-            }
+            // Every token is in the document (checked above), so each term counts as in a match query.
+            var score = Bm25.Unindexed(index, flat, doc, tokens).Score;
 
             top.Offer(score, doc.Address);
         }

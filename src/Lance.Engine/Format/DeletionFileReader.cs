@@ -1,6 +1,3 @@
-using Apache.Arrow;
-using Apache.Arrow.Compression;
-using Apache.Arrow.Ipc;
 using Lance.Engine.Storage;
 
 namespace Lance.Engine.Format;
@@ -86,10 +83,7 @@ internal static class DeletionFileReader
             return RoaringBitmapReader.Read(bytes.Span, name);
         }
 
-        using var stream = System.Runtime.InteropServices.MemoryMarshal.TryGetArray(bytes, out var segment)
-            ? new MemoryStream(segment.Array!, segment.Offset, segment.Count, writable: false)
-            : new MemoryStream(bytes.ToArray(), writable: false);
-        return Read(stream, name);
+        return ReadArrow(bytes.Span, name);
     }
 
     /// <summary>Reads an Arrow IPC deletion file from a stream; the deleted row offsets, sorted ascending.</summary>
@@ -97,72 +91,36 @@ internal static class DeletionFileReader
     public static int[] Read(Stream stream, string name = "(stream)")
     {
         ArgumentNullException.ThrowIfNull(stream);
-        var rows = new List<int>();
-        try
+        using var copy = new MemoryStream();
+        var buffer = new byte[81920];
+        int n;
+        while ((n = stream.Read(buffer, 0, buffer.Length)) > 0)
         {
-            // A corrupt length must fail fast instead of allocating gigabytes.
-            long limit = stream.CanSeek ? Math.Clamp(stream.Length * MaxExpansion, 1 << 20, MaxBufferBytes) : MaxBufferBytes;
-            // A codec factory per file: no decompressor state is shared with a read that failed.
-            using var reader = new ArrowFileReader(stream, new LimitedAllocator((int)limit, name), new CompressionCodecFactory(), leaveOpen: true);
-            while (reader.ReadNextRecordBatch() is { } batch)
+            copy.Write(buffer, 0, n);
+            if (copy.Length > MaxBufferBytes)
             {
-                using (batch)
-                {
-                    if (batch.ColumnCount != 1 || batch.Column(0) is not UInt32Array ids)
-                    {
-                        throw new LanceFormatException($"'{name}' is not a deletion file: it should hold one uint32 column.");
-                    }
-
-                    foreach (uint? id in ids)
-                    {
-                        if (id is { } value)
-                        {
-                            rows.Add(value <= int.MaxValue
-                                ? (int)value
-                                : throw new LanceFormatException($"'{name}' deletes row {value}, beyond any fragment's size."));
-                        }
-                    }
-                }
+                throw new LanceFormatException($"'{name}' is more than {MaxBufferBytes} bytes long, more than any deletion file.");
             }
         }
-        catch (OutOfMemoryException e) when (stream.CanSeek && stream.Length < MaxBufferBytes)
-        {
-            // Arrow sized an array from a corrupt length ("array dimensions exceeded"): a small file
-            // cannot legitimately need more memory than the limit above.
-            throw new LanceFormatException($"'{name}' is corrupt: a length in it asks for more memory than it can hold ({e.Message})", e);
-        }
-        catch (Exception e) when (e is not LanceFormatException and not OutOfMemoryException)
-        {
-            // Arrow reports malformed input with assorted exception types, System.Exception included.
-            throw new LanceFormatException($"'{name}' cannot be read as an Arrow IPC deletion file: {e.Message}", e);
-        }
 
-        rows.Sort();
-        return rows.ToArray();
-    }
-}
-
-/// <summary>An Arrow allocator that refuses buffers above a limit with a <see cref="LanceFormatException"/>.</summary>
-internal sealed class LimitedAllocator(int limit, string name) : Apache.Arrow.Memory.MemoryAllocator
-{
-    /// <inheritdoc/>
-    protected override System.Buffers.IMemoryOwner<byte> AllocateInternal(int length, out int bytesAllocated)
-    {
-        if (length < 0 || length > limit)
-        {
-            throw new LanceFormatException($"'{name}' is corrupt: it asks for a buffer of {length} bytes, more than the {limit} allowed.");
-        }
-
-        bytesAllocated = length;
-        return new Owner(new byte[length]);
+        return ReadArrow(copy.GetBuffer().AsSpan(0, (int)copy.Length), name);
     }
 
-    private sealed class Owner(byte[] bytes) : System.Buffers.IMemoryOwner<byte>
+    private static int[] ReadArrow(ReadOnlySpan<byte> bytes, string name)
     {
-        public Memory<byte> Memory => bytes;
-
-        public void Dispose()
+        // A decompressed buffer may expand the file (sorted row ids compress well), not without bound:
+        // a corrupt length fails here instead of allocating gigabytes.
+        int limit = (int)Math.Clamp((long)bytes.Length * MaxExpansion, 1 << 20, MaxBufferBytes);
+        var ids = ArrowIpcRowIdFile.Read(bytes, limit, name);
+        var rows = new int[ids.Count];
+        for (int i = 0; i < rows.Length; i++)
         {
+            rows[i] = ids[i] <= int.MaxValue
+                ? (int)ids[i]
+                : throw new LanceFormatException($"'{name}' deletes row {ids[i]}, beyond any fragment's size.");
         }
+
+        System.Array.Sort(rows);
+        return rows;
     }
 }

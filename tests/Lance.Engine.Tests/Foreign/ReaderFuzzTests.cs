@@ -12,7 +12,8 @@ namespace Lance.Engine.Tests.Foreign;
 /// seeded with files LanceDB wrote (<see cref="Seeds"/>) and files our writer wrote. Every mutated
 /// input must either read or fail with a <see cref="LanceException"/>; anything else (an index out
 /// of range, an overflow, an out-of-memory, a read taking over a minute twice) is a crash and fails
-/// the test with the input; reads over a second are counted as "slow".
+/// the test with the input; so is a read that allocates more than 64 MiB plus 1,024 times its
+/// input's size; reads over a second are counted as "slow".
 /// Each reader gets <c>LANCE_FUZZ_SECONDS</c> seconds (default 20, so about a minute in CI); set it
 /// higher to fuzz longer by hand. Counts go to the test output (see docs/reliability.md).
 /// </summary>
@@ -24,6 +25,10 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
     // A read this slow, twice in a row, is a hang. Slower than a second is reported as "slow".
     private static readonly TimeSpan HangCase = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan SlowCase = TimeSpan.FromSeconds(1);
+
+    // The most a read may allocate: this much, plus this many times its input's size.
+    private const long MaxAllocation = 64 << 20;
+    private const long MaxExpansion = 1024;
 
     [Fact]
     public void Mutated_manifests_read_or_fail_with_a_LanceException()
@@ -97,6 +102,7 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
             var bytes = Apply(seeds[seed], mutations);
             Interlocked.Increment(ref cases);
             var clock = Stopwatch.StartNew();
+            long allocatedBefore = GC.GetAllocatedBytesForCurrentThread();
             string outcome;
             try
             {
@@ -111,6 +117,14 @@ public sealed class ReaderFuzzTests(ITestOutputHelper output)
             {
                 crashes.Add($"{e.GetType().Name}: {e.Message} (seed {seed}, mutations {string.Join("; ", mutations)})\n{e.StackTrace}");
                 outcome = "crash " + e.GetType().Name;
+            }
+
+            // Memory a corrupt input makes the reader take is bounded by its size: a 1 KiB file that
+            // makes a reader allocate gigabytes is a crash waiting for a smaller machine.
+            long allocated = GC.GetAllocatedBytesForCurrentThread() - allocatedBefore;
+            if (allocated > MaxAllocation + (MaxExpansion * (long)bytes.Length))
+            {
+                crashes.Add($"allocated {allocated / (1 << 20)} MiB for {bytes.Length} bytes (seed {seed}, mutations {string.Join("; ", mutations)})");
             }
 
             if (clock.Elapsed > SlowCase)

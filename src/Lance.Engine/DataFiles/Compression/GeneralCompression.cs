@@ -44,6 +44,14 @@ internal static class GeneralCompression
 
         uint size = BinaryPrimitives.ReadUInt32LittleEndian(input);
         CheckSize(size, what);
+
+        // An LZ4 block expands at most about 255 times (a match of 255 more bytes for each length
+        // byte): a larger claim is a corrupt prefix, refused before it is allocated.
+        if (size > (255L * input.Length) + 64)
+        {
+            throw new LanceFormatException($"{what}: an LZ4 buffer of {input.Length} bytes claims to expand to {size} bytes, more than LZ4 can.");
+        }
+
         var output = new byte[size];
         int written = K4os.Compression.LZ4.LZ4Codec.Decode(input[4..], output);
         if (written != size)
@@ -67,16 +75,56 @@ internal static class GeneralCompression
         {
             ulong declared = ZstdSharp.Decompressor.GetDecompressedSize(input);
             CheckSize(declared, what);
-            return decompressor.Unwrap(input, (int)declared).ToArray();
+            return ZstdExactly(decompressor, input, (int)declared, what);
         }
 
         ulong size = BinaryPrimitives.ReadUInt64LittleEndian(input);
         CheckSize(size, what);
-        var output = new byte[size];
-        int written = decompressor.Unwrap(input[8..], output);
-        return written == (int)size
-            ? output
-            : throw new LanceFormatException($"{what}: a ZSTD buffer decompressed to {written} bytes instead of the {size} it declares.");
+        return ZstdExactly(decompressor, input[8..], (int)size, what);
+    }
+
+    // Decompresses to exactly `size` bytes. ZSTD can expand tens of thousands of times, so a size
+    // far beyond the input is trusted only as far as the data really goes: the output grows as it
+    // is produced, and a corrupt size costs no more memory than the frame really holds.
+    private static byte[] ZstdExactly(ZstdSharp.Decompressor decompressor, ReadOnlySpan<byte> input, int size, string what)
+    {
+        long plausible = (1024L * input.Length) + (1 << 20);
+        if (size <= plausible)
+        {
+            var output = new byte[size];
+            int written = decompressor.Unwrap(input, output);
+            return written == size
+                ? output
+                : throw new LanceFormatException($"{what}: a ZSTD buffer decompressed to {written} bytes instead of the {size} it declares.");
+        }
+
+        using var stream = new ZstdSharp.DecompressionStream(new MemoryStream(input.ToArray(), writable: false));
+        var buffer = new byte[plausible];
+        int total = 0;
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (total == size)
+                {
+                    break;
+                }
+
+                System.Array.Resize(ref buffer, (int)Math.Min(size, 2L * buffer.Length));
+            }
+
+            int n = stream.Read(buffer, total, buffer.Length - total);
+            if (n == 0)
+            {
+                break;
+            }
+
+            total += n;
+        }
+
+        return total == size && stream.ReadByte() < 0
+            ? buffer
+            : throw new LanceFormatException($"{what}: a ZSTD buffer decompressed to {(total == size ? "more" : total.ToString(System.Globalization.CultureInfo.InvariantCulture))} bytes instead of the {size} it declares.");
     }
 
     private static void CheckSize(ulong size, string what)

@@ -1,7 +1,10 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
+using Lance.Engine.Dataset;
 using Lance.Engine.Format;
+using Lance.Engine.Index.FullText;
 using Lance.Engine.Tests.Support;
+using Microsoft.Extensions.Logging;
 
 namespace Lance.Engine.Tests.Index;
 
@@ -212,5 +215,69 @@ public sealed class IndexesAfterCompactionTests : IDisposable
         Assert.All(entry.Fragments, f => Assert.Contains(f, manifest.Fragments.Select(x => x.Id)));
         Assert.Equal(Enumerable.Range(250, 401).Where(id => !IsDeleted(id)).Select(id => (long)id), await IdsAsync(dataset, "id BETWEEN 250 AND 650", useIndex: true));
         Assert.Equal(await IdsAsync(dataset, "id < 20", useIndex: false), await IdsAsync(dataset, "id < 20", useIndex: true));
+    }
+
+    [Fact]
+    public async Task Compaction_remaps_a_hamming_IVF_FLAT_over_uint8_vectors()
+    {
+        var batch = HammingIndexTests.BinaryBatch(0, 900, seed: 6);
+        await using var dataset = await LanceDataset.CreateAsync(Path, batch.Schema, [batch], options: new DatasetWriteOptions { MaxRowsPerFile = 300 });
+        await dataset.CreateIndexAsync("vector", IndexConfig.IvfFlat(4, DistanceMetric.Hamming));
+        await dataset.DeleteAsync("id % 5 = 1");
+        var bytes = ((UInt8Array)((FixedSizeListArray)batch.Column(1)).Values).Values.ToArray();
+        float[] Query(int row) => bytes.AsSpan(row * 16, 16).ToArray().Select(b => (float)(b ^ 0x21)).ToArray();
+        async Task<(long[] Ids, float[] Distances)> SearchAsync(LanceDataset target, int row, bool exact)
+        {
+            var hits = await target.SearchAsync(new VectorSearchRequest("vector", Query(row), 10) { Metric = DistanceMetric.Hamming, Nprobes = 4, BypassIndex = exact, Columns = ["id"] });
+            return (IndexData.Ids(hits), ((FloatArray)hits.Column(LanceDataset.DistanceColumn)).Values.ToArray());
+        }
+
+        await dataset.CompactAsync(new CompactionOptions { TargetRowsPerFragment = 1000 });
+
+        var entry = Assert.Single(LatestManifest().Indices);
+        Assert.Equal([3UL], entry.Fragments);
+        Assert.Equal(new IndexStatistics(720, 0, "IVF_FLAT", "hamming", 1), await dataset.IndexStatsAsync("vector_idx"));
+        await using var reopened = await LanceDataset.OpenAsync(Path);
+        foreach (var row in new[] { 0, 301, 777 })
+        {
+            var (ids, distances) = await SearchAsync(reopened, row, exact: false);
+            Assert.DoesNotContain(ids, id => id % 5 == 1);
+            Assert.Equal((await SearchAsync(reopened, row, exact: true)).Distances, distances);
+        }
+    }
+
+    [Fact]
+    public async Task A_full_text_index_is_not_remapped_it_keeps_its_fragments_the_moved_rows_are_searched_without_it_and_the_log_says_so()
+    {
+        var (dataset, _) = await CreateAsync(d => d.CreateFtsIndexAsync("bucket"));
+        await dataset.DisposeAsync();
+        var log = new ListLogger();
+        await using var logged = await LanceDataset.OpenAsync(Path, new DatasetOpenOptions { Logger = log });
+
+        await logged.CompactAsync(new CompactionOptions { TargetRowsPerFragment = 1000 });
+
+        Assert.Equal([0UL, 1UL, 2UL], Assert.Single(LatestManifest().Indices).Fragments);
+        var line = Assert.Single(log.Lines, l => l.Contains("bucket_idx", StringComparison.Ordinal));
+        Assert.Contains("FTS", line, StringComparison.Ordinal);
+        var hits = await logged.FullTextSearchAsync(new FullTextSearchRequest(new MatchQuery("b3", "bucket")) { Limit = 1000, Columns = ["id"] });
+        var expected = Enumerable.Range(0, 1000).Where(id => !IsDeleted(id) && id % 11 != 0 && id % 7 == 3).Select(id => (long)id);
+        Assert.Equal(expected, IndexData.Ids(hits).Order());
+    }
+
+    private sealed class ListLogger : ILogger
+    {
+        public List<string> Lines { get; } = [];
+
+        public IDisposable? BeginScope<TState>(TState state) where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => true;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            lock (Lines)
+            {
+                Lines.Add(formatter(state, exception));
+            }
+        }
     }
 }

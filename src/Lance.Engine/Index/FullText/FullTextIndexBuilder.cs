@@ -104,14 +104,18 @@ internal static class FullTextIndexBuilder
     /// worker), joined in row order (so documents are numbered as the rows come).
     /// </summary>
     public static InvertedPartitionData Build(Snapshot snapshot, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
+        => Build(snapshot, snapshot.Fragments, field, analyzer, cancellationToken);
+
+    /// <summary>Tokenizes every live row of <paramref name="fragments"/> (fragments of <paramref name="snapshot"/>) into one partition.</summary>
+    public static InvertedPartitionData Build(Snapshot snapshot, IEnumerable<DataFragment> fragments, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
     {
         const int ChunkRows = 8192;
-        var fragments = snapshot.Fragments.ToList();
+        var fragmentList = fragments.ToList();
         var stable = snapshot.Manifest.UsesStableRowIds;
-        var sources = new (IArrowArray Values, HashSet<int> Deleted, ulong[]? RowIds, ulong FragmentId)[fragments.Count];
-        Parallel.For(0, fragments.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var sources = new (IArrowArray Values, HashSet<int> Deleted, ulong[]? RowIds, ulong FragmentId)[fragmentList.Count];
+        Parallel.For(0, fragmentList.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            var fragment = fragments[i];
+            var fragment = fragmentList[i];
             sources[i] = (snapshot.ReadColumn(fragment, field, cancellationToken), snapshot.DeletedRows(fragment), stable ? snapshot.RowIds.Of(fragment) : null, fragment.Id);
         });
 

@@ -19,7 +19,7 @@ namespace Lance.Engine;
 /// writes plan a <see cref="Transaction"/> (<see cref="FragmentWriter"/>, <see cref="RowDeleter"/>, <see cref="RowUpdater"/>, <see cref="MergeInsert"/>,
 /// <see cref="Compactor"/>, <see cref="SchemaEvolution"/>, <see cref="IndexWriter"/>) that the <see cref="VersionHead"/> commits through the <see cref="CommitLog"/>.
 /// </remarks>
-public sealed partial class LanceDataset : IAsyncDisposable
+public sealed class LanceDataset : IAsyncDisposable
 {
     /// <summary>The name of the distance column that searches append.</summary>
     public const string DistanceColumn = "_distance";
@@ -29,6 +29,9 @@ public sealed partial class LanceDataset : IAsyncDisposable
 
     /// <summary>The folder under the dataset that holds index files.</summary>
     public const string IndicesFolder = IndexCatalog.IndicesFolder;
+
+    /// <summary>The name of the BM25 score column full-text searches append.</summary>
+    public const string ScoreColumn = Lance.Engine.Index.FullText.FullTextSearcher.ScoreColumn;
 
     internal const string IvfPqTypeUrl = IndexCatalog.IvfPqTypeUrl;
 
@@ -69,15 +72,23 @@ public sealed partial class LanceDataset : IAsyncDisposable
     /// <summary>The byte budget of this instance's column cache (see <see cref="DatasetOpenOptions.CacheBudgetBytes"/>).</summary>
     public long CacheBudgetBytes => _cache.Columns.BudgetBytes;
 
+    /// <summary>The bytes of decoded columns this instance's cache holds now (at most about <see cref="CacheBudgetBytes"/> once no query pins them).</summary>
+    public long CachedBytes => _cache.Columns.CachedBytes;
+
     /// <summary>The number of fragments (groups of rows stored together) in the current version.</summary>
     public int FragmentCount => Current.Fragments.Count;
 
-    /// <summary>Indexes of the current version that this engine keeps but does not use (LanceDB's vector indexes; its BTREE, BITMAP and LABEL_LIST indexes are used, see <see cref="ListScalarIndices"/>): queries on their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.</summary>
+    /// <summary>Indexes of the current version that this engine keeps but does not use (LanceDB's vector indexes; its BTREE, BITMAP and LABEL_LIST indexes are used, see <see cref="LanceDatasetIndexing.ListScalarIndices"/>): queries on their columns run exactly without them, and they stay in the manifest for LanceDB until an operation rewrites what they cover.</summary>
     public IReadOnlyList<IgnoredIndexInfo> IgnoredIndices => IndexCatalog.Ignored(Current.Manifest);
 
-    private Snapshot Current => _head.Current;
+    /// <summary>The version this instance reads (index management and search extensions).</summary>
+    internal Snapshot Current => _head.Current;
 
-    private CommitLog Log => _head.Log;
+    internal VersionHead Head => _head;
+
+    internal IndexCache IndexCache => _indexes;
+
+    internal CommitLog Log => _head.Log;
 
     private TagStore Tags => new(Log.Store, Path);
 
@@ -176,23 +187,6 @@ public sealed partial class LanceDataset : IAsyncDisposable
 
     internal RecordBatch? TrySearchIndexed(VectorSearchRequest request, IReadOnlyDictionary<ulong, bool[]>? allowed)
         => IndexedSearch.TrySearch(Current, _indexes, request, ResolveFilter(request.Filter, request.FilterTree), allowed);
-
-    /// <summary>The vector indexes recorded in the current version.</summary>
-    public IReadOnlyList<VectorIndexInfo> ListIndices() => IndexCatalog.List(Current, _indexes);
-
-    /// <summary>Builds an IVF-PQ index over <paramref name="column"/> and commits a version recording it (replacing one of the same name); later rows are searched exactly until <see cref="OptimizeIndexAsync"/>.</summary>
-    /// <exception cref="LanceIndexException">The column cannot be indexed with these options; nothing is committed.</exception>
-    /// <exception cref="OperationCanceledException">The build was cancelled; nothing is committed and no index file is left.</exception>
-    public Task<VectorIndexInfo> CreateIndexAsync(string column, IvfPqOptions? options = null, CancellationToken cancellationToken = default)
-        => CreateIndexAsync(column, options is null ? IndexConfig.IvfPq() : IndexConfig.From(options), cancellationToken);
-
-    /// <summary>Folds rows appended since the index named <paramref name="name"/> (every vector and scalar index when null) was built into it and drops deleted rows, as LanceDB's optimize does; one new version per index.</summary>
-    /// <exception cref="LanceIndexException">No index has that name, or it is of a kind this engine does not rebuild (full-text).</exception>
-    public Task OptimizeIndexAsync(string? name = null, CancellationToken cancellationToken = default)
-    {
-        _head.ThrowIfReadOnly();
-        return IndexAdmin.OptimizeAsync(Current, _indexes, Log, name, _head.Follow, cancellationToken);
-    }
 
     /// <summary>Appends the rows of <paramref name="batches"/> as new fragments, as one new version; nullable columns they lack are filled with nulls.</summary>
     /// <exception cref="LanceSchemaException">A batch does not fit the schema; nothing is committed.</exception>

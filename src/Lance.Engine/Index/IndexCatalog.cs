@@ -58,7 +58,7 @@ internal static class IndexCatalog
         }
     }
 
-    /// <summary>An index as <see cref="LanceDataset.ListIndices"/> reports it.</summary>
+    /// <summary>An index as <see cref="LanceDatasetIndexing.ListIndices"/> reports it.</summary>
     public static VectorIndexInfo Describe(Manifest manifest, IndexCache indexes, IndexMetadata metadata) => Describe(manifest, indexes, [metadata]);
 
     /// <summary>An index recorded in one or more entries of one name (Lance adds one per optimise delta).</summary>

@@ -39,14 +39,14 @@ internal static class IndexCommit
                 return next;
             }
 
+            // Pause before reading the newest version, so the next attempt builds on a fresh one.
+            await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
             basis = await log.TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
                 ?? throw new LanceFormatException($"The manifests of '{snapshot.Location}' disappeared during a commit.");
             if (attempt >= Transaction.CommitAttempts)
             {
                 throw new LanceCommitConflictException($"Could not commit the index '{name}' to '{snapshot.Location}' after {Transaction.CommitAttempts} attempts: other writers keep committing.");
             }
-
-            await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
         }
     }
 }

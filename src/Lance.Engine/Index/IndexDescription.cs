@@ -1,6 +1,6 @@
 namespace Lance.Engine;
 
-/// <summary>An index of a table as <see cref="LanceDataset.ListIndicesAsync"/> lists it, spelled as LanceDB's <c>listIndices</c> spells it.</summary>
+/// <summary>An index of a table as <see cref="LanceDatasetIndexing.ListIndicesAsync"/> lists it, spelled as LanceDB's <c>listIndices</c> spells it.</summary>
 /// <param name="Name">The index name (<c>&lt;column&gt;_idx</c> unless one was given).</param>
 /// <param name="IndexType">The kind as LanceDB lists it: <c>BTree</c>, <c>Bitmap</c>, <c>LabelList</c>, <c>FTS</c>, <c>IvfPq</c>, <c>IvfFlat</c>, <c>IvfSq</c>, <c>IvfHnswSq</c>, …</param>
 /// <param name="Columns">The indexed columns (one today, as in LanceDB).</param>

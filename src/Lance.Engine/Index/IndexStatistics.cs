@@ -1,6 +1,6 @@
 namespace Lance.Engine;
 
-/// <summary>What <see cref="LanceDataset.IndexStatsAsync"/> reports about an index, as LanceDB's <c>indexStats</c> does.</summary>
+/// <summary>What <see cref="LanceDatasetIndexing.IndexStatsAsync"/> reports about an index, as LanceDB's <c>indexStats</c> does.</summary>
 /// <param name="NumIndexedRows">Live rows of the fragments the index covers.</param>
 /// <param name="NumUnindexedRows">Live rows of the fragments it does not cover (appended since it was built or optimised); searches and filters scan them.</param>
 /// <param name="IndexType">The kind as LanceDB's statistics name it: <c>BTREE</c>, <c>BITMAP</c>, <c>LABEL_LIST</c>, <c>FTS</c>, <c>IVF_PQ</c>, <c>IVF_HNSW_SQ</c>, …</param>

@@ -65,6 +65,33 @@ public sealed class DecodedVectorSearchTests : IDisposable
     }
 
     [Fact]
+    public async Task Batched_searches_that_stream_what_the_budget_cannot_hold_return_the_single_searches_answers()
+    {
+        await CreateAsync();
+        await using var small = await LanceDataset.OpenAsync(TablePath, new DatasetOpenOptions { CacheBudgetBytes = Budget, MapColumns = false });
+        await using var mapped = await LanceDataset.OpenAsync(TablePath);
+        ReadOnlyMemory<float>[] queries = [Query(1), Query(2), Query(3)];
+        var requests = new[]
+        {
+            new VectorSearchRequest("vector", Query(9), 10) { Columns = ["id"] },
+            new VectorSearchRequest("vector", Query(9), 6) { Columns = ["id"], Metric = DistanceMetric.Cosine, Offset = 2, Filter = "id >= 2500 AND id < 7000" },
+        };
+
+        foreach (var request in requests)
+        {
+            var batched = await small.SearchBatchAsync(request, queries);
+            Assert.InRange(small.CachedBytes, 0, Budget);
+            for (var q = 0; q < queries.Length; q++)
+            {
+                var single = await mapped.SearchAsync(request with { Query = queries[q] });
+                var ids = (Int64Array)batched[q].Column("id");
+                Assert.Equal(((Int64Array)single.Column("id")).ToArray(), ids.ToArray());
+                Assert.NotEmpty(ids.ToArray());
+            }
+        }
+    }
+
+    [Fact]
     public async Task A_search_keeps_the_fragments_that_fit_and_streams_the_others_without_evicting()
     {
         await CreateAsync();

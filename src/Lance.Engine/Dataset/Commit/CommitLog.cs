@@ -178,8 +178,12 @@ internal sealed class CommitLog
                     return manifest;
                 }
 
-                // Another writer committed first: check what it (and any others since we read) did,
-                // from the transactions they recorded, before rebuilding on the newest version.
+                // Another writer committed first. Pause first (so racing writers fall out of step),
+                // then read the newest version: a version read before the pause would be stale by the
+                // next attempt whenever the other writer commits during it, and the attempt would lose
+                // again. Check what the others did, from the transactions they recorded, before
+                // rebuilding on the newest version.
+                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
                 var latest = await TryReadLatestAsync(cancellationToken).ConfigureAwait(false)
                     ?? throw new LanceFormatException($"The manifests of '{Location}' disappeared during a commit.");
                 transaction.CheckCompatible(start, latest, await ConcurrentTransactionsAsync(basis.Version, latest.Version, cancellationToken).ConfigureAwait(false), Location);
@@ -190,7 +194,6 @@ internal sealed class CommitLog
                 }
 
                 basis = latest;
-                await Task.Delay(Transaction.Backoff(attempt), cancellationToken).ConfigureAwait(false);
             }
         }
         catch (Exception e) when (e is LanceCommitConflictException or OperationCanceledException)

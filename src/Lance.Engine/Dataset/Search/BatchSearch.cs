@@ -84,31 +84,67 @@ internal static class BatchSearch
         var transposed = BlockDot.Transpose(flat, queryCount, dimension);
         var heaps = Enumerable.Range(0, queryCount).Select(_ => new TopK(wanted)).ToArray();
         var vectorField = snapshot.Schema.GetFieldByName(request.Column);
+        long taken = 0;
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // Pinned in the column cache while this pass reads it; evictable (within the budget) after.
-            using var lease = snapshot.LeaseColumn(fragment, vectorField, cancellationToken);
-            var vectors = (FixedSizeListArray)lease.Array;
+
+            // As a single search reads it: leased (mapped, cached, or read whole into native memory while
+            // the cache's budget lasts) and pinned while this pass reads it, or streamed from its file
+            // chunk by chunk when the budget is spent, so a batch over more vectors than the budget keeps
+            // its memory bounded too.
+            using var column = snapshot.LeaseSearchColumn(fragment, vectorField, ref taken, cancellationToken);
             var live = filter is null ? snapshot.LiveRows(fragment) : Passing(snapshot, fragment, filter);
-            var hasNulls = vectors.NullCount > 0;
-            var rows = vectors.Length;
-            var rowIdBase = (long)fragment.Id << 32;
-            var blocks = (rows + BlockRows - 1) / BlockRows;
-            Func<int, bool>? skip = hasNulls || live is not null ? row => (hasNulls && vectors.IsNull(row)) || (live is not null && !live[row]) : null;
+            var fragmentBase = (long)fragment.Id << 32;
             var locals = new ConcurrentBag<TopK[]>();
-            Parallel.For(0, blocks, new ParallelOptions { CancellationToken = cancellationToken },
-                () => (Heaps: Enumerable.Range(0, queryCount).Select(_ => new TopK(wanted)).ToArray(), Dots: new float[BlockRows * padded]),
-                (block, _, state) =>
+            (TopK[] Heaps, float[] Dots) Init() => (Enumerable.Range(0, queryCount).Select(_ => new TopK(wanted)).ToArray(), new float[BlockRows * padded]);
+
+            // Scores block `block` of `vectors`, whose first row is fragment row `firstRow`.
+            void Score(FixedSizeListArray vectors, int firstRow, int block, (TopK[] Heaps, float[] Dots) state)
+            {
+                var start = block * BlockRows;
+                var count = Math.Min(BlockRows, vectors.Length - start);
+                var values = ArrowTake.FlatValues(vectors);
+                var hasNulls = vectors.NullCount > 0;
+                Func<int, bool>? skip = hasNulls || live is not null ? row => (hasNulls && vectors.IsNull(row)) || (live is not null && !live[firstRow + row]) : null;
+                BlockDot.Compute(values[(start * dimension)..], count, dimension, dimension, transposed, padded, state.Dots);
+                DistanceKernels.OfferDots(request.Metric, values, dimension, start, count, state.Dots, padded, queryNorms, skip, fragmentBase + firstRow, state.Heaps);
+            }
+
+            static int Blocks(int rows) => (rows + BlockRows - 1) / BlockRows;
+
+            if (column.Streamed is { } streamed)
+            {
+                streamed.ForEachChunk(
+                    Init,
+                    (chunk, firstRow, state) =>
+                    {
+                        for (var block = 0; block < Blocks(chunk.Length); block++)
+                        {
+                            Score(chunk, firstRow, block, state);
+                        }
+                    },
+                    state => locals.Add(state.Heaps),
+                    cancellationToken);
+            }
+            else
+            {
+                var first = 0;
+                foreach (var piece in column.Lease!.Arrays)
                 {
-                    var start = block * BlockRows;
-                    var count = Math.Min(BlockRows, rows - start);
-                    var values = ArrowTake.FlatValues(vectors);
-                    BlockDot.Compute(values[(start * dimension)..], count, dimension, dimension, transposed, padded, state.Dots);
-                    DistanceKernels.OfferDots(request.Metric, values, dimension, start, count, state.Dots, padded, queryNorms, skip, rowIdBase, state.Heaps);
-                    return state;
-                },
-                state => locals.Add(state.Heaps));
+                    var vectors = (FixedSizeListArray)piece;
+                    var firstRow = first;
+                    Parallel.For(0, Blocks(vectors.Length), new ParallelOptions { CancellationToken = cancellationToken }, Init,
+                        (block, _, state) =>
+                        {
+                            Score(vectors, firstRow, block, state);
+                            return state;
+                        },
+                        state => locals.Add(state.Heaps));
+                    first += vectors.Length;
+                }
+            }
+
             foreach (var local in locals)
             {
                 for (var q = 0; q < queryCount; q++)

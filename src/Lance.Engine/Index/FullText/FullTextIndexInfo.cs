@@ -1,6 +1,6 @@
 namespace Lance.Engine.Index.FullText;
 
-/// <summary>A full-text index as <see cref="LanceDataset.CreateFtsIndexAsync"/> reports it.</summary>
+/// <summary>A full-text index as <see cref="LanceDatasetFullText.CreateFtsIndexAsync"/> reports it.</summary>
 /// <param name="Name">The index name (<c>&lt;column&gt;_idx</c> unless given).</param>
 /// <param name="Column">The indexed column.</param>
 /// <param name="Uuid">The index id (its folder under <c>_indices/</c>).</param>

@@ -1,6 +1,6 @@
 namespace Lance.Engine;
 
-/// <summary>A scalar index as <see cref="LanceDataset.CreateScalarIndexAsync"/> and <see cref="LanceDataset.ListScalarIndices"/> report it.</summary>
+/// <summary>A scalar index as <see cref="LanceDatasetIndexing.CreateScalarIndexAsync"/> and <see cref="LanceDatasetIndexing.ListScalarIndices"/> report it.</summary>
 /// <param name="Name">The index name (<c>&lt;column&gt;_idx</c> unless given).</param>
 /// <param name="Column">The indexed column.</param>
 /// <param name="Kind">BTREE, BITMAP or LABEL_LIST.</param>

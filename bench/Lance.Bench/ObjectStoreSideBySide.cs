@@ -426,6 +426,8 @@ public static class ObjectStoreSideBySide
         {
             // s3rver ignores If-None-Match, so our default probe refuses to commit there; one writer is safe.
             ["aws_conditional_put"] = "etag",
+            // LANCE_BENCH_SDK_READS=1: every request through the AWS SDK, as before reads went out as plain signed HTTP.
+            ["aws_sdk_reads"] = Environment.GetEnvironmentVariable("LANCE_BENCH_SDK_READS") == "1" ? "true" : "false",
         }
         : TheirOptions(store, endpoint));
 

@@ -70,7 +70,8 @@ public static class ObjectStoreFactory
         if (parsed.IsS3)
         {
             settings = settings with { ConditionalPut = S3ClientFactory.ConditionalPut(options, location) };
-            return new S3ObjectStore(S3ClientFactory.Create(options, location), parsed.Container, parsed.Prefix, settings);
+            var s3 = S3ClientFactory.Settings.Read(options, location);
+            return new S3ObjectStore(() => S3ClientFactory.Create(s3), S3ClientFactory.CreateRest(s3, parsed.Container, environment), parsed.Container, parsed.Prefix, settings);
         }
 
         return new AzureBlobObjectStore(AzureClientFactory.Create(parsed, options, environment), parsed.Prefix, settings);

@@ -41,6 +41,7 @@ public sealed class LanceDataset : IAsyncDisposable
     private readonly FragmentCache _cache;
     private readonly IndexCache _indexes;
     private readonly VersionHead _head;
+    private readonly Microsoft.Extensions.Logging.ILogger? _logger;
 
     private LanceDataset(string path, IObjectStore? store, ICommitObserver? observer, Manifest manifest, bool readOnly = false, DatasetOpenOptions? open = null)
     {
@@ -51,6 +52,7 @@ public sealed class LanceDataset : IAsyncDisposable
         var files = new DatasetFiles(_store, path);
         _cache = new FragmentCache(files, open ?? DatasetOpenOptions.Default);
         _indexes = new IndexCache(files);
+        _logger = open?.Logger;
         _head = new VersionHead(new CommitLog(_store, path, observer), new Snapshot(manifest, _cache), readOnly);
     }
 
@@ -273,12 +275,17 @@ public sealed class LanceDataset : IAsyncDisposable
         return _head.WriteAsync((s, ct) => MergeInsert.PlanAsync(s, on, batches, options, notMatchedBySource, ct), retry: true, cancellationToken);
     }
 
-    /// <summary>Merges runs of small fragments and rewrites fragments with many deleted rows without them, as one new version (none when there is nothing to do).</summary>
+    /// <summary>
+    /// Merges runs of small fragments and rewrites fragments with many deleted rows without them, as one new version (none when
+    /// there is nothing to do). As in Lance, the indexes over the rewritten fragments are remapped to the rows' new places in the
+    /// same version (BTREE, BITMAP, LABEL_LIST and the IVF vector kinds, ours and LanceDB's); full-text indexes keep covering only
+    /// the fragments they covered (the <see cref="DatasetOpenOptions.Logger"/> is told).
+    /// </summary>
     public Task<CompactionResult> CompactAsync(CompactionOptions? options = null, CancellationToken cancellationToken = default)
     {
         _head.ThrowIfReadOnly();
         options = Compactor.Check(options);
-        return _head.WriteAsync((s, ct) => Compactor.PlanAsync(s, options, ct), retry: true, cancellationToken);
+        return _head.WriteAsync((s, ct) => Compactor.PlanAsync(s, _indexes, _logger, options, ct), retry: true, cancellationToken);
     }
 
     /// <summary>Adds a column whose value in every row is <paramref name="defaultValue"/>, as one new version (an all-null nullable column costs no data).</summary>

@@ -2,6 +2,7 @@ using Lance.Engine.Dataset;
 using Lance.Engine.Index;
 using Lance.Engine.Index.Scalar;
 using Lance.Engine.Query;
+using Lance.Engine.Query.Filtering;
 
 namespace Lance.Engine;
 
@@ -12,16 +13,8 @@ public static class LanceDatasetExplain
     /// <exception cref="LanceFilterException">The filter does not parse or does not fit the schema.</exception>
     public static Task<QueryPlan> ExplainPlanAsync(this LanceDataset dataset, ScanRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(request);
-        cancellationToken.ThrowIfCancellationRequested();
-        var snapshot = dataset.Current;
-        var filter = dataset.ResolveFilter(request.Filter, request.FilterTree);
-        if (filter is not null)
-        {
-            filter.UseScalarIndex = request.UseScalarIndex;
-        }
-
+        var (snapshot, filter) = Resolve(dataset, request.Filter, request.FilterTree, request.UseScalarIndex, cancellationToken);
         return Task.FromResult(QueryExplainer.Explain(snapshot, "Scan", filter, filter is null ? FilterPlacement.None : FilterPlacement.Prefilter, null));
     }
 
@@ -29,19 +22,25 @@ public static class LanceDatasetExplain
     /// <exception cref="LanceFilterException">The filter does not parse or does not fit the schema.</exception>
     public static Task<QueryPlan> ExplainPlanAsync(this LanceDataset dataset, VectorSearchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(request);
-        cancellationToken.ThrowIfCancellationRequested();
-        var snapshot = dataset.Current;
-        var filter = dataset.ResolveFilter(request.Filter, request.FilterTree);
-        if (filter is not null)
-        {
-            filter.UseScalarIndex = request.UseScalarIndex;
-        }
-
+        var (snapshot, filter) = Resolve(dataset, request.Filter, request.FilterTree, request.UseScalarIndex, cancellationToken);
         var placement = filter is null ? FilterPlacement.None : request.Prefilter ? FilterPlacement.Prefilter : FilterPlacement.Postfilter;
         var vectorIndex = IndexedSearch.FindIndex(snapshot, dataset.IndexCache, request)?[0].Name;
         return Task.FromResult(QueryExplainer.Explain(snapshot, "VectorSearch", filter, placement, vectorIndex));
+    }
+
+    // The current version and the request's filter, bound to its schema, with the request's choice on scalar indexes.
+    private static (Snapshot Snapshot, RowFilter? Filter) Resolve(LanceDataset dataset, string? sql, FilterNode? tree, bool useScalarIndex, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
+        cancellationToken.ThrowIfCancellationRequested();
+        var filter = dataset.ResolveFilter(sql, tree);
+        if (filter is not null)
+        {
+            filter.UseScalarIndex = useScalarIndex;
+        }
+
+        return (dataset.Current, filter);
     }
 
     /// <summary>How <paramref name="sql"/> uses the current version's scalar indexes (tests and explain output).</summary>

@@ -15,7 +15,8 @@ namespace Lance.Storage.Cloud.S3;
 /// </summary>
 public sealed class S3ObjectStore : RemoteObjectStore
 {
-    private readonly IAmazonS3 _client;
+    private readonly Lazy<IAmazonS3> _client;
+    private readonly S3RestClient? _reads;
     private readonly string _bucket;
     private readonly bool _ownsClient;
 
@@ -26,17 +27,40 @@ public sealed class S3ObjectStore : RemoteObjectStore
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentException.ThrowIfNullOrEmpty(bucket);
-        _client = client;
+        _client = new Lazy<IAmazonS3>(client);
         _bucket = bucket;
         _ownsClient = options?.OwnsClient ?? false;
     }
 
+    /// <summary>
+    /// A store whose reads (GET, HEAD, LIST) go through <paramref name="reads"/> when given, and whose
+    /// SDK client is made by <paramref name="client"/> on the first request that needs it (a write, or
+    /// every request without <paramref name="reads"/>): a process that only reads never builds it.
+    /// </summary>
+    internal S3ObjectStore(Func<IAmazonS3> client, S3RestClient? reads, string bucket, string prefix, ObjectStoreOptions options)
+        : base(new StorageUri("s3", bucket, null, prefix.Trim('/')).ToString(), prefix, options)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentException.ThrowIfNullOrEmpty(bucket);
+        _client = new Lazy<IAmazonS3>(client, LazyThreadSafetyMode.ExecutionAndPublication);
+        _reads = reads;
+        _bucket = bucket;
+        _ownsClient = options.OwnsClient;
+    }
+
+    /// <summary>Whether reads go out as plain signed HTTP rather than through the SDK (for tests).</summary>
+    internal bool LeanReads => _reads is not null;
+
+    /// <summary>Whether the SDK client has been made yet (for tests).</summary>
+    internal bool SdkClientMade => _client.IsValueCreated;
+
     /// <inheritdoc/>
     public override ValueTask DisposeAsync()
     {
-        if (_ownsClient)
+        _reads?.Dispose();
+        if (_ownsClient && _client.IsValueCreated)
         {
-            _client.Dispose();
+            _client.Value.Dispose();
         }
 
         return ValueTask.CompletedTask;
@@ -44,9 +68,14 @@ public sealed class S3ObjectStore : RemoteObjectStore
 
     private protected override async ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
     {
+        if (_reads is not null)
+        {
+            return await _reads.HeadAsync(name, key, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            var head = await _client.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = name }, cancellationToken).ConfigureAwait(false);
+            var head = await _client.Value.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = name }, cancellationToken).ConfigureAwait(false);
             return new ObjectInfo(key, head.ContentLength, ToTime(head.LastModified));
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
@@ -57,7 +86,12 @@ public sealed class S3ObjectStore : RemoteObjectStore
 
     private protected override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {
-        var response = await _client.ListObjectsV2Async(
+        if (_reads is not null)
+        {
+            return await _reads.ListPageAsync(prefix, continuation, cancellationToken).ConfigureAwait(false);
+        }
+
+        var response = await _client.Value.ListObjectsV2Async(
             new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, ContinuationToken = continuation },
             cancellationToken).ConfigureAwait(false);
         var objects = (response.S3Objects ?? [])
@@ -68,10 +102,23 @@ public sealed class S3ObjectStore : RemoteObjectStore
 
     private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
+        if (_reads is not null)
+        {
+            try
+            {
+                await _reads.GetRangeAsync(name, offset, destination, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (FileNotFoundException)
+            {
+                throw new FileNotFoundException($"No object '{name}' in {Location}.", name);
+            }
+        }
+
         GetObjectResponse response;
         try
         {
-            response = await _client.GetObjectAsync(
+            response = await _client.Value.GetObjectAsync(
                 new GetObjectRequest { BucketName = _bucket, Key = name, ByteRange = new ByteRange(offset, offset + destination.Length - 1) },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -89,7 +136,7 @@ public sealed class S3ObjectStore : RemoteObjectStore
     private protected override async ValueTask PutObjectAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         using var body = Body(data);
-        await _client.PutObjectAsync(Put(name, body), cancellationToken).ConfigureAwait(false);
+        await _client.Value.PutObjectAsync(Put(name, body), cancellationToken).ConfigureAwait(false);
     }
 
     private protected override async ValueTask<bool> PutObjectIfAbsentAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
@@ -99,7 +146,7 @@ public sealed class S3ObjectStore : RemoteObjectStore
         request.IfNoneMatch = "*";
         try
         {
-            await _client.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
+            await _client.Value.PutObjectAsync(request, cancellationToken).ConfigureAwait(false);
             return true;
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.PreconditionFailed)
@@ -112,36 +159,33 @@ public sealed class S3ObjectStore : RemoteObjectStore
     {
         try
         {
-            await _client.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = name }, cancellationToken).ConfigureAwait(false);
+            await _client.Value.DeleteObjectAsync(new DeleteObjectRequest { BucketName = _bucket, Key = name }, cancellationToken).ConfigureAwait(false);
         }
         catch (AmazonS3Exception e) when (e.StatusCode == HttpStatusCode.NotFound)
         {
         }
     }
 
-    private protected override FailureKind Classify(Exception exception)
+    private protected override FailureKind Classify(Exception exception) => exception switch
     {
-        if (exception is not AmazonServiceException service)
-        {
-            return FailureKind.Unknown;
-        }
+        S3RestException rest => Classify(rest.Status, rest.Code),
+        AmazonServiceException { StatusCode: not 0 } service => Classify((int)service.StatusCode, service.ErrorCode),
+        _ => FailureKind.Unknown, // not an answer (the SDK wraps a connection failure with status 0): decided by the failure
+    };
 
-        var status = (int)service.StatusCode;
-        if (status == 0)
-        {
-            // No answer: the SDK wraps the connection failure.
-            return FailureKind.Unknown;
-        }
+    private protected override (int? Status, string? Code) Describe(Exception exception) => exception switch
+    {
+        S3RestException rest => (rest.Status, rest.Code),
+        AmazonServiceException { StatusCode: not 0 } service => ((int)service.StatusCode, service.ErrorCode),
+        _ => (null, null),
+    };
 
-        return status >= 500 || status is 408 or 429
-               || service.ErrorCode is "SlowDown" or "RequestTimeout" or "Throttling" or "ThrottlingException" or "InternalError"
-                   or "ServiceUnavailable" or "OperationAborted" or "ConditionalRequestConflict"
+    private static FailureKind Classify(int status, string? code)
+        => status >= 500 || status is 408 or 429
+           || code is "SlowDown" or "RequestTimeout" or "Throttling" or "ThrottlingException" or "InternalError"
+               or "ServiceUnavailable" or "OperationAborted" or "ConditionalRequestConflict"
             ? FailureKind.Transient
             : FailureKind.Permanent;
-    }
-
-    private protected override (int? Status, string? Code) Describe(Exception exception)
-        => exception is AmazonServiceException { StatusCode: not 0 } service ? ((int)service.StatusCode, service.ErrorCode) : (null, null);
 
     private PutObjectRequest Put(string name, Stream body) => new()
     {

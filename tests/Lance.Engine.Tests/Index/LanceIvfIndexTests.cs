@@ -218,5 +218,10 @@ public sealed class LanceIvfIndexTests : IDisposable
                 Assert.Null(b.Distances);
             }
         }
+
+        // A graph read for searching is written again (as a remap keeps it) with its distances measured anew.
+        var (againIndex, againAux) = LanceIvfWriter.Encode(read, CancellationToken.None);
+        Assert.Equal(indexBytes, againIndex);
+        Assert.Equal(auxBytes, againAux);
     }
 }

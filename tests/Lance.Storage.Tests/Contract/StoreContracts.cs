@@ -53,6 +53,20 @@ public sealed class S3WithEmulatedConditionalPutContract(Emulators emulators) : 
     protected override IObjectStore NewStore() => emulators.NewS3Store(_proxy.Endpoint, extra: new() { ["aws_conditional_put"] = "etag" });
 }
 
+/// <summary>The same contract with every request through the AWS SDK (<c>aws_sdk_reads=true</c>), as before reads went out as plain signed HTTP.</summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class S3WithSdkReadsContract(Emulators emulators) : ObjectStoreContract, IAsyncLifetime
+{
+    private FaultProxy _proxy = null!;
+
+    public async Task InitializeAsync()
+        => _proxy = await FaultProxy.StartAsync(emulators.S3.Endpoint, failureRate: 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket));
+
+    public async Task DisposeAsync() => await _proxy.DisposeAsync();
+
+    protected override IObjectStore NewStore() => emulators.NewS3Store(_proxy.Endpoint, extra: new() { ["aws_conditional_put"] = "etag", ["aws_sdk_reads"] = "true" });
+}
+
 [Collection(EmulatorCollection.Name)]
 public sealed class AzureStoreContract(Emulators emulators) : ObjectStoreContract
 {

@@ -85,6 +85,15 @@ internal sealed class Transaction
     /// </summary>
     public List<(IReadOnlyList<ulong> OldIds, int NewCount)> RewriteGroups { get; init; } = [];
 
+    /// <summary>A compaction's remapped indexes (their files written): each replaces the entry of its old id.</summary>
+    public List<RemappedIndex> RewrittenIndices { get; init; } = [];
+
+    /// <summary>
+    /// The id the first of <see cref="NewFragments"/> must get (the remapped indexes name the new fragments by id), or
+    /// null when any will do. A version that added fragments meanwhile makes the commit plan again.
+    /// </summary>
+    public ulong? FirstNewFragmentId { get; init; }
+
     /// <summary>Builds the manifest of the version after <paramref name="basis"/>.</summary>
     public Manifest Build(Manifest basis)
     {
@@ -100,9 +109,23 @@ internal sealed class Transaction
         }
         else if (Replaced.Any(r => r.Value is null) && Kind == TransactionKind.Rewrite)
         {
-            // Compaction moved the rows of the fragments it removed into new ones, which no index covers: indexes
-            // that know which fragments they cover stay (full-text and our older format); the others go.
-            manifest.Indices = manifest.Indices.Where(i => (!i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null) || Index.FullText.FullTextIndex.IsFullText(i)).ToList();
+            // Compaction moved the rows of the fragments it removed into new ones. A remapped index takes its old
+            // entry's place (as Lance's handle_rewrite_indices; an entry replaced meanwhile by another writer keeps
+            // the newer one), an index over none of those fragments stays as it is. Of the others, those that know
+            // which fragments they cover stay (full-text and our older format: the moved rows are searched without
+            // them); the rest go.
+            var rewritten = RewrittenIndices.ToDictionary(r => r.OldUuid, r => r.Index);
+            var removed = Replaced.Where(r => r.Value is null).Select(r => r.Key).ToHashSet();
+            manifest.Indices = manifest.Indices
+                .Select(i => rewritten.TryGetValue(i.Uuid, out var remapped) ? remapped : i)
+                .Where(i => RewrittenIndices.Any(r => ReferenceEquals(r.Index, i)) || !i.Fragments.Any(removed.Contains)
+                    || (!i.IsForeign && Index.Scalar.ScalarIndexFormat.KindOf(i) is null) || Index.FullText.FullTextIndex.IsFullText(i))
+                .ToList();
+            if (RewrittenIndices.Count > 0 && FirstNewFragmentId != NextFragmentId(basis))
+            {
+                throw new RetryableCommitConflictException(
+                    $"The compaction of version {basis.Version} remapped its indexes to new fragments from id {FirstNewFragmentId}, but the next fragment id is {NextFragmentId(basis)}; nothing was committed.");
+            }
         }
 
         if (RestoreFrom is { } old)
@@ -245,6 +268,13 @@ internal sealed class Transaction
             return;
         }
 
+        // The remapped indexes name the new fragments by the ids they get on the version read.
+        if (FirstNewFragmentId is { } first && NextFragmentId(latest) != first)
+        {
+            throw new RetryableCommitConflictException(
+                $"Another writer added fragments to '{datasetPath}' (now version {latest.Version}) while a {Operation} based on version {start.Version} that remapped the indexes to its new fragments was being committed; nothing was committed. Re-open the table and try again.");
+        }
+
         // New files have the version the dataset had when they were written; Lance refuses a mix.
         if (NewFragments.Count > 0 && latest.DataFormatVersion != start.DataFormatVersion)
         {
@@ -313,7 +343,7 @@ internal sealed class Transaction
             .Select(r => r.Value!.DeletionFile!.FileName(r.Key))
             .Where(n => !keptDeletions.Contains(n))
             .Select(n => VersionNames.DeletionsFolder + "/" + n);
-        return files.TryDeleteAsync(dataFiles.Concat(deletions).ToList());
+        return Task.WhenAll(files.TryDeleteAsync(dataFiles.Concat(deletions).ToList()), IndexRemapper.DiscardAsync(files, RewrittenIndices));
     }
 
     /// <summary>The id the next new fragment gets after <paramref name="basis"/>.</summary>

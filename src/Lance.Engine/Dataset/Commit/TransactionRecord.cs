@@ -84,6 +84,17 @@ internal static class TransactionRecord
                     rewrite.Groups.Add(group);
                 }
 
+                foreach (var remapped in transaction.RewrittenIndices)
+                {
+                    rewrite.RewrittenIndices.Add(new PbTable.Transaction.Types.Rewrite.Types.RewrittenIndex
+                    {
+                        OldId = new PbTable.UUID { Uuid = Google.Protobuf.ByteString.CopyFrom(remapped.OldUuid.ToByteArray(bigEndian: true)) },
+                        NewId = new PbTable.UUID { Uuid = Google.Protobuf.ByteString.CopyFrom(remapped.Index.Uuid.ToByteArray(bigEndian: true)) },
+                        NewIndexDetails = new Google.Protobuf.WellKnownTypes.Any { TypeUrl = remapped.Index.DetailsTypeUrl, Value = Google.Protobuf.ByteString.CopyFrom(remapped.Index.Details) },
+                        NewIndexVersion = (uint)(remapped.Index.IndexVersion ?? 0),
+                    });
+                }
+
                 record.Rewrite = rewrite;
                 break;
             }

@@ -2,6 +2,8 @@ using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Lance.Engine.Arrow;
 using Lance.Engine.Format;
+using Lance.Engine.Index;
+using Microsoft.Extensions.Logging;
 
 namespace Lance.Engine.Dataset;
 
@@ -9,7 +11,8 @@ namespace Lance.Engine.Dataset;
 /// Compaction: merges runs of adjacent small fragments into fragments of up to
 /// <see cref="CompactionOptions.TargetRowsPerFragment"/> rows, and rewrites fragments with many
 /// deleted rows without them, as one rewrite transaction. With stable row ids the moved rows keep
-/// their ids and versions, as in Lance's compaction.
+/// their ids and versions, as in Lance's compaction. The indexes over the rewritten fragments are
+/// remapped to the rows' new addresses in the same transaction (see <see cref="IndexRemapper"/>).
 /// </summary>
 internal static class Compactor
 {
@@ -27,9 +30,14 @@ internal static class Compactor
     }
 
     /// <summary>The rewrite transaction (its files written) and what it changes; none when there is nothing to do.</summary>
-    public static async Task<(Transaction? Transaction, CompactionResult Result)> PlanAsync(Snapshot snapshot, CompactionOptions options, CancellationToken cancellationToken)
+    public static async Task<(Transaction? Transaction, CompactionResult Result)> PlanAsync(
+        Snapshot snapshot, IndexCache indexes, ILogger? logger, CompactionOptions options, CancellationToken cancellationToken)
     {
         var manifest = snapshot.Manifest;
+
+        // As Lance plans it: a run never mixes fragments that different sets of indexes cover, so every index covers
+        // a rewritten group whole or not at all and its fragment bitmap stays exact after the rewrite.
+        string Coverage(DataFragment f) => string.Join(',', manifest.Indices.Where(i => i.Fragments.Contains(f.Id)).Select(i => i.Uuid).Order());
         bool HasManyDeletions(DataFragment f) => options.MaterializeDeletions && f.DeletionFile is { } d
             && d.NumDeletedRows >= options.MaterializeDeletionsThreshold * f.PhysicalRows;
         bool IsCandidate(DataFragment f) => (long)f.PhysicalRows - (long)(f.DeletionFile?.NumDeletedRows ?? 0) < options.TargetRowsPerFragment || HasManyDeletions(f);
@@ -41,6 +49,12 @@ internal static class Compactor
         {
             if (IsCandidate(fragment))
             {
+                if (current.Count > 0 && Coverage(current[0]) != Coverage(fragment))
+                {
+                    runs.Add(current);
+                    current = [];
+                }
+
                 current.Add(fragment);
                 continue;
             }
@@ -61,6 +75,7 @@ internal static class Compactor
         var replaced = new Dictionary<ulong, DataFragment?>();
         var groups = new List<(IReadOnlyList<ulong> OldIds, int NewCount)>();
         var writeOptions = new DatasetWriteOptions { MaxRowsPerFile = options.TargetRowsPerFragment };
+        var addresses = new RowAddressMap(Transaction.NextFragmentId(manifest));
         foreach (var run in runs)
         {
             var written = await FragmentWriter.WriteFragmentsAsync(
@@ -68,6 +83,7 @@ internal static class Compactor
                 LiveRows(snapshot, run, cancellationToken), b => b, writeOptions, cancellationToken).ConfigureAwait(false);
             newFragments.AddRange(written);
             groups.Add((run.Select(f => f.Id).ToList(), written.Count));
+            addresses.AddGroup(run, snapshot.DeletedRows, written.Select(w => w.Rows).ToList());
             foreach (var fragment in run)
             {
                 replaced[fragment.Id] = null;
@@ -79,9 +95,23 @@ internal static class Compactor
             }
         }
 
+        // The indexes over the rewritten fragments, remapped to the rows' new addresses (written before the commit, so
+        // the new fragments' ids are fixed now: a commit that finds other fragments added meanwhile plans again).
+        List<RemappedIndex> remapped;
+        try
+        {
+            remapped = await IndexRemapper.RemapAsync(snapshot, indexes, addresses, logger, cancellationToken).ConfigureAwait(false);
+        }
+        catch
+        {
+            await new Transaction(TransactionKind.Rewrite, "compaction") { NewFragments = newFragments }.DiscardWrittenFilesAsync(snapshot.Files, manifest).ConfigureAwait(false);
+            throw;
+        }
+
         var transaction = new Transaction(TransactionKind.Rewrite, "compaction")
         {
             NewFragments = newFragments, Replaced = replaced, RewriteGroups = groups, Lineage = lineage?.Build(),
+            RewrittenIndices = remapped, FirstNewFragmentId = remapped.Count > 0 ? addresses.FirstNewFragmentId : null,
         };
         return (transaction, new CompactionResult(transaction.Replaced.Count, transaction.NewFragments.Count));
     }

@@ -15,16 +15,8 @@ public static class LanceDatasetFullText
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
     public static Task<RecordBatch> FullTextSearchAsync(this LanceDataset dataset, FullTextSearchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(request);
-        var snapshot = dataset.Current;
-        return Task.Run(
-            async () =>
-            {
-                await snapshot.LoadDeletionsAsync(cancellationToken).ConfigureAwait(false);
-                return FullTextSearcher.Search(snapshot, request, cancellationToken);
-            },
-            cancellationToken);
+        return OnCurrent(dataset, snapshot => FullTextSearcher.Search(snapshot, request, cancellationToken), cancellationToken);
     }
 
     /// <summary>
@@ -36,14 +28,20 @@ public static class LanceDatasetFullText
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset.</exception>
     public static Task<IReadOnlyList<FullTextHit>> RankFullTextAsync(this LanceDataset dataset, FullTextSearchRequest request, CancellationToken cancellationToken = default)
     {
-        ArgumentNullException.ThrowIfNull(dataset);
         ArgumentNullException.ThrowIfNull(request);
+        return OnCurrent(dataset, snapshot => FullTextSearcher.Rank(snapshot, request, cancellationToken), cancellationToken);
+    }
+
+    // Runs a search on the current version off the caller's thread, once its deletion files are read.
+    private static Task<T> OnCurrent<T>(LanceDataset dataset, Func<Dataset.Snapshot, T> search, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(dataset);
         var snapshot = dataset.Current;
         return Task.Run(
             async () =>
             {
                 await snapshot.LoadDeletionsAsync(cancellationToken).ConfigureAwait(false);
-                return FullTextSearcher.Rank(snapshot, request, cancellationToken);
+                return search(snapshot);
             },
             cancellationToken);
     }

@@ -113,18 +113,7 @@ internal static class LanceIvfBuilder
             var built = 0;
             Parallel.For(0, partitions, new ParallelOptions { CancellationToken = cancellationToken }, p =>
             {
-                var block = codes![p];
-                var scale = quantizer.Scale * (metric == DistanceMetric.Cosine ? 0.5f : 1f);
-                graphs[p] = HnswBuilder.Build(
-                    partitionRows[p].Length,
-                    metric == DistanceMetric.Dot
-                        ? (a, b) => quantizer.DotDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension))
-                        : (a, b) => ScalarQuantizer.SquaredDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension)) * scale,
-                    config.M,
-                    config.EfConstruction,
-                    HnswGraph.DefaultMaxLevel,
-                    config.Seed + p,
-                    cancellationToken);
+                graphs[p] = BuildGraph(codes![p], partitionRows[p].Length, dimension, quantizer, metric, config.M, config.EfConstruction, HnswGraph.DefaultMaxLevel, config.Seed + p, cancellationToken);
                 progress?.Report(new IndexBuildProgress(IndexBuildStage.Encoding, Interlocked.Increment(ref built) / (double)partitions));
             });
         }
@@ -161,5 +150,19 @@ internal static class LanceIvfBuilder
         }
 
         return ScalarQuantizer.Train(sample);
+    }
+
+    /// <summary>The HNSW graph over one partition's SQ codes (<paramref name="count"/> rows of <paramref name="dimension"/> bytes), measured as searches measure them.</summary>
+    public static HnswGraph BuildGraph(
+        byte[] block, int count, int dimension, ScalarQuantizer quantizer, DistanceMetric metric, int m, int efConstruction, int maxLevel, int seed, CancellationToken cancellationToken)
+        => HnswBuilder.Build(count, CodeDistance(block, dimension, quantizer, metric), m, efConstruction, maxLevel, seed, cancellationToken);
+
+    /// <summary>The distance between two rows of one partition's SQ codes, as its graph is built with.</summary>
+    public static Func<int, int, float> CodeDistance(byte[] block, int dimension, ScalarQuantizer quantizer, DistanceMetric metric)
+    {
+        var scale = quantizer.Scale * (metric == DistanceMetric.Cosine ? 0.5f : 1f);
+        return metric == DistanceMetric.Dot
+            ? (a, b) => quantizer.DotDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension))
+            : (a, b) => ScalarQuantizer.SquaredDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension)) * scale;
     }
 }

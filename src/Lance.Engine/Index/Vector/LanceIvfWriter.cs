@@ -191,21 +191,30 @@ internal static class LanceIvfWriter
             }
 
             var levelOffsets = new List<int> { 0 };
+            // A graph read for searching keeps no distances (one a remap keeps is written again): they are measured anew.
+            var between = graph.Levels.Any(l => l.Distances is null) ? LanceIvfBuilder.CodeDistance(index.Codes![p], index.Dimension, index.Quantizer, index.Metric) : null;
             for (var level = 0; level < graph.MaxLevel; level++)
             {
-                // Only a graph just built is written (an index is rebuilt, never rewritten): it keeps its distances.
                 var stored = graph.Levels[level];
-                var kept = stored.Distances ?? throw new InvalidOperationException("An HNSW graph read for searching keeps no distances and cannot be written.");
                 for (var slot = 0; slot < stored.Count; slot++)
                 {
-                    ids.Add((uint)stored.NodeAt(slot));
+                    var node = stored.NodeAt(slot);
+                    ids.Add((uint)node);
                     var (from, to) = (stored.Offsets[slot], stored.Offsets[slot + 1]);
                     foreach (var neighbor in stored.Links.AsSpan(from, to - from))
                     {
                         neighbors.Add((uint)neighbor);
+                        if (stored.Distances is null)
+                        {
+                            distances.Add(between!(node, neighbor));
+                        }
                     }
 
-                    distances.AddRange(kept.AsSpan(from, to - from));
+                    if (stored.Distances is { } kept)
+                    {
+                        distances.AddRange(kept.AsSpan(from, to - from));
+                    }
+
                     neighborOffsets.Add(neighbors.Count);
                 }
 

@@ -98,13 +98,15 @@ public sealed class ScalarIndexTests : IDisposable
     }
 
     [Fact]
-    public async Task Compaction_drops_the_scalar_indexes_and_filters_still_answer()
+    public async Task Compaction_keeps_the_scalar_indexes_and_filters_still_answer()
     {
         await using var dataset = await IndexedAsync();
         var before = await IdsAsync(dataset, "id BETWEEN 100 AND 350", useIndex: false);
+        var indexes = dataset.ListScalarIndices().Select(i => i.Name).Order().ToList();
 
         await dataset.CompactAsync();
 
+        Assert.Equal(indexes, dataset.ListScalarIndices().Select(i => i.Name).Order());
         Assert.Equal(before, await IdsAsync(dataset, "id BETWEEN 100 AND 350", useIndex: true));
     }
 

@@ -1,7 +1,7 @@
-// fts.mjs {db, table, rows?, schema?: "id-text", index?: [{column, options}], add?: [rows], delete?: sql,
+// fts.mjs {db, table, rows?, schema?: "id-text", index?: [{column, options}], add?: [rows], delete?: sql, optimize?: bool,
 //          queries: [{query, filter?, limit?, offset?}], limit?}
 //   -> {results: [[{id, score}], ...], indices: [...]}
-// Builds (or opens) a table, creates LanceDB full-text indexes, appends/deletes rows, then runs full-text
+// Builds (or opens) a table, creates LanceDB full-text indexes, appends/deletes rows, optimizes, then runs full-text
 // queries. A query is {type:"match", text, column, operator?, fuzziness?, prefixLength?, maxExpansions?, boost?},
 // {type:"phrase", text, column, slop?}, {type:"multi", text, columns, boosts?, operator?},
 // {type:"boolean", clauses:[["must"|"should"|"must_not", query]]} or {type:"boost", positive, negative, negativeBoost?}
@@ -19,6 +19,7 @@ main(async (args) => {
   }
   if (args.add) await table.add(args.add);
   if (args.delete) await table.delete(args.delete);
+  if (args.optimize) await table.optimize();
   const results = [];
   for (const q of args.queries ?? []) {
     let query = table.search(toQuery(q.query));

@@ -42,6 +42,12 @@ internal sealed class DataFileWriterOptions
     /// </summary>
     public bool Compact { get; init; }
 
+    /// <summary>
+    /// Encode the pages of a column that are ready at once on several threads (they are written in the same order, so the
+    /// file is the same). Off by default; an index build writing one large file turns it on.
+    /// </summary>
+    public bool ParallelPages { get; init; }
+
     /// <summary>These options for writing files of <paramref name="version"/>.</summary>
     public DataFileWriterOptions WithVersion(LanceFileVersion version) => version == Version ? this : new()
     {
@@ -52,5 +58,6 @@ internal sealed class DataFileWriterOptions
         Name = Name,
         GlobalBuffers = GlobalBuffers,
         Compact = Compact,
+        ParallelPages = ParallelPages,
     };
 }

@@ -278,8 +278,9 @@ public sealed class LanceDataset : IAsyncDisposable
     /// <summary>
     /// Merges runs of small fragments and rewrites fragments with many deleted rows without them, as one new version (none when
     /// there is nothing to do). As in Lance, the indexes over the rewritten fragments are remapped to the rows' new places in the
-    /// same version (BTREE, BITMAP, LABEL_LIST and the IVF vector kinds, ours and LanceDB's); full-text indexes keep covering only
-    /// the fragments they covered (the <see cref="DatasetOpenOptions.Logger"/> is told).
+    /// same version (BTREE, BITMAP, LABEL_LIST and the IVF vector kinds, ours and LanceDB's; full-text indexes are built again over
+    /// the same rows). Our older private IVF_PQ format and the indexes of a stable-row-id dataset are not remapped (the
+    /// <see cref="DatasetOpenOptions.Logger"/> is told).
     /// </summary>
     public Task<CompactionResult> CompactAsync(CompactionOptions? options = null, CancellationToken cancellationToken = default)
     {

@@ -98,4 +98,61 @@ public class CompactEncodingTests
         Assert.Equal(ArrowValues.Rows(batch), ArrowValues.Rows(read));
         Assert.All(reader.DescribePages(reader.Schema.Fields[0]), p => Assert.Equal("MiniBlock(Variable(Flat(32)))", p));
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Pages_encoded_in_parallel_make_the_same_file(bool compact)
+    {
+        // Many small pages in every kind of column the index files have (flat integers, byte strings, lists of lists),
+        // appended in several batches, so that several pages are ready at once and the last one of a batch waits.
+        var random = new Random(11);
+        var inner = new ListType(new Field("item", LargeBinaryType.Default, true));
+        var outer = new ListType(new Field("item", inner, true));
+        var schema = new Schema(
+            [new Field("n", UInt32Type.Default, false), new Field("s", StringType.Default, false), new Field("_position", outer, false)], null);
+        var batches = new List<RecordBatch>();
+        for (var b = 0; b < 4; b++)
+        {
+            const int Rows = 2500;
+            var builder = new ListArray.Builder(inner);
+            var documents = (ListArray.Builder)builder.ValueBuilder;
+            var chunks = (LargeBinaryArray.Builder)documents.ValueBuilder;
+            for (var row = 0; row < Rows; row++)
+            {
+                builder.Append();
+                for (var d = random.Next(1, 6); d > 0; d--)
+                {
+                    documents.Append();
+                    chunks.Append(BitConverter.GetBytes(1).AsSpan());
+                    chunks.Append(BitConverter.GetBytes(random.Next(40)).AsSpan());
+                }
+            }
+
+            batches.Add(new RecordBatch(
+                schema,
+                [
+                    new UInt32Array.Builder().AppendRange(Enumerable.Range(0, Rows).Select(_ => (uint)random.Next(1000))).Build(),
+                    new StringArray.Builder().AppendRange(Enumerable.Range(0, Rows).Select(_ => $"w{random.Next(50)}")).Build(),
+                    builder.Build(),
+                ],
+                Rows));
+        }
+
+        byte[] Write(bool parallel)
+        {
+            using var stream = new MemoryStream();
+            var options = new DataFileWriterOptions { Compact = compact, ParallelPages = parallel, MaxPageRows = 1000, MaxPageBytes = 16 * 1024 };
+            DataFileWriter.Write(stream, LanceSchema.FromArrow(schema), batches, options);
+            return stream.ToArray();
+        }
+
+        var sequential = Write(parallel: false);
+        var parallel = Write(parallel: true);
+
+        Assert.Equal(sequential, parallel);
+        var reader = DataFileReader.FromBytes(parallel);
+        Assert.True(reader.DescribePages(reader.Schema.AllFields.Single(f => f.Name == "item" && f.IsLeaf)).Count > 4);
+        Assert.Equal(batches.SelectMany(ArrowValues.Rows), ArrowValues.Rows(reader.Read()));
+    }
 }

@@ -247,21 +247,44 @@ public sealed class IndexesAfterCompactionTests : IDisposable
     }
 
     [Fact]
-    public async Task A_full_text_index_is_not_remapped_it_keeps_its_fragments_the_moved_rows_are_searched_without_it_and_the_log_says_so()
+    public async Task Compaction_carries_a_full_text_index_over_to_the_new_fragments_with_the_same_answers()
     {
         var (dataset, _) = await CreateAsync(d => d.CreateFtsIndexAsync("bucket"));
-        await dataset.DisposeAsync();
+        await using var _d = dataset;
+        var old = Assert.Single(LatestManifest().Indices);
+        var request = new FullTextSearchRequest(new MatchQuery("b3", "bucket")) { Limit = 1000, Columns = ["id"] };
+        var before = IndexData.Ids(await dataset.FullTextSearchAsync(request));
+
+        await dataset.CompactAsync(new CompactionOptions { TargetRowsPerFragment = 1000 });
+
+        var entry = Assert.Single(LatestManifest().Indices);
+        Assert.NotEqual(old.Uuid, entry.Uuid);
+        Assert.Equal([4UL], entry.Fragments);
+        await using var reopened = await LanceDataset.OpenAsync(Path);
+        var after = IndexData.Ids(await reopened.FullTextSearchAsync(request));
+        var expected = Enumerable.Range(0, 1000).Where(id => !IsDeleted(id) && id % 11 != 0 && id % 7 == 3).Select(id => (long)id);
+        Assert.Equal(expected, after.Order());
+        Assert.Equal(before, after);
+    }
+
+    [Fact]
+    public async Task On_a_stable_row_id_dataset_compaction_keeps_the_old_rule_and_the_log_names_each_index_it_does_not_remap()
+    {
+        var vectors = IndexData.Vectors(600, Dim, seed: 3);
+        var options = new DatasetWriteOptions { EnableStableRowIds = true, MaxRowsPerFile = 300 };
+        await using (var created = await LanceDataset.CreateAsync(Path, Schema(), [Rows(vectors, 0, 600)], options: options))
+        {
+            await created.CreateScalarIndexAsync("id", ScalarIndexKind.BTree);
+            await created.DeleteAsync("id % 5 = 1");
+        }
+
         var log = new ListLogger();
         await using var logged = await LanceDataset.OpenAsync(Path, new DatasetOpenOptions { Logger = log });
-
         await logged.CompactAsync(new CompactionOptions { TargetRowsPerFragment = 1000 });
 
-        Assert.Equal([0UL, 1UL, 2UL], Assert.Single(LatestManifest().Indices).Fragments);
-        var line = Assert.Single(log.Lines, l => l.Contains("bucket_idx", StringComparison.Ordinal));
-        Assert.Contains("FTS", line, StringComparison.Ordinal);
-        var hits = await logged.FullTextSearchAsync(new FullTextSearchRequest(new MatchQuery("b3", "bucket")) { Limit = 1000, Columns = ["id"] });
-        var expected = Enumerable.Range(0, 1000).Where(id => !IsDeleted(id) && id % 11 != 0 && id % 7 == 3).Select(id => (long)id);
-        Assert.Equal(expected, IndexData.Ids(hits).Order());
+        var line = Assert.Single(log.Lines, l => l.Contains("id_idx", StringComparison.Ordinal));
+        Assert.Contains("stable row ids", line, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(0, 600).Where(id => id % 5 != 1 && id > 500).Select(id => (long)id), await IdsAsync(logged, "id > 500", useIndex: true));
     }
 
     private sealed class ListLogger : ILogger

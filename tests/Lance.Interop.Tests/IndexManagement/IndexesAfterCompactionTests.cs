@@ -231,7 +231,7 @@ public sealed class IndexesAfterCompactionTests : IDisposable
     }
 
     /// <summary>The version LanceDB's compaction made (its transaction is a Rewrite).</summary>
-    private static ulong RewriteVersion(string dataset)
+    internal static ulong RewriteVersion(string dataset)
     {
         foreach (var file in Directory.GetFiles(Path.Combine(dataset, "_versions"), "*.manifest"))
         {

@@ -212,52 +212,116 @@ internal static class MiniBlockEncoder
         int count = page.Count;
         var offsets = page.Offsets;
         var data = page.Values;
-        var indices = new uint[count];
-        var shortValues = new Dictionary<(int Length, ulong Bits), uint>();
-        Span<byte> word = stackalloc byte[8];
-        var longValues = new Dictionary<string, uint>(StringComparer.Ordinal);
+        var indexBytes = new byte[count * 4L];
+        var indices = MemoryMarshal.Cast<byte, uint>(indexBytes.AsSpan());
+        var shortValues = new ShortValueTable();
+        Dictionary<string, uint>? longValues = null;
         var distinct = new List<(long Start, int Length)>();
+        long limit = (count + 1024L) / 2;
         for (int i = 0; i < count; i++)
         {
-            var value = data.Slice((int)offsets[i], (int)(offsets[i + 1] - offsets[i]));
+            long start = offsets[i];
+            int length = (int)(offsets[i + 1] - start);
             uint index;
-            if (value.Length <= 8)
+            if (length <= 8)
             {
-                word.Clear();
-                value.CopyTo(word);
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(shortValues, (value.Length, BinaryPrimitives.ReadUInt64LittleEndian(word)), out bool exists);
-                if (!exists)
+                ulong bits = 0;
+                data.Slice((int)start, length).CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref bits)));
+                index = shortValues.GetOrAdd(bits, length, (uint)distinct.Count);
+                if (index == distinct.Count)
                 {
-                    slot = (uint)distinct.Count;
-                    distinct.Add((offsets[i], value.Length));
+                    distinct.Add((start, length));
                 }
-
-                index = slot;
             }
             else
             {
-                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(longValues, System.Text.Encoding.Latin1.GetString(value), out bool exists);
+                longValues ??= new Dictionary<string, uint>(StringComparer.Ordinal);
+                ref var slot = ref CollectionsMarshal.GetValueRefOrAddDefault(longValues, System.Text.Encoding.Latin1.GetString(data.Slice((int)start, length)), out bool exists);
                 if (!exists)
                 {
                     slot = (uint)distinct.Count;
-                    distinct.Add((offsets[i], value.Length));
+                    distinct.Add((start, length));
                 }
 
                 index = slot;
             }
 
             indices[i] = index;
-            if (distinct.Count * 2L > count + 1024L)
+            if (distinct.Count > limit)
             {
                 return null;
             }
         }
 
-        var encoded = EncodeBitpacked(page, MemoryMarshal.AsBytes(indices.AsSpan()).ToArray(), 32, levels, largeChunks);
+        var encoded = EncodeBitpacked(page, indexBytes, 32, levels, largeChunks);
         encoded.Layout.MiniBlockLayout.Dictionary = EncodingProtos.Variable(offsetBits);
         encoded.Layout.MiniBlockLayout.NumDictionaryItems = (ulong)distinct.Count;
         // The dictionary is buffer 2; a repetition index, when there is one, comes last.
         return encoded with { Buffers = [encoded.Buffers[0], encoded.Buffers[1], DictionaryBlock(data, distinct, offsetBits), .. encoded.Buffers.Skip(2)] };
+    }
+
+    // The distinct values of up to 8 bytes seen in a page, by their bytes (as a little-endian word) and length: an
+    // open-addressing table (a page's few distinct values stay in cache; no tuple hashing per value).
+    private sealed class ShortValueTable
+    {
+        private ulong[] _bits = new ulong[64];
+        private int[] _lengths = new int[64]; // length + 1; 0 marks a free slot
+        private uint[] _indices = new uint[64];
+        private int _count;
+
+        // The index of the value, or next (then recorded for it) when it is new.
+        public uint GetOrAdd(ulong bits, int length, uint next)
+        {
+            int mask = _bits.Length - 1;
+            for (int i = Slot(bits, length, mask); ; i = (i + 1) & mask)
+            {
+                int held = _lengths[i];
+                if (held == 0)
+                {
+                    _bits[i] = bits;
+                    _lengths[i] = length + 1;
+                    _indices[i] = next;
+                    if (++_count * 2 > _bits.Length)
+                    {
+                        Grow();
+                    }
+
+                    return next;
+                }
+
+                if (held == length + 1 && _bits[i] == bits)
+                {
+                    return _indices[i];
+                }
+            }
+        }
+
+        private static int Slot(ulong bits, int length, int mask)
+            => (int)(((bits ^ ((ulong)length << 59)) * 0x9E3779B97F4A7C15UL) >> 32) & mask;
+
+        private void Grow()
+        {
+            var (bits, lengths, indices) = (_bits, _lengths, _indices);
+            _bits = new ulong[bits.Length * 2];
+            _lengths = new int[bits.Length * 2];
+            _indices = new uint[bits.Length * 2];
+            int mask = _bits.Length - 1;
+            for (int j = 0; j < bits.Length; j++)
+            {
+                if (lengths[j] == 0)
+                {
+                    continue;
+                }
+
+                int i = Slot(bits[j], lengths[j] - 1, mask);
+                while (_lengths[i] != 0)
+                {
+                    i = (i + 1) & mask;
+                }
+
+                (_bits[i], _lengths[i], _indices[i]) = (bits[j], lengths[j], indices[j]);
+            }
+        }
     }
 
     private static void PackChunk<T>(ReadOnlySpan<byte> source, int width, Span<byte> destination)

@@ -194,16 +194,13 @@ internal sealed class File21Writer : IDataFileWriter
         var source = new ColumnPageSource(column.Field, column.Type, column.Arrays);
         var pages = source.PlanPages(_options.MaxPageBytes, _options.MaxPageRows).ToList();
         int count = final ? pages.Count : pages.Count - 1; // the last page may still grow
-        long done = 0;
-        for (int p = 0; p < count; p++)
+        WritePages(column, count, p => pages[p], (p, scratch) =>
         {
             var (start, rows) = pages[p];
-            source.Gather(start, rows, _page);
-            column.Metadata.Pages.Add(WritePage(column, DataFileWriter.Encode(source, _page, levels: null, _options.Version, _options.Compact), column.FirstRow + start, rows));
-            done = start + rows;
-        }
-
-        return done;
+            source.Gather(start, rows, scratch);
+            return DataFileWriter.Encode(source, scratch, levels: null, _options.Version, _options.Compact);
+        });
+        return End(pages, count);
     }
 
     private long WriteNestedPages(PendingColumn column, LeafPath path, bool final)
@@ -215,8 +212,7 @@ internal sealed class File21Writer : IDataFileWriter
         var source = leafType is NullType ? null : new ColumnPageSource(path.Leaf, leafType, leaf.ValueRuns, checkNulls: false);
         var pages = DataFileWriter.PlanNestedPages(leaf, source, _options).ToList();
         int count = final ? pages.Count : pages.Count - 1;
-        long done = 0;
-        for (int p = 0; p < count; p++)
+        WritePages(column, count, p => pages[p], (p, scratch) =>
         {
             var (firstRow, rowCount) = pages[p];
             long firstEntry = leaf.RowEntryStart[firstRow];
@@ -224,23 +220,64 @@ internal sealed class File21Writer : IDataFileWriter
             long firstValue = leaf.RowValueStart[firstRow];
             int values = checked((int)(leaf.RowValueStart[firstRow + rowCount] - firstValue));
             var levels = new PageLevels(leaf, firstEntry, entries);
-            EncodedPage encoded;
             if (values == 0 || source is null)
             {
                 // Only null or empty lists: no values, just the levels (Lance's "complex all-null" page).
-                encoded = AllNullEncoder.Encode(levels);
-            }
-            else
-            {
-                source.Gather(firstValue, values, _page);
-                encoded = DataFileWriter.Encode(source, _page, levels, _options.Version, _options.Compact);
+                return AllNullEncoder.Encode(levels);
             }
 
-            column.Metadata.Pages.Add(WritePage(column, encoded, column.FirstRow + firstRow, rowCount));
-            done = firstRow + rowCount;
+            source.Gather(firstValue, values, scratch);
+            return DataFileWriter.Encode(source, scratch, levels, _options.Version, _options.Compact);
+        });
+        return End(pages, count);
+    }
+
+    // The first row after pages [0, count).
+    private static long End(List<(long Start, int Count)> pages, int count) => count == 0 ? 0 : pages[count - 1].Start + pages[count - 1].Count;
+
+    // Encodes pages [0, count) of the column and writes them in order. With ParallelPages, the pages are encoded on several
+    // threads at once, each into its own scratch page (an encoded page may point into its scratch, so each is kept until its
+    // page is written); the file is the same either way.
+    private void WritePages(PendingColumn column, int count, Func<int, (long Start, int Count)> rows, Func<int, GatheredPage, EncodedPage> encode)
+    {
+        if (!_options.ParallelPages || count < 2)
+        {
+            for (int p = 0; p < count; p++)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var (start, n) = rows(p);
+                column.Metadata.Pages.Add(WritePage(column, encode(p, _page), column.FirstRow + start, n));
+            }
+
+            return;
         }
 
-        return done;
+        var scratch = new GatheredPage[count];
+        var encoded = new EncodedPage[count];
+        try
+        {
+            Parallel.For(0, count, new ParallelOptions { CancellationToken = _cancellationToken }, p =>
+            {
+                scratch[p] = new GatheredPage();
+                encoded[p] = encode(p, scratch[p]);
+            });
+            for (int p = 0; p < count; p++)
+            {
+                var (start, n) = rows(p);
+                column.Metadata.Pages.Add(WritePage(column, encoded[p], column.FirstRow + start, n));
+            }
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        finally
+        {
+            foreach (var page in scratch)
+            {
+                page?.Dispose();
+            }
+        }
     }
 
     /// <summary>One column of the file: its metadata so far and the rows of its unfinished page.</summary>

@@ -86,13 +86,13 @@ internal sealed class Transaction
     public List<(IReadOnlyList<ulong> OldIds, int NewCount)> RewriteGroups { get; init; } = [];
 
     /// <summary>A compaction's remapped indexes (their files written): each replaces the entry of its old id.</summary>
-    public List<RemappedIndex> RewrittenIndices { get; init; } = [];
+    public List<RemappedIndex> RewrittenIndices { get; } = [];
 
     /// <summary>
     /// The id the first of <see cref="NewFragments"/> must get (the remapped indexes name the new fragments by id), or
     /// null when any will do. A version that added fragments meanwhile makes the commit plan again.
     /// </summary>
-    public ulong? FirstNewFragmentId { get; init; }
+    public ulong? FirstNewFragmentId { get; set; }
 
     /// <summary>Builds the manifest of the version after <paramref name="basis"/>.</summary>
     public Manifest Build(Manifest basis)
@@ -112,8 +112,8 @@ internal sealed class Transaction
             // Compaction moved the rows of the fragments it removed into new ones. A remapped index takes its old
             // entry's place (as Lance's handle_rewrite_indices; an entry replaced meanwhile by another writer keeps
             // the newer one), an index over none of those fragments stays as it is. Of the others, those that know
-            // which fragments they cover stay (full-text and our older format: the moved rows are searched without
-            // them); the rest go.
+            // which fragments they cover stay (our older format, full-text of a stable-row-id dataset: the moved
+            // rows are searched without them); the rest go.
             var rewritten = RewrittenIndices.ToDictionary(r => r.OldUuid, r => r.Index);
             var removed = Replaced.Where(r => r.Value is null).Select(r => r.Key).ToHashSet();
             manifest.Indices = manifest.Indices

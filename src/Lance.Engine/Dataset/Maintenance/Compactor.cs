@@ -97,22 +97,23 @@ internal static class Compactor
 
         // The indexes over the rewritten fragments, remapped to the rows' new addresses (written before the commit, so
         // the new fragments' ids are fixed now: a commit that finds other fragments added meanwhile plans again).
-        List<RemappedIndex> remapped;
-        try
-        {
-            remapped = await IndexRemapper.RemapAsync(snapshot, indexes, addresses, logger, cancellationToken).ConfigureAwait(false);
-        }
-        catch
-        {
-            await new Transaction(TransactionKind.Rewrite, "compaction") { NewFragments = newFragments }.DiscardWrittenFilesAsync(snapshot.Files, manifest).ConfigureAwait(false);
-            throw;
-        }
-
         var transaction = new Transaction(TransactionKind.Rewrite, "compaction")
         {
             NewFragments = newFragments, Replaced = replaced, RewriteGroups = groups, Lineage = lineage?.Build(),
-            RewrittenIndices = remapped, FirstNewFragmentId = remapped.Count > 0 ? addresses.FirstNewFragmentId : null,
         };
+        try
+        {
+            // A full-text index is rebuilt over the compacted version's fragments (the new files are written already).
+            var remapped = await IndexRemapper.RemapAsync(snapshot, () => snapshot.Next(transaction.Build(manifest)), indexes, addresses, logger, cancellationToken).ConfigureAwait(false);
+            transaction.RewrittenIndices.AddRange(remapped);
+            transaction.FirstNewFragmentId = remapped.Count > 0 ? addresses.FirstNewFragmentId : null;
+        }
+        catch
+        {
+            await transaction.DiscardWrittenFilesAsync(snapshot.Files, manifest).ConfigureAwait(false);
+            throw;
+        }
+
         return (transaction, new CompactionResult(transaction.Replaced.Count, transaction.NewFragments.Count));
     }
 

@@ -1,5 +1,6 @@
 using Lance.Engine.Format;
 using Lance.Engine.Index;
+using Lance.Engine.Index.FullText;
 using Lance.Engine.Index.Scalar;
 using Lance.Engine.Index.Vector;
 using Microsoft.Extensions.Logging;
@@ -17,9 +18,10 @@ internal sealed record RemappedIndex(Guid OldUuid, IndexMetadata Index);
 /// rows leave it), and written again under a new id with the fragment bitmap recalculated; the compaction's version
 /// records it in place of the old entry. Scalar indexes (BTREE, BITMAP, LABEL_LIST) keep their keys; vector indexes
 /// (IVF_FLAT, IVF_SQ, IVF_PQ, IVF_HNSW_SQ, hamming IVF_FLAT) keep their centroids, codebooks and codes, and an
-/// IVF_HNSW_SQ partition that lost rows gets its graph built again over the codes left. Kinds this engine cannot
-/// remap (full-text, this engine's older private IVF_PQ, any index of a stable-row-id dataset) are left to the
-/// commit's older rule and logged.
+/// IVF_HNSW_SQ partition that lost rows gets its graph built again over the codes left. A full-text index is
+/// built again, with its own options, over the same live rows at their new places (its documents are just those
+/// rows' tokens). Kinds this engine cannot remap (this engine's older private IVF_PQ, any index of a stable-row-id
+/// dataset) are left to the commit's older rule and logged.
 /// </summary>
 internal static class IndexRemapper
 {
@@ -29,9 +31,11 @@ internal static class IndexRemapper
         "Dataset '{Dataset}': compaction cannot remap index '{Index}' ({Kind}); {Outcome}");
 
     /// <summary>Writes the remapped indexes of <paramref name="snapshot"/>; on failure removes what it wrote.</summary>
-    public static async Task<List<RemappedIndex>> RemapAsync(Snapshot snapshot, IndexCache indexes, RowAddressMap map, ILogger? logger, CancellationToken cancellationToken)
+    public static async Task<List<RemappedIndex>> RemapAsync(
+        Snapshot snapshot, Func<Snapshot> compacted, IndexCache indexes, RowAddressMap map, ILogger? logger, CancellationToken cancellationToken)
     {
         var manifest = snapshot.Manifest;
+        var after = new Lazy<Snapshot>(compacted);
         var result = new List<RemappedIndex>();
         try
         {
@@ -49,7 +53,9 @@ internal static class IndexRemapper
                         ? await RemapScalarAsync(snapshot, entry, kind, column, map, fragments, cancellationToken).ConfigureAwait(false)
                         : entry.DetailsTypeUrl != IndexCatalog.IvfPqTypeUrl && IndexCatalog.IsSearchable(entry)
                             ? await RemapVectorAsync(snapshot, indexes, entry, map, fragments, cancellationToken).ConfigureAwait(false)
-                            : null;
+                            : FullTextIndex.IsFullText(entry) && IndexAdmin.ColumnsOf(manifest, entry) is [var text]
+                                ? await RebuildFullTextAsync(snapshot, after.Value, entry, text, fragments, cancellationToken).ConfigureAwait(false)
+                                : null;
                 if (remapped is not null)
                 {
                     result.Add(new RemappedIndex(entry.Uuid, remapped));
@@ -76,7 +82,7 @@ internal static class IndexRemapper
     private static string Outcome(Manifest manifest, IndexMetadata entry)
     {
         var why = manifest.UsesStableRowIds ? "the dataset has stable row ids" : "Lance.Engine does not remap this kind";
-        return entry.IsForeign && ScalarIndexFormat.KindOf(entry) is null && !Index.FullText.FullTextIndex.IsFullText(entry) && !IndexCatalog.IsSearchable(entry)
+        return entry.IsForeign && ScalarIndexFormat.KindOf(entry) is null && !FullTextIndex.IsFullText(entry) && !IndexCatalog.IsSearchable(entry)
             ? $"{why}, so the version the compaction writes drops it (build it again, or run LanceDB's optimize)."
             : $"{why}, so it keeps covering only the fragments it covered; the rows the compaction moved are searched without it until the index is optimised or built again.";
     }
@@ -89,6 +95,23 @@ internal static class IndexRemapper
         var metadata = NewEntry(entry, fragments, ScalarIndexFormat.TypeUrl(kind), [], indexVersion: 0);
         await ScalarIndexFiles.WriteAsync(snapshot.Files, metadata.FolderName, remapped, cancellationToken).ConfigureAwait(false);
         ScalarIndexReader.Remember(snapshot.Files, metadata.Uuid, remapped);
+        return metadata;
+    }
+
+    /// <summary>
+    /// A full-text index's documents are its rows' token lists: the same documents at their new addresses are the
+    /// covered fragments' live rows tokenized again, with the index's own options, in the compacted version.
+    /// </summary>
+    private static async Task<IndexMetadata> RebuildFullTextAsync(
+        Snapshot snapshot, Snapshot after, IndexMetadata entry, string column, List<ulong> fragments, CancellationToken cancellationToken)
+    {
+        var old = FullTextIndex.Get(snapshot, entry);
+        var covered = fragments.ToHashSet();
+        var field = after.Schema.GetFieldByName(column);
+        var partition = await Task.Run(
+            () => FullTextIndexBuilder.Build(after, after.Fragments.Where(f => covered.Contains(f.Id)), field, old.Analyzer, cancellationToken), cancellationToken).ConfigureAwait(false);
+        var metadata = NewEntry(entry, fragments, FullTextIndex.DetailsTypeUrl, FullTextIndexFiles.Details(old.Options), FullTextIndexBuilder.IndexVersion);
+        await FullTextIndexFiles.WriteAsync(snapshot.Files, metadata.FolderName, old.Options, [partition], cancellationToken).ConfigureAwait(false);
         return metadata;
     }
 

@@ -40,6 +40,9 @@ internal sealed class DocumentTokenizer
     /// <summary>The worker's tokens by id.</summary>
     public List<string> Tokens { get; } = [];
 
+    /// <summary>Per token id, where the worker met the token first: the run and the index of the occurrence in it.</summary>
+    public List<(InvertedPartitionBuilder Run, int At)> FirstSeen { get; } = [];
+
     /// <summary>Appends the document <paramref name="utf8"/> (its row id <paramref name="rowId"/>) to <paramref name="run"/>.</summary>
     public void Add(ReadOnlySpan<byte> utf8, ulong rowId, InvertedPartitionBuilder run)
     {
@@ -54,45 +57,60 @@ internal sealed class DocumentTokenizer
         var simple = ReferenceEquals(ascii, SimpleAscii);
         int position = 0;
         int kept = 0;
-        int start = -1;
         int i = 0;
-        while (i < text.Length)
+        while (true)
         {
-            bool inToken;
-            int used = 1;
-            byte b = text[i];
-            if (b < 0x80)
+            // Past the separators to the next token's first character.
+            int start = -1;
+            while (i < text.Length)
             {
-                inToken = ascii[b];
-            }
-            else
-            {
-                Rune.DecodeFromUtf8(text[i..], out var rune, out used);
-                inToken = !simple || TextAnalyzer.IsAlphanumeric(rune);
-            }
-
-            if (inToken)
-            {
-                if (start < 0)
+                byte b = text[i];
+                int used = 1;
+                bool inToken = b < 0x80 ? ascii[b] : InToken(text[i..], simple, out used);
+                if (inToken)
                 {
                     start = i;
+                    i += used;
+                    break;
                 }
+
+                i += used;
             }
-            else if (start >= 0)
+
+            if (start < 0)
             {
-                kept += Emit(text[start..i], position++, run);
-                start = -1;
+                return kept;
             }
 
-            i += used;
-        }
+            // To the token's end: the first character it does not keep (consumed with the token), or the end of the text.
+            while (i < text.Length)
+            {
+                byte b = text[i];
+                int used = 1;
+                bool inToken = b < 0x80 ? ascii[b] : InToken(text[i..], simple, out used);
+                if (!inToken)
+                {
+                    kept += Emit(text[start..i], position++, run);
+                    i += used;
+                    start = -1;
+                    break;
+                }
 
-        if (start >= 0)
-        {
-            kept += Emit(text[start..], position, run);
-        }
+                i += used;
+            }
 
-        return kept;
+            if (start >= 0)
+            {
+                return kept + Emit(text[start..], position, run);
+            }
+        }
+    }
+
+    // Whether the code point starting text (not ASCII) continues a token, and its length in bytes.
+    private static bool InToken(ReadOnlySpan<byte> text, bool simple, out int used)
+    {
+        Rune.DecodeFromUtf8(text, out var rune, out used);
+        return !simple || TextAnalyzer.IsAlphanumeric(rune);
     }
 
     private int Emit(ReadOnlySpan<byte> raw, int position, InvertedPartitionBuilder run)
@@ -100,7 +118,7 @@ internal sealed class DocumentTokenizer
         if (!_words.TryGetValue(raw, out var id))
         {
             var token = _session.Normalize(Encoding.UTF8.GetString(raw));
-            id = token is null ? -1 : IdOf(token);
+            id = token is null ? -1 : IdOf(token, run);
             if (_words.Count < MaxCachedWords)
             {
                 _words.Add(raw, id);
@@ -121,19 +139,21 @@ internal sealed class DocumentTokenizer
         _session.AnalyzeInto(Encoding.UTF8.GetString(utf8), _scratch);
         foreach (var (token, position) in _scratch)
         {
-            run.Add(IdOf(token), position);
+            run.Add(IdOf(token, run), position);
         }
 
         return _scratch.Count;
     }
 
-    private int IdOf(string token)
+    // The id of a token about to occur in run at its next occurrence; a new token notes that place.
+    private int IdOf(string token, InvertedPartitionBuilder run)
     {
         ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(_ids, token, out var exists);
         if (!exists)
         {
             id = Tokens.Count;
             Tokens.Add(token);
+            FirstSeen.Add((run, run.OccurrenceCount));
         }
 
         return id;

@@ -99,19 +99,36 @@ internal static class FullTextIndexBuilder
         }
     }
 
+    // About as many token occurrences as rows [start, end) of the column hold: one per 8 bytes of text (a word and its
+    // separator; stop words are dropped), so that a run's arrays rarely grow.
+    private static int ExpectedOccurrences(IArrowArray values, int start, int end)
+    {
+        long bytes = values switch
+        {
+            StringArray s => s.ValueOffsets[end] - s.ValueOffsets[start],
+            LargeStringArray l => l.ValueOffsets[end] - l.ValueOffsets[start],
+            _ => 0,
+        };
+        return (int)Math.Min(1 << 26, bytes / 8);
+    }
+
     /// <summary>
     /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel (one tokenizer per
     /// worker), joined in row order (so documents are numbered as the rows come).
     /// </summary>
     public static InvertedPartitionData Build(Snapshot snapshot, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
+        => Build(snapshot, snapshot.Fragments, field, analyzer, cancellationToken);
+
+    /// <summary>Tokenizes every live row of <paramref name="fragments"/> (fragments of <paramref name="snapshot"/>) into one partition.</summary>
+    public static InvertedPartitionData Build(Snapshot snapshot, IEnumerable<DataFragment> fragments, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
     {
         const int ChunkRows = 8192;
-        var fragments = snapshot.Fragments.ToList();
+        var fragmentList = fragments.ToList();
         var stable = snapshot.Manifest.UsesStableRowIds;
-        var sources = new (IArrowArray Values, HashSet<int> Deleted, ulong[]? RowIds, ulong FragmentId)[fragments.Count];
-        Parallel.For(0, fragments.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+        var sources = new (IArrowArray Values, HashSet<int> Deleted, ulong[]? RowIds, ulong FragmentId)[fragmentList.Count];
+        Parallel.For(0, fragmentList.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
         {
-            var fragment = fragments[i];
+            var fragment = fragmentList[i];
             sources[i] = (snapshot.ReadColumn(fragment, field, cancellationToken), snapshot.DeletedRows(fragment), stable ? snapshot.RowIds.Of(fragment) : null, fragment.Id);
         });
 
@@ -137,7 +154,7 @@ internal static class FullTextIndexBuilder
                 cancellationToken.ThrowIfCancellationRequested();
                 var (source, start, end) = chunks[c];
                 var (values, deleted, rowIds, fragmentId) = sources[source];
-                var part = new InvertedPartitionBuilder(tokenizer, analyzer.Options.WithPosition);
+                var part = new InvertedPartitionBuilder(tokenizer, analyzer.Options.WithPosition, end - start, ExpectedOccurrences(values, start, end));
                 for (var row = start; row < end; row++)
                 {
                     if (values.IsNull(row) || deleted.Contains(row))

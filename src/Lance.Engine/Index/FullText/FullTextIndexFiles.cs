@@ -94,7 +94,8 @@ internal static class FullTextIndexFiles
 
     // Compressed as LanceDB compresses its index files (bit-packed integers, dictionary-encoded position chunks, bit-packed
     // list levels): about a third of the plain encodings' size, and less to write.
-    private static readonly DataFileWriterOptions CompactFiles = new() { Compact = true };
+    // Pages are encoded on several threads at once.
+    private static readonly DataFileWriterOptions CompactFiles = new() { Compact = true, ParallelPages = true };
 
     // The posting lists are encoded a batch ahead of the writer, on another thread: encoding and writing overlap.
     private static async Task<long> WriteInvertAsync(DatasetFiles files, string key, InvertedPartitionData partition, CancellationToken cancellationToken)

@@ -13,19 +13,26 @@ namespace Lance.Engine.Index.FullText;
 /// </summary>
 internal sealed class InvertedPartitionBuilder
 {
-    private readonly List<ulong> _rowIds = [];
-    private readonly List<uint> _numTokens = [];
-    private readonly List<int> _ends = [];
-    private int[] _occurrences = new int[1024];
+    private readonly List<ulong> _rowIds;
+    private readonly List<uint> _numTokens;
+    private readonly List<int> _ends;
+    private int[] _occurrences;
     private int[] _positions;
     private int _count;
 
-    /// <summary>Creates an empty run whose token ids are those of <paramref name="tokenizer"/>.</summary>
-    public InvertedPartitionBuilder(DocumentTokenizer tokenizer, bool withPositions)
+    /// <summary>
+    /// Creates an empty run whose token ids are those of <paramref name="tokenizer"/>, with room for about
+    /// <paramref name="documents"/> documents and <paramref name="occurrences"/> token occurrences (it grows past them).
+    /// </summary>
+    public InvertedPartitionBuilder(DocumentTokenizer tokenizer, bool withPositions, int documents = 0, int occurrences = 0)
     {
         Tokenizer = tokenizer;
         WithPositions = withPositions;
-        _positions = withPositions ? new int[1024] : [];
+        _rowIds = new List<ulong>(documents);
+        _numTokens = new List<uint>(documents);
+        _ends = new List<int>(documents);
+        _occurrences = new int[Math.Max(1024, occurrences)];
+        _positions = withPositions ? new int[_occurrences.Length] : [];
     }
 
     /// <summary>The tokenizer whose vocabulary the run's token ids refer to.</summary>
@@ -37,15 +44,19 @@ internal sealed class InvertedPartitionBuilder
     /// <summary>The documents added.</summary>
     public int DocumentCount => _rowIds.Count;
 
+    /// <summary>The occurrences added.</summary>
+    public int OccurrenceCount => _count;
+
     /// <summary>Adds an occurrence of token <paramref name="id"/> at <paramref name="position"/> to the current document.</summary>
     public void Add(int id, int position)
     {
         if (_count == _occurrences.Length)
         {
-            Array.Resize(ref _occurrences, _count * 2);
+            var size = (int)Math.Min(Array.MaxLength, _count * 3L / 2);
+            Array.Resize(ref _occurrences, size);
             if (WithPositions)
             {
-                Array.Resize(ref _positions, _count * 2);
+                Array.Resize(ref _positions, size);
             }
         }
 
@@ -68,158 +79,241 @@ internal sealed class InvertedPartitionBuilder
 
     /// <summary>
     /// The partition's content from <paramref name="runs"/> in order, with token ids assigned in the order the tokens first
-    /// appear (as Lance's builder assigns them), ready to encode.
+    /// appear (as Lance's builder assigns them), ready to encode. The runs are split into contiguous groups, one per core,
+    /// and both passes over the occurrences (counting, then filling the posting lists) run on the groups in parallel: each
+    /// group writes its documents after those of the groups before it, so every list stays in document order.
     /// </summary>
     public static InvertedPartitionData Finish(IReadOnlyList<InvertedPartitionBuilder> runs, bool withPositions, CancellationToken cancellationToken)
     {
-        // Each tokenizer's ids mapped to partition ids as the occurrences come (first appearance), rewritten in place; and
-        // per token how many documents hold it and how often it occurs.
-        var maps = new Dictionary<DocumentTokenizer, int[]>();
-        foreach (var run in runs)
-        {
-            if (!maps.ContainsKey(run.Tokenizer))
-            {
-                maps[run.Tokenizer] = Filled(run.Tokenizer.Tokens.Count, -1);
-            }
-        }
-
-        var bound = maps.Values.Sum(m => m.Length);
-        var global = new Dictionary<string, int>(StringComparer.Ordinal);
-        var names = new List<string>();
-        var entryStarts = new int[bound + 1];
-        var positionStarts = withPositions ? new long[bound + 1] : null;
-        var lastDoc = Filled(bound, -1);
-        var documents = runs.Sum(r => r._rowIds.Count);
-        var rowIds = new ulong[documents];
-        var numTokens = new uint[documents];
-        var document = 0;
-        foreach (var run in runs)
-        {
-            var map = maps[run.Tokenizer];
-            var tokens = run.Tokenizer.Tokens;
-            var occurrences = run._occurrences.AsSpan(0, run._count);
-            var ends = CollectionsMarshal.AsSpan(run._ends);
-            CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(document));
-            CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(document));
-            var at = 0;
-            for (var d = 0; d < ends.Length; d++, document++)
-            {
-                for (; at < ends[d]; at++)
-                {
-                    var t = map[occurrences[at]];
-                    if (t < 0)
-                    {
-                        ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(global, tokens[occurrences[at]], out var exists);
-                        if (!exists)
-                        {
-                            id = names.Count;
-                            names.Add(tokens[occurrences[at]]);
-                        }
-
-                        t = map[occurrences[at]] = id;
-                    }
-
-                    occurrences[at] = t;
-                    if (lastDoc[t] != document)
-                    {
-                        lastDoc[t] = document;
-                        entryStarts[t + 1]++;
-                    }
-
-                    if (positionStarts is not null)
-                    {
-                        positionStarts[t + 1]++;
-                    }
-                }
-            }
-
-            cancellationToken.ThrowIfCancellationRequested();
-        }
-
+        var (maps, names) = Number(runs);
         var tokenCount = names.Count;
-        for (var t = 0; t < tokenCount; t++)
-        {
-            entryStarts[t + 1] += entryStarts[t];
-            if (positionStarts is not null)
-            {
-                positionStarts[t + 1] += positionStarts[t];
-            }
-        }
 
         // The token dictionary is built on another thread meanwhile.
         var dictionary = Task.Run(() => Dictionary(names), cancellationToken);
 
-        // Pass 2: fill every token's documents, frequencies and positions, documents in order; on two threads, each over
-        // every occurrence but for half the tokens (about half the positions).
-        var entries = entryStarts[tokenCount];
-        var docs = new uint[entries];
-        var frequencies = new uint[entries];
-        var entryPositionStarts = withPositions ? new long[entries] : null;
-        var positions = withPositions ? new uint[positionStarts![tokenCount]] : null;
-        var entryCursor = entryStarts.AsSpan(0, tokenCount).ToArray();
-        var positionCursor = positionStarts?.AsSpan(0, tokenCount).ToArray();
-        Array.Fill(lastDoc, -1);
-        var half = 0;
-        if (positionStarts is not null)
+        // Groups of runs with about as many occurrences each; the first document of each run.
+        var firstDocument = new int[runs.Count + 1];
+        long occurrenceTotal = 0;
+        for (var r = 0; r < runs.Count; r++)
         {
-            while (half < tokenCount && positionStarts[half + 1] * 2 < positionStarts[tokenCount])
-            {
-                half++;
-            }
+            firstDocument[r + 1] = firstDocument[r] + runs[r]._rowIds.Count;
+            occurrenceTotal += runs[r]._count;
         }
-        else
+
+        var groupCount = Math.Max(1, Math.Min(Environment.ProcessorCount, runs.Count));
+        var groupStarts = new int[groupCount + 1];
+        long seen = 0;
+        for (int r = 0, g = 1; r < runs.Count && g < groupCount; r++)
         {
-            while (half < tokenCount && entryStarts[half + 1] * 2L < entries)
+            seen += runs[r]._count;
+            while (g < groupCount && seen * groupCount >= occurrenceTotal * g)
             {
-                half++;
+                groupStarts[g++] = r + 1;
             }
         }
 
-        Parallel.For(0, 2, new ParallelOptions { CancellationToken = cancellationToken }, part =>
+        groupStarts[groupCount] = runs.Count;
+        for (var g = 1; g < groupCount; g++)
         {
-            var (low, high) = part == 0 ? (0, half) : (half, tokenCount);
-            var doc = 0;
-            foreach (var run in runs)
+            groupStarts[g] = Math.Max(groupStarts[g], groupStarts[g - 1]);
+        }
+
+        var documents = firstDocument[runs.Count];
+        var rowIds = new ulong[documents];
+        var numTokens = new uint[documents];
+
+        // Pass 1, per group: the occurrences rewritten to partition ids; per token, the documents holding it and its
+        // occurrences (both counted per group).
+        var entryCounts = new int[groupCount][];
+        var positionCounts = new int[groupCount][];
+        var lastDocs = new int[groupCount][];
+        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, g =>
+        {
+            var entryCount = entryCounts[g] = new int[tokenCount];
+            var positionCount = positionCounts[g] = new int[tokenCount];
+            var lastDoc = lastDocs[g] = Filled(tokenCount, -1);
+            for (var r = groupStarts[g]; r < groupStarts[g + 1]; r++)
             {
+                var run = runs[r];
+                var map = maps[run.Tokenizer];
+                var occurrences = run._occurrences.AsSpan(0, run._count);
+                var ends = CollectionsMarshal.AsSpan(run._ends);
+                CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(firstDocument[r]));
+                CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(firstDocument[r]));
+                var document = firstDocument[r];
+                var at = 0;
+                for (var d = 0; d < ends.Length; d++, document++)
+                {
+                    for (; at < ends[d]; at++)
+                    {
+                        var t = map[occurrences[at]];
+                        occurrences[at] = t;
+                        if (lastDoc[t] != document)
+                        {
+                            lastDoc[t] = document;
+                            entryCount[t]++;
+                        }
+
+                        positionCount[t]++;
+                    }
+                }
+
+                cancellationToken.ThrowIfCancellationRequested();
+            }
+        });
+
+        // Where each token's list starts, and where each group writes its part of it (the entry counts become those cursors).
+        var entryStarts = new int[tokenCount + 1];
+        var positionStarts = withPositions ? new long[tokenCount + 1] : null;
+        var entry = 0;
+        long position = 0;
+        for (var t = 0; t < tokenCount; t++)
+        {
+            entryStarts[t] = entry;
+            if (positionStarts is not null)
+            {
+                positionStarts[t] = position;
+            }
+
+            for (var g = 0; g < groupCount; g++)
+            {
+                var n = entryCounts[g][t];
+                entryCounts[g][t] = entry;
+                entry = checked(entry + n);
+                position += positionCounts[g][t];
+            }
+        }
+
+        entryStarts[tokenCount] = entry;
+        if (positionStarts is not null)
+        {
+            positionStarts[tokenCount] = position;
+        }
+
+        // Pass 2, per group: every token's documents, frequencies and positions, documents in order.
+        var docs = new uint[entry];
+        var frequencies = new uint[entry];
+        var positions = withPositions ? new uint[position] : null;
+        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, g =>
+        {
+            var entryCursor = entryCounts[g];
+            var lastDoc = lastDocs[g];
+            Array.Fill(lastDoc, -1);
+
+            // Positions are addressed with 64-bit cursors (a partition may hold more than 2^31 of them).
+            long[]? positionCursor = null;
+            if (positions is not null)
+            {
+                positionCursor = new long[tokenCount];
+                for (var t = 0; t < tokenCount; t++)
+                {
+                    var p = positionStarts![t];
+                    for (var h = 0; h < g; h++)
+                    {
+                        p += positionCounts[h][t];
+                    }
+
+                    positionCursor[t] = p;
+                }
+            }
+
+            for (var r = groupStarts[g]; r < groupStarts[g + 1]; r++)
+            {
+                var run = runs[r];
                 var occurrences = run._occurrences.AsSpan(0, run._count);
                 var runPositions = run._positions;
                 var ends = CollectionsMarshal.AsSpan(run._ends);
+                var document = firstDocument[r];
                 var at = 0;
-                for (var d = 0; d < ends.Length; d++, doc++)
+                for (var d = 0; d < ends.Length; d++, document++)
                 {
                     for (; at < ends[d]; at++)
                     {
                         var t = occurrences[at];
-                        if (t < low || t >= high)
+                        int e;
+                        if (lastDoc[t] != document)
                         {
-                            continue;
+                            lastDoc[t] = document;
+                            e = entryCursor[t]++;
+                            docs[e] = (uint)document;
+                        }
+                        else
+                        {
+                            e = entryCursor[t] - 1;
                         }
 
-                        if (lastDoc[t] != doc)
-                        {
-                            lastDoc[t] = doc;
-                            var e = entryCursor[t]++;
-                            docs[e] = (uint)doc;
-                            if (entryPositionStarts is not null)
-                            {
-                                entryPositionStarts[e] = positionCursor![t];
-                            }
-                        }
-
-                        frequencies[entryCursor[t] - 1]++;
+                        frequencies[e]++;
                         if (positions is not null)
                         {
                             positions[positionCursor![t]++] = (uint)runPositions[at];
                         }
                     }
                 }
+
+                cancellationToken.ThrowIfCancellationRequested();
             }
         });
 
         var (fst, totalLength) = dictionary.GetAwaiter().GetResult();
         return new InvertedPartitionData(
             fst, (uint)tokenCount, totalLength, rowIds, numTokens,
-            new FlatPostings(entryStarts.AsSpan(0, tokenCount + 1).ToArray(), docs, frequencies, entryPositionStarts, positions));
+            new FlatPostings(entryStarts, docs, frequencies, positionStarts, positions));
+    }
+
+    // Partition ids for every tokenizer's tokens, in the order the tokens first appear in the runs (run by run, occurrence by
+    // occurrence), and the tokens by partition id. Each tokenizer noted where it met each of its tokens first; a token met by
+    // several tokenizers takes its earliest place.
+    private static (Dictionary<DocumentTokenizer, int[]> Maps, List<string> Names) Number(IReadOnlyList<InvertedPartitionBuilder> runs)
+    {
+        var order = new Dictionary<InvertedPartitionBuilder, int>(ReferenceEqualityComparer.Instance);
+        var tokenizers = new List<DocumentTokenizer>();
+        var maps = new Dictionary<DocumentTokenizer, int[]>();
+        for (var r = 0; r < runs.Count; r++)
+        {
+            order[runs[r]] = r;
+            if (!maps.ContainsKey(runs[r].Tokenizer))
+            {
+                maps[runs[r].Tokenizer] = Filled(runs[r].Tokenizer.Tokens.Count, -1);
+                tokenizers.Add(runs[r].Tokenizer);
+            }
+        }
+
+        var keys = new List<long>();
+        var items = new List<long>();
+        for (var k = 0; k < tokenizers.Count; k++)
+        {
+            var firstSeen = tokenizers[k].FirstSeen;
+            for (var id = 0; id < firstSeen.Count; id++)
+            {
+                if (order.TryGetValue(firstSeen[id].Run, out var r))
+                {
+                    keys.Add(((long)r << 32) | (uint)firstSeen[id].At);
+                    items.Add(((long)k << 32) | (uint)id);
+                }
+            }
+        }
+
+        var sortedKeys = keys.ToArray();
+        var sortedItems = items.ToArray();
+        Array.Sort(sortedKeys, sortedItems);
+        var names = new List<string>();
+        var global = new Dictionary<string, int>(StringComparer.Ordinal);
+        foreach (var item in sortedItems)
+        {
+            var tokenizer = tokenizers[(int)(item >> 32)];
+            var local = (int)(uint)item;
+            var token = tokenizer.Tokens[local];
+            ref var id = ref CollectionsMarshal.GetValueRefOrAddDefault(global, token, out var exists);
+            if (!exists)
+            {
+                id = names.Count;
+                names.Add(token);
+            }
+
+            maps[tokenizer][local] = id;
+        }
+
+        return (maps, names);
     }
 
     // The fst of each token (in byte order, as an fst needs) to its id, and the tokens' total bytes.
@@ -253,8 +347,9 @@ internal sealed class InvertedPartitionBuilder
 
 /// <summary>
 /// Every token's posting list in flat arrays: token <c>t</c>'s entries are <c>EntryStarts[t]..EntryStarts[t + 1]</c>
-/// of <see cref="Docs"/> and <see cref="Frequencies"/>; entry <c>e</c>'s positions (when kept) are
-/// <c>Positions[PositionStarts[e] .. PositionStarts[e] + Frequencies[e]]</c>.
+/// of <see cref="Docs"/> and <see cref="Frequencies"/>; its positions (when kept) are
+/// <c>Positions[PositionStarts[t] .. PositionStarts[t + 1]]</c>, entry after entry, <c>Frequencies[e]</c> of them for entry
+/// <c>e</c>.
 /// </summary>
 internal sealed record FlatPostings(int[] EntryStarts, uint[] Docs, uint[] Frequencies, long[]? PositionStarts, uint[]? Positions)
 {

@@ -100,12 +100,12 @@ internal sealed class InvertedPartitionData(
         var count = end - first;
         var firstEntry = postings.EntryStarts[first];
         var entries = postings.EntryStarts[end] - firstEntry;
-        var blocks = new ChunkWriter(entries * 8L + (count * 16L));
+        var blocks = new ChunkWriter(entries * 8L + (count * 16L), count + (entries / BitPacker4x.BlockLength));
         var postingOffsets = new int[count + 1];
         var maxScores = new float[count];
         var lengths = new uint[count];
         var withPositions = postings.Positions is not null;
-        var positionChunks = withPositions ? new ChunkWriter(entries * 10L) : null;
+        var positionChunks = withPositions ? new ChunkWriter(entries * 10L, 2 * entries) : null;
         var docOffsets = withPositions ? new int[entries + 1] : null;
         var tokenOffsets = withPositions ? new int[count + 1] : null;
         var scores = new float[64];
@@ -136,10 +136,13 @@ internal sealed class InvertedPartitionData(
             lengths[i] = (uint)length;
             if (positionChunks is not null)
             {
+                var position = postings.PositionStarts![t];
                 for (var k = 0; k < length; k++)
                 {
                     var e = start + k;
-                    PostingEncoder.Positions(postings.Positions.AsSpan((int)postings.PositionStarts![e], (int)postings.Frequencies[e]), positionChunks);
+                    var n = (int)postings.Frequencies[e];
+                    PostingEncoder.Positions(postings.Positions.AsSpan((int)position, n), positionChunks);
+                    position += n;
                     docOffsets![e - firstEntry + 1] = positionChunks.Count;
                 }
 
@@ -197,10 +200,10 @@ internal sealed class InvertedPartitionData(
     }
 
     /// <summary>Collects many small binary values straight into one buffer and its offsets (a large-binary array without one array per value).</summary>
-    internal sealed class ChunkWriter(long capacity)
+    internal sealed class ChunkWriter(long capacity, int values = 0)
     {
         private byte[] _data = new byte[Math.Max(64, Math.Min(capacity, System.Array.MaxLength))];
-        private long[] _offsets = new long[1024];
+        private long[] _offsets = new long[Math.Max(1024, values + 1)];
         private long _length;
 
         /// <summary>The values written.</summary>

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Numerics;
-using System.Runtime.InteropServices;
 
 namespace Lance.Engine.Index.FullText;
 
@@ -106,9 +105,19 @@ internal sealed class WordTable
             return (a, tail >> (8 * (16 - word.Length)));
         }
 
-        ulong value = 0;
-        word.CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref value)));
-        return (BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value), 0);
+        // Under eight bytes: two overlapping reads (the bytes they share are the same), no copy.
+        var length = word.Length;
+        if (length >= 4)
+        {
+            return (BinaryPrimitives.ReadUInt32LittleEndian(word) | ((ulong)BinaryPrimitives.ReadUInt32LittleEndian(word[(length - 4)..]) << (8 * (length - 4))), 0);
+        }
+
+        if (length >= 2)
+        {
+            return (BinaryPrimitives.ReadUInt16LittleEndian(word) | ((ulong)BinaryPrimitives.ReadUInt16LittleEndian(word[(length - 2)..]) << (8 * (length - 2))), 0);
+        }
+
+        return (length == 1 ? word[0] : 0UL, 0);
     }
 
     private static int Hash(ulong a, ulong b, int length)

@@ -10,7 +10,10 @@ namespace Lance.Bench;
 /// <summary>
 /// IVF-PQ build time, index size, latency and recall@10 for Lance.Engine and LanceDB (Node) on the
 /// same data, in one run, with the same parameters:
-/// <c>dotnet run -c Release --project bench/Lance.Bench -- index &lt;lowrank|minilm&gt; [rows] [dim] [partitions] [subvectors] [queries] [--no-node]</c>.
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- index &lt;lowrank|minilm&gt; [rows] [dim] [partitions] [subvectors] [queries] [--no-node] [--dir FOLDER]</c>.
+/// With <c>--dir</c> the tables, queries and exact answers are kept in FOLDER; a later run with the same
+/// arguments and folder skips generating and building and searches both indexes again (LanceDB's from a
+/// fresh process), so a 1M-row comparison can be repeated in minutes.
 /// "lowrank" is a deterministic random low-rank mix plus noise (like real embeddings); "minilm" is
 /// all-MiniLM-L6-v2 embeddings of sentences recombined from samples/QuickStart/docs.csv (cosine).
 /// </summary>
@@ -30,7 +33,20 @@ public static class IndexBench
         var queryCount = Arg(6, 100);
         var withNode = !args.Contains("--no-node");
         var metric = kind == "minilm" ? DistanceMetric.Cosine : DistanceMetric.L2;
-        var work = Path.Combine(Path.GetTempPath(), "lance-index-bench-" + Guid.NewGuid().ToString("N"));
+        var keptDir = args.SkipWhile(a => a != "--dir").Skip(1).FirstOrDefault();
+        var work = keptDir ?? Path.Combine(Path.GetTempPath(), "lance-index-bench-" + Guid.NewGuid().ToString("N"));
+        var builtMarker = Path.Combine(work, $"built-{kind}-{rows}-{dim}-{partitions}-{subVectors}-{queryCount}.txt");
+        if (keptDir is not null && File.Exists(builtMarker))
+        {
+            await SearchAgainAsync(work, kind, dim, partitions, subVectors, metric, withNode);
+            return;
+        }
+
+        if (keptDir is not null && Directory.Exists(work) && Directory.EnumerateFileSystemEntries(work).Any())
+        {
+            throw new InvalidOperationException($"'{work}' holds no finished run of these arguments and is not empty: give an empty or new folder.");
+        }
+
         Directory.CreateDirectory(work);
         try
         {
@@ -169,11 +185,101 @@ public static class IndexBench
                 Console.WriteLine(oursOnTheirsMemory.Row($"LanceDB's IVF_PQ({partitions}, {subVectors})", "Lance.Orm", nodeBytes ?? 0));
                 Console.WriteLine(SearchMemory.NodeRow($"LanceDB's IVF_PQ({partitions}, {subVectors})", "LanceDB", nodeBytes ?? 0, fresh));
             }
+
+            if (keptDir is not null && withNode)
+            {
+                await File.WriteAllTextAsync(builtMarker, $"built {DateTime.UtcNow:O}; ours {oursBuild:F2} s, LanceDB {Fmt(nodeBuild, "F1")} s\n");
+            }
         }
         finally
         {
-            try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            if (keptDir is null)
+            {
+                try { Directory.Delete(work, recursive: true); } catch (IOException) { }
+            }
         }
+    }
+
+    /// <summary>
+    /// A repeat run over a kept folder: both indexes searched again (ours by .NET and by LanceDB, LanceDB's by
+    /// .NET and by LanceDB), each side opening its table fresh, one after the other in this process run.
+    /// </summary>
+    private static async Task SearchAgainAsync(string work, string kind, int dim, int partitions, int subVectors, DistanceMetric metric, bool withNode)
+    {
+        var queryFile = Path.Combine(work, "queries.arrow");
+        var truthFile = Path.Combine(work, "truth.json");
+        var truth = JsonSerializer.Deserialize<List<long[]>>(await File.ReadAllTextAsync(truthFile))!;
+        var queries = await ReadQueriesAsync(queryFile, dim);
+        var queryList = Enumerable.Range(0, queries.Length / dim).Select(q => (ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim)).ToList();
+        var template = new VectorSearchRequest("vector", queryList[0], 10) { Metric = metric, Columns = ["id"] };
+        var ourPath = Path.Combine(work, "ours.lance");
+        var theirPath = Path.Combine(work, "node", "bench.lance");
+        long Bytes(string table) => Directory.EnumerateFiles(Path.Combine(table, LanceDataset.IndicesFolder), "*", SearchOption.AllDirectories).Sum(f => new FileInfo(f).Length);
+        Console.WriteLine($"Reusing {kind} tables, queries and exact answers kept by an earlier run ({queryList.Count} queries, IVF_PQ({partitions}, {subVectors}), {metric}); {Environment.ProcessorCount} cores.");
+        object Peer(string db, string table) => new
+        {
+            ipc = Path.Combine(work, "rows.arrow"), queries = queryFile, truth = truthFile, db, table, existing = true,
+            partitions, subVectors, metric = metric.ToString().ToLowerInvariant(), k = 10,
+            nprobes = Configs.Select(c => c.Nprobes).Distinct().ToArray(), refine = Configs.Select(c => c.Refine).Distinct().ToArray(),
+        };
+
+        var oursMemory = SearchMemory.Begin();
+        List<(int Nprobes, int Refine, double Median, double P95, double Recall)> ours;
+        await using (var dataset = await LanceDataset.OpenAsync(ourPath))
+        {
+            ours = await MeasureAsync(dataset, template, queryList, truth, oursMemory);
+        }
+
+        var theirs = withNode ? BenchSupport.Node("bench-index.mjs", Peer(Path.Combine(work, "node"), "bench")) : (JsonElement?)null;
+        var oursOnTheirsMemory = SearchMemory.Begin();
+        List<(int Nprobes, int Refine, double Median, double P95, double Recall)> oursOnTheirs;
+        await using (var foreign = await LanceDataset.OpenAsync(theirPath))
+        {
+            oursOnTheirs = await MeasureAsync(foreign, template, queryList, truth, oursOnTheirsMemory);
+        }
+
+        var theirsOnOurs = withNode ? BenchSupport.Node("bench-index.mjs", Peer(work, "ours")) : (JsonElement?)null;
+        Console.WriteLine();
+        Console.WriteLine("Each library's own index, searched by itself (LanceDB from a fresh process):");
+        PrintSearchTable(ours, theirs);
+        Console.WriteLine();
+        Console.WriteLine("LanceDB's index searched from .NET (\"ours\") and by LanceDB itself (the run above):");
+        PrintSearchTable(oursOnTheirs, theirs);
+        Console.WriteLine();
+        Console.WriteLine("Our index (Lance's format) searched by .NET (\"ours\") and by LanceDB:");
+        PrintSearchTable(ours, theirsOnOurs);
+        Console.WriteLine();
+        Console.WriteLine("Memory while searching (all configurations above, one query at a time; each side opens the table fresh; MiB = 2^20 bytes):");
+        Console.WriteLine(SearchMemory.Header);
+        Console.WriteLine(oursMemory.Row($"ours IVF_PQ({partitions}, {subVectors})", "Lance.Orm", Bytes(ourPath)));
+        if (theirsOnOurs is { } tOurs)
+        {
+            Console.WriteLine(SearchMemory.NodeRow($"ours IVF_PQ({partitions}, {subVectors})", "LanceDB", Bytes(ourPath), tOurs));
+        }
+
+        Console.WriteLine(oursOnTheirsMemory.Row($"LanceDB's IVF_PQ({partitions}, {subVectors})", "Lance.Orm", Bytes(theirPath)));
+        if (theirs is { } t)
+        {
+            Console.WriteLine(SearchMemory.NodeRow($"LanceDB's IVF_PQ({partitions}, {subVectors})", "LanceDB", Bytes(theirPath), t));
+        }
+    }
+
+    private static async Task<float[]> ReadQueriesAsync(string path, int dim)
+    {
+        await using var stream = File.OpenRead(path);
+        using var reader = new Apache.Arrow.Ipc.ArrowFileReader(stream);
+        var values = new List<float>();
+        while (await reader.ReadNextRecordBatchAsync() is { } batch)
+        {
+            using (batch)
+            {
+                var column = (FixedSizeListArray)batch.Column(0);
+                var flat = ((FloatArray)column.Values).Values.Slice(column.Offset * dim, column.Length * dim);
+                values.AddRange(flat.ToArray());
+            }
+        }
+
+        return values.ToArray();
     }
 
     private static async Task<List<(int Nprobes, int Refine, double Median, double P95, double Recall)>> MeasureAsync(

@@ -11,8 +11,12 @@ namespace Lance.Bench;
 /// one run: build time, index size, recall@10 and median latency per (nprobes, ef), and LanceDB's
 /// search of the index we built:
 /// <c>dotnet run -c Release --project bench/Lance.Bench -- index-kinds [rows] [dim] [partitions] [queries] [--no-node]
-/// [--kinds ivf_flat,ivf_sq,ivf_hnsw_sq] [--nprobes 10,20] [--ef 0,50,100]</c> (ef 0: the default). Each side's memory
-/// while searching is measured on a freshly opened table (LanceDB's: a second, search-only process).
+/// [--kinds ivf_flat,ivf_sq,ivf_hnsw_sq] [--nprobes 10,20] [--ef 0,50,100] [--refine 0,5] [--work DIR] [--ceiling]</c>
+/// (ef 0: the default; refine 0: none). Each side's memory while searching is measured on a freshly opened
+/// table (LanceDB's: a second, search-only process). <c>--work DIR</c> keeps the data, the exact answers and
+/// both sides' tables in DIR and reuses whatever a former run left there (a reused build reports 0 s; delete
+/// a table's folder to build it again). <c>--ceiling</c> also prints, for each side's index, the share of the
+/// true top-10 in the probed partitions and the recall of scoring all their rows by SQ code (see <see cref="IvfCeiling"/>).
 /// </summary>
 public static class IndexKindsBench
 {
@@ -26,6 +30,10 @@ public static class IndexKindsBench
 
         var nprobesList = List("--nprobes", [10, 20]);
         var efList = List("--ef", [0, 50, 100]);
+        var refineList = List("--refine", [0]);
+        var ceiling = args.Contains("--ceiling");
+        var workAt = System.Array.IndexOf(args, "--work");
+        var keep = workAt >= 0 && workAt + 1 < args.Length;
         var kindsAt = System.Array.IndexOf(args, "--kinds");
         var kinds = kindsAt >= 0 && kindsAt + 1 < args.Length ? args[kindsAt + 1].ToUpperInvariant().Split(',') : null;
         var memoryRows = new List<string>();
@@ -35,7 +43,7 @@ public static class IndexKindsBench
         var partitions = Arg(3, 256);
         var queryCount = Arg(4, 100);
         var withNode = !args.Contains("--no-node");
-        var work = Path.Combine(Path.GetTempPath(), "lance-index-kinds-" + Guid.NewGuid().ToString("N"));
+        var work = keep ? Path.GetFullPath(args[workAt + 1]) : Path.Combine(Path.GetTempPath(), "lance-index-kinds-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         try
         {
@@ -46,20 +54,35 @@ public static class IndexKindsBench
             data = null!; // 1.5 GB at 1M x 384: let it go before memory is measured
             var ipc = Path.Combine(work, "rows.arrow");
             var queryFile = Path.Combine(work, "queries.arrow");
-            await BenchData.WriteIpcAsync(ipc, batch);
+            if (!File.Exists(ipc))
+            {
+                await BenchData.WriteIpcAsync(ipc, batch);
+            }
+
             await BenchData.WriteIpcAsync(queryFile, IndexBench.QueryBatch(queries, dim));
             var queryList = Enumerable.Range(0, queryCount).Select(q => (ReadOnlyMemory<float>)queries.AsMemory(q * dim, dim)).ToList();
             var template = new VectorSearchRequest("vector", queryList[0], 10) { Columns = ["id"] };
+            var truthFile = Path.Combine(work, "truth.json");
             List<long[]> truth;
-            await using (var exactSet = await LanceDataset.CreateAsync(Path.Combine(work, "truth.lance"), batch.Schema, [batch]))
+            if (keep && File.Exists(truthFile))
             {
-                truth = (await exactSet.SearchBatchAsync(template, queryList)).Select(Ids).ToList();
+                truth = JsonSerializer.Deserialize<List<long[]>>(await File.ReadAllTextAsync(truthFile))!;
+            }
+            else
+            {
+                var truthPath = Path.Combine(work, "truth.lance");
+                await using (var exactSet = await LanceDataset.CreateAsync(truthPath, batch.Schema, [batch]))
+                {
+                    truth = (await exactSet.SearchBatchAsync(template, queryList)).Select(Ids).ToList();
+                }
+
+                Directory.Delete(truthPath, recursive: true);
             }
 
-            var truthFile = Path.Combine(work, "truth.json");
             await File.WriteAllTextAsync(truthFile, JsonSerializer.Serialize(truth));
-            Console.WriteLine("| kind | side | build s | index MB | nprobes | ef | recall@10 | median ms | p95 ms |");
-            Console.WriteLine("|---|---|---|---|---|---|---|---|---|");
+            Console.WriteLine("| kind | side | build s | index MB | nprobes | refine | ef | recall@10 | median ms | p95 ms |");
+            Console.WriteLine("|---|---|---|---|---|---|---|---|---|---|");
+            var ceilingRows = new List<Func<Task>>();
             foreach (var (kind, config, nodeKind) in new[]
             {
                 ("IVF_FLAT", IndexConfig.IvfFlat(partitions), "ivf_flat"),
@@ -74,13 +97,22 @@ public static class IndexKindsBench
 
                 var table = kind.ToLowerInvariant();
                 var ourPath = Path.Combine(work, table + ".lance");
-                double build;
-                await using (var built = await LanceDataset.CreateAsync(ourPath, batch.Schema, [batch]))
+                double build = 0;
+                var reuse = keep && Directory.Exists(Path.Combine(ourPath, LanceDataset.IndicesFolder));
+                if (!reuse)
                 {
+                    if (Directory.Exists(ourPath))
+                    {
+                        Directory.Delete(ourPath, recursive: true);
+                    }
+
+                    await using var built = await LanceDataset.CreateAsync(ourPath, batch.Schema, [batch]);
                     GC.Collect();
+                    var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                     var clock = Stopwatch.StartNew();
                     await built.CreateIndexAsync("vector", config);
                     build = clock.Elapsed.TotalSeconds;
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"Ours: {kind} built in {build:F1} s wall, {(Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds:F1} s CPU (all threads)."));
                 }
 
                 var bytes = FolderBytes(Path.Combine(ourPath, LanceDataset.IndicesFolder));
@@ -88,13 +120,10 @@ public static class IndexKindsBench
                 var memory = SearchMemory.Begin();
                 await using (var dataset = await LanceDataset.OpenAsync(ourPath))
                 {
-                    foreach (var nprobes in nprobesList)
+                    foreach (var (nprobes, refine, ef) in Configs(nprobesList, refineList, efs))
                     {
-                        foreach (var ef in efs)
-                        {
-                            var (median, p95, recall) = await MeasureAsync(dataset, template with { Nprobes = nprobes, Ef = ef == 0 ? null : ef }, queryList, truth, memory);
-                            Console.WriteLine($"| {kind} | Lance.Orm | {build:F1} | {bytes / 1e6:F1} | {nprobes} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
-                        }
+                        var (median, p95, recall) = await MeasureAsync(dataset, Request(template, nprobes, refine, ef), queryList, truth, memory);
+                        Console.WriteLine($"| {kind} | Lance.Orm | {build:F1} | {bytes / 1e6:F1} | {nprobes} | {refine} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
                     }
                 }
 
@@ -109,7 +138,7 @@ public static class IndexKindsBench
                 var crossed = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = work, table, existing = true, kind = nodeKind ?? "ivf_pq",
-                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = new[] { 0 }, ef = efs,
+                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = refineList, ef = efs,
                 });
                 PrintNode(kind, "LanceDB on ours", 0, bytes, crossed);
                 memoryRows.Add(SearchMemory.NodeRow("ours " + kind, "LanceDB", bytes, crossed));
@@ -118,32 +147,41 @@ public static class IndexKindsBench
                     continue;
                 }
 
+                var nodeTable = Path.Combine(work, "node", table + "_node.lance");
+                var nodeReuse = keep && Directory.Exists(Path.Combine(nodeTable, LanceDataset.IndicesFolder));
                 var node = BenchSupport.Node("bench-index.mjs", new
                 {
-                    ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind,
-                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = new[] { 0 }, ef = efs,
+                    ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind, existing = nodeReuse,
+                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = refineList, ef = efs,
                 });
                 var nodeBytes = node.GetProperty("indexBytes").GetDouble();
+                if (!nodeReuse)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"LanceDB: {kind} built in {node.GetProperty("buildSeconds").GetDouble():F1} s wall, {node.GetProperty("buildCpuSeconds").GetDouble():F1} s CPU (all threads)."));
+                }
+
                 PrintNode(kind, "LanceDB (Node)", node.GetProperty("buildSeconds").GetDouble(), nodeBytes, node);
+                if (ceiling && kind != "IVF_FLAT")
+                {
+                    ceilingRows.Add(() => IvfCeiling.MeasureAsync("ours " + kind, ourPath, template, queryList, nprobesList));
+                    ceilingRows.Add(() => IvfCeiling.MeasureAsync("LanceDB's " + kind, nodeTable, template, queryList, nprobesList));
+                }
 
                 // LanceDB's index searched by .NET, and by LanceDB from a fresh process (for its memory).
                 var foreignMemory = SearchMemory.Begin();
                 await using (var foreign = await LanceDataset.OpenAsync(Path.Combine(work, "node", table + "_node.lance")))
                 {
-                    foreach (var nprobes in nprobesList)
+                    foreach (var (nprobes, refine, ef) in Configs(nprobesList, refineList, efs))
                     {
-                        foreach (var ef in efs)
-                        {
-                            var (median, p95, recall) = await MeasureAsync(foreign, template with { Nprobes = nprobes, Ef = ef == 0 ? null : ef }, queryList, truth, foreignMemory);
-                            Console.WriteLine($"| {kind} | Lance.Orm on LanceDB's | - | {nodeBytes / 1e6:F1} | {nprobes} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
-                        }
+                        var (median, p95, recall) = await MeasureAsync(foreign, Request(template, nprobes, refine, ef), queryList, truth, foreignMemory);
+                        Console.WriteLine($"| {kind} | Lance.Orm on LanceDB's | - | {nodeBytes / 1e6:F1} | {nprobes} | {refine} | {(ef == 0 ? "default" : ef)} | {recall:F3} | {median:F2} | {p95:F2} |");
                     }
                 }
 
                 var fresh = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind, existing = true,
-                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = new[] { 0 }, ef = efs,
+                    partitions, metric = "l2", k = 10, nprobes = nprobesList, refine = refineList, ef = efs,
                 });
                 PrintNode(kind, "LanceDB (fresh process)", 0, nodeBytes, fresh);
                 memoryRows.Add(foreignMemory.Row("LanceDB's " + kind, "Lance.Orm", nodeBytes));
@@ -155,12 +193,25 @@ public static class IndexKindsBench
             Console.WriteLine("Memory while searching (all configurations above, one query at a time; each side opens the table fresh; MiB = 2^20 bytes):");
             Console.WriteLine(SearchMemory.Header);
             memoryRows.ForEach(Console.WriteLine);
+            if (ceilingRows.Count > 0)
+            {
+                Console.WriteLine();
+                Console.WriteLine("Where recall is lost (each index as our reader loads it; exact answers by row id):");
+                Console.WriteLine(IvfCeiling.Header);
+                foreach (var row in ceilingRows)
+                {
+                    await row();
+                }
+            }
         }
         finally
         {
             try
             {
-                Directory.Delete(work, recursive: true);
+                if (!keep)
+                {
+                    Directory.Delete(work, recursive: true);
+                }
             }
             catch (IOException)
             {
@@ -176,9 +227,16 @@ public static class IndexKindsBench
             var ef = c.GetProperty("ef").GetInt32();
             Console.WriteLine(string.Create(
                 CultureInfo.InvariantCulture,
-                $"| {kind} | {side} | {(build > 0 ? build.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {bytes / 1e6:F1} | {c.GetProperty("nprobes").GetInt32()} | {(ef == 0 ? "default" : ef)} | {c.GetProperty("recall").GetDouble():F3} | {c.GetProperty("latencyMedianMs").GetDouble():F2} | {c.GetProperty("latencyP95Ms").GetDouble():F2} |"));
+                $"| {kind} | {side} | {(build > 0 ? build.ToString("F1", CultureInfo.InvariantCulture) : "-")} | {bytes / 1e6:F1} | {c.GetProperty("nprobes").GetInt32()} | {c.GetProperty("refine").GetInt32()} | {(ef == 0 ? "default" : ef)} | {c.GetProperty("recall").GetDouble():F3} | {c.GetProperty("latencyMedianMs").GetDouble():F2} | {c.GetProperty("latencyP95Ms").GetDouble():F2} |"));
         }
     }
+
+    /// <summary>Every (nprobes, refine, ef) in the order LanceDB's side runs them.</summary>
+    private static IEnumerable<(int Nprobes, int Refine, int Ef)> Configs(int[] nprobesList, int[] refineList, int[] efs)
+        => from nprobes in nprobesList from refine in refineList from ef in efs select (nprobes, refine, ef);
+
+    private static VectorSearchRequest Request(VectorSearchRequest template, int nprobes, int refine, int ef)
+        => template with { Nprobes = nprobes, RefineFactor = refine == 0 ? null : refine, Ef = ef == 0 ? null : ef };
 
     private static async Task<(double Median, double P95, double Recall)> MeasureAsync(LanceDataset dataset, VectorSearchRequest request, List<ReadOnlyMemory<float>> queryList, List<long[]> truth, SearchMemory memory)
     {

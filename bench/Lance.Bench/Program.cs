@@ -18,6 +18,10 @@ else if (args.Length > 0 && args[0] == "index-kernel")
 {
     IndexKernelBench.Run();
 }
+else if (args.Length > 0 && args[0] == "adc-scan")
+{
+    AdcScanBench.Run(args);
+}
 else if (args.Length > 0 && args[0] == "kernels")
 {
     KernelBench.Run(args);

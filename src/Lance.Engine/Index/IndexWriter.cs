@@ -222,7 +222,7 @@ internal static class IndexWriter
                 IndexVersion = 1,
             };
             var manifest = await IndexCommit.PublishAsync(snapshot, log, name, metadata, cancellationToken).ConfigureAwait(false);
-            indexes.Add(uuid, index);
+            indexes.Add(uuid, index is Vector.LanceIvfIndex written ? written.ForSearch() : index);
             progress?.Report(new IndexBuildProgress(IndexBuildStage.Committing, 1));
             return manifest;
         }

@@ -1,3 +1,4 @@
+using Lance.Engine.Index;
 using Lance.Engine.Index.Vector;
 using Lance.Engine.Tests.Support;
 
@@ -150,6 +151,32 @@ public sealed class LanceIvfIndexTests : IDisposable
     }
 
     [Fact]
+    public void Squared_distances_between_codes_match_a_plain_loop_at_every_length()
+    {
+        var random = new Random(7);
+        for (var length = 0; length <= 400; length += length < 70 ? 1 : 37)
+        {
+            var a = new byte[length];
+            var b = new byte[length];
+            random.NextBytes(a);
+            random.NextBytes(b);
+            if (length > 0)
+            {
+                (a[0], b[0]) = (0, 255);
+                (a[^1], b[^1]) = (255, 0);
+            }
+
+            var expected = 0;
+            for (var i = 0; i < length; i++)
+            {
+                expected += (a[i] - b[i]) * (a[i] - b[i]);
+            }
+
+            Assert.Equal(expected, ScalarQuantizer.SquaredDistance(a, b));
+        }
+    }
+
+    [Fact]
     public void An_hnsw_graph_finds_the_nearest_points_of_a_line()
     {
         var points = Enumerable.Range(0, 500).Select(i => (float)((i * 7919) % 500)).ToArray();
@@ -158,7 +185,43 @@ public sealed class LanceIvfIndexTests : IDisposable
         graph.Search(i => Math.Abs(points[i] - 250.2f), 20, null, (_, node) => found.Add(node));
         Assert.Contains(Array.IndexOf(points, 250f), found);
         Assert.Contains(Array.IndexOf(points, 251f), found);
-        Assert.Equal(0, graph.Neighbors[0].Count(n => n is null));
-        Assert.NotNull(graph.Neighbors[6][0]);
+        Assert.Null(graph.Levels[0].Nodes);
+        Assert.Equal(points.Length, graph.Levels[0].Count);
+        Assert.True(graph.Levels[6].Contains(0));
+    }
+
+    [Fact]
+    public void An_hnsw_graph_read_back_has_the_built_links_flat_and_keeps_no_distances()
+    {
+        var vectors = IndexData.Vectors(3000, Dim, seed: 5);
+        var column = (Apache.Arrow.FixedSizeListArray)IndexData.Batch(vectors, 0).Column("vector");
+        var built = LanceIvfBuilder.Build([new IndexSource(0, column, [])], Dim, 4, LanceIvfKind.HnswSq, IndexConfig.IvfHnswSq(4), CancellationToken.None);
+        var (indexBytes, auxBytes) = LanceIvfWriter.Encode(built, CancellationToken.None);
+        using var indexFile = Lance.Engine.DataFiles.DataFileReader.FromBytes(indexBytes, "index.idx");
+        using var auxFile = Lance.Engine.DataFiles.DataFileReader.FromBytes(auxBytes, "auxiliary.idx");
+        var read = LanceIvfReader.Read(indexFile, "index.idx", auxFile, "auxiliary.idx", [0]);
+
+        var (builtCodes, readCodes) = (built.Codes!, read.Codes!);
+        Assert.Equal(builtCodes.Select(c => c.Length), readCodes.Select(c => c.Length));
+        Assert.All(builtCodes.Zip(readCodes), p => Assert.Equal(p.First, p.Second));
+        for (var p = 0; p < built.Partitions; p++)
+        {
+            var (mine, theirs) = (built.Graphs![p]!, read.Graphs![p]!);
+            Assert.Equal(mine.Count, theirs.Count);
+            Assert.Equal(mine.Levels.Length, theirs.Levels.Length);
+            foreach (var (a, b) in mine.Levels.Zip(theirs.Levels))
+            {
+                Assert.Equal(a.Nodes, b.Nodes);
+                Assert.Equal(a.Offsets, b.Offsets);
+                Assert.Equal(a.Links, b.Links);
+                Assert.NotNull(a.Distances);
+                Assert.Null(b.Distances);
+            }
+        }
+
+        // A graph read for searching is written again (as a remap keeps it) with its distances measured anew.
+        var (againIndex, againAux) = LanceIvfWriter.Encode(read, CancellationToken.None);
+        Assert.Equal(indexBytes, againIndex);
+        Assert.Equal(auxBytes, againAux);
     }
 }

@@ -9,6 +9,7 @@ namespace Lance.Engine.Index.Vector;
 /// </summary>
 internal static class HnswBuilder
 {
+
     /// <summary>Builds the graph of <paramref name="count"/> nodes whose pairwise distance is <paramref name="between"/>.</summary>
     public static HnswGraph Build(int count, Func<int, int, float> between, int m, int efConstruction, int maxLevel, int seed, CancellationToken cancellationToken)
     {
@@ -54,13 +55,13 @@ internal static class HnswBuilder
             var ep = (Node: 0, Distance: Distance(0));
             for (var level = maxLevel - 1; level > top; level--)
             {
-                ep = HnswGraph.Greedy(views[level], ep, Distance);
+                ep = HnswGraph.Greedy(new BuildLinks(views[level]), ep, Distance);
             }
 
             for (var level = top; level >= 0; level--)
             {
                 Array.Clear(visited);
-                var found = HnswGraph.Beam(views[level], ep, efConstruction, Distance, null, visited);
+                var found = HnswGraph.Beam(new BuildLinks(views[level]), ep, efConstruction, Distance, null, visited);
                 var limit = level == 0 ? 2 * m : m;
                 var chosen = Select(found, limit, between);
                 ranked[level][node] = chosen;
@@ -91,23 +92,33 @@ internal static class HnswBuilder
             }
         }
 
-        var neighbors = new int[]?[maxLevel][];
-        var distances = new float[]?[maxLevel][];
+        var levels = new HnswLevel[maxLevel];
         for (var level = 0; level < maxLevel; level++)
         {
-            neighbors[level] = new int[count][];
-            distances[level] = new float[count][];
+            var lists = ranked[level];
+            var nodes = new List<int>();
+            var offsets = new List<int> { 0 };
+            var links = new List<int>();
+            var distances = new List<float>();
             for (var node = 0; node < count; node++)
             {
-                if (ranked[level][node] is { } list)
+                if (lists[node] is { } list)
                 {
-                    neighbors[level][node] = list.Select(x => x.Node).ToArray();
-                    distances[level][node] = list.Select(x => x.Distance).ToArray();
+                    nodes.Add(node);
+                    foreach (var (d, neighbor) in list)
+                    {
+                        links.Add(neighbor);
+                        distances.Add(d);
+                    }
+
+                    offsets.Add(links.Count);
                 }
             }
+
+            levels[level] = new HnswLevel(nodes.Count == count ? null : nodes.ToArray(), offsets.ToArray(), links.ToArray(), distances.ToArray());
         }
 
-        return new HnswGraph(maxLevel, m, efConstruction, neighbors, distances);
+        return new HnswGraph(count, maxLevel, m, efConstruction, levels);
     }
 
     /// <summary>The neighbour-selection heuristic: nearest first, a candidate kept when it is nearer to the node than to every one kept.</summary>
@@ -144,5 +155,11 @@ internal static class HnswBuilder
         }
 
         return result;
+    }
+
+    /// <summary>The lists of one level while it is built.</summary>
+    private readonly struct BuildLinks(int[]?[] view) : IHnswLinks
+    {
+        public ReadOnlySpan<int> Neighbors(int node) => view[node];
     }
 }

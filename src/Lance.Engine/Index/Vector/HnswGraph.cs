@@ -6,7 +6,9 @@ namespace Lance.Engine.Index.Vector;
 /// The HNSW graph of one IVF partition, as Lance keeps it: nodes are the partition's rows
 /// (0 … n−1), node 0 sits on every level and is where every search starts, the others on the
 /// levels 0 … l drawn at build time. Level 0 links each node to at most <c>2·M</c> neighbours,
-/// higher levels to at most <c>M</c>; each list is ranked nearest first.
+/// higher levels to at most <c>M</c>; each list is ranked nearest first. Each level is stored flat
+/// (<see cref="HnswLevel"/>): one array of neighbours with offsets, so a graph of a million nodes is
+/// a few arrays rather than millions.
 /// A search descends greedily from the top level to level 0, then runs a beam search of width ef.
 /// </summary>
 internal sealed class HnswGraph
@@ -21,13 +23,13 @@ internal sealed class HnswGraph
     public const int DefaultEfConstruction = 300;
 
     /// <summary>Creates a graph from its levels.</summary>
-    public HnswGraph(int maxLevel, int m, int efConstruction, int[]?[][] neighbors, float[]?[][] distances)
+    public HnswGraph(int count, int maxLevel, int m, int efConstruction, HnswLevel[] levels)
     {
+        Count = count;
         MaxLevel = maxLevel;
         M = m;
         EfConstruction = efConstruction;
-        Neighbors = neighbors;
-        Distances = distances;
+        Levels = levels;
     }
 
     /// <summary>The number of levels (Lance's <c>max_level</c>).</summary>
@@ -39,14 +41,15 @@ internal sealed class HnswGraph
     /// <summary>The beam width the graph was built with.</summary>
     public int EfConstruction { get; }
 
-    /// <summary><c>Neighbors[level][node]</c>: the node's neighbours on that level, nearest first; null when the node is not on the level.</summary>
-    public int[]?[][] Neighbors { get; }
-
-    /// <summary>The distances matching <see cref="Neighbors"/>.</summary>
-    public float[]?[][] Distances { get; }
+    /// <summary>The levels, 0 (every node) first.</summary>
+    public HnswLevel[] Levels { get; }
 
     /// <summary>The nodes (rows of the partition).</summary>
-    public int Count => Neighbors.Length == 0 ? 0 : Neighbors[0].Length;
+    public int Count { get; }
+
+    /// <summary>The same graph without the neighbour distances a search never reads (kept by a graph just built, for its file).</summary>
+    public HnswGraph ForSearch()
+        => new(Count, MaxLevel, M, EfConstruction, Levels.Select(l => l.Distances is null ? l : new HnswLevel(l.Nodes, l.Offsets, l.Links, null)).ToArray());
 
     /// <summary>
     /// Offers to <paramref name="offer"/> the (up to <paramref name="ef"/>) nearest nodes a search finds,
@@ -87,32 +90,30 @@ internal sealed class HnswGraph
         var ep = (Node: 0, Distance: distance(0));
         for (var level = MaxLevel - 1; level >= 0; level--)
         {
-            ep = Greedy(Neighbors[Math.Min(level, Neighbors.Length - 1)], ep, distance);
+            ep = Greedy(new StoredLinks(Levels[Math.Min(level, Levels.Length - 1)]), ep, distance);
         }
 
-        foreach (var (d, node) in Beam(Neighbors[0], ep, ef, distance, allowed, new bool[n]))
+        foreach (var (d, node) in Beam(new StoredLinks(Levels[0]), ep, ef, distance, allowed, new bool[n]))
         {
             offer(d, node);
         }
     }
 
     /// <summary>Moves to the nearest neighbour on one level until none is nearer.</summary>
-    public static (int Node, float Distance) Greedy(int[]?[] level, (int Node, float Distance) start, Func<int, float> distance)
+    public static (int Node, float Distance) Greedy<TLinks>(TLinks level, (int Node, float Distance) start, Func<int, float> distance)
+        where TLinks : IHnswLinks
     {
         var (current, best) = start;
         while (true)
         {
             var next = -1;
-            if (level[current] is { } neighbors)
+            foreach (var neighbor in level.Neighbors(current))
             {
-                foreach (var neighbor in neighbors)
+                var d = distance(neighbor);
+                if (d < best)
                 {
-                    var d = distance(neighbor);
-                    if (d < best)
-                    {
-                        best = d;
-                        next = neighbor;
-                    }
+                    best = d;
+                    next = neighbor;
                 }
             }
 
@@ -126,8 +127,9 @@ internal sealed class HnswGraph
     }
 
     /// <summary>The beam search of one level: the nearest <paramref name="ef"/> nodes found, nearest first.</summary>
-    public static List<(float Distance, int Node)> Beam(
-        IReadOnlyList<int[]?> level, (int Node, float Distance) ep, int ef, Func<int, float> distance, Func<int, bool>? allowed, bool[] visited)
+    public static List<(float Distance, int Node)> Beam<TLinks>(
+        TLinks level, (int Node, float Distance) ep, int ef, Func<int, float> distance, Func<int, bool>? allowed, bool[] visited)
+        where TLinks : IHnswLinks
     {
         var candidates = new PriorityQueue<int, float>();
         var results = new PriorityQueue<int, float>(ef + 1, Comparer<float>.Create((a, b) => b.CompareTo(a)));
@@ -146,12 +148,7 @@ internal sealed class HnswGraph
                 break;
             }
 
-            if (level[current] is not { } neighbors)
-            {
-                continue;
-            }
-
-            foreach (var neighbor in neighbors)
+            foreach (var neighbor in level.Neighbors(current))
             {
                 if (visited[neighbor])
                 {

@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.Text;
 using Google.Protobuf;
+using Lance.Engine.DataFiles;
 using Lance.Engine.Format;
 using Lance.Engine.Format.Protos.VectorIndex;
 
@@ -42,6 +43,52 @@ internal static class IndexFileBuffers
         }
 
         return file.Slice((int)position, (int)length);
+    }
+
+    /// <summary>Global buffer <paramref name="index"/> of an open file, read from it (buffer 0 is the file's schema).</summary>
+    /// <exception cref="LanceIndexException">The file has no such buffer, or it lies outside the file.</exception>
+    public static byte[] GlobalBuffer(DataFileReader file, int index, string name)
+    {
+        var length = file.FileLength;
+        if (length < FooterLength)
+        {
+            throw new LanceIndexException($"The index file '{name}' is too short ({length} bytes) to be a Lance file.");
+        }
+
+        Span<byte> footer = stackalloc byte[FooterLength];
+        file.ReadInto(length - FooterLength, footer);
+        var table = BinaryPrimitives.ReadUInt64LittleEndian(footer[16..]);
+        var count = BinaryPrimitives.ReadUInt32LittleEndian(footer[24..]);
+        if (index < 0 || (uint)index >= count || table + ((ulong)(index + 1) * 16) > (ulong)length)
+        {
+            throw new LanceIndexException($"The index file '{name}' has no global buffer {index} (it has {count}).");
+        }
+
+        Span<byte> entry = stackalloc byte[16];
+        file.ReadInto((long)(table + ((ulong)index * 16)), entry);
+        var position = BinaryPrimitives.ReadUInt64LittleEndian(entry);
+        var size = BinaryPrimitives.ReadUInt64LittleEndian(entry[8..]);
+        if (position + size > (ulong)length)
+        {
+            throw new LanceIndexException($"The index file '{name}' is corrupt: global buffer {index} ({size} bytes at {position}) lies past its end.");
+        }
+
+        var bytes = new byte[checked((int)size)];
+        file.ReadInto((long)position, bytes);
+        return bytes;
+    }
+
+    /// <summary>Parses the protobuf message in the global buffer a metadata value of an open file names (e.g. <c>lance:ivf</c> → "1").</summary>
+    public static T Message<T>(DataFileReader file, string key, MessageParser<T> parser, string name)
+        where T : IMessage<T>
+    {
+        var text = Metadata(file.Schema, key, name);
+        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var buffer))
+        {
+            throw new LanceIndexException($"The index file '{name}': metadata '{key}' is '{text}', not a global buffer number.");
+        }
+
+        return Parse(GlobalBuffer(file, buffer, name), parser, name);
     }
 
     /// <summary>A schema metadata value of the file as text.</summary>

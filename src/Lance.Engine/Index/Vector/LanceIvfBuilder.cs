@@ -7,6 +7,8 @@ namespace Lance.Engine.Index.Vector;
 /// (on unit vectors for cosine), every live row assigned to its nearest centroid (by L2, or by dot
 /// product for dot indexes), then per partition the vectors (IVF_FLAT) or their 8-bit codes under
 /// one value range (IVF_SQ), and for IVF_HNSW_SQ an HNSW graph over the codes, partitions in parallel.
+/// The range is trained as Lance trains it: on a sample of <c>SampleRate × 256</c> rows (all rows when
+/// there are fewer), values outside it saturating.
 /// </summary>
 internal static class LanceIvfBuilder
 {
@@ -74,7 +76,7 @@ internal static class LanceIvfBuilder
         }
 
         var partitionRows = members.Select(m => m.Select(i => rowIds[i]).ToArray()).ToArray();
-        var quantizer = kind == LanceIvfKind.Flat ? default : ScalarQuantizer.Train(data);
+        var quantizer = kind == LanceIvfKind.Flat ? default : TrainQuantizer(data, total, dimension, config);
         float[][]? vectors = null;
         byte[][]? codes = null;
         if (kind == LanceIvfKind.Flat)
@@ -131,20 +133,36 @@ internal static class LanceIvfBuilder
         };
     }
 
+    /// <summary>The SQ range of a sample of <c>SampleRate × 2⁸</c> rows of <paramref name="data"/> (all rows when there are no more).</summary>
+    private static ScalarQuantizer TrainQuantizer(float[] data, int total, int dimension, IndexConfig config)
+    {
+        var size = (int)Math.Min(total, (long)config.SampleRate * 256);
+        if (size >= total)
+        {
+            return ScalarQuantizer.Train(data.AsSpan(0, total * dimension));
+        }
+
+        var rows = KMeans.Sample(total, size, new Random(config.Seed + 1));
+        var sample = new float[(long)size * dimension];
+        for (var i = 0; i < size; i++)
+        {
+            data.AsSpan(rows[i] * dimension, dimension).CopyTo(sample.AsSpan(i * dimension, dimension));
+        }
+
+        return ScalarQuantizer.Train(sample);
+    }
+
     /// <summary>The HNSW graph over one partition's SQ codes (<paramref name="count"/> rows of <paramref name="dimension"/> bytes), measured as searches measure them.</summary>
     public static HnswGraph BuildGraph(
         byte[] block, int count, int dimension, ScalarQuantizer quantizer, DistanceMetric metric, int m, int efConstruction, int maxLevel, int seed, CancellationToken cancellationToken)
+        => HnswBuilder.Build(count, CodeDistance(block, dimension, quantizer, metric), m, efConstruction, maxLevel, seed, cancellationToken);
+
+    /// <summary>The distance between two rows of one partition's SQ codes, as its graph is built with.</summary>
+    public static Func<int, int, float> CodeDistance(byte[] block, int dimension, ScalarQuantizer quantizer, DistanceMetric metric)
     {
         var scale = quantizer.Scale * (metric == DistanceMetric.Cosine ? 0.5f : 1f);
-        return HnswBuilder.Build(
-            count,
-            metric == DistanceMetric.Dot
-                ? (a, b) => quantizer.DotDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension))
-                : (a, b) => ScalarQuantizer.SquaredDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension)) * scale,
-            m,
-            efConstruction,
-            maxLevel,
-            seed,
-            cancellationToken);
+        return metric == DistanceMetric.Dot
+            ? (a, b) => quantizer.DotDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension))
+            : (a, b) => ScalarQuantizer.SquaredDistance(block.AsSpan(a * dimension, dimension), block.AsSpan(b * dimension, dimension)) * scale;
     }
 }

@@ -78,6 +78,22 @@ internal sealed class LanceIvfIndex : IVectorIndex
         _ => "IVF_HNSW_SQ",
     };
 
+    /// <summary>The index as a search keeps it: its graphs (if any) without the neighbour distances written to the file.</summary>
+    public LanceIvfIndex ForSearch() => Graphs is null ? this : new LanceIvfIndex
+    {
+        Kind = Kind,
+        Metric = Metric,
+        Dimension = Dimension,
+        Centroids = Centroids,
+        RowIds = RowIds,
+        Vectors = Vectors,
+        Bits = Bits,
+        Codes = Codes,
+        Quantizer = Quantizer,
+        Graphs = Graphs.Select(g => g?.ForSearch()).ToArray(),
+        Fragments = Fragments,
+    };
+
     /// <inheritdoc/>
     public void Search(ReadOnlySpan<float> query, int nprobes, int ef, RowMask mask, TopK topK)
     {
@@ -95,41 +111,75 @@ internal sealed class LanceIvfIndex : IVectorIndex
 
         var queryCodes = new byte[Dimension];
         Quantizer.Encode(q, queryCodes);
-        foreach (var partition in NearestPartitions(q, Math.Min(nprobes, Partitions)))
+        var probed = NearestPartitions(q, Math.Min(nprobes, Partitions));
+        if (probed.Length < 2 || Environment.ProcessorCount < 2)
         {
-            var rows = RowIds[partition];
-            if (rows.Length == 0)
+            foreach (var partition in probed)
             {
-                continue;
+                SearchPartition(partition, q, queryCodes, ef, mask, topK);
             }
 
-            // With no deletions and no prefilter every row is allowed: skip the row-by-row check (and its array).
-            var all = HighestFragment(partition) < mask.AllowedPrefix;
-            bool[] allowed = [];
-            if (!all)
+            return;
+        }
+
+        // The probed partitions are searched on every core, each worker keeping its own k nearest; the
+        // merge gives the same rows as one pass would (TopK orders ties by row id). The mask's lazily
+        // found prefix is found here, before the workers read it.
+        _ = mask.AllowedPrefix;
+        var gate = new object();
+        Parallel.For(
+            0,
+            probed.Length,
+            () => new TopK(topK.Capacity),
+            (i, _, local) =>
             {
-                allowed = new bool[rows.Length];
-                all = true;
-                for (var i = 0; i < rows.Length; i++)
+                SearchPartition(probed[i], q, queryCodes, ef, mask, local);
+                return local;
+            },
+            local =>
+            {
+                lock (gate)
                 {
-                    allowed[i] = mask.Allows(rows[i]);
-                    all &= allowed[i];
+                    topK.Merge(local);
                 }
-            }
+            });
+    }
 
-            var distance = Measure(partition, q, queryCodes);
-            if (Kind == LanceIvfKind.HnswSq && Graphs?[partition] is { } graph)
-            {
-                graph.Search(distance, Math.Max(ef, topK.Capacity), all ? null : i => allowed[i], rows, topK);
-                continue;
-            }
+    /// <summary>Offers the rows one partition finds for the (normalised) query to <paramref name="topK"/>.</summary>
+    private void SearchPartition(int partition, float[] q, byte[] queryCodes, int ef, RowMask mask, TopK topK)
+    {
+        var rows = RowIds[partition];
+        if (rows.Length == 0)
+        {
+            return;
+        }
 
+        // With no deletions and no prefilter every row is allowed: skip the row-by-row check (and its array).
+        var all = HighestFragment(partition) < mask.AllowedPrefix;
+        bool[] allowed = [];
+        if (!all)
+        {
+            allowed = new bool[rows.Length];
+            all = true;
             for (var i = 0; i < rows.Length; i++)
             {
-                if (all || allowed[i])
-                {
-                    topK.Offer(distance(i), rows[i]);
-                }
+                allowed[i] = mask.Allows(rows[i]);
+                all &= allowed[i];
+            }
+        }
+
+        var distance = Measure(partition, q, queryCodes);
+        if (Kind == LanceIvfKind.HnswSq && Graphs?[partition] is { } graph)
+        {
+            graph.Search(distance, Math.Max(ef, topK.Capacity), all ? null : i => allowed[i], rows, topK);
+            return;
+        }
+
+        for (var i = 0; i < rows.Length; i++)
+        {
+            if (all || allowed[i])
+            {
+                topK.Offer(distance(i), rows[i]);
             }
         }
     }

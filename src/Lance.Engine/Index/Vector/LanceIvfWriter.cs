@@ -191,17 +191,31 @@ internal static class LanceIvfWriter
             }
 
             var levelOffsets = new List<int> { 0 };
+            // A graph read for searching keeps no distances (one a remap keeps is written again): they are measured anew.
+            var between = graph.Levels.Any(l => l.Distances is null) ? LanceIvfBuilder.CodeDistance(index.Codes![p], index.Dimension, index.Quantizer, index.Metric) : null;
             for (var level = 0; level < graph.MaxLevel; level++)
             {
-                for (var node = 0; node < graph.Count; node++)
+                var stored = graph.Levels[level];
+                for (var slot = 0; slot < stored.Count; slot++)
                 {
-                    if (graph.Neighbors[level][node] is { } list)
+                    var node = stored.NodeAt(slot);
+                    ids.Add((uint)node);
+                    var (from, to) = (stored.Offsets[slot], stored.Offsets[slot + 1]);
+                    foreach (var neighbor in stored.Links.AsSpan(from, to - from))
                     {
-                        ids.Add((uint)node);
-                        neighbors.AddRange(list.Select(x => (uint)x));
-                        distances.AddRange(graph.Distances[level][node]!);
-                        neighborOffsets.Add(neighbors.Count);
+                        neighbors.Add((uint)neighbor);
+                        if (stored.Distances is null)
+                        {
+                            distances.Add(between!(node, neighbor));
+                        }
                     }
+
+                    if (stored.Distances is { } kept)
+                    {
+                        distances.AddRange(kept.AsSpan(from, to - from));
+                    }
+
+                    neighborOffsets.Add(neighbors.Count);
                 }
 
                 levelOffsets.Add(ids.Count - first);
@@ -259,7 +273,8 @@ internal static class LanceIvfWriter
             new ListArray(neighborType, count, offsets, neighborValues, ArrowBuffer.Empty, 0, 0),
             new ListArray(distanceType, count, offsets, distanceValues, ArrowBuffer.Empty, 0, 0),
         ], count);
-        return WriteFile(schema, batch, [ivf.ToByteArray()], "index.idx", cancellationToken);
+        // Bit-packed as Lance packs its own graph files: node ids within a partition need far fewer than 32 bits.
+        return WriteFile(schema, batch, [ivf.ToByteArray()], "index.idx", cancellationToken, compact: true);
     }
 
     /// <summary>The manifest's details of the index.</summary>
@@ -307,10 +322,10 @@ internal static class LanceIvfWriter
         return System.Text.Encoding.UTF8.GetString(buffer.ToArray());
     }
 
-    private static byte[] WriteFile(Schema schema, RecordBatch batch, IReadOnlyList<byte[]> globalBuffers, string name, CancellationToken cancellationToken)
+    private static byte[] WriteFile(Schema schema, RecordBatch batch, IReadOnlyList<byte[]> globalBuffers, string name, CancellationToken cancellationToken, bool compact = false)
     {
         using var stream = new MemoryStream();
-        V21.DataFileWriter.Write(stream, LanceSchema.FromArrow(schema), [batch], new DataFileWriterOptions { GlobalBuffers = globalBuffers, Name = name }, cancellationToken);
+        V21.DataFileWriter.Write(stream, LanceSchema.FromArrow(schema), [batch], new DataFileWriterOptions { GlobalBuffers = globalBuffers, Name = name, Compact = compact }, cancellationToken);
         return stream.ToArray();
     }
 }

@@ -1,3 +1,7 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Lance.Engine.Index.Vector;
 
 /// <summary>
@@ -85,6 +89,11 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
     /// <summary>The squared L2 distance between two code vectors, in code units (multiply by <see cref="Scale"/>).</summary>
     public static int SquaredDistance(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
+        if (Avx2.IsSupported && a.Length >= 32 && b.Length >= a.Length)
+        {
+            return SquaredDistanceAvx2(a, b);
+        }
+
         var sum = 0;
         var i = 0;
         if (System.Numerics.Vector.IsHardwareAccelerated && a.Length >= System.Numerics.Vector<short>.Count)
@@ -107,6 +116,40 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
             sum = System.Numerics.Vector.Sum(acc);
         }
 
+        for (; i < a.Length; i++)
+        {
+            var d = a[i] - b[i];
+            sum += d * d;
+        }
+
+        return sum;
+    }
+
+    /// <summary>
+    /// <see cref="SquaredDistance"/> 32 codes at a time: |a − b| per byte from two saturating subtractions,
+    /// widened to 16 bits and squared and summed in pairs (vpmaddwd); exact, as the sum is of integers.
+    /// </summary>
+    private static int SquaredDistanceAvx2(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
+    {
+        ref var pa = ref MemoryMarshal.GetReference(a);
+        ref var pb = ref MemoryMarshal.GetReference(b);
+        var acc = Vector256<int>.Zero;
+        var zero = Vector256<byte>.Zero;
+        var i = 0;
+        for (; i + 32 <= a.Length; i += 32)
+        {
+            var va = Vector256.LoadUnsafe(ref pa, (nuint)i);
+            var vb = Vector256.LoadUnsafe(ref pb, (nuint)i);
+            var diff = Avx2.Or(
+                Avx2.SubtractSaturate(va, vb),
+                Avx2.SubtractSaturate(vb, va));
+            var low = Avx2.UnpackLow(diff, zero).AsInt16();
+            var high = Avx2.UnpackHigh(diff, zero).AsInt16();
+            acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(low, low));
+            acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(high, high));
+        }
+
+        var sum = Vector256.Sum(acc);
         for (; i < a.Length; i++)
         {
             var d = a[i] - b[i];

@@ -1,5 +1,6 @@
 using Apache.Arrow;
 using Lance.Engine;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Interop.Tests;
 
@@ -16,22 +17,6 @@ public sealed class ScalarIndexFromLanceDbTests(ScalarIndexTable table) : IClass
         "array_has_any(tags, ['t1', 't3'])", "array_has_all(tags, ['t2', 't5'])", "array_has_any(tags, ['t4']) AND age > 40",
         "NOT array_has_any(tags, ['t1'])", "array_has_all(tags, ['t0']) OR name = 'n2'",
     ];
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            for (var i = 0; i < column.Length; i++)
-            {
-                ids.Add(column.GetValue(i)!.Value);
-            }
-        }
-
-        ids.Sort();
-        return [.. ids];
-    }
 
     [Fact]
     public async Task Btree_bitmap_and_label_list_indexes_are_used_and_no_longer_listed_as_ignored()

@@ -1,5 +1,6 @@
 using Apache.Arrow;
 using Lance.Engine;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Interop.Tests;
 
@@ -40,19 +41,6 @@ public sealed class ScalarIndexInLanceDbTests : IAsyncLifetime
     {
         _db.Dispose();
         return Task.CompletedTask;
-    }
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
     }
 
     private async Task AssertSameAsLanceDbAsync(bool expectIndexInPlan)

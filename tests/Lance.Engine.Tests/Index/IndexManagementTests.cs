@@ -1,5 +1,6 @@
 using Apache.Arrow;
 using Lance.Engine.Tests.Support;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Engine.Tests.Index;
 
@@ -19,19 +20,6 @@ public sealed class IndexManagementTests : IDisposable
         await dataset.CreateScalarIndexAsync("label", ScalarIndexKind.Bitmap);
         await dataset.CreateIndexAsync("vector", Small with { Metric = DistanceMetric.Cosine });
         return dataset;
-    }
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
     }
 
     [Fact]

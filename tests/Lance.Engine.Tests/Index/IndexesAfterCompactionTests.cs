@@ -5,6 +5,7 @@ using Lance.Engine.Format;
 using Lance.Engine.Index.FullText;
 using Lance.Engine.Tests.Support;
 using Microsoft.Extensions.Logging;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Engine.Tests.Index;
 
@@ -61,19 +62,6 @@ public sealed class IndexesAfterCompactionTests : IDisposable
         }
 
         return new RecordBatch(Schema(), [ids.Build(), buckets.Build(), tags.Build(), vectorColumn.Build()], count);
-    }
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
     }
 
     private Manifest LatestManifest()

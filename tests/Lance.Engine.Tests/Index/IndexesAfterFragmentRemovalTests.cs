@@ -1,6 +1,7 @@
 using Apache.Arrow;
 using Lance.Engine.Format;
 using Lance.Engine.Tests.Support;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Engine.Tests.Index;
 
@@ -32,19 +33,6 @@ public sealed class IndexesAfterFragmentRemovalTests : IDisposable
 
     private Manifest LatestManifest()
         => Directory.GetFiles(System.IO.Path.Combine(Path, "_versions"), "*.manifest").Select(f => ManifestCodec.Decode(File.ReadAllBytes(f))).MaxBy(m => m.Version)!;
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
-    }
 
     [Fact]
     public async Task Every_index_outlives_a_delete_of_a_whole_fragment_with_its_fragment_bitmap_unchanged()

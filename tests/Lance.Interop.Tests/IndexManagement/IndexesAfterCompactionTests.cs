@@ -3,6 +3,7 @@ using Lance.Engine;
 using Lance.Engine.Format;
 using Lance.Interop.Tests.VectorIndexes;
 using PbTable = Lance.Engine.Format.Protos.Table;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Interop.Tests.IndexManagement;
 
@@ -245,18 +246,5 @@ public sealed class IndexesAfterCompactionTests : IDisposable
         }
 
         throw new InvalidOperationException($"LanceDB's optimize made no Rewrite version of '{dataset}'.");
-    }
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
     }
 }

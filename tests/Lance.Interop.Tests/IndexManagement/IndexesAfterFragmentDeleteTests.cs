@@ -1,6 +1,7 @@
 using Apache.Arrow;
 using Lance.Engine;
 using Lance.Interop.Tests.VectorIndexes;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Interop.Tests.IndexManagement;
 
@@ -158,18 +159,5 @@ public sealed class IndexesAfterFragmentDeleteTests : IDisposable
             var exact = await VectorIndexPeer.OurSearchAsync(reopened, queries, DistanceMetric.L2, 10, 1, null, exact: true);
             Assert.True(VectorIndexPeer.Recall(ours, exact) >= 0.99, $"{kind}: recall {VectorIndexPeer.Recall(ours, exact):0.000}");
         }
-    }
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
     }
 }

@@ -1,6 +1,7 @@
 using Apache.Arrow;
 using Lance.Engine.Index.Scalar;
 using Lance.Engine.Tests.Support;
+using static Lance.Engine.Tests.Support.ScannedIds;
 
 namespace Lance.Engine.Tests.Index.Scalar;
 
@@ -17,19 +18,6 @@ public sealed class ScalarIndexTests : IDisposable
     private readonly TempFolder _folder = new();
 
     public void Dispose() => _folder.Dispose();
-
-    private static async Task<long[]> IdsAsync(LanceDataset dataset, string filter, bool useIndex)
-    {
-        var ids = new List<long>();
-        await foreach (var batch in dataset.ScanAsync(new ScanRequest { Columns = ["id"], Filter = filter, UseScalarIndex = useIndex }))
-        {
-            var column = (Int64Array)batch.Column(0);
-            ids.AddRange(Enumerable.Range(0, column.Length).Select(i => column.GetValue(i)!.Value));
-        }
-
-        ids.Sort();
-        return [.. ids];
-    }
 
     private async Task<LanceDataset> IndexedAsync()
     {

@@ -1,6 +1,6 @@
 // bench-fts.mjs: LanceDB's side of the full-text benchmark, on two copies of one table.
 //   {db, own, other, column, options, queries: {kind: [text]}, limit?: 10, warmup?: 5}
-//   -> {buildSeconds, own: {kind: {secondsMedian, results: [[{id, score}]]}}, other: {...}, rssMiB}
+//   -> {buildSeconds, buildCpuSeconds (the process's CPU time during the build), own: {kind: {secondsMedian, results: [[{id, score}]]}}, other: {...}, rssMiB}
 // Builds LanceDB's full-text index (Index.fts(options)) on table `own` and times it, then runs every query
 // (kind "phrase": PhraseQuery; any other: MatchQuery with OR) on `own` and on `other` (indexed by another
 // library), after `warmup` untimed queries of each kind, selecting id and _score.
@@ -17,8 +17,11 @@ main(async (args) => {
   const queries = required(args, 'queries', 'object');
   const own = await conn.openTable(required(args, 'own', 'string'));
   const start = process.hrtime.bigint();
+  const cpuStart = process.cpuUsage();
   await own.createIndex(column, { config: Index.fts(args.options ?? {}), replace: true });
   const buildSeconds = seconds(start);
+  const cpu = process.cpuUsage(cpuStart);
+  const buildCpuSeconds = (cpu.user + cpu.system) / 1e6;
 
   const toQuery = (kind, text) => (kind === 'phrase'
     ? new PhraseQuery(text, column, { slop: 0 })
@@ -44,5 +47,5 @@ main(async (args) => {
   };
   const ownResults = await timeAll(own);
   const otherResults = await timeAll(await conn.openTable(required(args, 'other', 'string')));
-  return { buildSeconds, own: ownResults, other: otherResults, rssMiB: process.memoryUsage().rss / 1048576 };
+  return { buildSeconds, buildCpuSeconds, own: ownResults, other: otherResults, rssMiB: process.memoryUsage().rss / 1048576 };
 });

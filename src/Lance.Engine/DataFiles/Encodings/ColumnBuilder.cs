@@ -121,7 +121,21 @@ internal sealed class ColumnBuilder
     }
 
     /// <summary>A new, empty builder of the same type for one page of <paramref name="rows"/> rows, decoded on its own and then added with <see cref="AppendBuilder"/>.</summary>
-    public ColumnBuilder ForPage(long rows) => new(_type, rows, _maxInitialValueBytes);
+    /// <param name="rows">The page's rows.</param>
+    /// <param name="valueBytes">About how many bytes of values the page holds (its buffers' size, say), 0 if not known: room is made for them at once.</param>
+    public ColumnBuilder ForPage(long rows, long valueBytes = 0)
+    {
+        var page = new ColumnBuilder(_type, rows, _maxInitialValueBytes);
+        if (valueBytes > 0)
+        {
+            page.ReserveValueBytes(Math.Min(valueBytes, _maxInitialValueBytes));
+        }
+
+        return page;
+    }
+
+    /// <summary>The bytes of values appended so far.</summary>
+    public long ValueByteCount => _valueBytes;
 
     /// <summary>Appends every row of <paramref name="page"/> (a builder of the same type): values, offsets and nulls.</summary>
     public void AppendBuilder(ColumnBuilder page)
@@ -421,7 +435,37 @@ internal sealed class ColumnBuilder
 
         if (_values.Length < needed)
         {
-            System.Array.Resize(ref _values, (int)Math.Min(System.Array.MaxLength, Math.Max(needed, _values.Length * 2L)));
+            Grow(needed);
         }
+    }
+
+    /// <summary>
+    /// Makes room for <paramref name="valueBytes"/> more bytes of values at once (a caller that knows about how many are
+    /// coming), so that the buffer grows once instead of doubling step by step.
+    /// </summary>
+    public void ReserveValueBytes(long valueBytes)
+    {
+        var needed = _valueBytes + valueBytes;
+        if (_bitsPerValue != 1 && needed <= System.Array.MaxLength && _values.Length < needed)
+        {
+            Grow(needed, exact: true);
+        }
+    }
+
+    // A larger values buffer holding the bytes written so far. Whole-byte values are always written before they are read,
+    // so the new buffer is not zeroed (the old one was not necessarily either) and only the bytes in use are copied; bools
+    // are OR-ed in bit by bit and need zeroes.
+    private void Grow(long needed, bool exact = false)
+    {
+        var size = (int)Math.Min(System.Array.MaxLength, exact ? needed : Math.Max(needed, _values.Length * 2L));
+        if (_bitsPerValue == 1)
+        {
+            System.Array.Resize(ref _values, size);
+            return;
+        }
+
+        var grown = GC.AllocateUninitializedArray<byte>(size);
+        _values.AsSpan(0, (int)Math.Min(_valueBytes, _values.Length)).CopyTo(grown);
+        _values = grown;
     }
 }

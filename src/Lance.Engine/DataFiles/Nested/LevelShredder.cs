@@ -51,6 +51,18 @@ internal sealed class LevelShredder
     public static ShreddedLeaf Shred(LeafPath path, IReadOnlyList<IArrowArray> arrays)
     {
         var shredder = new LevelShredder(path);
+        long entries = 0;
+        foreach (var array in arrays)
+        {
+            entries += ExpectedEntries(array.Data);
+        }
+
+        if (entries is > 0 and < int.MaxValue)
+        {
+            shredder._rep.Capacity = (int)entries;
+            shredder._canonical.Capacity = (int)entries;
+        }
+
         foreach (var array in arrays)
         {
             var data = array.Data;
@@ -103,6 +115,28 @@ internal sealed class LevelShredder
             [.. shredder._rowEntryStart],
             [.. shredder._rowValueStart],
             shredder._runs);
+    }
+
+    // About how many level entries the rows of data make: the values below its lists (followed through 32-bit list
+    // offsets), plus one per row for empty or null lists; a guess that only sizes the level lists.
+    private static long ExpectedEntries(ArrayData data)
+    {
+        long rows = data.Length;
+        long start = data.Offset;
+        long end = data.Offset + data.Length;
+        while (data.DataType is Apache.Arrow.Types.ListType && data.Children is [var child] && data.Buffers.Length > 1 && end > start)
+        {
+            var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span);
+            if (end >= offsets.Length)
+            {
+                break;
+            }
+
+            (start, end) = (offsets[(int)start], offsets[(int)end]);
+            data = child;
+        }
+
+        return Math.Max(0, end - start) + rows;
     }
 
     private void Visit(int layer, ArrayData data, int index, ushort rep, int nullLayer)

@@ -244,6 +244,8 @@ internal sealed class File21Columns : IDataFileColumns
             rowsSoFar += (long)page.Length;
         }
 
+        // Each page's builder has room for about its buffers' bytes from the start; after the first window the column's
+        // builder makes room for all pages at the rate seen so far (so it grows about once rather than doubling).
         int window = Environment.ProcessorCount * 2;
         for (int first = 0; first < pages.Count; first += window)
         {
@@ -251,10 +253,16 @@ internal sealed class File21Columns : IDataFileColumns
             InParallel(decoded.Length, i =>
             {
                 var page = pages[first + i];
-                var part = builder.ForPage((long)page.Length);
+                var part = builder.ForPage((long)page.Length, builder.IsVariable ? (long)page.BufferSizes.Sum(size => (double)size) : 0);
                 DecodePage21(page, name, part, levels: null, dictionary: null);
                 decoded[i] = part;
             });
+            if (first == 0 && decoded.Length < pages.Count)
+            {
+                long bytes = decoded.Sum(part => part.ValueByteCount);
+                builder.ReserveValueBytes(bytes / decoded.Length * pages.Count * 17 / 16);
+            }
+
             foreach (var part in decoded)
             {
                 builder.AppendBuilder(part);

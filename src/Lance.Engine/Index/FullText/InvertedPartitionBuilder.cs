@@ -31,8 +31,9 @@ internal sealed class InvertedPartitionBuilder
         _rowIds = new List<ulong>(documents);
         _numTokens = new List<uint>(documents);
         _ends = new List<int>(documents);
-        _occurrences = new int[Math.Max(1024, occurrences)];
-        _positions = withPositions ? new int[_occurrences.Length] : [];
+        // Only the occurrences added are read: the arrays need not be zeroed.
+        _occurrences = GC.AllocateUninitializedArray<int>(Math.Max(1024, occurrences));
+        _positions = withPositions ? GC.AllocateUninitializedArray<int>(_occurrences.Length) : [];
     }
 
     /// <summary>The tokenizer whose vocabulary the run's token ids refer to.</summary>
@@ -191,9 +192,10 @@ internal sealed class InvertedPartitionBuilder
         }
 
         // Pass 2, per group: every token's documents, frequencies and positions, documents in order.
-        var docs = new uint[entry];
-        var frequencies = new uint[entry];
-        var positions = withPositions ? new uint[position] : null;
+        // Every document, frequency and position is written below: the arrays need not be zeroed.
+        var docs = GC.AllocateUninitializedArray<uint>(entry);
+        var frequencies = GC.AllocateUninitializedArray<uint>(entry);
+        var positions = withPositions ? GC.AllocateUninitializedArray<uint>(checked((int)position)) : null;
         Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, g =>
         {
             var entryCursor = entryCounts[g];
@@ -230,19 +232,18 @@ internal sealed class InvertedPartitionBuilder
                     for (; at < ends[d]; at++)
                     {
                         var t = occurrences[at];
-                        int e;
                         if (lastDoc[t] != document)
                         {
                             lastDoc[t] = document;
-                            e = entryCursor[t]++;
+                            var e = entryCursor[t]++;
                             docs[e] = (uint)document;
+                            frequencies[e] = 1;
                         }
                         else
                         {
-                            e = entryCursor[t] - 1;
+                            frequencies[entryCursor[t] - 1]++;
                         }
 
-                        frequencies[e]++;
                         if (positions is not null)
                         {
                             positions[positionCursor![t]++] = (uint)runPositions[at];

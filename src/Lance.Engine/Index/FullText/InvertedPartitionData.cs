@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -95,19 +96,28 @@ internal sealed class InvertedPartitionData(
     }
 
     // Tokens [first, end): their posting blocks, max scores, lengths and (when kept) per document the position chunks.
+    // Every buffer is allocated as the bytes the Arrow array takes over (no copy) and left uninitialized: each element is
+    // written below.
     private RecordBatch InvertBatch(int first, int end, float[] norms)
     {
         var count = end - first;
         var firstEntry = postings.EntryStarts[first];
         var entries = postings.EntryStarts[end] - firstEntry;
         var blocks = new ChunkWriter(entries * 8L + (count * 16L), count + (entries / BitPacker4x.BlockLength));
-        var postingOffsets = new int[count + 1];
-        var maxScores = new float[count];
-        var lengths = new uint[count];
+        var postingOffsetBytes = Uninitialized<int>(count + 1, out var postingOffsets);
+        var maxScoreBytes = Uninitialized<float>(count, out var maxScores);
+        var lengthBytes = Uninitialized<uint>(count, out var lengths);
         var withPositions = postings.Positions is not null;
         var positionChunks = withPositions ? new ChunkWriter(entries * 10L, 2 * entries) : null;
-        var docOffsets = withPositions ? new int[entries + 1] : null;
-        var tokenOffsets = withPositions ? new int[count + 1] : null;
+        var docOffsetBytes = Uninitialized<int>(withPositions ? entries + 1 : 0, out var docOffsets);
+        var tokenOffsetBytes = Uninitialized<int>(withPositions ? count + 1 : 0, out var tokenOffsets);
+        postingOffsets[0] = 0;
+        if (withPositions)
+        {
+            docOffsets[0] = 0;
+            tokenOffsets[0] = 0;
+        }
+
         var scores = new float[64];
         for (var i = 0; i < count; i++)
         {
@@ -143,27 +153,36 @@ internal sealed class InvertedPartitionData(
                     var n = (int)postings.Frequencies[e];
                     PostingEncoder.Positions(postings.Positions.AsSpan((int)position, n), positionChunks);
                     position += n;
-                    docOffsets![e - firstEntry + 1] = positionChunks.Count;
+                    docOffsets[e - firstEntry + 1] = positionChunks.Count;
                 }
 
-                tokenOffsets![i + 1] = start + length - firstEntry;
+                tokenOffsets[i + 1] = start + length - firstEntry;
             }
         }
 
         var fields = InvertFields(withPositions);
         var columns = new List<IArrowArray>
         {
-            List((ListType)fields[0].DataType, postingOffsets, blocks.Build()),
-            new FloatArray(new ArrowBuffer(MemoryMarshal.AsBytes(maxScores.AsSpan()).ToArray()), ArrowBuffer.Empty, count, 0, 0),
-            new UInt32Array(new ArrowBuffer(MemoryMarshal.AsBytes(lengths.AsSpan()).ToArray()), ArrowBuffer.Empty, count, 0, 0),
+            List((ListType)fields[0].DataType, postingOffsetBytes, blocks.Build()),
+            new FloatArray(new ArrowBuffer(maxScoreBytes), ArrowBuffer.Empty, count, 0, 0),
+            new UInt32Array(new ArrowBuffer(lengthBytes), ArrowBuffer.Empty, count, 0, 0),
         };
         if (positionChunks is not null)
         {
             var outerType = (ListType)fields[3].DataType;
-            columns.Add(List(outerType, tokenOffsets!, List((ListType)outerType.ValueDataType, docOffsets!, positionChunks.Build())));
+            columns.Add(List(outerType, tokenOffsetBytes, List((ListType)outerType.ValueDataType, docOffsetBytes, positionChunks.Build())));
         }
 
         return new RecordBatch(new Schema(fields, null), columns, count);
+    }
+
+    // An uninitialized buffer of count values of T, as bytes (for Arrow) and as a span of T (to fill).
+    private static byte[] Uninitialized<T>(int count, out Span<T> values)
+        where T : struct
+    {
+        var bytes = GC.AllocateUninitializedArray<byte>(checked(count * Unsafe.SizeOf<T>()));
+        values = MemoryMarshal.Cast<byte, T>(bytes.AsSpan());
+        return bytes;
     }
 
     private static LargeBinaryArray LargeBinary(IReadOnlyList<byte[]> values)
@@ -190,50 +209,64 @@ internal sealed class InvertedPartitionData(
         return new LargeBinaryArray(arrayData);
     }
 
-    private static ListArray List(ListType type, int[] offsets, IArrowArray values)
+    // A list array over values, its 32-bit offsets given as bytes (taken over, not copied).
+    private static ListArray List(ListType type, byte[] offsets, IArrowArray values)
     {
         var arrayData = new ArrayData(
-            type, offsets.Length - 1, 0, 0,
-            [ArrowBuffer.Empty, new ArrowBuffer(MemoryMarshal.AsBytes(offsets.AsSpan()).ToArray())],
+            type, (offsets.Length / sizeof(int)) - 1, 0, 0,
+            [ArrowBuffer.Empty, new ArrowBuffer(offsets)],
             [values.Data]);
         return new ListArray(arrayData);
     }
 
-    /// <summary>Collects many small binary values straight into one buffer and its offsets (a large-binary array without one array per value).</summary>
+    /// <summary>
+    /// Collects many small binary values straight into one buffer and its offsets (a large-binary array without one array
+    /// per value). The buffers are not zeroed: every caller writes each byte of the values it starts.
+    /// </summary>
     internal sealed class ChunkWriter(long capacity, int values = 0)
     {
-        private byte[] _data = new byte[Math.Max(64, Math.Min(capacity, System.Array.MaxLength))];
-        private long[] _offsets = new long[Math.Max(1024, values + 1)];
+        private byte[] _data = GC.AllocateUninitializedArray<byte>((int)Math.Max(64, Math.Min(capacity, System.Array.MaxLength)));
+
+        // The 64-bit offsets, as the bytes the Arrow array takes over; the first is 0.
+        private byte[] _offsets = ZeroFirst(GC.AllocateUninitializedArray<byte>(sizeof(long) * Math.Max(1024, values + 1)));
         private long _length;
 
         /// <summary>The values written.</summary>
         public int Count { get; private set; }
 
-        /// <summary>Starts a value of <paramref name="bytes"/> bytes and returns where to write it.</summary>
+        /// <summary>Starts a value of <paramref name="bytes"/> bytes and returns where to write it (not zeroed).</summary>
         public Span<byte> Next(int bytes)
         {
             if (_length + bytes > _data.Length)
             {
-                System.Array.Resize(ref _data, (int)Math.Min(System.Array.MaxLength, Math.Max(_data.Length * 2L, _length + bytes)));
+                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(System.Array.MaxLength, Math.Max(_data.Length * 2L, _length + bytes)));
+                _data.AsSpan(0, (int)_length).CopyTo(grown);
+                _data = grown;
             }
 
-            if (Count + 1 >= _offsets.Length)
+            if (sizeof(long) * (Count + 2L) > _offsets.Length)
             {
                 System.Array.Resize(ref _offsets, _offsets.Length * 2);
             }
 
             var span = _data.AsSpan((int)_length, bytes);
             _length += bytes;
-            _offsets[++Count] = _length;
+            Unsafe.WriteUnaligned(ref _offsets[sizeof(long) * ++Count], _length);
             return span;
         }
 
-        /// <summary>The values as a large-binary array.</summary>
+        private static byte[] ZeroFirst(byte[] offsets)
+        {
+            offsets.AsSpan(0, sizeof(long)).Clear();
+            return offsets;
+        }
+
+        /// <summary>The values as a large-binary array (over the writer's buffers: write no more).</summary>
         public LargeBinaryArray Build()
         {
             var arrayData = new ArrayData(
                 LargeBinaryType.Default, Count, 0, 0,
-                [ArrowBuffer.Empty, new ArrowBuffer(MemoryMarshal.AsBytes(_offsets.AsSpan(0, Count + 1)).ToArray()), new ArrowBuffer(_data.AsMemory(0, (int)_length))]);
+                [ArrowBuffer.Empty, new ArrowBuffer(_offsets.AsMemory(0, sizeof(long) * (Count + 1))), new ArrowBuffer(_data.AsMemory(0, (int)_length))]);
             return new LargeBinaryArray(arrayData);
         }
     }

@@ -81,8 +81,10 @@ internal static class FragmentWriter
     /// byte limits. Each file is written as its rows arrive (its pages go to the store once full),
     /// on its own task fed through a short queue, so the input is read on while a file is encoded,
     /// up to <see cref="DatasetWriteOptions.MaxConcurrentFiles"/> files at once, and memory stays
-    /// bounded whatever the files' size. On failure the files written so far are deleted (they were
-    /// never committed).
+    /// bounded whatever the files' size. A file whose encoding is done but whose completion is still
+    /// under way (a remote store uploads the whole object then) no longer holds an encoding slot, so
+    /// the next file is encoded while it uploads; at most as many such files again are waiting to
+    /// complete. On failure the files written so far are deleted (they were never committed).
     /// </summary>
     public static async Task<List<(DataFile File, ulong Rows)>> WriteFragmentsAsync(
         DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, IAsyncEnumerable<RecordBatch> batches, Func<RecordBatch, RecordBatch> align,
@@ -97,7 +99,7 @@ internal static class FragmentWriter
         var format = FileFormats.For(version);
         format.EnsureWritable(schema, legacyDictionaries, files.Location);
         var parallelism = options.MaxConcurrentFiles > 0 ? options.MaxConcurrentFiles : Math.Max(1, Environment.ProcessorCount);
-        var writes = new List<(Task<(DataFile File, ulong Rows)> Task, Channel<RecordBatch> Queue)>();
+        var writes = new List<(Task<(DataFile File, ulong Rows)> Task, Channel<RecordBatch> Queue, Task Encoded)>();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken); // cancelled when any file fails
         try
         {
@@ -115,15 +117,16 @@ internal static class FragmentWriter
                 {
                     if (current is null)
                     {
-                        // At most `parallelism` files are being written; the next waits for a slot.
-                        while (writes.Where(w => !w.Task.IsCompleted).Select(w => w.Task).ToList() is { } running && running.Count >= parallelism)
+                        // At most `parallelism` files are being encoded, and as many more completing; the next waits for a slot.
+                        while (Busy(writes, parallelism) is { } running)
                         {
                             await Task.WhenAny(running).ConfigureAwait(false);
                             stop.Token.ThrowIfCancellationRequested();
                         }
 
                         current = Channel.CreateBounded<RecordBatch>(new BoundedChannelOptions(QueuedBatchesPerFile) { SingleReader = true, SingleWriter = true });
-                        writes.Add((StartFile(files, format, schema, version, legacyDictionaries, current.Reader, stop), current));
+                        var encoded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                        writes.Add((StartFile(files, format, schema, version, legacyDictionaries, current.Reader, encoded, stop), current, encoded.Task));
                         currentRows = 0;
                         currentBytes = 0;
                     }
@@ -153,7 +156,7 @@ internal static class FragmentWriter
 
             // Stop every file (each abandons its unfinished object), then remove those written (none of it is committed).
             await stop.CancelAsync().ConfigureAwait(false);
-            foreach (var (_, queue) in writes)
+            foreach (var (_, queue, _) in writes)
             {
                 queue.Writer.TryComplete();
             }
@@ -177,20 +180,40 @@ internal static class FragmentWriter
         }
     }
 
+    // The tasks to wait on before another file may start, or null when it may start now: a slot is
+    // taken by each file still encoding, and every file not yet complete counts against twice that.
+    private static List<Task>? Busy(List<(Task<(DataFile File, ulong Rows)> Task, Channel<RecordBatch> Queue, Task Encoded)> writes, int parallelism)
+    {
+        // A file's Encoded is also set when its task ends, however it ends.
+        var encoding = writes.Where(w => !w.Encoded.IsCompleted).Select(w => w.Encoded).ToList();
+        if (encoding.Count >= parallelism)
+        {
+            return encoding;
+        }
+
+        var unfinished = writes.Where(w => !w.Task.IsCompleted).Select(w => (Task)w.Task).ToList();
+        return unfinished.Count >= 2 * parallelism ? unfinished : null;
+    }
+
     // One file, written on its own task from the batches of its queue; a failure cancels the whole write.
+    // `encoded` is set once its bytes are all produced, before the store completes the object.
     private static Task<(DataFile File, ulong Rows)> StartFile(
         DatasetFiles files, IFileFormat format, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries,
-        ChannelReader<RecordBatch> queue, CancellationTokenSource stop) => Task.Run(
+        ChannelReader<RecordBatch> queue, TaskCompletionSource encoded, CancellationTokenSource stop) => Task.Run(
         async () =>
         {
             try
             {
-                return await WriteDataFileAsync(files, format, schema, version, legacyDictionaries, queue.ReadAllAsync(stop.Token), stop.Token).ConfigureAwait(false);
+                return await WriteDataFileAsync(files, format, schema, version, legacyDictionaries, queue.ReadAllAsync(stop.Token), encoded, stop.Token).ConfigureAwait(false);
             }
             catch (Exception)
             {
                 await stop.CancelAsync().ConfigureAwait(false);
                 throw;
+            }
+            finally
+            {
+                encoded.TrySetResult();
             }
         },
         CancellationToken.None);
@@ -198,12 +221,12 @@ internal static class FragmentWriter
     /// <summary>Writes <paramref name="batches"/> as one new data file through the store; it appears whole, or not at all.</summary>
     public static Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
         DatasetFiles files, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries, List<RecordBatch> batches, CancellationToken cancellationToken) =>
-        WriteDataFileAsync(files, FileFormats.For(version), schema, version, legacyDictionaries, batches.ToAsyncEnumerable(), cancellationToken);
+        WriteDataFileAsync(files, FileFormats.For(version), schema, version, legacyDictionaries, batches.ToAsyncEnumerable(), null, cancellationToken);
 
     // Every data file of a dataset shares its format (see DataFormatVersions); pages go to the store as they fill.
     private static async Task<(DataFile File, ulong Rows)> WriteDataFileAsync(
         DatasetFiles files, IFileFormat format, LanceSchema schema, LanceFileVersion version, IDictionary<int, IReadOnlyList<byte[]>>? legacyDictionaries,
-        IAsyncEnumerable<RecordBatch> batches, CancellationToken cancellationToken)
+        IAsyncEnumerable<RecordBatch> batches, TaskCompletionSource? encoded, CancellationToken cancellationToken)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var name = Guid.NewGuid().ToString("N") + ".lance";
@@ -222,6 +245,7 @@ internal static class FragmentWriter
             }
 
             cancellationToken.ThrowIfCancellationRequested();
+            encoded?.TrySetResult();
             await output.CompleteAsync(cancellationToken).ConfigureAwait(false);
         }
 

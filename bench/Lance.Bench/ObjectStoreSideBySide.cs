@@ -47,6 +47,12 @@ public static class ObjectStoreSideBySide
             throw new ArgumentException($"--ready-to-run: no {readyToRun}; publish it with: dotnet publish bench/Lance.Bench -c Release -r linux-x64 --self-contained false -p:PublishReadyToRun=true -o DIR");
         }
 
+        var aot = Option(args, "--aot") is { } aotPath ? Path.GetFullPath(aotPath) : null;
+        if (aot is not null && !File.Exists(aot))
+        {
+            throw new ArgumentException($"--aot: no {aot}; publish it with: dotnet publish bench/Lance.Bench.Aot -c Release -r linux-x64 -p:CppCompilerAndLinker=gcc -o DIR, and give DIR/Lance.Bench.Aot");
+        }
+
         var work = Path.Combine(Path.GetTempPath(), "lance-bench-os-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; store {store}; {rows:N0} rows x {BenchData.Dimension} float32; exact search k={K}, L2, first query + {queryCount} later ones per fresh process, {runs} processes per side; {Environment.ProcessorCount} cores; {Load()}.");
@@ -102,8 +108,14 @@ public static class ObjectStoreSideBySide
             var oursUncached = new List<JsonElement>();
             var theirs = new List<JsonElement>();
             var oursReadyToRun = new List<JsonElement>();
+            var oursAot = new List<JsonElement>();
             for (var run = 0; run < runs; run++)
             {
+                if (aot is not null)
+                {
+                    oursAot.Add(RunAot(work, aot, store, emulator.Endpoint, queryFile));
+                }
+
                 if (readyToRun is not null)
                 {
                     oursReadyToRun.Add(RunChild(work, store, emulator.Endpoint, queryFile, cacheBudget: null, countUrl: null, queries: queryCount + 1, scans: 3, assembly: readyToRun));
@@ -113,7 +125,7 @@ public static class ObjectStoreSideBySide
                 oursUncached.Add(RunChild(work, store, emulator.Endpoint, queryFile, cacheBudget: 0, countUrl: null, queries: queryCount + 1, scans: 3));
                 theirs.Add(NodeQuery(store, emulator.Endpoint, queryFile, countUrl: null, scans: 3));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"query run {run + 1}: first ours {First(ours[^1]):0.000} s (column cache off: {First(oursUncached[^1]):0.000} s{(readyToRun is null ? "" : $"; ReadyToRun: {First(oursReadyToRun[^1]):0.000} s")}), LanceDB {First(theirs[^1]):0.000} s"));
+                    $"query run {run + 1}: first ours {First(ours[^1]):0.000} s (column cache off: {First(oursUncached[^1]):0.000} s{(readyToRun is null ? "" : $"; ReadyToRun: {First(oursReadyToRun[^1]):0.000} s")}{(aot is null ? "" : $"; NativeAOT: {First(oursAot[^1]):0.000} s")}), LanceDB {First(theirs[^1]):0.000} s"));
             }
 
             // Requests and bytes: the same steps once more, through the counting proxy.
@@ -135,10 +147,20 @@ public static class ObjectStoreSideBySide
                 Row($"first exact search on a fresh connection in a warm process, ReadyToRun, median of {runs} (s)", Median(oursReadyToRun, r => r.GetProperty("reconnectSeconds").GetDouble()), Median(theirs, r => r.GetProperty("reconnectSeconds").GetDouble()), null);
             }
 
+            if (aot is not null)
+            {
+                Row($"first exact search, fresh process, Lance.Orm published NativeAOT: connect + open + search, median of {runs} (s)", Median(oursAot, First), Median(theirs, First), null);
+            }
+
             Row($"CPU used by the fresh process's connect + open + first search (all threads), median of {runs} (s)", Median(ours, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(theirs, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(oursUncached, r => r.GetProperty("firstCpuSeconds").GetDouble()));
             if (readyToRun is not null)
             {
                 Row($"CPU used by the same, ReadyToRun, median of {runs} (s)", Median(oursReadyToRun, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(theirs, r => r.GetProperty("firstCpuSeconds").GetDouble()), null);
+            }
+
+            if (aot is not null)
+            {
+                Row($"CPU used by the same, NativeAOT, median of {runs} (s)", Median(oursAot, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(theirs, r => r.GetProperty("firstCpuSeconds").GetDouble()), null);
             }
 
             Row($"later exact searches, median of {runs}x{queryCount} (ms)", 1000 * MedianAll(ours, "searchSeconds"), 1000 * MedianAll(theirs, "searchSeconds"), 1000 * MedianAll(oursUncached, "searchSeconds"));
@@ -158,13 +180,18 @@ public static class ObjectStoreSideBySide
             Console.WriteLine();
             Console.WriteLine($"Our store's own counters in the counted pass (first search, second search, first scan): {Own(oursCounted)}; cache off: {Own(oursUncachedCounted)}.");
             Console.WriteLine($"Our ingest: {oursIngestCost.Requests} requests, {oursIngestCost.BytesWritten / 1e6:0.0} MB written (own counters, last run).");
-            var firstIds = ours.Concat(oursUncached).Concat(theirs).Select(r => string.Join(",", r.GetProperty("firstIds").EnumerateArray().Select(e => e.GetString()))).Distinct().ToList();
+            var firstIds = ours.Concat(oursUncached).Concat(theirs).Concat(oursAot).Select(r => string.Join(",", r.GetProperty("firstIds").EnumerateArray().Select(e => e.GetString()))).Distinct().ToList();
             Console.WriteLine($"Same {K} nearest ids for the first query in every process of both: {(firstIds.Count == 1 ? "yes" : "NO")} ({string.Join(" | ", firstIds)}).");
             Console.WriteLine($"Rows seen by a full scan: ours {ours[0].GetProperty("scanRows").GetInt64()}, LanceDB {theirs[0].GetProperty("scanRows").GetInt64()}.");
             Console.WriteLine($"Raw first-query seconds: ours {Join(ours.Select(First))}; cache off {Join(oursUncached.Select(First))}; LanceDB {Join(theirs.Select(First))}.");
             if (readyToRun is not null)
             {
                 Console.WriteLine($"Raw ReadyToRun seconds: first query {Join(oursReadyToRun.Select(First))}; of which connect + open {Join(oursReadyToRun.Select(r => r.GetProperty("openSeconds").GetDouble()))}; fresh connection {Join(oursReadyToRun.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}.");
+            }
+
+            if (aot is not null)
+            {
+                Console.WriteLine($"Raw NativeAOT seconds: first query {Join(oursAot.Select(First))}; of which connect + open {Join(oursAot.Select(r => r.GetProperty("openSeconds").GetDouble()))}; CPU {Join(oursAot.Select(r => r.GetProperty("firstCpuSeconds").GetDouble()))}.");
             }
 
             Console.WriteLine($"Raw fresh-connection seconds: ours {Join(ours.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}; cache off {Join(oursUncached.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}; LanceDB {Join(theirs.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}.");
@@ -461,7 +488,7 @@ public static class ObjectStoreSideBySide
     }
 
     // A fresh process of this program (or of the copy at `assembly`, run with dotnet) in its child mode.
-    private static JsonElement RunChild(string work, string store, string endpoint, string queryFile, long? cacheBudget, string? countUrl, int queries, int scans, string? assembly = null)
+    internal static JsonElement RunChild(string work, string store, string endpoint, string queryFile, long? cacheBudget, string? countUrl, int queries, int scans, string? assembly = null)
     {
         var argsFile = Path.Combine(work, $"child-{Guid.NewGuid():N}.json");
         File.WriteAllText(argsFile, JsonSerializer.Serialize(new { store, endpoint, countUrl, queries = queryFile, count = queries, scans, cacheBudget }));
@@ -484,6 +511,24 @@ public static class ObjectStoreSideBySide
         if (process.ExitCode != 0)
         {
             throw new InvalidOperationException($"the child process failed: {stderr.Result}");
+        }
+
+        return JsonDocument.Parse(stdout.Result).RootElement.Clone();
+    }
+
+    // A fresh process of the NativeAOT probe (bench/Lance.Bench.Aot): connect + open + the first search, column cache as shipped.
+    private static JsonElement RunAot(string work, string aot, string store, string endpoint, string queryFile)
+    {
+        var argsFile = Path.Combine(work, $"aot-{Guid.NewGuid():N}.json");
+        var query = JsonSerializer.Deserialize<float[][]>(File.ReadAllText(queryFile))![0];
+        File.WriteAllText(argsFile, JsonSerializer.Serialize(new { store, uri = $"{(store == "s3" ? "s3" : "az")}://{Bucket}/ours-0", storageOptions = OursOptions(store, endpoint).StorageOptions, query }));
+        using var process = Process.Start(new ProcessStartInfo(aot, [argsFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        process.WaitForExit();
+        if (process.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"the NativeAOT child failed: {stderr.Result}");
         }
 
         return JsonDocument.Parse(stdout.Result).RootElement.Clone();

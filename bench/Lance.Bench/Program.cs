@@ -86,6 +86,14 @@ else if (args.Length > 0 && args[0] == "object-store-floor")
 {
     await ObjectStoreSideBySide.RunFloorAsync(args);
 }
+else if (args.Length > 0 && args[0] == "object-store-delivery")
+{
+    await ObjectStoreDelivery.RunAsync(args);
+}
+else if (args.Length > 0 && args[0] == "object-store-ingest-probe")
+{
+    await ObjectStoreIngestProbe.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "object-store-prep")
 {
     await ObjectStoreSideBySide.PrepAsync(args);

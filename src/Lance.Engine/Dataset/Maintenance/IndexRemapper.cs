@@ -111,7 +111,10 @@ internal static class IndexRemapper
         var partition = await Task.Run(
             () => FullTextIndexBuilder.Build(after, after.Fragments.Where(f => covered.Contains(f.Id)), field, old.Analyzer, cancellationToken), cancellationToken).ConfigureAwait(false);
         var metadata = NewEntry(entry, fragments, FullTextIndex.DetailsTypeUrl, FullTextIndexFiles.Details(old.Options), FullTextIndexBuilder.IndexVersion);
-        await FullTextIndexFiles.WriteAsync(snapshot.Files, metadata.FolderName, old.Options, [partition], cancellationToken).ConfigureAwait(false);
+        using (partition)
+        {
+            await FullTextIndexFiles.WriteAsync(snapshot.Files, metadata.FolderName, old.Options, [partition], cancellationToken).ConfigureAwait(false);
+        }
         return metadata;
     }
 

@@ -51,7 +51,12 @@ internal static class FullTextIndexBuilder
         var folder = uuid.ToString("D");
         try
         {
-            var bytes = await FullTextIndexFiles.WriteAsync(snapshot.Files, folder, options, [partition], cancellationToken).ConfigureAwait(false);
+            long bytes;
+            using (partition)
+            {
+                bytes = await FullTextIndexFiles.WriteAsync(snapshot.Files, folder, options, [partition], cancellationToken).ConfigureAwait(false);
+            }
+
             var metadata = new IndexMetadata
             {
                 Uuid = uuid,

@@ -192,19 +192,53 @@ internal sealed class InvertedPartitionBuilder
         }
 
         // Pass 2, per group: every token's documents, frequencies and positions, documents in order.
-        // Every document, frequency and position is written below: the arrays need not be zeroed.
-        var docs = GC.AllocateUninitializedArray<uint>(entry);
-        var frequencies = GC.AllocateUninitializedArray<uint>(entry);
-        var positions = withPositions ? GC.AllocateUninitializedArray<uint>(checked((int)position)) : null;
+        // Every document, frequency and position is written below: the buffers need not be zeroed. They are the build's
+        // largest (tens to hundreds of MB), written once and read once: huge pages where the system has them.
+        var postings = new FlatPostings(
+            entryStarts,
+            new HugePageBuffer<uint>(entry),
+            new HugePageBuffer<uint>(entry),
+            positionStarts,
+            withPositions ? new HugePageBuffer<uint>(checked((int)position)) : null);
+        try
+        {
+            Fill(runs, postings, groupStarts, firstDocument, entryCounts, lastDocs, positionCounts, cancellationToken);
+            var (fst, totalLength) = dictionary.GetAwaiter().GetResult();
+            return new InvertedPartitionData(fst, (uint)tokenCount, totalLength, rowIds, numTokens, postings);
+        }
+        catch
+        {
+            postings.Dispose();
+            throw;
+        }
+    }
+
+    // Pass 2 of Finish, per group of runs.
+    private static void Fill(
+        IReadOnlyList<InvertedPartitionBuilder> runs,
+        FlatPostings postings,
+        int[] groupStarts,
+        int[] firstDocument,
+        int[][] entryCounts,
+        int[][] lastDocs,
+        int[][] positionCounts,
+        CancellationToken cancellationToken)
+    {
+        var groupCount = groupStarts.Length - 1;
+        var tokenCount = postings.TokenCount;
+        var positionStarts = postings.PositionStarts;
         Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, g =>
         {
+            var docs = postings.Docs.Span;
+            var frequencies = postings.Frequencies.Span;
+            var positions = postings.Positions is null ? default : postings.Positions.Span;
             var entryCursor = entryCounts[g];
             var lastDoc = lastDocs[g];
             Array.Fill(lastDoc, -1);
 
             // Positions are addressed with 64-bit cursors (a partition may hold more than 2^31 of them).
             long[]? positionCursor = null;
-            if (positions is not null)
+            if (postings.Positions is not null)
             {
                 positionCursor = new long[tokenCount];
                 for (var t = 0; t < tokenCount; t++)
@@ -244,9 +278,9 @@ internal sealed class InvertedPartitionBuilder
                             frequencies[entryCursor[t] - 1]++;
                         }
 
-                        if (positions is not null)
+                        if (positionCursor is not null)
                         {
-                            positions[positionCursor![t]++] = (uint)runPositions[at];
+                            positions[(int)positionCursor[t]++] = (uint)runPositions[at];
                         }
                     }
                 }
@@ -254,11 +288,6 @@ internal sealed class InvertedPartitionBuilder
                 cancellationToken.ThrowIfCancellationRequested();
             }
         });
-
-        var (fst, totalLength) = dictionary.GetAwaiter().GetResult();
-        return new InvertedPartitionData(
-            fst, (uint)tokenCount, totalLength, rowIds, numTokens,
-            new FlatPostings(entryStarts, docs, frequencies, positionStarts, positions));
     }
 
     // Partition ids for every tokenizer's tokens, in the order the tokens first appear in the runs (run by run, occurrence by
@@ -350,10 +379,20 @@ internal sealed class InvertedPartitionBuilder
 /// Every token's posting list in flat arrays: token <c>t</c>'s entries are <c>EntryStarts[t]..EntryStarts[t + 1]</c>
 /// of <see cref="Docs"/> and <see cref="Frequencies"/>; its positions (when kept) are
 /// <c>Positions[PositionStarts[t] .. PositionStarts[t + 1]]</c>, entry after entry, <c>Frequencies[e]</c> of them for entry
-/// <c>e</c>.
+/// <c>e</c>. Owns the three buffers: <see cref="Dispose"/> frees them.
 /// </summary>
-internal sealed record FlatPostings(int[] EntryStarts, uint[] Docs, uint[] Frequencies, long[]? PositionStarts, uint[]? Positions)
+internal sealed record FlatPostings(
+    int[] EntryStarts, HugePageBuffer<uint> Docs, HugePageBuffer<uint> Frequencies, long[]? PositionStarts, HugePageBuffer<uint>? Positions)
+    : IDisposable
 {
     /// <summary>The number of tokens.</summary>
     public int TokenCount => EntryStarts.Length - 1;
+
+    /// <summary>Frees the buffers.</summary>
+    public void Dispose()
+    {
+        Docs.Dispose();
+        Frequencies.Dispose();
+        Positions?.Dispose();
+    }
 }

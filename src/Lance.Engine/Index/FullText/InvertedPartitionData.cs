@@ -10,16 +10,20 @@ namespace Lance.Engine.Index.FullText;
 /// <c>part_N_tokens.lance</c> (the fst of token → token id, the next free id, the tokens' total
 /// bytes), <c>part_N_docs.lance</c> (<c>_rowid</c>, <c>_num_tokens</c>) and <c>part_N_invert.lance</c>
 /// (per token id: <c>_posting</c> blocks, <c>_max_score</c>, <c>_length</c> and, with positions,
-/// <c>_position</c>).
+/// <c>_position</c>). Owns the posting lists' buffers: <see cref="Dispose"/> frees them once the files are written (the
+/// counts stay readable).
 /// </summary>
 internal sealed class InvertedPartitionData(
-    byte[] fst, uint nextId, long totalLength, ulong[] rowIds, uint[] numTokens, FlatPostings postings)
+    byte[] fst, uint nextId, long totalLength, ulong[] rowIds, uint[] numTokens, FlatPostings postings) : IDisposable
 {
     /// <summary>The documents.</summary>
     public int DocumentCount => rowIds.Length;
 
     /// <summary>The distinct tokens.</summary>
     public int TokenCount => postings.TokenCount;
+
+    /// <summary>Frees the posting lists' buffers.</summary>
+    public void Dispose() => postings.Dispose();
 
     /// <summary>The token dictionary table.</summary>
     public RecordBatch TokensBatch()
@@ -118,14 +122,17 @@ internal sealed class InvertedPartitionData(
             tokenOffsets[0] = 0;
         }
 
+        var allDocs = postings.Docs.Span;
+        var allFrequencies = postings.Frequencies.Span;
+        var allPositions = withPositions ? postings.Positions!.Span : default;
         var scores = new float[64];
         for (var i = 0; i < count; i++)
         {
             var t = first + i;
             var start = postings.EntryStarts[t];
             var length = postings.EntryStarts[t + 1] - start;
-            var docs = postings.Docs.AsSpan(start, length);
-            var frequencies = postings.Frequencies.AsSpan(start, length);
+            var docs = allDocs.Slice(start, length);
+            var frequencies = allFrequencies.Slice(start, length);
             var blockCount = (length + BitPacker4x.BlockLength - 1) / BitPacker4x.BlockLength;
             if (blockCount > scores.Length)
             {
@@ -150,8 +157,8 @@ internal sealed class InvertedPartitionData(
                 for (var k = 0; k < length; k++)
                 {
                     var e = start + k;
-                    var n = (int)postings.Frequencies[e];
-                    PostingEncoder.Positions(postings.Positions.AsSpan((int)position, n), positionChunks);
+                    var n = (int)allFrequencies[e];
+                    PostingEncoder.Positions(allPositions.Slice((int)position, n), positionChunks);
                     position += n;
                     docOffsets[e - firstEntry + 1] = positionChunks.Count;
                 }

@@ -30,6 +30,10 @@ else if (args.Length > 0 && args[0] == "index")
 {
     await IndexBench.RunAsync(args);
 }
+else if (args.Length > 0 && args[0] == "hnsw-profile")
+{
+    await HnswProfile.RunAsync(args);
+}
 else if (args.Length > 0 && args[0] == "index-kinds")
 {
     await IndexKindsBench.RunAsync(args);

@@ -191,6 +191,35 @@ public sealed class LanceIvfIndexTests : IDisposable
     }
 
     [Fact]
+    public void An_hnsw_search_by_sq_codes_finds_what_the_delegate_search_finds()
+    {
+        const int dim = 128; // wide enough for every SIMD width of the code distance
+        var column = (Apache.Arrow.FixedSizeListArray)IndexData.Batch(IndexData.Vectors(3000, dim, seed: 11), 0).Column("vector");
+        var index = LanceIvfBuilder.Build([new IndexSource(0, column, [])], dim, 2, LanceIvfKind.HnswSq, IndexConfig.IvfHnswSq(2), CancellationToken.None).ForSearch();
+        var codes = new byte[dim];
+        foreach (var (ef, k) in new[] { (15, 10), (75, 50), (200, 10) })
+        {
+            foreach (var query in IndexData.Vectors(20, dim, seed: 12))
+            {
+                index.Quantizer.Encode(query, codes);
+                for (var p = 0; p < index.Partitions; p++)
+                {
+                    var rows = index.RowIds[p];
+                    var allowed = Enumerable.Range(0, rows.Length).Select(i => i % 3 != 0).ToArray();
+                    foreach (var mask in new[] { null, allowed })
+                    {
+                        var before = new Lance.Engine.Query.TopK(k);
+                        index.Graphs![p]!.Search(index.Measure(p, query, codes), ef, mask is null ? null : i => mask[i], rows, before);
+                        var after = new Lance.Engine.Query.TopK(k);
+                        index.Graphs[p]!.Search(new SqL2Distance(index.Codes![p], codes, index.Quantizer.Scale), ef, mask, rows, after);
+                        Assert.Equal(before.ToSortedArray(), after.ToSortedArray());
+                    }
+                }
+            }
+        }
+    }
+
+    [Fact]
     public void An_hnsw_graph_read_back_has_the_built_links_flat_and_keeps_no_distances()
     {
         var vectors = IndexData.Vectors(3000, Dim, seed: 5);

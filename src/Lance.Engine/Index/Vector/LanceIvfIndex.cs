@@ -168,12 +168,23 @@ internal sealed class LanceIvfIndex : IVectorIndex
             }
         }
 
-        var distance = Measure(partition, q, queryCodes);
         if (Kind == LanceIvfKind.HnswSq && Graphs?[partition] is { } graph)
         {
-            graph.Search(distance, Math.Max(ef, topK.Capacity), all ? null : i => allowed[i], rows, topK);
+            var width = Math.Max(ef, topK.Capacity);
+            if (Metric == DistanceMetric.Dot)
+            {
+                graph.Search(new DelegateDistance(Measure(partition, q, queryCodes)), width, all ? null : allowed, rows, topK);
+            }
+            else
+            {
+                var scale = Quantizer.Scale * (Metric == DistanceMetric.Cosine ? 0.5f : 1f);
+                graph.Search(new SqL2Distance(Codes![partition], queryCodes, scale), width, all ? null : allowed, rows, topK);
+            }
+
             return;
         }
+
+        var distance = Measure(partition, q, queryCodes);
 
         for (var i = 0; i < rows.Length; i++)
         {

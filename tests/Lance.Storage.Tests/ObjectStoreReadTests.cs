@@ -92,6 +92,33 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         Assert.True(read >= vectorBytes && read < vectorBytes * 5 / 4, $"an exact search read {read} bytes; the vector column is {vectorBytes}");
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task With_a_column_cache_the_first_exact_search_reads_every_file_s_vectors_once_and_later_searches_none(string kind)
+    {
+        await using var proxy = kind == "s3"
+            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
+            : null;
+        var (uri, options) = await CreateTableAsync(kind, proxy);
+
+        // Each fragment's vector column is fetched exactly once, into the cache later searches lease it from.
+        await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
+        await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading });
+        var query = Enumerable.Range(0, Dim).Select(j => (float)Math.Sin(2345 + j)).ToArray();
+        var before = reading.Statistics.BytesRead;
+        var hits = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 5));
+        var read = reading.Statistics.BytesRead - before;
+        Assert.Equal(2345L, ((Int64Array)hits.Column("id")).GetValue(0));
+        long vectorBytes = Files * RowsPerFile * Dim * sizeof(float);
+        Assert.True(read >= vectorBytes && read < vectorBytes * 5 / 4, $"the first exact search read {read} bytes; the vector column is {vectorBytes}");
+
+        before = reading.Statistics.BytesRead;
+        var again = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 5) { Filter = "id >= 2000" });
+        Assert.Equal(2345L, ((Int64Array)again.Column("id")).GetValue(0));
+        var idBytes = reading.Statistics.BytesRead - before;
+        Assert.True(idBytes < vectorBytes / 10, $"a second search read {idBytes} bytes");
+    }
+
     // A table of Files data files (RowsPerFile rows each, id + vector) in the store, through the
     // S3 proxy that adds conditional creates (s3rver ignores them); its URI and store options.
     private async Task<(string Uri, Dictionary<string, string> Options)> CreateTableAsync(string kind, FaultProxy? proxy)

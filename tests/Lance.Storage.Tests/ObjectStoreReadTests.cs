@@ -26,10 +26,8 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
     [MemberData(nameof(Stores))]
     public async Task A_query_on_one_small_column_fetches_a_small_part_of_each_file_and_its_metadata_once(string kind)
     {
-        await using var proxy = kind == "s3"
-            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
-            : null;
-        var (uri, options) = await CreateTableAsync(kind, proxy);
+        var (proxy, uri, options) = await CreateTableAsync(kind);
+        await using var proxied = proxy;
 
         await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
         long dataBytes = 0;
@@ -72,10 +70,8 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
     [MemberData(nameof(Stores))]
     public async Task Without_a_column_cache_an_exact_search_reads_the_vectors_once_and_returns_them(string kind)
     {
-        await using var proxy = kind == "s3"
-            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
-            : null;
-        var (uri, options) = await CreateTableAsync(kind, proxy);
+        var (proxy, uri, options) = await CreateTableAsync(kind);
+        await using var proxied = proxy;
 
         await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
         await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading, CacheBudgetBytes = 0 });
@@ -96,10 +92,8 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
     [MemberData(nameof(Stores))]
     public async Task With_a_column_cache_the_first_exact_search_reads_every_file_s_vectors_once_and_later_searches_none(string kind)
     {
-        await using var proxy = kind == "s3"
-            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
-            : null;
-        var (uri, options) = await CreateTableAsync(kind, proxy);
+        var (proxy, uri, options) = await CreateTableAsync(kind);
+        await using var proxied = proxy;
 
         // Each fragment's vector column is fetched exactly once, into the cache later searches lease it from.
         await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
@@ -119,10 +113,13 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         Assert.True(idBytes < vectorBytes / 10, $"a second search read {idBytes} bytes");
     }
 
-    // A table of Files data files (RowsPerFile rows each, id + vector) in the store, through the
-    // S3 proxy that adds conditional creates (s3rver ignores them); its URI and store options.
-    private async Task<(string Uri, Dictionary<string, string> Options)> CreateTableAsync(string kind, FaultProxy? proxy)
+    // A table of Files data files (RowsPerFile rows each, id + vector) in the store, on S3 through a
+    // proxy that adds conditional creates (s3rver ignores them; the caller disposes it); its URI and store options.
+    private async Task<(FaultProxy? Proxy, string Uri, Dictionary<string, string> Options)> CreateTableAsync(string kind)
     {
+        var proxy = kind == "s3"
+            ? await FaultProxy.StartAsync(emulators.S3.Endpoint, 0, emulateS3ConditionalPut: (emulators.S3.DataDirectory, Emulators.Bucket))
+            : null;
         var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
         var options = kind == "s3" ? emulators.S3Options(proxy!.Endpoint) : emulators.AzureOptions();
         if (kind == "s3")
@@ -139,7 +136,7 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
             await created.AppendAsync([Batch(schema, f)]);
         }
 
-        return (uri, options);
+        return (proxy, uri, options);
     }
 
     private static RecordBatch Batch(Schema schema, int file)

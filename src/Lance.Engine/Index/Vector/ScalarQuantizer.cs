@@ -122,13 +122,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
             sum = System.Numerics.Vector.Sum(acc);
         }
 
-        for (; i < a.Length; i++)
-        {
-            var d = a[i] - b[i];
-            sum += d * d;
-        }
-
-        return sum;
+        return sum + ScalarTail(a[i..], b[i..]);
     }
 
     /// <summary><see cref="SquaredDistanceAvx2"/> 64 codes at a time (AVX-512BW), the rest 32 and then one at a time.</summary>
@@ -195,13 +189,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
         }
 
         var sum = Vector256.Sum(acc);
-        for (; i < a.Length; i++)
-        {
-            var d = a[i] - b[i];
-            sum += d * d;
-        }
-
-        return sum;
+        return sum + ScalarTail(a[i..], b[i..]);
     }
 }
 

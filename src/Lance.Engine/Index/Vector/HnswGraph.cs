@@ -202,6 +202,14 @@ internal sealed class HnswGraph
     /// </summary>
     public void Search<TDistance>(TDistance distance, int ef, bool[]? allowed, long[] rowIds, TopK topK)
         where TDistance : struct, INodeDistance
+        => Search(distance, ef, allowed, rowIds, topK, new HnswSearchScratch());
+
+    /// <summary>
+    /// <see cref="Search{TDistance}(TDistance, int, bool[], long[], TopK)"/> with the queues and visited marks of
+    /// <paramref name="scratch"/>, which one caller (one thread) reuses for its searches so a search allocates nothing.
+    /// </summary>
+    public void Search<TDistance>(TDistance distance, int ef, bool[]? allowed, long[] rowIds, TopK topK, HnswSearchScratch scratch)
+        where TDistance : struct, INodeDistance
     {
         var n = Count;
         if (n == 0)
@@ -237,7 +245,6 @@ internal sealed class HnswGraph
             ep = Greedy(Levels[Math.Min(level, Levels.Length - 1)], ep, ref distance);
         }
 
-        var scratch = SearchScratch.ForThread();
         var results = scratch.Results;
         BeamLevel0(Levels[0], ep, ef, ref distance, allowed, scratch);
         while (results.TryDequeue(out var node, out var d))
@@ -281,7 +288,7 @@ internal sealed class HnswGraph
     // The beam of Beam() on level 0 (every node, in node order), leaving the nearest ef in scratch.Results.
     // Each expanded node's unvisited neighbours are marked and prefetched first, then measured in the same
     // order as Beam() measures them (its bound is read once per expanded node, so the results are the same).
-    private static void BeamLevel0<TDistance>(HnswLevel level, (int Node, float Distance) ep, int ef, ref TDistance distance, bool[]? allowed, SearchScratch scratch)
+    private static void BeamLevel0<TDistance>(HnswLevel level, (int Node, float Distance) ep, int ef, ref TDistance distance, bool[]? allowed, HnswSearchScratch scratch)
         where TDistance : struct, INodeDistance
     {
         var candidates = scratch.Candidates;
@@ -368,45 +375,39 @@ internal sealed class HnswGraph
         }
     }
 
-    /// <summary>The queues and visited marks one thread's searches reuse (so a search allocates nothing).</summary>
-    private sealed class SearchScratch
+}
+
+/// <summary>The queues and visited marks of <see cref="HnswGraph"/> searches, reused by one caller (one thread) at a time so a search allocates nothing.</summary>
+internal sealed class HnswSearchScratch
+{
+    private int[] _visited = [];
+
+    public PriorityQueue<int, float> Candidates { get; } = new();
+
+    public PriorityQueue<int, float> Results { get; } = new(Comparer<float>.Create((a, b) => b.CompareTo(a)));
+
+    public int[] Fresh { get; set; } = new int[64];
+
+    /// <summary>The mark of the search under way: a node is visited when its entry equals it.</summary>
+    public int Mark { get; private set; }
+
+    /// <summary>Visited marks for <paramref name="count"/> nodes, none of them marked with the new <see cref="Mark"/>.</summary>
+    public int[] Visit(int count)
     {
-        [ThreadStatic]
-        private static SearchScratch? t_current;
-
-        private int[] _visited = [];
-
-        public PriorityQueue<int, float> Candidates { get; } = new();
-
-        public PriorityQueue<int, float> Results { get; } = new(FarthestFirst);
-
-        public int[] Fresh { get; set; } = new int[64];
-
-        /// <summary>The mark of the search under way: a node is visited when its entry equals it.</summary>
-        public int Mark { get; private set; }
-
-        public static SearchScratch ForThread() => t_current ??= new SearchScratch();
-
-        /// <summary>Visited marks for <paramref name="count"/> nodes, none of them marked with the new <see cref="Mark"/>.</summary>
-        public int[] Visit(int count)
+        if (_visited.Length < count)
         {
-            if (_visited.Length < count)
-            {
-                _visited = new int[Math.Max(count, _visited.Length * 2)];
-                Mark = 0;
-            }
-
-            if (++Mark == int.MaxValue)
-            {
-                Array.Clear(_visited);
-                Mark = 1;
-            }
-
-            return _visited;
+            _visited = new int[Math.Max(count, _visited.Length * 2)];
+            Mark = 0;
         }
-    }
 
-    private static readonly Comparer<float> FarthestFirst = Comparer<float>.Create((a, b) => b.CompareTo(a));
+        if (++Mark == int.MaxValue)
+        {
+            Array.Clear(_visited);
+            Mark = 1;
+        }
+
+        return _visited;
+    }
 }
 
 /// <summary>The distance from a search's query to a node of the graph being searched.</summary>

@@ -114,39 +114,40 @@ internal sealed class LanceIvfIndex : IVectorIndex
         var probed = NearestPartitions(q, Math.Min(nprobes, Partitions));
         if (probed.Length < 2 || Environment.ProcessorCount < 2)
         {
+            var scratch = new HnswSearchScratch();
             foreach (var partition in probed)
             {
-                SearchPartition(partition, q, queryCodes, ef, mask, topK);
+                SearchPartition(partition, q, queryCodes, ef, mask, topK, scratch);
             }
 
             return;
         }
 
-        // The probed partitions are searched on every core, each worker keeping its own k nearest; the
-        // merge gives the same rows as one pass would (TopK orders ties by row id). The mask's lazily
-        // found prefix is found here, before the workers read it.
+        // The probed partitions are searched on every core, each worker keeping its own k nearest (and its own
+        // search queues and visited marks); the merge gives the same rows as one pass would (TopK orders ties
+        // by row id). The mask's lazily found prefix is found here, before the workers read it.
         _ = mask.AllowedPrefix;
         var gate = new object();
         Parallel.For(
             0,
             probed.Length,
-            () => new TopK(topK.Capacity),
+            () => (Nearest: new TopK(topK.Capacity), Scratch: new HnswSearchScratch()),
             (i, _, local) =>
             {
-                SearchPartition(probed[i], q, queryCodes, ef, mask, local);
+                SearchPartition(probed[i], q, queryCodes, ef, mask, local.Nearest, local.Scratch);
                 return local;
             },
             local =>
             {
                 lock (gate)
                 {
-                    topK.Merge(local);
+                    topK.Merge(local.Nearest);
                 }
             });
     }
 
     /// <summary>Offers the rows one partition finds for the (normalised) query to <paramref name="topK"/>.</summary>
-    private void SearchPartition(int partition, float[] q, byte[] queryCodes, int ef, RowMask mask, TopK topK)
+    private void SearchPartition(int partition, float[] q, byte[] queryCodes, int ef, RowMask mask, TopK topK, HnswSearchScratch scratch)
     {
         var rows = RowIds[partition];
         if (rows.Length == 0)
@@ -173,12 +174,12 @@ internal sealed class LanceIvfIndex : IVectorIndex
             var width = Math.Max(ef, topK.Capacity);
             if (Metric == DistanceMetric.Dot)
             {
-                graph.Search(new DelegateDistance(Measure(partition, q, queryCodes)), width, all ? null : allowed, rows, topK);
+                graph.Search(new DelegateDistance(Measure(partition, q, queryCodes)), width, all ? null : allowed, rows, topK, scratch);
             }
             else
             {
                 var scale = Quantizer.Scale * (Metric == DistanceMetric.Cosine ? 0.5f : 1f);
-                graph.Search(new SqL2Distance(Codes![partition], queryCodes, scale), width, all ? null : allowed, rows, topK);
+                graph.Search(new SqL2Distance(Codes![partition], queryCodes, scale), width, all ? null : allowed, rows, topK, scratch);
             }
 
             return;

@@ -56,6 +56,43 @@ public static class HnswProfile
             return;
         }
 
+        if (Option("--sweep") is { } sweep)
+        {
+            // Settings search: each "nprobes/refine/ef" (ef 0 = the default rule) through the public API,
+            // recall@10 against the exact answers and the median of reps × 100 queries.
+            await using var swept = await LanceDataset.OpenAsync(table);
+            foreach (var setting in sweep.Split(','))
+            {
+                var parts = setting.Split('/').Select(x => int.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+                var request = template with { Nprobes = parts[0], RefineFactor = parts[1] == 0 ? null : parts[1], Ef = parts[2] == 0 ? null : parts[2] };
+                for (var q = 0; q < 100; q++)
+                {
+                    await swept.SearchAsync(request with { Query = queryList[q] });
+                }
+
+                var times = new List<double>();
+                double found = 0;
+                for (var r = 0; r < reps; r++)
+                {
+                    for (var q = 0; q < queryCount; q++)
+                    {
+                        var t = Stopwatch.StartNew();
+                        var hits = await swept.SearchAsync(request with { Query = queryList[q] });
+                        times.Add(t.Elapsed.TotalMilliseconds);
+                        if (r == 0)
+                        {
+                            var ids = (Int64Array)hits.Column("id");
+                            found += Enumerable.Range(0, hits.Length).Count(i => truth[q].Contains(ids.GetValue(i)!.Value));
+                        }
+                    }
+                }
+
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nprobes {parts[0]}, refine {parts[1]}, ef {parts[2]}: median {Median(times):F3} ms, recall@10 {found / (queryCount * 10.0):F3}"));
+            }
+
+            return;
+        }
+
         await using (var dataset = await LanceDataset.OpenAsync(table))
         {
             foreach (var factor in Option("--spin") is null ? new int?[] { null, refine } : [])

@@ -13,7 +13,8 @@ namespace Lance.Bench;
 /// <c>dotnet run -c Release --project bench/Lance.Bench -- index-kinds [rows] [dim] [partitions] [queries] [--no-node]
 /// [--kinds ivf_flat,ivf_sq,ivf_hnsw_sq] [--nprobes 10,20] [--ef 0,50,100] [--refine 0,5] [--work DIR] [--ceiling]</c>
 /// (ef 0: the default; refine 0: none). Each side's memory while searching is measured on a freshly opened
-/// table (LanceDB's: a second, search-only process). <c>--work DIR</c> keeps the data, the exact answers and
+/// table (LanceDB's: a second, search-only process); before each side's searches both tables' files are read once, so
+/// both sides search with the tables in the operating system's page cache. <c>--work DIR</c> keeps the data, the exact answers and
 /// both sides' tables in DIR and reuses whatever a former run left there (a reused build reports 0 s; delete
 /// a table's folder to build it again). <c>--ceiling</c> also prints, for each side's index, the share of the
 /// true top-10 in the probed partitions and the recall of scoring all their rows by SQ code (see <see cref="IvfCeiling"/>).
@@ -116,6 +117,14 @@ public static class IndexKindsBench
                 }
 
                 var bytes = FolderBytes(Path.Combine(ourPath, LanceDataset.IndicesFolder));
+                var nodeTable = Path.Combine(work, "node", table + "_node.lance");
+                void Warm()
+                {
+                    BenchSupport.WarmPageCache(ourPath);
+                    BenchSupport.WarmPageCache(nodeTable);
+                }
+
+                Warm();
                 var efs = kind == "IVF_HNSW_SQ" ? efList : [0];
                 var memory = SearchMemory.Begin();
                 await using (var dataset = await LanceDataset.OpenAsync(ourPath))
@@ -135,6 +144,7 @@ public static class IndexKindsBench
                 }
 
                 // LanceDB searching the index we built (Lance's format).
+                Warm();
                 var crossed = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = work, table, existing = true, kind = nodeKind ?? "ivf_pq",
@@ -147,7 +157,7 @@ public static class IndexKindsBench
                     continue;
                 }
 
-                var nodeTable = Path.Combine(work, "node", table + "_node.lance");
+                Warm();
                 var nodeReuse = keep && Directory.Exists(Path.Combine(nodeTable, LanceDataset.IndicesFolder));
                 var node = BenchSupport.Node("bench-index.mjs", new
                 {
@@ -168,6 +178,7 @@ public static class IndexKindsBench
                 }
 
                 // LanceDB's index searched by .NET, and by LanceDB from a fresh process (for its memory).
+                Warm();
                 var foreignMemory = SearchMemory.Begin();
                 await using (var foreign = await LanceDataset.OpenAsync(Path.Combine(work, "node", table + "_node.lance")))
                 {
@@ -178,6 +189,7 @@ public static class IndexKindsBench
                     }
                 }
 
+                Warm();
                 var fresh = BenchSupport.Node("bench-index.mjs", new
                 {
                     ipc, queries = queryFile, truth = truthFile, db = Path.Combine(work, "node"), table = table + "_node", kind = nodeKind, existing = true,

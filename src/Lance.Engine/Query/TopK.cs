@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace Lance.Engine.Query;
 
 /// <summary>
@@ -23,6 +25,7 @@ internal sealed class TopK
     /// <summary>The largest distance kept, or +∞ while the heap is not full.</summary>
     public float Threshold => _count < _heap.Length ? float.PositiveInfinity : _heap[0].Distance;
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Offer(float distance, long row)
     {
         if (_count < _heap.Length)
@@ -74,6 +77,7 @@ internal sealed class TopK
     private static bool Worse((float Distance, long Row) a, (float Distance, long Row) b)
         => a.Distance > b.Distance || (a.Distance == b.Distance && a.Row > b.Row);
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SiftUp(int i)
     {
         while (i > 0)
@@ -89,6 +93,7 @@ internal sealed class TopK
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SiftDown(int i)
     {
         while (true)

@@ -208,6 +208,7 @@ internal sealed class HnswGraph
     /// <see cref="Search{TDistance}(TDistance, int, bool[], long[], TopK)"/> with the queues and visited marks of
     /// <paramref name="scratch"/>, which one caller (one thread) reuses for its searches so a search allocates nothing.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Search<TDistance>(TDistance distance, int ef, bool[]? allowed, long[] rowIds, TopK topK, HnswSearchScratch scratch)
         where TDistance : struct, INodeDistance
     {
@@ -253,6 +254,7 @@ internal sealed class HnswGraph
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (int Node, float Distance) Greedy<TDistance>(HnswLevel level, (int Node, float Distance) start, ref TDistance distance)
         where TDistance : struct, INodeDistance
     {
@@ -288,6 +290,7 @@ internal sealed class HnswGraph
     // The beam of Beam() on level 0 (every node, in node order), leaving the nearest ef in scratch.Results.
     // Each expanded node's unvisited neighbours are marked and prefetched first, then measured in the same
     // order as Beam() measures them (its bound is read once per expanded node, so the results are the same).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BeamLevel0<TDistance>(HnswLevel level, (int Node, float Distance) ep, int ef, ref TDistance distance, bool[]? allowed, HnswSearchScratch scratch)
         where TDistance : struct, INodeDistance
     {
@@ -382,9 +385,9 @@ internal sealed class HnswSearchScratch
 {
     private int[] _visited = [];
 
-    public PriorityQueue<int, float> Candidates { get; } = new();
+    public NodeHeap<NearestFirst> Candidates { get; } = new();
 
-    public PriorityQueue<int, float> Results { get; } = new(Comparer<float>.Create((a, b) => b.CompareTo(a)));
+    public NodeHeap<FarthestFirst> Results { get; } = new();
 
     public int[] Fresh { get; set; } = new int[64];
 

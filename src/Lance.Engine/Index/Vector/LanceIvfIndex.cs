@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using Lance.Engine.Query;
 using Lance.Engine.Search.Kernels;
 
@@ -147,6 +148,7 @@ internal sealed class LanceIvfIndex : IVectorIndex
     }
 
     /// <summary>Offers the rows one partition finds for the (normalised) query to <paramref name="topK"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void SearchPartition(int partition, float[] q, byte[] queryCodes, int ef, RowMask mask, TopK topK, HnswSearchScratch scratch)
     {
         var rows = RowIds[partition];
@@ -282,6 +284,7 @@ internal sealed class LanceIvfIndex : IVectorIndex
     }
 
     /// <summary>The <paramref name="count"/> partitions nearest to the (normalised) query: by L2, or by dot product for dot indexes.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public int[] NearestPartitions(ReadOnlySpan<float> query, int count)
     {
         var best = new TopK(Math.Max(1, count));

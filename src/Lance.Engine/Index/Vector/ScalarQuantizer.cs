@@ -48,6 +48,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
     }
 
     /// <summary>Quantises <paramref name="values"/> into <paramref name="codes"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Encode(ReadOnlySpan<float> values, Span<byte> codes)
     {
         if (Start == End)
@@ -88,6 +89,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
     }
 
     /// <summary>The squared L2 distance between two code vectors, in code units (multiply by <see cref="Scale"/>).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static int SquaredDistance(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         if (Avx512BW.IsSupported && a.Length >= 64 && b.Length >= a.Length)
@@ -126,6 +128,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
     }
 
     /// <summary><see cref="SquaredDistanceAvx2"/> 64 codes at a time (AVX-512BW), the rest 32 and then one at a time.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SquaredDistanceAvx512(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         ref var pa = ref MemoryMarshal.GetReference(a);
@@ -152,6 +155,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
         return sum;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int ScalarTail(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         var sum = 0;
@@ -168,6 +172,7 @@ internal readonly record struct ScalarQuantizer(double Start, double End)
     /// <see cref="SquaredDistance"/> 32 codes at a time: |a − b| per byte from two saturating subtractions,
     /// widened to 16 bits and squared and summed in pairs (vpmaddwd); exact, as the sum is of integers.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SquaredDistanceAvx2(ReadOnlySpan<byte> a, ReadOnlySpan<byte> b)
     {
         ref var pa = ref MemoryMarshal.GetReference(a);

@@ -11,7 +11,7 @@ namespace Lance.Bench;
 /// <summary>
 /// Full-text index build and BM25 queries, Lance.Orm beside LanceDB (Node) in one run, on identical copies of
 /// one generated table (<see cref="FtsCorpus"/>):
-/// <c>dotnet run -c Release --project bench/Lance.Bench -- fts [--docs N] [--queries Q] [--dir FOLDER] [--keep]</c>.
+/// <c>dotnet run -c Release --project bench/Lance.Bench -- fts [--docs N] [--queries Q] [--dir FOLDER] [--keep] [--ours-only] [--build-only]</c>.
 /// Each side builds its own index (LanceDB's default tokenizer options, with positions) on its own copy; each
 /// then runs single-term, multi-term (OR) and phrase queries, limit 10, on its own index and on the other's.
 /// </summary>
@@ -53,7 +53,9 @@ public static class FtsBench
             CopyDirectory(source, copy);
         }
 
-        var (single, multi, phrase) = corpus.Queries(queryCount);
+        // --build-only: our build alone (for profiling it), no queries drawn or run.
+        var buildOnly = args.Contains("--build-only");
+        var (single, multi, phrase) = buildOnly ? ([], [], []) : corpus.Queries(queryCount);
         var queries = new Dictionary<string, List<string>> { ["single"] = single, ["multi"] = multi, ["phrase"] = phrase };
         try
         {
@@ -66,6 +68,11 @@ public static class FtsBench
             var ourBuild = buildClock.Elapsed.TotalSeconds;
             var ourCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             Console.WriteLine($"Lance.Orm build: {ourBuild:F2} s, process CPU {ourCpu:F2} s ({info.IndexedRows:N0} documents, {info.Tokens:N0} tokens).");
+            if (buildOnly)
+            {
+                return;
+            }
+
             if (args.Contains("--ours-only"))
             {
                 // Profiling our side alone: the build above, then our queries on our index.

@@ -1,4 +1,5 @@
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.DataFiles.Compression;
@@ -23,6 +24,7 @@ internal static class FastLanes
 
     /// <summary>Unpacks one chunk of 1,024 values of <paramref name="width"/> bits.</summary>
     /// <exception cref="LanceFormatException">The width is larger than the word, or the input is too short.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Unpack<T>(int width, ReadOnlySpan<T> packed, Span<T> output, string what)
         where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     {
@@ -72,6 +74,7 @@ internal static class FastLanes
     /// <param name="width">Bits per value, 0 to the word width.</param>
     /// <param name="values">The 1,024 values.</param>
     /// <param name="packed">Receives <see cref="PackedWords{T}"/> words.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Pack<T>(int width, ReadOnlySpan<T> values, Span<T> packed)
         where T : unmanaged, IBinaryInteger<T>, IUnsignedNumber<T>
     {

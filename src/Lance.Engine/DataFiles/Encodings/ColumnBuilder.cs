@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -138,6 +139,7 @@ internal sealed class ColumnBuilder
     public long ValueByteCount => _valueBytes;
 
     /// <summary>Appends every row of <paramref name="page"/> (a builder of the same type): values, offsets and nulls.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void AppendBuilder(ColumnBuilder page)
     {
         int count = page._length;

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
@@ -167,6 +168,7 @@ internal sealed class ColumnPageSource
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void GatherVariable(long start, int count, GatheredPage page)
     {
         // First pass sizes the value buffer so that the copy below is one slice per array.

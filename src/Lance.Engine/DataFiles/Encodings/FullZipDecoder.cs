@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 using Lance.Engine.DataFiles.Nested;
 using Lance.Engine.Format;
 using Enc21 = Lance.Engine.Format.Protos.Encodings21;
@@ -16,6 +17,7 @@ internal static class FullZipDecoder
     /// <param name="columnName">For messages.</param>
     /// <param name="levels">For a leaf of a nested column, receives its rep/def levels; null for a flat column.</param>
     /// <exception cref="LanceFormatException">The page uses encodings not supported, or is corrupt.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Decode(
         Enc21.FullZipLayout layout, IReadOnlyList<ReadOnlyMemory<byte>> buffers, long rows, ColumnBuilder builder, string columnName,
         LevelCollector? levels = null)

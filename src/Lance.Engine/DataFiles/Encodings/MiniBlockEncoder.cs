@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Lance.Engine.DataFiles.Nested;
 using Lance.Engine.Format;
@@ -207,6 +208,7 @@ internal static class MiniBlockEncoder
     /// value its 32-bit dictionary index, bit-packed (<see cref="EncodeBitpacked"/>). Returns null when the values repeat too
     /// little for a dictionary to pay (more than one distinct value in two).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EncodedPage? EncodeDictionary(GatheredPage page, int offsetBits, PageLevels? levels = null, bool largeChunks = false)
     {
         int count = page.Count;
@@ -365,6 +367,7 @@ internal static class MiniBlockEncoder
 
     // itemsPerValue > 0: vectors with null items, each chunk's item validity bits written as a value
     // buffer ahead of the items (Lance's FixedSizeList with validity).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static EncodedPage Serialize(
         GatheredPage page, List<(int Start, int Count, int ValueBytes)> chunks, Enc21.CompressiveEncoding valueEncoding, PageLevels? levels,
         bool largeChunks, CopyChunkValues copyValues, int itemsPerValue = 0, bool packLevels = false)

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 namespace Lance.Engine.DataFiles.Encodings;
 
 /// <summary>
@@ -13,6 +14,7 @@ internal sealed class ShortValueTable
     private int _count;
 
     // The index of the value, or next (then recorded for it) when it is new.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public uint GetOrAdd(ulong bits, int length, uint next)
     {
         int mask = _bits.Length - 1;

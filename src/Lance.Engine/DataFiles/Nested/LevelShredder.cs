@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
 using Lance.Engine.Format;
@@ -48,6 +49,7 @@ internal sealed class LevelShredder
 
     /// <summary>Shreds the column's arrays (one per batch, in order) for the leaf at <paramref name="path"/>.</summary>
     /// <exception cref="LanceSchemaException">A null where the schema allows none.</exception>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ShreddedLeaf Shred(LeafPath path, IReadOnlyList<IArrowArray> arrays)
     {
         var shredder = new LevelShredder(path);
@@ -208,6 +210,7 @@ internal sealed class LevelShredder
     }
 
     // Visit for a list layer of a column OnlyValidLists accepts.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void VisitValidList(int layer, ArrayData data, int index, ushort rep)
     {
         var (start, end) = ListRange(data, index);

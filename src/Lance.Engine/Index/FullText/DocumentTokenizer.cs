@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -44,6 +45,7 @@ internal sealed class DocumentTokenizer
     public List<(InvertedPartitionBuilder Run, int At)> FirstSeen { get; } = [];
 
     /// <summary>Appends the document <paramref name="utf8"/> (its row id <paramref name="rowId"/>) to <paramref name="run"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(ReadOnlySpan<byte> utf8, ulong rowId, InvertedPartitionBuilder run)
     {
         int kept = _ascii is { } ascii ? Split(utf8, ascii, run) : Analyze(utf8, run);
@@ -52,6 +54,7 @@ internal sealed class DocumentTokenizer
 
     // The simple and whitespace tokenizers over the bytes: a token is a run of bytes the table keeps (ASCII) or of code
     // points the tokenizer keeps; every base token takes a position, dropped or not.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private int Split(ReadOnlySpan<byte> text, bool[] ascii, InvertedPartitionBuilder run)
     {
         var simple = ReferenceEquals(ascii, SimpleAscii);
@@ -113,6 +116,7 @@ internal sealed class DocumentTokenizer
         return !simple || TextAnalyzer.IsAlphanumeric(rune);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private int Emit(ReadOnlySpan<byte> raw, int position, InvertedPartitionBuilder run)
     {
         if (!_words.TryGetValue(raw, out var id))

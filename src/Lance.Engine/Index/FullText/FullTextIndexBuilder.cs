@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Dataset;
@@ -151,7 +152,7 @@ internal static class FullTextIndexBuilder
         var parts = new InvertedPartitionBuilder[chunks.Count];
         var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, chunks.Count));
         var next = -1;
-        Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, _ =>
+        Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (_) =>
         {
             var tokenizer = new DocumentTokenizer(analyzer);
             for (var c = Interlocked.Increment(ref next); c < chunks.Count; c = Interlocked.Increment(ref next))

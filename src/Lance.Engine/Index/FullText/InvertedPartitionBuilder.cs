@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Text;
 
@@ -49,6 +50,7 @@ internal sealed class InvertedPartitionBuilder
     public int OccurrenceCount => _count;
 
     /// <summary>Adds an occurrence of token <paramref name="id"/> at <paramref name="position"/> to the current document.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int id, int position)
     {
         if (_count == _occurrences.Length)
@@ -128,7 +130,7 @@ internal sealed class InvertedPartitionBuilder
         var entryCounts = new int[groupCount][];
         var positionCounts = new int[groupCount][];
         var lastDocs = new int[groupCount][];
-        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, g =>
+        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (g) =>
         {
             var entryCount = entryCounts[g] = new int[tokenCount];
             var positionCount = positionCounts[g] = new int[tokenCount];
@@ -227,7 +229,7 @@ internal sealed class InvertedPartitionBuilder
         var groupCount = groupStarts.Length - 1;
         var tokenCount = postings.TokenCount;
         var positionStarts = postings.PositionStarts;
-        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, g =>
+        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (g) =>
         {
             var docs = postings.Docs.Span;
             var frequencies = postings.Frequencies.Span;
@@ -293,6 +295,7 @@ internal sealed class InvertedPartitionBuilder
     // Partition ids for every tokenizer's tokens, in the order the tokens first appear in the runs (run by run, occurrence by
     // occurrence), and the tokens by partition id. Each tokenizer noted where it met each of its tokens first; a token met by
     // several tokenizers takes its earliest place.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (Dictionary<DocumentTokenizer, int[]> Maps, List<string> Names) Number(IReadOnlyList<InvertedPartitionBuilder> runs)
     {
         var order = new Dictionary<InvertedPartitionBuilder, int>(ReferenceEqualityComparer.Instance);
@@ -347,6 +350,7 @@ internal sealed class InvertedPartitionBuilder
     }
 
     // The fst of each token (in byte order, as an fst needs) to its id, and the tokens' total bytes.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static (byte[] Fst, long TotalLength) Dictionary(List<string> names)
     {
         var sorted = new (byte[] Bytes, int Id)[names.Count];

@@ -102,6 +102,7 @@ internal sealed class InvertedPartitionData(
     // Tokens [first, end): their posting blocks, max scores, lengths and (when kept) per document the position chunks.
     // Every buffer is allocated as the bytes the Arrow array takes over (no copy) and left uninitialized: each element is
     // written below.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private RecordBatch InvertBatch(int first, int end, float[] norms)
     {
         var count = end - first;
@@ -242,6 +243,7 @@ internal sealed class InvertedPartitionData(
         public int Count { get; private set; }
 
         /// <summary>Starts a value of <paramref name="bytes"/> bytes and returns where to write it (not zeroed).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
         public Span<byte> Next(int bytes)
         {
             if (_length + bytes > _data.Length)

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
 
 namespace Lance.Engine.Index.FullText;
 
@@ -20,6 +21,7 @@ internal static class PostingEncoder
     public const float B = 0.75f;
 
     /// <summary>Per document, BM25's length normalisation <c>k1·(1 − b + b·length / average length)</c>, in single precision as Lance computes it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Norms(uint[] numTokens, float averageLength)
     {
         var norms = new float[numTokens.Length];
@@ -35,6 +37,7 @@ internal static class PostingEncoder
     /// Per block of 128 documents, the highest BM25 score a document of the block can reach (Lance's block max scores,
     /// computed in single precision as Lance does, against the partition's statistics), into <paramref name="blocks"/>.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void BlockMaxScores(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, float[] norms, Span<float> blocks)
     {
         var length = docs.Length;
@@ -62,6 +65,7 @@ internal static class PostingEncoder
         => MathF.Log(((documents - tokenDocs + 0.5f) / (tokenDocs + 0.5f)) + 1.0f);
 
     /// <summary>Writes the blocks of one posting list to <paramref name="blocks"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Posting(ReadOnlySpan<uint> docs, ReadOnlySpan<uint> frequencies, ReadOnlySpan<float> blockMaxScores, InvertedPartitionData.ChunkWriter blocks)
     {
         var full = docs.Length / BitPacker4x.BlockLength;
@@ -97,6 +101,7 @@ internal static class PostingEncoder
     }
 
     /// <summary>Writes the chunks of one document's positions (ascending) to <paramref name="chunks"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Positions(ReadOnlySpan<uint> positions, InvertedPartitionData.ChunkWriter chunks)
     {
         BinaryPrimitives.WriteUInt32LittleEndian(chunks.Next(4), (uint)positions.Length);

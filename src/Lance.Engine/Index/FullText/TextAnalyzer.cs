@@ -203,6 +203,12 @@ internal sealed class TextAnalyzer
 
     private static string Fold(string token)
     {
+        // Folding leaves ASCII as it is (most words): no copies then.
+        if (System.Text.Ascii.IsValid(token))
+        {
+            return token;
+        }
+
         var input = token.ToCharArray();
         var output = new char[input.Length * 4];
         var length = ASCIIFoldingFilter.FoldToASCII(input, 0, output, 0, input.Length);

@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 
 namespace Lance.Engine.Index.FullText;
 
@@ -20,6 +21,7 @@ internal sealed class WordTable
     public int Count { get; private set; }
 
     /// <summary>The value of <paramref name="word"/>, when the table holds it.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public bool TryGetValue(ReadOnlySpan<byte> word, out int value)
     {
         if (word.Length > InlineBytes)
@@ -75,6 +77,7 @@ internal sealed class WordTable
         _slots[i] = entry;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Grow()
     {
         var old = _slots;

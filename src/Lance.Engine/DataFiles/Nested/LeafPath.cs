@@ -14,6 +14,7 @@ internal sealed class LeafPath
         Fields = fields;
         ChildIndices = childIndices;
         IsList = fields.Select(f => IsListType(f.LogicalType)).ToArray();
+        Name = string.Join('.', fields.Select(f => f.Name));
     }
 
     /// <summary>The fields, the top-level one first and the leaf last.</summary>
@@ -28,8 +29,8 @@ internal sealed class LeafPath
     /// <summary>The leaf field.</summary>
     public LanceField Leaf => Fields[^1];
 
-    /// <summary>A dotted name for messages, e.g. <c>owner.pets.item.name</c>.</summary>
-    public string Name => string.Join('.', Fields.Select(f => f.Name));
+    /// <summary>A dotted name for messages, e.g. <c>owner.pets.item.name</c> (built once: decoders pass it along per level entry).</summary>
+    public string Name { get; }
 
     /// <summary>Whether a Lance type is a list (the node, not its items).</summary>
     public static bool IsListType(string logicalType) => logicalType is "list" or "list.struct" or "large_list" or "large_list.struct";

@@ -150,7 +150,13 @@ internal sealed class DataFileBytes : ILegacyFileBytes, IDisposable
 
         try
         {
-            Task.WhenAll(reads.Select(r => _reader.ReadAsync(r.Position, r.Destination, cancellationToken).AsTask())).GetAwaiter().GetResult();
+            // Each destination is written whole: a large one is faulted in with one call just before its read is
+            // issued (see HugePages), while the reads issued before it are already in flight.
+            Task.WhenAll(reads.Select(r =>
+            {
+                HugePages.Populate(r.Destination);
+                return _reader.ReadAsync(r.Position, r.Destination, cancellationToken).AsTask();
+            })).GetAwaiter().GetResult();
         }
         catch (EndOfStreamException e)
         {

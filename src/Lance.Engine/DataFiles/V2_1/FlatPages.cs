@@ -2,6 +2,7 @@ using Apache.Arrow;
 using Google.Protobuf;
 using Lance.Engine.DataFiles.Encodings;
 using Lance.Engine.Format;
+using Lance.Engine.Storage;
 using File2 = Lance.Engine.Format.Protos.File2;
 using Protos = Lance.Engine.Format.Protos;
 
@@ -266,6 +267,9 @@ internal sealed class FlatPages
             }
         }
 
+        // The buffer is fresh and every byte of it is written now: huge pages where allowed, each piece faulted in
+        // with one call just before it is read (ReadConcurrently does that for each read it issues).
+        HugePages.Advise(destination);
         if (_settings.RemoteReads)
         {
             _file.ReadConcurrently(pieces.Select(p => (p.Position, destination.Slice(p.Destination, p.Bytes))).ToList(), _settings.CancellationToken);
@@ -275,6 +279,7 @@ internal sealed class FlatPages
         File21Columns.InParallel(pieces.Count, i =>
         {
             var (position, at, bytes) = pieces[i];
+            HugePages.Populate(destination.Slice(at, bytes));
             ReadInto(position, destination.Span.Slice(at, bytes));
         });
         return true;

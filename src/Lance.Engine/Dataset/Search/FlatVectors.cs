@@ -1,6 +1,7 @@
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.DataFiles;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine.Dataset;
 
@@ -44,6 +45,7 @@ internal static class FlatVectors
                     var count = (int)Math.Min(rowsPerArray, rows - done);
                     var bytes = count * layout.RowBytes;
                     var memory = new NativeColumnMemory(bytes);
+                    HugePages.Advise(memory.Memory);
                     arrays.Add(ArrayOver(layout.Type, memory.Memory, count));
                     for (var at = 0; at < bytes; at += ParallelReadPieceBytes)
                     {
@@ -62,6 +64,7 @@ internal static class FlatVectors
             Parallel.For(0, pieces.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var (position, memory, at, bytes) = pieces[i];
+                HugePages.Populate(memory.Memory.Slice(at, bytes));
                 reader.ReadInto(position, memory.GetSpan().Slice(at, bytes));
             });
             return arrays;

@@ -1,6 +1,7 @@
 using System.Buffers;
 using Apache.Arrow;
 using Lance.Engine.DataFiles;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine.Dataset;
 
@@ -45,7 +46,11 @@ internal sealed class StreamedVectors(DataFileReader reader, FlatColumnLayout la
             {
                 Interlocked.Increment(ref _rented);
                 Interlocked.Increment(ref _outstanding);
-                return (Buffer: ArrayPool<byte>.Shared.Rent(bufferBytes), State: init());
+                var buffer = ArrayPool<byte>.Shared.Rent(bufferBytes);
+
+                // A buffer rented for the first time is fresh memory: fault it in at once (a reused one costs nothing here).
+                HugePages.Prefault(buffer.AsMemory(0, bufferBytes));
+                return (Buffer: buffer, State: init());
             },
             (i, _, local) =>
             {

@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine.Index.FullText;
 
@@ -81,15 +82,4 @@ internal sealed unsafe class HugePageBuffer<T> : IDisposable
             GC.RemoveMemoryPressure(((long)Length * sizeof(T) + (long)HugePage - 1) & ~((long)HugePage - 1));
         }
     }
-}
-
-/// <summary>The system call behind <see cref="HugePageBuffer{T}"/> (Linux only).</summary>
-internal static partial class HugePages
-{
-    /// <summary><c>MADV_HUGEPAGE</c>: back the range with transparent huge pages where the system allows.</summary>
-    public const int MadviseHugePage = 14;
-
-    /// <summary><c>madvise(2)</c>.</summary>
-    [LibraryImport("libc", EntryPoint = "madvise")]
-    public static partial int Madvise(nint address, nuint length, int advice);
 }

@@ -77,6 +77,16 @@ internal sealed class DatasetFiles
         return file;
     }
 
+    /// <summary>
+    /// Opens a data file for positioned reads of its bytes only (no footer or metadata parsed): on a remote store
+    /// through the kept tails, so a file opened before costs no request.
+    /// </summary>
+    /// <exception cref="FileNotFoundException">The store has no such file.</exception>
+    public IObjectReader OpenBytes(string key, long knownLength, CancellationToken cancellationToken = default)
+        => _tails is null
+            ? Store.OpenReadAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult()
+            : _tails.OpenAsync(Store, key, knownLength, cancellationToken).AsTask().GetAwaiter().GetResult();
+
     /// <summary>On a remote store, a column with at least this many bytes of pages has them fetched concurrently.</summary>
     internal const long RemoteParallelReadMinBytes = 64 * 1024;
 

@@ -111,36 +111,14 @@ internal static class IndexedSearch
 
         var result = new TopK(wanted);
         var measure = hamming is null ? DistanceKernels.Measure(request.Metric, request.Query) : null;
-        // Refining reads each candidate's fragment column once, leased (pinned) until all are scored.
-        var leases = new Dictionary<ulong, ColumnLease>();
-        try
+        var found = candidates.ToSortedArray();
+        var exact = refine > 0 ? Refine(snapshot, vectorField, index.Dimension, found, measure!) : null;
+        for (var i = 0; i < found.Length; i++)
         {
-            foreach (var (approximate, row) in candidates.ToSortedArray())
+            var distance = exact?[i] ?? found[i].Distance;
+            if (DistanceKernels.InRange(distance, lower, upper))
             {
-                var distance = approximate;
-                if (refine > 0)
-                {
-                    var fragmentId = (ulong)row >> 32;
-                    if (!leases.TryGetValue(fragmentId, out var lease))
-                    {
-                        leases[fragmentId] = lease = snapshot.LeaseColumn(snapshot.Fragment(fragmentId), vectorField);
-                    }
-
-                    var vector = ArrowTake.FlatValues((FixedSizeListArray)lease.Array).Slice((int)(row & 0xFFFFFFFF) * index.Dimension, index.Dimension);
-                    distance = measure!(vector);
-                }
-
-                if (DistanceKernels.InRange(distance, lower, upper))
-                {
-                    result.Offer(distance, row);
-                }
-            }
-        }
-        finally
-        {
-            foreach (var lease in leases.Values)
-            {
-                lease.Dispose();
+                result.Offer(distance, found[i].Row);
             }
         }
 
@@ -174,6 +152,39 @@ internal static class IndexedSearch
         }
 
         return ranked.Skip(request.Offset).Take(request.K).ToArray();
+    }
+
+    // The exact distance of each candidate (row addresses), in their order: per fragment, the candidates' vectors read
+    // by positioned reads where the column lies flat in its file (a few small reads, nothing mapped or cached), else
+    // from the column leased (pinned) until all of that fragment's candidates are scored.
+    private static float[] Refine(Snapshot snapshot, Apache.Arrow.Field vectorField, int dimension, (float Distance, long Row)[] found, VectorDistance measure)
+    {
+        var exact = new float[found.Length];
+        foreach (var group in Enumerable.Range(0, found.Length).GroupBy(i => (ulong)found[i].Row >> 32))
+        {
+            var at = group.ToArray();
+            var rows = at.Select(i => (int)(found[i].Row & 0xFFFFFFFF)).ToArray();
+            var fragment = snapshot.Fragment(group.Key);
+            if (snapshot.TryReadRowVectors(fragment, vectorField, dimension, rows) is { } bytes)
+            {
+                var vectors = System.Runtime.InteropServices.MemoryMarshal.Cast<byte, float>(bytes);
+                for (var j = 0; j < at.Length; j++)
+                {
+                    exact[at[j]] = measure(vectors.Slice(j * dimension, dimension));
+                }
+
+                continue;
+            }
+
+            using var lease = snapshot.LeaseColumn(fragment, vectorField);
+            var values = ArrowTake.FlatValues((FixedSizeListArray)lease.Array);
+            for (var j = 0; j < at.Length; j++)
+            {
+                exact[at[j]] = measure(values.Slice(rows[j] * dimension, dimension));
+            }
+        }
+
+        return exact;
     }
 
     private static bool[]? Combine(bool[]? live, bool[]? allowed)

@@ -47,6 +47,9 @@ internal sealed class FragmentCache(DatasetFiles files, DatasetOpenOptions optio
     /// <summary>Full-text indexes read from their files, by index id.</summary>
     public ConcurrentDictionary<Guid, Index.FullText.FullTextIndex> FullTextIndexes { get; } = new();
 
+    /// <summary>Where each fixed-width column with flat pages lies in its data file (null: it does not), by column key.</summary>
+    public ConcurrentDictionary<ColumnKey, DataFiles.FlatColumnLayout?> FlatLayouts { get; } = new();
+
     /// <summary>Drops everything decoded (after a cleanup, or when the dataset is disposed).</summary>
     public void Clear()
     {
@@ -55,5 +58,6 @@ internal sealed class FragmentCache(DatasetFiles files, DatasetOpenOptions optio
         LiveRows.Clear();
         RowIds.Clear();
         FullTextIndexes.Clear();
+        FlatLayouts.Clear();
     }
 }

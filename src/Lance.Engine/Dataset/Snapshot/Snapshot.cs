@@ -96,6 +96,27 @@ internal sealed class Snapshot
         return lease.Array;
     }
 
+    /// <summary>
+    /// The float32 vectors of <paramref name="rows"/> (row offsets in <paramref name="fragment"/>), <paramref name="dimension"/>
+    /// values each, in that order, read by positioned reads of the data file (see <see cref="RowVectors"/>); null when the
+    /// column is not stored as flat float32 pages, or the cache holds it in memory already (then a lease reads it for nothing).
+    /// </summary>
+    public byte[]? TryReadRowVectors(DataFragment fragment, Field field, int dimension, ReadOnlySpan<int> rows, CancellationToken cancellationToken = default)
+    {
+        var lanceField = LanceFieldOf(field);
+        var file = DataFileOf(fragment, lanceField);
+        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id);
+        // A column the cache holds in memory is read from there; one it maps is not (each page of the mapping
+        // touched for the first time costs a page fault, dearer than a positioned read of the row).
+        var inMemory = Files.Store.IsRemote || !_cache.MapColumns;
+        if (inMemory && (_cache.Columns.Contains(key) || _cache.Columns.Contains(key with { Pieces = true })))
+        {
+            return null;
+        }
+
+        return RowVectors.TryRead(_cache, key, file, lanceField, (long)fragment.PhysicalRows, dimension, rows, cancellationToken);
+    }
+
     /// <summary>One column of a fragment (deleted rows included), pinned in the cache until the lease is disposed.</summary>
     public ColumnLease LeaseColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
         => LeaseColumn(fragment, LanceFieldOf(field), cancellationToken);

@@ -113,6 +113,41 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         Assert.True(idBytes < vectorBytes / 10, $"a second search read {idBytes} bytes");
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_refined_indexed_search_reads_only_its_candidates_vectors_and_gives_exact_distances(string kind)
+    {
+        var (proxy, uri, options) = await CreateTableAsync(kind);
+        await using var proxied = proxy;
+        await using (var store = ObjectStoreFactory.Open(uri, options))
+        await using (var indexing = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = store }))
+        {
+            await indexing.CreateIndexAsync("vector", Lance.Orm.IndexConfig.IvfHnswSq(numPartitions: 2));
+        }
+
+        await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
+        await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading });
+        var query = Enumerable.Range(0, Dim).Select(j => (float)Math.Sin(1777 + j)).ToArray();
+        var request = new VectorSearchRequest("vector", query, 5) { Nprobes = 2, RefineFactor = 4, Columns = ["id"] };
+        await dataset.SearchAsync(request with { RefineFactor = null }); // the index and the files' metadata, once
+        var before = reading.Statistics.BytesRead;
+        var hits = await dataset.SearchAsync(request);
+        var read = reading.Statistics.BytesRead - before;
+
+        // 20 candidates' vectors (1 KiB each) and the winners' ids, not a column of 3 MB.
+        long vectorBytes = Files * RowsPerFile * Dim * sizeof(float);
+        Assert.True(read < vectorBytes / 20, $"a refined search read {read} bytes; the vector column is {vectorBytes}");
+        var ids = (Int64Array)hits.Column("id");
+        var distances = (FloatArray)hits.Column("_distance");
+        Assert.Equal(1777L, ids.GetValue(0));
+        for (var i = 0; i < hits.Length; i++)
+        {
+            var id = ids.GetValue(i)!.Value;
+            var exact = Enumerable.Range(0, Dim).Sum(j => Math.Pow((float)Math.Sin(id + j) - query[j], 2));
+            Assert.Equal(exact, distances.GetValue(i)!.Value, 1e-3);
+        }
+    }
+
     // A table of Files data files (RowsPerFile rows each, id + vector) in the store, on S3 through a
     // proxy that adds conditional creates (s3rver ignores them; the caller disposes it); its URI and store options.
     private async Task<(FaultProxy? Proxy, string Uri, Dictionary<string, string> Options)> CreateTableAsync(string kind)

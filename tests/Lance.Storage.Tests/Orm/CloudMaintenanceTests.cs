@@ -130,6 +130,19 @@ public sealed class CloudMaintenanceTests(Emulators emulators) : IAsyncLifetime
         Assert.Equal(42, ours[0].Row.Id % 97);
         Assert.Equal(42, theirs.RootElement.GetProperty("ids")[0].GetInt64() % 97);
         Assert.Equal(ours.Select(r => r.Row.Id % 97), theirs.RootElement.GetProperty("ids").EnumerateArray().Select(e => e.GetInt64() % 97));
+
+        // A fresh connection (nothing cached) refines with the candidates' vectors read by ranged requests: exact distances.
+        await using var fresh = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(options));
+        var reopened = await fresh.OpenTableAsync<CloudDoc>("docs");
+        var refined = await reopened.Search(query).Nprobes(2).RefineFactor(5).Limit(5).ToSearchResultsAsync();
+        Assert.Equal(5, refined.Count);
+        foreach (var hit in refined)
+        {
+            var exact = hit.Row.Vector.Zip(query, (a, b) => (a - b) * (a - b)).Sum();
+            Assert.Equal(exact, hit.Distance, 1e-4f);
+        }
+
+        Assert.Equal(42, refined[0].Row.Id % 97);
     }
 
     private (string Uri, Dictionary<string, string> Options) Database(string kind)

@@ -41,6 +41,29 @@ public static class HnswProfile
         var template = new VectorSearchRequest("vector", queryList[0], 10) { Columns = ["id"], Nprobes = nprobes };
         Console.WriteLine($"Profile of {Path.GetFileName(table)}: nprobes {nprobes}, refine {refine}, {queryCount} queries x {reps}; load {File.ReadAllText("/proc/loadavg").Trim()}");
 
+        // The whole search through the public API: the median of reps × the queries, and recall@10 on the first pass.
+        async Task<(double Median, double Recall)> MeasureWholeAsync(LanceDataset dataset, VectorSearchRequest request)
+        {
+            var times = new List<double>();
+            double found = 0;
+            for (var r = 0; r < reps; r++)
+            {
+                for (var q = 0; q < queryCount; q++)
+                {
+                    var t = Stopwatch.StartNew();
+                    var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
+                    times.Add(t.Elapsed.TotalMilliseconds);
+                    if (r == 0)
+                    {
+                        var ids = (Int64Array)hits.Column("id");
+                        found += Enumerable.Range(0, hits.Length).Count(i => truth[q].Contains(ids.GetValue(i)!.Value));
+                    }
+                }
+            }
+
+            return (Median(times), found / (queryCount * 10.0));
+        }
+
         if (Option("--spin-whole") is { } spinWhole)
         {
             // For a profiler: the whole search (no refine), over and over.
@@ -70,24 +93,9 @@ public static class HnswProfile
                     await swept.SearchAsync(request with { Query = queryList[q] });
                 }
 
-                var times = new List<double>();
-                double found = 0;
-                for (var r = 0; r < reps; r++)
-                {
-                    for (var q = 0; q < queryCount; q++)
-                    {
-                        var t = Stopwatch.StartNew();
-                        var hits = await swept.SearchAsync(request with { Query = queryList[q] });
-                        times.Add(t.Elapsed.TotalMilliseconds);
-                        if (r == 0)
-                        {
-                            var ids = (Int64Array)hits.Column("id");
-                            found += Enumerable.Range(0, hits.Length).Count(i => truth[q].Contains(ids.GetValue(i)!.Value));
-                        }
-                    }
-                }
+                var (median, recall) = await MeasureWholeAsync(swept, request);
 
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nprobes {parts[0]}, refine {parts[1]}, ef {parts[2]}: median {Median(times):F3} ms, recall@10 {found / (queryCount * 10.0):F3}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"nprobes {parts[0]}, refine {parts[1]}, ef {parts[2]}: median {median:F3} ms, recall@10 {recall:F3}"));
             }
 
             return;
@@ -103,24 +111,9 @@ public static class HnswProfile
                     await dataset.SearchAsync(request with { Query = queryList[q] });
                 }
 
-                var times = new List<double>();
-                double found = 0;
-                for (var r = 0; r < reps; r++)
-                {
-                    for (var q = 0; q < queryCount; q++)
-                    {
-                        var t = Stopwatch.StartNew();
-                        var hits = await dataset.SearchAsync(request with { Query = queryList[q] });
-                        times.Add(t.Elapsed.TotalMilliseconds);
-                        if (r == 0)
-                        {
-                            var ids = (Int64Array)hits.Column("id");
-                            found += Enumerable.Range(0, hits.Length).Count(i => truth[q].Contains(ids.GetValue(i)!.Value));
-                        }
-                    }
-                }
+                var (median, recall) = await MeasureWholeAsync(dataset, request);
 
-                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"whole search, refine {factor ?? 0}: median {Median(times):F3} ms, recall@10 {found / (queryCount * 10.0):F3}"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"whole search, refine {factor ?? 0}: median {median:F3} ms, recall@10 {recall:F3}"));
             }
         }
 

@@ -56,8 +56,11 @@ public sealed class FaultTests(Emulators emulators)
     {
         await using var proxy = await StartProxyAsync(kind, 0.2, seed: 11);
         var uri = kind == "s3" ? Emulators.NewS3Uri() : Emulators.NewAzureUri();
-        await using var first = OpenAt(kind, uri, proxy);
-        await using var second = OpenAt(kind, uri, proxy);
+        // Retries spread over a few seconds rather than FastRetry's ~0.6 s: with two writers and the rest of the suite
+        // loading the emulator, a stall of the emulator itself (not an injected fault) once outlasted FastRetry's window.
+        var patient = Emulators.FastRetry with { MaxDelay = TimeSpan.FromSeconds(1) };
+        await using var first = OpenAt(kind, uri, proxy, patient);
+        await using var second = OpenAt(kind, uri, proxy, patient);
         const int versions = 40;
 
         async Task<List<int>> WriteAsync(IObjectStore store, string name)

@@ -15,4 +15,22 @@ internal sealed record FlatColumnLayout(IArrowType Type, int RowBytes, IReadOnly
 {
     /// <summary>The rows of every run together (the file's rows).</summary>
     public long Rows => Runs.Sum(r => r.Rows);
+
+    /// <summary>Where row <paramref name="row"/>'s values start in the file.</summary>
+    /// <exception cref="ArgumentOutOfRangeException">The row is negative or past the column's end.</exception>
+    public long PositionOf(long row)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(row);
+        foreach (var (position, rows) in Runs)
+        {
+            if (row < rows)
+            {
+                return position + (row * RowBytes);
+            }
+
+            row -= rows;
+        }
+
+        throw new ArgumentOutOfRangeException(nameof(row), row, "The row lies past the end of the column.");
+    }
 }

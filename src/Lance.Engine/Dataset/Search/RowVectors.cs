@@ -36,7 +36,7 @@ internal static class RowVectors
         {
             for (var i = 0; i < rows.Length; i++)
             {
-                source.Read(Position(layout, rows[i]), bytes.AsSpan(i * rowBytes, rowBytes));
+                source.Read(layout.PositionOf(rows[i]), bytes.AsSpan(i * rowBytes, rowBytes));
             }
 
             return bytes;
@@ -45,30 +45,10 @@ internal static class RowVectors
         var reads = new Task[rows.Length];
         for (var i = 0; i < rows.Length; i++)
         {
-            reads[i] = source.ReadAsync(Position(layout, rows[i]), bytes.AsMemory(i * rowBytes, rowBytes), cancellationToken).AsTask();
+            reads[i] = source.ReadAsync(layout.PositionOf(rows[i]), bytes.AsMemory(i * rowBytes, rowBytes), cancellationToken).AsTask();
         }
 
         Task.WhenAll(reads).GetAwaiter().GetResult();
         return bytes;
-    }
-
-    private static long Position(FlatColumnLayout layout, long row)
-    {
-        if (row < 0)
-        {
-            throw new ArgumentOutOfRangeException(nameof(row), row, "A row offset is never negative.");
-        }
-
-        foreach (var (position, count) in layout.Runs)
-        {
-            if (row < count)
-            {
-                return position + (row * layout.RowBytes);
-            }
-
-            row -= count;
-        }
-
-        throw new ArgumentOutOfRangeException(nameof(row), row, "The row lies past the end of the column.");
     }
 }

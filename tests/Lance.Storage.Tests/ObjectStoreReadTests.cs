@@ -148,6 +148,46 @@ public sealed class ObjectStoreReadTests(Emulators emulators)
         }
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task An_exact_search_over_several_files_read_ahead_ranks_every_live_row_as_a_brute_force_scan_does(string kind)
+    {
+        var (proxy, uri, options) = await CreateTableAsync(kind);
+        await using var proxied = proxy;
+        await using (var store = ObjectStoreFactory.Open(uri, options))
+        await using (var writer = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = store }))
+        {
+            // Deleted rows in the middle file: a column scored against another file's deletions would return them.
+            Assert.Equal(143, await writer.DeleteAsync("id >= 1000 AND id < 2000 AND id % 7 = 0"));
+        }
+
+        // The query lies near rows of every file, so the nearest 60 come from all three (each file's column is read
+        // ahead while the one before it is scored).
+        var query = Enumerable.Range(0, Dim).Select(j => (float)((Math.Sin(500 + j) + Math.Sin(1400 + j) + Math.Sin(2600 + j)) / 3)).ToArray();
+        var expected = Enumerable.Range(0, Files * RowsPerFile)
+            .Where(id => !(id >= 1000 && id < 2000 && id % 7 == 0) && id >= 100)
+            .Select(id => (Id: (long)id, Distance: Enumerable.Range(0, Dim).Sum(j => Math.Pow((float)Math.Sin(id + j) - query[j], 2))))
+            .OrderBy(x => x.Distance).Take(60).ToList();
+        Assert.Equal(3, expected.Select(x => x.Id / RowsPerFile).Distinct().Count());
+
+        foreach (var budget in new long?[] { null, 0 })
+        {
+            await using var reading = (RemoteObjectStore)ObjectStoreFactory.Open(uri, options);
+            await using var dataset = await LanceDataset.OpenAsync(uri, new DatasetOpenOptions { Store = reading, CacheBudgetBytes = budget ?? (1L << 30) });
+            for (var round = 0; round < 2; round++)
+            {
+                var hits = await dataset.SearchAsync(new VectorSearchRequest("vector", query, 60) { Filter = "id >= 100", Columns = ["id"] });
+                var ids = ((Int64Array)hits.Column("id")).Values.ToArray();
+                var distances = ((FloatArray)hits.Column(LanceDataset.DistanceColumn)).Values.ToArray();
+                Assert.Equal(expected.Select(x => x.Id), ids);
+                for (var i = 0; i < expected.Count; i++)
+                {
+                    Assert.True(Math.Abs(expected[i].Distance - distances[i]) <= 1e-3 * Math.Max(1, expected[i].Distance), $"row {ids[i]}: {distances[i]} against {expected[i].Distance}");
+                }
+            }
+        }
+    }
+
     // A table of Files data files (RowsPerFile rows each, id + vector) in the store, on S3 through a
     // proxy that adds conditional creates (s3rver ignores them; the caller disposes it); its URI and store options.
     private async Task<(FaultProxy? Proxy, string Uri, Dictionary<string, string> Options)> CreateTableAsync(string kind)

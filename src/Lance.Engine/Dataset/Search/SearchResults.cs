@@ -2,6 +2,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
 using Lance.Engine.Query.Filtering;
+using Lance.Engine.Storage;
 
 namespace Lance.Engine.Dataset;
 
@@ -24,27 +25,46 @@ internal static class SearchResults
     public static RecordBatch Materialize(Snapshot snapshot, List<Field> projection, (float Distance, long Row)[] ranked, bool withRowId, ScoredColumn? scored = null)
     {
         // Take each fragment's winners, then put all of them in rank order.
+        var groups = ranked.Select((hit, rank) => (hit, rank)).GroupBy(x => (ulong)(x.hit.Row >> 32))
+            .Select(group => (Fragment: group.Key, Rows: group.Select(x => (int)(x.hit.Row & 0xFFFFFFFF)).ToArray(), Ranks: group.Select(x => x.rank).ToArray()))
+            .ToList();
+        var taken = new IArrowArray[groups.Count, projection.Count];
+
+        // Vector columns are taken from their mapped pieces: the winners' rows only, no copy of the column.
+        void Take(int item)
+        {
+            var (g, c) = (item / projection.Count, item % projection.Count);
+            var (fragmentId, rows, _) = groups[g];
+            var field = projection[c];
+            if (scored is not null && field.Name == scored.Column && scored.TryTake(fragmentId, rows) is { } kept)
+            {
+                taken[g, c] = kept;
+                return;
+            }
+
+            using var lease = snapshot.LeaseColumnPieces(snapshot.Fragment(fragmentId), field);
+            taken[g, c] = ArrowTake.Take(lease.Arrays, rows);
+        }
+
+        // On a remote store each column the cache does not hold is read with requests: all of those reads are in
+        // flight together; the rest are taken here.
+        var items = Enumerable.Range(0, groups.Count * projection.Count).ToList();
+        var reads = snapshot.Files.Store.IsRemote
+            ? items.Where(i => scored?.Column != projection[i % projection.Count].Name && !snapshot.HoldsColumn(snapshot.Fragment(groups[i / projection.Count].Fragment), projection[i % projection.Count])).ToList()
+            : [];
+        ConcurrentReads.ForEach(reads, Take);
+        foreach (var item in items.Except(reads))
+        {
+            Take(item);
+        }
+
         var pieces = new List<RecordBatch>();
         var order = new int[ranked.Length];
         var position = 0;
-        foreach (var group in ranked.Select((hit, rank) => (hit, rank)).GroupBy(x => (ulong)(x.hit.Row >> 32)))
+        for (var g = 0; g < groups.Count; g++)
         {
-            var fragment = snapshot.Fragment(group.Key);
-            var rows = group.Select(x => (int)(x.hit.Row & 0xFFFFFFFF)).ToArray();
-
-            // Vector columns are taken from their mapped pieces: the winners' rows only, no copy of the column.
-            var taken = projection.Select(field =>
-            {
-                if (scored is not null && field.Name == scored.Column && scored.TryTake(group.Key, rows) is { } kept)
-                {
-                    return kept;
-                }
-
-                using var lease = snapshot.LeaseColumnPieces(fragment, field);
-                return ArrowTake.Take(lease.Arrays, rows);
-            }).ToList();
-            pieces.Add(new RecordBatch(new Schema(projection, null), taken, rows.Length));
-            foreach (var (_, rank) in group)
+            pieces.Add(new RecordBatch(new Schema(projection, null), Enumerable.Range(0, projection.Count).Select(c => taken[g, c]).ToList(), groups[g].Rows.Length));
+            foreach (var rank in groups[g].Ranks)
             {
                 order[rank] = position++;
             }

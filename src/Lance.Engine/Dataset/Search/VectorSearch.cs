@@ -78,14 +78,16 @@ internal static class VectorSearch
         var hamming = request.Metric == DistanceMetric.Hamming ? HammingScan.QueryBytes(request.Query.Span, request.Column, snapshot.Location) : null;
         var float64 = hamming is null && vectorField.DataType is FixedSizeListType { ValueDataType: DoubleType };
         long taken = 0;
+        using var columns = new SearchColumnQueue(snapshot, snapshot.Fragments, vectorField, taken, cancellationToken);
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
 
             // A LanceDB file's vectors come as one mapped array per page (see Snapshot.LeaseColumnPieces),
             // pinned in the column cache while they are scored and evictable (within the budget) after;
-            // a column the budget cannot take is streamed from its file instead.
-            using var column = snapshot.LeaseSearchColumn(fragment, vectorField, ref taken, cancellationToken);
+            // a column the budget cannot take is streamed from its file instead. On a remote store the next
+            // fragments' columns are fetched while this one is scored (see SearchColumnQueue).
+            using var column = columns.TakeNext(ref taken);
             var passing = filter is not null && request.Prefilter ? Scanner.PassingRows(snapshot, fragment, filter, out _)! : null;
             var deleted = passing is null ? snapshot.DeletedRows(fragment) : null;
             void Score(FixedSizeListArray stored, int firstRow, TopK into)

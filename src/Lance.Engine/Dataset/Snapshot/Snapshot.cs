@@ -117,6 +117,14 @@ internal sealed class Snapshot
         return RowVectors.TryRead(_cache, key, file, lanceField, (long)fragment.PhysicalRows, dimension, rows, cancellationToken);
     }
 
+    /// <summary>True when the cache holds <paramref name="fragment"/>'s column <paramref name="field"/> (whole, or as pieces), so a lease of it reads nothing.</summary>
+    public bool HoldsColumn(DataFragment fragment, Field field)
+    {
+        var lanceField = LanceFieldOf(field);
+        var key = new ColumnKey(DatasetFiles.DataKey(DataFileOf(fragment, lanceField).Path), lanceField.Id);
+        return _cache.Columns.Contains(key) || _cache.Columns.Contains(key with { Pieces = true });
+    }
+
     /// <summary>One column of a fragment (deleted rows included), pinned in the cache until the lease is disposed.</summary>
     public ColumnLease LeaseColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
         => LeaseColumn(fragment, LanceFieldOf(field), cancellationToken);
@@ -183,7 +191,7 @@ internal sealed class Snapshot
             return Charged(held, ref taken);
         }
 
-        var estimate = (long)fragment.PhysicalRows * (LanceLogicalTypes.FixedWidthBits(field.DataType) / 8);
+        var estimate = SearchColumnEstimate(fragment, field);
         var fits = estimate <= _cache.Columns.BudgetBytes - taken;
         if (fits && _cache.Columns.Contains(whole with { Pieces = true }))
         {
@@ -221,6 +229,13 @@ internal sealed class Snapshot
 
         return Charged(LeaseColumn(fragment, lanceField, cancellationToken), ref taken);
     }
+
+    /// <summary>The bytes a fragment's vector column <paramref name="field"/> takes when read whole (see <see cref="LeaseSearchColumn"/>).</summary>
+    public static long SearchColumnEstimate(DataFragment fragment, Field field)
+        => (long)fragment.PhysicalRows * (LanceLogicalTypes.FixedWidthBits(field.DataType) / 8);
+
+    /// <summary>The column cache's budget in bytes (see <see cref="ColumnCache.BudgetBytes"/>).</summary>
+    public long ColumnBudgetBytes => _cache.Columns.BudgetBytes;
 
     /// <summary>The bytes of one chunk a streamed search reads from a local file (scored while it is in the CPU's cache).</summary>
     internal const int StreamChunkBytes = 1 << 20;

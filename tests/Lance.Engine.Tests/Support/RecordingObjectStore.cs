@@ -29,6 +29,11 @@ public sealed class RecordingObjectStore(IObjectStore inner, bool allowMap = tru
 
     public string Location => inner.Location;
 
+    /// <summary>When true the store says its reads are requests over the network (<see cref="IObjectStore.IsRemote"/>), as S3 and Azure do.</summary>
+    public bool Remote { get; init; }
+
+    bool IObjectStore.IsRemote => Remote;
+
     /// <summary>The bytes read from objects whose key starts with <paramref name="prefix"/>.</summary>
     public long BytesRead(string prefix) => Reads.Where(r => r.Key.StartsWith(prefix, StringComparison.Ordinal)).Sum(r => (long)r.Length);
 

@@ -59,30 +59,31 @@ internal sealed class SearchColumnQueue : IDisposable
             return _snapshot.LeaseSearchColumn(_fragments[index], _field, ref taken, _cancellationToken);
         }
 
-        for (var i = index; i < _fragments.Count && i <= index + RemoteReadAhead; i++)
+        // The next fragments' columns the cache does not hold are fetched on threads of their own while this one is
+        // read (here, unless it was fetched ahead) and scored; a held column is leased when its turn comes.
+        for (var i = index + 1; i < _fragments.Count && i <= index + RemoteReadAhead; i++)
         {
-            _ahead[i] ??= Start(i);
+            if (_ahead[i] is null && !_snapshot.HoldsColumn(_fragments[i], _field))
+            {
+                // A thread of its own: the read blocks it on the requests, and the pool's few threads stay free for their completions.
+                var ahead = i;
+                _ahead[i] = Task.Factory.StartNew(() => Lease(ahead), _cancellationToken, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+            }
         }
 
-        var (column, charged) = _ahead[index]!.GetAwaiter().GetResult();
+        var (column, charged) = _ahead[index] is { } pending ? pending.GetAwaiter().GetResult() : Lease(index);
         _ahead[index] = null;
         taken += charged;
         return column;
     }
 
-    // Reads one fragment's column on a thread of its own: the read blocks its thread on the requests, and the thread
-    // pool's few threads are left to their completions.
-    private Task<(SearchColumn Column, long Charged)> Start(int index)
-        => Task.Factory.StartNew(
-            () =>
-            {
-                var taken = _takenBefore![index];
-                var column = _snapshot.LeaseSearchColumn(_fragments[index], _field, ref taken, _cancellationToken);
-                return (column, taken - _takenBefore[index]);
-            },
-            _cancellationToken,
-            TaskCreationOptions.LongRunning,
-            TaskScheduler.Default);
+    // One fragment's column, charged as if the fragments before it had taken exactly their estimates.
+    private (SearchColumn Column, long Charged) Lease(int index)
+    {
+        var taken = _takenBefore![index];
+        var column = _snapshot.LeaseSearchColumn(_fragments[index], _field, ref taken, _cancellationToken);
+        return (column, taken - _takenBefore[index]);
+    }
 
     /// <summary>Waits for the columns read ahead and not taken, and releases them; their failures are not rethrown (the search has ended).</summary>
     public void Dispose()

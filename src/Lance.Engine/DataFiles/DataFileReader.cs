@@ -236,6 +236,26 @@ internal sealed class DataFileReader : IDisposable
     }
 
     /// <summary>
+    /// The pages of a flat field's column, to be decoded one at a time on any thread (see <see cref="V21.ColumnPages"/>), so a
+    /// reader that goes through a large column once need not hold it whole; null when the column is nested,
+    /// dictionary-encoded or absent, or the file's version reads columns whole only (then <see cref="ReadColumn"/> reads it).
+    /// The pages read through this reader: dispose them first, or hand this reader to them (<see cref="V21.ColumnPages.Owner"/>).
+    /// </summary>
+    /// <exception cref="LanceFormatException">The file is corrupt.</exception>
+    public V21.ColumnPages? TryOpenPages(LanceField field)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        try
+        {
+            return _columns.TryOpenPages(field);
+        }
+        catch (Exception e) when (CorruptInput.IsCorruption(e))
+        {
+            throw CorruptInput.Wrap(FileName, e, field.Name);
+        }
+    }
+
+    /// <summary>
     /// Maps a fixed-width column with no nulls whose pages are all full-zip flat buffers (a vector
     /// column as LanceDB and this engine write it) as arrays that are views of the file: nothing is
     /// copied and nothing is held in managed memory, the bytes stay in the OS page cache. Pages that

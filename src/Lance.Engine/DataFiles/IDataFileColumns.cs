@@ -28,6 +28,12 @@ internal interface IDataFileColumns
     /// <summary>Where a fixed-width column with no nulls stored flat lies in the file, or null when it is stored otherwise or the version keeps no such pages.</summary>
     FlatColumnLayout? TryFlatColumnLayout(LanceField field) => null;
 
+    /// <summary>
+    /// The pages of a flat (leaf, not dictionary-encoded) field's column, to be decoded one at a time; null when the column
+    /// is stored otherwise, the file lacks it, or the version reads columns whole only.
+    /// </summary>
+    V21.ColumnPages? TryOpenPages(LanceField field) => null;
+
     /// <summary>Describes each page of a field's column, for diagnostics and tests.</summary>
     IReadOnlyList<string> DescribePages(LanceField field);
 }

@@ -135,6 +135,43 @@ internal sealed class ColumnBuilder
         return page;
     }
 
+    /// <summary>
+    /// Empties the builder and keeps its buffers, so that the next page decodes into memory already touched (a reader that
+    /// goes through a column page by page reuses one builder rather than making fresh buffers for every page).
+    /// </summary>
+    public void Clear()
+    {
+        _validity.AsSpan(0, (_length + 7) / 8).Clear();
+        if (_bitsPerValue == 1)
+        {
+            _values.AsSpan(0, (int)Math.Min(_valueBytes, _values.Length)).Clear(); // bools are OR-ed in
+        }
+
+        _itemValidity = null;
+        _itemNullCount = 0;
+        _nullCount = 0;
+        _valueBytes = 0;
+        _length = 0;
+    }
+
+    /// <summary>Whether row <paramref name="row"/> (appended so far) is null.</summary>
+    public bool IsNull(int row) => (uint)row < (uint)_length
+        ? (_validity[row >> 3] & (1 << (row & 7))) == 0
+        : throw new ArgumentOutOfRangeException(nameof(row));
+
+    /// <summary>The bytes of variable-width row <paramref name="row"/> (appended so far; empty for a null), read in place.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public ReadOnlySpan<byte> VariableValue(int row)
+    {
+        if (!IsVariable || (uint)row >= (uint)_length)
+        {
+            throw new ArgumentOutOfRangeException(nameof(row));
+        }
+
+        long start = _offsets[row];
+        return _values.AsSpan((int)start, (int)(_offsets[row + 1] - start));
+    }
+
     /// <summary>The bytes of values appended so far.</summary>
     public long ValueByteCount => _valueBytes;
 

@@ -39,6 +39,9 @@ internal sealed class File21Columns : IDataFileColumns
     /// <inheritdoc/>
     public LanceSchema Schema => _file.Schema;
 
+    /// <summary>The file's name, for messages.</summary>
+    internal string FileName => _name;
+
     /// <inheritdoc/>
     public long RowCount => _file.RowCount;
 
@@ -52,6 +55,41 @@ internal sealed class File21Columns : IDataFileColumns
 
     /// <inheritdoc/>
     public FlatColumnLayout? TryFlatColumnLayout(LanceField field) => _flat.TryFlatColumnLayout(field);
+
+    /// <inheritdoc/>
+    public ColumnPages? TryOpenPages(LanceField field)
+    {
+        var type = LanceSchema.ToArrowType(field);
+        if (!field.IsLeaf || type is Apache.Arrow.Types.DictionaryType || !_columnOfField.TryGetValue(field.Id, out int column))
+        {
+            return null;
+        }
+
+        var pages = ReadMetadata(column, field.Name).Pages;
+        CheckPages(pages, field.Name, wholeColumn: true);
+        return new ColumnPages(this, pages, type, field.Name, InitialValueBytesCap);
+    }
+
+    /// <summary>
+    /// Decodes one page of a flat column into <paramref name="builder"/> (cleared first), its buffers read into
+    /// <paramref name="readBuffer"/> (reused from page to page) rather than into fresh memory.
+    /// </summary>
+    internal void DecodePageInto(File2.ColumnMetadata.Types.Page page, string name, ColumnBuilder builder, PageReadBuffer readBuffer)
+    {
+        _settings.CancellationToken.ThrowIfCancellationRequested();
+        builder.Clear();
+        if (builder.IsVariable)
+        {
+            long bytes = (long)page.BufferSizes.Sum(size => (double)size);
+            builder.ReserveValueBytes(Math.Min(bytes + bytes / 8, InitialValueBytesCap));
+        }
+
+        DecodePage21(page, name, builder, levels: null, dictionary: null, readBuffer);
+        if ((ulong)builder.Length != page.Length)
+        {
+            throw new LanceFormatException($"'{_name}': a page of column '{name}' should hold {page.Length} rows but decodes to {builder.Length}.");
+        }
+    }
 
     private IArrowArray ReadColumnCore(LanceField field)
     {
@@ -129,7 +167,7 @@ internal sealed class File21Columns : IDataFileColumns
         }
     }
 
-    private void DecodeColumn(int column, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary = null)
+    private File2.ColumnMetadata ReadMetadata(int column, string name)
     {
         if (column >= _columns.Count)
         {
@@ -137,16 +175,45 @@ internal sealed class File21Columns : IDataFileColumns
         }
 
         var (position, length) = _columns[column];
-        File2.ColumnMetadata metadata;
         try
         {
-            metadata = File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
+            return File2.ColumnMetadata.Parser.ParseFrom(ReadRange(position, (int)length).Span);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new LanceFormatException($"'{_name}' is corrupt: the metadata of column '{name}' cannot be parsed.", e);
         }
+    }
 
+    // Each page lists as many buffer sizes as offsets, and the pages hold no more than the file's rows (with
+    // wholeColumn, exactly its rows).
+    private void CheckPages(IReadOnlyList<File2.ColumnMetadata.Types.Page> pages, string name, bool wholeColumn)
+    {
+        long rowsSoFar = 0;
+        foreach (var page in pages)
+        {
+            if (page.BufferOffsets.Count != page.BufferSizes.Count)
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
+            }
+
+            if (page.Length > (ulong)(RowCount - rowsSoFar))
+            {
+                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
+            }
+
+            rowsSoFar += (long)page.Length;
+        }
+
+        if (wholeColumn && rowsSoFar != RowCount)
+        {
+            throw new LanceFormatException($"'{_name}': column '{name}' holds {rowsSoFar} rows but the file has {RowCount}.");
+        }
+    }
+
+    private void DecodeColumn(int column, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary = null)
+    {
+        var metadata = ReadMetadata(column, name);
         if (builder is not null && levels is null && dictionary is null
             && (_flat.TryReadFlatPagesInParallel(metadata, builder, name) || TryDecodePagesInParallel(metadata, builder, name)))
         {
@@ -173,7 +240,8 @@ internal sealed class File21Columns : IDataFileColumns
     }
 
     // Decodes one page of a 2.1/2.2 column into the builder (or the dictionary reader).
-    private void DecodePage21(File2.ColumnMetadata.Types.Page page, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary)
+    private void DecodePage21(
+        File2.ColumnMetadata.Types.Page page, string name, ColumnBuilder? builder, LevelCollector? levels, DictionaryPages.Reader? dictionary, PageReadBuffer? readBuffer = null)
     {
         Protos.Encodings21.PageLayout layout;
         try
@@ -198,7 +266,7 @@ internal sealed class File21Columns : IDataFileColumns
             _file.File.CheckRange(ranges[i].Item1, ranges[i].Item2);
         }
 
-        var buffers = _file.File.ReadRanges(ranges);
+        var buffers = readBuffer is null ? _file.File.ReadRanges(ranges) : readBuffer.Read(_file.File, ranges);
 
         try
         {
@@ -228,21 +296,7 @@ internal sealed class File21Columns : IDataFileColumns
             return false;
         }
 
-        long rowsSoFar = 0;
-        foreach (var page in pages)
-        {
-            if (page.BufferOffsets.Count != page.BufferSizes.Count)
-            {
-                throw new LanceFormatException($"'{_name}' is corrupt: a page of column '{name}' lists {page.BufferOffsets.Count} buffer offsets but {page.BufferSizes.Count} sizes.");
-            }
-
-            if (page.Length > (ulong)(RowCount - rowsSoFar))
-            {
-                throw new LanceFormatException($"'{_name}' is corrupt: the pages of column '{name}' hold more than the file's {RowCount} rows.");
-            }
-
-            rowsSoFar += (long)page.Length;
-        }
+        CheckPages(pages, name, wholeColumn: false);
 
         // Each page's builder has room for about its buffers' bytes from the start; after the first window the column's
         // builder makes room for all pages at the rate seen so far (so it grows about once rather than doubling).

@@ -147,6 +147,45 @@ internal sealed class Snapshot
     }
 
     /// <summary>
+    /// One column of a fragment (deleted rows included) opened for decoding page by page (see
+    /// <see cref="DataFiles.V21.ColumnPages"/>), for a reader that goes through it once (an index build) and need not hold
+    /// it whole; null when the cache holds the column already (lease it instead) or its file cannot be read page by page.
+    /// Dispose the pages when done: they hold the file open.
+    /// </summary>
+    public DataFiles.V21.ColumnPages? TryOpenColumnPages(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var lanceField = LanceFieldOf(field);
+        var file = DataFileOf(fragment, lanceField);
+        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id);
+        if (_cache.Columns.Contains(key))
+        {
+            return null;
+        }
+
+        var reader = Files.OpenData(key.File, (long)file.FileSizeBytes, cancellationToken);
+        try
+        {
+            reader.CancellationToken = cancellationToken;
+            var pages = reader.TryOpenPages(lanceField);
+            if (pages is null || pages.RowCount != (long)fragment.PhysicalRows)
+            {
+                pages?.Dispose();
+                reader.Dispose();
+                return null;
+            }
+
+            pages.Owner = reader;
+            return pages;
+        }
+        catch
+        {
+            reader.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>
     /// A fragment's column as arrays in row order, pinned in the cache until the lease is disposed (the
     /// lease also keeps mapped views alive while spans over them are read): for a vector column whose
     /// pages are flat, views of the data file (one per run of pages lying back to back), so a search

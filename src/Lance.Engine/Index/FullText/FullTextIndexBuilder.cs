@@ -2,6 +2,7 @@ using System.Runtime.CompilerServices;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Dataset;
+using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
 
 namespace Lance.Engine.Index.FullText;
@@ -105,19 +106,6 @@ internal static class FullTextIndexBuilder
         }
     }
 
-    // About as many token occurrences as rows [start, end) of the column hold: one per 8 bytes of text (a word and its
-    // separator; stop words are dropped), so that a run's arrays rarely grow.
-    private static int ExpectedOccurrences(IArrowArray values, int start, int end)
-    {
-        long bytes = values switch
-        {
-            StringArray s => s.ValueOffsets[end] - s.ValueOffsets[start],
-            LargeStringArray l => l.ValueOffsets[end] - l.ValueOffsets[start],
-            _ => 0,
-        };
-        return (int)Math.Min(1 << 26, bytes / 8);
-    }
-
     /// <summary>
     /// Tokenizes every live row of the column into one partition: rows in chunks, chunks in parallel (one tokenizer per
     /// worker), joined in row order (so documents are numbered as the rows come).
@@ -128,59 +116,65 @@ internal static class FullTextIndexBuilder
     /// <summary>Tokenizes every live row of <paramref name="fragments"/> (fragments of <paramref name="snapshot"/>) into one partition.</summary>
     public static InvertedPartitionData Build(Snapshot snapshot, IEnumerable<DataFragment> fragments, Field field, TextAnalyzer analyzer, CancellationToken cancellationToken)
     {
-        const int ChunkRows = 8192;
-        var fragmentList = fragments.ToList();
-        var stable = snapshot.Manifest.UsesStableRowIds;
-        var sources = new (IArrowArray Values, HashSet<int> Deleted, ulong[]? RowIds, ulong FragmentId)[fragmentList.Count];
-        Parallel.For(0, fragmentList.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
-        {
-            var fragment = fragmentList[i];
-            sources[i] = (snapshot.ReadColumn(fragment, field, cancellationToken), snapshot.DeletedRows(fragment), stable ? snapshot.RowIds.Of(fragment) : null, fragment.Id);
-        });
+        // Pages are read while earlier ones are tokenized (see TextPageQueue). One tokenizer per core, each taking the next
+        // chunk until none is left: its vocabulary and its cache of analysed words warm once and serve all its chunks.
+        using var queue = new TextPageQueue(snapshot, fragments.ToList(), field, cancellationToken);
+        var parts = new InvertedPartitionBuilder[queue.ChunkCount];
+        var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, queue.ChunkCount));
 
-        var chunks = new List<(int Source, int Start, int End)>();
-        for (var i = 0; i < sources.Length; i++)
+        // Each worker's runs keep their occurrences in an arena of its own, freed once the runs are joined.
+        var arenas = new RunArena[workers];
+        try
         {
-            for (var start = 0; start < sources[i].Values.Length; start += ChunkRows)
+            Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, w =>
             {
-                chunks.Add((i, start, Math.Min(sources[i].Values.Length, start + ChunkRows)));
+                try
+                {
+                    Tokenize(queue, analyzer, parts, arenas[w] = new RunArena(), cancellationToken);
+                }
+                catch
+                {
+                    queue.Fail();
+                    throw;
+                }
+            });
+
+            return InvertedPartitionBuilder.Finish(parts, analyzer.Options.WithPosition, cancellationToken);
+        }
+        finally
+        {
+            foreach (var arena in arenas)
+            {
+                arena?.Dispose();
             }
         }
+    }
 
-        // One tokenizer per core, each taking the next chunk until none is left: its vocabulary and its cache of analysed
-        // words warm once and serve all its chunks.
-        var parts = new InvertedPartitionBuilder[chunks.Count];
-        var workers = Math.Max(1, Math.Min(Environment.ProcessorCount, chunks.Count));
-        var next = -1;
-        Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (_) =>
+    // One worker: takes chunks (decoding pages when none is ready) and tokenizes their live rows, each chunk into a run of
+    // its own, numbered as the chunk.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tokenize(TextPageQueue queue, TextAnalyzer analyzer, InvertedPartitionBuilder[] parts, RunArena arena, CancellationToken cancellationToken)
+    {
+        var tokenizer = new DocumentTokenizer(analyzer);
+        var readBuffer = new PageReadBuffer();
+        while (queue.TryTake(readBuffer, out var chunk))
         {
-            var tokenizer = new DocumentTokenizer(analyzer);
-            for (var c = Interlocked.Increment(ref next); c < chunks.Count; c = Interlocked.Increment(ref next))
+            cancellationToken.ThrowIfCancellationRequested();
+            var (deleted, rowIds, fragmentId, firstRow) = (chunk.Deleted, chunk.RowIds, chunk.FragmentId, chunk.FirstRow);
+            var part = new InvertedPartitionBuilder(tokenizer, analyzer.Options.WithPosition, arena, chunk.End - chunk.Start, chunk.ExpectedOccurrences());
+            for (var row = chunk.Start; row < chunk.End; row++)
             {
-                cancellationToken.ThrowIfCancellationRequested();
-                var (source, start, end) = chunks[c];
-                var (values, deleted, rowIds, fragmentId) = sources[source];
-                var part = new InvertedPartitionBuilder(tokenizer, analyzer.Options.WithPosition, end - start, ExpectedOccurrences(values, start, end));
-                for (var row = start; row < end; row++)
+                var fragmentRow = firstRow + row;
+                if (!chunk.TryGetText(row, out var text) || deleted.Contains(fragmentRow))
                 {
-                    if (values.IsNull(row) || deleted.Contains(row))
-                    {
-                        continue;
-                    }
-
-                    var text = values switch
-                    {
-                        StringArray s => s.GetBytes(row),
-                        LargeStringArray l => l.GetBytes(row),
-                        _ => [],
-                    };
-                    tokenizer.Add(text, rowIds is not null ? rowIds[row] : (fragmentId << 32) | (uint)row, part);
+                    continue;
                 }
 
-                parts[c] = part;
+                tokenizer.Add(text, rowIds is not null ? rowIds[fragmentRow] : (fragmentId << 32) | (uint)fragmentRow, part);
             }
-        });
 
-        return InvertedPartitionBuilder.Finish(parts, analyzer.Options.WithPosition, cancellationToken);
+            parts[chunk.Index] = part;
+            queue.Done(chunk);
+        }
     }
 }

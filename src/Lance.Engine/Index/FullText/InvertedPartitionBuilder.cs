@@ -12,20 +12,23 @@ namespace Lance.Engine.Index.FullText;
 /// order they first appear (as Lance's builder does) and lays every token's posting list (documents ascending, frequencies
 /// and, when kept, positions) out in flat arrays, with two passes over the occurrences.
 /// </summary>
-internal sealed class InvertedPartitionBuilder
+internal sealed unsafe class InvertedPartitionBuilder
 {
     private readonly List<ulong> _rowIds;
     private readonly List<uint> _numTokens;
     private readonly List<int> _ends;
-    private int[] _occurrences;
-    private int[] _positions;
+    private readonly RunArena _arena;
+    private int* _occurrences; // in _arena: the run lives no longer than its arena
+    private int* _positions;
+    private int _capacity;
     private int _count;
 
     /// <summary>
     /// Creates an empty run whose token ids are those of <paramref name="tokenizer"/>, with room for about
-    /// <paramref name="documents"/> documents and <paramref name="occurrences"/> token occurrences (it grows past them).
+    /// <paramref name="documents"/> documents and <paramref name="occurrences"/> token occurrences (it grows past them), its
+    /// occurrences kept in <paramref name="arena"/> (which must outlive it, until <see cref="Finish"/> has joined it).
     /// </summary>
-    public InvertedPartitionBuilder(DocumentTokenizer tokenizer, bool withPositions, int documents = 0, int occurrences = 0)
+    public InvertedPartitionBuilder(DocumentTokenizer tokenizer, bool withPositions, RunArena arena, int documents = 0, int occurrences = 0)
     {
         Tokenizer = tokenizer;
         WithPositions = withPositions;
@@ -33,8 +36,10 @@ internal sealed class InvertedPartitionBuilder
         _numTokens = new List<uint>(documents);
         _ends = new List<int>(documents);
         // Only the occurrences added are read: the arrays need not be zeroed.
-        _occurrences = GC.AllocateUninitializedArray<int>(Math.Max(1024, occurrences));
-        _positions = withPositions ? GC.AllocateUninitializedArray<int>(_occurrences.Length) : [];
+        _arena = arena;
+        _capacity = Math.Max(1024, occurrences);
+        _occurrences = arena.Take(_capacity);
+        _positions = withPositions ? arena.Take(_capacity) : null;
     }
 
     /// <summary>The tokenizer whose vocabulary the run's token ids refer to.</summary>
@@ -53,14 +58,9 @@ internal sealed class InvertedPartitionBuilder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Add(int id, int position)
     {
-        if (_count == _occurrences.Length)
+        if (_count == _capacity)
         {
-            var size = (int)Math.Min(Array.MaxLength, _count * 3L / 2);
-            Array.Resize(ref _occurrences, size);
-            if (WithPositions)
-            {
-                Array.Resize(ref _positions, size);
-            }
+            Grow();
         }
 
         _occurrences[_count] = id;
@@ -71,6 +71,28 @@ internal sealed class InvertedPartitionBuilder
 
         _count++;
     }
+
+    private void Grow()
+    {
+        var size = (int)Math.Min(Array.MaxLength, _count * 3L / 2);
+        var occurrences = _arena.Take(size);
+        Occurrences.CopyTo(new Span<int>(occurrences, size));
+        _occurrences = occurrences;
+        if (WithPositions)
+        {
+            var positions = _arena.Take(size);
+            new ReadOnlySpan<int>(_positions, _count).CopyTo(new Span<int>(positions, size));
+            _positions = positions;
+        }
+
+        _capacity = size;
+    }
+
+    // The token ids added, in order (of the run's tokenizer; the join maps them to the partition's in place), and their
+    // positions (empty without positions).
+    private Span<int> Occurrences => new(_occurrences, _count);
+
+    private ReadOnlySpan<int> Positions => WithPositions ? new(_positions, _count) : default;
 
     /// <summary>Ends the current document: the row id Lance records and its number of (indexed) tokens.</summary>
     public void EndDocument(ulong rowId, int tokens)
@@ -139,7 +161,7 @@ internal sealed class InvertedPartitionBuilder
             {
                 var run = runs[r];
                 var map = maps[run.Tokenizer];
-                var occurrences = run._occurrences.AsSpan(0, run._count);
+                var occurrences = run.Occurrences;
                 var ends = CollectionsMarshal.AsSpan(run._ends);
                 CollectionsMarshal.AsSpan(run._rowIds).CopyTo(rowIds.AsSpan(firstDocument[r]));
                 CollectionsMarshal.AsSpan(run._numTokens).CopyTo(numTokens.AsSpan(firstDocument[r]));
@@ -258,8 +280,8 @@ internal sealed class InvertedPartitionBuilder
             for (var r = groupStarts[g]; r < groupStarts[g + 1]; r++)
             {
                 var run = runs[r];
-                var occurrences = run._occurrences.AsSpan(0, run._count);
-                var runPositions = run._positions;
+                var occurrences = run.Occurrences;
+                var runPositions = run.Positions;
                 var ends = CollectionsMarshal.AsSpan(run._ends);
                 var document = firstDocument[r];
                 var at = 0;

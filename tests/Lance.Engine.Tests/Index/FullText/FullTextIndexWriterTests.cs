@@ -136,6 +136,69 @@ public sealed class FullTextIndexWriterTests : IDisposable
         Assert.Equal(expected, stored);
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rows_of_many_fragments_read_while_others_are_tokenized_are_each_indexed_once_in_row_order(bool scannedFirst)
+    {
+        // Eight fragments of 9,000 rows (two chunks each; their pages are read while earlier chunks are tokenized), with
+        // nulls and deleted rows. Row i holds "w{i} w{i+1}": a token first seen at a chunk's end shows up again in the next
+        // chunk, so numbering it from a later chunk seen first by the same worker would show. Scanned first, the columns are
+        // in the column cache and are read from there whole rather than page by page.
+        const int FragmentRows = 9000;
+        var path = _folder.Combine("t.lance");
+        var all = new List<string?>();
+        LanceDataset? dataset = null;
+        try
+        {
+            for (var f = 0; f < 8; f++)
+            {
+                var texts = Enumerable.Range(f * FragmentRows, FragmentRows).Select(i => i % 17 == 4 ? null : $"w{i} w{i + 1}").ToList();
+                all.AddRange(texts);
+                var batch = new RecordBatch(
+                    TextSchema,
+                    [new Int64Array.Builder().AppendRange(Enumerable.Range(f * FragmentRows, FragmentRows).Select(i => (long)i)).Build(), new StringArray.Builder().AppendRange(texts).Build()],
+                    FragmentRows);
+                if (dataset is null)
+                {
+                    dataset = await LanceDataset.CreateAsync(path, TextSchema, [batch]);
+                }
+                else
+                {
+                    await dataset.AppendAsync([batch]);
+                }
+            }
+
+            await dataset!.DeleteAsync("id % 10 = 3");
+            if (scannedFirst)
+            {
+                await foreach (var _ in dataset.ScanAsync(new ScanRequest { Columns = ["text"] }))
+                {
+                }
+            }
+
+            var options = new FullTextIndexOptions { Stem = false, RemoveStopWords = false };
+
+            var info = await dataset.CreateFtsIndexAsync("text", options);
+
+            var live = Enumerable.Range(0, all.Count).Where(i => all[i] is not null && i % 10 != 3).ToList();
+            Assert.Equal(live.Count, info.IndexedRows);
+            var (_, index) = dataset.FullTextIndexNamed("text_idx");
+            var partition = Assert.Single(index.Partitions);
+            Assert.Equal(live.Select(i => ((ulong)(i / FragmentRows) << 32) | (uint)(i % FragmentRows)), partition.RowIds);
+            var analyzer = new TextAnalyzer(options);
+            var expected = live.SelectMany(i => analyzer.Analyze(all[i]!).Select(t => t.Token)).Distinct().ToList();
+            Assert.Equal(expected, partition.Tokens().OrderBy(t => t.Id).Select(t => t.Token));
+        }
+        finally
+        {
+            if (dataset is not null)
+            {
+                await dataset.DisposeAsync();
+            }
+        }
+    }
+
     [Fact]
     public async Task Searches_find_indexed_and_later_rows_but_never_deleted_ones()
     {

@@ -63,11 +63,15 @@ public static class FtsBench
             GC.Collect();
             var oursDataset = await LanceDataset.OpenAsync(ours);
             var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+            var gcBefore = (Gen0: GC.CollectionCount(0), Gen1: GC.CollectionCount(1), Gen2: GC.CollectionCount(2), Pause: GC.GetTotalPauseDuration(), Allocated: GC.GetTotalAllocatedBytes());
             var buildClock = Stopwatch.StartNew();
             var info = await oursDataset.CreateFtsIndexAsync("text", options);
             var ourBuild = buildClock.Elapsed.TotalSeconds;
             var ourCpu = (Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalSeconds;
             Console.WriteLine($"Lance.Orm build: {ourBuild:F2} s, process CPU {ourCpu:F2} s ({info.IndexedRows:N0} documents, {info.Tokens:N0} tokens).");
+            Console.WriteLine(
+                $"  GC during our build: {GC.CollectionCount(0) - gcBefore.Gen0} / {GC.CollectionCount(1) - gcBefore.Gen1} / {GC.CollectionCount(2) - gcBefore.Gen2} collections (gen 0 / 1 / 2), " +
+                $"{(GC.GetTotalPauseDuration() - gcBefore.Pause).TotalSeconds:F2} s paused, {(GC.GetTotalAllocatedBytes() - gcBefore.Allocated) / (1 << 20):N0} MiB allocated on the managed heap.");
             if (buildOnly)
             {
                 return;

@@ -185,22 +185,61 @@ internal static class FullZipEncoder
         // Vectors with null items carry their items' validity bits (whole bytes) ahead of the items.
         int itemsPerValue = !variable && page.HasNullItems && valueEncoding.FixedSizeList is { HasValidity: true } fsl ? (int)fsl.ItemsPerValue : 0;
         var validity = new byte[(itemsPerValue + 7) / 8];
-        using var buffer = new MemoryStream();
-        var rowStarts = new List<long>();
-        Span<byte> scratch = stackalloc byte[8];
+
+        // First the bytes and rows the page takes, so that it is written straight into one buffer of its size (the
+        // posting lists of a full-text index are hundreds of MB of such pages: a growing stream copied them ~3 times).
+        long total = 0;
+        int rows = 0;
         int value = 0;
+        for (int i = 0; i < levels.Count; i++)
+        {
+            if (levels.Rep is null || (levels.Rep[i]) == maxRep)
+            {
+                rows++;
+            }
+
+            total += controlBytes;
+            if (!levels.IsVisible(i))
+            {
+                continue;
+            }
+
+            if (!variable)
+            {
+                total += validity.Length + width;
+            }
+            else if ((levels.Def?[i] ?? 0) == 0)
+            {
+                total += width + (offsets[value + 1] - offsets[value]);
+            }
+
+            value++;
+        }
+
+        if (value != page.Count)
+        {
+            throw new InvalidOperationException($"A nested page's levels name {value} values but it holds {page.Count}.");
+        }
+
+        var zipped = GC.AllocateUninitializedArray<byte>(checked((int)total));
+        var rowStarts = new long[rows];
+        Span<byte> scratch = stackalloc byte[8];
+        int at = 0;
+        int row = 0;
+        value = 0;
         for (int i = 0; i < levels.Count; i++)
         {
             ushort rep = levels.Rep?[i] ?? 0;
             ushort def = levels.Def?[i] ?? 0;
             if (levels.Rep is null || rep == maxRep)
             {
-                rowStarts.Add(buffer.Length);
+                rowStarts[row++] = at;
             }
 
             uint control = ((uint)rep << bitsDef) | def;
             BinaryPrimitives.WriteUInt32LittleEndian(scratch, control);
-            buffer.Write(scratch[..controlBytes]);
+            scratch[..controlBytes].CopyTo(zipped.AsSpan(at));
+            at += controlBytes;
             if (!levels.IsVisible(i))
             {
                 continue;
@@ -220,25 +259,24 @@ internal static class FullZipEncoder
                         }
                     }
 
-                    buffer.Write(validity);
+                    validity.CopyTo(zipped.AsSpan(at));
+                    at += validity.Length;
                 }
 
-                buffer.Write(values.Slice(value * width, width));
+                values.Slice(value * width, width).CopyTo(zipped.AsSpan(at));
+                at += width;
             }
             else if (def == 0)
             {
                 long length = offsets[value + 1] - offsets[value];
                 BinaryPrimitives.WriteUInt64LittleEndian(scratch, (ulong)length);
-                buffer.Write(scratch[..width]);
-                buffer.Write(values.Slice((int)offsets[value], (int)length));
+                scratch[..width].CopyTo(zipped.AsSpan(at));
+                at += width;
+                values.Slice((int)offsets[value], (int)length).CopyTo(zipped.AsSpan(at));
+                at += (int)length;
             }
 
             value++;
-        }
-
-        if (value != page.Count)
-        {
-            throw new InvalidOperationException($"A nested page's levels name {value} values but it holds {page.Count}.");
         }
 
         var layout = new Enc21.FullZipLayout
@@ -259,21 +297,19 @@ internal static class FullZipEncoder
         }
 
         layout.Layers.AddRange(levels.Layout.LayersInnermostFirst);
-        var zipped = buffer.ToArray();
         if (levels.Rep is null && !variable)
         {
             return new EncodedPage([zipped], new Enc21.PageLayout { FullZipLayout = layout });
         }
 
-        long total = zipped.Length;
         int indexWidth = total <= byte.MaxValue ? 1 : total <= ushort.MaxValue ? 2 : total <= uint.MaxValue ? 4 : 8;
-        var index = new byte[(rowStarts.Count + 1) * indexWidth];
-        for (int r = 0; r < rowStarts.Count; r++)
+        var index = new byte[(rowStarts.Length + 1) * indexWidth];
+        for (int r = 0; r < rowStarts.Length; r++)
         {
             WriteIndex(index, r, indexWidth, rowStarts[r]);
         }
 
-        WriteIndex(index, rowStarts.Count, indexWidth, total);
+        WriteIndex(index, rowStarts.Length, indexWidth, total);
         return new EncodedPage([zipped, index], new Enc21.PageLayout { FullZipLayout = layout });
     }
 

@@ -105,11 +105,11 @@ internal sealed class Snapshot
     {
         var lanceField = LanceFieldOf(field);
         var file = DataFileOf(fragment, lanceField);
-        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id);
+        var key = KeyOf(file, lanceField);
         // A column the cache holds in memory is read from there; one it maps is not (each page of the mapping
         // touched for the first time costs a page fault, dearer than a positioned read of the row).
         var inMemory = Files.Store.IsRemote || !_cache.MapColumns;
-        if (inMemory && (_cache.Columns.Contains(key) || _cache.Columns.Contains(key with { Pieces = true })))
+        if (inMemory && Holds(key))
         {
             return null;
         }
@@ -121,9 +121,13 @@ internal sealed class Snapshot
     public bool HoldsColumn(DataFragment fragment, Field field)
     {
         var lanceField = LanceFieldOf(field);
-        var key = new ColumnKey(DatasetFiles.DataKey(DataFileOf(fragment, lanceField).Path), lanceField.Id);
-        return _cache.Columns.Contains(key) || _cache.Columns.Contains(key with { Pieces = true });
+        return Holds(KeyOf(DataFileOf(fragment, lanceField), lanceField));
     }
+
+    // Held by the cache whole, or as pieces.
+    private bool Holds(ColumnKey key) => _cache.Columns.Contains(key) || _cache.Columns.Contains(key with { Pieces = true });
+
+    private static ColumnKey KeyOf(DataFile file, LanceField field) => new(DatasetFiles.DataKey(file.Path), field.Id);
 
     /// <summary>One column of a fragment (deleted rows included), pinned in the cache until the lease is disposed.</summary>
     public ColumnLease LeaseColumn(DataFragment fragment, Field field, CancellationToken cancellationToken = default)
@@ -134,7 +138,7 @@ internal sealed class Snapshot
     {
         cancellationToken.ThrowIfCancellationRequested();
         var file = DataFileOf(fragment, field);
-        return _cache.Columns.Lease(new ColumnKey(DatasetFiles.DataKey(file.Path), field.Id), key =>
+        return _cache.Columns.Lease(KeyOf(file, field), key =>
         {
             using var reader = Files.OpenData(key.File, (long)file.FileSizeBytes, cancellationToken);
 
@@ -157,7 +161,7 @@ internal sealed class Snapshot
         cancellationToken.ThrowIfCancellationRequested();
         var lanceField = LanceFieldOf(field);
         var file = DataFileOf(fragment, lanceField);
-        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id);
+        var key = KeyOf(file, lanceField);
         if (_cache.Columns.Contains(key))
         {
             return null;
@@ -292,7 +296,7 @@ internal sealed class Snapshot
     // mapped now where columns are mapped; null when it is held as no pieces (it does not map) or not held.
     private ColumnLease? TryLeasePieces(DataFile file, LanceField lanceField)
     {
-        var key = new ColumnKey(DatasetFiles.DataKey(file.Path), lanceField.Id, Pieces: true);
+        var key = KeyOf(file, lanceField) with { Pieces = true };
         var lease = _cache.MapColumns
             ? _cache.Columns.Lease(key, k =>
             {

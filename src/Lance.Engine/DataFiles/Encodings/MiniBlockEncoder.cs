@@ -227,8 +227,7 @@ internal static class MiniBlockEncoder
             uint index;
             if (length <= 8)
             {
-                ulong bits = 0;
-                data.Slice((int)start, length).CopyTo(MemoryMarshal.AsBytes(new Span<ulong>(ref bits)));
+                ulong bits = ShortValueBits(data, (int)start, length);
                 index = shortValues.GetOrAdd(bits, length, (uint)distinct.Count);
                 if (index == distinct.Count)
                 {
@@ -260,6 +259,25 @@ internal static class MiniBlockEncoder
         encoded.Layout.MiniBlockLayout.NumDictionaryItems = (ulong)distinct.Count;
         // The dictionary is buffer 2; a repetition index, when there is one, comes last.
         return encoded with { Buffers = [encoded.Buffers[0], encoded.Buffers[1], DictionaryBlock(data, distinct, offsetBits), .. encoded.Buffers.Skip(2)] };
+    }
+
+    // A value of at most 8 bytes as a little-endian word, zero-padded: one 8-byte read where the data goes on past it.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ShortValueBits(ReadOnlySpan<byte> data, int start, int length)
+    {
+        if (start + sizeof(ulong) <= data.Length)
+        {
+            var word = BinaryPrimitives.ReadUInt64LittleEndian(data[start..]);
+            return length == sizeof(ulong) ? word : word & ((1UL << (8 * length)) - 1);
+        }
+
+        ulong bits = 0;
+        for (int k = 0; k < length; k++)
+        {
+            bits |= (ulong)data[start + k] << (8 * k);
+        }
+
+        return bits;
     }
 
     private static void PackChunk<T>(ReadOnlySpan<byte> source, int width, Span<byte> destination)

@@ -14,21 +14,23 @@ namespace Lance.Engine.DataFiles.Nested;
 internal sealed class LevelShredder
 {
     private readonly LeafPath _path;
-    private readonly List<ushort> _rep = [];
-    private readonly List<ushort> _canonical = [];
-    private readonly List<long> _rowEntryStart = [0];
-    private readonly List<long> _rowValueStart = [0];
     private readonly List<ArrayData> _runs = [];
     private readonly bool[] _hasNull;
     private readonly bool[] _hasEmpty;
     private readonly int[] _repOfList;
     private readonly ushort _rowRep;
+
+    // The levels so far: entries [0, _count) of _rep and _canonical (null while every canonical code is 0, the common
+    // case of lists without nulls or empties); both arrays may be longer.
+    private ushort[] _rep;
+    private ushort[]? _canonical;
+    private int _count;
     private ArrayData? _runData;
     private long _runStart;
     private long _runEnd;
     private long _values;
 
-    private LevelShredder(LeafPath path)
+    private LevelShredder(LeafPath path, long expectedEntries)
     {
         _path = path;
         int layers = path.Fields.Count;
@@ -45,6 +47,8 @@ internal sealed class LevelShredder
                 seen++;
             }
         }
+
+        _rep = GC.AllocateUninitializedArray<ushort>((int)Math.Clamp(expectedEntries, 16, System.Array.MaxLength));
     }
 
     /// <summary>Shreds the column's arrays (one per batch, in order) for the leaf at <paramref name="path"/>.</summary>
@@ -52,19 +56,18 @@ internal sealed class LevelShredder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static ShreddedLeaf Shred(LeafPath path, IReadOnlyList<IArrowArray> arrays)
     {
-        var shredder = new LevelShredder(path);
         long entries = 0;
+        long rows = 0;
         foreach (var array in arrays)
         {
             entries += ExpectedEntries(array.Data);
+            rows += array.Length;
         }
 
-        if (entries is > 0 and < int.MaxValue)
-        {
-            shredder._rep.Capacity = (int)entries;
-            shredder._canonical.Capacity = (int)entries;
-        }
-
+        var shredder = new LevelShredder(path, entries);
+        var rowEntryStart = new long[checked(rows + 1)];
+        var rowValueStart = new long[rows + 1];
+        long at = 0;
         foreach (var array in arrays)
         {
             var data = array.Data;
@@ -73,15 +76,16 @@ internal sealed class LevelShredder
             {
                 if (lists)
                 {
-                    shredder.VisitValidList(0, data, row, shredder._rowRep);
+                    shredder.ValidLists(0, data, row, row + 1, shredder._rowRep, shredder._rowRep);
                 }
                 else
                 {
                     shredder.Visit(0, data, row, shredder._rowRep, -1);
                 }
 
-                shredder._rowEntryStart.Add(shredder._canonical.Count);
-                shredder._rowValueStart.Add(shredder._values);
+                at++;
+                rowEntryStart[at] = shredder._count;
+                rowValueStart[at] = shredder._values;
             }
         }
 
@@ -112,15 +116,15 @@ internal sealed class LevelShredder
         var layout = LevelLayout.ForData(path.IsList, shredder._hasNull, shredder._hasEmpty);
         return new ShreddedLeaf(
             layout,
-            layout.MaxRep > 0 ? [.. shredder._rep] : null,
-            [.. shredder._canonical],
-            [.. shredder._rowEntryStart],
-            [.. shredder._rowValueStart],
+            layout.MaxRep > 0 ? shredder._rep : null,
+            shredder._canonical,
+            rowEntryStart,
+            rowValueStart,
             shredder._runs);
     }
 
     // About how many level entries the rows of data make: the values below its lists (followed through 32-bit list
-    // offsets), plus one per row for empty or null lists; a guess that only sizes the level lists.
+    // offsets), plus one per row for empty or null lists; a guess that only sizes the level arrays.
     private static long ExpectedEntries(ArrayData data)
     {
         long rows = data.Length;
@@ -186,9 +190,9 @@ internal sealed class LevelShredder
         }
     }
 
-    // Whether the column is lists of lists … of a leaf (32-bit offsets) without a null at any layer: then a list's last
-    // layer maps to its leaf values in one run (VisitValidList), the common shape of index files (a full-text index's
-    // positions), instead of a visit per value.
+    // Whether the column is lists of lists … of a leaf (32-bit offsets) without a null at any layer: then the lists are
+    // shredded a range at a time (ValidLists) and a last list layer maps to its leaf values in one run, the common shape
+    // of index files (a full-text index's posting and position lists), instead of a visit per value.
     private bool OnlyValidLists(ArrayData data)
     {
         for (int layer = 0; layer < _path.Fields.Count; layer++)
@@ -209,56 +213,109 @@ internal sealed class LevelShredder
         return _path.Fields.Count > 1;
     }
 
-    // Visit for a list layer of a column OnlyValidLists accepts.
+    // The lists [from, to) of data, a list layer of a column OnlyValidLists accepts: the first list starts with
+    // repetition level firstRep, the others with otherRep.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private void VisitValidList(int layer, ArrayData data, int index, ushort rep)
+    private void ValidLists(int layer, ArrayData data, long from, long to, ushort firstRep, ushort otherRep)
     {
-        var (start, end) = ListRange(data, index);
-        if (start == end)
-        {
-            _hasEmpty[layer] = true;
-            Emit(rep, LevelLayout.EmptyCode(layer));
-            return;
-        }
-
+        var offsets = MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span).Slice(data.Offset);
         var child = data.Children[0];
         ushort inner = (ushort)(_repOfList[layer] - 1);
         if (layer + 2 < _path.Fields.Count)
         {
-            for (long i = start; i < end; i++)
+            for (long i = from; i < to; i++)
             {
-                VisitValidList(layer + 1, child, checked((int)i), i == start ? rep : inner);
+                ushort rep = i == from ? firstRep : otherRep;
+                int start = offsets[(int)i];
+                int end = offsets[(int)i + 1];
+                if (start == end)
+                {
+                    _hasEmpty[layer] = true;
+                    Emit(rep, LevelLayout.EmptyCode(layer));
+                }
+                else
+                {
+                    ValidLists(layer + 1, child, start, end, rep, inner);
+                }
             }
 
             return;
         }
 
-        // The child is the leaf: one entry per value, the first with this list's repetition level, all valid.
-        int count = checked((int)(end - start));
-        int at = _rep.Count;
-        CollectionsMarshal.SetCount(_rep, at + count);
-        CollectionsMarshal.SetCount(_canonical, at + count);
-        var reps = CollectionsMarshal.AsSpan(_rep).Slice(at, count);
-        reps[0] = rep;
-        reps[1..].Fill(inner);
-        CollectionsMarshal.AsSpan(_canonical).Slice(at, count).Clear();
-        _values += count;
-        if (ReferenceEquals(child, _runData) && start == _runEnd)
+        // The child is the leaf: one entry per value, the first of each list with the list's repetition level, all valid;
+        // the lists' values follow one another in the child, so they extend one run.
+        int first = offsets[(int)from];
+        int last = offsets[(int)to];
+        Reserve(last - first + (int)(to - from));
+        var reps = _rep;
+        int at = _count;
+        for (long i = from; i < to; i++)
         {
-            _runEnd = end;
+            ushort rep = i == from ? firstRep : otherRep;
+            int start = offsets[(int)i];
+            int count = offsets[(int)i + 1] - start;
+            if (count == 0)
+            {
+                _count = at;
+                _hasEmpty[layer] = true;
+                Emit(rep, LevelLayout.EmptyCode(layer)); // within the room reserved: _rep stays the same array
+                at = _count;
+                continue;
+            }
+
+            reps[at] = rep;
+            reps.AsSpan(at + 1, count - 1).Fill(inner);
+            at += count;
+        }
+
+        _count = at;
+        if (last == first)
+        {
+            return;
+        }
+
+        _values += last - first;
+        if (ReferenceEquals(child, _runData) && first == _runEnd)
+        {
+            _runEnd = last;
             return;
         }
 
         CloseRun();
         _runData = child;
-        _runStart = start;
-        _runEnd = end;
+        _runStart = first;
+        _runEnd = last;
+    }
+
+    // Room for at least `more` entries after the current ones.
+    private void Reserve(int more)
+    {
+        long needed = (long)_count + more;
+        if (needed <= _rep.Length)
+        {
+            return;
+        }
+
+        int size = (int)Math.Min(System.Array.MaxLength, Math.Max(needed, _rep.Length * 2L));
+        System.Array.Resize(ref _rep, size);
+        if (_canonical is not null)
+        {
+            System.Array.Resize(ref _canonical, size);
+        }
     }
 
     private void Emit(ushort rep, ushort canonical)
     {
-        _rep.Add(rep);
-        _canonical.Add(canonical);
+        Reserve(1);
+        _rep[_count] = rep;
+        if (canonical != 0)
+        {
+            // Every entry before this one had code 0: a zeroed array of the same length holds them.
+            _canonical ??= new ushort[_rep.Length];
+            _canonical[_count] = canonical;
+        }
+
+        _count++;
     }
 
     private void AddValue(ArrayData data, int index)
@@ -319,10 +376,10 @@ internal sealed class LevelShredder
 
 /// <summary>One leaf's levels and visible values, as <see cref="LevelShredder"/> made them.</summary>
 /// <param name="Layout">The level layout for the whole column (which layers have nulls, empty lists).</param>
-/// <param name="Rep">Repetition level per entry; null without lists.</param>
-/// <param name="Canonical">Canonical definition code per entry (see <see cref="LevelLayout"/>).</param>
+/// <param name="Rep">Repetition level per entry; null without lists. May be longer than the entries.</param>
+/// <param name="Canonical">Canonical definition code per entry (see <see cref="LevelLayout"/>); null when every code is 0. May be longer than the entries.</param>
 /// <param name="RowEntryStart">For each row (and one past the last), the first entry.</param>
 /// <param name="RowValueStart">For each row (and one past the last), the first visible value.</param>
 /// <param name="ValueRuns">The visible leaf values, in order, as slices of the leaf arrays.</param>
 internal sealed record ShreddedLeaf(
-    LevelLayout Layout, ushort[]? Rep, ushort[] Canonical, long[] RowEntryStart, long[] RowValueStart, IReadOnlyList<ArrayData> ValueRuns);
+    LevelLayout Layout, ushort[]? Rep, ushort[]? Canonical, long[] RowEntryStart, long[] RowValueStart, IReadOnlyList<ArrayData> ValueRuns);

@@ -18,9 +18,16 @@ internal sealed class PageLevels
         if (Layout.MaxDef > 0)
         {
             Def = new ushort[count];
-            for (int i = 0; i < count; i++)
+            if (leaf.Canonical is null)
             {
-                Def[i] = Layout.ToDef(leaf.Canonical[firstEntry + i]);
+                Def.AsSpan().Fill(Layout.ToDef(0));
+            }
+            else
+            {
+                for (int i = 0; i < count; i++)
+                {
+                    Def[i] = Layout.ToDef(leaf.Canonical[firstEntry + i]);
+                }
             }
         }
 

@@ -103,6 +103,25 @@ internal sealed class File21Writer : IDataFileWriter
         RowCount += batch.Length;
     }
 
+    /// <summary>
+    /// The first row of the top-level field <paramref name="name"/> that the writer still holds: every array of the rows
+    /// before it is written and no longer referenced by the writer, so a caller may reuse the buffers under them.
+    /// <see cref="RowCount"/> when it holds none (or there is no such field).
+    /// </summary>
+    public long FirstHeldRow(string name)
+    {
+        var first = RowCount;
+        foreach (var column in _columns)
+        {
+            if (column.Field.Name == name && column.Rows > 0)
+            {
+                first = Math.Min(first, column.FirstRow);
+            }
+        }
+
+        return first;
+    }
+
     /// <inheritdoc/>
     public DataFileInfo Finish()
     {

@@ -22,14 +22,15 @@ internal sealed class DocumentTokenizer
 
     private readonly TextAnalyzer.Session _session;
     private readonly Dictionary<string, int> _ids = new(StringComparer.Ordinal);
-    private readonly WordTable _words = new();
+    private readonly WordTable _words;
     private readonly List<(string Token, int Position)> _scratch = [];
     private readonly bool[]? _ascii;
 
-    /// <summary>Creates a worker's tokenizer for <paramref name="analyzer"/>.</summary>
-    public DocumentTokenizer(TextAnalyzer analyzer)
+    /// <summary>Creates a worker's tokenizer for <paramref name="analyzer"/>, its word cache sized for about <paramref name="expectedWords"/> distinct words.</summary>
+    public DocumentTokenizer(TextAnalyzer analyzer, int expectedWords = 0)
     {
         _session = analyzer.NewSession();
+        _words = new WordTable(Math.Min(expectedWords, MaxCachedWords));
         _ascii = analyzer.Options.BaseTokenizer switch
         {
             "simple" => SimpleAscii,

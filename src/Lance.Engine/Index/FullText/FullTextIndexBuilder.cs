@@ -155,7 +155,9 @@ internal static class FullTextIndexBuilder
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tokenize(TextPageQueue queue, TextAnalyzer analyzer, InvertedPartitionBuilder[] parts, RunArena arena, CancellationToken cancellationToken)
     {
-        var tokenizer = new DocumentTokenizer(analyzer);
+        // A worker meets about one distinct word per two rows of a large column (a Zipf vocabulary; more rows, fewer new
+        // words): sizing its word cache for that at once spares the rehashing of a table grown from small.
+        var tokenizer = new DocumentTokenizer(analyzer, (int)Math.Min(int.MaxValue, (long)queue.ChunkCount * TextPageQueue.ChunkRows / 2));
         var readBuffer = new PageReadBuffer();
         while (queue.TryTake(readBuffer, out var chunk))
         {

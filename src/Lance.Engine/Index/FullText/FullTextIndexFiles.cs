@@ -26,7 +26,7 @@ internal static class FullTextIndexFiles
         for (var p = 0; p < partitions.Count; p++)
         {
             var partition = partitions[p];
-            bytes += await WriteInvertAsync(files, $"{prefix}part_{p}_invert.lance", partition, cancellationToken).ConfigureAwait(false);
+            bytes += await WriteInvertAsync(files, $"{prefix}part_{p}_invert.lance", partition, InvertEntriesPerBatch, CompactFiles, new BatchBufferPool(), cancellationToken).ConfigureAwait(false);
             bytes += await WriteFileAsync(files, $"{prefix}part_{p}_tokens.lance", partition.TokensBatch(), cancellationToken).ConfigureAwait(false);
             bytes += await WriteFileAsync(files, $"{prefix}part_{p}_docs.lance", partition.DocsBatch(), cancellationToken).ConfigureAwait(false);
         }
@@ -95,23 +95,30 @@ internal static class FullTextIndexFiles
     // Compressed as LanceDB compresses its index files (bit-packed integers, dictionary-encoded position chunks, bit-packed
     // list levels): about a third of the plain encodings' size, and less to write.
     // Pages are encoded on several threads at once.
-    private static readonly DataFileWriterOptions CompactFiles = new() { Compact = true, ParallelPages = true };
+    internal static readonly DataFileWriterOptions CompactFiles = new() { Compact = true, ParallelPages = true };
 
-    // The posting lists are encoded a batch ahead of the writer, on another thread: encoding and writing overlap.
-    private static async Task<long> WriteInvertAsync(DatasetFiles files, string key, InvertedPartitionData partition, CancellationToken cancellationToken)
+    /// <summary>About how many documents (all tokens together) each batch of the posting lists table holds.</summary>
+    internal const int InvertEntriesPerBatch = 1 << 20;
+
+    /// <summary>
+    /// Writes the posting lists table of <paramref name="partition"/> to <paramref name="key"/>. The posting lists are
+    /// encoded a batch ahead of the writer, on another thread, so encoding and writing overlap; a batch's large buffers go
+    /// back to <paramref name="pool"/>, for a later batch, once the writer holds none of its rows.
+    /// </summary>
+    internal static async Task<long> WriteInvertAsync(
+        DatasetFiles files, string key, InvertedPartitionData partition, int entriesPerBatch, DataFileWriterOptions fileOptions, BatchBufferPool pool, CancellationToken cancellationToken)
     {
-        const int EntriesPerBatch = 1 << 20;
         var output = await files.Store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
         await using (output.ConfigureAwait(false))
         {
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            using var queue = new BlockingCollection<RecordBatch>(boundedCapacity: 2);
+            using var queue = new BlockingCollection<InvertedPartitionData.InvertBatch>(boundedCapacity: 2);
             var producer = Task.Run(
                 () =>
                 {
                     try
                     {
-                        foreach (var batch in partition.InvertBatches(EntriesPerBatch, stop.Token))
+                        foreach (var batch in partition.InvertBatches(entriesPerBatch, pool, stop.Token))
                         {
                             queue.Add(batch, stop.Token);
                         }
@@ -125,10 +132,16 @@ internal static class FullTextIndexFiles
             DataFileInfo info;
             try
             {
-                using var writer = DataFileWriter.Create(output.Stream, LanceSchema.FromArrow(partition.InvertSchema), CompactFiles, cancellationToken);
+                using var writer = new File21Writer(output.Stream, LanceSchema.FromArrow(partition.InvertSchema), fileOptions, cancellationToken);
+                var postings = new Queue<(long End, byte[][] Buffers)>();
+                var positions = new Queue<(long End, byte[][] Buffers)>();
                 foreach (var batch in queue.GetConsumingEnumerable(stop.Token))
                 {
-                    writer.Append(batch);
+                    writer.Append(batch.Batch);
+                    postings.Enqueue((writer.RowCount, batch.PostingBuffers));
+                    positions.Enqueue((writer.RowCount, batch.PositionBuffers));
+                    Release(postings, writer.FirstHeldRow("_posting"), pool);
+                    Release(positions, writer.FirstHeldRow("_position"), pool);
                 }
 
                 await producer.ConfigureAwait(false);
@@ -143,6 +156,18 @@ internal static class FullTextIndexFiles
 
             await output.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return info.BytesWritten;
+        }
+    }
+
+    // Hands back the buffers of the batches that end at or before row `written`.
+    private static void Release(Queue<(long End, byte[][] Buffers)> held, long written, BatchBufferPool pool)
+    {
+        while (held.Count > 0 && held.Peek().End <= written)
+        {
+            foreach (var buffer in held.Dequeue().Buffers)
+            {
+                pool.Return(buffer);
+            }
         }
     }
 

@@ -54,9 +54,10 @@ internal sealed class InvertedPartitionData(
 
     /// <summary>
     /// The posting lists table, one row per token id, in batches of whole tokens of about <paramref name="entriesPerBatch"/>
-    /// documents in all (so a writer can take one batch while the next is encoded).
+    /// documents in all (so a writer can take one batch while the next is encoded). Each batch's large buffers come from
+    /// <paramref name="pool"/>; the caller hands them back once the batch is written.
     /// </summary>
-    public IEnumerable<RecordBatch> InvertBatches(int entriesPerBatch, CancellationToken cancellationToken)
+    public IEnumerable<InvertBatch> InvertBatches(int entriesPerBatch, BatchBufferPool pool, CancellationToken cancellationToken)
     {
         long total = 0;
         foreach (var n in numTokens)
@@ -77,7 +78,7 @@ internal sealed class InvertedPartitionData(
 
             end = Math.Min(end, tokenCount);
             cancellationToken.ThrowIfCancellationRequested();
-            yield return InvertBatch(first, end, norms);
+            yield return Invert(first, end, norms, pool);
             first = end;
         }
         while (first < tokenCount);
@@ -100,21 +101,22 @@ internal sealed class InvertedPartitionData(
     }
 
     // Tokens [first, end): their posting blocks, max scores, lengths and (when kept) per document the position chunks.
-    // Every buffer is allocated as the bytes the Arrow array takes over (no copy) and left uninitialized: each element is
-    // written below.
+    // Every buffer is allocated (or rented) as the bytes the Arrow array takes over (no copy) and left uninitialized:
+    // each element is written below. The per-token buffers are small and new; the per-document ones are rented.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private RecordBatch InvertBatch(int first, int end, float[] norms)
+    private InvertBatch Invert(int first, int end, float[] norms, BatchBufferPool pool)
     {
         var count = end - first;
         var firstEntry = postings.EntryStarts[first];
         var entries = postings.EntryStarts[end] - firstEntry;
-        var blocks = new ChunkWriter(entries * 8L + (count * 16L), count + (entries / BitPacker4x.BlockLength));
+        var blocks = new ChunkWriter(pool, entries * 8L + (count * 16L), count + (entries / BitPacker4x.BlockLength));
         var postingOffsetBytes = Uninitialized<int>(count + 1, out var postingOffsets);
         var maxScoreBytes = Uninitialized<float>(count, out var maxScores);
         var lengthBytes = Uninitialized<uint>(count, out var lengths);
         var withPositions = postings.Positions is not null;
-        var positionChunks = withPositions ? new ChunkWriter(entries * 10L, 2 * entries) : null;
-        var docOffsetBytes = Uninitialized<int>(withPositions ? entries + 1 : 0, out var docOffsets);
+        var positionChunks = withPositions ? new ChunkWriter(pool, entries * 10L, 2 * entries) : null;
+        var docOffsetBytes = withPositions ? pool.Rent(sizeof(int) * (entries + 1L)) : [];
+        var docOffsets = MemoryMarshal.Cast<byte, int>(docOffsetBytes.AsSpan(0, withPositions ? sizeof(int) * (entries + 1) : 0));
         var tokenOffsetBytes = Uninitialized<int>(withPositions ? count + 1 : 0, out var tokenOffsets);
         postingOffsets[0] = 0;
         if (withPositions)
@@ -175,14 +177,22 @@ internal sealed class InvertedPartitionData(
             new FloatArray(new ArrowBuffer(maxScoreBytes), ArrowBuffer.Empty, count, 0, 0),
             new UInt32Array(new ArrowBuffer(lengthBytes), ArrowBuffer.Empty, count, 0, 0),
         };
+        byte[][] positionBuffers = [];
         if (positionChunks is not null)
         {
             var outerType = (ListType)fields[3].DataType;
-            columns.Add(List(outerType, tokenOffsetBytes, List((ListType)outerType.ValueDataType, docOffsetBytes, positionChunks.Build())));
+            columns.Add(List(outerType, tokenOffsetBytes, List((ListType)outerType.ValueDataType, docOffsetBytes.AsMemory(0, sizeof(int) * (entries + 1)), positionChunks.Build())));
+            positionBuffers = [.. positionChunks.Buffers, docOffsetBytes];
         }
 
-        return new RecordBatch(new Schema(fields, null), columns, count);
+        return new InvertBatch(new RecordBatch(new Schema(fields, null), columns, count), [.. blocks.Buffers], positionBuffers);
     }
+
+    /// <summary>One batch of the posting lists table and the rented buffers its arrays are over, by column.</summary>
+    /// <param name="Batch">The rows.</param>
+    /// <param name="PostingBuffers">The buffers under the batch's <c>_posting</c> array: back to the pool once nothing holds it.</param>
+    /// <param name="PositionBuffers">The buffers under the batch's <c>_position</c> array (none without positions).</param>
+    internal sealed record InvertBatch(RecordBatch Batch, byte[][] PostingBuffers, byte[][] PositionBuffers);
 
     // An uninitialized buffer of count values of T, as bytes (for Arrow) and as a span of T (to fill).
     private static byte[] Uninitialized<T>(int count, out Span<T> values)
@@ -218,7 +228,7 @@ internal sealed class InvertedPartitionData(
     }
 
     // A list array over values, its 32-bit offsets given as bytes (taken over, not copied).
-    private static ListArray List(ListType type, byte[] offsets, IArrowArray values)
+    private static ListArray List(ListType type, ReadOnlyMemory<byte> offsets, IArrowArray values)
     {
         var arrayData = new ArrayData(
             type, (offsets.Length / sizeof(int)) - 1, 0, 0,
@@ -229,18 +239,31 @@ internal sealed class InvertedPartitionData(
 
     /// <summary>
     /// Collects many small binary values straight into one buffer and its offsets (a large-binary array without one array
-    /// per value). The buffers are not zeroed: every caller writes each byte of the values it starts.
+    /// per value), both rented from a pool. The buffers are not zeroed: every caller writes each byte of the values it starts.
     /// </summary>
-    internal sealed class ChunkWriter(long capacity, int values = 0)
+    internal sealed class ChunkWriter
     {
-        private byte[] _data = GC.AllocateUninitializedArray<byte>((int)Math.Max(64, Math.Min(capacity, System.Array.MaxLength)));
+        private readonly BatchBufferPool _pool;
+        private byte[] _data;
 
         // The 64-bit offsets, as the bytes the Arrow array takes over; the first is 0.
-        private byte[] _offsets = ZeroFirst(GC.AllocateUninitializedArray<byte>(sizeof(long) * Math.Max(1024, values + 1)));
+        private byte[] _offsets;
         private long _length;
+
+        /// <summary>A writer for about <paramref name="capacity"/> bytes in about <paramref name="values"/> values.</summary>
+        public ChunkWriter(BatchBufferPool pool, long capacity, int values = 0)
+        {
+            _pool = pool;
+            _data = pool.Rent(Math.Min(capacity, System.Array.MaxLength));
+            _offsets = pool.Rent(sizeof(long) * Math.Max(1024L, values + 1L));
+            _offsets.AsSpan(0, sizeof(long)).Clear();
+        }
 
         /// <summary>The values written.</summary>
         public int Count { get; private set; }
+
+        /// <summary>The rented buffers the built array is over (to hand back once it is no longer used).</summary>
+        public IEnumerable<byte[]> Buffers => [_data, _offsets];
 
         /// <summary>Starts a value of <paramref name="bytes"/> bytes and returns where to write it (not zeroed).</summary>
         [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -248,26 +271,24 @@ internal sealed class InvertedPartitionData(
         {
             if (_length + bytes > _data.Length)
             {
-                var grown = GC.AllocateUninitializedArray<byte>((int)Math.Min(System.Array.MaxLength, Math.Max(_data.Length * 2L, _length + bytes)));
+                var grown = _pool.Rent(Math.Min(System.Array.MaxLength, Math.Max(_data.Length * 2L, _length + bytes)));
                 _data.AsSpan(0, (int)_length).CopyTo(grown);
+                _pool.Return(_data);
                 _data = grown;
             }
 
             if (sizeof(long) * (Count + 2L) > _offsets.Length)
             {
-                System.Array.Resize(ref _offsets, _offsets.Length * 2);
+                var grown = _pool.Rent(_offsets.Length * 2L);
+                _offsets.AsSpan(0, sizeof(long) * (Count + 1)).CopyTo(grown);
+                _pool.Return(_offsets);
+                _offsets = grown;
             }
 
             var span = _data.AsSpan((int)_length, bytes);
             _length += bytes;
             Unsafe.WriteUnaligned(ref _offsets[sizeof(long) * ++Count], _length);
             return span;
-        }
-
-        private static byte[] ZeroFirst(byte[] offsets)
-        {
-            offsets.AsSpan(0, sizeof(long)).Clear();
-            return offsets;
         }
 
         /// <summary>The values as a large-binary array (over the writer's buffers: write no more).</summary>

@@ -14,8 +14,16 @@ internal sealed class WordTable
     private const int InlineBytes = 16;
 
     private readonly Dictionary<string, int> _long = new(StringComparer.Ordinal);
-    private Slot[] _slots = new Slot[1 << 14];
-    private int _mask = (1 << 14) - 1;
+    private Slot[] _slots;
+    private int _mask;
+
+    /// <summary>A table sized for about <paramref name="expectedWords"/> words (it grows past them).</summary>
+    public WordTable(int expectedWords = 0)
+    {
+        var slots = (int)BitOperations.RoundUpToPowerOf2((uint)Math.Clamp(2L * expectedWords, 1 << 14, 1 << 21));
+        _slots = new Slot[slots];
+        _mask = slots - 1;
+    }
 
     /// <summary>The words held.</summary>
     public int Count { get; private set; }

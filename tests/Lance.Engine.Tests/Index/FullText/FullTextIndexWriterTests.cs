@@ -199,6 +199,35 @@ public sealed class FullTextIndexWriterTests : IDisposable
         }
     }
 
+    [Theory]
+    [InlineData(500)]
+    [InlineData(60)]
+    [InlineData(7)]
+    public async Task The_posting_lists_file_is_the_same_when_the_buffers_of_written_batches_are_reused(int entriesPerBatch)
+    {
+        // Pages of a few KiB, so that the writer writes the rows of early batches (and lets go of them) while later ones
+        // come: their buffers are then reused for later batches, and a reuse before the writer is done with them would
+        // change the bytes of the file against one written with fresh buffers for every batch.
+        await using var dataset = await LanceDataset.CreateAsync(_folder.Combine("t.lance"), TextSchema, [Rows(0, 1500, 3), Rows(1500, 1500, 4)]);
+        var snapshot = dataset.Current;
+        var fileOptions = new Lance.Engine.DataFiles.DataFileWriterOptions { Compact = true, ParallelPages = true, MaxPageBytes = 4096, MaxPageRows = 64 };
+        using var partition = FullTextIndexBuilder.Build(
+            snapshot, snapshot.Schema.GetFieldByName("text"), new TextAnalyzer(new FullTextIndexOptions { WithPosition = true }), CancellationToken.None);
+
+        async Task<byte[]> Write(string folder, BatchBufferPool pool)
+        {
+            await FullTextIndexFiles.WriteInvertAsync(
+                snapshot.Files, $"_indices/{folder}/part_0_invert.lance", partition, entriesPerBatch, fileOptions, pool, CancellationToken.None);
+            return await File.ReadAllBytesAsync(Path.Combine(_folder.Combine("t.lance"), "_indices", folder, "part_0_invert.lance"));
+        }
+
+        var fresh = await Write("fresh", new BatchBufferPool(maxFree: 0));
+        var reused = await Write("reused", new BatchBufferPool());
+
+        Assert.True(fresh.Length > 64 * 1024, $"{fresh.Length} bytes: too few pages to let go of early batches");
+        Assert.Equal(fresh, reused);
+    }
+
     [Fact]
     public async Task Searches_find_indexed_and_later_rows_but_never_deleted_ones()
     {

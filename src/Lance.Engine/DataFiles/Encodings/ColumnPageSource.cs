@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
@@ -66,8 +67,9 @@ internal sealed class ColumnPageSource
     /// Splits the rows into pages of at most <paramref name="maxPageBytes"/> value bytes and
     /// <paramref name="maxPageRows"/> rows (a single bigger value gets a page of its own).
     /// </summary>
-    public IEnumerable<(long Start, int Count)> PlanPages(int maxPageBytes, int maxPageRows)
+    public List<(long Start, int Count)> PlanPages(int maxPageBytes, int maxPageRows)
     {
+        var pages = new List<(long Start, int Count)>();
         long total = Length;
         if (!IsVariable)
         {
@@ -75,35 +77,63 @@ internal sealed class ColumnPageSource
             int rowsPerPage = (int)Math.Clamp(maxPageBytes / bytesPerRow, 1, maxPageRows);
             for (long start = 0; start < total; start += rowsPerPage)
             {
-                yield return (start, (int)Math.Min(rowsPerPage, total - start));
+                pages.Add((start, (int)Math.Min(rowsPerPage, total - start)));
             }
 
-            yield break;
+            return pages;
         }
 
-        long pageStart = 0;
-        long pageBytes = 0;
+        var plan = new PagePlan(maxPageBytes, maxPageRows, pages);
         for (int a = 0; a < _arrays.Length; a++)
         {
             var data = _arrays[a];
-            for (int i = 0; i < data.Length; i++)
+            if (data.Length == 0)
             {
-                long size = ValueSize(data, i);
-                long row = _starts[a] + i;
-                if (row > pageStart && (pageBytes + size > maxPageBytes || row - pageStart >= maxPageRows))
-                {
-                    yield return (pageStart, (int)(row - pageStart));
-                    pageStart = row;
-                    pageBytes = 0;
-                }
+                continue;
+            }
 
-                pageBytes += size;
+            if (LargeOffsets)
+            {
+                plan.Add(MemoryMarshal.Cast<byte, long>(data.Buffers[1].Span).Slice(data.Offset, data.Length + 1), _starts[a]);
+            }
+            else
+            {
+                plan.Add(MemoryMarshal.Cast<byte, int>(data.Buffers[1].Span).Slice(data.Offset, data.Length + 1), _starts[a]);
             }
         }
 
-        if (total > pageStart)
+        if (total > plan.PageStart)
         {
-            yield return (pageStart, (int)(total - pageStart));
+            pages.Add((plan.PageStart, (int)(total - plan.PageStart)));
+        }
+
+        return pages;
+    }
+
+    // Cuts variable-width values into pages, array after array: a page ends before the value that would take it past the
+    // byte limit, or at the row limit (a value bigger than the limit gets a page of its own).
+    private struct PagePlan(int maxPageBytes, int maxPageRows, List<(long Start, int Count)> pages)
+    {
+        public long PageStart;
+        private long _pageBytes;
+
+        [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+        public void Add<T>(ReadOnlySpan<T> offsets, long firstRow)
+            where T : unmanaged, IBinaryInteger<T>
+        {
+            for (int i = 0; i + 1 < offsets.Length; i++)
+            {
+                long size = long.CreateTruncating(offsets[i + 1] - offsets[i]);
+                long row = firstRow + i;
+                if (row > PageStart && (_pageBytes + size > maxPageBytes || row - PageStart >= maxPageRows))
+                {
+                    pages.Add((PageStart, (int)(row - PageStart)));
+                    PageStart = row;
+                    _pageBytes = 0;
+                }
+
+                _pageBytes += size;
+            }
         }
     }
 

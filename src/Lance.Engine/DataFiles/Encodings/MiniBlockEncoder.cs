@@ -208,14 +208,27 @@ internal static class MiniBlockEncoder
     /// value its 32-bit dictionary index, bit-packed (<see cref="EncodeBitpacked"/>). Returns null when the values repeat too
     /// little for a dictionary to pay (more than one distinct value in two).
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static EncodedPage? EncodeDictionary(GatheredPage page, int offsetBits, PageLevels? levels = null, bool largeChunks = false)
+    {
+        // The indices are packed into the page's own buffer below: theirs is rented for the time of the encoding.
+        var indexBytes = System.Buffers.ArrayPool<byte>.Shared.Rent(checked(page.Count * 4));
+        try
+        {
+            return EncodeDictionaryInto(page, offsetBits, levels, largeChunks, indexBytes);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(indexBytes);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static EncodedPage? EncodeDictionaryInto(GatheredPage page, int offsetBits, PageLevels? levels, bool largeChunks, byte[] indexBytes)
     {
         int count = page.Count;
         var offsets = page.Offsets;
         var data = page.Values;
-        var indexBytes = new byte[count * 4L];
-        var indices = MemoryMarshal.Cast<byte, uint>(indexBytes.AsSpan());
+        var indices = MemoryMarshal.Cast<byte, uint>(indexBytes.AsSpan(0, count * 4));
         var shortValues = new ShortValueTable();
         Dictionary<string, uint>? longValues = null;
         var distinct = new List<(long Start, int Length)>();
@@ -254,7 +267,7 @@ internal static class MiniBlockEncoder
             }
         }
 
-        var encoded = EncodeBitpacked(page, indexBytes, 32, levels, largeChunks);
+        var encoded = EncodeBitpacked(page, indexBytes.AsMemory(0, count * 4), 32, levels, largeChunks);
         encoded.Layout.MiniBlockLayout.Dictionary = EncodingProtos.Variable(offsetBits);
         encoded.Layout.MiniBlockLayout.NumDictionaryItems = (ulong)distinct.Count;
         // The dictionary is buffer 2; a repetition index, when there is one, comes last.

@@ -117,7 +117,7 @@ internal static class DataFileWriter20
         public long WriteLeafPages(LanceField field, IArrowType type, List<ArrayData> arrays, File2.ColumnMetadata column, bool topLevel, long firstRow, bool final)
         {
             var source = new ColumnPageSource(field, type, arrays, checkNulls: topLevel);
-            var pages = source.PlanPages(options.MaxPageBytes, options.MaxPageRows).ToList();
+            var pages = source.PlanPages(options.MaxPageBytes, options.MaxPageRows);
             long done = 0;
             foreach (var (start, count) in pages.Take(final ? pages.Count : pages.Count - 1))
             {

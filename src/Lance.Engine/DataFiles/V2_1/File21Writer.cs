@@ -211,7 +211,7 @@ internal sealed class File21Writer : IDataFileWriter
     private long WriteLeafPages(PendingColumn column, bool final)
     {
         var source = new ColumnPageSource(column.Field, column.Type, column.Arrays);
-        var pages = source.PlanPages(_options.MaxPageBytes, _options.MaxPageRows).ToList();
+        var pages = source.PlanPages(_options.MaxPageBytes, _options.MaxPageRows);
         int count = final ? pages.Count : pages.Count - 1; // the last page may still grow
         WritePages(column, count, p => pages[p], (p, scratch) =>
         {

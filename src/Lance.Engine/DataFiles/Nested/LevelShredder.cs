@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Apache.Arrow;
@@ -21,7 +22,7 @@ internal sealed class LevelShredder
     private readonly ushort _rowRep;
 
     // The levels so far: entries [0, _count) of _rep and _canonical (null while every canonical code is 0, the common
-    // case of lists without nulls or empties); both arrays may be longer.
+    // case of lists without nulls or empties); both arrays may be longer, and are rented (see ShreddedLeaf.Release).
     private ushort[] _rep;
     private ushort[]? _canonical;
     private int _count;
@@ -48,7 +49,7 @@ internal sealed class LevelShredder
             }
         }
 
-        _rep = GC.AllocateUninitializedArray<ushort>((int)Math.Clamp(expectedEntries, 16, System.Array.MaxLength));
+        _rep = ArrayPool<ushort>.Shared.Rent((int)Math.Clamp(expectedEntries, 16, System.Array.MaxLength));
     }
 
     /// <summary>Shreds the column's arrays (one per batch, in order) for the leaf at <paramref name="path"/>.</summary>
@@ -114,6 +115,11 @@ internal sealed class LevelShredder
         }
 
         var layout = LevelLayout.ForData(path.IsList, shredder._hasNull, shredder._hasEmpty);
+        if (layout.MaxRep == 0)
+        {
+            ArrayPool<ushort>.Shared.Return(shredder._rep);
+        }
+
         return new ShreddedLeaf(
             layout,
             layout.MaxRep > 0 ? shredder._rep : null,
@@ -297,11 +303,25 @@ internal sealed class LevelShredder
         }
 
         int size = (int)Math.Min(System.Array.MaxLength, Math.Max(needed, _rep.Length * 2L));
-        System.Array.Resize(ref _rep, size);
+        _rep = Grown(_rep, size, zeroRest: false);
         if (_canonical is not null)
         {
-            System.Array.Resize(ref _canonical, size);
+            _canonical = Grown(_canonical, size, zeroRest: true);
         }
+    }
+
+    // A rented array of at least `size` holding the first _count entries of `array` (handed back), the rest zero when asked.
+    private ushort[] Grown(ushort[] array, int size, bool zeroRest)
+    {
+        var grown = ArrayPool<ushort>.Shared.Rent(size);
+        array.AsSpan(0, _count).CopyTo(grown);
+        if (zeroRest)
+        {
+            grown.AsSpan(_count).Clear();
+        }
+
+        ArrayPool<ushort>.Shared.Return(array);
+        return grown;
     }
 
     private void Emit(ushort rep, ushort canonical)
@@ -311,7 +331,12 @@ internal sealed class LevelShredder
         if (canonical != 0)
         {
             // Every entry before this one had code 0: a zeroed array of the same length holds them.
-            _canonical ??= new ushort[_rep.Length];
+            if (_canonical is null)
+            {
+                _canonical = ArrayPool<ushort>.Shared.Rent(_rep.Length);
+                _canonical.AsSpan().Clear();
+            }
+
             _canonical[_count] = canonical;
         }
 
@@ -382,4 +407,19 @@ internal sealed class LevelShredder
 /// <param name="RowValueStart">For each row (and one past the last), the first visible value.</param>
 /// <param name="ValueRuns">The visible leaf values, in order, as slices of the leaf arrays.</param>
 internal sealed record ShreddedLeaf(
-    LevelLayout Layout, ushort[]? Rep, ushort[]? Canonical, long[] RowEntryStart, long[] RowValueStart, IReadOnlyList<ArrayData> ValueRuns);
+    LevelLayout Layout, ushort[]? Rep, ushort[]? Canonical, long[] RowEntryStart, long[] RowValueStart, IReadOnlyList<ArrayData> ValueRuns)
+{
+    /// <summary>Hands the level arrays back to the pool they were rented from; the leaf is not used after.</summary>
+    public void Release()
+    {
+        if (Rep is not null)
+        {
+            ArrayPool<ushort>.Shared.Return(Rep);
+        }
+
+        if (Canonical is not null)
+        {
+            ArrayPool<ushort>.Shared.Return(Canonical);
+        }
+    }
+}

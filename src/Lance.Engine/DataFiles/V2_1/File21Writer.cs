@@ -224,7 +224,20 @@ internal sealed class File21Writer : IDataFileWriter
 
     private long WriteNestedPages(PendingColumn column, LeafPath path, bool final)
     {
+        // The leaf's level arrays are rented: handed back once its pages are encoded (each page copies its own levels).
         var leaf = LevelShredder.Shred(path, column.Arrays);
+        try
+        {
+            return WriteNestedPages(column, path, leaf, final);
+        }
+        finally
+        {
+            leaf.Release();
+        }
+    }
+
+    private long WriteNestedPages(PendingColumn column, LeafPath path, ShreddedLeaf leaf, bool final)
+    {
         var leafType = LanceSchema.ToArrowType(path.Leaf);
 
         // Arrow's Null type inside a struct or list has no values to write: its pages hold levels only.

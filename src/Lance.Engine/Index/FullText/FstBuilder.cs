@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.InteropServices;
 
 namespace Lance.Engine.Index.FullText;
 
@@ -28,6 +29,11 @@ internal sealed class FstBuilder
     private readonly ArrayBufferWriter<byte> _output = new(1024);
     private readonly List<Pending> _open = [new Pending()];
     private readonly Dictionary<NodeKey, long> _registry = new();
+
+    // The key a compiled node is looked up by (reused: a copy is made only for a node the registry does not hold yet), and
+    // the open nodes compiled and free for reuse (most keys open a few nodes and freeze as many).
+    private readonly NodeKey _probe = new();
+    private readonly Stack<Pending> _spare = new();
     private byte[] _previous = [];
     private bool _any;
     private long _lastAddress = NoAddress;
@@ -81,12 +87,14 @@ internal sealed class FstBuilder
         _open[^1].SetLast(key[shared], value);
         for (var i = shared + 1; i < key.Length; i++)
         {
-            var next = new Pending();
+            var next = NewPending();
             next.SetLast(key[i], 0);
             _open.Add(next);
         }
 
-        _open.Add(new Pending { IsFinal = true });
+        var final = NewPending();
+        final.IsFinal = true;
+        _open.Add(final);
     }
 
     /// <summary>Writes the root and the footer; returns the map's bytes.</summary>
@@ -132,6 +140,8 @@ internal sealed class FstBuilder
             }
 
             address = Compile(node);
+            node.Reset();
+            _spare.Push(node);
         }
 
         if (address != NoAddress)
@@ -140,6 +150,8 @@ internal sealed class FstBuilder
         }
     }
 
+    private Pending NewPending() => _spare.TryPop(out var node) ? node : new Pending();
+
     private long Compile(Pending node)
     {
         if (node.IsFinal && node.Transitions.Count == 0 && node.FinalOutput == 0)
@@ -147,8 +159,8 @@ internal sealed class FstBuilder
             return EmptyAddress;
         }
 
-        var key = new NodeKey(node.IsFinal, node.FinalOutput, [.. node.Transitions]);
-        if (_registry.TryGetValue(key, out var existing))
+        _probe.Set(node.IsFinal, node.FinalOutput, CollectionsMarshal.AsSpan(node.Transitions));
+        if (_registry.TryGetValue(_probe, out var existing))
         {
             return existing;
         }
@@ -191,7 +203,7 @@ internal sealed class FstBuilder
         }
 
         _lastAddress = _output.WrittenCount - 1;
-        _registry[key] = _lastAddress;
+        _registry[_probe.Copy()] = _lastAddress;
         return _lastAddress;
     }
 
@@ -355,6 +367,17 @@ internal sealed class FstBuilder
             }
         }
 
+        /// <summary>Empties the node for reuse.</summary>
+        public void Reset()
+        {
+            Transitions.Clear();
+            IsFinal = false;
+            FinalOutput = 0;
+            HasLast = false;
+            LastInput = 0;
+            LastOutput = 0;
+        }
+
         public void AddPrefix(ulong prefix)
         {
             if (IsFinal)
@@ -374,26 +397,29 @@ internal sealed class FstBuilder
         }
     }
 
-    private sealed class NodeKey(bool isFinal, ulong finalOutput, Transition[] transitions) : IEquatable<NodeKey>
+    // A compiled node's identity: finality, final output and transitions (a node the registry holds is written once).
+    private sealed class NodeKey : IEquatable<NodeKey>
     {
-        private readonly int _hash = Hash(isFinal, finalOutput, transitions);
+        private Transition[] _transitions = [];
+        private int _count;
+        private int _hash;
+        private bool _isFinal;
+        private ulong _finalOutput;
 
-        public bool IsFinal { get; } = isFinal;
+        private ReadOnlySpan<Transition> Transitions => _transitions.AsSpan(0, _count);
 
-        public ulong FinalOutput { get; } = finalOutput;
-
-        public Transition[] Transitions { get; } = transitions;
-
-        public bool Equals(NodeKey? other)
-            => other is not null && other._hash == _hash && other.IsFinal == IsFinal && other.FinalOutput == FinalOutput
-               && other.Transitions.AsSpan().SequenceEqual(Transitions);
-
-        public override bool Equals(object? obj) => Equals(obj as NodeKey);
-
-        public override int GetHashCode() => _hash;
-
-        private static int Hash(bool isFinal, ulong finalOutput, Transition[] transitions)
+        /// <summary>Makes this key the one of a node with these contents (the transitions are copied).</summary>
+        public void Set(bool isFinal, ulong finalOutput, ReadOnlySpan<Transition> transitions)
         {
+            if (_transitions.Length < transitions.Length)
+            {
+                _transitions = new Transition[Math.Max(transitions.Length, 2 * _transitions.Length)];
+            }
+
+            transitions.CopyTo(_transitions);
+            _count = transitions.Length;
+            _isFinal = isFinal;
+            _finalOutput = finalOutput;
             var hash = new HashCode();
             hash.Add(isFinal);
             hash.Add(finalOutput);
@@ -402,8 +428,19 @@ internal sealed class FstBuilder
                 hash.Add(t);
             }
 
-            return hash.ToHashCode();
+            _hash = hash.ToHashCode();
         }
+
+        /// <summary>A key of its own with this key's contents (for the registry).</summary>
+        public NodeKey Copy() => new() { _transitions = Transitions.ToArray(), _count = _count, _hash = _hash, _isFinal = _isFinal, _finalOutput = _finalOutput };
+
+        public bool Equals(NodeKey? other)
+            => other is not null && other._hash == _hash && other._isFinal == _isFinal && other._finalOutput == _finalOutput
+               && other.Transitions.SequenceEqual(Transitions);
+
+        public override bool Equals(object? obj) => Equals(obj as NodeKey);
+
+        public override int GetHashCode() => _hash;
     }
 
     /// <summary>Orders byte strings as unsigned bytes, shorter first on a common prefix.</summary>

@@ -71,7 +71,8 @@ public sealed class LoopbackServer : IDisposable
 
     public void Dispose()
     {
-        _listener.Stop();
+        // Close alone: Stop releases the port, and a Close after it would look the port up again (binding it anew) to
+        // remove the prefix — "Address already in use" when another process took the port in between.
         _listener.Close();
         try { _loop.Wait(TimeSpan.FromSeconds(5)); } catch (AggregateException) { }
     }

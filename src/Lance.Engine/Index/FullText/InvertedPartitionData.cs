@@ -115,8 +115,9 @@ internal sealed class InvertedPartitionData(
         var lengthBytes = Uninitialized<uint>(count, out var lengths);
         var withPositions = postings.Positions is not null;
         var positionChunks = withPositions ? new ChunkWriter(pool, entries * 10L, 2 * entries) : null;
-        var docOffsetBytes = withPositions ? pool.Rent(sizeof(int) * (entries + 1L)) : [];
-        var docOffsets = MemoryMarshal.Cast<byte, int>(docOffsetBytes.AsSpan(0, withPositions ? sizeof(int) * (entries + 1) : 0));
+        var docOffsetLength = withPositions ? checked(sizeof(int) * (entries + 1)) : 0;
+        var docOffsetBytes = withPositions ? pool.Rent(docOffsetLength) : [];
+        var docOffsets = MemoryMarshal.Cast<byte, int>(docOffsetBytes.AsSpan(0, docOffsetLength));
         var tokenOffsetBytes = Uninitialized<int>(withPositions ? count + 1 : 0, out var tokenOffsets);
         postingOffsets[0] = 0;
         if (withPositions)
@@ -181,7 +182,7 @@ internal sealed class InvertedPartitionData(
         if (positionChunks is not null)
         {
             var outerType = (ListType)fields[3].DataType;
-            columns.Add(List(outerType, tokenOffsetBytes, List((ListType)outerType.ValueDataType, docOffsetBytes.AsMemory(0, sizeof(int) * (entries + 1)), positionChunks.Build())));
+            columns.Add(List(outerType, tokenOffsetBytes, List((ListType)outerType.ValueDataType, docOffsetBytes.AsMemory(0, docOffsetLength), positionChunks.Build())));
             positionBuffers = [.. positionChunks.Buffers, docOffsetBytes];
         }
 

@@ -1,3 +1,5 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
 using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
@@ -36,10 +38,13 @@ public sealed class FaultProxy : IAsyncDisposable
     private int _failedAfter;
     private int _reset;
     private int _conditionalRefusals;
+    private readonly ConcurrentQueue<string> _events;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
 
-    private FaultProxy(WebApplication app, string upstream, double failureRate, int seed)
+    private FaultProxy(WebApplication app, string upstream, double failureRate, int seed, ConcurrentQueue<string> trouble)
     {
         _app = app;
+        _events = trouble;
         _upstream = upstream.TrimEnd('/');
         FailureRate = failureRate;
         _random = new Random(seed);
@@ -76,6 +81,13 @@ public sealed class FaultProxy : IAsyncDisposable
     /// <summary>Faults injected in all.</summary>
     public int Injected => RejectedBefore + FailedAfter + Reset;
 
+    /// <summary>
+    /// The latest 200 failures seen in the proxy, with the request, the time and the cause, for a test's failure
+    /// message: the resets it injected (marked so) and those it did not — a forward to the emulator that failed, a
+    /// connection or request Kestrel logged as reset, aborted or failed.
+    /// </summary>
+    public IReadOnlyCollection<string> Trouble => _events;
+
     /// <summary>Conditional creates the proxy refused in s3rver's place.</summary>
     public int ConditionalRefusals => Volatile.Read(ref _conditionalRefusals);
 
@@ -84,13 +96,15 @@ public sealed class FaultProxy : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        var trouble = new ConcurrentQueue<string>();
+        builder.Logging.AddProvider(new TroubleLoggerProvider(trouble));
         builder.WebHost.UseKestrel(k =>
         {
             k.Listen(IPAddress.Loopback, 0);
             k.Limits.MaxRequestBodySize = null;
         });
         var app = builder.Build();
-        var proxy = new FaultProxy(app, upstream, failureRate, seed) { EmulateS3ConditionalPut = emulateS3ConditionalPut };
+        var proxy = new FaultProxy(app, upstream, failureRate, seed, trouble) { EmulateS3ConditionalPut = emulateS3ConditionalPut };
         app.Run(proxy.HandleAsync);
         await app.StartAsync();
         proxy.Endpoint = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
@@ -157,6 +171,7 @@ public sealed class FaultProxy : IAsyncDisposable
             if (fault == 2)
             {
                 Interlocked.Increment(ref _reset);
+                Note($"{context.Request.Method} {context.Request.Path}: injected reset");
                 context.Abort();
                 return;
             }
@@ -219,7 +234,67 @@ public sealed class FaultProxy : IAsyncDisposable
 
         // Signatures (SigV4) cover the host the client addressed: keep it.
         message.Headers.Host = request.Host.Value;
-        return await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, context.RequestAborted);
+        var started = _clock.Elapsed;
+        try
+        {
+            return await _client.SendAsync(message, HttpCompletionOption.ResponseContentRead, context.RequestAborted);
+        }
+        catch (Exception e)
+        {
+            Note($"{request.Method} {request.Path}: the forward begun at {started.TotalMilliseconds:0} ms failed"
+                + $"{(context.RequestAborted.IsCancellationRequested ? " (the client had gone)" : "")}: {e.GetType().Name}: {e.Message}"
+                + (e.InnerException is { } inner ? $" <- {inner.GetType().Name}: {inner.Message}" : ""));
+            throw;
+        }
+    }
+
+    private void Note(string what)
+    {
+        _events.Enqueue(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{_clock.Elapsed.TotalMilliseconds:0} ms {what}"));
+        while (_events.Count > 200 && _events.TryDequeue(out _))
+        {
+        }
+    }
+
+    /// <summary>Kestrel's own account of connections it reset or requests it failed, into <see cref="Trouble"/>.</summary>
+    private sealed class TroubleLoggerProvider(ConcurrentQueue<string> trouble) : ILoggerProvider
+    {
+        private readonly Stopwatch _clock = Stopwatch.StartNew();
+
+        public ILogger CreateLogger(string categoryName) => new TroubleLogger(categoryName, trouble, _clock);
+
+        public void Dispose()
+        {
+        }
+    }
+
+    private sealed class TroubleLogger(string category, ConcurrentQueue<string> trouble, Stopwatch clock) : ILogger
+    {
+        public IDisposable? BeginScope<TState>(TState state)
+            where TState : notnull => null;
+
+        public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Debug;
+
+        public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+        {
+            var message = formatter(state, exception);
+            if (logLevel < LogLevel.Warning && !ReportsTrouble(message))
+            {
+                return;
+            }
+
+            trouble.Enqueue(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{clock.Elapsed.TotalMilliseconds:0} ms [{category} {logLevel} {eventId.Name}] {message}{(exception is null ? "" : $" <- {exception.GetType().Name}: {exception.Message}")}"));
+            while (trouble.Count > 200 && trouble.TryDequeue(out _))
+            {
+            }
+        }
+
+        private static bool ReportsTrouble(string message)
+            => message.Contains("reset", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("abort", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("fail", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("error", StringComparison.OrdinalIgnoreCase)
+                || message.Contains("bad request", StringComparison.OrdinalIgnoreCase);
     }
 
     private bool S3ObjectExists(string path)

@@ -18,15 +18,11 @@ public static class LanceDb
         cancellationToken.ThrowIfCancellationRequested();
         if (uri.Contains("://", StringComparison.Ordinal) && !uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase))
         {
-            if (options.ObjectStoreOpener is null)
-            {
-                throw new NotSupportedException(
-                    $"'{uri}' is an object-store URI: reference the Lance.Storage.Cloud package and connect with "
-                    + "new DatabaseOptions().UseObjectStorage(storageOptions) (LanceDB's storage option keys), or give DatabaseOptions.ObjectStoreOpener.");
-            }
-
-            var store = options.ObjectStoreOpener(uri, options.StorageOptions);
-            return Task.FromResult(new Database(uri.TrimEnd('/'), options, store));
+            var opener = options.ObjectStoreOpener ?? CloudStorage.Opener() ?? throw new NotSupportedException(
+                $"'{uri}' is an object-store URI: reference the Lance.Storage.Cloud package (its stores are then found by "
+                + "themselves; storage options go in DatabaseOptions.StorageOptions with LanceDB's keys), or give DatabaseOptions.ObjectStoreOpener.");
+            var store = opener(uri, options.StorageOptions);
+            return Task.FromResult(new Database(uri.TrimEnd('/'), options with { ObjectStoreOpener = opener }, store));
         }
 
         var path = Path.GetFullPath(uri.StartsWith("file://", StringComparison.OrdinalIgnoreCase) ? new Uri(uri).LocalPath : uri);
@@ -50,9 +46,10 @@ public sealed record DatabaseOptions
     public IReadOnlyDictionary<string, string>? StorageOptions { get; init; }
 
     /// <summary>
-    /// Opens the object store an <c>s3://</c> or <c>az://</c> database URI names, given <see cref="StorageOptions"/>:
-    /// set by <c>UseObjectStorage()</c> from the Lance.Storage.Cloud package. Null: local folders only.
-    /// The database owns the store it returns and disposes it.
+    /// Opens the object store an <c>s3://</c> or <c>az://</c> database URI names, given <see cref="StorageOptions"/>.
+    /// Null (the default): the Lance.Storage.Cloud package's stores when the app references that package (set
+    /// explicitly by its <c>UseObjectStorage()</c>), else local folders only. The database owns the store it returns
+    /// and disposes it.
     /// </summary>
     public Func<string, IReadOnlyDictionary<string, string>?, Lance.Engine.Storage.IObjectStore>? ObjectStoreOpener { get; init; }
 

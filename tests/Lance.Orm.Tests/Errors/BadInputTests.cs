@@ -30,6 +30,18 @@ public sealed class BadInputTests : IDisposable
         return $"version {table.Version}: " + string.Join("\n", rows.Select(r => $"{r} [{string.Join(", ", r.Vector)}]"));
     }
 
+    [Theory]
+    [InlineData("s3://bucket/db")]
+    [InlineData("az://container/db")]
+    public async Task An_object_store_uri_without_the_cloud_package_names_the_uri_and_the_package_to_add(string uri)
+    {
+        // This test project does not reference Lance.Storage.Cloud; with it, the same call connects (CloudDatabaseTests).
+        Assert.DoesNotContain(AppDomain.CurrentDomain.GetAssemblies(), a => a.GetName().Name == "Lance.Storage.Cloud");
+        var e = await Assert.ThrowsAsync<NotSupportedException>(() => LanceDb.ConnectAsync(uri));
+        Assert.Contains(uri, e.Message, StringComparison.Ordinal);
+        Assert.Contains("Lance.Storage.Cloud", e.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public async Task Adding_a_null_row_names_the_table_and_the_row_and_writes_nothing()
     {

@@ -1,4 +1,6 @@
 using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Lance.Interop.Tests;
 using Lance.Orm;
 using Lance.Storage.Cloud;
@@ -7,7 +9,8 @@ using Lance.Storage.Tests.Support;
 namespace Lance.Storage.Tests.Orm;
 
 /// <summary>
-/// The ORM on object storage: <c>LanceDb.ConnectAsync("az://…"/"s3://…", new DatabaseOptions().UseObjectStorage(storageOptions))</c>,
+/// The ORM on object storage: <c>LanceDb.ConnectAsync("az://…"/"s3://…", new DatabaseOptions().UseObjectStorage(storageOptions))</c>
+/// (or with the storage options alone: the package's stores are found by themselves),
 /// each table operation checked by LanceDB (Node) reading the same bucket path. s3rver ignores
 /// conditional creates, so on S3 the tests go through the loopback proxy that gives it them (and the
 /// store is told to trust them, <c>aws_conditional_put=etag</c>); straight to s3rver a commit is refused.
@@ -80,6 +83,24 @@ public sealed class CloudDatabaseTests(Emulators emulators) : IAsyncLifetime
         Assert.Equal(215, await table.CountRowsAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task A_configuration_section_naming_an_object_store_uri_and_its_options_is_enough_for_AddLanceDb(string kind)
+    {
+        var (uri, options) = Database(kind);
+        var configuration = new ConfigurationBuilder().AddInMemoryCollection(
+            options.Select(o => new KeyValuePair<string, string?>($"LanceDb:StorageOptions:{o.Key}", o.Value))
+                .Append(new KeyValuePair<string, string?>("LanceDb:Uri", uri))).Build();
+        var services = new ServiceCollection();
+        services.AddLanceDb(configuration.GetSection("LanceDb"));
+        await using var provider = services.BuildServiceProvider(validateScopes: true);
+
+        var database = provider.GetRequiredService<Lance.Orm.Database>();
+        await database.CreateTableAsync("docs", Enumerable.Range(0, 12).Select(i => CloudDoc.Make(i)));
+        var count = await PeerAsync(kind, uri, "docs", "count", new { });
+        Assert.Equal(12, count.RootElement.GetProperty("count").GetInt64());
+    }
+
     [Fact]
     public async Task Straight_to_s3rver_a_commit_is_refused_clearly_and_nothing_is_published()
     {
@@ -90,11 +111,22 @@ public sealed class CloudDatabaseTests(Emulators emulators) : IAsyncLifetime
         Assert.Empty(await db.TableNamesAsync());
     }
 
-    [Fact]
-    public async Task An_object_store_uri_without_UseObjectStorage_says_what_to_add()
+    [Theory]
+    [MemberData(nameof(Stores))]
+    public async Task With_the_package_referenced_an_object_store_uri_connects_without_UseObjectStorage(string kind)
     {
-        var e = await Assert.ThrowsAsync<NotSupportedException>(() => LanceDb.ConnectAsync("s3://bucket/db"));
-        Assert.Contains("UseObjectStorage", e.Message, StringComparison.Ordinal);
+        // As in LanceDB: the URI and LanceDB's storage options (here in DatabaseOptions, as configuration binds them) are all it takes.
+        var (uri, options) = Database(kind);
+        await using (var db = await LanceDb.ConnectAsync(uri, new DatabaseOptions { StorageOptions = options }))
+        {
+            var table = await db.CreateTableAsync("docs", Enumerable.Range(0, 30).Select(i => CloudDoc.Make(i)));
+            Assert.Equal(7, (await table.Search(CloudDoc.Make(7).Vector).Limit(1).ToListAsync()).Single().Id);
+        }
+
+        var count = await PeerAsync(kind, uri, "docs", "count", new { });
+        Assert.Equal(30, count.RootElement.GetProperty("count").GetInt64());
+        await using var again = await LanceDb.ConnectAsync(uri, new DatabaseOptions { StorageOptions = options });
+        Assert.Equal(30, await (await again.OpenTableAsync<CloudDoc>("docs")).CountRowsAsync());
     }
 
     [Theory]

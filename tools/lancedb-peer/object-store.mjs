@@ -8,6 +8,7 @@
 //   op "ids"    {filter?}                                                      -> {ids:[...] sorted, version}
 //   op "search" {vector:[...], k, exact?, nprobes?}                            -> {ids:[...], distances:[...]}
 //   op "delete" {filter}                                                       -> {rows, version}
+//   op "update" {filter, text}                                                 -> {rows, version}   (sets text where filter)
 //   op "versions" {}                                                           -> {versions:[...], current}
 //   op "indices"  {}                                                           -> {indices:[{name, type, columns}]}
 //   op "stats"    {}                                                           -> {rows, fragments}
@@ -89,6 +90,11 @@ main(async (args) => {
     case 'delete': {
       const table = await conn.openTable(name);
       await table.delete(required(args, 'filter', 'string'));
+      return { rows: await table.countRows(), version: await table.version() };
+    }
+    case 'update': {
+      const table = await conn.openTable(name);
+      await table.update({ where: required(args, 'filter', 'string'), values: { text: required(args, 'text', 'string') } });
       return { rows: await table.countRows(), version: await table.version() };
     }
     case 'versions': {

@@ -456,7 +456,11 @@ public static class ObjectStoreSideBySide
             // LANCE_BENCH_SDK_READS=1: every request through the AWS SDK, as before reads went out as plain signed HTTP.
             ["aws_sdk_reads"] = Environment.GetEnvironmentVariable("LANCE_BENCH_SDK_READS") == "1" ? "true" : "false",
         }
-        : TheirOptions(store, endpoint));
+        : new Dictionary<string, string>(TheirOptions(store, endpoint))
+        {
+            // LANCE_BENCH_SDK_READS=1: every request through the Azure SDK, as before reads went out as plain HTTP.
+            ["azure_sdk_reads"] = Environment.GetEnvironmentVariable("LANCE_BENCH_SDK_READS") == "1" ? "true" : "false",
+        });
 
     private static Dictionary<string, string> TheirOptions(string store, string endpoint) => store == "s3"
         ? new()
@@ -635,7 +639,7 @@ public static class ObjectStoreSideBySide
         {
             using var process = Process.GetCurrentProcess();
             Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"trace: {_clock.Elapsed.TotalMilliseconds,8:0.0} ms  == {what}; cpu {process.TotalProcessorTime.TotalMilliseconds:0} ms; jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms jit; assemblies {AppDomain.CurrentDomain.GetAssemblies().Length}"));
+                $"trace: {_clock.Elapsed.TotalMilliseconds,8:0.0} ms  == {what}; monotonic {Stopwatch.GetTimestamp() / (double)Stopwatch.Frequency:0.000000} s; cpu {process.TotalProcessorTime.TotalMilliseconds:0} ms; jitted {System.Runtime.JitInfo.GetCompiledMethodCount()} methods, {System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds:0} ms jit; assemblies {AppDomain.CurrentDomain.GetAssemblies().Length}"));
         }
 
         public void Dispose() => _listener.Dispose();

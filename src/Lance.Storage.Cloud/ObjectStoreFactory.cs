@@ -74,7 +74,8 @@ public static class ObjectStoreFactory
             return new S3ObjectStore(() => S3ClientFactory.Create(s3), S3ClientFactory.CreateRest(s3, parsed.Container, environment), parsed.Container, parsed.Prefix, settings);
         }
 
-        return new AzureBlobObjectStore(AzureClientFactory.Create(parsed, options, environment), parsed.Prefix, settings);
+        var (client, reads) = AzureClientFactory.CreateStore(parsed, options, environment);
+        return new AzureBlobObjectStore(client, reads, parsed.Container, parsed.Prefix, settings);
     }
 
     private static ObjectStoreRetryOptions RetryFrom(StorageOptionReader options)

@@ -14,7 +14,8 @@ namespace Lance.Storage.Cloud.Azure;
 /// </summary>
 public sealed class AzureBlobObjectStore : RemoteObjectStore
 {
-    private readonly BlobContainerClient _container;
+    private readonly Lazy<BlobContainerClient> _client;
+    private readonly AzureRestClient? _reads;
 
     /// <summary>A store over <paramref name="prefix"/> of <paramref name="container"/>.</summary>
     /// <remarks>Give the client no retries of its own (<c>Retry.MaxRetries = 0</c>): this store retries with backoff.</remarks>
@@ -24,17 +25,45 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
             prefix,
             (options ?? new ObjectStoreOptions()) with { ConditionalPut = ConditionalPutMode.Trust })
     {
-        _container = container;
+        _client = new Lazy<BlobContainerClient>(container);
     }
 
+    /// <summary>
+    /// A store whose reads (GET, HEAD, LIST) go through <paramref name="reads"/> when given, and whose SDK client is made
+    /// by <paramref name="client"/> on the first request that needs it (a write, or every request without
+    /// <paramref name="reads"/>): a process that only reads never builds it.
+    /// </summary>
+    internal AzureBlobObjectStore(Func<BlobContainerClient> client, AzureRestClient? reads, string container, string prefix, ObjectStoreOptions options)
+        : base(new StorageUri("az", container, null, prefix.Trim('/')).ToString(), prefix, options with { ConditionalPut = ConditionalPutMode.Trust })
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        _client = new Lazy<BlobContainerClient>(client, LazyThreadSafetyMode.ExecutionAndPublication);
+        _reads = reads;
+    }
+
+    /// <summary>Whether reads go out as plain HTTP rather than through the SDK (for tests).</summary>
+    internal bool LeanReads => _reads is not null;
+
+    /// <summary>Whether the SDK client has been made yet (for tests).</summary>
+    internal bool SdkClientMade => _client.IsValueCreated;
+
     /// <inheritdoc/>
-    public override ValueTask DisposeAsync() => ValueTask.CompletedTask;
+    public override ValueTask DisposeAsync()
+    {
+        _reads?.Dispose();
+        return ValueTask.CompletedTask;
+    }
 
     private protected override async ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
     {
+        if (_reads is not null)
+        {
+            return await _reads.HeadAsync(name, key, cancellationToken).ConfigureAwait(false);
+        }
+
         try
         {
-            var properties = await _container.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+            var properties = await _client.Value.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
             return new ObjectInfo(key, properties.Value.ContentLength, properties.Value.LastModified);
         }
         catch (RequestFailedException e) when (e.Status == 404)
@@ -45,7 +74,12 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
 
     private protected override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {
-        var pages = _container.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).AsPages(continuation);
+        if (_reads is not null)
+        {
+            return await _reads.ListPageAsync(prefix, continuation, cancellationToken).ConfigureAwait(false);
+        }
+
+        var pages = _client.Value.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).AsPages(continuation);
         await foreach (var page in pages.ConfigureAwait(false))
         {
             var objects = page.Values
@@ -59,10 +93,23 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
 
     private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
+        if (_reads is not null)
+        {
+            try
+            {
+                await _reads.GetRangeAsync(name, offset, destination, cancellationToken).ConfigureAwait(false);
+                return;
+            }
+            catch (FileNotFoundException)
+            {
+                throw new FileNotFoundException($"No object '{name}' in {Location}.", name);
+            }
+        }
+
         Response<BlobDownloadStreamingResult> response;
         try
         {
-            response = await _container.GetBlobClient(name).DownloadStreamingAsync(
+            response = await _client.Value.GetBlobClient(name).DownloadStreamingAsync(
                 new BlobDownloadOptions { Range = new HttpRange(offset, destination.Length) },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -76,13 +123,13 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
     }
 
     private protected override async ValueTask PutObjectAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
-        => await _container.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(data), overwrite: true, cancellationToken).ConfigureAwait(false);
+        => await _client.Value.GetBlobClient(name).UploadAsync(BinaryData.FromBytes(data), overwrite: true, cancellationToken).ConfigureAwait(false);
 
     private protected override async ValueTask<bool> PutObjectIfAbsentAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
         try
         {
-            await _container.GetBlobClient(name).UploadAsync(
+            await _client.Value.GetBlobClient(name).UploadAsync(
                 BinaryData.FromBytes(data),
                 new BlobUploadOptions { Conditions = new BlobRequestConditions { IfNoneMatch = ETag.All } },
                 cancellationToken).ConfigureAwait(false);
@@ -95,20 +142,24 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
     }
 
     private protected override async ValueTask DeleteObjectAsync(string name, CancellationToken cancellationToken)
-        => await _container.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
+        => await _client.Value.GetBlobClient(name).DeleteIfExistsAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
 
-    private protected override FailureKind Classify(Exception exception)
+    private protected override FailureKind Classify(Exception exception) => exception switch
     {
-        if (exception is not RequestFailedException { Status: not 0 } failed)
-        {
-            return FailureKind.Unknown;
-        }
+        AzureRestException rest => Classify(rest.Status, rest.Code),
+        RequestFailedException { Status: not 0 } failed => Classify(failed.Status, failed.ErrorCode),
+        _ => FailureKind.Unknown, // not an answer: decided by the failure
+    };
 
-        return failed.Status >= 500 || failed.Status is 408 or 429 || failed.ErrorCode is "ServerBusy" or "OperationTimedOut" or "InternalError"
+    private protected override (int? Status, string? Code) Describe(Exception exception) => exception switch
+    {
+        AzureRestException rest => (rest.Status, rest.Code),
+        RequestFailedException { Status: not 0 } failed => (failed.Status, failed.ErrorCode),
+        _ => (null, null),
+    };
+
+    private static FailureKind Classify(int status, string? code)
+        => status >= 500 || status is 408 or 429 || code is "ServerBusy" or "OperationTimedOut" or "InternalError"
             ? FailureKind.Transient
             : FailureKind.Permanent;
-    }
-
-    private protected override (int? Status, string? Code) Describe(Exception exception)
-        => exception is RequestFailedException { Status: not 0 } failed ? (failed.Status, failed.ErrorCode) : (null, null);
 }

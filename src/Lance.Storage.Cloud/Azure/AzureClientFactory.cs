@@ -21,7 +21,84 @@ internal static class AzureClientFactory
 
     internal const string EmulatorKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
 
+    /// <summary>The container client (made when first needed) and, where the options allow, the lean client for reads.</summary>
+    /// <remarks>The options are checked now; the SDK's client is made on the first request that needs it (a write, or every request without lean reads).</remarks>
+    public static (Func<BlobContainerClient> Client, AzureRestClient? Reads) CreateStore(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
+    {
+        _ = Resolve(uri, options, environment);
+        return (() => Create(uri, options, environment), Reads(uri, options, environment));
+    }
+
+    /// <summary>
+    /// The client for reads sent as plain HTTP (see <see cref="AzureRestClient"/>), or null where the SDK should send them:
+    /// the option <c>azure_sdk_reads=true</c>, or credentials from Azure.Identity (which the SDK's pipeline refreshes).
+    /// </summary>
+    public static AzureRestClient? Reads(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
+    {
+        if (options.GetBool(false, "azure_sdk_reads"))
+        {
+            return null;
+        }
+
+        var (containerUri, account, key, sas, bearer, skipSignature, timeout) = Resolve(uri, options, environment);
+        if (skipSignature)
+        {
+            return AzureRestClient.Anonymous(containerUri, timeout);
+        }
+
+        if (key is not null)
+        {
+            return AzureRestClient.SharedKey(containerUri, account!, Key(key, uri), timeout);
+        }
+
+        return sas is not null ? AzureRestClient.Sas(containerUri, sas, timeout)
+            : bearer is not null ? AzureRestClient.Bearer(containerUri, bearer, timeout)
+            : null;
+    }
+
     public static BlobContainerClient Create(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
+    {
+        var (containerUri, account, key, sas, bearer, skipSignature, timeout) = Resolve(uri, options, environment);
+        var clientOptions = new BlobClientOptions();
+        clientOptions.Retry.MaxRetries = 0; // Polly retries, with backoff and jitter
+        if (timeout is { } networkTimeout)
+        {
+            clientOptions.Retry.NetworkTimeout = networkTimeout;
+        }
+
+        if (skipSignature)
+        {
+            return new BlobContainerClient(containerUri, clientOptions);
+        }
+
+        if (key is not null)
+        {
+            return new BlobContainerClient(containerUri, new StorageSharedKeyCredential(account!, key), clientOptions);
+        }
+
+        if (sas is not null)
+        {
+            return new BlobContainerClient(containerUri, new global::Azure.AzureSasCredential(sas.TrimStart('?')), clientOptions);
+        }
+
+        if (bearer is not null)
+        {
+            return new BlobContainerClient(containerUri, new StaticTokenCredential(bearer), clientOptions);
+        }
+
+        return new BlobContainerClient(containerUri, Identity(options), clientOptions);
+    }
+
+    private static byte[] Key(string key, StorageUri uri)
+    {
+        var bytes = new byte[key.Length];
+        return Convert.TryFromBase64String(key, bytes, out var written)
+            ? bytes[..written]
+            : throw new ArgumentException($"The account key for {uri} (azure_storage_account_key) is not base64.");
+    }
+
+    private static (Uri Container, string? Account, string? Key, string? Sas, string? Bearer, bool SkipSignature, TimeSpan? Timeout) Resolve(
+        StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
     {
         var location = uri.ToString();
         var emulator = options.GetBool(false, "azure_storage_use_emulator", "azure_use_emulator", "use_emulator");
@@ -62,42 +139,16 @@ internal static class AzureClientFactory
             throw new ArgumentException($"The endpoint '{serviceUrl}' for {location} is plain HTTP; set the storage option allow_http=true to use it.");
         }
 
-        var clientOptions = new BlobClientOptions();
-        clientOptions.Retry.MaxRetries = 0; // Polly retries, with backoff and jitter
-        if (options.GetDuration("timeout", "azure_timeout") is { } timeout)
-        {
-            clientOptions.Retry.NetworkTimeout = timeout;
-        }
-
         var containerUri = new Uri($"{serviceUrl}/{uri.Container}");
         var sas = options.Get("azure_storage_sas_token", "azure_storage_sas_key", "sas_token", "sas_key");
         var bearer = options.Get("azure_storage_token", "bearer_token", "token");
-        if (options.GetBool(false, "azure_skip_signature", "skip_signature"))
+        var skipSignature = options.GetBool(false, "azure_skip_signature", "skip_signature");
+        if (!skipSignature && key is not null && account is null)
         {
-            return new BlobContainerClient(containerUri, clientOptions);
+            throw new ArgumentException($"An account key for {location} needs the account name too (azure_storage_account_name).");
         }
 
-        if (key is not null)
-        {
-            if (account is null)
-            {
-                throw new ArgumentException($"An account key for {location} needs the account name too (azure_storage_account_name).");
-            }
-
-            return new BlobContainerClient(containerUri, new StorageSharedKeyCredential(account, key), clientOptions);
-        }
-
-        if (sas is not null)
-        {
-            return new BlobContainerClient(containerUri, new global::Azure.AzureSasCredential(sas.TrimStart('?')), clientOptions);
-        }
-
-        if (bearer is not null)
-        {
-            return new BlobContainerClient(containerUri, new StaticTokenCredential(bearer), clientOptions);
-        }
-
-        return new BlobContainerClient(containerUri, Identity(options), clientOptions);
+        return (containerUri, account, key, sas, bearer, skipSignature, options.GetDuration("timeout", "azure_timeout"));
     }
 
     private static TokenCredential Identity(StorageOptionReader options)

@@ -72,3 +72,10 @@ public sealed class AzureStoreContract(Emulators emulators) : ObjectStoreContrac
 {
     protected override IObjectStore NewStore() => emulators.NewAzureStore();
 }
+
+/// <summary>The same contract with every request through the Azure SDK (<c>azure_sdk_reads=true</c>), as before reads went out as plain HTTP.</summary>
+[Collection(EmulatorCollection.Name)]
+public sealed class AzureWithSdkReadsContract(Emulators emulators) : ObjectStoreContract
+{
+    protected override IObjectStore NewStore() => emulators.NewAzureStore(extra: new() { ["azure_sdk_reads"] = "true" });
+}

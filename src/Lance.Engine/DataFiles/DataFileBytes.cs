@@ -150,13 +150,10 @@ internal sealed class DataFileBytes : ILegacyFileBytes, IDisposable
 
         try
         {
-            // Each destination is written whole: a large one is faulted in with one call just before its read is
-            // issued (see HugePages), while the reads issued before it are already in flight.
-            Task.WhenAll(reads.Select(r =>
-            {
-                HugePages.Populate(r.Destination);
-                return _reader.ReadAsync(r.Position, r.Destination, cancellationToken).AsTask();
-            })).GetAwaiter().GetResult();
+            // Every read is issued at once. A large destination is not populated first (as a local read's is): its pages
+            // fault in, huge where the caller advised them (see HugePages), as each response is copied in, on the threads
+            // that receive it and while the rest is still arriving, rather than one after another before the requests go out.
+            Task.WhenAll(reads.Select(r => _reader.ReadAsync(r.Position, r.Destination, cancellationToken).AsTask())).GetAwaiter().GetResult();
         }
         catch (EndOfStreamException e)
         {

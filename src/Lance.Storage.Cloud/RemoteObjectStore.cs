@@ -175,6 +175,19 @@ public abstract class RemoteObjectStore : IObjectStore
     /// <summary>Fills <paramref name="destination"/> with the bytes of <paramref name="name"/> from <paramref name="offset"/>.</summary>
     private protected abstract ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
+    /// <summary><see cref="GetRangeAsync"/> through a lean read client; a missing object is named with this store's location.</summary>
+    private protected async ValueTask GetRangeThroughAsync(HttpReads reads, string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await reads.GetRangeAsync(name, offset, destination, cancellationToken).ConfigureAwait(false);
+        }
+        catch (FileNotFoundException)
+        {
+            throw new FileNotFoundException($"No object '{name}' in {Location}.", name);
+        }
+    }
+
     /// <summary>Writes the object, replacing any.</summary>
     private protected abstract ValueTask PutObjectAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken);
 

@@ -95,15 +95,8 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
     {
         if (_reads is not null)
         {
-            try
-            {
-                await _reads.GetRangeAsync(name, offset, destination, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (FileNotFoundException)
-            {
-                throw new FileNotFoundException($"No object '{name}' in {Location}.", name);
-            }
+            await GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         Response<BlobDownloadStreamingResult> response;

@@ -17,12 +17,11 @@ namespace Lance.Storage.Cloud.Azure;
 /// (status and the service's <c>x-ms-error-code</c>) for the store's retry pipeline; nothing here
 /// logs a request or a credential.
 /// </summary>
-internal sealed class AzureRestClient : IDisposable
+internal sealed class AzureRestClient : HttpReads
 {
     /// <summary>The REST API version sent (<c>x-ms-version</c>); Azure and Azurite 3.37 serve it.</summary>
     internal const string ServiceVersion = "2025-11-05";
 
-    private readonly HttpClient _http;
     private readonly string _container;
     private readonly string? _account;
     private readonly byte[]? _key;
@@ -30,16 +29,13 @@ internal sealed class AzureRestClient : IDisposable
     private readonly string? _bearer;
 
     private AzureRestClient(Uri container, string? account, byte[]? key, string? sas, string? bearer, TimeSpan? timeout, HttpMessageHandler? handler)
+        : base(timeout, handler)
     {
         _container = container.AbsoluteUri.TrimEnd('/');
         _account = account;
         _key = key;
         _sas = sas;
         _bearer = bearer;
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(50) })
-        {
-            Timeout = timeout ?? TimeSpan.FromSeconds(100),
-        };
     }
 
     /// <summary>Requests signed with the account key (Shared Key).</summary>
@@ -61,47 +57,6 @@ internal sealed class AzureRestClient : IDisposable
     /// <summary>The most names a listing page may hold (<c>maxresults</c>); null leaves it to the service (5,000). For tests.</summary>
     internal int? PageSize { get; set; }
 
-    /// <summary>Fills <paramref name="destination"/> with the bytes of <paramref name="name"/> from <paramref name="offset"/> (one ranged GET).</summary>
-    /// <exception cref="FileNotFoundException">No such blob.</exception>
-    public async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        var range = $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-{(offset + destination.Length - 1).ToString(CultureInfo.InvariantCulture)}";
-        using var request = Request(HttpMethod.Get, name, [], range);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new FileNotFoundException($"No blob '{name}'.", name);
-        }
-
-        EnsureSuccess(response);
-        if (response.Content.Headers.ContentLength is { } length && length != destination.Length)
-        {
-            throw new AzureRestException((int)response.StatusCode, "UnexpectedLength", $"asked for {destination.Length} bytes, the response holds {length}");
-        }
-
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (body.ConfigureAwait(false))
-        {
-            await body.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The size and time of <paramref name="name"/> (reported under <paramref name="key"/>), or null when there is none.</summary>
-    public async ValueTask<ObjectInfo?> HeadAsync(string name, string key, CancellationToken cancellationToken)
-    {
-        using var request = Request(HttpMethod.Head, name, [], null);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        EnsureSuccess(response);
-        var length = response.Content.Headers.ContentLength ?? throw new AzureRestException((int)response.StatusCode, "NoContentLength", "the HEAD response has no Content-Length");
-        var modified = response.Content.Headers.LastModified ?? DateTimeOffset.MinValue;
-        return new ObjectInfo(key, length, modified.ToUniversalTime());
-    }
-
     /// <summary>One page of List Blobs under <paramref name="prefix"/>, with full names as keys.</summary>
     public async ValueTask<ListPage> ListPageAsync(string prefix, string? marker, CancellationToken cancellationToken)
     {
@@ -121,16 +76,10 @@ internal sealed class AzureRestClient : IDisposable
             query.Add(new("maxresults", size.ToString(CultureInfo.InvariantCulture)));
         }
 
-        using var request = Request(HttpMethod.Get, null, query, null);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        EnsureSuccess(response);
         // A page is small (at most 5,000 names): read whole, then parsed without async XML.
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        using var stream = new MemoryStream(body, writable: false);
+        using var stream = new MemoryStream(await ListBodyAsync(query, cancellationToken).ConfigureAwait(false), writable: false);
         return ParseList(stream);
     }
-
-    public void Dispose() => _http.Dispose();
 
     /// <summary>Reads a List Blobs answer: each <c>Blob</c>'s name, length and time, and where the next page starts.</summary>
     internal static ListPage ParseList(Stream body)
@@ -209,6 +158,23 @@ internal sealed class AzureRestClient : IDisposable
     /// <summary>A blob name as a URL path: each segment escaped, the slashes kept.</summary>
     internal static string EscapePath(string name) => string.Join('/', name.Split('/').Select(Uri.EscapeDataString));
 
+    protected override ValueTask<HttpRequestMessage> RequestAsync(HttpMethod method, string? name, List<KeyValuePair<string, string>> query, string? range, CancellationToken cancellationToken)
+        => ValueTask.FromResult(Request(method, name, query, range));
+
+    protected override Exception Unexpected(int status, string code, string detail) => new AzureRestException(status, code, detail);
+
+    protected override Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (response.IsSuccessStatusCode)
+        {
+            return Task.CompletedTask;
+        }
+
+        // Azure names the error in a header on every answer, HEAD's included.
+        var code = response.Headers.TryGetValues("x-ms-error-code", out var values) ? values.FirstOrDefault() : null;
+        throw new AzureRestException((int)response.StatusCode, code ?? response.StatusCode.ToString(), null);
+    }
+
     private HttpRequestMessage Request(HttpMethod method, string? name, List<KeyValuePair<string, string>> query, string? range)
     {
         var queryText = string.Join('&', query.Select(q => $"{q.Key}={Uri.EscapeDataString(q.Value)}"));
@@ -248,17 +214,6 @@ internal sealed class AzureRestClient : IDisposable
         return request;
     }
 
-    private static void EnsureSuccess(HttpResponseMessage response)
-    {
-        if (response.IsSuccessStatusCode)
-        {
-            return;
-        }
-
-        // Azure names the error in a header on every answer, HEAD's included.
-        var code = response.Headers.TryGetValues("x-ms-error-code", out var values) ? values.FirstOrDefault() : null;
-        throw new AzureRestException((int)response.StatusCode, code ?? response.StatusCode.ToString(), null);
-    }
 }
 
 /// <summary>An Azure Blob request sent by <see cref="AzureRestClient"/> was answered with an error.</summary>

@@ -104,15 +104,8 @@ public sealed class S3ObjectStore : RemoteObjectStore
     {
         if (_reads is not null)
         {
-            try
-            {
-                await _reads.GetRangeAsync(name, offset, destination, cancellationToken).ConfigureAwait(false);
-                return;
-            }
-            catch (FileNotFoundException)
-            {
-                throw new FileNotFoundException($"No object '{name}' in {Location}.", name);
-            }
+            await GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken).ConfigureAwait(false);
+            return;
         }
 
         GetObjectResponse response;

@@ -16,9 +16,8 @@ namespace Lance.Storage.Cloud.S3;
 /// request. Failures surface as <see cref="S3RestException"/> (status and S3's error code) for the
 /// store's retry pipeline; nothing here logs a request or a credential.
 /// </summary>
-internal sealed class S3RestClient : IDisposable
+internal sealed class S3RestClient : HttpReads
 {
-    private readonly HttpClient _http;
     private readonly string _scheme;
     private readonly string _host;
     private readonly string _pathPrefix;
@@ -34,6 +33,7 @@ internal sealed class S3RestClient : IDisposable
     /// <see cref="AnonymousAWSCredentials"/> sends unsigned requests.
     /// </summary>
     public S3RestClient(Uri serviceUrl, bool pathStyle, string bucket, string region, AWSCredentials? credentials, TimeSpan? timeout, HttpMessageHandler? handler = null)
+        : base(timeout, handler)
     {
         ArgumentNullException.ThrowIfNull(serviceUrl);
         _scheme = serviceUrl.Scheme;
@@ -48,51 +48,6 @@ internal sealed class S3RestClient : IDisposable
             null => async token => await (await DefaultChainAsync().ConfigureAwait(false)).GetCredentialsAsync().WaitAsync(token).ConfigureAwait(false),
             var given => token => given.GetCredentialsAsync().WaitAsync(token),
         };
-        _http = new HttpClient(handler ?? new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None, PooledConnectionIdleTimeout = TimeSpan.FromSeconds(50) })
-        {
-            Timeout = timeout ?? TimeSpan.FromSeconds(100),
-        };
-    }
-
-    /// <summary>Fills <paramref name="destination"/> with the bytes of <paramref name="name"/> from <paramref name="offset"/> (one ranged GET).</summary>
-    /// <exception cref="FileNotFoundException">No such object.</exception>
-    public async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        var range = $"bytes={offset.ToString(CultureInfo.InvariantCulture)}-{(offset + destination.Length - 1).ToString(CultureInfo.InvariantCulture)}";
-        using var request = await RequestAsync(HttpMethod.Get, name, [], range, cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            throw new FileNotFoundException($"No object '{name}'.", name);
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        if (response.Content.Headers.ContentLength is { } length && length != destination.Length)
-        {
-            throw new S3RestException((int)response.StatusCode, "UnexpectedLength", $"asked for {destination.Length} bytes, the response holds {length}");
-        }
-
-        var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        await using (body.ConfigureAwait(false))
-        {
-            await body.ReadExactlyAsync(destination, cancellationToken).ConfigureAwait(false);
-        }
-    }
-
-    /// <summary>The size and time of <paramref name="name"/> (reported under <paramref name="key"/>), or null when there is none.</summary>
-    public async ValueTask<ObjectInfo?> HeadAsync(string name, string key, CancellationToken cancellationToken)
-    {
-        using var request = await RequestAsync(HttpMethod.Head, name, [], null, cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        if (response.StatusCode == HttpStatusCode.NotFound)
-        {
-            return null;
-        }
-
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
-        var length = response.Content.Headers.ContentLength ?? throw new S3RestException((int)response.StatusCode, "NoContentLength", "the HEAD response has no Content-Length");
-        var modified = response.Content.Headers.LastModified ?? DateTimeOffset.MinValue;
-        return new ObjectInfo(key, length, modified.ToUniversalTime());
     }
 
     /// <summary>One page of ListObjectsV2 under <paramref name="prefix"/>, with full names as keys.</summary>
@@ -104,16 +59,10 @@ internal sealed class S3RestClient : IDisposable
             query.Add(new("continuation-token", continuation));
         }
 
-        using var request = await RequestAsync(HttpMethod.Get, null, query, null, cancellationToken).ConfigureAwait(false);
-        using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
-        await EnsureSuccessAsync(response, cancellationToken).ConfigureAwait(false);
         // A page is small (at most 1,000 keys): read whole, then parsed without async XML.
-        var body = await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
-        using var stream = new MemoryStream(body, writable: false);
+        using var stream = new MemoryStream(await ListBodyAsync(query, cancellationToken).ConfigureAwait(false), writable: false);
         return ParseList(stream);
     }
-
-    public void Dispose() => _http.Dispose();
 
     /// <summary>Reads a ListObjectsV2 answer: each <c>Contents</c>' key, size and time, and where the next page starts.</summary>
     internal static ListPage ParseList(Stream body)
@@ -169,7 +118,7 @@ internal sealed class S3RestClient : IDisposable
         return new ListPage(objects, truncated ? next ?? throw new S3RestException(200, "MalformedListing", "a truncated listing has no NextContinuationToken") : null);
     }
 
-    private async ValueTask<HttpRequestMessage> RequestAsync(HttpMethod method, string? name, List<KeyValuePair<string, string>> query, string? range, CancellationToken cancellationToken)
+    protected override async ValueTask<HttpRequestMessage> RequestAsync(HttpMethod method, string? name, List<KeyValuePair<string, string>> query, string? range, CancellationToken cancellationToken)
     {
         var path = name is null ? _pathPrefix : _pathPrefix + SigV4Signer.Encode(name, keepSlash: true);
         var queryString = query.Count == 0 ? "" : "?" + SigV4Signer.CanonicalQuery(query);
@@ -232,7 +181,9 @@ internal sealed class S3RestClient : IDisposable
         }
     }
 
-    private static async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    protected override Exception Unexpected(int status, string code, string detail) => new S3RestException(status, code, detail);
+
+    protected override async Task EnsureSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         if (response.IsSuccessStatusCode)
         {

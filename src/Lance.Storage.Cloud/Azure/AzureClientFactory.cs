@@ -25,22 +25,17 @@ internal static class AzureClientFactory
     /// <remarks>The options are checked now; the SDK's client is made on the first request that needs it (a write, or every request without lean reads).</remarks>
     public static (Func<BlobContainerClient> Client, AzureRestClient? Reads) CreateStore(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
     {
-        _ = Resolve(uri, options, environment);
-        return (() => Create(uri, options, environment), Reads(uri, options, environment));
+        var resolved = Resolve(uri, options, environment);
+        return (() => Create(resolved, options), options.GetBool(false, "azure_sdk_reads") ? null : Reads(resolved, uri));
     }
 
     /// <summary>
     /// The client for reads sent as plain HTTP (see <see cref="AzureRestClient"/>), or null where the SDK should send them:
-    /// the option <c>azure_sdk_reads=true</c>, or credentials from Azure.Identity (which the SDK's pipeline refreshes).
+    /// credentials from Azure.Identity (which the SDK's pipeline refreshes). <c>azure_sdk_reads=true</c> skips it too.
     /// </summary>
-    public static AzureRestClient? Reads(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
+    private static AzureRestClient? Reads(Resolved resolved, StorageUri uri)
     {
-        if (options.GetBool(false, "azure_sdk_reads"))
-        {
-            return null;
-        }
-
-        var (containerUri, account, key, sas, bearer, skipSignature, timeout) = Resolve(uri, options, environment);
+        var (containerUri, account, key, sas, bearer, skipSignature, timeout) = resolved;
         if (skipSignature)
         {
             return AzureRestClient.Anonymous(containerUri, timeout);
@@ -57,8 +52,11 @@ internal static class AzureClientFactory
     }
 
     public static BlobContainerClient Create(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
+        => Create(Resolve(uri, options, environment), options);
+
+    private static BlobContainerClient Create(Resolved resolved, StorageOptionReader options)
     {
-        var (containerUri, account, key, sas, bearer, skipSignature, timeout) = Resolve(uri, options, environment);
+        var (containerUri, account, key, sas, bearer, skipSignature, timeout) = resolved;
         var clientOptions = new BlobClientOptions();
         clientOptions.Retry.MaxRetries = 0; // Polly retries, with backoff and jitter
         if (timeout is { } networkTimeout)
@@ -97,8 +95,7 @@ internal static class AzureClientFactory
             : throw new ArgumentException($"The account key for {uri} (azure_storage_account_key) is not base64.");
     }
 
-    private static (Uri Container, string? Account, string? Key, string? Sas, string? Bearer, bool SkipSignature, TimeSpan? Timeout) Resolve(
-        StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
+    private static Resolved Resolve(StorageUri uri, StorageOptionReader options, Func<string, string?> environment)
     {
         var location = uri.ToString();
         var emulator = options.GetBool(false, "azure_storage_use_emulator", "azure_use_emulator", "use_emulator");
@@ -148,8 +145,11 @@ internal static class AzureClientFactory
             throw new ArgumentException($"An account key for {location} needs the account name too (azure_storage_account_name).");
         }
 
-        return (containerUri, account, key, sas, bearer, skipSignature, options.GetDuration("timeout", "azure_timeout"));
+        return new Resolved(containerUri, account, key, sas, bearer, skipSignature, options.GetDuration("timeout", "azure_timeout"));
     }
+
+    /// <summary>Where the container is and how to authorise requests to it, as the options say.</summary>
+    private sealed record Resolved(Uri Container, string? Account, string? Key, string? Sas, string? Bearer, bool SkipSignature, TimeSpan? Timeout);
 
     private static TokenCredential Identity(StorageOptionReader options)
     {

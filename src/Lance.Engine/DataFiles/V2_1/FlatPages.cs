@@ -267,8 +267,8 @@ internal sealed class FlatPages
             }
         }
 
-        // The buffer is fresh and every byte of it is written now: huge pages where allowed, each piece faulted in
-        // with one call just before it is read (ReadConcurrently does that for each read it issues).
+        // The buffer is fresh and every byte of it is written now: huge pages where allowed. Read from a local file, each
+        // piece is faulted in with one call just before it is read; from a remote store, as its response is copied in.
         HugePages.Advise(destination);
         if (_settings.RemoteReads)
         {

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Lance.Engine.Storage;
 using Lance.Storage.Cloud.Resilience;
+using static Lance.Storage.Cloud.Resilience.RemoteCalls;
 
 namespace Lance.Storage.Cloud;
 
@@ -58,10 +59,12 @@ public abstract class RemoteObjectStore : IObjectStore
     public bool IsRemote => true;
 
     /// <inheritdoc/>
-    public ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
+    public async ValueTask<ObjectInfo?> HeadAsync(string key, CancellationToken cancellationToken = default)
     {
         var name = Names.Full(key);
-        return Calls.RunAsync("HEAD", key, (_, token) => HeadObjectAsync(name, key, token), cancellationToken);
+        var found = await Calls.RunAsync<object?>(
+            "HEAD", key, async (_, token) => await HeadObjectAsync(name, key, token).ConfigureAwait(false) is { } info ? info : null, cancellationToken).ConfigureAwait(false);
+        return found is ObjectInfo info ? info : null;
     }
 
     /// <inheritdoc/>
@@ -88,13 +91,13 @@ public abstract class RemoteObjectStore : IObjectStore
     public ValueTask PutAsync(string key, ReadOnlyMemory<byte> data, CancellationToken cancellationToken = default)
     {
         var name = Names.Full(key);
-        return new ValueTask(Calls.RunAsync(
+        return new ValueTask(Calls.RunAsync<object?>(
             "PUT", key,
             async (_, token) =>
             {
                 await PutObjectAsync(name, data, token).ConfigureAwait(false);
                 Statistics.Written(data.Length);
-                return true;
+                return null;
             },
             cancellationToken).AsTask());
     }
@@ -113,14 +116,14 @@ public abstract class RemoteObjectStore : IObjectStore
     {
         await EnsureConditionalPutAsync(cancellationToken).ConfigureAwait(false);
         var name = Names.Full(key);
-        return await Calls.RunAsync(
+        return (bool)await Calls.RunAsync<object>(
             "PUT (if absent)", key,
             async (_, token) =>
             {
                 if (await PutObjectIfAbsentAsync(name, data, token).ConfigureAwait(false))
                 {
                     Statistics.Written(data.Length);
-                    return true;
+                    return Yes;
                 }
 
                 // An earlier send may have landed and only its answer was lost (a reset, a 5xx after the
@@ -129,7 +132,7 @@ public abstract class RemoteObjectStore : IObjectStore
                 // manifest names its own transaction), and reporting a conflict would make the engine
                 // commit the same change twice. A real conflict costs one HEAD (and a GET when the
                 // sizes match) more.
-                return await HoldsAsync(name, data, token).ConfigureAwait(false);
+                return await HoldsAsync(name, data, token).ConfigureAwait(false) ? Yes : No;
             },
             cancellationToken).ConfigureAwait(false);
     }
@@ -138,12 +141,12 @@ public abstract class RemoteObjectStore : IObjectStore
     public ValueTask DeleteAsync(string key, CancellationToken cancellationToken = default)
     {
         var name = Names.Full(key);
-        return new ValueTask(Calls.RunAsync(
+        return new ValueTask(Calls.RunAsync<object?>(
             "DELETE", key,
             async (_, token) =>
             {
                 await DeleteObjectAsync(name, token).ConfigureAwait(false);
-                return true;
+                return null;
             },
             cancellationToken).AsTask());
     }
@@ -155,13 +158,13 @@ public abstract class RemoteObjectStore : IObjectStore
     internal ValueTask ReadRangeAsync(string key, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         var name = Names.Full(key);
-        return new ValueTask(Calls.RunAsync(
+        return new ValueTask(Calls.RunAsync<object?>(
             "GET", key,
             async (_, token) =>
             {
                 await GetRangeAsync(name, offset, destination, token).ConfigureAwait(false);
                 Statistics.Read(destination.Length);
-                return true;
+                return null;
             },
             cancellationToken).AsTask());
     }
@@ -247,11 +250,11 @@ public abstract class RemoteObjectStore : IObjectStore
         byte[] first = [1];
         try
         {
-            await Calls.RunAsync("PUT (probe)", key, async (_, t) => { await PutObjectAsync(name, first, t).ConfigureAwait(false); return true; }, CancellationToken.None).ConfigureAwait(false);
+            await Calls.RunAsync<object?>("PUT (probe)", key, async (_, t) => { await PutObjectAsync(name, first, t).ConfigureAwait(false); return null; }, CancellationToken.None).ConfigureAwait(false);
             bool refused;
             try
             {
-                refused = !await Calls.RunAsync("PUT (if absent, probe)", key, (_, t) => PutObjectIfAbsentAsync(name, new byte[] { 2 }, t), CancellationToken.None).ConfigureAwait(false);
+                refused = !(bool)await Calls.RunAsync<object>("PUT (if absent, probe)", key, async (_, t) => await PutObjectIfAbsentAsync(name, new byte[] { 2 }, t).ConfigureAwait(false) ? Yes : No, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectStoreException e) when (e.StatusCode is 400 or 501)
             {
@@ -267,7 +270,7 @@ public abstract class RemoteObjectStore : IObjectStore
         {
             try
             {
-                await Calls.RunAsync("DELETE (probe)", key, async (_, t) => { await DeleteObjectAsync(name, t).ConfigureAwait(false); return true; }, CancellationToken.None).ConfigureAwait(false);
+                await Calls.RunAsync<object?>("DELETE (probe)", key, async (_, t) => { await DeleteObjectAsync(name, t).ConfigureAwait(false); return null; }, CancellationToken.None).ConfigureAwait(false);
             }
             catch (ObjectStoreException)
             {

@@ -69,9 +69,34 @@ internal sealed class TopK
     public (float Distance, long Row)[] ToSortedArray()
     {
         var result = _heap.AsSpan(0, _count).ToArray();
-        Array.Sort(result, static (a, b) => a.Distance != b.Distance ? a.Distance.CompareTo(b.Distance) : a.Row.CompareTo(b.Row));
+        if (result.Length > 256)
+        {
+            Array.Sort(result, static (a, b) => Compare(a, b));
+            return result;
+        }
+
+        // The usual k: an insertion sort, with no sorting code of the runtime's to compile for these pairs
+        // in a fresh process.
+        for (var i = 1; i < result.Length; i++)
+        {
+            var item = result[i];
+            var j = i - 1;
+            while (j >= 0 && Compare(result[j], item) > 0)
+            {
+                result[j + 1] = result[j];
+                j--;
+            }
+
+            result[j + 1] = item;
+        }
+
         return result;
     }
+
+    // Nearest first, ties by the smaller row: a total order (float.CompareTo puts NaN first and counts
+    // two NaNs equal, so they too are ordered by row).
+    private static int Compare((float Distance, long Row) a, (float Distance, long Row) b)
+        => a.Distance.CompareTo(b.Distance) is var byDistance and not 0 ? byDistance : a.Row.CompareTo(b.Row);
 
     // True when a ranks after b (a is the worse of the two).
     private static bool Worse((float Distance, long Row) a, (float Distance, long Row) b)

@@ -54,13 +54,12 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
         return ValueTask.CompletedTask;
     }
 
-    private protected override async ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
-    {
-        if (_reads is not null)
-        {
-            return await _reads.HeadAsync(name, key, cancellationToken).ConfigureAwait(false);
-        }
+    // The lean client's calls are handed back as they are (no async layer of this store's own between).
+    private protected override ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
+        => _reads is not null ? _reads.HeadAsync(name, key, cancellationToken) : HeadWithSdkAsync(name, key, cancellationToken);
 
+    private async ValueTask<ObjectInfo?> HeadWithSdkAsync(string name, string key, CancellationToken cancellationToken)
+    {
         try
         {
             var properties = await _client.Value.GetBlobClient(name).GetPropertiesAsync(cancellationToken: cancellationToken).ConfigureAwait(false);
@@ -72,13 +71,11 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
         }
     }
 
-    private protected override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
-    {
-        if (_reads is not null)
-        {
-            return await _reads.ListPageAsync(prefix, continuation, cancellationToken).ConfigureAwait(false);
-        }
+    private protected override ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+        => _reads is not null ? _reads.ListPageAsync(prefix, continuation, cancellationToken) : ListPageWithSdkAsync(prefix, continuation, cancellationToken);
 
+    private async ValueTask<ListPage> ListPageWithSdkAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+    {
         var pages = _client.Value.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).AsPages(continuation);
         await foreach (var page in pages.ConfigureAwait(false))
         {
@@ -91,14 +88,11 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
         return new ListPage([], null);
     }
 
-    private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        if (_reads is not null)
-        {
-            await GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+    private protected override ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        => _reads is not null ? GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken) : GetRangeWithSdkAsync(name, offset, destination, cancellationToken);
 
+    private async ValueTask GetRangeWithSdkAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
         Response<BlobDownloadStreamingResult> response;
         try
         {

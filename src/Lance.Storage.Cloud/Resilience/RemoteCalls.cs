@@ -10,6 +10,12 @@ namespace Lance.Storage.Cloud.Resilience;
 /// </summary>
 internal sealed class RemoteCalls
 {
+    /// <summary>A boxed true, answered by calls that answer yes.</summary>
+    internal static readonly object Yes = true;
+
+    /// <summary>A boxed false, answered by calls that answer no.</summary>
+    internal static readonly object No = false;
+
     private readonly ResiliencePipeline _pipeline;
     private readonly Func<Exception, FailureKind> _classify;
     private readonly Func<Exception, (int? Status, string? Code)> _describe;
@@ -58,7 +64,13 @@ internal sealed class RemoteCalls
     /// Runs <paramref name="call"/> (given the attempt number, from 1) until it succeeds, fails for
     /// good, or the retries run out.
     /// </summary>
+    /// <remarks>
+    /// The answer is a reference type (calls with none answer null, a yes or no is boxed) so that every
+    /// call shares one compiled copy of this and of Polly's generic code: a process compiles code for
+    /// each value type it is used with, and on a fresh process's first requests that is on the critical path.
+    /// </remarks>
     public async ValueTask<T> RunAsync<T>(string operation, string key, Func<int, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+        where T : class?
     {
         var attempt = 0;
         var started = TimeProvider.GetTimestamp();

@@ -66,13 +66,12 @@ public sealed class S3ObjectStore : RemoteObjectStore
         return ValueTask.CompletedTask;
     }
 
-    private protected override async ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
-    {
-        if (_reads is not null)
-        {
-            return await _reads.HeadAsync(name, key, cancellationToken).ConfigureAwait(false);
-        }
+    // The lean client's calls are handed back as they are (no async layer of this store's own between).
+    private protected override ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
+        => _reads is not null ? _reads.HeadAsync(name, key, cancellationToken) : HeadWithSdkAsync(name, key, cancellationToken);
 
+    private async ValueTask<ObjectInfo?> HeadWithSdkAsync(string name, string key, CancellationToken cancellationToken)
+    {
         try
         {
             var head = await _client.Value.GetObjectMetadataAsync(new GetObjectMetadataRequest { BucketName = _bucket, Key = name }, cancellationToken).ConfigureAwait(false);
@@ -84,13 +83,11 @@ public sealed class S3ObjectStore : RemoteObjectStore
         }
     }
 
-    private protected override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
-    {
-        if (_reads is not null)
-        {
-            return await _reads.ListPageAsync(prefix, continuation, cancellationToken).ConfigureAwait(false);
-        }
+    private protected override ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+        => _reads is not null ? _reads.ListPageAsync(prefix, continuation, cancellationToken) : ListPageWithSdkAsync(prefix, continuation, cancellationToken);
 
+    private async ValueTask<ListPage> ListPageWithSdkAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+    {
         var response = await _client.Value.ListObjectsV2Async(
             new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, ContinuationToken = continuation },
             cancellationToken).ConfigureAwait(false);
@@ -100,14 +97,11 @@ public sealed class S3ObjectStore : RemoteObjectStore
         return new ListPage(objects, response.IsTruncated == true ? response.NextContinuationToken : null);
     }
 
-    private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
-    {
-        if (_reads is not null)
-        {
-            await GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken).ConfigureAwait(false);
-            return;
-        }
+    private protected override ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        => _reads is not null ? GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken) : GetRangeWithSdkAsync(name, offset, destination, cancellationToken);
 
+    private async ValueTask GetRangeWithSdkAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    {
         GetObjectResponse response;
         try
         {

@@ -174,6 +174,7 @@ internal static class VectorSearch
             ranked = SearchResults.PostFilter(snapshot, filter, ranked);
         }
 
-        return ranked.Skip(request.Offset).Take(request.K).ToArray();
+        var from = Math.Min(request.Offset, ranked.Length);
+        return ranked.AsSpan(from, Math.Min(request.K, ranked.Length - from)).ToArray();
     }
 }

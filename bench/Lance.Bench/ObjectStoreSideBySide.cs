@@ -53,6 +53,11 @@ public static class ObjectStoreSideBySide
             throw new ArgumentException($"--aot: no {aot}; publish it with: dotnet publish bench/Lance.Bench.Aot -c Release -r linux-x64 -p:CppCompilerAndLinker=gcc -o DIR, and give DIR/Lance.Bench.Aot");
         }
 
+        // The JIT probe (bench/Lance.Bench.Probe, the NativeAOT probe's program as a JIT app) built against this
+        // repository's projects, and built against the packed packages (with their linux-x64 ReadyToRun images).
+        var probe = ProbeOption(args, "--jit-probe", "dotnet publish bench/Lance.Bench.Probe -c Release -o DIR");
+        var packagedProbe = ProbeOption(args, "--packaged-probe", "dotnet pack src/Lance.Orm, src/Lance.Engine and src/Lance.Storage.Cloud -c Release -o FEED -p:PackageVersion=0.0.0-bench, then dotnet publish bench/Lance.Bench.Probe -c Release -p:LanceFeed=FEED -o DIR");
+
         var work = Path.Combine(Path.GetTempPath(), "lance-bench-os-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(work);
         Console.WriteLine($"{DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC; store {store}; {rows:N0} rows x {BenchData.Dimension} float32; exact search k={K}, L2, first query + {queryCount} later ones per fresh process, {runs} processes per side; {Environment.ProcessorCount} cores; {Load()}.");
@@ -109,11 +114,23 @@ public static class ObjectStoreSideBySide
             var theirs = new List<JsonElement>();
             var oursReadyToRun = new List<JsonElement>();
             var oursAot = new List<JsonElement>();
+            var oursProbe = new List<JsonElement>();
+            var oursPackaged = new List<JsonElement>();
             for (var run = 0; run < runs; run++)
             {
                 if (aot is not null)
                 {
-                    oursAot.Add(RunAot(work, aot, store, emulator.Endpoint, queryFile));
+                    oursAot.Add(RunProbe(work, aot, [], store, emulator.Endpoint, queryFile));
+                }
+
+                if (probe is not null)
+                {
+                    oursProbe.Add(RunProbe(work, "dotnet", [probe], store, emulator.Endpoint, queryFile));
+                }
+
+                if (packagedProbe is not null)
+                {
+                    oursPackaged.Add(RunProbe(work, "dotnet", [packagedProbe], store, emulator.Endpoint, queryFile));
                 }
 
                 if (readyToRun is not null)
@@ -125,7 +142,7 @@ public static class ObjectStoreSideBySide
                 oursUncached.Add(RunChild(work, store, emulator.Endpoint, queryFile, cacheBudget: 0, countUrl: null, queries: queryCount + 1, scans: 3));
                 theirs.Add(NodeQuery(store, emulator.Endpoint, queryFile, countUrl: null, scans: 3));
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"query run {run + 1}: first ours {First(ours[^1]):0.000} s (column cache off: {First(oursUncached[^1]):0.000} s{(readyToRun is null ? "" : $"; ReadyToRun: {First(oursReadyToRun[^1]):0.000} s")}{(aot is null ? "" : $"; NativeAOT: {First(oursAot[^1]):0.000} s")}), LanceDB {First(theirs[^1]):0.000} s"));
+                    $"query run {run + 1}: first ours {First(ours[^1]):0.000} s (column cache off: {First(oursUncached[^1]):0.000} s{(readyToRun is null ? "" : $"; ReadyToRun: {First(oursReadyToRun[^1]):0.000} s")}{(aot is null ? "" : $"; NativeAOT: {First(oursAot[^1]):0.000} s")}{(probe is null ? "" : $"; JIT probe: {First(oursProbe[^1]):0.000} s")}{(packagedProbe is null ? "" : $"; JIT probe on the packages: {First(oursPackaged[^1]):0.000} s")}), LanceDB {First(theirs[^1]):0.000} s"));
             }
 
             // Requests and bytes: the same steps once more, through the counting proxy.
@@ -150,6 +167,16 @@ public static class ObjectStoreSideBySide
             if (aot is not null)
             {
                 Row($"first exact search, fresh process, Lance.Orm published NativeAOT: connect + open + search, median of {runs} (s)", Median(oursAot, First), Median(theirs, First), null);
+            }
+
+            if (probe is not null)
+            {
+                Row($"first exact search, fresh process, JIT probe on the projects: connect + open + search, median of {runs} (s)", Median(oursProbe, First), Median(theirs, First), null);
+            }
+
+            if (packagedProbe is not null)
+            {
+                Row($"first exact search, fresh process, JIT probe on the packages: connect + open + search, median of {runs} (s)", Median(oursPackaged, First), Median(theirs, First), null);
             }
 
             Row($"CPU used by the fresh process's connect + open + first search (all threads), median of {runs} (s)", Median(ours, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(theirs, r => r.GetProperty("firstCpuSeconds").GetDouble()), Median(oursUncached, r => r.GetProperty("firstCpuSeconds").GetDouble()));
@@ -180,7 +207,7 @@ public static class ObjectStoreSideBySide
             Console.WriteLine();
             Console.WriteLine($"Our store's own counters in the counted pass (first search, second search, first scan): {Own(oursCounted)}; cache off: {Own(oursUncachedCounted)}.");
             Console.WriteLine($"Our ingest: {oursIngestCost.Requests} requests, {oursIngestCost.BytesWritten / 1e6:0.0} MB written (own counters, last run).");
-            var firstIds = ours.Concat(oursUncached).Concat(theirs).Concat(oursAot).Select(r => string.Join(",", r.GetProperty("firstIds").EnumerateArray().Select(e => e.GetString()))).Distinct().ToList();
+            var firstIds = ours.Concat(oursUncached).Concat(theirs).Concat(oursAot).Concat(oursProbe).Concat(oursPackaged).Select(r => string.Join(",", r.GetProperty("firstIds").EnumerateArray().Select(e => e.GetString()))).Distinct().ToList();
             Console.WriteLine($"Same {K} nearest ids for the first query in every process of both: {(firstIds.Count == 1 ? "yes" : "NO")} ({string.Join(" | ", firstIds)}).");
             Console.WriteLine($"Rows seen by a full scan: ours {ours[0].GetProperty("scanRows").GetInt64()}, LanceDB {theirs[0].GetProperty("scanRows").GetInt64()}.");
             Console.WriteLine($"Raw first-query seconds: ours {Join(ours.Select(First))}; cache off {Join(oursUncached.Select(First))}; LanceDB {Join(theirs.Select(First))}.");
@@ -192,6 +219,14 @@ public static class ObjectStoreSideBySide
             if (aot is not null)
             {
                 Console.WriteLine($"Raw NativeAOT seconds: first query {Join(oursAot.Select(First))}; of which connect + open {Join(oursAot.Select(r => r.GetProperty("openSeconds").GetDouble()))}; CPU {Join(oursAot.Select(r => r.GetProperty("firstCpuSeconds").GetDouble()))}.");
+            }
+
+            foreach (var (label, results) in new[] { ("JIT probe on the projects", oursProbe), ("JIT probe on the packages", oursPackaged) })
+            {
+                if (results.Count > 0)
+                {
+                    Console.WriteLine($"Raw {label} seconds: first query {Join(results.Select(First))}; of which connect + open {Join(results.Select(r => r.GetProperty("openSeconds").GetDouble()))}; CPU {Join(results.Select(r => r.GetProperty("firstCpuSeconds").GetDouble()))}.");
+                }
             }
 
             Console.WriteLine($"Raw fresh-connection seconds: ours {Join(ours.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}; cache off {Join(oursUncached.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}; LanceDB {Join(theirs.Select(r => r.GetProperty("reconnectSeconds").GetDouble()))}.");
@@ -520,19 +555,31 @@ public static class ObjectStoreSideBySide
         return JsonDocument.Parse(stdout.Result).RootElement.Clone();
     }
 
-    // A fresh process of the NativeAOT probe (bench/Lance.Bench.Aot): connect + open + the first search, column cache as shipped.
-    private static JsonElement RunAot(string work, string aot, string store, string endpoint, string queryFile)
+    private static string? ProbeOption(string[] args, string name, string howToBuild)
     {
-        var argsFile = Path.Combine(work, $"aot-{Guid.NewGuid():N}.json");
+        if (Option(args, name) is not { } dir)
+        {
+            return null;
+        }
+
+        var dll = Path.GetFullPath(Path.Combine(dir, "Lance.Bench.Probe.dll"));
+        return File.Exists(dll) ? dll : throw new ArgumentException($"{name}: no {dll}; build it with: {howToBuild}");
+    }
+
+    // A fresh process of a probe (the NativeAOT one, bench/Lance.Bench.Aot, or its program as a JIT app,
+    // bench/Lance.Bench.Probe): connect + open + the first search, column cache as shipped.
+    private static JsonElement RunProbe(string work, string fileName, string[] arguments, string store, string endpoint, string queryFile)
+    {
+        var argsFile = Path.Combine(work, $"probe-{Guid.NewGuid():N}.json");
         var query = JsonSerializer.Deserialize<float[][]>(File.ReadAllText(queryFile))![0];
         File.WriteAllText(argsFile, JsonSerializer.Serialize(new { store, uri = $"{(store == "s3" ? "s3" : "az")}://{Bucket}/ours-0", storageOptions = OursOptions(store, endpoint).StorageOptions, query }));
-        using var process = Process.Start(new ProcessStartInfo(aot, [argsFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var process = Process.Start(new ProcessStartInfo(fileName, [.. arguments, argsFile]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
         process.WaitForExit();
         if (process.ExitCode != 0)
         {
-            throw new InvalidOperationException($"the NativeAOT child failed: {stderr.Result}");
+            throw new InvalidOperationException($"the probe {string.Join(' ', [fileName, .. arguments])} failed: {stderr.Result}");
         }
 
         return JsonDocument.Parse(stdout.Result).RootElement.Clone();

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Reflection.PortableExecutable;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Lance.Orm.Package.Tests;
 
@@ -22,10 +24,23 @@ public sealed class PackedPackageTests : IDisposable
         Run("dotnet", $"pack \"{Path.Combine(src, "Lance.Orm")}\" -c Release -o \"{feed}\" -p:PackageVersion={Version} -nologo", RepositoryRoot());
         Run("dotnet", $"pack \"{Path.Combine(src, "Lance.Engine")}\" -c Release -o \"{feed}\" -p:PackageVersion={Version} --no-build -nologo", RepositoryRoot());
 
-        using (var package = ZipFile.OpenRead(Path.Combine(feed, $"Lance.Orm.{Version}.nupkg")))
+        // Packed on linux-x64 (as here), each package also carries a ReadyToRun image for linux-x64 (see Directory.Build.targets).
+        var readyToRun = RuntimeInformation.RuntimeIdentifier == "linux-x64";
+        foreach (var name in new[] { "Lance.Orm", "Lance.Engine" })
         {
-            Assert.Contains(package.Entries, e => e.FullName == "analyzers/dotnet/cs/Lance.Orm.Generators.dll");
-            Assert.Contains(package.Entries, e => e.FullName == "lib/net10.0/Lance.Orm.dll");
+            using var package = ZipFile.OpenRead(Path.Combine(feed, $"{name}.{Version}.nupkg"));
+            Assert.Contains(package.Entries, e => e.FullName == $"lib/net10.0/{name}.dll");
+            Assert.False(IsReadyToRun(package.GetEntry($"lib/net10.0/{name}.dll")!), $"lib/net10.0/{name}.dll is a ReadyToRun image: it would not load on other platforms.");
+            if (name == "Lance.Orm")
+            {
+                Assert.Contains(package.Entries, e => e.FullName == "analyzers/dotnet/cs/Lance.Orm.Generators.dll");
+            }
+
+            if (readyToRun)
+            {
+                var image = package.GetEntry($"runtimes/linux-x64/lib/net10.0/{name}.dll");
+                Assert.True(image is not null && IsReadyToRun(image), $"{name}'s package has no ReadyToRun image under runtimes/linux-x64/lib/net10.0.");
+            }
         }
 
         var app = WriteConsumer(feed);
@@ -34,6 +49,24 @@ public sealed class PackedPackageTests : IDisposable
         Assert.Contains("arrow: 3 rows, Rex|dog,pet|1,2,3|null", output, StringComparison.Ordinal);
         Assert.Contains("view: 3 rows, id 2 Fido, vector 4,5,6", output, StringComparison.Ordinal);
         Assert.Contains("table: 3 rows, Rex Fido Tom", output, StringComparison.Ordinal);
+
+        // The app names no runtime identifier; on linux-x64 it still loads the images from the runtimes folder.
+        var from = readyToRun ? "runtimes/linux-x64/lib/net10.0" : "lib";
+        Assert.Contains($"Lance.Orm from {from}", output, StringComparison.Ordinal);
+        Assert.Contains($"Lance.Engine from {from}", output, StringComparison.Ordinal);
+    }
+
+    private static bool IsReadyToRun(ZipArchiveEntry entry)
+    {
+        using var stream = new MemoryStream();
+        using (var source = entry.Open())
+        {
+            source.CopyTo(stream);
+        }
+
+        stream.Position = 0;
+        using var reader = new PEReader(stream);
+        return reader.PEHeaders.CorHeader is { ManagedNativeHeaderDirectory.Size: > 0 };
     }
 
     public void Dispose()
@@ -106,6 +139,11 @@ public sealed class PackedPackageTests : IDisposable
             }
 
             Console.WriteLine($"table: {stored.Count} rows, {string.Join(" ", stored.OrderBy(r => r.Id).Select(r => r.Name))}");
+            foreach (var name in new[] { "Lance.Orm", "Lance.Engine" })
+            {
+                var location = AppDomain.CurrentDomain.GetAssemblies().Single(a => a.GetName().Name == name).Location.Replace('\\', '/');
+                Console.WriteLine($"{name} from {(location.Contains("/runtimes/linux-x64/lib/net10.0/", StringComparison.Ordinal) ? "runtimes/linux-x64/lib/net10.0" : "lib")}");
+            }
 
             public partial record Pet : ILanceModel
             {

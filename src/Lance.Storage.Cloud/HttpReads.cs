@@ -73,6 +73,9 @@ internal abstract class HttpReads : IDisposable
         return await response.Content.ReadAsByteArrayAsync(cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>One page of objects whose names start with <paramref name="prefix"/> (full names as keys), after <paramref name="continuation"/>.</summary>
+    public abstract ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken);
+
     /// <summary>The request, addressed and authorised: to <paramref name="name"/>, or to the container or bucket when null.</summary>
     protected abstract ValueTask<HttpRequestMessage> RequestAsync(HttpMethod method, string? name, List<KeyValuePair<string, string>> query, string? range, CancellationToken cancellationToken);
 

@@ -63,7 +63,7 @@ public abstract class RemoteObjectStore : IObjectStore
     {
         var name = Names.Full(key);
         var found = await Calls.RunAsync<object?>(
-            "HEAD", key, async (_, token) => await HeadObjectAsync(name, key, token).ConfigureAwait(false) is { } info ? info : null, cancellationToken).ConfigureAwait(false);
+            "HEAD", key, async (_, token) => await ReadHeadAsync(name, key, token).ConfigureAwait(false) is { } info ? info : null, cancellationToken).ConfigureAwait(false);
         return found is ObjectInfo info ? info : null;
     }
 
@@ -76,7 +76,7 @@ public abstract class RemoteObjectStore : IObjectStore
         do
         {
             var token = continuation;
-            var page = await Calls.RunAsync("LIST", prefix, (_, t) => ListPageAsync(name, token, t), cancellationToken).ConfigureAwait(false);
+            var page = await Calls.RunAsync("LIST", prefix, (_, t) => ReadListPageAsync(name, token, t), cancellationToken).ConfigureAwait(false);
             foreach (var item in page.Objects)
             {
                 yield return item with { Key = Names.Relative(item.Key) };
@@ -162,24 +162,41 @@ public abstract class RemoteObjectStore : IObjectStore
             "GET", key,
             async (_, token) =>
             {
-                await GetRangeAsync(name, offset, destination, token).ConfigureAwait(false);
+                await ReadBytesAsync(name, offset, destination, token).ConfigureAwait(false);
                 Statistics.Read(destination.Length);
                 return null;
             },
             cancellationToken).AsTask());
     }
 
-    /// <summary>The size and time of the object named <paramref name="name"/> (reported under <paramref name="key"/>), or null.</summary>
+    /// <summary>
+    /// The client that sends this store's reads (GET, HEAD, LIST) as plain HTTP requests of our own, or null when
+    /// the service's SDK sends them (<see cref="HeadObjectAsync"/>, <see cref="ListPageAsync"/>, <see cref="GetRangeAsync"/>).
+    /// </summary>
+    private protected abstract HttpReads? Reads { get; }
+
+    /// <summary>Through the SDK: the size and time of the object named <paramref name="name"/> (reported under <paramref name="key"/>), or null.</summary>
     private protected abstract ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken);
 
-    /// <summary>One page of objects whose names start with <paramref name="prefix"/>, with full names as keys.</summary>
+    /// <summary>Through the SDK: one page of objects whose names start with <paramref name="prefix"/>, with full names as keys.</summary>
     private protected abstract ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken);
 
-    /// <summary>Fills <paramref name="destination"/> with the bytes of <paramref name="name"/> from <paramref name="offset"/>.</summary>
+    /// <summary>Through the SDK: fills <paramref name="destination"/> with the bytes of <paramref name="name"/> from <paramref name="offset"/>.</summary>
     private protected abstract ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken);
 
-    /// <summary><see cref="GetRangeAsync"/> through a lean read client; a missing object is named with this store's location.</summary>
-    private protected async ValueTask GetRangeThroughAsync(HttpReads reads, string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    // Each read goes to the lean client when there is one (its call handed back as it is: no async layer between,
+    // code a fresh process would compile on its first requests), else through the SDK.
+    private ValueTask<ObjectInfo?> ReadHeadAsync(string name, string key, CancellationToken cancellationToken)
+        => Reads is { } reads ? reads.HeadAsync(name, key, cancellationToken) : HeadObjectAsync(name, key, cancellationToken);
+
+    private ValueTask<ListPage> ReadListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+        => Reads is { } reads ? reads.ListPageAsync(prefix, continuation, cancellationToken) : ListPageAsync(prefix, continuation, cancellationToken);
+
+    private ValueTask ReadBytesAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+        => Reads is { } reads ? GetRangeThroughAsync(reads, name, offset, destination, cancellationToken) : GetRangeAsync(name, offset, destination, cancellationToken);
+
+    // A missing object is named with this store's location, as the SDK paths name it.
+    private async ValueTask GetRangeThroughAsync(HttpReads reads, string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         try
         {
@@ -208,14 +225,14 @@ public abstract class RemoteObjectStore : IObjectStore
 
     private async ValueTask<bool> HoldsAsync(string name, ReadOnlyMemory<byte> data, CancellationToken cancellationToken)
     {
-        var info = await HeadObjectAsync(name, name, cancellationToken).ConfigureAwait(false);
+        var info = await ReadHeadAsync(name, name, cancellationToken).ConfigureAwait(false);
         if (info is not { } found || found.Length != data.Length)
         {
             return false;
         }
 
         var there = new byte[data.Length];
-        await GetRangeAsync(name, 0, there, cancellationToken).ConfigureAwait(false);
+        await ReadBytesAsync(name, 0, there, cancellationToken).ConfigureAwait(false);
         return data.Span.SequenceEqual(there);
     }
 

@@ -44,6 +44,9 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
     /// <summary>Whether reads go out as plain HTTP rather than through the SDK (for tests).</summary>
     internal bool LeanReads => _reads is not null;
 
+    /// <inheritdoc/>
+    private protected override HttpReads? Reads => _reads;
+
     /// <summary>Whether the SDK client has been made yet (for tests).</summary>
     internal bool SdkClientMade => _client.IsValueCreated;
 
@@ -54,11 +57,7 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
         return ValueTask.CompletedTask;
     }
 
-    // The lean client's calls are handed back as they are (no async layer of this store's own between).
-    private protected override ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
-        => _reads is not null ? _reads.HeadAsync(name, key, cancellationToken) : HeadWithSdkAsync(name, key, cancellationToken);
-
-    private async ValueTask<ObjectInfo?> HeadWithSdkAsync(string name, string key, CancellationToken cancellationToken)
+    private protected override async ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -71,10 +70,7 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
         }
     }
 
-    private protected override ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
-        => _reads is not null ? _reads.ListPageAsync(prefix, continuation, cancellationToken) : ListPageWithSdkAsync(prefix, continuation, cancellationToken);
-
-    private async ValueTask<ListPage> ListPageWithSdkAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+    private protected override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {
         var pages = _client.Value.GetBlobsAsync(new GetBlobsOptions { Prefix = prefix }, cancellationToken).AsPages(continuation);
         await foreach (var page in pages.ConfigureAwait(false))
@@ -88,10 +84,7 @@ public sealed class AzureBlobObjectStore : RemoteObjectStore
         return new ListPage([], null);
     }
 
-    private protected override ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
-        => _reads is not null ? GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken) : GetRangeWithSdkAsync(name, offset, destination, cancellationToken);
-
-    private async ValueTask GetRangeWithSdkAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         Response<BlobDownloadStreamingResult> response;
         try

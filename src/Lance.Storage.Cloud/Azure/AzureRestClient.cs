@@ -57,8 +57,8 @@ internal sealed class AzureRestClient : HttpReads
     /// <summary>The most names a listing page may hold (<c>maxresults</c>); null leaves it to the service (5,000). For tests.</summary>
     internal int? PageSize { get; set; }
 
-    /// <summary>One page of List Blobs under <paramref name="prefix"/>, with full names as keys.</summary>
-    public async ValueTask<ListPage> ListPageAsync(string prefix, string? marker, CancellationToken cancellationToken)
+    /// <summary>One page of List Blobs under <paramref name="prefix"/>, with full names as keys (<paramref name="continuation"/> is Azure's marker).</summary>
+    public override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {
         List<KeyValuePair<string, string>> query = [new("restype", "container"), new("comp", "list")];
         if (prefix.Length > 0)
@@ -66,9 +66,9 @@ internal sealed class AzureRestClient : HttpReads
             query.Add(new("prefix", prefix));
         }
 
-        if (marker is not null)
+        if (continuation is not null)
         {
-            query.Add(new("marker", marker));
+            query.Add(new("marker", continuation));
         }
 
         if (PageSize is { } size)

@@ -51,6 +51,9 @@ public sealed class S3ObjectStore : RemoteObjectStore
     /// <summary>Whether reads go out as plain signed HTTP rather than through the SDK (for tests).</summary>
     internal bool LeanReads => _reads is not null;
 
+    /// <inheritdoc/>
+    private protected override HttpReads? Reads => _reads;
+
     /// <summary>Whether the SDK client has been made yet (for tests).</summary>
     internal bool SdkClientMade => _client.IsValueCreated;
 
@@ -66,11 +69,7 @@ public sealed class S3ObjectStore : RemoteObjectStore
         return ValueTask.CompletedTask;
     }
 
-    // The lean client's calls are handed back as they are (no async layer of this store's own between).
-    private protected override ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
-        => _reads is not null ? _reads.HeadAsync(name, key, cancellationToken) : HeadWithSdkAsync(name, key, cancellationToken);
-
-    private async ValueTask<ObjectInfo?> HeadWithSdkAsync(string name, string key, CancellationToken cancellationToken)
+    private protected override async ValueTask<ObjectInfo?> HeadObjectAsync(string name, string key, CancellationToken cancellationToken)
     {
         try
         {
@@ -83,10 +82,7 @@ public sealed class S3ObjectStore : RemoteObjectStore
         }
     }
 
-    private protected override ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
-        => _reads is not null ? _reads.ListPageAsync(prefix, continuation, cancellationToken) : ListPageWithSdkAsync(prefix, continuation, cancellationToken);
-
-    private async ValueTask<ListPage> ListPageWithSdkAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+    private protected override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {
         var response = await _client.Value.ListObjectsV2Async(
             new ListObjectsV2Request { BucketName = _bucket, Prefix = prefix, ContinuationToken = continuation },
@@ -97,10 +93,7 @@ public sealed class S3ObjectStore : RemoteObjectStore
         return new ListPage(objects, response.IsTruncated == true ? response.NextContinuationToken : null);
     }
 
-    private protected override ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
-        => _reads is not null ? GetRangeThroughAsync(_reads, name, offset, destination, cancellationToken) : GetRangeWithSdkAsync(name, offset, destination, cancellationToken);
-
-    private async ValueTask GetRangeWithSdkAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
+    private protected override async ValueTask GetRangeAsync(string name, long offset, Memory<byte> destination, CancellationToken cancellationToken)
     {
         GetObjectResponse response;
         try

@@ -51,7 +51,7 @@ internal sealed class S3RestClient : HttpReads
     }
 
     /// <summary>One page of ListObjectsV2 under <paramref name="prefix"/>, with full names as keys.</summary>
-    public async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
+    public override async ValueTask<ListPage> ListPageAsync(string prefix, string? continuation, CancellationToken cancellationToken)
     {
         List<KeyValuePair<string, string>> query = [new("list-type", "2"), new("prefix", prefix)];
         if (continuation is not null)

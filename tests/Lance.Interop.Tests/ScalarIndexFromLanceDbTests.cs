@@ -16,6 +16,8 @@ public sealed class ScalarIndexFromLanceDbTests(ScalarIndexTable table) : IClass
         "NOT (age < 20)", "NOT (name = 'n1') AND score > 0", "(age > 30 OR score < 0) AND tags IS NULL", "id % 7 = 1 AND age < 5",
         "array_has_any(tags, ['t1', 't3'])", "array_has_all(tags, ['t2', 't5'])", "array_has_any(tags, ['t4']) AND age > 40",
         "NOT array_has_any(tags, ['t1'])", "array_has_all(tags, ['t0']) OR name = 'n2'",
+        "(age NOT IN (1, 2)) OR (age NOT IN (3))", "(age NOT IN (1, 2)) OR (age NOT IN (2, 3))", "NOT ((age IN (1, 2)) AND (age IN (3)))",
+        "(name NOT IN ('n1')) OR (name NOT IN ('n2'))", "(age IN (1, 2, 3)) AND (age NOT IN (3, NULL))", "((age = 1) OR (age = 2)) AND (age NOT IN (1, 2))",
     ];
 
     [Fact]
@@ -34,6 +36,9 @@ public sealed class ScalarIndexFromLanceDbTests(ScalarIndexTable table) : IClass
         }
 
         Assert.Equal("AND([(age > 50)]@age_idx(BTree),[(name = 'n3')]@name_idx(Bitmap))", dataset.PlanFilter("age > 50 AND name = 'n3'").Root.Describe());
+
+        // Two lists on one column merge into one before the index is asked (as LanceDB simplifies them).
+        Assert.Equal("[((age NOT IN (1, 2)) OR (age NOT IN (2, 3)))]@age_idx(BTree)", dataset.PlanFilter("(age NOT IN (1, 2)) OR (age NOT IN (2, 3))").Root.Describe());
     }
 
     [Fact]

@@ -155,6 +155,20 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "CAST(i64 AS bigint unsigned) >= -0.0", "CAST(i64 AS bigint unsigned) <= 32767", "CAST(i32 AS bigint unsigned) BETWEEN -0.0 AND 32767",
             "CAST(f64 AS bigint unsigned) BETWEEN -0.0 AND 32767", "CAST(i64 AS smallint) BETWEEN -0.0 AND 32767",
         ],
+        ["IN lists merged"] =
+        [
+            "(i64 NOT IN (0, 5)) OR (i64 NOT IN (7, 100))", "(i64 NOT IN (0, 5)) OR (i64 NOT IN (5, 100))", "(i64 IN (0, 5)) AND (i64 IN (7, 100))",
+            "NOT ((i64 IN (0, 5)) AND (i64 IN (7, 100)))", "(i64 IN (0, 5, 7)) AND (i64 NOT IN (0, 5, 7, 9))", "NOT ((i64 IN (0, 5, 7)) AND (i64 NOT IN (0, 5, 7, 9)))",
+            "(i64 NOT IN (0, 5)) AND (i64 IN (0, 5))", "NOT ((i64 NOT IN (0, 5)) AND (i64 IN (0, 5)))", "(i64 IN (0, 5)) AND (i64 NOT IN (5, NULL))",
+            "(i64 NOT IN (0, NULL)) OR (i64 NOT IN (5))", "(s NOT IN ('a', 'b')) OR (s NOT IN ('zz'))", "(f32 NOT IN (0.1)) OR (f32 NOT IN (3e38))",
+            "(f32 NOT IN (0, 0.1)) OR (f32 NOT IN (-0.0))", "(NOT (i64 IN (0, 5))) OR (i64 NOT IN (7))", "((i64 NOT IN (0)) AND (i64 NOT IN (5))) OR (i64 NOT IN (7))",
+            "((i64 IN (0, 5)) OR (i64 IN (7))) AND (i64 IN (100))", "NOT (((i64 IN (0, 5)) OR (i64 IN (7))) AND (i64 IN (100)))", "(i64 NOT IN (0)) OR (i32 NOT IN (0))",
+            "((i64 + 0) NOT IN (0)) OR ((i64 + 0) NOT IN (5))", "((i64 + 0) IN (0)) OR ((i64 + 0) IN (5))", "(dec NOT IN (1.5)) OR (dec NOT IN (0))",
+            "((u8 NOT IN (0, 255)) OR (u8 NOT IN (1))) OR (i8 > 0)", "(i64 NOT IN (0)) OR (i64 NOT IN (0))", "(i64 = 0) OR (i64 NOT IN (0))",
+            "(i64 IN (0, 5)) AND (i64 IN (5, NULL))", "NOT ((i64 IN (0, 5)) AND (i64 IN (5, NULL)))", "(tag NOT IN ('red')) OR (tag NOT IN ('blue'))",
+            "(d NOT IN (DATE '1970-01-01')) OR (d NOT IN (DATE '2023-01-01'))", "(b NOT IN (true)) OR (b NOT IN (false))",
+            "((i64 = 0) OR (i64 = 5)) AND (i64 IN (7))", "NOT (((i64 = 0) OR (i64 = 5)) AND (i64 IN (7)))", "NOT ((i64 = 0) OR (i64 IN (5))) AND (u8 IS NULL)",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -234,6 +248,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void A_cast_to_unsigned_between_bounds_of_mixed_types_answers_as_in_LanceDB() => AssertCategory("a cast to unsigned between mixed bounds");
+
+    [Fact]
+    public void Two_IN_lists_on_one_expression_merge_as_LanceDB_merges_them_nulls_included() => AssertCategory("IN lists merged");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

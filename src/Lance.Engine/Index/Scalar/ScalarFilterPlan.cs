@@ -236,11 +236,25 @@ internal sealed class ScalarFilterPlan
         return (items.Cast<LiteralExpression>().ToList(), function == "array_has_all");
     }
 
+    // Two IN lists on one expression joined by AND/OR bind as one list or a constant (InListMerging, as LanceDB
+    // simplifies them): the pair is then one leaf, so that an index answers it as the merged list, nulls included.
+    private static bool MergesIntoOne(BinaryExpression b, Snapshot snapshot)
+    {
+        try
+        {
+            return FilterBinder.Bind(b, snapshot.Schema, snapshot.Location, null).Node is BoundInList or BoundLiteral;
+        }
+        catch (LanceFilterException)
+        {
+            return false;
+        }
+    }
+
     private static FilterPlanNode Split(FilterExpression expression, Snapshot snapshot, Dictionary<string, IndexedColumn> indexed)
     {
         switch (expression)
         {
-            case BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b:
+            case BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b when !MergesIntoOne(b, snapshot):
                 var isAnd = b.Operator == BinaryOperator.And;
                 var parts = new List<FilterPlanNode>();
                 foreach (var side in new[] { b.Left, b.Right })

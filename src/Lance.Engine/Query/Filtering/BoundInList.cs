@@ -2,9 +2,24 @@ using System.Numerics;
 
 namespace Lance.Engine.Query.Filtering;
 
-/// <summary><c>x [NOT] IN (constants)</c>: a null in the list makes a non-match unknown; floats match by total order (-0.0 is not 0.0, NaN is NaN).</summary>
-internal sealed class BoundInList(BoundNode operand, IReadOnlyList<BoundLiteral> values, bool negated, int position) : BoundNode(FilterType.Boolean, position)
+/// <summary>
+/// <c>x [NOT] IN (constants)</c>: a null in the list makes a non-match unknown; floats match by total order (-0.0 is not
+/// 0.0, NaN is NaN). <paramref name="operandKey"/> says which expression <c>x</c> is (its SQL and type), so that two
+/// lists on the same one can be merged as LanceDB merges them (<see cref="InListMerging"/>); null when none can be.
+/// </summary>
+internal sealed class BoundInList(BoundNode operand, IReadOnlyList<BoundLiteral> values, bool negated, int position, string? operandKey = null, bool operandIsColumn = false)
+    : BoundNode(FilterType.Boolean, position)
 {
+    public BoundNode Operand => operand;
+
+    public IReadOnlyList<BoundLiteral> Values => values;
+
+    public bool Negated => negated;
+
+    public string? OperandKey => operandKey;
+
+    public bool OperandIsColumn => operandIsColumn;
+
     private readonly HashSet<long> _ints = [.. values.Where(v => !v.IsNull && v.Scalar.Ints is not null).Select(v => v.Scalar.Ints![0])];
     private readonly HashSet<long> _floats = [.. values.Where(v => !v.IsNull && v.Scalar.Floats is not null).Select(v => BitConverter.DoubleToInt64Bits(v.Scalar.Floats![0]))];
     private readonly HashSet<BigInteger> _decimals = [.. values.Where(v => !v.IsNull && v.Scalar.Decimals is not null).Select(v => v.Scalar.Decimals![0])];

@@ -3,6 +3,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary><c>NOT x</c> in three-valued logic.</summary>
 internal sealed class BoundNot(BoundNode operand, int position) : BoundNode(FilterType.Boolean, position)
 {
+    public BoundNode Operand => operand;
+
     public override bool CannotFail => operand.CannotFail;
 
     public override ColumnVector Evaluate(EvaluationContext context)

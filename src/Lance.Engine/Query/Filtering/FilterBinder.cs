@@ -96,11 +96,7 @@ internal sealed class FilterBinder
         LiteralExpression l => BindLiteral(l),
         UnaryExpression { Operator: UnaryOperator.Not } u => new BoundNot(Expect(BindNode(u.Operand), u.Operand, ValueKind.Boolean, "NOT"), u.Position),
         UnaryExpression u => BindNegate(u),
-        BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b => new BoundLogical(
-            b.Operator == BinaryOperator.And,
-            Expect(BindNode(b.Left), b.Left, ValueKind.Boolean, BinaryExpression.Symbol(b.Operator)),
-            Expect(BindNode(b.Right), b.Right, ValueKind.Boolean, BinaryExpression.Symbol(b.Operator)),
-            b.Position),
+        BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b => BindLogical(b),
         BinaryExpression { Operator: BinaryOperator.Concat } b => new BoundConcat(
             Expect(BindNode(b.Left), b.Left, ValueKind.String, "||"), Expect(BindNode(b.Right), b.Right, ValueKind.String, "||"), b.Position),
         BinaryExpression { Operator: >= BinaryOperator.Add } b => BindArithmetic(b),
@@ -114,6 +110,14 @@ internal sealed class FilterBinder
         FunctionExpression f => FilterFunctionBinder.BindFunction(this, f),
         _ => throw Error($"'{e.ToSql()}' is not supported in a filter", e),
     };
+
+    private BoundNode BindLogical(BinaryExpression b)
+    {
+        var isAnd = b.Operator == BinaryOperator.And;
+        var left = Expect(BindNode(b.Left), b.Left, ValueKind.Boolean, BinaryExpression.Symbol(b.Operator));
+        var right = Expect(BindNode(b.Right), b.Right, ValueKind.Boolean, BinaryExpression.Symbol(b.Operator));
+        return InListMerging.TryMerge(this, b, left, right) ?? new BoundLogical(isAnd, left, right, b.Position);
+    }
 
     internal BoundNode Expect(BoundNode node, FilterExpression e, ValueKind kind, string context)
     {
@@ -483,7 +487,7 @@ internal sealed class FilterBinder
                 var unwrapped = literals.Select(l => l.Value is null ? BoundLiteral.Null(inner.Type, l.Position) : UnwrappedLiteral(inner, castTarget.Type, l)).ToList();
                 if (unwrapped.All(u => u is not null))
                 {
-                    return new BoundInList(inner, unwrapped!, i.Negated, i.Position);
+                    return new BoundInList(inner, unwrapped!, i.Negated, i.Position, InListMerging.Key(cast.Operand, inner), cast.Operand is ColumnExpression);
                 }
             }
 
@@ -499,7 +503,8 @@ internal sealed class FilterBinder
                 }
 
                 var texts = literals.Select(l => l.Value is null ? BoundLiteral.Null(FilterType.String, l.Position) : Constant(To(BindLiteral(l), FilterType.String), l)).ToList();
-                return new BoundInList(To(operand, FilterType.String), texts, i.Negated, i.Position);
+                var asText = To(operand, FilterType.String);
+                return new BoundInList(asText, texts, i.Negated, i.Position, InListMerging.Key(i.Operand, asText));
             }
 
             if (!resolved && operand.Type.IsNumeric && literals.All(l => l.Value is null or long or ulong or double or decimal))
@@ -512,11 +517,12 @@ internal sealed class FilterBinder
                 }
 
                 var typed = literals.Select(l => l.Value is null ? BoundLiteral.Null(common, l.Position) : Constant(To(BindLiteral(l), common), l)).ToList();
-                return new BoundInList(To(operand, common), typed, i.Negated, i.Position);
+                var inCommon = To(operand, common);
+                return new BoundInList(inCommon, typed, i.Negated, i.Position, InListMerging.Key(i.Operand, inCommon), i.Operand is ColumnExpression && inCommon == operand);
             }
 
             var values = literals.Select(v => FilterCastBinder.CoerceLiteral(this, v, operand, i.Operand)).ToList();
-            return new BoundInList(operand, values, i.Negated, i.Position);
+            return new BoundInList(operand, values, i.Negated, i.Position, InListMerging.Key(i.Operand, operand), i.Operand is ColumnExpression);
         }
 
         // x IN (a, b) = x = a OR x = b; NOT IN negates the whole (null-aware). DataFusion gives x and every

@@ -240,6 +240,12 @@ internal sealed class ScalarFilterPlan
     // simplifies them): the pair is then one leaf, so that an index answers it as the merged list, nulls included.
     private static bool MergesIntoOne(BinaryExpression b, Snapshot snapshot)
     {
+        // Only sides made of IN lists (or NOT of one, or `column = constant`) can merge: anything else is not bound twice.
+        if (!ListLike(b.Left) || !ListLike(b.Right))
+        {
+            return false;
+        }
+
         try
         {
             return FilterBinder.Bind(b, snapshot.Schema, snapshot.Location, null).Node is BoundInList or BoundLiteral;
@@ -249,6 +255,15 @@ internal sealed class ScalarFilterPlan
             return false;
         }
     }
+
+    private static bool ListLike(FilterExpression e) => e switch
+    {
+        InExpression => true,
+        UnaryExpression { Operator: UnaryOperator.Not } u => ListLike(u.Operand),
+        BinaryExpression { Operator: BinaryOperator.Equal, Left: ColumnExpression or LiteralExpression, Right: ColumnExpression or LiteralExpression } => true,
+        BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b => ListLike(b.Left) && ListLike(b.Right),
+        _ => false,
+    };
 
     private static FilterPlanNode Split(FilterExpression expression, Snapshot snapshot, Dictionary<string, IndexedColumn> indexed)
     {

@@ -109,6 +109,21 @@ public sealed class CloudStoreTests(Emulators emulators)
         Assert.Null(e.StatusCode);
         Assert.Equal(4, e.Attempts);
         Assert.Contains("no answer came", e.Message, StringComparison.Ordinal);
+
+        // The first attempt runs outside the retry pipeline; the pipeline still schedules and counts each retry.
+        var statistics = ((RemoteObjectStore)store).Statistics;
+        Assert.Equal(4, statistics.Requests);
+        Assert.Equal(3, statistics.Retries);
+    }
+
+    [Theory]
+    [InlineData(-1, 100)]
+    [InlineData(5, -1)]
+    [InlineData(5, 2 * 24 * 60 * 60 * 1000)]
+    public void Retry_delays_out_of_range_are_refused_when_the_store_is_opened(int baseMilliseconds, int maxMilliseconds)
+    {
+        var retry = Emulators.FastRetry with { BaseDelay = TimeSpan.FromMilliseconds(baseMilliseconds), MaxDelay = TimeSpan.FromMilliseconds(maxMilliseconds) };
+        Assert.Throws<ArgumentOutOfRangeException>(() => ObjectStoreFactory.Open(Emulators.NewS3Uri(), emulators.S3Options(), retry));
     }
 
     private IObjectStore Open(string kind) => kind == "s3" ? emulators.NewS3Store() : emulators.NewAzureStore();

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.ExceptionServices;
 using Polly;
 using Polly.Retry;
 
@@ -16,7 +17,8 @@ internal sealed class RemoteCalls
     /// <summary>A boxed false, answered by calls that answer no.</summary>
     internal static readonly object No = false;
 
-    private readonly ResiliencePipeline _pipeline;
+    private readonly ObjectStoreRetryOptions _retry;
+    private ResiliencePipeline? _pipeline;
     private readonly Func<Exception, FailureKind> _classify;
     private readonly Func<Exception, (int? Status, string? Code)> _describe;
 
@@ -25,29 +27,14 @@ internal sealed class RemoteCalls
         Location = location;
         _classify = classify;
         _describe = describe;
-        var builder = new ResiliencePipelineBuilder { TimeProvider = retry.TimeProvider };
-        if (retry.MaxRetries > 0)
-        {
-            builder.AddRetry(new RetryStrategyOptions
-            {
-                MaxRetryAttempts = retry.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = retry.BaseDelay,
-                MaxDelay = retry.MaxDelay,
-                ShouldHandle = args => ValueTask.FromResult(
-                    args.Outcome.Exception is { } e && !args.Context.CancellationToken.IsCancellationRequested && IsTransient(e)),
-                OnRetry = _ =>
-                {
-                    Statistics.Retry();
-                    return ValueTask.CompletedTask;
-                },
-            });
-        }
-
+        // Checked here, where the store is made, although the pipeline that uses them is built only on a first failure.
+        ArgumentOutOfRangeException.ThrowIfLessThan(retry.BaseDelay, TimeSpan.Zero, nameof(retry));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(retry.BaseDelay, TimeSpan.FromDays(1), nameof(retry));
+        ArgumentOutOfRangeException.ThrowIfLessThan(retry.MaxDelay, TimeSpan.Zero, nameof(retry));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(retry.MaxDelay, TimeSpan.FromDays(1), nameof(retry));
+        _retry = retry;
         TotalTimeout = retry.TotalTimeout;
         TimeProvider = retry.TimeProvider;
-        _pipeline = builder.Build();
     }
 
     /// <summary>The store's location, without credentials.</summary>
@@ -68,6 +55,8 @@ internal sealed class RemoteCalls
     /// The answer is a reference type (calls with none answer null, a yes or no is boxed) so that every
     /// call shares one compiled copy of this and of Polly's generic code: a process compiles code for
     /// each value type it is used with, and on a fresh process's first requests that is on the critical path.
+    /// For the same reason the first attempt runs outside the retry pipeline, which is built and entered
+    /// only once an attempt has failed in a way worth retrying.
     /// </remarks>
     public async ValueTask<T> RunAsync<T>(string operation, string key, Func<int, CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
         where T : class?
@@ -76,25 +65,29 @@ internal sealed class RemoteCalls
         var started = TimeProvider.GetTimestamp();
         try
         {
-            return await _pipeline.ExecuteAsync(
+            ExceptionDispatchInfo? failed;
+            try
+            {
+                attempt++;
+                return await AttemptAsync(operation, call, attempt, started, cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (_retry.MaxRetries > 0 && ShouldRetry(e, cancellationToken))
+            {
+                failed = ExceptionDispatchInfo.Capture(e);
+            }
+
+            // The retries, through the pipeline: its first execution hands it the first attempt's failure again
+            // (no request), so that it schedules every retry, backoff and jitter from the first as it always did.
+            return await Pipeline.ExecuteAsync(
                 async token =>
                 {
-                    attempt++;
-                    Statistics.Request(operation);
-                    if (attempt > 1 && TimeProvider.GetElapsedTime(started) > TotalTimeout)
+                    if (Interlocked.Exchange(ref failed, null) is { } first)
                     {
-                        throw new TimeoutException($"Gave up retrying after {TotalTimeout}.");
+                        first.Throw();
                     }
 
-                    Statistics.Started();
-                    try
-                    {
-                        return await call(attempt, token).ConfigureAwait(false);
-                    }
-                    finally
-                    {
-                        Statistics.Finished();
-                    }
+                    attempt++;
+                    return await AttemptAsync(operation, call, attempt, started, token).ConfigureAwait(false);
                 },
                 cancellationToken).ConfigureAwait(false);
         }
@@ -108,6 +101,57 @@ internal sealed class RemoteCalls
             throw new ObjectStoreException(operation, Location, key, status, code, attempt, e);
         }
     }
+
+    // One request: counted, and refused once the retries have run past the total timeout.
+    private async ValueTask<T> AttemptAsync<T>(string operation, Func<int, CancellationToken, ValueTask<T>> call, int attempt, long started, CancellationToken cancellationToken)
+        where T : class?
+    {
+        Statistics.Request(operation);
+        if (attempt > 1 && TimeProvider.GetElapsedTime(started) > TotalTimeout)
+        {
+            throw new TimeoutException($"Gave up retrying after {TotalTimeout}.");
+        }
+
+        Statistics.Started();
+        try
+        {
+            return await call(attempt, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            Statistics.Finished();
+        }
+    }
+
+    /// <summary>
+    /// The retry pipeline, built when a request first fails in a way worth retrying: most stores never
+    /// need it, and building one (its options are validated by reflection) takes tens of milliseconds of
+    /// a fresh process's first request. Two threads may both build one; either serves.
+    /// </summary>
+    private ResiliencePipeline Pipeline => Volatile.Read(ref _pipeline) ?? BuildPipeline();
+
+    private ResiliencePipeline BuildPipeline()
+    {
+        var builder = new ResiliencePipelineBuilder { TimeProvider = _retry.TimeProvider };
+        builder.AddRetry(new RetryStrategyOptions
+        {
+            MaxRetryAttempts = _retry.MaxRetries,
+            BackoffType = DelayBackoffType.Exponential,
+            UseJitter = true,
+            Delay = _retry.BaseDelay,
+            MaxDelay = _retry.MaxDelay,
+            ShouldHandle = args => ValueTask.FromResult(args.Outcome.Exception is { } e && ShouldRetry(e, args.Context.CancellationToken)),
+            OnRetry = _ =>
+            {
+                Statistics.Retry();
+                return ValueTask.CompletedTask;
+            },
+        });
+        var pipeline = builder.Build();
+        return Interlocked.CompareExchange(ref _pipeline, pipeline, null) ?? pipeline;
+    }
+
+    private bool ShouldRetry(Exception e, CancellationToken cancellationToken) => !cancellationToken.IsCancellationRequested && IsTransient(e);
 
     private bool IsTransient(Exception e) => _classify(e) switch
     {

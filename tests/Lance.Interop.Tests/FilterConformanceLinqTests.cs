@@ -1,7 +1,8 @@
 // The filters are written the way users write them; CA1862 would rewrite the very calls under test.
-#pragma warning disable CA1862
+#pragma warning disable CA1862, CA1309
 
 using System.Linq.Expressions;
+using System.Text.RegularExpressions;
 using Lance.Orm;
 
 namespace Lance.Interop.Tests;
@@ -55,6 +56,14 @@ public sealed class FilterConformanceLinqTests : IDisposable
         ["renamed column"] = x => x.Category == "green" || x.Active,
         ["arithmetic"] = x => x.Id * 2 + 1 > 200 || x.Id % 13 == 0,
         ["string concat"] = x => x.Category + "!" == "red!",
+        ["coalesce string"] = x => (x.Note ?? "none") == "none",
+        ["coalesce number"] = x => (x.Rank ?? -1) < 3,
+        ["coalesce not equal"] = x => (x.Price ?? 0) != 0,
+        ["equals method"] = x => x.Name.Equals("beta_1") || x.Category.Equals("red", StringComparison.Ordinal) || string.Equals(x.Name, "Alpha_2"),
+        ["regex"] = x => Regex.IsMatch(x.Name, "^[Aa]lpha_1[0-9]$"),
+        ["regex ignoring case, negated"] = x => x.Note != null && !Regex.IsMatch(x.Note, "E [0-3]$", RegexOptions.IgnoreCase),
+        ["replace"] = x => x.Name.Replace("_", "-") == "beta-3" || x.Name.Replace("a", "") == "lph_4",
+        ["trim characters"] = x => x.Name.TrimEnd('1', '0') == "beta_" || x.Name.TrimStart('A', 'l') == "pha_2" || x.Category.Trim('r', 'd') == "e",
     };
 
     [Fact]

@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Linq.Expressions;
 using System.Reflection;
+using System.Text.RegularExpressions;
 using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Query;
@@ -126,7 +127,8 @@ internal sealed class LinqFilterTranslator
 
     private static NotSupportedException Unsupported(Expression e, string why = "")
         => new($"The LINQ filter cannot translate '{e}'{(why.Length > 0 ? ": " + why : "")}. Rewrite it with members of the row, constants, "
-            + "comparisons, && || !, arithmetic, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length, or collection.Contains(x.Member); "
+            + "comparisons, && || !, ??, arithmetic, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length/Replace/Trim(chars), DateTime Year/Month/Day/Hour/..., Regex.IsMatch "
+            + "with a constant pattern, or collection.Contains(x.Member); "
             + "or pass a SQL filter to Where(string).");
 
     /// <summary>A boolean expression that never yields SQL NULL (so NOT and OR keep C#'s meaning).</summary>
@@ -282,7 +284,12 @@ internal sealed class LinqFilterTranslator
             return new FilterLiteral(Evaluate(call) is true);
         }
 
-        if (method.DeclaringType == typeof(string) && call.Object is { } text && call.Arguments.Count >= 1)
+        if (method is { Name: nameof(Regex.IsMatch), IsStatic: true } && method.DeclaringType == typeof(Regex) && call.Arguments.Count is 2 or 3)
+        {
+            return RegexMatch(call);
+        }
+
+        if (method.DeclaringType == typeof(string) && call.Object is { } text && call.Arguments.Count >= 1 && method.Name != nameof(Equals))
         {
             if (call.Arguments.Count > 1 && !(call.Arguments[1] is ConstantExpression { Value: StringComparison.Ordinal }))
             {
@@ -326,7 +333,46 @@ internal sealed class LinqFilterTranslator
             return Comparison(Expression.Equal(self, Expression.Convert(call.Arguments[0], self.Type)));
         }
 
+        // x.Name.Equals("a", StringComparison.Ordinal), string.Equals(x.Name, "a"[, StringComparison.Ordinal])
+        if (method.Name == "Equals" && method.DeclaringType == typeof(string))
+        {
+            var operands = call.Object is { } target ? [target, call.Arguments[0]] : call.Arguments.Take(2).ToArray();
+            var ordinal = call.Arguments[^1].Type != typeof(StringComparison) || call.Arguments[^1] is ConstantExpression { Value: StringComparison.Ordinal };
+            if (ordinal && operands.Length == 2 && operands.All(o => o.Type == typeof(string)))
+            {
+                return Comparison(Expression.Equal(operands[0], operands[1]));
+            }
+
+            throw Unsupported(call, "only the ordinal overloads of string methods translate");
+        }
+
         throw Unsupported(call);
+    }
+
+    // Regex.IsMatch(x.Name, "pattern"[, options]) as regexp_like: the pattern and options constants, the options
+    // among IgnoreCase, Multiline, Singleline and CultureInvariant (the engine matches as .NET's non-backtracking engine does).
+    private FilterNode RegexMatch(MethodCallExpression call)
+    {
+        if (DependsOnRow(call.Arguments[1]) || Evaluate(call.Arguments[1]) is not string pattern)
+        {
+            throw Unsupported(call, "the pattern must be a constant");
+        }
+
+        var flags = "";
+        if (call.Arguments.Count == 3)
+        {
+            if (DependsOnRow(call.Arguments[2]) || Evaluate(call.Arguments[2]) is not RegexOptions options
+                || (options & ~(RegexOptions.IgnoreCase | RegexOptions.Multiline | RegexOptions.Singleline | RegexOptions.CultureInvariant)) != 0)
+            {
+                throw Unsupported(call, "only the options IgnoreCase, Multiline, Singleline and CultureInvariant translate");
+            }
+
+            flags = (options.HasFlag(RegexOptions.IgnoreCase) ? "i" : "") + (options.HasFlag(RegexOptions.Multiline) ? "m" : "") + (options.HasFlag(RegexOptions.Singleline) ? "s" : "");
+        }
+
+        var input = call.Arguments[0];
+        var result = new FilterFunction("regexp_like", flags.Length == 0 ? [Value(input), new FilterLiteral(pattern)] : [Value(input), new FilterLiteral(pattern), new FilterLiteral(flags)]);
+        return CanBeNull(input) ? new FilterIsBoolean(result, true, Negated: false) : result;
     }
 
     /// <summary>Whether <paramref name="e"/> reads a list column of the row (<c>x.Tags</c>).</summary>
@@ -478,6 +524,15 @@ internal sealed class LinqFilterTranslator
                     Value(b.Right, b.Left));
             case LinqUnary { NodeType: ExpressionType.Negate or ExpressionType.NegateChecked } u:
                 return new FilterNegate(Value(u.Operand));
+            case MemberExpression { Member.Name: var part, Expression: { } time } when DatePart(part, time.Type) is { } sqlPart:
+                var extracted = new FilterFunction("date_part", [new FilterLiteral(sqlPart), Value(time)]);
+                return part == nameof(DateTime.Millisecond) ? new FilterArithmetic(ArithmeticOperator.Modulo, extracted, new FilterLiteral(1000L)) : extracted;
+            case LinqBinary { NodeType: ExpressionType.Coalesce } b:
+                return new FilterFunction("coalesce", [Value(b.Left, b.Right), Value(b.Right, b.Left)]);
+            case MethodCallExpression { Method.Name: nameof(string.Replace), Object: { } s, Arguments: [var from, var to] } when s.Type == typeof(string) && from.Type == typeof(string):
+                return new FilterFunction("replace", [Value(s), Value(from), Value(to)]);
+            case MethodCallExpression { Method.Name: nameof(string.Trim) or nameof(string.TrimStart) or nameof(string.TrimEnd), Object: { } s } trim when s.Type == typeof(string):
+                return Trim(trim, s);
             case MethodCallExpression { Method.Name: nameof(string.ToLower) or nameof(string.ToLowerInvariant), Object: { } s, Arguments.Count: 0 } when s.Type == typeof(string):
                 return new FilterFunction("lower", [Value(s)]);
             case MethodCallExpression { Method.Name: nameof(string.ToUpper) or nameof(string.ToUpperInvariant), Object: { } s, Arguments.Count: 0 } when s.Type == typeof(string):
@@ -493,6 +548,54 @@ internal sealed class LinqFilterTranslator
 
                 throw Unsupported(e);
         }
+    }
+
+    // The date_part of a DateTime's or DateOnly's calendar or clock member (Millisecond is taken modulo 1,000: date_part
+    // counts the second's milliseconds too); null for any other member.
+    private static string? DatePart(string member, Type type)
+    {
+        type = Nullable.GetUnderlyingType(type) ?? type;
+        if (type != typeof(DateTime) && type != typeof(DateOnly))
+        {
+            return null;
+        }
+
+        return member switch
+        {
+            nameof(DateTime.Year) => "year",
+            nameof(DateTime.Month) => "month",
+            nameof(DateTime.Day) => "day",
+            nameof(DateTime.DayOfYear) => "doy",
+            nameof(DateTime.Hour) when type == typeof(DateTime) => "hour",
+            nameof(DateTime.Minute) when type == typeof(DateTime) => "minute",
+            nameof(DateTime.Second) when type == typeof(DateTime) => "second",
+            nameof(DateTime.Millisecond) when type == typeof(DateTime) => "millisecond",
+            _ => null,
+        };
+    }
+
+    // x.Name.Trim(' ') and the like, as btrim/ltrim/rtrim over the characters given. Trim() with none is not translated:
+    // .NET trims every kind of white space there, SQL's trims only spaces.
+    private FilterNode Trim(MethodCallExpression call, Expression text)
+    {
+        var chars = call.Arguments.Count == 0 || DependsOnRow(call.Arguments[0]) ? null : Evaluate(call.Arguments[0]) switch
+        {
+            char c => c.ToString(),
+            char[] { Length: > 0 } set => new string(set),
+            _ => null,
+        };
+        if (chars is null)
+        {
+            throw Unsupported(call, "name the characters to trim, e.g. Trim(' ') (SQL trims only those; .NET's Trim() trims all white space)");
+        }
+
+        var function = call.Method.Name switch
+        {
+            nameof(string.TrimStart) => "ltrim",
+            nameof(string.TrimEnd) => "rtrim",
+            _ => "btrim",
+        };
+        return new FilterFunction(function, [Value(text), new FilterLiteral(chars)]);
     }
 
     /// <summary>The column path of <c>x.A</c> or <c>x.A.B</c> (a nested record's field), or null when <paramref name="m"/> is not one.</summary>
@@ -515,6 +618,7 @@ internal sealed class LinqFilterTranslator
 
         // Only records nest: x.Name.Length is a string's property, not a struct field.
         if (members.Take(members.Count - 1).Any(member => GetMemberType(member) is var t && (t == typeof(string) || t.IsPrimitive || Nullable.GetUnderlyingType(t) is not null
+            || t.IsEnum || t.Namespace == nameof(System) // x.Born.Year: a DateTime's (or Guid's, decimal's, ...) property, not a field
             || t.IsArray || (t.IsGenericType && t.GetGenericTypeDefinition() == typeof(List<>)))))
         {
             return null;

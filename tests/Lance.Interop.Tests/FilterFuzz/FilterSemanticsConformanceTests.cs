@@ -169,6 +169,31 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "(d NOT IN (DATE '1970-01-01')) OR (d NOT IN (DATE '2023-01-01'))", "(b NOT IN (true)) OR (b NOT IN (false))",
             "((i64 = 0) OR (i64 = 5)) AND (i64 IN (7))", "NOT (((i64 = 0) OR (i64 = 5)) AND (i64 IN (7)))", "NOT ((i64 = 0) OR (i64 IN (5))) AND (u8 IS NULL)",
         ],
+        ["text functions"] =
+        [
+            "regexp_like(s, '^a')", "regexp_like(s, 'P', 'i')", "regexp_like(s, '^.$')", "regexp_like(s, '')", "NOT regexp_like(s, 'a')",
+            "regexp_match(s, 'p+l')", "NOT regexp_match(s, 'a')", "regexp_like(s, '[0-9]+%')", "regexp_like(s, '^\\w+$')", "regexp_like(s, '本$')",
+            "regexp_like(tag, 'e')", "regexp_like(s, NULL)", "regexp_like(s, '(a|z)z')", "regexp_like(s, 'A', 'im')",
+            "coalesce(s, 'none') = 'none'", "coalesce(i64, 0) = 0", "coalesce(i8, i64) > 0", "coalesce(NULL, u8) > 100", "coalesce(f64, 2) > 1",
+            "coalesce(dec, 0) > 1", "coalesce(s, s) IS NULL", "coalesce(b, true)", "coalesce(i8, 1.5) > 1", "coalesce(d, DATE '2000-01-01') < DATE '1990-01-01'",
+            "btrim(s) = 'a'", "btrim(s, 'az') = 'pple'", "ltrim(s, 'a') = 'pple'", "rtrim(s, 'z') = ''", "btrim(s, '') = s", "btrim(s, NULL) IS NULL",
+            "replace(s, 'p', 'P') = 'aPPle'", "replace(s, '', '-') = '-a-'", "replace(s, '本', 'x') = '日x'", "replace(s, 'zz', NULL) IS NULL",
+            "strpos(s, 'p') = 2", "strpos(s, 'x') = 0", "strpos(s, '') = 1", "strpos(s, '本') = 2", "strpos(s, 'pl') > 1",
+            "left(s, 1) = 'a'", "left(s, -1) = 'appl'", "left(s, 0) = ''", "right(s, 2) = 'le'", "right(s, -3) = 'le'", "left(s, 1) = '日'", "right(s, 100) = s",
+            "concat(s, 'x') = 'ax'", "concat(s, s) = 'zzzz'", "concat(s, NULL) = 'a'", "concat(NULL, s) IS NULL", "concat(s, '-', s) = '-'",
+            "concat(tag, s) = 'reda'", "lower(concat(s, 'X')) = 'ax'",
+        ],
+        ["date parts"] =
+        [
+            "date_part('year', ts) = 1970", "date_part('year', ts) = 1969", "date_part('month', ts) = 12", "date_part('day', ts) = 31", "date_part('hour', ts) = 23",
+            "date_part('minute', ts) = 59", "date_part('second', ts) = 59", "date_part('millisecond', ts) = 59999", "date_part('microsecond', ts) = 59999999",
+            "date_part('microsecond', ts) = 1", "date_part('millisecond', ts) = 0", "date_part('dow', ts) = 4", "date_part('doy', ts) = 365",
+            "date_part('week', ts) = 1", "date_part('quarter', ts) = 4", "date_part('epoch', ts) < 0", "date_part('epoch', ts) = 0.000001",
+            "date_part('epoch', ts) = -0.000001", "date_part('year', d) = 2023", "date_part('month', d) = 2", "date_part('day', d) = 29",
+            "date_part('dow', d) = 0", "date_part('week', d) = 52", "date_part('doy', d) = 60", "date_part('epoch', d) = 86400 * 365 * 30 + 86400 * 7",
+            "date_part('hour', d) = 0", "date_part('YEAR', ts) > 2000", "date_part('year', NULL) IS NULL", "date_part('quarter', d) = 2",
+            "date_part('week', d) = 53", "date_part('second', d) = 0", "date_part('year', ts) + 1 = 1971",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -251,6 +276,12 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Two_IN_lists_on_one_expression_merge_as_LanceDB_merges_them_nulls_included() => AssertCategory("IN lists merged");
+
+    [Fact]
+    public void Text_functions_and_regular_expressions_answer_as_in_LanceDB() => AssertCategory("text functions");
+
+    [Fact]
+    public void Date_parts_of_dates_and_timestamps_answer_as_in_LanceDB() => AssertCategory("date parts");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

@@ -134,6 +134,22 @@ public sealed class LinqFilterTests : IClassFixture<LinqFilterTests.ItemTable>
     }
 
     [Fact]
+    public void Trim_without_characters_is_refused_with_the_reason()
+    {
+        var ex = Assert.Throws<NotSupportedException>(() => _fixture.Table.Query().Where(x => x.Name.Trim() == "a"));
+
+        Assert.Contains("Trim(' ')", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Regex_IsMatch_needs_a_constant_pattern()
+    {
+        var ex = Assert.Throws<NotSupportedException>(() => _fixture.Table.Query().Where(x => System.Text.RegularExpressions.Regex.IsMatch(x.Name, x.Name)));
+
+        Assert.Contains("constant", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_culture_sensitive_string_call_is_not_translated()
     {
         var ex = Assert.Throws<NotSupportedException>(() => _fixture.Table.Query().Where(x => x.Name.StartsWith("a", StringComparison.OrdinalIgnoreCase)));

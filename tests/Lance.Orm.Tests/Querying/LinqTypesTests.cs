@@ -89,6 +89,12 @@ public sealed class LinqTypesTests
         ["nested member not equal keeps nulls"] = x => x.Meta!.Name != "ann",
         ["nested number"] = x => x.Meta!.Year >= 2021,
         ["nested string call"] = x => x.Meta!.Name != null && x.Meta.Name.StartsWith("bo"),
+        ["timestamp year"] = x => x.At.Year == 2024,
+        ["timestamp month and day"] = x => x.At.Month == 12 && x.At.Day == 31,
+        ["timestamp clock"] = x => x.At.Hour == 23 && x.At.Minute >= 0 && x.At.Second == 59 && x.At.Millisecond == 0,
+        ["timestamp day of year"] = x => x.At.DayOfYear > 300,
+        ["date parts"] = x => x.Day.Year == 2024 && x.Day.Month == 2 && x.Day.Day == 29,
+        ["date day of year"] = x => x.Day.DayOfYear == 365,
     };
 
     public static TheoryData<string> FilterNames() => [.. Filters.Keys];
@@ -103,6 +109,19 @@ public sealed class LinqTypesTests
         var actual = LinqFilterTranslator.Evaluate(filter, Batch(), "events");
 
         Assert.Equal(expected, actual);
+    }
+
+    [Fact]
+    public void A_member_of_a_timestamp_without_a_date_part_is_refused_naming_it_not_read_as_a_struct_field()
+    {
+        var schema = Batch().Schema;
+
+        var ticks = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Event>(x => x.At.Ticks == 0, schema));
+        var number = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Event>(x => x.Day.DayNumber == 2, schema));
+
+        Assert.Contains("x.At.Ticks", ticks.Message, StringComparison.Ordinal);
+        Assert.Contains("x.Day.DayNumber", number.Message, StringComparison.Ordinal);
+        Assert.Equal("(date_part('year', at) = 2024)", LinqFilterTranslator.ToSql<Event>(x => x.At.Year == 2024, schema));
     }
 
     [Fact]

@@ -20,9 +20,14 @@ internal static class FilterFunctionBinder
             return FilterCastBinder.BindArrowCast(binder, f);
         }
 
+        if (FilterTextFunctionBinder.TryBind(binder, f) is { } text)
+        {
+            return text;
+        }
+
         if (!BoundFunction.Arity.TryGetValue(f.Name, out var arity))
         {
-            throw binder.Error($"unknown function '{f.Name}'. Functions: {string.Join(", ", BoundFunction.Arity.Keys.Concat(BoundListFunction.Names.Keys).Append("arrow_cast"))}", f);
+            throw binder.Error($"unknown function '{f.Name}'. Functions: {string.Join(", ", BoundFunction.Arity.Keys.Concat(FilterTextFunctionBinder.Names).Concat(BoundListFunction.Names.Keys).Append("arrow_cast"))}", f);
         }
 
         if (f.Arguments.Count != arity)

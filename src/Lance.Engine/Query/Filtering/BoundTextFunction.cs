@@ -1,0 +1,154 @@
+using System.Text;
+using System.Text.RegularExpressions;
+
+namespace Lance.Engine.Query.Filtering;
+
+/// <summary>
+/// The text functions LanceDB passes on to DataFusion that filters use beyond <see cref="BoundFunction"/>'s:
+/// <c>regexp_like</c> and <c>regexp_match</c> (a match anywhere in the value; LanceDB takes <c>regexp_match</c>'s
+/// list as true where there is one and false where there is none, a null value included, so it is never null), <c>btrim</c>/<c>ltrim</c>/<c>rtrim</c> (spaces, or the characters given),
+/// <c>replace</c>, <c>strpos</c> (1-based, 0 when absent), <c>left</c>/<c>right</c> (a negative count keeps all
+/// but that many) and <c>concat</c> (nulls skipped). Any null argument gives null, except in <c>concat</c>.
+/// </summary>
+internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> arguments, Regex? pattern, FilterType type, int position)
+    : BoundNode(type, position)
+{
+    /// <summary>The functions this evaluates, with their least and most argument counts.</summary>
+    public static readonly IReadOnlyDictionary<string, (int Min, int Max)> Arity = new Dictionary<string, (int, int)>(StringComparer.Ordinal)
+    {
+        ["regexp_like"] = (2, 3),
+        ["regexp_match"] = (2, 3),
+        ["btrim"] = (1, 2),
+        ["ltrim"] = (1, 2),
+        ["rtrim"] = (1, 2),
+        ["replace"] = (3, 3),
+        ["strpos"] = (2, 2),
+        ["left"] = (2, 2),
+        ["right"] = (2, 2),
+        ["concat"] = (1, int.MaxValue),
+    };
+
+    public override ColumnVector Evaluate(EvaluationContext context)
+    {
+        var args = arguments.Select(a => a.Evaluate(context)).ToArray();
+        var scalar = args.All(a => a.IsScalar);
+        var n = scalar ? 1 : context.Length;
+        if (name == "concat")
+        {
+            var joined = new Utf8Values.Builder(n, 16 * n);
+            var text = new List<byte>();
+            for (var i = 0; i < n; i++)
+            {
+                text.Clear();
+                foreach (var a in args)
+                {
+                    var row = a.IsScalar ? 0 : i;
+                    if (a.Kind != ValueKind.Null && a.IsValid(row))
+                    {
+                        text.AddRange(a.Bytes![row]);
+                    }
+                }
+
+                joined.Append(text.ToArray());
+            }
+
+            return ColumnVector.OfBytes(FilterType.String, joined.Build(), null, scalar);
+        }
+
+        if (args.Any(a => a.Kind == ValueKind.Null))
+        {
+            return name == "regexp_match" ? ColumnVector.OfBools([false], null, true) : Scalars.Null(Type);
+        }
+
+        var valid = new bool[n];
+        var bools = Type.Kind == ValueKind.Boolean ? new bool[n] : null;
+        var ints = Type.Kind == ValueKind.Integer ? new long[n] : null;
+        var strings = Type.Kind == ValueKind.String ? new Utf8Values.Builder(n, 16 * n) : null;
+        for (var i = 0; i < n; i++)
+        {
+            valid[i] = args.All(a => a.IsValid(a.IsScalar ? 0 : i));
+            if (!valid[i])
+            {
+                strings?.Append([]);
+                continue;
+            }
+
+            var value = Text(args[0], i);
+            switch (name)
+            {
+                case "regexp_like" or "regexp_match":
+                    bools![i] = pattern!.IsMatch(value);
+                    break;
+                case "strpos":
+                    var at = value.IndexOf(Text(args[1], i), StringComparison.Ordinal);
+                    ints![i] = at < 0 ? 0 : CharCount(value.AsSpan(0, at)) + 1;
+                    break;
+                default:
+                    strings!.Append(Encoding.UTF8.GetBytes(Transform(value, args, i)));
+                    break;
+            }
+        }
+
+        return Type.Kind switch
+        {
+            ValueKind.Boolean => ColumnVector.OfBools(bools!, name == "regexp_match" ? null : valid, scalar),
+            ValueKind.Integer => ColumnVector.OfInts(Type, ints!, valid, scalar),
+            _ => ColumnVector.OfBytes(FilterType.String, strings!.Build(), valid, scalar),
+        };
+    }
+
+    private string Transform(string value, ColumnVector[] args, int row)
+    {
+        switch (name)
+        {
+            case "btrim" or "ltrim" or "rtrim":
+                var set = args.Length > 1 ? Text(args[1], row).ToCharArray() : [' '];
+                return name switch
+                {
+                    "btrim" => value.Trim(set),
+                    "ltrim" => value.TrimStart(set),
+                    _ => value.TrimEnd(set),
+                };
+            case "replace":
+                var (from, to) = (Text(args[1], row), Text(args[2], row));
+                return from.Length == 0 ? Interleave(value, to) : value.Replace(from, to, StringComparison.Ordinal);
+            default: // left, right: counted in Unicode scalar values
+                var runes = value.EnumerateRunes().ToArray();
+                var count = args[1].Ints![args[1].IsScalar ? 0 : row];
+                var keep = (int)Math.Clamp(count < 0 ? runes.Length + count : count, 0, runes.Length);
+                var kept = name == "left" ? runes.AsSpan(0, keep) : runes.AsSpan(runes.Length - keep);
+                var text = new StringBuilder();
+                foreach (var rune in kept)
+                {
+                    text.Append(rune.ToString());
+                }
+
+                return text.ToString();
+        }
+    }
+
+    // Replacing the empty string puts the replacement before every character and at the end ("ab" -> "xaxbx").
+    private static string Interleave(string value, string with)
+    {
+        var text = new StringBuilder(with);
+        foreach (var rune in value.EnumerateRunes())
+        {
+            text.Append(rune.ToString()).Append(with);
+        }
+
+        return text.ToString();
+    }
+
+    private static string Text(ColumnVector v, int row) => Encoding.UTF8.GetString(v.Bytes![v.IsScalar ? 0 : row]);
+
+    private static int CharCount(ReadOnlySpan<char> text)
+    {
+        var count = 0;
+        foreach (var _ in text.EnumerateRunes())
+        {
+            count++;
+        }
+
+        return count;
+    }
+}

@@ -181,7 +181,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "strpos(s, 'p') = 2", "strpos(s, 'x') = 0", "strpos(s, '') = 1", "strpos(s, '本') = 2", "strpos(s, 'pl') > 1",
             "left(s, 1) = 'a'", "left(s, -1) = 'appl'", "left(s, 0) = ''", "right(s, 2) = 'le'", "right(s, -3) = 'le'", "left(s, 1) = '日'", "right(s, 100) = s",
             "concat(s, 'x') = 'ax'", "concat(s, s) = 'zzzz'", "concat(s, NULL) = 'a'", "concat(NULL, s) IS NULL", "concat(s, '-', s) = '-'",
-            "concat(tag, s) = 'reda'", "lower(concat(s, 'X')) = 'ax'",
+            "concat(tag, s) = 'reda'", "lower(concat(s, 'X')) = 'ax'", "(coalesce(i8, -9223372036854775808) - (-i64)) >= (-id)",
+            "coalesce(dec, -9223372036854775808) >= 1.25", "coalesce((-i8), (i32 + -9223372036854775808)) BETWEEN '1' AND 99999999",
+            "coalesce(i64, i64 / 0) > 0", "coalesce(u8, abs(i8)) > 100", "coalesce(i16, 0.0) != coalesce((i32 % 3), CAST(coalesce(u8, i64) AS smallint))",
         ],
         ["date parts"] =
         [

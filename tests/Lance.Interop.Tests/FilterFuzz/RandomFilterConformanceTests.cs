@@ -18,7 +18,18 @@ public sealed class RandomFilterConformanceTests(ITestOutputHelper output)
     private static readonly int[] FixedSeeds = [1, 2, 3];
 
     [Fact]
-    public async Task Random_filters_over_every_type_answer_as_LanceDB_does()
+    public Task Random_filters_over_every_type_answer_as_LanceDB_does() => RunAsync(FixedSeeds, functions: false);
+
+    /// <summary>
+    /// The same with the text functions, <c>coalesce</c> and <c>date_part</c> drawn too. Its fixed seeds are three of the 13 in
+    /// 40000–40141 whose filters met none of the kinds LanceDB fails on and we answer (FINDINGS.md lists those kinds); the
+    /// whole range, run with <c>LANCE_FILTER_FUZZ_SEED=40000 LANCE_FILTER_FUZZ_SECONDS=240</c>, differs from LanceDB nowhere else
+    /// but in the refusals FINDINGS.md lists as open.
+    /// </summary>
+    [Fact]
+    public Task Random_filters_with_the_text_functions_answer_as_LanceDB_does() => RunAsync([40002, 40008, 40018], functions: true);
+
+    private async Task RunAsync(int[] fixedSeeds, bool functions)
     {
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("LANCE_FILTER_FUZZ_SECONDS"), CultureInfo.InvariantCulture, out var s) ? s : 0;
         var count = int.TryParse(Environment.GetEnvironmentVariable("LANCE_FILTER_FUZZ_COUNT"), CultureInfo.InvariantCulture, out var c) ? c : 0;
@@ -32,14 +43,14 @@ public sealed class RandomFilterConformanceTests(ITestOutputHelper output)
         var (compared, refused, seeds, contradictions) = (0, 0, 0, 0);
         var seed = seconds <= 0 ? 0
             : int.TryParse(Environment.GetEnvironmentVariable("LANCE_FILTER_FUZZ_SEED"), CultureInfo.InvariantCulture, out var first) ? first : Environment.TickCount & 0xFFFF;
-        foreach (var next in seconds > 0 ? Seeds(seed) : FixedSeeds)
+        foreach (var next in seconds > 0 ? Seeds(seed) : fixedSeeds)
         {
             if ((seconds > 0 && clock.Elapsed.TotalSeconds > seconds) || (count > 0 && seeds == count))
             {
                 break;
             }
 
-            var verdicts = await FilterJudge.JudgeAsync(FilterFuzzTable.Batch(next, 200), RandomFilterGenerator.Filters(next, seconds > 0 ? 600 : 250));
+            var verdicts = await FilterJudge.JudgeAsync(FilterFuzzTable.Batch(next, 200), RandomFilterGenerator.Filters(next, seconds > 0 ? 600 : 250, functions));
             (compared, refused, seeds) = (compared + verdicts.Compared, refused + verdicts.PeerErrors, seeds + 1);
             mismatches.AddRange(verdicts.Mismatches.Select(m => $"seed {next}: {m}"));
             contradictions += verdicts.SelfContradictions.Count;
@@ -49,7 +60,7 @@ public sealed class RandomFilterConformanceTests(ITestOutputHelper output)
             }
         }
 
-        output.WriteLine($"seeds {(seconds > 0 ? $"{seed}–{seed + seeds - 1}" : string.Join(", ", FixedSeeds))}: {seeds} seeds, {compared} filters compared ({refused} refused by LanceDB), {mismatches.Count} mismatches "
+        output.WriteLine($"seeds {(seconds > 0 ? $"{seed}–{seed + seeds - 1}" : string.Join(", ", fixedSeeds))}: {seeds} seeds, {compared} filters compared ({refused} refused by LanceDB), {mismatches.Count} mismatches "
             + $"({mismatches.Count(m => m.Contains("LanceDB fails", StringComparison.Ordinal))} where LanceDB fails and we answer), {contradictions} LanceDB self-contradictions, {clock.Elapsed.TotalSeconds:F0} s");
         foreach (var mismatch in mismatches)
         {

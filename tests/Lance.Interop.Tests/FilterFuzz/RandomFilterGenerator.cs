@@ -8,8 +8,16 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// AND/OR/NOT; literals at and beyond each type's range, ±0.0, NaN and ±∞. Mostly well typed, so
 /// most filters run, but some are ill typed on purpose: LanceDB's refusals must be ours too.
 /// </summary>
-public sealed class RandomFilterGenerator(int seed)
+/// <remarks>
+/// With <c>functions</c>, string filters also draw the text functions (<c>regexp_like</c>, <c>regexp_match</c>,
+/// <c>coalesce</c>, <c>concat</c>, the trims, <c>replace</c>, <c>strpos</c>, <c>left</c>/<c>right</c>), numbers
+/// <c>coalesce</c>, and date filters <c>date_part</c>; without, a seed's filters are the ones it always drew.
+/// </remarks>
+public sealed class RandomFilterGenerator(int seed, bool functions = false)
 {
+    private static readonly string[] Patterns = ["^a", "a$", "[0-9]", "^.$", "^$", "(pp|zz)", "\\w+%", "ï", "本", "^[a-z]+$", "A", "e.", "'"];
+    private static readonly string[] DateParts = ["year", "month", "day", "hour", "minute", "second", "millisecond", "microsecond", "dow", "doy", "week", "quarter", "epoch"];
+
     private static readonly string[] Signed = ["id", "i8", "i16", "i32", "i64"];
     private static readonly string[] Unsigned = ["u8", "u16", "u32", "u64"];
     private static readonly string[] Floats = ["f32", "f64"];
@@ -58,10 +66,11 @@ public sealed class RandomFilterGenerator(int seed)
             5 => $"{AnyColumn()} IS {(Chance(2) ? "NOT " : "")}NULL",
             6 => $"{NumericColumn()} {(Chance(3) ? "NOT " : "")}IN ({string.Join(", ", Enumerable.Range(0, _random.Next(1, 4)).Select(_ => Chance(6) ? "NULL" : Literal()))})",
             7 => $"{Number(depth)} {(Chance(3) ? "NOT " : "")}BETWEEN {Literal()} AND {Literal()}",
-            8 => Text(),
+            8 => functions && Chance(2) ? FunctionText() : Text(),
             9 => Pick(["b", "NOT b", "b = true", "b IS NOT TRUE", "b IS FALSE", "b IS NULL"]),
             10 => $"isnan({Number(depth)})",
             11 or 12 => List(),
+            13 when functions && Chance(2) => $"date_part('{Pick(DateParts)}', {Pick(["d", "ts"])}) {Pick(Comparisons)} {Pick(["0", "1", "12", "31", "59", "1970", "2022", "-1", "0.5", "59999", "1000000"])}",
             13 => Pick(["d > date '2022-01-01'", "d <= date '1970-01-01'", "ts > timestamp '2000-01-01 00:00:00'", "ts = timestamp '1970-01-01 00:00:00'",
                 "d = date '1970-01-01'", "ts < timestamp '1969-12-31 23:59:59.999999'", "tm IS NULL", "d IS NOT NULL"]),
             _ => $"{Number(depth)} {Pick(Comparisons)} {Number(depth)}",
@@ -76,6 +85,20 @@ public sealed class RandomFilterGenerator(int seed)
         3 => $"{Pick(["s", "tag"])} {(Chance(3) ? "NOT " : "")}LIKE '{Pick(["%a%", "a%", "_", "%", "b\\_c", "50\\%", "%e%", "r%"])}'",
         4 => $"bin {Pick(Comparisons)} X'{Pick(["", "00", "01", "7f", "80ff", "ff"])}'",
         _ => $"lower(s) = '{Pick(FilterFuzzTable.Words).ToLowerInvariant().Replace("'", "''", StringComparison.Ordinal)}'",
+    };
+
+    private string Word() => Pick(FilterFuzzTable.Words).Replace("'", "''", StringComparison.Ordinal);
+
+    private string FunctionText() => _random.Next(8) switch
+    {
+        0 => $"{(Chance(3) ? "NOT " : "")}regexp_like({Pick(["s", "tag"])}, '{Pick(Patterns).Replace("'", "''", StringComparison.Ordinal)}'{(Chance(3) ? ", 'i'" : "")})",
+        1 => $"{(Chance(3) ? "NOT " : "")}regexp_match(s, '{Pick(Patterns).Replace("'", "''", StringComparison.Ordinal)}')",
+        2 => $"coalesce({Pick(["s", "tag", "NULL"])}, {(Chance(4) ? "NULL" : $"'{Word()}'")}) {Pick(Comparisons)} '{Word()}'",
+        3 => $"concat({Pick(["s", "tag", "NULL", $"'{Word()}'"])}, {Pick(["s", "NULL", $"'{Word()}'"])}) {Pick(Comparisons)} '{Word()}{Word()}'",
+        4 => $"{Pick(["btrim", "ltrim", "rtrim"])}(s{(Chance(2) ? $", '{Pick(["a", "z", "ae", "%5", "日"])}'" : "")}) {Pick(Comparisons)} '{Word()}'",
+        5 => $"replace(s, '{Pick(["a", "p", "", "%", "本"])}', '{Pick(["", "x", "AA"])}') {Pick(Comparisons)} '{Word()}'",
+        6 => $"strpos(s, '{Pick(["a", "p", "", "%", "本", "zz"])}') {Pick(Comparisons)} {_random.Next(-1, 4)}",
+        _ => $"{Pick(["left", "right"])}(s, {_random.Next(-3, 4)}) {Pick(Comparisons)} '{Word()}'",
     };
 
     private string List() => _random.Next(7) switch
@@ -94,6 +117,11 @@ public sealed class RandomFilterGenerator(int seed)
         if (depth <= 0 || Chance(2))
         {
             return NumericColumn();
+        }
+
+        if (functions && Chance(6))
+        {
+            return $"coalesce({Number(depth - 1)}, {NumberOrLiteral(depth - 1)})";
         }
 
         return _random.Next(6) switch
@@ -126,9 +154,9 @@ public sealed class RandomFilterGenerator(int seed)
     };
 
     /// <summary>A seed's filters.</summary>
-    public static IReadOnlyList<string> Filters(int seed, int count)
+    public static IReadOnlyList<string> Filters(int seed, int count, bool functions = false)
     {
-        var generator = new RandomFilterGenerator(seed);
+        var generator = new RandomFilterGenerator(seed, functions);
         return [.. Enumerable.Range(0, count).Select(_ => generator.Next()).Distinct()];
     }
 

@@ -317,6 +317,12 @@ internal sealed class FilterParser
                 return new LiteralExpression(-d) { Position = token.Position };
             }
 
+            if (operand is LiteralExpression { Value: 9223372036854775808UL } && _functionDepth > 0)
+            {
+                // In function arguments DataFusion parses the number with its sign: an int64, the smallest.
+                return new LiteralExpression(long.MinValue) { Position = token.Position };
+            }
+
             if (operand is LiteralExpression { Value: ulong big })
             {
                 // As in LanceDB, -9223372036854775808 is a float64 literal (its number token is beyond

@@ -120,6 +120,8 @@ internal static class FilterTextFunctionBinder
             throw binder.Error("coalesce takes at least 1 argument", f);
         }
 
+        // Numbers meet in their common type; other kinds only with their own (text among numbers is refused: which
+        // of the two DataFusion turns into the other there is not settled here).
         var args = f.Arguments.Select(binder.BindNode).ToList();
         FilterType? common = null;
         for (var i = 0; i < args.Count; i++)

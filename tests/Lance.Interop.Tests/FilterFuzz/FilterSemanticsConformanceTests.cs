@@ -196,6 +196,12 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "date_part('hour', d) = 0", "date_part('YEAR', ts) > 2000", "date_part('year', NULL) IS NULL", "date_part('quarter', d) = 2",
             "date_part('week', d) = 53", "date_part('second', d) = 0", "date_part('year', ts) + 1 = 1971",
         ],
+        ["a column IN constants and expressions"] =
+        [
+            "i64 IN (NULL, CAST('Infinity' AS double), 9223372036854775807)", "i64 IN (CAST('Infinity' AS double), 9223372036854775806)", "f32 IN (0.1, CAST('Infinity' AS double))", "f32 NOT IN (0.0, CAST('Infinity' AS double), 0.1)",
+            "u32 IN (1e300, CAST('Infinity' AS double))", "u64 NOT IN (0, 3, CAST('NaN' AS double))", "i8 IN (1, i16)", "i64 IN (5, CAST(7 AS double))",
+            "f32 IN (3e38, CAST('-Infinity' AS double), -1e300)", "u8 IN (200, CAST(1.5 AS double))", "i64 NOT IN (-0.0, CAST('Infinity' AS double))",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -284,6 +290,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Date_parts_of_dates_and_timestamps_answer_as_in_LanceDB() => AssertCategory("date parts");
+
+    [Fact]
+    public void A_column_IN_constants_and_expressions_resolves_the_constants_then_meets_in_one_type_as_in_LanceDB() => AssertCategory("a column IN constants and expressions");
 
     [Fact]
     public void LanceDB_never_contradicts_its_own_count_on_these_filters() => Assert.Empty(_judged.Verdicts.SelfContradictions);

@@ -530,7 +530,8 @@ internal sealed class FilterBinder
         // a string as text even where the string is not its partner: `f32 IN ('1', CAST('NaN' AS double))`
         // compares the text 'NaN' with the text of f32. (Lance's planner first resolves a column's literals,
         // and refuses `f32 IN ('1', ...)` there, as we do.)
-        if (!(resolving && i.Operand is ColumnExpression) && FilterCommonTypes.BindInList(this, i) is { } inCommonType)
+        var column = resolving && i.Operand is ColumnExpression; // Lance resolves its constants first (only numbers here)
+        if ((!column || i.Values.All(v => v is not LiteralExpression { Value: string })) && FilterCommonTypes.BindInList(this, i, column) is { } inCommonType)
         {
             return i.Negated ? new BoundNot(inCommonType, i.Position) : inCommonType;
         }

@@ -128,10 +128,15 @@ internal static class FilterCommonTypes
     { Position = number.Position };
 
     /// <summary><c>x [NOT] IN (values)</c> with values that are not all literals, as DataFusion types it: x and every value in one common type; null when they are not all numbers and strings.</summary>
-    internal static BoundNode? BindInList(FilterBinder binder, InExpression i)
+    internal static BoundNode? BindInList(FilterBinder binder, InExpression i, bool resolveConstants = false)
     {
         var operand = binder.BindNode(i.Operand);
-        var values = i.Values.Select(binder.BindNode).ToList();
+
+        // Over a column, Lance first resolves each constant to the column's type (0.1 becomes a float32 for a float32 column),
+        // refusing one it cannot convert (1e300 for a uint32 column); the values that are not constants keep their types.
+        var values = i.Values.Select(v => resolveConstants && v is LiteralExpression { Value: not null and not string } literal && operand.Type.IsNumeric
+            ? FilterCastBinder.CoerceLiteral(binder, literal, operand, i.Operand)
+            : binder.BindNode(v)).ToList();
         var all = values.Prepend(operand).Where(v => v.Type.Kind != ValueKind.Null).ToList();
         if (!all.All(v => v.Type.IsNumeric || v.Type.Kind == ValueKind.String) || all.All(v => v.Type.Kind == ValueKind.String))
         {

@@ -8,7 +8,8 @@ namespace Lance.Engine.Query.Filtering;
 /// <summary>A conversion, written by the user (<c>CAST</c>) or added by the binder (int → double, date → timestamp).</summary>
 internal sealed class BoundCast(BoundNode operand, FilterType target, string targetName, int position) : BoundNode(target, position)
 {
-    private static readonly long[] TicksPerSecond = [1, 1_000, 1_000_000, 1_000_000_000];
+    /// <summary>Ticks of each <see cref="TimeUnit"/> in a second, by the unit's value.</summary>
+    internal static readonly long[] TicksPerSecond = [1, 1_000, 1_000_000, 1_000_000_000];
 
     /// <summary>What is converted.</summary>
     public BoundNode Operand => operand;

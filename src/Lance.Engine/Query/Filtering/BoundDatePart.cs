@@ -17,8 +17,6 @@ internal sealed class BoundDatePart(string part, BoundNode operand, int position
         "year", "quarter", "month", "week", "day", "hour", "minute", "second", "millisecond", "microsecond", "dow", "doy", "epoch",
     };
 
-    private static readonly long[] TicksPerSecond = [1, 1_000, 1_000_000, 1_000_000_000];
-
     public override ColumnVector Evaluate(EvaluationContext context)
     {
         var v = operand.Evaluate(context);
@@ -38,7 +36,7 @@ internal sealed class BoundDatePart(string part, BoundNode operand, int position
             }
 
             // Whole seconds since 1970 and the ticks of the second past them (a date is its midnight).
-            var perSecond = v.Kind == ValueKind.Date ? 1 : TicksPerSecond[(int)v.Type.Unit];
+            var perSecond = v.Kind == ValueKind.Date ? 1 : BoundCast.TicksPerSecond[(int)v.Type.Unit];
             var raw = v.Kind == ValueKind.Date ? v.Ints![i] * 86_400 : v.Ints![i];
             var seconds = Math.DivRem(raw, perSecond, out var fraction);
             if (fraction < 0)

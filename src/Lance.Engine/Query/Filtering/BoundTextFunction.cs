@@ -80,8 +80,9 @@ internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> ar
                     bools![i] = pattern!.IsMatch(value);
                     break;
                 case "strpos":
-                    var at = value.IndexOf(Text(args[1], i), StringComparison.Ordinal);
-                    ints![i] = at < 0 ? 0 : CharCount(value.AsSpan(0, at)) + 1;
+                    var bytes = args[0].Bytes![args[0].IsScalar ? 0 : i];
+                    var at = bytes.IndexOf(args[1].Bytes![args[1].IsScalar ? 0 : i]);
+                    ints![i] = at < 0 ? 0 : BoundFunction.CountChars(bytes[..at]) + 1;
                     break;
                 default:
                     strings!.Append(Encoding.UTF8.GetBytes(Transform(value, args, i)));
@@ -140,15 +141,4 @@ internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> ar
     }
 
     private static string Text(ColumnVector v, int row) => Encoding.UTF8.GetString(v.Bytes![v.IsScalar ? 0 : row]);
-
-    private static int CharCount(ReadOnlySpan<char> text)
-    {
-        var count = 0;
-        foreach (var _ in text.EnumerateRunes())
-        {
-            count++;
-        }
-
-        return count;
-    }
 }

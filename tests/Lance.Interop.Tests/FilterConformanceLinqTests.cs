@@ -16,6 +16,8 @@ public partial record LinqRow : ILanceModel
     public string Name { get; init; } = "";
     public string? Note { get; init; }
     [Column("cat")] public string Category { get; init; } = "";
+    public List<string?> Tags { get; init; } = [];
+    public int[]? Scores { get; init; }
 
     public static List<LinqRow> Sample() => Enumerable.Range(0, 120).Select(i => new LinqRow
     {
@@ -26,6 +28,8 @@ public partial record LinqRow : ILanceModel
         Name = i % 11 == 0 ? "" : $"{(i % 2 == 0 ? "Alpha" : "beta")}_{i}",
         Note = i % 5 == 0 ? null : $"note {i % 9}",
         Category = (i % 3) switch { 0 => "red", 1 => "green", _ => "blue" },
+        Tags = (i % 6) switch { 0 => [], 1 => ["a"], 2 => ["a", null], 3 => [null], 4 => ["b", "c", "a"], _ => ["c"] },
+        Scores = i % 8 == 0 ? null : Enumerable.Range(0, i % 4).Select(k => (i + k) % 9).ToArray(),
     }).ToList();
 }
 
@@ -36,6 +40,7 @@ public partial record LinqRow : ILanceModel
 public sealed class FilterConformanceLinqTests : IDisposable
 {
     private static readonly int[] Ranks = [3, 7, 49];
+    private static readonly List<string?> Wanted = ["c", "zzz"];
 
     private readonly TempCopy _db = TempCopy.Empty();
 
@@ -63,6 +68,12 @@ public sealed class FilterConformanceLinqTests : IDisposable
         ["regex"] = x => Regex.IsMatch(x.Name, "^[Aa]lpha_1[0-9]$"),
         ["regex ignoring case, negated"] = x => x.Note != null && !Regex.IsMatch(x.Note, "E [0-3]$", RegexOptions.IgnoreCase),
         ["replace"] = x => x.Name.Replace("_", "-") == "beta-3" || x.Name.Replace("a", "") == "lph_4",
+        ["list has a value"] = x => x.Tags.Any(t => t == "a"),
+        ["list lacks a value"] = x => !x.Tags.Any(t => "a" == t) && x.Id % 2 == 0,
+        ["list has any of the values"] = x => x.Tags.Any(t => Wanted.Contains(t)) || (x.Scores != null && x.Scores.Any(s => s.Equals(4))),
+        ["list has none of no values"] = x => !x.Tags.Any(t => Array.Empty<string?>().Contains(t)),
+        ["list not empty"] = x => x.Tags.Any() && x.Tags.Count < 3,
+        ["array length"] = x => x.Scores != null && (x.Scores.Length == 2 || !x.Scores.Any()),
         ["trim characters"] = x => x.Name.TrimEnd('1', '0') == "beta_" || x.Name.TrimStart('A', 'l') == "pha_2" || x.Category.Trim('r', 'd') == "e",
     };
 

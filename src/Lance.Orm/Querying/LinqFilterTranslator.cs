@@ -128,7 +128,7 @@ internal sealed class LinqFilterTranslator
     private static NotSupportedException Unsupported(Expression e, string why = "")
         => new($"The LINQ filter cannot translate '{e}'{(why.Length > 0 ? ": " + why : "")}. Rewrite it with members of the row, constants, "
             + "comparisons, && || !, ??, arithmetic, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length/Replace/Trim(chars), DateTime Year/Month/Day/Hour/..., Regex.IsMatch "
-            + "with a constant pattern, or collection.Contains(x.Member); "
+            + "with a constant pattern, collection.Contains(x.Member), or x.List.Contains(v)/Any(t => t == v)/Count/Length; "
             + "or pass a SQL filter to Where(string).");
 
     /// <summary>A boolean expression that never yields SQL NULL (so NOT and OR keep C#'s meaning).</summary>
@@ -318,6 +318,11 @@ internal sealed class LinqFilterTranslator
             return new FilterLogical(LogicalOperator.Or, new FilterIsNull(value, false), new FilterComparison(ComparisonOperator.Equal, value, new FilterLiteral("")));
         }
 
+        if (method is { Name: nameof(Enumerable.Any), IsStatic: true } && method.DeclaringType == typeof(Enumerable) && IsListColumn(call.Arguments[0]))
+        {
+            return ListAny(call);
+        }
+
         if (method.Name == "Contains" && TryListHas(call) is { } has)
         {
             return has;
@@ -406,6 +411,60 @@ internal sealed class LinqFilterTranslator
 
         var has = new FilterFunction("array_has", [Value(list), Literal(Evaluate(item), null, item)]);
         return CanBeNull(list) ? new FilterIsBoolean(has, true, Negated: false) : has;
+    }
+
+    // x.Tags.Any() as array_length(tags) > 0; x.Tags.Any(t => t == v) as array_has(tags, v); x.Tags.Any(t => values.Contains(t))
+    // as one array_has per value, or'ed (array_has_any's meaning). A null list passes none (LINQ to objects would throw).
+    private FilterNode ListAny(MethodCallExpression call)
+    {
+        var list = call.Arguments[0];
+        if (call.Arguments.Count == 1)
+        {
+            var nonEmpty = new FilterComparison(ComparisonOperator.Greater, new FilterFunction("array_length", [Value(list)]), new FilterLiteral(0L));
+            return CanBeNull(list) ? new FilterIsBoolean(nonEmpty, true, Negated: false) : nonEmpty;
+        }
+
+        var lambda = call.Arguments[1] is LinqUnary { NodeType: ExpressionType.Quote } quote ? quote.Operand : call.Arguments[1];
+        if (lambda is not LambdaExpression { Parameters: [var element] } predicate)
+        {
+            throw Unsupported(call);
+        }
+
+        var needles = ElementNeedles(predicate.Body, element)
+            ?? throw Unsupported(call, "only the element compared for equality with a constant (t => t == v), or a constant collection's Contains(t), translates");
+        if (needles.Any(n => n is null))
+        {
+            throw Unsupported(call, "LanceDB's array_has never matches a null element, so a null value cannot be looked for");
+        }
+
+        FilterNode? any = null;
+        foreach (var needle in needles)
+        {
+            FilterNode has = new FilterFunction("array_has", [Value(list), Literal(needle, null, call)]);
+            any = any is null ? has : new FilterLogical(LogicalOperator.Or, any, has);
+        }
+
+        return any is null ? new FilterLiteral(false) : CanBeNull(list) ? new FilterIsBoolean(any, true, Negated: false) : any;
+    }
+
+    /// <summary>The constants an <c>Any</c> predicate looks for: <c>t == v</c>, <c>v == t</c>, <c>t.Equals(v)</c>, <c>values.Contains(t)</c>; null for another shape.</summary>
+    private List<object?>? ElementNeedles(Expression body, ParameterExpression element)
+    {
+        bool IsElement(Expression e) => StripConvert(e) == element;
+        bool Constant(Expression e) => !DependsOnRow(e) && !new ParameterFinder(element, () => { }).HasParameter(e);
+        switch (body)
+        {
+            case LinqBinary { NodeType: ExpressionType.Equal, Method: null or { Name: "op_Equality" } } b when IsElement(b.Left) && Constant(b.Right):
+                return [Evaluate(b.Right)];
+            case LinqBinary { NodeType: ExpressionType.Equal, Method: null or { Name: "op_Equality" } } b when IsElement(b.Right) && Constant(b.Left):
+                return [Evaluate(b.Left)];
+            case MethodCallExpression { Method.Name: nameof(Equals), Object: { } self, Arguments: [var other] } when IsElement(self) && Constant(other):
+                return [Evaluate(other)];
+            case MethodCallExpression { Method.Name: "Contains" } contains when TryContains(contains, out var collection, out var item) && IsElement(item) && Constant(collection):
+                return Evaluate(collection) is System.Collections.IEnumerable values ? values.Cast<object?>().Distinct().ToList() : null;
+            default:
+                return null;
+        }
     }
 
     /// <summary>Recognises <c>list.Contains(x.M)</c>, <c>Enumerable.Contains(source, x.M)</c> and <c>MemoryExtensions.Contains(span, x.M)</c>.</summary>
@@ -502,6 +561,8 @@ internal sealed class LinqFilterTranslator
                 return new FilterFunction("char_length", [Value(s)]);
             case MemberExpression { Member.Name: "Count" or "Length", Expression: { } list } when IsListColumn(list):
                 return new FilterFunction("array_length", [Value(list)]);
+            case LinqUnary { NodeType: ExpressionType.ArrayLength, Operand: var array } when IsListColumn(array):
+                return new FilterFunction("array_length", [Value(array)]);
             case MethodCallExpression { Method.Name: nameof(Enumerable.Count), Arguments: [var source] } count when count.Method.DeclaringType == typeof(Enumerable) && IsListColumn(source):
                 return new FilterFunction("array_length", [Value(source)]);
             case LinqBinary b when b.NodeType is ExpressionType.Add or ExpressionType.Subtract or ExpressionType.Multiply or ExpressionType.Divide or ExpressionType.Modulo

@@ -121,17 +121,37 @@ public sealed class ProjectedQuery<T, TResult>
 {
     private readonly Func<IAsyncEnumerable<T>> _rows;
     private readonly Func<T, TResult> _selector;
+    private readonly Action<int> _limit;
+    private readonly Action<int> _offset;
 
     internal ProjectedQuery(VectorQuery<T> query, Expression<Func<T, TResult>> selector)
     {
         _rows = () => query.AsAsyncEnumerable();
+        (_limit, _offset) = (n => query.Limit(n), n => query.Offset(n));
         _selector = selector.Compile(preferInterpretation: !RuntimeFeature.IsDynamicCodeSupported);
     }
 
     internal ProjectedQuery(LanceQuery<T> query, Expression<Func<T, TResult>> selector)
     {
         _rows = () => query.AsAsyncEnumerable();
+        (_limit, _offset) = (n => query.Limit(n), n => query.Offset(n));
         _selector = selector.Compile(preferInterpretation: !RuntimeFeature.IsDynamicCodeSupported);
+    }
+
+    /// <summary>Returns at most <paramref name="limit"/> rows: the query's <c>Limit</c>, so <c>Select(...).Limit(n)</c> and <c>Limit(n).Select(...)</c> are the same query.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not positive.</exception>
+    public ProjectedQuery<T, TResult> Limit(int limit)
+    {
+        _limit(limit);
+        return this;
+    }
+
+    /// <summary>Skips the first <paramref name="offset"/> rows: the query's <c>Offset</c>.</summary>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="offset"/> is negative.</exception>
+    public ProjectedQuery<T, TResult> Offset(int offset)
+    {
+        _offset(offset);
+        return this;
     }
 
     /// <summary>Runs the query and returns the projected rows.</summary>
@@ -158,6 +178,7 @@ public sealed class ProjectedQuery<T, TResult>
     /// <summary>Returns the first projected row, or default when none passes.</summary>
     public async Task<TResult?> FirstOrDefaultAsync(CancellationToken cancellationToken = default)
     {
+        _limit(1);
         await foreach (var row in AsAsyncEnumerable(cancellationToken).ConfigureAwait(false))
         {
             return row;

@@ -169,6 +169,23 @@ public sealed class FrictionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_projection_pages_like_the_query_it_projects()
+    {
+        var products = await Products(12);
+
+        // Limit and Offset after Select are the query's own, whichever comes first.
+        var after = await products.Query().OrderBy(x => x.Id).Select(x => x.Title).Offset(2).Limit(3).ToListAsync();
+        var before = await products.Query().OrderBy(x => x.Id).Offset(2).Limit(3).Select(x => x.Title).ToListAsync();
+        Assert.Equal(["product 2", "product 3", "product 4"], after);
+        Assert.Equal(after, before);
+
+        var first = await products.Query().OrderByDescending(x => x.Id).Select(x => new { x.Id }).FirstOrDefaultAsync();
+        Assert.Equal(11, first!.Id);
+        Assert.Throws<ArgumentOutOfRangeException>(() => products.Query().Select(x => x.Id).Limit(0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => products.Query().Select(x => x.Id).Offset(-1));
+    }
+
+    [Fact]
     public async Task OrderBy_on_an_untyped_query_keeps_the_projection()
     {
         await Products(6);

@@ -124,6 +124,35 @@ public sealed class LinqTypesTests
         Assert.Equal("(date_part('year', at) = 2024)", LinqFilterTranslator.ToSql<Event>(x => x.At.Year == 2024, schema));
     }
 
+    public sealed record Tagged(long Id, List<string?> Tags, int[] Scores);
+
+    [Fact]
+    public void Any_and_Length_on_a_list_column_become_array_functions_and_other_element_predicates_are_refused_naming_them()
+    {
+        var schema = new Schema(
+            [
+                new Field("id", Int64Type.Default, false),
+                new Field("tags", new ListType(new Field("item", StringType.Default, true)), false),
+                new Field("scores", new ListType(new Field("item", Int32Type.Default, false)), true),
+            ],
+            null);
+        string[] wanted = ["b", "c", "b"];
+
+        Assert.Equal("array_has(tags, 'a')", LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => t == "a"), schema));
+        Assert.Equal("(array_has(tags, 'b') OR array_has(tags, 'c'))", LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => wanted.Contains(t)), schema));
+        Assert.Equal("FALSE", LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => System.Array.Empty<string>().Contains(t)), schema));
+        Assert.Equal("(array_length(tags) > 0)", LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(), schema));
+        Assert.Equal("(array_has(scores, 3) IS TRUE)", LinqFilterTranslator.ToSql<Tagged>(x => x.Scores.Any(s => s.Equals(3)), schema));
+        Assert.Contains("(array_length(scores) = 2)", LinqFilterTranslator.ToSql<Tagged>(x => x.Scores.Length == 2, schema), StringComparison.Ordinal);
+
+        var startsWith = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => t!.StartsWith("ab")), schema));
+        var isNull = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => t == null), schema));
+        var rowDependent = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Tagged>(x => x.Scores.Any(s => s == x.Id), schema));
+        Assert.Contains("t.StartsWith(\"ab\")", startsWith.Message, StringComparison.Ordinal);
+        Assert.Contains("null", isNull.Message, StringComparison.Ordinal);
+        Assert.Contains("x.Scores.Any", rowDependent.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Dates_and_enums_become_typed_literals()
     {

@@ -74,6 +74,11 @@ public sealed class FilterConformanceLinqTests : IDisposable
         ["list has none of no values"] = x => !x.Tags.Any(t => Array.Empty<string?>().Contains(t)),
         ["list not empty"] = x => x.Tags.Any() && x.Tags.Count < 3,
         ["array length"] = x => x.Scores != null && (x.Scores.Length == 2 || !x.Scores.Any()),
+        ["square root and power"] = x => x.Price.HasValue && (Math.Sqrt(x.Id) > 5 || Math.Pow(x.Price.Value, 2) < 10 || Math.Cbrt(x.Id) == 4),
+        ["logarithms and exponent"] = x => (Math.Log(x.Id + 1) > 3 && Math.Log10(x.Id + 1) < 2) || Math.Exp(x.Id % 5) > 50 || Math.Log2(x.Id + 1) == 5,
+        ["rounding halves away from zero"] = x => Math.Round(x.Price ?? 0, MidpointRounding.AwayFromZero) == -10 || Math.Round((x.Price ?? 0) / 4, 1, MidpointRounding.AwayFromZero) == 1.6
+            || Math.Truncate((x.Price ?? 0) / 4) == -2,
+        ["max and min"] = x => (Math.Max(x.Id, 50) == 50 && Math.Min(x.Rank ?? 0, 10) < 5) || Math.Max(x.Price ?? 0, 12.0) > 18,
         ["trim characters"] = x => x.Name.TrimEnd('1', '0') == "beta_" || x.Name.TrimStart('A', 'l') == "pha_2" || x.Category.Trim('r', 'd') == "e",
     };
 

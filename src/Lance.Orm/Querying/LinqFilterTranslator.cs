@@ -127,7 +127,7 @@ internal sealed class LinqFilterTranslator
 
     private static NotSupportedException Unsupported(Expression e, string why = "")
         => new($"The LINQ filter cannot translate '{e}'{(why.Length > 0 ? ": " + why : "")}. Rewrite it with members of the row, constants, "
-            + "comparisons, && || !, ??, arithmetic, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length/Replace/Trim(chars), DateTime Year/Month/Day/Hour/..., Regex.IsMatch "
+            + "comparisons, && || !, ??, arithmetic, Math functions, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length/Replace/Trim(chars), DateTime Year/Month/Day/Hour/..., Regex.IsMatch "
             + "with a constant pattern, collection.Contains(x.Member), or x.List.Contains(v)/Any(t => t == v)/Count/Length; "
             + "or pass a SQL filter to Where(string).");
 
@@ -467,6 +467,41 @@ internal sealed class LinqFilterTranslator
         }
     }
 
+    // Math.Sqrt, Cbrt, Exp, Log (natural), Log10, Log2, Pow, Truncate, Round(x[, digits], MidpointRounding.AwayFromZero),
+    // Max and Min (not of floats: Math.Min returns NaN where SQL's least, which orders NaN above every number, does not).
+    private FilterNode MathCall(MethodCallExpression call)
+    {
+        var args = call.Arguments;
+        var floats = args.Any(a => a.Type == typeof(double) || a.Type == typeof(float));
+        string? function = (call.Method.Name, args.Count) switch
+        {
+            (nameof(Math.Sqrt), 1) => "sqrt",
+            (nameof(Math.Cbrt), 1) => "cbrt",
+            (nameof(Math.Exp), 1) => "exp",
+            (nameof(Math.Log), 1) => "ln",
+            (nameof(Math.Log10), 1) => "log10",
+            (nameof(Math.Log2), 1) => "log2",
+            (nameof(Math.Pow), 2) => "power",
+            (nameof(Math.Truncate), 1) when floats => "trunc",
+            (nameof(Math.Max), 2) => "greatest",
+            (nameof(Math.Min), 2) when !floats => "least",
+            (nameof(Math.Round), 2 or 3) when floats && args[^1] is ConstantExpression { Value: MidpointRounding.AwayFromZero } => "round",
+            _ => null,
+        };
+        if (function is null)
+        {
+            throw Unsupported(call, call.Method.Name switch
+            {
+                nameof(Math.Round) => "SQL's round rounds halves away from zero; write Math.Round(x, MidpointRounding.AwayFromZero) or with digits",
+                nameof(Math.Min) when floats => "Math.Min of floats returns NaN where SQL's least does not",
+                _ => "",
+            });
+        }
+
+        var operands = function == "round" ? args.Take(args.Count - 1) : args;
+        return new FilterFunction(function, [.. operands.Select(a => Value(a))]);
+    }
+
     /// <summary>Recognises <c>list.Contains(x.M)</c>, <c>Enumerable.Contains(source, x.M)</c> and <c>MemoryExtensions.Contains(span, x.M)</c>.</summary>
     private bool TryContains(MethodCallExpression call, out Expression collection, out Expression item)
     {
@@ -600,6 +635,8 @@ internal sealed class LinqFilterTranslator
                 return new FilterFunction("upper", [Value(s)]);
             case MethodCallExpression { Method.Name: nameof(Math.Abs), Method.DeclaringType: { } d, Arguments.Count: 1 } abs when d == typeof(Math):
                 return new FilterFunction("abs", [Value(abs.Arguments[0])]);
+            case MethodCallExpression { Method.DeclaringType: { } d } math when d == typeof(Math) || d == typeof(MathF):
+                return MathCall(math);
             case MemberExpression or ParameterExpression or MethodCallExpression:
             default:
                 if (e.Type == typeof(bool))

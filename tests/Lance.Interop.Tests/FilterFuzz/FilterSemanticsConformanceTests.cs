@@ -202,6 +202,33 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "u32 IN (1e300, CAST('Infinity' AS double))", "u64 NOT IN (0, 3, CAST('NaN' AS double))", "i8 IN (1, i16)", "i64 IN (5, CAST(7 AS double))",
             "f32 IN (3e38, CAST('-Infinity' AS double), -1e300)", "u8 IN (200, CAST(1.5 AS double))", "i64 NOT IN (-0.0, CAST('Infinity' AS double))",
         ],
+        ["math functions"] =
+        [
+            "sqrt(i32) > 100", "sqrt(f64) IS NULL", "isnan(sqrt(f64))", "sqrt(f32) = 0", "sqrt(f32) > 0.3", "sqrt(dec) > 1", "sqrt(u64) > 4294967295",
+            "sqrt(f64) * sqrt(f64) = f64", "cbrt(i64) < 0", "cbrt(f32) > 1", "cbrt(f64) = 0", "ln(f64) > 0", "ln(u8) = 0", "ln(f32) < 0", "ln(i32) IS NULL",
+            "isnan(ln(i16))", "log2(u32) > 31", "log2(u32) = 31.999999999664098", "log10(f32) < 0", "log10(i64) > 18", "log(f64) > 1", "log(f64) = log10(f64)",
+            "exp(i8) > 1", "exp(f32) > 100", "exp(f64) = 0", "exp(u8) > 1e100",
+            "exp(f32) = 1.1051709", "signum(f64) = -1", "signum(f64) = 0", "signum(f32) = 0", "signum(i32) < 0", "signum(dec) > 0", "isnan(signum(f64))",
+            "round(f64) = 2", "round(f64, 1) = 1.5", "round(f32, 1) = 0.1", "round(i32, -2) = 100", "round(i32, -2) = -100", "round(f64, -300) = 0",
+            "isnan(round(f64, 400))", "round(f64, 400) IS NULL", "round(i64, 2) = i64", "round(u64, -1) = 10", "round(f32) = 0", "round(f32, 40) = f32",
+            "trunc(f64, 1) = 1.5", "trunc(f32) = 0", "trunc(dec) > 1", "trunc(dec) = 0", "trunc(i64, -1) = 0", "trunc(f32, 1) = 0.1", "trunc(i32, -2) = -100",
+            "power(i32, 2) > 10000", "power(f64, 0.5) > 1", "pow(u8, 2) = 65025", "power(i8, -1) < 0", "power(f32, 2) > 1e76",
+            "power(i64, 2) = 10000", "power(f64, f64) = 1", "power(2, i8) > 1e38", "power(f32, 0) = 1", "power(i32, 0) = 1", "power(i8, 1) = 100", 
+            "ln(f32) > 0", "log2(f32) > 100", "log(f32) > 0", "ln(i8) > 0", "log(2, u16) = 16", "log(2, u16) > 15.99", "log(f32, f32) = 1", "log(f32, 1) = 0",
+            "log(i32, i32) = 1", "log(2, f32) > 0", "log(2, i8) < 0", "log(0.5, f32) = -128", "log(f64, f32) > 1", "log(f32, f64) > 1", "log(0.5, (-f32)) = -128",
+        ],
+        ["greatest, least, nullif"] =
+        [
+            "greatest(i32, 0) = 0", "least(i8, i16) < -100", "greatest(f64, 0) = 0", "greatest(f64, -0.0) = 0", "least(f64, 0.0) = 0", "least(f32, 0) < 0",
+            "greatest(s, 'b') = 'b'", "least(s, 'b') = 'a'", "greatest(u64, 5) > 5", "least(u64, i64) < 0", "greatest(NULL, i32) IS NULL", "isnan(greatest(f64, 1))",
+            "isnan(least(f64, 1))", "greatest(f64, CAST('NaN' AS double)) = 1.5", "least(i32, 2, i8) = 0", "greatest(dec, 1) = 1", "greatest(dec, i64) > 100",
+            "greatest(d, DATE '2020-01-01') = DATE '2020-01-01'", "least(b, true) = false", "greatest(tag, 'm') = 'red'", "greatest(i32) = 100", "least(NULL, NULL) IS NULL",
+            "nullif(i32, 100) IS NULL", "nullif(s, 'a') IS NULL", "nullif(f64, CAST('NaN' AS double)) IS NULL", "nullif(f64, 0) IS NULL", "nullif(f32, -0.0) IS NULL",
+            "nullif(u64, 5) = 5", "nullif(i8, i16) IS NULL", "nullif(NULL, i32) IS NULL", "nullif(i32, NULL) = 100", "nullif(dec, 1.5) IS NULL", "nullif(b, false)",
+            "nullif(s, s) IS NULL", "nullif(i64, 0) > 0", "nullif(u8, i32) = 1", "nullif(d, DATE '1970-01-01') IS NULL", "greatest(i32, 'x') IS NULL",
+            "greatest(f32, 0.1) = 0.1", "greatest(f32, 0.1) = CAST(0.1 AS float)", "least(f32, 0.1) = f32", "nullif(f32, 0.1) IS NULL", "nullif(f32, CAST(0.1 AS double)) IS NULL",
+            "coalesce(f32, 0.1) = 0.1", "greatest(f32, f64) = f32", "least(0.1, f32) < 0.1",
+        ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
     };
 
@@ -290,6 +317,12 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Date_parts_of_dates_and_timestamps_answer_as_in_LanceDB() => AssertCategory("date parts");
+
+    [Fact]
+    public void Math_functions_answer_as_in_LanceDB_in_single_and_double_precision() => AssertCategory("math functions");
+
+    [Fact]
+    public void Greatest_least_and_nullif_meet_in_one_type_and_order_floats_totally_as_in_LanceDB() => AssertCategory("greatest, least, nullif");
 
     [Fact]
     public void A_column_IN_constants_and_expressions_resolves_the_constants_then_meets_in_one_type_as_in_LanceDB() => AssertCategory("a column IN constants and expressions");

@@ -153,6 +153,24 @@ public sealed class LinqTypesTests
         Assert.Contains("x.Scores.Any", rowDependent.Message, StringComparison.Ordinal);
     }
 
+    public sealed record Measured(long Id, double Value, int Count);
+
+    [Fact]
+    public void Math_methods_become_sql_functions_and_those_whose_meaning_differs_are_refused_with_the_reason()
+    {
+        var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("value", DoubleType.Default, false), new Field("count", Int32Type.Default, false)], null);
+
+        Assert.Equal("(sqrt(value) > 2.0)", LinqFilterTranslator.ToSql<Measured>(x => Math.Sqrt(x.Value) > 2, schema));
+        Assert.Equal("(round(value, 1) = 1.5)", LinqFilterTranslator.ToSql<Measured>(x => Math.Round(x.Value, 1, MidpointRounding.AwayFromZero) == 1.5, schema));
+        Assert.Equal("(power(value, 2.0) < ln(count))", LinqFilterTranslator.ToSql<Measured>(x => Math.Pow(x.Value, 2) < Math.Log(x.Count), schema));
+        Assert.Equal("(least(id, 3) = greatest(count, 1))", LinqFilterTranslator.ToSql<Measured>(x => Math.Min(x.Id, 3) == Math.Max(x.Count, 1), schema));
+
+        var bankers = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Measured>(x => Math.Round(x.Value) == 2, schema));
+        var min = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Measured>(x => Math.Min(x.Value, 1.0) == 1, schema));
+        Assert.Contains("MidpointRounding.AwayFromZero", bankers.Message, StringComparison.Ordinal);
+        Assert.Contains("NaN", min.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Dates_and_enums_become_typed_literals()
     {

@@ -3,13 +3,14 @@ using System.Text.RegularExpressions;
 namespace Lance.Engine.Query.Filtering;
 
 /// <summary>
-/// The part of <see cref="FilterBinder"/> that binds <see cref="BoundTextFunction"/>'s functions,
-/// <c>coalesce</c> and <c>date_part</c>; it works for one binder, passed in.
+/// The part of <see cref="FilterBinder"/> that binds <see cref="BoundTextFunction"/>'s functions, <c>coalesce</c>,
+/// <c>date_part</c>, <see cref="BoundMathFunction"/>'s and <see cref="BoundChoice"/>'s; it works for one binder, passed in.
 /// </summary>
 internal static class FilterTextFunctionBinder
 {
     /// <summary>The names this binds.</summary>
-    public static IEnumerable<string> Names => BoundTextFunction.Arity.Keys.Append("coalesce").Append("date_part");
+    public static IEnumerable<string> Names => BoundTextFunction.Arity.Keys.Append("coalesce").Append("date_part")
+        .Concat(BoundMathFunction.Arity.Keys).Concat(BoundChoice.Arity.Keys);
 
     /// <summary>The bound call, or null when <paramref name="f"/> is none of these functions.</summary>
     public static BoundNode? TryBind(FilterBinder binder, FunctionExpression f)
@@ -24,17 +25,26 @@ internal static class FilterTextFunctionBinder
             return BoundDatePart.Bind(binder, f);
         }
 
+        if (BoundMathFunction.Arity.TryGetValue(f.Name, out var math))
+        {
+            CheckCount(binder, f, math);
+            return BoundMathFunction.Bind(binder, f, f.Arguments.Select(binder.BindNode).ToList());
+        }
+
+        if (BoundChoice.Arity.TryGetValue(f.Name, out var choice))
+        {
+            CheckCount(binder, f, choice);
+            var choices = f.Arguments.Select(binder.BindNode).ToList();
+            var common = CommonType(binder, f, choices);
+            return new BoundChoice(f.Name, [.. choices.Select(a => FilterBinder.To(a, common))], common, f.Position);
+        }
+
         if (!BoundTextFunction.Arity.TryGetValue(f.Name, out var arity))
         {
             return null;
         }
 
-        if (f.Arguments.Count < arity.Min || f.Arguments.Count > arity.Max)
-        {
-            var counts = arity.Min == arity.Max ? $"{arity.Min}" : arity.Max == int.MaxValue ? $"at least {arity.Min}" : $"{arity.Min} or {arity.Max}";
-            throw binder.Error($"{f.Name} takes {counts} arguments, not {f.Arguments.Count}", f);
-        }
-
+        CheckCount(binder, f, arity);
         var args = f.Arguments.Select(binder.BindNode).ToList();
         for (var i = 0; i < args.Count; i++)
         {
@@ -113,6 +123,15 @@ internal static class FilterTextFunctionBinder
         }
     }
 
+    private static void CheckCount(FilterBinder binder, FunctionExpression f, (int Min, int Max) arity)
+    {
+        if (f.Arguments.Count < arity.Min || f.Arguments.Count > arity.Max)
+        {
+            var counts = arity.Min == arity.Max ? $"{arity.Min}" : arity.Max == int.MaxValue ? $"at least {arity.Min}" : $"{arity.Min} or {arity.Max}";
+            throw binder.Error($"{f.Name} takes {counts} argument{(arity.Max == 1 ? "" : "s")}, not {f.Arguments.Count}", f);
+        }
+    }
+
     private static BoundNode BindCoalesce(FilterBinder binder, FunctionExpression f)
     {
         if (f.Arguments.Count == 0)
@@ -120,9 +139,15 @@ internal static class FilterTextFunctionBinder
             throw binder.Error("coalesce takes at least 1 argument", f);
         }
 
-        // Numbers meet in their common type; other kinds only with their own (text among numbers is refused: which
-        // of the two DataFusion turns into the other there is not settled here).
         var args = f.Arguments.Select(binder.BindNode).ToList();
+        var type = CommonType(binder, f, args);
+        return new BoundCoalesce([.. args.Select(a => FilterBinder.To(a, type))], type, f.Position);
+    }
+
+    // Numbers meet in their common type; other kinds only with their own (text among numbers is refused: which
+    // of the two DataFusion turns into the other there is not settled here).
+    private static FilterType CommonType(FilterBinder binder, FunctionExpression f, List<BoundNode> args)
+    {
         FilterType? common = null;
         for (var i = 0; i < args.Count; i++)
         {
@@ -138,11 +163,10 @@ internal static class FilterTextFunctionBinder
                 : null;
             if (common is null || common.Value.Kind is ValueKind.List or ValueKind.Other)
             {
-                throw binder.Error($"coalesce cannot join {FilterBinder.Describe(f.Arguments[i], args[i])} ({t.Describe()}) with the arguments before it", f.Arguments[i]);
+                throw binder.Error($"{f.Name} cannot join {FilterBinder.Describe(f.Arguments[i], args[i])} ({t.Describe()}) with the arguments before it", f.Arguments[i]);
             }
         }
 
-        var type = common ?? FilterType.Null;
-        return new BoundCoalesce([.. args.Select(a => FilterBinder.To(a, type))], type, f.Position);
+        return common ?? FilterType.Null;
     }
 }

@@ -195,6 +195,8 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "date_part('dow', d) = 0", "date_part('week', d) = 52", "date_part('doy', d) = 60", "date_part('epoch', d) = 86400 * 365 * 30 + 86400 * 7",
             "date_part('hour', d) = 0", "date_part('YEAR', ts) > 2000", "date_part('year', NULL) IS NULL", "date_part('quarter', d) = 2",
             "date_part('week', d) = 53", "date_part('second', d) = 0", "date_part('year', ts) + 1 = 1971",
+            "ts < now()", "ts > now()", "now() > ts", "d >= current_date()", "d < today()", "date_part('year', now()) >= 2026", "ts IS NULL OR ts < now()",
+            "date_part('year', current_date()) = date_part('year', now())",
         ],
         ["a column IN constants and expressions"] =
         [

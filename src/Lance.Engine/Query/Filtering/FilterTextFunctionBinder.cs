@@ -4,13 +4,14 @@ namespace Lance.Engine.Query.Filtering;
 
 /// <summary>
 /// The part of <see cref="FilterBinder"/> that binds <see cref="BoundTextFunction"/>'s functions, <c>coalesce</c>,
-/// <c>date_part</c>, <see cref="BoundMathFunction"/>'s and <see cref="BoundChoice"/>'s; it works for one binder, passed in.
+/// <c>date_part</c>, <c>now</c>/<c>current_date</c>/<c>today</c>, <see cref="BoundMathFunction"/>'s and <see cref="BoundChoice"/>'s;
+/// it works for one binder, passed in.
 /// </summary>
 internal static class FilterTextFunctionBinder
 {
     /// <summary>The names this binds.</summary>
     public static IEnumerable<string> Names => BoundTextFunction.Arity.Keys.Append("coalesce").Append("date_part")
-        .Concat(BoundMathFunction.Arity.Keys).Concat(BoundChoice.Arity.Keys);
+        .Concat(BoundMathFunction.Arity.Keys).Concat(BoundChoice.Arity.Keys).Concat(["now", "current_date", "today"]);
 
     /// <summary>The bound call, or null when <paramref name="f"/> is none of these functions.</summary>
     public static BoundNode? TryBind(FilterBinder binder, FunctionExpression f)
@@ -23,6 +24,15 @@ internal static class FilterTextFunctionBinder
         if (f.Name == "date_part")
         {
             return BoundDatePart.Bind(binder, f);
+        }
+
+        if (f.Name is "now" or "current_date" or "today")
+        {
+            // The query's start, once for the whole query, as DataFusion folds them: now() a UTC instant, the others
+            // today's date in UTC.
+            CheckCount(binder, f, (0, 0));
+            var now = DateTime.UtcNow;
+            return FilterBinder.BindLiteral(new LiteralExpression(f.Name == "now" ? now : DateOnly.FromDateTime(now)) { Position = f.Position });
         }
 
         if (BoundMathFunction.Arity.TryGetValue(f.Name, out var math))

@@ -14,6 +14,42 @@ public sealed class TableOperationsTests : IDisposable
         => Enumerable.Range(start, count).Select(i => new Point { Id = i, Vector = [i, 0, 0, 1], Label = $"p{i}" });
 
     [Fact]
+    public async Task An_update_that_sets_an_embedded_source_recomputes_those_rows_vectors_in_the_same_version()
+    {
+        var db = await _db.ConnectAsync();
+        var notes = await db.CreateTableAsync("notes", Enumerable.Range(0, 5).Select(i => new Note { Id = i, Text = $"note {i}", Rank = i }));
+        var table = await db.OpenTableAsync("notes");
+        float[] Embedding(string text) => HashEmbedding.Embed(text);
+        async Task<Dictionary<long, Note>> Rows() => (await notes.AsAsyncEnumerable().ToListAsync()).ToDictionary(r => r.Id);
+        var version = notes.Version;
+
+        // A constant, a value computed per row, the untyped dictionary form and LanceDB's values_sql.
+        Assert.Equal(1, await notes.UpdateAsync(x => x.Id == 1, x => new Note { Text = "a red kite" }));
+        Assert.Equal(2, await notes.UpdateAsync(x => x.Id >= 3, x => new Note { Text = x.Text + " (edited)" }));
+        await table.RefreshAsync();
+        Assert.Equal(1, await table.UpdateAsync("id = 0", new Dictionary<string, object?> { ["text"] = "green tea" }));
+        Assert.Equal(1, await table.UpdateWithSqlAsync("id = 2", new Dictionary<string, string> { ["text"] = "upper(text)" }));
+        await notes.RefreshAsync();
+
+        var rows = await Rows();
+        Assert.Equal(version + 4, notes.Version);
+        Assert.Equal(Embedding("a red kite"), rows[1].Vector);
+        Assert.Equal(Embedding("note 3 (edited)"), rows[3].Vector);
+        Assert.Equal(Embedding("note 4 (edited)"), rows[4].Vector);
+        Assert.Equal(Embedding("green tea"), rows[0].Vector);
+        Assert.Equal(Embedding("NOTE 2"), rows[2].Vector);
+        Assert.Equal(1, (await notes.Search("a red kite").Limit(1).ToListAsync())[0].Id);
+
+        // An update of other members leaves the vectors; one that sets the vector too keeps the vector it gives.
+        float[] given = [.. Enumerable.Range(0, 16).Select(i => i == 5 ? 1f : 0f)];
+        await notes.UpdateAsync(x => x.Id == 1, x => new Note { Rank = 42 });
+        await notes.UpdateAsync(x => x.Id == 0, x => new Note { Text = "ignored by the vector", Vector = given });
+        rows = await Rows();
+        Assert.Equal(Embedding("a red kite"), rows[1].Vector);
+        Assert.Equal(given, rows[0].Vector);
+    }
+
+    [Fact]
     public async Task A_typed_upsert_replaces_rows_by_key_and_computes_missing_vectors()
     {
         var db = await _db.ConnectAsync();

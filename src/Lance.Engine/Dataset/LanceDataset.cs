@@ -229,7 +229,24 @@ public sealed class LanceDataset : IAsyncDisposable
     /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
     /// <exception cref="LanceSchemaException">A column does not exist, or a setter's values do not fit it; nothing is updated.</exception>
     public Task<long> UpdateAsync(FilterNode? filter, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken)
-        => UpdateAsync(ResolveFilter(null, filter), setters, cancellationToken);
+        => UpdateAsync(ResolveFilter(null, filter), setters, null, cancellationToken);
+
+    /// <summary>
+    /// As <see cref="UpdateAsync(FilterNode?, IReadOnlyDictionary{string, Func{RecordBatch, IArrowArray}}, CancellationToken)"/>, then
+    /// passes each batch of updated rows (every column, the setters' values in place) to <paramref name="complete"/>,
+    /// which may change any column before the rows are written (the ORM recomputes vectors from changed sources there).
+    /// </summary>
+    /// <exception cref="LanceFilterException">The filter is invalid for this dataset; nothing is updated.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist, or a value does not fit it; nothing is updated.</exception>
+    public Task<long> UpdateAsync(FilterNode? filter, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters,
+        Func<RecordBatch, CancellationToken, Task<RecordBatch>>? complete, CancellationToken cancellationToken)
+        => UpdateAsync(ResolveFilter(null, filter), setters, complete, cancellationToken);
+
+    /// <summary>The setters of LanceDB's <c>values_sql</c> (column → SQL expression over the row) for this dataset's current schema.</summary>
+    /// <exception cref="LanceFilterException">An expression does not parse or does not fit the schema; with the position.</exception>
+    /// <exception cref="LanceSchemaException">A column does not exist.</exception>
+    public IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> SqlSetters(IReadOnlyDictionary<string, string> valuesSql)
+        => RowUpdater.Sql(Current.Schema, Path, valuesSql ?? throw new ArgumentNullException(nameof(valuesSql)));
 
     internal Task<long> DeleteAsync(IRowPredicate predicate, CancellationToken cancellationToken = default) => DeleteAsync(predicate, "", cancellationToken);
 
@@ -247,11 +264,15 @@ public sealed class LanceDataset : IAsyncDisposable
         => UpdateAsync(predicate, RowUpdater.Constants(Current.Schema, Path, values ?? throw new ArgumentNullException(nameof(values))), cancellationToken);
 
     internal Task<long> UpdateAsync(IRowPredicate? predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken = default)
+        => UpdateAsync(predicate, setters, null, cancellationToken);
+
+    internal Task<long> UpdateAsync(IRowPredicate? predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters,
+        Func<RecordBatch, CancellationToken, Task<RecordBatch>>? complete, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(setters);
         _head.ThrowIfReadOnly();
         RowUpdater.CheckTargets(Current.Schema, Path, setters.Keys);
-        return _head.WriteAsync((s, ct) => RowUpdater.PlanAsync(s, predicate ?? LambdaPredicate.All, setters, ct), retry: true, cancellationToken);
+        return _head.WriteAsync((s, ct) => RowUpdater.PlanAsync(s, predicate ?? LambdaPredicate.All, setters, complete, ct), retry: true, cancellationToken);
     }
 
     /// <summary>Sets columns of the rows matching the SQL <paramref name="filter"/> (every row when null) to SQL expressions over the row (LanceDB's <c>values_sql</c>), as one new version.</summary>

@@ -38,6 +38,40 @@ public partial class Table
     }
 
     /// <summary>
+    /// What an update that sets <paramref name="columns"/> runs on its updated rows before they are written: the
+    /// vectors whose source column it sets (and whose vector column it does not) recomputed from the new source
+    /// values, as an add computes them, so a row's vector never describes text it no longer holds. Null when the
+    /// update sets no embedded source.
+    /// </summary>
+    internal Func<RecordBatch, CancellationToken, Task<RecordBatch>>? ReembedUpdated(IEnumerable<string> columns)
+    {
+        var set = columns.ToHashSet(StringComparer.Ordinal);
+        var stale = _embeddings.Where(e => set.Contains(e.Config.SourceColumn) && !set.Contains(e.Config.VectorColumn)).ToList();
+        if (stale.Count == 0)
+        {
+            return null;
+        }
+
+        return async (batch, cancellationToken) =>
+        {
+            foreach (var embedding in stale)
+            {
+                var index = batch.Schema.GetFieldIndex(embedding.Config.VectorColumn);
+                if (index >= 0 && batch.Schema.FieldsList[index].DataType is FixedSizeListType { ValueDataType: FloatType } vector)
+                {
+                    // Null vectors are what an add fills from the source.
+                    var empty = EmbeddingApplier.BuildVectors(vector, new float[batch.Length * vector.ListSize], new bool[batch.Length]);
+                    batch = EmbeddingApplier.Replace(batch, batch.Schema.FieldsList[index], index, empty);
+                }
+            }
+
+            var run = new EmbeddingRun(Name, Database.RetryPipeline, new AddOptions());
+            var prepared = await EmbeddingApplier.ApplyAllAsync([batch], Schema, stale, run, cancellationToken).ConfigureAwait(false);
+            return prepared[0];
+        };
+    }
+
+    /// <summary>
     /// Searches by image: the image is embedded by the table's image embedding function (such as
     /// <c>open-clip</c> or <c>resnet18</c>) when the query runs.
     /// </summary>

@@ -97,9 +97,13 @@ public partial class Table
 
     /// <summary>
     /// Sets columns of the rows matching the SQL <paramref name="filter"/> (all rows when null) to SQL
-    /// expressions over the row (LanceDB's <c>values_sql</c>), e.g. <c>{"price": "price * 1.1"}</c>.
+    /// expressions over the row (LanceDB's <c>values_sql</c>), e.g. <c>{"price": "price * 1.1"}</c>. Setting the source
+    /// column of an embedding function recomputes the rows' vectors from the new values (unless the vector column is set too).
     /// </summary>
     /// <returns>The number of rows updated.</returns>
     public Task<long> UpdateWithSqlAsync(string? filter, IReadOnlyDictionary<string, string> valuesSql, CancellationToken cancellationToken = default)
-        => Dataset.UpdateWithSqlAsync(filter, valuesSql, cancellationToken);
+    {
+        var setters = Dataset.SqlSetters(valuesSql);
+        return Dataset.UpdateAsync(filter is null ? null : new Lance.Engine.Query.FilterSql(filter), setters, ReembedUpdated(setters.Keys), cancellationToken);
+    }
 }

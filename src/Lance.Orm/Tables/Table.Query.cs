@@ -76,7 +76,8 @@ public partial class Table
     /// stored by an add (<see cref="DateTime"/> as wall-clock time in a column without a time zone,
     /// <see cref="Guid"/> in RFC 4122 byte order, enums by name or number, …); a list column takes
     /// any sequence, a struct column a dictionary of field name → value, and any column a one-row
-    /// Arrow array of its type.
+    /// Arrow array of its type. Setting the source column of an embedding function recomputes the rows' vectors
+    /// from the new values (unless the update sets the vector column too).
     /// </summary>
     /// <returns>The number of rows updated.</returns>
     /// <exception cref="LanceFilterException">The filter is invalid for this table; nothing is updated.</exception>
@@ -101,7 +102,7 @@ public partial class Table
             setters[column] = Updating.ModelUpdate.Repeat(Updating.ColumnValueWriter.OneRow(field, value, Name));
         }
 
-        return Dataset.UpdateAsync(predicate, setters, cancellationToken);
+        return Dataset.UpdateAsync(predicate, setters, ReembedUpdated(setters.Keys), cancellationToken);
     }
 
     /// <summary>Runs a query: a plain query scans with the filter; a search embeds text if needed, then searches.</summary>

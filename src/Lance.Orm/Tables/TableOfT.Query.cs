@@ -65,7 +65,8 @@ public sealed partial class Table<T>
     /// is translated like a filter and computed per row; other values are evaluated once, here, and
     /// written by the model's generated writer, so every member type an add stores (dates and times
     /// of every kind, <see cref="Guid"/>, <see cref="decimal"/>, enums, lists, nested models,
-    /// vectors) is stored the same way by an update.
+    /// vectors) is stored the same way by an update. Setting a <c>[Source]</c> member recomputes its vector from the
+    /// new value with the table's embedding function (unless the update sets the vector too), in the same version.
     /// </summary>
     /// <returns>The number of rows updated.</returns>
     /// <exception cref="NotSupportedException">The predicate or a value cannot be translated, or the update is not an object initializer; nothing is updated.</exception>
@@ -77,6 +78,6 @@ public sealed partial class Table<T>
         var schema = Schema;
         var filter = LinqFilterTranslator.Translate(predicate, schema, T.ColumnMap);
         var setters = Updating.ModelUpdate.Setters(update, schema, Name, Dataset.Path);
-        return Dataset.UpdateAsync(filter, setters, cancellationToken);
+        return Dataset.UpdateAsync(filter, setters, ReembedUpdated(setters.Keys), cancellationToken);
     }
 }

@@ -67,7 +67,8 @@ internal static class RowUpdater
     /// <paramref name="setters"/> (its new data files written), and how many rows; none when no row matches.
     /// </summary>
     public static async Task<(Transaction? Transaction, long Updated)> PlanAsync(
-        Snapshot snapshot, IRowPredicate predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters, CancellationToken cancellationToken)
+        Snapshot snapshot, IRowPredicate predicate, IReadOnlyDictionary<string, Func<RecordBatch, IArrowArray>> setters,
+        Func<RecordBatch, CancellationToken, Task<RecordBatch>>? complete, CancellationToken cancellationToken)
     {
         var manifest = snapshot.Manifest;
         var schema = snapshot.Schema;
@@ -97,7 +98,22 @@ internal static class RowUpdater
                 columns[schema.GetFieldIndex(field.Name)] = values;
             }
 
-            changed.Add(new RecordBatch(schema, columns, matching.Length));
+            var updated = new RecordBatch(schema, columns, matching.Length);
+            if (complete is not null)
+            {
+                updated = await complete(updated, cancellationToken).ConfigureAwait(false);
+                if (updated.Length != matching.Length || updated.ColumnCount != schema.FieldsList.Count)
+                {
+                    throw new InvalidOperationException($"An update of '{snapshot.Location}' was completed with {updated.Length} rows of {updated.ColumnCount} columns, not {matching.Length} of {schema.FieldsList.Count}.");
+                }
+
+                for (var i = 0; i < schema.FieldsList.Count; i++)
+                {
+                    ColumnCheck.Check(schema.FieldsList[i], updated.Column(i), updated.Length, "update", snapshot.Location);
+                }
+            }
+
+            changed.Add(updated);
             replaced[fragment.Id] = RowDeleter.WithDeletedRows(snapshot, fragment, existing, rows);
         }
 

@@ -49,6 +49,13 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "array_has(lstr, 'a')", "array_has(lstr, '')", "array_has(lf, 0)", "array_has(lf, -0.0)", "array_has(lf, CAST('NaN' AS double))",
             "array_has(li, '5')", "array_has(li, 5.5)", "array_has(li, 3000000000)", "array_has(li, id)", "array_has_any(li, make_array(1, 5))", "li IS NULL",
         ],
+        ["list elements"] =
+        [
+            "li[1] = 1", "li[1] IS NULL", "li[2] > 1", "li[-1] = 3", "li[-1] IS NULL", "li[0] IS NULL", "li[100] IS NULL", "li[-100] IS NULL", "li[NULL] IS NULL",
+            "li[id] IS NULL", "li[id - 5] > 0", "li[1] + 1 > 2", "li[1] = li[-1]", "lstr[1] = 'a'", "lstr[2] IS NULL", "lstr[-1] = ''", "upper(lstr[1]) = 'A'",
+            "lf[1] > 0", "lf[1] = -0.0", "isnan(lf[2])", "array_element(li, 2) = 2", "list_element(lstr, 1) = 'x'", "array_extract(li, -2) = 5", "li[1.5] IS NULL",
+            "li[1] IN (1, 5)", "NOT (li[1] = 1)",
+        ],
         ["strings below NOT"] =
         [
             "NOT (u64 IN ('1', NULL, '1'))", "NOT (u64 IN ('1', '0'))", "NOT (u64 IN ('01'))", "NOT (i32 IN ('100', 'x'))", "NOT (i8 IN (1, '-128'))",
@@ -319,6 +326,36 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Date_parts_of_dates_and_timestamps_answer_as_in_LanceDB() => AssertCategory("date parts");
+
+    [Fact]
+    public void List_elements_count_from_one_and_from_the_end_and_are_null_out_of_range_as_in_LanceDB() => AssertCategory("list elements");
+
+    [Fact]
+    public async Task Elements_of_a_vector_column_filter_as_in_LanceDB()
+    {
+        // A fixed-size list (a vector column), nulls in it and as whole rows.
+        var type = new FixedSizeListType(new Field("item", FloatType.Default, true), 3);
+        var values = new FloatArray.Builder();
+        float?[][] rows = [[0.5f, -1, 2], [3, 0, -0.0f], [float.NaN, 1, 1], [null, 2, 0.25f], [1, 1, 1]];
+        foreach (var row in rows)
+        {
+            foreach (var v in row)
+            {
+                if (v is { } f) values.Append(f); else values.AppendNull();
+            }
+        }
+
+        values.Append(0).Append(0).Append(0); // the null row's slot
+        var valid = new ArrowBuffer.BitmapBuilder().Append(true).Append(true).Append(true).Append(true).Append(true).Append(false).Build();
+        var vectors = new FixedSizeListArray(new ArrayData(type, 6, 1, 0, [valid], [values.Build().Data]));
+        var ids = new Int64Array.Builder().AppendRange(Enumerable.Range(0, 6).Select(i => (long)i)).Build();
+        var batch = new RecordBatch(new Schema([new Field("id", Int64Type.Default, false), new Field("v", type, true)], null), [ids, vectors], 6);
+
+        var verdicts = await FilterJudge.JudgeAsync(batch, ["v IS NULL", "v[1] > 0.6", "v[1] IS NULL", "v[-1] = 0", "v[3] < 0.3", "v[4] IS NULL", "isnan(v[1])", "v[2] = v[3]", "v[id] > 0.9", "array_element(v, -3) = 0.5"]);
+
+        Assert.True(verdicts.Mismatches.Count == 0, string.Join("\n", verdicts.Mismatches));
+        Assert.Equal(10, verdicts.Compared);
+    }
 
     [Fact]
     public void Math_functions_answer_as_in_LanceDB_in_single_and_double_precision() => AssertCategory("math functions");

@@ -12,8 +12,8 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// With <c>functions</c>, string filters also draw the text functions (<c>regexp_like</c>, <c>regexp_match</c>,
 /// <c>coalesce</c>, <c>concat</c>, the trims, <c>replace</c>, <c>strpos</c>, <c>left</c>/<c>right</c>), numbers
 /// <c>coalesce</c>, and date filters <c>date_part</c>; without, a seed's filters are the ones it always drew. With
-/// <c>math</c>, numbers also draw the math functions (<c>sqrt</c>, <c>ln</c>, <c>round</c>, <c>power</c>, ...) and
-/// <c>greatest</c>/<c>least</c>/<c>nullif</c>.
+/// <c>math</c>, numbers also draw the math functions (<c>sqrt</c>, <c>ln</c>, <c>round</c>, <c>power</c>, ...),
+/// <c>greatest</c>/<c>least</c>/<c>nullif</c> and list elements (<c>li[2]</c>).
 /// </remarks>
 public sealed class RandomFilterGenerator(int seed, bool functions = false, bool math = false)
 {
@@ -137,7 +137,7 @@ public sealed class RandomFilterGenerator(int seed, bool functions = false, bool
                 0 => $"{Pick(["sqrt", "cbrt", "ln", "log2", "log10", "exp", "signum"])}({Number(depth - 1)})",
                 1 => $"{Pick(["round", "trunc"])}({Operand()}{(Chance(2) ? $", {_random.Next(-3, 4)}" : "")})",
                 2 => $"{Pick(["power", "pow"])}({Operand()}, {Pick(["0", "1", "2", "0.5", "-1", "3", "i8", "f32", "NULL"])})",
-                3 => Chance(2) ? $"log({Operand()})" : $"log({Pick(["2", "10", "0.5", "f32", "u8", "f64"])}, {Operand()})",
+                3 => Chance(3) ? $"{Pick(["li", "lf"])}[{Pick(["1", "2", "-1", "0", "4", "-3", "i8", "NULL"])}]" : Chance(2) ? $"log({Operand()})" : $"log({Pick(["2", "10", "0.5", "f32", "u8", "f64"])}, {Operand()})",
                 4 => $"{Pick(["greatest", "least"])}({Operand()}, {OperandOrLiteral()}{(Chance(3) ? $", {OperandOrLiteral()}" : "")})",
                 _ => $"nullif({Operand()}, {OperandOrLiteral()})",
             };

@@ -39,6 +39,10 @@ internal sealed class BoundListFunction : BoundNode
         ["list_has_all"] = "array_has_all",
         ["array_length"] = "array_length",
         ["list_length"] = "array_length",
+        ["array_element"] = "array_element",
+        ["array_extract"] = "array_element",
+        ["list_element"] = "array_element",
+        ["list_extract"] = "array_element",
     };
 
     public override ColumnVector Evaluate(EvaluationContext context)

@@ -61,7 +61,7 @@ internal static class FilterFunctionBinder
         return new BoundFunction(f.Name, args, resultType, f.Position);
     }
 
-    private static BoundListFunction BindListFunction(FilterBinder binder, FunctionExpression f, string name)
+    private static BoundNode BindListFunction(FilterBinder binder, FunctionExpression f, string name)
     {
         var arity = name == "array_length" ? 1 : 2;
         if (f.Arguments.Count != arity)
@@ -77,6 +77,17 @@ internal static class FilterFunctionBinder
         }
 
         var itemType = ArrowColumns.TypeOf(itemArrow is DictionaryType d ? d.ValueType : itemArrow);
+        if (name == "array_element")
+        {
+            var index = binder.BindNode(f.Arguments[1]);
+            if (index.Type.Kind is not (ValueKind.Integer or ValueKind.Null))
+            {
+                throw binder.Error($"a list index must be a whole number, but {FilterBinder.Describe(f.Arguments[1], index)} is {index.Type.Describe()}", f.Arguments[1]);
+            }
+
+            return new BoundListElement(list, FilterBinder.To(index, FilterType.Integer), itemType, f.Position);
+        }
+
         if (name == "array_length")
         {
             return new BoundListFunction(name, list, itemType, null, [], f.Position);

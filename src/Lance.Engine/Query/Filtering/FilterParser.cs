@@ -339,6 +339,15 @@ internal sealed class FilterParser
         }
 
         var primary = ParsePrimary();
+        while (primary is ColumnExpression or FunctionExpression && Peek.IsSymbol("["))
+        {
+            // tags[1]: DataFusion's array_element (1-based; negative from the end; null out of range).
+            var open = Take();
+            var index = ParseOr();
+            ExpectSymbol("]", "to close the index");
+            primary = new FunctionExpression("array_element", [primary, index]) { Position = open.Position };
+        }
+
         if (primary is LiteralExpression { Value: ulong u } && !negated && _functionDepth == 0)
         {
             // As in Lance's SQL: an integer beyond int64 is a float64 literal (a uint64 in function arguments).

@@ -79,6 +79,7 @@ public sealed class FilterConformanceLinqTests : IDisposable
         ["rounding halves away from zero"] = x => Math.Round(x.Price ?? 0, MidpointRounding.AwayFromZero) == -10 || Math.Round((x.Price ?? 0) / 4, 1, MidpointRounding.AwayFromZero) == 1.6
             || Math.Truncate((x.Price ?? 0) / 4) == -2,
         ["max and min"] = x => (Math.Max(x.Id, 50) == 50 && Math.Min(x.Rank ?? 0, 10) < 5) || Math.Max(x.Price ?? 0, 12.0) > 18,
+        ["list elements"] = x => (x.Tags.Count > 1 && x.Tags[1] == null) || (x.Scores != null && x.Scores.Length > 0 && x.Scores[0] > 4) || (x.Tags.Count > 0 && x.Tags.ElementAt(0) == "b"),
         ["trim characters"] = x => x.Name.TrimEnd('1', '0') == "beta_" || x.Name.TrimStart('A', 'l') == "pha_2" || x.Category.Trim('r', 'd') == "e",
     };
 

@@ -126,6 +126,15 @@ internal sealed partial class LinqFilterTranslator
         }
     }
 
+    // x.Tags[i], x.Vector[i], x.Tags.ElementAt(i): SQL's tags[i + 1] (1-based), null past the end where C# would throw.
+    private FilterNode ListElement(Expression list, Expression at)
+    {
+        FilterNode index = DependsOnRow(at) ? new FilterArithmetic(ArithmeticOperator.Add, Value(at), new FilterLiteral(1L))
+            : Evaluate(at) is int i && i >= 0 ? new FilterLiteral((long)i + 1)
+            : throw Unsupported(at, "a list index must be 0 or more");
+        return new FilterFunction("array_element", [Value(list), index]);
+    }
+
     // Math.Sqrt, Cbrt, Exp, Log (natural), Log10, Log2, Pow, Truncate, Round(x[, digits], MidpointRounding.AwayFromZero),
     // Max and Min (not of floats: Math.Min returns NaN where SQL's least, which orders NaN above every number, does not).
     private FilterNode MathCall(MethodCallExpression call)

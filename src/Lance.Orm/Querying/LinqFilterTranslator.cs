@@ -450,6 +450,13 @@ internal sealed partial class LinqFilterTranslator
                 return new FilterFunction("array_length", [Value(list)]);
             case LinqUnary { NodeType: ExpressionType.ArrayLength, Operand: var array } when IsListColumn(array):
                 return new FilterFunction("array_length", [Value(array)]);
+            case LinqBinary { NodeType: ExpressionType.ArrayIndex, Left: var array, Right: var at } when IsListColumn(array):
+                return ListElement(array, at);
+            case MethodCallExpression { Method.Name: "get_Item", Object: { } list, Arguments: [var at] } when IsListColumn(list) && at.Type == typeof(int):
+                return ListElement(list, at);
+            case MethodCallExpression { Method.Name: nameof(Enumerable.ElementAt), Arguments: [var list, var at] } elementAt
+                when elementAt.Method.DeclaringType == typeof(Enumerable) && IsListColumn(list) && at.Type == typeof(int):
+                return ListElement(list, at);
             case MethodCallExpression { Method.Name: nameof(Enumerable.Count), Arguments: [var source] } count when count.Method.DeclaringType == typeof(Enumerable) && IsListColumn(source):
                 return new FilterFunction("array_length", [Value(source)]);
             case LinqBinary b when b.NodeType is ExpressionType.Add or ExpressionType.Subtract or ExpressionType.Multiply or ExpressionType.Divide or ExpressionType.Modulo

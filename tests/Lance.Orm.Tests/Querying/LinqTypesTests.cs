@@ -144,6 +144,9 @@ public sealed class LinqTypesTests
         Assert.Equal("(array_length(tags) > 0)", LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(), schema));
         Assert.Equal("(array_has(scores, 3) IS TRUE)", LinqFilterTranslator.ToSql<Tagged>(x => x.Scores.Any(s => s.Equals(3)), schema));
         Assert.Contains("(array_length(scores) = 2)", LinqFilterTranslator.ToSql<Tagged>(x => x.Scores.Length == 2, schema), StringComparison.Ordinal);
+        Assert.Contains("array_element(tags, 1) = 'a'", LinqFilterTranslator.ToSql<Tagged>(x => x.Tags[0] == "a", schema), StringComparison.Ordinal);
+        Assert.Contains("array_element(scores, 3) > 1", LinqFilterTranslator.ToSql<Tagged>(x => x.Scores[2] > 1, schema), StringComparison.Ordinal);
+        Assert.Contains("array_element(scores, (id + 1))", LinqFilterTranslator.ToSql<Tagged>(x => x.Scores.ElementAt((int)x.Id) > 1, schema), StringComparison.Ordinal);
 
         var startsWith = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => t!.StartsWith("ab")), schema));
         var isNull = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Tagged>(x => x.Tags.Any(t => t == null), schema));

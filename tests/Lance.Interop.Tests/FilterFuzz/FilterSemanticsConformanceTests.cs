@@ -190,6 +190,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "concat(s, 'x') = 'ax'", "concat(s, s) = 'zzzz'", "concat(s, NULL) = 'a'", "concat(NULL, s) IS NULL", "concat(s, '-', s) = '-'",
             "concat(tag, s) = 'reda'", "lower(concat(s, 'X')) = 'ax'", "(coalesce(i8, -9223372036854775808) - (-i64)) >= (-id)",
             "coalesce(dec, -9223372036854775808) >= 1.25", "coalesce((-i8), (i32 + -9223372036854775808)) BETWEEN '1' AND 99999999",
+            "instr(s, 'p') = 2", "reverse(s) = 'elppa'", "reverse(s) = '本日'", "repeat(s, 2) = 'aa'", "repeat(s, 0) = ''", "repeat(s, -1) = ''", "repeat(s, i8) = ''",
+            "split_part(s, 'p', 1) = 'a'", "split_part(s, 'p', 2) = ''", "split_part(s, 'p', 9) = ''", "split_part(s, '_', -1) = 'c'", "split_part(s, '', 1) = s",
+            "split_part(s, '', 2) = ''", "split_part(s, 'pp', -2) = 'a'", "split_part(s, 'p', 0) = ''", "ascii(s) = 97", "ascii(s) = 0", "ascii(s) = 26085", "bit_length(s) = 40", "bit_length(s) = 48",
             "coalesce(i64, i64 / 0) > 0", "coalesce(u8, abs(i8)) > 100", "coalesce(i16, 0.0) != coalesce((i32 % 3), CAST(coalesce(u8, i64) AS smallint))",
         ],
         ["date parts"] =

@@ -8,7 +8,9 @@ namespace Lance.Engine.Query.Filtering;
 /// <c>regexp_like</c> and <c>regexp_match</c> (a match anywhere in the value; LanceDB takes <c>regexp_match</c>'s
 /// list as true where there is one and false where there is none, a null value included, so it is never null), <c>btrim</c>/<c>ltrim</c>/<c>rtrim</c> (spaces, or the characters given),
 /// <c>replace</c>, <c>strpos</c> (1-based, 0 when absent), <c>left</c>/<c>right</c> (a negative count keeps all
-/// but that many) and <c>concat</c> (nulls skipped). Any null argument gives null, except in <c>concat</c>.
+/// but that many), <c>concat</c> (nulls skipped), <c>instr</c> (<c>strpos</c>), <c>reverse</c>, <c>repeat</c>,
+/// <c>split_part</c> (negative positions from the end), <c>ascii</c> and <c>bit_length</c>. Any null argument gives
+/// null, except in <c>concat</c>.
 /// </summary>
 internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> arguments, Regex? pattern, FilterType type, int position)
     : BoundNode(type, position)
@@ -26,6 +28,12 @@ internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> ar
         ["left"] = (2, 2),
         ["right"] = (2, 2),
         ["concat"] = (1, int.MaxValue),
+        ["instr"] = (2, 2),
+        ["reverse"] = (1, 1),
+        ["repeat"] = (2, 2),
+        ["split_part"] = (3, 3),
+        ["ascii"] = (1, 1),
+        ["bit_length"] = (1, 1),
     };
 
     public override ColumnVector Evaluate(EvaluationContext context)
@@ -79,12 +87,23 @@ internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> ar
                 case "regexp_like" or "regexp_match":
                     bools![i] = pattern!.IsMatch(value);
                     break;
-                case "strpos":
+                case "ascii":
+                    ints![i] = value.Length == 0 ? 0 : char.ConvertToUtf32(value, 0);
+                    break;
+                case "bit_length":
+                    ints![i] = 8L * args[0].Bytes![args[0].IsScalar ? 0 : i].Length;
+                    break;
+                case "strpos" or "instr":
                     var bytes = args[0].Bytes![args[0].IsScalar ? 0 : i];
                     var at = bytes.IndexOf(args[1].Bytes![args[1].IsScalar ? 0 : i]);
                     ints![i] = at < 0 ? 0 : BoundFunction.CountChars(bytes[..at]) + 1;
                     break;
                 default:
+                    if (name == "split_part" && args[2].Ints![args[2].IsScalar ? 0 : i] == 0)
+                    {
+                        throw context.Error("split_part's position must not be zero", Position);
+                    }
+
                     strings!.Append(Encoding.UTF8.GetBytes(Transform(value, args, i)));
                     break;
             }
@@ -113,6 +132,19 @@ internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> ar
             case "replace":
                 var (from, to) = (Text(args[1], row), Text(args[2], row));
                 return from.Length == 0 ? Interleave(value, to) : value.Replace(from, to, StringComparison.Ordinal);
+            case "reverse":
+                var reversed = new StringBuilder(value.Length);
+                foreach (var rune in value.EnumerateRunes().Reverse())
+                {
+                    reversed.Append(rune.ToString());
+                }
+
+                return reversed.ToString();
+            case "repeat":
+                var times = args[1].Ints![args[1].IsScalar ? 0 : row];
+                return times <= 0 ? "" : new StringBuilder(value.Length * (int)Math.Min(times, int.MaxValue / Math.Max(1, value.Length))).Insert(0, value, (int)Math.Min(times, int.MaxValue)).ToString();
+            case "split_part":
+                return SplitPart(value, Text(args[1], row), args[2].Ints![args[2].IsScalar ? 0 : row]);
             default: // left, right: counted in Unicode scalar values
                 var runes = value.EnumerateRunes().ToArray();
                 var count = args[1].Ints![args[1].IsScalar ? 0 : row];
@@ -126,6 +158,14 @@ internal sealed class BoundTextFunction(string name, IReadOnlyList<BoundNode> ar
 
                 return text.ToString();
         }
+    }
+
+    // split_part(s, delimiter, n): the n-th part counted from 1, or from the end when n is negative; '' past either end.
+    private static string SplitPart(string value, string delimiter, long n)
+    {
+        var parts = delimiter.Length == 0 ? [value] : value.Split(delimiter, StringSplitOptions.None);
+        var at = n > 0 ? n - 1 : parts.Length + n;
+        return at >= 0 && at < parts.Length ? parts[at] : "";
     }
 
     // Replacing the empty string puts the replacement before every character and at the end ("ab" -> "xaxbx").

@@ -58,7 +58,7 @@ internal static class FilterTextFunctionBinder
         var args = f.Arguments.Select(binder.BindNode).ToList();
         for (var i = 0; i < args.Count; i++)
         {
-            var count = f.Name is "left" or "right" && i == 1;
+            var count = (f.Name is "left" or "right" or "repeat" && i == 1) || (f.Name == "split_part" && i == 2);
             if (count)
             {
                 if (!args[i].Type.IsNumeric || args[i].Type.Kind != ValueKind.Integer)
@@ -82,7 +82,7 @@ internal static class FilterTextFunctionBinder
         var type = f.Name switch
         {
             "regexp_like" or "regexp_match" => FilterType.Boolean,
-            "strpos" => FilterType.Integer,
+            "strpos" or "instr" or "ascii" or "bit_length" => FilterType.Integer,
             _ => FilterType.String,
         };
         var pattern = f.Name is "regexp_like" or "regexp_match" ? Pattern(binder, f, args) : null;

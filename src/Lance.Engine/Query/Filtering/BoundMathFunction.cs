@@ -191,10 +191,11 @@ internal sealed class BoundMathFunction(string name, IReadOnlyList<BoundNode> ar
     }
 
     // Rust's powi (compiler-rt's __powidf2 / __powisf2): square-and-multiply, the reciprocal for a negative power.
-    private static double PowI(double a, int b)
+    private static T PowI<T>(T a, int b)
+        where T : System.Numerics.IFloatingPointIeee754<T>
     {
         var reciprocal = b < 0;
-        var r = 1.0;
+        var r = T.One;
         while (true)
         {
             if ((b & 1) != 0)
@@ -211,29 +212,6 @@ internal sealed class BoundMathFunction(string name, IReadOnlyList<BoundNode> ar
             a *= a;
         }
 
-        return reciprocal ? 1 / r : r;
-    }
-
-    private static float PowI(float a, int b)
-    {
-        var reciprocal = b < 0;
-        var r = 1f;
-        while (true)
-        {
-            if ((b & 1) != 0)
-            {
-                r *= a;
-            }
-
-            b /= 2;
-            if (b == 0)
-            {
-                break;
-            }
-
-            a *= a;
-        }
-
-        return reciprocal ? 1 / r : r;
+        return reciprocal ? T.One / r : r;
     }
 }

@@ -207,6 +207,11 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "date_part('week', d) = 53", "date_part('second', d) = 0", "date_part('year', ts) + 1 = 1971",
             "ts < now()", "ts > now()", "now() > ts", "d >= current_date()", "d < today()", "date_part('year', now()) >= 2026", "ts IS NULL OR ts < now()",
             "date_part('year', current_date()) = date_part('year', now())",
+            "date_trunc('day', ts) = ts", "date_trunc('day', ts) = timestamp '1969-12-31 00:00:00'", "date_trunc('hour', ts) < ts", "date_trunc('week', ts) = timestamp '1969-12-29 00:00:00'",
+            "date_trunc('month', ts) = timestamp '1970-01-01 00:00:00'", "date_trunc('quarter', ts) = timestamp '1969-10-01 00:00:00'", "date_trunc('year', ts) < ts",
+            "date_trunc('second', ts) = ts", "date_trunc('millisecond', ts) = ts", "date_trunc('microsecond', ts) = ts", "date_trunc('minute', ts) IS NULL",
+            "date_trunc('day', d) = timestamp '2000-02-29 00:00:00'", "date_trunc('week', d) < d", "date_trunc('month', d) = d", "date_trunc('YEAR', d) = date '2023-01-01'",
+            "date_part('dow', date_trunc('week', ts)) = 1",
         ],
         ["a column IN constants and expressions"] =
         [

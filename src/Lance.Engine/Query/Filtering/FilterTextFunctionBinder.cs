@@ -4,14 +4,14 @@ namespace Lance.Engine.Query.Filtering;
 
 /// <summary>
 /// The part of <see cref="FilterBinder"/> that binds <see cref="BoundTextFunction"/>'s functions, <c>coalesce</c>,
-/// <c>date_part</c>, <c>now</c>/<c>current_date</c>/<c>today</c>, <see cref="BoundMathFunction"/>'s and <see cref="BoundChoice"/>'s;
+/// <c>date_part</c>, <c>date_trunc</c>, <c>now</c>/<c>current_date</c>/<c>today</c>, <see cref="BoundMathFunction"/>'s and <see cref="BoundChoice"/>'s;
 /// it works for one binder, passed in.
 /// </summary>
 internal static class FilterTextFunctionBinder
 {
     /// <summary>The names this binds.</summary>
     public static IEnumerable<string> Names => BoundTextFunction.Arity.Keys.Append("coalesce").Append("date_part")
-        .Concat(BoundMathFunction.Arity.Keys).Concat(BoundChoice.Arity.Keys).Concat(["now", "current_date", "today"]);
+        .Concat(BoundMathFunction.Arity.Keys).Concat(BoundChoice.Arity.Keys).Concat(["now", "current_date", "today", "date_trunc"]);
 
     /// <summary>The bound call, or null when <paramref name="f"/> is none of these functions.</summary>
     public static BoundNode? TryBind(FilterBinder binder, FunctionExpression f)
@@ -24,6 +24,11 @@ internal static class FilterTextFunctionBinder
         if (f.Name == "date_part")
         {
             return BoundDatePart.Bind(binder, f);
+        }
+
+        if (f.Name == "date_trunc")
+        {
+            return BoundDateTrunc.Bind(binder, f);
         }
 
         if (f.Name is "now" or "current_date" or "today")

@@ -80,28 +80,38 @@ internal sealed class BoundDatePart(string part, BoundNode operand, int position
     /// <summary>Binds <c>date_part(part, x)</c>.</summary>
     public static BoundNode Bind(FilterBinder binder, FunctionExpression f)
     {
+        var (part, operand) = BindPartAndOperand(binder, f, Parts);
+        return new BoundDatePart(part, operand, f.Position);
+    }
+
+    /// <summary>
+    /// The constant part (one of <paramref name="parts"/>, lower case) and the date or timestamp operand of
+    /// <c>date_part</c> or <c>date_trunc</c>; a timestamp must be UTC or without a zone.
+    /// </summary>
+    internal static (string Part, BoundNode Operand) BindPartAndOperand(FilterBinder binder, FunctionExpression f, IReadOnlySet<string> parts)
+    {
         if (f.Arguments.Count != 2)
         {
-            throw binder.Error($"date_part takes 2 arguments, not {f.Arguments.Count}", f);
+            throw binder.Error($"{f.Name} takes 2 arguments, not {f.Arguments.Count}", f);
         }
 
         var part = f.Arguments[0] is LiteralExpression { Value: string p } ? p.ToLowerInvariant() : null;
-        if (part is null || !Parts.Contains(part))
+        if (part is null || !parts.Contains(part))
         {
-            throw binder.Error($"date_part takes one of the parts {string.Join(", ", Parts)} first, as a constant", f.Arguments[0]);
+            throw binder.Error($"{f.Name} takes one of the parts {string.Join(", ", parts)} first, as a constant", f.Arguments[0]);
         }
 
         var operand = binder.BindNode(f.Arguments[1]);
         if (operand.Type.Kind is not (ValueKind.Date or ValueKind.Timestamp))
         {
-            throw binder.Error($"date_part needs a date or timestamp, but {FilterBinder.Describe(f.Arguments[1], operand)} is {operand.Type.Describe()}", f.Arguments[1]);
+            throw binder.Error($"{f.Name} needs a date or timestamp, but {FilterBinder.Describe(f.Arguments[1], operand)} is {operand.Type.Describe()}", f.Arguments[1]);
         }
 
         if (operand is BoundColumn { ArrowType: TimestampType { Timezone: { } zone } } && zone is not ("UTC" or "+00:00" or "Z" or "Etc/UTC"))
         {
-            throw binder.Error($"date_part of a timestamp in the time zone '{zone}' is not supported; only UTC and zone-less timestamps", f.Arguments[1]);
+            throw binder.Error($"{f.Name} of a timestamp in the time zone '{zone}' is not supported; only UTC and zone-less timestamps", f.Arguments[1]);
         }
 
-        return new BoundDatePart(part, operand, f.Position);
+        return (part, operand);
     }
 }

@@ -85,28 +85,7 @@ internal sealed class BoundDateTrunc(string part, BoundNode operand, FilterType 
     /// <summary>Binds <c>date_trunc(part, x)</c>.</summary>
     public static BoundNode Bind(FilterBinder binder, FunctionExpression f)
     {
-        if (f.Arguments.Count != 2)
-        {
-            throw binder.Error($"date_trunc takes 2 arguments, not {f.Arguments.Count}", f);
-        }
-
-        var part = f.Arguments[0] is LiteralExpression { Value: string p } ? p.ToLowerInvariant() : null;
-        if (part is null || !Parts.Contains(part))
-        {
-            throw binder.Error($"date_trunc takes one of the parts {string.Join(", ", Parts)} first, as a constant", f.Arguments[0]);
-        }
-
-        var operand = binder.BindNode(f.Arguments[1]);
-        if (operand.Type.Kind is not (ValueKind.Date or ValueKind.Timestamp))
-        {
-            throw binder.Error($"date_trunc needs a date or timestamp, but {FilterBinder.Describe(f.Arguments[1], operand)} is {operand.Type.Describe()}", f.Arguments[1]);
-        }
-
-        if (operand is BoundColumn { ArrowType: TimestampType { Timezone: { } zone } } && zone is not ("UTC" or "+00:00" or "Z" or "Etc/UTC"))
-        {
-            throw binder.Error($"date_trunc of a timestamp in the time zone '{zone}' is not supported; only UTC and zone-less timestamps", f.Arguments[1]);
-        }
-
+        var (part, operand) = BoundDatePart.BindPartAndOperand(binder, f, Parts);
         var type = operand.Type.Kind == ValueKind.Date ? new FilterType(ValueKind.Timestamp, TimeUnit.Nanosecond) : operand.Type;
         return new BoundDateTrunc(part, operand, type, f.Position);
     }

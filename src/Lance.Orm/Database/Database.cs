@@ -14,6 +14,7 @@ public sealed partial class Database : IAsyncDisposable
     private const string TableSuffix = ".lance";
 
     private readonly Lance.Engine.Storage.IObjectStore? _store;
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, int> _drops = new(StringComparer.Ordinal);
     private int _storeDisposed;
 
     internal Database(string path, DatabaseOptions options, Lance.Engine.Storage.IObjectStore? store = null)
@@ -162,6 +163,9 @@ public sealed partial class Database : IAsyncDisposable
             throw new LanceTableNotFoundException(name, path);
         }
 
+        // Handles of the table opened before the drop fail from now on, naming it, instead of answering from
+        // what they had read or failing on a missing data file.
+        _drops.AddOrUpdate(name, 1, static (_, count) => count + 1);
         if (_store is not null)
         {
             await ObjectStoreTables.DeleteAsync(_store, name + TableSuffix, cancellationToken).ConfigureAwait(false);
@@ -170,6 +174,9 @@ public sealed partial class Database : IAsyncDisposable
 
         Directory.Delete(path, recursive: true);
     }
+
+    /// <summary>How many times this database dropped the table <paramref name="name"/>; a handle made before a drop is stale.</summary>
+    internal int DropCount(string name) => _drops.IsEmpty ? 0 : _drops.GetValueOrDefault(name);
 
     internal string TablePath(string name)
     {

@@ -109,7 +109,7 @@ public abstract class QueryBase<TSelf>
         await foreach (var batch in ToArrowAsync(cancellationToken).ConfigureAwait(false))
         {
             cancellationToken.ThrowIfCancellationRequested();
-            TModel.ReadRecordBatch(batch, rows);
+            ModelRows.Read(batch, rows, Spec.Columns is not null, Table.Name);
         }
 
         return rows;
@@ -125,7 +125,7 @@ public abstract class QueryBase<TSelf>
             // Checked per batch: rows already read are handed out, no further batch is materialised.
             cancellationToken.ThrowIfCancellationRequested();
             rows.Clear();
-            TModel.ReadRecordBatch(batch, rows);
+            ModelRows.Read(batch, rows, Spec.Columns is not null, Table.Name);
             foreach (var row in rows)
             {
                 yield return row;
@@ -269,7 +269,7 @@ public abstract class VectorQueryBase<TSelf> : QueryBase<TSelf>
     {
         var batch = await ToBatchAsync(cancellationToken).ConfigureAwait(false);
         var rows = new List<TModel>(batch.Length);
-        TModel.ReadRecordBatch(batch, rows);
+        ModelRows.Read(batch, rows, Spec.Columns is not null, Table.Name);
         var distances = (FloatArray)batch.Column(LanceDataset.DistanceColumn);
         var rowIds = batch.Schema.GetFieldIndex(LanceDataset.RowIdColumn) is var index and >= 0 ? (UInt64Array)batch.Column(index) : null;
         var queryIndexes = batch.Schema.GetFieldIndex(Table.QueryIndexColumn) is var q and >= 0 ? (Int32Array)batch.Column(q) : null;

@@ -14,6 +14,7 @@ namespace Lance.Orm;
 /// </summary>
 public partial class Table : IAsyncDisposable
 {
+    private readonly int _dropCount;
     private IReadOnlyList<BoundEmbedding> _embeddings;
     private LanceDataset? _dataset;
 
@@ -22,6 +23,7 @@ public partial class Table : IAsyncDisposable
         Database = database;
         Name = name;
         _dataset = dataset;
+        _dropCount = database.DropCount(name);
         EmbeddingFunctions = configs;
         _embeddings = embeddings;
         LanceTelemetry.Track(this);
@@ -42,8 +44,17 @@ public partial class Table : IAsyncDisposable
     /// <summary>The embedding functions stored with the table.</summary>
     public IReadOnlyList<EmbeddingFunctionConfig> EmbeddingFunctions { get; private set; }
 
-    internal LanceDataset Dataset => _dataset ?? throw new ObjectDisposedException(
-        $"Table '{Name}'", $"Table '{Name}' has been disposed; open it again with Database.OpenTableAsync(\"{Name}\").");
+    internal LanceDataset Dataset
+    {
+        get
+        {
+            var dataset = _dataset ?? throw new ObjectDisposedException(
+                $"Table '{Name}'", $"Table '{Name}' has been disposed; open it again with Database.OpenTableAsync(\"{Name}\").");
+            return Database.DropCount(Name) == _dropCount
+                ? dataset
+                : throw new LanceTableNotFoundException(Name, Database.TablePath(Name));
+        }
+    }
 
     internal IReadOnlyList<BoundEmbedding> Embeddings => _embeddings;
 

@@ -37,7 +37,7 @@ public sealed partial class Table<T> : Table
         {
             cancellationToken.ThrowIfCancellationRequested();
             rows.Clear();
-            T.ReadRecordBatch(batch, rows);
+            ModelRows.Read(batch, rows, projected: false, Name);
             foreach (var row in rows)
             {
                 yield return row;

@@ -97,6 +97,20 @@ public sealed class LanceDbBuilder
         });
 
     /// <summary>
+    /// Makes models that name <typeparamref name="TGenerator"/> (<c>[Vector(typeof(TGenerator), 384)]</c>, or
+    /// <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> itself for the container's generator) embed
+    /// with the container's <typeparamref name="TGenerator"/> service (keyed by <paramref name="generatorKey"/>
+    /// when given); the container keeps owning it.
+    /// </summary>
+    /// <param name="name">The name untyped opens of tables find it by; by default the name models store for <typeparamref name="TGenerator"/>.</param>
+    /// <param name="dimensions">For untyped opens: the embedding size, when the generator's metadata does not report it.</param>
+    /// <param name="generatorKey">The generator's service key; the unkeyed service when null.</param>
+    public LanceDbBuilder AddEmbeddingGenerator<TGenerator>(string? name = null, int? dimensions = null, object? generatorKey = null)
+        where TGenerator : class, IEmbeddingGenerator<string, Embedding<float>>
+        => ConfigureRegistry((sp, registry) => registry.RegisterEmbeddingGenerator(
+            () => generatorKey is null ? sp.GetRequiredService<TGenerator>() : sp.GetRequiredKeyedService<TGenerator>(generatorKey), name, dimensions));
+
+    /// <summary>
     /// Registers the table <paramref name="tableName"/> of this database as a singleton <see cref="Table{T}"/>
     /// (keyed by <paramref name="serviceKey"/>, else by the database's key). Resolving it opens the table,
     /// creating it empty first when it does not exist; the container disposes it.

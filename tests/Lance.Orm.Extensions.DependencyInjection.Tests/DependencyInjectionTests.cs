@@ -133,6 +133,25 @@ public sealed class DependencyInjectionTests : IDisposable
     }
 
     [Fact]
+    public async Task A_model_naming_the_generator_interface_embeds_with_the_containers_generator()
+    {
+        var services = new ServiceCollection();
+        services.AddSingleton<IEmbeddingGenerator<string, Embedding<float>>>(new LengthGenerator(offset: 10));
+        services.AddLanceDb(Path.Combine(_root, "main"))
+            .AddEmbeddingGenerator<IEmbeddingGenerator<string, Embedding<float>>>()
+            .AddTable<GeneratedNote>("notes");
+        await using var provider = services.BuildServiceProvider();
+
+        var notes = provider.GetRequiredService<Table<GeneratedNote>>();
+        await notes.AddAsync([new GeneratedNote { Id = 1, Text = "hi" }, new GeneratedNote { Id = 2, Text = "hello" }]);
+
+        Assert.Equal(new float[] { 15, 1, 0 }, (await notes.Query().Where(x => x.Id == 2).ToListAsync())[0].Vector);
+        Assert.Equal(2, (await notes.Search("hallo").Limit(1).ToListAsync())[0].Id);
+        var untyped = await provider.GetRequiredService<Database>().OpenTableAsync("notes");
+        Assert.Equal(1, (await untyped.Search("ho").Limit(1).ToListAsync<GeneratedNote>())[0].Id);
+    }
+
+    [Fact]
     public async Task The_health_check_reports_the_database_and_its_tables()
     {
         var services = new ServiceCollection();

@@ -10,6 +10,13 @@ public partial record Point : ILanceModel
     [Vector(2)] public float[] Vector { get; init; } = [];
 }
 
+public partial record GeneratedNote : ILanceModel
+{
+    public long Id { get; init; }
+    [Source] public string Text { get; init; } = "";
+    [Vector(typeof(IEmbeddingGenerator<string, Embedding<float>>), 3)] public float[]? Vector { get; init; }
+}
+
 public partial record Note : ILanceModel
 {
     public long Id { get; init; }

@@ -139,6 +139,61 @@ public sealed class DiagnosticTests
         Assert.Contains("dimensions: 384", run.Sources["Other.LanceModel.g.cs"], StringComparison.Ordinal);
     }
 
+    private const string Generator = """
+        public sealed class Gen : Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>
+        {
+            public Task<Microsoft.Extensions.AI.GeneratedEmbeddings<Microsoft.Extensions.AI.Embedding<float>>> GenerateAsync(
+                IEnumerable<string> values, Microsoft.Extensions.AI.EmbeddingGenerationOptions? options = null, CancellationToken cancellationToken = default)
+                => throw new NotSupportedException();
+            public object? GetService(Type serviceType, object? serviceKey = null) => null;
+            public void Dispose() { }
+        }
+        """;
+
+    [Fact]
+    public void LANCE004_an_embedding_generator_without_a_size_is_reported_on_the_typeof_argument()
+    {
+        var diagnostic = SingleDiagnostic("""
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(Gen))] public float[]? Vector { get; init; }
+            }
+            """ + Generator);
+
+        AssertDiagnostic(diagnostic, "LANCE004", "typeof(Gen)", line: 4);
+        Assert.Contains("[Vector(typeof(Gen), N)]", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void An_embedding_generator_with_a_size_binds_its_vector_the_generator_wrapped_or_to_be_registered()
+    {
+        var run = GeneratorHarness.Run(TestSources.Usings + """
+            namespace App;
+            public partial record Doc : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(Gen), 3)] public float[]? Vector { get; init; }
+            }
+            public partial record Other : ILanceModel
+            {
+                [Source] public string Text { get; init; } = "";
+                [Vector(typeof(Microsoft.Extensions.AI.IEmbeddingGenerator<string, Microsoft.Extensions.AI.Embedding<float>>), 5)] public float[]? Vector { get; init; }
+            }
+            """ + Generator);
+
+        Assert.Empty(run.GeneratorDiagnostics);
+        Assert.Empty(run.Output.GetDiagnostics().Where(d => d.Severity == DiagnosticSeverity.Error));
+        var doc = run.Sources["App.Doc.LanceModel.g.cs"];
+        Assert.Contains("dimensions: 3", doc, StringComparison.Ordinal);
+        Assert.Contains("functionName: \"App.Gen\"", doc, StringComparison.Ordinal);
+        Assert.Contains("global::Lance.Orm.EmbeddingGeneratorFunction.Owning(new global::App.Gen(), \"App.Gen\", 3)", doc, StringComparison.Ordinal);
+        var other = run.Sources["App.Other.LanceModel.g.cs"];
+        Assert.Contains("dimensions: 5", other, StringComparison.Ordinal);
+        Assert.Contains("throw global::Lance.Orm.EmbeddingGeneratorFunction.NotRegistered(", other, StringComparison.Ordinal);
+        Assert.Contains("\"embedding-generator\"", other, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void LANCE005_Source_without_a_function_backed_vector_is_reported_on_the_attribute()
     {

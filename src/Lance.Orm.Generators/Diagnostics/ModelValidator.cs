@@ -98,12 +98,20 @@ internal static class ModelValidator
                     return null;
                 }
 
-                var problems = FunctionProblems(function);
+                var problems = function.IsGenerator && !function.ImplementsInterface
+                    ? GeneratorProblems(function, vector)
+                    : FunctionProblems(function);
                 if (problems.Count > 0)
                 {
                     diagnostics.Add(Create(DiagnosticDescriptors.InvalidEmbeddingFunction, vector.ArgumentLocation,
                         function.DisplayName, spec.Name, member.Name, string.Join("; ", problems)));
                     return null;
+                }
+
+                if (function.IsGenerator && !function.ImplementsInterface && function.Dimensions == 0)
+                {
+                    // A Microsoft.Extensions.AI generator states no size of its own: the attribute's is the column's.
+                    return new ColumnPlan(member, vector.Dimensions);
                 }
 
                 if (vector.Dimensions != 0 && vector.Dimensions != function.Dimensions)
@@ -170,6 +178,17 @@ internal static class ModelValidator
 
         diagnostics.Add(Create(DiagnosticDescriptors.InvalidColumnOption, member.ColumnAttributeLocation ?? member.Location, spec.Name, member.Name, problem));
         return false;
+    }
+
+    private static List<string> GeneratorProblems(FunctionSpec function, VectorSpec vector)
+    {
+        var problems = new List<string>();
+        if (function.Dimensions <= 0 && vector.Dimensions <= 0)
+        {
+            problems.Add($"an embedding generator does not declare its size; give it: [Vector(typeof({function.DisplayName}), N)] (the number of floats in each embedding)");
+        }
+
+        return problems;
     }
 
     private static List<string> FunctionProblems(FunctionSpec function)

@@ -95,13 +95,30 @@ internal static class ModelEmitter
             writer.WriteLine($"sourceColumn: {Literal(binding.Source.ColumnName)},");
             writer.WriteLine($"vectorColumn: {Literal(binding.Vector.ColumnName)},");
             writer.WriteLine($"dimensions: {Int(binding.Dimensions)},");
-            writer.WriteLine($"functionName: {Literal(function.RegistryName!)},");
+            writer.WriteLine($"functionName: {Literal(function.StoredName)},");
             writer.WriteLine($"functionType: typeof({function.FullyQualifiedName}),");
-            writer.WriteLine($"factory: static () => new {function.FullyQualifiedName}()),");
+            writer.WriteLine($"factory: {Factory(function, binding.Dimensions)}),");
             writer.Unindent();
         }
 
         writer.CloseBlock(");");
+    }
+
+    /// <summary>
+    /// How a binding makes its function: <c>new F()</c>; for a Microsoft.Extensions.AI generator, the generator
+    /// wrapped (and owned), or, without a public parameterless constructor, an error saying how to register one.
+    /// </summary>
+    private static string Factory(FunctionSpec function, int dimensions)
+    {
+        if (!function.IsGenerator || function.ImplementsInterface)
+        {
+            return $"static () => new {function.FullyQualifiedName}()";
+        }
+
+        const string Wrapper = "global::Lance.Orm.EmbeddingGeneratorFunction";
+        return function.HasPublicParameterlessConstructor
+            ? $"static () => {Wrapper}.Owning(new {function.FullyQualifiedName}(), {Literal(function.StoredName)}, {Int(dimensions)})"
+            : $"static () => throw {Wrapper}.NotRegistered(typeof({function.FullyQualifiedName}), {Literal(function.StoredName)})";
     }
 
     private static void WriteColumnMap(SourceWriter writer, ModelPlan plan)

@@ -117,13 +117,21 @@ internal sealed record VectorSpec(int Dimensions, FunctionSpec? Function, Locati
 /// <param name="Dimensions">The attribute's <c>Dimensions</c>, or 0.</param>
 /// <param name="ImplementsInterface">Whether it implements <c>Lance.Orm.IEmbeddingFunction</c>.</param>
 /// <param name="HasPublicParameterlessConstructor">Whether <c>new F()</c> compiles (and F is not abstract).</param>
+/// <param name="IsGenerator">Whether F is (or implements) Microsoft.Extensions.AI's <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>.</param>
+/// <param name="TypeName">F's full name without <c>global::</c>: the registry name of a generator without <c>[EmbeddingFunction]</c>.</param>
 internal sealed record FunctionSpec(
     string FullyQualifiedName,
     string DisplayName,
     string? RegistryName,
     int Dimensions,
     bool ImplementsInterface,
-    bool HasPublicParameterlessConstructor);
+    bool HasPublicParameterlessConstructor,
+    bool IsGenerator = false,
+    string TypeName = "")
+{
+    /// <summary>The name stored with tables: the attribute's, else (generators only) the type's full name.</summary>
+    public string StoredName => RegistryName is { Length: > 0 } name ? name : TypeName;
+}
 
 /// <summary>A <c>[Source]</c> attribute.</summary>
 /// <param name="VectorMember">The vector member it names, or null for the model's only one.</param>

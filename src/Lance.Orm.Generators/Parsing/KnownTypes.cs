@@ -19,6 +19,8 @@ internal sealed class KnownTypes
         EmbeddingFunctionAttribute = compilation.GetTypeByMetadataName("Lance.Orm.EmbeddingFunctionAttribute");
         EmbeddingFunction = compilation.GetTypeByMetadataName("Lance.Orm.IEmbeddingFunction");
         KeyAttribute = compilation.GetTypeByMetadataName("Lance.Orm.KeyAttribute");
+        EmbeddingGenerator = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.IEmbeddingGenerator`2");
+        Embedding = compilation.GetTypeByMetadataName("Microsoft.Extensions.AI.Embedding`1");
         DataAnnotationsKeyAttribute = compilation.GetTypeByMetadataName("System.ComponentModel.DataAnnotations.KeyAttribute");
     }
 
@@ -47,6 +49,21 @@ internal sealed class KnownTypes
 
     /// <summary><c>Lance.Orm.KeyAttribute</c>.</summary>
     public INamedTypeSymbol? KeyAttribute { get; }
+
+    /// <summary>Microsoft.Extensions.AI's <c>IEmbeddingGenerator&lt;TInput, TEmbedding&gt;</c> (open), when referenced.</summary>
+    public INamedTypeSymbol? EmbeddingGenerator { get; }
+
+    /// <summary>Microsoft.Extensions.AI's <c>Embedding&lt;T&gt;</c> (open), when referenced.</summary>
+    public INamedTypeSymbol? Embedding { get; }
+
+    /// <summary>Whether <paramref name="type"/> is <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> itself.</summary>
+    public bool IsTextEmbeddingGenerator(INamedTypeSymbol type) =>
+        EmbeddingGenerator is not null && Embedding is not null
+        && SymbolEqualityComparer.Default.Equals(type.OriginalDefinition, EmbeddingGenerator)
+        && type.TypeArguments[0].SpecialType == SpecialType.System_String
+        && type.TypeArguments[1] is INamedTypeSymbol embedding
+        && SymbolEqualityComparer.Default.Equals(embedding.OriginalDefinition, Embedding)
+        && embedding.TypeArguments[0].SpecialType == SpecialType.System_Single;
 
     /// <summary><c>System.ComponentModel.DataAnnotations.KeyAttribute</c>, accepted as well.</summary>
     public INamedTypeSymbol? DataAnnotationsKeyAttribute { get; }

@@ -295,7 +295,12 @@ internal static class ModelParser
                 && function.AllInterfaces.Any(i => SymbolEqualityComparer.Default.Equals(i, iface)),
             HasPublicParameterlessConstructor: !function.IsAbstract
                 && function.TypeKind == TypeKind.Class
-                && function.InstanceConstructors.Any(static c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public));
+                && function.InstanceConstructors.Any(static c => c.Parameters.Length == 0 && c.DeclaredAccessibility == Accessibility.Public),
+            IsGenerator: known.IsTextEmbeddingGenerator(function) || function.AllInterfaces.Any(known.IsTextEmbeddingGenerator),
+            // The interface itself stands for "the app's generator": a short name rather than its generic spelling.
+            TypeName: known.IsTextEmbeddingGenerator(function)
+                ? "embedding-generator"
+                : function.ToDisplayString(SymbolDisplayFormat.FullyQualifiedFormat.WithGlobalNamespaceStyle(SymbolDisplayGlobalNamespaceStyle.Omitted)));
     }
 
     private static TypeSpec Classify(ITypeSymbol type, KnownTypes known, bool asElement = false)

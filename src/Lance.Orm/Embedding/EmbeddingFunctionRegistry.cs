@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json.Nodes;
+using Microsoft.Extensions.AI;
 
 namespace Lance.Orm;
 
@@ -16,6 +17,7 @@ public sealed class EmbeddingFunctionRegistry
     private readonly ConcurrentDictionary<string, Func<JsonObject?, IEmbeddingFunction>> _factories = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, string> _variables = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Type, Func<IEmbeddingFunction>> _byType = new();
+    private readonly ConcurrentDictionary<Type, Func<IEmbeddingGenerator<string, Embedding<float>>>> _generators = new();
 
     /// <summary>The registry databases use unless <see cref="DatabaseOptions.Registry"/> names another.</summary>
     public static EmbeddingFunctionRegistry Default { get; } = new();
@@ -80,6 +82,63 @@ public sealed class EmbeddingFunctionRegistry
 
     /// <summary>The factory registered with <see cref="RegisterForModels"/> for <paramref name="functionType"/>, or null.</summary>
     internal Func<IEmbeddingFunction>? ForModels(Type functionType) => _byType.TryGetValue(functionType, out var factory) ? factory : null;
+
+    /// <summary>
+    /// Makes models that name <typeparamref name="TGenerator"/> (<c>[Vector(typeof(TGenerator), 384)]</c>, a
+    /// Microsoft.Extensions.AI embedding generator, or <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c>
+    /// itself) embed with <paramref name="generator"/>; its owner keeps it (the database never disposes it).
+    /// </summary>
+    /// <param name="generator">The generator to use.</param>
+    /// <param name="name">
+    /// The name untyped opens of tables find it by; by default the name models store for <typeparamref name="TGenerator"/>
+    /// (its <c>[EmbeddingFunction]</c> name, else its full name, else <c>embedding-generator</c> for the interface itself).
+    /// </param>
+    /// <param name="dimensions">For untyped opens: the embedding size, when the generator's metadata does not report it.</param>
+    /// <returns>This registry, so registrations chain.</returns>
+    public EmbeddingFunctionRegistry RegisterEmbeddingGenerator<TGenerator>(TGenerator generator, string? name = null, int? dimensions = null)
+        where TGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        return RegisterEmbeddingGenerator<TGenerator>(() => generator, name, dimensions);
+    }
+
+    /// <summary>
+    /// As <see cref="RegisterEmbeddingGenerator{TGenerator}(TGenerator, string?, int?)"/>, with the generator fetched from
+    /// <paramref name="generator"/> when a table first needs it (a container's singleton, say); the database never disposes it.
+    /// </summary>
+    /// <param name="generator">Returns the generator to use.</param>
+    /// <param name="name">The name untyped opens of tables find it by; by default the name models store for <typeparamref name="TGenerator"/>.</param>
+    /// <param name="dimensions">For untyped opens: the embedding size, when the generator's metadata does not report it.</param>
+    /// <returns>This registry, so registrations chain.</returns>
+    public EmbeddingFunctionRegistry RegisterEmbeddingGenerator<TGenerator>(Func<TGenerator> generator, string? name = null, int? dimensions = null)
+        where TGenerator : IEmbeddingGenerator<string, Embedding<float>>
+    {
+        ArgumentNullException.ThrowIfNull(generator);
+        _generators[typeof(TGenerator)] = () => generator();
+        var registered = name ?? DefaultGeneratorName(typeof(TGenerator));
+        return Register(registered, configuration => generator().AsEmbeddingFunction(registered, dimensions, configuration));
+    }
+
+    /// <summary>
+    /// The name a model's <c>[Vector(typeof(G), N)]</c> stores for a generator type without <c>[EmbeddingFunction]</c>:
+    /// the type's full name, or <c>embedding-generator</c> for <c>IEmbeddingGenerator&lt;string, Embedding&lt;float&gt;&gt;</c> itself.
+    /// </summary>
+    private static string DefaultGeneratorName(Type type)
+    {
+        if (type == typeof(IEmbeddingGenerator<string, Embedding<float>>))
+        {
+            return "embedding-generator";
+        }
+
+        var attribute = (EmbeddingFunctionAttribute?)Attribute.GetCustomAttribute(type, typeof(EmbeddingFunctionAttribute), inherit: true);
+        return attribute?.Name ?? (type.FullName ?? type.Name).Replace('+', '.');
+    }
+
+    /// <summary>For a model's binding naming a registered generator type, the function over that generator; else null.</summary>
+    internal Func<IEmbeddingFunction>? GeneratorFor(EmbeddingBinding binding) =>
+        _generators.TryGetValue(binding.FunctionType, out var generator)
+            ? () => generator().AsEmbeddingFunction(binding.FunctionName, binding.Dimensions)
+            : null;
 
     /// <summary>Whether a function is registered as <paramref name="name"/>.</summary>
     public bool IsRegistered(string name) => _factories.ContainsKey(name);

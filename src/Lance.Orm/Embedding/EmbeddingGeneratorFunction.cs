@@ -6,12 +6,14 @@ namespace Lance.Orm;
 /// <summary>
 /// Any Microsoft.Extensions.AI <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> of text as an
 /// embedding function; create it with
-/// <see cref="EmbeddingGeneratorExtensions.AsEmbeddingFunction(IEmbeddingGenerator{string, Embedding{float}}, string, int?, JsonObject?)"/>.
+/// <see cref="EmbeddingGeneratorExtensions.AsEmbeddingFunction(IEmbeddingGenerator{string, Embedding{float}}, string, int?, JsonObject?)"/>,
+/// or name the generator's type on a model: <c>[Vector(typeof(MyGenerator), 384)]</c>.
 /// </summary>
-public sealed class EmbeddingGeneratorFunction : IEmbeddingFunction
+public sealed class EmbeddingGeneratorFunction : IEmbeddingFunction, IDisposable
 {
     private readonly IEmbeddingGenerator<string, Embedding<float>> _generator;
     private readonly JsonObject _configuration;
+    private bool _ownsGenerator;
 
     /// <summary>Wraps <paramref name="generator"/>.</summary>
     /// <param name="generator">The generator.</param>
@@ -30,6 +32,43 @@ public sealed class EmbeddingGeneratorFunction : IEmbeddingFunction
             ?? throw new ArgumentException($"The embedding generator for '{name}' does not report its dimensions; pass them.", nameof(dimensions));
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(Dimensions, nameof(dimensions));
         _configuration = configuration ?? (metadata?.DefaultModelId is { } model ? new JsonObject { ["name"] = model } : []);
+    }
+
+    /// <summary>
+    /// Wraps a generator the function owns: disposing the function (as the database does with the functions it made)
+    /// disposes the generator. Used by models whose <c>[Vector(typeof(G), N)]</c> names a generator with a public
+    /// parameterless constructor.
+    /// </summary>
+    /// <param name="generator">The generator, made for this function alone.</param>
+    /// <param name="name">The registry name stored with tables.</param>
+    /// <param name="dimensions">The embedding size.</param>
+    public static EmbeddingGeneratorFunction Owning(IEmbeddingGenerator<string, Embedding<float>> generator, string name, int dimensions)
+        => new(generator, name, dimensions) { _ownsGenerator = true };
+
+    /// <summary>
+    /// The error for a model whose <c>[Vector(typeof(G), N)]</c> names a generator that Lance.Orm cannot make itself
+    /// (no public parameterless constructor, or an interface) and that nobody registered.
+    /// </summary>
+    /// <param name="generatorType">The generator type the model names.</param>
+    /// <param name="name">The function's registry name.</param>
+    public static EmbeddingException NotRegistered(Type generatorType, string name)
+    {
+        ArgumentNullException.ThrowIfNull(generatorType);
+        var type = generatorType.IsGenericType ? "IEmbeddingGenerator<string, Embedding<float>>" : generatorType.Name;
+        return new EmbeddingException(
+            $"Lance.Orm cannot make the embedding generator {type} (function '{name}') itself: it is an interface, abstract, or has no public parameterless constructor. "
+            + $"Register the one to use: registry.RegisterEmbeddingGenerator<{type}>(generator) on DatabaseOptions.Registry or "
+            + $"EmbeddingFunctionRegistry.Default, or with dependency injection AddLanceDb(...).AddEmbeddingGenerator<{type}>().");
+    }
+
+    /// <summary>Disposes the generator when this function made it (<see cref="Owning"/>); a generator passed in stays its owner's.</summary>
+    public void Dispose()
+    {
+        if (_ownsGenerator)
+        {
+            _ownsGenerator = false;
+            _generator.Dispose();
+        }
     }
 
     /// <inheritdoc />

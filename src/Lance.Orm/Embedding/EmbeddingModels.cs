@@ -32,7 +32,7 @@ internal sealed class EmbeddingModels(EmbeddingFunctionRegistry registry, Func<s
             }
         }
 
-        var created = (Registry.ForModels(binding.FunctionType) ?? binding.Factory)();
+        var created = (Registry.ForModels(binding.FunctionType) ?? Registry.GeneratorFor(binding) ?? binding.Factory)();
         return Keep(typeKey, created, NameKey(created.Name, created.GetConfiguration()));
     }
 

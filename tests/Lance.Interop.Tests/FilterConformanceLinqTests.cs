@@ -18,6 +18,11 @@ public partial record LinqRow : ILanceModel
     [Column("cat")] public string Category { get; init; } = "";
     public List<string?> Tags { get; init; } = [];
     public int[]? Scores { get; init; }
+    public DateTime Created { get; init; }
+    public DateOnly Day { get; init; }
+    public double Ratio { get; init; }
+
+    private static readonly string[] Blanks = [" ", "\t\n", "\u00A0", "\u2003 ", "\u0085", "\u200B", "", " x "];
 
     public static List<LinqRow> Sample() => Enumerable.Range(0, 120).Select(i => new LinqRow
     {
@@ -26,10 +31,13 @@ public partial record LinqRow : ILanceModel
         Price = i % 7 == 0 ? null : (i % 30) - 10.5,
         Active = i % 3 == 0,
         Name = i % 11 == 0 ? "" : $"{(i % 2 == 0 ? "Alpha" : "beta")}_{i}",
-        Note = i % 5 == 0 ? null : $"note {i % 9}",
+        Note = i % 5 == 0 ? null : i % 17 == 3 || i % 17 == 7 ? Blanks[i % Blanks.Length] : $"note {i % 9}",
         Category = (i % 3) switch { 0 => "red", 1 => "green", _ => "blue" },
         Tags = (i % 6) switch { 0 => [], 1 => ["a"], 2 => ["a", null], 3 => [null], 4 => ["b", "c", "a"], _ => ["c"] },
         Scores = i % 8 == 0 ? null : Enumerable.Range(0, i % 4).Select(k => (i + k) % 9).ToArray(),
+        Created = new DateTime(2024, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddHours((i * 13) + (i % 3 * 0.25)),
+        Day = new DateOnly(2024, 1, 1).AddDays(i * 3 % 40),
+        Ratio = i % 9 == 4 ? double.NaN : i / 7.0,
     }).ToList();
 }
 
@@ -41,6 +49,8 @@ public sealed class FilterConformanceLinqTests : IDisposable
 {
     private static readonly int[] Ranks = [3, 7, 49];
     private static readonly List<string?> Wanted = ["c", "zzz"];
+    private static readonly double Threshold = 3.7;
+    private static readonly DateTime Noon = LinqRow.Sample()[10].Created;
 
     private readonly TempCopy _db = TempCopy.Empty();
 
@@ -80,6 +90,17 @@ public sealed class FilterConformanceLinqTests : IDisposable
             || Math.Truncate((x.Price ?? 0) / 4) == -2,
         ["max and min"] = x => (Math.Max(x.Id, 50) == 50 && Math.Min(x.Rank ?? 0, 10) < 5) || Math.Max(x.Price ?? 0, 12.0) > 18,
         ["list elements"] = x => (x.Tags.Count > 1 && x.Tags[1] == null) || (x.Scores != null && x.Scores.Length > 0 && x.Scores[0] > 4) || (x.Tags.Count > 0 && x.Tags.ElementAt(0) == "b"),
+        ["null or white space"] = x => (string.IsNullOrWhiteSpace(x.Note) && x.Id % 2 == 0) || (!string.IsNullOrWhiteSpace(x.Name) && x.Id < 3),
+        ["not a number"] = x => double.IsNaN(x.Ratio) || (x.Ratio > 16 && !double.IsNaN(x.Ratio)),
+        ["value or default"] = x => x.Rank.GetValueOrDefault() == 0 || x.Price.GetValueOrDefault(5.5) > 18,
+        ["day of week and date"] = x => x.Created.DayOfWeek == DayOfWeek.Monday || x.Day.DayOfWeek >= DayOfWeek.Friday || x.Created.Date == Noon.Date,
+        ["list all"] = x => x.Tags.All(t => t != "a") && x.Tags.All(t => !Wanted.Contains(t)),
+        ["characters"] = x => x.Name.StartsWith('A') || x.Category.EndsWith('d') || x.Name.Contains('9'),
+        ["captured casts"] = x => x.Rank == (int)Threshold || x.Id == (long)(Threshold * 10) || (long)x.Rank.GetValueOrDefault() > 48,
+        ["concat method"] = x => string.Concat(x.Note, "!") == "!" || string.Concat(x.Category, "-", x.Name) == "red-Alpha_6",
+        ["integer against a fraction"] = x => x.Id > 118.5 || x.Id == 3.0 || x.Id <= 2.5 || x.Rank == 4.5 || (x.Rank != 7.25 && x.Id % 10 == 0) || x.Rank >= 48.2,
+        ["widened arithmetic"] = x => ((double)x.Id / (x.Rank.GetValueOrDefault() + 1) > x.Id / (x.Rank.GetValueOrDefault() + 1) && x.Id < 40)
+            || (long)x.Rank.GetValueOrDefault() * 1000000000 > 47000000000L,
         ["trim characters"] = x => x.Name.TrimEnd('1', '0') == "beta_" || x.Name.TrimStart('A', 'l') == "pha_2" || x.Category.Trim('r', 'd') == "e",
     };
 

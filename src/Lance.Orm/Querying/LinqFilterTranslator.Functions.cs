@@ -96,14 +96,52 @@ internal sealed partial class LinqFilterTranslator
             throw Unsupported(call, "LanceDB's array_has never matches a null element, so a null value cannot be looked for");
         }
 
+        var any = HasAnyOf(list, needles, call);
+        return any is null ? new FilterLiteral(false) : CanBeNull(list) ? new FilterIsBoolean(any, true, Negated: false) : any;
+    }
+
+    /// <summary>One <c>array_has(list, v)</c> per value, or'ed; null for no values.</summary>
+    private FilterNode? HasAnyOf(Expression list, List<object?> needles, Expression origin)
+    {
         FilterNode? any = null;
         foreach (var needle in needles)
         {
-            FilterNode has = new FilterFunction("array_has", [Value(list), Literal(needle, null, call)]);
+            FilterNode has = new FilterFunction("array_has", [Value(list), Literal(needle, null, origin)]);
             any = any is null ? has : new FilterLogical(LogicalOperator.Or, any, has);
         }
 
-        return any is null ? new FilterLiteral(false) : CanBeNull(list) ? new FilterIsBoolean(any, true, Negated: false) : any;
+        return any;
+    }
+
+    // x.Tags.All(t => t != v) and x.Tags.All(t => !values.Contains(t)): no element is one of the values, NOT array_has
+    // (a null list passes, where LINQ to objects would throw).
+    private FilterNode ListAll(MethodCallExpression call)
+    {
+        var lambda = call.Arguments[1] is LinqUnary { NodeType: ExpressionType.Quote } quote ? quote.Operand : call.Arguments[1];
+        if (lambda is not LambdaExpression { Parameters: [var element] } predicate)
+        {
+            throw Unsupported(call);
+        }
+
+        Expression? opposite = predicate.Body switch
+        {
+            LinqBinary { NodeType: ExpressionType.NotEqual } b => Expression.Equal(b.Left, b.Right),
+            LinqUnary { NodeType: ExpressionType.Not } not => not.Operand,
+            _ => null,
+        };
+        var needles = opposite is null ? null : ElementNeedles(opposite, element);
+        if (needles is null)
+        {
+            throw Unsupported(call, "only the element compared as not equal to a constant (t => t != v), or !values.Contains(t), translates");
+        }
+
+        if (needles.Any(n => n is null))
+        {
+            throw Unsupported(call, "LanceDB's array_has never matches a null element, so a null value cannot be looked for");
+        }
+
+        var any = HasAnyOf(call.Arguments[0], needles, call);
+        return any is null ? new FilterLiteral(true) : new FilterIsBoolean(any, true, Negated: true);
     }
 
     /// <summary>The constants an <c>Any</c> predicate looks for: <c>t == v</c>, <c>v == t</c>, <c>t.Equals(v)</c>, <c>values.Contains(t)</c>; null for another shape.</summary>

@@ -127,7 +127,7 @@ internal sealed partial class LinqFilterTranslator
 
     private static NotSupportedException Unsupported(Expression e, string why = "")
         => new($"The LINQ filter cannot translate '{e}'{(why.Length > 0 ? ": " + why : "")}. Rewrite it with members of the row, constants, "
-            + "comparisons, && || !, ??, arithmetic, Math functions, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length/Replace/Trim(chars), DateTime Year/Month/Day/Hour/..., Regex.IsMatch "
+            + "comparisons, && || !, ??, arithmetic, Math functions, string StartsWith/EndsWith/Contains/ToLower/ToUpper/Length/Replace/Trim(chars), DateTime Year/Month/Day/Hour/DayOfWeek/Date/..., Regex.IsMatch "
             + "with a constant pattern, collection.Contains(x.Member), or x.List.Contains(v)/Any(t => t == v)/Count/Length; "
             + "or pass a SQL filter to Where(string).");
 
@@ -205,6 +205,26 @@ internal sealed partial class LinqFilterTranslator
             (left, right) = (target, compareTo.Arguments[0]);
         }
 
+        // x.Id > 118.5: SQL does not compare an integer column with a fractional number; the integer bound with C#'s meaning.
+        if (IntegerBound(left, right, op) is { } bound)
+        {
+            if (bound.Always is { } always)
+            {
+                return new FilterLiteral(always);
+            }
+
+            (right, op) = (bound.Constant!, bound.Op);
+        }
+        else if (IntegerBound(right, left, Mirror(op)) is { } mirrored)
+        {
+            if (mirrored.Always is { } always)
+            {
+                return new FilterLiteral(always);
+            }
+
+            (left, op) = (mirrored.Constant!, Mirror(mirrored.Op));
+        }
+
         var l = Value(left, right);
         var r = Value(right, left);
         var leftNull = CanBeNull(left);
@@ -231,6 +251,126 @@ internal sealed partial class LinqFilterTranslator
                 ? Or(And(IsNull(l), NotNull(r)), Or(And(NotNull(l), IsNull(r)), bothKnown))
                 : Or(IsNull(leftNull ? l : r), compared),
             _ => bothKnown,
+        };
+    }
+
+    /// <summary>
+    /// An operand of C# arithmetic done in <paramref name="resultType"/>: a row value of a narrower number type is cast to it
+    /// first, as C# widens it, so that <c>(double)x.Id / x.Count</c> divides in double precision and <c>(long)x.A * x.B</c>
+    /// multiplies in 64 bits, where SQL would divide integers or multiply in 32 bits.
+    /// </summary>
+    private FilterNode Operand(Expression operand, Expression other, Type resultType)
+    {
+        var value = Value(operand, other);
+        var stripped = StripConvert(operand);
+        var from = Nullable.GetUnderlyingType(stripped.Type) ?? stripped.Type;
+        var to = Nullable.GetUnderlyingType(resultType) ?? resultType;
+        if (from == to || !DependsOnRow(stripped) || from.IsEnum)
+        {
+            return value;
+        }
+
+        var otherType = Nullable.GetUnderlyingType(StripConvert(other).Type) ?? StripConvert(other).Type;
+        if (to == typeof(decimal) && Type.GetTypeCode(from) is >= TypeCode.SByte and <= TypeCode.UInt64
+            && Type.GetTypeCode(otherType) is >= TypeCode.SByte and <= TypeCode.UInt64)
+        {
+            throw Unsupported(operand, "decimal arithmetic on integers would run as integer arithmetic in SQL; compare the integers, or store the member as decimal");
+        }
+
+        var arrowType = Type.GetTypeCode(to) switch
+        {
+            TypeCode.Double => "Float64",
+            TypeCode.Single => "Float32",
+            TypeCode.Int64 => "Int64",
+            TypeCode.Int32 => "Int32",
+            _ => null,
+        };
+        return arrowType is null ? value : new FilterFunction("arrow_cast", [value, new FilterLiteral(arrowType)]);
+    }
+
+    /// <summary>
+    /// <c>a + b</c> and <c>string.Concat(a, b, ...)</c> of strings as SQL's <c>concat</c>, where a null part adds nothing
+    /// (as in C#; SQL's <c>||</c> would make the whole null). Nested additions are flattened into one call.
+    /// </summary>
+    private FilterFunction Concat(IEnumerable<Expression> parts)
+    {
+        var flat = new List<FilterNode>();
+        foreach (var part in parts)
+        {
+            var value = Value(part);
+            if (value is FilterFunction { Name: "concat" } inner)
+            {
+                flat.AddRange(inner.Arguments);
+            }
+            else
+            {
+                flat.Add(value);
+            }
+        }
+
+        return new FilterFunction("concat", flat);
+    }
+
+    private static ComparisonOperator Mirror(ComparisonOperator op) => op switch
+    {
+        ComparisonOperator.Less => ComparisonOperator.Greater,
+        ComparisonOperator.LessOrEqual => ComparisonOperator.GreaterOrEqual,
+        ComparisonOperator.Greater => ComparisonOperator.Less,
+        ComparisonOperator.GreaterOrEqual => ComparisonOperator.LessOrEqual,
+        _ => op,
+    };
+
+    /// <summary>The integer comparison meaning what <c>column op number</c> means in C#, or what it always is.</summary>
+    private sealed record IntegerComparison(Expression? Constant, ComparisonOperator Op, bool? Always);
+
+    /// <summary>
+    /// <c>x.Id &gt; 118.5</c>, <c>x.Rank == 3.0</c>: an integer column compared with a floating-point constant, as C# compares
+    /// them (in double precision), rewritten over integers: <c>id &gt; 118</c>, <c>rank = 3</c>; <c>==</c> a fraction is never
+    /// true and <c>!=</c> always is, NaN compares false. Null when <paramref name="column"/> is not an integer column or
+    /// <paramref name="constant"/> not a float constant.
+    /// </summary>
+    private IntegerComparison? IntegerBound(Expression column, Expression constant, ComparisonOperator op)
+    {
+        if (column is not MemberExpression m || ColumnPath(m) is not { } path
+            || FieldType(path) is not (Int8Type or Int16Type or Int32Type or Int64Type or UInt8Type or UInt16Type or UInt32Type or UInt64Type)
+            || DependsOnRow(constant) || Evaluate(constant) is not { } number || number is not (double or float))
+        {
+            return null;
+        }
+
+        var value = Convert.ToDouble(number, System.Globalization.CultureInfo.InvariantCulture);
+        if (double.IsNaN(value))
+        {
+            return new IntegerComparison(null, op, op == ComparisonOperator.NotEqual);
+        }
+
+        // Bounds beyond the 64-bit integers: every value is below (above) them.
+        const double Limit = 9.2e18;
+        if (value >= Limit || value <= -Limit)
+        {
+            var above = value > 0;
+            return op switch
+            {
+                ComparisonOperator.Equal => new IntegerComparison(null, op, false),
+                ComparisonOperator.NotEqual => new IntegerComparison(null, op, true),
+                ComparisonOperator.Less or ComparisonOperator.LessOrEqual when !above => new IntegerComparison(null, op, false),
+                ComparisonOperator.Greater or ComparisonOperator.GreaterOrEqual when above => new IntegerComparison(null, op, false),
+                ComparisonOperator.Less or ComparisonOperator.LessOrEqual => new IntegerComparison(Expression.Constant(long.MaxValue), ComparisonOperator.LessOrEqual, null),
+                _ => new IntegerComparison(Expression.Constant(long.MinValue), ComparisonOperator.GreaterOrEqual, null),
+            };
+        }
+
+        if (double.IsInteger(value))
+        {
+            return new IntegerComparison(Expression.Constant((long)value), op, null);
+        }
+
+        return op switch
+        {
+            ComparisonOperator.Equal => new IntegerComparison(null, op, false),
+            ComparisonOperator.NotEqual => new IntegerComparison(null, op, true),
+            ComparisonOperator.Greater or ComparisonOperator.GreaterOrEqual => new IntegerComparison(Expression.Constant((long)Math.Floor(value)), ComparisonOperator.Greater, null),
+            _ => new IntegerComparison(Expression.Constant((long)Math.Ceiling(value)), ComparisonOperator.Less, null),
         };
     }
 
@@ -303,12 +443,18 @@ internal sealed partial class LinqFilterTranslator
                 nameof(string.Contains) => "contains",
                 _ => throw Unsupported(call),
             };
-            if (call.Arguments[0].Type != typeof(string))
+            var argument = call.Arguments[0];
+            if (argument.Type == typeof(char) && !DependsOnRow(argument))
+            {
+                // x.Name.Contains('R'), StartsWith('a'), EndsWith('d'): the character as a one-character string.
+                argument = Expression.Constant(((char)Evaluate(argument)!).ToString());
+            }
+            else if (argument.Type != typeof(string))
             {
                 throw Unsupported(call, "only string arguments translate");
             }
 
-            var result = new FilterFunction(function, [Value(text), Value(call.Arguments[0])]);
+            var result = new FilterFunction(function, [Value(text), Value(argument)]);
             return CanBeNull(text) ? new FilterIsBoolean(result, true, Negated: false) : result;
         }
 
@@ -318,9 +464,30 @@ internal sealed partial class LinqFilterTranslator
             return new FilterLogical(LogicalOperator.Or, new FilterIsNull(value, false), new FilterComparison(ComparisonOperator.Equal, value, new FilterLiteral("")));
         }
 
+        // string.IsNullOrWhiteSpace(x.Name): null, or nothing but white space (.NET's char.IsWhiteSpace is Unicode's
+        // White_Space, as the regular expression class \s is in LanceDB's engine and in ours).
+        if (method is { Name: nameof(string.IsNullOrWhiteSpace), IsStatic: true } && method.DeclaringType == typeof(string))
+        {
+            var value = Value(call.Arguments[0]);
+            return new FilterLogical(LogicalOperator.Or, new FilterIsNull(value, false),
+                new FilterIsBoolean(new FilterFunction("regexp_like", [value, new FilterLiteral(@"^\s*$")]), true, Negated: false));
+        }
+
+        // double.IsNaN(x.Score), float.IsNaN(x.Ratio): isnan (false for a null).
+        if (method is { Name: nameof(double.IsNaN), IsStatic: true } && (method.DeclaringType == typeof(double) || method.DeclaringType == typeof(float)))
+        {
+            var nan = new FilterFunction("isnan", [Value(call.Arguments[0])]);
+            return CanBeNull(call.Arguments[0]) ? new FilterIsBoolean(nan, true, Negated: false) : nan;
+        }
+
         if (method is { Name: nameof(Enumerable.Any), IsStatic: true } && method.DeclaringType == typeof(Enumerable) && IsListColumn(call.Arguments[0]))
         {
             return ListAny(call);
+        }
+
+        if (method is { Name: nameof(Enumerable.All), IsStatic: true } && method.DeclaringType == typeof(Enumerable) && IsListColumn(call.Arguments[0]))
+        {
+            return ListAll(call);
         }
 
         if (method.Name == "Contains" && TryListHas(call) is { } has)
@@ -444,6 +611,11 @@ internal sealed partial class LinqFilterTranslator
                 return new FilterColumn(path);
             case MemberExpression { Member.Name: "Value" } m when Nullable.GetUnderlyingType(m.Expression!.Type) is not null:
                 return Value(m.Expression!, comparedWith);
+            case MethodCallExpression { Method.Name: nameof(Nullable<int>.GetValueOrDefault), Object: { } nullable } orDefault
+                when Nullable.GetUnderlyingType(nullable.Type) is { } underlying && orDefault.Arguments.Count <= 1:
+                // (x.Rank.GetValueOrDefault() or GetValueOrDefault(v)) as coalesce(rank, 0 or v)
+                var fallback = orDefault.Arguments.Count == 1 ? orDefault.Arguments[0] : Expression.Constant(Activator.CreateInstance(underlying), underlying);
+                return new FilterFunction("coalesce", [Value(nullable), Value(fallback, nullable)]);
             case MemberExpression { Member.Name: "Length", Expression: { } s } when s.Type == typeof(string):
                 return new FilterFunction("char_length", [Value(s)]);
             case MemberExpression { Member.Name: "Count" or "Length", Expression: { } list } when IsListColumn(list):
@@ -463,7 +635,7 @@ internal sealed partial class LinqFilterTranslator
                 or ExpressionType.AddChecked or ExpressionType.SubtractChecked or ExpressionType.MultiplyChecked:
                 if (b.NodeType == ExpressionType.Add && b.Type == typeof(string))
                 {
-                    return new FilterConcat( Value(b.Left), Value(b.Right));
+                    return Concat([b.Left, b.Right]);
                 }
 
                 return new FilterArithmetic(
@@ -475,15 +647,20 @@ internal sealed partial class LinqFilterTranslator
                         ExpressionType.Divide => ArithmeticOperator.Divide,
                         _ => ArithmeticOperator.Modulo,
                     },
-                    Value(b.Left, b.Right),
-                    Value(b.Right, b.Left));
+                    Operand(b.Left, b.Right, b.Type),
+                    Operand(b.Right, b.Left, b.Type));
             case LinqUnary { NodeType: ExpressionType.Negate or ExpressionType.NegateChecked } u:
                 return new FilterNegate(Value(u.Operand));
             case MemberExpression { Member.Name: var part, Expression: { } time } when DatePart(part, time.Type) is { } sqlPart:
                 var extracted = new FilterFunction("date_part", [new FilterLiteral(sqlPart), Value(time)]);
                 return part == nameof(DateTime.Millisecond) ? new FilterArithmetic(ArithmeticOperator.Modulo, extracted, new FilterLiteral(1000L)) : extracted;
+            case MemberExpression { Member.Name: nameof(DateTime.Date), Expression: { } time } when (Nullable.GetUnderlyingType(time.Type) ?? time.Type) == typeof(DateTime):
+                return new FilterFunction("date_trunc", [new FilterLiteral("day"), Value(time)]);
             case LinqBinary { NodeType: ExpressionType.Coalesce } b:
                 return new FilterFunction("coalesce", [Value(b.Left, b.Right), Value(b.Right, b.Left)]);
+            case MethodCallExpression { Method.Name: nameof(string.Concat), Object: null, Arguments.Count: >= 2 and <= 4 } concat
+                when concat.Method.DeclaringType == typeof(string) && concat.Arguments.All(a => a.Type == typeof(string)):
+                return Concat(concat.Arguments);
             case MethodCallExpression { Method.Name: nameof(string.Replace), Object: { } s, Arguments: [var from, var to] } when s.Type == typeof(string) && from.Type == typeof(string):
                 return new FilterFunction("replace", [Value(s), Value(from), Value(to)]);
             case MethodCallExpression { Method.Name: nameof(string.Trim) or nameof(string.TrimStart) or nameof(string.TrimEnd), Object: { } s } trim when s.Type == typeof(string):
@@ -496,6 +673,10 @@ internal sealed partial class LinqFilterTranslator
                 return new FilterFunction("abs", [Value(abs.Arguments[0])]);
             case MethodCallExpression { Method.DeclaringType: { } d } math when d == typeof(Math) || d == typeof(MathF):
                 return MathCall(math);
+            case LinqUnary { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } cast when IsNarrowing(cast.Operand.Type, cast.Type):
+                throw Unsupported(e, $"a cast from {Nullable.GetUnderlyingType(cast.Operand.Type) ?? cast.Operand.Type} to {Nullable.GetUnderlyingType(cast.Type) ?? cast.Type} "
+                    + "can change the value (.NET truncates, wraps or rounds it), and SQL casts do not change values the same way; compare the member itself "
+                    + "(x.Score < 1 rather than (int)x.Score == 0)");
             case MemberExpression or ParameterExpression or MethodCallExpression:
             default:
                 if (e.Type == typeof(bool))
@@ -523,6 +704,7 @@ internal sealed partial class LinqFilterTranslator
             nameof(DateTime.Month) => "month",
             nameof(DateTime.Day) => "day",
             nameof(DateTime.DayOfYear) => "doy",
+            nameof(DateTime.DayOfWeek) => "dow", // 0 for Sunday, as DayOfWeek numbers the days
             nameof(DateTime.Hour) when type == typeof(DateTime) => "hour",
             nameof(DateTime.Minute) when type == typeof(DateTime) => "minute",
             nameof(DateTime.Second) when type == typeof(DateTime) => "second",
@@ -663,12 +845,49 @@ internal sealed partial class LinqFilterTranslator
     private static Expression StripConvert(Expression e)
     {
         while (e is LinqUnary { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked } u
-            && (u.Method is null || u.Method.Name == "op_Implicit") && u.Operand.Type != typeof(object))
+            && (u.Method is null || u.Method.Name == "op_Implicit") && u.Operand.Type != typeof(object)
+            && !IsNarrowing(u.Operand.Type, u.Type))
         {
             e = u.Operand;
         }
 
         return e;
+    }
+
+    /// <summary>
+    /// Whether a cast between two numeric types can change the value (<c>(int)x.Score</c>, <c>(float)x.Ratio</c>,
+    /// <c>(int)x.Count64</c>): only C#'s implicit numeric conversions (and nullable lifts) go without saying; a
+    /// narrowing cast stays in the tree, so that it is evaluated with the rest of a captured value, or refused on a column.
+    /// </summary>
+    private static bool IsNarrowing(Type from, Type to)
+    {
+        from = Nullable.GetUnderlyingType(from) ?? from;
+        to = Nullable.GetUnderlyingType(to) ?? to;
+        if (from == to || from.IsEnum || to.IsEnum)
+        {
+            return false;
+        }
+
+        var source = Type.GetTypeCode(from);
+        var target = Type.GetTypeCode(to);
+        if (source is < TypeCode.Char or > TypeCode.Decimal || target is < TypeCode.Char or > TypeCode.Decimal)
+        {
+            return false; // not a numeric conversion
+        }
+
+        return !(source switch
+        {
+            TypeCode.SByte => target is TypeCode.Int16 or TypeCode.Int32 or TypeCode.Int64 or TypeCode.Single or TypeCode.Double or TypeCode.Decimal,
+            TypeCode.Byte => target is not (TypeCode.SByte or TypeCode.Char),
+            TypeCode.Int16 => target is TypeCode.Int32 or TypeCode.Int64 or TypeCode.Single or TypeCode.Double or TypeCode.Decimal,
+            TypeCode.UInt16 or TypeCode.Char => target is TypeCode.Int32 or TypeCode.UInt32 or TypeCode.Int64 or TypeCode.UInt64
+                or TypeCode.Single or TypeCode.Double or TypeCode.Decimal || (source == TypeCode.Char && target == TypeCode.UInt16),
+            TypeCode.Int32 => target is TypeCode.Int64 or TypeCode.Single or TypeCode.Double or TypeCode.Decimal,
+            TypeCode.UInt32 => target is TypeCode.Int64 or TypeCode.UInt64 or TypeCode.Single or TypeCode.Double or TypeCode.Decimal,
+            TypeCode.Int64 or TypeCode.UInt64 => target is TypeCode.Single or TypeCode.Double or TypeCode.Decimal,
+            TypeCode.Single => target == TypeCode.Double,
+            _ => false,
+        });
     }
 
     /// <summary>Runs a sub-expression that does not read the row (a captured variable, a constant, a call): once, at translation.</summary>
@@ -682,7 +901,9 @@ internal sealed partial class LinqFilterTranslator
                 return field.GetValue(m.Expression is null ? null : Evaluate(m.Expression));
             case MemberExpression { Member: PropertyInfo property } m:
                 return property.GetValue(m.Expression is null ? null : Evaluate(m.Expression));
-            case LinqUnary { NodeType: ExpressionType.Convert } u when u.Method is null && !u.Type.IsByRefLike:
+            // A widening conversion (or a boxing one) of a value; a narrowing one, (int)3.7, is compiled below, so that it
+            // truncates as C# does (Convert.ChangeType would round to 4).
+            case LinqUnary { NodeType: ExpressionType.Convert } u when u.Method is null && !u.Type.IsByRefLike && !IsNarrowing(u.Operand.Type, u.Type):
                 var inner = Evaluate(u.Operand);
                 return inner is null || u.Type.IsInstanceOfType(inner) ? inner : ConvertNumber(inner, Nullable.GetUnderlyingType(u.Type) ?? u.Type);
             default:

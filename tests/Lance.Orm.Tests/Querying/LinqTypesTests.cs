@@ -175,6 +175,34 @@ public sealed class LinqTypesTests
     }
 
     [Fact]
+    public void Casts_keep_their_csharp_meaning_or_are_refused()
+    {
+        var schema = new Schema([new Field("id", Int64Type.Default, false), new Field("value", DoubleType.Default, false), new Field("count", Int32Type.Default, false)], null);
+        var fraction = 3.7;
+
+        // A narrowing cast of a captured value truncates as C# does (Convert.ChangeType would round 3.7 to 4).
+        Assert.Equal("(count = 3)", LinqFilterTranslator.ToSql<Measured>(x => x.Count == (int)fraction, schema));
+
+        // Arithmetic C# does in a wider type runs in that type.
+        Assert.Equal("((arrow_cast(id, 'Float64') / arrow_cast(count, 'Float64')) > 1.5)",
+            LinqFilterTranslator.ToSql<Measured>(x => (double)x.Id / x.Count > 1.5, schema));
+        Assert.Equal("((arrow_cast(count, 'Int64') * 1000000000) > id)", LinqFilterTranslator.ToSql<Measured>(x => (long)x.Count * 1000000000 > x.Id, schema));
+
+        // An integer member against a fraction: the integer bound with the same meaning.
+        Assert.Equal("(id > 118)", LinqFilterTranslator.ToSql<Measured>(x => x.Id > 118.5, schema));
+        Assert.Equal("(id < 119)", LinqFilterTranslator.ToSql<Measured>(x => x.Id <= 118.5, schema));
+        Assert.Equal("(count = 3)", LinqFilterTranslator.ToSql<Measured>(x => x.Count == 3.0, schema));
+        Assert.Equal("FALSE", LinqFilterTranslator.ToSql<Measured>(x => x.Count == 3.5, schema));
+        Assert.Equal("TRUE", LinqFilterTranslator.ToSql<Measured>(x => x.Count != double.NaN, schema));
+        Assert.Equal("(id <= 9223372036854775807)", LinqFilterTranslator.ToSql<Measured>(x => x.Id < 1e30, schema));
+
+        var narrowing = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Measured>(x => (int)x.Value == 0, schema));
+        var decimals = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Measured>(x => (decimal)x.Id / x.Count > 1.5m, schema));
+        Assert.Contains("a cast from System.Double to System.Int32", narrowing.Message, StringComparison.Ordinal);
+        Assert.Contains("integer arithmetic", decimals.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Dates_and_enums_become_typed_literals()
     {
         var schema = Batch().Schema;

@@ -52,6 +52,7 @@ internal static class AllTypesSources
             public TimeOnly Time { get; init; }
             public Color Color { get; init; }
             [Column(AsInteger = true)] public Level Level { get; init; }
+            public TimeSpan Span { get; init; }
         }
 
         public partial record Nullables : ILanceModel
@@ -71,6 +72,7 @@ internal static class AllTypesSources
             public TimeOnly? Time { get; init; }
             public Color? Color { get; init; }
             [Column(AsInteger = true)] public Level? Level { get; init; }
+            public TimeSpan? Span { get; init; }
         }
 
         public partial record Collections : ILanceModel
@@ -116,6 +118,7 @@ internal static class AllTypesSources
                 (t, m) => new DateTimeOffset(t * 10, TimeSpan.Zero).ToOffset(TimeSpan.FromMinutes(m)));
             static readonly Gen<DateOnly> Days = Gen.Int[DateOnly.MinValue.DayNumber, DateOnly.MaxValue.DayNumber].Select(DateOnly.FromDayNumber);
             static readonly Gen<TimeOnly> Clock = Gen.Long[0, TimeOnly.MaxValue.Ticks / 10].Select(t => new TimeOnly(t * 10));
+            static readonly Gen<TimeSpan> Spans = Gen.Long[TimeSpan.MinValue.Ticks / 10, TimeSpan.MaxValue.Ticks / 10].Select(t => new TimeSpan(t * 10));
             static readonly Gen<Color> Colors = Gen.OneOf(Color.Red, Color.Green, Color.Blue);
             static readonly Gen<Level> Levels = Gen.OneOf(Level.Low, Level.High, (Level)77);
             static readonly Gen<Tag> Tags = Gen.Select(Text, Gen.Int, (n, w) => new Tag { Name = n, Weight = w });
@@ -148,12 +151,12 @@ internal static class AllTypesSources
                 Arr(Gen.Select(
                     Gen.Select(Gen.Long, Gen.Int, Gen.Short, Gen.SByte, Gen.ULong, Gen.UInt, Gen.UShort, Gen.Byte),
                     Gen.Select(Halves, Gen.Float, Gen.Double, Gen.Bool, Text, Bytes, Money, Price),
-                    Gen.Select(Guids, Times, Offsets, Days, Clock, Colors, Levels),
+                    Gen.Select(Guids, Times, Offsets, Days, Clock, Colors, Levels, Spans),
                     (a, b, c) => new Scalars
                     {
                         I64 = a.Item1, I32 = a.Item2, I16 = a.Item3, I8 = a.Item4, U64 = a.Item5, U32 = a.Item6, U16 = a.Item7, U8 = a.Item8,
                         F16 = b.Item1, F32 = b.Item2, F64 = b.Item3, Flag = b.Item4, Text = b.Item5, Blob = b.Item6, Money = b.Item7, Price = b.Item8,
-                        Key = c.Item1, At = c.Item2, When = c.Item3, Day = c.Item4, Time = c.Item5, Color = c.Item6, Level = c.Item7,
+                        Key = c.Item1, At = c.Item2, When = c.Item3, Day = c.Item4, Time = c.Item5, Color = c.Item6, Level = c.Item7, Span = c.Item8,
                     }))[0, 12]
                 .Sample(rows =>
                 {
@@ -168,11 +171,11 @@ internal static class AllTypesSources
             public static void Nullables() =>
                 Arr(Gen.Select(
                     Gen.Select(Gen.Long.Nullable(), Gen.UShort.Nullable(), Halves.Nullable(), Gen.Double.Nullable(), Gen.Bool.Nullable(), Text.Null(), Bytes.Null(), Money.Nullable()),
-                    Gen.Select(Guids.Nullable(), Times.Nullable(), Offsets.Nullable(), Days.Nullable(), Clock.Nullable(), Colors.Nullable(), Levels.Nullable()),
+                    Gen.Select(Guids.Nullable(), Times.Nullable(), Offsets.Nullable(), Days.Nullable(), Clock.Nullable(), Colors.Nullable(), Levels.Nullable(), Spans.Nullable()),
                     (a, b) => new Nullables
                     {
                         I64 = a.Item1, U16 = a.Item2, F16 = a.Item3, F64 = a.Item4, Flag = a.Item5, Text = a.Item6, Blob = a.Item7, Money = a.Item8,
-                        Key = b.Item1, At = b.Item2, When = b.Item3, Day = b.Item4, Time = b.Item5, Color = b.Item6, Level = b.Item7,
+                        Key = b.Item1, At = b.Item2, When = b.Item3, Day = b.Item4, Time = b.Item5, Color = b.Item6, Level = b.Item7, Span = b.Item8,
                     }))[0, 12]
                 .Sample(rows =>
                 {

@@ -41,12 +41,12 @@ public sealed class DiagnosticTests
             public partial record Doc : ILanceModel
             {
                 public long Id { get; init; }
-                public TimeSpan Elapsed { get; init; }
+                public Uri Link { get; init; } = new("https://example.com");
             }
             """);
 
-        AssertDiagnostic(diagnostic, "LANCE002", "TimeSpan", line: 4);
-        Assert.Contains("'Doc.Elapsed' has type 'TimeSpan'", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
+        AssertDiagnostic(diagnostic, "LANCE002", "Uri", line: 4);
+        Assert.Contains("'Doc.Link' has type 'Uri'", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
         Assert.Contains("long, int, short, sbyte, ulong, uint, ushort, byte, float, double, Half, decimal, bool, string", diagnostic.Diagnostic.GetMessage(), StringComparison.Ordinal);
     }
 

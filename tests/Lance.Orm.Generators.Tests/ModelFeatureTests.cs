@@ -17,7 +17,7 @@ public sealed class ModelFeatureTests
         Assert.Equal(
             ["int64", "int32", "int16", "int8", "uint64", "uint32", "uint16", "uint8", "float16", "float32", "float64", "bool", "utf8", "binary",
              "decimal128(38, 18)", "decimal128(10, 2)", "fixed_size_binary(16)", "timestamp[us]", "timestamp[us, tz=UTC]", "date32", "time64[us]",
-             "dictionary<int32, utf8>", "uint8"],
+             "dictionary<int32, utf8>", "uint8", "duration[us]"],
             Schema(model.Type("Types.Scalars")).FieldsList.Select(f => DescribeType(f.DataType)));
         Assert.Equal("list<int64>", Describe("Types.Collections", "longs"));
         Assert.Equal("list<utf8>", Describe("Types.Collections", "names"));

@@ -22,7 +22,7 @@ internal static class DiagnosticDescriptors
         id: "LANCE002",
         title: "Unsupported member type",
         messageFormat: "'{0}.{1}' has type '{2}', which Lance.Orm cannot map to a column; use one of long, int, short, sbyte, ulong, uint, ushort, byte, " +
-            "float, double, Half, decimal, bool, string, byte[], Guid, DateTime, DateTimeOffset, DateOnly, TimeOnly, an enum, another Lance model " +
+            "float, double, Half, decimal, bool, string, byte[], Guid, DateTime, DateTimeOffset, DateOnly, TimeOnly, TimeSpan, an enum, another Lance model " +
             "(each optionally nullable), a T[] or List<T> of numbers, strings or Lance models, or float[], ReadOnlyMemory<float>, Half[] or byte[] with [Vector]; " +
             "or mark the member [Ignore]",
         category: Category,

@@ -469,6 +469,7 @@ internal static class ModelEmitter
                 "TimestampUtcConverter" => $"new {Arrow}.Types.TimestampType({Arrow}.Types.TimeUnit.Microsecond, \"UTC\")",
                 "Date32Converter" => $"{Arrow}.Types.Date32Type.Default",
                 "Time64Converter" => $"new {Arrow}.Types.Time64Type({Arrow}.Types.TimeUnit.Microsecond)",
+                "DurationConverter" => $"{Arrow}.Types.DurationType.Microsecond",
                 "UuidConverter" => $"new {Arrow}.Types.FixedSizeBinaryType(16)",
                 var converter => throw new KeyNotFoundException(converter),
             },

@@ -356,6 +356,8 @@ internal static class ModelParser
                 return Converted(definition, "int", "Date32Converter");
             case "global::System.TimeOnly":
                 return Converted(definition, "long", "Time64Converter");
+            case "global::System.TimeSpan":
+                return Converted(definition, "long", "DurationConverter");
             case "global::System.Guid":
                 return Converted(definition, "global::System.Int128", "UuidConverter");
             case "global::System.Collections.Generic.List<T>":

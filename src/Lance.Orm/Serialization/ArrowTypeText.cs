@@ -12,6 +12,7 @@ internal static class ArrowTypeText
         DictionaryType dictionary => $"dictionary<{Describe(dictionary.IndexType)}, {Describe(dictionary.ValueType)}>",
         TimestampType timestamp => $"timestamp[{Unit(timestamp.Unit)}{(string.IsNullOrEmpty(timestamp.Timezone) ? "" : ", tz=" + timestamp.Timezone)}]",
         Time64Type time => $"time64[{Unit(time.Unit)}]",
+        DurationType duration => $"duration[{Unit(duration.Unit)}]",
         Decimal128Type decimal128 => $"decimal128({decimal128.Precision}, {decimal128.Scale})",
         FixedSizeBinaryType binary => $"fixed_size_binary({binary.ByteWidth})",
         HalfFloatType => "float16",

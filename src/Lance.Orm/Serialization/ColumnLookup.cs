@@ -42,6 +42,7 @@ internal static class ColumnLookup
         (DictionaryType a, DictionaryType e) => Matches(a.IndexType, e.IndexType) && Matches(a.ValueType, e.ValueType),
         (TimestampType a, TimestampType e) => a.Unit == e.Unit && string.IsNullOrEmpty(a.Timezone) == string.IsNullOrEmpty(e.Timezone),
         (Time64Type a, Time64Type e) => a.Unit == e.Unit,
+        (DurationType a, DurationType e) => a.Unit == e.Unit,
         (Decimal128Type a, Decimal128Type e) => a.Scale == e.Scale,
         (FixedSizeBinaryType a, FixedSizeBinaryType e) => a.ByteWidth == e.ByteWidth,
 

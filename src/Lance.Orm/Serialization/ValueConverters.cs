@@ -79,6 +79,20 @@ public readonly struct Time64Converter : IValueConverter<TimeOnly, long>
 }
 
 /// <summary>
+/// <see cref="TimeSpan"/> ↔ Arrow <c>duration[us]</c> (microseconds, truncated toward zero), the type pyarrow gives a Python
+/// <c>timedelta</c>.
+/// </summary>
+[EditorBrowsable(EditorBrowsableState.Never)]
+public readonly struct DurationConverter : IValueConverter<TimeSpan, long>
+{
+    /// <inheritdoc/>
+    public long ToStorage(TimeSpan value) => value.Ticks / TimeSpan.TicksPerMicrosecond;
+
+    /// <inheritdoc/>
+    public TimeSpan FromStorage(long storage) => new(storage * TimeSpan.TicksPerMicrosecond);
+}
+
+/// <summary>
 /// <see cref="Guid"/> ↔ Arrow <c>fixed_size_binary(16)</c> in RFC 4122 (big-endian) byte order: the
 /// bytes of Python's <c>uuid.UUID(...).bytes</c> and of pyarrow's <c>uuid</c> extension type, so
 /// <c>550e8400-e29b-…</c> is stored as <c>55 0e 84 00 e2 9b …</c>.

@@ -22,6 +22,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
         .Field(new global::Apache.Arrow.Field("time", new global::Apache.Arrow.Types.Time64Type(global::Apache.Arrow.Types.TimeUnit.Microsecond), nullable: true))
         .Field(new global::Apache.Arrow.Field("color", new global::Apache.Arrow.Types.DictionaryType(global::Apache.Arrow.Types.Int32Type.Default, global::Apache.Arrow.Types.StringType.Default, false), nullable: true))
         .Field(new global::Apache.Arrow.Field("level", global::Apache.Arrow.Types.UInt8Type.Default, nullable: true))
+        .Field(new global::Apache.Arrow.Field("span", global::Apache.Arrow.Types.DurationType.Microsecond, nullable: true))
         .Build();
 
     /// <inheritdoc/>
@@ -45,6 +46,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
         new global::Lance.Orm.MemberColumn("Time", "time"),
         new global::Lance.Orm.MemberColumn("Color", "color"),
         new global::Lance.Orm.MemberColumn("Level", "level"),
+        new global::Lance.Orm.MemberColumn("Span", "span"),
     });
 
     /// <inheritdoc/>
@@ -68,6 +70,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
         var timeWriter = new global::Lance.Orm.Serialization.ConvertedColumnWriter<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter>(rows.Length, ArrowSchema.FieldsList[12].DataType, default);
         var colorWriter = new global::Lance.Orm.Serialization.EnumColumnWriter<global::Types.Color>(rows.Length, new string[] { "Red", "Green", "Blue" }, static value => value switch { global::Types.Color.Red => 0, global::Types.Color.Green => 1, global::Types.Color.Blue => 2, _ => -1 }, "Nullables", "Color", "color");
         var levelWriter = new global::Lance.Orm.Serialization.ConvertedColumnWriter<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>>(rows.Length, ArrowSchema.FieldsList[14].DataType, default);
+        var spanWriter = new global::Lance.Orm.Serialization.ConvertedColumnWriter<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter>(rows.Length, ArrowSchema.FieldsList[15].DataType, default);
 
         foreach (var row in rows)
         {
@@ -86,6 +89,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
             timeWriter.Append(row.Time);
             colorWriter.Append(row.Color);
             levelWriter.Append(row.Level);
+            spanWriter.Append(row.Span);
         }
 
         var columns = new global::Apache.Arrow.IArrowArray[]
@@ -105,6 +109,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
             timeWriter.Build(),
             colorWriter.Build(),
             levelWriter.Build(),
+            spanWriter.Build(),
         };
         return new global::Apache.Arrow.RecordBatch(ArrowSchema, columns, rows.Length);
     }
@@ -129,6 +134,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
         var timeReader = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter>(batch, "time", ArrowSchema.FieldsList[12].DataType, default, "Nullables", "Time");
         var colorReader = new global::Lance.Orm.Serialization.EnumColumnReader<global::Types.Color>(batch, "color", new string[] { "Red", "Green", "Blue" }, new global::Types.Color[] { global::Types.Color.Red, global::Types.Color.Green, global::Types.Color.Blue }, "Nullables", "Color");
         var levelReader = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>>(batch, "level", ArrowSchema.FieldsList[14].DataType, default, "Nullables", "Level");
+        var spanReader = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter>(batch, "span", ArrowSchema.FieldsList[15].DataType, default, "Nullables", "Span");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
         var defaults = LanceCreateDefault();
@@ -156,6 +162,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
                 Time = timeReader.GetNullable(i, defaults.Time),
                 Color = colorReader.GetNullable(i, defaults.Color),
                 Level = levelReader.GetNullable(i, defaults.Level),
+                Span = spanReader.GetNullable(i, defaults.Span),
             });
         }
     }
@@ -188,6 +195,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
         private readonly global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter> _time;
         private readonly global::Lance.Orm.Serialization.EnumColumnReader<global::Types.Color> _color;
         private readonly global::Lance.Orm.Serialization.ConvertedColumnReader<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>> _level;
+        private readonly global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter> _span;
 
         /// <summary>Opens a view of <paramref name="batch"/>, checking the Arrow type of each column it has.</summary>
         /// <param name="batch">The record batch.</param>
@@ -211,6 +219,7 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
             _time = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter>(batch, "time", ArrowSchema.FieldsList[12].DataType, default, "Nullables", "Time");
             _color = new global::Lance.Orm.Serialization.EnumColumnReader<global::Types.Color>(batch, "color", new string[] { "Red", "Green", "Blue" }, new global::Types.Color[] { global::Types.Color.Red, global::Types.Color.Green, global::Types.Color.Blue }, "Nullables", "Color");
             _level = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>>(batch, "level", ArrowSchema.FieldsList[14].DataType, default, "Nullables", "Level");
+            _span = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter>(batch, "span", ArrowSchema.FieldsList[15].DataType, default, "Nullables", "Span");
         }
 
         /// <summary>The number of rows in the batch.</summary>
@@ -279,5 +288,9 @@ partial record Nullables : global::Lance.Orm.ILanceModel<global::Types.Nullables
         /// <summary>The Level value (column <c>level</c>) in <paramref name="row"/>.</summary>
         /// <param name="row">The row index.</param>
         public global::Types.Level? Level(int row) => _level.GetNullable(row, null);
+
+        /// <summary>The Span value (column <c>span</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.TimeSpan? Span(int row) => _span.GetNullable(row, null);
     }
 }

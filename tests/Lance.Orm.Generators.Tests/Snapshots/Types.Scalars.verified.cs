@@ -30,6 +30,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
         .Field(new global::Apache.Arrow.Field("time", new global::Apache.Arrow.Types.Time64Type(global::Apache.Arrow.Types.TimeUnit.Microsecond), nullable: false))
         .Field(new global::Apache.Arrow.Field("color", new global::Apache.Arrow.Types.DictionaryType(global::Apache.Arrow.Types.Int32Type.Default, global::Apache.Arrow.Types.StringType.Default, false), nullable: false))
         .Field(new global::Apache.Arrow.Field("level", global::Apache.Arrow.Types.UInt8Type.Default, nullable: false))
+        .Field(new global::Apache.Arrow.Field("span", global::Apache.Arrow.Types.DurationType.Microsecond, nullable: false))
         .Build();
 
     /// <inheritdoc/>
@@ -61,6 +62,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
         new global::Lance.Orm.MemberColumn("Time", "time"),
         new global::Lance.Orm.MemberColumn("Color", "color"),
         new global::Lance.Orm.MemberColumn("Level", "level"),
+        new global::Lance.Orm.MemberColumn("Span", "span"),
     });
 
     /// <inheritdoc/>
@@ -92,6 +94,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
         var timeWriter = new global::Lance.Orm.Serialization.ConvertedColumnWriter<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter>(rows.Length, ArrowSchema.FieldsList[20].DataType, default);
         var colorWriter = new global::Lance.Orm.Serialization.EnumColumnWriter<global::Types.Color>(rows.Length, new string[] { "Red", "Green", "Blue" }, static value => value switch { global::Types.Color.Red => 0, global::Types.Color.Green => 1, global::Types.Color.Blue => 2, _ => -1 }, "Scalars", "Color", "color");
         var levelWriter = new global::Lance.Orm.Serialization.ConvertedColumnWriter<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>>(rows.Length, ArrowSchema.FieldsList[22].DataType, default);
+        var spanWriter = new global::Lance.Orm.Serialization.ConvertedColumnWriter<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter>(rows.Length, ArrowSchema.FieldsList[23].DataType, default);
 
         foreach (var row in rows)
         {
@@ -118,6 +121,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
             timeWriter.Append(row.Time);
             colorWriter.Append(row.Color);
             levelWriter.Append(row.Level);
+            spanWriter.Append(row.Span);
         }
 
         var columns = new global::Apache.Arrow.IArrowArray[]
@@ -145,6 +149,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
             timeWriter.Build(),
             colorWriter.Build(),
             levelWriter.Build(),
+            spanWriter.Build(),
         };
         return new global::Apache.Arrow.RecordBatch(ArrowSchema, columns, rows.Length);
     }
@@ -177,6 +182,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
         var timeReader = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter>(batch, "time", ArrowSchema.FieldsList[20].DataType, default, "Scalars", "Time");
         var colorReader = new global::Lance.Orm.Serialization.EnumColumnReader<global::Types.Color>(batch, "color", new string[] { "Red", "Green", "Blue" }, new global::Types.Color[] { global::Types.Color.Red, global::Types.Color.Green, global::Types.Color.Blue }, "Scalars", "Color");
         var levelReader = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>>(batch, "level", ArrowSchema.FieldsList[22].DataType, default, "Scalars", "Level");
+        var spanReader = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter>(batch, "span", ArrowSchema.FieldsList[23].DataType, default, "Scalars", "Span");
 
         // A member whose column the batch lacks keeps the value a new row starts with.
         var defaults = LanceCreateDefault();
@@ -212,6 +218,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
                 Time = timeReader.Get(i, defaults.Time),
                 Color = colorReader.Get(i, defaults.Color),
                 Level = levelReader.Get(i, defaults.Level),
+                Span = spanReader.Get(i, defaults.Span),
             });
         }
     }
@@ -252,6 +259,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
         private readonly global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter> _time;
         private readonly global::Lance.Orm.Serialization.EnumColumnReader<global::Types.Color> _color;
         private readonly global::Lance.Orm.Serialization.ConvertedColumnReader<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>> _level;
+        private readonly global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter> _span;
 
         /// <summary>Opens a view of <paramref name="batch"/>, checking the Arrow type of each column it has.</summary>
         /// <param name="batch">The record batch.</param>
@@ -283,6 +291,7 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
             _time = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeOnly, long, global::Lance.Orm.Serialization.Time64Converter>(batch, "time", ArrowSchema.FieldsList[20].DataType, default, "Scalars", "Time");
             _color = new global::Lance.Orm.Serialization.EnumColumnReader<global::Types.Color>(batch, "color", new string[] { "Red", "Green", "Blue" }, new global::Types.Color[] { global::Types.Color.Red, global::Types.Color.Green, global::Types.Color.Blue }, "Scalars", "Color");
             _level = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::Types.Level, byte, global::Lance.Orm.Serialization.EnumIntegerConverter<global::Types.Level, byte>>(batch, "level", ArrowSchema.FieldsList[22].DataType, default, "Scalars", "Level");
+            _span = new global::Lance.Orm.Serialization.ConvertedColumnReader<global::System.TimeSpan, long, global::Lance.Orm.Serialization.DurationConverter>(batch, "span", ArrowSchema.FieldsList[23].DataType, default, "Scalars", "Span");
         }
 
         /// <summary>The number of rows in the batch.</summary>
@@ -383,5 +392,9 @@ partial record Scalars : global::Lance.Orm.ILanceModel<global::Types.Scalars>
         /// <summary>The Level value (column <c>level</c>) in <paramref name="row"/>.</summary>
         /// <param name="row">The row index.</param>
         public global::Types.Level Level(int row) => _level.Get(row, default);
+
+        /// <summary>The Span value (column <c>span</c>) in <paramref name="row"/>.</summary>
+        /// <param name="row">The row index.</param>
+        public global::System.TimeSpan Span(int row) => _span.Get(row, default);
     }
 }

@@ -247,6 +247,13 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "coalesce(f32, 0.1) = 0.1", "greatest(f32, f64) = f32", "least(0.1, f32) < 0.1",
         ],
         ["time"] = ["tm = arrow_cast('01:00:00', 'Time64(Microsecond)')", "tm > arrow_cast('12:00:00.5', 'Time64(Microsecond)')", "tm IS NULL", "tm = 3600000000"],
+        ["arrow_cast of values"] =
+        [
+            "arrow_cast(i32, 'Float64') / 3 > 1", "arrow_cast(i64, 'Float64') / arrow_cast(i32, 'Float64') < 0", "arrow_cast(i32, 'Int64') * 1000000000 > 2000000000",
+            "arrow_cast(i8, 'Int16') * 300 < 0", "arrow_cast(u8, 'Float32') = 1", "arrow_cast(f64, 'Int64') = 1", "arrow_cast(i32, 'Utf8') = '100'",
+            "arrow_cast(b, 'Int32') = 1", "arrow_cast(u32, 'Int64') > 5", "arrow_cast(i16 + 1, 'Float64') > 0.5", "arrow_cast(s, 'Utf8') = 'a'",
+            "arrow_cast(i32, 'Float64') IS NULL", "arrow_cast(ts, 'Date32') = DATE '1970-01-01'",
+        ],
     };
 
     private readonly Judged _judged;
@@ -298,6 +305,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Time_columns_compare_with_arrow_cast_constants_as_in_LanceDB() => AssertCategory("time");
+
+    [Fact]
+    public void Arrow_cast_of_columns_and_expressions_converts_as_in_LanceDB() => AssertCategory("arrow_cast of values");
 
     [Fact]
     public void The_right_side_of_AND_and_OR_never_fails_in_rows_the_left_side_decides_as_in_LanceDB() => AssertCategory("short-circuit");

@@ -139,12 +139,29 @@ internal static class FilterCastBinder
         return m.Groups[1].Value == "-" ? -unscaled : unscaled;
     }
 
-    /// <summary><c>arrow_cast('text', 'Type')</c>: a constant of an Arrow type that SQL has no literal for (a time, a uint64).</summary>
-    internal static BoundLiteral BindArrowCast(FilterBinder binder, FunctionExpression f)
+    /// <summary>The Arrow type names <c>arrow_cast(x, 'Type')</c> of a non-constant takes, as the SQL cast to the same type.</summary>
+    private static readonly Dictionary<string, string> ArrowCastOfValues = new(StringComparer.Ordinal)
     {
+        ["Int8"] = "tinyint", ["Int16"] = "smallint", ["Int32"] = "int", ["Int64"] = "bigint",
+        ["UInt8"] = "tinyint unsigned", ["UInt16"] = "smallint unsigned", ["UInt32"] = "int unsigned", ["UInt64"] = "bigint unsigned",
+        ["Float32"] = "float", ["Float64"] = "double", ["Utf8"] = "string", ["Boolean"] = "boolean", ["Date32"] = "date",
+    };
+
+    /// <summary>
+    /// <c>arrow_cast('text', 'Type')</c>: a constant of an Arrow type that SQL has no literal for (a time, a uint64); or
+    /// <c>arrow_cast(x, 'Float64')</c> of a column or expression to a number, text, boolean or date type, as <c>CAST</c> to it.
+    /// </summary>
+    internal static BoundNode BindArrowCast(FilterBinder binder, FunctionExpression f)
+    {
+        if (f.Arguments is [not LiteralExpression and var operand, LiteralExpression { Value: string valueType }]
+            && ArrowCastOfValues.TryGetValue(valueType, out var castType))
+        {
+            return BindCast(binder, new CastExpression(operand, castType));
+        }
+
         if (f.Arguments is not [LiteralExpression { Value: { } value } literal, LiteralExpression { Value: string typeName }])
         {
-            throw binder.Error("arrow_cast takes a constant and the name of an Arrow type in quotes", f);
+            throw binder.Error($"arrow_cast takes a constant and the name of an Arrow type in quotes, or a value and one of {string.Join(", ", ArrowCastOfValues.Keys)}", f);
         }
 
         var text = Convert.ToString(value, System.Globalization.CultureInfo.InvariantCulture)!;

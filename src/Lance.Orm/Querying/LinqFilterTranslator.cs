@@ -101,8 +101,11 @@ internal sealed partial class LinqFilterTranslator
             var column = ColumnOf(columns, assignment.Member.Name);
             if (translator.DependsOnRow(assignment.Expression))
             {
-                // A value computed from the row (x.Score * 2) becomes a SQL expression evaluated per row.
-                values[column] = new RowExpression(translator.Value(assignment.Expression));
+                // A value computed from the row (x.Score * 2) becomes a SQL expression evaluated per row; a condition
+                // set to a bool member (Done = !x.Done, Big = x.Count > 3000) takes C#'s value, never null.
+                values[column] = new RowExpression(assignment.Expression.Type == typeof(bool)
+                    ? translator.Predicate(assignment.Expression)
+                    : translator.Value(assignment.Expression));
                 continue;
             }
 

@@ -40,6 +40,7 @@ public partial record EveryType : ILanceModel
     public DateTimeOffset When { get; init; }
     public DateOnly Day { get; init; }
     public TimeOnly Time { get; init; }
+    public TimeSpan Span { get; init; }
     public Shade Shade { get; init; }
     [Column(AsInteger = true)] public Size Size { get; init; }
     public long? NI64 { get; init; }
@@ -54,6 +55,7 @@ public partial record EveryType : ILanceModel
     public DateTimeOffset? NWhen { get; init; }
     public DateOnly? NDay { get; init; }
     public TimeOnly? NTime { get; init; }
+    public TimeSpan? NSpan { get; init; }
     public Shade? NShade { get; init; }
     [Column(AsInteger = true)] public Size? NSize { get; init; }
     public List<long> Longs { get; init; } = [];
@@ -97,6 +99,7 @@ public partial record EveryType : ILanceModel
             When = new DateTimeOffset(2001, 1, 1, 0, 0, 0, TimeSpan.FromHours(2)).AddMinutes(i),
             Day = new DateOnly(1969, 12, 31).AddDays(i),
             Time = new TimeOnly(23, 59, 59).Add(TimeSpan.FromTicks(-i * 10)),
+            Span = TimeSpan.FromDays(-i).Add(TimeSpan.FromTicks(i * 10)),
             Shade = (Shade)(i % 2 == 0 ? 0 : 5),
             Size = odd ? Size.Large : Size.Small,
             NI64 = odd ? null : long.MinValue + i,
@@ -111,6 +114,7 @@ public partial record EveryType : ILanceModel
             NWhen = odd ? null : DateTimeOffset.UnixEpoch.AddHours(i),
             NDay = odd ? null : DateOnly.MinValue.AddDays(i),
             NTime = odd ? null : TimeOnly.MinValue.AddMinutes(i),
+            NSpan = odd ? null : TimeSpan.FromMinutes(i * 90),
             NShade = odd ? null : Shade.Green,
             NSize = odd ? null : Size.Small,
             Longs = [.. Enumerable.Range(0, i % 3).Select(k => (long)k * i)],
@@ -142,9 +146,9 @@ public static class EveryTypeValues
         {
             ["i32"] = t.I32, ["i16"] = t.I16, ["i8"] = t.I8, ["u64"] = t.U64, ["u32"] = t.U32, ["u16"] = t.U16, ["u8"] = t.U8, ["f16"] = t.F16,
             ["f32"] = t.F32, ["f64"] = t.F64, ["flag"] = t.Flag, ["text"] = t.Text, ["blob"] = t.Blob, ["money"] = t.Money, ["price"] = t.Price,
-            ["key"] = t.Key, ["at"] = t.At, ["when"] = t.When, ["day"] = t.Day, ["time"] = t.Time, ["shade"] = t.Shade, ["size"] = t.Size,
+            ["key"] = t.Key, ["at"] = t.At, ["when"] = t.When, ["day"] = t.Day, ["time"] = t.Time, ["span"] = t.Span, ["shade"] = t.Shade, ["size"] = t.Size,
             ["ni64"] = t.NI64, ["nu16"] = t.NU16, ["nf16"] = t.NF16, ["n_flag"] = t.NFlag, ["n_text"] = t.NText, ["n_blob"] = t.NBlob,
-            ["n_money"] = t.NMoney, ["n_key"] = t.NKey, ["n_at"] = t.NAt, ["n_when"] = t.NWhen, ["n_day"] = t.NDay, ["n_time"] = t.NTime,
+            ["n_money"] = t.NMoney, ["n_key"] = t.NKey, ["n_at"] = t.NAt, ["n_when"] = t.NWhen, ["n_day"] = t.NDay, ["n_time"] = t.NTime, ["n_span"] = t.NSpan,
             ["n_shade"] = t.NShade, ["n_size"] = t.NSize, ["longs"] = t.Longs, ["doubles"] = t.Doubles, ["names"] = t.Names,
             ["labels"] = t.Labels.Select(LabelOf).ToList(), ["more_labels"] = t.MoreLabels?.Select(LabelOf).ToList(), ["main"] = LabelOf(t.Main),
             ["extra"] = t.Extra is null ? null : LabelOf(t.Extra), ["where"] = SpotOf(t.Where), ["maybe"] = t.Maybe is { } m ? SpotOf(m) : null,

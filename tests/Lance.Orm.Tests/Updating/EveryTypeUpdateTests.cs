@@ -30,7 +30,7 @@ public sealed class EveryTypeUpdateTests : IDisposable
     {
         I32 = t.I32, I16 = t.I16, I8 = t.I8, U64 = t.U64, U32 = t.U32, U16 = t.U16, U8 = t.U8, F16 = t.F16, F32 = t.F32, F64 = t.F64,
         Flag = t.Flag, Text = t.Text, Blob = t.Blob, Money = t.Money, Price = t.Price, Key = t.Key, At = t.At, When = t.When, Day = t.Day,
-        Time = t.Time, Shade = t.Shade, Size = t.Size, NI64 = t.NI64, NU16 = t.NU16, NF16 = t.NF16, NFlag = t.NFlag, NText = t.NText,
+        Time = t.Time, Span = t.Span, NSpan = t.NSpan, Shade = t.Shade, Size = t.Size, NI64 = t.NI64, NU16 = t.NU16, NF16 = t.NF16, NFlag = t.NFlag, NText = t.NText,
         NBlob = t.NBlob, NMoney = t.NMoney, NKey = t.NKey, NAt = t.NAt, NWhen = t.NWhen, NDay = t.NDay, NTime = t.NTime, NShade = t.NShade,
         NSize = t.NSize, Longs = t.Longs, Doubles = t.Doubles, Names = t.Names, Labels = t.Labels, MoreLabels = t.MoreLabels, Main = t.Main,
         Extra = t.Extra, Where = t.Where, Maybe = t.Maybe, Vector = t.Vector, Vector16 = t.Vector16, Vector8 = t.Vector8, Memory = t.Memory,
@@ -109,5 +109,21 @@ public sealed class EveryTypeUpdateTests : IDisposable
         await untyped.UpdateAsync("id = 5", new Dictionary<string, object?> { ["labels"] = written.Column("labels"), ["when"] = written.Column("when") });
 
         Assert.Equal(Rendered(Expected(i => i == 5, EveryType.Sample(5) with { Labels = value.Labels, When = value.When })), await ReadAsync(untyped));
+    }
+
+    [Fact]
+    public async Task A_condition_set_to_a_bool_member_takes_its_csharp_value_per_row()
+    {
+        var table = await CreateAsync();
+
+        await table.UpdateAsync(x => x.Id >= 0, x => new EveryType { Flag = !x.Flag, NFlag = x.NI64 < 0 });
+        await table.UpdateAsync(x => x.Id >= 4, x => new EveryType { Flag = x.I32 > -4500 && x.NText != null });
+
+        // NI64 is null on odd rows: C#'s lifted < gives false there, and a bool never reads null.
+        var expected = Enumerable.Range(0, Rows).Select(EveryType.Sample)
+            .Select(t => t with { Flag = !t.Flag, NFlag = t.NI64 < 0 })
+            .Select(t => t.Id >= 4 ? t with { Flag = t.I32 > -4500 && t.NText != null } : t)
+            .ToList();
+        Assert.Equal(Rendered(expected), await ReadAsync(table));
     }
 }

@@ -87,7 +87,7 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
     {
         var random = new Random(seed);
         double Special(double ordinary) => random.Next(4) == 0 ? TotalOrder.Specials[random.Next(TotalOrder.Specials.Length)] : ordinary;
-        string[] words = ["", "alpha", "Alpha_1", "beta", "日本", "50%", "it's"];
+        string[] words = ["", "alpha", "Alpha_1", "beta", "日本", "50%", "it's", " ", "\t\u00A0", " a "];
         return [.. Enumerable.Range(0, count).Select(i => new LinqFuzzRow
         {
             Id = i,
@@ -143,7 +143,7 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
             }
 
             var order = Orders[_random.Next(Orders.Length)];
-            switch (_random.Next(20))
+            switch (_random.Next(29))
             {
                 case 0: return Compare(order, Member("I"), Expression.Constant(_random.Next(3) == 0 ? Of("I") : _random.Next(-1000, 1000)));
                 case 1: return Compare(order, Expression.Add(Member("I"), Expression.Constant(_random.Next(-5, 5))), Expression.Constant(_random.Next(-1000, 1000)));
@@ -186,6 +186,45 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
                     return Expression.Call(Member("Name"), typeof(string).GetMethod("StartsWith", [typeof(string)])!, Expression.Constant(name[..Math.Min(2, name.Length)]));
                 }
 
+                case 19:
+                {
+                    // an integer member against a fraction (or ±∞): C# compares in double precision
+                    var bound = _random.Next(8) == 0 ? (_random.Next(2) == 0 ? double.PositiveInfinity : double.NegativeInfinity) : _random.Next(-2000, 2000) * 0.5;
+                    var nullable = _random.Next(3) == 0;
+                    return Compare(order, Expression.Convert(Member(nullable ? "NI" : "I"), nullable || _random.Next(3) == 0 ? typeof(double?) : typeof(double)), Expression.Constant(bound));
+                }
+
+                case 20:
+                {
+                    // arithmetic C# widens: (double)x.I / (x.S + 301), (long)x.I * x.I
+                    var quotient = Expression.Divide(Expression.Convert(Member("I"), typeof(double)), Expression.Convert(Expression.Add(Expression.Convert(Member("S"), typeof(int)), Expression.Constant(301)), typeof(double)));
+                    var product = Expression.Multiply(Expression.Convert(Member("I"), typeof(long)), Expression.Convert(Member("I"), typeof(long)));
+                    return _random.Next(2) == 0
+                        ? Compare(order, quotient, Expression.Constant(_random.Next(-40, 40) * 0.25))
+                        : Compare(order, product, Expression.Constant((long)_random.Next(0, 1_000_000)));
+                }
+
+                case 21: return Compare(order, Expression.Call(Member("NI"), typeof(int?).GetMethod("GetValueOrDefault", Type.EmptyTypes)!), Expression.Constant(_random.Next(-50, 50)));
+                case 22: return Expression.Call(typeof(string).GetMethod(nameof(string.IsNullOrWhiteSpace))!, Member(_random.Next(2) == 0 ? "Note" : "Name"));
+                case 23: return Expression.Call(typeof(double).GetMethod(nameof(double.IsNaN), [typeof(double)])!, Member("D"));
+                case 24:
+                {
+                    // a concatenation with a null part keeps the rest, as in C#
+                    var concat = typeof(string).GetMethod(nameof(string.Concat), [typeof(string), typeof(string)])!;
+                    var joined = Expression.Add(Member("Note"), Expression.Constant("!"), concat);
+                    return Compare(_random.Next(2) == 0 ? ExpressionType.Equal : ExpressionType.NotEqual, joined, Expression.Constant((string?)Of("Note") + "!"));
+                }
+
+                case 25: return Compare(order, Expression.Convert(Expression.Property(Member("Day"), "DayOfWeek"), typeof(int)), Expression.Constant(_random.Next(7)));
+                case 26: return Compare(order, Expression.Property(Member("When"), "Date"), Expression.Constant(((DateTime)Of("When")!).Date));
+                case 27:
+                {
+                    var t = Expression.Parameter(typeof(int), "t");
+                    var all = typeof(Enumerable).GetMethods().Single(m => m.Name == nameof(Enumerable.All)).MakeGenericMethod(typeof(int));
+                    return Expression.Call(all, Member("Tags"), Expression.Lambda<Func<int, bool>>(Expression.NotEqual(t, Expression.Constant(_random.Next(-3, 4))), t));
+                }
+
+                case 28: return Compare(order, Member("I"), Expression.Convert(Expression.Constant(_random.Next(-2000, 2000) * 0.45), typeof(int))); // (int)c truncates
                 default: return Compare(order, Member("S"), Expression.Constant(_random.Next(-300, 300)));
             }
         }

@@ -162,6 +162,28 @@ public sealed class DatasetTests : IDisposable
         Assert.Contains("'extra'", ex.Message);
     }
 
+    [Theory]
+    [InlineData("time64")]
+    [InlineData("time32")]
+    [InlineData("duration")]
+    public async Task Appending_times_or_durations_of_another_unit_fails_naming_both_and_commits_nothing(string kind)
+    {
+        (IArrowType Table, IArrowArray Rows) pair = kind switch
+        {
+            "time64" => (new Time64Type(TimeUnit.Nanosecond), new Time64Array.Builder(new Time64Type(TimeUnit.Microsecond)).Append(5L).Build()),
+            "time32" => (new Time32Type(TimeUnit.Second), new Time32Array.Builder(new Time32Type(TimeUnit.Millisecond)).Append(5).Build()),
+            _ => (DurationType.Millisecond, new DurationArray.Builder(DurationType.Microsecond).Append(5L).Build()),
+        };
+        var dataset = await LanceDataset.CreateAsync(TablePath, new Schema([new Field("t", pair.Table, true)], null));
+        var batch = new RecordBatch(new Schema([new Field("t", pair.Rows.Data.DataType, true)], null), [pair.Rows], 1);
+
+        var ex = await Assert.ThrowsAsync<LanceSchemaException>(() => dataset.AppendAsync([batch]));
+
+        Assert.Contains("'t'", ex.Message);
+        Assert.Contains(kind, ex.Message);
+        Assert.Equal(0, (await LanceDataset.OpenAsync(TablePath)).CountRows());
+    }
+
     [Fact]
     public async Task A_null_in_a_non_nullable_column_is_rejected()
     {

@@ -216,6 +216,11 @@ internal sealed partial class LinqFilterTranslator
                 return new FilterLiteral(always);
             }
 
+            if (bound.AnyValue)
+            {
+                return CanBeNull(left) ? new FilterIsNull(Value(left), Negated: true) : new FilterLiteral(true);
+            }
+
             (right, op) = (bound.Constant!, bound.Op);
         }
         else if (IntegerBound(right, left, Mirror(op)) is { } mirrored)
@@ -223,6 +228,11 @@ internal sealed partial class LinqFilterTranslator
             if (mirrored.Always is { } always)
             {
                 return new FilterLiteral(always);
+            }
+
+            if (mirrored.AnyValue)
+            {
+                return CanBeNull(right) ? new FilterIsNull(Value(right), Negated: true) : new FilterLiteral(true);
             }
 
             (left, op) = (mirrored.Constant!, Mirror(mirrored.Op));
@@ -323,8 +333,11 @@ internal sealed partial class LinqFilterTranslator
         _ => op,
     };
 
-    /// <summary>The integer comparison meaning what <c>column op number</c> means in C#, or what it always is.</summary>
-    private sealed record IntegerComparison(Expression? Constant, ComparisonOperator Op, bool? Always);
+    /// <summary>
+    /// The integer comparison meaning what <c>column op number</c> means in C#, or what it always is, or (<paramref name="AnyValue"/>)
+    /// true for every row holding a value.
+    /// </summary>
+    private sealed record IntegerComparison(Expression? Constant, ComparisonOperator Op, bool? Always, bool AnyValue = false);
 
     /// <summary>
     /// <c>x.Id &gt; 118.5</c>, <c>x.Rank == 3.0</c>: an integer column compared with a floating-point constant, as C# compares
@@ -334,8 +347,8 @@ internal sealed partial class LinqFilterTranslator
     /// </summary>
     private IntegerComparison? IntegerBound(Expression column, Expression constant, ComparisonOperator op)
     {
-        if (column is not MemberExpression m || ColumnPath(m) is not { } path
-            || FieldType(path) is not (Int8Type or Int16Type or Int32Type or Int64Type or UInt8Type or UInt16Type or UInt32Type or UInt64Type)
+        if (column is not MemberExpression m || ColumnPath(m) is not { } path || FieldType(path) is not { } type
+            || IntegerRange(type) is not var (lowest, highest)
             || DependsOnRow(constant) || Evaluate(constant) is not { } number || number is not (double or float))
         {
             return null;
@@ -347,35 +360,45 @@ internal sealed partial class LinqFilterTranslator
             return new IntegerComparison(null, op, op == ComparisonOperator.NotEqual);
         }
 
-        // Bounds beyond the 64-bit integers: every value is below (above) them.
-        const double Limit = 9.2e18;
-        if (value >= Limit || value <= -Limit)
+        // Beyond decimal's range every integer is below (above) the bound; decimals hold the rest exactly.
+        const double Beyond = 1e28;
+        decimal Clamp(double v) => v >= Beyond ? highest + 1 : v <= -Beyond ? lowest - 1 : (decimal)v;
+        if (op is ComparisonOperator.Equal or ComparisonOperator.NotEqual)
         {
-            var above = value > 0;
-            return op switch
-            {
-                ComparisonOperator.Equal => new IntegerComparison(null, op, false),
-                ComparisonOperator.NotEqual => new IntegerComparison(null, op, true),
-                ComparisonOperator.Less or ComparisonOperator.LessOrEqual when !above => new IntegerComparison(null, op, false),
-                ComparisonOperator.Greater or ComparisonOperator.GreaterOrEqual when above => new IntegerComparison(null, op, false),
-                ComparisonOperator.Less or ComparisonOperator.LessOrEqual => new IntegerComparison(Expression.Constant(long.MaxValue), ComparisonOperator.LessOrEqual, null),
-                _ => new IntegerComparison(Expression.Constant(long.MinValue), ComparisonOperator.GreaterOrEqual, null),
-            };
+            var equal = double.IsInteger(value) && Math.Abs(value) < Beyond && (decimal)value >= lowest && (decimal)value <= highest;
+            return equal ? new IntegerComparison(Bound((decimal)value), op, null) : new IntegerComparison(null, op, op == ComparisonOperator.NotEqual);
         }
 
-        if (double.IsInteger(value))
+        // Over integers: c > v is c > floor(v), c >= v is c > ceil(v) - 1, c < v is c < ceil(v), c <= v is c < floor(v) + 1.
+        if (op is ComparisonOperator.Greater or ComparisonOperator.GreaterOrEqual)
         {
-            return new IntegerComparison(Expression.Constant((long)value), op, null);
+            var k = op == ComparisonOperator.Greater ? Clamp(Math.Floor(value)) : Clamp(Math.Ceiling(value)) - 1;
+            return k >= highest ? new IntegerComparison(null, op, false)
+                : k < lowest ? new IntegerComparison(null, op, null, AnyValue: true)
+                : new IntegerComparison(Bound(k), ComparisonOperator.Greater, null);
         }
 
-        return op switch
-        {
-            ComparisonOperator.Equal => new IntegerComparison(null, op, false),
-            ComparisonOperator.NotEqual => new IntegerComparison(null, op, true),
-            ComparisonOperator.Greater or ComparisonOperator.GreaterOrEqual => new IntegerComparison(Expression.Constant((long)Math.Floor(value)), ComparisonOperator.Greater, null),
-            _ => new IntegerComparison(Expression.Constant((long)Math.Ceiling(value)), ComparisonOperator.Less, null),
-        };
+        var limit = op == ComparisonOperator.Less ? Clamp(Math.Ceiling(value)) : Clamp(Math.Floor(value)) + 1;
+        return limit <= lowest ? new IntegerComparison(null, op, false)
+            : limit > highest ? new IntegerComparison(null, op, null, AnyValue: true)
+            : new IntegerComparison(Bound(limit), ComparisonOperator.Less, null);
+
+        static ConstantExpression Bound(decimal k) => k > long.MaxValue ? Expression.Constant((ulong)k) : Expression.Constant((long)k);
     }
+
+    /// <summary>The values an integer column holds, or null for another type.</summary>
+    private static (decimal Lowest, decimal Highest)? IntegerRange(IArrowType type) => type switch
+    {
+        Int8Type => (sbyte.MinValue, sbyte.MaxValue),
+        Int16Type => (short.MinValue, short.MaxValue),
+        Int32Type => (int.MinValue, int.MaxValue),
+        Int64Type => (long.MinValue, long.MaxValue),
+        UInt8Type => (0, byte.MaxValue),
+        UInt16Type => (0, ushort.MaxValue),
+        UInt32Type => (0, uint.MaxValue),
+        UInt64Type => (0, ulong.MaxValue),
+        _ => null,
+    };
 
     private static ExpressionType Flip(ExpressionType order) => order switch
     {

@@ -194,7 +194,9 @@ public sealed class LinqTypesTests
         Assert.Equal("(count = 3)", LinqFilterTranslator.ToSql<Measured>(x => x.Count == 3.0, schema));
         Assert.Equal("FALSE", LinqFilterTranslator.ToSql<Measured>(x => x.Count == 3.5, schema));
         Assert.Equal("TRUE", LinqFilterTranslator.ToSql<Measured>(x => x.Count != double.NaN, schema));
-        Assert.Equal("(id <= 9223372036854775807)", LinqFilterTranslator.ToSql<Measured>(x => x.Id < 1e30, schema));
+        Assert.Equal("TRUE", LinqFilterTranslator.ToSql<Measured>(x => x.Id < 1e30, schema));
+        Assert.Equal("FALSE", LinqFilterTranslator.ToSql<Measured>(x => x.Count > 3e9, schema));
+        Assert.Equal("(count > 2147483646)", LinqFilterTranslator.ToSql<Measured>(x => x.Count >= 2147483647.0, schema));
 
         var narrowing = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Measured>(x => (int)x.Value == 0, schema));
         var decimals = Assert.Throws<NotSupportedException>(() => LinqFilterTranslator.ToSql<Measured>(x => (decimal)x.Id / x.Count > 1.5m, schema));

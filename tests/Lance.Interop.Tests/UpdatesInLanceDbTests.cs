@@ -34,7 +34,7 @@ public sealed class UpdatesInLanceDbTests : IDisposable
         {
             I32 = set.I32, I16 = set.I16, I8 = set.I8, U64 = set.U64, U32 = set.U32, U16 = set.U16, U8 = set.U8, F16 = set.F16, F32 = set.F32,
             F64 = set.F64, Flag = set.Flag, Text = set.Text, Blob = set.Blob, Money = set.Money, Price = set.Price, Key = set.Key, At = local,
-            When = set.When, Day = set.Day, Time = set.Time, Shade = set.Shade, Size = set.Size, NI64 = set.NI64, NU16 = set.NU16, NF16 = set.NF16,
+            When = set.When, Day = set.Day, Time = set.Time, Span = set.Span, NSpan = set.NSpan, Shade = set.Shade, Size = set.Size, NI64 = set.NI64, NU16 = set.NU16, NF16 = set.NF16,
             NFlag = set.NFlag, NText = set.NText, NBlob = set.NBlob, NMoney = set.NMoney, NKey = set.NKey, NAt = set.NAt, NWhen = set.NWhen,
             NDay = set.NDay, NTime = set.NTime, NShade = set.NShade, NSize = set.NSize, Longs = set.Longs, Doubles = set.Doubles, Names = set.Names,
             Labels = set.Labels, MoreLabels = set.MoreLabels, Main = set.Main, Extra = set.Extra, Where = set.Where, Maybe = set.Maybe,
@@ -43,7 +43,7 @@ public sealed class UpdatesInLanceDbTests : IDisposable
         await table.UpdateAsync(x => x.Id == 2, x => new EveryType
         {
             NI64 = null, NU16 = null, NF16 = null, NFlag = null, NText = null, NBlob = null, NMoney = null, NKey = null, NAt = null, NWhen = null,
-            NDay = null, NTime = null, NShade = null, NSize = null, Doubles = null, MoreLabels = null, Extra = null, Maybe = null, Vector = null,
+            NDay = null, NTime = null, NSpan = null, NShade = null, NSize = null, Doubles = null, MoreLabels = null, Extra = null, Maybe = null, Vector = null,
             Vector16 = null, Vector8 = null,
         });
         var untyped = await db.OpenTableAsync("every");
@@ -56,7 +56,7 @@ public sealed class UpdatesInLanceDbTests : IDisposable
             2 => EveryType.Sample(2) with
             {
                 NI64 = null, NU16 = null, NF16 = null, NFlag = null, NText = null, NBlob = null, NMoney = null, NKey = null, NAt = null, NWhen = null,
-                NDay = null, NTime = null, NShade = null, NSize = null, Doubles = null, MoreLabels = null, Extra = null, Maybe = null, Vector = null,
+                NDay = null, NTime = null, NSpan = null, NShade = null, NSize = null, Doubles = null, MoreLabels = null, Extra = null, Maybe = null, Vector = null,
                 Vector16 = null, Vector8 = null,
             },
             3 => set with { Id = i },

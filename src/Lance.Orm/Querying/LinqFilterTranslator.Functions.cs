@@ -167,6 +167,14 @@ internal sealed partial class LinqFilterTranslator
     // x.Tags[i], x.Vector[i], x.Tags.ElementAt(i): SQL's tags[i + 1] (1-based), null past the end where C# would throw.
     private FilterNode ListElement(Expression list, Expression at)
     {
+        // An index read from a long member is cast to int in C# ((int)x.Id): only indexes within a list matter, where the
+        // cast changes nothing.
+        if (DependsOnRow(at) && at is LinqUnary { NodeType: ExpressionType.Convert or ExpressionType.ConvertChecked, Method: null } cast
+            && (Nullable.GetUnderlyingType(cast.Operand.Type) ?? cast.Operand.Type) is var from && (from == typeof(long) || from == typeof(ulong) || from == typeof(uint)))
+        {
+            at = cast.Operand;
+        }
+
         FilterNode index = DependsOnRow(at) ? new FilterArithmetic(ArithmeticOperator.Add, Value(at), new FilterLiteral(1L))
             : Evaluate(at) is int i && i >= 0 ? new FilterLiteral((long)i + 1)
             : throw Unsupported(at, "a list index must be 0 or more");

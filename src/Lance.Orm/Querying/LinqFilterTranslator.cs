@@ -103,8 +103,11 @@ internal sealed partial class LinqFilterTranslator
             {
                 // A value computed from the row (x.Score * 2) becomes a SQL expression evaluated per row; a condition
                 // set to a bool member (Done = !x.Done, Big = x.Count > 3000) takes C#'s value, never null.
-                values[column] = new RowExpression(assignment.Expression.Type == typeof(bool)
-                    ? translator.Predicate(assignment.Expression)
+                var condition = assignment.Expression is LinqUnary { NodeType: ExpressionType.Convert, Operand: { Type: var t } operand } && t == typeof(bool)
+                    ? operand
+                    : assignment.Expression;
+                values[column] = new RowExpression(condition.Type == typeof(bool)
+                    ? translator.Predicate(condition)
                     : translator.Value(assignment.Expression));
                 continue;
             }

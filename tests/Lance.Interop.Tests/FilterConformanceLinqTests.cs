@@ -41,6 +41,40 @@ public partial record LinqRow : ILanceModel
     }).ToList();
 }
 
+/// <summary>Integer members of every width, with their extremes, for C#'s promotion and wrap-around rules.</summary>
+public partial record WidthRow : ILanceModel
+{
+    public long Id { get; init; }
+    public sbyte I8 { get; init; }
+    public short I16 { get; init; }
+    public int I32 { get; init; }
+    public byte U8 { get; init; }
+    public ushort U16 { get; init; }
+    public uint U32 { get; init; }
+    public ulong U64 { get; init; }
+    public int? N32 { get; init; }
+
+    public static List<WidthRow> Sample()
+    {
+        var random = new Random(17);
+        var rows = Enumerable.Range(0, 90).Select(i => new WidthRow
+        {
+            Id = i,
+            I8 = (sbyte)random.Next(sbyte.MinValue, sbyte.MaxValue + 1),
+            I16 = (short)random.Next(short.MinValue, short.MaxValue + 1),
+            I32 = random.Next(int.MinValue, int.MaxValue),
+            U8 = (byte)random.Next(256),
+            U16 = (ushort)random.Next(65536),
+            U32 = (uint)random.NextInt64(uint.MaxValue + 1L),
+            U64 = (ulong)random.NextInt64(long.MaxValue) * 2,
+            N32 = i % 4 == 0 ? null : random.Next(-100000, 100000),
+        }).ToList();
+        rows.Add(new WidthRow { Id = 90, I8 = sbyte.MinValue, I16 = short.MinValue, I32 = int.MinValue, U8 = byte.MaxValue, U16 = ushort.MaxValue, U32 = uint.MaxValue, U64 = ulong.MaxValue, N32 = int.MaxValue });
+        rows.Add(new WidthRow { Id = 91, I8 = sbyte.MaxValue, I16 = short.MaxValue, I32 = int.MaxValue, N32 = int.MinValue });
+        return rows;
+    }
+}
+
 /// <summary>
 /// The SQL our LINQ translator writes is valid LanceDB SQL with the same meaning: each LINQ filter,
 /// printed by the translator and run by LanceDB (Node), returns what LINQ-to-objects returns.
@@ -103,6 +137,48 @@ public sealed class FilterConformanceLinqTests : IDisposable
             || (long)x.Rank.GetValueOrDefault() * 1000000000 > 47000000000L,
         ["trim characters"] = x => x.Name.TrimEnd('1', '0') == "beta_" || x.Name.TrimStart('A', 'l') == "pha_2" || x.Category.Trim('r', 'd') == "e",
     };
+
+    public static readonly Dictionary<string, Expression<Func<WidthRow, bool>>> WidthFilters = new()
+    {
+        ["negated sbyte and short widen to int"] = x => -x.I8 > 100 || -x.I16 > 32000,
+        ["int times a constant wraps"] = x => x.I32 * 100000 < 0,
+        ["int plus a constant wraps"] = x => x.I32 + 2000000000 < -1000000000,
+        ["int minus a constant wraps"] = x => x.I32 - 2000000000 > 0,
+        ["uint plus a constant wraps"] = x => x.U32 + 1000000000u < 1000000000u,
+        ["uint minus a constant wraps"] = x => x.U32 - 5u > 4294967000u,
+        ["ulong plus a constant wraps"] = x => x.U64 + 5ul < 10ul,
+        ["byte and short arithmetic in int"] = x => x.U8 * 2 > 300 || x.U8 + 100 > 350 || x.I16 * 2 > 60000 || x.U16 * 2 > 131000,
+        ["sbyte remainder keeps the sign"] = x => x.I8 % 5 == -2 || x.I16 % 7 == -6,
+        ["int columns multiply and wrap"] = x => x.I32 * x.I32 < 0 && x.Id % 2 == 0,
+        ["nullable int times a constant"] = x => x.N32 * 50000 < 0,
+        ["int divided by a negative constant"] = x => x.I32 / -3 > 500000000,
+        ["long stays exact"] = x => (long)x.I32 * 100000 < -100000000000000L,
+    };
+
+    [Fact]
+    public async Task Integer_arithmetic_of_every_width_means_in_LanceDB_and_here_what_it_means_in_CSharp()
+    {
+        var db = await LanceDb.ConnectAsync(_db.Path);
+        var rows = WidthRow.Sample();
+        var table = await db.CreateTableAsync<WidthRow>("widths", rows);
+        using var copy = TempCopy.Of(_db.Path);
+        var sqls = WidthFilters.ToDictionary(f => f.Key, f => LinqFilterTranslator.ToSql(f.Value, table.Schema, WidthRow.ColumnMap));
+
+        using var doc = await LanceDbPeer.Default.RunAsync("filter-conformance", new { db = copy.Path, table = "widths", filters = sqls.Values.Distinct().ToArray() });
+
+        var results = doc.RootElement.GetProperty("results").EnumerateArray().ToDictionary(r => r.GetProperty("filter").GetString()!, r => r.GetProperty("scan"));
+        foreach (var (name, filter) in WidthFilters)
+        {
+            var expected = rows.Where(filter.Compile()).Select(r => r.Id).ToList();
+            Assert.True(expected.Count > 0 && expected.Count < rows.Count, $"{name}: the rows do not tell the filter apart ({expected.Count} of {rows.Count})");
+            var scan = results[sqls[name]];
+            Assert.False(scan.TryGetProperty("error", out var error), $"{name}: LanceDB rejected '{sqls[name]}': {(error.ValueKind == System.Text.Json.JsonValueKind.String ? error.GetString() : "")}");
+            Assert.True(expected.Select(id => id.ToString(System.Globalization.CultureInfo.InvariantCulture)).SequenceEqual(scan.GetProperty("ids").EnumerateArray().Select(e => e.GetString()!)),
+                $"{name}: LanceDB's answer to '{sqls[name]}' differs");
+            var ours = await table.Query().Where(filter).Select(x => x.Id).ToListAsync();
+            Assert.True(expected.SequenceEqual(ours.Order()), $"{name}: our answer to '{sqls[name]}' differs ({ours.Count} rows, {expected.Count} expected)");
+        }
+    }
 
     [Fact]
     public async Task LanceDB_runs_our_translated_sql_with_linq_to_objects_meaning()

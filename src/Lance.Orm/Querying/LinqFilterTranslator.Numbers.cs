@@ -19,7 +19,23 @@ internal sealed partial class LinqFilterTranslator
         var stripped = StripConvert(operand);
         var from = Nullable.GetUnderlyingType(stripped.Type) ?? stripped.Type;
         var to = Nullable.GetUnderlyingType(resultType) ?? resultType;
-        if (from == to || !DependsOnRow(stripped) || from.IsEnum)
+        if (!DependsOnRow(stripped))
+        {
+            // A constant in 32-bit or unsigned arithmetic on a row value takes C#'s type: SQL would read the literal as a
+            // 64-bit integer and widen the arithmetic, where C# wraps (x.Count * 100000 past int.MaxValue is negative).
+            var literalType = Type.GetTypeCode(to) switch
+            {
+                TypeCode.Int32 => "Int32",
+                TypeCode.UInt32 => "UInt32",
+                TypeCode.UInt64 => "UInt64",
+                _ => null,
+            };
+            return literalType is not null && DependsOnRow(other) && value is FilterLiteral
+                ? new FilterFunction("arrow_cast", [value, new FilterLiteral(literalType)])
+                : value;
+        }
+
+        if (from == to || from.IsEnum)
         {
             return value;
         }

@@ -546,7 +546,8 @@ internal sealed partial class LinqFilterTranslator
                     Operand(b.Left, b.Right, b.Type),
                     Operand(b.Right, b.Left, b.Type));
             case LinqUnary { NodeType: ExpressionType.Negate or ExpressionType.NegateChecked } u:
-                return new FilterNegate(Value(u.Operand));
+                // -x.Small negates in int, as C# widens sbyte and short first (-(-128) is 128, not -128 again).
+                return new FilterNegate(Operand(u.Operand, u.Operand, u.Type));
             case MemberExpression { Member.Name: var part, Expression: { } time } when DatePart(part, time.Type) is { } sqlPart:
                 var extracted = new FilterFunction("date_part", [new FilterLiteral(sqlPart), Value(time)]);
                 return part == nameof(DateTime.Millisecond) ? new FilterArithmetic(ArithmeticOperator.Modulo, extracted, new FilterLiteral(1000L)) : extracted;

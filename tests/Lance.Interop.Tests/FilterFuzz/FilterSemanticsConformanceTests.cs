@@ -254,6 +254,15 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
             "arrow_cast(b, 'Int32') = 1", "arrow_cast(u32, 'Int64') > 5", "arrow_cast(i16 + 1, 'Float64') > 0.5", "arrow_cast(s, 'Utf8') = 'a'",
             "arrow_cast(i32, 'Float64') IS NULL", "arrow_cast(ts, 'Date32') = DATE '1970-01-01'",
         ],
+        // What the LINQ translator writes for a constant in C#'s 32-bit or unsigned arithmetic (x.Count * 100000 wraps there).
+        ["arrow_cast of constants"] =
+        [
+            "i32 * arrow_cast(100000, 'Int32') < 0", "i32 + arrow_cast(2147483000, 'Int32') < 0", "u32 + arrow_cast(4000000000, 'UInt32') < 1000",
+            "u32 - arrow_cast(5, 'UInt32') > 4000000000", "arrow_cast(i8, 'Int32') * arrow_cast(2, 'Int32') > 200", "i16 * arrow_cast(3, 'Int16') < 0",
+            "u8 + arrow_cast(200, 'UInt8') < 100", "i8 - arrow_cast(100, 'Int8') > 0", "u16 * arrow_cast(2, 'UInt16') < 100",
+            "u64 + arrow_cast(5, 'UInt64') < 10", "arrow_cast(-7, 'Int32') = i32 % 10", "i32 / arrow_cast(-3, 'Int32') = 1",
+            "i32 > arrow_cast(3000000000, 'Int32')", "u8 < arrow_cast(300, 'UInt8')", "u32 > arrow_cast(-1, 'UInt32')",
+        ],
     };
 
     private readonly Judged _judged;
@@ -308,6 +317,9 @@ public sealed class FilterSemanticsConformanceTests : IClassFixture<FilterSemant
 
     [Fact]
     public void Arrow_cast_of_columns_and_expressions_converts_as_in_LanceDB() => AssertCategory("arrow_cast of values");
+
+    [Fact]
+    public void Arrow_cast_of_constants_to_narrow_integers_types_the_arithmetic_as_in_LanceDB() => AssertCategory("arrow_cast of constants");
 
     [Fact]
     public void The_right_side_of_AND_and_OR_never_fails_in_rows_the_left_side_decides_as_in_LanceDB() => AssertCategory("short-circuit");

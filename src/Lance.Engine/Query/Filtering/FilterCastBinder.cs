@@ -178,6 +178,12 @@ internal static class FilterCastBinder
         {
             "UInt64" => FilterType.Of(NumberType.UInt64),
             "Int64" => FilterType.Of(NumberType.Int64),
+            "UInt32" => FilterType.Of(NumberType.UInt32),
+            "Int32" => FilterType.Of(NumberType.Int32),
+            "UInt16" => FilterType.Of(NumberType.UInt16),
+            "Int16" => FilterType.Of(NumberType.Int16),
+            "UInt8" => FilterType.Of(NumberType.UInt8),
+            "Int8" => FilterType.Of(NumberType.Int8),
             "Float64" => FilterType.Of(NumberType.Float64),
             "Float32" => FilterType.Of(NumberType.Float32),
             "Time64(Microsecond)" or "Time64(µs)" => new FilterType(ValueKind.Time, TimeUnit.Microsecond),

@@ -42,13 +42,28 @@ internal static class SchemaAlignment
             }
 
             var actual = batch.Schema.FieldsList[index];
+            var column = batch.Column(index);
             if (!SameType(expected.DataType, actual.DataType))
             {
-                throw new LanceSchemaException(
-                    $"Column '{expected.Name}' of '{datasetPath}' is {Describe(expected.DataType)} but the rows added hold {Describe(actual.DataType)}.");
+                // Strings of the other offset width, or a dictionary of strings, are cast to the column's type, as LanceDB does.
+                if (!ArrowConvert.CanConvert(actual.DataType, expected.DataType))
+                {
+                    throw new LanceSchemaException(
+                        $"Column '{expected.Name}' of '{datasetPath}' is {Describe(expected.DataType)} but the rows added hold {Describe(actual.DataType)}.");
+                }
+
+                try
+                {
+                    column = ArrowConvert.Convert(column, expected.DataType);
+                }
+                catch (LanceSchemaException e)
+                {
+                    throw new LanceSchemaException($"Column '{expected.Name}' of '{datasetPath}' is {Describe(expected.DataType)}: {e.Message}", e);
+                }
+
+                reordered = true;
             }
 
-            var column = batch.Column(index);
             if (!expected.IsNullable && column.NullCount > 0)
             {
                 throw new LanceSchemaException(

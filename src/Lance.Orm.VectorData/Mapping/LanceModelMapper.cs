@@ -57,5 +57,5 @@ internal sealed class LanceModelMapper<T> : IRecordMapper<T>
     }
 
     /// <inheritdoc />
-    public void Read(RecordBatch batch, bool includeVectors, ICollection<T> destination) => T.ReadRecordBatch(batch, destination);
+    public void Read(RecordBatch batch, bool includeVectors, ICollection<T> destination) => T.ReadRecordBatch(Lance.Engine.Arrow.ArrowArrays.Conform(batch, T.ArrowSchema), destination);
 }

@@ -1,5 +1,6 @@
 using Apache.Arrow;
 using Lance.Engine;
+using Lance.Engine.Arrow;
 
 namespace Lance.Orm;
 
@@ -20,7 +21,8 @@ internal static class ModelRows
             RequireColumns<TModel>(batch.Schema, tableName);
         }
 
-        TModel.ReadRecordBatch(batch, rows);
+        // Columns in another layout of the model's values (large_utf8 for a string) are read as the model's type.
+        TModel.ReadRecordBatch(ArrowArrays.Conform(batch, TModel.ArrowSchema), rows);
     }
 
     /// <summary>Throws when <paramref name="schema"/> lacks a column of <typeparamref name="TModel"/>.</summary>

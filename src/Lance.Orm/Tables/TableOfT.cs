@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using Apache.Arrow;
+using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
 
 namespace Lance.Orm;
@@ -127,7 +128,11 @@ public sealed partial class Table<T> : Table
             var actual = schema.FieldsList.FirstOrDefault(f => f.Name == field.Name)
                 ?? throw new LanceSchemaException(
                     $"Table '{tableName}' has no column '{field.Name}' that model {typeof(T).Name} needs. Columns: {string.Join(", ", schema.FieldsList.Select(f => f.Name))}.");
-            if (!ArrowArrays.SameType(field.DataType, actual.DataType))
+            // A column in another layout of the same values reads and writes as the model's: large_utf8 (pandas, polars) for a
+            // string, large_binary, large_list; utf8 for an enum (stored as its names).
+            var readable = ArrowArrays.CanConvert(actual.DataType, field.DataType)
+                || (field.DataType is DictionaryType && actual.DataType is StringType or LargeStringType);
+            if (!readable || !ArrowArrays.CanConvert(field.DataType, actual.DataType))
             {
                 throw new LanceSchemaException(
                     $"Column '{field.Name}' of table '{tableName}' is {ArrowArrays.Describe(actual.DataType)} but model {typeof(T).Name} maps it to {ArrowArrays.Describe(field.DataType)}.");

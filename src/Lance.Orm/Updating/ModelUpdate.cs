@@ -67,13 +67,27 @@ internal static class ModelUpdate
 
         if (constant.Count > 0)
         {
-            foreach (var (column, value) in ConstantValues<T>(init.NewExpression, constant, table))
+            foreach (var (column, modelValue) in ConstantValues<T>(init.NewExpression, constant, table))
             {
                 var field = ColumnOf(column);
+                var value = modelValue;
                 if (!ArrowArrays.SameType(value.Data.DataType, field.DataType))
                 {
-                    throw new LanceSchemaException(
-                        $"Column '{column}' of table '{table}' is {ArrowArrays.Describe(field.DataType)} but model {typeof(T).Name} writes {ArrowArrays.Describe(value.Data.DataType)}.");
+                    // The table's own layout of the value (large_utf8, an enum's name as utf8, milliseconds), as an add writes it.
+                    if (!ArrowArrays.CanConvert(value.Data.DataType, field.DataType))
+                    {
+                        throw new LanceSchemaException(
+                            $"Column '{column}' of table '{table}' is {ArrowArrays.Describe(field.DataType)} but model {typeof(T).Name} writes {ArrowArrays.Describe(value.Data.DataType)}.");
+                    }
+
+                    try
+                    {
+                        value = ArrowArrays.Convert(value, field.DataType);
+                    }
+                    catch (LanceSchemaException e)
+                    {
+                        throw new LanceSchemaException($"Column '{column}' of table '{table}': {e.Message}", e);
+                    }
                 }
 
                 if (value.NullCount > 0 && !field.IsNullable)

@@ -82,9 +82,7 @@ internal static class SchemaEvolution
                 var arrays = new List<IArrowArray>();
                 foreach (var (column, _) in computed)
                 {
-                    var values = column.Compute!(batch);
-                    ColumnCheck.Check(column.Field, values, batch.Length, "new column", location);
-                    arrays.Add(values);
+                    arrays.Add(ColumnCheck.Check(column.Field, column.Compute!(batch), batch.Length, "new column", location));
                 }
 
                 var (file, _) = await FragmentWriter.WriteDataFileAsync(snapshot.Files, fileSchema, version, null, [new RecordBatch(arrowSchema, arrays, batch.Length)], cancellationToken).ConfigureAwait(false);

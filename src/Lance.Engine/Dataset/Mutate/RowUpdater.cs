@@ -93,9 +93,7 @@ internal static class RowUpdater
             var columns = Enumerable.Range(0, matching.ColumnCount).Select(matching.Column).ToList();
             foreach (var field in targets)
             {
-                var values = setters[field.Name](matching);
-                ColumnCheck.Check(field, values, matching.Length, "update", snapshot.Location);
-                columns[schema.GetFieldIndex(field.Name)] = values;
+                columns[schema.GetFieldIndex(field.Name)] = ColumnCheck.Check(field, setters[field.Name](matching), matching.Length, "update", snapshot.Location);
             }
 
             var updated = new RecordBatch(schema, columns, matching.Length);
@@ -107,10 +105,9 @@ internal static class RowUpdater
                     throw new InvalidOperationException($"An update of '{snapshot.Location}' was completed with {updated.Length} rows of {updated.ColumnCount} columns, not {matching.Length} of {schema.FieldsList.Count}.");
                 }
 
-                for (var i = 0; i < schema.FieldsList.Count; i++)
-                {
-                    ColumnCheck.Check(schema.FieldsList[i], updated.Column(i), updated.Length, "update", snapshot.Location);
-                }
+                updated = new RecordBatch(schema,
+                    [.. Enumerable.Range(0, schema.FieldsList.Count).Select(i => ColumnCheck.Check(schema.FieldsList[i], updated.Column(i), updated.Length, "update", snapshot.Location))],
+                    updated.Length);
             }
 
             changed.Add(updated);

@@ -80,20 +80,21 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
     }
 
     /// <summary>
-    /// Rows with moderate integers (C# int arithmetic wraps in 32 bits where SQL widens to 64), and
+    /// Rows with integers near their type's ends one time in eight (C#'s 32-bit arithmetic wraps there), and
     /// floats that include both NaNs (.NET's, sign bit set, and SQL's), ±0.0 and ±∞.
     /// </summary>
     public static List<LinqFuzzRow> Rows(int seed, int count)
     {
         var random = new Random(seed);
         double Special(double ordinary) => random.Next(4) == 0 ? TotalOrder.Specials[random.Next(TotalOrder.Specials.Length)] : ordinary;
+        int Extreme(int lowest, int highest) => random.Next(2) == 0 ? lowest + random.Next(3) : highest - random.Next(3);
         string[] words = ["", "alpha", "Alpha_1", "beta", "日本", "50%", "it's", " ", "\t\u00A0", " a "];
         return [.. Enumerable.Range(0, count).Select(i => new LinqFuzzRow
         {
             Id = i,
-            I = random.Next(-1000, 1000),
+            I = random.Next(8) == 0 ? Extreme(int.MinValue, int.MaxValue) : random.Next(-1000, 1000),
             NI = random.Next(5) == 0 ? null : random.Next(-50, 50),
-            S = (short)random.Next(-300, 300),
+            S = random.Next(8) == 0 ? (short)Extreme(short.MinValue, short.MaxValue) : (short)random.Next(-300, 300),
             U8 = (byte)random.Next(256),
             U32 = (uint)random.NextInt64(0, uint.MaxValue),
             U64 = random.Next(3) == 0 ? ulong.MaxValue - (ulong)random.Next(5) : (ulong)random.NextInt64(0, long.MaxValue) * (ulong)random.Next(1, 3),
@@ -143,7 +144,7 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
             }
 
             var order = Orders[_random.Next(Orders.Length)];
-            switch (_random.Next(29))
+            switch (_random.Next(32))
             {
                 case 0: return Compare(order, Member("I"), Expression.Constant(_random.Next(3) == 0 ? Of("I") : _random.Next(-1000, 1000)));
                 case 1: return Compare(order, Expression.Add(Member("I"), Expression.Constant(_random.Next(-5, 5))), Expression.Constant(_random.Next(-1000, 1000)));
@@ -225,6 +226,40 @@ public sealed class RandomLinqFilterTests(ITestOutputHelper output) : IDisposabl
                 }
 
                 case 28: return Compare(order, Member("I"), Expression.Convert(Expression.Constant(_random.Next(-2000, 2000) * 0.45), typeof(int))); // (int)c truncates
+                case 29:
+                {
+                    // 32-bit arithmetic with a constant, which wraps in C# (and must in SQL)
+                    int[] factors = [3, -7, 100000, -70000, 2147483647, 65536];
+                    var factor = Expression.Constant(factors[_random.Next(factors.Length)]);
+                    Expression value = _random.Next(3) switch
+                    {
+                        0 => Expression.Multiply(Member("I"), factor),
+                        1 => Expression.Add(Member("I"), factor),
+                        _ => Expression.Subtract(factor, Member("I")),
+                    };
+                    return Compare(order, value, Expression.Constant(_random.Next(-1000, 1000)));
+                }
+
+                case 30:
+                {
+                    // narrow members widen to int before arithmetic and negation: -x.S, x.U8 * 300, x.S * x.S
+                    var s = Expression.Convert(Member("S"), typeof(int));
+                    Expression value = _random.Next(3) switch
+                    {
+                        0 => Expression.Negate(s),
+                        1 => Expression.Multiply(Expression.Convert(Member("U8"), typeof(int)), Expression.Constant(300)),
+                        _ => Expression.Multiply(s, s),
+                    };
+                    return Compare(order, value, Expression.Constant(_random.Next(-40000, 70000)));
+                }
+
+                case 31:
+                {
+                    // unsigned arithmetic wraps at 2^32 in C#
+                    var value = Expression.Add(Member("U32"), Expression.Constant((uint)_random.NextInt64(0, uint.MaxValue)));
+                    return Compare(order, value, Expression.Constant(Of("U32")));
+                }
+
                 default: return Compare(order, Member("S"), Expression.Constant(_random.Next(-300, 300)));
             }
         }

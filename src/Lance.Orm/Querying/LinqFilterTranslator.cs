@@ -199,16 +199,23 @@ internal sealed partial class LinqFilterTranslator
             return byName;
         }
 
-        // string.Compare(a, b) > 0 and a.CompareTo(b) < 0.
-        if (left is MethodCallExpression { Method.Name: "Compare" or "CompareOrdinal", Arguments.Count: 2 } compare && compare.Method.DeclaringType == typeof(string)
+        // string.CompareOrdinal(a, b) > 0 and string.Compare(a, b, StringComparison.Ordinal) < 0 order strings as SQL does (by
+        // code point). string.Compare(a, b) and a.CompareTo(b) compare by the current culture ("apple" before "Banana"),
+        // which no SQL comparison matches: refused rather than answered in another order.
+        if (left is MethodCallExpression { Method.Name: "Compare" or "CompareOrdinal" or "CompareTo" } compare
+            && (compare.Method.DeclaringType == typeof(string) || compare.Object?.Type == typeof(string))
             && right is ConstantExpression { Value: 0 })
         {
+            var ordinal = compare.Method.Name == "CompareOrdinal" && compare.Arguments.Count == 2
+                || (compare.Method.Name == "Compare" && compare.Arguments is [_, _, var how] && how.Type == typeof(StringComparison)
+                    && !DependsOnRow(how) && Evaluate(how) is StringComparison.Ordinal);
+            if (!ordinal)
+            {
+                throw Unsupported(compare, "it compares strings by the current culture (\"apple\" before \"Banana\"), and SQL compares them by code point; "
+                    + "use string.CompareOrdinal(a, b) or string.Compare(a, b, StringComparison.Ordinal) for that order");
+            }
+
             (left, right) = (compare.Arguments[0], compare.Arguments[1]);
-        }
-        else if (left is MethodCallExpression { Method.Name: "CompareTo", Object: { } target, Arguments.Count: 1 } compareTo && target.Type == typeof(string)
-            && right is ConstantExpression { Value: 0 })
-        {
-            (left, right) = (target, compareTo.Arguments[0]);
         }
 
         // x.Id > 118.5: SQL does not compare an integer column with a fractional number; the integer bound with C#'s meaning.

@@ -85,6 +85,7 @@ public sealed class LinqFilterTests : IClassFixture<LinqFilterTests.ItemTable>
         ["contains with null"] = x => RanksWithNull.Contains(x.Rank),
         ["not contains"] = x => !Categories.Contains(x.Category),
         ["string compare"] = x => string.CompareOrdinal(x.Name, "beta") > 0,
+        ["ordinal string compare"] = x => string.Compare(x.Name, "Beta_3", StringComparison.Ordinal) <= 0 || string.CompareOrdinal("gamma", x.Category) < 0,
         ["constant true"] = x => true,
         ["mixed"] = x => (x.Active || x.Category == "blue") && x.Price != null && x.Price < 5 && !x.Name.Contains("_9"),
     };
@@ -147,6 +148,25 @@ public sealed class LinqFilterTests : IClassFixture<LinqFilterTests.ItemTable>
         var ex = Assert.Throws<NotSupportedException>(() => _fixture.Table.Query().Where(x => System.Text.RegularExpressions.Regex.IsMatch(x.Name, x.Name)));
 
         Assert.Contains("constant", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_culture_sensitive_string_comparison_is_refused_naming_the_ordinal_one()
+    {
+#pragma warning disable CA1309 // the culture-sensitive comparisons are the point
+        // By the culture "alpha_1" comes before "Beta"; by code point (SQL's order) after it.
+        Assert.True(string.Compare("alpha_1", "Beta", StringComparison.CurrentCulture) < 0 && string.CompareOrdinal("alpha_1", "Beta") > 0);
+        foreach (var filter in new System.Linq.Expressions.Expression<Func<Item, bool>>[]
+        {
+            x => x.Name.CompareTo("Beta") < 0,
+            x => string.Compare(x.Name, "Beta") < 0,
+            x => string.Compare(x.Name, "Beta", StringComparison.OrdinalIgnoreCase) < 0,
+        })
+        {
+            var ex = Assert.Throws<NotSupportedException>(() => _fixture.Table.Query().Where(filter));
+            Assert.Contains("string.CompareOrdinal", ex.Message, StringComparison.Ordinal);
+        }
+#pragma warning restore CA1309
     }
 
     [Fact]

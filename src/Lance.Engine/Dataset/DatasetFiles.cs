@@ -62,19 +62,62 @@ internal sealed class DatasetFiles
     /// did not): on a remote store its first open is then one read of its tail, with no request for its size.
     /// </summary>
     /// <exception cref="FileNotFoundException">The store has no such file.</exception>
+    /// <exception cref="LanceTableNotFoundException">The file is missing because the whole dataset was dropped (by another process).</exception>
     public DataFileReader OpenData(string key, long knownLength, CancellationToken cancellationToken = default)
     {
-        if (_tails is null)
+        try
         {
-            var local = Store.OpenReadAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult();
-            return DataFileReader.Open(local, Describe(key), leaveOpen: false);
-        }
+            if (_tails is null)
+            {
+                var local = Store.OpenReadAsync(key, cancellationToken).AsTask().GetAwaiter().GetResult();
+                return DataFileReader.Open(local, Describe(key), leaveOpen: false);
+            }
 
-        var reader = _tails.OpenAsync(Store, key, knownLength, cancellationToken).AsTask().GetAwaiter().GetResult();
-        var file = DataFileReader.Open(reader, Describe(key), leaveOpen: false);
-        file.ParallelDecodeMinBytes = RemoteParallelReadMinBytes;
-        file.RemoteReads = true;
-        return file;
+            var reader = _tails.OpenAsync(Store, key, knownLength, cancellationToken).AsTask().GetAwaiter().GetResult();
+            var file = DataFileReader.Open(reader, Describe(key), leaveOpen: false);
+            file.ParallelDecodeMinBytes = RemoteParallelReadMinBytes;
+            file.RemoteReads = true;
+            return file;
+        }
+        catch (FileNotFoundException e) when (IsDropped(Store, Location, cancellationToken))
+        {
+            throw Dropped(Location, e);
+        }
+    }
+
+    /// <summary>Whether the dataset at <paramref name="location"/> has no manifest left: it was dropped (by another process).</summary>
+    public static bool IsDropped(IObjectStore store, string location, CancellationToken cancellationToken)
+    {
+        var versions = store.ListAsync(VersionNames.VersionsFolder + "/", cancellationToken).GetAsyncEnumerator(cancellationToken);
+        try
+        {
+            while (versions.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            {
+                var key = versions.Current.Key;
+                if (VersionNames.ParseVersion(key[(key.LastIndexOf('/') + 1)..]) is not null)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+        catch (DirectoryNotFoundException)
+        {
+            return true;
+        }
+        finally
+        {
+            versions.DisposeAsync().AsTask().GetAwaiter().GetResult();
+        }
+    }
+
+    /// <summary>The error for a dataset dropped while this handle used it.</summary>
+    public static LanceTableNotFoundException Dropped(string location, Exception? inner)
+    {
+        var name = location.TrimEnd('/', '\\');
+        name = name[(name.LastIndexOfAny(['/', '\\']) + 1)..];
+        return new LanceTableNotFoundException(name.EndsWith(".lance", StringComparison.Ordinal) ? name[..^".lance".Length] : name, location, inner);
     }
 
     /// <summary>

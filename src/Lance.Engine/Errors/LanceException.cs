@@ -44,6 +44,17 @@ public class LanceTableNotFoundException : LanceException
         Path = path;
     }
 
+    /// <summary>
+    /// Creates the exception for the table <paramref name="tableName"/> at <paramref name="path"/>, dropped while in use
+    /// (<paramref name="innerException"/> is the failed read that found it gone).
+    /// </summary>
+    public LanceTableNotFoundException(string tableName, string path, Exception? innerException)
+        : base($"Table '{tableName}' was not found: the Lance dataset at '{path}' was dropped (its versions are gone) while this handle used it.", innerException)
+    {
+        TableName = tableName;
+        Path = path;
+    }
+
     /// <summary>The name of the table that was asked for.</summary>
     public string TableName { get; }
 

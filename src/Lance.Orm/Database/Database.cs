@@ -201,7 +201,8 @@ public sealed partial class Database : IAsyncDisposable
     private async Task<LanceDataset> OpenDatasetAsync(string name, CancellationToken cancellationToken)
     {
         var path = TablePath(name);
-        if (_store is null && !Directory.Exists(path))
+        // A folder holding no file at all is what a table dropped by another process can leave behind.
+        if (_store is null && (!Directory.Exists(path) || (!LanceDataset.Exists(path) && !Directory.EnumerateFiles(path, "*", SearchOption.AllDirectories).Any())))
         {
             throw new LanceTableNotFoundException(name, path);
         }

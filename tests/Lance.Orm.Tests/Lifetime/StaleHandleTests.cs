@@ -74,4 +74,29 @@ public sealed class StaleHandleTests : IDisposable
         await using var reopened = await db.OpenTableAsync<Point>("points");
         Assert.Equal(2, await reopened.CountRowsAsync());
     }
+
+    [Fact]
+    public async Task A_table_dropped_by_another_process_fails_reads_and_writes_as_not_found_and_is_not_brought_back()
+    {
+        await using var db = await _db.ConnectAsync();
+        await using var table = await db.CreateTableAsync("points", Points(5));
+        await using (var other = await _db.ConnectAsync())
+        {
+            await other.DropTableAsync("points"); // another Database: this one's handles learn it from the store
+        }
+
+        var read = await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.Query().ToListAsync());
+        Assert.Equal("points", read.TableName);
+        Assert.Contains("dropped", read.Message, StringComparison.Ordinal);
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.Search(new float[] { 1, 1, 2, 3 }).Limit(1).ToListAsync());
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.CountRowsAsync(x => x.Id > 1));
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.DeleteAsync(x => x.Id == 1));
+
+        // An add does not commit a version into the dropped table's folder (which would make a table of files that are gone).
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.AddAsync(Points(1)));
+        Assert.DoesNotContain("points", await db.TableNamesAsync());
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => db.OpenTableAsync<Point>("points"));
+        await using var again = await db.CreateTableAsync("points", Points(2));
+        Assert.Equal(2, await again.CountRowsAsync());
+    }
 }

@@ -168,6 +168,13 @@ internal sealed class CommitLog
         var basis = start;
         try
         {
+            // A dataset dropped (by another process) since it was opened is not brought back by this commit.
+            if (await _store.HeadAsync(VersionNames.VersionsFolder + "/" + VersionNames.ManifestFileName(start.Version), cancellationToken).ConfigureAwait(false) is null
+                && DatasetFiles.IsDropped(_store, Location, cancellationToken))
+            {
+                throw DatasetFiles.Dropped(Location, null);
+            }
+
             for (var attempt = 0; ; attempt++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
@@ -196,7 +203,7 @@ internal sealed class CommitLog
                 basis = latest;
             }
         }
-        catch (Exception e) when (e is LanceCommitConflictException or OperationCanceledException)
+        catch (Exception e) when (e is LanceCommitConflictException or OperationCanceledException or LanceTableNotFoundException)
         {
             await transaction.DiscardWrittenFilesAsync(new DatasetFiles(_store, Location), start).ConfigureAwait(false);
             throw;

@@ -67,7 +67,8 @@ internal static class DatasetCreator
     {
         if (store is Storage.LocalObjectStore local)
         {
-            return Directory.Exists(local.Root) && Directory.EnumerateFileSystemEntries(local.Root).Any();
+            // Empty folders hold nothing (a dataset dropped while another process wrote to it can leave them).
+            return Directory.Exists(local.Root) && Directory.EnumerateFiles(local.Root, "*", SearchOption.AllDirectories).Any();
         }
 
         await foreach (var _ in store.ListAsync("", cancellationToken).ConfigureAwait(false))

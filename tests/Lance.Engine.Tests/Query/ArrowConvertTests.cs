@@ -115,13 +115,17 @@ public sealed class ArrowConvertTests : IDisposable
     {
         var millis = new TimestampType(TimeUnit.Millisecond, (string?)null);
         var micros = new TimestampType(TimeUnit.Microsecond, (string?)null);
-        Gen.Select(Gen.Long[-4_000_000_000_000L, 4_000_000_000_000L], Gen.Int[0, 4], (v, n) => n == 0 ? (long?)null : v).Array[0, 50].Sample(
-            values =>
+        var seconds = new TimestampType(TimeUnit.Second, "UTC");
+        Gen.Select(Gen.Select(Gen.Long[-4_000_000_000_000L, 4_000_000_000_000L], Gen.Int[0, 4], (v, n) => n == 0 ? (long?)null : v).Array[0, 50], Gen.Bool).Sample(
+            (values, inSeconds) =>
             {
-                var array = Timestamps(millis, values);
-                var finer = (TimestampArray)ArrowArrays.Convert(array, micros);
-                Assert.Equal(values.Select(v => v * 1000).ToArray(), Enumerable.Range(0, values.Length).Select(i => finer.IsNull(i) ? null : (long?)Raw(finer, i)).ToArray());
-                var back = (TimestampArray)ArrowArrays.Convert(finer, millis);
+                var (coarse, fine) = inSeconds ? (seconds, new TimestampType(TimeUnit.Microsecond, "UTC")) : (millis, micros);
+                values = inSeconds ? [.. values.Select(v => v / 1000)] : values;
+                var array = Timestamps(coarse, values);
+                var finer = (TimestampArray)ArrowArrays.Convert(array, fine);
+                var factor = inSeconds ? 1_000_000 : 1000;
+                Assert.Equal(values.Select(v => v * factor).ToArray(), Enumerable.Range(0, values.Length).Select(i => finer.IsNull(i) ? null : (long?)Raw(finer, i)).ToArray());
+                var back = (TimestampArray)ArrowArrays.Convert(finer, coarse);
                 Assert.Equal(values, Enumerable.Range(0, values.Length).Select(i => back.IsNull(i) ? null : (long?)Raw(back, i)).ToArray());
             },
             iter: 300);

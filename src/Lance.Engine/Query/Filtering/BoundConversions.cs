@@ -352,7 +352,9 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
         switch (name)
         {
             case "lower" or "upper":
-                return ColumnVector.OfBytes(FilterType.String, ChangeCase(args[0], n, name == "upper"), args[0].Valid, scalar);
+                return ColumnVector.OfBytes(FilterType.String, ChangeCase(args[0], n, name == "upper", full: true), args[0].Valid, scalar);
+            case IlikeLower:
+                return ColumnVector.OfBytes(FilterType.String, ChangeCase(args[0], n, upper: false, full: false), args[0].Valid, scalar);
             case "length" or "char_length" or "character_length" or "octet_length":
             {
                 var result = new long[n];
@@ -458,8 +460,17 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
         return count;
     }
 
-    /// <summary>Lower- or upper-cases every value: ASCII in place, other text through .NET's invariant casing.</summary>
-    public static Utf8Values ChangeCase(ColumnVector v, int n, bool upper)
+    /// <summary>
+    /// The operand of <c>ILIKE</c>, lower-cased character by character (as the case-insensitive match compares characters),
+    /// not with SQL <c>lower</c>'s full mapping.
+    /// </summary>
+    public const string IlikeLower = "$ilike_lower";
+
+    /// <summary>
+    /// Lower- or upper-cases every value: ASCII in place, other text with Unicode's full mapping as LanceDB's <c>lower</c> and
+    /// <c>upper</c> do (<paramref name="full"/>), or character by character with .NET's invariant casing.
+    /// </summary>
+    public static Utf8Values ChangeCase(ColumnVector v, int n, bool upper, bool full)
     {
         var bytes = v.Bytes!;
         var builder = new Utf8Values.Builder(n, bytes.Offsets[n] - bytes.Offsets[0]);
@@ -483,7 +494,7 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
             else
             {
                 var text = Encoding.UTF8.GetString(value);
-                builder.Append(Encoding.UTF8.GetBytes(upper ? text.ToUpperInvariant() : text.ToLowerInvariant()));
+                builder.Append(Encoding.UTF8.GetBytes(full ? (upper ? UnicodeCase.Upper(text) : UnicodeCase.Lower(text)) : upper ? text.ToUpperInvariant() : text.ToLowerInvariant()));
             }
         }
 

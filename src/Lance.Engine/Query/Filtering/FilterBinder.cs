@@ -565,7 +565,7 @@ internal sealed class FilterBinder
 
         if (like.CaseInsensitive)
         {
-            operand = new BoundFunction("lower", [operand], FilterType.String, operand.Position);
+            operand = new BoundFunction(BoundFunction.IlikeLower, [operand], FilterType.String, operand.Position);
             pattern = pattern.ToLowerInvariant();
         }
 

@@ -49,6 +49,34 @@ public sealed class CaseMappingConformanceTests : IDisposable
         Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
     }
 
+    [Fact]
+    public async Task ILIKE_matches_case_variants_of_every_character_as_LanceDB_does()
+    {
+        // Each row against patterns that are its characters upper-cased, lower-cased and case-folded one by one: the rows
+        // each pattern selects, in LanceDB and here (ILIKE matches characters by simple case folding: σ, ς and Σ alike).
+        var rows = Rows();
+        var db = await LanceDb.ConnectAsync(_db.Path);
+        var table = await db.CreateTableAsync("cases", rows);
+        var filters = rows.SelectMany(r => new[] { r.Text.ToUpperInvariant(), r.Text.ToLowerInvariant(), Lance.Engine.Query.UnicodeCase.Fold(r.Text) })
+            .Select(p => $"text ILIKE '{p.Replace("'", "''", StringComparison.Ordinal)}'").Distinct().ToList();
+        using var copy = TempCopy.Of(_db.Path);
+        using var doc = await LanceDbPeer.Default.RunAsync("filter-conformance", new { db = copy.Path, table = "cases", filters });
+
+        var failures = new List<string>();
+        foreach (var result in doc.RootElement.GetProperty("results").EnumerateArray())
+        {
+            var filter = result.GetProperty("filter").GetString()!;
+            var theirs = result.GetProperty("scan").GetProperty("ids").EnumerateArray().Select(e => long.Parse(e.GetString()!, CultureInfo.InvariantCulture)).ToList();
+            var ours = await table.Query().Where(filter).Select(x => x.Id).ToListAsync();
+            if (!theirs.SequenceEqual(ours))
+            {
+                failures.Add($"{Describe(filter)}: LanceDB selects [{string.Join(",", theirs)}], we select [{string.Join(",", ours)}]");
+            }
+        }
+
+        Assert.True(failures.Count == 0, string.Join("\n", failures.Take(20)));
+    }
+
     // Every character from U+0020 to U+1FFFF but controls and surrogates, 256 to a row, each between spaces; then sigmas in
     // the contexts of Unicode's Final_Sigma rule (a cased letter before, none after, case-ignorable characters skipped).
     private static List<CaseRow> Rows()

@@ -461,14 +461,14 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
     }
 
     /// <summary>
-    /// The operand of <c>ILIKE</c>, lower-cased character by character (as the case-insensitive match compares characters),
-    /// not with SQL <c>lower</c>'s full mapping.
+    /// The operand of <c>ILIKE</c>, case-folded character by character (<see cref="UnicodeCase.Fold"/>, as LanceDB's
+    /// case-insensitive match compares characters), not with SQL <c>lower</c>'s full mapping.
     /// </summary>
     public const string IlikeLower = "$ilike_lower";
 
     /// <summary>
     /// Lower- or upper-cases every value: ASCII in place, other text with Unicode's full mapping as LanceDB's <c>lower</c> and
-    /// <c>upper</c> do (<paramref name="full"/>), or character by character with .NET's invariant casing.
+    /// <c>upper</c> do (<paramref name="full"/>), or else case-folded character by character (for <c>ILIKE</c>).
     /// </summary>
     public static Utf8Values ChangeCase(ColumnVector v, int n, bool upper, bool full)
     {
@@ -494,7 +494,7 @@ internal sealed class BoundFunction(string name, IReadOnlyList<BoundNode> argume
             else
             {
                 var text = Encoding.UTF8.GetString(value);
-                builder.Append(Encoding.UTF8.GetBytes(full ? (upper ? UnicodeCase.Upper(text) : UnicodeCase.Lower(text)) : upper ? text.ToUpperInvariant() : text.ToLowerInvariant()));
+                builder.Append(Encoding.UTF8.GetBytes(full ? (upper ? UnicodeCase.Upper(text) : UnicodeCase.Lower(text)) : UnicodeCase.Fold(text)));
             }
         }
 

@@ -566,7 +566,7 @@ internal sealed class FilterBinder
         if (like.CaseInsensitive)
         {
             operand = new BoundFunction(BoundFunction.IlikeLower, [operand], FilterType.String, operand.Position);
-            pattern = pattern.ToLowerInvariant();
+            pattern = UnicodeCase.Fold(pattern);
         }
 
         return new BoundLike(operand, LikePattern.Compile(pattern, like.Escape), like.Negated, like.Position);

@@ -59,6 +59,25 @@ internal static class UnicodeCase
         return builder.ToString();
     }
 
+    /// <summary>
+    /// <paramref name="text"/> with each character replaced by one member of its case-equivalence class (simple case
+    /// folding: <c>σ</c>, <c>ς</c> and <c>Σ</c> alike, <c>ſ</c> with <c>s</c>, the Kelvin sign with <c>k</c>), as
+    /// LanceDB's <c>ILIKE</c> matches characters; lengths never change.
+    /// </summary>
+    public static string Fold(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        for (var i = 0; i < text.Length;)
+        {
+            var rune = Rune.GetRuneAt(text, i);
+            // Without the Unicode 16 pairs: LanceDB's matcher (Rust's regex tables) does not have them either.
+            builder.Append(Rune.ToLowerInvariant(Rune.ToUpperInvariant(rune)).ToString());
+            i += rune.Utf16SequenceLength;
+        }
+
+        return builder.ToString();
+    }
+
     // Unicode's Final_Sigma: a cased letter before (case-ignorable characters skipped), none after.
     private static bool IsFinalSigma(string text, int index)
     {

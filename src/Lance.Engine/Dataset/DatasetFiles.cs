@@ -79,22 +79,24 @@ internal sealed class DatasetFiles
             file.RemoteReads = true;
             return file;
         }
-        catch (FileNotFoundException e) when (IsDropped(Store, Location, cancellationToken))
+        catch (FileNotFoundException e) when (IsDropped(Store, cancellationToken))
         {
             throw Dropped(Location, e);
         }
     }
 
-    /// <summary>Whether the dataset at <paramref name="location"/> has no manifest left: it was dropped (by another process).</summary>
-    public static bool IsDropped(IObjectStore store, string location, CancellationToken cancellationToken)
+    /// <summary>Whether the dataset in <paramref name="store"/> has no manifest left: it was dropped (by another process).</summary>
+    public static bool IsDropped(IObjectStore store, CancellationToken cancellationToken)
+        => IsDroppedAsync(store, cancellationToken).AsTask().GetAwaiter().GetResult();
+
+    /// <inheritdoc cref="IsDropped"/>
+    public static async ValueTask<bool> IsDroppedAsync(IObjectStore store, CancellationToken cancellationToken)
     {
-        var versions = store.ListAsync(VersionNames.VersionsFolder + "/", cancellationToken).GetAsyncEnumerator(cancellationToken);
         try
         {
-            while (versions.MoveNextAsync().AsTask().GetAwaiter().GetResult())
+            await foreach (var entry in store.ListAsync(VersionNames.VersionsFolder + "/", cancellationToken).ConfigureAwait(false))
             {
-                var key = versions.Current.Key;
-                if (VersionNames.ParseVersion(key[(key.LastIndexOf('/') + 1)..]) is not null)
+                if (VersionNames.ParseVersion(entry.Key[(entry.Key.LastIndexOf('/') + 1)..]) is not null)
                 {
                     return false;
                 }
@@ -105,10 +107,6 @@ internal sealed class DatasetFiles
         catch (DirectoryNotFoundException)
         {
             return true;
-        }
-        finally
-        {
-            versions.DisposeAsync().AsTask().GetAwaiter().GetResult();
         }
     }
 

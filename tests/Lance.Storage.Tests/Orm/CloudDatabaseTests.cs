@@ -197,6 +197,25 @@ public sealed class CloudDatabaseTests(Emulators emulators) : IAsyncLifetime
 
     [Theory]
     [MemberData(nameof(Stores))]
+    public async Task A_table_dropped_by_another_process_is_not_found_through_an_old_handle_and_an_add_does_not_bring_it_back(string kind)
+    {
+        var (uri, options) = Database(kind);
+        await using var db = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(options));
+        var table = await db.CreateTableAsync("docs", Enumerable.Range(0, 30).Select(i => CloudDoc.Make(i)));
+        await using (var other = await LanceDb.ConnectAsync(uri, new DatabaseOptions().UseObjectStorage(options)))
+        {
+            await other.DropTableAsync("docs");
+        }
+
+        var read = await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.Query().ToListAsync());
+        Assert.Equal("docs", read.TableName);
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => table.AddAsync([CloudDoc.Make(99)]));
+        Assert.Empty(await db.TableNamesAsync());
+        await Assert.ThrowsAsync<LanceTableNotFoundException>(() => db.OpenTableAsync<CloudDoc>("docs"));
+    }
+
+    [Theory]
+    [MemberData(nameof(Stores))]
     public async Task With_the_package_referenced_an_object_store_uri_connects_without_UseObjectStorage(string kind)
     {
         // As in LanceDB: the URI and LanceDB's storage options (here in DatabaseOptions, as configuration binds them) are all it takes.

@@ -170,7 +170,7 @@ internal sealed class CommitLog
         {
             // A dataset dropped (by another process) since it was opened is not brought back by this commit.
             if (await _store.HeadAsync(VersionNames.VersionsFolder + "/" + VersionNames.ManifestFileName(start.Version), cancellationToken).ConfigureAwait(false) is null
-                && DatasetFiles.IsDropped(_store, Location, cancellationToken))
+                && await DatasetFiles.IsDroppedAsync(_store, cancellationToken).ConfigureAwait(false))
             {
                 throw DatasetFiles.Dropped(Location, null);
             }

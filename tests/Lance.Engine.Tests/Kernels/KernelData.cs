@@ -141,7 +141,7 @@ public static class KernelData
     private static float Cosine(float[] query, float[] vector)
     {
         var denominator = MathF.Sqrt(Sum(Product, query, query)) * MathF.Sqrt(Sum(SecondSquared, query, vector));
-        return denominator == 0f ? 1f : 1f - (Sum(Product, query, vector) / denominator);
+        return 1f - (Sum(Product, query, vector) / denominator); // NaN for a zero vector, as LanceDB
     }
 
     /// <summary>Equal bits, or both NaN (a NaN's payload is not part of the contract).</summary>

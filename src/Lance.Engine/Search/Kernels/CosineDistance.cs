@@ -2,7 +2,10 @@ using System.Runtime.CompilerServices;
 
 namespace Lance.Engine.Search.Kernels;
 
-/// <summary>Cosine distance, <c>1 − a·b / (‖a‖·‖b‖)</c>; 1 when either vector is all zeros.</summary>
+/// <summary>
+/// Cosine distance, <c>1 − a·b / (‖a‖·‖b‖)</c>; NaN when either vector is all zeros (0 / 0), as in LanceDB, whose searches
+/// then leave the row out (so do ours: a NaN distance is never kept).
+/// </summary>
 internal readonly struct CosineDistance : IDistance
 {
     /// <inheritdoc/>
@@ -23,12 +26,11 @@ internal readonly struct CosineDistance : IDistance
         where TWidth : IKernelWidth
     {
         var (dot, squaredNorm) = TWidth.Sums<Product, SecondSquared>(query, vector);
-        var denominator = queryTerm * MathF.Sqrt(squaredNorm);
-        return denominator == 0f ? 1f : 1f - (dot / denominator);
+        return 1f - (dot / (queryTerm * MathF.Sqrt(squaredNorm)));
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float FromDot(float dot, float querySquaredNorm, float vectorSquaredNorm)
-        => querySquaredNorm * vectorSquaredNorm == 0 ? 1 : 1 - (dot / MathF.Sqrt(querySquaredNorm * vectorSquaredNorm));
+        => 1 - (dot / MathF.Sqrt(querySquaredNorm * vectorSquaredNorm));
 }

@@ -140,8 +140,8 @@ public static class KernelData
 
     private static float Cosine(float[] query, float[] vector)
     {
-        var denominator = MathF.Sqrt(Sum(Product, query, query)) * MathF.Sqrt(Sum(SecondSquared, query, vector));
-        return 1f - (Sum(Product, query, vector) / denominator); // NaN for a zero vector, as LanceDB
+        // Divided by each norm in turn, as LanceDB does; NaN for a zero vector, as LanceDB.
+        return 1f - (Sum(Product, query, vector) / MathF.Sqrt(Sum(Product, query, query)) / MathF.Sqrt(Sum(SecondSquared, query, vector)));
     }
 
     /// <summary>Equal bits, or both NaN (a NaN's payload is not part of the contract).</summary>

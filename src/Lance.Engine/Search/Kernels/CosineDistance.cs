@@ -4,7 +4,9 @@ namespace Lance.Engine.Search.Kernels;
 
 /// <summary>
 /// Cosine distance, <c>1 − a·b / (‖a‖·‖b‖)</c>; NaN when either vector is all zeros (0 / 0), as in LanceDB, whose searches
-/// then leave the row out (so do ours: a NaN distance is never kept).
+/// then leave the row out (so do ours: a NaN distance is never kept). Divided by each norm in turn, as LanceDB does, so
+/// that where the sums are exact (small integers, one dimension) the distance has LanceDB's bits: the one division by
+/// the product of the norms rounds differently (1 − 1.0000001 = −1.19e-7 there, 0 here, for 7% of 1-d rows).
 /// </summary>
 internal readonly struct CosineDistance : IDistance
 {
@@ -26,11 +28,11 @@ internal readonly struct CosineDistance : IDistance
         where TWidth : IKernelWidth
     {
         var (dot, squaredNorm) = TWidth.Sums<Product, SecondSquared>(query, vector);
-        return 1f - (dot / (queryTerm * MathF.Sqrt(squaredNorm)));
+        return 1f - (dot / queryTerm / MathF.Sqrt(squaredNorm));
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float FromDot(float dot, float querySquaredNorm, float vectorSquaredNorm)
-        => 1 - (dot / MathF.Sqrt(querySquaredNorm * vectorSquaredNorm));
+        => 1 - (dot / MathF.Sqrt(querySquaredNorm) / MathF.Sqrt(vectorSquaredNorm));
 }

@@ -12,7 +12,7 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// <summary>
 /// The random search harness: seeded exact vector searches through the ORM's query builder, each also run by LanceDB on
 /// the same table, must return the same rows at the same distances. A table is <see cref="FilterFuzzTable"/>'s rows with
-/// a float32 vector column of a drawn width (values on a small grid, so distances tie, or spread; null rows, rows with a
+/// a vector column of a drawn width and type (float32; float64 or float16 one time in five each) (values on a small grid, so distances tie, or spread; null rows, rows with a
 /// NaN, zero vectors), written as three fragments with deleted rows; a search draws the metric, the limit, an offset, a
 /// random SQL filter (prefiltered or postfiltered) and a distance range. Rows of equal distance may come back in either
 /// order, and where such a tie crosses the page's edge either of the tied rows may be the one returned; everything else
@@ -46,7 +46,7 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
             (compared, peerErrors, seeds) = (compared + verdict.Compared, peerErrors + verdict.PeerErrors, seeds + 1);
             mismatches.AddRange(verdict.Mismatches.Select(x => $"seed {seed}: {x}"));
             known.AddRange(verdict.Known.Select(x => $"seed {seed}: {x}"));
-            output.WriteLine($"seed {seed}: {verdict.Compared} searches, {verdict.PeerErrors} refused by LanceDB, {verdict.Known.Count} known filter differences or float ties, {verdict.Mismatches.Count} failures");
+            output.WriteLine($"seed {seed} ({verdict.Table}): {verdict.Compared} searches, {verdict.PeerErrors} refused by LanceDB, {verdict.Known.Count} known filter differences or float ties, {verdict.Mismatches.Count} failures");
         }
 
         output.WriteLine($"{seeds} seeds, {compared} searches compared, {peerErrors} refused by LanceDB, {known.Count} known filter differences or float ties, {mismatches.Count} failures");
@@ -90,7 +90,7 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
 
         await using var db = await LanceDb.ConnectAsync(ours.Path);
         var table = await db.OpenTableAsync("fuzz");
-        var verdict = new Verdict();
+        var verdict = new Verdict { Table = $"{((FixedSizeListType)batch.Schema.GetFieldByName("vec").DataType).ValueDataType.Name}[{dimension}]{(grid ? " on a grid" : "")}" };
         var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
         for (var i = 0; i < searches.Count; i++)
         {
@@ -148,8 +148,8 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
         await foreach (var batch in table.Search(search.Vector).Column("vec").DistanceType(search.Metric).BypassVectorIndex()
             .Limit(Math.Max(wanted + 1, 400)).Select("id").ToArrowAsync())
         {
-            var distances = (FloatArray)batch.Column("_distance");
-            ranking.AddRange(Enumerable.Range(0, batch.Length).Select(r => distances.GetValue(r) ?? float.NaN));
+            var distances = batch.Column("_distance");
+            ranking.AddRange(Enumerable.Range(0, batch.Length).Select(r => DistanceAt(distances, r)));
         }
 
         bool NearBound(float d) => (search.Lower is { } lo && Near(d, lo)) || (search.Upper is { } hi && Near(d, hi));
@@ -161,10 +161,19 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
         return search.Postfilter && ranking.Count > wanted && Close(ranking[wanted - 1], ranking[wanted]);
     }
 
+    private static float DistanceAt(IArrowArray distances, int row) => distances switch
+    {
+        FloatArray f => f.GetValue(row) ?? float.NaN,
+        DoubleArray d => (float)(d.GetValue(row) ?? double.NaN),
+        _ => throw new InvalidOperationException($"_distance is {distances.Data.DataType.Name}"),
+    };
+
     private static bool Near(float a, float b) => Math.Abs(a - b) <= 1e-5f * Math.Max(1f, Math.Abs(b));
 
     private sealed class Verdict
     {
+        public string Table { get; init; } = "";
+
         public int Compared { get; set; }
 
         public int PeerErrors { get; set; }
@@ -198,10 +207,10 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
             await foreach (var result in query.Limit(search.K).Select("id").ToArrowAsync())
             {
                 var ids = (Int64Array)result.Column("id");
-                var distances = (FloatArray)result.Column("_distance");
+                var distances = result.Column("_distance");
                 for (var r = 0; r < result.Length; r++)
                 {
-                    rows.Add((ids.GetValue(r)!.Value.ToString(CultureInfo.InvariantCulture), distances.GetValue(r) ?? float.NaN));
+                    rows.Add((ids.GetValue(r)!.Value.ToString(CultureInfo.InvariantCulture), DistanceAt(distances, r)));
                 }
             }
 
@@ -262,27 +271,35 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
 
     private static RecordBatch WithVectors(RecordBatch batch, Random random, int dimension, bool grid)
     {
-        var values = new FloatArray.Builder();
+        // float32 mostly; float64 (computed in float64) and float16 one time in five each.
+        var kind = random.Next(5);
+        var items = new List<float>();
         var validity = new ArrowBuffer.BitmapBuilder();
         var nulls = 0;
         for (var r = 0; r < batch.Length; r++)
         {
-            var kind = random.Next(40);
-            validity.Append(kind != 0);
-            nulls += kind == 0 ? 1 : 0;
+            var roll = random.Next(40);
+            validity.Append(roll != 0);
+            nulls += roll == 0 ? 1 : 0;
             for (var d = 0; d < dimension; d++)
             {
-                values.Append(kind switch
+                items.Add(roll switch
                 {
                     0 or 1 => 0f,                                     // null row (values ignored), zero vector
-                    2 when d == dimension / 2 => float.NaN,           // a NaN component
+                    2 when d == dimension / 2 => float.NaN,           // a NaN item
                     _ => Component(random, grid),
                 });
             }
         }
 
-        var type = new FixedSizeListType(new Field("item", FloatType.Default, true), dimension);
-        var vectors = new FixedSizeListArray(new ArrayData(type, batch.Length, nulls, 0, [validity.Build()], [values.Build().Data]));
+        IArrowArray values = kind switch
+        {
+            3 => new DoubleArray.Builder().AppendRange(items.Select(x => (double)x)).Build(),
+            4 => new HalfFloatArray.Builder().AppendRange(items.Select(x => (Half)x)).Build(),
+            _ => new FloatArray.Builder().AppendRange(items).Build(),
+        };
+        var type = new FixedSizeListType(new Field("item", values.Data.DataType, true), dimension);
+        var vectors = new FixedSizeListArray(new ArrayData(type, batch.Length, nulls, 0, [validity.Build()], [values.Data]));
         var schema = new Schema([.. batch.Schema.FieldsList, new Field("vec", type, true)], null);
         return new RecordBatch(schema, [.. batch.Arrays, vectors], batch.Length);
     }

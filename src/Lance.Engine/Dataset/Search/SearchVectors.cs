@@ -6,8 +6,8 @@ namespace Lance.Engine.Dataset;
 /// <summary>
 /// Which vector columns a metric measures, as LanceDB allows them: l2, cosine and dot take vectors of
 /// float16, float32 or float64; hamming takes vectors of uint8. Float16 vectors are scored by the
-/// float32 kernels (widened exactly, once per piece of a fragment, null rows kept), as LanceDB sums them
-/// in float32; float64 vectors in float64 (<see cref="Search.Float64.Float64Scan"/>).
+/// float32 kernels (widened exactly, once per piece of a fragment, null rows kept) against the query rounded to
+/// float16, as LanceDB casts the query to the column's type and sums in float32; float64 vectors in float64 (<see cref="Search.Float64.Float64Scan"/>).
 /// </summary>
 internal static class SearchVectors
 {
@@ -34,6 +34,21 @@ internal static class SearchVectors
         }
 
         return list.ListSize;
+    }
+
+    /// <summary>
+    /// <paramref name="query"/> rounded to float16 and widened back, as LanceDB casts a query to a float16 column's type
+    /// before measuring (a component beyond float16's range becomes an infinity).
+    /// </summary>
+    public static float[] RoundedToHalf(ReadOnlySpan<float> query)
+    {
+        var rounded = new float[query.Length];
+        for (var i = 0; i < query.Length; i++)
+        {
+            rounded[i] = (float)(Half)query[i];
+        }
+
+        return rounded;
     }
 
     /// <summary>The vectors as float32 (float16 items widened; validity and offset kept); float32 vectors as they are.</summary>

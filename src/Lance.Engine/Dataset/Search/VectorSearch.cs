@@ -77,6 +77,12 @@ internal static class VectorSearch
         // arithmetic for float64 vectors, the SIMD float32 kernels for float32 (and float16, widened).
         var hamming = request.Metric == DistanceMetric.Hamming ? HammingScan.QueryBytes(request.Query.Span, request.Column, snapshot.Location) : null;
         var float64 = hamming is null && vectorField.DataType is FixedSizeListType { ValueDataType: DoubleType };
+        if (hamming is null && vectorField.DataType is FixedSizeListType { ValueDataType: HalfFloatType })
+        {
+            // LanceDB casts the query to the column's float16 before it measures, so its distances are the rounded query's.
+            request = request with { Query = SearchVectors.RoundedToHalf(request.Query.Span) };
+        }
+
         long taken = 0;
         using var columns = new SearchColumnQueue(snapshot, snapshot.Fragments, vectorField, taken, cancellationToken);
         foreach (var fragment in snapshot.Fragments)

@@ -1,6 +1,10 @@
 namespace Lance.Engine.Search.Float64;
 
-/// <summary>Cosine distance in float64: <c>1 − a·b / (‖a‖ ‖b‖)</c>.</summary>
+/// <summary>
+/// Cosine distance over float64 vectors as LanceDB computes it: the dot product and the vector's squared norm summed in
+/// float64, then each rounded to float32 and the distance finished in float32, <c>1 − a·b / ‖a‖ / ‖b‖</c> (so a tie at
+/// zero rounds as LanceDB's does). NaN for an all-zero vector, which a search leaves out.
+/// </summary>
 internal readonly struct Float64Cosine : IFloat64Distance
 {
     /// <inheritdoc/>
@@ -13,6 +17,6 @@ internal readonly struct Float64Cosine : IFloat64Distance
             norm += vector[i] * vector[i];
         }
 
-        return 1 - (dot / (Math.Sqrt(queryNorm) * Math.Sqrt(norm)));
+        return 1f - ((float)dot / (float)Math.Sqrt(queryNorm) / MathF.Sqrt((float)norm));
     }
 }

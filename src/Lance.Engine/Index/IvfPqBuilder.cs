@@ -71,7 +71,7 @@ internal static class IvfPqBuilder
         var codeWords = Math.Min(IvfPqIndex.CodebookSize, pqSampleSize);
         var trained = 0;
         progress?.Report(new IndexBuildProgress(IndexBuildStage.TrainingCodebooks, 0));
-        Parallel.For(0, subVectors, new ParallelOptions { CancellationToken = cancellationToken }, m =>
+        ParallelLoops.For(0, subVectors, new ParallelOptions { CancellationToken = cancellationToken }, m =>
         {
             var part = new float[pqSampleSize * sub];
             for (var i = 0; i < pqSampleSize; i++)
@@ -138,7 +138,7 @@ internal static class IvfPqBuilder
 
         var chunks = (total + EncodeChunk - 1) / EncodeChunk;
         var done = 0;
-        Parallel.For(0, chunks, new ParallelOptions { CancellationToken = cancellationToken },
+        ParallelLoops.For(0, chunks, new ParallelOptions { CancellationToken = cancellationToken },
             () => (Rows: new float[EncodeChunk * dimension], Dots: new float[EncodeChunk * Math.Max(centroidPad, IvfPqIndex.CodebookSize)]),
             (chunk, _, buffers) =>
             {

@@ -108,7 +108,7 @@ internal sealed record IvfPqIndex : IVectorIndex
         // Partitions handed out as the workers free up (the calling thread takes the nearest first); each
         // worker keeps its own heap and buffers, merged under a lock at the end.
         var gate = new Lock();
-        Parallel.For(
+        ParallelLoops.For(
             0,
             probes.Length,
             new ParallelOptions { MaxDegreeOfParallelism = workers },

@@ -133,7 +133,7 @@ internal static class KMeans
         if (parallel && chunks > 1)
         {
             var options = new ParallelOptions { CancellationToken = cancellationToken };
-            Parallel.For(0, chunks, options, () => new float[ChunkRows * padded], (chunk, _, buffer) => { Run(chunk, buffer); return buffer; }, _ => { });
+            ParallelLoops.For(0, chunks, options, () => new float[ChunkRows * padded], (chunk, _, buffer) => { Run(chunk, buffer); return buffer; }, _ => { });
         }
         else
         {
@@ -183,7 +183,7 @@ internal static class KMeans
             const int Block = 2048;
             if (parallel && sampleSize > Block)
             {
-                Parallel.For(0, (sampleSize + Block - 1) / Block, b => Update(b * Block, Math.Min(sampleSize, (b + 1) * Block)));
+                ParallelLoops.For(0, (sampleSize + Block - 1) / Block, b => Update(b * Block, Math.Min(sampleSize, (b + 1) * Block)));
             }
             else
             {

@@ -16,13 +16,15 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// NaN, zero vectors), written as three fragments with deleted rows; a search draws the metric, the limit, an offset, a
 /// random SQL filter (prefiltered or postfiltered) and a distance range. Rows of equal distance may come back in either
 /// order, and where such a tie crosses the page's edge either of the tied rows may be the one returned; everything else
-/// must be the same. Fixed seeds run in CI; <c>LANCE_SEARCH_FUZZ_SECONDS</c> keeps drawing seeds from
+/// must be the same. Each seed also sends a few searches of 2–4 query vectors at once (the shared pass over the vectors
+/// that computes distances from dot products), each query judged against LanceDB's search with that vector alone. Fixed seeds run in CI; <c>LANCE_SEARCH_FUZZ_SECONDS</c> keeps drawing seeds from
 /// <c>LANCE_SEARCH_FUZZ_SEED</c> upwards for that long.
 /// </summary>
 public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
 {
     private const int Rows = 240;
     private const int SearchesPerSeed = 40;
+    private const int BatchesPerSeed = 6;
 
     [Fact]
     public Task Random_exact_searches_answer_as_LanceDB_does() => RunAsync([1, 2, 3]);
@@ -79,6 +81,21 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
         await dataset.DeleteAsync($"id % {random.Next(5, 13)} = {random.Next(0, 5)}");
 
         var searches = Enumerable.Range(0, SearchesPerSeed).Select(_ => Draw(random, dimension, grid, seed)).ToList();
+
+        // Searches of several query vectors at once: mostly the shapes the shared pass takes (no postfilter, no range).
+        var batches = new List<(Search Shape, int First, int Count)>();
+        for (var b = 0; b < BatchesPerSeed; b++)
+        {
+            var shape = Draw(random, dimension, grid, seed);
+            if (random.Next(4) != 0)
+            {
+                shape = shape with { Postfilter = false, Lower = null, Upper = null };
+            }
+
+            var count = random.Next(2, 5);
+            batches.Add((shape, searches.Count, count));
+            searches.AddRange(Enumerable.Range(0, count).Select(q => q == 0 ? shape : shape with { Vector = Draw(random, dimension, grid, seed).Vector }));
+        }
         using var copy = TempCopy.Of(ours.Path);
         using var doc = await LanceDbPeer.Default.RunAsync("search-conformance", new
         {
@@ -92,11 +109,23 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
         var table = await db.OpenTableAsync("fuzz");
         var verdict = new Verdict { Table = $"{((FixedSizeListType)batch.Schema.GetFieldByName("vec").DataType).ValueDataType.Name}[{dimension}]{(grid ? " on a grid" : "")}" };
         var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
+        var answers = new List<(List<(string Id, float Distance)>? Rows, string? Error)>();
+        for (var i = 0; i < SearchesPerSeed; i++)
+        {
+            answers.Add(await RunOursAsync(table, searches[i]));
+        }
+
+        foreach (var (shape, first, count) in batches)
+        {
+            answers.AddRange(await RunBatchAsync(table, shape, searches.Skip(first).Take(count).Select(x => x.Vector).ToList()));
+        }
+
         for (var i = 0; i < searches.Count; i++)
         {
             var search = searches[i];
             var peer = results[i];
-            var (mine, error) = await RunOursAsync(table, search);
+            var (mine, error) = answers[i];
+            var label = i < SearchesPerSeed ? search.ToString() : $"{search} (one of {batches.First(b => i >= b.First && i < b.First + b.Count).Count} queries sent together)";
             verdict.Compared++;
             if (peer.TryGetProperty("error", out var peerError))
             {
@@ -105,7 +134,7 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
                 {
                     // FINDINGS.md: LanceDB's own errors (decimal intervals, optimizer casts, overflow in rows it need not evaluate).
                     (LanceDbErrors.Any(peerError.GetString()!.Contains) ? verdict.Known : verdict.Mismatches)
-                        .Add($"{search}: LanceDB fails ({peerError.GetString()![..Math.Min(160, peerError.GetString()!.Length)]}) but we return {mine!.Count} rows");
+                        .Add($"{label}: LanceDB fails ({peerError.GetString()![..Math.Min(160, peerError.GetString()!.Length)]}) but we return {mine!.Count} rows");
                 }
 
                 continue;
@@ -118,13 +147,13 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
             {
                 // FINDINGS.md's open filter kind: a run-time error of ours in rows LanceDB never evaluates.
                 (error.StartsWith("Invalid filter", StringComparison.Ordinal) ? verdict.Known : verdict.Mismatches)
-                    .Add($"{search}: LanceDB returns {theirs.Count} rows but we fail: {error}");
+                    .Add($"{label}: LanceDB returns {theirs.Count} rows but we fail: {error}");
                 continue;
             }
 
             if (Compare(theirs, mine!) is { } difference)
             {
-                (await TiedAtAnEdgeAsync(table, search) ? verdict.Known : verdict.Mismatches).Add($"{search}: {difference}");
+                (await TiedAtAnEdgeAsync(table, search) ? verdict.Known : verdict.Mismatches).Add($"{label}: {difference}");
             }
         }
 
@@ -187,24 +216,8 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
     {
         try
         {
-            var query = table.Search(search.Vector).Column("vec").DistanceType(search.Metric).BypassVectorIndex();
-            if (search.Filter is not null)
-            {
-                query = query.Where(search.Filter, prefilter: !search.Postfilter);
-            }
-
-            if (search.Lower is not null || search.Upper is not null)
-            {
-                query = query.DistanceRange(search.Lower, search.Upper);
-            }
-
-            if (search.Offset > 0)
-            {
-                query = query.Offset(search.Offset);
-            }
-
             var rows = new List<(string, float)>();
-            await foreach (var result in query.Limit(search.K).Select("id").ToArrowAsync())
+            await foreach (var result in Shaped(table.Search(search.Vector), search).Select("id").ToArrowAsync())
             {
                 var ids = (Int64Array)result.Column("id");
                 var distances = result.Column("_distance");
@@ -220,6 +233,53 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
         {
             return (null, e.Message.Split('\n')[0]);
         }
+    }
+
+    /// <summary>One search of all <paramref name="vectors"/> at once, split back into one answer per vector by <c>query_index</c>.</summary>
+    private static async Task<List<(List<(string Id, float Distance)>? Rows, string? Error)>> RunBatchAsync(
+        Lance.Orm.Table table, Search shape, List<float[]> vectors)
+    {
+        var answers = vectors.Select(_ => new List<(string Id, float Distance)>()).ToList();
+        try
+        {
+            await foreach (var result in Shaped(table.Search(vectors), shape).Select("id").ToArrowAsync())
+            {
+                var queryIndex = (Int32Array)result.Column(Lance.Orm.Table.QueryIndexColumn);
+                var ids = (Int64Array)result.Column("id");
+                var distances = result.Column("_distance");
+                for (var r = 0; r < result.Length; r++)
+                {
+                    answers[queryIndex.GetValue(r)!.Value].Add((ids.GetValue(r)!.Value.ToString(CultureInfo.InvariantCulture), DistanceAt(distances, r)));
+                }
+            }
+
+            return answers.Select(a => ((List<(string Id, float Distance)>?)a, (string?)null)).ToList();
+        }
+        catch (LanceException e)
+        {
+            return vectors.Select(_ => ((List<(string Id, float Distance)>?)null, (string?)e.Message.Split('\n')[0])).ToList();
+        }
+    }
+
+    private static VectorQuery Shaped(VectorQuery query, Search search)
+    {
+        query = query.Column("vec").DistanceType(search.Metric).BypassVectorIndex();
+        if (search.Filter is not null)
+        {
+            query = query.Where(search.Filter, prefilter: !search.Postfilter);
+        }
+
+        if (search.Lower is not null || search.Upper is not null)
+        {
+            query = query.DistanceRange(search.Lower, search.Upper);
+        }
+
+        if (search.Offset > 0)
+        {
+            query = query.Offset(search.Offset);
+        }
+
+        return query.Limit(search.K);
     }
 
     /// <summary>

@@ -71,6 +71,24 @@ public sealed class MultiVectorSearchTests : IDisposable
         Assert.Contains("column 'vector'", error.Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData(true, null)]
+    [InlineData(false, null)]
+    [InlineData(true, 0.5f)]
+    public async Task A_filter_that_fails_on_a_row_throws_the_filter_error_a_single_search_throws(bool prefilter, float? upper)
+    {
+        // The shared pass and the one-search-per-vector path (postfilter, distance range) both run on several threads;
+        // either must fail as one search does, with LanceFilterException, not the parallel loop's AggregateException.
+        var table = await CreateAsync(40);
+        VectorQuery<Item> Search(VectorQuery<Item> query) => (upper is null ? query : query.DistanceRange(upper: upper)).Where("CAST(name AS int) = 1", prefilter);
+
+        var single = await Assert.ThrowsAsync<LanceFilterException>(() => Search(table.Search(First)).ToListAsync());
+        var many = await Assert.ThrowsAsync<LanceFilterException>(() => Search(table.Search([First, Second, Third])).ToListAsync());
+
+        Assert.Contains("cannot cast the string", many.Message, StringComparison.Ordinal);
+        Assert.Equal(single.Message.Split('\n')[0].Split(':')[0], many.Message.Split('\n')[0].Split(':')[0]);
+    }
+
     [Fact]
     public async Task One_vector_in_a_list_gives_the_single_vector_search_with_query_index_zero()
     {

@@ -327,17 +327,7 @@ internal sealed class File21Columns : IDataFileColumns
     }
 
     // Parallel.For, throwing what the body threw (a LanceFormatException, say) rather than an AggregateException.
-    internal static void InParallel(int count, Action<int> body)
-    {
-        try
-        {
-            Parallel.For(0, count, body);
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
-        }
-    }
+    internal static void InParallel(int count, Action<int> body) => ParallelLoops.For(0, count, body);
 
     private static void DecodePage(
         Protos.Encodings21.PageLayout layout, ReadOnlyMemory<byte>[] buffers, long rows, ColumnBuilder builder, string name, LevelCollector? levels)

@@ -288,7 +288,7 @@ internal sealed class File21Writer : IDataFileWriter
         var encoded = new EncodedPage[count];
         try
         {
-            Parallel.For(0, count, new ParallelOptions { CancellationToken = _cancellationToken }, p =>
+            ParallelLoops.For(0, count, new ParallelOptions { CancellationToken = _cancellationToken }, p =>
             {
                 scratch[p] = new GatheredPage();
                 encoded[p] = encode(p, scratch[p]);
@@ -298,10 +298,6 @@ internal sealed class File21Writer : IDataFileWriter
                 var (start, n) = rows(p);
                 column.Metadata.Pages.Add(WritePage(column, encoded[p], column.FirstRow + start, n));
             }
-        }
-        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
         }
         finally
         {

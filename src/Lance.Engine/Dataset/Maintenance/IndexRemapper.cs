@@ -201,7 +201,7 @@ internal static class IndexRemapper
         var bits = index.Bits is null ? null : new byte[partitions][];
         var codes = index.Codes is null ? null : new byte[partitions][];
         var graphs = index.Graphs is null ? null : new HnswGraph?[partitions];
-        Parallel.For(0, partitions, new ParallelOptions { CancellationToken = cancellationToken }, p =>
+        ParallelLoops.For(0, partitions, new ParallelOptions { CancellationToken = cancellationToken }, p =>
         {
             var rows = index.RowIds[p].Length;
             var (kept, addresses) = Keep(index.RowIds[p], map);

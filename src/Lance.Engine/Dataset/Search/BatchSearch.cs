@@ -56,7 +56,7 @@ internal static class BatchSearch
             || (filter is not null && !request.Prefilter) || request.DistanceLower is not null || request.DistanceUpper is not null)
         {
             var results = new RecordBatch[queries.Count];
-            await Task.Run(() => Parallel.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            await Task.Run(() => ParallelLoops.For(0, queries.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
                 results[i] = VectorSearch.Search(snapshot, indexes, request with { Query = queries[i] }, cancellationToken)), cancellationToken).ConfigureAwait(false);
             return results;
         }
@@ -134,7 +134,7 @@ internal static class BatchSearch
                 {
                     var vectors = (FixedSizeListArray)piece;
                     var firstRow = first;
-                    Parallel.For(0, Blocks(vectors.Length), new ParallelOptions { CancellationToken = cancellationToken }, Init,
+                    ParallelLoops.For(0, Blocks(vectors.Length), new ParallelOptions { CancellationToken = cancellationToken }, Init,
                         (block, _, state) =>
                         {
                             Score(vectors, firstRow, block, state);

@@ -24,7 +24,7 @@ internal static class ExactScan
         }
 
         var partials = new TopK[blocks];
-        Parallel.For(0, blocks, block =>
+        ParallelLoops.For(0, blocks, block =>
         {
             var local = new TopK(topK.Capacity);
             var start = block * SearchBlockRows;
@@ -91,7 +91,7 @@ internal static class ExactScan
         }
 
         var partials = new TopK[blocks];
-        Parallel.For(0, blocks, block =>
+        ParallelLoops.For(0, blocks, block =>
         {
             var local = new TopK(topK.Capacity);
             var start = block * SearchBlockRows;

@@ -61,7 +61,7 @@ internal static class FlatVectors
                 return arrays;
             }
 
-            Parallel.For(0, pieces.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            ParallelLoops.For(0, pieces.Count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var (position, memory, at, bytes) = pieces[i];
                 HugePages.Populate(memory.Memory.Slice(at, bytes));

@@ -38,7 +38,7 @@ internal sealed class StreamedVectors(DataFileReader reader, FlatColumnLayout la
     {
         var chunks = Chunks();
         var bufferBytes = ChunkRows * layout.RowBytes;
-        Parallel.For(
+        ParallelLoops.For(
             0,
             chunks.Count,
             new ParallelOptions { CancellationToken = cancellationToken, MaxDegreeOfParallelism = Environment.ProcessorCount },

@@ -126,7 +126,7 @@ internal static class FullTextIndexBuilder
         var arenas = new RunArena[workers];
         try
         {
-            Parallel.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, w =>
+            ParallelLoops.For(0, workers, new ParallelOptions { CancellationToken = cancellationToken }, w =>
             {
                 try
                 {

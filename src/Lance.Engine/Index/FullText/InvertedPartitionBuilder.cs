@@ -152,7 +152,7 @@ internal sealed unsafe class InvertedPartitionBuilder
         var entryCounts = new int[groupCount][];
         var positionCounts = new int[groupCount][];
         var lastDocs = new int[groupCount][];
-        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (g) =>
+        ParallelLoops.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (g) =>
         {
             var entryCount = entryCounts[g] = new int[tokenCount];
             var positionCount = positionCounts[g] = new int[tokenCount];
@@ -251,7 +251,7 @@ internal sealed unsafe class InvertedPartitionBuilder
         var groupCount = groupStarts.Length - 1;
         var tokenCount = postings.TokenCount;
         var positionStarts = postings.PositionStarts;
-        Parallel.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (g) =>
+        ParallelLoops.For(0, groupCount, new ParallelOptions { CancellationToken = cancellationToken }, [MethodImpl(MethodImplOptions.AggressiveOptimization)] (g) =>
         {
             var docs = postings.Docs.Span;
             var frequencies = postings.Frequencies.Span;

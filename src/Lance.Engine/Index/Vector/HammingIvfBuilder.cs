@@ -33,7 +33,7 @@ internal static class HammingIvfBuilder
 
         progress?.Report(new IndexBuildProgress(IndexBuildStage.Encoding, 0));
         var labels = new int[total];
-        Parallel.For(0, total, new ParallelOptions { CancellationToken = cancellationToken }, i => labels[i] = Nearest(data.AsSpan(i * dimension, dimension), centroids, partitions, dimension).Label);
+        ParallelLoops.For(0, total, new ParallelOptions { CancellationToken = cancellationToken }, i => labels[i] = Nearest(data.AsSpan(i * dimension, dimension), centroids, partitions, dimension).Label);
         var members = new List<int>[partitions];
         for (var p = 0; p < partitions; p++)
         {
@@ -89,7 +89,7 @@ internal static class HammingIvfBuilder
             cancellationToken.ThrowIfCancellationRequested();
             var changed = 0;
             var current = centroids;
-            Parallel.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            ParallelLoops.For(0, count, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var (label, distance) = Nearest(data.AsSpan(i * dimension, dimension), current, k, dimension);
                 distances[i] = distance;

@@ -40,7 +40,7 @@ internal static class LanceIvfBuilder
         var labels = new int[total];
         if (metric == DistanceMetric.Dot)
         {
-            Parallel.For(0, total, new ParallelOptions { CancellationToken = cancellationToken }, i =>
+            ParallelLoops.For(0, total, new ParallelOptions { CancellationToken = cancellationToken }, i =>
             {
                 var row = data.AsSpan(i * dimension, dimension);
                 var best = 0;
@@ -111,7 +111,7 @@ internal static class LanceIvfBuilder
         {
             graphs = new HnswGraph?[partitions];
             var built = 0;
-            Parallel.For(0, partitions, new ParallelOptions { CancellationToken = cancellationToken }, p =>
+            ParallelLoops.For(0, partitions, new ParallelOptions { CancellationToken = cancellationToken }, p =>
             {
                 graphs[p] = BuildGraph(codes![p], partitionRows[p].Length, dimension, quantizer, metric, config.M, config.EfConstruction, HnswGraph.DefaultMaxLevel, config.Seed + p, cancellationToken);
                 progress?.Report(new IndexBuildProgress(IndexBuildStage.Encoding, Interlocked.Increment(ref built) / (double)partitions));

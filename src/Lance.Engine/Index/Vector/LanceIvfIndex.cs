@@ -129,7 +129,7 @@ internal sealed class LanceIvfIndex : IVectorIndex
         // by row id). The mask's lazily found prefix is found here, before the workers read it.
         _ = mask.AllowedPrefix;
         var gate = new object();
-        Parallel.For(
+        ParallelLoops.For(
             0,
             probed.Length,
             () => (Nearest: new TopK(topK.Capacity), Scratch: new HnswSearchScratch()),

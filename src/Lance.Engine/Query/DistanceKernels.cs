@@ -151,6 +151,12 @@ internal static class DistanceKernels
         where TWidth : IKernelWidth
     {
         var queryCount = querySquaredNorms.Length;
+        Span<float> queryTerms = queryCount <= 256 ? stackalloc float[queryCount] : new float[queryCount];
+        for (var q = 0; q < queryCount; q++)
+        {
+            queryTerms[q] = TDistance.DotQueryTerm(querySquaredNorms[q]);
+        }
+
         for (var r = 0; r < count; r++)
         {
             var row = start + r;
@@ -164,7 +170,7 @@ internal static class DistanceKernels
             var rowDots = dots.Slice(r * paddedQueries, queryCount);
             for (var q = 0; q < queryCount; q++)
             {
-                var distance = TDistance.FromDot(rowDots[q], querySquaredNorms[q], norm);
+                var distance = TDistance.FromDot(rowDots[q], queryTerms[q], norm);
                 if (!float.IsNaN(distance) && distance <= heaps[q].Threshold)
                 {
                     heaps[q].Offer(distance, rowIdBase + row);

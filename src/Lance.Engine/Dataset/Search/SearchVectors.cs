@@ -7,7 +7,8 @@ namespace Lance.Engine.Dataset;
 /// Which vector columns a metric measures, as LanceDB allows them: l2, cosine and dot take vectors of
 /// float16, float32 or float64; hamming takes vectors of uint8. Float16 vectors are scored by the
 /// float32 kernels (widened exactly, once per piece of a fragment, null rows kept) against the query rounded to
-/// float16, as LanceDB casts the query to the column's type and sums in float32; float64 vectors in float64 (<see cref="Search.Float64.Float64Scan"/>).
+/// float16, as LanceDB casts the query to the column's type and sums in float32; float64 vectors are summed in float64
+/// (<see cref="Search.Float64.Float64Scan"/>; cosine finishes in float32, as LanceDB's does).
 /// </summary>
 internal static class SearchVectors
 {

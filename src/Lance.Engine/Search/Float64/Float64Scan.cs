@@ -6,7 +6,8 @@ namespace Lance.Engine.Search.Float64;
 
 /// <summary>
 /// Exact search over float64 vectors in float64 arithmetic (so values beyond float32's range measure
-/// as LanceDB measures them), each distance rounded to float32 at the end. The metric becomes a type
+/// as LanceDB measures them), each distance rounded to float32 at the end (cosine rounds its two sums
+/// first and finishes in float32, as LanceDB's does). The metric becomes a type
 /// once per call (<see cref="IFloat64Distance"/>), never tested per row.
 /// </summary>
 internal static class Float64Scan

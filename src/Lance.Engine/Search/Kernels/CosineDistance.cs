@@ -33,6 +33,10 @@ internal readonly struct CosineDistance : IDistance
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FromDot(float dot, float querySquaredNorm, float vectorSquaredNorm)
-        => 1 - (dot / MathF.Sqrt(querySquaredNorm) / MathF.Sqrt(vectorSquaredNorm));
+    public static float DotQueryTerm(float querySquaredNorm) => MathF.Sqrt(querySquaredNorm);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FromDot(float dot, float queryTerm, float vectorSquaredNorm)
+        => 1 - (dot / queryTerm / MathF.Sqrt(vectorSquaredNorm));
 }

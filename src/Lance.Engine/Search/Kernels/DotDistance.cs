@@ -25,6 +25,10 @@ internal readonly struct DotDistance : IDistance
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FromDot(float dot, float querySquaredNorm, float vectorSquaredNorm)
+    public static float DotQueryTerm(float querySquaredNorm) => 0;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float FromDot(float dot, float queryTerm, float vectorSquaredNorm)
         => 1 - dot;
 }

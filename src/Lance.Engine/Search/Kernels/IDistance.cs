@@ -27,6 +27,15 @@ internal interface IDistance
     /// <summary>Whether <see cref="FromDot"/> reads the stored vector's squared norm (so a batch skips computing it when not).</summary>
     static abstract bool NeedsVectorNorm { get; }
 
-    /// <summary>The distance from a dot product and both squared norms, for batched search over <c>BlockDot</c> products.</summary>
-    static abstract float FromDot(float dot, float querySquaredNorm, float vectorSquaredNorm);
+    /// <summary>
+    /// What <see cref="FromDot"/> needs from a query, from its squared norm: computed once per query and block of rows,
+    /// not per row (the norm itself for cosine, the squared norm for L2; dot reads nothing).
+    /// </summary>
+    static abstract float DotQueryTerm(float querySquaredNorm);
+
+    /// <summary>
+    /// The distance from a dot product, the query's <see cref="DotQueryTerm"/> and the stored vector's squared norm, for
+    /// batched search over <c>BlockDot</c> products.
+    /// </summary>
+    static abstract float FromDot(float dot, float queryTerm, float vectorSquaredNorm);
 }

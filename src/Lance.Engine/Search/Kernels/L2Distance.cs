@@ -24,8 +24,12 @@ internal readonly struct L2Distance : IDistance
         => TWidth.Sums<SquaredDifference, NoSum>(query, vector).First;
 
     /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float DotQueryTerm(float querySquaredNorm) => querySquaredNorm;
+
+    /// <inheritdoc/>
     // ‖q‖² + ‖x‖² − 2·q·x can round below zero for near-identical vectors.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static float FromDot(float dot, float querySquaredNorm, float vectorSquaredNorm)
-        => Math.Max(0, querySquaredNorm + vectorSquaredNorm - (2 * dot));
+    public static float FromDot(float dot, float queryTerm, float vectorSquaredNorm)
+        => Math.Max(0, queryTerm + vectorSquaredNorm - (2 * dot));
 }

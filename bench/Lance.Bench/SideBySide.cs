@@ -21,7 +21,7 @@ public static class SideBySide
         Directory.CreateDirectory(work);
         try
         {
-            Console.WriteLine($"Data: {rows:N0} rows x {BenchData.Dimension} float32, {queryCount} queries, k=10, L2, exact; {Environment.ProcessorCount} cores.");
+            Console.WriteLine($"Data: {rows:N0} rows x {BenchData.Dimension} float32, {queryCount} queries, k=10, L2 (and cosine), exact; {Environment.ProcessorCount} cores.");
             var data = BenchData.Rows(rows);
             var queries = BenchData.Queries(queryCount);
             var batch = BenchRow.ToRecordBatch(data);
@@ -61,6 +61,22 @@ public static class SideBySide
 
             var oursQps = queries.Length / total.Elapsed.TotalSeconds;
 
+            // Ours: the same searches by cosine distance (its kernel divides by each norm in turn, as LanceDB's does).
+            for (var i = 0; i < Math.Min(5, queries.Length); i++)
+            {
+                await table!.Search(queries[i]).DistanceType(DistanceMetric.Cosine).ToBatchAsync();
+            }
+
+            var cosineLatencies = new List<double>();
+            foreach (var query in queries)
+            {
+                var clock = Stopwatch.StartNew();
+                await table!.Search(query).DistanceType(DistanceMetric.Cosine).ToBatchAsync();
+                cosineLatencies.Add(clock.Elapsed.TotalSeconds);
+            }
+
+            var oursFirstCosine = (await table!.Search(queries[0]).DistanceType(DistanceMetric.Cosine).Limit(10).ToSearchResultsAsync()).Select(r => r.Distance).ToList();
+
             // LanceDB (Node): ingest the same rows from Arrow IPC, then search its own table; then search ours.
             var nodeIngest = new List<double>();
             JsonElement nodeSearch = default;
@@ -72,6 +88,7 @@ public static class SideBySide
             }
 
             var nodeOnOurs = BenchSupport.Node("bench.mjs", new { mode = "search", queries = queryFile, db = Path.Combine(work, "ours-0"), table = "bench", k = 10, repeats = 1, warmup = 5 });
+            var nodeCosine = BenchSupport.Node("bench.mjs", new { mode = "search", queries = queryFile, db = Path.Combine(work, $"node-{Runs - 1}"), table = "bench", k = 10, repeats = 1, warmup = 5, metric = "cosine" });
 
             // Embedding included: MiniLM computes every vector on the way in (ours only; see docs).
             var embedRows = Math.Min(rows, 2_000);
@@ -100,11 +117,17 @@ public static class SideBySide
             Console.WriteLine($"| exact search k=10, median latency | {oursLatency * 1000:F1} ms | {theirsLatency * 1000:F1} ms | {theirsLatency / oursLatency:F2}x |");
             Console.WriteLine($"| exact search k=10, queries/s | {oursQps:F1} | {theirsQps:F1} | {oursQps / theirsQps:F2}x |");
             Console.WriteLine($"| LanceDB searching the table we wrote, queries/s | | {theirsOnOursQps:F1} | |");
+            var oursCosine = BenchSupport.Median(cosineLatencies);
+            var theirsCosine = nodeCosine.GetProperty("searchSecondsMedian").GetDouble();
+            Console.WriteLine($"| exact search k=10 by cosine distance, median latency | {oursCosine * 1000:F1} ms | {theirsCosine * 1000:F1} ms | {theirsCosine / oursCosine:F2}x |");
             var theirsEmbed = nodeEmbed is { } e ? $"{e:F2} s = {embedRows / e:N0} rows/s" : "n/a";
             var embedRatio = nodeEmbed is { } r ? $"{r / embedSeconds:F2}x" : "";
             Console.WriteLine($"| ingest {embedRows:N0} texts, MiniLM embedding included | {embedSeconds:F2} s = {embedRows / embedSeconds:N0} rows/s | {theirsEmbed} | {embedRatio} |");
             Console.WriteLine();
             Console.WriteLine(nodeEmbedNote);
+            var theirsFirstCosine = nodeCosine.GetProperty("firstQueryDistances").EnumerateArray().Select(d => d.GetDouble()).ToList();
+            var cosineGap = oursFirstCosine.Zip(theirsFirstCosine).Select(p => Math.Abs(p.First - p.Second)).DefaultIfEmpty(double.NaN).Max();
+            Console.WriteLine($"Cosine, first query's 10 distances: ours {oursFirstCosine.Count}, LanceDB {theirsFirstCosine.Count}, largest difference {cosineGap:G3}.");
         }
         finally
         {

@@ -13,6 +13,8 @@ public sealed class ScalarIndexInLanceDbTests : IAsyncLifetime
         "name IN ('n1', 'n5')", "name IS NULL", "flag", "flag = false", "score > 100.25", "day >= date '2024-02-01'",
         "ts < timestamp '2024-01-10 00:00:00'", "id < 100", "age > 50 AND name = 'n3'", "age < 20 OR flag", "NOT (age < 20)",
         "array_has_any(tags, ['t1', 't3'])", "array_has_all(tags, ['t2', 't5'])",
+        // A tenth of the lists are null: LanceDB leaves them out of a NOT only when our LABEL_LIST records them (version 1).
+        "NOT array_has_any(tags, ['t1'])", "NOT array_has(tags, 't2')",
     ];
 
     private static readonly (string Column, ScalarIndexKind Kind, string Shown)[] Indexes =

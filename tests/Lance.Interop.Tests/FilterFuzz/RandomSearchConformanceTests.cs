@@ -13,7 +13,8 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// The random search harness: seeded exact vector searches through the ORM's query builder, each also run by LanceDB on
 /// the same table, must return the same rows at the same distances. A table is <see cref="FilterFuzzTable"/>'s rows with
 /// a vector column of a drawn width and type (float32; float64 or float16 one time in five each) (values on a small grid, so distances tie, or spread; null rows, rows with a
-/// NaN, zero vectors), written as three fragments with deleted rows; a search draws the metric, the limit, an offset, a
+/// NaN, zero vectors), written as three fragments with deleted rows (every other table with scalar indexes of ours on a few
+/// columns and a fragment appended after them, so prefilters go through the indexes on both sides); a search draws the metric, the limit, an offset, a
 /// random SQL filter (prefiltered or postfiltered) and a distance range. Rows of equal distance may come back in either
 /// order, and where such a tie crosses the page's edge either of the tied rows may be the one returned; everything else
 /// must be the same. Each seed also sends a few searches of 2–4 query vectors at once (the shared pass over the vectors
@@ -80,6 +81,27 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
         await dataset.AppendAsync([batch.Slice(2 * third, Rows - (2 * third))]);
         await dataset.DeleteAsync($"id % {random.Next(5, 13)} = {random.Next(0, 5)}");
 
+        // Every other table: scalar indexes of ours on a few columns, which both our prefilters and LanceDB's then read.
+        var indexed = new List<string>();
+        if (random.Next(2) == 0)
+        {
+            foreach (var field in batch.Schema.FieldsList.Where(x => x.Name != "vec").OrderBy(_ => random.Next()).Take(6))
+            {
+                var kind = field.DataType is ListType ? ScalarIndexKind.LabelList : random.Next(2) == 0 ? ScalarIndexKind.BTree : ScalarIndexKind.Bitmap;
+                try
+                {
+                    await dataset.CreateScalarIndexAsync(field.Name, kind);
+                    indexed.Add($"{field.Name}:{kind}");
+                }
+                catch (LanceIndexException)
+                {
+                    // A kind LanceDB would not build on this type either.
+                }
+            }
+
+            await dataset.AppendAsync([batch.Slice(0, 10)]); // rows no index covers
+        }
+
         var searches = Enumerable.Range(0, SearchesPerSeed).Select(_ => Draw(random, dimension, grid, seed)).ToList();
 
         // Searches of several query vectors at once: mostly the shapes the shared pass takes (no postfilter, no range).
@@ -107,7 +129,7 @@ public sealed class RandomSearchConformanceTests(ITestOutputHelper output)
 
         await using var db = await LanceDb.ConnectAsync(ours.Path);
         var table = await db.OpenTableAsync("fuzz");
-        var verdict = new Verdict { Table = $"{((FixedSizeListType)batch.Schema.GetFieldByName("vec").DataType).ValueDataType.Name}[{dimension}]{(grid ? " on a grid" : "")}" };
+        var verdict = new Verdict { Table = $"{((FixedSizeListType)batch.Schema.GetFieldByName("vec").DataType).ValueDataType.Name}[{dimension}]{(grid ? " on a grid" : "")}{(indexed.Count > 0 ? " indexed " + string.Join(" ", indexed) : "")}" };
         var results = doc.RootElement.GetProperty("results").EnumerateArray().ToList();
         var answers = new List<(List<(string Id, float Distance)>? Rows, string? Error)>();
         for (var i = 0; i < SearchesPerSeed; i++)

@@ -92,7 +92,7 @@ internal static class IndexRemapper
     {
         var loaded = ScalarIndexReader.Load(snapshot.Files, snapshot.Manifest, entry, kind, column);
         var remapped = await Task.Run(() => loaded.Remap(map.Map), cancellationToken).ConfigureAwait(false);
-        var metadata = NewEntry(entry, fragments, ScalarIndexFormat.TypeUrl(kind), [], indexVersion: 0);
+        var metadata = NewEntry(entry, fragments, ScalarIndexFormat.TypeUrl(kind), [], indexVersion: ScalarIndexFormat.Version(kind));
         await ScalarIndexFiles.WriteAsync(snapshot.Files, metadata.FolderName, remapped, cancellationToken).ConfigureAwait(false);
         ScalarIndexReader.Remember(snapshot.Files, metadata.Uuid, remapped);
         return metadata;

@@ -24,6 +24,13 @@ internal sealed record IndexLeaf(FilterExpression Expression, BoundNode Bound, I
     /// <summary>The leaf's answer by fragment, computed once per plan.</summary>
     public LeafRows? Rows { get; set; }
 
+    /// <summary>
+    /// Whether evaluating the leaf over the index's keys failed (a cast or an overflow on a value that the rows a scan
+    /// evaluates may never hold: a deleted row's, or one another branch of an OR already decides): the leaf is then
+    /// taken as unknown and the scan decides its rows, as without the index.
+    /// </summary>
+    public bool Failed { get; set; }
+
     /// <inheritdoc/>
     public override bool UsesIndex => true;
 

@@ -6,7 +6,8 @@ namespace Lance.Engine.Index.Scalar;
 /// <summary>
 /// Answers <c>array_has_any</c> / <c>array_has_all</c> from a LABEL_LIST index (a bitmap per list item):
 /// the rows whose list holds any (all) of the labels. Each label is found among the items by the filter
-/// engine's own equality, so a label matches exactly the items a scan would match.
+/// engine's own equality in the items' and the label's common type, as <c>array_has</c> compares them, so a label
+/// matches exactly the items a scan would match (and one beyond the items' range, 2^32 among int32 items, none).
 /// </summary>
 internal static class LabelListSearch
 {
@@ -17,7 +18,7 @@ internal static class LabelListSearch
         HashSet<ulong>? result = null;
         foreach (var label in labels)
         {
-            var (bound, _) = FilterBinder.Bind(new BinaryExpression(BinaryOperator.Equal, new ColumnExpression(index.Column), label), schema, source, null);
+            var (bound, _) = FilterBinder.Bind(new BinaryExpression(BinaryOperator.Equal, new ColumnExpression(index.Column), label), schema, source, null, resolving: false);
             var match = ScalarIndexSearch.Match(index, bound);
             var rows = new HashSet<ulong>();
             foreach (var (start, end) in match.True)

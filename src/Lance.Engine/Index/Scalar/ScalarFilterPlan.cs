@@ -41,7 +41,7 @@ internal sealed class ScalarFilterPlan
         }
 
         var indexed = IndexedColumn.Of(snapshot.Manifest);
-        var root = indexed.Count == 0 ? new OpaqueLeaf(filter.Expression) : Split(filter.Expression, snapshot, indexed);
+        var root = indexed.Count == 0 ? new OpaqueLeaf(filter.Expression) : Split(filter.Expression, snapshot, indexed, resolving: true);
         plan = new ScalarFilterPlan(snapshot, root);
         Plans.AddOrUpdate(filter, plan);
         return plan;
@@ -65,11 +65,12 @@ internal sealed class ScalarFilterPlan
         }
 
         var length = (int)fragment.PhysicalRows;
-        if (Root is IndexLeaf { TrueOnly: false } single && single.Index.Segments.Any(s => s.Fragments.Contains(fragment.Id)))
+        if (Root is IndexLeaf { TrueOnly: false } single && single.Index.Segments.Any(s => s.Fragments.Contains(fragment.Id))
+            && Rows(single) is { } singleRows)
         {
             // One indexed leaf: its true rows, without a mask over the fragment.
             Stats.Count(indexed: true, narrowed: false, length);
-            var rows = Rows(single).TrueRows(fragment.Id);
+            var rows = singleRows.TrueRows(fragment.Id);
             return deleted.Count == 0 ? rows : rows.Where(r => !deleted.Contains(r)).ToArray();
         }
 
@@ -155,9 +156,9 @@ internal sealed class ScalarFilterPlan
     {
         switch (node)
         {
-            case IndexLeaf leaf when leaf.Index.Segments.Any(s => s.Fragments.Contains(fragment.Id)):
+            case IndexLeaf leaf when leaf.Index.Segments.Any(s => s.Fragments.Contains(fragment.Id)) && Rows(leaf) is { } leafRows:
                 used = true;
-                var answer = Rows(leaf).For(fragment.Id, length);
+                var answer = leafRows.For(fragment.Id, length);
                 if (leaf.TrueOnly)
                 {
                     // The index knows where the leaf is true, not where it is false or null.
@@ -189,11 +190,24 @@ internal sealed class ScalarFilterPlan
         }
     }
 
-    private LeafRows Rows(IndexLeaf leaf)
+    // Null when the leaf cannot be decided from the keys (IndexLeaf.Failed): the scan decides it.
+    private LeafRows? Rows(IndexLeaf leaf)
     {
         lock (_gate)
         {
-            return leaf.Rows ??= LeafRows.Compute(_snapshot.Manifest, _snapshot.Files, leaf);
+            if (leaf.Rows is null && !leaf.Failed)
+            {
+                try
+                {
+                    leaf.Rows = LeafRows.Compute(_snapshot.Manifest, _snapshot.Files, leaf);
+                }
+                catch (LanceFilterException)
+                {
+                    leaf.Failed = true;
+                }
+            }
+
+            return leaf.Rows;
         }
     }
 
@@ -238,7 +252,7 @@ internal sealed class ScalarFilterPlan
 
     // Two IN lists on one expression joined by AND/OR bind as one list or a constant (InListMerging, as LanceDB
     // simplifies them): the pair is then one leaf, so that an index answers it as the merged list, nulls included.
-    private static bool MergesIntoOne(BinaryExpression b, Snapshot snapshot)
+    private static bool MergesIntoOne(BinaryExpression b, Snapshot snapshot, bool resolving)
     {
         // Only sides made of IN lists (or NOT of one, or `column = constant`) can merge: anything else is not bound twice.
         if (!ListLike(b.Left) || !ListLike(b.Right))
@@ -248,7 +262,7 @@ internal sealed class ScalarFilterPlan
 
         try
         {
-            return FilterBinder.Bind(b, snapshot.Schema, snapshot.Location, null).Node is BoundInList or BoundLiteral;
+            return FilterBinder.Bind(b, snapshot.Schema, snapshot.Location, null, resolving).Node is BoundInList or BoundLiteral;
         }
         catch (LanceFilterException)
         {
@@ -265,16 +279,18 @@ internal sealed class ScalarFilterPlan
         _ => false,
     };
 
-    private static FilterPlanNode Split(FilterExpression expression, Snapshot snapshot, Dictionary<string, IndexedColumn> indexed)
+    // Each part is bound as it is bound within the whole filter: under a NOT, literals are not converted to the column's
+    // type (so `NOT (f32 = -1e300)` keeps the -inf rows, as a scan and LanceDB do, where `f32 = -1e300` picks them).
+    private static FilterPlanNode Split(FilterExpression expression, Snapshot snapshot, Dictionary<string, IndexedColumn> indexed, bool resolving)
     {
         switch (expression)
         {
-            case BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b when !MergesIntoOne(b, snapshot):
+            case BinaryExpression { Operator: BinaryOperator.And or BinaryOperator.Or } b when !MergesIntoOne(b, snapshot, resolving):
                 var isAnd = b.Operator == BinaryOperator.And;
                 var parts = new List<FilterPlanNode>();
                 foreach (var side in new[] { b.Left, b.Right })
                 {
-                    var part = Split(side, snapshot, indexed);
+                    var part = Split(side, snapshot, indexed, resolving);
                     if (part is LogicalPlan inner && inner.IsAnd == isAnd)
                     {
                         parts.AddRange(inner.Parts);
@@ -287,11 +303,11 @@ internal sealed class ScalarFilterPlan
 
                 return new LogicalPlan(isAnd, parts);
             case UnaryExpression { Operator: UnaryOperator.Not } u:
-                return new NotPlan(Split(u.Operand, snapshot, indexed));
+                return new NotPlan(Split(u.Operand, snapshot, indexed, resolving: false));
             default:
                 try
                 {
-                    var (bound, columns) = FilterBinder.Bind(expression, snapshot.Schema, snapshot.Location, null);
+                    var (bound, columns) = FilterBinder.Bind(expression, snapshot.Schema, snapshot.Location, null, resolving);
                     if (columns.Count != 1 || !indexed.TryGetValue(columns[0], out var column))
                     {
                         return new OpaqueLeaf(expression);

@@ -24,7 +24,7 @@ internal static class ScalarIndexBuilder
         var arrowField = snapshot.Schema.GetFieldByName(column);
         if (!Indexable(arrowField.DataType, kind))
         {
-            throw new LanceIndexException($"{where}: its type {ArrowArrays.Describe(arrowField.DataType)} cannot be indexed so (BTREE and BITMAP take numbers, strings, binary, booleans, dates and timestamps; LABEL_LIST a list of those).");
+            throw new LanceIndexException($"{where}: its type {ArrowArrays.Describe(arrowField.DataType)} cannot be indexed so (as in LanceDB, BTREE takes numbers, strings, booleans, dates, times and timestamps; BITMAP integers, strings, binary and booleans; LABEL_LIST a list of what BITMAP takes).");
         }
 
         name ??= column + "_idx";
@@ -44,8 +44,8 @@ internal static class ScalarIndexBuilder
                 Fragments = snapshot.Fragments.Select(f => f.Id).ToList(),
                 DetailsTypeUrl = ScalarIndexFormat.TypeUrl(kind),
                 Details = [],
-                // Version 0 for LABEL_LIST too: from version 1 Lance expects the null lists in a global buffer of the file.
-                IndexVersion = 0,
+                // A LABEL_LIST is version 1, as LanceDB writes it: its file holds the null lists in a global buffer.
+                IndexVersion = ScalarIndexFormat.Version(kind),
             };
             var next = await IndexCommit.PublishAsync(snapshot, log, name, metadata, cancellationToken).ConfigureAwait(false);
             ScalarIndexReader.Remember(snapshot.Files, uuid, index);
@@ -74,6 +74,7 @@ internal static class ScalarIndexBuilder
     {
         var pieces = new List<IArrowArray>();
         var addresses = new List<ulong>();
+        var nullLists = new List<ulong>();
         foreach (var fragment in snapshot.Fragments)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -86,8 +87,14 @@ internal static class ScalarIndexBuilder
                 var items = new List<int>();
                 for (var row = 0; row < list.Length; row++)
                 {
-                    if (deleted.Contains(row) || list.IsNull(row))
+                    if (deleted.Contains(row))
                     {
+                        continue;
+                    }
+
+                    if (list.IsNull(row))
+                    {
+                        nullLists.Add((fragment.Id << 32) | (uint)row);
                         continue;
                     }
 
@@ -118,16 +125,22 @@ internal static class ScalarIndexBuilder
         }
 
         var starts = Enumerable.Range(0, addresses.Count + 1).ToArray();
-        return ScalarIndexData.Create(kind, column, all, starts, [.. addresses], snapshot.Location);
+        var index = ScalarIndexData.Create(kind, column, all, starts, [.. addresses], snapshot.Location);
+        index.ListNullAddresses = [.. nullLists];
+        return index;
     }
 
-    private static bool Indexable(IArrowType type, ScalarIndexKind kind) => kind == ScalarIndexKind.LabelList
-        ? type is ListType list && Indexable(list.ValueDataType, ScalarIndexKind.Bitmap)
-        : type switch
+    // LanceDB's rules (checked against it for every type): it refuses a BITMAP on floats, dates, times, timestamps and
+    // decimals, a BTREE on binary and decimals, and a LABEL_LIST over items a BITMAP refuses; an index it would not build
+    // is one it may not read, so none is built here either.
+    private static bool Indexable(IArrowType type, ScalarIndexKind kind) => kind switch
     {
-        BooleanType or StringType or LargeStringType or BinaryType or LargeBinaryType or Date32Type or Date64Type or TimestampType
-            or Time32Type or Time64Type or Decimal128Type or Decimal256Type => true,
-        _ => type.TypeId is ArrowTypeId.Int8 or ArrowTypeId.Int16 or ArrowTypeId.Int32 or ArrowTypeId.Int64 or ArrowTypeId.UInt8
-            or ArrowTypeId.UInt16 or ArrowTypeId.UInt32 or ArrowTypeId.UInt64 or ArrowTypeId.HalfFloat or ArrowTypeId.Float or ArrowTypeId.Double,
+        ScalarIndexKind.LabelList => type is ListType list && Indexable(list.ValueDataType, ScalarIndexKind.Bitmap),
+        ScalarIndexKind.Bitmap => type is BooleanType or StringType or LargeStringType or BinaryType or LargeBinaryType || IsInteger(type),
+        _ => type is BooleanType or StringType or LargeStringType or Date32Type or Date64Type or TimestampType or Time32Type or Time64Type
+            || IsInteger(type) || type.TypeId is ArrowTypeId.HalfFloat or ArrowTypeId.Float or ArrowTypeId.Double,
     };
+
+    private static bool IsInteger(IArrowType type) => type.TypeId is ArrowTypeId.Int8 or ArrowTypeId.Int16 or ArrowTypeId.Int32 or ArrowTypeId.Int64
+        or ArrowTypeId.UInt8 or ArrowTypeId.UInt16 or ArrowTypeId.UInt32 or ArrowTypeId.UInt64;
 }

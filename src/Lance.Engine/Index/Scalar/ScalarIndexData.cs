@@ -45,6 +45,13 @@ internal sealed class ScalarIndexData
     /// <summary>The row addresses whose value is null (for a list index: whose list holds a null item).</summary>
     public ulong[] NullAddresses { get; }
 
+    /// <summary>
+    /// For a LABEL_LIST: the row addresses whose list itself is null, ascending. Lance keeps them in a global buffer of the
+    /// index file (index version 1) so that <c>NOT array_has(...)</c> answered from the index leaves those rows out, as a
+    /// scan does; without them LanceDB's answer from the index would keep them.
+    /// </summary>
+    public ulong[] ListNullAddresses { get; set; } = [];
+
     /// <summary>The keys as a one-column batch named like the column, to evaluate a filter over.</summary>
     public RecordBatch KeyBatch { get; }
 
@@ -85,7 +92,8 @@ internal sealed class ScalarIndexData
 
         var nulls = NullAddresses.Select(map).Where(a => a is not null).Select(a => a!.Value).Order().ToArray();
         var keys = keep.Count == Keys.Length ? Keys : ArrowTake.Take(Keys, keep.ToArray());
-        return new ScalarIndexData(Kind, Column, keys, [.. offsets], [.. addresses], nulls);
+        var listNulls = ListNullAddresses.Select(map).Where(a => a is not null).Select(a => a!.Value).Order().ToArray();
+        return new ScalarIndexData(Kind, Column, keys, [.. offsets], [.. addresses], nulls) { ListNullAddresses = listNulls };
     }
 
     /// <summary>

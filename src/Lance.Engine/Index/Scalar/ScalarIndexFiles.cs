@@ -2,6 +2,7 @@ using Apache.Arrow;
 using Apache.Arrow.Types;
 using Lance.Engine.Arrow;
 using Lance.Engine.Dataset;
+using Lance.Engine.DataFiles;
 using Lance.Engine.DataFiles.V21;
 using Lance.Engine.Format;
 
@@ -24,6 +25,15 @@ internal static class ScalarIndexFiles
             var (pages, lookup) = BTreeBatches(index);
             return await WriteFileAsync(files, prefix + ScalarIndexFormat.BTreePagesFile, pages, cancellationToken).ConfigureAwait(false)
                 + await WriteFileAsync(files, prefix + ScalarIndexFormat.BTreeLookupFile, lookup, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (index.Kind == ScalarIndexKind.LabelList)
+        {
+            // The null lists in global buffer 1, named by the schema's metadata (Lance's label list, version 1).
+            var batch = BitmapBatch(index);
+            var schema = new Schema(batch.Schema.FieldsList, new Dictionary<string, string> { [ScalarIndexFormat.LabelListNullsKey] = "1" });
+            return await WriteFileAsync(files, prefix + ScalarIndexFormat.BitmapFile, new RecordBatch(schema, batch.Arrays, batch.Length), cancellationToken,
+                [RowAddressSets.Write(index.ListNullAddresses)]).ConfigureAwait(false);
         }
 
         return await WriteFileAsync(files, prefix + ScalarIndexFormat.BitmapFile, BitmapBatch(index), cancellationToken).ConfigureAwait(false);
@@ -116,12 +126,13 @@ internal static class ScalarIndexFiles
         return pieces.Count == 0 ? ArrowEmpty.Create(type) : pieces.Count == 1 ? pieces[0] : ArrowArrays.Concatenate(pieces);
     }
 
-    private static async Task<long> WriteFileAsync(DatasetFiles files, string key, RecordBatch batch, CancellationToken cancellationToken)
+    private static async Task<long> WriteFileAsync(DatasetFiles files, string key, RecordBatch batch, CancellationToken cancellationToken, IReadOnlyList<byte[]>? globalBuffers = null)
     {
         var output = await files.Store.CreateAsync(key, cancellationToken).ConfigureAwait(false);
         await using (output.ConfigureAwait(false))
         {
-            var info = DataFileWriter.Write(output.Stream, LanceSchema.FromArrow(batch.Schema), [batch], null, cancellationToken);
+            var options = globalBuffers is null ? null : new DataFileWriterOptions { GlobalBuffers = globalBuffers };
+            var info = DataFileWriter.Write(output.Stream, LanceSchema.FromArrow(batch.Schema), [batch], options, cancellationToken);
             await output.CompleteAsync(cancellationToken).ConfigureAwait(false);
             return info.BytesWritten;
         }

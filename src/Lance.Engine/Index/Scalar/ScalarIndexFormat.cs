@@ -29,6 +29,12 @@ internal static class ScalarIndexFormat
     /// <summary>BITMAP and LABEL_LIST: one row per distinct value (columns <c>keys</c>, <c>bitmaps</c>).</summary>
     public const string BitmapFile = "bitmap_page_lookup.lance";
 
+    /// <summary>LABEL_LIST: the schema metadata key whose value is the global buffer holding the null lists' row set.</summary>
+    public const string LabelListNullsKey = "lance:label_list_nulls";
+
+    /// <summary>The index version written for <paramref name="kind"/>: 1 for a LABEL_LIST (its null lists recorded), else 0.</summary>
+    public static int Version(ScalarIndexKind kind) => kind == ScalarIndexKind.LabelList ? 1 : 0;
+
     /// <summary>The rows of a BTREE page that Lance writes by default.</summary>
     public const int BTreePageRows = 4096;
 

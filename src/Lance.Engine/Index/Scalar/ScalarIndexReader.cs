@@ -46,8 +46,22 @@ internal static class ScalarIndexReader
 
         var key = folder + ScalarIndexFormat.BitmapFile;
         var name = files.Describe(key);
-        var lookup = ReadFile(files, key, "keys", "bitmaps");
         var rows = manifest.Fragments.ToDictionary(f => (uint)f.Id, f => (long)f.PhysicalRows);
+        RecordBatch lookup;
+        ulong[] listNulls = [];
+        using (var reader = files.OpenData(key))
+        {
+            lookup = reader.Read(["keys", "bitmaps"]);
+            if (kind == ScalarIndexKind.LabelList && reader.Schema.Metadata.TryGetValue(ScalarIndexFormat.LabelListNullsKey, out var buffer))
+            {
+                // Version 1 (LanceDB's and ours): the rows whose list is null, so that a rewrite after compaction keeps them.
+                var index = int.TryParse(System.Text.Encoding.UTF8.GetString(buffer), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i > 0
+                    ? i
+                    : throw new LanceFormatException($"{name} names global buffer '{System.Text.Encoding.UTF8.GetString(buffer)}' for its null lists, which is not a buffer number.");
+                listNulls = RowAddressSets.Read(Vector.IndexFileBuffers.GlobalBuffer(reader, index, name), f => rows.TryGetValue(f, out var n) ? n : null, name);
+            }
+        }
+
         var bitmaps = lookup.Column(1) as BinaryArray
             ?? throw new LanceFormatException($"The bitmaps column of {name} is {lookup.Column(1).Data.DataType.Name}, not binary.");
         var sets = new ulong[bitmaps.Length][];
@@ -64,7 +78,9 @@ internal static class ScalarIndexReader
             sets[i].CopyTo(all, offsets[i]);
         }
 
-        return ScalarIndexData.Create(kind, column, lookup.Column(0), offsets, all, files.Location);
+        var data = ScalarIndexData.Create(kind, column, lookup.Column(0), offsets, all, files.Location);
+        data.ListNullAddresses = listNulls;
+        return data;
     }
 
     private static RecordBatch ReadFile(DatasetFiles files, string key, params string[] columns)

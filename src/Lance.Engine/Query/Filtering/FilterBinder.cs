@@ -28,10 +28,15 @@ internal sealed class FilterBinder
         _root = root;
     }
 
-    /// <summary>Binds <paramref name="root"/>; <paramref name="text"/> is the SQL it came from (null for LINQ), for error positions.</summary>
-    public static (BoundNode Node, IReadOnlyList<string> Columns) Bind(FilterExpression root, Schema schema, string source, string? text)
+    /// <summary>
+    /// Binds <paramref name="root"/>; <paramref name="text"/> is the SQL it came from (null for LINQ), for error positions.
+    /// With <paramref name="resolving"/> false, <paramref name="root"/> is bound as a part of a filter that a NOT lies
+    /// above (its literals meet the columns in the common type, as everywhere under NOT): for the scalar index planner,
+    /// which answers the parts of a filter one by one.
+    /// </summary>
+    public static (BoundNode Node, IReadOnlyList<string> Columns) Bind(FilterExpression root, Schema schema, string source, string? text, bool resolving = true)
     {
-        var binder = new FilterBinder(schema, source, text, root);
+        var binder = new FilterBinder(schema, source, text, root) { _resolving = resolving };
         var node = binder.BindNode(root);
         if (node.Type.Kind is not (ValueKind.Boolean or ValueKind.Null))
         {

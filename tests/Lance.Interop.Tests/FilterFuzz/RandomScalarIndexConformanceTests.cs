@@ -13,8 +13,9 @@ namespace Lance.Interop.Tests.FilterFuzz;
 /// written as three fragments with rows deleted, a drawn index (BTREE or BITMAP; LABEL_LIST on lists) on every column
 /// that takes one, and then a fragment appended that no index covers, each of <see cref="RandomFilterGenerator"/>'s
 /// filters must select the same rows through the indexes as by a scan (which the random filter harness judges against
-/// LanceDB), or fail the same way. Fixed seeds run in CI; <c>LANCE_INDEX_FUZZ_SECONDS</c> keeps drawing seeds from
-/// <c>LANCE_INDEX_FUZZ_SEED</c> upwards for that long.
+/// LanceDB), or fail the same way. The second test has LanceDB build the indexes instead (a drawn kind it takes on each
+/// column), so that its index files, read here, answer as the scan does. Fixed seeds run in CI;
+/// <c>LANCE_INDEX_FUZZ_SECONDS</c> keeps drawing seeds from <c>LANCE_INDEX_FUZZ_SEED</c> upwards for that long.
 /// </summary>
 public sealed class RandomScalarIndexConformanceTests(ITestOutputHelper output)
 {
@@ -22,21 +23,26 @@ public sealed class RandomScalarIndexConformanceTests(ITestOutputHelper output)
     private const int FiltersPerSeed = 250;
 
     [Fact]
-    public async Task Random_filters_select_the_same_rows_through_scalar_indexes_as_by_a_scan()
+    public Task Random_filters_select_the_same_rows_through_scalar_indexes_as_by_a_scan() => RunAsync([1, 2, 3], lanceDbBuilds: false);
+
+    [Fact]
+    public Task Random_filters_select_the_same_rows_through_indexes_LanceDB_built_as_by_a_scan() => RunAsync([1, 2], lanceDbBuilds: true);
+
+    private async Task RunAsync(int[] fixedSeeds, bool lanceDbBuilds)
     {
         var seconds = int.TryParse(Environment.GetEnvironmentVariable("LANCE_INDEX_FUZZ_SECONDS"), CultureInfo.InvariantCulture, out var s) ? s : 0;
         var start = int.TryParse(Environment.GetEnvironmentVariable("LANCE_INDEX_FUZZ_SEED"), CultureInfo.InvariantCulture, out var f) ? f : Environment.TickCount & 0xFFFF;
         var clock = Stopwatch.StartNew();
         var mismatches = new List<string>();
         var (compared, indexed, seeds) = (0, 0, 0);
-        foreach (var seed in seconds > 0 ? Enumerable.Range(start, int.MaxValue - start) : [1, 2, 3])
+        foreach (var seed in seconds > 0 ? Enumerable.Range(start, int.MaxValue - start) : fixedSeeds)
         {
             if (seconds > 0 && clock.Elapsed.TotalSeconds > seconds)
             {
                 break;
             }
 
-            var verdict = await JudgeSeedAsync(seed);
+            var verdict = await JudgeSeedAsync(seed, lanceDbBuilds);
             (compared, indexed, seeds) = (compared + verdict.Compared, indexed + verdict.UsedIndex, seeds + 1);
             mismatches.AddRange(verdict.Mismatches.Select(m => $"seed {seed}: {m}"));
             output.WriteLine($"seed {seed} ({verdict.Indexes}): {verdict.Compared} filters, {verdict.UsedIndex} answered through an index, {verdict.Mismatches.Count} failures");
@@ -52,7 +58,7 @@ public sealed class RandomScalarIndexConformanceTests(ITestOutputHelper output)
         Assert.True(mismatches.Count == 0, $"{mismatches.Count} filters differ through the indexes:\n{string.Join('\n', mismatches.Take(20))}");
     }
 
-    private static async Task<Verdict> JudgeSeedAsync(int seed)
+    private static async Task<Verdict> JudgeSeedAsync(int seed, bool lanceDbBuilds)
     {
         var random = new Random(seed);
         var batch = FilterFuzzTable.Batch(seed, Rows);
@@ -65,7 +71,24 @@ public sealed class RandomScalarIndexConformanceTests(ITestOutputHelper output)
         await dataset.DeleteAsync($"id % {random.Next(5, 13)} = {random.Next(0, 5)}");
 
         var built = new List<string>();
-        foreach (var field in batch.Schema.FieldsList.Where(x => x.Name != "id" || random.Next(2) == 0))
+        if (lanceDbBuilds)
+        {
+            await dataset.DisposeAsync();
+            var indexes = batch.Schema.FieldsList.Where(x => x.Name != "id" || random.Next(2) == 0)
+                .Select(x => (x.Name, Kinds: LanceDbKinds(x.DataType))).Where(x => x.Kinds.Length > 0)
+                .Select(x => (x.Name, Kind: x.Kinds[random.Next(x.Kinds.Length)])).ToList();
+            using var made = await LanceDbPeer.Default.RunAsync("scalar-index", new
+            {
+                op = "index",
+                db = folder.Path,
+                table = "fuzz",
+                indexes = indexes.Select(x => new { column = x.Name, kind = x.Kind }).ToArray(),
+            });
+            built.AddRange(indexes.Select(x => $"{x.Name}:{x.Kind}"));
+            dataset = await LanceDataset.OpenAsync(path);
+        }
+
+        foreach (var field in lanceDbBuilds ? Enumerable.Empty<Field>() : batch.Schema.FieldsList.Where(x => x.Name != "id" || random.Next(2) == 0))
         {
             var kinds = field.DataType is Apache.Arrow.Types.ListType
                 ? [ScalarIndexKind.LabelList]
@@ -127,6 +150,19 @@ public sealed class RandomScalarIndexConformanceTests(ITestOutputHelper output)
 
         return verdict;
     }
+
+    // The kinds LanceDB builds on a column of this type (BITMAP: integers, strings, binary, booleans; BTREE: numbers,
+    // strings, booleans, dates, times, timestamps; LABEL_LIST: lists of what BITMAP takes).
+    private static string[] LanceDbKinds(Apache.Arrow.Types.IArrowType type) => type switch
+    {
+        Apache.Arrow.Types.ListType list => LanceDbKinds(list.ValueDataType).Contains("bitmap") ? ["labelList"] : [],
+        Apache.Arrow.Types.BooleanType or Apache.Arrow.Types.StringType => ["btree", "bitmap"],
+        Apache.Arrow.Types.BinaryType => ["bitmap"],
+        Apache.Arrow.Types.FloatType or Apache.Arrow.Types.DoubleType or Apache.Arrow.Types.HalfFloatType or Apache.Arrow.Types.Date32Type
+            or Apache.Arrow.Types.TimestampType or Apache.Arrow.Types.Time64Type => ["btree"],
+        Apache.Arrow.Types.IntegerType => ["btree", "bitmap"],
+        _ => [],
+    };
 
     private static async Task<(long[]? Ids, string? Error)> TryIdsAsync(LanceDataset dataset, string filter, bool useIndex)
     {

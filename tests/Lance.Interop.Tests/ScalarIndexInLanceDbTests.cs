@@ -89,6 +89,19 @@ public sealed class ScalarIndexInLanceDbTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task After_our_compaction_LanceDB_still_answers_from_our_remapped_indexes_with_our_rows()
+    {
+        // The compaction rewrites the fragments and remaps every index, the LABEL_LIST's null lists included.
+        await using (var dataset = await LanceDataset.OpenAsync(Dataset))
+        {
+            var result = await dataset.CompactAsync();
+            Assert.True(result.FragmentsRemoved > 0, "nothing was compacted");
+        }
+
+        await AssertSameAsLanceDbAsync(expectIndexInPlan: true);
+    }
+
+    [Fact]
     public async Task Our_explain_plan_names_the_index_and_the_fragments_it_answers()
     {
         await using var dataset = await LanceDataset.OpenAsync(Dataset);

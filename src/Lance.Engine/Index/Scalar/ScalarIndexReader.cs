@@ -52,13 +52,11 @@ internal static class ScalarIndexReader
         using (var reader = files.OpenData(key))
         {
             lookup = reader.Read(["keys", "bitmaps"]);
-            if (kind == ScalarIndexKind.LabelList && reader.Schema.Metadata.TryGetValue(ScalarIndexFormat.LabelListNullsKey, out var buffer))
+            if (kind == ScalarIndexKind.LabelList && reader.Schema.Metadata.ContainsKey(ScalarIndexFormat.LabelListNullsKey))
             {
                 // Version 1 (LanceDB's and ours): the rows whose list is null, so that a rewrite after compaction keeps them.
-                var index = int.TryParse(System.Text.Encoding.UTF8.GetString(buffer), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var i) && i > 0
-                    ? i
-                    : throw new LanceFormatException($"{name} names global buffer '{System.Text.Encoding.UTF8.GetString(buffer)}' for its null lists, which is not a buffer number.");
-                listNulls = RowAddressSets.Read(Vector.IndexFileBuffers.GlobalBuffer(reader, index, name), f => rows.TryGetValue(f, out var n) ? n : null, name);
+                var bytes = Vector.IndexFileBuffers.NamedBuffer(reader, ScalarIndexFormat.LabelListNullsKey, name);
+                listNulls = RowAddressSets.Read(bytes, f => rows.TryGetValue(f, out var n) ? n : null, name);
             }
         }
 

@@ -81,14 +81,18 @@ internal static class IndexFileBuffers
     /// <summary>Parses the protobuf message in the global buffer a metadata value of an open file names (e.g. <c>lance:ivf</c> → "1").</summary>
     public static T Message<T>(DataFileReader file, string key, MessageParser<T> parser, string name)
         where T : IMessage<T>
-    {
-        var text = Metadata(file.Schema, key, name);
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var buffer))
-        {
-            throw new LanceIndexException($"The index file '{name}': metadata '{key}' is '{text}', not a global buffer number.");
-        }
+        => Parse(NamedBuffer(file, key, name), parser, name);
 
-        return Parse(GlobalBuffer(file, buffer, name), parser, name);
+    /// <summary>The bytes of the global buffer a schema metadata value of an open file names (e.g. <c>lance:label_list_nulls</c> → "1").</summary>
+    /// <exception cref="LanceIndexException">The key is missing, is not a buffer number, or the buffer is not in the file.</exception>
+    public static byte[] NamedBuffer(DataFileReader file, string key, string name) => GlobalBuffer(file, BufferNumber(file.Schema, key, name), name);
+
+    private static int BufferNumber(LanceSchema schema, string key, string name)
+    {
+        var text = Metadata(schema, key, name);
+        return int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var buffer)
+            ? buffer
+            : throw new LanceIndexException($"The index file '{name}': metadata '{key}' is '{text}', not a global buffer number.");
     }
 
     /// <summary>A schema metadata value of the file as text.</summary>
@@ -101,15 +105,7 @@ internal static class IndexFileBuffers
     /// <summary>Parses the protobuf message in the global buffer a metadata value names (e.g. <c>lance:ivf</c> → "1").</summary>
     public static T Message<T>(ReadOnlyMemory<byte> file, LanceSchema schema, string key, MessageParser<T> parser, string name)
         where T : IMessage<T>
-    {
-        var text = Metadata(schema, key, name);
-        if (!int.TryParse(text, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var buffer))
-        {
-            throw new LanceIndexException($"The index file '{name}': metadata '{key}' is '{text}', not a global buffer number.");
-        }
-
-        return Parse(GlobalBuffer(file, buffer, name), parser, name);
-    }
+        => Parse(GlobalBuffer(file, BufferNumber(schema, key, name), name), parser, name);
 
     /// <summary>Parses a protobuf message, wording a failure as a corrupt index file.</summary>
     public static T Parse<T>(ReadOnlyMemory<byte> bytes, MessageParser<T> parser, string name)
